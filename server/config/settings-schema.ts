@@ -1,0 +1,321 @@
+/**
+ * Every setting the engine knows, with its default and the seed's name for it.
+ * docs/settings.md is the administrator's view of this table; keep them together.
+ */
+export type SslPolicy = 'require' | 'use' | 'off';
+export type LogLevel = 'low' | 'medium' | 'high';
+
+export interface StoreLocation {
+  name: string;
+  path: string;
+}
+
+export interface Settings {
+  // General tab
+  smtpEnabled: boolean;
+  smtpAllowIncoming: boolean;
+  popEnabled: boolean;
+  imapEnabled: boolean;
+  imapMaxConnections: number;
+  relayHost: string;
+  holdOutbound: boolean;
+  blockInbound: boolean;
+  copyUndeliverableTo: string;
+  catchAllAccount: string;
+  archiveCopyTo: string;
+  // Security (Advanced tab)
+  smtpAuthCramMd5: boolean;
+  smtpAuthPlain: boolean;
+  smtpAuthLogin: boolean;
+  imapAuthClear: boolean;
+  imapAuthPlain: boolean;
+  imapAuthLogin: boolean;
+  imapAuthCramMd5: boolean;
+  popAuthClear: boolean;
+  popAuthApop: boolean;
+  popAuthPlain: boolean;
+  popAuthLogin: boolean;
+  popAuthCramMd5: boolean;
+  smtpSsl: SslPolicy;
+  imapPopSsl: SslPolicy;
+  allowPlaintextAuthWithoutTls: boolean;
+  // Quotas tab
+  maxMessageSizeEnabled: boolean;
+  maxMessageSizeMb: number;
+  quotaWarningsEnabled: boolean;
+  quotaWarningPercent: number;
+  quotaWarningIntervalDays: number;
+  quotaWarningMessage: string;
+  overQuotaNoticeEnabled: boolean;
+  overQuotaMessage: string;
+  disableMailboxOverQuota: boolean;
+  // Other tab (logging)
+  logLevelServer: LogLevel;
+  logLevelSmtp: LogLevel;
+  logLevelImapPop: LogLevel;
+  logLevelJunk: LogLevel;
+  logArchiveDays: number;
+  // Access
+  serviceAccessRestricted: boolean;
+  serviceAccessAllowed: string[];
+  mailAdministrators: string[];
+  // Mail store (Advanced tab, Database)
+  storeLocations: StoreLocation[];
+  // Limits (not in the seed; a server on today's Internet needs them)
+  smtpMaxConnections: number;
+  maxConnectionsPerIp: number;
+  popMaxConnections: number;
+  maxLineLength: number;
+  maxRecipientsPerMessage: number;
+  authFailureDelayMs: number;
+  authMaxFailures: number;
+  localDeliveryLifetimeHours: number;
+}
+
+export type SettingKey = keyof Settings;
+
+export interface SettingSpec<K extends SettingKey = SettingKey> {
+  default: Settings[K];
+  seedName: string;
+  description: string;
+  /** Extra validation beyond the type; returns an error message or undefined. */
+  check?: (value: Settings[K]) => string | undefined;
+}
+
+const positive = (max: number) => (v: number) =>
+  Number.isInteger(v) && v > 0 && v <= max ? undefined : `must be a whole number from 1 to ${max}`;
+const nonNegative = (max: number) => (v: number) =>
+  Number.isInteger(v) && v >= 0 && v <= max ? undefined : `must be a whole number from 0 to ${max}`;
+const ssl = (v: SslPolicy) => (['require', 'use', 'off'].includes(v) ? undefined : 'must be require, use or off');
+const level = (v: LogLevel) => (['low', 'medium', 'high'].includes(v) ? undefined : 'must be low, medium or high');
+const address = (v: string) =>
+  v === '' || /^[^\s@,]+(@[^\s@,]+)?$/.test(v) ? undefined : 'must be a user name, alias or address';
+
+export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
+  smtpEnabled: { default: true, seedName: 'General: Enable SMTP', description: 'Accept SMTP connections.' },
+  smtpAllowIncoming: {
+    default: true,
+    seedName: 'General: Allow incoming mail',
+    description: 'Accept mail from other servers for local users.',
+  },
+  popEnabled: { default: true, seedName: 'General: Enable POP', description: 'Run the POP3 service (ports 110 and 995).' },
+  imapEnabled: { default: true, seedName: 'General: Enable IMAP', description: 'Run the IMAP service (ports 143 and 993).' },
+  imapMaxConnections: {
+    default: 32,
+    seedName: 'General: IMAP concurrent connections (default 32, seed maximum 300)',
+    description: 'Concurrent IMAP connections allowed. The engine accepts up to 20000.',
+    check: positive(20000),
+  },
+  relayHost: {
+    default: '',
+    seedName: 'General: Relay all SMTP mail through this host',
+    description: 'Smart host for outbound mail, "host" or "host:port"; empty = deliver directly by MX.',
+  },
+  holdOutbound: {
+    default: false,
+    seedName: 'General: Hold Outbound Mail',
+    description: 'Queue outgoing mail without sending it until released.',
+  },
+  blockInbound: {
+    default: false,
+    seedName: 'General: Block Inbound Connections',
+    description: 'Refuse new mail from other servers (554) while still delivering what is queued.',
+  },
+  copyUndeliverableTo: {
+    default: '',
+    seedName: 'General: Copy undeliverable messages to',
+    description: 'A user or alias that receives a copy of mail for unknown local recipients.',
+    check: address,
+  },
+  catchAllAccount: {
+    default: '',
+    seedName: 'main.cf luser_relay (Forwarding Undeliverable Incoming Mail)',
+    description: 'A user or alias that receives mail for unknown local recipients instead of a 550 refusal.',
+    check: address,
+  },
+  archiveCopyTo: {
+    default: '',
+    seedName: 'General: Copy incoming and outgoing messages to',
+    description: 'A user or address that receives a blind copy of every message accepted.',
+    check: address,
+  },
+  smtpAuthCramMd5: {
+    default: false,
+    seedName: 'Security: SMTP CRAM MD-5',
+    description: 'Offer SMTP AUTH CRAM-MD5. Needs reversible password storage (see docs/users-and-domains.md).',
+  },
+  smtpAuthPlain: { default: false, seedName: 'Security: SMTP PLAIN', description: 'Offer SMTP AUTH PLAIN.' },
+  smtpAuthLogin: { default: false, seedName: 'Security: SMTP LOGIN', description: 'Offer SMTP AUTH LOGIN.' },
+  imapAuthClear: { default: true, seedName: 'Security: IMAP Clear', description: 'Allow the IMAP LOGIN command.' },
+  imapAuthPlain: { default: true, seedName: 'Security: IMAP PLAIN', description: 'Offer IMAP AUTHENTICATE PLAIN.' },
+  imapAuthLogin: { default: true, seedName: 'Security: IMAP LOGIN', description: 'Offer IMAP AUTHENTICATE LOGIN.' },
+  imapAuthCramMd5: { default: false, seedName: 'Security: IMAP CRAM MD-5', description: 'Offer IMAP AUTHENTICATE CRAM-MD5.' },
+  popAuthClear: { default: true, seedName: 'Security: POP3 Clear', description: 'Allow POP3 USER/PASS.' },
+  popAuthApop: {
+    default: false,
+    seedName: 'Security: POP3 APOP',
+    description: 'Allow POP3 APOP. Needs reversible password storage (see docs/users-and-domains.md).',
+  },
+  popAuthPlain: { default: true, seedName: '(POP3 SASL PLAIN, RFC 5034)', description: 'Offer POP3 AUTH PLAIN.' },
+  popAuthLogin: { default: true, seedName: '(POP3 SASL LOGIN)', description: 'Offer POP3 AUTH LOGIN.' },
+  popAuthCramMd5: { default: false, seedName: '(POP3 SASL CRAM-MD5)', description: 'Offer POP3 AUTH CRAM-MD5.' },
+  smtpSsl: {
+    default: 'use',
+    seedName: 'Security: SMTP SSL (Require / Use / Don\u2019t Use)',
+    description: 'STARTTLS on port 25: require = refuse mail before STARTTLS, use = offer it, off = do not offer.',
+    check: ssl,
+  },
+  imapPopSsl: {
+    default: 'use',
+    seedName: 'Security: IMAP and POP SSL (Require / Use / Don\u2019t Use)',
+    description: 'TLS for IMAP and POP: require = log in only over TLS, use = offer STARTTLS/STLS and ports 993/995, off = plain only.',
+    check: ssl,
+  },
+  allowPlaintextAuthWithoutTls: {
+    default: false,
+    seedName: '(not in the seed; the seed allowed clear-text passwords on plain connections)',
+    description: 'Allow password authentication on connections that are not encrypted. Off by default: unsafe today.',
+  },
+  maxMessageSizeEnabled: {
+    default: true,
+    seedName: 'Quotas: Refuse incoming messages larger than',
+    description: 'Enforce the maximum message size.',
+  },
+  maxMessageSizeMb: {
+    default: 10,
+    seedName: 'Quotas: Refuse incoming messages larger than N MB (default 10)',
+    description: 'Maximum message size in megabytes, announced in EHLO SIZE.',
+    check: positive(2048),
+  },
+  quotaWarningsEnabled: {
+    default: true,
+    seedName: 'Quotas: Enable Quota Warnings',
+    description: 'Warn users whose mailbox approaches its quota.',
+  },
+  quotaWarningPercent: {
+    default: 90,
+    seedName: 'Quotas: warning when usage reaches N %',
+    description: 'Percentage of the quota at which the warning is sent.',
+    check: positive(100),
+  },
+  quotaWarningIntervalDays: {
+    default: 1,
+    seedName: 'Quotas: warning frequency in days',
+    description: 'Days between two warnings to the same user.',
+    check: positive(365),
+  },
+  quotaWarningMessage: {
+    default: 'Your mailbox is nearly full. Delete messages you no longer need to keep receiving mail.',
+    seedName: 'Quotas: quota warning message',
+    description: 'Text of the quota warning.',
+  },
+  overQuotaNoticeEnabled: {
+    default: true,
+    seedName: 'Other: over quota error message',
+    description: 'Send the user a notice when delivery is refused because the mailbox is full.',
+  },
+  overQuotaMessage: {
+    default: 'Your mailbox is full. Mail sent to you is being held and will be returned if you do not make room.',
+    seedName: 'Other: over quota error message text',
+    description: 'Text of the over-quota notice.',
+  },
+  disableMailboxOverQuota: {
+    default: false,
+    seedName: 'Other: Disable a user\u2019s mailbox when over quota',
+    description: 'Refuse new mail permanently (5.2.2) for users over quota instead of holding it.',
+  },
+  logLevelServer: { default: 'medium', seedName: '(server log)', description: 'Detail of the server log.', check: level },
+  logLevelSmtp: { default: 'medium', seedName: 'Other: SMTP Log Detail Level', description: 'Detail of the SMTP log.', check: level },
+  logLevelImapPop: {
+    default: 'medium',
+    seedName: 'Other: POP/IMAP Log Detail Level',
+    description: 'Detail of the IMAP and POP logs.',
+    check: level,
+  },
+  logLevelJunk: {
+    default: 'medium',
+    seedName: 'Other: Junk Mail/Virus Log Detail Level',
+    description: 'Detail of the junk mail and virus log.',
+    check: level,
+  },
+  logArchiveDays: {
+    default: 7,
+    seedName: 'Other: Archive Logs Every N Days',
+    description: 'Days after which logs are archived (compressed).',
+    check: positive(3650),
+  },
+  serviceAccessRestricted: {
+    default: false,
+    seedName: 'Access: Allow only users and groups below',
+    description: 'When on, only the users and groups listed may use mail (with the POP/IMAP general settings).',
+  },
+  serviceAccessAllowed: {
+    default: [],
+    seedName: 'Access: users and groups list',
+    description: 'User short names and group names allowed when access is restricted.',
+  },
+  mailAdministrators: {
+    default: [],
+    seedName: 'imapd.conf admins:',
+    description: 'Users who see every user\u2019s folder hierarchy (not message contents) and can remove mailboxes of deleted accounts.',
+  },
+  storeLocations: {
+    default: [],
+    seedName: 'Advanced: Additional Mail Store Locations',
+    description: 'Named additional mail store partitions ({name, path}); "default" is <data-dir>/store.',
+  },
+  smtpMaxConnections: {
+    default: 200,
+    seedName: '(not in the seed)',
+    description: 'Concurrent SMTP connections on all SMTP listeners.',
+    check: positive(20000),
+  },
+  maxConnectionsPerIp: {
+    default: 50,
+    seedName: '(not in the seed)',
+    description: 'Concurrent connections from one client address, per protocol.',
+    check: positive(20000),
+  },
+  popMaxConnections: {
+    default: 200,
+    seedName: '(not in the seed)',
+    description: 'Concurrent POP3 connections.',
+    check: positive(20000),
+  },
+  maxLineLength: {
+    default: 8192,
+    seedName: '(not in the seed)',
+    description: 'Longest command line accepted by SMTP, IMAP and POP3, in bytes.',
+    check: (v) => (Number.isInteger(v) && v >= 1000 && v <= 1048576 ? undefined : 'must be from 1000 to 1048576'),
+  },
+  maxRecipientsPerMessage: {
+    default: 1000,
+    seedName: '(Postfix smtpd_recipient_limit)',
+    description: 'Recipients accepted for one message.',
+    check: positive(100000),
+  },
+  authFailureDelayMs: {
+    default: 2000,
+    seedName: '(not in the seed)',
+    description: 'Delay before answering a failed authentication; doubles with each further failure.',
+    check: nonNegative(60000),
+  },
+  authMaxFailures: {
+    default: 5,
+    seedName: '(not in the seed)',
+    description: 'Failed authentications after which the connection is closed.',
+    check: positive(100),
+  },
+  localDeliveryLifetimeHours: {
+    default: 72,
+    seedName: 'Maximum queue lifetime (72 hours)',
+    description: 'Hours a message may wait for local delivery (for example over quota) before it is returned.',
+    check: positive(24 * 30),
+  },
+};
+
+export function defaultSettings(): Settings {
+  const out = {} as Record<string, unknown>;
+  for (const [key, spec] of Object.entries(SETTINGS)) out[key] = structuredClone(spec.default);
+  return out as unknown as Settings;
+}

@@ -1,0 +1,31 @@
+import type { BootstrapOptions } from './config/bootstrap';
+import type { SettingsService } from './config/settings';
+import type { Db } from './db/database';
+import type { Accounts } from './directory/accounts';
+import type { AdminAccounts } from './directory/admins';
+import type { Directory } from './directory/directory';
+import type { TlsManager } from './certs/tls-manager';
+import type { ConnectionRegistry } from './net/connections';
+import type { AuthThrottle } from './net/auth-throttle';
+import type { LogHub } from './logs/logger';
+import type { MailStore } from './store/store';
+import type { Queue } from './queue/queue';
+
+/** The services every protocol server and the management API are built from. */
+export interface EngineContext {
+  options: BootstrapOptions;
+  db: Db;
+  settings: SettingsService;
+  directory: Directory;
+  accounts: Accounts;
+  admins: AdminAccounts;
+  store: MailStore;
+  queue: Queue;
+  tls: TlsManager;
+  connections: ConnectionRegistry;
+  authThrottle: AuthThrottle;
+  logs: LogHub;
+  startedAt: Date;
+  /** Listener name → bound port, filled in as listeners start. */
+  ports: Record<string, number>;
+}

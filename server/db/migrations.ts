@@ -1,0 +1,131 @@
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Append-only: never edit a migration that has shipped; add a new one. */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE admins (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'monitor')),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  admin_id INTEGER NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+
+CREATE TABLE domains (
+  name TEXT PRIMARY KEY COLLATE NOCASE,
+  kind TEXT NOT NULL CHECK (kind IN ('local', 'virtual-domain', 'virtual-host')),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  short_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  full_name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  password_secret TEXT,
+  mail_enabled INTEGER NOT NULL DEFAULT 1,
+  forward_to TEXT NOT NULL DEFAULT '[]',
+  quota_mb INTEGER NOT NULL DEFAULT 0,
+  protocols TEXT NOT NULL DEFAULT 'both' CHECK (protocols IN ('pop', 'imap', 'both')),
+  store_location TEXT NOT NULL DEFAULT 'default',
+  groups TEXT NOT NULL DEFAULT '[]',
+  quota_warned_at TEXT,
+  created_at TEXT NOT NULL
+);
+
+-- Mac OS X-style additional short names; a name with @ binds a full address (virtual hosts).
+CREATE TABLE user_names (
+  name TEXT PRIMARY KEY COLLATE NOCASE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE
+);
+
+-- Postfix-style alias table: alias (local part or full address) -> targets (JSON array).
+CREATE TABLE aliases (
+  alias TEXT PRIMARY KEY COLLATE NOCASE,
+  targets TEXT NOT NULL,
+  system INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 1,
+  subscribed INTEGER NOT NULL DEFAULT 1,
+  special_use TEXT,
+  first_recent_uid INTEGER NOT NULL DEFAULT 1,
+  message_count INTEGER NOT NULL DEFAULT 0,
+  total_size INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  UNIQUE (user_id, name)
+);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  flags TEXT NOT NULL DEFAULT '',
+  internal_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  summary TEXT,
+  UNIQUE (mailbox_id, uid)
+);
+CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+);
+
+CREATE TABLE queue (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  sender TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  -- bytes at the start of the spool file that only local delivery keeps (Return-Path)
+  local_prefix INTEGER NOT NULL DEFAULT 0,
+  client TEXT NOT NULL DEFAULT '',
+  authenticated_user TEXT,
+  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'deferred', 'held')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL,
+  last_error TEXT
+);
+
+CREATE TABLE queue_recipients (
+  queue_id TEXT NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  original TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  diagnostic TEXT,
+  PRIMARY KEY (queue_id, address)
+);
+CREATE INDEX queue_next_attempt ON queue(state, next_attempt);
+`,
+  },
+];

@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db/database';
+import { hashPassword, verifyPassword } from './passwords';
+
+export type AdminRole = 'admin' | 'monitor';
+
+export interface AdminAccount {
+  id: number;
+  username: string;
+  role: AdminRole;
+}
+
+const TOKEN_LIFETIME_MS = 12 * 3600_000;
+
+/**
+ * Management accounts (GraphQL). Separate from mail users: the administrator of the
+ * appliance need not have a mailbox. Tokens are random, stored only as SHA-256.
+ */
+export class AdminAccounts {
+  constructor(private readonly db: Db) {}
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM admins').get() as { n: number }).n;
+  }
+
+  list(): AdminAccount[] {
+    return this.db.prepare('SELECT id, username, role FROM admins ORDER BY username').all() as AdminAccount[];
+  }
+
+  async create(username: string, password: string, role: AdminRole): Promise<AdminAccount> {
+    const hash = await hashPassword(password);
+    const r = this.db
+      .prepare('INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
+      .run(username, hash, role, new Date().toISOString());
+    return { id: Number(r.lastInsertRowid), username, role };
+  }
+
+  async setPassword(username: string, password: string): Promise<boolean> {
+    const hash = await hashPassword(password);
+    const changed = this.db.prepare('UPDATE admins SET password_hash = ? WHERE username = ?').run(hash, username).changes > 0;
+    if (changed) this.db.prepare('DELETE FROM sessions WHERE admin_id = (SELECT id FROM admins WHERE username = ?)').run(username);
+    return changed;
+  }
+
+  delete(username: string): boolean {
+    return this.db.prepare('DELETE FROM admins WHERE username = ?').run(username).changes > 0;
+  }
+
+  /** Checks the password and returns a new bearer token. */
+  async login(username: string, password: string): Promise<{ token: string; account: AdminAccount; expiresAt: Date } | undefined> {
+    const row = this.db.prepare('SELECT id, username, role, password_hash FROM admins WHERE username = ?').get(username) as
+      | (AdminAccount & { password_hash: string })
+      | undefined;
+    if (!row) {
+      await hashPassword(password);
+      return undefined;
+    }
+    if (!(await verifyPassword(password, row.password_hash))) return undefined;
+    const token = crypto.randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + TOKEN_LIFETIME_MS);
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(sha256(token), row.id, new Date().toISOString(), expiresAt.toISOString());
+    return { token, account: { id: row.id, username: row.username, role: row.role }, expiresAt };
+  }
+
+  verifyToken(token: string): AdminAccount | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT a.id, a.username, a.role FROM sessions s JOIN admins a ON a.id = s.admin_id
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      )
+      .get(sha256(token), new Date().toISOString()) as AdminAccount | undefined;
+    return row;
+  }
+
+  logout(token: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+  }
+}
+
+function sha256(s: string): string {
+  return crypto.createHash('sha256').update(s).digest('hex');
+}

@@ -1,0 +1,47 @@
+export type Protocols = 'pop' | 'imap' | 'both';
+export type DomainKind = 'local' | 'virtual-domain' | 'virtual-host';
+
+export interface User {
+  id: number;
+  shortName: string;
+  /** Additional short names (Mac OS X-style aliases); a name with @ is a full address. */
+  names: string[];
+  fullName: string;
+  mailEnabled: boolean;
+  forwardTo: string[];
+  quotaMb: number;
+  protocols: Protocols;
+  storeLocation: string;
+  groups: string[];
+  hasReversiblePassword: boolean;
+  createdAt: string;
+}
+
+export interface Domain {
+  name: string;
+  kind: DomainKind;
+  createdAt: string;
+}
+
+export interface Alias {
+  alias: string;
+  targets: string[];
+  system: boolean;
+  createdAt: string;
+}
+
+/** Where a recipient address goes. */
+export type Resolution =
+  | { kind: 'local'; users: number[]; remote: string[] }
+  | { kind: 'unknown' }
+  | { kind: 'remote' }
+  | { kind: 'loop'; chain: string[] };
+
+export class DirectoryError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type BootstrapOptions, domainOfHostname } from './config/bootstrap';
+import { SettingsService } from './config/settings';
+import { openDatabase } from './db/database';
+import { Accounts } from './directory/accounts';
+import { AdminAccounts } from './directory/admins';
+import { Directory } from './directory/directory';
+import { PasswordVault, generatePassword } from './directory/passwords';
+import { TlsManager } from './certs/tls-manager';
+import { ConnectionRegistry } from './net/connections';
+import { AuthThrottle } from './net/auth-throttle';
+import { LogHub, type Logger } from './logs/logger';
+import { MailStore } from './store/store';
+import { Queue } from './queue/queue';
+import { LocalDelivery } from './delivery/local-delivery';
+import { SmtpService } from './smtp/smtp-service';
+import { ImapService } from './imap/imap-service';
+import { Pop3Service } from './pop3/pop3-service';
+import { WebService } from './web/web-service';
+import type { EngineContext } from './context';
+
+/** A protocol service: owns its listeners, follows settings, stops gracefully. */
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Applies changed settings to live listeners without dropping sessions. */
+  reconfigure?(changed: string[]): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Print log lines on stderr (the CLI does; tests do not). */
+  echoLogs?: boolean;
+  /** Called once with the admin password generated on the first start. */
+  onFirstStart?: (info: { username: string; password: string; generated: boolean }) => void;
+}
+
+/**
+ * The composition root: builds every service over one database and data directory,
+ * starts the listeners, writes run/ports.json, and stops in order on SIGTERM.
+ */
+export class Engine {
+  readonly ctx: EngineContext;
+  private readonly services: Service[] = [];
+  private readonly log: Logger;
+  private stopping?: Promise<void>;
+
+  constructor(
+    options: BootstrapOptions,
+    private readonly engineOptions: EngineOptions = {},
+  ) {
+    const dataDir = options.dataDir;
+    for (const dir of ['db', 'store', 'spool', 'logs', 'run', 'certs', 'secrets']) {
+      fs.mkdirSync(path.join(dataDir, dir), { recursive: true, mode: dir === 'secrets' || dir === 'certs' ? 0o700 : 0o755 });
+    }
+    const db = openDatabase(path.join(dataDir, 'db', 'pillarbox.db'));
+    const settings = new SettingsService(db);
+    const logs = new LogHub(path.join(dataDir, 'logs'), engineOptions.echoLogs ? (line) => process.stderr.write(line + '\n') : undefined);
+    const directory = new Directory(db, () => settings.get(), new PasswordVault(path.join(dataDir, 'secrets')));
+    const store = new MailStore(db, path.join(dataDir, 'store'), () => settings.get().storeLocations);
+    const domain = domainOfHostname(options.hostname);
+    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : []);
+    const connections = new ConnectionRegistry();
+    const authThrottle = new AuthThrottle(() => settings.get());
+    const accounts = new Accounts(directory, store);
+    const admins = new AdminAccounts(db);
+    const queue = new Queue(db, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
+    this.ctx = {
+      options,
+      db,
+      settings,
+      directory,
+      accounts,
+      admins,
+      store,
+      queue,
+      tls,
+      connections,
+      authThrottle,
+      logs,
+      startedAt: new Date(),
+      ports: {},
+    };
+    this.log = logs.logger('server');
+    this.applyLogLevels();
+    queue.setProcessor(new LocalDelivery(this.ctx, logs.logger('smtp')));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new WebService(this.ctx));
+  }
+
+  async start(): Promise<Record<string, number>> {
+    const { options, directory, admins, settings } = this.ctx;
+    directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
+    if (admins.count() === 0) {
+      const password = options.adminPassword ?? generatePassword();
+      await admins.create('admin', password, 'admin');
+      this.engineOptions.onFirstStart?.({ username: 'admin', password, generated: !options.adminPassword });
+      this.log.message('first start: created the admin account', { username: 'admin' });
+    }
+    settings.on('change', (changed: string[]) => void this.reconfigure(changed));
+    await this.ctx.queue.start();
+    for (const service of this.services) await service.start();
+    const portsFile = path.join(options.dataDir, 'run', 'ports.json');
+    fs.writeFileSync(portsFile + '.tmp', JSON.stringify(this.ctx.ports, null, 2) + '\n');
+    fs.renameSync(portsFile + '.tmp', portsFile);
+    this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
+    return this.ctx.ports;
+  }
+
+  /** SIGHUP: re-read settings from the database and re-apply them everywhere. */
+  async reload(): Promise<void> {
+    this.log.message('reload requested');
+    await this.reconfigure(Object.keys(this.ctx.settings.get()));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.log.message('stopping');
+    await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
+    await this.ctx.queue.stop();
+    fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
+    this.log.message('stopped');
+    await this.ctx.logs.close();
+    this.ctx.db.close();
+  }
+
+  private async reconfigure(changed: string[]): Promise<void> {
+    this.applyLogLevels();
+    for (const service of this.services) {
+      try {
+        await service.reconfigure?.(changed);
+      } catch (err) {
+        this.log.error(`${service.name} could not apply new settings`, { error: String(err) });
+      }
+    }
+  }
+
+  private applyLogLevels(): void {
+    const s = this.ctx.settings.get();
+    this.ctx.logs.setLevel('server', s.logLevelServer);
+    this.ctx.logs.setLevel('web', s.logLevelServer);
+    this.ctx.logs.setLevel('smtp', s.logLevelSmtp);
+    this.ctx.logs.setLevel('imap', s.logLevelImapPop);
+    this.ctx.logs.setLevel('pop', s.logLevelImapPop);
+    this.ctx.logs.setLevel('junk', s.logLevelJunk);
+    this.ctx.logs.setLevel('sieve', s.logLevelImapPop);
+  }
+}

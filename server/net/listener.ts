@@ -1,0 +1,108 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { TlsManager } from '../certs/tls-manager';
+import type { ConnectionInfo, ConnectionRegistry, Protocol } from './connections';
+
+export interface ListenerOptions {
+  name: string;
+  protocol: Protocol;
+  host: string;
+  port: number;
+  implicitTls: boolean;
+  tls: TlsManager;
+  registry: ConnectionRegistry;
+  /** Current limits, read on every new connection so setting changes apply at once. */
+  limits: () => { maxConnections: number; maxPerIp: number };
+  /** Takes over a connection that was admitted. */
+  onConnection: (socket: net.Socket, conn: ConnectionInfo) => void;
+  /** Tells a refused client why, in the protocol's words, then the socket is closed. */
+  refuse: (socket: net.Socket, reason: 'busy' | 'too-many-from-address') => void;
+}
+
+/**
+ * A TCP (or implicit-TLS) listener with connection limits and tracking. The protocol
+ * module decides what to say; this decides who may connect.
+ */
+export class Listener {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly options: ListenerOptions) {}
+
+  async start(): Promise<number> {
+    const o = this.options;
+    const server = o.implicitTls
+      ? tls.createServer(o.tls.serverOptions(), (socket) => this.admit(socket))
+      : net.createServer((socket) => this.admit(socket));
+    server.on('tlsClientError', () => undefined);
+    server.on('error', () => undefined);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: o.host, port: o.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  /** Stops accepting; open sessions carry on until `closeSessions`. */
+  async stopAccepting(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  get openSockets(): ReadonlySet<net.Socket> {
+    return this.sockets;
+  }
+
+  /** Waits up to `ms` for sessions to end by themselves, then cuts the rest. */
+  async drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private admit(socket: net.Socket): void {
+    const o = this.options;
+    socket.on('error', () => undefined);
+    const remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    const limits = o.limits();
+    if (o.registry.count(o.protocol) >= limits.maxConnections) {
+      o.refuse(socket, 'busy');
+      socket.end();
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
+    if (o.registry.count(o.protocol, remoteAddress) >= limits.maxPerIp) {
+      o.refuse(socket, 'too-many-from-address');
+      socket.end();
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
+    const conn = o.registry.add({
+      protocol: o.protocol,
+      listener: o.name,
+      remoteAddress,
+      remotePort: socket.remotePort ?? 0,
+      secure: o.implicitTls,
+    });
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      o.registry.remove(conn);
+    });
+    o.onConnection(socket, conn);
+  }
+}
+
+/** "::ffff:127.0.0.1" → "127.0.0.1". */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

@@ -1,0 +1,28 @@
+export interface QueueRecipient {
+  /** The address as the client gave it at RCPT TO. */
+  address: string;
+}
+
+export interface IncomingEnvelope {
+  sender: string;
+  recipients: QueueRecipient[];
+  /** Client host and address, for logs and the queue listing. */
+  client: string;
+  authenticatedUser?: string;
+}
+
+export interface QueueEntry {
+  id: string;
+  createdAt: Date;
+  sender: string;
+  size: number;
+  file: string;
+  localPrefix: number;
+  client: string;
+  authenticatedUser: string | null;
+  state: 'active' | 'deferred' | 'held';
+  attempts: number;
+  nextAttempt: Date;
+  lastError: string | null;
+  recipients: { address: string; original: string; status: 'pending' | 'delivered' | 'failed'; diagnostic: string | null }[];
+}

@@ -1,0 +1,573 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Db } from '../db/database';
+import type { StoreLocation } from '../config/settings-schema';
+import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
+import {
+  DEFAULT_MAILBOXES,
+  type FlagMode,
+  HIERARCHY_SEPARATOR,
+  type MailboxInfo,
+  type MessageMeta,
+  StoreError,
+  type StoreEvents,
+} from './types';
+
+interface MailboxRow {
+  id: number;
+  user_id: number;
+  name: string;
+  uidvalidity: number;
+  uidnext: number;
+  highest_modseq: number;
+  subscribed: number;
+  special_use: string | null;
+  first_recent_uid: number;
+  message_count: number;
+  total_size: number;
+}
+
+interface MessageRow {
+  id: number;
+  mailbox_id: number;
+  uid: number;
+  modseq: number;
+  flags: string;
+  internal_date: number;
+  size: number;
+  path: string;
+}
+
+/** One message to add: its content comes from a file (linked when possible) or from bytes/stream. */
+export interface AppendItem {
+  userId: number;
+  mailbox: string;
+  flags?: string[];
+  internalDate?: Date;
+  source: { file: string; size: number } | { parts: (Buffer | Readable)[] };
+}
+
+export interface AppendResult {
+  mailboxId: number;
+  uid: number;
+  uidValidity: number;
+  size: number;
+}
+
+/**
+ * The mail store: mailbox metadata in SQLite, one file per message under a store
+ * location (partition). Files are written and fsynced before the row that names them
+ * is committed, so a committed message always has its file.
+ */
+export class MailStore extends EventEmitter {
+  constructor(
+    private readonly db: Db,
+    private readonly defaultRoot: string,
+    private readonly locations: () => StoreLocation[],
+  ) {
+    super();
+    fs.mkdirSync(defaultRoot, { recursive: true });
+  }
+
+  override emit<K extends keyof StoreEvents>(event: K, payload: StoreEvents[K]): boolean {
+    return super.emit(event, payload);
+  }
+
+  // ---- partitions ----------------------------------------------------------------------
+
+  /** The directory of a named store location ("default" = <data>/store). */
+  locationRoot(name: string): string {
+    if (name === 'default' || name === '') return this.defaultRoot;
+    const loc = this.locations().find((l) => l.name === name);
+    if (!loc) throw new StoreError('INVALID', `no mail store location named "${name}"`);
+    return loc.path;
+  }
+
+  // ---- mailboxes -----------------------------------------------------------------------
+
+  mailboxes(userId: number): MailboxInfo[] {
+    return (this.db.prepare('SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name').all(userId) as MailboxRow[]).map(
+      toMailbox,
+    );
+  }
+
+  mailbox(userId: number, name: string): MailboxInfo | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?')
+      .get(userId, normalizeMailboxName(name)) as MailboxRow | undefined;
+    return row && toMailbox(row);
+  }
+
+  mailboxById(id: number): MailboxInfo | undefined {
+    const row = this.db.prepare('SELECT * FROM mailboxes WHERE id = ?').get(id) as MailboxRow | undefined;
+    return row && toMailbox(row);
+  }
+
+  createMailbox(userId: number, rawName: string, specialUse: string | null = null): MailboxInfo {
+    const name = normalizeMailboxName(rawName);
+    checkMailboxName(name);
+    const created = this.db.transaction(() => {
+      if (this.mailbox(userId, name)) throw new StoreError('ALREADYEXISTS', `mailbox "${name}" already exists`);
+      // Create missing parents too, as RFC 3501 section 6.3.3 allows servers to.
+      const parts = name.split(HIERARCHY_SEPARATOR);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
+        if (!this.mailbox(userId, parent)) this.insertMailbox(userId, parent, null);
+      }
+      return this.insertMailbox(userId, name, specialUse);
+    })();
+    this.emit('mailboxes', { userId });
+    return created;
+  }
+
+  /** INBOX and the special-use folders every new user gets. */
+  ensureDefaultMailboxes(userId: number): void {
+    this.db.transaction(() => {
+      if (!this.mailbox(userId, 'INBOX')) this.insertMailbox(userId, 'INBOX', null);
+      for (const m of DEFAULT_MAILBOXES) {
+        if (!this.mailbox(userId, m.name)) this.insertMailbox(userId, m.name, m.specialUse);
+      }
+    })();
+  }
+
+  async deleteMailbox(userId: number, rawName: string): Promise<void> {
+    const name = normalizeMailboxName(rawName);
+    if (name === 'INBOX') throw new StoreError('CANNOT', 'INBOX cannot be deleted');
+    const box = this.mailbox(userId, name);
+    if (!box) throw new StoreError('NONEXISTENT', `mailbox "${name}" does not exist`);
+    const files = this.messageFiles(box.id);
+    this.db.prepare('DELETE FROM mailboxes WHERE id = ?').run(box.id);
+    await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
+    this.emit('expunge', { mailboxId: box.id, uids: [] });
+    this.emit('mailboxes', { userId });
+  }
+
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages to a new mailbox (RFC 3501). */
+  renameMailbox(userId: number, rawFrom: string, rawTo: string): void {
+    const from = normalizeMailboxName(rawFrom);
+    const to = normalizeMailboxName(rawTo);
+    checkMailboxName(to);
+    this.db.transaction(() => {
+      const box = this.mailbox(userId, from);
+      if (!box) throw new StoreError('NONEXISTENT', `mailbox "${from}" does not exist`);
+      if (this.mailbox(userId, to)) throw new StoreError('ALREADYEXISTS', `mailbox "${to}" already exists`);
+      if (from === 'INBOX') {
+        const target = this.insertMailbox(userId, to, null);
+        this.db.prepare('UPDATE messages SET mailbox_id = ? WHERE mailbox_id = ?').run(target.id, box.id);
+        this.db
+          .prepare(
+            'UPDATE mailboxes SET uidnext = ?, message_count = ?, total_size = ?, highest_modseq = ? WHERE id = ?',
+          )
+          .run(box.uidNext, box.messageCount, box.totalSize, box.highestModseq, target.id);
+        this.db
+          .prepare('UPDATE mailboxes SET uidvalidity = ?, uidnext = 1, message_count = 0, total_size = 0 WHERE id = ?')
+          .run(this.newUidValidity(), box.id);
+        return;
+      }
+      const children = this.mailboxes(userId).filter((m) => m.name.startsWith(from + HIERARCHY_SEPARATOR));
+      const update = this.db.prepare('UPDATE mailboxes SET name = ?, uidvalidity = ? WHERE id = ?');
+      update.run(to, this.newUidValidity(), box.id);
+      for (const child of children) update.run(to + child.name.slice(from.length), this.newUidValidity(), child.id);
+      const parts = to.split(HIERARCHY_SEPARATOR);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
+        if (!this.mailbox(userId, parent)) this.insertMailbox(userId, parent, null);
+      }
+    })();
+    this.emit('mailboxes', { userId });
+  }
+
+  setSubscribed(userId: number, rawName: string, subscribed: boolean): void {
+    const box = this.mailbox(userId, rawName);
+    if (!box) throw new StoreError('NONEXISTENT', `mailbox "${rawName}" does not exist`);
+    this.db.prepare('UPDATE mailboxes SET subscribed = ? WHERE id = ?').run(subscribed ? 1 : 0, box.id);
+  }
+
+  /** Marks messages up to uidNext as no longer \Recent and returns the first recent UID before the change. */
+  claimRecent(mailboxId: number): number {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT first_recent_uid, uidnext FROM mailboxes WHERE id = ?').get(mailboxId) as
+        | { first_recent_uid: number; uidnext: number }
+        | undefined;
+      if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      this.db.prepare('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?').run(row.uidnext, mailboxId);
+      return row.first_recent_uid;
+    })();
+  }
+
+  // ---- messages ------------------------------------------------------------------------
+
+  messages(mailboxId: number): MessageMeta[] {
+    return (this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(mailboxId) as MessageRow[]).map(
+      (r) => this.toMessage(r),
+    );
+  }
+
+  message(mailboxId: number, uid: number): MessageMeta | undefined {
+    const row = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?').get(mailboxId, uid) as
+      | MessageRow
+      | undefined;
+    return row && this.toMessage(row);
+  }
+
+  /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
+  changedSince(mailboxId: number, modseq: number): MessageMeta[] {
+    return (this.db
+      .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
+      .all(mailboxId, modseq) as MessageRow[]).map((r) => this.toMessage(r));
+  }
+
+  /** UIDs expunged after `modseq` (QRESYNC VANISHED). */
+  expungedSince(mailboxId: number, modseq: number): number[] {
+    return (this.db
+      .prepare('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
+      .all(mailboxId, modseq) as { uid: number }[]).map((r) => r.uid);
+  }
+
+  openMessage(meta: Pick<MessageMeta, 'file'>, range?: { start: number; end?: number }): Readable {
+    return fs.createReadStream(meta.file, range);
+  }
+
+  async readMessage(meta: Pick<MessageMeta, 'file'>): Promise<Buffer> {
+    return fsp.readFile(meta.file);
+  }
+
+  /** Cached parse results (ENVELOPE, BODYSTRUCTURE) so FETCH does not re-parse. */
+  summary(messageId: number): unknown {
+    const row = this.db.prepare('SELECT summary FROM messages WHERE id = ?').get(messageId) as
+      | { summary: string | null }
+      | undefined;
+    return row?.summary ? JSON.parse(row.summary) : undefined;
+  }
+
+  saveSummary(messageId: number, summary: unknown): void {
+    this.db.prepare('UPDATE messages SET summary = ? WHERE id = ?').run(JSON.stringify(summary), messageId);
+  }
+
+  /**
+   * Adds messages. Every file is written (or hard-linked) and fsynced first; then one
+   * transaction assigns UIDs and inserts the rows, together with `alsoInTransaction`
+   * (the queue marks its recipients delivered there), so both happen or neither.
+   */
+  async append(items: AppendItem[], alsoInTransaction?: () => void): Promise<AppendResult[]> {
+    const prepared: { item: AppendItem; box: MailboxInfo; file: string; size: number }[] = [];
+    const dirs = new Set<string>();
+    try {
+      for (const item of items) {
+        const box = this.mailbox(item.userId, item.mailbox);
+        if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
+        const dir = this.mailboxDir(item.userId, box.id);
+        const file = path.join(dir, uniqueName('.eml'));
+        let size: number;
+        if ('file' in item.source) {
+          await fsp.mkdir(dir, { recursive: true });
+          await linkOrCopy(item.source.file, file);
+          size = item.source.size;
+          dirs.add(dir);
+        } else {
+          size = await writeFileDurably(file, item.source.parts);
+        }
+        prepared.push({ item, box, file, size });
+      }
+      await Promise.all([...dirs].map(fsyncDir));
+    } catch (err) {
+      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      throw err;
+    }
+    let results: AppendResult[];
+    try {
+      results = this.db.transaction(() => {
+        const out: AppendResult[] = [];
+        for (const p of prepared) {
+          const box = this.mailboxById(p.box.id);
+          if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
+          const uid = box.uidNext;
+          const modseq = box.highestModseq + 1;
+          this.db
+            .prepare(
+              'INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            )
+            .run(box.id, uid, modseq, normalizeFlags(p.item.flags ?? []).join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file);
+          this.db
+            .prepare(
+              'UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = message_count + 1, total_size = total_size + ? WHERE id = ?',
+            )
+            .run(uid + 1, modseq, p.size, box.id);
+          out.push({ mailboxId: box.id, uid, uidValidity: box.uidValidity, size: p.size });
+        }
+        alsoInTransaction?.();
+        return out;
+      })();
+    } catch (err) {
+      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      throw err;
+    }
+    for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
+    return results;
+  }
+
+  /** Changes flags; returns the messages whose flags changed, with their new MODSEQ. */
+  setFlags(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    options: { unchangedSince?: number; origin?: unknown } = {},
+  ): { changed: MessageMeta[]; failedUnchangedSince: number[] } {
+    const wanted = normalizeFlags(flags);
+    const result = this.db.transaction(() => {
+      const changed: MessageMeta[] = [];
+      const failed: number[] = [];
+      const box = this.mailboxById(mailboxId);
+      if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      let modseq = box.highestModseq;
+      const select = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?');
+      const update = this.db.prepare('UPDATE messages SET flags = ?, modseq = ? WHERE id = ?');
+      for (const uid of uids) {
+        const row = select.get(mailboxId, uid) as MessageRow | undefined;
+        if (!row) continue;
+        if (options.unchangedSince !== undefined && row.modseq > options.unchangedSince) {
+          failed.push(uid);
+          continue;
+        }
+        const current = row.flags ? row.flags.split(' ') : [];
+        const next = applyFlags(current, mode, wanted);
+        if (sameFlags(current, next)) continue;
+        modseq += 1;
+        update.run(next.join(' '), modseq, row.id);
+        changed.push(this.toMessage({ ...row, flags: next.join(' '), modseq }));
+      }
+      if (modseq !== box.highestModseq) {
+        this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+      }
+      return { changed, failedUnchangedSince: failed, modseq };
+    })();
+    if (result.changed.length) {
+      this.emit('flags', {
+        mailboxId,
+        uids: result.changed.map((m) => m.uid),
+        modseq: result.modseq,
+        origin: options.origin,
+      });
+    }
+    return { changed: result.changed, failedUnchangedSince: result.failedUnchangedSince };
+  }
+
+  /** Removes messages (all \Deleted ones when `uids` is omitted); returns the UIDs removed. */
+  async expunge(mailboxId: number, uids?: number[], origin?: unknown): Promise<number[]> {
+    const removed = this.db.transaction(() => {
+      const box = this.mailboxById(mailboxId);
+      if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      const rows = (this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(mailboxId) as MessageRow[])
+        .filter((r) => (uids ? uids.includes(r.uid) : r.flags.split(' ').includes('\\Deleted')));
+      if (rows.length === 0) return [];
+      const modseq = box.highestModseq + 1;
+      const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
+      const tomb = this.db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+      let bytes = 0;
+      for (const r of rows) {
+        del.run(r.id);
+        tomb.run(mailboxId, r.uid, modseq);
+        bytes += r.size;
+      }
+      this.db
+        .prepare(
+          'UPDATE mailboxes SET highest_modseq = ?, message_count = message_count - ?, total_size = total_size - ? WHERE id = ?',
+        )
+        .run(modseq, rows.length, bytes, mailboxId);
+      return rows;
+    })();
+    if (removed.length === 0) return [];
+    await Promise.all(removed.map((r) => fsp.rm(r.path, { force: true })));
+    const removedUids = removed.map((r) => r.uid);
+    this.emit('expunge', { mailboxId, uids: removedUids, origin });
+    return removedUids;
+  }
+
+  /** Copies messages into another mailbox of the same user (hard links); returns source→target UID pairs. */
+  async copy(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; pairs: [number, number][] }> {
+    const target = this.mailboxById(toMailboxId);
+    if (!target) throw new StoreError('NONEXISTENT', 'target mailbox does not exist');
+    const sources = uids.map((uid) => this.message(fromMailboxId, uid)).filter((m): m is MessageMeta => !!m);
+    const results = await this.append(
+      sources.map((m) => ({
+        userId: target.userId,
+        mailbox: target.name,
+        flags: m.flags.filter((f) => f !== '\\Recent'),
+        internalDate: m.internalDate,
+        source: { file: m.file, size: m.size },
+      })),
+    );
+    return { uidValidity: target.uidValidity, pairs: sources.map((m, i) => [m.uid, results[i].uid]) };
+  }
+
+  /** Bytes stored for a user, over all mailboxes (quota usage). */
+  usage(userId: number): { bytes: number; messages: number } {
+    const row = this.db
+      .prepare('SELECT COALESCE(SUM(total_size), 0) AS bytes, COALESCE(SUM(message_count), 0) AS messages FROM mailboxes WHERE user_id = ?')
+      .get(userId) as { bytes: number; messages: number };
+    return row;
+  }
+
+  /** Removes every file of a user (after the user row is gone, the mailboxes are too). */
+  async removeUserFiles(userId: number, location: string): Promise<void> {
+    await fsp.rm(path.join(this.locationRoot(location), String(userId)), { recursive: true, force: true });
+  }
+
+  /**
+   * Rebuilds a mailbox's index from its files (the seed's Reconstruct): files without a
+   * row are added with new UIDs, rows without a file are removed, counters recomputed.
+   */
+  async reconstruct(userId: number, location: string, mailboxName: string): Promise<{ added: number; removed: number }> {
+    const box = this.mailbox(userId, mailboxName);
+    if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
+    const dir = path.join(this.locationRoot(location), String(userId), String(box.id));
+    const names = await fsp.readdir(dir).catch(() => [] as string[]);
+    for (const stale of names.filter((n) => n.endsWith('.tmp'))) await fsp.rm(path.join(dir, stale), { force: true });
+    const files = names.filter((n) => n.endsWith('.eml')).map((n) => path.join(dir, n));
+    const stats = await Promise.all(files.map(async (f) => ({ file: f, stat: await fsp.stat(f) })));
+    stats.sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs || a.file.localeCompare(b.file));
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ?').all(box.id) as MessageRow[];
+      const known = new Set(rows.map((r) => r.path));
+      const present = new Set(files);
+      let removed = 0;
+      for (const r of rows) {
+        if (!present.has(r.path)) {
+          this.db.prepare('DELETE FROM messages WHERE id = ?').run(r.id);
+          removed++;
+        }
+      }
+      let uid = Math.max(box.uidNext, ...rows.map((r) => r.uid + 1));
+      let modseq = box.highestModseq;
+      let added = 0;
+      for (const s of stats) {
+        if (known.has(s.file)) continue;
+        modseq++;
+        this.db
+          .prepare('INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(box.id, uid++, modseq, '', Math.floor(s.stat.mtimeMs), s.stat.size, s.file);
+        added++;
+      }
+      const totals = this.db
+        .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages WHERE mailbox_id = ?')
+        .get(box.id) as { n: number; bytes: number };
+      this.db
+        .prepare('UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = ?, total_size = ? WHERE id = ?')
+        .run(uid, modseq + (removed ? 1 : 0), totals.n, totals.bytes, box.id);
+      return { added, removed };
+    })();
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  mailboxDir(userId: number, mailboxId: number): string {
+    const user = this.db.prepare('SELECT store_location FROM users WHERE id = ?').get(userId) as
+      | { store_location: string }
+      | undefined;
+    return path.join(this.locationRoot(user?.store_location ?? 'default'), String(userId), String(mailboxId));
+  }
+
+  private messageFiles(mailboxId: number): string[] {
+    return (this.db.prepare('SELECT path FROM messages WHERE mailbox_id = ?').all(mailboxId) as { path: string }[]).map(
+      (r) => r.path,
+    );
+  }
+
+  private insertMailbox(userId: number, name: string, specialUse: string | null): MailboxInfo {
+    const result = this.db
+      .prepare('INSERT INTO mailboxes (user_id, name, uidvalidity, special_use, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(userId, name, this.newUidValidity(), specialUse, new Date().toISOString());
+    return this.mailboxById(Number(result.lastInsertRowid)) as MailboxInfo;
+  }
+
+  private lastUidValidity = 0;
+
+  /** Seconds since the epoch, strictly increasing within this process, as RFC 3501 suggests. */
+  private newUidValidity(): number {
+    const now = Math.floor(Date.now() / 1000);
+    this.lastUidValidity = Math.max(now, this.lastUidValidity + 1);
+    return this.lastUidValidity;
+  }
+
+  private toMessage(row: MessageRow): MessageMeta {
+    return {
+      id: row.id,
+      mailboxId: row.mailbox_id,
+      uid: row.uid,
+      modseq: row.modseq,
+      flags: row.flags ? row.flags.split(' ') : [],
+      internalDate: new Date(row.internal_date),
+      size: row.size,
+      file: row.path,
+    };
+  }
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fsp.link(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    await writeFileDurably(to, [fs.createReadStream(from)]);
+  }
+}
+
+function toMailbox(row: MailboxRow): MailboxInfo {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    uidValidity: row.uidvalidity,
+    uidNext: row.uidnext,
+    highestModseq: row.highest_modseq,
+    subscribed: !!row.subscribed,
+    specialUse: row.special_use,
+    firstRecentUid: row.first_recent_uid,
+    messageCount: row.message_count,
+    totalSize: row.total_size,
+  };
+}
+
+/** INBOX is case-insensitive (RFC 3501 section 5.1); other names are kept as given. */
+export function normalizeMailboxName(name: string): string {
+  if (name.toUpperCase() === 'INBOX') return 'INBOX';
+  if (name.toUpperCase().startsWith('INBOX' + HIERARCHY_SEPARATOR)) return 'INBOX' + name.slice(5);
+  return name;
+}
+
+function checkMailboxName(name: string): void {
+  if (!name || name.length > 512) throw new StoreError('INVALID', 'mailbox names must be 1 to 512 characters');
+  if (name.startsWith(HIERARCHY_SEPARATOR) || name.endsWith(HIERARCHY_SEPARATOR) || name.includes('//')) {
+    throw new StoreError('INVALID', `"${name}" is not a valid mailbox name`);
+  }
+  if (/[\x00-\x1f\x7f*%]/.test(name)) throw new StoreError('INVALID', 'mailbox names may not contain control characters, * or %');
+}
+
+const SYSTEM_FLAGS = new Map(['\\seen', '\\answered', '\\flagged', '\\deleted', '\\draft', '\\recent'].map((f) => [f, '\\' + f[1].toUpperCase() + f.slice(2)]));
+
+export function normalizeFlags(flags: string[]): string[] {
+  const out: string[] = [];
+  for (const f of flags) {
+    const n = f.startsWith('\\') ? SYSTEM_FLAGS.get(f.toLowerCase()) ?? f : f;
+    if (n === '\\Recent') continue;
+    if (!out.some((o) => o.toLowerCase() === n.toLowerCase())) out.push(n);
+  }
+  return out;
+}
+
+function applyFlags(current: string[], mode: FlagMode, flags: string[]): string[] {
+  if (mode === 'replace') return flags;
+  const lower = new Set(flags.map((f) => f.toLowerCase()));
+  if (mode === 'remove') return current.filter((f) => !lower.has(f.toLowerCase()));
+  return [...current, ...flags.filter((f) => !current.some((c) => c.toLowerCase() === f.toLowerCase()))];
+}
+
+function sameFlags(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a.map((f) => f.toLowerCase()));
+  return b.every((f) => set.has(f.toLowerCase()));
+}

@@ -1,0 +1,54 @@
+export interface MailboxInfo {
+  id: number;
+  userId: number;
+  /** Hierarchy separator is "/"; INBOX is always "INBOX". */
+  name: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  subscribed: boolean;
+  specialUse: string | null;
+  firstRecentUid: number;
+  messageCount: number;
+  totalSize: number;
+}
+
+export interface MessageMeta {
+  id: number;
+  mailboxId: number;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  size: number;
+  /** Absolute path of the message file. */
+  file: string;
+}
+
+export type FlagMode = 'add' | 'remove' | 'replace';
+
+/** Events the store emits so open sessions (IMAP IDLE, other sessions) see changes. */
+export interface StoreEvents {
+  exists: { mailboxId: number; uid: number };
+  flags: { mailboxId: number; uids: number[]; modseq: number; origin?: unknown };
+  expunge: { mailboxId: number; uids: number[]; origin?: unknown };
+  mailboxes: { userId: number };
+}
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'INVALID' | 'OVERQUOTA' | 'CANNOT' | 'INUSE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const HIERARCHY_SEPARATOR = '/';
+export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Junk', specialUse: '\\Junk' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Archive', specialUse: '\\Archive' },
+];

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: system packages the tests use, build, type
+# check, lint, then every test. Safe to run again; installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v swaks >/dev/null || need+=(swaks)
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+command -v fetchmail >/dev/null || need+=(fetchmail)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "tests need: ${need[*]} (run as root to install them, or install them yourself)" >&2
+    exit 1
+  fi
+fi
+
+npm run build --silent
+npm run lint --silent
+node --test --test-concurrency=2 --test-timeout=120000 $(find dist/tests -name '*.test.js' | sort)

@@ -1,14 +1,114 @@
+import fs from 'node:fs';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
+import { buildBounce } from './dsn';
+import { Notifier } from './notifier';
+import { QuotaStage } from './quota-stage';
+import { localUserId, resolveTargets } from './targets';
+import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
+/**
+ * Delivers queued messages to local mailboxes through an ordered list of stages
+ * (quota now; virus, junk and Sieve plug in before it), then stores the message for
+ * every target still standing. Remote targets go to `remote` when one is set.
+ */
 export class LocalDelivery implements QueueProcessor {
+  private readonly quota: QuotaStage;
+  readonly stages: DeliveryStage[];
+  remote?: QueueProcessor;
+
   constructor(
-    readonly ctx: EngineContext,
-    readonly log: Logger,
-  ) {}
-  async process(_entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
-    return new Map();
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+  ) {
+    const notifier = new Notifier(ctx.store, ctx.options.hostname);
+    this.quota = new QuotaStage(ctx.accounts, ctx.directory, () => ctx.settings.get(), notifier);
+    this.stages = [this.quota];
+  }
+
+  async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
+    const outcomes = new Map<string, RecipientOutcome>();
+    const pending = entry.recipients.filter((r) => r.status === 'pending');
+    const local = pending.filter((r) => localUserId(r.address) !== undefined);
+    const remote = pending.filter((r) => localUserId(r.address) === undefined);
+    if (local.length) await this.deliverLocal(entry, local, outcomes);
+    if (remote.length) {
+      if (this.remote) {
+        const remoteOutcomes = await this.remote.process({ ...entry, recipients: remote });
+        for (const [k, v] of remoteOutcomes) outcomes.set(k, v);
+      } else {
+        for (const r of remote) {
+          outcomes.set(r.address, { status: 'temporary', diagnostic: '4.4.0 remote delivery is not enabled on this server yet' });
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private async deliverLocal(entry: QueueEntry, recipients: QueueEntry['recipients'], outcomes: Map<string, RecipientOutcome>): Promise<void> {
+    const message: LocalMessage = { entry, addedHeaders: [], targets: [] };
+    for (const r of recipients) {
+      const user = this.ctx.directory.user(localUserId(r.address) as number);
+      if (!user) {
+        outcomes.set(r.address, { status: 'permanent', diagnostic: '5.1.1 the recipient\u2019s account no longer exists' });
+        continue;
+      }
+      message.targets.push({ address: r.address, original: r.original, user, mailbox: 'INBOX', flags: [] });
+    }
+    for (const stage of this.stages) {
+      if (message.targets.every((t) => t.outcome)) break;
+      await stage.run(message);
+    }
+    const standing = message.targets.filter((t) => !t.outcome);
+    if (standing.length) await this.store(message, standing);
+    for (const t of message.targets) if (t.outcome) outcomes.set(t.address, t.outcome);
+    await this.quota.afterDelivery(message);
+  }
+
+  private async store(message: LocalMessage, targets: DeliveryTarget[]): Promise<void> {
+    const { entry } = message;
+    const extra = message.addedHeaders.length ? Buffer.from(message.addedHeaders.join(''), 'utf8') : undefined;
+    for (const t of targets) {
+      this.ctx.store.ensureDefaultMailboxes(t.user.id);
+      if (!this.ctx.store.mailbox(t.user.id, t.mailbox)) t.mailbox = 'INBOX';
+    }
+    try {
+      const results = await this.ctx.store.append(
+        targets.map((t) => ({
+          userId: t.user.id,
+          mailbox: t.mailbox,
+          flags: t.flags,
+          source: extra ? { parts: [extra, fs.createReadStream(entry.file)] } : { file: entry.file, size: entry.size },
+        })),
+        () => this.ctx.queue.markDelivered(entry.id, targets.map((t) => t.address)),
+      );
+      targets.forEach((t, i) => {
+        t.outcome = { status: 'delivered' };
+        this.log.message('delivered', { queueId: entry.id, to: t.original, user: t.user.shortName, mailbox: t.mailbox, uid: results[i].uid });
+      });
+    } catch (err) {
+      this.log.error('local delivery failed', { queueId: entry.id, error: String(err) });
+      for (const t of targets) t.outcome = { status: 'temporary', diagnostic: `4.3.0 could not store the message: ${String(err)}` };
+    }
+  }
+
+  /** Returns failed mail to its sender as a DSN; null senders (bounces themselves) get none. */
+  async bounce(entry: QueueEntry, failed: { address: string; original: string; diagnostic: string }[]): Promise<void> {
+    for (const f of failed) this.log.message('bounced', { queueId: entry.id, to: f.original, reason: f.diagnostic });
+    if (!entry.sender) return;
+    const resolution = resolveTargets(this.ctx.directory, entry.sender);
+    const targets = resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [entry.sender] : [];
+    if (targets.length === 0) {
+      this.log.error('bounce sender is unknown, bounce dropped', { queueId: entry.id, sender: entry.sender });
+      return;
+    }
+    const dsn = await buildBounce(entry, failed, this.ctx.options.hostname);
+    const prefix = Buffer.from('Return-Path: <>\r\n');
+    await this.ctx.queue.enqueue(
+      { sender: '', recipients: targets.map((t) => ({ address: t, original: entry.sender })), client: 'local bounce', localPrefix: prefix.length },
+      [prefix, dsn],
+    );
   }
 }

@@ -434,6 +434,18 @@ export class Directory {
     return serviceOn && (user.protocols === 'both' || user.protocols === protocol);
   }
 
+  /** When the user was last sent a quota warning or over-quota notice. */
+  quotaWarnedAt(userId: number): Date | undefined {
+    const row = this.db.prepare('SELECT quota_warned_at FROM users WHERE id = ?').get(userId) as
+      | { quota_warned_at: string | null }
+      | undefined;
+    return row?.quota_warned_at ? new Date(row.quota_warned_at) : undefined;
+  }
+
+  markQuotaWarned(userId: number, at = new Date()): void {
+    this.db.prepare('UPDATE users SET quota_warned_at = ? WHERE id = ?').run(at.toISOString(), userId);
+  }
+
   // ---- first start ---------------------------------------------------------------------
 
   /** The seed's Setup Assistant: host name and its domain are local; postmaster and abuse exist. */

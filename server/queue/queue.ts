@@ -1,22 +1,320 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import type { Logger } from '../logs/logger';
+import { writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
 
 export type RecipientOutcome = { status: 'delivered' } | { status: 'temporary' | 'permanent'; diagnostic: string };
 
+/** Delivers one queued message; answers per recipient address. */
 export interface QueueProcessor {
   process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>>;
+  /** Called once for recipients that failed for good, so the sender can be told. */
+  bounce?(entry: QueueEntry, failed: { address: string; original: string; diagnostic: string }[]): Promise<void>;
 }
 
-export class Queue {
+export interface EnqueueInput {
+  /** A queue ID made beforehand with newQueueId (the Received header names it). */
+  id?: string;
+  sender: string;
+  /** Final targets ("local:<userId>" or a remote address) with the address the client gave. */
+  recipients: { address: string; original: string }[];
+  client: string;
+  authenticatedUser?: string;
+  /** Leading bytes only local delivery keeps (the Return-Path header). */
+  localPrefix?: number;
+}
+
+interface QueueRow {
+  id: string;
+  created_at: number;
+  sender: string;
+  size: number;
+  path: string;
+  local_prefix: number;
+  client: string;
+  authenticated_user: string | null;
+  state: QueueEntry['state'];
+  attempts: number;
+  next_attempt: number;
+  last_error: string | null;
+}
+
+const RETRY_BASE_MS = 60_000;
+const RETRY_MAX_MS = 3600_000;
+
+/**
+ * The durable queue. A message is a spool file plus a row; both are on disk and
+ * fsynced before `enqueue` resolves (and so before the SMTP 250). The runner hands
+ * due messages to the processor, records each recipient's outcome, retries
+ * temporary failures with exponential back-off and bounces permanent ones.
+ */
+export class Queue extends EventEmitter {
+  private processor?: QueueProcessor;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private scheduled = false;
+  readonly concurrency = 16;
+
   constructor(
-    readonly db: Db,
-    readonly spoolDir: string,
-    readonly settings: () => Readonly<Settings>,
-    readonly log: Logger,
-  ) {}
-  setProcessor(_p: QueueProcessor): void {}
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
+    private readonly db: Db,
+    private readonly spoolDir: string,
+    private readonly settings: () => Readonly<Settings>,
+    private readonly log: Logger,
+  ) {
+    super();
+    fs.mkdirSync(spoolDir, { recursive: true });
+  }
+
+  setProcessor(processor: QueueProcessor): void {
+    this.processor = processor;
+  }
+
+  /**
+   * Spools a message. `verify` runs after the content is on disk and before the row
+   * is committed: a non-empty answer (size exceeded, client vanished) discards it.
+   */
+  async enqueue(input: EnqueueInput, parts: (Buffer | Readable)[], verify?: () => string | undefined): Promise<QueueEntry> {
+    if (input.recipients.length === 0) throw new Error('a queued message needs at least one recipient');
+    const id = input.id ?? newQueueId();
+    const file = path.join(this.spoolDir, `${id}.eml`);
+    const size = await writeFileDurably(file, parts);
+    const problem = verify?.();
+    if (problem) {
+      await fsp.rm(file, { force: true });
+      throw new QueueRejected(problem);
+    }
+    const now = Date.now();
+    try {
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+          )
+          .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now);
+        const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
+        for (const r of input.recipients) rcpt.run(id, r.address, r.original);
+      })();
+    } catch (err) {
+      await fsp.rm(file, { force: true });
+      throw err;
+    }
+    this.emit('queued', id);
+    this.kick();
+    return this.entry(id) as QueueEntry;
+  }
+
+  entry(id: string): QueueEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+    return row && this.toEntry(row);
+  }
+
+  entries(): QueueEntry[] {
+    return (this.db.prepare('SELECT * FROM queue ORDER BY created_at').all() as QueueRow[]).map((r) => this.toEntry(r));
+  }
+
+  counts(): { active: number; deferred: number; held: number } {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM queue GROUP BY state').all() as { state: string; n: number }[];
+    const out = { active: 0, deferred: 0, held: 0 };
+    for (const r of rows) out[r.state as keyof typeof out] = r.n;
+    return out;
+  }
+
+  /**
+   * Marks recipients delivered. Called inside the store's transaction, so a message
+   * is in the mailbox and off the queue's to-do list in one commit: never twice.
+   */
+  markDelivered(id: string, addresses: string[]): void {
+    const update = this.db.prepare(`UPDATE queue_recipients SET status = 'delivered', diagnostic = NULL WHERE queue_id = ? AND address = ?`);
+    for (const a of addresses) update.run(id, a);
+  }
+
+  /** Makes a message due now (retry). */
+  retry(id: string): boolean {
+    const changed = this.db
+      .prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state != 'held'`)
+      .run(Date.now(), id).changes;
+    if (changed) this.kick();
+    return changed > 0;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.removeOrphanSpoolFiles();
+    this.kick();
+  }
+
+  /** Stops taking new work and waits for deliveries in progress to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Resolves when nothing is queued or being delivered (tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.dueCount() > 0) {
+      await new Promise((r) => this.once('settled', r));
+    }
+  }
+
+  /** Schedules a pass of the runner soon (coalesced). */
+  kick(): void {
+    if (!this.running || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.runDue();
+    });
+  }
+
+  private dueCount(): number {
+    return (this.db
+      .prepare(`SELECT COUNT(*) AS n FROM queue WHERE state != 'held' AND next_attempt <= ?`)
+      .get(Date.now()) as { n: number }).n;
+  }
+
+  private runDue(): void {
+    if (!this.running || !this.processor) return;
+    const free = this.concurrency - this.inFlight.size;
+    if (free > 0) {
+      const exclude = [...this.inFlight.keys()];
+      const due = this.db
+        .prepare(
+          `SELECT * FROM queue WHERE state != 'held' AND next_attempt <= ?
+           ${exclude.length ? `AND id NOT IN (${exclude.map(() => '?').join(',')})` : ''}
+           ORDER BY next_attempt LIMIT ?`,
+        )
+        .all(Date.now(), ...exclude, free) as QueueRow[];
+      for (const row of due) {
+        const p = this.attempt(this.toEntry(row)).finally(() => {
+          this.inFlight.delete(row.id);
+          this.emit('settled', row.id);
+          this.kick();
+        });
+        this.inFlight.set(row.id, p);
+      }
+    }
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.db.prepare(`SELECT MIN(next_attempt) AS t FROM queue WHERE state != 'held'`).get() as { t: number | null };
+    if (next.t === null) return;
+    const delay = Math.max(50, Math.min(next.t - Date.now(), RETRY_MAX_MS));
+    this.timer = setTimeout(() => this.runDue(), delay);
+    this.timer.unref();
+  }
+
+  private async attempt(entry: QueueEntry): Promise<void> {
+    const processor = this.processor as QueueProcessor;
+    let outcomes: Map<string, RecipientOutcome>;
+    try {
+      outcomes = await processor.process(entry);
+    } catch (err) {
+      this.log.error('delivery attempt failed', { queueId: entry.id, error: String(err) });
+      outcomes = new Map(
+        entry.recipients
+          .filter((r) => r.status === 'pending')
+          .map((r) => [r.address, { status: 'temporary', diagnostic: `4.3.0 internal error: ${String(err)}` }]),
+      );
+    }
+    await this.record(entry, outcomes);
+  }
+
+  /** Stores outcomes; finished messages leave the queue, the rest are rescheduled or bounced when expired. */
+  private async record(entry: QueueEntry, outcomes: Map<string, RecipientOutcome>): Promise<void> {
+    const lifetimeMs = this.settings().localDeliveryLifetimeHours * 3600_000;
+    const expired = Date.now() - entry.createdAt.getTime() >= lifetimeMs;
+    const bounced: { address: string; original: string; diagnostic: string }[] = [];
+    const update = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address = ?');
+    let lastError: string | null = null;
+    let pending = 0;
+    this.db.transaction(() => {
+      for (const r of entry.recipients) {
+        if (r.status !== 'pending') continue;
+        const outcome = outcomes.get(r.address);
+        if (outcome?.status === 'delivered') {
+          if (r.status === 'pending') update.run('delivered', null, entry.id, r.address);
+        } else if (outcome?.status === 'permanent' || (outcome && expired)) {
+          const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
+          update.run('failed', diagnostic, entry.id, r.address);
+          bounced.push({ address: r.address, original: r.original, diagnostic });
+        } else {
+          pending++;
+          lastError = outcome?.diagnostic ?? lastError;
+          if (outcome) update.run('pending', outcome.diagnostic, entry.id, r.address);
+        }
+      }
+      if (pending === 0) return;
+      const attempts = entry.attempts + 1;
+      const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
+      this.db
+        .prepare(`UPDATE queue SET state = CASE WHEN state = 'held' THEN 'held' ELSE 'deferred' END, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`)
+        .run(attempts, Date.now() + delay, lastError, entry.id);
+    })();
+    if (bounced.length) {
+      try {
+        await this.processor?.bounce?.(entry, bounced);
+      } catch (err) {
+        this.log.error('could not create a bounce', { queueId: entry.id, error: String(err) });
+      }
+    }
+    if (pending === 0) {
+      this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
+      await fsp.rm(entry.file, { force: true });
+      this.emit('done', entry.id);
+    }
+  }
+
+  /** Spool files without a row belong to messages that never got their 250: remove them. */
+  private async removeOrphanSpoolFiles(): Promise<void> {
+    const known = new Set((this.db.prepare('SELECT path FROM queue').all() as { path: string }[]).map((r) => path.basename(r.path)));
+    for (const name of await fsp.readdir(this.spoolDir)) {
+      if (!known.has(name)) await fsp.rm(path.join(this.spoolDir, name), { force: true });
+    }
+  }
+
+  private toEntry(row: QueueRow): QueueEntry {
+    const recipients = this.db
+      .prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? ORDER BY rowid')
+      .all(row.id) as QueueEntry['recipients'];
+    return {
+      id: row.id,
+      createdAt: new Date(row.created_at),
+      sender: row.sender,
+      size: row.size,
+      file: row.path,
+      localPrefix: row.local_prefix,
+      client: row.client,
+      authenticatedUser: row.authenticated_user,
+      state: row.state,
+      attempts: row.attempts,
+      nextAttempt: new Date(row.next_attempt),
+      lastError: row.last_error,
+      recipients,
+    };
+  }
+}
+
+export class QueueRejected extends Error {}
+
+let lastIdTime = 0;
+let idCounter = 0;
+
+/** Sortable, unique queue IDs: milliseconds, a counter, and randomness. */
+export function newQueueId(): string {
+  const now = Date.now();
+  idCounter = now === lastIdTime ? idCounter + 1 : 0;
+  lastIdTime = now;
+  return `${now.toString(36).toUpperCase()}${idCounter.toString(36).toUpperCase().padStart(2, '0')}${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
 }

@@ -1,10 +1,293 @@
+import type net from 'node:net';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
 import type { Service } from '../engine';
+import { Listener } from '../net/listener';
+import type { ConnectionInfo } from '../net/connections';
+import { newQueueId, QueueRejected } from '../queue/queue';
+import type { Logger } from '../logs/logger';
+import { LineNormalizer } from './line-normalizer';
+import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-policy';
+import { receivedHeader } from './trace-headers';
+import { usePolicyEnhancedCodes } from './enhanced-codes';
 
-// Placeholder while the smtp service is being written in this session.
+usePolicyEnhancedCodes();
+
+type Kind = 'smtp' | 'submission' | 'smtps';
+
+interface SmtpListener {
+  kind: Kind;
+  server: SMTPServer;
+  listener: Listener;
+}
+
+/** Connection records, per smtp-server session id, for the policy and the trace header. */
+interface Session extends SMTPServerSession {
+  pillarbox?: SessionState;
+}
+
+/**
+ * SMTP: port 25 (mail from other servers; local recipients, relay only when
+ * authenticated), submission 587 (STARTTLS, authentication required) and 465
+ * (implicit TLS). smtp-server speaks the protocol; this decides policy and spools.
+ */
 export class SmtpService implements Service {
   readonly name = 'smtp';
-  constructor(readonly ctx: EngineContext) {}
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
+  private readonly listeners: SmtpListener[] = [];
+  private readonly log: Logger;
+  private readonly policy: RecipientPolicy;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.log = ctx.logs.logger('smtp');
+    this.policy = new RecipientPolicy(ctx);
+  }
+
+  async start(): Promise<void> {
+    const s = this.ctx.settings.get();
+    if (!s.smtpEnabled) return;
+    const ports = this.ctx.options.ports;
+    const wanted: [Kind, number, boolean][] = [
+      ['smtp', ports.smtp, false],
+      ['submission', ports.submission, false],
+    ];
+    if (s.smtpSsl !== 'off') wanted.push(['smtps', ports.smtps, true]);
+    for (const [kind, port, implicitTls] of wanted) await this.startListener(kind, port, implicitTls);
+  }
+
+  async reconfigure(changed: string[]): Promise<void> {
+    if (changed.includes('smtpEnabled') || changed.includes('smtpSsl')) {
+      await this.stop();
+      await this.start();
+      return;
+    }
+    for (const l of this.listeners) Object.assign(l.server.options, this.serverOptions(l.kind));
+  }
+
+  async stop(): Promise<void> {
+    const closing = this.listeners.splice(0);
+    await Promise.all(closing.map((l) => l.listener.stopAccepting()));
+    for (const l of closing) {
+      // Sessions between messages are told 421 and closed; a message being
+      // received gets a few seconds to finish and be spooled.
+      for (const conn of (l.server as unknown as { connections: Set<SmtpConnectionInternals> }).connections) {
+        if (!conn._dataStream) {
+          conn.send(421, `${this.ctx.options.hostname} Service shutting down`);
+          conn.close();
+        }
+      }
+    }
+    await Promise.all(closing.map((l) => l.listener.drain(10_000)));
+  }
+
+  private async startListener(kind: Kind, port: number, implicitTls: boolean): Promise<void> {
+    const server = new SMTPServer({ ...this.serverOptions(kind), ...this.handlers(kind) });
+    const listener = new Listener({
+      name: kind,
+      protocol: kind === 'smtp' ? 'smtp' : 'submission',
+      host: this.ctx.options.bind,
+      port,
+      implicitTls,
+      tls: this.ctx.tls,
+      registry: this.ctx.connections,
+      limits: () => ({
+        maxConnections: this.ctx.settings.get().smtpMaxConnections,
+        maxPerIp: this.ctx.settings.get().maxConnectionsPerIp,
+      }),
+      onConnection: (socket, conn) => this.accept(server, socket, conn, implicitTls),
+      refuse: (socket, reason) =>
+        socket.write(
+          reason === 'busy'
+            ? `421 4.7.0 ${this.ctx.options.hostname} Too many connections, try again later\r\n`
+            : `421 4.7.0 ${this.ctx.options.hostname} Too many connections from your address\r\n`,
+        ),
+    });
+    this.ctx.ports[kind] = await listener.start();
+    this.listeners.push({ kind, server, listener });
+  }
+
+  private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo, implicitTls: boolean): void {
+    (socket as net.Socket & { pillarboxConnection?: ConnectionInfo }).pillarboxConnection = conn;
+    const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
+    internals.connect(socket, implicitTls ? {} : {});
+    this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
+  }
+
+  /** Options that follow settings; applied again in place when settings change. */
+  private serverOptions(kind: Kind): SMTPServerOptions {
+    const s = this.ctx.settings.get();
+    const methods = this.authMethods(kind);
+    return {
+      name: this.ctx.options.hostname,
+      banner: 'ESMTP Pillarbox',
+      secure: kind === 'smtps',
+      ...this.ctx.tls.serverOptions(),
+      size: s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0,
+      authMethods: methods.length ? methods : ['PLAIN'],
+      authOptional: kind === 'smtp',
+      disabledCommands: methods.length ? [] : ['AUTH'],
+      allowInsecureAuth: s.allowPlaintextAuthWithoutTls,
+      hideSTARTTLS: kind === 'smtps' || (kind === 'smtp' && s.smtpSsl === 'off'),
+      hidePIPELINING: false,
+      hide8BITMIME: false,
+      hideSMTPUTF8: false,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      maxRecipients: s.maxRecipientsPerMessage,
+      maxCommandLength: s.maxLineLength,
+      disableReverseLookup: true,
+      socketTimeout: 5 * 60_000,
+      closeTimeout: 10_000,
+      logger: false,
+    } as SMTPServerOptions;
+  }
+
+  /**
+   * Port 25 offers the methods enabled on the Security tab (none by default, as the
+   * seed). Submission always needs authentication, so it falls back to PLAIN and
+   * LOGIN (over TLS) when none is enabled.
+   */
+  private authMethods(kind: Kind): string[] {
+    const s = this.ctx.settings.get();
+    const methods: string[] = [];
+    if (s.smtpAuthPlain) methods.push('PLAIN');
+    if (s.smtpAuthLogin) methods.push('LOGIN');
+    if (s.smtpAuthCramMd5) methods.push('CRAM-MD5');
+    if (kind !== 'smtp' && methods.length === 0) methods.push('PLAIN', 'LOGIN');
+    return methods;
+  }
+
+  private handlers(kind: Kind): Partial<SMTPServerOptions> {
+    return {
+      onConnect: (session, cb) => {
+        const s = this.ctx.settings.get();
+        if (kind === 'smtp' && s.blockInbound) {
+          this.log.message('inbound connection refused: inbound mail is blocked', { client: session.remoteAddress });
+          return cb(reply(554, '5.3.2 This server is not accepting mail right now'));
+        }
+        (session as Session).pillarbox = { kind, authUser: undefined, targets: new Map() };
+        cb();
+      },
+      onAuth: (auth, session, cb) => void this.authenticate(auth, session as Session, cb),
+      onMailFrom: (address, session, cb) => {
+        try {
+          this.policy.checkSender(address.address, session as Session);
+          cb();
+        } catch (err) {
+          cb(toSmtpError(err));
+        }
+      },
+      onRcptTo: (address, session, cb) => {
+        try {
+          this.policy.checkRecipient(address.address, session as Session, this.log);
+          cb();
+        } catch (err) {
+          cb(toSmtpError(err));
+        }
+      },
+      onData: (stream, session, cb) => void this.receive(stream, session as Session, cb),
+      onClose: (session) => {
+        this.log.event('disconnected', { client: session.remoteAddress });
+      },
+    };
+  }
+
+  private async authenticate(
+    auth: SMTPServerAuthentication,
+    session: Session,
+    cb: (err: Error | null | undefined, response?: { user?: unknown }) => void,
+  ): Promise<void> {
+    const { directory, authThrottle } = this.ctx;
+    let user;
+    if (auth.method === 'CRAM-MD5') {
+      const candidate = directory.loginUser(auth.username ?? '');
+      const secret = candidate && directory.plainPassword(candidate.id);
+      if (candidate && secret !== undefined && auth.validatePassword(secret)) user = candidate;
+    } else {
+      user = await directory.authenticate(auth.username ?? '', auth.password ?? '');
+    }
+    if (!user || !directory.canUse(user, 'smtp')) {
+      this.log.message('authentication failed', { client: session.remoteAddress, username: auth.username, method: auth.method });
+      await authThrottle.failed(session.remoteAddress);
+      return cb(reply(535, '5.7.8 Authentication credentials invalid'));
+    }
+    authThrottle.succeeded(session.remoteAddress);
+    if (session.pillarbox) session.pillarbox.authUser = user;
+    this.log.message('authenticated', { client: session.remoteAddress, user: user.shortName, method: auth.method });
+    cb(null, { user: user.shortName });
+  }
+
+  private async receive(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }, session: Session, cb: (err?: Error | null, message?: string) => void): Promise<void> {
+    const state = session.pillarbox as SessionState;
+    const s = this.ctx.settings.get();
+    const limit = s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0;
+    const id = newQueueId();
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const recipients = this.policy.queueTargets(state);
+    const original = session.envelope.rcptTo.map((r) => r.address);
+    const returnPath = Buffer.from(`Return-Path: <${sender}>\r\n`);
+    const trace = Buffer.from(
+      receivedHeader({
+        helo: session.hostNameAppearsAs,
+        clientAddress: session.remoteAddress,
+        hostname: this.ctx.options.hostname,
+        secure: session.secure,
+        authenticated: !!state.authUser,
+        smtputf8: !!(session.envelope as { smtpUtf8?: boolean }).smtpUtf8,
+        id,
+        recipient: original.length === 1 ? original[0] : undefined,
+      }),
+    );
+    const body = new LineNormalizer(limit);
+    stream.pipe(body);
+    try {
+      const entry = await this.ctx.queue.enqueue(
+        {
+          id,
+          sender,
+          recipients,
+          client: `${session.hostNameAppearsAs ?? ''} [${session.remoteAddress}]`,
+          authenticatedUser: state.authUser?.shortName,
+          localPrefix: returnPath.length,
+        },
+        [returnPath, trace, body],
+        () => (body.exceeded || stream.sizeExceeded ? 'size' : undefined),
+      );
+      this.log.message('accepted', {
+        queueId: entry.id,
+        from: sender,
+        to: original,
+        size: entry.size,
+        client: session.remoteAddress,
+        user: state.authUser?.shortName,
+      });
+      cb(null, `2.0.0 Ok: queued as ${entry.id}`);
+    } catch (err) {
+      (stream as NodeJS.ReadableStream).resume();
+      if (err instanceof QueueRejected) {
+        this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });
+        return cb(reply(552, `5.3.4 Message size exceeds fixed maximum message size (${limit} bytes)`));
+      }
+      this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });
+      cb(reply(451, '4.3.0 Local error in processing; please try again later'));
+    } finally {
+      state.targets.clear();
+    }
+  }
+}
+
+interface SmtpConnectionInternals {
+  _dataStream: unknown;
+  send(code: number, message: string): void;
+  close(): void;
+}
+
+function reply(code: number, message: string): Error {
+  const err = new Error(message) as Error & { responseCode: number };
+  err.responseCode = code;
+  return err;
+}
+
+function toSmtpError(err: unknown): Error {
+  if (err instanceof SmtpReply) return reply(err.code, err.message);
+  return reply(451, `4.3.0 Local error in processing: ${String(err)}`);
 }

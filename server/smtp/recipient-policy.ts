@@ -1,0 +1,114 @@
+import type { SMTPServerSession } from 'smtp-server';
+import type { EngineContext } from '../context';
+import type { User } from '../directory/types';
+import type { Logger } from '../logs/logger';
+import { isRoutingTrick, parseAddress } from '../directory/address';
+import { localUserId, resolveTargets } from '../delivery/targets';
+
+export interface SessionState {
+  kind: 'smtp' | 'submission' | 'smtps';
+  authUser: User | undefined;
+  /** RCPT address → queue targets. */
+  targets: Map<string, string[]>;
+}
+
+/** A refusal with its SMTP reply code; the message carries the enhanced status code. */
+export class SmtpReply extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Session = SMTPServerSession & { pillarbox?: SessionState };
+
+/**
+ * Who may send to whom. Mail for local recipients is accepted from anyone (unless
+ * "allow incoming mail" is off); anything else is relaying, allowed only to
+ * authenticated users. Relay tricks in the local part are refused outright.
+ */
+export class RecipientPolicy {
+  constructor(private readonly ctx: EngineContext) {}
+
+  checkSender(address: string, session: Session): void {
+    const state = session.pillarbox as SessionState;
+    state.targets.clear();
+    const s = this.ctx.settings.get();
+    if (state.kind === 'smtp' && s.smtpSsl === 'require' && !session.secure) {
+      throw new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first');
+    }
+    if (state.kind !== 'smtp' && !state.authUser) {
+      throw new SmtpReply(530, '5.7.0 Authentication required');
+    }
+    if (address !== '' && !parseAddress(address)) {
+      throw new SmtpReply(553, `5.1.7 <${address}>: Sender address rejected: not a valid address`);
+    }
+  }
+
+  checkRecipient(address: string, session: Session, log: Logger): void {
+    const state = session.pillarbox as SessionState;
+    const s = this.ctx.settings.get();
+    const parsed = parseAddress(address);
+    if (!parsed) throw new SmtpReply(501, `5.1.3 <${address}>: Recipient address rejected: bad address syntax`);
+    const local = !!this.ctx.directory.domainKind(parsed.domain);
+    if (isRoutingTrick(address)) {
+      log.message('relay attempt refused (routing in local part)', { client: session.remoteAddress, to: address });
+      throw new SmtpReply(550, `5.7.1 <${address}>: Relay access denied`);
+    }
+    if (!local) {
+      if (!state.authUser) {
+        log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom || undefined });
+        throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`);
+      }
+      state.targets.set(address, [address]);
+      return;
+    }
+    if (state.kind === 'smtp' && !state.authUser && !s.smtpAllowIncoming) {
+      throw new SmtpReply(550, `5.7.1 <${address}>: this server does not accept incoming mail`);
+    }
+    const resolution = resolveTargets(this.ctx.directory, address);
+    switch (resolution.kind) {
+      case 'unknown':
+      case 'remote':
+        log.message('unknown recipient refused', { client: session.remoteAddress, to: address });
+        throw new SmtpReply(550, `5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`);
+      case 'loop':
+        log.error('alias loop', { to: address, chain: resolution.chain });
+        throw new SmtpReply(550, `5.4.6 <${address}>: Recipient address rejected: alias loop`);
+      case 'ok':
+        this.checkQuota(address, resolution.targets);
+        state.targets.set(address, resolution.targets);
+    }
+  }
+
+  /** Refuses at RCPT when every local mailbox behind the address is already full. */
+  private checkQuota(address: string, targets: string[]): void {
+    const users = targets.map(localUserId).filter((id): id is number => id !== undefined);
+    if (users.length === 0 || users.length !== targets.length) return;
+    const full = users.every((id) => {
+      const user = this.ctx.directory.user(id);
+      if (!user) return false;
+      const q = this.ctx.accounts.quota(user);
+      return q.limitBytes > 0 && q.usedBytes >= q.limitBytes;
+    });
+    if (!full) return;
+    if (this.ctx.settings.get().disableMailboxOverQuota) throw new SmtpReply(552, `5.2.2 <${address}>: Mailbox full`);
+    throw new SmtpReply(452, `4.2.2 <${address}>: Mailbox full, try again later`);
+  }
+
+  /** Queue recipients for the accepted RCPTs, plus the archive copy ("copy incoming and outgoing messages to"). */
+  queueTargets(state: SessionState): { address: string; original: string }[] {
+    const out: { address: string; original: string }[] = [];
+    for (const [original, targets] of state.targets) for (const t of targets) out.push({ address: t, original });
+    const archive = this.ctx.settings.get().archiveCopyTo;
+    if (archive) {
+      const full = archive.includes('@') ? archive : `${archive}@${this.ctx.options.hostname}`;
+      const r = resolveTargets(this.ctx.directory, full);
+      const targets = r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
+      for (const t of targets) out.push({ address: t, original: full });
+    }
+    return out;
+  }
+}

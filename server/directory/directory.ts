@@ -304,7 +304,7 @@ export class Directory {
     if (target.type === 'alias') {
       let any = false;
       for (const t of target.targets) {
-        const r = this.expand(this.qualify(t, parsed.domain), users, remote, next, depth + 1);
+        const r = this.expand(this.qualify(t), users, remote, next, depth + 1);
         if (typeof r === 'object') return r;
         if (r === 'ok') any = true;
       }
@@ -313,8 +313,9 @@ export class Directory {
     const user = target.user;
     if (!user.mailEnabled) return 'unknown';
     if (user.forwardTo.length > 0) {
-      for (const f of user.forwardTo) {
+      for (const forward of user.forwardTo) {
         // A forward that names the user itself means "keep a copy here too".
+        const f = this.qualify(forward);
         const fp = parseAddress(f);
         const self = fp && this.domainKind(fp.domain) && this.lookupLocal(fp.local, fp.domain, this.domainKind(fp.domain) as DomainKind);
         if (self && self.type === 'user' && self.user.id === user.id) {
@@ -367,10 +368,14 @@ export class Directory {
     return undefined;
   }
 
-  /** Qualifies a bare name with a local domain so expansion can treat everything as an address. */
-  private qualify(target: string, domain?: string): string {
+  /**
+   * Qualifies a bare name (an alias target or forward such as "bob") with the primary
+   * local domain: bare names always mean local users and aliases, also when the alias
+   * itself belongs to a virtual host.
+   */
+  private qualify(target: string): string {
     if (target.includes('@')) return target;
-    const local = domain ?? this.domains().find((d) => d.kind === 'local')?.name ?? 'localhost';
+    const local = this.domains().find((d) => d.kind === 'local')?.name ?? 'localhost';
     return `${target}@${local}`;
   }
 

@@ -94,11 +94,34 @@ export class Listener {
       secure: o.implicitTls,
     });
     this.sockets.add(socket);
-    socket.once('close', () => {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       this.sockets.delete(socket);
       o.registry.remove(conn);
-    });
+    };
+    socket.once('close', release);
+    this.releases.set(conn.id, release);
+    socket.once('close', () => this.releases.delete(conn.id));
     o.onConnection(socket, conn);
+  }
+
+  private readonly releases = new Map<number, () => void>();
+
+  /**
+   * Follows a connection onto the socket that replaced its original one (a library
+   * doing STARTTLS may drop the original socket's listeners), so it is still counted
+   * until it really closes.
+   */
+  rebind(conn: ConnectionInfo, socket: net.Socket): void {
+    const release = this.releases.get(conn.id);
+    if (!release) return;
+    conn.secure = true;
+    socket.once('close', () => {
+      this.releases.delete(conn.id);
+      release();
+    });
   }
 }
 

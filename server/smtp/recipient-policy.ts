@@ -8,6 +8,7 @@ import { localUserId, resolveTargets } from '../delivery/targets';
 export interface SessionState {
   kind: 'smtp' | 'submission' | 'smtps';
   authUser: User | undefined;
+  connection?: import('../net/connections').ConnectionInfo;
   /** RCPT address → queue targets. */
   targets: Map<string, string[]>;
 }

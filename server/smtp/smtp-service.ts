@@ -42,29 +42,27 @@ export class SmtpService implements Service {
     this.policy = new RecipientPolicy(ctx);
   }
 
+  /** Starts the listeners the settings call for and stops the others. */
   async start(): Promise<void> {
     const s = this.ctx.settings.get();
-    if (!s.smtpEnabled) return;
-    const ports = this.ctx.options.ports;
-    const wanted: [Kind, number, boolean][] = [
-      ['smtp', ports.smtp, false],
-      ['submission', ports.submission, false],
-    ];
-    if (s.smtpSsl !== 'off') wanted.push(['smtps', ports.smtps, true]);
-    for (const [kind, port, implicitTls] of wanted) await this.startListener(kind, port, implicitTls);
+    const wanted = new Set<Kind>(s.smtpEnabled ? ['smtp', 'submission', ...(s.smtpSsl !== 'off' ? (['smtps'] as const) : [])] : []);
+    await this.stopListeners(this.listeners.filter((l) => !wanted.has(l.kind)));
+    for (const kind of wanted) {
+      if (!this.listeners.some((l) => l.kind === kind)) await this.startListener(kind);
+    }
   }
 
   async reconfigure(changed: string[]): Promise<void> {
-    if (changed.includes('smtpEnabled') || changed.includes('smtpSsl')) {
-      await this.stop();
-      await this.start();
-      return;
-    }
+    if (changed.includes('smtpEnabled') || changed.includes('smtpSsl')) await this.start();
     for (const l of this.listeners) Object.assign(l.server.options, this.serverOptions(l.kind));
   }
 
   async stop(): Promise<void> {
-    const closing = this.listeners.splice(0);
+    await this.stopListeners([...this.listeners]);
+  }
+
+  private async stopListeners(closing: SmtpListener[]): Promise<void> {
+    for (const l of closing) this.listeners.splice(this.listeners.indexOf(l), 1);
     await Promise.all(closing.map((l) => l.listener.stopAccepting()));
     for (const l of closing) {
       // Sessions between messages are told 421 and closed; a message being
@@ -79,7 +77,10 @@ export class SmtpService implements Service {
     await Promise.all(closing.map((l) => l.listener.drain(10_000)));
   }
 
-  private async startListener(kind: Kind, port: number, implicitTls: boolean): Promise<void> {
+  private async startListener(kind: Kind): Promise<void> {
+    const implicitTls = kind === 'smtps';
+    // A listener restarted by a settings change comes back on the port it had.
+    const port = this.ctx.options.ports[kind] || this.ctx.ports[kind] || 0;
     const server = new SMTPServer({ ...this.serverOptions(kind), ...this.handlers(kind) });
     const listener = new Listener({
       name: kind,
@@ -93,7 +94,7 @@ export class SmtpService implements Service {
         maxConnections: this.ctx.settings.get().smtpMaxConnections,
         maxPerIp: this.ctx.settings.get().maxConnectionsPerIp,
       }),
-      onConnection: (socket, conn) => this.accept(server, socket, conn, implicitTls),
+      onConnection: (socket, conn) => this.accept(server, socket, conn),
       refuse: (socket, reason) =>
         socket.write(
           reason === 'busy'
@@ -105,11 +106,16 @@ export class SmtpService implements Service {
     this.listeners.push({ kind, server, listener });
   }
 
-  private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo, implicitTls: boolean): void {
-    (socket as net.Socket & { pillarboxConnection?: ConnectionInfo }).pillarboxConnection = conn;
+  private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
-    internals.connect(socket, implicitTls ? {} : {});
+    internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
+  }
+
+  /** The connection record of a session, found by its client address and port. */
+  private connectionOf(session: SMTPServerSession): ConnectionInfo | undefined {
+    const address = session.remoteAddress.replace(/^::ffff:/, '');
+    return this.ctx.connections.list().find((c) => c.remotePort === session.remotePort && c.remoteAddress === address);
   }
 
   /** Options that follow settings; applied again in place when settings change. */
@@ -164,7 +170,13 @@ export class SmtpService implements Service {
           this.log.message('inbound connection refused: inbound mail is blocked', { client: session.remoteAddress });
           return cb(reply(554, '5.3.2 This server is not accepting mail right now'));
         }
-        (session as Session).pillarbox = { kind, authUser: undefined, targets: new Map() };
+        (session as Session).pillarbox = { kind, authUser: undefined, targets: new Map(), connection: this.connectionOf(session) };
+        cb();
+      },
+      onSecure: (socket, session, cb) => {
+        const l = this.listeners.find((x) => x.kind === kind);
+        const conn = (session as Session).pillarbox?.connection;
+        if (l && conn && !socket.destroyed) l.listener.rebind(conn, socket as net.Socket);
         cb();
       },
       onAuth: (auth, session, cb) => void this.authenticate(auth, session as Session, cb),
@@ -211,7 +223,10 @@ export class SmtpService implements Service {
       return cb(reply(535, '5.7.8 Authentication credentials invalid'));
     }
     authThrottle.succeeded(session.remoteAddress);
-    if (session.pillarbox) session.pillarbox.authUser = user;
+    if (session.pillarbox) {
+      session.pillarbox.authUser = user;
+      if (session.pillarbox.connection) this.ctx.connections.setUser(session.pillarbox.connection, user.shortName);
+    }
     this.log.message('authenticated', { client: session.remoteAddress, user: user.shortName, method: auth.method });
     cb(null, { user: user.shortName });
   }

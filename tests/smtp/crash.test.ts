@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LISTENERS } from '../../server/config/bootstrap';
+import { startEngine } from '../helpers/engine';
+import { LineClient } from '../helpers/line-client';
+import { reply } from '../helpers/smtp';
+
+const CLI = path.join(__dirname, '..', '..', 'server', 'cli', 'pillarbox.js');
+
+/**
+ * The durability promise: SIGKILL the engine while 20 clients send; after a restart
+ * every message that got its 250 is in the mailbox (exactly once) or still queued.
+ */
+describe('crash safety', () => {
+  it('loses no acknowledged message when killed with SIGKILL under load', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-crash-'));
+    try {
+      const setup = await startEngine({ dataDir, users: [{ shortName: 'alice', password: 'alice-password-1' }] });
+      await setup.stop();
+
+      const env: NodeJS.ProcessEnv = { ...process.env, PILLARBOX_DATA_DIR: dataDir, PILLARBOX_HOSTNAME: 'mail.example.test' };
+      for (const l of LISTENERS) env[`PILLARBOX_${l.toUpperCase()}_PORT`] = '0';
+      const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /pillarbox ready: (\{.*\})/.exec(out);
+          if (m) resolve(JSON.parse(m[1]).smtp);
+        });
+        child.once('exit', () => reject(new Error('engine exited before it was ready')));
+      });
+
+      const acked: string[] = [];
+      let killed = false;
+      const sender = async (n: number) => {
+        for (let i = 0; !killed; i++) {
+          const token = `crash-${n}-${i}`;
+          try {
+            const c = await LineClient.connect(port);
+            await reply(c);
+            await c.command('EHLO load.example.org', /^250 /);
+            await c.command('MAIL FROM:<load@example.org>', /^250 /);
+            await c.command('RCPT TO:<alice@example.test>', /^250 /);
+            await c.command('DATA', /^354 /);
+            c.send(`Subject: ${token}\r\nMessage-ID: <${token}@example.org>\r\n\r\n${'x'.repeat(2000)}\r\n`);
+            const final = await c.command('.', /^\d{3} /);
+            if (final.startsWith('250')) acked.push(token);
+            c.close();
+          } catch {
+            return; // the engine died under us
+          }
+          if (acked.length >= 200 && !killed) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, n) => sender(n)));
+      await exited;
+      assert.ok(acked.length >= 200, `acknowledged ${acked.length}`);
+
+      const after = await startEngine({ dataDir });
+      try {
+        await after.engine.ctx.queue.idle();
+        const { store, directory, queue } = after.engine.ctx;
+        const box = store.mailbox(directory.userByName('alice')!.id, 'INBOX')!;
+        const seen = new Map<string, number>();
+        for (const m of store.messages(box.id)) {
+          const subject = /^Subject: (\S+)/m.exec((await store.readMessage(m)).toString())?.[1] ?? '';
+          seen.set(subject, (seen.get(subject) ?? 0) + 1);
+        }
+        assert.deepEqual(queue.entries(), [], 'the queue drained after restart');
+        const missing = acked.filter((t) => !seen.has(t));
+        assert.deepEqual(missing, [], 'every acknowledged message was delivered');
+        const twice = [...seen].filter(([, n]) => n > 1);
+        assert.deepEqual(twice, [], 'and delivered once');
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -100,9 +100,7 @@ export class Engine {
     settings.on('change', (changed: string[]) => void this.reconfigure(changed));
     await this.ctx.queue.start();
     for (const service of this.services) await service.start();
-    const portsFile = path.join(options.dataDir, 'run', 'ports.json');
-    fs.writeFileSync(portsFile + '.tmp', JSON.stringify(this.ctx.ports, null, 2) + '\n');
-    fs.renameSync(portsFile + '.tmp', portsFile);
+    this.writePorts();
     this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
     return this.ctx.ports;
   }
@@ -137,6 +135,14 @@ export class Engine {
         this.log.error(`${service.name} could not apply new settings`, { error: String(err) });
       }
     }
+    if (!this.stopping) this.writePorts();
+  }
+
+  /** run/ports.json: the ports every listener is bound to, rewritten when a listener moves. */
+  private writePorts(): void {
+    const portsFile = path.join(this.ctx.options.dataDir, 'run', 'ports.json');
+    fs.writeFileSync(portsFile + '.tmp', JSON.stringify(this.ctx.ports, null, 2) + '\n');
+    fs.renameSync(portsFile + '.tmp', portsFile);
   }
 
   private applyLogLevels(): void {

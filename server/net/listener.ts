@@ -49,11 +49,15 @@ export class Listener {
     return this.port;
   }
 
-  /** Stops accepting; open sessions carry on until `closeSessions`. */
+  /**
+   * Stops accepting and frees the port at once; open sessions carry on until the
+   * protocol ends them (net.Server.close's callback would wait for all of them).
+   */
   async stopAccepting(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+    server.close();
   }
 
   get openSockets(): ReadonlySet<net.Socket> {

@@ -45,7 +45,7 @@ export class LineClient {
     socket.on('error', () => undefined);
   }
 
-  /** Resolves with the first line (received from now on, or already buffered but unclaimed) matching. */
+  /** Resolves with the first line received from now on that matches. */
   waitFor(pattern: RegExp | string, timeoutMs = 10000): Promise<string> {
     const test = (line: string) => (typeof pattern === 'string' ? line.startsWith(pattern) : pattern.test(line));
     return new Promise((resolve, reject) => {

@@ -116,6 +116,12 @@ export class Engine {
     return this.stopping;
   }
 
+  /** For command-line tools that used the services without starting the engine. */
+  async close(): Promise<void> {
+    await this.ctx.logs.close();
+    this.ctx.db.close();
+  }
+
   private async doStop(): Promise<void> {
     this.log.message('stopping');
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));

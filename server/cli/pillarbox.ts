@@ -4,9 +4,31 @@ import { Engine } from '../engine';
 const USAGE = `usage: pillarbox <command> [options]
 
 commands:
-  start        run the engine (flags: --data-dir, --hostname, --bind, --smtp-port, ... or PILLARBOX_* variables)
-  help         show this text
+  start                       run the engine (flags: --data-dir, --hostname, --bind, --smtp-port, ...
+                              or PILLARBOX_* variables)
+  reconstruct USER [MAILBOX]  rebuild a user's mailbox index from the message files (all mailboxes
+                              when none is named); safe while the engine runs
+  help                        show this text
 `;
+
+async function reconstruct(argv: string[]): Promise<void> {
+  const positional = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
+  const [username, mailbox] = positional;
+  if (!username) throw new BootstrapError('reconstruct needs a user name');
+  const engine = new Engine(parseBootstrap(argv.filter((a) => !positional.includes(a))));
+  try {
+    const { directory, store } = engine.ctx;
+    const user = directory.loginUser(username);
+    if (!user) throw new BootstrapError(`no user "${username}"`);
+    const boxes = mailbox ? [mailbox] : store.mailboxes(user.id).map((m) => m.name);
+    for (const name of boxes) {
+      const r = await store.reconstruct(user.id, user.storeLocation, name);
+      process.stdout.write(`${user.shortName}/${name}: ${r.added} added, ${r.removed} removed\n`);
+    }
+  } finally {
+    await engine.close();
+  }
+}
 
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
@@ -38,6 +60,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'start':
       return start(rest);
+    case 'reconstruct':
+      return reconstruct(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -104,11 +104,13 @@ export class LocalDelivery implements QueueProcessor {
       this.log.error('bounce sender is unknown, bounce dropped', { queueId: entry.id, sender: entry.sender });
       return;
     }
+    // "Copy undeliverable messages to" also receives every bounce, original header included.
+    const copyTo = this.ctx.settings.get().copyUndeliverableTo;
+    const copy = copyTo ? resolveTargets(this.ctx.directory, copyTo.includes('@') ? copyTo : `${copyTo}@${this.ctx.options.hostname}`) : undefined;
+    const recipients = targets.map((t) => ({ address: t, original: entry.sender }));
+    if (copy?.kind === 'ok') for (const t of copy.targets) if (!targets.includes(t)) recipients.push({ address: t, original: copyTo });
     const dsn = await buildBounce(entry, failed, this.ctx.options.hostname);
     const prefix = Buffer.from('Return-Path: <>\r\n');
-    await this.ctx.queue.enqueue(
-      { sender: '', recipients: targets.map((t) => ({ address: t, original: entry.sender })), client: 'local bounce', localPrefix: prefix.length },
-      [prefix, dsn],
-    );
+    await this.ctx.queue.enqueue({ sender: '', recipients, client: 'local bounce', localPrefix: prefix.length }, [prefix, dsn]);
   }
 }

@@ -11,6 +11,8 @@ export interface SessionState {
   connection?: import('../net/connections').ConnectionInfo;
   /** RCPT address → queue targets. */
   targets: Map<string, string[]>;
+  /** Local recipients refused as unknown in this transaction. */
+  unknown?: string[];
 }
 
 /** A refusal with its SMTP reply code; the message carries the enhanced status code. */
@@ -36,6 +38,7 @@ export class RecipientPolicy {
   checkSender(address: string, session: Session): void {
     const state = session.pillarbox as SessionState;
     state.targets.clear();
+    state.unknown = [];
     const s = this.ctx.settings.get();
     if (state.kind === 'smtp' && s.smtpSsl === 'require' && !session.secure) {
       throw new SmtpReply(530, '5.7.0 Must issue a STARTTLS command first');
@@ -74,6 +77,7 @@ export class RecipientPolicy {
       case 'unknown':
       case 'remote':
         log.message('unknown recipient refused', { client: session.remoteAddress, to: address });
+        state.unknown?.push(address);
         throw new SmtpReply(550, `5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`);
       case 'loop':
         log.error('alias loop', { to: address, chain: resolution.chain });
@@ -103,13 +107,19 @@ export class RecipientPolicy {
   queueTargets(state: SessionState): { address: string; original: string }[] {
     const out: { address: string; original: string }[] = [];
     for (const [original, targets] of state.targets) for (const t of targets) out.push({ address: t, original });
-    const archive = this.ctx.settings.get().archiveCopyTo;
-    if (archive) {
-      const full = archive.includes('@') ? archive : `${archive}@${this.ctx.options.hostname}`;
-      const r = resolveTargets(this.ctx.directory, full);
-      const targets = r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
-      for (const t of targets) out.push({ address: t, original: full });
-    }
+    const s = this.ctx.settings.get();
+    this.addCopy(out, s.archiveCopyTo);
+    // "Copy undeliverable messages to": a message that also named unknown local
+    // recipients is copied there, so misaddressed mail can be passed on by hand.
+    if (state.unknown?.length) this.addCopy(out, s.copyUndeliverableTo);
     return out;
+  }
+
+  private addCopy(out: { address: string; original: string }[], name: string): void {
+    if (!name) return;
+    const full = name.includes('@') ? name : `${name}@${this.ctx.options.hostname}`;
+    const r = resolveTargets(this.ctx.directory, full);
+    const targets = r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
+    for (const t of targets) out.push({ address: t, original: full });
   }
 }

@@ -98,6 +98,23 @@ describe('addressing', () => {
     }
   });
 
+  it('copies a message that named unknown recipients to the "copy undeliverable" address', async () => {
+    t.engine.ctx.settings.update({ copyUndeliverableTo: 'bob2' });
+    try {
+      await t.engine.ctx.queue.idle();
+      const before = count('bob2');
+      const r = await smtpSend(t.ports.smtp, 'x@example.org', ['alice@example.test', 'alcie@example.test'], simpleMessage('typo'));
+      assert.match(r.rcpt[1], /^550 5\.1\.1 /, 'the unknown recipient is still refused');
+      await t.engine.ctx.queue.idle();
+      assert.equal(count('bob2'), before + 1);
+      await smtpSend(t.ports.smtp, 'x@example.org', ['alice@example.test'], simpleMessage('fine'));
+      await t.engine.ctx.queue.idle();
+      assert.equal(count('bob2'), before + 1, 'well-addressed mail is not copied');
+    } finally {
+      t.engine.ctx.settings.update({ copyUndeliverableTo: '' });
+    }
+  });
+
   it('imports a Postfix aliases file', () => {
     const n = t.engine.ctx.directory.importAliasFile('# comment\nrobert.fakeuser: bob\npostmaster@example2.test: bob2,\n  alice\n');
     assert.equal(n, 2);

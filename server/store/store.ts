@@ -544,6 +544,7 @@ function checkMailboxName(name: string): void {
   if (name.startsWith(HIERARCHY_SEPARATOR) || name.endsWith(HIERARCHY_SEPARATOR) || name.includes('//')) {
     throw new StoreError('INVALID', `"${name}" is not a valid mailbox name`);
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\x00-\x1f\x7f*%]/.test(name)) throw new StoreError('INVALID', 'mailbox names may not contain control characters, * or %');
 }
 

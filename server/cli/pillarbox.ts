@@ -1,5 +1,5 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
-import { Engine } from '../engine';
+import { Engine } from '../main';
 
 const USAGE = `usage: pillarbox <command> [options]
 

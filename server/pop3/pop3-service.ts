@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { EngineContext } from '../context';
-import type { Service } from '../engine';
+import type { Service } from '../main';
 import type { Logger } from '../logs/logger';
 import { Listener } from '../net/listener';
 import { MailboxLocks } from './mailbox-locks';

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
-import type { Service } from '../engine';
+import type { Service } from '../main';
 import { Listener } from '../net/listener';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';

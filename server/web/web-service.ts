@@ -1,10 +1,98 @@
+import http from 'node:http';
+import type net from 'node:net';
 import type { EngineContext } from '../context';
-import type { Service } from '../engine';
+import type { Service } from '../main';
+import type { Logger } from '../logs/logger';
+import type { ApiEndpoint } from './api-endpoint';
+import { sendJson } from './http-util';
+import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 
-// Placeholder while the web service is being written in this session.
+const ASSET_PREFIX = '/playground/assets/';
+const STOP_GRACE_MS = 2000;
+
+/**
+ * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
+ * same path), the offline GraphiQL playground, and /healthz for the appliance.
+ */
 export class WebService implements Service {
   readonly name = 'web';
-  constructor(readonly ctx: EngineContext) {}
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
+  private readonly log: Logger;
+  private server?: http.Server;
+  private readonly api: ApiEndpoint;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    createApi: (log: Logger) => ApiEndpoint,
+  ) {
+    this.log = ctx.logs.logger('web');
+    this.api = createApi(this.log);
+  }
+
+  async start(): Promise<void> {
+    await this.api.start();
+    const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => void this.route(req, res));
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      socket.on('error', () => undefined);
+      if (new URL(req.url ?? '/', 'http://upgrade.invalid').pathname === '/graphql') {
+        this.api.handleUpgrade(req, socket, head);
+      } else {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      }
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    this.server = server;
+    const { bind, ports } = this.ctx.options;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: bind, port: ports.http }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.ctx.ports.http = (server.address() as net.AddressInfo).port;
+    this.log.message('management API listening', { address: bind, port: this.ctx.ports.http });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      // Stop accepting, let requests in progress finish for a moment, then cut the rest.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+    }
+    await this.api.stop();
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://request.invalid');
+      const method = req.method ?? 'GET';
+      const path = url.pathname;
+      if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
+        await this.api.handle(req, res, url);
+      } else if (method !== 'GET' && method !== 'HEAD') {
+        sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      } else if (path === '/healthz') {
+        sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
+      } else if (path === '/favicon.ico') {
+        res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
+        res.end();
+      } else if (path === '/') {
+        res.writeHead(302, { location: '/playground' });
+        res.end();
+      } else if (path === '/playground' || path === '/playground/') {
+        servePlaygroundPage(res);
+      } else if (!(path.startsWith(ASSET_PREFIX) && servePlaygroundAsset(req, res, path.slice(ASSET_PREFIX.length)))) {
+        sendJson(res, 404, { error: 'not found' });
+      }
+    } catch (err) {
+      this.log.error('management HTTP request failed', { url: req.url, error: String(err) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    }
+  }
 }

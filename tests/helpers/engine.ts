@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LISTENERS, type ListenerName, parseBootstrap } from '../../server/config/bootstrap';
-import { Engine } from '../../server/engine';
+import { Engine } from '../../server/main';
 import type { CreateUserInput } from '../../server/directory/directory';
 import type { Settings } from '../../server/config/settings-schema';
 

@@ -19,6 +19,7 @@ import { ImapService } from './imap/imap-service';
 import { Pop3Service } from './pop3/pop3-service';
 import { WebService } from './web/web-service';
 import type { EngineContext } from './context';
+import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
 /** A protocol service: owns its listeners, follows settings, stops gracefully. */
 export interface Service {
@@ -37,7 +38,7 @@ export interface EngineOptions {
 }
 
 /**
- * The composition root: builds every service over one database and data directory,
+ * The composition root (the one file in server/ that may import graphql/): builds every service over one database and data directory,
  * starts the listeners, writes run/ports.json, and stops in order on SIGTERM.
  */
 export class Engine {
@@ -85,7 +86,7 @@ export class Engine {
     this.log = logs.logger('server');
     this.applyLogLevels();
     queue.setProcessor(new LocalDelivery(this.ctx, logs.logger('smtp')));
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new WebService(this.ctx));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
   }
 
   async start(): Promise<Record<string, number>> {

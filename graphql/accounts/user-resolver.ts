@@ -1,0 +1,117 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { User } from '../../server/directory/types';
+import type { GraphqlContext } from '../context';
+import { badInput, notFound } from '../errors';
+import { type Connection, PageArgs, paginate } from '../pagination';
+import { withoutNulls } from '../inputs';
+import { CreateUserInput, DeleteUserInput, SetUserPasswordInput, UpdateUserInput } from './user-inputs';
+import { MailboxType, QuotaType, UserConnection, UserType } from './user-types';
+
+const toUser = (u: User): UserType => ({ ...u, createdAt: new Date(u.createdAt) });
+
+/** IDs are decimal user numbers; anything else cannot name a user. */
+export function userId(id: string | number): number {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || n <= 0) throw notFound(`user ${JSON.stringify(id)}`);
+  return n;
+}
+
+function checkQuota(quotaMb: number | undefined): void {
+  if (quotaMb !== undefined && quotaMb < 0) throw badInput('quotaMb cannot be negative (0 = unlimited)', 'quotaMb');
+}
+
+@Resolver(() => UserType)
+export class UserResolver {
+  @Authorized()
+  @Query(() => UserConnection, { description: 'Mail users by short name.' })
+  users(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('search', () => String, { nullable: true, description: 'Part of a short name, additional name or full name.' })
+    search: string | undefined,
+    @Ctx() ctx: GraphqlContext,
+  ): Connection<UserType> {
+    let users = ctx.engine.directory.users();
+    const needle = search?.trim().toLowerCase();
+    if (needle) {
+      users = users.filter((u) => [u.shortName, u.fullName, ...u.names].some((s) => s.toLowerCase().includes(needle)));
+    }
+    return paginate(users.map(toUser), (u) => u.shortName, page);
+  }
+
+  @Authorized()
+  @Query(() => UserType, { nullable: true, description: 'One user by id, or by short name (also additional names).' })
+  user(
+    @Arg('id', () => ID, { nullable: true }) id: string | undefined,
+    @Arg('shortName', () => String, { nullable: true }) shortName: string | undefined,
+    @Ctx() ctx: GraphqlContext,
+  ): UserType | null {
+    const { directory } = ctx.engine;
+    if (id != null) {
+      const n = Number(id);
+      const user = Number.isSafeInteger(n) ? directory.user(n) : undefined;
+      return user ? toUser(user) : null;
+    }
+    if (shortName != null) {
+      const user = directory.userByName(shortName);
+      return user ? toUser(user) : null;
+    }
+    throw badInput('give id or shortName');
+  }
+
+  @FieldResolver(() => QuotaType)
+  quota(@Root() user: UserType, @Ctx() ctx: GraphqlContext): QuotaType {
+    const q = ctx.engine.accounts.quota(user as unknown as User);
+    return { ...q, percent: q.limitBytes > 0 ? Math.round((q.usedBytes / q.limitBytes) * 1000) / 10 : undefined };
+  }
+
+  @FieldResolver(() => [MailboxType])
+  mailboxes(@Root() user: UserType, @Ctx() ctx: GraphqlContext): MailboxType[] {
+    return ctx.engine.store.mailboxes(user.id).map((m) => ({
+      name: m.name,
+      messages: m.messageCount,
+      size: m.totalSize,
+      specialUse: m.specialUse ?? undefined,
+    }));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => UserType, { description: 'Creates a mail user with INBOX and the standard folders.' })
+  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphqlContext): Promise<UserType> {
+    const clean = withoutNulls(input);
+    checkQuota(clean.quotaMb);
+    const user = await ctx.engine.accounts.create(clean);
+    ctx.log.message('user created', { user: user.shortName, by: ctx.admin?.username });
+    return toUser(user);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => UserType)
+  async updateUser(@Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: GraphqlContext): Promise<UserType> {
+    const { id, ...patch } = withoutNulls(input);
+    checkQuota(patch.quotaMb);
+    const user = await ctx.engine.accounts.update(userId(id), patch);
+    ctx.log.message('user updated', { user: user.shortName, fields: Object.keys(patch), by: ctx.admin?.username });
+    return toUser(user);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => UserType)
+  async setUserPassword(
+    @Arg('input', () => SetUserPasswordInput) input: SetUserPasswordInput,
+    @Ctx() ctx: GraphqlContext,
+  ): Promise<UserType> {
+    const user = await ctx.engine.accounts.update(userId(input.id), { password: input.password });
+    ctx.log.message('user password set', { user: user.shortName, by: ctx.admin?.username });
+    return toUser(user);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Boolean, { description: 'Deletes the user and all of the user\u2019s mail.' })
+  async deleteUser(@Arg('input', () => DeleteUserInput) input: DeleteUserInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
+    const id = userId(input.id);
+    const name = ctx.engine.directory.user(id)?.shortName;
+    await ctx.engine.accounts.delete(id);
+    ctx.log.message('user deleted', { user: name, by: ctx.admin?.username });
+    return true;
+  }
+}

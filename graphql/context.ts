@@ -1,0 +1,22 @@
+import type { EngineContext } from '../server/context';
+import type { AdminAccount } from '../server/directory/admins';
+import type { Logger } from '../server/logs/logger';
+
+/** What every resolver gets: the engine's services and who is asking. */
+export interface GraphqlContext {
+  engine: EngineContext;
+  /** The management account behind the bearer token; undefined when not logged in. */
+  admin?: AdminAccount;
+  /** The bearer token itself, so `logout` can revoke it. */
+  token?: string;
+  /** Client address, for the login back-off. */
+  remoteAddress: string;
+  log: Logger;
+}
+
+/** Reads `Bearer <token>` from an Authorization header value (HTTP or graphql-ws connectionParams). */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : undefined;
+}

@@ -1,0 +1,72 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { SettingsError } from '../server/config/settings';
+import { DirectoryError } from '../server/directory/types';
+import { StoreError } from '../server/store/types';
+import type { Logger } from '../server/logs/logger';
+
+/**
+ * An expected failure: a GraphQL error with a machine-readable `extensions.code` and a
+ * message meant for the administrator. docs/graphql.md lists every code.
+ */
+export class ApiError extends GraphQLError {
+  constructor(code: string, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export const unauthenticated = () =>
+  new ApiError('UNAUTHENTICATED', 'log in first: send "Authorization: Bearer <token>" (mutation login gives a token)');
+export const forbidden = () => new ApiError('FORBIDDEN', 'the monitor role is read-only; this needs the admin role');
+export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} does not exist`);
+export const badInput = (message: string, field?: string) =>
+  new ApiError('BAD_USER_INPUT', message, field ? { field } : {});
+
+/** Directory codes that clients see under a more general name. */
+const DIRECTORY_CODES: Record<string, string> = {
+  USER_NOT_FOUND: 'NOT_FOUND',
+  ALIAS_NOT_FOUND: 'NOT_FOUND',
+  DOMAIN_EXISTS: 'NAME_TAKEN',
+};
+
+const STORE_CODES: Record<StoreError['code'], string> = {
+  NONEXISTENT: 'NOT_FOUND',
+  ALREADYEXISTS: 'NAME_TAKEN',
+  INVALID: 'BAD_USER_INPUT',
+  OVERQUOTA: 'OVER_QUOTA',
+  CANNOT: 'NOT_ALLOWED',
+  INUSE: 'IN_USE',
+};
+
+/**
+ * Turns the engine's own error classes into API errors; anything else is returned
+ * unchanged (and later hidden by `formatApiError` if it is not a GraphQL error).
+ */
+export function toApiError(err: unknown): unknown {
+  if (err instanceof GraphQLError) return err;
+  if (err instanceof DirectoryError) return new ApiError(DIRECTORY_CODES[err.code] ?? err.code, err.message);
+  if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
+  if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
+  return err;
+}
+
+/**
+ * The last word on what a client sees: errors that carry a code pass (without stack
+ * traces); anything unexpected is logged and reported as INTERNAL_SERVER_ERROR.
+ */
+export function formatApiError(formatted: GraphQLFormattedError, original: unknown, log: Logger): GraphQLFormattedError {
+  const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+  const mapped = toApiError(cause);
+  if (mapped instanceof GraphQLError) {
+    const extensions = { ...(mapped === cause ? formatted.extensions : mapped.extensions) };
+    delete extensions.stacktrace;
+    if (!extensions.code) extensions.code = 'INTERNAL_SERVER_ERROR';
+    return { message: mapped === cause ? formatted.message : mapped.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  log.error('management API: unexpected error', { error: String(cause), path: formatted.path?.join('.') });
+  return {
+    message: 'internal error; the server log has the details',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}

@@ -1,0 +1,89 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+@ObjectType('Listener', { description: 'A listening port of the engine.' })
+export class ListenerType {
+  @Field(() => String, { description: 'smtp, submission, smtps, imap, imaps, pop3, pop3s, sieve or http.' })
+  name!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The bound port; null when the listener is not running.' })
+  port?: number;
+
+  @Field(() => Boolean, { description: 'Whether the settings turn the service on (smtpEnabled, imapEnabled, popEnabled).' })
+  enabled!: boolean;
+}
+
+@ObjectType('ConnectionCount')
+export class ConnectionCountType {
+  @Field(() => String)
+  protocol!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('ClientConnection', { description: 'An open client connection.' })
+export class ClientConnectionType {
+  @Field(() => Int)
+  id!: number;
+
+  @Field(() => String, { description: 'smtp, submission, imap, pop3, sieve or http.' })
+  protocol!: string;
+
+  @Field(() => String)
+  listener!: string;
+
+  @Field(() => String)
+  remoteAddress!: string;
+
+  @Field(() => Int)
+  remotePort!: number;
+
+  @Field(() => String, { nullable: true, description: 'The authenticated user, if any.' })
+  user?: string;
+
+  @Field(() => DateTimeISOResolver)
+  since!: Date;
+
+  @Field(() => Boolean, { description: 'TLS in use.' })
+  secure!: boolean;
+}
+
+@ObjectType('ServiceStatus')
+export class ServiceStatusType {
+  @Field(() => Boolean)
+  running!: boolean;
+
+  @Field(() => DateTimeISOResolver)
+  startedAt!: Date;
+
+  @Field(() => Int)
+  uptimeSeconds!: number;
+
+  @Field(() => String)
+  version!: string;
+
+  @Field(() => String)
+  hostname!: string;
+
+  @Field(() => [ListenerType])
+  listeners!: ListenerType[];
+
+  @Field(() => [ConnectionCountType], { description: 'Open connections per protocol.' })
+  connections!: ConnectionCountType[];
+}
+
+export enum ConnectionEventKind {
+  OPENED = 'open',
+  CLOSED = 'close',
+}
+registerEnumType(ConnectionEventKind, { name: 'ConnectionEventKind' });
+
+@ObjectType('ConnectionEvent')
+export class ConnectionEventType {
+  @Field(() => ConnectionEventKind)
+  kind!: ConnectionEventKind;
+
+  @Field(() => ClientConnectionType)
+  connection!: ClientConnectionType;
+}

@@ -1,0 +1,95 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EngineContext } from '../../server/context';
+import type { AdminAccount } from '../../server/directory/admins';
+import type { Logger } from '../../server/logs/logger';
+import type { ConnectionInfo } from '../../server/net/connections';
+import { bearerToken, type GraphqlContext } from '../context';
+import { formatApiError } from '../errors';
+import { MAX_BODY_BYTES, remoteAddressOf } from '../../server/web/http-util';
+
+/** The token in graphql-ws connectionParams: {Authorization: "Bearer …"} (as GraphiQL sends headers) or {token: "…"}. */
+function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  const header = params.Authorization ?? params.authorization;
+  if (header !== undefined) return bearerToken(header);
+  return typeof params.token === 'string' ? params.token : undefined;
+}
+
+/**
+ * Subscriptions over graphql-ws on the /graphql path. The token is checked when the
+ * client connects (a bad one closes the socket with 4403) and again for every operation.
+ */
+export class GraphqlSubscriptions {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  private readonly sessions = new WeakMap<WebSocket, { admin: AdminAccount; token: string; conn: ConnectionInfo }>();
+  private readonly server: ReturnType<typeof useServer>;
+
+  constructor(
+    schema: GraphQLSchema,
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+  ) {
+    this.server = useServer(
+      {
+        schema,
+        onConnect: ({ connectionParams, extra }) => {
+          const token = tokenOf(connectionParams);
+          const admin = token ? ctx.admins.verifyToken(token) : undefined;
+          if (!token || !admin) {
+            log.message('subscription connection refused: no valid token', { remote: remoteAddressOf(extra.request) });
+            return false;
+          }
+          const conn = ctx.connections.add({
+            protocol: 'http',
+            listener: 'http',
+            remoteAddress: remoteAddressOf(extra.request),
+            remotePort: extra.request.socket.remotePort ?? 0,
+            secure: false,
+            user: admin.username,
+          });
+          extra.socket.once('close', () => ctx.connections.remove(conn));
+          this.sessions.set(extra.socket, { admin, token, conn });
+          return true;
+        },
+        context: ({ extra }): GraphqlContext => {
+          const session = this.sessions.get(extra.socket);
+          // A token revoked (logout, password change) since connecting ends new operations.
+          const admin = session && ctx.admins.verifyToken(session.token);
+          return {
+            engine: ctx,
+            admin,
+            token: admin ? session?.token : undefined,
+            remoteAddress: remoteAddressOf(extra.request),
+            log,
+          };
+        },
+        onNext: (_ctx, _id, _payload, _args, result) => {
+          if (!('errors' in result) || !result.errors) return undefined;
+          return { ...result, errors: result.errors.map((e) => formatApiError(e.toJSON(), e, log)) };
+        },
+        onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatApiError(e.toJSON(), e, log)),
+      },
+      this.wss,
+    );
+  }
+
+  /** Takes over an HTTP upgrade request for /graphql. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Long-lived sessions count against the same per-address limit as mail connections.
+    if (this.ctx.connections.count('http', remoteAddressOf(req)) >= this.ctx.settings.get().maxConnectionsPerIp) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  async stop(): Promise<void> {
+    await this.server.dispose();
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

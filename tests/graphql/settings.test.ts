@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SETTINGS } from '../../server/config/settings-schema';
+import { type TestEngine, startEngine } from '../helpers/engine';
+import { errorCode, gql, gqlOk, login } from './client';
+
+describe('GraphQL settings', () => {
+  let t: TestEngine;
+  let port: number;
+  let token: string;
+
+  before(async () => {
+    t = await startEngine();
+    port = t.ports.http;
+    token = await login(port);
+  });
+  after(() => t.stop());
+
+  it('settings has every setting, with enums for SSL policies and log levels', async () => {
+    const keys = Object.keys(SETTINGS);
+    const selection = keys.map((k) => (k === 'storeLocations' ? 'storeLocations { name path }' : k)).join(' ');
+    const data = await gqlOk<{ settings: Record<string, unknown> }>(port, `{ settings { ${selection} } }`, { token });
+    assert.deepEqual(Object.keys(data.settings).sort(), [...keys].sort());
+    const current = t.engine.ctx.settings.get();
+    assert.equal(data.settings.smtpSsl, current.smtpSsl.toUpperCase());
+    assert.equal(data.settings.logLevelSmtp, current.logLevelSmtp.toUpperCase());
+    assert.equal(data.settings.maxMessageSizeMb, current.maxMessageSizeMb);
+    assert.deepEqual(data.settings.serviceAccessAllowed, current.serviceAccessAllowed);
+  });
+
+  it('updateSettings changes values, enums included, and the engine sees them', async () => {
+    const changes: string[][] = [];
+    const onChange = (changed: string[]) => changes.push(changed);
+    t.engine.ctx.settings.on('change', onChange);
+    try {
+      const data = await gqlOk<{ updateSettings: Record<string, unknown> }>(
+        port,
+        'mutation { updateSettings(input: {maxMessageSizeMb: 25, smtpSsl: REQUIRE, logLevelJunk: HIGH, mailAdministrators: ["bob"], storeLocations: [{name: "fast", path: "/srv/fast"}]}) { maxMessageSizeMb smtpSsl logLevelJunk mailAdministrators storeLocations { name path } } }',
+        { token },
+      );
+      assert.deepEqual(data.updateSettings, {
+        maxMessageSizeMb: 25,
+        smtpSsl: 'REQUIRE',
+        logLevelJunk: 'HIGH',
+        mailAdministrators: ['bob'],
+        storeLocations: [{ name: 'fast', path: '/srv/fast' }],
+      });
+    } finally {
+      t.engine.ctx.settings.off('change', onChange);
+    }
+    const s = t.engine.ctx.settings.get();
+    assert.equal(s.maxMessageSizeMb, 25);
+    assert.equal(s.smtpSsl, 'require');
+    assert.equal(s.logLevelJunk, 'high');
+    assert.deepEqual(s.storeLocations, [{ name: 'fast', path: '/srv/fast' }]);
+    assert.deepEqual(changes.flat().sort(), ['logLevelJunk', 'mailAdministrators', 'maxMessageSizeMb', 'smtpSsl', 'storeLocations']);
+  });
+
+  it('a bad value gives INVALID_SETTING naming the field, and changes nothing', async () => {
+    const before = structuredClone(t.engine.ctx.settings.get());
+    const r = await gql(port, 'mutation { updateSettings(input: {holdOutbound: true, maxMessageSizeMb: 0}) { holdOutbound } }', { token });
+    assert.equal(r.status, 200);
+    assert.equal(errorCode(r), 'INVALID_SETTING');
+    assert.equal(r.errors?.[0].extensions?.field, 'maxMessageSizeMb');
+    assert.match(r.errors?.[0].message ?? '', /maxMessageSizeMb/);
+    assert.deepEqual(t.engine.ctx.settings.get(), before);
+
+    const nulled = await gql(port, 'mutation { updateSettings(input: {smtpEnabled: null}) { smtpEnabled } }', { token });
+    assert.equal(errorCode(nulled), 'INVALID_SETTING');
+    assert.equal(nulled.errors?.[0].extensions?.field, 'smtpEnabled');
+    assert.deepEqual(t.engine.ctx.settings.get(), before);
+  });
+
+  it('settingDescriptions lists every setting with its default as JSON', async () => {
+    const data = await gqlOk<{ settingDescriptions: { key: string; default: string; seedName: string; description: string }[] }>(
+      port,
+      '{ settingDescriptions { key default seedName description } }',
+      { token },
+    );
+    assert.equal(data.settingDescriptions.length, Object.keys(SETTINGS).length);
+    const size = data.settingDescriptions.find((d) => d.key === 'maxMessageSizeMb');
+    assert.equal(size?.default, '10');
+    assert.equal(size?.seedName, SETTINGS.maxMessageSizeMb.seedName);
+    assert.equal(data.settingDescriptions.find((d) => d.key === 'smtpSsl')?.default, '"use"');
+  });
+});

@@ -11,6 +11,8 @@ export interface SessionState {
   connection?: import('../net/connections').ConnectionInfo;
   /** RCPT address → queue targets. */
   targets: Map<string, string[]>;
+  /** Cancels a DATA transfer in progress when the client disconnects. */
+  abortData?: () => void;
   /** Local recipients refused as unknown in this transaction. */
   unknown?: string[];
 }

@@ -82,6 +82,8 @@ export class SmtpService implements Service {
     // A listener restarted by a settings change comes back on the port it had.
     const port = this.ctx.options.ports[kind] || this.ctx.ports[kind] || 0;
     const server = new SMTPServer({ ...this.serverOptions(kind), ...this.handlers(kind) });
+    // Client resets, TLS failures and the like surface here; they end that session only.
+    server.on('error', (err: Error & { remote?: string }) => this.log.event('connection error', { error: err.message, client: err.remote }));
     const listener = new Listener({
       name: kind,
       protocol: kind === 'smtp' ? 'smtp' : 'submission',
@@ -198,6 +200,7 @@ export class SmtpService implements Service {
       },
       onData: (stream, session, cb) => void this.receive(stream, session as Session, cb),
       onClose: (session) => {
+        (session as Session).pillarbox?.abortData?.();
         this.log.event('disconnected', { client: session.remoteAddress });
       },
     };
@@ -254,6 +257,10 @@ export class SmtpService implements Service {
     );
     const body = new LineNormalizer(limit);
     stream.pipe(body);
+    // A client that vanishes mid-DATA ends nothing: fail the spool write so its file goes.
+    // (The spool writer sees the error when it reads the stream; until then nobody listens.)
+    body.on('error', () => undefined);
+    state.abortData = () => body.destroy(new Error('the client closed the connection during DATA'));
     try {
       const entry = await this.ctx.queue.enqueue(
         {
@@ -285,6 +292,7 @@ export class SmtpService implements Service {
       this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });
       cb(reply(451, '4.3.0 Local error in processing; please try again later'));
     } finally {
+      state.abortData = undefined;
       state.targets.clear();
     }
   }

@@ -146,3 +146,30 @@ describe('SMTP inbound', () => {
     }
   });
 });
+
+describe('SMTP robustness', () => {
+  it('survives clients that reset the connection mid-transaction', async () => {
+    const t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1' }] });
+    try {
+      for (const cut of ['MAIL FROM:<bob@example.org>', 'DATA', 'half a message']) {
+        const c = await LineClient.connect(t.ports.smtp);
+        await reply(c);
+        await c.command('EHLO reset.example.org', /^250 /);
+        await c.command('MAIL FROM:<bob@example.org>', /^250 /);
+        if (cut !== 'MAIL FROM:<bob@example.org>') await c.command('RCPT TO:<alice@example.test>', /^250 /);
+        if (cut === 'half a message') {
+          await c.command('DATA', /^354 /);
+          c.send('Subject: cut\r\n\r\npart');
+        }
+        c.socket.resetAndDestroy();
+        await c.waitClose();
+      }
+      const r = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], simpleMessage('still alive'));
+      assert.match(r.data!, /^250 /);
+      await t.engine.ctx.queue.idle();
+      assert.deepEqual(fs.readdirSync(`${t.dataDir}/spool`), []);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { ParseError } from '../protocol/command-cursor';
+import { nstring } from '../protocol/encode';
+import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, ok } from '../session/command-types';
+
+export const basicCommands: Record<string, CommandSpec> = {
+  CAPABILITY: {
+    states: ANY,
+    async run(s, args) {
+      args.end();
+      await s.write(`* CAPABILITY ${s.capabilities().join(' ')}\r\n`);
+      return ok('Capability completed');
+    },
+  },
+
+  NOOP: {
+    states: ANY,
+    async run(_s, args) {
+      args.end();
+      return ok('NOOP completed');
+    },
+  },
+
+  CHECK: {
+    states: SELECTED,
+    async run(_s, args) {
+      args.end();
+      return ok('CHECK completed');
+    },
+  },
+
+  LOGOUT: {
+    states: ANY,
+    async run(s, args) {
+      args.end();
+      await s.write('* BYE Logging out\r\n');
+      s.unselect();
+      s.state = 'logout';
+      return ok('LOGOUT completed');
+    },
+  },
+
+  /** RFC 2971: we log what the client says about itself and name ourselves. */
+  ID: {
+    states: ANY,
+    async run(s, args) {
+      args.sp();
+      const fields: Record<string, string | null> = {};
+      if (!args.maybeKeyword('NIL')) {
+        const items = args.list(() => {
+          const v = args.nstring();
+          return v === null ? null : v.toString('utf8');
+        });
+        if (items.length % 2 !== 0 || items.length > 60) throw new ParseError('ID takes field-value pairs');
+        for (let i = 0; i < items.length; i += 2) fields[String(items[i]).slice(0, 30)] = items[i + 1]?.slice(0, 1024) ?? null;
+      }
+      args.end();
+      if (Object.keys(fields).length) s.log.event('client id', { remote: s.conn.remoteAddress, id: fields });
+      await s.write(`* ID (${nstring('name')} ${nstring('Pillarbox')} ${nstring('vendor')} ${nstring('Pillarbox')})\r\n`);
+      return ok('ID completed');
+    },
+  },
+
+  /** RFC 5161. None of the extensions ENABLE can turn on are implemented yet, so none is enabled. */
+  ENABLE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      do {
+        args.sp();
+        args.atom();
+      } while (!args.atEnd());
+      await s.write('* ENABLED\r\n');
+      return ok('ENABLE completed');
+    },
+  },
+
+  NAMESPACE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.end();
+      await s.write('* NAMESPACE (("" "/")) NIL NIL\r\n');
+      return ok('NAMESPACE completed');
+    },
+  },
+};

@@ -1,0 +1,247 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { MessageMeta } from '../../store/types';
+import { type CommandCursor, ParseError } from '../protocol/command-cursor';
+import { formatInternalDate } from '../protocol/imap-date';
+import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
+import { type MessageSummary, messageSummary } from '../mime/summary';
+import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import { flagList } from '../session/flags';
+import type { ImapSession } from '../session/imap-session';
+import { loadMetas, resolveTargets } from './message-set';
+
+type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
+
+type FetchItem =
+  | { kind: Simple }
+  | { kind: 'SECTION'; label: string; section: Section; partial?: { start: number; length: number }; peek: boolean };
+
+const MACROS: Record<string, Simple[]> = {
+  ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
+  FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+  FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
+};
+const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+
+function parseSection(args: CommandCursor): { section: Section; label: string } {
+  args.expect('[');
+  const section: Section = { path: [] };
+  const path = args.match(/\d+(\.\d+)*/);
+  if (path) {
+    section.path = path.split('.').map(Number);
+    if (section.path.some((n) => n === 0)) throw new ParseError('part numbers start at 1');
+  }
+  let text: string | undefined;
+  if (!path || args.maybe('.')) {
+    text = args.match(path ? /(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)/i : /(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT)/i);
+    if (path && !text) throw new ParseError('invalid section');
+  }
+  let label = path ?? '';
+  if (text) {
+    section.text = text.toUpperCase() as SectionText;
+    label += (path ? '.' : '') + section.text;
+    if (section.text.startsWith('HEADER.FIELDS')) {
+      args.sp();
+      section.fields = args.list(() => args.astring().toString('latin1'), false);
+      label += ' (' + section.fields.join(' ') + ')';
+    }
+  }
+  args.expect(']');
+  return { section, label: `[${label}]` };
+}
+
+function parseItem(args: CommandCursor, out: FetchItem[]): void {
+  const name = args.match(/[A-Za-z0-9.]+/)?.toUpperCase();
+  if (!name) throw new ParseError('expected a FETCH item');
+  if ((name === 'BODY' || name === 'BODY.PEEK') && args.peek() === 0x5b) {
+    const { section, label } = parseSection(args);
+    let partial: { start: number; length: number } | undefined;
+    if (args.maybe('<')) {
+      const start = args.number();
+      args.expect('.');
+      const length = args.nzNumber();
+      args.expect('>');
+      partial = { start, length };
+    }
+    out.push({ kind: 'SECTION', label: `BODY${label}`, section, partial, peek: name === 'BODY.PEEK' });
+  } else if (SIMPLE.has(name)) {
+    out.push({ kind: name as Simple });
+  } else if (name === 'RFC822') {
+    out.push({ kind: 'SECTION', label: 'RFC822', section: { path: [] }, peek: false });
+  } else if (name === 'RFC822.HEADER') {
+    out.push({ kind: 'SECTION', label: 'RFC822.HEADER', section: { path: [], text: 'HEADER' }, peek: true });
+  } else if (name === 'RFC822.TEXT') {
+    out.push({ kind: 'SECTION', label: 'RFC822.TEXT', section: { path: [], text: 'TEXT' }, peek: false });
+  } else {
+    throw new ParseError(`unknown FETCH item ${name.slice(0, 32)}`);
+  }
+}
+
+export function parseFetchItems(args: CommandCursor): FetchItem[] {
+  const items: FetchItem[] = [];
+  if (args.peek() === 0x28) {
+    args.list(() => parseItem(args, items), false);
+  } else {
+    const macro = args.match(/(ALL|FAST|FULL)(?![A-Za-z0-9.[])/i)?.toUpperCase();
+    if (macro) items.push(...MACROS[macro].map((kind) => ({ kind })));
+    else parseItem(args, items);
+  }
+  return items;
+}
+
+/** A piece of a FETCH response: text, or bytes streamed from the message file. */
+type Segment = string | Buffer | Readable;
+
+async function openRange(s: ImapSession, meta: MessageMeta, start: number, end: number): Promise<Readable | Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  const stream = s.ctx.store.openMessage(meta, { start, end: end - 1 });
+  // Once open, the file can be read even if another session expunges (unlinks) it meanwhile.
+  await once(stream, 'open');
+  return stream;
+}
+
+async function readRange(s: ImapSession, meta: MessageMeta, start: number, end: number): Promise<Buffer> {
+  const r = await openRange(s, meta, start, end);
+  if (Buffer.isBuffer(r)) return r;
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<FetchItem, { kind: 'SECTION' }>, summary: MessageSummary | undefined): Promise<Segment[]> {
+  const sec = item.section;
+  const range = sec.path.length === 0 && !sec.text ? { start: 0, end: meta.size } : summary && sectionRange(summary.tree, sec);
+  const label = item.partial ? `${item.label}<${item.partial.start}>` : item.label;
+  if (!range) return [`${label} NIL`];
+  let data: Buffer | undefined;
+  let { start, end } = range;
+  if (sec.text === 'HEADER.FIELDS' || sec.text === 'HEADER.FIELDS.NOT') {
+    data = filterHeader(await readRange(s, meta, start, end), sec.fields ?? [], sec.text === 'HEADER.FIELDS.NOT');
+    start = 0;
+    end = data.length;
+  }
+  if (item.partial) {
+    const from = Math.min(start + item.partial.start, end);
+    end = Math.min(from + item.partial.length, end);
+    start = from;
+  }
+  const length = end - start;
+  if (data) return [`${label} {${length}}\r\n`, data.subarray(start, end)];
+  return [`${label} {${length}}\r\n`, await openRange(s, meta, start, end)];
+}
+
+async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, items: FetchItem[]): Promise<Segment[]> {
+  const view = s.selected!;
+  const needsSummary = items.some(
+    (i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
+  );
+  const summary = needsSummary ? await messageSummary(s.ctx.store, meta) : undefined;
+  let flags = meta.flags;
+  let addFlags = false;
+  if (!view.readOnly && !flags.includes('\\Seen') && items.some((i) => i.kind === 'SECTION' && !i.peek)) {
+    const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s });
+    flags = r.changed[0]?.flags ?? [...flags, '\\Seen'];
+    addFlags = !items.some((i) => i.kind === 'FLAGS');
+  }
+  const parts: Segment[][] = [];
+  try {
+    await collectItems(s, meta, items, summary, flags, parts);
+  } catch (err) {
+    for (const p of parts) for (const seg of p) if (typeof seg !== 'string' && !Buffer.isBuffer(seg)) seg.destroy();
+    throw err;
+  }
+  if (addFlags) parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+  const out: Segment[] = [`* ${seq} FETCH (`];
+  parts.forEach((p, i) => {
+    if (i > 0) out.push(' ');
+    out.push(...p);
+  });
+  out.push(')\r\n');
+  return out;
+}
+
+async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], parts: Segment[][]): Promise<void> {
+  const view = s.selected!;
+  for (const item of items) {
+    switch (item.kind) {
+      case 'UID':
+        parts.push([`UID ${meta.uid}`]);
+        break;
+      case 'FLAGS':
+        parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+        break;
+      case 'INTERNALDATE':
+        parts.push([`INTERNALDATE "${formatInternalDate(meta.internalDate)}"`]);
+        break;
+      case 'RFC822.SIZE':
+        parts.push([`RFC822.SIZE ${meta.size}`]);
+        break;
+      case 'ENVELOPE':
+        parts.push([`ENVELOPE ${summary!.envelope}`]);
+        break;
+      case 'BODY':
+        parts.push([`BODY ${summary!.body}`]);
+        break;
+      case 'BODYSTRUCTURE':
+        parts.push([`BODYSTRUCTURE ${summary!.bodystructure}`]);
+        break;
+      case 'SECTION':
+        parts.push(await sectionSegments(s, meta, item, summary));
+        break;
+    }
+  }
+}
+
+async function writeSegments(s: ImapSession, segments: Segment[]): Promise<void> {
+  let text = '';
+  for (const seg of segments) {
+    if (typeof seg === 'string') {
+      text += seg;
+      continue;
+    }
+    if (text) await s.write(text);
+    text = '';
+    if (Buffer.isBuffer(seg)) await s.write(seg);
+    else await s.writeStream(seg);
+  }
+  if (text) await s.write(text);
+}
+
+export const fetchCommands: Record<string, CommandSpec> = {
+  FETCH: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      args.sp();
+      const setText = args.token();
+      args.sp();
+      const items = parseFetchItems(args);
+      args.end();
+      if (call.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
+      const targets = resolveTargets(s, setText, call.uid);
+      const metas = loadMetas(s, targets);
+      let missing = 0;
+      for (const t of targets) {
+        const meta = metas.get(t.uid);
+        if (!meta) {
+          missing++;
+          continue;
+        }
+        let segments: Segment[];
+        try {
+          segments = await fetchMessage(s, t.seq, meta, items);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+            missing++;
+            continue;
+          }
+          throw err;
+        }
+        await writeSegments(s, segments);
+        if (s.isClosed) break;
+      }
+      if (missing > 0) return no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
+      return ok(`${call.uid ? 'UID ' : ''}FETCH completed`);
+    },
+  },
+};

@@ -1,0 +1,23 @@
+import type { CommandSpec } from '../session/command-types';
+import { appendCommands } from './append';
+import { authCommands } from './auth';
+import { basicCommands } from './basic';
+import { fetchCommands } from './fetch';
+import { idleCommands } from './idle';
+import { listCommands } from './list';
+import { mailboxCommands } from './mailbox';
+import { messageCommands } from './messages';
+import { searchCommands } from './search';
+
+/** Every command the server knows, by upper-case name. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  ...basicCommands,
+  ...authCommands,
+  ...mailboxCommands,
+  ...listCommands,
+  ...appendCommands,
+  ...fetchCommands,
+  ...messageCommands,
+  ...searchCommands,
+  ...idleCommands,
+};

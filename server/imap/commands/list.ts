@@ -1,0 +1,172 @@
+import { HIERARCHY_SEPARATOR, type MailboxInfo } from '../../store/types';
+import { type CommandCursor, ParseError } from '../protocol/command-cursor';
+import { decodeMailboxName } from '../protocol/mutf7';
+import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
+import type { ImapSession } from '../session/imap-session';
+import { parseStatusItems, statusItems } from './mailbox';
+import { mailboxOut } from './names';
+
+const SEP = HIERARCHY_SEPARATOR;
+
+/** A LIST pattern as a regular expression: "*" matches anything, "%" anything but the separator. */
+export function patternRegExp(pattern: string): RegExp {
+  let p = pattern;
+  if (/^inbox(?=$|[/*%])/i.test(p)) p = 'INBOX' + p.slice(5);
+  const body = p
+    .split('')
+    .map((ch) => (ch === '*' ? '.*' : ch === '%' ? `[^${SEP}]*` : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 's');
+}
+
+interface Entry {
+  name: string;
+  box?: MailboxInfo;
+  hasChildren: boolean;
+}
+
+/** Every mailbox plus the missing ancestors of nested ones (those list as \Noselect / \NonExistent). */
+function entries(boxes: MailboxInfo[]): Entry[] {
+  const byName = new Map<string, Entry>();
+  for (const box of boxes) byName.set(box.name, { name: box.name, box, hasChildren: false });
+  for (const box of boxes) {
+    const parts = box.name.split(SEP);
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join(SEP);
+      const e = byName.get(parent) ?? { name: parent, hasChildren: false };
+      e.hasChildren = true;
+      byName.set(parent, e);
+    }
+  }
+  return [...byName.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+interface ListOptions {
+  selectSubscribed: boolean;
+  selectSpecialUse: boolean;
+  recursiveMatch: boolean;
+  returnSubscribed: boolean;
+  returnStatus?: string[];
+  extended: boolean;
+}
+
+function readPatterns(args: CommandCursor): string[] {
+  if (args.peek() === 0x28) return args.list(() => decodeMailboxName(args.listMailbox().toString('utf8')), false);
+  return [decodeMailboxName(args.listMailbox().toString('utf8'))];
+}
+
+async function list(s: ImapSession, args: CommandCursor): Promise<void> {
+  const o: ListOptions = { selectSubscribed: false, selectSpecialUse: false, recursiveMatch: false, returnSubscribed: false, extended: false };
+  args.sp();
+  if (args.peek() === 0x28) {
+    o.extended = true;
+    for (const opt of args.list(() => args.atom().toUpperCase())) {
+      if (opt === 'SUBSCRIBED') o.selectSubscribed = true;
+      else if (opt === 'SPECIAL-USE') o.selectSpecialUse = true;
+      else if (opt === 'RECURSIVEMATCH') o.recursiveMatch = true;
+      else if (opt !== 'REMOTE') throw new ParseError(`unknown LIST selection option ${opt}`);
+    }
+    if (o.recursiveMatch && !o.selectSubscribed && !o.selectSpecialUse) throw new ParseError('RECURSIVEMATCH needs another selection option');
+    args.sp();
+  }
+  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  args.sp();
+  const patterns = readPatterns(args);
+  if (!args.atEnd()) {
+    args.sp();
+    if (!args.maybeKeyword('RETURN')) throw new ParseError('expected RETURN');
+    args.sp();
+    o.extended = true;
+    args.expect('(');
+    let first = true;
+    while (!args.maybe(')')) {
+      if (!first) args.sp();
+      first = false;
+      const opt = args.atom().toUpperCase();
+      if (opt === 'SUBSCRIBED') o.returnSubscribed = true;
+      else if (opt === 'STATUS') {
+        args.sp();
+        o.returnStatus = parseStatusItems(args);
+      } else if (opt !== 'CHILDREN' && opt !== 'SPECIAL-USE') throw new ParseError(`unknown LIST return option ${opt}`);
+    }
+  }
+  args.end();
+
+  if (patterns.length === 1 && patterns[0] === '') {
+    // RFC 3501: an empty pattern asks for the hierarchy delimiter and the root.
+    await s.write(`* LIST (\\Noselect) "${SEP}" ""\r\n`);
+    return;
+  }
+  const regexps = patterns.map((p) => patternRegExp(reference + p));
+  const all = entries(s.ctx.store.mailboxes(s.user!.id));
+  const lines: string[] = [];
+  for (const e of all) {
+    const matched = regexps.some((r) => r.test(e.name));
+    const box = e.box;
+    let childInfo = false;
+    if (o.selectSubscribed || o.selectSpecialUse) {
+      const selects = (x: Entry) => !!x.box && (!o.selectSubscribed || x.box.subscribed) && (!o.selectSpecialUse || !!x.box.specialUse);
+      if (!matched) continue;
+      if (!selects(e)) {
+        if (!o.recursiveMatch || !all.some((c) => c.name.startsWith(e.name + SEP) && selects(c))) continue;
+        childInfo = true;
+      }
+    } else if (!matched) continue;
+    const attrs: string[] = [];
+    if (!box) attrs.push(o.extended ? '\\NonExistent' : '\\Noselect');
+    attrs.push(e.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
+    if (box?.specialUse) attrs.push(box.specialUse);
+    if (box?.subscribed && (o.returnSubscribed || o.selectSubscribed)) attrs.push('\\Subscribed');
+    const extra = childInfo ? ` ("CHILDINFO" (${o.selectSubscribed ? '"SUBSCRIBED"' : '"SPECIAL-USE"'}))` : '';
+    lines.push(`* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(e.name)}${extra}\r\n`);
+    if (o.returnStatus && box) {
+      const status = statusItems(s, box.name, o.returnStatus);
+      if (status) lines.push(status);
+    }
+  }
+  await s.write(lines.join(''));
+}
+
+async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {
+  args.sp();
+  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  args.sp();
+  const pattern = decodeMailboxName(args.listMailbox().toString('utf8'));
+  args.end();
+  if (pattern === '') {
+    await s.write(`* LSUB (\\Noselect) "${SEP}" ""\r\n`);
+    return;
+  }
+  const re = patternRegExp(reference + pattern);
+  const subscribed = s.ctx.store.mailboxes(s.user!.id).filter((b) => b.subscribed);
+  const names = new Set(subscribed.map((b) => b.name));
+  const out = new Map<string, string[]>();
+  for (const box of subscribed) {
+    if (re.test(box.name)) out.set(box.name, box.specialUse ? [box.specialUse] : []);
+    // With "%", a parent that is not subscribed itself still shows, as \Noselect (RFC 3501 6.3.9).
+    const parts = box.name.split(SEP);
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join(SEP);
+      if (!names.has(parent) && !out.has(parent) && re.test(parent)) out.set(parent, ['\\Noselect']);
+    }
+  }
+  const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name)}\r\n`);
+  await s.write(lines.join(''));
+}
+
+export const listCommands: Record<string, CommandSpec> = {
+  LIST: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      await list(s, args);
+      return ok('LIST completed');
+    },
+  },
+  LSUB: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      await lsub(s, args);
+      return ok('LSUB completed');
+    },
+  },
+};

@@ -1,0 +1,213 @@
+import { HIERARCHY_SEPARATOR } from '../../store/types';
+import { ParseError } from '../protocol/command-cursor';
+import { list } from '../protocol/encode';
+import { AUTHENTICATED, type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import { SYSTEM_FLAGS } from '../session/flags';
+import type { ImapSession } from '../session/imap-session';
+import { SelectedView } from '../session/selected-view';
+import { mailboxOut, readMailboxName } from './names';
+
+const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
+
+async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
+  const user = s.user!;
+  const store = s.ctx.store;
+  if (s.selected) {
+    s.unselect();
+    await s.write('* OK [CLOSED] Previous mailbox closed\r\n');
+  }
+  const box = store.mailbox(user.id, name);
+  if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
+  // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
+  const firstRecent = readOnly ? box.firstRecentUid : store.claimRecent(box.id);
+  const messages = store.messages(box.id);
+  const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
+  s.select(view);
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  messages.forEach((m, i) => {
+    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
+    if (!firstUnseen && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
+  });
+  const flags = [...SYSTEM_FLAGS, ...keywords];
+  const lines = [
+    `* FLAGS ${list(flags)}\r\n`,
+    `* OK [PERMANENTFLAGS ${readOnly ? '()' : list([...flags, '\\*'])}] Flags permitted\r\n`,
+    `* ${view.exists} EXISTS\r\n`,
+    `* ${view.recent.size} RECENT\r\n`,
+  ];
+  if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
+  lines.push(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid\r\n`, `* OK [UIDNEXT ${box.uidNext}] Predicted next UID\r\n`);
+  await s.write(lines.join(''));
+  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+}
+
+function statusItems(s: ImapSession, name: string, items: string[]): string | undefined {
+  const store = s.ctx.store;
+  const box = store.mailbox(s.user!.id, name);
+  if (!box) return undefined;
+  const needMessages = items.includes('RECENT') || items.includes('UNSEEN');
+  const messages = needMessages ? store.messages(box.id) : [];
+  const out: string[] = [];
+  for (const item of items) {
+    let value: number;
+    switch (item) {
+      case 'MESSAGES':
+        value = box.messageCount;
+        break;
+      case 'RECENT':
+        value = messages.filter((m) => m.uid >= box.firstRecentUid).length;
+        break;
+      case 'UIDNEXT':
+        value = box.uidNext;
+        break;
+      case 'UIDVALIDITY':
+        value = box.uidValidity;
+        break;
+      case 'UNSEEN':
+        value = messages.filter((m) => !m.flags.includes('\\Seen')).length;
+        break;
+      case 'HIGHESTMODSEQ':
+        value = box.highestModseq;
+        break;
+      default:
+        value = box.totalSize;
+    }
+    out.push(`${item} ${value}`);
+  }
+  return `* STATUS ${mailboxOut(box.name)} (${out.join(' ')})\r\n`;
+}
+
+/** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */
+export function parseStatusItems(args: import('../protocol/command-cursor').CommandCursor): string[] {
+  const items = args.list(() => args.atom().toUpperCase(), false);
+  for (const i of items) if (!STATUS_ITEMS.includes(i)) throw new ParseError(`unknown STATUS item ${i}`);
+  return items;
+}
+
+export { statusItems };
+
+export const mailboxCommands: Record<string, CommandSpec> = {
+  SELECT: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      return selectMailbox(s, name, false);
+    },
+  },
+
+  EXAMINE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      return selectMailbox(s, name, true);
+    },
+  },
+
+  CREATE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      let name = readMailboxName(args);
+      args.end();
+      // A trailing separator only says the client means to create children (RFC 3501 6.3.3).
+      while (name.endsWith(HIERARCHY_SEPARATOR)) name = name.slice(0, -1);
+      if (name.toUpperCase() === 'INBOX') return no('INBOX already exists', 'ALREADYEXISTS');
+      s.ctx.store.createMailbox(s.user!.id, name);
+      return ok('CREATE completed');
+    },
+  },
+
+  DELETE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      const box = s.ctx.store.mailbox(s.user!.id, name);
+      if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (s.selected?.mailbox.id === box.id) {
+        s.unselect();
+        await s.write('* OK [CLOSED] Mailbox closed\r\n');
+      }
+      await s.ctx.store.deleteMailbox(s.user!.id, name);
+      return ok('DELETE completed');
+    },
+  },
+
+  RENAME: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const from = readMailboxName(args);
+      args.sp();
+      let to = readMailboxName(args);
+      args.end();
+      while (to.endsWith(HIERARCHY_SEPARATOR)) to = to.slice(0, -1);
+      s.ctx.store.renameMailbox(s.user!.id, from, to);
+      return ok('RENAME completed');
+    },
+  },
+
+  SUBSCRIBE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      s.ctx.store.setSubscribed(s.user!.id, name, true);
+      return ok('SUBSCRIBE completed');
+    },
+  },
+
+  UNSUBSCRIBE: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      s.ctx.store.setSubscribed(s.user!.id, name, false);
+      return ok('UNSUBSCRIBE completed');
+    },
+  },
+
+  STATUS: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.sp();
+      const items = parseStatusItems(args);
+      args.end();
+      const line = statusItems(s, name, items);
+      if (!line) return no('Mailbox does not exist', 'NONEXISTENT');
+      await s.write(line);
+      return ok('STATUS completed');
+    },
+  },
+
+  CLOSE: {
+    states: SELECTED,
+    async run(s, args) {
+      args.end();
+      const view = s.selected!;
+      s.unselect();
+      // Expunged silently: CLOSE reports no EXPUNGE responses.
+      if (!view.readOnly) await s.ctx.store.expunge(view.mailbox.id, undefined, s);
+      return ok('CLOSE completed');
+    },
+  },
+
+  UNSELECT: {
+    states: SELECTED,
+    async run(s, args) {
+      args.end();
+      s.unselect();
+      return ok('UNSELECT completed');
+    },
+  },
+};

@@ -1,0 +1,36 @@
+import type { MessageMeta } from '../../store/types';
+import { ParseError } from '../protocol/command-cursor';
+import { parseSequenceSet, resolveSet, withinRange } from '../protocol/sequence-set';
+import type { ImapSession } from '../session/imap-session';
+
+export interface Target {
+  seq: number;
+  uid: number;
+}
+
+/** The messages a sequence set (or UID set) names in the selected mailbox, in order. */
+export function resolveTargets(s: ImapSession, setText: string, uid: boolean): Target[] {
+  const view = s.selected!;
+  const set = parseSequenceSet(setText);
+  if (uid) {
+    return resolveSet(set, view.uids).map((u) => ({ uid: u, seq: view.seqOf(u)! }));
+  }
+  if (!withinRange(set, view.exists)) throw new ParseError('invalid message sequence number');
+  return resolveSet(set, view.sequenceNumbers()).map((seq) => ({ seq, uid: view.uids[seq - 1] }));
+}
+
+/** Current metadata of the targets; messages expunged by others meanwhile are missing from the map. */
+export function loadMetas(s: ImapSession, targets: Target[]): Map<number, MessageMeta> {
+  const box = s.selected!.mailbox.id;
+  const out = new Map<number, MessageMeta>();
+  if (targets.length > 32) {
+    const wanted = new Set(targets.map((t) => t.uid));
+    for (const m of s.ctx.store.messages(box)) if (wanted.has(m.uid)) out.set(m.uid, m);
+  } else {
+    for (const t of targets) {
+      const m = s.ctx.store.message(box, t.uid);
+      if (m) out.set(t.uid, m);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+import type { FlagMode } from '../../store/types';
+import { ParseError } from '../protocol/command-cursor';
+import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
+import { checkStorableFlags, flagList } from '../session/flags';
+import type { ImapSession } from '../session/imap-session';
+import { loadMetas, resolveTargets } from './message-set';
+import { readMailboxName } from './names';
+import { wouldExceedQuota } from './quota';
+
+const READ_ONLY = (): CommandResult => no('Mailbox is open read-only', 'CANNOT');
+
+async function copyOrMove(s: ImapSession, setText: string, name: string, uid: boolean, move: boolean): Promise<CommandResult> {
+  const view = s.selected!;
+  if (move && view.readOnly) return READ_ONLY();
+  const targets = resolveTargets(s, setText, uid);
+  const dest = s.ctx.store.mailbox(s.user!.id, name);
+  if (!dest) return no('Mailbox does not exist', 'TRYCREATE');
+  const metas = loadMetas(s, targets);
+  const present = targets.filter((t) => metas.has(t.uid));
+  if (present.length < targets.length && !uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
+  const bytes = present.reduce((sum, t) => sum + metas.get(t.uid)!.size, 0);
+  if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes)) return no('Quota exceeded', 'OVERQUOTA');
+  const verb = move ? 'MOVE' : 'COPY';
+  if (present.length === 0) return ok(`${verb} completed, nothing to do`);
+  const r = await s.ctx.store.copy(view.mailbox.id, present.map((t) => t.uid), dest.id);
+  const code = r.pairs.length ? `COPYUID ${r.uidValidity} ${formatSet(r.pairs.map((p) => p[0]))} ${formatSet(r.pairs.map((p) => p[1]))}` : undefined;
+  if (!move) return ok(`${verb} completed`, code);
+  if (code) await s.write(`* OK [${code}] Moved\r\n`);
+  await s.ctx.store.expunge(view.mailbox.id, r.pairs.map((p) => p[0]), s);
+  return ok(`${verb} completed`);
+}
+
+export const messageCommands: Record<string, CommandSpec> = {
+  STORE: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      args.sp();
+      const setText = args.token();
+      args.sp();
+      const item = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(args.atom());
+      if (!item) throw new ParseError('expected FLAGS, +FLAGS or -FLAGS');
+      args.sp();
+      const flags = args.flagList(true);
+      args.end();
+      const problem = checkStorableFlags(flags);
+      if (problem) return bad(problem);
+      const view = s.selected!;
+      if (view.readOnly) return READ_ONLY();
+      const targets = resolveTargets(s, setText, call.uid);
+      const mode: FlagMode = item[1] === '+' ? 'add' : item[1] === '-' ? 'remove' : 'replace';
+      const live = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
+      s.ctx.store.setFlags(view.mailbox.id, live.map((t) => t.uid), mode, flags, { origin: s });
+      const metas = loadMetas(s, live);
+      if (!item[2]) {
+        const lines: string[] = [];
+        for (const t of live) {
+          const m = metas.get(t.uid);
+          if (!m) continue;
+          const uidPart = call.uid ? `UID ${t.uid} ` : '';
+          lines.push(`* ${t.seq} FETCH (${uidPart}FLAGS ${flagList(m.flags, view.recent.has(t.uid))})\r\n`);
+        }
+        await s.write(lines.join(''));
+      }
+      if (metas.size < targets.length && !call.uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
+      return ok(`${call.uid ? 'UID ' : ''}STORE completed`);
+    },
+  },
+
+  COPY: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      args.sp();
+      const setText = args.token();
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      return copyOrMove(s, setText, name, call.uid, false);
+    },
+  },
+
+  MOVE: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      args.sp();
+      const setText = args.token();
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      return copyOrMove(s, setText, name, call.uid, true);
+    },
+  },
+
+  EXPUNGE: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      let uids: number[] | undefined;
+      const view = s.selected!;
+      if (call.uid) {
+        args.sp();
+        const set = parseSequenceSet(args.token());
+        args.end();
+        if (view.readOnly) return READ_ONLY();
+        const candidates = resolveSet(set, view.uids);
+        const metas = loadMetas(s, candidates.map((u) => ({ uid: u, seq: 0 })));
+        uids = candidates.filter((u) => metas.get(u)?.flags.includes('\\Deleted'));
+        if (uids.length === 0) return ok('UID EXPUNGE completed');
+      } else {
+        args.end();
+        if (view.readOnly) return READ_ONLY();
+      }
+      await s.ctx.store.expunge(view.mailbox.id, uids, s);
+      return ok(`${call.uid ? 'UID ' : ''}EXPUNGE completed`);
+    },
+  },
+};

@@ -1,0 +1,245 @@
+import type { MessageMeta } from '../../store/types';
+import { type CommandCursor, ParseError } from '../protocol/command-cursor';
+import { headerDateDay, parseSearchDate, utcDay } from '../protocol/imap-date';
+import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type SearchableMessage, searchable } from '../mime/searchable';
+import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+
+type DateCmp = 'before' | 'on' | 'since';
+
+export type SearchKey =
+  | { op: 'all' }
+  | { op: 'flag'; flag: string; has: boolean }
+  | { op: 'recent'; has: boolean }
+  | { op: 'new' }
+  | { op: 'seq'; set: SequenceSet; resolved?: Set<number> }
+  | { op: 'uid'; set: SequenceSet; resolved?: Set<number> }
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  | { op: 'date'; sent: boolean; cmp: DateCmp; day: number }
+  | { op: 'size'; larger: boolean; n: number }
+  | { op: 'not'; key: SearchKey }
+  | { op: 'or'; a: SearchKey; b: SearchKey }
+  | { op: 'and'; keys: SearchKey[] };
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ['\\Answered', true],
+  DELETED: ['\\Deleted', true],
+  DRAFT: ['\\Draft', true],
+  FLAGGED: ['\\Flagged', true],
+  SEEN: ['\\Seen', true],
+  UNANSWERED: ['\\Answered', false],
+  UNDELETED: ['\\Deleted', false],
+  UNDRAFT: ['\\Draft', false],
+  UNFLAGGED: ['\\Flagged', false],
+  UNSEEN: ['\\Seen', false],
+};
+const HEADER_KEYS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
+const DATE_KEYS: Record<string, [boolean, DateCmp]> = {
+  BEFORE: [false, 'before'],
+  ON: [false, 'on'],
+  SINCE: [false, 'since'],
+  SENTBEFORE: [true, 'before'],
+  SENTON: [true, 'on'],
+  SENTSINCE: [true, 'since'],
+};
+const SUPPORTED_CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+
+function text(args: CommandCursor): string {
+  args.sp();
+  return args.astring().toString('utf8');
+}
+
+function parseKey(args: CommandCursor, depth = 0): SearchKey {
+  if (depth > 50) throw new ParseError('search program nested too deeply');
+  if (args.peek() === 0x28) {
+    const keys = args.list(() => parseKey(args, depth + 1), false);
+    return keys.length === 1 ? keys[0] : { op: 'and', keys };
+  }
+  const c = args.peek();
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2a) return { op: 'seq', set: parseSequenceSet(args.token()) };
+  const word = args.atom().toUpperCase();
+  if (word in FLAG_KEYS) {
+    const [flag, has] = FLAG_KEYS[word];
+    return { op: 'flag', flag, has };
+  }
+  if (HEADER_KEYS.has(word)) return { op: 'header', field: word.toLowerCase(), value: text(args) };
+  if (word in DATE_KEYS) {
+    const [sent, cmp] = DATE_KEYS[word];
+    args.sp();
+    return { op: 'date', sent, cmp, day: parseSearchDate(args.astring().toString('latin1')) };
+  }
+  switch (word) {
+    case 'ALL':
+      return { op: 'all' };
+    case 'NEW':
+      return { op: 'new' };
+    case 'OLD':
+      return { op: 'recent', has: false };
+    case 'RECENT':
+      return { op: 'recent', has: true };
+    case 'KEYWORD':
+    case 'UNKEYWORD':
+      args.sp();
+      return { op: 'flag', flag: args.atom(), has: word === 'KEYWORD' };
+    case 'HEADER': {
+      const field = text(args).toLowerCase();
+      return { op: 'header', field, value: text(args) };
+    }
+    case 'BODY':
+      return { op: 'body', value: text(args) };
+    case 'TEXT':
+      return { op: 'text', value: text(args) };
+    case 'LARGER':
+    case 'SMALLER':
+      args.sp();
+      return { op: 'size', larger: word === 'LARGER', n: args.number() };
+    case 'UID':
+      args.sp();
+      return { op: 'uid', set: parseSequenceSet(args.token()) };
+    case 'NOT':
+      args.sp();
+      return { op: 'not', key: parseKey(args, depth + 1) };
+    case 'OR': {
+      args.sp();
+      const a = parseKey(args, depth + 1);
+      args.sp();
+      return { op: 'or', a, b: parseKey(args, depth + 1) };
+    }
+    default:
+      throw new ParseError(`unknown search key ${word.slice(0, 32)}`);
+  }
+}
+
+/** SEARCH [CHARSET x] key *(SP key); returns undefined charset when none given. */
+export function parseSearch(args: CommandCursor): { charset?: string; key: SearchKey } {
+  args.sp();
+  let charset: string | undefined;
+  if (args.maybeKeyword('CHARSET')) {
+    args.sp();
+    charset = args.astring().toString('latin1').toUpperCase();
+    args.sp();
+  }
+  const keys = [parseKey(args)];
+  while (!args.atEnd()) {
+    args.sp();
+    keys.push(parseKey(args));
+  }
+  return { charset, key: keys.length === 1 ? keys[0] : { op: 'and', keys } };
+}
+
+function needsContent(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'header':
+    case 'body':
+    case 'text':
+      return true;
+    case 'date':
+      return k.sent;
+    case 'not':
+      return needsContent(k.key);
+    case 'or':
+      return needsContent(k.a) || needsContent(k.b);
+    case 'and':
+      return k.keys.some(needsContent);
+    default:
+      return false;
+  }
+}
+
+interface Candidate {
+  seq: number;
+  meta: MessageMeta;
+  recent: boolean;
+  content?: SearchableMessage;
+}
+
+interface Universe {
+  seqs: number[];
+  uids: number[];
+}
+
+function includes(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+function compareDay(day: number, cmp: DateCmp, target: number): boolean {
+  return cmp === 'before' ? day < target : cmp === 'on' ? day === target : day >= target;
+}
+
+function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
+  switch (k.op) {
+    case 'all':
+      return true;
+    case 'flag':
+      return m.meta.flags.some((f) => f.toLowerCase() === k.flag.toLowerCase()) === k.has;
+    case 'recent':
+      return m.recent === k.has;
+    case 'new':
+      return m.recent && !m.meta.flags.includes('\\Seen');
+    case 'seq':
+      k.resolved ??= new Set(resolveSet(k.set, u.seqs));
+      return k.resolved.has(m.seq);
+    case 'uid':
+      k.resolved ??= new Set(resolveSet(k.set, u.uids));
+      return k.resolved.has(m.meta.uid);
+    case 'header': {
+      const values = m.content!.headers.get(k.field);
+      if (!values) return false;
+      return k.value === '' || values.some((v) => includes(v, k.value));
+    }
+    case 'body':
+      return includes(m.content!.bodyText, k.value);
+    case 'text':
+      return includes(m.content!.headerText, k.value) || includes(m.content!.bodyText, k.value);
+    case 'date': {
+      if (!k.sent) return compareDay(utcDay(m.meta.internalDate), k.cmp, k.day);
+      const date = m.content!.headers.get('date')?.[0];
+      const day = date === undefined ? undefined : headerDateDay(date);
+      return day !== undefined && compareDay(day, k.cmp, k.day);
+    }
+    case 'size':
+      return k.larger ? m.meta.size > k.n : m.meta.size < k.n;
+    case 'not':
+      return !matches(k.key, m, u);
+    case 'or':
+      return matches(k.a, m, u) || matches(k.b, m, u);
+    case 'and':
+      return k.keys.every((x) => matches(x, m, u));
+  }
+}
+
+export const searchCommands: Record<string, CommandSpec> = {
+  SEARCH: {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      const { charset, key } = parseSearch(args);
+      args.end();
+      if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+      const view = s.selected!;
+      // Snapshot the numbering before any await: it must match what the client knows.
+      const uids = [...view.uids];
+      const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids };
+      const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
+      const withContent = needsContent(key);
+      const found: number[] = [];
+      for (let i = 0; i < uids.length; i++) {
+        const meta = byUid.get(uids[i]);
+        if (!meta) continue;
+        const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
+        if (withContent) {
+          try {
+            candidate.content = searchable(await s.ctx.store.readMessage(meta));
+          } catch {
+            continue;
+          }
+        }
+        if (matches(key, candidate, universe)) found.push(call.uid ? meta.uid : i + 1);
+      }
+      await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
+      return ok(`${call.uid ? 'UID ' : ''}SEARCH completed`);
+    },
+  },
+};

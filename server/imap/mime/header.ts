@@ -1,0 +1,106 @@
+const LF = 0x0a;
+const CR = 0x0d;
+
+export interface HeaderField {
+  /** Lower-case field name. */
+  name: string;
+  /** The field exactly as stored, folding and line ends included. */
+  raw: Buffer;
+  /** Unfolded value as a wire (latin1) string, trimmed. */
+  value: string;
+}
+
+/** Where a header block ends: `headerEnd` before the blank line, `bodyStart` after it (both = end when there is none). */
+export function splitHeader(buf: Buffer, start: number, end: number): { headerEnd: number; bodyStart: number } {
+  let pos = start;
+  while (pos < end) {
+    const nl = buf.indexOf(LF, pos);
+    const lineEnd = nl < 0 || nl >= end ? end : nl + 1;
+    const len = lineEnd - pos;
+    if ((len === 1 && buf[pos] === LF) || (len === 2 && buf[pos] === CR && buf[pos + 1] === LF)) {
+      return { headerEnd: pos, bodyStart: lineEnd };
+    }
+    if (nl < 0 || nl >= end) break;
+    pos = lineEnd;
+  }
+  return { headerEnd: end, bodyStart: end };
+}
+
+/** The fields of a header block (lines without a colon are skipped, as most parsers do). */
+export function parseHeaderFields(buf: Buffer, start: number, end: number): HeaderField[] {
+  const fields: HeaderField[] = [];
+  let pos = start;
+  let current: { start: number; end: number } | undefined;
+  const finish = () => {
+    if (!current) return;
+    const raw = buf.subarray(current.start, current.end);
+    const text = raw.toString('latin1');
+    const colon = text.indexOf(':');
+    if (colon > 0) {
+      const name = text.slice(0, colon).trim().toLowerCase();
+      if (name && !/[\s]/.test(name)) {
+        fields.push({ name, raw, value: text.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim() });
+      }
+    }
+    current = undefined;
+  };
+  while (pos < end) {
+    const nl = buf.indexOf(LF, pos);
+    const lineEnd = nl < 0 || nl >= end ? end : nl + 1;
+    const first = buf[pos];
+    if ((first === 0x20 || first === 0x09) && current) current.end = lineEnd;
+    else {
+      finish();
+      current = { start: pos, end: lineEnd };
+    }
+    pos = lineEnd;
+  }
+  finish();
+  return fields;
+}
+
+export function headerValue(fields: HeaderField[], name: string): string | undefined {
+  return fields.find((f) => f.name === name)?.value;
+}
+
+/** Tokens of a structured header value: type/subtype; key=value params (RFC 2045), quotes removed. */
+export function parseParameterized(value: string): { value: string; params: [string, string][] } {
+  const parts: string[] = [];
+  let cur = '';
+  let inQuote = false;
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (inQuote) {
+      if (c === '\\' && i + 1 < value.length) cur += value[++i];
+      else if (c === '"') inQuote = false;
+      else cur += c;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      continue;
+    }
+    if (c === '"') {
+      inQuote = true;
+      // Mark quoted content so "a=b" inside quotes does not split.
+      cur += '\uE000';
+    } else if (c === '(') depth++;
+    else if (c === ';') {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  const main = parts[0].replace(/\uE000/g, '').trim();
+  const params: [string, string][] = [];
+  for (const p of parts.slice(1)) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) continue;
+    const key = p.slice(0, eq).replace(/\uE000/g, '').trim();
+    const val = p.slice(eq + 1).trim().replace(/\uE000/g, '');
+    if (key) params.push([key, val]);
+  }
+  return { value: main, params };
+}

@@ -1,0 +1,107 @@
+import { type HeaderField, headerValue, parseHeaderFields, parseParameterized, splitHeader } from './header';
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Deeper nesting than this is treated as an opaque leaf, so hostile messages cannot exhaust the stack. */
+const MAX_DEPTH = 32;
+
+/** One MIME entity with byte offsets into the message: header start, body start, body end. */
+export interface MimeNode {
+  hs: number;
+  bs: number;
+  be: number;
+  fields: HeaderField[];
+  type: string;
+  subtype: string;
+  params: [string, string][];
+  /** True when the Content-Type header was absent and the default applied. */
+  defaulted: boolean;
+  children?: MimeNode[];
+  /** The encapsulated message of a message/rfc822 part. */
+  message?: MimeNode;
+  lines: number;
+}
+
+/** Parses the MIME structure of a whole message (binary-safe: works on bytes, never decodes). */
+export function parseMime(buf: Buffer): MimeNode {
+  return parseEntity(buf, 0, buf.length, false, 0);
+}
+
+function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number): MimeNode {
+  const { headerEnd, bodyStart } = splitHeader(buf, start, end);
+  const fields = parseHeaderFields(buf, start, headerEnd);
+  const ct = headerValue(fields, 'content-type');
+  let type = inDigest ? 'message' : 'text';
+  let subtype = inDigest ? 'rfc822' : 'plain';
+  let params: [string, string][] = inDigest ? [] : [['charset', 'us-ascii']];
+  let defaulted = true;
+  if (ct) {
+    const parsed = parseParameterized(ct);
+    const m = /^([^\s/]+)\s*\/\s*([^\s;]+)$/.exec(parsed.value);
+    if (m) {
+      type = m[1];
+      subtype = m[2];
+      params = parsed.params;
+      defaulted = false;
+    }
+  }
+  const node: MimeNode = { hs: start, bs: bodyStart, be: end, fields, type, subtype, params, defaulted, lines: countLines(buf, bodyStart, end) };
+  const lowerType = type.toLowerCase();
+  if (depth >= MAX_DEPTH) return node;
+  if (lowerType === 'multipart') {
+    const boundary = params.find(([k]) => k.toLowerCase() === 'boundary')?.[1];
+    const ranges = boundary ? splitMultipart(buf, bodyStart, end, boundary) : [];
+    if (ranges.length === 0) {
+      // No usable boundary: present it as a plain text body, as BODYSTRUCTURE needs at least one part.
+      node.type = 'text';
+      node.subtype = 'plain';
+      node.params = [['charset', 'us-ascii']];
+      return node;
+    }
+    const digest = subtype.toLowerCase() === 'digest';
+    node.children = ranges.map(([s, e]) => parseEntity(buf, s, e, digest, depth + 1));
+  } else if (lowerType === 'message' && ['rfc822', 'global'].includes(subtype.toLowerCase())) {
+    const encoding = (headerValue(fields, 'content-transfer-encoding') ?? '7bit').toLowerCase();
+    if (['7bit', '8bit', 'binary'].includes(encoding)) node.message = parseEntity(buf, bodyStart, end, false, depth + 1);
+  }
+  return node;
+}
+
+function countLines(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  let i = buf.indexOf(LF, start);
+  while (i >= 0 && i < end) {
+    n++;
+    i = buf.indexOf(LF, i + 1);
+  }
+  return n;
+}
+
+/** Byte ranges of the parts of a multipart body (the CRLF before each delimiter belongs to the delimiter). */
+function splitMultipart(buf: Buffer, start: number, end: number, boundary: string): [number, number][] {
+  const delim = Buffer.from('--' + boundary, 'latin1');
+  const ranges: [number, number][] = [];
+  let partStart = -1;
+  let idx = buf.indexOf(delim, start);
+  while (idx >= 0 && idx + delim.length <= end) {
+    const atLineStart = idx === start || buf[idx - 1] === LF;
+    const after = idx + delim.length;
+    const isClose = buf[after] === 0x2d && buf[after + 1] === 0x2d && after + 2 <= end;
+    const next = buf[after];
+    const valid = atLineStart && (isClose || after === end || next === CR || next === LF || next === 0x20 || next === 0x09);
+    if (valid) {
+      if (partStart >= 0) {
+        let partEnd = idx;
+        if (buf[partEnd - 1] === LF) partEnd--;
+        if (buf[partEnd - 1] === CR) partEnd--;
+        ranges.push([partStart, Math.max(partStart, partEnd)]);
+      }
+      if (isClose) return ranges;
+      const nl = buf.indexOf(LF, after);
+      partStart = nl < 0 || nl >= end ? end : nl + 1;
+    }
+    idx = buf.indexOf(delim, idx + 1);
+  }
+  if (partStart >= 0) ranges.push([partStart, end]);
+  return ranges;
+}

@@ -1,0 +1,43 @@
+import { headerValue } from './header';
+import { type MimeNode, parseMime } from './mime-tree';
+import { decodeCharset, decodeHeaderValue, decodeTransfer } from './decode';
+
+export interface SearchableMessage {
+  /** Lower-case field name → decoded values. */
+  headers: Map<string, string[]>;
+  /** All header text, decoded. */
+  headerText: string;
+  /** Decoded text of the text parts (and of encapsulated messages). */
+  bodyText: string;
+}
+
+function collectText(buf: Buffer, node: MimeNode, out: string[], depth: number): void {
+  if (node.children) {
+    for (const c of node.children) collectText(buf, c, out, depth + 1);
+    return;
+  }
+  if (node.message) {
+    out.push(node.message.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`).join('\n'));
+    collectText(buf, node.message, out, depth + 1);
+    return;
+  }
+  if (node.type.toLowerCase() !== 'text') return;
+  const charset = node.params.find(([k]) => k.toLowerCase() === 'charset')?.[1];
+  const encoding = headerValue(node.fields, 'content-transfer-encoding');
+  out.push(decodeCharset(decodeTransfer(buf.subarray(node.bs, node.be), encoding), charset));
+}
+
+export function searchable(buf: Buffer): SearchableMessage {
+  const root = parseMime(buf);
+  const headers = new Map<string, string[]>();
+  for (const f of root.fields) {
+    const list = headers.get(f.name) ?? [];
+    list.push(decodeHeaderValue(f.value));
+    headers.set(f.name, list);
+  }
+  const headerText = root.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`).join('\n');
+  const body: string[] = [];
+  collectText(buf, root, body, 0);
+  return { headers, headerText, bodyText: body.join('\n') };
+}
+

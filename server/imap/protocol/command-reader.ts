@@ -1,0 +1,88 @@
+import type { InputReader } from './input-reader';
+
+/**
+ * One client command as it arrived: its lines (without CRLF) and, between them, the
+ * literals announced at the end of each line but the last (`literals[i]` follows `lines[i]`).
+ */
+export interface RawCommand {
+  lines: Buffer[];
+  literals: Buffer[];
+}
+
+export type CommandReadResult =
+  | { kind: 'command'; command: RawCommand }
+  | { kind: 'too-long'; tag?: string }
+  | { kind: 'literal-too-big'; tag?: string; verb?: string; size: number }
+  | { kind: 'closed' };
+
+export interface CommandReaderLimits {
+  maxLineLength: number;
+  /** Largest literal the named command may carry ("APPEND" gets the message size limit). */
+  maxLiteral: (verb: string) => number;
+  /** Sum of all lines and literals of one command. */
+  maxCommandBytes: (verb: string) => number;
+}
+
+const LITERAL_AT_END = /\{(\d{1,20})(\+)?\}$/;
+const TAG_AND_VERB = /^([^\s(){%*"\\\]+]+) (?:UID )?([A-Za-z]+)/i;
+
+/**
+ * Reads a whole command: the first line, and for every line ending in a literal
+ * announcement, the literal (after "+ " for synchronising ones) and the next line.
+ */
+export async function readCommand(
+  reader: InputReader,
+  limits: CommandReaderLimits,
+  sendContinuation: () => Promise<void>,
+): Promise<CommandReadResult> {
+  const lines: Buffer[] = [];
+  const literals: Buffer[] = [];
+  let tag: string | undefined;
+  let verb = '';
+  // Lines count too: otherwise endless "{0+}" literals would grow a command without bound.
+  let commandBytes = 0;
+  for (;;) {
+    const got = await reader.readLine(limits.maxLineLength);
+    if (got.kind === 'closed') return got;
+    if (got.kind === 'too-long') {
+      return { kind: 'too-long', tag: tag ?? TAG_AND_VERB.exec(got.head.toString('latin1'))?.[1] };
+    }
+    lines.push(got.line);
+    commandBytes += got.line.length + 2;
+    if (lines.length === 1) {
+      const m = TAG_AND_VERB.exec(got.line.toString('latin1'));
+      tag = m?.[1];
+      verb = (m?.[2] ?? '').toUpperCase();
+    }
+    // Only the tail can announce a literal; latin1 keeps byte offsets intact.
+    const tail = got.line.subarray(Math.max(0, got.line.length - 24)).toString('latin1');
+    const m = LITERAL_AT_END.exec(tail);
+    if (!m) return { kind: 'command', command: { lines, literals } };
+    const size = Number(m[1]);
+    const nonSync = m[2] === '+';
+    commandBytes += size;
+    if (!Number.isSafeInteger(size) || size > limits.maxLiteral(verb) || commandBytes > limits.maxCommandBytes(verb)) {
+      if (nonSync) {
+        // The client sends it regardless: read past it and the rest of the command.
+        if (!(await reader.skip(size)) || !(await skipRestOfCommand(reader, limits.maxLineLength))) return { kind: 'closed' };
+      }
+      return { kind: 'literal-too-big', tag, verb, size };
+    }
+    if (!nonSync) await sendContinuation();
+    const literal = await reader.readExact(size);
+    if (!literal) return { kind: 'closed' };
+    literals.push(literal);
+  }
+}
+
+/** After a refused non-synchronising literal: drop lines (and further non-synchronising literals) to the command's end. */
+async function skipRestOfCommand(reader: InputReader, maxLineLength: number): Promise<boolean> {
+  for (;;) {
+    const got = await reader.readLine(maxLineLength);
+    if (got.kind === 'closed') return false;
+    if (got.kind === 'too-long') return true;
+    const m = LITERAL_AT_END.exec(got.line.subarray(Math.max(0, got.line.length - 24)).toString('latin1'));
+    if (!m || m[2] !== '+') return true;
+    if (!(await reader.skip(Number(m[1])))) return false;
+  }
+}

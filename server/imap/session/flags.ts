@@ -1,0 +1,21 @@
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+/** "(\Seen foo)" with \Recent added for messages recent in this session. */
+export function flagList(flags: readonly string[], recent: boolean): string {
+  const all = recent ? [...flags, '\\Recent'] : flags;
+  return '(' + all.join(' ') + ')';
+}
+
+/** Flags a client may set: system flags (not \Recent) and keyword atoms. */
+export function checkStorableFlags(flags: string[]): string | undefined {
+  for (const f of flags) {
+    if (f.startsWith('\\')) {
+      if (!SYSTEM_FLAGS.some((s) => s.toLowerCase() === f.toLowerCase())) {
+        return f.toLowerCase() === '\\recent' ? '\\Recent cannot be set' : `unknown system flag ${f}`;
+      }
+    } else if (!/^[\x21-\x7e]+$/.test(f)) {
+      return `invalid keyword ${f}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,280 @@
+import type net from 'node:net';
+import type { Readable } from 'node:stream';
+import type { EngineContext } from '../../context';
+import type { User } from '../../directory/types';
+import type { Logger } from '../../logs/logger';
+import type { ConnectionInfo } from '../../net/connections';
+import { StoreError } from '../../store/types';
+import { CommandCursor, ParseError } from '../protocol/command-cursor';
+import { type RawCommand, readCommand } from '../protocol/command-reader';
+import { InputReader, type LineResult } from '../protocol/input-reader';
+import { MailboxNameError } from '../protocol/mutf7';
+import { COMMANDS } from '../commands';
+import { appendLimit, capabilities } from './capabilities';
+import type { CommandCall, CommandResult, SessionState } from './command-types';
+import type { SelectedView } from './selected-view';
+
+/** What a session needs from the service that owns it. */
+export interface SessionHost {
+  ctx: EngineContext;
+  log: Logger;
+  watch(view: SelectedView): void;
+  unwatch(view: SelectedView): void;
+  ended(session: ImapSession): void;
+}
+
+const PRE_AUTH_TIMEOUT_MS = 60_000;
+/** RFC 3501 section 5.4: at least 30 minutes once logged in. */
+const AUTH_TIMEOUT_MS = 30 * 60_000;
+/** Literals of commands other than APPEND (names, search strings, passwords). */
+const SMALL_LITERAL = 64 * 1024;
+/** Commands during which EXPUNGE may not be sent (RFC 3501 section 7.4.1), unless UID-prefixed. */
+const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
+
+/**
+ * One IMAP connection: reads commands one at a time (pipelined input waits in the
+ * reader), runs them, reports pending mailbox changes, and answers with the tag.
+ */
+export class ImapSession {
+  state: SessionState = 'not-authenticated';
+  user?: User;
+  selected?: SelectedView;
+  socket: net.Socket;
+  secure: boolean;
+  authFailures = 0;
+  idling = false;
+  private readonly reader = new InputReader();
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    readonly host: SessionHost,
+    socket: net.Socket,
+    readonly conn: ConnectionInfo,
+  ) {
+    this.socket = socket;
+    this.secure = conn.secure;
+    this.attachSocket(socket);
+  }
+
+  get ctx(): EngineContext {
+    return this.host.ctx;
+  }
+
+  get settings() {
+    return this.ctx.settings.get();
+  }
+
+  get log(): Logger {
+    return this.host.log;
+  }
+
+  capabilities(): string[] {
+    return capabilities(this.settings, { secure: this.secure, authenticated: this.state !== 'not-authenticated' });
+  }
+
+  async run(): Promise<void> {
+    try {
+      await this.write(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${this.ctx.options.hostname} IMAP service ready\r\n`);
+      while (!this.closing) {
+        const got = await readCommand(
+          this.reader,
+          {
+            maxLineLength: this.settings.maxLineLength,
+            maxLiteral: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) : SMALL_LITERAL),
+            maxCommandBytes: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) + 1024 * 1024 : 1024 * 1024),
+          },
+          () => this.write('+ Ready for literal data\r\n'),
+        );
+        if (got.kind === 'closed') break;
+        if (got.kind === 'too-long') {
+          await this.write(`${got.tag ?? '*'} BAD [TOOBIG] Command line too long\r\n`);
+          continue;
+        }
+        if (got.kind === 'literal-too-big') {
+          const text = got.verb === 'APPEND' ? 'NO [TOOBIG] Message too large' : 'BAD [TOOBIG] Literal too large';
+          await this.write(`${got.tag ?? '*'} ${text}\r\n`);
+          continue;
+        }
+        await this.execute(got.command);
+      }
+    } catch (err) {
+      if (!this.closed) this.log.error('IMAP session failed', { error: String(err), remote: this.conn.remoteAddress });
+    } finally {
+      this.close();
+    }
+  }
+
+  private async execute(raw: RawCommand): Promise<void> {
+    const args = new CommandCursor(raw);
+    let tag: string;
+    try {
+      tag = args.tag();
+    } catch {
+      await this.write('* BAD Missing or invalid command tag\r\n');
+      return;
+    }
+    let result: CommandResult;
+    let call: CommandCall | undefined;
+    try {
+      args.sp();
+      let name = args.atom().toUpperCase();
+      let uid = false;
+      if (name === 'UID') {
+        args.sp();
+        name = args.atom().toUpperCase();
+        uid = true;
+      }
+      const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+      call = { tag, name, uid };
+      if (!spec || (uid && !spec.uid)) {
+        result = { status: 'BAD', text: `Unknown command ${uid ? 'UID ' : ''}${name.slice(0, 32)}` };
+      } else if (!spec.states.includes(this.state)) {
+        result = { status: 'BAD', text: `${name} is not allowed ${this.state === 'not-authenticated' ? 'before login' : this.state === 'selected' || !spec.states.includes('selected') ? 'now' : 'without a selected mailbox'}` };
+      } else {
+        if (name !== 'LOGIN' && name !== 'AUTHENTICATE') this.log.event('command', { user: this.user?.shortName, command: (uid ? 'UID ' : '') + name, remote: this.conn.remoteAddress });
+        result = await spec.run(this, args, call);
+      }
+    } catch (err) {
+      result = this.errorResult(err);
+    }
+    if (this.closed) return;
+    if (this.selected && this.state === 'selected') {
+      const allowExpunge = !(call && NO_EXPUNGE_DURING.has(call.name) && !call.uid);
+      await this.reportChanges(allowExpunge);
+    }
+    if (this.closed || result.answered) return;
+    const code = result.code ? `[${result.code}] ` : '';
+    await this.write(`${tag} ${result.status} ${code}${result.text}\r\n`);
+    if (this.state === 'logout') this.close();
+  }
+
+  private errorResult(err: unknown): CommandResult {
+    if (err instanceof ParseError) return { status: 'BAD', text: `Syntax error: ${err.message}` };
+    if (err instanceof MailboxNameError) return { status: 'NO', code: 'CANNOT', text: err.message };
+    if (err instanceof StoreError) {
+      const code = err.code === 'INVALID' ? 'CANNOT' : err.code === 'INUSE' ? 'INUSE' : err.code;
+      return { status: 'NO', code, text: err.message };
+    }
+    this.log.error('IMAP command failed', { error: err instanceof Error ? err.stack ?? err.message : String(err), user: this.user?.shortName });
+    return { status: 'NO', code: 'SERVERBUG', text: 'Internal error' };
+  }
+
+  /** Sends what changed in the selected mailbox; EXPUNGE only when `allowExpunge`. */
+  async reportChanges(allowExpunge: boolean): Promise<void> {
+    const view = this.selected;
+    if (!view) return;
+    const lines = view.flush(allowExpunge);
+    if (lines.length) await this.write(lines.join(''));
+    if (view.gone && this.selected === view) {
+      await this.write('* BYE Selected mailbox was deleted\r\n');
+      this.close();
+    }
+  }
+
+  // ---- state changes -----------------------------------------------------------------
+
+  select(view: SelectedView): void {
+    this.unselect();
+    this.selected = view;
+    this.state = 'selected';
+    this.host.watch(view);
+  }
+
+  unselect(): void {
+    if (this.selected) this.host.unwatch(this.selected);
+    this.selected = undefined;
+    if (this.state === 'selected') this.state = 'authenticated';
+  }
+
+  loggedIn(user: User): void {
+    this.user = user;
+    this.state = 'authenticated';
+    this.ctx.connections.setUser(this.conn, user.shortName);
+    this.socket.setTimeout(AUTH_TIMEOUT_MS);
+  }
+
+  // ---- I/O -----------------------------------------------------------------------------
+
+  /** Writes a wire string (latin1) or bytes, waiting while the socket's buffer is full. */
+  async write(data: string | Buffer): Promise<void> {
+    if (this.closed) return;
+    const socket = this.socket;
+    const ok = socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (!ok && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+  }
+
+  async writeStream(stream: Readable): Promise<void> {
+    try {
+      for await (const chunk of stream) {
+        if (this.closed) break;
+        await this.write(chunk as Buffer);
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  readLine(): Promise<LineResult> {
+    return this.reader.readLine(this.settings.maxLineLength);
+  }
+
+  /** True when the client sent more after a command that must be last (STARTTLS). */
+  get hasBufferedInput(): boolean {
+    return this.reader.hasBuffered;
+  }
+
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    this.reader.detach();
+    plain.setTimeout(0);
+    plain.removeAllListeners('timeout');
+    const secure = await this.ctx.tls.upgrade(plain);
+    this.socket = secure;
+    this.secure = true;
+    this.conn.secure = true;
+    this.attachSocket(secure);
+  }
+
+  private attachSocket(socket: net.Socket): void {
+    this.reader.attach(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.close());
+    socket.setTimeout(this.state === 'not-authenticated' ? PRE_AUTH_TIMEOUT_MS : AUTH_TIMEOUT_MS);
+    socket.on('timeout', () => void this.bye('Autologout; idle for too long'));
+  }
+
+  /** Sends an untagged BYE and closes. */
+  async bye(text: string): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    await Promise.race([this.write(`* BYE ${text}\r\n`), new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.close();
+  }
+
+  close(): void {
+    this.closing = true;
+    if (this.closed) return;
+    this.closed = true;
+    this.unselect();
+    this.reader.detach();
+    this.socket.end();
+    const socket = this.socket;
+    setTimeout(() => socket.destroy(), 1000).unref();
+    this.host.ended(this);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

@@ -1,0 +1,132 @@
+import type { MailStore } from '../../store/store';
+import type { MailboxInfo, MessageMeta } from '../../store/types';
+import { lowerBound } from '../protocol/sequence-set';
+import { flagList } from './flags';
+
+/**
+ * One session's view of its selected mailbox: the sequence-number ↔ UID map as this
+ * client knows it, its \Recent messages, and the changes other sessions (or deliveries)
+ * made that it has not been told about yet. Store events only record; `flush` reports,
+ * at the moments RFC 3501 section 7.4.1 allows.
+ */
+export class SelectedView {
+  /** UIDs in sequence-number order (sequence n = uids[n - 1]). */
+  readonly uids: number[];
+  readonly recent = new Set<number>();
+  private pendingNew: number[] = [];
+  private readonly pendingExpunge = new Set<number>();
+  private readonly pendingFlags = new Set<number>();
+  /** Set when the mailbox was deleted under us. */
+  gone = false;
+  /** Called when something is pending (the session reports at once while idling). */
+  onPending?: () => void;
+
+  constructor(
+    readonly mailbox: MailboxInfo,
+    readonly readOnly: boolean,
+    private readonly store: MailStore,
+    private readonly origin: unknown,
+    messages: MessageMeta[],
+    firstRecentUid: number,
+  ) {
+    this.uids = messages.map((m) => m.uid);
+    for (const uid of this.uids) if (uid >= firstRecentUid) this.recent.add(uid);
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  get maxUid(): number {
+    return this.uids.length ? this.uids[this.uids.length - 1] : 0;
+  }
+
+  get hasPending(): boolean {
+    return this.gone || this.pendingNew.length > 0 || this.pendingExpunge.size > 0 || this.pendingFlags.size > 0;
+  }
+
+  seqOf(uid: number): number | undefined {
+    const i = lowerBound(this.uids, uid);
+    return this.uids[i] === uid ? i + 1 : undefined;
+  }
+
+  /** Sequence numbers 1..exists, for resolving sequence sets. */
+  sequenceNumbers(): number[] {
+    return this.uids.map((_, i) => i + 1);
+  }
+
+  isExpungedElsewhere(uid: number): boolean {
+    return this.pendingExpunge.has(uid);
+  }
+
+  // ---- store events ------------------------------------------------------------------
+
+  onExists(uid: number): void {
+    if (uid <= this.maxUid || this.pendingNew.includes(uid)) return;
+    this.pendingNew.push(uid);
+    this.onPending?.();
+  }
+
+  onFlags(uids: number[], origin: unknown): void {
+    if (origin === this.origin) return;
+    for (const uid of uids) if (uid <= this.maxUid) this.pendingFlags.add(uid);
+    this.onPending?.();
+  }
+
+  onExpunge(uids: number[]): void {
+    if (uids.length === 0) {
+      this.gone = true;
+    } else {
+      for (const uid of uids) {
+        const i = this.pendingNew.indexOf(uid);
+        if (i >= 0) this.pendingNew.splice(i, 1);
+        else if (this.seqOf(uid) !== undefined) this.pendingExpunge.add(uid);
+      }
+    }
+    this.onPending?.();
+  }
+
+  // ---- reporting ---------------------------------------------------------------------
+
+  /**
+   * Untagged responses for what changed: EXPUNGE (only when allowed), then EXISTS and
+   * RECENT for new messages, then FETCH FLAGS for flag changes.
+   */
+  flush(allowExpunge: boolean): string[] {
+    const out: string[] = [];
+    if (allowExpunge && this.pendingExpunge.size > 0) {
+      for (const uid of [...this.pendingExpunge].sort((a, b) => a - b)) {
+        const seq = this.seqOf(uid);
+        this.pendingExpunge.delete(uid);
+        this.pendingFlags.delete(uid);
+        if (seq === undefined) continue;
+        this.uids.splice(seq - 1, 1);
+        this.recent.delete(uid);
+        out.push(`* ${seq} EXPUNGE\r\n`);
+      }
+    }
+    if (this.pendingNew.length > 0) {
+      const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid));
+      this.pendingNew = [];
+      if (fresh.length > 0) {
+        this.uids.push(...fresh);
+        if (!this.readOnly) {
+          const firstRecent = this.store.claimRecent(this.mailbox.id);
+          for (const uid of fresh) if (uid >= firstRecent) this.recent.add(uid);
+        }
+        out.push(`* ${this.uids.length} EXISTS\r\n`, `* ${this.recent.size} RECENT\r\n`);
+      }
+    }
+    if (this.pendingFlags.size > 0) {
+      for (const uid of [...this.pendingFlags].sort((a, b) => a - b)) {
+        if (this.pendingExpunge.has(uid)) continue;
+        this.pendingFlags.delete(uid);
+        const seq = this.seqOf(uid);
+        const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid) : undefined;
+        if (!meta || seq === undefined) continue;
+        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))})\r\n`);
+      }
+    }
+    return out;
+  }
+}

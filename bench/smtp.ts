@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
+import { intFlag } from './lib/args';
+import { registerCleanup } from './lib/cleanup';
+import { DovecotInstance } from './lib/dovecot-instance';
+import { freePort } from './lib/free-port';
+import { PillarboxEngine } from './lib/pillarbox-engine';
+import { PostfixInstance } from './lib/postfix-instance';
+import { smtpSourceArgs, SMTP_SOURCE, type SmtpSourceLoad } from './lib/smtp-source';
+import { deliverProbe, timedDelivery, type DeliveryFigures } from './lib/timed-delivery';
+import { fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
+
+const run = promisify(execFile);
+
+const COLUMNS: Column[] = [
+  { key: 'messagesPerSecond', label: 'msgs/s stored', decimals: 1 },
+  { key: 'seconds', label: 'seconds', decimals: 2 },
+  { key: 'acceptedPerSecond', label: 'msgs/s accepted', decimals: 1 },
+  { key: 'cpuSeconds', label: 'CPU s', decimals: 1 },
+  { key: 'cpuMsPerMessage', label: 'CPU ms/msg', decimals: 2 },
+  { key: 'peakRssMb', label: 'peak RSS MiB', decimals: 1 },
+  { key: 'peakPssMb', label: 'peak PSS MiB', decimals: 1 },
+  { key: 'peakProcesses', label: 'processes', decimals: 0 },
+];
+
+/**
+ * Inbound SMTP to a local mailbox: smtp-source sends N messages of S bytes over C parallel
+ * sessions, timed until all are stored. Pillarbox (`pillarbox start`) against Postfix
+ * handing over to Dovecot by LMTP, both with their default fsync durability.
+ */
+export const smtpBenchmark: Benchmark = {
+  name: 'smtp',
+  description: 'inbound SMTP, 5,000 × 4 KB over 20 sessions until stored: Pillarbox vs Postfix → LMTP → Dovecot',
+  flags: [
+    '--messages N     messages to send (default 5000)',
+    '--sessions N     parallel SMTP sessions (default 20)',
+    '--size BYTES     message body size (default 4096)',
+    '--runs N         alternate the sides N times, report each side\'s median run (default 1)',
+    '--only SIDE      run one side only: pillarbox or peer',
+    '--keep           keep the temporary data directories (paths are printed)',
+  ],
+  async run(ctx: BenchContext): Promise<BenchResult> {
+    const load: SmtpSourceLoad = {
+      messages: intFlag(ctx.flags, 'messages', 5000),
+      sessions: intFlag(ctx.flags, 'sessions', 20),
+      size: intFlag(ctx.flags, 'size', 4096),
+      from: 'bench@example.org',
+      to: 'alice@example.test',
+    };
+    const only = ctx.flags.get('only');
+    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+    if (!fs.existsSync(SMTP_SOURCE)) throw new Error(`${SMTP_SOURCE} is missing: apt-get install postfix`);
+    const keep = ctx.flags.has('keep');
+    const notes: string[] = [`load: smtp-source ${smtpSourceArgs(load, 0).join(' ').replace(':0', ':PORT')}`];
+    const fsType = fileSystemType(ctx.workDir);
+    if (fsType === 'tmpfs') notes.push(`${ctx.workDir} is tmpfs: fsync costs nothing there, so these figures overstate both sides (use --dir)`);
+
+    const runs = intFlag(ctx.flags, 'runs', 1);
+    const plan: [string, () => Promise<DeliveryFigures>][] = [];
+    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep)]);
+    if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
+    // Alternating the sides spreads any noise from other work on the machine over both.
+    const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
+    for (let r = 1; r <= runs; r++) {
+      for (const [system, work] of plan) {
+        const previous = outcomes.get(system) as SideResult[];
+        if (previous.some((o) => !o.ok)) continue;
+        previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx));
+      }
+    }
+    const sides = plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
+    if (runs > 1) notes.push(`each side's figures are from its median run of ${runs} (by msgs/s stored); memory is the highest of all runs`);
+    notes.push(await versions());
+    return {
+      benchmark: 'smtp',
+      workload: {
+        summary: `${load.messages} messages of ${load.size} bytes over ${load.sessions} sessions, timed until all are stored`,
+        params: { messages: load.messages, sizeBytes: load.size, sessions: load.sessions, runs, fileSystem: fsType ?? 'unknown' },
+      },
+      columns: COLUMNS,
+      sides,
+      notes,
+    };
+  },
+};
+
+async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
+  ctx.log(`--- ${label}`);
+  try {
+    const metrics = await work();
+    ctx.log(`${label}: ${metrics.messagesPerSecond.toFixed(1)} msgs/s stored in ${metrics.seconds.toFixed(2)} s`);
+    return { system, ok: true, metrics };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    ctx.log(`${label} FAILED: ${error}`);
+    return { system, ok: false, error, metrics: {} };
+  }
+}
+
+/** The run with the median throughput, with the peak memory of all runs; a failed run fails the side. */
+function medianRun(results: SideResult[]): SideResult {
+  const failed = results.find((r) => !r.ok);
+  if (failed) return failed;
+  const rate = (r: SideResult): number => r.metrics.messagesPerSecond ?? 0;
+  const sorted = [...results].sort((a, b) => rate(a) - rate(b));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  const peak = (key: string): number => Math.max(...results.map((r) => r.metrics[key] ?? 0));
+  return {
+    ...median,
+    metrics: { ...median.metrics, peakRssMb: peak('peakRssMb'), peakPssMb: peak('peakPssMb'), peakProcesses: peak('peakProcesses') },
+  };
+}
+
+async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean): Promise<DeliveryFigures> {
+  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-engine');
+  let engine: PillarboxEngine | undefined;
+  const cleanup = registerCleanup(async () => {
+    const warning = await engine?.stop();
+    if (warning) ctx.log(`warning: ${warning}`);
+    if (keep) ctx.log(`kept ${dir}`);
+    else removeDir(dir);
+  });
+  try {
+    ctx.log(`starting the engine in ${dir}`);
+    engine = await PillarboxEngine.start(dir);
+    const e = engine;
+    ctx.log(`engine up (pid ${e.pid}, smtp ${e.ports.smtp}, http ${e.ports.http}); creating alice through GraphQL`);
+    await e.login();
+    await e.createUser('alice', 'alice-password-1', 'Alice');
+    const target = {
+      smtpPort: e.ports.smtp,
+      storedCount: () => e.inboxCount('alice'),
+      processRoots: () => [e.pid],
+      singleProcess: e.pid,
+    };
+    ctx.log('probe: one message through SMTP into the store');
+    await deliverProbe(target, load).catch((err: Error) => {
+      throw new Error(`probe delivery failed: ${err.message}; engine says: ${e.outputTail()}`);
+    });
+    ctx.log(`timed run: ${load.messages} messages`);
+    return await timedDelivery(target, load).catch((err: Error) => {
+      throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
+    });
+  } finally {
+    await cleanup();
+  }
+}
+
+async function runPeer(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean): Promise<DeliveryFigures> {
+  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-peer');
+  const dovecot = new DovecotInstance(path.join(dir, 'dovecot'));
+  let postfix: PostfixInstance | undefined;
+  const cleanup = registerCleanup(async () => {
+    await postfix?.stop();
+    await dovecot.stop();
+    if (keep) ctx.log(`kept ${dir}`);
+    else removeDir(dir);
+  });
+  try {
+    await dovecot.start();
+    const smtpPort = await freePort();
+    postfix = new PostfixInstance({
+      dir: path.join(dir, 'postfix'),
+      smtpPort,
+      domains: ['example.test'],
+      lmtpSocket: dovecot.lmtpSocket,
+    });
+    const p = postfix;
+    await p.start();
+    ctx.log(`postfix (pid ${p.pid}, smtp ${smtpPort}) → lmtp → dovecot (pid ${dovecot.pid}) in ${dir}`);
+    const maildir = dovecot.maildir('alice');
+    const target = {
+      smtpPort,
+      storedCount: () => countFiles(path.join(maildir, 'new')) + countFiles(path.join(maildir, 'cur')),
+      processRoots: () => [p.pid, dovecot.pid].filter((pid): pid is number => pid !== undefined),
+    };
+    const logs = (): string => `postfix log: ${p.logTail(2)}; dovecot log: ${dovecot.logTail(2)}`;
+    ctx.log('probe: one message through Postfix and LMTP into the Maildir');
+    await deliverProbe(target, load).catch((err: Error) => {
+      throw new Error(`probe delivery failed: ${err.message}; ${logs()}`);
+    });
+    ctx.log(`timed run: ${load.messages} messages`);
+    return await timedDelivery(target, load).catch((err: Error) => {
+      throw new Error(`${err.message}; ${logs()}`);
+    });
+  } finally {
+    await cleanup();
+  }
+}
+
+function countFiles(dir: string): number {
+  try {
+    return fs.readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function versions(): Promise<string> {
+  const ask = async (cmd: string, args: string[]): Promise<string> => {
+    try {
+      return (await run(cmd, args)).stdout.trim();
+    } catch {
+      return '?';
+    }
+  };
+  const postfix = (await ask('/usr/sbin/postconf', ['-dh', 'mail_version'])) || '?';
+  const dovecot = (await ask('/usr/sbin/dovecot', ['--version'])).split(' ')[0];
+  return `node ${process.version}, Postfix ${postfix}, Dovecot ${dovecot}`;
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type BootstrapOptions, domainOfHostname } from './config/bootstrap';
 import { SettingsService } from './config/settings';
 import { openDatabase } from './db/database';
+import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
 import { AdminAccounts } from './directory/admins';
 import { Directory } from './directory/directory';
@@ -59,14 +60,15 @@ export class Engine {
     const settings = new SettingsService(db);
     const logs = new LogHub(path.join(dataDir, 'logs'), engineOptions.echoLogs ? (line) => process.stderr.write(line + '\n') : undefined);
     const directory = new Directory(db, () => settings.get(), new PasswordVault(path.join(dataDir, 'secrets')));
-    const store = new MailStore(db, path.join(dataDir, 'store'), () => settings.get().storeLocations);
+    const commits = new GroupCommit(db);
+    const store = new MailStore(db, commits, path.join(dataDir, 'store'), () => settings.get().storeLocations);
     const domain = domainOfHostname(options.hostname);
     const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : []);
     const connections = new ConnectionRegistry();
     const authThrottle = new AuthThrottle(() => settings.get());
     const accounts = new Accounts(directory, store);
     const admins = new AdminAccounts(db);
-    const queue = new Queue(db, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
+    const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
     this.ctx = {
       options,
       db,

@@ -128,4 +128,11 @@ CREATE TABLE queue_recipients (
 CREATE INDEX queue_next_attempt ON queue(state, next_attempt);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- set once the sender has been sent a delay notice (RFC 3464 Action: delayed)
+ALTER TABLE queue ADD COLUMN delay_warned INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
+import type { GroupCommit } from '../db/group-commit';
 import type { Settings } from '../config/settings-schema';
 import type { Logger } from '../logs/logger';
 import { writeFileDurably } from '../store/durable-fs';
@@ -44,6 +45,7 @@ interface QueueRow {
   attempts: number;
   next_attempt: number;
   last_error: string | null;
+  delay_warned: number;
 }
 
 const RETRY_BASE_MS = 60_000;
@@ -62,9 +64,15 @@ export class Queue extends EventEmitter {
   private running = false;
   private scheduled = false;
   readonly concurrency = 16;
+  /**
+   * Age after which a message still waiting gets one 'delayed' event (the sender's
+   * delay notice, RFC 3464 Action: delayed). Postfix's delay_warning_time.
+   */
+  delayWarningMs = 4 * 3600_000;
 
   constructor(
     private readonly db: Db,
+    private readonly commits: GroupCommit,
     private readonly spoolDir: string,
     private readonly settings: () => Readonly<Settings>,
     private readonly log: Logger,
@@ -85,7 +93,8 @@ export class Queue extends EventEmitter {
     if (input.recipients.length === 0) throw new Error('a queued message needs at least one recipient');
     const id = input.id ?? newQueueId();
     const file = path.join(this.spoolDir, `${id}.eml`);
-    const size = await writeFileDurably(file, parts);
+    // No temporary name needed: a spool file without its row is removed at start-up.
+    const size = await writeFileDurably(file, parts, { direct: true });
     const problem = verify?.();
     if (problem) {
       await fsp.rm(file, { force: true });
@@ -93,7 +102,7 @@ export class Queue extends EventEmitter {
     }
     const now = Date.now();
     try {
-      this.db.transaction(() => {
+      await this.commits.run(() => {
         this.db
           .prepare(
             `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt)
@@ -102,7 +111,7 @@ export class Queue extends EventEmitter {
           .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now);
         const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
         for (const r of input.recipients) rcpt.run(id, r.address, r.original);
-      })();
+      });
     } catch (err) {
       await fsp.rm(file, { force: true });
       throw err;
@@ -236,10 +245,12 @@ export class Queue extends EventEmitter {
     const lifetimeMs = this.settings().localDeliveryLifetimeHours * 3600_000;
     const expired = Date.now() - entry.createdAt.getTime() >= lifetimeMs;
     const bounced: { address: string; original: string; diagnostic: string }[] = [];
+    const waiting: { address: string; original: string; diagnostic: string | null }[] = [];
     const update = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address = ?');
     let lastError: string | null = null;
     let pending = 0;
-    this.db.transaction(() => {
+    let warn = false;
+    await this.commits.run(() => {
       for (const r of entry.recipients) {
         if (r.status !== 'pending') continue;
         const outcome = outcomes.get(r.address);
@@ -253,6 +264,7 @@ export class Queue extends EventEmitter {
           pending++;
           lastError = outcome?.diagnostic ?? lastError;
           if (outcome) update.run('pending', outcome.diagnostic, entry.id, r.address);
+          waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
         }
       }
       if (pending === 0) return;
@@ -261,7 +273,12 @@ export class Queue extends EventEmitter {
       this.db
         .prepare(`UPDATE queue SET state = CASE WHEN state = 'held' THEN 'held' ELSE 'deferred' END, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`)
         .run(attempts, Date.now() + delay, lastError, entry.id);
-    })();
+      if (!entry.delayWarned && Date.now() - entry.createdAt.getTime() >= this.delayWarningMs) {
+        this.db.prepare('UPDATE queue SET delay_warned = 1 WHERE id = ?').run(entry.id);
+        warn = true;
+      }
+    });
+    if (warn) this.emit('delayed', entry, waiting);
     if (bounced.length) {
       try {
         await this.processor?.bounce?.(entry, bounced);
@@ -270,7 +287,7 @@ export class Queue extends EventEmitter {
       }
     }
     if (pending === 0) {
-      this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
+      await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id));
       await fsp.rm(entry.file, { force: true });
       this.emit('done', entry.id);
     }
@@ -301,6 +318,7 @@ export class Queue extends EventEmitter {
       attempts: row.attempts,
       nextAttempt: new Date(row.next_attempt),
       lastError: row.last_error,
+      delayWarned: !!row.delay_warned,
       recipients,
     };
   }

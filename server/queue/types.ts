@@ -24,5 +24,7 @@ export interface QueueEntry {
   attempts: number;
   nextAttempt: Date;
   lastError: string | null;
+  /** The sender has been told the message is delayed (once per message). */
+  delayWarned: boolean;
   recipients: { address: string; original: string; status: 'pending' | 'delivered' | 'failed'; diagnostic: string | null }[];
 }

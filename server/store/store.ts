@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
+import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
 import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
 import {
@@ -65,6 +66,7 @@ export interface AppendResult {
 export class MailStore extends EventEmitter {
   constructor(
     private readonly db: Db,
+    private readonly commits: GroupCommit,
     private readonly defaultRoot: string,
     private readonly locations: () => StoreLocation[],
   ) {
@@ -279,7 +281,7 @@ export class MailStore extends EventEmitter {
     }
     let results: AppendResult[];
     try {
-      results = this.db.transaction(() => {
+      results = await this.commits.run(() => {
         const out: AppendResult[] = [];
         for (const p of prepared) {
           const box = this.mailboxById(p.box.id);
@@ -300,7 +302,7 @@ export class MailStore extends EventEmitter {
         }
         alsoInTransaction?.();
         return out;
-      })();
+      });
     } catch (err) {
       await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
       throw err;

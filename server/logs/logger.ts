@@ -81,7 +81,7 @@ export class LogHub extends EventEmitter {
 }
 
 function formatFields(entry: LogEntry): string {
-  const extra = Object.entries(entry).filter(([k]) => !['time', 'service', 'severity', 'text'].includes(k));
+  const extra = Object.entries(entry).filter(([k, v]) => v !== undefined && !['time', 'service', 'severity', 'text'].includes(k));
   return extra.length ? ' ' + extra.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
 }
 

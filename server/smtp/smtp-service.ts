@@ -106,6 +106,7 @@ export class SmtpService implements Service {
     });
     this.ctx.ports[kind] = await listener.start();
     this.listeners.push({ kind, server, listener });
+    this.log.message('listening', { listener: kind, host: this.ctx.options.bind, port: this.ctx.ports[kind] });
   }
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {

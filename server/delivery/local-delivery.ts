@@ -71,8 +71,9 @@ export class LocalDelivery implements QueueProcessor {
     const { entry } = message;
     const extra = message.addedHeaders.length ? Buffer.from(message.addedHeaders.join(''), 'utf8') : undefined;
     for (const t of targets) {
-      this.ctx.store.ensureDefaultMailboxes(t.user.id);
-      if (!this.ctx.store.mailbox(t.user.id, t.mailbox)) t.mailbox = 'INBOX';
+      if (this.ctx.store.mailbox(t.user.id, t.mailbox)) continue;
+      t.mailbox = 'INBOX';
+      if (!this.ctx.store.mailbox(t.user.id, 'INBOX')) this.ctx.store.ensureDefaultMailboxes(t.user.id);
     }
     try {
       const results = await this.ctx.store.append(

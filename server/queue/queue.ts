@@ -69,6 +69,8 @@ export class Queue extends EventEmitter {
    * delay notice, RFC 3464 Action: delayed). Postfix's delay_warning_time.
    */
   delayWarningMs = 4 * 3600_000;
+  /** Tells the sender (awaited before the attempt counts as settled, like bounces); outbound/ sets it. */
+  onDelayed?: (entry: QueueEntry, waiting: { address: string; original: string; diagnostic: string | null }[]) => Promise<void>;
 
   constructor(
     private readonly db: Db,
@@ -144,6 +146,9 @@ export class Queue extends EventEmitter {
   markDelivered(id: string, addresses: string[]): void {
     const update = this.db.prepare(`UPDATE queue_recipients SET status = 'delivered', diagnostic = NULL WHERE queue_id = ? AND address = ?`);
     for (const a of addresses) update.run(id, a);
+    // The common case, everyone delivered, finishes the message in this same commit.
+    const left = this.db.prepare(`SELECT COUNT(*) AS n FROM queue_recipients WHERE queue_id = ? AND status != 'delivered'`).get(id) as { n: number };
+    if (left.n === 0) this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
   }
 
   /** Makes a message due now (retry). */
@@ -165,6 +170,8 @@ export class Queue extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    // Processors waiting on the network (remote SMTP) cut their sessions short: the mail stays queued.
+    this.emit('stopping');
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
@@ -242,6 +249,12 @@ export class Queue extends EventEmitter {
 
   /** Stores outcomes; finished messages leave the queue, the rest are rescheduled or bounced when expired. */
   private async record(entry: QueueEntry, outcomes: Map<string, RecipientOutcome>): Promise<void> {
+    if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(entry.id)) {
+      // Finished inside the delivery transaction (markDelivered): only the spool file is left.
+      await fsp.rm(entry.file, { force: true });
+      this.emit('done', entry.id);
+      return;
+    }
     const lifetimeMs = this.settings().localDeliveryLifetimeHours * 3600_000;
     const expired = Date.now() - entry.createdAt.getTime() >= lifetimeMs;
     const bounced: { address: string; original: string; diagnostic: string }[] = [];
@@ -249,6 +262,7 @@ export class Queue extends EventEmitter {
     const update = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address = ?');
     let lastError: string | null = null;
     let pending = 0;
+    const finishedHere = () => pending === 0 && bounced.length === 0;
     let warn = false;
     await this.commits.run(() => {
       for (const r of entry.recipients) {
@@ -267,6 +281,7 @@ export class Queue extends EventEmitter {
           waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
         }
       }
+      if (finishedHere()) this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
       if (pending === 0) return;
       const attempts = entry.attempts + 1;
       const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
@@ -278,7 +293,13 @@ export class Queue extends EventEmitter {
         warn = true;
       }
     });
-    if (warn) this.emit('delayed', entry, waiting);
+    if (warn) {
+      try {
+        await this.onDelayed?.(entry, waiting);
+      } catch (err) {
+        this.log.error('could not create a delay notice', { queueId: entry.id, error: String(err) });
+      }
+    }
     if (bounced.length) {
       try {
         await this.processor?.bounce?.(entry, bounced);
@@ -287,7 +308,7 @@ export class Queue extends EventEmitter {
       }
     }
     if (pending === 0) {
-      await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id));
+      if (!finishedHere()) await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id));
       await fsp.rm(entry.file, { force: true });
       this.emit('done', entry.id);
     }

@@ -1,8 +1,9 @@
 import type { Benchmark } from './types';
 import { smtpBenchmark } from './smtp';
+import { sieveBenchmark } from './sieve';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

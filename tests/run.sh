@@ -10,6 +10,7 @@ command -v curl >/dev/null || need+=(curl)
 command -v python3 >/dev/null || need+=(python3)
 command -v fetchmail >/dev/null || need+=(fetchmail)
 command -v openssl >/dev/null || need+=(openssl)
+command -v sieve-test >/dev/null || need+=(dovecot-sieve)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -8,6 +8,8 @@ commands:
                               or PILLARBOX_* variables)
   reconstruct USER [MAILBOX]  rebuild a user's mailbox index from the message files (all mailboxes
                               when none is named); safe while the engine runs
+  sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
+                              (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
 `;
 
@@ -62,6 +64,9 @@ async function main(): Promise<void> {
       return start(rest);
     case 'reconstruct':
       return reconstruct(rest);
+    case 'sieve':
+      process.exitCode = await (await import('../sieve/cli-test')).sieveTestCommand(rest);
+      return;
     case undefined:
     case 'help':
     case '--help':

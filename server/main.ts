@@ -15,6 +15,7 @@ import { LogHub, type Logger } from './logs/logger';
 import { MailStore } from './store/store';
 import { Queue } from './queue/queue';
 import { LocalDelivery } from './delivery/local-delivery';
+import { RemoteDelivery } from './outbound/remote-delivery';
 import { SmtpService } from './smtp/smtp-service';
 import { ImapService } from './imap/imap-service';
 import { Pop3Service } from './pop3/pop3-service';
@@ -87,7 +88,9 @@ export class Engine {
     };
     this.log = logs.logger('server');
     this.applyLogLevels();
-    queue.setProcessor(new LocalDelivery(this.ctx, logs.logger('smtp')));
+    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
+    localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
+    queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
   }
 

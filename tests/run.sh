@@ -11,6 +11,8 @@ command -v python3 >/dev/null || need+=(python3)
 command -v fetchmail >/dev/null || need+=(fetchmail)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sieve-test >/dev/null || need+=(dovecot-sieve)
+command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
+command -v smtp-sink >/dev/null || need+=(postfix)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

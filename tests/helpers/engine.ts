@@ -20,7 +20,7 @@ export interface TestEngine {
  * ephemeral loopback port. Settings given here are applied before the listeners start.
  */
 export async function startEngine(
-  opts: { settings?: Partial<Settings>; users?: CreateUserInput[]; hostname?: string; dataDir?: string } = {},
+  opts: { settings?: Partial<Settings>; users?: CreateUserInput[]; hostname?: string; dataDir?: string; dns?: string } = {},
 ): Promise<TestEngine> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-test-'));
   const env: Record<string, string> = {
@@ -29,6 +29,7 @@ export async function startEngine(
     PILLARBOX_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
   for (const l of LISTENERS) env[`PILLARBOX_${l.toUpperCase()}_PORT`] = '0';
+  if (opts.dns) env.PILLARBOX_DNS = opts.dns;
   const engine = new Engine(parseBootstrap([], env));
   if (opts.settings) engine.ctx.settings.update({ authFailureDelayMs: 0, ...opts.settings });
   else engine.ctx.settings.update({ authFailureDelayMs: 0 });

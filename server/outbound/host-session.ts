@@ -1,0 +1,173 @@
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import type { RecipientOutcome } from '../queue/queue';
+import { needsSmtpUtf8, type MessageTraits } from './message-traits';
+import { SmtpClient, SmtpConnectionError, type SmtpReply, type SmtpTimeouts, replyText } from './smtp-client';
+
+/** One message for one destination: the sender, the recipients there, and the body. */
+export interface OutboundEnvelope {
+  sender: string;
+  recipients: string[];
+  traits: MessageTraits;
+  /** A fresh stream of the message as it goes on the wire (without the Return-Path line). */
+  openBody(): Readable;
+}
+
+export interface HostSessionOptions {
+  /** Our name in EHLO, and the name a looping peer would greet us with. */
+  heloName: string;
+  /** The domain (or relay host) being served, for diagnostics. */
+  destination: string;
+  timeouts: SmtpTimeouts;
+  startTls: boolean;
+  verifyCertificates: boolean;
+  /** Aborting closes the connection at once (engine shutdown); undecided recipients come back temporary. */
+  signal?: AbortSignal;
+}
+
+export interface HostAddress {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export type HostResult =
+  /** A transaction took place (or was refused for good): every recipient has an outcome. */
+  | { kind: 'settled'; outcomes: Map<string, RecipientOutcome>; host: string; response?: string; tls?: string }
+  /** This host could not be used; the caller tries the next one. */
+  | { kind: 'next-host'; diagnostic: string; permanent: boolean; tlsFailed?: boolean };
+
+/**
+ * One SMTP session with one address of one host: greeting, EHLO (HELO), STARTTLS when
+ * offered, then MAIL/RCPT (pipelined when the server allows) and DATA. Failures
+ * before the transaction starts send the caller on to the next host; after that,
+ * each recipient gets the outcome the server's replies say.
+ */
+export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope, opts: HostSessionOptions): Promise<HostResult> {
+  const label = `${hop.name}[${hop.address}]${hop.port === 25 ? '' : `:${hop.port}`}`;
+  const all = (outcome: RecipientOutcome): HostResult => ({ kind: 'settled', host: label, outcomes: new Map(envelope.recipients.map((r) => [r, outcome])) });
+  let client: SmtpClient;
+  try {
+    if (opts.signal?.aborted) throw new Error('the mail system is shutting down');
+    client = await SmtpClient.connect(hop.address, hop.port, opts.timeouts);
+  } catch (err) {
+    return { kind: 'next-host', permanent: false, diagnostic: `4.4.1 connect to ${label}: ${(err as Error).message}` };
+  }
+  const abort = () => client.close();
+  opts.signal?.addEventListener('abort', abort);
+  if (opts.signal?.aborted) client.close();
+  const outcomes = new Map<string, RecipientOutcome>();
+  let inTransaction = false;
+  try {
+    const greeting = await client.readReply(opts.timeouts.greeting, 'greeting');
+    if (greeting.code !== 220) {
+      return { kind: 'next-host', permanent: greeting.code >= 500, diagnostic: `${statusOf(greeting)} host ${label} refused to talk to me: ${replyText(greeting)}` };
+    }
+    if (isMe(greeting, opts.heloName)) return all(loop(opts.destination, `${label} greeted me with my own hostname`));
+    let hello = await client.hello(opts.heloName);
+    if (!ok(hello)) return refusedHello(hello, label);
+    if (isMe(hello, opts.heloName)) return all(loop(opts.destination, `${label} replied to EHLO with my own hostname`));
+    if (opts.startTls && client.extensions.has('STARTTLS')) {
+      const servername = net.isIP(hop.name) || hop.name.startsWith('[') ? undefined : hop.name;
+      try {
+        const refusal = await client.startTls(servername, opts.verifyCertificates);
+        if (!refusal) {
+          hello = await client.hello(opts.heloName);
+          if (!ok(hello)) return refusedHello(hello, label);
+        }
+      } catch (err) {
+        if (!(err instanceof SmtpConnectionError) || err.phase !== 'STARTTLS') throw err;
+        return { kind: 'next-host', permanent: false, tlsFailed: true, diagnostic: `4.7.5 ${err.message} with ${label}` };
+      }
+    }
+    const sizeLimit = Number(client.extensions.get('SIZE') || 0);
+    if (sizeLimit > 0 && envelope.traits.size > sizeLimit) {
+      await client.quit();
+      return all({ status: 'permanent', diagnostic: `5.3.4 message size ${envelope.traits.size} exceeds the size limit ${sizeLimit} of ${label}` });
+    }
+    const smtputf8 = client.extensions.has('SMTPUTF8');
+    if (needsSmtpUtf8([envelope.sender, ...envelope.recipients]) && !smtputf8) {
+      await client.quit();
+      return all({ status: 'permanent', diagnostic: `5.6.7 ${label} does not support SMTPUTF8, which the non-ASCII addresses of this message need` });
+    }
+    const params = [
+      ...(client.extensions.has('SIZE') ? [`SIZE=${envelope.traits.size}`] : []),
+      ...(envelope.traits.eightBit && client.extensions.has('8BITMIME') ? ['BODY=8BITMIME'] : []),
+      ...(smtputf8 && (envelope.traits.utf8Header || needsSmtpUtf8([envelope.sender, ...envelope.recipients])) ? ['SMTPUTF8'] : []),
+    ];
+    const mailCommand = `MAIL FROM:<${envelope.sender}>${params.map((p) => ` ${p}`).join('')}`;
+    const rcptCommands = envelope.recipients.map((r) => `RCPT TO:<${r}>`);
+    inTransaction = true;
+    const pipelining = client.extensions.has('PIPELINING');
+    if (pipelining) client.write(mailCommand, ...rcptCommands);
+    else client.write(mailCommand);
+    const mail = await client.readReply(opts.timeouts.mail, 'MAIL FROM');
+    if (!ok(mail)) {
+      // Pipelined RCPTs still get (negative) replies; read them so QUIT is understood.
+      if (pipelining) for (const _ of rcptCommands) await client.readReply(opts.timeouts.rcpt, 'RCPT TO');
+      await client.quit();
+      return all(outcomeOf(mail, label, 'MAIL FROM'));
+    }
+    const accepted: string[] = [];
+    for (const [i, r] of envelope.recipients.entries()) {
+      const reply = pipelining ? await client.readReply(opts.timeouts.rcpt, 'RCPT TO') : await client.command(rcptCommands[i], opts.timeouts.rcpt, 'RCPT TO');
+      if (ok(reply)) accepted.push(r);
+      else outcomes.set(r, outcomeOf(reply, label, 'RCPT TO'));
+    }
+    if (accepted.length === 0) {
+      await client.quit();
+      return { kind: 'settled', host: label, outcomes };
+    }
+    const data = await client.command('DATA', opts.timeouts.dataStart, 'DATA');
+    if (data.code !== 354) {
+      for (const r of accepted) outcomes.set(r, outcomeOf(data, label, 'DATA'));
+      await client.quit();
+      return { kind: 'settled', host: label, outcomes };
+    }
+    const final = await client.sendData(envelope.openBody());
+    for (const r of accepted) outcomes.set(r, ok(final) ? { status: 'delivered' } : outcomeOf(final, label, 'end of DATA'));
+    const tls = client.tlsInfo();
+    await client.quit();
+    return { kind: 'settled', host: label, outcomes, response: replyText(final), tls };
+  } catch (err) {
+    const phase = err instanceof SmtpConnectionError ? err.phase : 'the session';
+    const diagnostic = `4.4.2 ${label}: ${(err as Error).message} (during ${phase})`;
+    if (!inTransaction) return { kind: 'next-host', permanent: false, diagnostic };
+    for (const r of envelope.recipients) if (!outcomes.has(r)) outcomes.set(r, { status: 'temporary', diagnostic });
+    return { kind: 'settled', host: label, outcomes };
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+    client.close();
+  }
+}
+
+function ok(reply: SmtpReply): boolean {
+  return reply.code >= 200 && reply.code < 300;
+}
+
+function refusedHello(reply: SmtpReply, label: string): HostResult {
+  return { kind: 'next-host', permanent: reply.code >= 500, diagnostic: `${statusOf(reply)} host ${label} refused EHLO and HELO: ${replyText(reply)}` };
+}
+
+/** Postfix's test: a server that names itself as we do is us, reached through a loop. */
+function isMe(reply: SmtpReply, myName: string): boolean {
+  const first = (reply.lines[0] ?? '').trim().split(/\s+/)[0]?.toLowerCase();
+  return first === myName.toLowerCase();
+}
+
+function loop(destination: string, why: string): RecipientOutcome {
+  return { status: 'permanent', diagnostic: `5.4.6 mail for ${destination} loops back to myself (${why})` };
+}
+
+/** The enhanced status code of a reply, or a generic one of the reply's class. */
+function statusOf(reply: SmtpReply): string {
+  const klass = reply.code >= 500 ? '5' : '4';
+  const m = /^([245])\.\d{1,3}\.\d{1,3}(?=\s|$)/.exec(reply.lines[0] ?? '');
+  return m && m[1] === klass ? m[0] : `${klass}.0.0`;
+}
+
+/** 5xx is permanent; everything else that is not success (4xx, odd codes) is worth a retry. */
+function outcomeOf(reply: SmtpReply, label: string, command: string): RecipientOutcome {
+  const diagnostic = `${statusOf(reply)} host ${label} said: ${replyText(reply)} (in reply to ${command} command)`;
+  return reply.code >= 500 && reply.code < 600 ? { status: 'permanent', diagnostic } : { status: 'temporary', diagnostic };
+}

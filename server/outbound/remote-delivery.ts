@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import type { EngineContext } from '../context';
+import type { Logger } from '../logs/logger';
+import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
+import type { QueueEntry } from '../queue/types';
+import { localUserId } from '../delivery/targets';
+import { ConnectionLimiter } from './connection-limiter';
+import { DelayNotifier } from './delay-notice';
+import { deliverToHost, type HostResult, type OutboundEnvelope } from './host-session';
+import { scanMessage, type MessageTraits } from './message-traits';
+import { MxResolver } from './mx-resolver';
+import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client';
+
+export interface RemoteDeliveryOptions {
+  timeouts?: Partial<SmtpTimeouts>;
+  /** Connections open at once to one host (Postfix: default_destination_concurrency_limit). */
+  perDestination?: number;
+  /** Outbound connections open at once in all. */
+  totalConnections?: number;
+  /** Addresses tried per destination and attempt, over all its MX hosts. */
+  maxAddresses?: number;
+  dnsTimeoutMs?: number;
+  dnsTries?: number;
+  /** Become the queue's delay-notice hook (the engine's RemoteDelivery does; extra instances in tests need not). */
+  delayNotices?: boolean;
+}
+
+const HOLD_DIAGNOSTIC = '4.3.2 outbound mail is on hold (Hold Outbound Mail is on)';
+
+/**
+ * Delivers queued mail to other servers: recipients grouped by domain, each domain's
+ * MX hosts tried in order (or every message through the relay host when one is set),
+ * over SMTP with opportunistic STARTTLS. The queue retries what comes back
+ * temporary and bounces what comes back permanent.
+ */
+export class RemoteDelivery implements QueueProcessor {
+  readonly limiter: ConnectionLimiter;
+  private readonly resolver: MxResolver;
+  private readonly timeouts: SmtpTimeouts;
+  private readonly maxAddresses: number;
+  private readonly delays?: DelayNotifier;
+  private readonly shutdown = new AbortController();
+  private readonly onSettings = (changed: string[]) => {
+    if (changed.includes('holdOutbound') && !this.ctx.settings.get().holdOutbound) this.release();
+  };
+  private readonly onStopping = () => {
+    this.shutdown.abort();
+    this.resolver.cancel();
+  };
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+    options: RemoteDeliveryOptions = {},
+  ) {
+    this.resolver = new MxResolver({ server: ctx.options.dns, timeoutMs: options.dnsTimeoutMs, tries: options.dnsTries });
+    this.timeouts = { ...RFC5321_TIMEOUTS, ...options.timeouts };
+    this.limiter = new ConnectionLimiter(options.perDestination ?? 10, options.totalConnections ?? 100);
+    this.maxAddresses = options.maxAddresses ?? 10;
+    ctx.settings.on('change', this.onSettings);
+    ctx.queue.on('stopping', this.onStopping);
+    if (options.delayNotices !== false) {
+      this.delays = new DelayNotifier(ctx, log);
+      this.delays.attach();
+    }
+  }
+
+  /** Stops following settings and queue events (for instances made outside the engine's wiring). */
+  close(): void {
+    this.ctx.settings.off('change', this.onSettings);
+    this.ctx.queue.off('stopping', this.onStopping);
+    this.delays?.detach();
+  }
+
+  async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
+    const outcomes = new Map<string, RecipientOutcome>();
+    const remote = entry.recipients.filter((r) => r.status === 'pending' && localUserId(r.address) === undefined);
+    if (remote.length === 0) return outcomes;
+    const settings = this.ctx.settings.get();
+    if (settings.holdOutbound) {
+      this.log.event('held: outbound mail is on hold', { queueId: entry.id, to: remote.map((r) => r.address) });
+      for (const r of remote) outcomes.set(r.address, { status: 'temporary', diagnostic: HOLD_DIAGNOSTIC });
+      return outcomes;
+    }
+    const traits = await scanMessage(entry.file, entry.localPrefix);
+    const relay = settings.relayHost.trim();
+    const groups = new Map<string, string[]>();
+    for (const r of remote) {
+      const at = r.address.lastIndexOf('@');
+      if (at <= 0 || at === r.address.length - 1) {
+        outcomes.set(r.address, { status: 'permanent', diagnostic: `5.1.3 bad recipient address syntax <${r.address}>` });
+        continue;
+      }
+      const key = relay ? relay : r.address.slice(at + 1).toLowerCase();
+      groups.set(key, [...(groups.get(key) ?? []), r.address]);
+    }
+    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, traits, !!relay)));
+    for (const result of results) for (const [address, outcome] of result) outcomes.set(address, outcome);
+    return outcomes;
+  }
+
+  /** One destination (a domain, or the relay host): route, then hosts in order until one takes the transaction. */
+  private async deliverTo(entry: QueueEntry, destination: string, recipients: string[], traits: MessageTraits, viaRelay: boolean): Promise<Map<string, RecipientOutcome>> {
+    const all = (outcome: RecipientOutcome) => new Map(recipients.map((r) => [r, outcome]));
+    const route = viaRelay ? await this.resolver.relay(destination) : await this.resolver.route(destination, this.ctx.options.hostname);
+    if (route.kind === 'failed') {
+      this.log.message(route.status === 'permanent' ? 'undeliverable destination' : 'destination lookup deferred', { queueId: entry.id, destination, reason: route.diagnostic });
+      return all({ status: route.status, diagnostic: route.diagnostic });
+    }
+    const envelope: OutboundEnvelope = {
+      sender: entry.sender,
+      recipients,
+      traits,
+      openBody: () => fs.createReadStream(entry.file, { start: entry.localPrefix }),
+    };
+    const failures: { diagnostic: string; permanent: boolean }[] = [];
+    const tried = new Set<string>();
+    for (const host of route.hosts) {
+      if (host.addresses.length === 0) {
+        failures.push({ diagnostic: (host.problem ?? `4.4.4 host ${host.name} has no address`).replace(/^5/, '4'), permanent: false });
+        continue;
+      }
+      for (const address of host.addresses) {
+        // Two MX names for one server are one server: try it once.
+        if (tried.has(`${address}:${host.port}`) || tried.size >= this.maxAddresses) continue;
+        tried.add(`${address}:${host.port}`);
+        const result = await this.attemptHost(entry, destination, { name: host.name, address, port: host.port }, envelope);
+        if (result.kind === 'settled') {
+          this.logOutcomes(entry, result);
+          return result.outcomes;
+        }
+        this.log.message('host failed, trying the next', { queueId: entry.id, destination, reason: result.diagnostic });
+        failures.push(result);
+      }
+    }
+    const last = failures.at(-1) ?? { diagnostic: `4.4.4 no host to deliver to for ${destination}`, permanent: false };
+    const permanent = failures.length > 0 && failures.every((f) => f.permanent);
+    return all({ status: permanent ? 'permanent' : 'temporary', diagnostic: last.diagnostic });
+  }
+
+  /** One address, within the connection limits; STARTTLS that fails is retried once in plain text (opportunistic TLS). */
+  private async attemptHost(entry: QueueEntry, destination: string, hop: { name: string; address: string; port: number }, envelope: OutboundEnvelope): Promise<HostResult> {
+    const release = await this.limiter.acquire(hop.name);
+    try {
+      const options = {
+        heloName: this.ctx.options.hostname,
+        destination,
+        timeouts: this.timeouts,
+        startTls: true,
+        verifyCertificates: false,
+        signal: this.shutdown.signal,
+      };
+      const result = await deliverToHost(hop, envelope, options);
+      if (result.kind !== 'next-host' || !result.tlsFailed) return result;
+      this.log.message('STARTTLS failed, retrying without TLS', { queueId: entry.id, host: hop.name, address: hop.address, reason: result.diagnostic });
+      return await deliverToHost(hop, envelope, { ...options, startTls: false });
+    } finally {
+      release();
+    }
+  }
+
+  private logOutcomes(entry: QueueEntry, result: Extract<HostResult, { kind: 'settled' }>): void {
+    for (const [to, outcome] of result.outcomes) {
+      if (outcome.status === 'delivered') {
+        this.log.message('sent', { queueId: entry.id, to, relay: result.host, tls: result.tls ?? 'none', response: result.response });
+      } else {
+        this.log.message(outcome.status === 'permanent' ? 'refused by remote host' : 'deferred by remote host', { queueId: entry.id, to, relay: result.host, reason: outcome.diagnostic });
+      }
+    }
+  }
+
+  /** Hold Outbound Mail was turned off: everything waiting for another server goes now. */
+  private release(): void {
+    let n = 0;
+    for (const e of this.ctx.queue.entries()) {
+      if (e.state === 'held') continue;
+      if (e.recipients.some((r) => r.status === 'pending' && localUserId(r.address) === undefined) && this.ctx.queue.retry(e.id)) n++;
+    }
+    this.log.message('outbound mail released', { messages: n });
+  }
+}

@@ -15,8 +15,16 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
+    # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test);
+    # the packages' system services must not start and take ports such as 25.
+    cleanup_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      cleanup_policy=1
+    fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    if [ -n "$cleanup_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   else
     echo "tests need: ${need[*]} (run as root to install them, or install them yourself)" >&2
     exit 1

@@ -1,9 +1,10 @@
 import type { Benchmark } from './types';
 import { smtpBenchmark } from './smtp';
 import { sieveBenchmark } from './sieve';
+import { junkBenchmark } from './junk';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

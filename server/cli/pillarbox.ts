@@ -1,5 +1,9 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
-import { Engine } from '../main';
+
+// Each command loads only what it needs: `pillarbox classify` should not pay for
+// starting up the whole engine's modules.
+const engineModule = () => import('../main');
+const junkModule = () => import('../junk/cli');
 
 const USAGE = `usage: pillarbox <command> [options]
 
@@ -8,6 +12,9 @@ commands:
                               or PILLARBOX_* variables)
   reconstruct USER [MAILBOX]  rebuild a user's mailbox index from the message files (all mailboxes
                               when none is named); safe while the engine runs
+  learn --spam|--ham|--forget [--showdots] PATH...
+                              teach the junk filter (files, mbox files, directories)
+  classify FILE...            print the junk score and verdict of each message
   sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
                               (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
@@ -17,6 +24,7 @@ async function reconstruct(argv: string[]): Promise<void> {
   const positional = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
   const [username, mailbox] = positional;
   if (!username) throw new BootstrapError('reconstruct needs a user name');
+  const { Engine } = await engineModule();
   const engine = new Engine(parseBootstrap(argv.filter((a) => !positional.includes(a))));
   try {
     const { directory, store } = engine.ctx;
@@ -34,6 +42,7 @@ async function reconstruct(argv: string[]): Promise<void> {
 
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
+  const { Engine } = await engineModule();
   const engine = new Engine(options, {
     echoLogs: true,
     onFirstStart: ({ username, password, generated }) => {
@@ -66,6 +75,12 @@ async function main(): Promise<void> {
       return reconstruct(rest);
     case 'sieve':
       process.exitCode = await (await import('../sieve/cli-test')).sieveTestCommand(rest);
+      return;
+    case 'learn':
+      process.exitCode = await (await junkModule()).learnCommand(rest);
+      return;
+    case 'classify':
+      process.exitCode = await (await junkModule()).classifyCommand(rest);
       return;
     case undefined:
     case 'help':

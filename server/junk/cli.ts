@@ -1,0 +1,196 @@
+import path from 'node:path';
+import { JunkFilter, MIN_LEARNT_PER_CLASS, type LearnOutcome } from './filter';
+import { readMessages, type SourceMessage } from './mbox';
+import type { Permissiveness } from './settings';
+import type { JunkClass } from './token-store';
+import { verdictFor } from './verdict';
+
+/**
+ * `pillarbox learn` and `pillarbox classify`: the junk filter's command-line tools.
+ * learn takes sa-learn's flags so administrators' habits (and the seed's instructions)
+ * carry over. Both work while the engine runs: the engine notices the new counts.
+ */
+
+export const LEARN_USAGE = `usage: pillarbox learn --spam|--ham|--forget [--showdots] [--mbox] [--data-dir DIR] PATH...
+  PATH is a message file, an mbox file (detected by its "From " first line) or a directory
+  (walked recursively: maildir, MH, folders of .eml files).
+  --spam / --ham   learn the messages as junk / as good mail; learning a message again as
+                   the other class moves it over
+  --forget         undo what was learnt from the messages
+  --showdots       print a dot per message, as sa-learn does
+  --mbox           treat every file as an mbox
+  --data-dir DIR   the engine's data directory (default: PILLARBOX_DATA_DIR or ./data)
+`;
+
+export const CLASSIFY_USAGE = `usage: pillarbox classify [--level least|moderate|most] [--clues N] [--data-dir DIR] FILE...
+  Prints, per message: its name, "junk" or "not-junk", the score, the required score, the
+  Bayes probability and the tests that fired. FILE may be an mbox or a directory; "-" reads stdin.
+  --level    the permissiveness to judge by (default moderate)
+  --clues N  also print the N tokens that weighed most
+`;
+
+interface Parsed {
+  flags: Map<string, string | true>;
+  paths: string[];
+}
+
+const VALUED = new Set(['data-dir', 'level', 'clues']);
+
+function parseArgs(argv: readonly string[]): Parsed {
+  const flags = new Map<string, string | true>();
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      paths.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
+      paths.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq > 0 ? eq : undefined);
+    if (eq > 0) flags.set(name, a.slice(eq + 1));
+    else if (VALUED.has(name)) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, argv[++i]);
+    } else flags.set(name, true);
+  }
+  return { flags, paths };
+}
+
+class UsageError extends Error {}
+
+/** The data directory the engine would use: --data-dir, then PILLARBOX_DATA_DIR, then ./data. */
+export function dataDirFrom(flags: Map<string, string | true>, env: NodeJS.ProcessEnv = process.env): string {
+  const flag = flags.get('data-dir');
+  return path.resolve(typeof flag === 'string' ? flag : (env.PILLARBOX_DATA_DIR ?? 'data'));
+}
+
+export interface Output {
+  write(text: string): unknown;
+}
+
+const BATCH = 500;
+
+/** `pillarbox learn`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
+export async function learnCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    err.write(`pillarbox learn: ${(e as Error).message}\n${LEARN_USAGE}`);
+    return 2;
+  }
+  const { flags, paths } = parsed;
+  if (flags.has('help')) {
+    out.write(LEARN_USAGE);
+    return 0;
+  }
+  const modes = (['spam', 'ham', 'forget'] as const).filter((m) => flags.has(m));
+  const unknown = [...flags.keys()].filter((k) => !['spam', 'ham', 'forget', 'showdots', 'mbox', 'data-dir'].includes(k));
+  if (modes.length !== 1 || paths.length === 0 || unknown.length) {
+    const why = unknown.length ? `unknown option --${unknown[0]}` : modes.length !== 1 ? 'give exactly one of --spam, --ham, --forget' : 'no PATH given';
+    err.write(`pillarbox learn: ${why}\n${LEARN_USAGE}`);
+    return 2;
+  }
+  const as: JunkClass | undefined = modes[0] === 'forget' ? undefined : modes[0];
+  const showDots = flags.has('showdots');
+  const filter = JunkFilter.open(dataDirFrom(flags));
+  const tally = new Map<LearnOutcome, number>();
+  let examined = 0;
+  let failed = 0;
+  try {
+    let batch: Buffer[] = [];
+    const flush = (): void => {
+      for (const o of filter.learnMany(batch, as)) tally.set(o, (tally.get(o) ?? 0) + 1);
+      batch = [];
+    };
+    for (const p of paths) {
+      try {
+        for (const m of readMessages([p], flags.has('mbox'))) {
+          examined++;
+          batch.push(m.raw);
+          if (showDots) err.write('.');
+          if (batch.length >= BATCH) flush();
+        }
+      } catch (e) {
+        failed++;
+        err.write(`${showDots ? '\n' : ''}pillarbox learn: ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      }
+    }
+    if (batch.length) flush();
+    if (showDots && examined) err.write('\n');
+    const changed = (tally.get('learnt') ?? 0) + (tally.get('relearnt') ?? 0) + (tally.get('forgotten') ?? 0);
+    out.write(`${as ? 'Learned' : 'Forgot'} tokens from ${changed} message(s) (${examined} message(s) examined)\n`);
+    const s = filter.stats();
+    out.write(`The filter now knows ${s.spamLearnt} junk and ${s.hamLearnt} good message(s), ${s.tokens} token(s).\n`);
+    if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {
+      out.write(`It scores mail once it has learnt ${MIN_LEARNT_PER_CLASS} of each.\n`);
+    }
+  } finally {
+    filter.close();
+  }
+  return failed ? 1 : 0;
+}
+
+/** `pillarbox classify`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
+export async function classifyCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    err.write(`pillarbox classify: ${(e as Error).message}\n${CLASSIFY_USAGE}`);
+    return 2;
+  }
+  const { flags, paths } = parsed;
+  if (flags.has('help')) {
+    out.write(CLASSIFY_USAGE);
+    return 0;
+  }
+  const level = flags.get('level') ?? 'moderate';
+  const clues = flags.has('clues') ? Number(flags.get('clues')) : 0;
+  const unknown = [...flags.keys()].filter((k) => !['level', 'clues', 'data-dir', 'mbox'].includes(k));
+  if (paths.length === 0 || unknown.length || !['least', 'moderate', 'most'].includes(level as string) || !(Number.isInteger(clues) && clues >= 0)) {
+    const why = unknown.length ? `unknown option --${unknown[0]}` : paths.length === 0 ? 'no FILE given' : 'bad --level or --clues';
+    err.write(`pillarbox classify: ${why}\n${CLASSIFY_USAGE}`);
+    return 2;
+  }
+  const filter = JunkFilter.open(dataDirFrom(flags));
+  let failed = 0;
+  try {
+    const s = filter.stats();
+    if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {
+      err.write(`pillarbox classify: the filter has learnt ${s.spamLearnt} junk and ${s.hamLearnt} good message(s); it scores nothing until it has ${MIN_LEARNT_PER_CLASS} of each\n`);
+    }
+    const lines: string[] = [];
+    const emit = (m: SourceMessage): void => {
+      const bayes = filter.classify(m.raw, undefined, clues > 0);
+      const v = verdictFor(bayes, level as Permissiveness);
+      lines.push(`${m.name}\t${v.isJunk ? 'junk' : 'not-junk'}\tscore=${v.score.toFixed(1)} required=${v.required.toFixed(1)} bayes=${v.probability.toFixed(4)} tests=${v.tests.join(',') || 'none'}\n`);
+      for (const c of bayes.clues.slice(0, clues)) lines.push(`\t${c.f.toFixed(3)}\t${c.token}\n`);
+      // Written in chunks: one write per message would dominate the time for big folders.
+      if (lines.length >= 256) out.write(lines.splice(0).join(''));
+    };
+    for (const p of paths) {
+      try {
+        if (p === '-') emit({ name: '-', raw: await readAll(stdin) });
+        else for (const m of readMessages([p], flags.has('mbox'))) emit(m);
+      } catch (e) {
+        failed++;
+        err.write(`pillarbox classify: ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      }
+    }
+    if (lines.length) out.write(lines.join(''));
+  } finally {
+    filter.close();
+  }
+  return failed ? 1 : 0;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}

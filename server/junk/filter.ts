@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_PARAMETERS, pack, scoreTokens, unpack, type BayesParameters, type Clue } from './classifier';
+import { isCharsetAccepted, isCountryAccepted } from './locales';
+import { headerEnd } from './mime';
+import { tokenize } from './tokenizer';
+import { TokenStore, type JunkClass, type Lesson } from './token-store';
+
+export interface Acceptance {
+  /** Charset families (or charset names) never held against a message; "*" = all. */
+  acceptedLanguages: readonly string[];
+  /** Country codes never held against a message; "*" = all. */
+  acceptedLocales: readonly string[];
+}
+
+export const ACCEPT_ALL: Acceptance = { acceptedLanguages: ['*'], acceptedLocales: ['*'] };
+
+export interface BayesResult {
+  /** 0 … 1; 0.5 when the filter has no opinion (untrained, or nothing telling). */
+  probability: number;
+  /** The tokens that decided, most telling first. */
+  clues: Clue[];
+  /** Charsets outside the accepted languages, and countries outside the accepted locales. */
+  foreignCharsets: string[];
+  foreignCountries: string[];
+  /** False until the filter has learnt enough of both classes to be trusted. */
+  trained: boolean;
+}
+
+export type LearnOutcome = 'learnt' | 'relearnt' | 'already-learnt' | 'forgotten' | 'not-learnt';
+
+/**
+ * SpamAssassin's rule: below 200 messages of each class the statistics are noise, so
+ * the filter abstains (scores 0.5) rather than guess.
+ */
+export const MIN_LEARNT_PER_CLASS = 200;
+
+/**
+ * The Bayesian junk filter: tokenizes, scores against the token database, learns and
+ * forgets. Scoring reads an in-memory copy of the token counts (loaded on first use,
+ * reloaded when another process such as `pillarbox learn` has changed the database),
+ * so classifying a message costs no SQL at all.
+ */
+export class JunkFilter {
+  /** Token → packed counts (classifier.ts pack). */
+  private cache: Map<string, number> | undefined;
+  private cacheVersion = -1;
+  private totals: { spam: number; ham: number } = { spam: 0, ham: 0 };
+
+  constructor(
+    readonly store: TokenStore,
+    readonly params: BayesParameters = DEFAULT_PARAMETERS,
+    readonly minLearnt = MIN_LEARNT_PER_CLASS,
+  ) {}
+
+  static open(dataDir: string, params?: BayesParameters): JunkFilter {
+    return new JunkFilter(new TokenStore(TokenStore.pathFor(dataDir)), params);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  /** Scores a message; `withClues` also lists the tokens that decided (for `pillarbox classify --clues`). */
+  classify(raw: Buffer, acceptance: Acceptance = ACCEPT_ALL, withClues = false): BayesResult {
+    const { tokens, localeTokens, charsets, countries } = tokenize(raw);
+    const foreignCharsets = [...charsets].filter((c) => !isCharsetAccepted(c, acceptance.acceptedLanguages));
+    const foreignCountries = [...countries].filter((c) => !isCountryAccepted(c, acceptance.acceptedLocales));
+    const counts = this.counts();
+    const trained = this.totals.spam >= this.minLearnt && this.totals.ham >= this.minLearnt;
+    if (!trained) return { probability: 0.5, clues: [], foreignCharsets, foreignCountries, trained };
+    // Encoding and origin alone never count against accepted languages and locales.
+    let scored: Iterable<string> = tokens;
+    if (foreignCharsets.length || foreignCountries.length) {
+      const foreign = [...foreignCharsets.map((c) => 'cs:' + c), ...foreignCountries.map((c) => 'cc:' + c)].filter((t) => localeTokens.has(t));
+      scored = [...tokens, ...foreign];
+    }
+    const result = scoreTokens(scored, counts, this.totals.spam, this.totals.ham, this.params, withClues);
+    return { probability: result.probability, clues: result.clues, foreignCharsets, foreignCountries, trained };
+  }
+
+  /** Learns one message as spam or ham (see learnMany). */
+  learn(raw: Buffer, as: JunkClass): LearnOutcome {
+    return this.learnMany([raw], as)[0];
+  }
+
+  forget(raw: Buffer): LearnOutcome {
+    return this.learnMany([raw], undefined)[0];
+  }
+
+  /**
+   * Learns (or, with `as` undefined, forgets) messages in one transaction. Learning a
+   * message again as the same class changes nothing; as the other class it moves the
+   * message's tokens over, as sa-learn does.
+   */
+  learnMany(messages: Iterable<Buffer>, as: JunkClass | undefined): LearnOutcome[] {
+    const outcomes: LearnOutcome[] = [];
+    const lessons: Lesson[] = [];
+    const inBatch = new Map<string, JunkClass | undefined>();
+    for (const raw of messages) {
+      const hash = messageHash(raw);
+      const before = inBatch.has(hash) ? inBatch.get(hash) : this.store.learntAs(hash);
+      if (before === as) {
+        outcomes.push(as ? 'already-learnt' : 'not-learnt');
+        continue;
+      }
+      inBatch.set(hash, as);
+      const { tokens, localeTokens } = tokenize(raw);
+      lessons.push({ hash, tokens: [...tokens, ...localeTokens], from: before, to: as });
+      outcomes.push(as === undefined ? 'forgotten' : before ? 'relearnt' : 'learnt');
+    }
+    if (lessons.length === 0) return outcomes;
+    const deltas = this.store.apply(lessons);
+    if (this.cache) {
+      for (const [token, d] of deltas) {
+        const c = unpack(this.cache.get(token) ?? 0);
+        const spam = Math.max(0, c.spam + d.spam);
+        const ham = Math.max(0, c.ham + d.ham);
+        if (spam === 0 && ham === 0) this.cache.delete(token);
+        else this.cache.set(token, pack(spam, ham));
+      }
+      const t = this.store.totals();
+      this.totals = { spam: t.spam, ham: t.ham };
+    }
+    return outcomes;
+  }
+
+  stats(): { spamLearnt: number; hamLearnt: number; tokens: number; lastLearnt: Date | null } {
+    const t = this.store.totals();
+    return { spamLearnt: t.spam, hamLearnt: t.ham, tokens: this.store.tokenCount(), lastLearnt: t.lastLearnt };
+  }
+
+  private counts(): Map<string, number> {
+    const version = this.store.dataVersion();
+    if (this.cache && version === this.cacheVersion) return this.cache;
+    const cache = this.store.loadAll();
+    const t = this.store.totals();
+    this.cache = cache;
+    this.cacheVersion = version;
+    this.totals = { spam: t.spam, ham: t.ham };
+    return cache;
+  }
+}
+
+/**
+ * What identifies a message across redeliveries: its Message-ID and its body. Headers
+ * added on the way (Received, X-Spam-*, a redirect's Resent-*) do not change it.
+ */
+export function messageHash(raw: Buffer): string {
+  let start = 0;
+  if (raw[0] === 70 && raw.toString('latin1', 0, 5) === 'From ') start = raw.indexOf(10) + 1;
+  const end = headerEnd(raw, start);
+  const header = raw.toString('latin1', start, end < 0 ? raw.length : end);
+  const id = /^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(header)?.[1]?.replace(/\s+/g, '') ?? '';
+  const h = createHash('sha256').update(id.toLowerCase()).update('\0');
+  // Without a Message-ID the header's own lines (Date, From, Subject) have to tell messages apart.
+  if (!id) h.update((header.match(/^(date|from|subject):.*$/gim) ?? [header]).join('\n'));
+  h.update(end < 0 ? Buffer.alloc(0) : raw.subarray(end));
+  return h.digest('hex');
+}

@@ -1,0 +1,265 @@
+import iconv from 'iconv-lite';
+
+/**
+ * Just enough MIME for the junk tokenizer: header fields, the part tree, transfer
+ * decoding (base64, quoted-printable) and charsets. It is lenient on purpose (junk
+ * mail is often malformed) and bounded (depth, part count) so a hostile message
+ * cannot make scoring slow.
+ */
+
+export interface HeaderField {
+  /** Lower-case field name. */
+  name: string;
+  /** Unfolded value, bytes read as latin1 (RFC 2047 words are not decoded here). */
+  value: string;
+}
+
+export interface MimePart {
+  headers: HeaderField[];
+  /** Lower-case "type/subtype"; text/plain when absent (RFC 2045), message/rfc822 in digests. */
+  type: string;
+  params: Map<string, string>;
+  /** Lower-case Content-Transfer-Encoding, "7bit" when absent. */
+  encoding: string;
+  disposition: string;
+  filename: string;
+  /** The part's body as it appears in the message (still transfer-encoded). */
+  body: Buffer;
+  children: MimePart[];
+}
+
+const MAX_DEPTH = 8;
+const MAX_PARTS = 64;
+
+/** Index of the first byte after the blank line that ends the header, or -1 when there is none. */
+export function headerEnd(buf: Buffer, start = 0): number {
+  const lf = buf.indexOf('\n\n', start, 'latin1');
+  const crlf = buf.indexOf('\n\r\n', start, 'latin1');
+  if (lf < 0 && crlf < 0) return -1;
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 3;
+  return lf + 2;
+}
+
+/** Splits a header block into unfolded fields; lines that are not fields are skipped. */
+export function parseHeaderBlock(text: string): HeaderField[] {
+  const fields: HeaderField[] = [];
+  const lines = text.split('\n');
+  let current: HeaderField | undefined;
+  for (let line of lines) {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.length === 0) continue;
+    const c = line.charCodeAt(0);
+    if (c === 32 || c === 9) {
+      if (current) current.value += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0 || colon > 76) {
+      current = undefined;
+      continue;
+    }
+    current = { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim() };
+    fields.push(current);
+  }
+  return fields;
+}
+
+export function headerValue(headers: HeaderField[], name: string): string | undefined {
+  for (const h of headers) if (h.name === name) return h.value;
+  return undefined;
+}
+
+/** "text/html; charset=x; name=y" → type and lower-cased parameter names (RFC 2231 continuations joined). */
+export function parseParameterized(value: string): { value: string; params: Map<string, string> } {
+  const params = new Map<string, string>();
+  const semi = value.indexOf(';');
+  const main = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+  if (semi < 0) return { value: main, params };
+  const re = /;\s*([^=\s;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
+  let m: RegExpExecArray | null;
+  re.lastIndex = semi;
+  while ((m = re.exec(value))) {
+    let key = m[1].toLowerCase();
+    let v = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    // RFC 2231: name*0*=..., name*1=..., name*=utf-8''...
+    const star = /^([^*]+)\*(\d+)?\*?$/.exec(key);
+    if (star) {
+      key = star[1];
+      const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
+      if (ext) v = decodeWords(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), ext[1]);
+      v = (params.get(key) ?? '') + v;
+    }
+    params.set(key, v);
+  }
+  return { value: main, params };
+}
+
+/** Bytes → text in the named charset; unknown charsets fall back to latin1 so no byte is lost. */
+export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  const cs = (charset ?? '').toLowerCase().replace(/^"|"$/g, '');
+  if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
+  if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
+  if (iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
+  return bytes.toString('latin1');
+}
+
+function decodeWords(latin1: string, charset: string): string {
+  return decodeCharset(Buffer.from(latin1, 'latin1'), charset);
+}
+
+/**
+ * Decodes RFC 2047 encoded words ("=?charset?B?...?="); reports each charset seen so
+ * the tokenizer can treat header charsets like body charsets.
+ */
+export function decodeEncodedWords(value: string, charsets?: Set<string>): string {
+  if (!value.includes('=?')) return value;
+  return value
+    .replace(/(=\?[^?\s]+\?[bqBQ]\?[^?\s]*\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bqBQ])\?([^?\s]*)\?=/g, (_, charset: string, enc: string, text: string) => {
+      const cs = charset.toLowerCase();
+      charsets?.add(cs);
+      const bytes = enc === 'b' || enc === 'B' ? Buffer.from(text, 'base64') : decodeQuotedPrintable(Buffer.from(text.replace(/_/g, ' '), 'latin1'));
+      return decodeCharset(bytes, cs);
+    });
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Quoted-printable (RFC 2045 6.7): =XX escapes and soft line breaks; malformed escapes pass through. */
+export function decodeQuotedPrintable(input: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(input.length);
+  let o = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c !== 61 /* = */) {
+      out[o++] = c;
+      continue;
+    }
+    const a = input[i + 1];
+    if (a === 13 && input[i + 2] === 10) {
+      i += 2;
+      continue;
+    }
+    if (a === 10) {
+      i += 1;
+      continue;
+    }
+    const hi = hexValue(a);
+    const lo = hexValue(input[i + 2]);
+    if (hi >= 0 && lo >= 0) {
+      out[o++] = hi * 16 + lo;
+      i += 2;
+    } else {
+      // Trailing whitespace before a soft break ("=  \n") is also a soft break.
+      let j = i + 1;
+      while (input[j] === 32 || input[j] === 9) j++;
+      if (input[j] === 10 || (input[j] === 13 && input[j + 1] === 10)) {
+        i = input[j] === 10 ? j : j + 1;
+        continue;
+      }
+      out[o++] = c;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+/** The part's body without its transfer encoding. */
+export function decodeTransfer(part: MimePart): Buffer {
+  if (part.encoding === 'base64') return Buffer.from(part.body.toString('latin1'), 'base64');
+  if (part.encoding === 'quoted-printable') return decodeQuotedPrintable(part.body);
+  return part.body;
+}
+
+/** Decoded text of a text part, in its charset. */
+export function partText(part: MimePart): string {
+  return decodeCharset(decodeTransfer(part), part.params.get('charset'));
+}
+
+/** Parses a message (or an embedded message/rfc822) into its part tree. */
+export function parseMessage(buf: Buffer): MimePart {
+  const counter = { parts: 0 };
+  return parsePart(buf, 0, counter, '');
+}
+
+function parsePart(buf: Buffer, depth: number, counter: { parts: number }, parentType: string): MimePart {
+  counter.parts++;
+  const end = headerEnd(buf);
+  // A part that starts with a blank line has no header at all.
+  const startsBlank = buf[0] === 10 || (buf[0] === 13 && buf[1] === 10);
+  const headerText = startsBlank ? '' : end < 0 ? buf.toString('latin1') : buf.toString('latin1', 0, end);
+  const body = startsBlank ? buf.subarray(buf[0] === 10 ? 1 : 2) : end < 0 ? buf.subarray(buf.length) : buf.subarray(end);
+  const headers = parseHeaderBlock(headerText);
+  const ct = parseParameterized(headerValue(headers, 'content-type') ?? '');
+  let type = ct.value.includes('/') ? ct.value : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
+  if (type.startsWith('multipart/') && !ct.params.get('boundary')) type = 'text/plain';
+  const cd = parseParameterized(headerValue(headers, 'content-disposition') ?? '');
+  const part: MimePart = {
+    headers,
+    type,
+    params: ct.params,
+    encoding: (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase(),
+    disposition: cd.value,
+    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? ''),
+    body,
+    children: [],
+  };
+  if (depth >= MAX_DEPTH) return part;
+  if (type.startsWith('multipart/')) {
+    for (const child of splitMultipart(body, ct.params.get('boundary') as string)) {
+      if (counter.parts >= MAX_PARTS) break;
+      part.children.push(parsePart(child, depth + 1, counter, type));
+    }
+  } else if (type === 'message/rfc822' && part.encoding !== 'base64' && part.encoding !== 'quoted-printable') {
+    part.children.push(parsePart(body, depth + 1, counter, type));
+  }
+  return part;
+}
+
+/** The bodies between "--boundary" delimiter lines (preamble and epilogue dropped). */
+export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
+  const delimiter = Buffer.from('--' + boundary, 'latin1');
+  const parts: Buffer[] = [];
+  let start = -1;
+  let pos = 0;
+  while (pos <= body.length) {
+    const at = body.indexOf(delimiter, pos);
+    if (at < 0) break;
+    const atLineStart = at === 0 || body[at - 1] === 10;
+    if (!atLineStart) {
+      pos = at + delimiter.length;
+      continue;
+    }
+    if (start >= 0) {
+      // The line break before the delimiter belongs to the delimiter.
+      let stop = at;
+      if (stop > start && body[stop - 1] === 10) stop--;
+      if (stop > start && body[stop - 1] === 13) stop--;
+      parts.push(body.subarray(start, stop));
+    }
+    const closing = body[at + delimiter.length] === 45 && body[at + delimiter.length + 1] === 45;
+    if (closing) return parts;
+    const eol = body.indexOf(10, at + delimiter.length);
+    if (eol < 0) return parts;
+    start = eol + 1;
+    pos = start;
+  }
+  // No closing delimiter: keep what follows the last one (truncated junk mail is common).
+  if (start >= 0 && start < body.length) parts.push(body.subarray(start));
+  return parts;
+}
+
+/** Every leaf part, depth first. */
+export function leafParts(root: MimePart): MimePart[] {
+  const out: MimePart[] = [];
+  const walk = (p: MimePart): void => {
+    if (p.children.length === 0) out.push(p);
+    else for (const c of p.children) walk(c);
+  };
+  walk(root);
+  return out;
+}

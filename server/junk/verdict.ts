@@ -1,0 +1,77 @@
+import type { BayesResult } from './filter';
+import type { Permissiveness } from './settings';
+
+/**
+ * From the Bayes probability to a SpamAssassin-style score: points, a required score
+ * per permissiveness level, and the names of the tests that fired. Mail clients and
+ * Sieve scripts written for SpamAssassin read these unchanged ("five stars or more").
+ */
+
+/** The score a message needs to be junk at each level; Moderate is SpamAssassin's 5.0. */
+export const REQUIRED_SCORE: Readonly<Record<Permissiveness, number>> = { least: 3, moderate: 5, most: 8 };
+
+/**
+ * Points for the Bayes probability: linear between these anchors. A message the filter
+ * cannot call (0.5) scores 0; the probability that reaches each level's required score
+ * was measured on the SpamAssassin public corpus (npm run bench -- junk, docs/junk-and-virus.md).
+ */
+export const BAYES_ANCHORS: readonly (readonly [probability: number, points: number])[] = [
+  [0, -2],
+  [0.5, 0],
+  [0.8, 3],
+  [0.95, 5],
+  [0.999, 8],
+  [1, 10],
+];
+
+/** Points for mail in a charset outside the accepted languages (SpamAssassin's CHARSET_FARAWAY is 3.2). */
+export const CHARSET_PENALTY = 3;
+/** Points for mail from a country outside the accepted locales. */
+export const LOCALE_PENALTY = 2;
+
+export interface Verdict {
+  isJunk: boolean;
+  /** Rounded to one decimal, as in X-Spam-Status. */
+  score: number;
+  required: number;
+  probability: number;
+  tests: string[];
+}
+
+export function bayesPoints(probability: number): number {
+  for (let i = 1; i < BAYES_ANCHORS.length; i++) {
+    const [p1, s1] = BAYES_ANCHORS[i];
+    if (probability <= p1) {
+      const [p0, s0] = BAYES_ANCHORS[i - 1];
+      return s0 + ((probability - p0) / (p1 - p0)) * (s1 - s0);
+    }
+  }
+  return BAYES_ANCHORS[BAYES_ANCHORS.length - 1][1];
+}
+
+/** SpamAssassin's BAYES_nn test names: the probability band the message fell in. */
+export function bayesTests(probability: number): string[] {
+  const bands: [number, string][] = [[0.01, 'BAYES_00'], [0.05, 'BAYES_05'], [0.2, 'BAYES_20'], [0.4, 'BAYES_40'], [0.6, 'BAYES_50'], [0.8, 'BAYES_60'], [0.95, 'BAYES_80'], [0.99, 'BAYES_95']];
+  for (const [below, name] of bands) if (probability < below) return [name];
+  return probability >= 0.999 ? ['BAYES_99', 'BAYES_999'] : ['BAYES_99'];
+}
+
+export function verdictFor(bayes: BayesResult, permissiveness: Permissiveness): Verdict {
+  const tests: string[] = [];
+  let score = 0;
+  if (bayes.trained) {
+    score += bayesPoints(bayes.probability);
+    tests.push(...bayesTests(bayes.probability));
+  }
+  if (bayes.foreignCharsets.length) {
+    score += CHARSET_PENALTY;
+    tests.push('CHARSET_FARAWAY');
+  }
+  if (bayes.foreignCountries.length) {
+    score += LOCALE_PENALTY;
+    tests.push('LOCALE_FARAWAY');
+  }
+  const required = REQUIRED_SCORE[permissiveness];
+  score = Math.round(score * 10) / 10;
+  return { isJunk: score >= required, score, required, probability: bayes.probability, tests };
+}

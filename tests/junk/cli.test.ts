@@ -1,0 +1,94 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { classifyCommand, learnCommand } from '../../server/junk/cli';
+import { ham, spam } from './fixtures';
+
+class Capture {
+  text = '';
+  write(s: string): boolean {
+    this.text += s;
+    return true;
+  }
+}
+
+async function run(command: typeof learnCommand, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await command(args, out, err);
+  return { code, out: out.text, err: err.text };
+}
+
+describe('pillarbox learn / classify', () => {
+  let dir: string;
+  let data: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junk-cli-'));
+    data = path.join(dir, 'data');
+    // 200 of each, the minimum before the filter scores: spam as an mbox, ham as a directory tree.
+    const mbox = Array.from({ length: 200 }, (_, i) => `From spammer@example.biz Mon Jan  1 10:00:00 2024\n${spam(i).toString().replace(/^From /gm, '>From ')}\n`).join('');
+    fs.writeFileSync(path.join(dir, 'spam.mbox'), mbox);
+    fs.mkdirSync(path.join(dir, 'ham', 'cur'), { recursive: true });
+    for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(dir, 'ham', 'cur', `${i}.eml`), ham(i));
+    fs.writeFileSync(path.join(dir, 'new-spam.eml'), spam(1000));
+    fs.writeFileSync(path.join(dir, 'new-ham.eml'), ham(1000));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('rejects bad usage with exit code 2', async () => {
+    assert.equal((await run(learnCommand, ['--data-dir', data, path.join(dir, 'ham')])).code, 2);
+    assert.equal((await run(learnCommand, ['--spam', '--ham', '--data-dir', data, path.join(dir, 'ham')])).code, 2);
+    assert.equal((await run(learnCommand, ['--spam', '--data-dir', data])).code, 2);
+    assert.equal((await run(classifyCommand, ['--level', 'extreme', '--data-dir', data, 'x'])).code, 2);
+  });
+
+  it('classify warns that an untrained filter scores nothing', async () => {
+    const r = await run(classifyCommand, ['--data-dir', data, path.join(dir, 'new-spam.eml')]);
+    assert.equal(r.code, 0);
+    assert.match(r.err, /learnt 0 junk and 0 good/);
+    assert.match(r.out, /new-spam\.eml\tnot-junk\tscore=0\.0 required=5\.0 bayes=0\.5000 tests=none/);
+  });
+
+  it('learns from an mbox and a directory, with dots, idempotently', async () => {
+    const s = await run(learnCommand, ['--spam', '--showdots', '--data-dir', data, path.join(dir, 'spam.mbox')]);
+    assert.equal(s.code, 0);
+    assert.equal(s.err, '.'.repeat(200) + '\n');
+    assert.match(s.out, /^Learned tokens from 200 message\(s\) \(200 message\(s\) examined\)$/m);
+    const h = await run(learnCommand, ['--ham', `--data-dir=${data}`, path.join(dir, 'ham')]);
+    assert.match(h.out, /Learned tokens from 200 message\(s\)[\s\S]*knows 200 junk and 200 good/);
+    const again = await run(learnCommand, ['--ham', '--data-dir', data, path.join(dir, 'ham')]);
+    assert.match(again.out, /Learned tokens from 0 message\(s\) \(200 message\(s\) examined\)/);
+  });
+
+  it('classifies files with score and verdict, and explains with --clues', async () => {
+    const r = await run(classifyCommand, ['--data-dir', data, '--clues', '3', path.join(dir, 'new-spam.eml'), path.join(dir, 'new-ham.eml')]);
+    assert.equal(r.code, 0);
+    const lines = r.out.split('\n');
+    assert.match(lines[0], /new-spam\.eml\tjunk\tscore=\d+\.\d required=5\.0 bayes=(0\.9\d+|1\.0000) tests=BAYES_99/);
+    assert.match(lines[1], /^\t0\.\d{3}\t\S/);
+    assert.match(lines[4], /new-ham\.eml\tnot-junk\tscore=-\d\.\d required=5\.0 bayes=0\.0\d+ tests=BAYES_00/);
+  });
+
+  it('forgets, and reports unreadable paths with exit code 1', async () => {
+    const f = await run(learnCommand, ['--forget', '--data-dir', data, path.join(dir, 'ham', 'cur', '0.eml'), path.join(dir, 'missing')]);
+    assert.equal(f.code, 1);
+    assert.match(f.out, /Forgot tokens from 1 message\(s\) \(1 message\(s\) examined\)[\s\S]*knows 200 junk and 199 good/);
+    assert.match(f.err, /missing: ENOENT/);
+  });
+
+  it('uses PILLARBOX_DATA_DIR when --data-dir is absent', async () => {
+    const saved = process.env.PILLARBOX_DATA_DIR;
+    process.env.PILLARBOX_DATA_DIR = data;
+    try {
+      const r = await run(classifyCommand, [path.join(dir, 'new-ham.eml')]);
+      // The database learnt above is found: it knows 199 good messages since the forget.
+      assert.match(r.err, /learnt 200 junk and 199 good/);
+      assert.match(r.out, /new-ham\.eml\tnot-junk/);
+    } finally {
+      if (saved === undefined) delete process.env.PILLARBOX_DATA_DIR;
+      else process.env.PILLARBOX_DATA_DIR = saved;
+    }
+  });
+});

@@ -1,0 +1,162 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { JunkFilter, messageHash } from '../../server/junk/filter';
+import { TokenStore } from '../../server/junk/token-store';
+import { JunkStage } from '../../server/junk/stage';
+import { DEFAULT_JUNK_SETTINGS, type JunkSettings } from '../../server/junk/settings';
+import { encapsulate, tagSubject } from '../../server/junk/rewrite';
+import { parseMessage, leafParts } from '../../server/junk/mime';
+import type { LocalMessage } from '../../server/delivery/types';
+import type { QueueEntry } from '../../server/queue/types';
+import type { User } from '../../server/directory/types';
+import { ham, message, spam } from './fixtures';
+
+describe('junk filter: learning and scoring', () => {
+  let dir: string;
+  let filter: JunkFilter;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junk-filter-'));
+    // A handful of messages is enough for the tests; the real filter waits for 200 of each.
+    filter = new JunkFilter(new TokenStore(TokenStore.pathFor(dir)), undefined, 1);
+  });
+  after(() => {
+    filter.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('abstains until it has learnt both classes', () => {
+    const r = filter.classify(spam(0));
+    assert.equal(r.trained, false);
+    assert.equal(r.probability, 0.5);
+  });
+
+  it('learns idempotently, moves a message relearnt as the other class, and forgets it', () => {
+    const m = spam(100);
+    assert.equal(filter.learn(m, 'spam'), 'learnt');
+    assert.equal(filter.learn(m, 'spam'), 'already-learnt');
+    assert.deepEqual([filter.stats().spamLearnt, filter.stats().hamLearnt], [1, 0]);
+    const tokensAfterOne = filter.stats().tokens;
+    assert.equal(filter.learn(m, 'ham'), 'relearnt');
+    assert.deepEqual([filter.stats().spamLearnt, filter.stats().hamLearnt], [0, 1]);
+    assert.equal(filter.stats().tokens, tokensAfterOne);
+    assert.equal(filter.forget(m), 'forgotten');
+    assert.equal(filter.forget(m), 'not-learnt');
+    assert.deepEqual([filter.stats().spamLearnt, filter.stats().hamLearnt, filter.stats().tokens], [0, 0, 0]);
+    assert.ok(filter.stats().lastLearnt instanceof Date);
+  });
+
+  it('identifies a message by Message-ID and body, not by headers added on the way', () => {
+    const m = ham(1);
+    const redelivered = Buffer.concat([Buffer.from('Received: from x by y; Mon, 1 Jan 2024 00:00:00 +0000\r\nX-Spam-Flag: NO\r\n'), m]);
+    assert.equal(messageHash(m), messageHash(redelivered));
+    assert.notEqual(messageHash(m), messageHash(ham(2)));
+  });
+
+  it('tells spam from ham after a small training set', () => {
+    const outcomes = filter.learnMany([0, 1, 2, 3, 4, 5, 6, 7].map(spam), 'spam');
+    assert.deepEqual(outcomes, Array(8).fill('learnt'));
+    filter.learnMany([0, 1, 2, 3, 4, 5, 6, 7].map(ham), 'ham');
+    const s = filter.classify(spam(9), undefined, true);
+    const h = filter.classify(ham(9));
+    assert.ok(s.probability > 0.9, `spam scored ${s.probability}`);
+    assert.ok(h.probability < 0.1, `ham scored ${h.probability}`);
+    assert.ok(s.clues.length > 0 && s.clues.every((c, i) => i === 0 || Math.abs(c.f - 0.5) <= Math.abs(s.clues[i - 1].f - 0.5)));
+  });
+
+  it('notices lessons from another process (pillarbox learn while the engine runs)', () => {
+    const before = filter.classify(spam(50)).probability;
+    const other = JunkFilter.open(dir);
+    other.learnMany([10, 11, 12, 13].map((i) => ham(i + 200)), 'ham');
+    other.close();
+    assert.equal(filter.stats().hamLearnt, 12);
+    assert.ok(typeof before === 'number');
+    // The in-memory copy is reloaded: the new ham's tokens now count.
+    const r = filter.classify(ham(212), undefined, true);
+    assert.ok(r.clues.some((c) => c.token === 's:part'));
+  });
+
+  it('holds charsets and countries against mail only outside the accepted lists', () => {
+    const ru = message({ From: 'ivan@example.ru', Subject: 'privet', 'Content-Type': 'text/plain; charset=koi8-r' }, 'privet');
+    const all = filter.classify(ru);
+    assert.deepEqual([all.foreignCharsets, all.foreignCountries], [[], []]);
+    const western = filter.classify(ru, { acceptedLanguages: ['western'], acceptedLocales: ['us', 'de'] });
+    assert.deepEqual([western.foreignCharsets, western.foreignCountries], [['koi8-r'], ['ru']]);
+    const cyrillic = filter.classify(ru, { acceptedLanguages: ['cyrillic'], acceptedLocales: ['ru'] });
+    assert.deepEqual([cyrillic.foreignCharsets, cyrillic.foreignCountries], [[], []]);
+  });
+
+  describe('JunkStage', () => {
+    const settings = (over: Partial<JunkSettings>): (() => JunkSettings) => () => ({ ...DEFAULT_JUNK_SETTINGS, junkScanEnabled: true, ...over });
+    const local = (raw: Buffer): LocalMessage => {
+      const file = path.join(dir, `msg-${Math.random().toString(36).slice(2)}`);
+      fs.writeFileSync(file, raw);
+      const entry = { id: 'Q1', file, size: raw.length } as QueueEntry;
+      const user = { id: 1, shortName: 'alice' } as User;
+      return { entry, addedHeaders: [], targets: [{ address: 'local:1', original: 'alice@example.test', user, mailbox: 'INBOX', flags: [] }] };
+    };
+
+    it('adds SpamAssassin headers to clean mail and leaves it alone', async () => {
+      const stage = new JunkStage(filter, settings({}), 'mail.example.test');
+      const m = local(ham(30));
+      await stage.run(m);
+      assert.match(m.addedHeaders.join(''), /X-Spam-Flag: NO\r\n[\s\S]*X-Spam-Status: No, score=-/);
+      assert.equal(m.targets[0].outcome, undefined);
+      assert.equal(stage.decisionFor(m)?.action, 'none');
+    });
+
+    it('does nothing when scanning is off', async () => {
+      const m = local(spam(31));
+      await new JunkStage(filter, settings({ junkScanEnabled: false }), 'h').run(m);
+      assert.deepEqual(m.addedHeaders, []);
+    });
+
+    it('settles bounce and delete itself and hands the rest to the hook', async () => {
+      const bounced = local(spam(32));
+      await new JunkStage(filter, settings({ junkAction: 'bounce', junkNotify: 'postmaster' }), 'h').run(bounced);
+      assert.deepEqual(bounced.targets[0].outcome, { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' });
+      assert.match(bounced.addedHeaders.join(''), /X-Spam-Flag: YES/);
+
+      const deleted = local(spam(33));
+      await new JunkStage(filter, settings({ junkAction: 'delete' }), 'h').run(deleted);
+      assert.deepEqual(deleted.targets[0].outcome, { status: 'delivered' });
+
+      const seen: string[] = [];
+      const hooks = { onJunk: async (d: { action: string; subjectTag?: string; encapsulate?: boolean; redirectTo?: string; notify?: string }) => void seen.push(JSON.stringify([d.action, d.subjectTag, d.encapsulate, d.redirectTo, d.notify])) };
+      await new JunkStage(filter, settings({ junkAction: 'deliver', junkTagSubject: true, junkEncapsulate: true }), 'h', hooks).run(local(spam(34)));
+      await new JunkStage(filter, settings({ junkAction: 'redirect', junkRedirectTo: 'junk@example.test' }), 'h', hooks).run(local(spam(35)));
+      await new JunkStage(filter, settings({ junkAction: 'bounce', junkNotify: 'postmaster' }), 'h', hooks).run(local(spam(36)));
+      await new JunkStage(filter, settings({ junkAction: 'deliver' }), 'h', hooks).run(local(ham(37)));
+      assert.deepEqual(seen, [
+        JSON.stringify(['deliver', '***JUNK MAIL***', true, undefined, undefined]),
+        JSON.stringify(['redirect', undefined, undefined, 'junk@example.test', undefined]),
+        JSON.stringify(['bounce', undefined, undefined, undefined, 'postmaster']),
+      ]);
+    });
+  });
+});
+
+describe('junk rewriting', () => {
+  const original = message({ From: 'x@spam.example', To: 'alice@example.test', Subject: 'Buy now', 'Message-ID': '<1@spam.example>', 'Content-Type': 'text/html' }, '<b>offer</b>\n');
+  const verdict = { isJunk: true, score: 9.1, required: 5, probability: 0.9999, tests: ['BAYES_99', 'BAYES_999'] };
+
+  it('tags the subject, or adds one', () => {
+    assert.match(tagSubject(original, '[JUNK]').toString(), /^Subject: \[JUNK\] Buy now\r$/m);
+    assert.match(tagSubject(Buffer.from('From: a@b\r\n\r\nx'), '[JUNK]').toString(), /^Subject: \[JUNK\]\r\nFrom: a@b/);
+  });
+
+  it('encapsulates the original as a message/rfc822 attachment under a report', () => {
+    const wrapped = encapsulate(original, verdict, 'mail.example.test', '[JUNK]');
+    const root = parseMessage(wrapped);
+    assert.equal(root.type, 'multipart/mixed');
+    assert.match(wrapped.toString(), /^Subject: \[JUNK\] Buy now\r$/m);
+    assert.match(wrapped.toString(), /^Message-ID: <1@spam.example>\r$/m);
+    const parts = leafParts(root);
+    assert.equal(parts[0].type, 'text/plain');
+    assert.match(parts[0].body.toString(), /score was 9\.1; 5\.0 or more/);
+    assert.equal(root.children[1].type, 'message/rfc822');
+    assert.ok(wrapped.includes(original.subarray(0, original.length - 2)));
+  });
+});

@@ -154,7 +154,7 @@ export function parseHostPort(spec: string, defaultPort: number): { host: string
 }
 
 /** node's setServers wants "1.2.3.4:53" or "[::1]:53"; PILLARBOX_DNS may be "host" or "host:port". */
-function dnsServerAddress(spec: string): string {
+export function dnsServerAddress(spec: string): string {
   const parsed = parseHostPort(spec, 53);
   if (!parsed) return spec;
   return net.isIPv6(parsed.host) ? `[${parsed.host}]:${parsed.port}` : `${parsed.host}:${parsed.port}`;

@@ -9,6 +9,10 @@ export interface SessionState {
   kind: 'smtp' | 'submission' | 'smtps';
   authUser: User | undefined;
   connection?: import('../net/connections').ConnectionInfo;
+  /** Listed in "accept SMTP relays only from these". */
+  approvedRelay?: boolean;
+  /** Listed by a junk-mail rejection server (DNSBL). */
+  rbl?: { zone: string; text?: string };
   /** RCPT address → queue targets. */
   targets: Map<string, string[]>;
   /** Cancels a DATA transfer in progress when the client disconnects. */
@@ -63,8 +67,13 @@ export class RecipientPolicy {
       log.message('relay attempt refused (routing in local part)', { client: session.remoteAddress, to: address });
       throw new SmtpReply(550, `5.7.1 <${address}>: Relay access denied`);
     }
+    if (state.rbl && !state.authUser && !state.approvedRelay) {
+      log.message('refused: client on a junk mail rejection list', { client: session.remoteAddress, zone: state.rbl.zone, to: address });
+      const text = state.rbl.text ? `; ${state.rbl.text}` : '';
+      throw new SmtpReply(554, `5.7.1 Service unavailable; Client host [${session.remoteAddress}] blocked using ${state.rbl.zone}${text}`);
+    }
     if (!local) {
-      if (!state.authUser) {
+      if (!state.authUser && !state.approvedRelay) {
         log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom || undefined });
         throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`);
       }

@@ -10,6 +10,7 @@ import { LineNormalizer } from './line-normalizer';
 import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-policy';
 import { receivedHeader } from './trace-headers';
 import { usePolicyEnhancedCodes } from './enhanced-codes';
+import { ClientChecks } from './client-checks';
 
 usePolicyEnhancedCodes();
 
@@ -36,10 +37,12 @@ export class SmtpService implements Service {
   private readonly listeners: SmtpListener[] = [];
   private readonly log: Logger;
   private readonly policy: RecipientPolicy;
+  private readonly clients: ClientChecks;
 
   constructor(private readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('smtp');
     this.policy = new RecipientPolicy(ctx);
+    this.clients = new ClientChecks(ctx);
   }
 
   /** Starts the listeners the settings call for and stops the others. */
@@ -167,15 +170,7 @@ export class SmtpService implements Service {
 
   private handlers(kind: Kind): Partial<SMTPServerOptions> {
     return {
-      onConnect: (session, cb) => {
-        const s = this.ctx.settings.get();
-        if (kind === 'smtp' && s.blockInbound) {
-          this.log.message('inbound connection refused: inbound mail is blocked', { client: session.remoteAddress });
-          return cb(reply(554, '5.3.2 This server is not accepting mail right now'));
-        }
-        (session as Session).pillarbox = { kind, authUser: undefined, targets: new Map(), connection: this.connectionOf(session) };
-        cb();
-      },
+      onConnect: (session, cb) => void this.admit(kind, session as Session).then(() => cb(), (err: Error) => cb(err)),
       onSecure: (socket, session, cb) => {
         const l = this.listeners.find((x) => x.kind === kind);
         const conn = (session as Session).pillarbox?.connection;
@@ -205,6 +200,23 @@ export class SmtpService implements Service {
         this.log.event('disconnected', { client: session.remoteAddress });
       },
     };
+  }
+
+  /** Connection-time policy: blocked inbound mail, refused hosts, relay approval, DNSBLs. */
+  private async admit(kind: Kind, session: Session): Promise<void> {
+    const s = this.ctx.settings.get();
+    const client = session.remoteAddress.replace(/^::ffff:/, '');
+    if (kind === 'smtp' && s.blockInbound) {
+      this.log.message('inbound connection refused: inbound mail is blocked', { client });
+      throw reply(554, '5.3.2 This server is not accepting mail right now');
+    }
+    if (await this.clients.isRefused(client)) {
+      this.log.message('connection refused: host on the refused list', { client });
+      throw reply(554, `5.7.1 ${this.ctx.options.hostname} SMTP connection refused`);
+    }
+    const approvedRelay = await this.clients.isApprovedRelay(client);
+    const rbl = kind === 'smtp' && !approvedRelay ? await this.clients.rblListing(client) : undefined;
+    session.pillarbox = { kind, authUser: undefined, targets: new Map(), connection: this.connectionOf(session), approvedRelay, rbl };
   }
 
   private async authenticate(

@@ -15,12 +15,13 @@ export class LineClient {
     this.attach(socket);
   }
 
-  static connect(port: number, options: { tls?: boolean; host?: string } = {}): Promise<LineClient> {
+  static connect(port: number, options: { tls?: boolean; host?: string; localAddress?: string } = {}): Promise<LineClient> {
     const host = options.host ?? '127.0.0.1';
+    const localAddress = options.localAddress;
     return new Promise((resolve, reject) => {
       const socket = options.tls
-        ? tls.connect({ port, host, rejectUnauthorized: false }, () => resolve(new LineClient(socket)))
-        : net.connect({ port, host }, () => resolve(new LineClient(socket)));
+        ? tls.connect({ port, host, localAddress, rejectUnauthorized: false } as tls.ConnectionOptions, () => resolve(new LineClient(socket)))
+        : net.connect({ port, host, localAddress }, () => resolve(new LineClient(socket)));
       socket.once('error', reject);
     });
   }

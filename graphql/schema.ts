@@ -10,6 +10,7 @@ import { DomainResolver } from './domains/domain-resolver';
 import { LogResolver } from './logs/log-resolver';
 import { ServiceResolver } from './service/service-resolver';
 import { SettingsResolver } from './settings/settings-resolver';
+import { SieveResolver } from './sieve/sieve-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -22,6 +23,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AliasResolver,
   ServiceResolver,
   LogResolver,
+  SieveResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -10,6 +10,7 @@ import type { AuthThrottle } from './net/auth-throttle';
 import type { LogHub } from './logs/logger';
 import type { MailStore } from './store/store';
 import type { Queue } from './queue/queue';
+import type { SieveScripts } from './sieve/scripts';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -21,6 +22,8 @@ export interface EngineContext {
   admins: AdminAccounts;
   store: MailStore;
   queue: Queue;
+  /** Users' Sieve scripts, global scripts and vacation memory. */
+  sieve: SieveScripts;
   tls: TlsManager;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;

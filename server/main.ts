@@ -20,6 +20,8 @@ import { SmtpService } from './smtp/smtp-service';
 import { ImapService } from './imap/imap-service';
 import { Pop3Service } from './pop3/pop3-service';
 import { WebService } from './web/web-service';
+import { SieveScripts } from './sieve/scripts';
+import { ManageSieveService } from './managesieve/managesieve-service';
 import type { EngineContext } from './context';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
@@ -79,6 +81,7 @@ export class Engine {
       admins,
       store,
       queue,
+      sieve: new SieveScripts(db, () => settings.get()),
       tls,
       connections,
       authThrottle,
@@ -91,7 +94,7 @@ export class Engine {
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
   }
 
   async start(): Promise<Record<string, number>> {

@@ -11,6 +11,7 @@ command -v python3 >/dev/null || need+=(python3)
 command -v fetchmail >/dev/null || need+=(fetchmail)
 command -v openssl >/dev/null || need+=(openssl)
 command -v sieve-test >/dev/null || need+=(dovecot-sieve)
+command -v sieve-connect >/dev/null || need+=(sieve-connect)
 command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
 if [ ${#need[@]} -gt 0 ]; then

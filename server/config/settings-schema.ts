@@ -1,3 +1,5 @@
+import { HostList } from '../net/host-list';
+
 /**
  * Every setting the engine knows, with its default and the seed's name for it.
  * docs/settings.md is the administrator's view of this table; keep them together.
@@ -23,6 +25,13 @@ export interface Settings {
   copyUndeliverableTo: string;
   catchAllAccount: string;
   archiveCopyTo: string;
+  // Relay tab
+  relayRestricted: boolean;
+  relayAllowedHosts: string[];
+  refuseHostsEnabled: boolean;
+  refusedHosts: string[];
+  rblEnabled: boolean;
+  rblServers: string[];
   // Security (Advanced tab)
   smtpAuthCramMd5: boolean;
   smtpAuthPlain: boolean;
@@ -70,6 +79,12 @@ export interface Settings {
   authFailureDelayMs: number;
   authMaxFailures: number;
   localDeliveryLifetimeHours: number;
+  // Sieve and ManageSieve
+  sieveFileintoCreatesMailbox: boolean;
+  sieveMaxScriptsPerUser: number;
+  sieveMaxStoragePerUserKb: number;
+  manageSieveLegacyPortEnabled: boolean;
+  manageSieveLegacyPort: number;
 }
 
 export type SettingKey = keyof Settings;
@@ -88,6 +103,10 @@ const nonNegative = (max: number) => (v: number) =>
   Number.isInteger(v) && v >= 0 && v <= max ? undefined : `must be a whole number from 0 to ${max}`;
 const ssl = (v: SslPolicy) => (['require', 'use', 'off'].includes(v) ? undefined : 'must be require, use or off');
 const level = (v: LogLevel) => (['low', 'medium', 'high'].includes(v) ? undefined : 'must be low, medium or high');
+const hostList = (v: string[]) => {
+  const invalid = new HostList(v).invalid;
+  return invalid.length ? `not an address, network, host or domain: ${invalid.join(', ')}` : undefined;
+};
 const address = (v: string) =>
   v === '' || /^[^\s@,]+(@[^\s@,]+)?$/.test(v) ? undefined : 'must be a user name, alias or address';
 
@@ -138,6 +157,39 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'General: Copy incoming and outgoing messages to',
     description: 'A user or address that receives a blind copy of every message accepted.',
     check: address,
+  },
+  relayRestricted: {
+    default: false,
+    seedName: 'Relay: Accept SMTP relays only from these',
+    description: 'Let the hosts in relayAllowedHosts relay without authenticating. Everyone else must authenticate to relay.',
+  },
+  relayAllowedHosts: {
+    default: [],
+    seedName: 'Relay: list of approved hosts',
+    description: 'IP addresses, networks (192.168.40.0/21 or 192.168.40.0/255.255.248.0), host names or domains.',
+    check: hostList,
+  },
+  refuseHostsEnabled: {
+    default: false,
+    seedName: 'Relay: Refuse all messages from these',
+    description: 'Refuse SMTP connections from the hosts in refusedHosts with 554.',
+  },
+  refusedHosts: {
+    default: [],
+    seedName: 'Relay: list of refused hosts',
+    description: 'IP addresses, networks, host names or domains whose connections are refused.',
+    check: hostList,
+  },
+  rblEnabled: {
+    default: false,
+    seedName: 'Relay: Use these junk mail rejection servers',
+    description: 'Refuse mail from clients listed by the DNS blocklists in rblServers (not for authenticated or approved clients).',
+  },
+  rblServers: {
+    default: [],
+    seedName: 'Relay: junk mail rejection (RBL) servers',
+    description: 'DNSBL zones, such as zen.spamhaus.org.',
+    check: (v) => (v.every((z) => /^[a-z0-9.-]+$/i.test(z)) ? undefined : 'must be DNS zone names'),
   },
   smtpAuthCramMd5: {
     default: false,
@@ -309,8 +361,36 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   localDeliveryLifetimeHours: {
     default: 72,
     seedName: 'Maximum queue lifetime (72 hours)',
-    description: 'Hours a message may wait for local delivery (for example over quota) before it is returned.',
+    description: 'Hours a message may wait in the queue (a full mailbox, a remote server down) before it is returned to its sender.',
     check: positive(24 * 30),
+  },
+  sieveFileintoCreatesMailbox: {
+    default: true,
+    seedName: '(Cyrus lmtpd: fileinto a missing folder fell back to INBOX; Pigeonhole and RFC 5490 :create make it)',
+    description: 'Sieve fileinto creates a missing folder even without :create. Off: without :create the message goes to INBOX.',
+  },
+  sieveMaxScriptsPerUser: {
+    default: 20,
+    seedName: '(Cyrus sieve_maxscripts, default 5)',
+    description: 'Sieve scripts one user may store (ManageSieve, GraphQL).',
+    check: positive(1000),
+  },
+  sieveMaxStoragePerUserKb: {
+    default: 2048,
+    seedName: '(Cyrus sieve_maxscriptsize, per script)',
+    description: 'Total size of one user\u2019s Sieve scripts in KB; one script can be at most 1024 KB.',
+    check: positive(1024 * 1024),
+  },
+  manageSieveLegacyPortEnabled: {
+    default: false,
+    seedName: 'ManageSieve on port 2000 (timsieved\u2019s old port, "sieve 2000/tcp")',
+    description: 'Also run ManageSieve on the legacy port (manageSieveLegacyPort), besides PILLARBOX_SIEVE_PORT (4190).',
+  },
+  manageSieveLegacyPort: {
+    default: 2000,
+    seedName: 'ManageSieve legacy port (2000)',
+    description: 'Port of the legacy ManageSieve listener when it is on; 0 = any free port.',
+    check: nonNegative(65535),
   },
 };
 

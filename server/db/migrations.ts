@@ -135,4 +135,35 @@ CREATE INDEX queue_next_attempt ON queue(state, next_attempt);
 ALTER TABLE queue ADD COLUMN delay_warned INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- Sieve scripts per user (ManageSieve, GraphQL); at most one active per user.
+CREATE TABLE sieve_scripts (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  content TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, name)
+);
+CREATE UNIQUE INDEX sieve_scripts_one_active ON sieve_scripts(user_id) WHERE active = 1;
+
+-- Scripts every user may include with :global (RFC 6609).
+CREATE TABLE sieve_global_scripts (
+  name TEXT PRIMARY KEY,
+  content TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- Vacation replies sent: who was answered for which :handle, and when (unix ms).
+CREATE TABLE sieve_vacation (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  handle TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  replied_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, handle, sender)
+);
+`,
+  },
 ];

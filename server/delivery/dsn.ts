@@ -1,27 +1,51 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import type { QueueEntry } from '../queue/types';
+import { rfc5322Date } from '../smtp/trace-headers';
+import { LOCAL_PREFIX } from './targets';
 
-export interface FailedRecipient {
+/** One recipient in a delivery status notification. */
+export interface ReportRecipient {
+  /** The queue target ("local:<id>" or a remote address). */
+  address: string;
+  /** The address the sending client used. */
   original: string;
-  diagnostic: string;
+  diagnostic: string | null;
+}
+
+export interface ReportOptions {
+  action: 'failed' | 'delayed';
+  hostname: string;
+  /** For delay notices: when the queue gives up. */
+  retryUntil?: Date;
 }
 
 /**
- * A delivery status notification (RFC 3464) for recipients that failed for good:
- * multipart/report with a human-readable part, the machine-readable status and the
- * original message's header.
+ * A delivery status notification (RFC 3464): multipart/report with a human-readable
+ * part, the machine-readable status per recipient, and the original message's header
+ * (byte for byte: it may hold raw UTF-8 or Latin-1). Bounces say "failed", delay
+ * notices "delayed".
  */
-export async function buildBounce(entry: QueueEntry, failed: FailedRecipient[], hostname: string): Promise<Buffer> {
-  const original = await readHeader(entry.file, entry.localPrefix);
-  const boundary = `=_bounce_${crypto.randomBytes(12).toString('hex')}`;
-  const date = new Date().toUTCString().replace('GMT', '+0000');
+export async function buildDeliveryReport(entry: QueueEntry, recipients: ReportRecipient[], options: ReportOptions): Promise<Buffer> {
+  const { action, hostname } = options;
+  const header = await readOriginalHeader(entry.file, entry.localPrefix);
+  const boundary = `=_report_${crypto.randomBytes(12).toString('hex')}`;
+  const failed = action === 'failed';
+  const human = failed
+    ? ['Your message could not be delivered to one or more recipients.']
+    : [
+        'THIS IS A WARNING ONLY. YOU DO NOT NEED TO RESEND YOUR MESSAGE.',
+        '',
+        `Your message could not be delivered for ${Math.floor((Date.now() - entry.createdAt.getTime()) / 3600_000)} hours.` +
+          (options.retryUntil ? ` It will be retried until ${rfc5322Date(options.retryUntil)};` : ''),
+        'if it still cannot be delivered by then, it will be returned to you.',
+      ];
   const lines = [
     `From: Mail Delivery System <MAILER-DAEMON@${hostname}>`,
     `To: ${entry.sender}`,
-    `Subject: Undelivered Mail Returned to Sender`,
-    `Date: ${date}`,
-    `Message-ID: <${entry.id}.${Date.now()}@${hostname}>`,
+    `Subject: ${failed ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)'}`,
+    `Date: ${rfc5322Date(new Date())}`,
+    `Message-ID: <${entry.id}.${action}.${Date.now()}@${hostname}>`,
     'Auto-Submitted: auto-replied',
     'MIME-Version: 1.0',
     `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
@@ -33,48 +57,56 @@ export async function buildBounce(entry: QueueEntry, failed: FailedRecipient[], 
     '',
     `This is the mail system at ${hostname}.`,
     '',
-    'Your message could not be delivered to one or more recipients.',
+    ...human,
     '',
-    ...failed.map((f) => `<${f.original}>: ${f.diagnostic}`),
+    ...recipients.map((r) => `<${finalRecipient(r)}>: ${r.diagnostic ?? 'delivery temporarily suspended'}`),
     '',
     `--${boundary}`,
     'Content-Type: message/delivery-status',
     '',
     `Reporting-MTA: dns; ${hostname}`,
     `X-Pillarbox-Queue-ID: ${entry.id}`,
-    `Arrival-Date: ${entry.createdAt.toUTCString().replace('GMT', '+0000')}`,
+    `Arrival-Date: ${rfc5322Date(entry.createdAt)}`,
     '',
-    ...failed.flatMap((f) => [
-      `Final-Recipient: rfc822; ${f.original}`,
-      'Action: failed',
-      `Status: ${statusOf(f.diagnostic)}`,
-      `Diagnostic-Code: smtp; ${f.diagnostic.replace(/[\r\n]+/g, ' ')}`,
+    ...recipients.flatMap((r) => [
+      ...(finalRecipient(r) !== r.original ? [`Original-Recipient: rfc822; ${r.original}`] : []),
+      `Final-Recipient: rfc822; ${finalRecipient(r)}`,
+      `Action: ${action}`,
+      `Status: ${statusOf(r.diagnostic, failed ? '5' : '4')}`,
+      ...(r.diagnostic ? [`Diagnostic-Code: smtp; ${r.diagnostic.replace(/[\r\n]+/g, ' ')}`] : []),
+      ...(!failed && options.retryUntil ? [`Will-Retry-Until: ${rfc5322Date(options.retryUntil)}`] : []),
       '',
     ]),
     `--${boundary}`,
     'Content-Type: text/rfc822-headers',
     '',
-    original.trimEnd(),
-    '',
-    `--${boundary}--`,
     '',
   ];
-  return Buffer.from(lines.join('\r\n'), 'utf8');
+  return Buffer.concat([Buffer.from(lines.join('\r\n'), 'utf8'), header, Buffer.from(`\r\n--${boundary}--\r\n`)]);
 }
 
-function statusOf(diagnostic: string): string {
-  const m = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(diagnostic);
-  return m ? m[1].replace(/^4/, '5') : '5.0.0';
+/** Remote targets name themselves; local ones ("local:<id>") are known by the address the client used. */
+function finalRecipient(r: ReportRecipient): string {
+  return r.address.startsWith(LOCAL_PREFIX) ? r.original : r.address;
 }
 
-async function readHeader(file: string, skip: number): Promise<string> {
+/** The status class the report needs (5 failed, 4 delayed), keeping the detail of the last error. */
+function statusOf(diagnostic: string | null, cls: '4' | '5'): string {
+  const m = diagnostic && /\b[245]\.(\d{1,3}\.\d{1,3})\b/.exec(diagnostic);
+  return m ? `${cls}.${m[1]}` : `${cls}.0.0`;
+}
+
+/** The original header section (up to 64 KiB), ending with CRLF. */
+async function readOriginalHeader(file: string, skip: number): Promise<Buffer> {
   const handle = await fsp.open(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await handle.read(buf, 0, buf.length, skip);
-    const text = buf.subarray(0, bytesRead).toString('latin1');
-    const end = text.indexOf('\r\n\r\n');
-    return end >= 0 ? text.slice(0, end + 2) : text;
+    const data = buf.subarray(0, bytesRead);
+    const end = data.indexOf('\r\n\r\n');
+    if (end >= 0) return data.subarray(0, end + 2);
+    const lastLine = data.lastIndexOf('\r\n');
+    return lastLine >= 0 ? data.subarray(0, lastLine + 2) : Buffer.from('\r\n');
   } finally {
     await handle.close();
   }

@@ -3,9 +3,10 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
-import { buildBounce } from './dsn';
+import { buildDeliveryReport } from './dsn';
 import { Notifier } from './notifier';
 import { QuotaStage } from './quota-stage';
+import { SieveStage } from './sieve-stage';
 import { localUserId, resolveTargets } from './targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
@@ -25,7 +26,7 @@ export class LocalDelivery implements QueueProcessor {
   ) {
     const notifier = new Notifier(ctx.store, ctx.options.hostname);
     this.quota = new QuotaStage(ctx.accounts, ctx.directory, () => ctx.settings.get(), notifier);
-    this.stages = [this.quota];
+    this.stages = [new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve')), this.quota];
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
@@ -70,24 +71,26 @@ export class LocalDelivery implements QueueProcessor {
   private async store(message: LocalMessage, targets: DeliveryTarget[]): Promise<void> {
     const { entry } = message;
     const extra = message.addedHeaders.length ? Buffer.from(message.addedHeaders.join(''), 'utf8') : undefined;
-    for (const t of targets) {
-      if (this.ctx.store.mailbox(t.user.id, t.mailbox)) continue;
-      t.mailbox = 'INBOX';
-      if (!this.ctx.store.mailbox(t.user.id, 'INBOX')) this.ctx.store.ensureDefaultMailboxes(t.user.id);
+    // One stored copy per (target, folder): Sieve may ask for several.
+    const copies = targets.flatMap((t) => (t.copies?.length ? t.copies : [{ mailbox: t.mailbox, flags: t.flags }]).map((c) => ({ t, ...c })));
+    for (const c of copies) {
+      if (this.ctx.store.mailbox(c.t.user.id, c.mailbox)) continue;
+      c.mailbox = 'INBOX';
+      if (!this.ctx.store.mailbox(c.t.user.id, 'INBOX')) this.ctx.store.ensureDefaultMailboxes(c.t.user.id);
     }
     try {
       const results = await this.ctx.store.append(
-        targets.map((t) => ({
-          userId: t.user.id,
-          mailbox: t.mailbox,
-          flags: t.flags,
+        copies.map((c) => ({
+          userId: c.t.user.id,
+          mailbox: c.mailbox,
+          flags: c.flags,
           source: extra ? { parts: [extra, fs.createReadStream(entry.file)] } : { file: entry.file, size: entry.size },
         })),
         () => this.ctx.queue.markDelivered(entry.id, targets.map((t) => t.address)),
       );
-      targets.forEach((t, i) => {
-        t.outcome = { status: 'delivered' };
-        this.log.message('delivered', { queueId: entry.id, to: t.original, user: t.user.shortName, mailbox: t.mailbox, uid: results[i].uid });
+      copies.forEach((c, i) => {
+        c.t.outcome = { status: 'delivered' };
+        this.log.message('delivered', { queueId: entry.id, to: c.t.original, user: c.t.user.shortName, mailbox: c.mailbox, uid: results[i].uid });
       });
     } catch (err) {
       this.log.error('local delivery failed', { queueId: entry.id, error: String(err) });
@@ -110,7 +113,7 @@ export class LocalDelivery implements QueueProcessor {
     const copy = copyTo ? resolveTargets(this.ctx.directory, copyTo.includes('@') ? copyTo : `${copyTo}@${this.ctx.options.hostname}`) : undefined;
     const recipients = targets.map((t) => ({ address: t, original: entry.sender }));
     if (copy?.kind === 'ok') for (const t of copy.targets) if (!targets.includes(t)) recipients.push({ address: t, original: copyTo });
-    const dsn = await buildBounce(entry, failed, this.ctx.options.hostname);
+    const dsn = await buildDeliveryReport(entry, failed, { action: 'failed', hostname: this.ctx.options.hostname });
     const prefix = Buffer.from('Return-Path: <>\r\n');
     await this.ctx.queue.enqueue({ sender: '', recipients, client: 'local bounce', localPrefix: prefix.length }, [prefix, dsn]);
   }

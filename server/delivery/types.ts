@@ -11,6 +11,11 @@ export interface DeliveryTarget {
   user: User;
   mailbox: string;
   flags: string[];
+  /**
+   * Set (by Sieve) when the message is stored more than once for this target, e.g. keep plus
+   * fileinto; then it replaces mailbox/flags. An empty list with no outcome is not allowed.
+   */
+  copies?: { mailbox: string; flags: string[] }[];
   /** Set by a stage that settles this target (rejected, discarded, failed). */
   outcome?: RecipientOutcome;
 }
@@ -20,6 +25,15 @@ export interface LocalMessage {
   /** Header lines (with CRLF) stages add on top of the message, e.g. X-Spam-Status. */
   addedHeaders: string[];
   targets: DeliveryTarget[];
+  /** Screening results (filled by the junk and virus stages), read by Sieve's spamtest/virustest. */
+  verdicts?: {
+    /** RFC 3685 spamtest: 0 not tested, 1 clearly not spam … 10 clearly spam. */
+    spamScore?: number;
+    /** spamtestplus :percent, 0-100. */
+    spamPercent?: number;
+    /** RFC 3685 virustest: 0 not tested, 1 clean … 5 infected and not cleaned. */
+    virusScore?: number;
+  };
 }
 
 /**

@@ -1,0 +1,164 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { SieveError } from '../../server/sieve/index';
+import { SieveScriptError, type StoredSieveScript } from '../../server/sieve/scripts';
+import { VACATION_SCRIPT, readVacationScript, vacationScript } from '../../server/sieve/vacation-script';
+import { userId } from '../accounts/user-resolver';
+import type { GraphqlContext } from '../context';
+import { ApiError, badInput, notFound } from '../errors';
+import {
+  ActivateSieveScriptInput,
+  PutGlobalSieveScriptInput,
+  PutSieveScriptInput,
+  PutSieveScriptPayload,
+  RenameSieveScriptInput,
+  SetVacationInput,
+  SieveScriptNameInput,
+  SieveScriptType,
+  VacationType,
+} from './sieve-types';
+
+const problem = (e: SieveError) => ({ line: e.line, column: e.column, message: e.message, ...(e.script ? { script: e.script } : {}) });
+
+/** SieveScripts refusals as typed API errors (docs/graphql.md lists the codes). */
+function apiError(err: unknown): unknown {
+  if (!(err instanceof SieveScriptError)) return err;
+  switch (err.code) {
+    case 'INVALID': {
+      const first = err.errors[0];
+      return new ApiError('SIEVE_INVALID', err.message, { line: first?.line, column: first?.column, problems: err.errors.map(problem) });
+    }
+    case 'NONEXISTENT':
+      return new ApiError('NOT_FOUND', err.message);
+    case 'ALREADYEXISTS':
+      return new ApiError('NAME_TAKEN', err.message);
+    case 'ACTIVE':
+      return new ApiError('NOT_ALLOWED', err.message);
+    case 'BADNAME':
+      return new ApiError('BAD_USER_INPUT', err.message, { field: 'name' });
+    default:
+      return new ApiError('SIEVE_QUOTA', err.message, { limit: err.code });
+  }
+}
+
+async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw apiError(err);
+  }
+}
+
+function existingUser(ctx: GraphqlContext, id: string): number {
+  const n = userId(id);
+  if (!ctx.engine.directory.user(n)) throw notFound(`user ${id}`);
+  return n;
+}
+
+const ADDRESS = /^[^\s@"\\]+@[^\s@"\\]+$/;
+
+@Resolver()
+export class SieveResolver {
+  @Authorized()
+  @Query(() => [SieveScriptType], { description: 'A user\u2019s Sieve scripts, by name.' })
+  sieveScripts(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): StoredSieveScript[] {
+    const uid = existingUser(ctx, id);
+    return ctx.engine.sieve.list(uid).map((s) => ctx.engine.sieve.get(uid, s.name) as StoredSieveScript);
+  }
+
+  @Authorized()
+  @Query(() => SieveScriptType, { nullable: true })
+  sieveScript(@Arg('userId', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: GraphqlContext): StoredSieveScript | null {
+    return ctx.engine.sieve.get(existingUser(ctx, id), name) ?? null;
+  }
+
+  @Authorized()
+  @Query(() => [SieveScriptType], { description: 'Scripts every user can include with `include :global`.' })
+  globalSieveScripts(@Ctx() ctx: GraphqlContext): StoredSieveScript[] {
+    return ctx.engine.sieve.listGlobal().map((s) => ctx.engine.sieve.getGlobal(s.name) as StoredSieveScript);
+  }
+
+  @Authorized()
+  @Query(() => VacationType, { nullable: true, description: 'The vacation shortcut\u2019s settings; null when it was never set.' })
+  vacation(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): VacationType | null {
+    const uid = existingUser(ctx, id);
+    const script = ctx.engine.sieve.get(uid, VACATION_SCRIPT);
+    const v = script && readVacationScript(script.content);
+    if (!script || !v) return null;
+    return { enabled: script.active, subject: v.subject, text: v.text, days: v.days, addresses: v.addresses, previousScript: v.previous };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => PutSieveScriptPayload, { description: 'Stores a script after checking it; errors come back as SIEVE_INVALID with line and column.' })
+  async putSieveScript(@Arg('input', () => PutSieveScriptInput) input: PutSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<PutSieveScriptPayload> {
+    const uid = existingUser(ctx, input.userId);
+    const { warnings } = await mapped(() => ctx.engine.sieve.put(uid, input.name, input.content, { activate: input.activate ?? false }));
+    ctx.log.message('Sieve script stored', { userId: uid, script: input.name, by: ctx.admin?.username });
+    return { script: ctx.engine.sieve.get(uid, input.name) as StoredSieveScript, warnings: warnings.map(problem) };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Boolean, { description: 'Makes a script the active one (name null or "": none).' })
+  async activateSieveScript(@Arg('input', () => ActivateSieveScriptInput) input: ActivateSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
+    const uid = existingUser(ctx, input.userId);
+    await mapped(() => ctx.engine.sieve.setActive(uid, input.name || null));
+    return true;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Boolean, { description: 'Deletes a script; the active one must be deactivated first (NOT_ALLOWED).' })
+  async deleteSieveScript(@Arg('input', () => SieveScriptNameInput) input: SieveScriptNameInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
+    const uid = existingUser(ctx, input.userId);
+    await mapped(() => ctx.engine.sieve.delete(uid, input.name));
+    return true;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => SieveScriptType)
+  async renameSieveScript(@Arg('input', () => RenameSieveScriptInput) input: RenameSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<StoredSieveScript> {
+    const uid = existingUser(ctx, input.userId);
+    await mapped(() => ctx.engine.sieve.rename(uid, input.name, input.newName));
+    return ctx.engine.sieve.get(uid, input.newName) as StoredSieveScript;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => SieveScriptType, { description: 'Stores a script every user can include with `include :global`.' })
+  async putGlobalSieveScript(@Arg('input', () => PutGlobalSieveScriptInput) input: PutGlobalSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<StoredSieveScript> {
+    await mapped(() => ctx.engine.sieve.putGlobal(input.name, input.content));
+    return ctx.engine.sieve.getGlobal(input.name) as StoredSieveScript;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Boolean)
+  deleteGlobalSieveScript(@Arg('name', () => String) name: string, @Ctx() ctx: GraphqlContext): boolean {
+    if (!ctx.engine.sieve.deleteGlobal(name)) throw notFound(`global script "${name}"`);
+    return true;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => VacationType, {
+    description:
+      'Writes the "vacation" script from these settings; enabled makes it the active script (the script active before keeps running through include), disabled reactivates that one.',
+  })
+  async setVacation(@Arg('input', () => SetVacationInput) input: SetVacationInput, @Ctx() ctx: GraphqlContext): Promise<VacationType> {
+    const uid = existingUser(ctx, input.userId);
+    const { sieve } = ctx.engine;
+    const existing = sieve.get(uid, VACATION_SCRIPT);
+    const old = existing ? readVacationScript(existing.content) : undefined;
+    if (existing && !old) throw new ApiError('NAME_TAKEN', `the user has a script named "${VACATION_SCRIPT}" that the vacation settings did not write`);
+    const days = input.days ?? old?.days ?? 7;
+    if (!Number.isInteger(days) || days < 1 || days > 365) throw badInput('days must be from 1 to 365', 'days');
+    const addresses = input.addresses ?? old?.addresses ?? [];
+    const bad = addresses.find((a) => !ADDRESS.test(a));
+    if (bad) throw new ApiError('INVALID_ADDRESS', `"${bad}" is not an address`, { field: 'addresses' });
+    const text = input.text ?? old?.text ?? '';
+    if (input.enabled && !text.trim()) throw badInput('the reply text is needed to switch vacation on', 'text');
+    const active = sieve.activeName(uid);
+    // Remember what ran before, to include it now and to reactivate it when vacation ends.
+    const previous = active && active !== VACATION_SCRIPT ? active : old?.previous && sieve.get(uid, old.previous) ? old.previous : undefined;
+    const settings = { subject: input.subject ?? old?.subject ?? 'Out of Office', text, days, addresses, previous };
+    await mapped(() => sieve.put(uid, VACATION_SCRIPT, vacationScript(settings), { activate: input.enabled }));
+    if (!input.enabled && active === VACATION_SCRIPT) sieve.setActive(uid, previous ?? null);
+    ctx.log.message(input.enabled ? 'vacation on' : 'vacation off', { userId: uid, by: ctx.admin?.username });
+    return { enabled: input.enabled, ...settings, text: settings.text, previousScript: previous };
+  }
+}

@@ -1,0 +1,214 @@
+import fsp from 'node:fs/promises';
+import { domainOfHostname } from '../config/bootstrap';
+import type { EngineContext } from '../context';
+import type { User } from '../directory/types';
+import type { Logger } from '../logs/logger';
+import { type SieveAction, SieveMessage, type VacationAction, formatSieveError, runSieve } from '../sieve/index';
+import { cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
+import type { SieveScripts } from '../sieve/scripts';
+import { buildVacationReply } from '../sieve/vacation-reply';
+import { resolveTargets } from './targets';
+import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
+
+/** Header a redirect adds; a message that already passed through the same user's redirect is not sent on again. */
+export const REDIRECT_HEADER = 'X-Pillarbox-Redirected';
+/** Redirect hops (of any user) after which a message is kept instead of sent on. */
+export const MAX_REDIRECT_HOPS = 10;
+
+/**
+ * Runs each recipient's active Sieve script (after screening, before quota) and carries out what
+ * it decided: folders and flags, extra copies, redirects and vacation replies through the queue,
+ * discard, and reject as a permanent failure the queue bounces.
+ */
+export class SieveStage implements DeliveryStage {
+  readonly name = 'sieve';
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly scripts: SieveScripts,
+    private readonly log: Logger,
+  ) {}
+
+  async run(message: LocalMessage): Promise<void> {
+    let raw: Buffer | undefined;
+    let parsed: SieveMessage | undefined;
+    for (const target of message.targets) {
+      if (target.outcome) continue;
+      const script = this.scripts.activeScript(target.user.id, (e) =>
+        this.log.error('the active Sieve script does not compile; mail is kept', { user: target.user.shortName, error: formatSieveError(e) }),
+      );
+      if (!script) continue;
+      if (!raw) {
+        raw = await this.readMessage(message);
+        parsed = new SieveMessage(raw);
+      }
+      const { entry } = message;
+      const userAddresses = this.userAddresses(target.user);
+      const result = await runSieve(
+        script,
+        { raw, parsed, envelope: { from: entry.sender, to: target.original, orig: target.original } },
+        {
+          mailboxExists: (name) => existingMailbox(name, (n) => !!this.ctx.store.mailbox(target.user.id, n)) !== undefined,
+          vacationMemory: this.scripts.vacationMemory(target.user.id),
+          loadInclude: this.scripts.includeLoader(target.user.id),
+          spamScore: message.verdicts?.spamScore,
+          spamPercent: message.verdicts?.spamPercent,
+          virusScore: message.verdicts?.virusScore,
+          userAddresses,
+        },
+      );
+      for (const e of result.errors) {
+        this.log.error('Sieve run-time error; the message is kept', { queueId: entry.id, user: target.user.shortName, error: formatSieveError(e) });
+      }
+      await this.apply(message, target, result.actions, parsed as SieveMessage, userAddresses[0]);
+    }
+  }
+
+  /** The message as the script sees it: screening headers on top, without the local Return-Path. */
+  private async readMessage(message: LocalMessage): Promise<Buffer> {
+    const file = await fsp.readFile(message.entry.file);
+    const body = file.subarray(message.entry.localPrefix);
+    return message.addedHeaders.length ? Buffer.concat([Buffer.from(message.addedHeaders.join(''), 'utf8'), body]) : body;
+  }
+
+  /** The user's own addresses, primary first: short name and additional names in every local domain. */
+  private userAddresses(user: User): string[] {
+    const { hostname } = this.ctx.options;
+    const primary = domainOfHostname(hostname) ?? hostname;
+    const domains = this.ctx.directory
+      .domains()
+      .filter((d) => d.kind !== 'virtual-host')
+      .map((d) => d.name)
+      .sort((a, b) => (a === primary ? -1 : b === primary ? 1 : 0));
+    const out: string[] = [];
+    for (const name of [user.shortName, ...user.names]) {
+      if (name.includes('@')) out.push(name);
+      else for (const d of domains) out.push(`${name}@${d}`);
+    }
+    return out;
+  }
+
+  private async apply(message: LocalMessage, target: DeliveryTarget, actions: SieveAction[], parsed: SieveMessage, from: string): Promise<void> {
+    const { entry } = message;
+    const copies: { mailbox: string; flags: string[] }[] = [];
+    const user = target.user.shortName;
+    for (const a of actions) {
+      switch (a.action) {
+        case 'keep':
+          copies.push({ mailbox: 'INBOX', flags: a.flags ?? [] });
+          break;
+        case 'fileinto':
+          copies.push({ mailbox: this.folder(target, a.mailbox, a.create), flags: a.flags ?? [] });
+          break;
+        case 'discard':
+          this.log.message('Sieve discarded the message', { queueId: entry.id, user });
+          break;
+        case 'reject':
+        case 'ereject':
+          target.outcome = { status: 'permanent', diagnostic: `5.7.1 ${a.reason.replace(/[\r\n]+/g, ' ').trim() || 'rejected by the recipient\u2019s filter'}` };
+          this.log.message('Sieve rejected the message', { queueId: entry.id, user, reason: a.reason });
+          return;
+        case 'redirect':
+          if (!(await this.redirect(message, target, a.address, parsed, from))) copies.push({ mailbox: 'INBOX', flags: [] });
+          break;
+        case 'vacation':
+          if (a.send) await this.vacation(message, target, a, parsed, from);
+          else this.log.event('Sieve vacation not sent', { queueId: entry.id, user, to: a.to, reason: a.skipped });
+          break;
+      }
+    }
+    // The same folder once: a failed redirect's fallback copy may meet a keep.
+    const unique = copies.filter((c, i) => copies.findIndex((d) => d.mailbox === c.mailbox) === i);
+    if (unique.length === 0) {
+      target.outcome = { status: 'delivered' };
+      return;
+    }
+    target.mailbox = unique[0].mailbox;
+    target.flags = unique[0].flags;
+    target.copies = unique.length > 1 ? unique : undefined;
+  }
+
+  /** The folder fileinto means: existing (Cyrus names mapped), created, or INBOX. */
+  private folder(target: DeliveryTarget, name: string, create: boolean): string {
+    const { store } = this.ctx;
+    const userId = target.user.id;
+    const found = existingMailbox(name, (n) => !!store.mailbox(userId, n));
+    if (found) return found;
+    const local = cyrusToLocal(name);
+    if (create || this.ctx.settings.get().sieveFileintoCreatesMailbox) {
+      try {
+        store.createMailbox(userId, local);
+        this.log.message('Sieve created a folder', { user: target.user.shortName, mailbox: local });
+        return local;
+      } catch (err) {
+        if (store.mailbox(userId, local)) return local;
+        this.log.error('Sieve could not create a folder; the message goes to INBOX', { user: target.user.shortName, mailbox: name, error: String(err) });
+        return 'INBOX';
+      }
+    }
+    this.log.message('Sieve fileinto: no such folder; the message goes to INBOX', { user: target.user.shortName, mailbox: name });
+    return 'INBOX';
+  }
+
+  /** Queues the message, unchanged but for a trace header, to `address`. False when it could not. */
+  private async redirect(message: LocalMessage, target: DeliveryTarget, address: string, parsed: SieveMessage, userAddress: string): Promise<boolean> {
+    const { entry } = message;
+    const user = target.user.shortName;
+    const hops = parsed.values(REDIRECT_HEADER);
+    if (hops.some((h) => h.toLowerCase() === userAddress.toLowerCase())) {
+      this.log.error('Sieve redirect loop: this user redirected the message before; it is kept', { queueId: entry.id, user, to: address });
+      return false;
+    }
+    if (hops.length >= MAX_REDIRECT_HOPS) {
+      this.log.error('Sieve redirect refused: too many redirects already; the message is kept', { queueId: entry.id, user, to: address });
+      return false;
+    }
+    const resolution = resolveTargets(this.ctx.directory, address);
+    const recipients =
+      resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [address] : [];
+    if (recipients.length === 0) {
+      this.log.error('Sieve redirect to an address that does not exist; the message is kept', { queueId: entry.id, user, to: address, reason: resolution.kind });
+      return false;
+    }
+    try {
+      const file = await fsp.readFile(entry.file);
+      const prefix = Buffer.from(`Return-Path: <${entry.sender}>\r\n`);
+      const trace = Buffer.from(`${REDIRECT_HEADER}: ${userAddress}\r\n`);
+      const queued = await this.ctx.queue.enqueue(
+        {
+          sender: entry.sender,
+          recipients: recipients.map((r) => ({ address: r, original: address })),
+          client: `sieve redirect by ${user}`,
+          localPrefix: prefix.length,
+        },
+        [prefix, trace, file.subarray(entry.localPrefix)],
+      );
+      this.log.message('Sieve redirected the message', { queueId: entry.id, user, to: address, newQueueId: queued.id });
+      return true;
+    } catch (err) {
+      this.log.error('Sieve redirect could not be queued; the message is kept', { queueId: entry.id, user, to: address, error: String(err) });
+      return false;
+    }
+  }
+
+  private async vacation(message: LocalMessage, target: DeliveryTarget, a: VacationAction, parsed: SieveMessage, from: string): Promise<void> {
+    const user = target.user.shortName;
+    const resolution = resolveTargets(this.ctx.directory, a.to);
+    const recipients = resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [a.to] : [];
+    if (recipients.length === 0) {
+      this.log.event('Sieve vacation: the sender cannot be reached', { queueId: message.entry.id, user, to: a.to });
+      return;
+    }
+    try {
+      const reply = buildVacationReply(a, parsed, from, this.ctx.options.hostname);
+      const prefix = Buffer.from('Return-Path: <>\r\n');
+      const queued = await this.ctx.queue.enqueue(
+        { sender: '', recipients: recipients.map((r) => ({ address: r, original: a.to })), client: `sieve vacation of ${user}`, localPrefix: prefix.length },
+        [prefix, reply],
+      );
+      this.log.message('Sieve vacation reply queued', { queueId: message.entry.id, user, to: a.to, newQueueId: queued.id });
+    } catch (err) {
+      this.log.error('Sieve vacation reply could not be queued', { queueId: message.entry.id, user, to: a.to, error: String(err) });
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/** One argument of a ManageSieve command: an atom (command names, numbers) or a string (quoted or literal). */
+export type Arg = { kind: 'atom'; value: string } | { kind: 'string'; value: string };
+
+export type ReadEvent =
+  | { kind: 'command'; args: Arg[] }
+  /** A command that could not be parsed; the rest of its line was skipped. */
+  | { kind: 'bad'; message: string }
+  /** Over a limit: the session should say BYE and close. */
+  | { kind: 'fatal'; message: string };
+
+export interface ReaderLimits {
+  /** Longest line outside literals. */
+  maxLine: number;
+  /** Largest literal. */
+  maxLiteral: number;
+}
+
+type Parse = { done: true; event: ReadEvent; consumed: number } | { done: false; need: number };
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+
+/**
+ * Splits the client's bytes into commands (RFC 5804 section 4): atoms, quoted strings and
+ * literals `{n+}`/`{n}` (both read at once: ManageSieve has no literal continuation), ending with
+ * CRLF. Only complete commands come out; a partial one waits in the buffer within the limits.
+ */
+export class CommandReader {
+  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes the buffer must reach before a parse can succeed (a literal in transit). */
+  private need = 0;
+
+  constructor(private readonly limits: () => ReaderLimits) {}
+
+  push(chunk: Buffer): ReadEvent[] {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const events: ReadEvent[] = [];
+    while (this.buffer.length > 0 && this.buffer.length >= this.need) {
+      const r = this.parse();
+      if (!r.done) {
+        this.need = r.need;
+        break;
+      }
+      this.need = 0;
+      this.buffer = this.buffer.subarray(r.consumed);
+      events.push(r.event);
+      if (r.event.kind === 'fatal') {
+        this.buffer = Buffer.alloc(0);
+        break;
+      }
+    }
+    return events;
+  }
+
+  /** Forgets buffered input (after STARTTLS nothing sent in the clear may be used). */
+  reset(): void {
+    this.buffer = Buffer.alloc(0);
+    this.need = 0;
+  }
+
+  private parse(): Parse {
+    const b = this.buffer;
+    const { maxLine, maxLiteral } = this.limits();
+    const args: Arg[] = [];
+    let i = 0;
+    let lineBytes = 0;
+    const bad = (message: string): Parse => {
+      const nl = b.indexOf(LF, i);
+      if (nl < 0) return lineBytes + (b.length - i) > maxLine ? { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: b.length } : { done: false, need: b.length + 1 };
+      return { done: true, event: { kind: 'bad', message }, consumed: nl + 1 };
+    };
+    for (;;) {
+      if (i >= b.length) return this.incomplete(i, lineBytes, maxLine);
+      const c = b[i];
+      if (c === CR || c === LF) {
+        if (c === CR) {
+          if (i + 1 >= b.length) return { done: false, need: i + 2 };
+          if (b[i + 1] !== LF) return bad('a CR without LF');
+          i += 2;
+        } else i += 1;
+        if (args.length === 0) return { done: true, event: { kind: 'bad', message: 'empty command' }, consumed: i };
+        return { done: true, event: { kind: 'command', args }, consumed: i };
+      }
+      if (c === SP) {
+        i++;
+        lineBytes++;
+        continue;
+      }
+      if (c === QUOTE) {
+        let j = i + 1;
+        const out: number[] = [];
+        for (;;) {
+          if (j >= b.length) return this.incomplete(j, lineBytes + (j - i), maxLine);
+          const d = b[j];
+          if (d === QUOTE) break;
+          if (d === CR || d === LF) return bad('a quoted string cannot contain a line break; use a literal');
+          if (d === BACKSLASH) {
+            if (j + 1 >= b.length) return this.incomplete(j + 1, lineBytes + (j - i), maxLine);
+            const e = b[j + 1];
+            if (e !== QUOTE && e !== BACKSLASH) return bad('only \\" and \\\\ may be escaped in a quoted string');
+            out.push(e);
+            j += 2;
+            continue;
+          }
+          out.push(d);
+          j++;
+        }
+        args.push({ kind: 'string', value: Buffer.from(out).toString('utf8') });
+        lineBytes += j + 1 - i;
+        i = j + 1;
+        continue;
+      }
+      if (c === LBRACE) {
+        const close = b.indexOf(LF, i);
+        if (close < 0) return this.incomplete(b.length, lineBytes + (b.length - i), maxLine);
+        const header = b.subarray(i, close + 1).toString('latin1');
+        const m = /^\{(\d{1,10})(\+?)\}\r?\n$/.exec(header);
+        if (!m) return bad('a literal is {number+} followed by CRLF');
+        const size = Number(m[1]);
+        const start = close + 1;
+        if (size > maxLiteral) {
+          // The client sends the bytes anyway ({n+}): skip them and the rest of the line.
+          if (b.length < start + size) return { done: false, need: start + size };
+          i = start + size;
+          return bad(`a literal can have at most ${maxLiteral} bytes`);
+        }
+        if (b.length < start + size) return { done: false, need: start + size };
+        args.push({ kind: 'string', value: b.subarray(start, start + size).toString('utf8') });
+        lineBytes += start - i;
+        i = start + size;
+        continue;
+      }
+      let j = i;
+      while (j < b.length && b[j] !== SP && b[j] !== CR && b[j] !== LF && b[j] !== QUOTE && b[j] !== LBRACE) j++;
+      if (j >= b.length) return this.incomplete(j, lineBytes + (j - i), maxLine);
+      args.push({ kind: 'atom', value: b.subarray(i, j).toString('latin1') });
+      lineBytes += j - i;
+      i = j;
+    }
+  }
+
+  private incomplete(at: number, lineBytes: number, maxLine: number): Parse {
+    if (lineBytes > maxLine) return { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: this.buffer.length };
+    return { done: false, need: at + 1 };
+  }
+}

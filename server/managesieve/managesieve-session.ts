@@ -1,0 +1,368 @@
+import type net from 'node:net';
+import type { EngineContext } from '../context';
+import { type SaslMechanism, SaslExchange, verifySasl } from '../directory/sasl';
+import type { User } from '../directory/types';
+import type { Logger } from '../logs/logger';
+import type { ConnectionInfo } from '../net/connections';
+import { SIEVE_EXTENSIONS, formatSieveError } from '../sieve/index';
+import { SieveScriptError } from '../sieve/scripts';
+import { type Arg, CommandReader, type ReadEvent } from './command-reader';
+
+const HANDSHAKE_TIMEOUT_MS = 60_000;
+const LINGER_MS = 2000;
+/** Slack over the largest script for a literal (a script in a PUTSCRIPT). */
+const LITERAL_SLACK = 1024;
+
+/** A string in a response: quoted when it can be, a literal otherwise (RFC 5804 section 4). */
+export function sieveString(s: string): string {
+  if (s.length <= 1024 && !/[\r\n\0]/.test(s)) return `"${s.replace(/["\\]/g, '\\$&')}"`;
+  return `{${Buffer.byteLength(s)}}\r\n${s}`;
+}
+
+class Reply {
+  constructor(
+    readonly status: 'NO' | 'BYE',
+    readonly text: string,
+    readonly code?: string,
+  ) {}
+}
+
+const no = (text: string, code?: string) => new Reply('NO', text, code);
+
+/**
+ * One ManageSieve connection (RFC 5804): capabilities, STARTTLS, SASL authentication, and the
+ * script commands over the user's SieveScripts.
+ */
+export class ManageSieveSession {
+  socket: net.Socket;
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private readonly reader: CommandReader;
+  private readonly pending: ReadEvent[] = [];
+  private processing = false;
+  private closed = false;
+  private user?: User;
+  private sasl?: SaslExchange;
+  private failures = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+    socket: net.Socket,
+    readonly conn: ConnectionInfo,
+    private readonly idleTimeoutMs: number,
+  ) {
+    this.socket = socket;
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.reader = new CommandReader(() => ({
+      maxLine: ctx.settings.get().maxLineLength,
+      maxLiteral: ctx.sieve.limits().maxScriptSize + LITERAL_SLACK,
+    }));
+  }
+
+  start(): void {
+    this.attach(this.socket);
+    this.socket.once('close', () => {
+      this.closed = true;
+      this.pending.length = 0;
+      this.log.event('disconnect', { conn: this.conn.id });
+      this.resolveFinished();
+    });
+    this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
+    this.send(this.capabilityLines().concat('OK "Pillarbox ManageSieve ready"'));
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.closed) {
+      this.send(['BYE (TRYLATER) "server shutting down"']);
+      this.close();
+    }
+    return this.finished;
+  }
+
+  private send(lines: string[]): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(lines.join('\r\n') + '\r\n');
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.pending.length = 0;
+    const socket = this.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closed) return;
+    this.pending.push(...this.reader.push(chunk));
+    void this.pump();
+  };
+
+  private readonly onTimeout = (): void => {
+    this.send(['BYE "disconnected for inactivity"']);
+    this.close();
+  };
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('timeout', this.onTimeout);
+    socket.on('error', () => undefined);
+    socket.setTimeout(this.idleTimeoutMs);
+  }
+
+  private detach(socket: net.Socket): void {
+    socket.off('data', this.onData);
+    socket.off('timeout', this.onTimeout);
+    socket.setTimeout(0);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.pending.length > 0 && !this.closed) {
+        const event = this.pending.shift() as ReadEvent;
+        const reply = await this.handle(event);
+        if (reply) this.send([`${reply.status}${reply.code ? ` (${reply.code})` : ''} ${sieveString(reply.text)}`]);
+        if (reply?.status === 'BYE') this.close();
+      }
+    } catch (err) {
+      this.log.error('ManageSieve session failed', { conn: this.conn.id, error: String(err) });
+      this.send(['BYE "internal error"']);
+      this.close();
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  // ---- capabilities and policy ------------------------------------------------------------
+
+  private mechanisms(): SaslMechanism[] {
+    const s = this.ctx.settings.get();
+    if (s.imapPopSsl === 'require' && !this.conn.secure) return [];
+    const passwordsOk = this.conn.secure || s.allowPlaintextAuthWithoutTls;
+    const out: SaslMechanism[] = [];
+    if (s.imapAuthPlain && passwordsOk) out.push('PLAIN');
+    if (s.imapAuthLogin && passwordsOk) out.push('LOGIN');
+    if (s.imapAuthCramMd5) out.push('CRAM-MD5');
+    return out;
+  }
+
+  private tlsOffered(): boolean {
+    return !this.conn.secure && this.ctx.settings.get().imapPopSsl !== 'off';
+  }
+
+  private capabilityLines(): string[] {
+    const limits = this.ctx.sieve.limits();
+    const lines = [`"IMPLEMENTATION" "Pillarbox"`];
+    if (!this.user) lines.push(`"SASL" "${this.mechanisms().join(' ')}"`);
+    lines.push(`"SIEVE" "${SIEVE_EXTENSIONS.join(' ')}"`);
+    if (!this.user && this.tlsOffered()) lines.push('"STARTTLS"');
+    lines.push(`"MAXREDIRECTS" "${limits.maxRedirects}"`, '"UNAUTHENTICATE"', '"VERSION" "1.0"');
+    if (this.user) lines.push(`"OWNER" ${sieveString(this.user.shortName)}`);
+    return lines;
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  private async handle(event: ReadEvent): Promise<Reply | undefined> {
+    if (event.kind === 'fatal') return new Reply('BYE', event.message);
+    if (this.sasl) return this.continueSasl(event);
+    if (event.kind === 'bad') return no(`syntax error: ${event.message}`);
+    const [first, ...args] = event.args;
+    if (first.kind !== 'atom') return no('a command starts with its name');
+    const verb = first.value.toUpperCase();
+    this.log.event('command', { conn: this.conn.id, user: this.user?.shortName, command: verb });
+    const strings = (n: number, m = n): string[] | Reply => {
+      if (args.length < n || args.length > m || args.some((a) => a.kind !== 'string')) return no(`${verb}: wrong arguments`);
+      return args.map((a) => a.value);
+    };
+    switch (verb) {
+      case 'CAPABILITY':
+        if (args.length) return no('CAPABILITY takes no arguments');
+        this.send(this.capabilityLines());
+        return this.ok('Capability completed');
+      case 'LOGOUT':
+        this.send(['OK "Logout completed"']);
+        this.close();
+        return undefined;
+      case 'NOOP': {
+        const a = strings(0, 1);
+        if (a instanceof Reply) return a;
+        return a.length ? this.ok('Done', `TAG ${sieveString(a[0])}`) : this.ok('Done');
+      }
+      case 'STARTTLS':
+        return this.starttls();
+      case 'AUTHENTICATE':
+        return this.authenticate(args);
+    }
+    const user = this.user;
+    if (!user) {
+      if (['HAVESPACE', 'PUTSCRIPT', 'CHECKSCRIPT', 'LISTSCRIPTS', 'SETACTIVE', 'GETSCRIPT', 'DELETESCRIPT', 'RENAMESCRIPT', 'UNAUTHENTICATE'].includes(verb)) {
+        return no('log in first (AUTHENTICATE)');
+      }
+      return no(`unknown command ${verb}`);
+    }
+    const scripts = this.ctx.sieve;
+    try {
+      switch (verb) {
+        case 'UNAUTHENTICATE':
+          if (args.length) return no('UNAUTHENTICATE takes no arguments');
+          this.log.message('ManageSieve logout (UNAUTHENTICATE)', { conn: this.conn.id, user: user.shortName });
+          this.user = undefined;
+          this.conn.user = undefined;
+          return this.ok('Unauthenticate completed');
+        case 'LISTSCRIPTS':
+          if (args.length) return no('LISTSCRIPTS takes no arguments');
+          this.send(scripts.list(user.id).map((s) => sieveString(s.name) + (s.active ? ' ACTIVE' : '')));
+          return this.ok('Listscripts completed');
+        case 'HAVESPACE': {
+          if (args.length !== 2 || args[0].kind !== 'string' || args[1].kind !== 'atom' || !/^\d{1,10}$/.test(args[1].value)) {
+            return no('HAVESPACE: a script name and a number');
+          }
+          scripts.haveSpace(user.id, args[0].value, Number(args[1].value));
+          return this.ok('Putscript would succeed');
+        }
+        case 'PUTSCRIPT': {
+          const a = strings(2);
+          if (a instanceof Reply) return a;
+          const { warnings } = await scripts.put(user.id, a[0], a[1]);
+          this.log.message('Sieve script stored', { conn: this.conn.id, user: user.shortName, script: a[0] });
+          return warnings.length ? this.ok(warnings.map(formatSieveError).join('\r\n'), 'WARNINGS') : this.ok('Putscript completed');
+        }
+        case 'CHECKSCRIPT': {
+          const a = strings(1);
+          if (a instanceof Reply) return a;
+          const { errors, warnings } = await scripts.check(user.id, a[0]);
+          if (errors.length) return no(errors.map(formatSieveError).join('\r\n'));
+          return warnings.length ? this.ok(warnings.map(formatSieveError).join('\r\n'), 'WARNINGS') : this.ok('Script is valid');
+        }
+        case 'SETACTIVE': {
+          const a = strings(1);
+          if (a instanceof Reply) return a;
+          scripts.setActive(user.id, a[0] || null);
+          this.log.message('Sieve script activated', { conn: this.conn.id, user: user.shortName, script: a[0] || null });
+          return this.ok(a[0] ? 'Setactive completed' : 'No script is active now');
+        }
+        case 'GETSCRIPT': {
+          const a = strings(1);
+          if (a instanceof Reply) return a;
+          const s = scripts.get(user.id, a[0]);
+          if (!s) return no(`there is no script "${a[0]}"`, 'NONEXISTENT');
+          this.send([`{${Buffer.byteLength(s.content)}}\r\n${s.content}`]);
+          return this.ok('Getscript completed');
+        }
+        case 'DELETESCRIPT': {
+          const a = strings(1);
+          if (a instanceof Reply) return a;
+          scripts.delete(user.id, a[0]);
+          this.log.message('Sieve script deleted', { conn: this.conn.id, user: user.shortName, script: a[0] });
+          return this.ok('Deletescript completed');
+        }
+        case 'RENAMESCRIPT': {
+          const a = strings(2);
+          if (a instanceof Reply) return a;
+          scripts.rename(user.id, a[0], a[1]);
+          return this.ok('Renamescript completed');
+        }
+      }
+    } catch (err) {
+      if (err instanceof SieveScriptError) {
+        const code = err.code === 'INVALID' || err.code === 'BADNAME' ? undefined : err.code;
+        const text = err.code === 'INVALID' ? err.errors.map(formatSieveError).join('\r\n') : err.message;
+        return no(text, code);
+      }
+      throw err;
+    }
+    return no(`unknown command ${verb}`);
+  }
+
+  private ok(text: string, code?: string): undefined {
+    this.send([`OK${code ? ` (${code})` : ''} ${sieveString(text)}`]);
+    return undefined;
+  }
+
+  private async starttls(): Promise<Reply | undefined> {
+    if (this.conn.secure) return no('TLS is already active');
+    if (this.user || !this.tlsOffered()) return no('STARTTLS is not available');
+    this.pending.length = 0;
+    this.reader.reset();
+    const plain = this.socket;
+    this.detach(plain);
+    plain.write('OK "Begin TLS negotiation now"\r\n');
+    const upgraded = this.ctx.tls.upgrade(plain).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const gone = new Promise<undefined>((resolve) => {
+      plain.once('close', () => resolve(undefined));
+      timer = setTimeout(() => resolve(undefined), HANDSHAKE_TIMEOUT_MS);
+    });
+    const secure = await Promise.race([upgraded, gone]);
+    clearTimeout(timer);
+    if (!secure || this.closed) {
+      this.log.event('STARTTLS handshake failed', { conn: this.conn.id, ip: this.conn.remoteAddress });
+      plain.destroy();
+      return undefined;
+    }
+    this.socket = secure;
+    this.conn.secure = true;
+    this.attach(secure);
+    this.log.event('STARTTLS done', { conn: this.conn.id, protocol: secure.getProtocol() });
+    // RFC 5804 2.2: the capabilities again, as they may have changed.
+    this.send(this.capabilityLines().concat('OK "TLS negotiation successful"'));
+    return undefined;
+  }
+
+  private async authenticate(args: Arg[]): Promise<Reply | undefined> {
+    if (this.user) return no('already logged in');
+    if (args.length < 1 || args.length > 2 || args.some((a) => a.kind !== 'string')) return no('AUTHENTICATE "MECHANISM" ["initial response"]');
+    const mechanism = args[0].value.toUpperCase() as SaslMechanism;
+    const s = this.ctx.settings.get();
+    const enabled = (mechanism === 'PLAIN' && s.imapAuthPlain) || (mechanism === 'LOGIN' && s.imapAuthLogin) || (mechanism === 'CRAM-MD5' && s.imapAuthCramMd5);
+    if (!enabled) return no(`mechanism ${args[0].value} is not supported`);
+    if (!this.mechanisms().includes(mechanism)) {
+      return no(this.tlsOffered() ? 'plaintext authentication is not allowed before STARTTLS' : 'plaintext authentication is not allowed without TLS', 'ENCRYPT-NEEDED');
+    }
+    const exchange = new SaslExchange(mechanism, this.ctx.options.hostname);
+    const step = exchange.start(args[1]?.value);
+    this.sasl = exchange;
+    return this.saslStep(step);
+  }
+
+  private async continueSasl(event: ReadEvent): Promise<Reply | undefined> {
+    const exchange = this.sasl as SaslExchange;
+    if (event.kind !== 'command' || event.args.length !== 1) {
+      this.sasl = undefined;
+      return no('authentication failed: a SASL response is one string');
+    }
+    const value = event.args[0].value;
+    if (value === '*') {
+      this.sasl = undefined;
+      return no('authentication cancelled');
+    }
+    return this.saslStep(exchange.next(value));
+  }
+
+  private async saslStep(step: ReturnType<SaslExchange['next']>): Promise<Reply | undefined> {
+    if (step.type === 'challenge') {
+      this.send([sieveString(step.base64)]);
+      return undefined;
+    }
+    this.sasl = undefined;
+    if (step.type === 'error') return no(`authentication failed: ${step.message}`);
+    const user = await verifySasl(this.ctx.directory, step.credentials);
+    const allowed = user && (this.ctx.directory.canUse(user, 'imap') || this.ctx.directory.canUse(user, 'pop'));
+    if (!user || !allowed) {
+      this.failures++;
+      this.log.message('ManageSieve login failed', { conn: this.conn.id, ip: this.conn.remoteAddress, user: step.credentials.username });
+      await this.ctx.authThrottle.failed(this.conn.remoteAddress);
+      if (this.failures >= this.ctx.authThrottle.maxFailuresPerSession) return new Reply('BYE', 'too many failed authentications');
+      return no('authentication failed');
+    }
+    this.ctx.authThrottle.succeeded(this.conn.remoteAddress);
+    this.user = user;
+    this.ctx.connections.setUser(this.conn, user.shortName);
+    this.log.message('ManageSieve login', { conn: this.conn.id, user: user.shortName, ip: this.conn.remoteAddress, tls: this.conn.secure });
+    return this.ok('Authenticated');
+  }
+}

@@ -15,6 +15,7 @@ import { LogHub, type Logger } from './logs/logger';
 import { MailStore } from './store/store';
 import { Queue } from './queue/queue';
 import { LocalDelivery } from './delivery/local-delivery';
+import { JunkFilter } from './junk/filter';
 import { RemoteDelivery } from './outbound/remote-delivery';
 import { SmtpService } from './smtp/smtp-service';
 import { ImapService } from './imap/imap-service';
@@ -50,6 +51,7 @@ export class Engine {
   private readonly services: Service[] = [];
   private readonly log: Logger;
   private stopping?: Promise<void>;
+  private readonly junkFilter: JunkFilter;
 
   constructor(
     options: BootstrapOptions,
@@ -91,7 +93,8 @@ export class Engine {
     };
     this.log = logs.logger('server');
     this.applyLogLevels();
-    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
+    this.junkFilter = JunkFilter.open(dataDir);
+    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter);
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
@@ -128,6 +131,7 @@ export class Engine {
   /** For command-line tools that used the services without starting the engine. */
   async close(): Promise<void> {
     await this.ctx.logs.close();
+    this.junkFilter.close();
     this.ctx.db.close();
   }
 
@@ -138,6 +142,7 @@ export class Engine {
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
     await this.ctx.logs.close();
+    this.junkFilter.close();
     this.ctx.db.close();
   }
 

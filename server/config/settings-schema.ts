@@ -32,6 +32,17 @@ export interface Settings {
   refusedHosts: string[];
   rblEnabled: boolean;
   rblServers: string[];
+  // Filters tab: junk mail
+  junkScanEnabled: boolean;
+  junkPermissiveness: 'least' | 'moderate' | 'most';
+  junkAction: 'deliver' | 'bounce' | 'delete' | 'redirect';
+  junkTagSubject: boolean;
+  junkSubjectTag: string;
+  junkEncapsulate: boolean;
+  junkRedirectTo: string;
+  junkNotify: string;
+  junkAcceptedLanguages: string[];
+  junkAcceptedLocales: string[];
   // Security (Advanced tab)
   smtpAuthCramMd5: boolean;
   smtpAuthPlain: boolean;
@@ -190,6 +201,60 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'Relay: junk mail rejection (RBL) servers',
     description: 'DNSBL zones, such as zen.spamhaus.org.',
     check: (v) => (v.every((z) => /^[a-z0-9.-]+$/i.test(z)) ? undefined : 'must be DNS zone names'),
+  },
+  junkScanEnabled: {
+    default: false,
+    seedName: 'Filters: Scan email for junk mail',
+    description: 'Score mail for local users with the Bayesian filter and add X-Spam-* headers. Train it first (pillarbox learn).',
+  },
+  junkPermissiveness: {
+    default: 'moderate',
+    seedName: 'Filters: Minimum junk mail score (Least / Moderate / Most permissive)',
+    description: 'least = flags mildly suspicious mail (score 3), moderate = 5 (SpamAssassin’s default), most = only blatant junk (8).',
+    check: (v) => (['least', 'moderate', 'most'].includes(v) ? undefined : 'must be least, moderate or most'),
+  },
+  junkAction: {
+    default: 'deliver',
+    seedName: 'Filters: Junk mail should be Bounced / Deleted / Delivered / Redirected',
+    description: 'What happens to junk: deliver (marked), bounce (5.7.1 to the sender), delete, or redirect to junkRedirectTo.',
+    check: (v) => (['deliver', 'bounce', 'delete', 'redirect'].includes(v) ? undefined : 'must be deliver, bounce, delete or redirect'),
+  },
+  junkTagSubject: {
+    default: false,
+    seedName: 'Filters: Delivered — Add to subject',
+    description: 'Put junkSubjectTag in front of the subject of delivered junk.',
+  },
+  junkSubjectTag: {
+    default: '***JUNK MAIL***',
+    seedName: 'Filters: subject tag',
+    description: 'The subject tag for delivered junk.',
+  },
+  junkEncapsulate: {
+    default: false,
+    seedName: 'Filters: Delivered — Encapsulate as MIME attachment',
+    description: 'Deliver junk as a short report with the original attached (message/rfc822).',
+  },
+  junkRedirectTo: {
+    default: '',
+    seedName: 'Filters: Redirected to',
+    description: 'Where redirected junk goes (a user, alias or address).',
+    check: address,
+  },
+  junkNotify: {
+    default: '',
+    seedName: 'Filters: Send notification to (the postmaster)',
+    description: 'A user or address told about each bounced or deleted junk message; empty = nobody.',
+    check: address,
+  },
+  junkAcceptedLanguages: {
+    default: ['*'],
+    seedName: 'Filters: Accepted languages',
+    description: 'Charset families (e.g. "western", "japanese") never marked junk for their encoding alone; "*" = all.',
+  },
+  junkAcceptedLocales: {
+    default: ['*'],
+    seedName: 'Filters: Accepted locales',
+    description: 'Country codes (e.g. "us", "de") never marked junk for their origin alone; "*" = all.',
   },
   smtpAuthCramMd5: {
     default: false,

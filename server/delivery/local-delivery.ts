@@ -7,6 +7,8 @@ import { buildDeliveryReport } from './dsn';
 import { Notifier } from './notifier';
 import { QuotaStage } from './quota-stage';
 import { SieveStage } from './sieve-stage';
+import { JunkScreening } from './junk-screening';
+import type { JunkFilter } from '../junk/filter';
 import { localUserId, resolveTargets } from './targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
@@ -23,10 +25,16 @@ export class LocalDelivery implements QueueProcessor {
   constructor(
     private readonly ctx: EngineContext,
     private readonly log: Logger,
+    junkFilter?: JunkFilter,
   ) {
     const notifier = new Notifier(ctx.store, ctx.options.hostname);
     this.quota = new QuotaStage(ctx.accounts, ctx.directory, () => ctx.settings.get(), notifier);
-    this.stages = [new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve')), this.quota];
+    // Screening first, so Sieve can test its verdicts (spamtest); quota last.
+    this.stages = [
+      ...(junkFilter ? [new JunkScreening(ctx, junkFilter, ctx.logs.logger('junk'))] : []),
+      new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve')),
+      this.quota,
+    ];
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
@@ -84,7 +92,11 @@ export class LocalDelivery implements QueueProcessor {
           userId: c.t.user.id,
           mailbox: c.mailbox,
           flags: c.flags,
-          source: extra ? { parts: [extra, fs.createReadStream(entry.file)] } : { file: entry.file, size: entry.size },
+          source: message.replacement
+            ? { parts: extra ? [extra, message.replacement] : [message.replacement] }
+            : extra
+              ? { parts: [extra, fs.createReadStream(entry.file)] }
+              : { file: entry.file, size: entry.size },
         })),
         () => this.ctx.queue.markDelivered(entry.id, targets.map((t) => t.address)),
       );

@@ -24,6 +24,8 @@ export interface LocalMessage {
   entry: QueueEntry;
   /** Header lines (with CRLF) stages add on top of the message, e.g. X-Spam-Status. */
   addedHeaders: string[];
+  /** The whole message to store instead of the spool file (a stage rewrote it, e.g. a junk subject tag). */
+  replacement?: Buffer;
   targets: DeliveryTarget[];
   /** Screening results (filled by the junk and virus stages), read by Sieve's spamtest/virustest. */
   verdicts?: {

@@ -244,7 +244,18 @@ export class Queue extends EventEmitter {
           .map((r) => [r.address, { status: 'temporary', diagnostic: `4.3.0 internal error: ${String(err)}` }]),
       );
     }
-    await this.record(entry, outcomes);
+    try {
+      await this.record(entry, outcomes);
+    } catch (err) {
+      // Whatever went wrong, the message must not be retried in a tight loop: it waits
+      // a minute (it is still queued, nothing is lost) and the error is logged.
+      this.log.error('could not record a delivery attempt', { queueId: entry.id, error: String(err) });
+      try {
+        this.db.prepare('UPDATE queue SET next_attempt = ?, last_error = ? WHERE id = ?').run(Date.now() + RETRY_BASE_MS, `4.3.0 internal error: ${String(err)}`, entry.id);
+      } catch {
+        // the database itself is failing; the runner's own timer still paces retries
+      }
+    }
   }
 
   /** Stores outcomes; finished messages leave the queue, the rest are rescheduled or bounced when expired. */

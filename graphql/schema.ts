@@ -11,6 +11,7 @@ import { LogResolver } from './logs/log-resolver';
 import { ServiceResolver } from './service/service-resolver';
 import { SettingsResolver } from './settings/settings-resolver';
 import { SieveResolver } from './sieve/sieve-resolver';
+import { QueueResolver } from './queue/queue-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -24,6 +25,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ServiceResolver,
   LogResolver,
   SieveResolver,
+  QueueResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -151,6 +151,48 @@ export class Queue extends EventEmitter {
     if (left.n === 0) this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
   }
 
+  /** Holds a message: it stays queued and is not attempted until released. */
+  hold(id: string): boolean {
+    return this.db.prepare(`UPDATE queue SET state = 'held' WHERE id = ?`).run(id).changes > 0;
+  }
+
+  /** Releases a held message and makes it due now. */
+  release(id: string): boolean {
+    const changed = this.db.prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state = 'held'`).run(Date.now(), id).changes;
+    if (changed) this.kick();
+    return changed > 0;
+  }
+
+  /**
+   * Deletes a queued message without delivering or bouncing it (the administrator's
+   * "delete"). A message being delivered right now cannot be deleted: false.
+   */
+  async remove(id: string): Promise<boolean> {
+    if (this.inFlight.has(id)) return false;
+    const row = this.db.prepare('SELECT path FROM queue WHERE id = ?').get(id) as { path: string } | undefined;
+    if (!row) return false;
+    this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
+    await fsp.rm(row.path, { force: true });
+    this.log.message('deleted from the queue by the administrator', { queueId: id });
+    return true;
+  }
+
+  /** The message's header section, for the queue listing. */
+  async headers(id: string): Promise<string | undefined> {
+    const entry = this.entry(id);
+    if (!entry) return undefined;
+    const handle = await fsp.open(entry.file, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, entry.localPrefix);
+      const text = buf.subarray(0, bytesRead).toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      return end >= 0 ? text.slice(0, end + 2) : text;
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** Makes a message due now (retry). */
   retry(id: string): boolean {
     const changed = this.db

@@ -12,6 +12,7 @@ import { ServiceResolver } from './service/service-resolver';
 import { SettingsResolver } from './settings/settings-resolver';
 import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
+import { MailboxResolver } from './mailboxes/mailbox-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -26,6 +27,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LogResolver,
   SieveResolver,
   QueueResolver,
+  MailboxResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+'use strict';
+// HTTPS front for the engine's management API. The engine serves GraphQL over plain HTTP;
+// this terminates TLS with the engine's own certificate (created on its first start, or
+// replaced through GraphQL) and pipes the bytes to the engine, so WebSocket subscriptions
+// work unchanged. The certificate files are re-read when they change.
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const tls = require('node:tls');
+
+const certDir = process.env.PILLARBOX_CERT_DIR || '/var/lib/pillarbox/engine/certs';
+const port = Number(process.env.PILLARBOX_HTTPS_PORT || 443);
+const [upHost, upPort] = (process.env.PILLARBOX_HTTP_UPSTREAM || '127.0.0.1:8080').split(':');
+const keyFile = path.join(certDir, 'default.key');
+const certFile = path.join(certDir, 'default.crt');
+
+let stamp = '';
+
+/** Key and certificate as on disk now, or undefined when unchanged since the last call. */
+function changedOptions() {
+  const now = [keyFile, certFile].map((f) => fs.statSync(f).mtimeMs).join('/');
+  if (now === stamp) return undefined;
+  stamp = now;
+  return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.2' };
+}
+
+/** The engine writes its certificate on its first start: wait for it rather than fail. */
+async function waitForCertificate() {
+  for (let i = 0; ; i++) {
+    try {
+      return changedOptions();
+    } catch (err) {
+      if (i % 10 === 0) process.stdout.write(`waiting for the engine's certificate in ${certDir}: ${err.code || err}\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function main() {
+  const server = tls.createServer({ ...(await waitForCertificate()), handshakeTimeout: 20_000 });
+  // A certificate replaced through GraphQL applies to new connections within seconds.
+  setInterval(() => {
+    try {
+      const options = changedOptions();
+      if (options) server.setSecureContext(options);
+    } catch (err) {
+      process.stderr.write(`certificate reload failed: ${err}\n`);
+    }
+  }, 5000).unref();
+  server.on('secureConnection', (client) => {
+    const upstream = net.connect({ host: upHost, port: Number(upPort) });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+    client.pipe(upstream).pipe(client);
+  });
+  server.on('tlsClientError', () => undefined);
+  server.listen(port, '::', () => process.stdout.write(`HTTPS on port ${port} -> http://${upHost}:${upPort}\n`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+main().catch((err) => {
+  process.stderr.write(`https-front: ${err.stack || err}\n`);
+  process.exit(1);
+});

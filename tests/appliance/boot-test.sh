@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# npm run test:appliance — builds the appliance image (or reuses the one built from the
+# same inputs), boots it in qemu with host port forwards, waits for the SMTP banner, then
+# from the host: logs in over GraphQL (HTTPS), creates a user, sends mail by SMTP and reads
+# it by IMAPS. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test.
+# Prints build time, compressed image size and power-on-to-banner time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+source tests/appliance/vm.sh
+OUT=${PILLARBOX_IMAGE_OUT:-$REPO/build}
+
+for pair in qemu-system-x86_64:qemu-system-x86 mcopy:mtools curl:curl python3:python3; do
+  command -v "${pair%%:*}" >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pair#*:}" >/dev/null
+  }
+done
+
+# Firmware scripts on image files first: quick, and no use booting anything when they fail.
+bash tests/appliance/firmware-test.sh | tee /tmp/.pb-fw-test.$$ || exit 1
+fw_passed=$(tail -n1 /tmp/.pb-fw-test.$$ | cut -d' ' -f1); rm -f /tmp/.pb-fw-test.$$
+checks=0
+
+t0=$SECONDS
+# PB_REUSE_IMAGE=1: boot what is in build/ as it is (when the checkout moved on meanwhile).
+if [ "${PB_REUSE_IMAGE:-0}" = 1 ] && [ -f "$OUT/pillarbox.raw" ]; then echo "reusing $OUT/pillarbox.raw"; else bash packer/build.sh; fi
+echo "image step: $((SECONDS - t0))s (build-info: $(cat "$OUT/build-info.json"))"
+
+WORKDIR=$(mktemp -d /tmp/pillarbox-boot.XXXXXX)
+cleanup() { vm_stop; [ "${PB_KEEP:-0}" = 1 ] && echo "kept $WORKDIR" || rm -rf "$WORKDIR"; }
+trap cleanup EXIT
+
+SMTP_PORT=$(free_port) IMAPS_PORT=$(free_port) HTTPS_PORT=$(free_port) HTTP_PORT=$(free_port)
+ADMIN_PASSWORD=Test-admin-password-1
+HOST=mail.pillarbox.test
+
+fresh_disk() {
+  cp --sparse=always "$OUT/pillarbox.raw" "$WORKDIR/disk.raw"
+  # A disk bigger than the image, as after flashing: the first boot grows the data partition.
+  truncate -s +512M "$WORKDIR/disk.raw"
+  printf 'hostname = %s\r\nadmin_password = %s\r\n' "$HOST" "$ADMIN_PASSWORD" | write_seed "$WORKDIR/disk.raw"
+}
+
+# KVM first, if the kernel prints within 30 s and the banner comes within 3 min; else TCG.
+boot() {
+  local accel=$1 limit=$2
+  fresh_disk
+  VM_START=$SECONDS
+  vm_start "$WORKDIR/disk.raw" "$WORKDIR" "$accel"
+  if [ "$accel" = kvm ] && ! wait_serial "$WORKDIR" 'Linux version' 30; then
+    echo "KVM: no kernel output within 30 s; falling back to software emulation"
+    vm_stop
+    return 1
+  fi
+  if ! wait_banner "$limit"; then
+    echo "$accel: no SMTP banner within ${limit}s"
+    vm_stop
+    return 1
+  fi
+  BOOT_SECONDS=$((SECONDS - VM_START))
+  ACCEL=$accel
+}
+if ! { kvm_usable && boot kvm 180; }; then
+  boot tcg 900 || { tail -n 60 "$WORKDIR/serial.log"; exit 1; }
+fi
+checks=$((checks + 1))
+echo "booted with $ACCEL: power-on to SMTP banner ${BOOT_SECONDS}s: $BANNER"
+
+fail() { echo "FAIL: $*"; tail -n 40 "$WORKDIR/serial.log"; exit 1; }
+gql() {  # gql QUERY [TOKEN]: POST to the appliance's GraphQL over HTTPS (self-signed: -k)
+  local body
+  body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$1")
+  curl -sSk --max-time 30 "https://127.0.0.1:$HTTPS_PORT/graphql" -H 'content-type: application/json' \
+    ${2:+-H "authorization: Bearer $2"} -d "$body"
+}
+json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); [d:=d[k] for k in sys.argv[1].split(".")]; print(d)' "$1"; }
+
+# HTTPS comes up right after the engine; give it a moment after the banner.
+for _ in $(seq 1 30); do grep -q '"ok"' <<<"$(curl -sk --max-time 5 "https://127.0.0.1:$HTTPS_PORT/healthz")" && break; sleep 2; done
+login=$(gql "mutation { login(username: \"admin\", password: \"$ADMIN_PASSWORD\") { token } }")
+token=$(echo "$login" | json_get data.login.token) || fail "GraphQL login: $login"
+echo "GraphQL login over HTTPS: ok"; checks=$((checks + 1))
+created=$(gql 'mutation { createUser(input: {shortName: "alice", password: "alice-password-1", fullName: "Alice"}) { id } }' "$token")
+echo "$created" | json_get data.createUser.id >/dev/null || fail "createUser: $created"
+echo "GraphQL createUser alice: ok"; checks=$((checks + 1))
+
+subject="appliance boot test $$-$RANDOM"
+printf 'From: Bob <bob@example.org>\r\nTo: Alice <alice@%s>\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@example.org>\r\n\r\nHello from the host.\r\n' \
+  "$HOST" "$subject" "$(date -R)" "$RANDOM$RANDOM" >"$WORKDIR/mail.eml"
+curl -sS --max-time 30 "smtp://127.0.0.1:$SMTP_PORT" --mail-from bob@example.org --mail-rcpt "alice@$HOST" \
+  -T "$WORKDIR/mail.eml" || fail "SMTP send"
+echo "SMTP: sent to alice@$HOST"; checks=$((checks + 1))
+got=""
+for _ in $(seq 1 20); do
+  got=$(curl -sSk --max-time 20 "imaps://127.0.0.1:$IMAPS_PORT/INBOX;UID=1" -u alice:alice-password-1 2>&1 || true)
+  grep -q "$subject" <<<"$got" && break
+  sleep 2
+done
+grep -q "$subject" <<<"$got" || fail "IMAP: message not found: $got"
+echo "IMAPS: alice read the message"; checks=$((checks + 1))
+# Run as root on the console: data partition grown, firewall closed to the engine's plain HTTP.
+console() { python3 tests/appliance/console.py "$WORKDIR/serial.sock" "$ADMIN_PASSWORD" "$@"; }
+data_mb=$(console "df -m --output=size /var/lib/pillarbox | tail -n1" 60 | tr -dc 0-9)
+[ "${data_mb:-0}" -gt 600 ] || fail "data partition not grown to the disk (size ${data_mb:-?} MiB)"
+echo "data partition grown to fill the disk: ${data_mb} MiB"; checks=$((checks + 1))
+if curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1; then fail "port 8080 is reachable from outside"; fi
+echo "firewall: the engine's plain HTTP port is closed from outside"; checks=$((checks + 1))
+
+echo "appliance boot test: build $(json_get buildSeconds <"$OUT/build-info.json")s," \
+  "compressed image $(( $(json_get zstBytes <"$OUT/build-info.json") / 1048576 )) MiB (raw.zst)," \
+  "qcow2 $(( $(json_get qcow2Bytes <"$OUT/build-info.json") / 1048576 )) MiB," \
+  "power-on to SMTP banner ${BOOT_SECONDS}s ($ACCEL)"
+
+if [ "${PB_SKIP_UPDATE:-0}" != 1 ] && [ -f tests/appliance/update-test.sh ]; then
+  source tests/appliance/update-test.sh
+fi
+echo "$((fw_passed + checks)) passed, 0 failed"

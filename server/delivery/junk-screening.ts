@@ -6,7 +6,8 @@ import type { JunkFilter } from '../junk/filter';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import type { JunkSettings } from '../junk/settings';
 import { rfc5322Date } from '../smtp/trace-headers';
-import { resolveTargets } from './targets';
+import { targetsFor } from './targets';
+import { queueGeneratedMail } from './generated-mail';
 import type { DeliveryStage, LocalMessage } from './types';
 
 /**
@@ -74,17 +75,12 @@ export class JunkScreening implements DeliveryStage {
 
   /** Queues `content` for `to` (a user, alias or address) with the given envelope sender. */
   private async queueCopy(message: LocalMessage, to: string, content: Buffer, sender: string): Promise<void> {
-    const full = to.includes('@') ? to : `${to}@${this.ctx.options.hostname}`;
-    const r = resolveTargets(this.ctx.directory, full);
-    const targets = r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
+    const targets = targetsFor(this.ctx.directory, this.ctx.options.hostname, to);
     if (targets.length === 0) {
       this.log.error('junk disposition address is unknown', { queueId: message.entry.id, to });
       return;
     }
-    const prefix = Buffer.from(`Return-Path: <${sender}>\r\n`);
-    await this.ctx.queue.enqueue(
-      { sender, recipients: targets.map((t) => ({ address: t, original: full })), client: 'junk screening', localPrefix: prefix.length },
-      [prefix, content],
-    );
+    const recipients = targets.map((t) => ({ address: t, original: to }));
+    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content });
   }
 }

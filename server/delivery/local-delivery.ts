@@ -9,7 +9,8 @@ import { QuotaStage } from './quota-stage';
 import { SieveStage } from './sieve-stage';
 import { JunkScreening } from './junk-screening';
 import type { JunkFilter } from '../junk/filter';
-import { localUserId, resolveTargets } from './targets';
+import { localUserId, targetsFor } from './targets';
+import { queueGeneratedMail } from './generated-mail';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
 /**
@@ -114,19 +115,17 @@ export class LocalDelivery implements QueueProcessor {
   async bounce(entry: QueueEntry, failed: { address: string; original: string; diagnostic: string }[]): Promise<void> {
     for (const f of failed) this.log.message('bounced', { queueId: entry.id, to: f.original, reason: f.diagnostic });
     if (!entry.sender) return;
-    const resolution = resolveTargets(this.ctx.directory, entry.sender);
-    const targets = resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [entry.sender] : [];
+    const { directory, options } = this.ctx;
+    const targets = targetsFor(directory, options.hostname, entry.sender);
     if (targets.length === 0) {
       this.log.error('bounce sender is unknown, bounce dropped', { queueId: entry.id, sender: entry.sender });
       return;
     }
+    const recipients = targets.map((t) => ({ address: t, original: entry.sender }));
     // "Copy undeliverable messages to" also receives every bounce, original header included.
     const copyTo = this.ctx.settings.get().copyUndeliverableTo;
-    const copy = copyTo ? resolveTargets(this.ctx.directory, copyTo.includes('@') ? copyTo : `${copyTo}@${this.ctx.options.hostname}`) : undefined;
-    const recipients = targets.map((t) => ({ address: t, original: entry.sender }));
-    if (copy?.kind === 'ok') for (const t of copy.targets) if (!targets.includes(t)) recipients.push({ address: t, original: copyTo });
-    const dsn = await buildDeliveryReport(entry, failed, { action: 'failed', hostname: this.ctx.options.hostname });
-    const prefix = Buffer.from('Return-Path: <>\r\n');
-    await this.ctx.queue.enqueue({ sender: '', recipients, client: 'local bounce', localPrefix: prefix.length }, [prefix, dsn]);
+    if (copyTo) for (const t of targetsFor(directory, options.hostname, copyTo)) if (!targets.includes(t)) recipients.push({ address: t, original: copyTo });
+    const dsn = await buildDeliveryReport(entry, failed, { action: 'failed', hostname: options.hostname });
+    await queueGeneratedMail(this.ctx.queue, { sender: '', recipients, client: 'local bounce', content: dsn });
   }
 }

@@ -22,3 +22,14 @@ export function resolveTargets(directory: Directory, address: string): TargetRes
 export function localUserId(target: string): number | undefined {
   return target.startsWith(LOCAL_PREFIX) ? Number(target.slice(LOCAL_PREFIX.length)) : undefined;
 }
+
+/**
+ * Queue targets for a user name, alias or address as an administrator writes it in a
+ * setting ("bob" means bob@<host name>); a remote address is its own target; [] when
+ * nothing local answers to it.
+ */
+export function targetsFor(directory: Directory, hostname: string, nameOrAddress: string): string[] {
+  const full = nameOrAddress.includes('@') ? nameOrAddress : `${nameOrAddress}@${hostname}`;
+  const r = resolveTargets(directory, full);
+  return r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
+}

@@ -1,7 +1,8 @@
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
-import { resolveTargets } from '../delivery/targets';
+import { targetsFor } from '../delivery/targets';
+import { queueGeneratedMail } from '../delivery/generated-mail';
 import { buildDeliveryReport, type ReportRecipient } from '../delivery/dsn';
 
 export type DelayedRecipient = ReportRecipient;
@@ -30,8 +31,7 @@ export class DelayNotifier {
     for (const r of recipients) this.log.message('delayed', { queueId: entry.id, to: r.original, reason: r.diagnostic });
     // Null senders are bounces themselves: never answer them (RFC 5321 6.1).
     if (!entry.sender || recipients.length === 0) return;
-    const resolution = resolveTargets(this.ctx.directory, entry.sender);
-    const targets = resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [entry.sender] : [];
+    const targets = targetsFor(this.ctx.directory, this.ctx.options.hostname, entry.sender);
     if (targets.length === 0) return;
     try {
       const lifetimeHours = this.ctx.settings.get().localDeliveryLifetimeHours;
@@ -40,11 +40,8 @@ export class DelayNotifier {
         hostname: this.ctx.options.hostname,
         retryUntil: new Date(entry.createdAt.getTime() + lifetimeHours * 3600_000),
       });
-      const prefix = Buffer.from('Return-Path: <>\r\n');
-      await this.ctx.queue.enqueue(
-        { sender: '', recipients: targets.map((t) => ({ address: t, original: entry.sender })), client: 'local delay notice', localPrefix: prefix.length },
-        [prefix, notice],
-      );
+      const to = targets.map((t) => ({ address: t, original: entry.sender }));
+      await queueGeneratedMail(this.ctx.queue, { sender: '', recipients: to, client: 'local delay notice', content: notice });
     } catch (err) {
       this.log.error('could not create a delay notice', { queueId: entry.id, error: String(err) });
     }

@@ -3,7 +3,7 @@ import type { EngineContext } from '../context';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import { isRoutingTrick, parseAddress } from '../directory/address';
-import { localUserId, resolveTargets } from '../delivery/targets';
+import { localUserId, resolveTargets, targetsFor } from '../delivery/targets';
 
 export interface SessionState {
   kind: 'smtp' | 'submission' | 'smtps';
@@ -129,8 +129,6 @@ export class RecipientPolicy {
   private addCopy(out: { address: string; original: string }[], name: string): void {
     if (!name) return;
     const full = name.includes('@') ? name : `${name}@${this.ctx.options.hostname}`;
-    const r = resolveTargets(this.ctx.directory, full);
-    const targets = r.kind === 'ok' ? r.targets : r.kind === 'remote' ? [full] : [];
-    for (const t of targets) out.push({ address: t, original: full });
+    for (const t of targetsFor(this.ctx.directory, this.ctx.options.hostname, full)) out.push({ address: t, original: full });
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { User } from '../../server/directory/types';
+import type { MailboxInfo } from '../../server/store/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { type Connection, PageArgs, paginate } from '../pagination';
@@ -8,6 +9,13 @@ import { CreateUserInput, DeleteUserInput, SetUserPasswordInput, UpdateUserInput
 import { MailboxType, QuotaType, UserConnection, UserType } from './user-types';
 
 const toUser = (u: User): UserType => ({ ...u, createdAt: new Date(u.createdAt) });
+
+export const toMailboxType = (m: MailboxInfo): MailboxType => ({
+  name: m.name,
+  messages: m.messageCount,
+  size: m.totalSize,
+  specialUse: m.specialUse ?? undefined,
+});
 
 /** IDs are decimal user numbers; anything else cannot name a user. */
 export function userId(id: string | number): number {
@@ -66,12 +74,7 @@ export class UserResolver {
 
   @FieldResolver(() => [MailboxType])
   mailboxes(@Root() user: UserType, @Ctx() ctx: GraphqlContext): MailboxType[] {
-    return ctx.engine.store.mailboxes(user.id).map((m) => ({
-      name: m.name,
-      messages: m.messageCount,
-      size: m.totalSize,
-      specialUse: m.specialUse ?? undefined,
-    }));
+    return ctx.engine.store.mailboxes(user.id).map(toMailboxType);
   }
 
   @Authorized('admin')

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from 'type-graphql';
 import type { GraphqlContext } from '../context';
 import { notFound } from '../errors';
-import { userId } from '../accounts/user-resolver';
+import { toMailboxType, userId } from '../accounts/user-resolver';
 import { MailboxType } from '../accounts/user-types';
 
 @InputType()
@@ -37,7 +37,7 @@ export class MailboxResolver {
     const id = existingUser(ctx, input.userId);
     const box = ctx.engine.store.createMailbox(id, input.name);
     ctx.log.message('mailbox created', { user: id, mailbox: box.name, by: ctx.admin?.username });
-    return { name: box.name, messages: box.messageCount, size: box.totalSize, specialUse: box.specialUse ?? undefined };
+    return toMailboxType(box);
   }
 
   @Authorized('admin')
@@ -48,7 +48,7 @@ export class MailboxResolver {
     const box = ctx.engine.store.mailbox(id, input.newName);
     if (!box) throw notFound(`mailbox "${input.newName}"`);
     ctx.log.message('mailbox renamed', { user: id, from: input.name, to: box.name, by: ctx.admin?.username });
-    return { name: box.name, messages: box.messageCount, size: box.totalSize, specialUse: box.specialUse ?? undefined };
+    return toMailboxType(box);
   }
 
   @Authorized('admin')

@@ -68,31 +68,8 @@ export const messageCommands: Record<string, CommandSpec> = {
     },
   },
 
-  COPY: {
-    states: SELECTED,
-    uid: true,
-    async run(s, args, call) {
-      args.sp();
-      const setText = args.token();
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
-      return copyOrMove(s, setText, name, call.uid, false);
-    },
-  },
-
-  MOVE: {
-    states: SELECTED,
-    uid: true,
-    async run(s, args, call) {
-      args.sp();
-      const setText = args.token();
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
-      return copyOrMove(s, setText, name, call.uid, true);
-    },
-  },
+  COPY: copyCommand(false),
+  MOVE: copyCommand(true),
 
   EXPUNGE: {
     states: SELECTED,
@@ -118,3 +95,19 @@ export const messageCommands: Record<string, CommandSpec> = {
     },
   },
 };
+
+/** COPY and MOVE (and their UID forms) take the same arguments: a set and a mailbox. */
+function copyCommand(move: boolean): CommandSpec {
+  return {
+    states: SELECTED,
+    uid: true,
+    async run(s, args, call) {
+      args.sp();
+      const setText = args.token();
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      return copyOrMove(s, setText, name, call.uid, move);
+    },
+  };
+}

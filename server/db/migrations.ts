@@ -166,4 +166,18 @@ CREATE TABLE sieve_vacation (
 );
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- Mail the server made while delivering a queued message (Sieve redirects and vacation
+-- replies, screening notices), by a key naming what was made: a retried delivery finds
+-- the row and does not make it again. Rows go when the parent message leaves the queue.
+CREATE TABLE queue_generated (
+  parent_id TEXT NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  child_id TEXT NOT NULL,
+  PRIMARY KEY (parent_id, key)
+);
+`,
+  },
 ];

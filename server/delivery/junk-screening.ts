@@ -48,7 +48,7 @@ export class JunkScreening implements DeliveryStage {
       message.replacement = raw;
     }
     if (decision.redirectTo) {
-      await this.queueCopy(message, decision.redirectTo, (await fsp.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
+      await this.queueCopy(message, 'redirect', decision.redirectTo, (await fsp.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
       for (const t of message.targets) if (!t.outcome) t.outcome = { status: 'delivered' };
       this.log.message('junk redirected', { queueId: message.entry.id, to: decision.redirectTo });
     }
@@ -69,18 +69,18 @@ export class JunkScreening implements DeliveryStage {
         `Score: ${decision.verdict.score.toFixed(1)} (required ${decision.verdict.required.toFixed(1)})`,
         '',
       ].join('\r\n');
-      await this.queueCopy(message, decision.notify, Buffer.from(notice, 'utf8'), '');
+      await this.queueCopy(message, 'notice', decision.notify, Buffer.from(notice, 'utf8'), '');
     }
   }
 
-  /** Queues `content` for `to` (a user, alias or address) with the given envelope sender. */
-  private async queueCopy(message: LocalMessage, to: string, content: Buffer, sender: string): Promise<void> {
+  /** Queues `content` for `to` (a user, alias or address) with the given envelope sender, once per queued message. */
+  private async queueCopy(message: LocalMessage, kind: 'redirect' | 'notice', to: string, content: Buffer, sender: string): Promise<void> {
     const targets = targetsFor(this.ctx.directory, this.ctx.options.hostname, to);
     if (targets.length === 0) {
       this.log.error('junk disposition address is unknown', { queueId: message.entry.id, to });
       return;
     }
     const recipients = targets.map((t) => ({ address: t, original: to }));
-    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content });
+    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` } });
   }
 }

@@ -7,6 +7,7 @@ import { type SieveAction, SieveMessage, type VacationAction, formatSieveError, 
 import { cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
+import { queueGeneratedMail } from './generated-mail';
 import { resolveTargets } from './targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
@@ -172,18 +173,15 @@ export class SieveStage implements DeliveryStage {
     }
     try {
       const file = await fsp.readFile(entry.file);
-      const prefix = Buffer.from(`Return-Path: <${entry.sender}>\r\n`);
-      const trace = Buffer.from(`${REDIRECT_HEADER}: ${userAddress}\r\n`);
-      const queued = await this.ctx.queue.enqueue(
-        {
-          sender: entry.sender,
-          recipients: recipients.map((r) => ({ address: r, original: address })),
-          client: `sieve redirect by ${user}`,
-          localPrefix: prefix.length,
-        },
-        [prefix, trace, file.subarray(entry.localPrefix)],
-      );
-      this.log.message('Sieve redirected the message', { queueId: entry.id, user, to: address, newQueueId: queued.id });
+      const queued = await queueGeneratedMail(this.ctx.queue, {
+        sender: entry.sender,
+        recipients: recipients.map((r) => ({ address: r, original: address })),
+        client: `sieve redirect by ${user}`,
+        content: Buffer.concat([Buffer.from(`${REDIRECT_HEADER}: ${userAddress}\r\n`), file.subarray(entry.localPrefix)]),
+        once: { parentId: entry.id, key: `sieve redirect ${target.address} ${address.toLowerCase()}` },
+      });
+      if (queued.before) this.log.event('Sieve redirect already queued by an earlier attempt', { queueId: entry.id, user, to: address, newQueueId: queued.id });
+      else this.log.message('Sieve redirected the message', { queueId: entry.id, user, to: address, newQueueId: queued.id });
       return true;
     } catch (err) {
       this.log.error('Sieve redirect could not be queued; the message is kept', { queueId: entry.id, user, to: address, error: String(err) });
@@ -201,12 +199,14 @@ export class SieveStage implements DeliveryStage {
     }
     try {
       const reply = buildVacationReply(a, parsed, from, this.ctx.options.hostname);
-      const prefix = Buffer.from('Return-Path: <>\r\n');
-      const queued = await this.ctx.queue.enqueue(
-        { sender: '', recipients: recipients.map((r) => ({ address: r, original: a.to })), client: `sieve vacation of ${user}`, localPrefix: prefix.length },
-        [prefix, reply],
-      );
-      this.log.message('Sieve vacation reply queued', { queueId: message.entry.id, user, to: a.to, newQueueId: queued.id });
+      const queued = await queueGeneratedMail(this.ctx.queue, {
+        sender: '',
+        recipients: recipients.map((r) => ({ address: r, original: a.to })),
+        client: `sieve vacation of ${user}`,
+        content: reply,
+        once: { parentId: message.entry.id, key: `sieve vacation ${target.address} ${a.to.toLowerCase()}` },
+      });
+      if (!queued.before) this.log.message('Sieve vacation reply queued', { queueId: message.entry.id, user, to: a.to, newQueueId: queued.id });
     } catch (err) {
       this.log.error('Sieve vacation reply could not be queued', { queueId: message.entry.id, user, to: a.to, error: String(err) });
     }

@@ -30,6 +30,11 @@ export interface EnqueueInput {
   authenticatedUser?: string;
   /** Leading bytes only local delivery keeps (the Return-Path header). */
   localPrefix?: number;
+  /**
+   * Made by the server while delivering queue message `parentId`: recorded under `key` in the
+   * same commit, so a retried delivery can ask generatedBefore and not make it twice.
+   */
+  once?: { parentId: string; key: string };
 }
 
 interface QueueRow {
@@ -113,6 +118,7 @@ export class Queue extends EventEmitter {
           .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now);
         const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
         for (const r of input.recipients) rcpt.run(id, r.address, r.original);
+        if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
       });
     } catch (err) {
       await fsp.rm(file, { force: true });
@@ -121,6 +127,12 @@ export class Queue extends EventEmitter {
     this.emit('queued', id);
     this.kick();
     return this.entry(id) as QueueEntry;
+  }
+
+  /** The queue ID of what an earlier attempt at `parentId` already made under `key`, if it did. */
+  generatedBefore(parentId: string, key: string): string | undefined {
+    const row = this.db.prepare('SELECT child_id FROM queue_generated WHERE parent_id = ? AND key = ?').get(parentId, key) as { child_id: string } | undefined;
+    return row?.child_id;
   }
 
   entry(id: string): QueueEntry | undefined {

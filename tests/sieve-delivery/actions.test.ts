@@ -35,6 +35,7 @@ describe('Sieve actions at delivery', () => {
       users: [
         { shortName: 'user', password: 'user-password' },
         { shortName: 'sender', password: 'sender-password' },
+        { shortName: 'tiny', password: 'tiny-password', quotaMb: 1 },
       ],
     });
   });
@@ -100,6 +101,30 @@ describe('Sieve actions at delivery', () => {
     assert.ok(reply, 'the reply arrived');
     assert.match(reply, /^Content-Type: text\/html; charset=utf-8\r\n\r\n<p>Away<\/p>/m);
     assert.match(reply, /^MIME-Version: 1\.0\r$/m);
+  });
+
+  it('a retried delivery does not send a redirect or vacation reply again', async () => {
+    const filler = Buffer.from(('f'.repeat(998) + '\r\n').repeat(900));
+    await ctx().store.append([{ userId: id('tiny'), mailbox: 'INBOX', source: { parts: [filler] } }]);
+    await ctx().sieve.put(id('tiny'), 'test', 'require ["vacation"]; redirect "sender@example.test"; vacation :days 1 "Away"; keep;', { activate: true });
+    const big = message('retried', []).replace('Hello.', ('r'.repeat(998) + '\r\n').repeat(200));
+    const r = await smtpSend(t.ports.smtp, 'someone@example.org', ['tiny@example.test'], big);
+    assert.match(r.data ?? '', /^250 /);
+    await ctx().queue.idle();
+    const held = ctx().queue.entries().find((e) => e.recipients.some((rc) => rc.original === 'tiny@example.test'));
+    assert.ok(held, 'over quota: the message waits in the queue');
+    ctx().queue.retry(held.id);
+    await ctx().queue.idle();
+    assert.ok(ctx().queue.entry(held.id), 'still over quota after the retry');
+    const box = ctx().store.mailbox(id('tiny'), 'INBOX')!;
+    await ctx().store.expunge(box.id, ctx().store.messages(box.id).filter((m) => m.size > 800_000).map((m) => m.uid));
+    ctx().queue.retry(held.id);
+    await ctx().queue.idle();
+    assert.equal(ctx().queue.entry(held.id), undefined, 'delivered once there was room');
+    assert.deepEqual((await stored('tiny')).filter((m) => m.subject === 'retried').length, 1);
+    assert.equal((await stored('sender')).filter((m) => m.subject === 'retried').length, 1, 'one redirected copy');
+    const queued = ctx().queue.entries().filter((e) => e.client.startsWith('sieve vacation'));
+    assert.equal(queued.length, 0, 'no vacation reply left queued');
   });
 
   it('spamtest and virustest read the screening verdicts', async () => {

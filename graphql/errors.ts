@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { SettingsError } from '../server/config/settings';
 import { DirectoryError } from '../server/directory/types';
 import { StoreError } from '../server/store/types';
+import { FirmwareError } from '../server/firmware/types';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -45,6 +46,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof GraphQLError) return err;
   if (err instanceof DirectoryError) return new ApiError(DIRECTORY_CODES[err.code] ?? err.code, err.message);
   if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
+  if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   return err;
 }

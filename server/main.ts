@@ -23,6 +23,7 @@ import { Pop3Service } from './pop3/pop3-service';
 import { WebService } from './web/web-service';
 import { SieveScripts } from './sieve/scripts';
 import { ManageSieveService } from './managesieve/managesieve-service';
+import { Firmware } from './firmware/firmware';
 import type { EngineContext } from './context';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
@@ -84,6 +85,7 @@ export class Engine {
       store,
       queue,
       sieve: new SieveScripts(db, () => settings.get()),
+      firmware: new Firmware(dataDir, logs.logger('server')),
       tls,
       connections,
       authThrottle,

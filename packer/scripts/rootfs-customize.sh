@@ -22,7 +22,7 @@ chown -R root:root "$ROOT/opt/pillarbox"
 install -d "$ROOT/etc/pillarbox"
 install -m 0644 "$APP/engine.env" "$ROOT/etc/pillarbox/engine.env"
 echo "${PILLARBOX_IMAGE_VERSION:-dev}" >"$ROOT/etc/pillarbox/version"
-install -m 0644 "$APP/systemd/"*.service "$ROOT/etc/systemd/system/"
+install -m 0644 "$APP/systemd/"*.service "$APP/systemd/"*.path "$ROOT/etc/systemd/system/"
 install -m 0644 "$APP/network/"*.network "$ROOT/etc/systemd/network/"
 install -m 0755 "$APP/nftables.conf" "$ROOT/etc/nftables.conf"
 sed -e "s/@DATA_PARTUUID@/$UUID_DATA/" -e "s/@CONFIG_PARTUUID@/$UUID_CONFIG/" "$APP/fstab" >"$ROOT/etc/fstab"
@@ -40,7 +40,7 @@ done
 chroot "$ROOT" /bin/sh -eu <<'CHROOT'
 useradd --system --home-dir /var/lib/pillarbox --no-create-home --shell /usr/sbin/nologin --user-group pillarbox
 systemctl enable pillarbox.service pillarbox-https.service pillarbox-setup.service pillarbox-slot-check.service \
-  pillarbox-grow-data.service \
+  pillarbox-grow-data.service pillarbox-firmware.path pillarbox-firmware-boot.service \
   systemd-networkd.service systemd-resolved.service systemd-timesyncd.service nftables.service \
   clamav-freshclam.service >/dev/null 2>&1
 systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1

@@ -6,6 +6,7 @@ import type { Logger } from '../logs/logger';
 import type { ApiEndpoint } from './api-endpoint';
 import { sendJson } from './http-util';
 import { servePlaygroundAsset, servePlaygroundPage } from './playground';
+import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -30,7 +31,8 @@ export class WebService implements Service {
 
   async start(): Promise<void> {
     await this.api.start();
-    const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => void this.route(req, res));
+    // No overall request timeout: an image upload may take minutes; idle sockets still time out.
+    const server = http.createServer({ requestTimeout: 0, headersTimeout: 20_000 }, (req, res) => void this.route(req, res));
     server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       socket.on('error', () => undefined);
       if (new URL(req.url ?? '/', 'http://upgrade.invalid').pathname === '/graphql') {
@@ -39,6 +41,7 @@ export class WebService implements Service {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
+    server.setTimeout(60_000);
     server.on('clientError', (_err, socket) => socket.destroy());
     this.server = server;
     const { bind, ports } = this.ctx.options;
@@ -74,6 +77,8 @@ export class WebService implements Service {
       const path = url.pathname;
       if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
         await this.api.handle(req, res, url);
+      } else if (path.startsWith(IMAGE_UPLOAD_PREFIX) && method === 'PUT') {
+        await receiveImage(this.ctx, this.log, req, res, decodeURIComponent(path.slice(IMAGE_UPLOAD_PREFIX.length)), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/healthz') {

@@ -1,6 +1,7 @@
 # Sourced by boot-test.sh after the mail round trip, with the VM running.
 # A/B update and rollback, driven on the serial console like an administrator would:
-#  1. update to a good image (slot B) -> trial boot -> healthy -> B becomes the default;
+#  1. update to a good image (slot B), uploaded and scheduled through GraphQL -> the firmware
+#     agent writes it and reboots -> trial boot -> healthy -> B becomes the default;
 #  2. update to an image whose engine cannot start (slot A) -> trial boot -> not healthy
 #     -> automatic reboot into B; alice's mail is still there afterwards.
 
@@ -55,11 +56,18 @@ vm_start "$WORKDIR/disk.raw" "$WORKDIR" "$ACCEL"
 wait_banner 900 || fail "no SMTP banner after the power cycle"
 console "pillarbox-update --status" 30 | sed 's/^/  /'
 
-echo "A/B update 1: good image into slot B"
-console "pillarbox-update --yes /dev/vdb" 900 | sed 's/^/  /' || fail "pillarbox-update (good image) failed"
+echo "A/B update 1: good image into slot B, through the management API (upload + scheduleSystemUpdate)"
+token=$(gql "mutation { login(username: \"admin\", password: \"$ADMIN_PASSWORD\") { token } }" | json_get data.login.token)
+want=$(sha256sum "$WORKDIR/good.raw.zst" | cut -d' ' -f1)
+t=$SECONDS
+curl -sSk --max-time 900 -X PUT -H "authorization: Bearer $token" --data-binary "@$WORKDIR/good.raw.zst" \
+  "https://127.0.0.1:$HTTPS_PORT/firmware/images/good.raw.zst?sha256=$want" | sed 's/^/  /'
+echo "  uploaded $(du -h "$WORKDIR/good.raw.zst" | cut -f1) in $((SECONDS - t))s"
+gql '{ appliance { available runningSlot defaultSlot images { name size sha256 } } }' "$token" | sed 's/^/  /'
+gql 'mutation { scheduleSystemUpdate(input: {image: "good.raw.zst"}) { id state } }' "$token" | sed 's/^/  /'
 boots=$(linux_boots)
-console "systemctl reboot" 10 >/dev/null 2>&1 || true
-wait_reboot "$boots" 900
+# The firmware agent checks the image, writes slot B and reboots by itself.
+wait_reboot "$boots" 1500
 for _ in $(seq 1 60); do
   status=$(console "pillarbox-update --status" 30 || true)
   grep -q 'default slot: B' <<<"$status" && break
@@ -69,6 +77,11 @@ echo "$status" | sed 's/^/  /'
 grep -q 'running slot: B (0.1.0+update-good)' <<<"$status" || fail "not running the good update in slot B"
 grep -q 'default slot: B' <<<"$status" || fail "slot B was not confirmed"
 echo "A/B update 1: slot B confirmed healthy and made the default"; checks=$((checks + 1))
+token=$(gql "mutation { login(username: \"admin\", password: \"$ADMIN_PASSWORD\") { token } }" | json_get data.login.token)
+last=$(gql '{ appliance { runningSlot defaultSlot lastRequest { action state message } } }' "$token")
+echo "  $last"
+grep -q '"runningSlot":"B"' <<<"$last" && grep -q '"state":"DONE"' <<<"$last" || fail "the API does not report the update as done on slot B"
+echo "A/B update 1: the API reports the request done, running slot B"; checks=$((checks + 1))
 
 echo "A/B update 2: image with a failing engine into slot A"
 console "pillarbox-update --yes /dev/vdc" 900 | sed 's/^/  /' || fail "pillarbox-update (bad image) failed"

@@ -10,7 +10,9 @@ REPO=$PWD
 source tests/appliance/vm.sh
 OUT=${PILLARBOX_IMAGE_OUT:-$REPO/build}
 
-for pair in qemu-system-x86_64:qemu-system-x86 mcopy:mtools curl:curl python3:python3; do
+# The firmware test runs before the image build, which installs the rest of its tools.
+for pair in qemu-system-x86_64:qemu-system-x86 mcopy:mtools curl:curl python3:python3 sfdisk:fdisk \
+  mkfs.vfat:dosfstools mkfs.ext4:e2fsprogs zstd:zstd; do
   command -v "${pair%%:*}" >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pair#*:}" >/dev/null
   }

@@ -1,0 +1,237 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
+import { intFlag } from './lib/args';
+import { registerCleanup } from './lib/cleanup';
+import { DOVECOT, DovecotInstance } from './lib/dovecot-instance';
+import { freePort } from './lib/free-port';
+import { TreeMemorySampler } from './lib/memory';
+import { PillarboxEngine } from './lib/pillarbox-engine';
+import { sleep } from './lib/poll';
+import { makeWorkDir, removeDir } from './lib/workdir';
+
+const USER = 'alice';
+const PASSWORD = 'idle-bench-password-1';
+
+const COLUMNS: Column[] = [
+  { key: 'pssKbPerConnection', label: 'PSS KB/conn', decimals: 1 },
+  { key: 'rssKbPerConnection', label: 'RSS KB/conn', decimals: 1 },
+  { key: 'pssBeforeMb', label: 'PSS MiB before', decimals: 1 },
+  { key: 'pssAfterMb', label: 'PSS MiB idle', decimals: 1 },
+  { key: 'processes', label: 'processes', decimals: 0 },
+  { key: 'openSeconds', label: 'open s', decimals: 1 },
+  { key: 'aliveChecked', label: 'alive checked', decimals: 0 },
+];
+
+/**
+ * Memory per idle IMAP connection: N clients log in, SELECT INBOX and IDLE; the server's
+ * memory (the whole process tree) before and after, divided by N. Pillarbox (one process)
+ * against Dovecot (imap-login in high-performance mode, one imap process per session).
+ */
+export const imapIdleBenchmark: Benchmark = {
+  name: 'imap-idle',
+  description: 'memory per idle IMAP IDLE connection, 5,000 connections: Pillarbox vs Dovecot',
+  flags: ['--connections N  idle connections to open (default 5000)', '--only SIDE      pillarbox or peer', '--keep           keep the data directories'],
+  async run(ctx: BenchContext): Promise<BenchResult> {
+    const connections = intFlag(ctx.flags, 'connections', 5000);
+    const only = ctx.flags.get('only');
+    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+    const keep = ctx.flags.has('keep');
+    const sides: SideResult[] = [];
+    if (only !== 'peer') sides.push(await side('pillarbox', () => pillarboxSide(ctx, connections, keep)));
+    if (only !== 'pillarbox') sides.push(await side('dovecot', () => dovecotSide(ctx, connections, keep)));
+    return {
+      benchmark: 'imap-idle',
+      workload: { summary: `${connections} IMAP connections logged in, INBOX selected, in IDLE`, params: { connections } },
+      columns: COLUMNS,
+      sides,
+      notes: [
+        'per connection = (memory with every connection idle − memory with one) / (connections − 1); PSS counts shared pages once',
+        'alive checked: connections answering DONE with OK after the measurement (a sample of 20)',
+      ],
+    };
+  },
+};
+
+async function side(system: string, fn: () => Promise<Record<string, number>>): Promise<SideResult> {
+  try {
+    return { system, ok: true, metrics: await fn() };
+  } catch (err) {
+    return { system, ok: false, error: err instanceof Error ? err.message : String(err), metrics: {} };
+  }
+}
+
+async function pillarboxSide(ctx: BenchContext, n: number, keep: boolean): Promise<Record<string, number>> {
+  const dir = makeWorkDir(ctx.workDir, 'pillarbox-idle');
+  let engine: PillarboxEngine | undefined;
+  const cleanup = registerCleanup(async () => {
+    await engine?.stop();
+    if (!keep) removeDir(dir);
+  });
+  try {
+    ctx.log(`pillarbox: starting the engine in ${dir}`);
+    engine = await PillarboxEngine.start(dir);
+    await engine.login();
+    await engine.createUser(USER, PASSWORD, 'Alice');
+    const limit = n + 100;
+    await engine.graphql('mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { imapMaxConnections } }', {
+      input: { imapMaxConnections: limit, maxConnectionsPerIp: limit, allowPlaintextAuthWithoutTls: true },
+    });
+    const pid = engine.pid;
+    return await measure(ctx, 'pillarbox', engine.ports.imap, n, () => [pid]);
+  } finally {
+    await cleanup();
+  }
+}
+
+async function dovecotSide(ctx: BenchContext, n: number, keep: boolean): Promise<Record<string, number>> {
+  if (!fs.existsSync(DOVECOT) || !fs.existsSync('/usr/lib/dovecot/imap')) throw new Error('Dovecot IMAP is missing: apt-get install dovecot-imapd');
+  const dir = makeWorkDir(ctx.workDir, 'dovecot-idle');
+  const port = await freePort();
+  const dovecot = new DovecotInstance(dir, { port, password: PASSWORD, maxConnections: n + 100 });
+  const cleanup = registerCleanup(async () => {
+    await dovecot.stop();
+    if (!keep) removeDir(dir);
+  });
+  try {
+    ctx.log(`dovecot: starting a private instance in ${dir}`);
+    await dovecot.start();
+    fs.mkdirSync(path.join(dovecot.maildir(USER)), { recursive: true });
+    fs.chownSync(dovecot.maildir(USER), 65534, 65534);
+    return await measure(ctx, 'dovecot', port, n, () => (dovecot.pid ? [dovecot.pid] : []));
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Opens one idle connection (warm-up and baseline), then the rest, and measures the difference. */
+async function measure(ctx: BenchContext, system: string, port: number, n: number, roots: () => number[]): Promise<Record<string, number>> {
+  const sockets: IdleConnection[] = [];
+  try {
+    sockets.push(await IdleConnection.open(port));
+    await sleep(1000);
+    const before = await settledMemory(roots);
+    ctx.log(`${system}: ${before.pss.toFixed(1)} MiB PSS with one idle connection; opening ${n - 1} more`);
+    const t0 = Date.now();
+    let next = 1;
+    const worker = async () => {
+      while (next < n) {
+        next++;
+        sockets.push(await IdleConnection.open(port));
+        if (sockets.length % 1000 === 0) ctx.log(`${system}: ${sockets.length} idle`);
+      }
+    };
+    await Promise.all(Array.from({ length: 50 }, worker));
+    const openSeconds = (Date.now() - t0) / 1000;
+    await sleep(2000);
+    const after = await settledMemory(roots);
+    ctx.log(`${system}: ${after.pss.toFixed(1)} MiB PSS with ${sockets.length} idle connections`);
+    let alive = 0;
+    for (const s of sockets.filter((_, i) => i % Math.max(1, Math.floor(sockets.length / 20)) === 0).slice(0, 20)) if (await s.done()) alive++;
+    const extra = sockets.length - 1;
+    return {
+      pssKbPerConnection: ((after.pss - before.pss) * 1024) / extra,
+      rssKbPerConnection: ((after.rss - before.rss) * 1024) / extra,
+      pssBeforeMb: before.pss,
+      pssAfterMb: after.pss,
+      processes: after.processes,
+      openSeconds,
+      aliveChecked: alive,
+    };
+  } finally {
+    for (const s of sockets) s.destroy();
+  }
+}
+
+/** Median of five samples a moment apart: one sample can catch a garbage collection half done. */
+async function settledMemory(roots: () => number[]): Promise<{ pss: number; rss: number; processes: number }> {
+  const samples: { pss: number; rss: number; processes: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const sampler = new TreeMemorySampler(roots);
+    sampler.sample();
+    const peak = sampler.stop();
+    samples.push({ pss: peak.peakPssMb, rss: peak.peakRssMb, processes: peak.peakProcesses });
+    await sleep(200);
+  }
+  samples.sort((a, b) => a.pss - b.pss);
+  return samples[2];
+}
+
+/** A client that logs in, selects INBOX and sits in IDLE. */
+class IdleConnection {
+  private buffer = '';
+  private waiter?: { match: (line: string) => boolean; resolve: (line: string) => void; reject: (err: Error) => void };
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let i: number;
+      while ((i = this.buffer.indexOf('\r\n')) >= 0) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 2);
+        if (this.waiter?.match(line)) {
+          const w = this.waiter;
+          this.waiter = undefined;
+          w.resolve(line);
+        }
+      }
+    });
+    const fail = (err: Error) => {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w?.reject(err);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('connection closed')));
+  }
+
+  static async open(port: number): Promise<IdleConnection> {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const c = new IdleConnection(socket);
+    await c.expect((l) => l.startsWith('* OK'), 'greeting');
+    await c.command(`a LOGIN ${USER} "${PASSWORD}"`, 'a ');
+    await c.command('b SELECT INBOX', 'b ');
+    socket.write('c IDLE\r\n');
+    await c.expect((l) => l.startsWith('+'), 'IDLE continuation');
+    return c;
+  }
+
+  /** Ends IDLE; true when the server answers OK. */
+  async done(): Promise<boolean> {
+    try {
+      this.socket.write('DONE\r\n');
+      return /^c OK/i.test(await this.expect((l) => l.startsWith('c '), 'IDLE end'));
+    } catch {
+      return false;
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private async command(line: string, tag: string): Promise<void> {
+    this.socket.write(line + '\r\n');
+    const answer = await this.expect((l) => l.startsWith(tag), line);
+    if (!answer.slice(tag.length).toUpperCase().startsWith('OK')) throw new Error(`${line.split(' ')[1]}: ${answer}`);
+  }
+
+  private expect(match: (line: string) => boolean, what: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${what} within 60 s`)), 60_000);
+      this.waiter = {
+        match,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+}

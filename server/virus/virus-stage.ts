@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import { Notifier } from '../delivery/notifier';
@@ -124,9 +125,10 @@ export class VirusStage implements DeliveryStage {
     }
     const notice = [
       `From: Mail Delivery System <MAILER-DAEMON@${this.ctx.options.hostname}>`,
-      `To: ${to}`,
+      `To: ${to.includes('@') ? to : `${to}@${this.ctx.options.hostname}`}`,
       `Subject: ${subject}`,
       `Date: ${rfc5322Date(new Date())}`,
+      `Message-ID: <${crypto.randomBytes(12).toString('hex')}@${this.ctx.options.hostname}>`,
       'Auto-Submitted: auto-generated',
       'Content-Type: text/plain; charset=utf-8',
       '',

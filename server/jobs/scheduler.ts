@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Settings, SettingKey } from '../config/settings-schema';
 import type { Logger } from '../logs/logger';
@@ -41,9 +42,9 @@ export class JobError extends Error {
 /**
  * Runs jobs on node-cron schedules kept in settings, records every run in SQLite, never
  * runs two of the same job at once (a scheduled tick during a run is skipped, "run now"
- * is refused), and follows schedule changes live.
+ * is refused), and follows schedule changes live. Emits 'started' and 'finished' (JobRun).
  */
-export class Scheduler {
+export class Scheduler extends EventEmitter {
   private readonly jobs = new Map<string, JobDefinition>();
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly running = new Map<string, Promise<JobRun>>();
@@ -56,6 +57,7 @@ export class Scheduler {
     private readonly settings: () => Readonly<Settings>,
     private readonly logger: Logger,
   ) {
+    super();
     this.log = runLog;
   }
 
@@ -149,6 +151,7 @@ export class Scheduler {
   private execute(job: JobDefinition, trigger: RunTrigger): Promise<JobRun> {
     const id = this.log.begin(job.name, trigger);
     this.logger.message('job started', { job: job.name, trigger });
+    this.emit('started', this.log.run(id));
     const abort = new AbortController();
     this.aborts.set(job.name, abort);
     const p = (async () => {
@@ -163,7 +166,9 @@ export class Scheduler {
       this.log.finish(id, outcome, output);
       if (outcome === 'ok') this.logger.message('job finished', { job: job.name, output: output.slice(0, 300) });
       else this.logger.error('job failed', { job: job.name, output: output.slice(0, 300) });
-      return this.log.run(id) as JobRun;
+      const run = this.log.run(id) as JobRun;
+      this.emit('finished', run);
+      return run;
     })().finally(() => {
       this.running.delete(job.name);
       this.aborts.delete(job.name);

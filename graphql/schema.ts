@@ -13,6 +13,9 @@ import { SettingsResolver } from './settings/settings-resolver';
 import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
+import { JobResolver } from './jobs/job-resolver';
+import { VirusResolver } from './virus/virus-resolver';
+import { JunkResolver } from './junk/junk-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -28,6 +31,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SieveResolver,
   QueueResolver,
   MailboxResolver,
+  JobResolver,
+  VirusResolver,
+  JunkResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

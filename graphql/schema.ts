@@ -14,6 +14,9 @@ import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
 import { ApplianceResolver } from './appliance/appliance-resolver';
+import { JobResolver } from './jobs/job-resolver';
+import { VirusResolver } from './virus/virus-resolver';
+import { JunkResolver } from './junk/junk-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -30,6 +33,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   QueueResolver,
   MailboxResolver,
   ApplianceResolver,
+  JobResolver,
+  VirusResolver,
+  JunkResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

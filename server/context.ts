@@ -12,6 +12,9 @@ import type { MailStore } from './store/store';
 import type { Queue } from './queue/queue';
 import type { SieveScripts } from './sieve/scripts';
 import type { Firmware } from './firmware/firmware';
+import type { Scheduler } from './jobs/scheduler';
+import type { JunkFilter } from './junk/filter';
+import type { VirusService } from './virus/virus-service';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -32,6 +35,12 @@ export interface EngineContext {
   authThrottle: AuthThrottle;
   logs: LogHub;
   startedAt: Date;
+  /** Scheduled maintenance jobs (junk training, virus database updates) and their runs. */
+  jobs: Scheduler;
+  /** The Bayesian junk filter (scoring, learning, statistics). */
+  junkFilter: JunkFilter;
+  /** ClamAV: scanning stage, quarantine, clamd status. */
+  virus: VirusService;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
 }

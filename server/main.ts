@@ -25,6 +25,10 @@ import { SieveScripts } from './sieve/scripts';
 import { ManageSieveService } from './managesieve/managesieve-service';
 import { Firmware } from './firmware/firmware';
 import type { EngineContext } from './context';
+import { Scheduler } from './jobs/scheduler';
+import { RunLog } from './jobs/run-log';
+import { junkTrainingJob } from './jobs/junk-training';
+import { VirusService } from './virus/virus-service';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
 /** A protocol service: owns its listeners, follows settings, stops gracefully. */
@@ -75,7 +79,8 @@ export class Engine {
     const accounts = new Accounts(directory, store);
     const admins = new AdminAccounts(db);
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
-    this.ctx = {
+    this.junkFilter = JunkFilter.open(dataDir);
+    const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
       options,
       db,
       settings,
@@ -92,11 +97,16 @@ export class Engine {
       logs,
       startedAt: new Date(),
       ports: {},
+      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server')),
+      junkFilter: this.junkFilter,
     };
+    ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
+    this.ctx = ctx as EngineContext;
     this.log = logs.logger('server');
     this.applyLogLevels();
-    this.junkFilter = JunkFilter.open(dataDir);
-    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter);
+    this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
+    this.ctx.virus.register(this.ctx.jobs);
+    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter, this.ctx.virus.stage);
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
@@ -113,6 +123,7 @@ export class Engine {
     }
     settings.on('change', (changed: string[]) => void this.reconfigure(changed));
     await this.ctx.queue.start();
+    this.ctx.jobs.start();
     for (const service of this.services) await service.start();
     this.writePorts();
     this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
@@ -139,6 +150,7 @@ export class Engine {
 
   private async doStop(): Promise<void> {
     this.log.message('stopping');
+    await this.ctx.jobs.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
@@ -150,6 +162,7 @@ export class Engine {
 
   private async reconfigure(changed: string[]): Promise<void> {
     this.applyLogLevels();
+    this.ctx.jobs.reconfigure(changed);
     for (const service of this.services) {
       try {
         await service.reconfigure?.(changed);

@@ -14,9 +14,11 @@ command -v sieve-test >/dev/null || need+=(dovecot-sieve)
 command -v sieve-connect >/dev/null || need+=(sieve-connect)
 command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
+# clamd for the virus tests (they start their own; clamav-freshclam comes with it)
+[ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test);
+    # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);
     # the packages' system services must not start and take ports such as 25.
     cleanup_policy=
     if [ ! -e /usr/sbin/policy-rc.d ]; then

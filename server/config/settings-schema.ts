@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { HostList } from '../net/host-list';
 
 /**
@@ -96,6 +97,18 @@ export interface Settings {
   sieveMaxStoragePerUserKb: number;
   manageSieveLegacyPortEnabled: boolean;
   manageSieveLegacyPort: number;
+  // Filters tab: viruses, and the scheduled jobs (server/jobs/, server/virus/)
+  virusScanEnabled: boolean;
+  virusAction: 'bounce' | 'delete' | 'quarantine';
+  virusNotify: string;
+  virusNotifyRecipient: boolean;
+  clamdAddress: string;
+  virusUpdateSchedule: string;
+  virusDatabaseMirror: string;
+  virusPrivateMirror: string;
+  virusUpdateProxy: string;
+  virusDatabaseDir: string;
+  junkTrainingSchedule: string;
 }
 
 export type SettingKey = keyof Settings;
@@ -120,6 +133,9 @@ const hostList = (v: string[]) => {
 };
 const address = (v: string) =>
   v === '' || /^[^\s@,]+(@[^\s@,]+)?$/.test(v) ? undefined : 'must be a user name, alias or address';
+
+/** A node-cron expression (5 fields, or 6 with seconds), or empty for "never". */
+const cronProblem = (v: string) => (v === '' || cron.validate(v) ? undefined : 'must be a cron expression such as "0 1 * * *", or empty');
 
 export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   smtpEnabled: { default: true, seedName: 'General: Enable SMTP', description: 'Accept SMTP connections.' },
@@ -456,6 +472,70 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'ManageSieve legacy port (2000)',
     description: 'Port of the legacy ManageSieve listener when it is on; 0 = any free port.',
     check: nonNegative(65535),
+  },
+  virusScanEnabled: {
+    default: false,
+    seedName: 'Filters: Scan email for viruses',
+    description: 'Scan mail for local users with ClamAV (clamd at clamdAddress). While clamd cannot answer, mail waits in the queue.',
+  },
+  virusAction: {
+    default: 'quarantine',
+    seedName: 'Filters: Infected messages should be Bounced / Deleted / Quarantined',
+    description: 'What happens to infected mail: bounce (5.7.1 to the sender), delete, or quarantine (kept for the administrator to release or delete).',
+    check: (v) => (['bounce', 'delete', 'quarantine'].includes(v) ? undefined : 'must be bounce, delete or quarantine'),
+  },
+  virusNotify: {
+    default: '',
+    seedName: 'Filters: Send notification to (the postmaster)',
+    description: 'A user or address told about each infected message; empty = nobody.',
+    check: address,
+  },
+  virusNotifyRecipient: {
+    default: false,
+    seedName: 'Filters: Notify the intended recipient',
+    description: 'Also tell each local recipient that a message for them was bounced, deleted or quarantined.',
+  },
+  clamdAddress: {
+    default: '/run/clamav/clamd.ctl',
+    seedName: '(clamd.conf LocalSocket / TCPSocket)',
+    description: 'Where clamd listens: a Unix socket path (Debian: /run/clamav/clamd.ctl) or host:port for its TCP socket.',
+    check: (v) => (v.startsWith('/') || /^[^\s/]+:\d{1,5}$/.test(v) ? undefined : 'must be an absolute socket path or host:port'),
+  },
+  virusUpdateSchedule: {
+    default: '7 3,15 * * *',
+    seedName: 'Filters: Update the virus database N times every day (twice a day suggested)',
+    description: 'When freshclam updates the virus database (cron syntax, server time; default 03:07 and 15:07); empty = never. Runs while virus scanning is on.',
+    check: (v) => cronProblem(v),
+  },
+  virusDatabaseMirror: {
+    default: 'database.clamav.net',
+    seedName: '(freshclam.conf DatabaseMirror)',
+    description: 'The ClamAV database mirror freshclam downloads from.',
+    check: (v) => (/^[a-z0-9.-]+$/i.test(v) || /^https?:\/\/\S+$/.test(v) ? undefined : 'must be a host name or http(s) URL'),
+  },
+  virusPrivateMirror: {
+    default: '',
+    seedName: '(freshclam.conf PrivateMirror)',
+    description: 'A private mirror (host or URL) used instead of the public ones; empty = none.',
+    check: (v) => (v === '' || /^[a-z0-9.-]+(:\d+)?$/i.test(v) || /^https?:\/\/\S+$/.test(v) ? undefined : 'must be empty, a host name or an http(s) URL'),
+  },
+  virusUpdateProxy: {
+    default: '',
+    seedName: '(freshclam.conf HTTPProxyServer / HTTPProxyPort)',
+    description: 'HTTP proxy for freshclam, "host:port" or "http://user:password@host:port"; empty = direct.',
+    check: (v) => (v === '' || /^(https?:\/\/)?([^\s@/]+@)?[^\s:/@]+:\d{1,5}\/?$/.test(v) ? undefined : 'must be empty or host:port'),
+  },
+  virusDatabaseDir: {
+    default: '/var/lib/clamav',
+    seedName: '(clamd.conf / freshclam.conf DatabaseDirectory)',
+    description: 'Where freshclam writes the virus database; must be the DatabaseDirectory clamd reads.',
+    check: (v) => (v.startsWith('/') ? undefined : 'must be an absolute path'),
+  },
+  junkTrainingSchedule: {
+    default: '0 1 * * *',
+    seedName: 'Automatically Training the Junk Mail Filter: each day at 1 am',
+    description: 'When the filter learns from the junkmail and notjunkmail accounts\u2019 inboxes and empties them (cron syntax, server time); empty = never.',
+    check: (v) => cronProblem(v),
   },
 };
 

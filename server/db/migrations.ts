@@ -180,4 +180,39 @@ CREATE TABLE queue_generated (
 );
 `,
   },
+  {
+    version: 5,
+    sql: `
+-- Scheduler: one row per run of a job (server/jobs/).
+CREATE TABLE job_runs (
+  id INTEGER PRIMARY KEY,
+  job TEXT NOT NULL,
+  trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual')),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed')),
+  output TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_runs_by_job ON job_runs(job, started_at);
+
+-- Virus quarantine: infected messages kept in <data-dir>/quarantine (server/virus/).
+CREATE TABLE quarantine (
+  id TEXT PRIMARY KEY,
+  quarantined_at INTEGER NOT NULL,
+  sender TEXT NOT NULL,
+  -- JSON [{address, original}]: the local recipients it was meant for
+  recipients TEXT NOT NULL,
+  virus TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT ''
+);
+
+-- Queued messages released from quarantine: the virus stage lets them through once.
+CREATE TABLE virus_scan_exempt (
+  queue_id TEXT PRIMARY KEY
+);
+`,
+  },
 ];

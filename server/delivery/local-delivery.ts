@@ -27,11 +27,14 @@ export class LocalDelivery implements QueueProcessor {
     private readonly ctx: EngineContext,
     private readonly log: Logger,
     junkFilter?: JunkFilter,
+    virusStage?: DeliveryStage,
   ) {
     const notifier = new Notifier(ctx.store, ctx.options.hostname);
     this.quota = new QuotaStage(ctx.accounts, ctx.directory, () => ctx.settings.get(), notifier);
-    // Screening first, so Sieve can test its verdicts (spamtest); quota last.
+    // Screening first, so Sieve can test its verdicts (virustest, spamtest); viruses before
+    // junk, so infected mail is never scored or learnt; quota last.
     this.stages = [
+      ...(virusStage ? [virusStage] : []),
       ...(junkFilter ? [new JunkScreening(ctx, junkFilter, ctx.logs.logger('junk'))] : []),
       new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve')),
       this.quota,

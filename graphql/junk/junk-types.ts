@@ -1,0 +1,76 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JobRunType } from '../jobs/job-types';
+
+export enum JunkLesson {
+  SPAM = 'spam',
+  HAM = 'ham',
+  FORGET = 'forget',
+}
+registerEnumType(JunkLesson, { name: 'JunkLesson', description: 'sa-learn\u2019s --spam, --ham and --forget.' });
+
+@ObjectType('JunkStatistics', { description: 'What the Bayesian junk filter has learnt.' })
+export class JunkStatisticsType {
+  @Field(() => Int, { description: 'Messages learnt as junk.' })
+  spamLearnt!: number;
+
+  @Field(() => Int, { description: 'Messages learnt as not junk.' })
+  hamLearnt!: number;
+
+  @Field(() => Int, { description: 'Distinct tokens in the database.' })
+  tokens!: number;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When a message was last learnt or forgotten, by any means.' })
+  lastLearnt!: Date | null;
+
+  @Field(() => Boolean, { description: 'Enough of both classes to score: until then every message scores as undecided.' })
+  trained!: boolean;
+
+  @Field(() => Int, { description: 'Messages of each class needed before the filter scores (SpamAssassin\u2019s 200).' })
+  minLearntPerClass!: number;
+
+  @Field(() => JobRunType, { nullable: true, description: 'The last run of the nightly training job (junk-training).' })
+  lastTraining!: JobRunType | null;
+}
+
+@InputType({ description: 'A message to learn: `raw` text, or messages of a user\u2019s mailbox (`userId`, `mailbox`, `uids`). Exactly one source.' })
+export class LearnJunkInput {
+  @Field(() => JunkLesson)
+  as!: JunkLesson;
+
+  @Field(() => String, { nullable: true, description: 'The whole message, header and body.' })
+  raw?: string;
+
+  @Field(() => ID, { nullable: true, description: 'The user whose mailbox holds the messages.' })
+  userId?: string;
+
+  @Field(() => String, { nullable: true, description: 'Mailbox name (default INBOX).' })
+  mailbox?: string;
+
+  @Field(() => [Int], { nullable: true, description: 'UIDs in that mailbox (default: every message in it).' })
+  uids?: number[];
+}
+
+@ObjectType('LearnJunkPayload')
+export class LearnJunkPayload {
+  @Field(() => Int, { description: 'Messages looked at.' })
+  messages!: number;
+
+  @Field(() => Int, { description: 'Newly learnt.' })
+  learnt!: number;
+
+  @Field(() => Int, { description: 'Learnt before as the other class, moved over.' })
+  relearnt!: number;
+
+  @Field(() => Int, { description: 'Learnt before as this class: nothing changed.' })
+  alreadyLearnt!: number;
+
+  @Field(() => Int, { description: 'FORGET: forgotten.' })
+  forgotten!: number;
+
+  @Field(() => Int, { description: 'FORGET: never learnt, nothing to forget.' })
+  notLearnt!: number;
+
+  @Field(() => JunkStatisticsType)
+  statistics!: JunkStatisticsType;
+}

@@ -1,0 +1,179 @@
+import { EventEmitter } from 'node:events';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Settings, SettingKey } from '../config/settings-schema';
+import type { Logger } from '../logs/logger';
+import { RunLog, type JobRun, type RunTrigger } from './run-log';
+
+/** A maintenance job: what it does, and which setting holds its cron schedule. */
+export interface JobDefinition {
+  name: string;
+  description: string;
+  /** The setting with the job's cron expression; an empty value means "never on its own". */
+  scheduleSetting: SettingKey;
+  /** Scheduled runs are skipped (and not recorded) while this says no; "run now" still runs. */
+  enabled?: () => boolean;
+  /**
+   * Does the work; resolves with a short summary, rejects with what went wrong. `signal`
+   * aborts when the engine stops: end early, leaving nothing half done.
+   */
+  run(signal: AbortSignal): Promise<string>;
+}
+
+export interface JobInfo {
+  name: string;
+  description: string;
+  schedule: string;
+  scheduleSetting: SettingKey;
+  enabled: boolean;
+  running: boolean;
+  nextRun: Date | null;
+  lastRun: JobRun | undefined;
+}
+
+export class JobError extends Error {
+  constructor(
+    readonly code: 'JOB_NOT_FOUND' | 'JOB_RUNNING',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs jobs on node-cron schedules kept in settings, records every run in SQLite, never
+ * runs two of the same job at once (a scheduled tick during a run is skipped, "run now"
+ * is refused), and follows schedule changes live. Emits 'started' and 'finished' (JobRun).
+ */
+export class Scheduler extends EventEmitter {
+  private readonly jobs = new Map<string, JobDefinition>();
+  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly running = new Map<string, Promise<JobRun>>();
+  private readonly aborts = new Map<string, AbortController>();
+  private started = false;
+  readonly log: RunLog;
+
+  constructor(
+    runLog: RunLog,
+    private readonly settings: () => Readonly<Settings>,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.log = runLog;
+  }
+
+  register(job: JobDefinition): void {
+    if (this.jobs.has(job.name)) throw new Error(`job ${job.name} is registered twice`);
+    this.jobs.set(job.name, job);
+    if (this.started) this.schedule(job);
+  }
+
+  start(): void {
+    this.started = true;
+    this.log.abandonUnfinished();
+    for (const job of this.jobs.values()) this.schedule(job);
+  }
+
+  /** Stops the timers, asks runs in progress to end, and waits for them. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const task of this.tasks.values()) await task.destroy();
+    this.tasks.clear();
+    for (const a of this.aborts.values()) a.abort();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Re-reads the schedules of jobs whose setting changed. */
+  reconfigure(changed: readonly string[]): void {
+    if (!this.started) return;
+    for (const job of this.jobs.values()) if (changed.includes(job.scheduleSetting)) this.schedule(job);
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => this.info(j));
+  }
+
+  job(name: string): JobInfo | undefined {
+    const j = this.jobs.get(name);
+    return j && this.info(j);
+  }
+
+  /** "Run now": starts the job and resolves with the finished run. */
+  runNow(name: string): Promise<JobRun> {
+    const job = this.jobs.get(name);
+    if (!job) throw new JobError('JOB_NOT_FOUND', `there is no job called "${name}"`);
+    if (this.running.has(name)) throw new JobError('JOB_RUNNING', `${name} is running already; wait for it to finish`);
+    return this.execute(job, 'manual');
+  }
+
+  /** Resolves when the job's current run (if any) is over. */
+  async idle(name: string): Promise<void> {
+    await this.running.get(name)?.catch(() => undefined);
+  }
+
+  private info(j: JobDefinition): JobInfo {
+    return {
+      name: j.name,
+      description: j.description,
+      schedule: String(this.settings()[j.scheduleSetting]),
+      scheduleSetting: j.scheduleSetting,
+      enabled: j.enabled?.() ?? true,
+      running: this.running.has(j.name),
+      nextRun: this.tasks.get(j.name)?.getNextRun() ?? null,
+      lastRun: this.log.last(j.name),
+    };
+  }
+
+  private schedule(job: JobDefinition): void {
+    const old = this.tasks.get(job.name);
+    if (old) void old.destroy();
+    this.tasks.delete(job.name);
+    const expression = String(this.settings()[job.scheduleSetting]);
+    if (!expression) return;
+    if (!cron.validate(expression)) {
+      this.logger.error('job schedule is not a cron expression; job not scheduled', { job: job.name, schedule: expression });
+      return;
+    }
+    const task = cron.schedule(
+      expression,
+      () => {
+        if (this.running.has(job.name)) {
+          this.logger.message('scheduled run skipped: the previous run is still going', { job: job.name });
+          return;
+        }
+        if (job.enabled && !job.enabled()) return;
+        void this.execute(job, 'schedule');
+      },
+      { name: `pillarbox:${job.name}`, unref: true, suppressMissedWarning: true },
+    );
+    this.tasks.set(job.name, task);
+  }
+
+  private execute(job: JobDefinition, trigger: RunTrigger): Promise<JobRun> {
+    const id = this.log.begin(job.name, trigger);
+    this.logger.message('job started', { job: job.name, trigger });
+    this.emit('started', this.log.run(id));
+    const abort = new AbortController();
+    this.aborts.set(job.name, abort);
+    const p = (async () => {
+      let outcome: 'ok' | 'failed' = 'ok';
+      let output: string;
+      try {
+        output = await job.run(abort.signal);
+      } catch (err) {
+        outcome = 'failed';
+        output = err instanceof Error ? err.message : String(err);
+      }
+      this.log.finish(id, outcome, output);
+      if (outcome === 'ok') this.logger.message('job finished', { job: job.name, output: output.slice(0, 300) });
+      else this.logger.error('job failed', { job: job.name, output: output.slice(0, 300) });
+      const run = this.log.run(id) as JobRun;
+      this.emit('finished', run);
+      return run;
+    })().finally(() => {
+      this.running.delete(job.name);
+      this.aborts.delete(job.name);
+    });
+    this.running.set(job.name, p);
+    return p;
+  }
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { EngineContext } from '../context';
+import type { JobDefinition, Scheduler } from '../jobs/scheduler';
+import type { Logger } from '../logs/logger';
+import { ClamdClient } from './clamd-client';
+import { runFreshclam } from './freshclam';
+import { Quarantine } from './quarantine';
+import { VirusStage } from './virus-stage';
+
+export const VIRUS_UPDATE_JOB = 'virus-database-update';
+
+export interface VirusStatus {
+  enabled: boolean;
+  clamdAddress: string;
+  clamdReachable: boolean;
+  /** clamd's VERSION answer: "ClamAV 1.4.6/27480/Tue Dec  1 08:35:01 2026"; null when unreachable. */
+  version: string | null;
+  engineVersion: string | null;
+  databaseVersion: string | null;
+  databaseDate: string | null;
+  scans: number;
+  averageScanMs: number | null;
+}
+
+/** ClamAV in the engine: the delivery stage, the quarantine, the freshclam job and clamd's status. */
+export class VirusService {
+  readonly quarantine: Quarantine;
+  readonly stage: VirusStage;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+  ) {
+    this.quarantine = new Quarantine(ctx.db, path.join(ctx.options.dataDir, 'quarantine'), ctx.queue);
+    this.stage = new VirusStage(ctx, this.quarantine, log);
+  }
+
+  client(): ClamdClient {
+    return new ClamdClient(this.ctx.settings.get().clamdAddress);
+  }
+
+  async status(): Promise<VirusStatus> {
+    const s = this.ctx.settings.get();
+    let version: string | null = null;
+    try {
+      version = await this.client().version();
+    } catch {
+      version = null;
+    }
+    const [engine, db, date] = version ? version.split('/') : [];
+    const { scans, totalMs } = this.stage.timing;
+    return {
+      enabled: s.virusScanEnabled,
+      clamdAddress: s.clamdAddress,
+      clamdReachable: version !== null,
+      version,
+      engineVersion: engine ?? null,
+      databaseVersion: db ?? null,
+      databaseDate: date ?? null,
+      scans,
+      averageScanMs: scans ? totalMs / scans : null,
+    };
+  }
+
+  /** freshclam on the virusUpdateSchedule while scanning is on; clamd reloads what it fetched. */
+  updateJob(): JobDefinition {
+    return {
+      name: VIRUS_UPDATE_JOB,
+      description: 'Updates the ClamAV virus database with freshclam, then has clamd reload it.',
+      scheduleSetting: 'virusUpdateSchedule',
+      enabled: () => this.ctx.settings.get().virusScanEnabled,
+      run: async (signal) => {
+        const result = await runFreshclam(this.ctx.settings.get(), this.configFile(), signal);
+        if (!result.ok) throw new Error(`freshclam failed (exit ${result.exitCode ?? 'none'}):\n${result.output}`);
+        let reload = '';
+        try {
+          await this.client().reload();
+          reload = '\nclamd is reloading the database.';
+        } catch (err) {
+          reload = `\nclamd could not be told to reload (${err instanceof Error ? err.message : String(err)}); it checks for new databases itself.`;
+        }
+        return result.output + reload;
+      },
+    };
+  }
+
+  configFile(): string {
+    return path.join(this.ctx.options.dataDir, 'virus', 'freshclam.conf');
+  }
+
+  register(scheduler: Scheduler): void {
+    scheduler.register(this.updateJob());
+  }
+}

@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SettingsService } from '../../server/config/settings';
+import { type Db, openDatabase } from '../../server/db/database';
+import { RunLog, type JobRun } from '../../server/jobs/run-log';
+import { JobError, Scheduler } from '../../server/jobs/scheduler';
+import { silentLogger } from '../../server/logs/logger';
+
+/** The scheduler over a real database: cron runs, recorded runs, no overlap, run now, live rescheduling. */
+describe('scheduler', () => {
+  let dir: string;
+  let db: Db;
+  let settings: SettingsService;
+  let scheduler: Scheduler;
+  let release: () => void = () => undefined;
+  let calls = 0;
+  let fail = false;
+  // The scheduler's timers do not keep a process alive (the engine's listeners do); this does.
+  let keepAlive: NodeJS.Timeout;
+
+  before(() => {
+    keepAlive = setInterval(() => undefined, 1000);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-jobs-'));
+    db = openDatabase(path.join(dir, 'test.db'));
+    settings = new SettingsService(db);
+    settings.update({ junkTrainingSchedule: '' });
+    scheduler = new Scheduler(new RunLog(db), () => settings.get(), silentLogger());
+    scheduler.register({
+      name: 'demo',
+      description: 'a test job',
+      scheduleSetting: 'junkTrainingSchedule',
+      run: async () => {
+        calls++;
+        await new Promise<void>((r) => (release = r));
+        if (fail) throw new Error('it went wrong\nsecond line');
+        return `run ${calls} done`;
+      },
+    });
+    settings.on('change', (changed: string[]) => scheduler.reconfigure(changed));
+    scheduler.start();
+  });
+  after(async () => {
+    release();
+    await scheduler.stop();
+    db.close();
+    clearInterval(keepAlive);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs on demand, records the run, and refuses a second run while one is going', async () => {
+    const started = once(scheduler, 'started');
+    const running = scheduler.runNow('demo');
+    const [first] = (await started) as [JobRun];
+    assert.equal(first.outcome, 'running');
+    assert.equal(scheduler.job('demo')!.running, true);
+    assert.throws(() => scheduler.runNow('demo'), (e: unknown) => e instanceof JobError && e.code === 'JOB_RUNNING');
+    release();
+    const run = await running;
+    assert.equal(run.outcome, 'ok');
+    assert.equal(run.output, 'run 1 done');
+    assert.equal(run.trigger, 'manual');
+    assert.ok(run.finishedAt! >= run.startedAt);
+    assert.deepEqual(scheduler.log.runs('demo').map((r) => r.id), [run.id]);
+    assert.throws(() => scheduler.runNow('nope'), (e: unknown) => e instanceof JobError && e.code === 'JOB_NOT_FOUND');
+  });
+
+  it('records a failure with its message', async () => {
+    fail = true;
+    const p = scheduler.runNow('demo');
+    release();
+    const run = await p;
+    fail = false;
+    assert.equal(run.outcome, 'failed');
+    assert.equal(run.output, 'it went wrong\nsecond line');
+    assert.equal(scheduler.job('demo')!.lastRun!.id, run.id);
+  });
+
+  it('follows its schedule setting live, and skips a tick while the job still runs', async () => {
+    assert.equal(scheduler.job('demo')!.nextRun, null, 'empty schedule: never');
+    settings.update({ junkTrainingSchedule: '0 1 * * *' });
+    const next = scheduler.job('demo')!.nextRun!;
+    assert.equal(next.getHours(), 1);
+    assert.equal(next.getMinutes(), 0);
+    assert.ok(next.getTime() - Date.now() <= 24 * 3600_000);
+    // Every second: the first tick starts a run; ticks during it are skipped, not stacked.
+    const before = calls;
+    const started = once(scheduler, 'started');
+    settings.update({ junkTrainingSchedule: '* * * * * *' });
+    const [run] = (await started) as [JobRun];
+    assert.equal(run.trigger, 'schedule');
+    await new Promise((r) => setTimeout(r, 2200));
+    assert.equal(calls, before + 1, 'no overlapping run');
+    settings.update({ junkTrainingSchedule: '' });
+    const finished = once(scheduler, 'finished');
+    release();
+    await finished;
+    assert.equal(scheduler.job('demo')!.nextRun, null);
+  });
+
+  it('marks runs an earlier engine left unfinished as failed', () => {
+    const log = new RunLog(db);
+    const id = log.begin('demo', 'schedule');
+    log.abandonUnfinished();
+    const run = log.run(id)!;
+    assert.equal(run.outcome, 'failed');
+    assert.match(run.output, /engine stopped/);
+  });
+});

@@ -26,6 +26,7 @@ import { ManageSieveService } from './managesieve/managesieve-service';
 import { Firmware } from './firmware/firmware';
 import type { EngineContext } from './context';
 import { Scheduler } from './jobs/scheduler';
+import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { VirusService } from './virus/virus-service';
@@ -105,6 +106,7 @@ export class Engine {
     this.log = logs.logger('server');
     this.applyLogLevels();
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
+    this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter, this.ctx.virus.stage);
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));

@@ -109,6 +109,7 @@ export interface Settings {
   virusUpdateProxy: string;
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
+  sieveVacationPruneSchedule: string;
 }
 
 export type SettingKey = keyof Settings;
@@ -535,6 +536,12 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '0 1 * * *',
     seedName: 'Automatically Training the Junk Mail Filter: each day at 1 am',
     description: 'When the filter learns from the junkmail and notjunkmail accounts\u2019 inboxes and empties them (cron syntax, server time); empty = never.',
+    check: (v) => cronProblem(v),
+  },
+  sieveVacationPruneSchedule: {
+    default: '30 3 * * *',
+    seedName: '(not in the seed)',
+    description: 'When Sieve vacation replies older than 365 days are forgotten (cron syntax, server time); empty = never.',
     check: (v) => cronProblem(v),
   },
 };

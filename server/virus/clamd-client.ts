@@ -60,21 +60,25 @@ export class ClamdClient {
 
   /** INSTREAM: streams the data, then reads "stream: OK", "stream: NAME FOUND" or an error. */
   async scan(source: Readable | Buffer[]): Promise<ScanResult> {
-    const reply = await this.exchange(async (socket, answered) => {
-      socket.write('zINSTREAM\0');
-      for await (const piece of source as AsyncIterable<Buffer>) {
-        for (let at = 0; at < piece.length; at += CHUNK) {
-          // clamd answers early when the stream passes StreamMaxLength: stop sending then.
-          if (answered()) return;
-          const chunk = piece.subarray(at, at + CHUNK);
-          const head = Buffer.alloc(4);
-          head.writeUInt32BE(chunk.length);
-          if (!socket.write(Buffer.concat([head, chunk]))) await drained(socket, answered);
+    let reply: string;
+    try {
+      reply = await this.exchange(async (socket, answered) => {
+        socket.write('zINSTREAM\0');
+        for await (const piece of source as AsyncIterable<Buffer>) {
+          for (let at = 0; at < piece.length; at += CHUNK) {
+            // clamd answers early when the stream passes StreamMaxLength: stop sending then.
+            if (answered()) return;
+            const chunk = piece.subarray(at, at + CHUNK);
+            const head = Buffer.alloc(4);
+            head.writeUInt32BE(chunk.length);
+            if (!socket.write(Buffer.concat([head, chunk]))) await drained(socket, answered);
+          }
         }
-      }
-      if (!answered()) socket.write(Buffer.alloc(4));
-    }, this.timeoutMs);
-    if ('destroy' in source) source.destroy();
+        if (!answered()) socket.write(Buffer.alloc(4));
+      }, this.timeoutMs);
+    } finally {
+      if (!Array.isArray(source)) source.destroy();
+    }
     if (/size limit exceeded/i.test(reply)) throw new ClamdError('too-large', `clamd: ${reply}`);
     const found = /^stream: (.+) FOUND$/.exec(reply);
     if (found) return { infected: true, virus: found[1] };

@@ -110,6 +110,14 @@ export class Scheduler extends EventEmitter {
     await this.running.get(name)?.catch(() => undefined);
   }
 
+  /** node-cron's own complaints go to the server log, not to the console. */
+  private readonly cronLogger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (text: string) => this.logger.message(`scheduler: ${text}`),
+    error: (text: string | Error) => this.logger.error(`scheduler: ${String(text)}`),
+  };
+
   private info(j: JobDefinition): JobInfo {
     return {
       name: j.name,
@@ -143,7 +151,7 @@ export class Scheduler extends EventEmitter {
         if (job.enabled && !job.enabled()) return;
         void this.execute(job, 'schedule');
       },
-      { name: `pillarbox:${job.name}`, unref: true, suppressMissedWarning: true },
+      { name: `pillarbox:${job.name}`, unref: true, suppressMissedWarning: true, logger: this.cronLogger },
     );
     this.tasks.set(job.name, task);
   }

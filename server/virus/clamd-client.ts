@@ -12,6 +12,8 @@ export class ClamdError extends Error {
   constructor(
     readonly code: 'unreachable' | 'error' | 'too-large',
     message: string,
+    /** The connection broke while the data was still being sent (EPIPE, ECONNRESET). */
+    readonly brokenWhileSending = false,
   ) {
     super(message);
   }
@@ -60,21 +62,35 @@ export class ClamdClient {
 
   /** INSTREAM: streams the data, then reads "stream: OK", "stream: NAME FOUND" or an error. */
   async scan(source: Readable | Buffer[]): Promise<ScanResult> {
-    const reply = await this.exchange(async (socket, answered) => {
-      socket.write('zINSTREAM\0');
-      for await (const piece of source as AsyncIterable<Buffer>) {
-        for (let at = 0; at < piece.length; at += CHUNK) {
-          // clamd answers early when the stream passes StreamMaxLength: stop sending then.
-          if (answered()) return;
-          const chunk = piece.subarray(at, at + CHUNK);
-          const head = Buffer.alloc(4);
-          head.writeUInt32BE(chunk.length);
-          if (!socket.write(Buffer.concat([head, chunk]))) await drained(socket, answered);
+    let reply: string;
+    let sent = 0;
+    try {
+      reply = await this.exchange(async (socket, answered) => {
+        socket.write('zINSTREAM\0');
+        for await (const piece of source as AsyncIterable<Buffer>) {
+          for (let at = 0; at < piece.length; at += CHUNK) {
+            // clamd answers early when the stream passes StreamMaxLength: stop sending then.
+            if (answered()) return;
+            const chunk = piece.subarray(at, at + CHUNK);
+            const head = Buffer.alloc(4);
+            head.writeUInt32BE(chunk.length);
+            sent += chunk.length;
+            if (!socket.write(Buffer.concat([head, chunk]))) await drained(socket, answered);
+          }
         }
+        if (!answered()) socket.write(Buffer.alloc(4));
+      }, this.timeoutMs);
+    } catch (err) {
+      // Over StreamMaxLength clamd answers and closes at once; our next write then breaks the
+      // connection (EPIPE, or a TCP reset), often before its answer could be read. A clamd
+      // that dropped a stream mid-way and still answers PING did exactly that.
+      if (err instanceof ClamdError && err.brokenWhileSending && (await this.ping())) {
+        throw new ClamdError('too-large', `clamd stopped reading after ${sent} bytes: INSTREAM size limit exceeded (clamd StreamMaxLength)`);
       }
-      if (!answered()) socket.write(Buffer.alloc(4));
-    }, this.timeoutMs);
-    if ('destroy' in source) source.destroy();
+      throw err;
+    } finally {
+      if (!Array.isArray(source)) source.destroy();
+    }
     if (/size limit exceeded/i.test(reply)) throw new ClamdError('too-large', `clamd: ${reply}`);
     const found = /^stream: (.+) FOUND$/.exec(reply);
     if (found) return { infected: true, virus: found[1] };
@@ -126,7 +142,8 @@ export class ClamdClient {
       socket.on('error', (err: NodeJS.ErrnoException) => {
         // clamd may close while we are still sending (size limit): its answer counts.
         if (received.length) return done(received.toString('utf8').replace(/\0.*$/s, '').trim());
-        fail(new ClamdError(connected ? 'error' : 'unreachable', `clamd at ${this.address}: ${err.code ?? err.message}`));
+        const broken = connected && (err.code === 'EPIPE' || err.code === 'ECONNRESET');
+        fail(new ClamdError(connected ? 'error' : 'unreachable', `clamd at ${this.address}: ${err.code ?? err.message}`, broken));
       });
     });
   }

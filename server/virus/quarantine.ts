@@ -44,6 +44,9 @@ export class Quarantine {
     private readonly queue: Queue,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Exemptions of released messages that have left the queue are done with. Only here, at
+    // start-up: a release in progress has its exemption before its queue row exists.
+    db.prepare('DELETE FROM virus_scan_exempt WHERE queue_id NOT IN (SELECT id FROM queue)').run();
   }
 
   /** Copies the message (without the spool's Return-Path line) in; the file is fsynced before the row exists. */
@@ -72,8 +75,6 @@ export class Quarantine {
     const m = this.get(id);
     if (!m) return undefined;
     const queueId = newQueueId();
-    // Exemptions of messages no longer queued are done with.
-    this.db.prepare('DELETE FROM virus_scan_exempt WHERE queue_id NOT IN (SELECT id FROM queue)').run();
     this.db.prepare('INSERT INTO virus_scan_exempt (queue_id) VALUES (?)').run(queueId);
     const prefix = Buffer.from(`Return-Path: <${m.sender}>\r\n`);
     try {

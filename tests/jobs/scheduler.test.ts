@@ -101,6 +101,22 @@ describe('scheduler', () => {
     assert.equal(scheduler.job('demo')!.nextRun, null);
   });
 
+  it('asks a running job to stop when the scheduler stops (SIGTERM), and records how it ended', async () => {
+    const other = new Scheduler(new RunLog(db), () => settings.get(), silentLogger());
+    other.register({
+      name: 'long',
+      description: 'runs until told to stop',
+      scheduleSetting: 'virusUpdateSchedule',
+      run: (signal) => new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped with the engine')))),
+    });
+    other.start();
+    const run = other.runNow('long');
+    await other.stop();
+    const finished = await run;
+    assert.equal(finished.outcome, 'failed');
+    assert.equal(finished.output, 'stopped with the engine');
+  });
+
   it('marks runs an earlier engine left unfinished as failed', () => {
     const log = new RunLog(db);
     const id = log.begin('demo', 'schedule');

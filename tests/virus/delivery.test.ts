@@ -26,7 +26,7 @@ describe('virus screening in delivery', { skip: missingClamd() }, () => {
   };
 
   before(async () => {
-    clamd = await new TestClamd().start();
+    clamd = await new TestClamd({ streamMaxLength: '1M' }).start();
     t = await startEngine({
       users: [
         { shortName: 'alice', password: 'alice-password-1' },
@@ -131,6 +131,15 @@ describe('virus screening in delivery', { skip: missingClamd() }, () => {
     assert.match(entry.recipients[0].diagnostic ?? '', /4\.3\.2|held/i);
     assert.equal(t.engine.ctx.virus.quarantine.list().length, 0);
     await t.engine.ctx.queue.remove(entry.id);
+  });
+
+  it('refuses for good a message larger than clamd\u2019s StreamMaxLength, rather than deliver it unscanned', async () => {
+    const line = 'x'.repeat(76) + '\r\n';
+    await send(simpleMessage('too big to scan', line.repeat(Math.ceil((1.5 * 1024 * 1024) / line.length))), 'alice@example.test');
+    assert.deepEqual(t.engine.ctx.queue.entries(), []);
+    const bounce = (await stored('alice')).at(-1)!;
+    assert.match(bounce, /Status: 5\.3\.4/);
+    assert.match(bounce, /too big for the virus scanner/);
   });
 
   it('reports a per-message scan time', (tc) => {

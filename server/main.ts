@@ -165,6 +165,7 @@ export class Engine {
   private async reconfigure(changed: string[]): Promise<void> {
     this.applyLogLevels();
     this.ctx.jobs.reconfigure(changed);
+    this.ctx.virus.settingsChanged(changed, this.ctx.jobs);
     for (const service of this.services) {
       try {
         await service.reconfigure?.(changed);

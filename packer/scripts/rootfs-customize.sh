@@ -41,8 +41,14 @@ chroot "$ROOT" /bin/sh -eu <<'CHROOT'
 useradd --system --home-dir /var/lib/pillarbox --no-create-home --shell /usr/sbin/nologin --user-group pillarbox
 systemctl enable pillarbox.service pillarbox-https.service pillarbox-setup.service pillarbox-slot-check.service \
   pillarbox-grow-data.service pillarbox-firmware.path pillarbox-firmware-boot.service \
-  systemd-networkd.service systemd-resolved.service systemd-timesyncd.service nftables.service \
-  clamav-freshclam.service >/dev/null 2>&1
+  pillarbox-clamd.path systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
+  nftables.service >/dev/null 2>&1
+# The engine keeps the virus database current itself (its freshclam job, with the mirror and
+# proxy from its settings), so Debian's freshclam service stays off; the engine writes the
+# database as a member of group clamav, and clamd (user clamav) reads it.
+systemctl disable clamav-freshclam.service >/dev/null 2>&1 || true
+usermod -a -G clamav pillarbox
+install -d -o clamav -g clamav -m 2775 /var/lib/clamav
 systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1
 # The engine waits for nothing network-wide; do not hold the boot for a DHCP lease.
 systemctl disable systemd-networkd-wait-online.service >/dev/null 2>&1 || true

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineContext } from '../context';
 import type { JobDefinition, Scheduler } from '../jobs/scheduler';
@@ -90,5 +91,26 @@ export class VirusService {
 
   register(scheduler: Scheduler): void {
     scheduler.register(this.updateJob());
+  }
+
+  /**
+   * Scanning was just switched on and there is no signature database yet (a new appliance:
+   * clamd does not even start without one): fetch it now rather than at the next scheduled
+   * update, since mail for local users waits in the queue until clamd answers.
+   */
+  settingsChanged(changed: string[], scheduler: Scheduler): void {
+    const s = this.ctx.settings.get();
+    if (!changed.includes('virusScanEnabled') || !s.virusScanEnabled || hasSignatureDatabase(s.virusDatabaseDir)) return;
+    this.log.message('virus scanning switched on without a signature database: updating it now', { dir: s.virusDatabaseDir });
+    scheduler.runNow(VIRUS_UPDATE_JOB).catch((err: unknown) => this.log.error('could not start the virus database update', { error: String(err) }));
+  }
+}
+
+/** Whether `dir` holds any ClamAV signature file (official .cvd/.cld or a local database). */
+export function hasSignatureDatabase(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((f) => /\.(cvd|cld|cud|ndb|hdb|hsb|ldb|cdb|ign2?)$/i.test(f));
+  } catch {
+    return false;
   }
 }

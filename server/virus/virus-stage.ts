@@ -134,6 +134,12 @@ export class VirusStage implements DeliveryStage {
       '',
       text,
     ].join('\r\n');
-    await queueGeneratedMail(this.ctx.queue, { sender: '', recipients: targets.map((t) => ({ address: t, original: to })), client: 'virus screening', content: Buffer.from(notice, 'utf8') });
+    await queueGeneratedMail(this.ctx.queue, {
+      sender: '',
+      recipients: targets.map((t) => ({ address: t, original: to })),
+      client: 'virus screening',
+      content: Buffer.from(notice, 'utf8'),
+      once: { parentId: queueId, key: `virus notice ${to.toLowerCase()}` },
+    });
   }
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { SETTINGS, defaultSettings } from '../../server/config/settings-schema';
 import { freshclamConfig, runFreshclam } from '../../server/virus/freshclam';
 import { FRESHCLAM } from '../helpers/clamd';
+import { startEngine } from '../helpers/engine';
+import { VIRUS_UPDATE_JOB } from '../../server/virus/virus-service';
+import type { JobRun } from '../../server/jobs/run-log';
 
 /** freshclam.conf as the settings make it, and a real (offline) freshclam run. */
 describe('freshclam configuration', () => {
@@ -54,6 +57,28 @@ describe('freshclam configuration', () => {
       assert.match(missing.output, /could not run/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('switching scanning on without a database starts an update at once', { skip: FRESHCLAM ? undefined : 'freshclam is not installed' }, async () => {
+    const t = await startEngine({ settings: { virusDatabaseMirror: 'http://127.0.0.1:9' } });
+    try {
+      const dbDir = path.join(t.dataDir, 'clamav');
+      fs.mkdirSync(dbDir);
+      t.engine.ctx.settings.update({ virusDatabaseDir: dbDir });
+      const finished = new Promise<JobRun>((resolve) => t.engine.ctx.jobs.on('finished', (run: JobRun) => run.job === VIRUS_UPDATE_JOB && resolve(run)));
+      t.engine.ctx.settings.update({ virusScanEnabled: true });
+      const run = await finished;
+      assert.equal(run.trigger, 'manual');
+      assert.equal(run.outcome, 'failed', 'offline here: the run is recorded as failed with freshclam\u2019s words');
+      t.engine.ctx.settings.update({ virusScanEnabled: false });
+      fs.writeFileSync(path.join(dbDir, 'local.ndb'), 'Test:0:*:00\n');
+      const runs = t.engine.ctx.jobs.log.runs(VIRUS_UPDATE_JOB).length;
+      t.engine.ctx.settings.update({ virusScanEnabled: true });
+      await new Promise((r) => setImmediate(r));
+      assert.equal(t.engine.ctx.jobs.log.runs(VIRUS_UPDATE_JOB).length, runs, 'a database is there: no extra update');
+    } finally {
+      await t.stop();
     }
   });
 });

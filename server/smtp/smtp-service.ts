@@ -11,6 +11,7 @@ import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-polic
 import { receivedHeader } from './trace-headers';
 import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
+import { HeaderCapture } from './header-capture';
 
 usePolicyEnhancedCodes();
 
@@ -268,8 +269,10 @@ export class SmtpService implements Service {
         recipient: original.length === 1 ? original[0] : undefined,
       }),
     );
-    const body = new LineNormalizer(limit);
-    stream.pipe(body);
+    const normalizer = new LineNormalizer(limit);
+    const headers = new HeaderCapture();
+    const body = stream.pipe(normalizer).pipe(headers);
+    let foreignFrom: string | undefined;
     // A client that vanishes mid-DATA ends nothing: fail the spool write so its file goes.
     // (The spool writer sees the error when it reads the stream; until then nobody listens.)
     body.on('error', () => undefined);
@@ -285,7 +288,11 @@ export class SmtpService implements Service {
           localPrefix: returnPath.length,
         },
         [returnPath, trace, body],
-        () => (body.exceeded || stream.sizeExceeded ? 'size' : undefined),
+        () => {
+          if (normalizer.exceeded || stream.sizeExceeded) return 'size';
+          foreignFrom = state.authUser && this.policy.foreignFromAddress(state.authUser, headers.header());
+          return foreignFrom !== undefined ? 'from' : undefined;
+        },
       );
       this.log.message('accepted', {
         queueId: entry.id,
@@ -298,6 +305,10 @@ export class SmtpService implements Service {
       cb(null, `2.0.0 Ok: queued as ${entry.id}`);
     } catch (err) {
       (stream as NodeJS.ReadableStream).resume();
+      if (err instanceof QueueRejected && err.message === 'from' && state.authUser) {
+        this.log.message('refused: From header address not owned by the user', { client: session.remoteAddress, user: state.authUser.shortName, from: foreignFrom });
+        return cb(reply(550, `5.7.1 <${foreignFrom}>: From header address not owned by user ${state.authUser.shortName}`));
+      }
       if (err instanceof QueueRejected) {
         this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });
         return cb(reply(552, `5.3.4 Message size exceeds fixed maximum message size (${limit} bytes)`));

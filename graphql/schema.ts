@@ -13,6 +13,7 @@ import { SettingsResolver } from './settings/settings-resolver';
 import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
+import { DkimResolver } from './dns/dkim-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SieveResolver,
   QueueResolver,
   MailboxResolver,
+  DkimResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -11,6 +11,7 @@ import type { LogHub } from './logs/logger';
 import type { MailStore } from './store/store';
 import type { Queue } from './queue/queue';
 import type { SieveScripts } from './sieve/scripts';
+import type { DkimKeys } from './outbound/dkim-keys';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -24,6 +25,8 @@ export interface EngineContext {
   queue: Queue;
   /** Users' Sieve scripts, global scripts and vacation memory. */
   sieve: SieveScripts;
+  /** DKIM keys per domain (outbound signing, the DNS records in GraphQL). */
+  dkim: DkimKeys;
   tls: TlsManager;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;

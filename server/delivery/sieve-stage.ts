@@ -203,7 +203,7 @@ export class SieveStage implements DeliveryStage {
       const reply = buildVacationReply(a, parsed, from, this.ctx.options.hostname);
       const prefix = Buffer.from('Return-Path: <>\r\n');
       const queued = await this.ctx.queue.enqueue(
-        { sender: '', recipients: recipients.map((r) => ({ address: r, original: a.to })), client: `sieve vacation of ${user}`, localPrefix: prefix.length },
+        { sender: '', recipients: recipients.map((r) => ({ address: r, original: a.to })), client: `sieve vacation of ${user}`, localPrefix: prefix.length, signDkim: true },
         [prefix, reply],
       );
       this.log.message('Sieve vacation reply queued', { queueId: message.entry.id, user, to: a.to, newQueueId: queued.id });

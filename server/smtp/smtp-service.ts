@@ -285,6 +285,8 @@ export class SmtpService implements Service {
           recipients,
           client: `${session.hostNameAppearsAs ?? ''} [${session.remoteAddress}]`,
           authenticatedUser: state.authUser?.shortName,
+          // Ours to sign when it leaves: the user or host is trusted (From is checked for users).
+          signDkim: !!state.authUser || !!state.approvedRelay,
           localPrefix: returnPath.length,
         },
         [returnPath, trace, body],

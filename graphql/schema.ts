@@ -14,6 +14,7 @@ import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
 import { DkimResolver } from './dns/dkim-resolver';
+import { DnsReportResolver } from './dns/dns-report-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -30,6 +31,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   QueueResolver,
   MailboxResolver,
   DkimResolver,
+  DnsReportResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

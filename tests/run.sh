@@ -14,6 +14,7 @@ command -v sieve-test >/dev/null || need+=(dovecot-sieve)
 command -v sieve-connect >/dev/null || need+=(sieve-connect)
 command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
+command -v nmap >/dev/null || need+=(nmap)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test);

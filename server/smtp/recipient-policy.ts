@@ -99,7 +99,7 @@ export class RecipientPolicy {
     }
     if (!local) {
       if (!state.authUser && !state.approvedRelay) {
-        log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom || undefined });
+        log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined });
         throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`);
       }
       state.targets.set(address, [address]);

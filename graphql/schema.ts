@@ -17,6 +17,8 @@ import { ApplianceResolver } from './appliance/appliance-resolver';
 import { JobResolver } from './jobs/job-resolver';
 import { VirusResolver } from './virus/virus-resolver';
 import { JunkResolver } from './junk/junk-resolver';
+import { DkimResolver } from './dns/dkim-resolver';
+import { DnsReportResolver } from './dns/dns-report-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -36,6 +38,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   JobResolver,
   VirusResolver,
   JunkResolver,
+  DkimResolver,
+  DnsReportResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -15,6 +15,7 @@ import type { Firmware } from './firmware/firmware';
 import type { Scheduler } from './jobs/scheduler';
 import type { JunkFilter } from './junk/filter';
 import type { VirusService } from './virus/virus-service';
+import type { DkimKeys } from './outbound/dkim-keys';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -30,6 +31,8 @@ export interface EngineContext {
   sieve: SieveScripts;
   /** System update and factory-reset requests for the appliance's firmware agent. */
   firmware: Firmware;
+  /** DKIM keys per domain (outbound signing, the DNS records in GraphQL). */
+  dkim: DkimKeys;
   tls: TlsManager;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;

@@ -17,6 +17,7 @@ import { Queue } from './queue/queue';
 import { LocalDelivery } from './delivery/local-delivery';
 import { JunkFilter } from './junk/filter';
 import { RemoteDelivery } from './outbound/remote-delivery';
+import { DkimKeys } from './outbound/dkim-keys';
 import { SmtpService } from './smtp/smtp-service';
 import { ImapService } from './imap/imap-service';
 import { Pop3Service } from './pop3/pop3-service';
@@ -92,6 +93,7 @@ export class Engine {
       queue,
       sieve: new SieveScripts(db, () => settings.get()),
       firmware: new Firmware(dataDir, logs.logger('server')),
+      dkim: new DkimKeys(db, path.join(dataDir, 'secrets', 'dkim')),
       tls,
       connections,
       authThrottle,

@@ -16,6 +16,7 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
 # clamd for the virus tests (they start their own; clamav-freshclam comes with it)
 [ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
+command -v nmap >/dev/null || need+=(nmap)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

@@ -110,6 +110,12 @@ export interface Settings {
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
   sieveVacationPruneSchedule: string;
+  // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
+  smtpRestrictSenderAddresses: boolean;
+  dkimSigningEnabled: boolean;
+  dkimEd25519Signature: boolean;
+  inboundAuthChecks: boolean;
+  dmarcRejectFailures: boolean;
 }
 
 export type SettingKey = keyof Settings;
@@ -543,6 +549,32 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'When Sieve vacation replies older than 365 days are forgotten (cron syntax, server time); empty = never.',
     check: (v) => cronProblem(v),
+  },
+  smtpRestrictSenderAddresses: {
+    default: true,
+    seedName: '(not in the seed; Postfix smtpd_sender_login_maps with reject_sender_login_mismatch)',
+    description:
+      'Authenticated users may send only from their own addresses (short names, additional names, aliases pointing to them) in MAIL FROM and From. Off: any address.',
+  },
+  dkimSigningEnabled: {
+    default: true,
+    seedName: '(not in the seed; DKIM, RFC 6376)',
+    description: 'Sign mail leaving for other servers with the DKIM key of its From domain, when it is one of ours.',
+  },
+  dkimEd25519Signature: {
+    default: false,
+    seedName: '(not in the seed; RFC 8463)',
+    description: 'Add a second DKIM signature with an Ed25519 key besides the RSA one (publish both records first).',
+  },
+  inboundAuthChecks: {
+    default: true,
+    seedName: '(not in the seed; SPF, DKIM, DMARC, ARC)',
+    description: 'Check SPF, DKIM, DMARC and ARC of mail from other servers on port 25 and add an Authentication-Results header.',
+  },
+  dmarcRejectFailures: {
+    default: false,
+    seedName: '(not in the seed; DMARC, RFC 7489)',
+    description: 'Refuse (550 5.7.1) mail that fails DMARC when the sender\u2019s domain publishes p=reject. Off: only the header records it.',
   },
 };
 

@@ -215,4 +215,25 @@ CREATE TABLE virus_scan_exempt (
 );
 `,
   },
+  {
+    version: 6,
+    sql: `
+-- mail from a trusted origin (authenticated, approved relay host, the server itself): DKIM-signed when it leaves
+ALTER TABLE queue ADD COLUMN sign_dkim INTEGER NOT NULL DEFAULT 0;
+
+-- DKIM keys per domain; the private key is a file under <data>/secrets/dkim (0600).
+CREATE TABLE dkim_keys (
+  domain TEXT NOT NULL,
+  selector TEXT NOT NULL,
+  algorithm TEXT NOT NULL CHECK (algorithm IN ('rsa', 'ed25519')),
+  -- base64 of the DER public key, the p= of the DNS record
+  public_key TEXT NOT NULL,
+  key_file TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  -- 1: signs now; 0: retired by a rotation, its record may still be needed for mail in transit
+  active INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (domain, selector, algorithm)
+);
+`,
+  },
 ];

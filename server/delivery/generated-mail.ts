@@ -7,6 +7,8 @@ export interface GeneratedMail {
   content: Buffer;
   /** Made while delivering a queued message: a retried delivery does not make it again. */
   once?: { parentId: string; key: string };
+  /** DKIM-sign it when it leaves: only for text the server wrote itself (bounces, notices), never for a copy of a message that came from elsewhere. */
+  signDkim?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export async function queueGeneratedMail(queue: Queue, mail: GeneratedMail): Pro
   if (earlier) return { id: earlier, before: true };
   const prefix = Buffer.from(`Return-Path: <${mail.sender}>\r\n`);
   const entry = await queue.enqueue(
-    { sender: mail.sender, recipients: mail.recipients, client: mail.client, localPrefix: prefix.length, once: mail.once },
+    { sender: mail.sender, recipients: mail.recipients, client: mail.client, localPrefix: prefix.length, once: mail.once, signDkim: mail.signDkim },
     [prefix, mail.content],
   );
   return { id: entry.id, before: false };

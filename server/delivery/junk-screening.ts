@@ -81,6 +81,6 @@ export class JunkScreening implements DeliveryStage {
       return;
     }
     const recipients = targets.map((t) => ({ address: t, original: to }));
-    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` } });
+    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
   }
 }

@@ -129,6 +129,6 @@ export class LocalDelivery implements QueueProcessor {
     const copyTo = this.ctx.settings.get().copyUndeliverableTo;
     if (copyTo) for (const t of targetsFor(directory, options.hostname, copyTo)) if (!targets.includes(t)) recipients.push({ address: t, original: copyTo });
     const dsn = await buildDeliveryReport(entry, failed, { action: 'failed', hostname: options.hostname });
-    await queueGeneratedMail(this.ctx.queue, { sender: '', recipients, client: 'local bounce', content: dsn });
+    await queueGeneratedMail(this.ctx.queue, { sender: '', recipients, client: 'local bounce', content: dsn, signDkim: true });
   }
 }

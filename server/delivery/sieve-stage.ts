@@ -204,6 +204,7 @@ export class SieveStage implements DeliveryStage {
         recipients: recipients.map((r) => ({ address: r, original: a.to })),
         client: `sieve vacation of ${user}`,
         content: reply,
+        signDkim: true,
         once: { parentId: message.entry.id, key: `sieve vacation ${target.address} ${a.to.toLowerCase()}` },
       });
       if (!queued.before) this.log.message('Sieve vacation reply queued', { queueId: message.entry.id, user, to: a.to, newQueueId: queued.id });

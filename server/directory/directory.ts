@@ -379,6 +379,33 @@ export class Directory {
     return `${target}@${local}`;
   }
 
+  // ---- sender addresses ----------------------------------------------------------------
+
+  /**
+   * Whether `address` is one of the user's own: the short name or an additional name
+   * at a local or virtual domain, a full address bound to the user, or an alias
+   * (directly or through other aliases) that points to the user. The catch-all account
+   * does not make every unknown address its own.
+   */
+  addressBelongsTo(address: string, userId: number): boolean {
+    const parsed = parseAddress(address);
+    const kind = parsed && this.domainKind(parsed.domain);
+    if (!parsed || !kind) return false;
+    return this.namesUser(parsed.local, parsed.domain, kind, userId, 0);
+  }
+
+  private namesUser(local: string, domain: string, kind: DomainKind, userId: number, depth: number): boolean {
+    if (depth > MAX_ALIAS_DEPTH) return false;
+    const target = this.lookupLocal(local, domain, kind);
+    if (!target) return false;
+    if (target.type === 'user') return target.user.id === userId;
+    return target.targets.some((t) => {
+      const p = parseAddress(this.qualify(t));
+      const k = p && this.domainKind(p.domain);
+      return !!p && !!k && this.namesUser(p.local, p.domain, k, userId, depth + 1);
+    });
+  }
+
   // ---- authentication ------------------------------------------------------------------
 
   /** Verifies a password; the user may give a short name, an additional name or a full address. */

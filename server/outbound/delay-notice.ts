@@ -41,7 +41,7 @@ export class DelayNotifier {
         retryUntil: new Date(entry.createdAt.getTime() + lifetimeHours * 3600_000),
       });
       const to = targets.map((t) => ({ address: t, original: entry.sender }));
-      await queueGeneratedMail(this.ctx.queue, { sender: '', recipients: to, client: 'local delay notice', content: notice });
+      await queueGeneratedMail(this.ctx.queue, { sender: '', recipients: to, client: 'local delay notice', content: notice, signDkim: true });
     } catch (err) {
       this.log.error('could not create a delay notice', { queueId: entry.id, error: String(err) });
     }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
@@ -10,6 +11,7 @@ import { deliverToHost, type HostResult, type OutboundEnvelope } from './host-se
 import { scanMessage, type MessageTraits } from './message-traits';
 import { MxResolver } from './mx-resolver';
 import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client';
+import { DkimSigning } from './dkim-signing';
 
 export interface RemoteDeliveryOptions {
   timeouts?: Partial<SmtpTimeouts>;
@@ -39,6 +41,7 @@ export class RemoteDelivery implements QueueProcessor {
   private readonly timeouts: SmtpTimeouts;
   private readonly maxAddresses: number;
   private readonly delays?: DelayNotifier;
+  private readonly dkim: DkimSigning;
   private readonly shutdown = new AbortController();
   private readonly onSettings = (changed: string[]) => {
     if (changed.includes('holdOutbound') && !this.ctx.settings.get().holdOutbound) this.release();
@@ -57,6 +60,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.timeouts = { ...RFC5321_TIMEOUTS, ...options.timeouts };
     this.limiter = new ConnectionLimiter(options.perDestination ?? 10, options.totalConnections ?? 100);
     this.maxAddresses = options.maxAddresses ?? 10;
+    this.dkim = new DkimSigning(ctx, ctx.dkim, log);
     ctx.settings.on('change', this.onSettings);
     ctx.queue.on('stopping', this.onStopping);
     if (options.delayNotices !== false) {
@@ -83,6 +87,8 @@ export class RemoteDelivery implements QueueProcessor {
       return outcomes;
     }
     const traits = await scanMessage(entry.file, entry.localPrefix);
+    const signature = await this.dkim.signatureFor(entry);
+    if (signature) traits.size += signature.length;
     const relay = settings.relayHost.trim();
     const groups = new Map<string, string[]>();
     for (const r of remote) {
@@ -94,13 +100,20 @@ export class RemoteDelivery implements QueueProcessor {
       const key = relay ? relay : r.address.slice(at + 1).toLowerCase();
       groups.set(key, [...(groups.get(key) ?? []), r.address]);
     }
-    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, traits, !!relay)));
+    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, traits, !!relay, signature)));
     for (const result of results) for (const [address, outcome] of result) outcomes.set(address, outcome);
     return outcomes;
   }
 
   /** One destination (a domain, or the relay host): route, then hosts in order until one takes the transaction. */
-  private async deliverTo(entry: QueueEntry, destination: string, recipients: string[], traits: MessageTraits, viaRelay: boolean): Promise<Map<string, RecipientOutcome>> {
+  private async deliverTo(
+    entry: QueueEntry,
+    destination: string,
+    recipients: string[],
+    traits: MessageTraits,
+    viaRelay: boolean,
+    signature: Buffer | undefined,
+  ): Promise<Map<string, RecipientOutcome>> {
     const all = (outcome: RecipientOutcome) => new Map(recipients.map((r) => [r, outcome]));
     const route = viaRelay ? await this.resolver.relay(destination) : await this.resolver.route(destination, this.ctx.options.hostname);
     if (route.kind === 'failed') {
@@ -111,7 +124,7 @@ export class RemoteDelivery implements QueueProcessor {
       sender: entry.sender,
       recipients,
       traits,
-      openBody: () => fs.createReadStream(entry.file, { start: entry.localPrefix }),
+      openBody: () => (signature ? withPrefix(signature, fs.createReadStream(entry.file, { start: entry.localPrefix })) : fs.createReadStream(entry.file, { start: entry.localPrefix })),
     };
     const failures: { diagnostic: string; permanent: boolean }[] = [];
     const tried = new Set<string>();
@@ -178,4 +191,15 @@ export class RemoteDelivery implements QueueProcessor {
     }
     this.log.message('outbound mail released', { messages: n });
   }
+}
+
+/** `head` followed by the stream's content. */
+function withPrefix(head: Buffer, rest: Readable): Readable {
+  return Readable.from(
+    (async function* () {
+      yield head;
+      yield* rest;
+    })(),
+    { objectMode: false },
+  );
 }

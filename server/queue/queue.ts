@@ -28,6 +28,11 @@ export interface EnqueueInput {
   recipients: { address: string; original: string }[];
   client: string;
   authenticatedUser?: string;
+  /**
+   * The message comes from a trusted origin (an authenticated user, an approved relay
+   * host, the server itself): remote delivery may DKIM-sign it for its From domain.
+   */
+  signDkim?: boolean;
   /** Leading bytes only local delivery keeps (the Return-Path header). */
   localPrefix?: number;
   /**
@@ -51,6 +56,7 @@ interface QueueRow {
   next_attempt: number;
   last_error: string | null;
   delay_warned: number;
+  sign_dkim: number;
 }
 
 const RETRY_BASE_MS = 60_000;
@@ -112,10 +118,10 @@ export class Queue extends EventEmitter {
       await this.commits.run(() => {
         this.db
           .prepare(
-            `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+            `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
           )
-          .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now);
+          .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0);
         const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
         for (const r of input.recipients) rcpt.run(id, r.address, r.original);
         if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
@@ -405,6 +411,7 @@ export class Queue extends EventEmitter {
       nextAttempt: new Date(row.next_attempt),
       lastError: row.last_error,
       delayWarned: !!row.delay_warned,
+      signDkim: !!row.sign_dkim,
       recipients,
     };
   }

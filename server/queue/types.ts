@@ -26,5 +26,7 @@ export interface QueueEntry {
   lastError: string | null;
   /** The sender has been told the message is delayed (once per message). */
   delayWarned: boolean;
+  /** From a trusted origin: DKIM-signed when it leaves (see EnqueueInput.signDkim). */
+  signDkim: boolean;
   recipients: { address: string; original: string; status: 'pending' | 'delivered' | 'failed'; diagnostic: string | null }[];
 }

@@ -4,6 +4,7 @@ import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import { isRoutingTrick, parseAddress } from '../directory/address';
 import { localUserId, resolveTargets, targetsFor } from '../delivery/targets';
+import { addressesIn, headerFields } from './header-capture';
 
 export interface SessionState {
   kind: 'smtp' | 'submission' | 'smtps';
@@ -55,6 +56,30 @@ export class RecipientPolicy {
     if (address !== '' && !parseAddress(address)) {
       throw new SmtpReply(553, `5.1.7 <${address}>: Sender address rejected: not a valid address`);
     }
+    if (address !== '' && state.authUser && !this.mayUseAddress(state.authUser, address)) {
+      throw new SmtpReply(553, `5.7.1 <${address}>: Sender address rejected: not owned by user ${state.authUser.shortName}`);
+    }
+  }
+
+  /**
+   * Authenticated users send only as themselves (Postfix's reject_sender_login_mismatch)
+   * unless smtpRestrictSenderAddresses is off. Unauthenticated clients are not checked here.
+   */
+  mayUseAddress(user: User, address: string): boolean {
+    if (!this.ctx.settings.get().smtpRestrictSenderAddresses) return true;
+    return this.ctx.directory.addressBelongsTo(address, user.id);
+  }
+
+  /** The first From header address an authenticated user may not use, or undefined when all are theirs. */
+  foreignFromAddress(user: User, header: string): string | undefined {
+    if (!this.ctx.settings.get().smtpRestrictSenderAddresses) return undefined;
+    for (const field of headerFields(header, 'from')) {
+      const addresses = addressesIn(field);
+      if (addresses.length === 0) return field || '(empty)';
+      const foreign = addresses.find((a) => !this.ctx.directory.addressBelongsTo(a, user.id));
+      if (foreign) return foreign;
+    }
+    return undefined;
   }
 
   checkRecipient(address: string, session: Session, log: Logger): void {
@@ -74,7 +99,7 @@ export class RecipientPolicy {
     }
     if (!local) {
       if (!state.authUser && !state.approvedRelay) {
-        log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom || undefined });
+        log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined });
         throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`);
       }
       state.targets.set(address, [address]);

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
 import type { Service } from '../main';
@@ -11,6 +12,8 @@ import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-polic
 import { receivedHeader } from './trace-headers';
 import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
+import { HeaderCapture } from './header-capture';
+import { InboundAuth, withoutForgedResults } from './inbound-auth';
 
 usePolicyEnhancedCodes();
 
@@ -38,11 +41,13 @@ export class SmtpService implements Service {
   private readonly log: Logger;
   private readonly policy: RecipientPolicy;
   private readonly clients: ClientChecks;
+  private readonly inboundAuth: InboundAuth;
 
   constructor(private readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('smtp');
     this.policy = new RecipientPolicy(ctx);
     this.clients = new ClientChecks(ctx);
+    this.inboundAuth = new InboundAuth(ctx);
   }
 
   /** Starts the listeners the settings call for and stops the others. */
@@ -268,13 +273,34 @@ export class SmtpService implements Service {
         recipient: original.length === 1 ? original[0] : undefined,
       }),
     );
-    const body = new LineNormalizer(limit);
-    stream.pipe(body);
+    const normalizer = new LineNormalizer(limit);
+    const headers = new HeaderCapture();
+    const body = stream.pipe(normalizer).pipe(headers);
+    let foreignFrom: string | undefined;
     // A client that vanishes mid-DATA ends nothing: fail the spool write so its file goes.
     // (The spool writer sees the error when it reads the stream; until then nobody listens.)
     body.on('error', () => undefined);
     state.abortData = () => body.destroy(new Error('the client closed the connection during DATA'));
+    let parts: (Buffer | Readable)[] = [returnPath, trace, body];
+    let auth: string | undefined;
     try {
+      if (state.kind === 'smtp' && !state.authUser && !state.approvedRelay && s.inboundAuthChecks) {
+        // The results go on top of the message, so it is read whole before it is spooled
+        // (within the size limit, as the checks need the body for DKIM anyway).
+        const content = await collect(body);
+        if (normalizer.exceeded || stream.sizeExceeded) throw new QueueRejected('size');
+        const client = session.remoteAddress.replace(/^::ffff:/, '');
+        const verdict = await this.inboundAuth.check(content, { ip: client, helo: session.hostNameAppearsAs, sender }).catch((err: unknown) => {
+          this.log.error('sender authentication checks failed; the message goes on without results', { client, error: String(err) });
+          return undefined;
+        });
+        auth = verdict?.summary;
+        if (verdict?.dmarcReject && s.dmarcRejectFailures) {
+          this.log.message('refused: DMARC policy says reject', { client, from: sender, domain: verdict.dmarcReject.domain, auth });
+          return cb(reply(550, `5.7.1 Message rejected: it fails DMARC and ${verdict.dmarcReject.domain} asks for rejection (${verdict.summary})`));
+        }
+        parts = [returnPath, Buffer.from(verdict?.header ?? '', 'latin1'), trace, withoutForgedResults(content, this.ctx.options.hostname)];
+      }
       const entry = await this.ctx.queue.enqueue(
         {
           id,
@@ -282,10 +308,16 @@ export class SmtpService implements Service {
           recipients,
           client: `${session.hostNameAppearsAs ?? ''} [${session.remoteAddress}]`,
           authenticatedUser: state.authUser?.shortName,
+          // Ours to sign when it leaves: the user or host is trusted (From is checked for users).
+          signDkim: !!state.authUser || !!state.approvedRelay,
           localPrefix: returnPath.length,
         },
-        [returnPath, trace, body],
-        () => (body.exceeded || stream.sizeExceeded ? 'size' : undefined),
+        parts,
+        () => {
+          if (normalizer.exceeded || stream.sizeExceeded) return 'size';
+          foreignFrom = state.authUser && this.policy.foreignFromAddress(state.authUser, headers.header());
+          return foreignFrom !== undefined ? 'from' : undefined;
+        },
       );
       this.log.message('accepted', {
         queueId: entry.id,
@@ -294,10 +326,15 @@ export class SmtpService implements Service {
         size: entry.size,
         client: session.remoteAddress,
         user: state.authUser?.shortName,
+        auth,
       });
       cb(null, `2.0.0 Ok: queued as ${entry.id}`);
     } catch (err) {
       (stream as NodeJS.ReadableStream).resume();
+      if (err instanceof QueueRejected && err.message === 'from' && state.authUser) {
+        this.log.message('refused: From header address not owned by the user', { client: session.remoteAddress, user: state.authUser.shortName, from: foreignFrom });
+        return cb(reply(550, `5.7.1 <${foreignFrom}>: From header address not owned by user ${state.authUser.shortName}`));
+      }
       if (err instanceof QueueRejected) {
         this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });
         return cb(reply(552, `5.3.4 Message size exceeds fixed maximum message size (${limit} bytes)`));
@@ -309,6 +346,12 @@ export class SmtpService implements Service {
       state.targets.clear();
     }
   }
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 interface SmtpConnectionInternals {

@@ -140,6 +140,7 @@ export class VirusStage implements DeliveryStage {
       client: 'virus screening',
       content: Buffer.from(notice, 'utf8'),
       once: { parentId: queueId, key: `virus notice ${to.toLowerCase()}` },
+      signDkim: true,
     });
   }
 }

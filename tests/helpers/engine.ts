@@ -20,7 +20,7 @@ export interface TestEngine {
  * ephemeral loopback port. Settings given here are applied before the listeners start.
  */
 export async function startEngine(
-  opts: { settings?: Partial<Settings>; users?: CreateUserInput[]; hostname?: string; dataDir?: string; dns?: string } = {},
+  opts: { settings?: Partial<Settings>; users?: CreateUserInput[]; hostname?: string; dataDir?: string; dns?: string; env?: Record<string, string> } = {},
 ): Promise<TestEngine> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-test-'));
   const env: Record<string, string> = {
@@ -30,6 +30,8 @@ export async function startEngine(
   };
   for (const l of LISTENERS) env[`PILLARBOX_${l.toUpperCase()}_PORT`] = '0';
   if (opts.dns) env.PILLARBOX_DNS = opts.dns;
+  // Bootstrap options a test sets itself, e.g. PILLARBOX_BIND and PILLARBOX_SMTP_PORT for a peer on port 25.
+  Object.assign(env, opts.env);
   const engine = new Engine(parseBootstrap([], env));
   if (opts.settings) engine.ctx.settings.update({ authFailureDelayMs: 0, ...opts.settings });
   else engine.ctx.settings.update({ authFailureDelayMs: 0 });

@@ -57,8 +57,9 @@ export class DnsServer {
     readonly address: string,
   ) {}
 
-  static async start(records: string[]): Promise<DnsServer> {
-    const port = await freeDnsPort();
+  /** `port`: the port of a server stopped before, to serve new records at the same address. */
+  static async start(records: string[], port?: number): Promise<DnsServer> {
+    port ??= await freeDnsPort();
     const child = spawn(
       DNSMASQ as string,
       [
@@ -91,9 +92,28 @@ export class DnsServer {
     return new DnsServer(child, `127.0.0.1:${port}`);
   }
 
+  get port(): number {
+    return Number(this.address.split(':')[1]);
+  }
+
+  /** Stops this server and starts one with `records` on the same address (dnsmasq cannot add records while running). */
+  async restart(records: string[]): Promise<DnsServer> {
+    await this.stop();
+    return DnsServer.start(records, this.port);
+  }
+
   async stop(): Promise<void> {
     await stopChild(this.child);
   }
+}
+
+/**
+ * A dnsmasq TXT record option. dnsmasq cuts long text into strings of 255 itself and
+ * keeps quotes literally; a comma would start a new string, so the text must have none.
+ */
+export function txtRecord(name: string, text: string): string {
+  if (text.includes(',')) throw new Error(`dnsmasq cannot serve a TXT text with a comma: ${text}`);
+  return `--txt-record=${name},${text}`;
 }
 
 export interface SinkOptions {

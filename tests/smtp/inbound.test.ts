@@ -21,7 +21,7 @@ describe('SMTP inbound', () => {
     return Promise.all(t.engine.ctx.store.messages(box.id).map(async (m) => (await t.engine.ctx.store.readMessage(m)).toString('latin1')));
   };
 
-  it('swaks delivers to a local user, stored with Return-Path and Received on top of the original', async () => {
+  it('swaks delivers to a local user, stored with Return-Path, authentication results and Received on top of the original', async () => {
     await t.engine.ctx.queue.idle();
     const before = inbox().messageCount;
     const r = await swaks(['--to', 'alice@example.test', '--from', 'bob@example.org', '--server', `127.0.0.1:${t.ports.smtp}`, '--header', 'Subject: swaks test one']);
@@ -30,7 +30,8 @@ describe('SMTP inbound', () => {
     await t.engine.ctx.queue.idle();
     assert.equal(inbox().messageCount, before + 1);
     const text = (await stored()).find((m) => m.includes('Subject: swaks test one'))!;
-    assert.match(text, /^Return-Path: <bob@example\.org>\r\nReceived: from [^\r\n]+\r\n\tby mail\.example\.test \(Pillarbox\) with ESMTP id [0-9A-Z]+\r\n\tfor <alice@example\.test>; /);
+    // Between the two: the sender authentication results (SPF, DKIM, DMARC) for mail from other servers.
+    assert.match(text, /^Return-Path: <bob@example\.org>\r\nReceived-SPF: [^]*?\r\nAuthentication-Results: mail\.example\.test;[^]*?\r\nReceived: from [^\r\n]+\r\n\tby mail\.example\.test \(Pillarbox\) with ESMTP id [0-9A-Z]+\r\n\tfor <alice@example\.test>; /);
     assert.ok(!/[^\r]\n/.test(text), 'stored with CRLF line ends only');
   });
 

@@ -1,0 +1,56 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum DnsRecordKindValue {
+  MX = 'mx',
+  SPF = 'spf',
+  DKIM = 'dkim',
+  DMARC = 'dmarc',
+}
+registerEnumType(DnsRecordKindValue, { name: 'DnsRecordKind' });
+
+export enum DnsRecordStatusValue {
+  OK = 'ok',
+  DIFFERENT = 'different',
+  MISSING = 'missing',
+  LOOKUP_FAILED = 'lookupFailed',
+}
+registerEnumType(DnsRecordStatusValue, {
+  name: 'DnsRecordStatus',
+  description: 'OK: published as needed. DIFFERENT: a record of that kind is there but not the suggested one (see note). MISSING. LOOKUP_FAILED: DNS did not answer.',
+});
+
+@ObjectType('DnsRecordCheck', { description: 'One record a domain needs, and what DNS says now.' })
+export class DnsRecordCheckType {
+  @Field(() => DnsRecordKindValue)
+  kind!: DnsRecordKindValue;
+
+  @Field(() => String, { description: 'Owner name of the record (no final dot).' })
+  name!: string;
+
+  @Field(() => String, { description: 'MX or TXT.' })
+  type!: string;
+
+  @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text.' })
+  value!: string;
+
+  @Field(() => DnsRecordStatusValue)
+  status!: DnsRecordStatusValue;
+
+  @Field(() => [String], { description: 'The records of this kind DNS has at that name now.' })
+  found!: string[];
+
+  @Field(() => String)
+  note!: string;
+}
+
+@ObjectType('DomainDnsReport', { description: 'The DNS records a domain needs for mail (MX, SPF, DKIM, DMARC), looked up with the engine\u2019s resolver.' })
+export class DomainDnsReportType {
+  @Field(() => String)
+  domain!: string;
+
+  @Field(() => Boolean, { description: 'Every record is OK.' })
+  ready!: boolean;
+
+  @Field(() => [DnsRecordCheckType])
+  records!: DnsRecordCheckType[];
+}

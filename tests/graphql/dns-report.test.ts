@@ -1,0 +1,88 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startEngine, type TestEngine } from '../helpers/engine';
+import { DNSMASQ, DnsServer, txtRecord } from '../outbound/peers';
+import { gqlOk, login } from './client';
+
+interface Report {
+  domain: string;
+  ready: boolean;
+  records: { kind: string; name: string; type: string; value: string; status: string; found: string[]; note: string }[];
+}
+
+const QUERY = 'query ($d: String!) { domainDnsReport(domain: $d) { domain ready records { kind name type value status found note } } }';
+
+/** domainDnsReport: the records each domain needs, checked against dnsmasq through PILLARBOX_DNS. */
+describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not installed' }, () => {
+  let t: TestEngine;
+  let server: DnsServer;
+  let token: string;
+
+  before(async () => {
+    server = await DnsServer.start([]);
+    t = await startEngine({ dns: server.address });
+    t.engine.ctx.directory.addDomain('partial.test', 'virtual-domain');
+    token = await login(t.ports.http);
+  });
+  after(async () => {
+    await t?.stop();
+    await server?.stop();
+  });
+
+  const report = async (domain: string) => (await gqlOk<{ domainDnsReport: Report }>(t.ports.http, QUERY, { token, variables: { d: domain } })).domainDnsReport;
+  const byKind = (r: Report) => Object.fromEntries(r.records.map((x) => [x.kind, x]));
+
+  it('lists what to publish, all missing in an empty zone', async () => {
+    const r = await report('example.test');
+    assert.equal(r.ready, false);
+    const k = byKind(r);
+    assert.deepEqual(Object.keys(k).sort(), ['DKIM', 'DMARC', 'MX', 'SPF']);
+    assert.deepEqual([k.MX.name, k.MX.type, k.MX.value, k.MX.status], ['example.test', 'MX', '10 mail.example.test.', 'MISSING']);
+    assert.deepEqual([k.SPF.name, k.SPF.type, k.SPF.value, k.SPF.status], ['example.test', 'TXT', 'v=spf1 mx ~all', 'MISSING']);
+    assert.match(k.DKIM.name, /^pb\d{8}r\._domainkey\.example\.test$/);
+    assert.match(k.DKIM.value, /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
+    assert.deepEqual([k.DMARC.name, k.DMARC.value, k.DMARC.status], ['_dmarc.example.test', 'v=DMARC1; p=quarantine; rua=mailto:postmaster@example.test', 'MISSING']);
+  });
+
+  it('reports OK once the suggested records are published, and DIFFERENT for records that say something else', async () => {
+    const k = byKind(await report('example.test'));
+    server = await server.restart([
+      '--mx-host=example.test,mail.example.test,10',
+      txtRecord('example.test', k.SPF.value),
+      txtRecord(k.DKIM.name, k.DKIM.value),
+      txtRecord('_dmarc.example.test', 'v=DMARC1; p=reject'),
+      // partial.test: mail goes elsewhere, an SPF record of its own, a stale DKIM key.
+      '--mx-host=partial.test,mx.elsewhere.test,10',
+      txtRecord('partial.test', 'v=spf1 ip4:192.0.2.1 -all'),
+    ]);
+    const ok = await report('example.test');
+    assert.equal(ok.ready, true, JSON.stringify(ok.records));
+    assert.deepEqual(byKind(ok).MX.found, ['10 mail.example.test']);
+    assert.deepEqual(byKind(ok).DMARC.found, ['v=DMARC1; p=reject'], 'any DMARC policy counts');
+    const partial = byKind(await report('partial.test'));
+    assert.equal(partial.MX.status, 'DIFFERENT');
+    assert.deepEqual(partial.MX.found, ['10 mx.elsewhere.test']);
+    assert.equal(partial.SPF.status, 'DIFFERENT');
+    assert.deepEqual(partial.SPF.found, ['v=spf1 ip4:192.0.2.1 -all']);
+    assert.equal(partial.DKIM.status, 'MISSING');
+    assert.equal(partial.DMARC.status, 'MISSING');
+  });
+
+  it('includes the relay host in the suggested SPF record when one is set', async () => {
+    t.engine.ctx.settings.update({ relayHost: 'smtp.provider.test:587' });
+    try {
+      assert.equal(byKind(await report('example.test')).SPF.value, 'v=spf1 mx a:smtp.provider.test ~all');
+    } finally {
+      t.engine.ctx.settings.update({ relayHost: '' });
+    }
+  });
+
+  it('refuses domains that are not ours', async () => {
+    const res = await fetch(`http://127.0.0.1:${t.ports.http}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: QUERY, variables: { d: 'elsewhere.test' } }),
+    });
+    assert.equal(((await res.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+});

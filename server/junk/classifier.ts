@@ -136,22 +136,56 @@ export function scoreTokens(
     counts.ham = packed - counts.spam * PACK;
     const f = tokenProbability(counts, nSpam, nHam, p);
     if (Math.abs(f - 0.5) < p.minDev) continue;
-    if (n === scratch.length) {
-      const bigger = new Float64Array(n * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
+    if (n === scratch.length) growScratch();
     scratch[n++] = f;
     if (withClues) clues.push({ token, f });
   }
   if (withClues) clues.sort((a, b) => Math.abs(b.f - 0.5) - Math.abs(a.f - 0.5));
   if (clues.length > p.maxTokens) clues.length = p.maxTokens;
-  if (n <= p.maxTokens) return { ...fisherCombine(scratch.subarray(0, n)), clues };
+  return { ...combineMostTelling(n, p), clues };
+}
+
+/**
+ * scoreTokens for tokens given by their hashes (tokenizer.ts tokenizeHashed): the
+ * delivery path's form, where most tokens are never made into strings.
+ */
+export function scoreHashes(
+  hashes: Uint32Array,
+  count: number,
+  table: { getHashed(h1: number, h2: number): number | undefined },
+  nSpam: number,
+  nHam: number,
+  p: BayesParameters,
+): Combined {
+  const counts: TokenCounts = { spam: 0, ham: 0 };
+  let n = 0;
+  for (let k = 0; k < count; k++) {
+    const packed = table.getHashed(hashes[2 * k], hashes[2 * k + 1]);
+    if (packed === undefined) continue;
+    counts.spam = Math.floor(packed / PACK);
+    counts.ham = packed - counts.spam * PACK;
+    const f = tokenProbability(counts, nSpam, nHam, p);
+    if (Math.abs(f - 0.5) < p.minDev) continue;
+    if (n === scratch.length) growScratch();
+    scratch[n++] = f;
+  }
+  return combineMostTelling(n, p);
+}
+
+function growScratch(): void {
+  const bigger = new Float64Array(scratch.length * 2);
+  bigger.set(scratch);
+  scratch = bigger;
+}
+
+/** Fisher's method over the maxTokens values of scratch[0, n) farthest from 0.5. */
+function combineMostTelling(n: number, p: BayesParameters): Combined {
+  if (n <= p.maxTokens) return fisherCombine(scratch.subarray(0, n));
   // The most extreme are at both ends of the sorted values: take from whichever end is farther from 0.5.
   const sorted = scratch.subarray(0, n).sort();
   const chosen = new Float64Array(p.maxTokens);
   let lo = 0;
   let hi = n - 1;
   for (let k = 0; k < p.maxTokens; k++) chosen[k] = 0.5 - sorted[lo] >= sorted[hi] - 0.5 ? sorted[lo++] : sorted[hi--];
-  return { ...fisherCombine(chosen), clues };
+  return fisherCombine(chosen);
 }

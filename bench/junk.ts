@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
 import { registerCleanup } from './lib/cleanup';
 import { makeWorkDir, removeDir } from './lib/workdir';
+import { crossValidate } from './junk-cv';
 
 const run = promisify(execFile);
 const BOGOFILTER = '/usr/bin/bogofilter';
@@ -173,6 +174,8 @@ export const junkBenchmark: Benchmark = {
   flags: [
     '--level L     Pillarbox permissiveness: least, moderate (default) or most',
     '--sweep       also log false positives / misses at a range of probability cut-offs',
+    '--cv K        first cross-validate on the training half (K folds) and log the figures used for tuning',
+    "--params JSON with --cv: parameter sets to compare, e.g. '[{\"s\":0.45,\"minDev\":0.1}]'",
     '--only SIDE   run one side only: pillarbox or peer',
     '--keep        keep the temporary directories (paths are printed)',
   ],
@@ -183,6 +186,19 @@ export const junkBenchmark: Benchmark = {
     if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
     if (only !== 'pillarbox' && !fs.existsSync(BOGOFILTER)) throw new Error(`${BOGOFILTER} is missing: apt-get install bogofilter`);
     const corpus = loadCorpus();
+    const cv = ctx.flags.get('cv');
+    if (cv !== undefined) {
+      const folds = Number(cv);
+      if (!Number.isInteger(folds) || folds < 2) throw new Error('--cv takes a number of folds, 2 or more');
+      const params = ctx.flags.get('params');
+      let sets: object[] = [{}];
+      try {
+        if (typeof params === 'string') sets = [JSON.parse(params)].flat() as object[];
+      } catch {
+        throw new Error('--params takes JSON: an object or an array of objects');
+      }
+      crossValidate(corpus.train, folds, sets, (line) => ctx.log(line));
+    }
     // Both sides read the same files; reading them once first puts them in the page cache for both.
     for (const f of [...corpus.train.spam, ...corpus.train.ham, ...corpus.test.spam, ...corpus.test.ham]) fs.readFileSync(f);
     const dir = makeWorkDir(ctx.workDir, 'bench-junk');

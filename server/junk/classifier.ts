@@ -74,17 +74,19 @@ export function chi2Q(x2: number, v: number): number {
   const m = x2 / 2;
   const lnM = Math.log(m);
   const half = v >> 1;
+  // Streaming log-sum-exp: the sum is kept relative to the largest term seen so far.
   let logTerm = -m;
   let maxLog = logTerm;
-  const logs = new Array<number>(half);
-  logs[0] = logTerm;
+  let sum = 1;
   for (let i = 1; i < half; i++) {
     logTerm += lnM - Math.log(i);
-    logs[i] = logTerm;
-    if (logTerm > maxLog) maxLog = logTerm;
+    if (logTerm > maxLog) {
+      sum = sum * Math.exp(maxLog - logTerm) + 1;
+      maxLog = logTerm;
+    } else {
+      sum += Math.exp(logTerm - maxLog);
+    }
   }
-  let sum = 0;
-  for (let i = 0; i < half; i++) sum += Math.exp(logs[i] - maxLog);
   return Math.min(1, Math.exp(maxLog + Math.log(sum)));
 }
 
@@ -166,20 +168,28 @@ export function scoreTokens(
 export function scoreHashes(
   hashes: Uint32Array,
   count: number,
-  table: { getHashed(h1: number, h2: number): number | undefined },
+  table: { find(h1: number, h2: number): number; slots: Uint32Array },
   nSpam: number,
   nHam: number,
   p: BayesParameters,
 ): Combined {
-  const counts: TokenCounts = { spam: 0, ham: 0 };
+  // tokenProbability with its divisions hoisted: f = (s·x + spamRatio·half) / (s + (spamRatio + hamRatio)·half).
+  const slots = table.slots;
+  const perSpam = nSpam > 0 ? 1 / nSpam : 0;
+  const perHam = nHam > 0 ? 1 / nHam : 0;
+  const half = (nSpam + nHam) / 2;
+  const sx = p.s * p.x;
+  const minDev = p.minDev;
   let n = 0;
   for (let k = 0; k < count; k++) {
-    const packed = table.getHashed(hashes[2 * k], hashes[2 * k + 1]);
-    if (packed === undefined) continue;
-    counts.spam = Math.floor(packed / PACK);
-    counts.ham = packed - counts.spam * PACK;
-    const f = tokenProbability(counts, nSpam, nHam, p);
-    if (Math.abs(f - 0.5) < p.minDev) continue;
+    const o = table.find(hashes[2 * k], hashes[2 * k + 1]);
+    if (o < 0) continue;
+    const spamRatio = Math.min(1, slots[o + 2] * perSpam);
+    const hamRatio = Math.min(1, slots[o + 3] * perHam);
+    const sum = spamRatio + hamRatio;
+    if (sum === 0) continue;
+    const f = (sx + spamRatio * half) / (p.s + sum * half);
+    if (Math.abs(f - 0.5) < minDev) continue;
     if (n === scratch.length) growScratch();
     scratch[n++] = f;
   }

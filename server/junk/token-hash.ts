@@ -31,6 +31,19 @@ export function hashFeed(text: string, start: number, end: number): void {
   b = y;
 }
 
+/** The state so far, to continue from it later (hashRestore): "a b" reuses the hash of "a". */
+export const SAVED = new Int32Array(2);
+
+export function hashSave(): void {
+  SAVED[0] = a;
+  SAVED[1] = b;
+}
+
+export function hashRestore(): void {
+  a = SAVED[0];
+  b = SAVED[1];
+}
+
 export function hashChar(c: number): void {
   a = Math.imul(a ^ c, 0x01000193);
   b = Math.imul(b ^ c, 0x5bd1e995);

@@ -17,7 +17,8 @@ import { HASH, hashString } from './token-hash';
 export class TokenTable {
   /** Bumped when the hash function or the layout changes: older snapshots are then ignored. */
   static readonly FORMAT = 1;
-  private slots: Uint32Array;
+  /** [h1, h2, spam, ham] per slot; read directly by classifier.ts scoreHashes (find gives the offset). */
+  slots: Uint32Array;
   private mask: number;
   /** Occupied slots (tokens whose counts dropped to zero keep theirs until the next rebuild). */
   size = 0;
@@ -39,16 +40,24 @@ export class TokenTable {
     return this.getHashed(HASH[0], HASH[1]);
   }
 
-  /** get() for a token already hashed (token-hash.ts): the tokenizer's fast path hashes without making strings. */
   getHashed(h1: number, h2: number): number | undefined {
+    const o = this.find(h1, h2);
+    return o < 0 ? undefined : this.slots[o + 2] * PACK + this.slots[o + 3];
+  }
+
+  /**
+   * The offset in slots of a token already hashed (token-hash.ts), or -1: the scoring
+   * fast path, which reads the two counts itself rather than have them packed into a
+   * double and unpacked again.
+   */
+  find(h1: number, h2: number): number {
     const s = this.slots;
     const mask = this.mask;
     for (let i = h1 & mask; ; i = (i + 1) & mask) {
       const o = i * 4;
       const a = s[o];
-      const b = s[o + 1];
-      if (a === h1 && b === h2) return s[o + 2] * PACK + s[o + 3];
-      if (a === 0 && b === 0) return undefined;
+      if (a === h1 && s[o + 1] === h2) return o;
+      if (a === 0 && s[o + 1] === 0) return -1;
     }
   }
 

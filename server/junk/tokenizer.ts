@@ -1,6 +1,6 @@
 import { parseHtml } from './html';
 import { countryOfDomain } from './locales';
-import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashString } from './token-hash';
+import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashRestore, hashSave, hashString } from './token-hash';
 import { decodeEncodedWords, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
 
 /**
@@ -167,16 +167,29 @@ class TokenSink {
     seen.add();
   }
 
-  /** The word pair "text[s1, e1) text[s2, e2)". */
-  addPair(text: string, s1: number, e1: number, s2: number, e2: number): void {
+  /**
+   * A body word and, after the first, the pair it makes with the word before. Hashing
+   * the word alone leaves the state from which the next word's pair continues, so
+   * each word is hashed twice, not three times.
+   */
+  addWordAndPair(text: string, s1: number, e1: number, s2: number, e2: number): void {
     if (this.asStrings) {
-      this.tokens.add(text.slice(s1, e1) + ' ' + text.slice(s2, e2));
+      const w = text.slice(s2, e2);
+      this.tokens.add(w);
+      if (s1 >= 0) this.tokens.add(text.slice(s1, e1) + ' ' + w);
       return;
     }
+    if (s1 >= 0) {
+      // Continues from the previous word's state (saved below when it was the current word).
+      hashRestore();
+      hashChar(32);
+      hashFeed(text, s2, e2);
+      hashEnd();
+      seen.add();
+    }
     hashBegin();
-    hashFeed(text, s1, e1);
-    hashChar(32);
     hashFeed(text, s2, e2);
+    hashSave();
     hashEnd();
     seen.add();
   }
@@ -189,11 +202,16 @@ class TokenSink {
   }
 
   domain(prefix: string, domain: string, full = true): void {
-    const d = domain.toLowerCase().replace(/[>\].]+$/, '');
-    if (!d) return;
-    const labels = d.split('.');
-    if (full || labels.length <= 2) this.add(prefix + d);
-    if (labels.length > 2) this.add(prefix + labels.slice(-2).join('.'));
+    let d = domain.toLowerCase();
+    let end = d.length;
+    while (end > 0 && (d.charCodeAt(end - 1) === 62 /* > */ || d.charCodeAt(end - 1) === 93 /* ] */ || d.charCodeAt(end - 1) === 46)) end--;
+    if (end === 0) return;
+    if (end < d.length) d = d.slice(0, end);
+    // The last two labels: the registered domain, near enough without a public-suffix list.
+    const last = d.lastIndexOf('.');
+    const second = last > 0 ? d.lastIndexOf('.', last - 1) : -1;
+    if (full || second < 0) this.add(prefix + d);
+    if (second >= 0) this.add(prefix + d.slice(second + 1));
     const cc = countryOfDomain(d);
     if (cc) {
       this.countries.add(cc);
@@ -239,11 +257,12 @@ class TokenSink {
         this.addRange(prefix + 'email-name:', lower, start, at);
         continue;
       }
-      this.addRange(prefix, lower, start, end);
       if (prefix === '') {
-        if (prevStart >= 0) this.addPair(lower, prevStart, prevEnd, start, end);
+        this.addWordAndPair(lower, prevStart, prevEnd, start, end);
         prevStart = start;
         prevEnd = end;
+      } else {
+        this.addRange(prefix, lower, start, end);
       }
     }
   }

@@ -17,6 +17,11 @@ export interface BayesParameters {
   minDev: number;
   /** At most this many tokens, those farthest from 0.5, are combined. */
   maxTokens: number;
+  /**
+   * Count a token's sightings n as if both classes had been learnt in equal numbers
+   * (see tokenProbability); false is the classic raw count, kept for comparison.
+   */
+  balanced: boolean;
 }
 
 /**
@@ -25,7 +30,7 @@ export interface BayesParameters {
  * (s 0.45, min_dev 0.1) they miss a fifth fewer junk messages at the same false
  * positive rate.
  */
-export const DEFAULT_PARAMETERS: Readonly<BayesParameters> = { s: 0.3, x: 0.5, minDev: 0.3, maxTokens: 150 };
+export const DEFAULT_PARAMETERS: Readonly<BayesParameters> = { s: 0.3, x: 0.5, minDev: 0.3, maxTokens: 150, balanced: true };
 
 /**
  * A token's two counts in one number (spam · 2^26 + ham): the in-memory table holds
@@ -60,7 +65,7 @@ export function tokenProbability(counts: TokenCounts, nSpam: number, nHam: numbe
   const hamRatio = nHam > 0 ? Math.min(1, counts.ham / nHam) : 0;
   if (spamRatio + hamRatio === 0) return p.x;
   const pw = spamRatio / (spamRatio + hamRatio);
-  const n = (spamRatio + hamRatio) * ((nSpam + nHam) / 2);
+  const n = p.balanced ? (spamRatio + hamRatio) * ((nSpam + nHam) / 2) : counts.spam + counts.ham;
   return (p.s * p.x + n * pw) / (p.s + n);
 }
 
@@ -173,12 +178,13 @@ export function scoreHashes(
   nHam: number,
   p: BayesParameters,
 ): Combined {
-  // tokenProbability with its divisions hoisted: f = (s·x + spamRatio·half) / (s + (spamRatio + hamRatio)·half).
+  // tokenProbability with its divisions hoisted; balanced, f = (s·x + spamRatio·half) / (s + (spamRatio + hamRatio)·half).
   const slots = table.slots;
   const perSpam = nSpam > 0 ? 1 / nSpam : 0;
   const perHam = nHam > 0 ? 1 / nHam : 0;
   const half = (nSpam + nHam) / 2;
   const sx = p.s * p.x;
+  const balanced = p.balanced;
   const minDev = p.minDev;
   let n = 0;
   for (let k = 0; k < count; k++) {
@@ -188,7 +194,12 @@ export function scoreHashes(
     const hamRatio = Math.min(1, slots[o + 3] * perHam);
     const sum = spamRatio + hamRatio;
     if (sum === 0) continue;
-    const f = (sx + spamRatio * half) / (p.s + sum * half);
+    let f: number;
+    if (balanced) f = (sx + spamRatio * half) / (p.s + sum * half);
+    else {
+      const seen = slots[o + 2] + slots[o + 3];
+      f = (sx + (seen * spamRatio) / sum) / (p.s + seen);
+    }
     if (Math.abs(f - 0.5) < minDev) continue;
     if (n === scratch.length) growScratch();
     scratch[n++] = f;

@@ -163,6 +163,8 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
     return 2;
   }
   const filter = JunkFilter.open(dataDirFrom(flags));
+  // One run sees one state of the database, like one bogofilter -B run.
+  filter.followOtherWriters = false;
   let failed = 0;
   try {
     const s = filter.learnt();

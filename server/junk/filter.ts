@@ -48,6 +48,12 @@ export class JunkFilter {
   /** The store's generation the cache reflects. */
   private cacheGeneration = -1;
   private totals: { spam: number; ham: number } = { spam: 0, ham: 0 };
+  /**
+   * Whether every classification first asks SQLite whether another process has taught
+   * the database something (a PRAGMA per message, ~5–20 µs). The engine must; a
+   * one-shot `pillarbox classify` reads the counts once and need not.
+   */
+  followOtherWriters = true;
 
   constructor(
     readonly store: TokenStore,
@@ -156,6 +162,7 @@ export class JunkFilter {
   }
 
   private counts(): TokenTable {
+    if (this.cache && !this.followOtherWriters) return this.cache;
     const version = this.store.dataVersion();
     if (this.cache && version === this.cacheVersion) return this.cache;
     this.cacheVersion = version;

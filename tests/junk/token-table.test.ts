@@ -76,6 +76,15 @@ describe('junk token snapshot', () => {
     // Scoring with and without clues (hashes or strings) agrees.
     const scorer = new JunkFilter(new TokenStore(TokenStore.pathFor(dir)), undefined, 1);
     for (const m of [spam(20), ham(21)]) assert.equal(scorer.classify(m).probability, scorer.classify(m, undefined, true).probability);
+    // A one-shot reader (pillarbox classify) keeps the counts it loaded; the engine's default follows other writers.
+    scorer.followOtherWriters = false;
+    const before = scorer.classify(spam(30), undefined, true).clues.find((c) => c.token === 's:free')?.f;
+    const follower = new JunkFilter(new TokenStore(TokenStore.pathFor(dir)), undefined, 1);
+    follower.classify(spam(30));
+    trainer.learnMany([40, 41, 42, 43, 44, 45].map(ham).map((m) => Buffer.from(m.toString().replace('Subject: Re: release notes', 'Subject: free release notes'))), 'ham');
+    assert.equal(scorer.classify(spam(30), undefined, true).clues.find((c) => c.token === 's:free')?.f, before);
+    assert.notEqual(follower.classify(spam(30), undefined, true).clues.find((c) => c.token === 's:free')?.f, before);
+    follower.close();
     scorer.close();
     trainer.close();
   });

@@ -171,9 +171,9 @@ export function scoreTokens(
  * delivery path's form, where most tokens are never made into strings.
  */
 export function scoreHashes(
-  hashes: Uint32Array,
+  hashes: Int32Array,
   count: number,
-  table: { find(h1: number, h2: number): number; slots: Uint32Array },
+  table: { find(h1: number, h2: number): number; slots: Int32Array },
   nSpam: number,
   nHam: number,
   p: BayesParameters,

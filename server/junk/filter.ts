@@ -179,8 +179,8 @@ export class JunkFilter {
 }
 
 /** A copy of the first count hashes with the tokens' hashes after them. */
-function appendHashes(hashes: Uint32Array, count: number, tokens: string[]): Uint32Array {
-  const out = new Uint32Array(2 * (count + tokens.length));
+function appendHashes(hashes: Int32Array, count: number, tokens: string[]): Int32Array {
+  const out = new Int32Array(2 * (count + tokens.length));
   out.set(hashes.subarray(0, 2 * count));
   tokens.forEach((t, i) => {
     hashString(t);

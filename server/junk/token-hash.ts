@@ -8,8 +8,8 @@
  * The state is module-level and the result lands in HASH: no object per token.
  */
 
-/** The last hash finished: [high half, low half]. Never both zero (zero marks an empty slot). */
-export const HASH = new Uint32Array(2);
+/** The last hash finished: two 32-bit halves, signed (small integers to V8 in every tier). Never both zero (zero marks an empty slot). */
+export const HASH = new Int32Array(2);
 let a = 0;
 let b = 0;
 
@@ -69,5 +69,5 @@ function fmix(x: number): number {
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return x >>> 0;
+  return x | 0;
 }

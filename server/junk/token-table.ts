@@ -3,7 +3,7 @@ import { HASH, hashString } from './token-hash';
 
 /**
  * The classifier's in-memory copy of the token counts: an open-addressing hash table in
- * one Uint32Array, four words per slot (two 32-bit halves of the token's 64-bit hash,
+ * one Int32Array, four words per slot (two 32-bit halves of the token's 64-bit hash,
  * spam count, ham count). Scoring a message looks up a few hundred tokens; in a
  * Map<string, number> of 400,000 tokens each lookup chases pointers to the key string
  * and a boxed number (several cache misses), here it reads one 16-byte slot. The table
@@ -18,7 +18,7 @@ export class TokenTable {
   /** Bumped when the hash function or the layout changes: older snapshots are then ignored. */
   static readonly FORMAT = 1;
   /** [h1, h2, spam, ham] per slot; read directly by classifier.ts scoreHashes (find gives the offset). */
-  slots: Uint32Array;
+  slots: Int32Array;
   private mask: number;
   /** Occupied slots (tokens whose counts dropped to zero keep theirs until the next rebuild). */
   size = 0;
@@ -26,7 +26,7 @@ export class TokenTable {
   constructor(capacity = 1024) {
     let c = 1024;
     while (c < capacity) c *= 2;
-    this.slots = new Uint32Array(c * 4);
+    this.slots = new Int32Array(c * 4);
     this.mask = c - 1;
   }
 
@@ -111,7 +111,7 @@ export class TokenTable {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
+    this.slots = new Int32Array(old.length * 2);
     this.mask = this.mask * 2 + 1;
     this.size = 0;
     for (let o = 0; o < old.length; o += 4) {

@@ -42,7 +42,7 @@ export function tokenize(raw: Buffer): Tokenized {
  */
 export interface HashedTokens extends Omit<Tokenized, 'tokens'> {
   /** count pairs of [high, low] hash halves; valid until the next tokenizeHashed call. */
-  hashes: Uint32Array;
+  hashes: Int32Array;
   count: number;
 }
 
@@ -70,10 +70,10 @@ function run(raw: Buffer, t: TokenSink): void {
  * stamp matches, so nothing is cleared between messages).
  */
 class HashSet {
-  private keys = new Uint32Array(2 * 4096);
+  private keys = new Int32Array(2 * 4096);
   private stamps = new Uint32Array(4096);
   private stamp = 0;
-  list = new Uint32Array(2 * 1024);
+  list = new Int32Array(2 * 1024);
   count = 0;
 
   reset(): void {
@@ -95,7 +95,7 @@ class HashSet {
         this.keys[2 * i] = h1;
         this.keys[2 * i + 1] = h2;
         if (2 * this.count === this.list.length) {
-          const bigger = new Uint32Array(this.list.length * 2);
+          const bigger = new Int32Array(this.list.length * 2);
           bigger.set(this.list);
           this.list = bigger;
         }
@@ -111,7 +111,7 @@ class HashSet {
 
   private grow(): void {
     const size = this.stamps.length * 2;
-    this.keys = new Uint32Array(2 * size);
+    this.keys = new Int32Array(2 * size);
     this.stamps = new Uint32Array(size);
     this.stamp = 1;
     const mask = size - 1;

@@ -122,8 +122,9 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
     }
     if (batch.length) flush();
     if (showDots && examined) err.write('\n');
-    const changed = (tally.get('learnt') ?? 0) + (tally.get('relearnt') ?? 0) + (tally.get('forgotten') ?? 0);
-    out.write(`${as ? 'Learned' : 'Forgot'} tokens from ${changed} message(s) (${examined} message(s) examined)\n`);
+    // So that the next `classify` (or the engine) loads the counts whole instead of rebuilding them.
+    if (changed(tally)) filter.saveSnapshot();
+    out.write(`${as ? 'Learned' : 'Forgot'} tokens from ${changed(tally)} message(s) (${examined} message(s) examined)\n`);
     const s = filter.stats();
     out.write(`The filter now knows ${s.spamLearnt} junk and ${s.hamLearnt} good message(s), ${s.tokens} token(s).\n`);
     if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {
@@ -133,6 +134,10 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
     filter.close();
   }
   return failed ? 1 : 0;
+}
+
+function changed(tally: Map<LearnOutcome, number>): number {
+  return (tally.get('learnt') ?? 0) + (tally.get('relearnt') ?? 0) + (tally.get('forgotten') ?? 0);
 }
 
 /** `pillarbox classify`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
@@ -158,9 +163,11 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
     return 2;
   }
   const filter = JunkFilter.open(dataDirFrom(flags));
+  // One run sees one state of the database, like one bogofilter -B run.
+  filter.followOtherWriters = false;
   let failed = 0;
   try {
-    const s = filter.stats();
+    const s = filter.learnt();
     if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {
       err.write(`pillarbox classify: the filter has learnt ${s.spamLearnt} junk and ${s.hamLearnt} good message(s); it scores nothing until it has ${MIN_LEARNT_PER_CLASS} of each\n`);
     }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_PARAMETERS, pack, scoreTokens, unpack, type BayesParameters, type Clue } from './classifier';
+import { DEFAULT_PARAMETERS, scoreHashes, scoreTokens, type BayesParameters, type Clue } from './classifier';
+import { HASH, hashString } from './token-hash';
 import { isCharsetAccepted, isCountryAccepted } from './locales';
 import { headerEnd } from './mime';
-import { tokenize } from './tokenizer';
+import { tokenize, tokenizeHashed } from './tokenizer';
 import { TokenStore, type JunkClass, type Lesson } from './token-store';
+import type { TokenTable } from './token-table';
 
 export interface Acceptance {
   /** Charset families (or charset names) never held against a message; "*" = all. */
@@ -36,15 +38,22 @@ export const MIN_LEARNT_PER_CLASS = 200;
 
 /**
  * The Bayesian junk filter: tokenizes, scores against the token database, learns and
- * forgets. Scoring reads an in-memory copy of the token counts (loaded on first use,
- * reloaded when another process such as `pillarbox learn` has changed the database),
- * so classifying a message costs no SQL at all.
+ * forgets. Scoring reads an in-memory copy of the token counts (a TokenTable, loaded
+ * on first use and again when another process such as `pillarbox learn` has taught the
+ * database something), so classifying a message costs no SQL beyond one PRAGMA.
  */
 export class JunkFilter {
-  /** Token → packed counts (classifier.ts pack). */
-  private cache: Map<string, number> | undefined;
+  private cache: TokenTable | undefined;
   private cacheVersion = -1;
+  /** The store's generation the cache reflects. */
+  private cacheGeneration = -1;
   private totals: { spam: number; ham: number } = { spam: 0, ham: 0 };
+  /**
+   * Whether every classification first asks SQLite whether another process has taught
+   * the database something (a PRAGMA per message, ~5–20 µs). The engine must; a
+   * one-shot `pillarbox classify` reads the counts once and need not.
+   */
+  followOtherWriters = true;
 
   constructor(
     readonly store: TokenStore,
@@ -62,20 +71,28 @@ export class JunkFilter {
 
   /** Scores a message; `withClues` also lists the tokens that decided (for `pillarbox classify --clues`). */
   classify(raw: Buffer, acceptance: Acceptance = ACCEPT_ALL, withClues = false): BayesResult {
-    const { tokens, localeTokens, charsets, countries } = tokenize(raw);
+    // Without clues the tokens are only hashed, never made into strings (the delivery path's case).
+    const tokenized = withClues ? tokenize(raw) : tokenizeHashed(raw);
+    const { localeTokens, charsets, countries } = tokenized;
     const foreignCharsets = [...charsets].filter((c) => !isCharsetAccepted(c, acceptance.acceptedLanguages));
     const foreignCountries = [...countries].filter((c) => !isCountryAccepted(c, acceptance.acceptedLocales));
     const counts = this.counts();
     const trained = this.totals.spam >= this.minLearnt && this.totals.ham >= this.minLearnt;
     if (!trained) return { probability: 0.5, clues: [], foreignCharsets, foreignCountries, trained };
     // Encoding and origin alone never count against accepted languages and locales.
-    let scored: Iterable<string> = tokens;
-    if (foreignCharsets.length || foreignCountries.length) {
-      const foreign = [...foreignCharsets.map((c) => 'cs:' + c), ...foreignCountries.map((c) => 'cc:' + c)].filter((t) => localeTokens.has(t));
-      scored = [...tokens, ...foreign];
+    const foreign = [...foreignCharsets.map((c) => 'cs:' + c), ...foreignCountries.map((c) => 'cc:' + c)].filter((t) => localeTokens.has(t));
+    const { spam, ham } = this.totals;
+    if ('tokens' in tokenized) {
+      const result = scoreTokens(foreign.length ? [...tokenized.tokens, ...foreign] : tokenized.tokens, counts, spam, ham, this.params, true);
+      return { probability: result.probability, clues: result.clues, foreignCharsets, foreignCountries, trained };
     }
-    const result = scoreTokens(scored, counts, this.totals.spam, this.totals.ham, this.params, withClues);
-    return { probability: result.probability, clues: result.clues, foreignCharsets, foreignCountries, trained };
+    let { hashes, count } = tokenized;
+    if (foreign.length) {
+      hashes = appendHashes(hashes, count, foreign);
+      count += foreign.length;
+    }
+    const result = scoreHashes(hashes, count, counts, spam, ham, this.params);
+    return { probability: result.probability, clues: [], foreignCharsets, foreignCountries, trained };
   }
 
   /** Learns one message as spam or ham (see learnMany). */
@@ -111,17 +128,32 @@ export class JunkFilter {
     if (lessons.length === 0) return outcomes;
     const deltas = this.store.apply(lessons);
     if (this.cache) {
-      for (const [token, d] of deltas) {
-        const c = unpack(this.cache.get(token) ?? 0);
-        const spam = Math.max(0, c.spam + d.spam);
-        const ham = Math.max(0, c.ham + d.ham);
-        if (spam === 0 && ham === 0) this.cache.delete(token);
-        else this.cache.set(token, pack(spam, ham));
-      }
+      for (const [token, d] of deltas) this.cache.add(token, d.spam, d.ham);
       const t = this.store.totals();
       this.totals = { spam: t.spam, ham: t.ham };
+      // Our own commit does not change data_version for this connection; the generation moved by exactly one.
+      this.cacheGeneration = t.generation;
     }
     return outcomes;
+  }
+
+  /**
+   * Stores the current counts as the snapshot the next process loads (`pillarbox learn`
+   * calls it when done, so `classify` and the engine start fast). Returns false when
+   * there was nothing to do or it could not be written.
+   */
+  saveSnapshot(): boolean {
+    const generation = this.store.totals().generation;
+    if (this.cache && this.cacheGeneration === generation) return this.store.saveSnapshot(this.cache, generation);
+    const { table, totals, fromSnapshot } = this.store.loadTable();
+    if (fromSnapshot) return false;
+    return this.store.saveSnapshot(table, totals.generation);
+  }
+
+  /** Messages learnt per class (stats() without counting the tokens, which reads the whole table). */
+  learnt(): { spamLearnt: number; hamLearnt: number } {
+    const t = this.store.totals();
+    return { spamLearnt: t.spam, hamLearnt: t.ham };
   }
 
   stats(): { spamLearnt: number; hamLearnt: number; tokens: number; lastLearnt: Date | null } {
@@ -129,16 +161,33 @@ export class JunkFilter {
     return { spamLearnt: t.spam, hamLearnt: t.ham, tokens: this.store.tokenCount(), lastLearnt: t.lastLearnt };
   }
 
-  private counts(): Map<string, number> {
+  private counts(): TokenTable {
+    if (this.cache && !this.followOtherWriters) return this.cache;
     const version = this.store.dataVersion();
     if (this.cache && version === this.cacheVersion) return this.cache;
-    const cache = this.store.loadAll();
-    const t = this.store.totals();
-    this.cache = cache;
     this.cacheVersion = version;
-    this.totals = { spam: t.spam, ham: t.ham };
-    return cache;
+    // Another connection committed: a lesson (new generation), or only a snapshot written.
+    if (this.cache && this.store.totals().generation === this.cacheGeneration) return this.cache;
+    const { table, totals, fromSnapshot } = this.store.loadTable();
+    // Rebuilt from the tokens: keep the result for the next process (and the next start).
+    if (!fromSnapshot) this.store.saveSnapshot(table, totals.generation);
+    this.cache = table;
+    this.cacheGeneration = totals.generation;
+    this.totals = { spam: totals.spam, ham: totals.ham };
+    return table;
   }
+}
+
+/** A copy of the first count hashes with the tokens' hashes after them. */
+function appendHashes(hashes: Int32Array, count: number, tokens: string[]): Int32Array {
+  const out = new Int32Array(2 * (count + tokens.length));
+  out.set(hashes.subarray(0, 2 * count));
+  tokens.forEach((t, i) => {
+    hashString(t);
+    out[2 * (count + i)] = HASH[0];
+    out[2 * (count + i) + 1] = HASH[1];
+  });
+  return out;
 }
 
 /**

@@ -22,6 +22,11 @@ export function isMbox(buf: Buffer): boolean {
  * undone (mboxrd; harmless for mboxo).
  */
 export function splitMbox(buf: Buffer): Buffer[] {
+  // No other line starts with "From ": one message, without walking its lines.
+  if (buf.indexOf('\nFrom ', 0, 'latin1') < 0) {
+    const bodyStart = buf.indexOf(10) + 1;
+    return bodyStart <= 0 || bodyStart >= buf.length || !SEPARATOR.test(buf.toString('latin1', 0, Math.min(bodyStart, 200))) ? [] : [unquoteFrom(buf.subarray(bodyStart))];
+  }
   const starts: number[] = [];
   let pos = 0;
   while (pos < buf.length) {
@@ -66,16 +71,18 @@ export interface SourceMessage {
 /** Every message under the given paths, in a stable order; unreadable paths throw. */
 export function* readMessages(paths: readonly string[], forceMbox = false): IterableIterator<SourceMessage> {
   for (const p of paths) {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
+    // Read first and look at the entry only when that fails: one system call fewer per message.
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
       yield* readMessages(
         fs.readdirSync(p).filter((n) => !n.startsWith('.')).sort().map((n) => path.join(p, n)),
         forceMbox,
       );
       continue;
     }
-    if (!stat.isFile()) continue;
-    const raw = fs.readFileSync(p);
     if (raw.length === 0) continue;
     if (forceMbox || isMbox(raw)) {
       const messages = splitMbox(raw);

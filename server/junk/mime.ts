@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { TextDecoder } from 'node:util';
 
 /**
  * Just enough MIME for the junk tokenizer: header fields, the part tree, transfer
@@ -33,11 +34,13 @@ const MAX_PARTS = 64;
 
 /** Index of the first byte after the blank line that ends the header, or -1 when there is none. */
 export function headerEnd(buf: Buffer, start = 0): number {
-  const lf = buf.indexOf('\n\n', start, 'latin1');
-  const crlf = buf.indexOf('\n\r\n', start, 'latin1');
-  if (lf < 0 && crlf < 0) return -1;
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 3;
-  return lf + 2;
+  // Line by line: searching for "\n\n" and "\n\r\n" separately reads a whole CRLF (or LF) message for the other.
+  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, nl + 1)) {
+    const next = buf[nl + 1];
+    if (next === 10) return nl + 2;
+    if (next === 13 && buf[nl + 2] === 10) return nl + 3;
+  }
+  return -1;
 }
 
 /** Splits a header block into unfolded fields; lines that are not fields are skipped. */
@@ -94,11 +97,34 @@ export function parseParameterized(value: string): { value: string; params: Map<
   return { value: main, params };
 }
 
+/**
+ * Node's own decoders (ICU, WHATWG labels) by charset name, or null where it has none;
+ * iconv-lite covers the rest. ICU's are native, and iconv-lite spends tens of
+ * milliseconds building tables the first time it meets a CJK charset.
+ */
+const decoders = new Map<string, TextDecoder | null>();
+
+function nativeDecoder(cs: string): TextDecoder | null {
+  let d = decoders.get(cs);
+  if (d === undefined) {
+    try {
+      d = new TextDecoder(cs);
+    } catch {
+      d = null;
+    }
+    decoders.set(cs, d);
+  }
+  return d;
+}
+
 /** Bytes → text in the named charset; unknown charsets fall back to latin1 so no byte is lost. */
 export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
   const cs = (charset ?? '').toLowerCase().replace(/^"|"$/g, '');
+  // Checked first: WHATWG reads these labels as windows-1252, and latin1 keeps every byte as it is.
   if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
   if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
+  const native = nativeDecoder(cs);
+  if (native) return native.decode(bytes);
   if (iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
   return bytes.toString('latin1');
 }

@@ -1,5 +1,6 @@
 import { parseHtml } from './html';
 import { countryOfDomain } from './locales';
+import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashRestore, hashSave, hashString } from './token-hash';
 import { decodeEncodedWords, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
 
 /**
@@ -29,7 +30,29 @@ const MIN_WORD = 3;
 const MAX_WORD = 20;
 
 export function tokenize(raw: Buffer): Tokenized {
-  const t = new TokenSink();
+  const t = new TokenSink(true);
+  run(raw, t);
+  return { tokens: t.tokens, localeTokens: t.localeTokens, charsets: t.charsets, countries: t.countries };
+}
+
+/**
+ * What scoring needs, without the strings: the same tokens as tokenize(), each as its
+ * 64-bit hash (token-hash.ts), two array entries per token. Word and pair tokens are
+ * hashed straight from the text, so most tokens never become strings at all.
+ */
+export interface HashedTokens extends Omit<Tokenized, 'tokens'> {
+  /** count pairs of [high, low] hash halves; valid until the next tokenizeHashed call. */
+  hashes: Int32Array;
+  count: number;
+}
+
+export function tokenizeHashed(raw: Buffer): HashedTokens {
+  const t = new TokenSink(false);
+  run(raw, t);
+  return { hashes: seen.list, count: seen.count, localeTokens: t.localeTokens, charsets: t.charsets, countries: t.countries };
+}
+
+function run(raw: Buffer, t: TokenSink): void {
   let buf = raw.length > MAX_SCANNED_BYTES ? raw.subarray(0, MAX_SCANNED_BYTES) : raw;
   // An mbox "From " envelope line is the delivery agent's, not the sender's.
   if (buf[0] === 70 && buf.toString('latin1', 0, 5) === 'From ') buf = buf.subarray(buf.indexOf(10) + 1);
@@ -39,18 +62,136 @@ export function tokenize(raw: Buffer): Tokenized {
   if (headerEnd(buf) < 0) t.add('struct:no-body');
   // Charsets of encoded words were collected while decoding; give them tokens like part charsets.
   for (const cs of t.charsets) t.localeTokens.add('cs:' + cs);
-  return { tokens: t.tokens, localeTokens: t.localeTokens, charsets: t.charsets, countries: t.countries };
 }
 
+/**
+ * The distinct hashes of one message, for tokenizeHashed: open addressing keyed by the
+ * hash, reused from message to message (a slot belongs to the current message when its
+ * stamp matches, so nothing is cleared between messages).
+ */
+class HashSet {
+  private keys = new Int32Array(2 * 4096);
+  private stamps = new Uint32Array(4096);
+  private stamp = 0;
+  list = new Int32Array(2 * 1024);
+  count = 0;
+
+  reset(): void {
+    this.count = 0;
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  /** Adds HASH (token-hash.ts) unless the message already had it. */
+  add(): void {
+    const h1 = HASH[0];
+    const h2 = HASH[1];
+    const mask = this.stamps.length - 1;
+    for (let i = h1 & mask; ; i = (i + 1) & mask) {
+      if (this.stamps[i] !== this.stamp) {
+        this.stamps[i] = this.stamp;
+        this.keys[2 * i] = h1;
+        this.keys[2 * i + 1] = h2;
+        if (2 * this.count === this.list.length) {
+          const bigger = new Int32Array(this.list.length * 2);
+          bigger.set(this.list);
+          this.list = bigger;
+        }
+        this.list[2 * this.count] = h1;
+        this.list[2 * this.count + 1] = h2;
+        this.count++;
+        if (this.count * 2 > this.stamps.length) this.grow();
+        return;
+      }
+      if (this.keys[2 * i] === h1 && this.keys[2 * i + 1] === h2) return;
+    }
+  }
+
+  private grow(): void {
+    const size = this.stamps.length * 2;
+    this.keys = new Int32Array(2 * size);
+    this.stamps = new Uint32Array(size);
+    this.stamp = 1;
+    const mask = size - 1;
+    for (let k = 0; k < this.count; k++) {
+      const h1 = this.list[2 * k];
+      let i = h1 & mask;
+      while (this.stamps[i] === 1) i = (i + 1) & mask;
+      this.stamps[i] = 1;
+      this.keys[2 * i] = h1;
+      this.keys[2 * i + 1] = this.list[2 * k + 1];
+    }
+  }
+}
+
+const seen = new HashSet();
+
+/**
+ * Collects a message's tokens, as strings (tokenize: learning, clues, tests) or as
+ * hashes (tokenizeHashed: scoring). Every token goes through add, addRange or addPair,
+ * so both forms always hold the same tokens.
+ */
 class TokenSink {
   readonly tokens = new Set<string>();
   readonly localeTokens = new Set<string>();
   readonly charsets = new Set<string>();
   readonly countries = new Set<string>();
 
+  constructor(private readonly asStrings: boolean) {
+    if (!asStrings) seen.reset();
+  }
+
   add(token: string): void {
     // NUL separates tokens when the store loads them; header bytes may contain anything.
-    this.tokens.add(token.includes('\0') ? token.replace(/\0/g, '') : token);
+    if (token.includes('\0')) token = token.replace(/\0/g, '');
+    if (this.asStrings) {
+      this.tokens.add(token);
+      return;
+    }
+    hashString(token);
+    seen.add();
+  }
+
+  /** The token prefix + text[start, end), without making it a string when hashing. */
+  addRange(prefix: string, text: string, start: number, end: number): void {
+    if (this.asStrings) {
+      this.tokens.add(prefix + text.slice(start, end));
+      return;
+    }
+    hashBegin();
+    hashFeed(prefix, 0, prefix.length);
+    hashFeed(text, start, end);
+    hashEnd();
+    seen.add();
+  }
+
+  /**
+   * A body word and, after the first, the pair it makes with the word before. Hashing
+   * the word alone leaves the state from which the next word's pair continues, so
+   * each word is hashed twice, not three times.
+   */
+  addWordAndPair(text: string, s1: number, e1: number, s2: number, e2: number): void {
+    if (this.asStrings) {
+      const w = text.slice(s2, e2);
+      this.tokens.add(w);
+      if (s1 >= 0) this.tokens.add(text.slice(s1, e1) + ' ' + w);
+      return;
+    }
+    if (s1 >= 0) {
+      // Continues from the previous word's state (saved below when it was the current word).
+      hashRestore();
+      hashChar(32);
+      hashFeed(text, s2, e2);
+      hashEnd();
+      seen.add();
+    }
+    hashBegin();
+    hashFeed(text, s2, e2);
+    hashSave();
+    hashEnd();
+    seen.add();
   }
 
   charset(cs: string): void {
@@ -61,11 +202,16 @@ class TokenSink {
   }
 
   domain(prefix: string, domain: string, full = true): void {
-    const d = domain.toLowerCase().replace(/[>\].]+$/, '');
-    if (!d) return;
-    const labels = d.split('.');
-    if (full || labels.length <= 2) this.add(prefix + d);
-    if (labels.length > 2) this.add(prefix + labels.slice(-2).join('.'));
+    let d = domain.toLowerCase();
+    let end = d.length;
+    while (end > 0 && (d.charCodeAt(end - 1) === 62 /* > */ || d.charCodeAt(end - 1) === 93 /* ] */ || d.charCodeAt(end - 1) === 46)) end--;
+    if (end === 0) return;
+    if (end < d.length) d = d.slice(0, end);
+    // The last two labels: the registered domain, near enough without a public-suffix list.
+    const last = d.lastIndexOf('.');
+    const second = last > 0 ? d.lastIndexOf('.', last - 1) : -1;
+    if (full || second < 0) this.add(prefix + d);
+    if (second >= 0) this.add(prefix + d.slice(second + 1));
     const cc = countryOfDomain(d);
     if (cc) {
       this.countries.add(cc);
@@ -80,7 +226,8 @@ class TokenSink {
   words(text: string, prefix: string): void {
     const lower = text.toLowerCase();
     const len = lower.length;
-    let prev = '';
+    let prevStart = -1;
+    let prevEnd = -1;
     for (let i = 0; i < len; ) {
       const c = lower.charCodeAt(i);
       if (charClass(c) !== WORD_CHAR) {
@@ -100,22 +247,22 @@ class TokenSink {
       if (n < MIN_WORD) continue;
       if (n > MAX_WORD) {
         // Long strings are base64 debris, hashes, or unbroken CJK: their shape is the signal.
-        this.tokens.add(`${prefix}skip:${lower[start]}${Math.floor(n / 10) * 10}`);
+        this.add(`${prefix}skip:${lower[start]}${Math.floor(n / 10) * 10}`);
         continue;
       }
-      const w = lower.slice(start, end);
-      if (w.includes('@')) {
-        const at = w.lastIndexOf('@');
-        this.tokens.add(prefix + 'email:' + w.slice(at + 1));
-        this.tokens.add(prefix + 'email-name:' + w.slice(0, at));
+      let at = end - 2;
+      while (at > start && lower.charCodeAt(at) !== 64) at--;
+      if (at > start) {
+        this.addRange(prefix + 'email:', lower, at + 1, end);
+        this.addRange(prefix + 'email-name:', lower, start, at);
         continue;
       }
       if (prefix === '') {
-        this.tokens.add(w);
-        if (prev) this.tokens.add(prev + ' ' + w);
-        prev = w;
+        this.addWordAndPair(lower, prevStart, prevEnd, start, end);
+        prevStart = start;
+        prevEnd = end;
       } else {
-        this.tokens.add(prefix + w);
+        this.addRange(prefix, lower, start, end);
       }
     }
   }

@@ -10,11 +10,15 @@ describe('junk classifier math', () => {
   it("computes Robinson's f(w) with the prior s·x", () => {
     const p = DEFAULT_PARAMETERS;
     close(tokenProbability({ spam: 0, ham: 0 }, 100, 100, p), 0.5);
-    close(tokenProbability({ spam: 1, ham: 0 }, 100, 100, p), (0.45 * 0.5 + 1) / 1.45);
+    close(tokenProbability({ spam: 1, ham: 0 }, 100, 100, p), (p.s * 0.5 + 1) / (p.s + 1));
     close(tokenProbability({ spam: 10, ham: 10 }, 100, 100, p), 0.5);
-    // Ratios, not raw counts: 10 of 100 spam against 10 of 1000 ham is spammy.
+    // Ratios, not raw counts: 10 of 100 spam against 10 of 1000 ham is spammy, and the
+    // sightings count as if both classes had 550 messages (10·5.5 + 10·0.55 = 60.5).
     const f = tokenProbability({ spam: 10, ham: 10 }, 100, 1000, p);
-    close(f, (0.45 * 0.5 + 20 * (0.1 / 0.11)) / 20.45);
+    close(f, (p.s * 0.5 + 60.5 * (0.1 / 0.11)) / (p.s + 60.5));
+    // A sighting in the smaller class weighs more than one in the larger.
+    const once = (spam: number, ham: number) => Math.abs(tokenProbability({ spam, ham }, 100, 300, p) - 0.5);
+    assert.ok(once(1, 0) > once(0, 1));
   });
 
   it('computes the chi-square upper tail exactly for small degrees of freedom', () => {
@@ -47,7 +51,8 @@ describe('junk classifier math', () => {
 
   it('maps probabilities to SpamAssassin-style points, tests and headers', () => {
     assert.equal(bayesPoints(0.5), 0);
-    assert.equal(bayesPoints(0.95), 5);
+    assert.equal(bayesPoints(0.999), 5);
+    assert.equal(bayesPoints(0.99), 3);
     assert.deepEqual(bayesTests(0.001), ['BAYES_00']);
     assert.deepEqual(bayesTests(0.9995), ['BAYES_99', 'BAYES_999']);
     const bayes = { probability: 0.9995, clues: [], foreignCharsets: ['koi8-r'], foreignCountries: [], trained: true };

@@ -15,6 +15,7 @@ import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
 import { DkimResolver } from './dns/dkim-resolver';
 import { DnsReportResolver } from './dns/dns-report-resolver';
+import { RelayHostResolver } from './relay/relay-host-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -32,6 +33,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MailboxResolver,
   DkimResolver,
   DnsReportResolver,
+  RelayHostResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

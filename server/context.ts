@@ -12,6 +12,7 @@ import type { MailStore } from './store/store';
 import type { Queue } from './queue/queue';
 import type { SieveScripts } from './sieve/scripts';
 import type { DkimKeys } from './outbound/dkim-keys';
+import type { RelayCredentials } from './outbound/relay-credentials';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -27,6 +28,8 @@ export interface EngineContext {
   sieve: SieveScripts;
   /** DKIM keys per domain (outbound signing, the DNS records in GraphQL). */
   dkim: DkimKeys;
+  /** The relay host password (sealed in the secrets directory). */
+  relayCredentials: RelayCredentials;
   tls: TlsManager;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;

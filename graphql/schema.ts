@@ -19,6 +19,7 @@ import { VirusResolver } from './virus/virus-resolver';
 import { JunkResolver } from './junk/junk-resolver';
 import { DkimResolver } from './dns/dkim-resolver';
 import { DnsReportResolver } from './dns/dns-report-resolver';
+import { RelayHostResolver } from './relay/relay-host-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -40,6 +41,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   JunkResolver,
   DkimResolver,
   DnsReportResolver,
+  RelayHostResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

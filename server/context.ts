@@ -16,6 +16,7 @@ import type { Scheduler } from './jobs/scheduler';
 import type { JunkFilter } from './junk/filter';
 import type { VirusService } from './virus/virus-service';
 import type { DkimKeys } from './outbound/dkim-keys';
+import type { RelayCredentials } from './outbound/relay-credentials';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -33,6 +34,8 @@ export interface EngineContext {
   firmware: Firmware;
   /** DKIM keys per domain (outbound signing, the DNS records in GraphQL). */
   dkim: DkimKeys;
+  /** The relay host password (sealed in the secrets directory). */
+  relayCredentials: RelayCredentials;
   tls: TlsManager;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;

@@ -18,6 +18,7 @@ import { LocalDelivery } from './delivery/local-delivery';
 import { JunkFilter } from './junk/filter';
 import { RemoteDelivery } from './outbound/remote-delivery';
 import { DkimKeys } from './outbound/dkim-keys';
+import { RelayCredentials } from './outbound/relay-credentials';
 import { SmtpService } from './smtp/smtp-service';
 import { ImapService } from './imap/imap-service';
 import { Pop3Service } from './pop3/pop3-service';
@@ -94,6 +95,7 @@ export class Engine {
       sieve: new SieveScripts(db, () => settings.get()),
       firmware: new Firmware(dataDir, logs.logger('server')),
       dkim: new DkimKeys(db, path.join(dataDir, 'secrets', 'dkim')),
+      relayCredentials: new RelayCredentials(path.join(dataDir, 'secrets')),
       tls,
       connections,
       authThrottle,

@@ -14,7 +14,9 @@ export interface PostfixOptions {
   smtpPort: number;
   /** Domains delivered through LMTP, and the LMTP socket (Dovecot's). */
   domains: string[];
-  lmtpSocket: string;
+  lmtpSocket?: string;
+  /** Instead: relay everything to this host (Postfix relayhost syntax, e.g. [127.0.0.1]:2525); mynetworks may relay. */
+  relayHost?: string;
 }
 
 /**
@@ -115,8 +117,9 @@ export class PostfixInstance {
       'alias_maps =',
       'alias_database =',
       'biff = no',
-      `virtual_mailbox_domains = ${o.domains.join(', ')}`,
-      `virtual_transport = lmtp:unix:${o.lmtpSocket}`,
+      ...(o.relayHost
+        ? [`relayhost = ${o.relayHost}`, 'smtp_dns_support_level = disabled']
+        : [`virtual_mailbox_domains = ${o.domains.join(', ')}`, `virtual_transport = lmtp:unix:${o.lmtpSocket}`]),
       '',
     ].join('\n');
   }

@@ -116,6 +116,7 @@ export interface Settings {
   dkimEd25519Signature: boolean;
   inboundAuthChecks: boolean;
   dmarcRejectFailures: boolean;
+  relayHostUsername: string;
 }
 
 export type SettingKey = keyof Settings;
@@ -575,6 +576,11 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: false,
     seedName: '(not in the seed; DMARC, RFC 7489)',
     description: 'Refuse (550 5.7.1) mail that fails DMARC when the sender\u2019s domain publishes p=reject. Off: only the header records it.',
+  },
+  relayHostUsername: {
+    default: '',
+    seedName: 'General: Relay all SMTP mail through this host (with authentication)',
+    description: 'User name for authenticating to the relay host (AUTH PLAIN or LOGIN, only over TLS); the password is set with setRelayHostPassword. Empty: no authentication.',
   },
 };
 

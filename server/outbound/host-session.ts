@@ -23,6 +23,8 @@ export interface HostSessionOptions {
   verifyCertificates: boolean;
   /** Aborting closes the connection at once (engine shutdown); undecided recipients come back temporary. */
   signal?: AbortSignal;
+  /** Log in before the transaction (the relay host's account): AUTH PLAIN or LOGIN, only over TLS. */
+  auth?: { username: string; password: string };
 }
 
 export interface HostAddress {
@@ -78,6 +80,13 @@ export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope
       } catch (err) {
         if (!(err instanceof SmtpConnectionError) || err.phase !== 'STARTTLS') throw err;
         return { kind: 'next-host', permanent: false, tlsFailed: true, diagnostic: `4.7.5 ${err.message} with ${label}` };
+      }
+    }
+    if (opts.auth) {
+      const refused = await authenticate(client, opts.auth, label, opts.timeouts.command);
+      if (refused) {
+        await client.quit();
+        return refused;
       }
     }
     const sizeLimit = Number(client.extensions.get('SIZE') || 0);
@@ -139,6 +148,30 @@ export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope
     opts.signal?.removeEventListener('abort', abort);
     client.close();
   }
+}
+
+/**
+ * SMTP AUTH (RFC 4954) with the relay host's account. Never on a connection that is not
+ * encrypted; a failure defers the mail (the administrator can fix the password) rather
+ * than bouncing it.
+ */
+async function authenticate(client: SmtpClient, auth: { username: string; password: string }, label: string, timeoutMs: number): Promise<HostResult | undefined> {
+  const next = (diagnostic: string): HostResult => ({ kind: 'next-host', permanent: false, diagnostic });
+  if (!client.tlsInfo()) return next(`4.7.0 ${label} did not offer STARTTLS: the relay host password is not sent in clear text`);
+  const methods = (client.extensions.get('AUTH') ?? '').toUpperCase().split(/\s+/);
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  let reply: SmtpReply;
+  if (methods.includes('PLAIN')) {
+    reply = await client.command(`AUTH PLAIN ${b64(`\0${auth.username}\0${auth.password}`)}`, timeoutMs, 'AUTH');
+  } else if (methods.includes('LOGIN')) {
+    reply = await client.command('AUTH LOGIN', timeoutMs, 'AUTH');
+    if (reply.code === 334) reply = await client.command(b64(auth.username), timeoutMs, 'AUTH');
+    if (reply.code === 334) reply = await client.command(b64(auth.password), timeoutMs, 'AUTH');
+  } else {
+    return next(`4.7.0 ${label} offers neither AUTH PLAIN nor AUTH LOGIN (it offers: ${methods.join(' ') || 'no AUTH'})`);
+  }
+  if (reply.code === 235) return undefined;
+  return next(`4.7.8 authentication to ${label} as ${auth.username} failed: ${replyText(reply)}`);
 }
 
 function ok(reply: SmtpReply): boolean {

@@ -137,7 +137,7 @@ export class RemoteDelivery implements QueueProcessor {
         // Two MX names for one server are one server: try it once.
         if (tried.has(`${address}:${host.port}`) || tried.size >= this.maxAddresses) continue;
         tried.add(`${address}:${host.port}`);
-        const result = await this.attemptHost(entry, destination, { name: host.name, address, port: host.port }, envelope);
+        const result = await this.attemptHost(entry, destination, { name: host.name, address, port: host.port }, envelope, viaRelay);
         if (result.kind === 'settled') {
           this.logOutcomes(entry, result);
           return result.outcomes;
@@ -152,7 +152,13 @@ export class RemoteDelivery implements QueueProcessor {
   }
 
   /** One address, within the connection limits; STARTTLS that fails is retried once in plain text (opportunistic TLS). */
-  private async attemptHost(entry: QueueEntry, destination: string, hop: { name: string; address: string; port: number }, envelope: OutboundEnvelope): Promise<HostResult> {
+  private async attemptHost(
+    entry: QueueEntry,
+    destination: string,
+    hop: { name: string; address: string; port: number },
+    envelope: OutboundEnvelope,
+    viaRelay: boolean,
+  ): Promise<HostResult> {
     const release = await this.limiter.acquire(hop.name);
     try {
       const options = {
@@ -162,6 +168,7 @@ export class RemoteDelivery implements QueueProcessor {
         startTls: true,
         verifyCertificates: false,
         signal: this.shutdown.signal,
+        auth: viaRelay ? this.relayAuth() : undefined,
       };
       const result = await deliverToHost(hop, envelope, options);
       if (result.kind !== 'next-host' || !result.tlsFailed) return result;
@@ -170,6 +177,13 @@ export class RemoteDelivery implements QueueProcessor {
     } finally {
       release();
     }
+  }
+
+  /** The relay host account, when a user name is set and a password stored. */
+  private relayAuth(): { username: string; password: string } | undefined {
+    const username = this.ctx.settings.get().relayHostUsername.trim();
+    const password = username ? this.ctx.relayCredentials.password() : undefined;
+    return username && password !== undefined ? { username, password } : undefined;
   }
 
   private logOutcomes(entry: QueueEntry, result: Extract<HostResult, { kind: 'settled' }>): void {

@@ -109,17 +109,24 @@ other_slot() { if [ "$1" = A ]; then echo B; else echo A; fi; }
 
 slot_partition_name() { if [ "$1" = A ]; then echo pb-system-a; else echo pb-system-b; fi; }
 
-# Mounts the boot partition of the running appliance; prints the mount point.
+# Mounts the boot partition of the running appliance at a mount point of the caller's own and
+# prints it. Two tools at once (the slot check at boot and a status query on the console) must
+# not unmount the partition under each other.
 mount_boot() {
+  local dir
   mkdir -p "$PB_BOOT_MOUNT"
-  if ! mountpoint -q "$PB_BOOT_MOUNT"; then
-    # The boot partition of the disk we run from (another Pillarbox disk may be attached).
-    mount "$(part_device "$(root_disk)" pb-boot)" "$PB_BOOT_MOUNT" || die "cannot mount the boot partition"
-  fi
-  echo "$PB_BOOT_MOUNT"
+  dir=$(mktemp -d "$PB_BOOT_MOUNT/XXXXXX")
+  # The boot partition of the disk we run from (another Pillarbox disk may be attached).
+  mount "$(part_device "$(root_disk)" pb-boot)" "$dir" || { rmdir "$dir"; die "cannot mount the boot partition"; }
+  echo "$dir"
 }
 
-umount_boot() { mountpoint -q "$PB_BOOT_MOUNT" && umount "$PB_BOOT_MOUNT" || true; }
+# umount_boot DIR: undoes mount_boot (nothing when DIR is empty).
+umount_boot() {
+  [ -n "${1:-}" ] || return 0
+  if mountpoint -q "$1"; then umount "$1"; fi
+  rmdir "$1" 2>/dev/null || true
+}
 
 default_slot() { sed -n 's/^DEFAULT[[:space:]]\+//p' "$1/extlinux.conf" | head -n1; }
 

@@ -16,6 +16,8 @@ command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
 command -v smtp-sink >/dev/null || need+=(postfix)
 # clamd for the virus tests (they start their own; clamav-freshclam comes with it)
 [ -x /usr/sbin/clamd ] || need+=(clamav-daemon)
+# spamd for the SpamAssassin second-opinion tests (they start their own on a free port)
+[ -x /usr/sbin/spamd ] || need+=(spamd)
 command -v nmap >/dev/null || need+=(nmap)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { HostList } from '../net/host-list';
+import { socketAddressProblem } from '../net/socket-address';
 
 /**
  * Every setting the engine knows, with its default and the seed's name for it.
@@ -44,6 +45,8 @@ export interface Settings {
   junkNotify: string;
   junkAcceptedLanguages: string[];
   junkAcceptedLocales: string[];
+  junkSpamdEnabled: boolean;
+  junkSpamdAddress: string;
   // Security (Advanced tab)
   smtpAuthCramMd5: boolean;
   smtpAuthPlain: boolean;
@@ -280,6 +283,17 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'Filters: Accepted locales',
     description: 'Country codes (e.g. "us", "de") never marked junk for their origin alone; "*" = all.',
   },
+  junkSpamdEnabled: {
+    default: false,
+    seedName: '(the seed ran SpamAssassin; here its spamd is an optional second opinion)',
+    description: 'Also ask SpamAssassin\u2019s spamd (at junkSpamdAddress) about each screened message; its score is added to the Bayes score and its rules are listed in X-Spam-Status.',
+  },
+  junkSpamdAddress: {
+    default: '127.0.0.1:783',
+    seedName: '(spamd --listen)',
+    description: 'Where spamd listens: host:port (Debian\u2019s default 127.0.0.1:783) or a Unix socket path (spamd --socketpath).',
+    check: (v) => socketAddressProblem(v),
+  },
   smtpAuthCramMd5: {
     default: false,
     seedName: 'Security: SMTP CRAM MD-5',
@@ -507,7 +521,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '/run/clamav/clamd.ctl',
     seedName: '(clamd.conf LocalSocket / TCPSocket)',
     description: 'Where clamd listens: a Unix socket path (Debian: /run/clamav/clamd.ctl) or host:port for its TCP socket.',
-    check: (v) => (v.startsWith('/') || /^[^\s/]+:\d{1,5}$/.test(v) ? undefined : 'must be an absolute socket path or host:port'),
+    check: (v) => socketAddressProblem(v),
   },
   virusUpdateSchedule: {
     default: '7 3,15 * * *',

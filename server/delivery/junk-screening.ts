@@ -5,6 +5,7 @@ import { JunkStage, type JunkDecision } from '../junk/stage';
 import type { JunkFilter } from '../junk/filter';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import type { JunkSettings } from '../junk/settings';
+import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../smtp/trace-headers';
 import { targetsFor } from './targets';
 import { queueGeneratedMail } from './generated-mail';
@@ -35,9 +36,8 @@ export class JunkScreening implements DeliveryStage {
     await this.stage.run(message);
     const decision = this.stage.decisionFor(message);
     if (!decision) return;
-    // RFC 3685 spamtest: 1 (clearly not spam) … 10 (clearly spam), from the Bayes probability.
-    const p = decision.verdict.probability;
-    message.verdicts = { ...message.verdicts, spamScore: Math.max(1, Math.min(10, Math.round(1 + p * 9))), spamPercent: Math.round(p * 100) };
+    const spamScore = spamtestValue(decision.verdict);
+    message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
   }
 
   private async dispose(decision: JunkDecision, message: LocalMessage): Promise<void> {

@@ -28,6 +28,10 @@ export interface JunkSettings {
   junkAcceptedLanguages: string[];
   /** Country codes never marked junk for their origin alone ("*" = all). */
   junkAcceptedLocales: string[];
+  /** Ask SpamAssassin's spamd too: its score adds to the Bayes score. */
+  junkSpamdEnabled: boolean;
+  /** host:port or a Unix socket path. */
+  junkSpamdAddress: string;
 }
 
 export const DEFAULT_JUNK_SETTINGS: Readonly<JunkSettings> = {
@@ -43,4 +47,6 @@ export const DEFAULT_JUNK_SETTINGS: Readonly<JunkSettings> = {
   junkNotify: '',
   junkAcceptedLanguages: ['*'],
   junkAcceptedLocales: ['*'],
+  junkSpamdEnabled: false,
+  junkSpamdAddress: '127.0.0.1:783',
 };

@@ -4,6 +4,7 @@ import type { Logger } from '../logs/logger';
 import type { JunkFilter } from './filter';
 import type { JunkAction, JunkSettings } from './settings';
 import { spamHeaders } from './spam-headers';
+import { type SpamdResult, checkWithSpamd } from './spamd-client';
 import { MAX_SCANNED_BYTES } from './tokenizer';
 import { verdictFor, type Verdict } from './verdict';
 
@@ -36,6 +37,9 @@ export interface JunkStageHooks {
   onJunk?(decision: JunkDecision, message: LocalMessage): Promise<void>;
 }
 
+/** spamc's limit: SpamAssassin is slow on big messages, and junk is small. */
+const SPAMD_MAX_BYTES = 500 * 1024;
+
 /**
  * Junk scoring in local delivery (relayed mail never reaches this pipeline, as in the
  * seed). Scores once per message, whatever the number of recipients, since the token
@@ -62,7 +66,7 @@ export class JunkStage implements DeliveryStage {
     const s = this.settings();
     if (!s.junkScanEnabled) return;
     const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
-    const decision = this.decide(raw, s);
+    const decision = this.decide(raw, s, s.junkSpamdEnabled ? await this.askSpamd(message, s.junkSpamdAddress) : undefined);
     this.decisions.set(message, decision);
     message.addedHeaders.push(...decision.headers);
     this.log?.message(decision.verdict.isJunk ? 'junk mail' : 'not junk', {
@@ -82,10 +86,29 @@ export class JunkStage implements DeliveryStage {
     if (this.hooks.onJunk) await this.hooks.onJunk(decision, message);
   }
 
+  /**
+   * spamd's opinion of the whole message (up to spamd's own size limit, which it enforces),
+   * or undefined when it cannot be had: junk scoring is advice, so a missing second opinion
+   * leaves the message to the Bayes filter alone rather than holding it up.
+   */
+  private async askSpamd(message: LocalMessage, address: string): Promise<SpamdResult | undefined> {
+    if (message.entry.size - message.entry.localPrefix > SPAMD_MAX_BYTES) {
+      this.log?.event('too large for spamd; the Bayes filter decides alone', { queueId: message.entry.id, size: message.entry.size });
+      return undefined;
+    }
+    try {
+      const whole = await fs.promises.readFile(message.entry.file);
+      return await checkWithSpamd(address, whole.subarray(message.entry.localPrefix));
+    } catch (err) {
+      this.log?.error('spamd could not score the message; the Bayes filter decides alone', { queueId: message.entry.id, error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+  }
+
   /** The decision for a message's bytes under the given settings (also used by tests and tools). */
-  decide(raw: Buffer, s: Readonly<JunkSettings>): JunkDecision {
+  decide(raw: Buffer, s: Readonly<JunkSettings>, spamd?: SpamdResult): JunkDecision {
     const bayes = this.filter.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales });
-    const verdict = verdictFor(bayes, s.junkPermissiveness);
+    const verdict = verdictFor(bayes, s.junkPermissiveness, spamd);
     const decision: JunkDecision = { verdict, headers: spamHeaders(verdict, this.hostname), action: verdict.isJunk ? s.junkAction : 'none' };
     if (decision.action === 'deliver') {
       if (s.junkTagSubject && s.junkSubjectTag) decision.subjectTag = s.junkSubjectTag;

@@ -1,5 +1,6 @@
 import type { BayesResult } from './filter';
 import type { Permissiveness } from './settings';
+import type { SpamdResult } from './spamd-client';
 
 /**
  * From the Bayes probability to a SpamAssassin-style score: points, a required score
@@ -38,6 +39,8 @@ export interface Verdict {
   required: number;
   probability: number;
   tests: string[];
+  /** False when nothing could judge the message: the Bayes filter abstained (too little training) and spamd was not asked. */
+  tested: boolean;
 }
 
 export function bayesPoints(probability: number): number {
@@ -58,9 +61,17 @@ export function bayesTests(probability: number): string[] {
   return probability >= 0.999 ? ['BAYES_99', 'BAYES_999'] : ['BAYES_99'];
 }
 
-export function verdictFor(bayes: BayesResult, permissiveness: Permissiveness): Verdict {
+/**
+ * The verdict from the Bayes result and, when spamd was asked, SpamAssassin's rules: its
+ * score adds to ours (its required score is not used: the permissiveness sets ours).
+ */
+export function verdictFor(bayes: BayesResult, permissiveness: Permissiveness, spamd?: SpamdResult): Verdict {
   const tests: string[] = [];
   let score = 0;
+  if (spamd) {
+    score += spamd.score;
+    tests.push(...spamd.symbols);
+  }
   if (bayes.trained) {
     score += bayesPoints(bayes.probability);
     tests.push(...bayesTests(bayes.probability));
@@ -75,5 +86,17 @@ export function verdictFor(bayes: BayesResult, permissiveness: Permissiveness): 
   }
   const required = REQUIRED_SCORE[permissiveness];
   score = Math.round(score * 10) / 10;
-  return { isJunk: score >= required, score, required, probability: bayes.probability, tests };
+  return { isJunk: score >= required, score, required, probability: bayes.probability, tests, tested: bayes.trained || !!spamd };
+}
+
+/**
+ * RFC 3685 spamtest: 0 not tested, 1 clearly not spam … 10 clearly spam. From the Bayes
+ * probability, or from the score (the required score is 6) when that says more, e.g. when
+ * spamd's rules found what an untrained filter could not.
+ */
+export function spamtestValue(verdict: Verdict): number {
+  if (!verdict.tested) return 0;
+  const fromProbability = 1 + verdict.probability * 9;
+  const fromScore = 1 + 9 * Math.min(1, Math.max(0, verdict.score) / (2 * verdict.required));
+  return Math.max(1, Math.min(10, Math.round(Math.max(fromProbability, fromScore))));
 }

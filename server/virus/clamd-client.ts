@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { connectSocketAddress } from '../net/socket-address';
 
 export type ScanResult = { infected: false } | { infected: true; virus: string };
 
@@ -107,7 +108,7 @@ export class ClamdClient {
   /** One connection: `send` writes, the reply is everything up to the first NUL. */
   private exchange(send: (socket: net.Socket, answered: () => boolean) => Promise<void>, timeoutMs: number): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-      const socket = this.address.startsWith('/') ? net.connect(this.address) : net.connect(port(this.address), host(this.address));
+      const socket = connectSocketAddress(this.address);
       let connected = false;
       let reply: string | undefined;
       let received = Buffer.alloc(0);
@@ -162,13 +163,4 @@ function drained(socket: net.Socket, answered: () => boolean): Promise<void> {
     socket.on('close', go);
     socket.on('data', go);
   });
-}
-
-function host(address: string): string {
-  const i = address.lastIndexOf(':');
-  return address.slice(0, i).replace(/^\[|\]$/g, '');
-}
-
-function port(address: string): number {
-  return Number(address.slice(address.lastIndexOf(':') + 1));
 }

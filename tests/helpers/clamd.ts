@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 import { ClamdClient } from '../../server/virus/clamd-client';
 
 export const CLAMD = ['/usr/sbin/clamd', '/usr/bin/clamd'].find((p) => fs.existsSync(p));
@@ -20,15 +20,6 @@ export function missingClamd(): string | undefined {
   return CLAMD ? undefined : 'clamd is not installed (apt-get install clamav-daemon)';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /**
  * A throw-away clamd: its own config, socket (Unix, or TCP on loopback) and database

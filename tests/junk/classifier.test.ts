@@ -67,6 +67,6 @@ describe('junk classifier math', () => {
     assert.equal(clean.isJunk, false);
     assert.match(spamHeaders(clean, 'h').join(''), /X-Spam-Flag: NO\r\nX-Spam-Level: \r\nX-Spam-Status: No, score=-\d\.\d required=3\.0 tests=BAYES_05/);
     // Untrained: no Bayes test, score 0.
-    assert.deepEqual(verdictFor({ ...bayes, trained: false, foreignCharsets: [] }, 'most'), { isJunk: false, score: 0, required: 8, probability: 0.9995, tests: [] });
+    assert.deepEqual(verdictFor({ ...bayes, trained: false, foreignCharsets: [] }, 'most'), { isJunk: false, score: 0, required: 8, probability: 0.9995, tests: [], tested: false });
   });
 });

@@ -140,7 +140,7 @@ describe('junk filter: learning and scoring', () => {
 
 describe('junk rewriting', () => {
   const original = message({ From: 'x@spam.example', To: 'alice@example.test', Subject: 'Buy now', 'Message-ID': '<1@spam.example>', 'Content-Type': 'text/html' }, '<b>offer</b>\n');
-  const verdict = { isJunk: true, score: 9.1, required: 5, probability: 0.9999, tests: ['BAYES_99', 'BAYES_999'] };
+  const verdict = { isJunk: true, score: 9.1, required: 5, probability: 0.9999, tests: ['BAYES_99', 'BAYES_999'], tested: true };
 
   it('tags the subject, or adds one', () => {
     assert.match(tagSubject(original, '[JUNK]').toString(), /^Subject: \[JUNK\] Buy now\r$/m);

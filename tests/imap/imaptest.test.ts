@@ -1,0 +1,101 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestEngine } from '../helpers/engine';
+import { startImapEngine } from './helpers';
+
+/**
+ * Dovecot's imaptest compliance scripts (github dovecot/imaptest, src/tests) against
+ * Pillarbox. imaptest is not built in CI: this runs only when an `imaptest` binary is on
+ * PATH or IMAPTEST names one (see docs/benchmarks.md for building it against Debian's
+ * dovecot-dev). The scripts are taken from IMAPTEST_TESTS, or from the `tests` directory
+ * beside the binary (its source tree keeps them in src/tests next to src/imaptest).
+ */
+
+/** Groups that still fail, each for a reason written in docs/imap.md. A group failing that is not listed fails this test. */
+const KNOWN_FAILING = new Set<string>(['listext', 'subscribe', 'atoms', 'id', 'search-addresses']);
+/** Fewest groups that must pass, and fewest extension commands that must actually run (skipped groups run none). */
+const MIN_GROUPS_PASSED = 66;
+const MIN_EXTENSION_COMMANDS = 59;
+
+const USER = { shortName: 'imaptest', password: 'imaptest-password' };
+
+function findImaptest(): string | undefined {
+  if (process.env.IMAPTEST) return fs.existsSync(process.env.IMAPTEST) ? process.env.IMAPTEST : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'imaptest');
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function findScripts(binary: string): string | undefined {
+  const dir = process.env.IMAPTEST_TESTS ?? path.join(path.dirname(fs.realpathSync(binary)), 'tests');
+  return fs.existsSync(path.join(dir, 'fetch')) ? dir : undefined;
+}
+
+const binary = findImaptest();
+const scripts = binary ? findScripts(binary) : undefined;
+const skip = !binary
+  ? 'imaptest not found: put it on PATH or set IMAPTEST to run the compliance suite'
+  : !scripts
+    ? `imaptest's test scripts not found beside ${binary}: set IMAPTEST_TESTS to its src/tests directory`
+    : false;
+
+let t: TestEngine | undefined;
+
+before(async () => {
+  if (skip) return;
+  t = await startImapEngine(
+    { allowPlaintextAuthWithoutTls: true, imapMaxConnections: 200, maxConnectionsPerIp: 200, authMaxFailures: 100 },
+    [USER],
+  );
+});
+after(async () => {
+  await t?.stop();
+});
+
+interface Summary {
+  groups: number;
+  failedGroups: number;
+  baseFailed: number;
+  baseTotal: number;
+  extFailed: number;
+  extTotal: number;
+  failedNames: Set<string>;
+}
+
+function parseSummary(output: string): Summary {
+  const groups = /(\d+) test groups: (\d+) failed/.exec(output);
+  const base = /base protocol: (\d+)\/(\d+) individual commands failed/.exec(output);
+  const ext = /extensions: (\d+)\/(\d+) individual commands failed/.exec(output);
+  if (!groups || !base || !ext) throw new Error(`no imaptest summary in:\n${output.slice(-2000)}`);
+  const failedNames = new Set([...output.matchAll(/^\*\*\* Test (\S+) /gm)].map((m) => m[1]));
+  return {
+    groups: Number(groups[1]),
+    failedGroups: Number(groups[2]),
+    baseFailed: Number(base[1]),
+    baseTotal: Number(base[2]),
+    extFailed: Number(ext[1]),
+    extTotal: Number(ext[2]),
+    failedNames,
+  };
+}
+
+test('imaptest compliance scripts', { skip, timeout: 600_000 }, async () => {
+  const env = { ...process.env, LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/dovecot'].filter(Boolean).join(':') };
+  const argv = ['host=127.0.0.1', `port=${t!.ports.imap}`, `user=${USER.shortName}`, `pass=${USER.password}`, `test=${scripts}`];
+  const output = await new Promise<string>((resolve) => {
+    // imaptest exits non-zero when a group fails; the summary says which.
+    execFile(binary!, argv, { env, maxBuffer: 64 * 1024 * 1024, timeout: 540_000 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+  });
+  const s = parseSummary(output);
+  const summary = output.split('\n').filter((l) => /test groups:|individual commands failed/.test(l)).join('\n');
+  console.log(summary);
+  const unexpected = [...s.failedNames].filter((n) => !KNOWN_FAILING.has(n));
+  assert.deepEqual(unexpected, [], `groups failing that used to pass:\n${output.slice(0, 20000)}`);
+  assert.ok(s.groups - s.failedGroups >= MIN_GROUPS_PASSED, summary);
+  assert.ok(s.extTotal >= MIN_EXTENSION_COMMANDS, `only ${s.extTotal} extension commands ran:\n${summary}`);
+});

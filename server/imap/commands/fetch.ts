@@ -151,7 +151,7 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
     throw err;
   }
   if (addFlags) parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
-  const out: Segment[] = [`* ${seq} FETCH (`];
+  const out: Segment[] = [view.announceKeywords(flags) + `* ${seq} FETCH (`];
   parts.forEach((p, i) => {
     if (i > 0) out.push(' ');
     out.push(...p);

@@ -1,8 +1,6 @@
 import { HIERARCHY_SEPARATOR } from '../../store/types';
 import { ParseError } from '../protocol/command-cursor';
-import { list } from '../protocol/encode';
 import { AUTHENTICATED, type CommandSpec, SELECTED, no, ok } from '../session/command-types';
-import { SYSTEM_FLAGS } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
 import { mailboxOut, readMailboxName } from './names';
@@ -23,16 +21,9 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
   const messages = store.messages(box.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   s.select(view);
-  const keywords = new Set<string>();
-  let firstUnseen = 0;
-  messages.forEach((m, i) => {
-    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (!firstUnseen && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
-  });
-  const flags = [...SYSTEM_FLAGS, ...keywords];
+  const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
   const lines = [
-    `* FLAGS ${list(flags)}\r\n`,
-    `* OK [PERMANENTFLAGS ${readOnly ? '()' : list([...flags, '\\*'])}] Flags permitted\r\n`,
+    view.flagsResponses(),
     `* ${view.exists} EXISTS\r\n`,
     `* ${view.recent.size} RECENT\r\n`,
   ];

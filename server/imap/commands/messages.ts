@@ -53,6 +53,8 @@ export const messageCommands: Record<string, CommandSpec> = {
       const live = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
       s.ctx.store.setFlags(view.mailbox.id, live.map((t) => t.uid), mode, flags, { origin: s });
       const metas = loadMetas(s, live);
+      const announce = view.announceKeywords(flags);
+      if (announce) await s.write(announce);
       if (!item[2]) {
         const lines: string[] = [];
         for (const t of live) {

@@ -1,0 +1,88 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestEngine } from '../helpers/engine';
+import { loggedIn, putMessage, run, simpleMessage, startImapEngine } from './helpers';
+
+/** Behaviour Dovecot's imaptest scripts check, so CI covers it without imaptest. */
+
+let t: TestEngine;
+
+before(async () => {
+  t = await startImapEngine();
+});
+after(() => t.stop());
+
+test('a keyword new to the mailbox is announced with FLAGS and PERMANENTFLAGS before the FETCH that shows it', async () => {
+  await putMessage(t, simpleMessage('keywords'), { mailbox: 'Archive' });
+  const a = await loggedIn(t);
+  const b = await loggedIn(t);
+  await run(a, 'a1', 'SELECT Archive');
+  await run(b, 'b1', 'SELECT Archive');
+  const stored = await run(a, 'a2', 'STORE 1 +FLAGS ($Fresh)');
+  const flagsAt = stored.findIndex((l) => /^\* FLAGS \(.*\$Fresh\)$/.test(l));
+  const fetchAt = stored.findIndex((l) => /^\* 1 FETCH \(FLAGS \(.*\$Fresh/.test(l));
+  assert.ok(flagsAt >= 0 && flagsAt < fetchAt, stored.join('\n'));
+  assert.ok(stored.some((l) => /^\* OK \[PERMANENTFLAGS \(.*\$Fresh \\\*\)\]/.test(l)), stored.join('\n'));
+  // The other session learns of the keyword when it is told of the flag change.
+  const seen = await run(b, 'b2', 'NOOP');
+  const bFlags = seen.findIndex((l) => /^\* FLAGS \(.*\$Fresh\)$/.test(l));
+  assert.ok(bFlags >= 0 && bFlags < seen.findIndex((l) => /FETCH/.test(l)), seen.join('\n'));
+  // Known keywords are not announced again.
+  assert.ok(!(await run(a, 'a3', 'STORE 1 -FLAGS ($Fresh)')).some((l) => l.startsWith('* FLAGS')));
+  a.close();
+  b.close();
+});
+
+test('subscriptions are by name: CREATE does not subscribe, a missing name may be subscribed and stays after DELETE', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a1', 'CREATE sub/one');
+  await run(c, 'a2', 'CREATE sub/two/deep');
+  await run(c, 'a3', 'CREATE sub/gone');
+  assert.match((await run(c, 'a4', 'SUBSCRIBE sub/two/deep')).pop()!, /^a4 OK/);
+  assert.match((await run(c, 'a5', 'SUBSCRIBE sub/gone')).pop()!, /^a5 OK/);
+  assert.match((await run(c, 'a6', 'SUBSCRIBE sub/never')).pop()!, /^a6 OK/);
+  await run(c, 'a7', 'DELETE sub/gone');
+  const lsub = await run(c, 'a8', 'LSUB "" sub/%');
+  assert.deepEqual(lsub.filter((l) => l.startsWith('*')).sort(), [
+    '* LSUB () "/" "sub/gone"',
+    '* LSUB () "/" "sub/never"',
+    '* LSUB (\\Noselect) "/" "sub/two"',
+  ]);
+  const ext = await run(c, 'a9', 'LIST (SUBSCRIBED) "" sub/*');
+  assert.ok(ext.includes('* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" "sub/gone"'), ext.join('\n'));
+  assert.ok(ext.includes('* LIST (\\HasNoChildren \\Subscribed) "/" "sub/two/deep"'), ext.join('\n'));
+  assert.ok(!ext.some((l) => l.includes('"sub/one"')), ext.join('\n'));
+  // New users' folders are subscribed.
+  assert.ok((await run(c, 'b1', 'LSUB "" *')).includes('* LSUB (\\Sent) "/" "Sent"'));
+  c.close();
+});
+
+test('RECURSIVEMATCH gives CHILDINFO only for selected children the patterns do not list themselves', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a1', 'CREATE rm/a/a');
+  await run(c, 'a2', 'CREATE rm/b/b');
+  await run(c, 'a3', 'CREATE rm/b/c');
+  for (const n of ['rm/a/a', 'rm/b/b', 'rm/b/c']) await run(c, 'a4', `SUBSCRIBE ${n}`);
+  const a = await run(c, 'a5', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" rm*a');
+  assert.ok(!a.some((l) => l.endsWith('"rm/a"') || l.includes('"rm/a" (')), a.join('\n'));
+  assert.ok(a.some((l) => l.endsWith('"rm/a/a"')), a.join('\n'));
+  const b = await run(c, 'a6', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" rm*b');
+  assert.ok(b.includes('* LIST (\\HasChildren) "/" "rm/b" ("CHILDINFO" ("SUBSCRIBED"))'), b.join('\n'));
+  c.close();
+});
+
+test('LIST with a pattern that is not valid modified UTF-7 matches nothing instead of failing', async () => {
+  const c = await loggedIn(t);
+  const r = await run(c, 'a1', "LIST \"\" !#$$&'+,-.0123456789:;<=>?@^_`|[}%*");
+  assert.deepEqual(r, ['a1 OK LIST completed']);
+  c.close();
+});
+
+test('SEARCH FROM finds an address written with comments inside it', async () => {
+  await putMessage(t, 'From: <user-from (comment)@ (comment) domain.org>\r\nSubject: x\r\n\r\nbody\r\n', { mailbox: 'Drafts' });
+  const c = await loggedIn(t);
+  await run(c, 'a1', 'EXAMINE Drafts');
+  assert.ok((await run(c, 'a2', 'SEARCH FROM user-from@domain.org')).includes('* SEARCH 1'));
+  assert.ok((await run(c, 'a3', 'SEARCH FROM nobody@domain.org')).includes('* SEARCH'));
+  c.close();
+});

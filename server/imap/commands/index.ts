@@ -8,6 +8,7 @@ import { listCommands } from './list';
 import { mailboxCommands } from './mailbox';
 import { messageCommands } from './messages';
 import { searchCommands } from './search';
+import { sortCommands } from './sort';
 
 /** Every command the server knows, by upper-case name. */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -19,5 +20,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...fetchCommands,
   ...messageCommands,
   ...searchCommands,
+  ...sortCommands,
   ...idleCommands,
 };

@@ -4,6 +4,7 @@ import { headerDateDay, parseSearchDate, utcDay } from '../protocol/imap-date';
 import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
 import { type SearchableMessage, searchable } from '../mime/searchable';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import type { ImapSession } from '../session/imap-session';
 
 type DateCmp = 'before' | 'on' | 'since';
 
@@ -121,12 +122,51 @@ export function parseSearch(args: CommandCursor): { charset?: string; key: Searc
     charset = args.astring().toString('latin1').toUpperCase();
     args.sp();
   }
+  return { charset, key: parseSearchKeys(args) };
+}
+
+/** search-key *(SP search-key) up to the end of the command (SEARCH, SORT and THREAD end with it). */
+export function parseSearchKeys(args: CommandCursor): SearchKey {
   const keys = [parseKey(args)];
   while (!args.atEnd()) {
     args.sp();
     keys.push(parseKey(args));
   }
-  return { charset, key: keys.length === 1 ? keys[0] : { op: 'and', keys } };
+  return keys.length === 1 ? keys[0] : { op: 'and', keys };
+}
+
+export function supportedCharset(charset: string): boolean {
+  return SUPPORTED_CHARSETS.has(charset.toUpperCase());
+}
+
+export interface SearchHit {
+  seq: number;
+  meta: MessageMeta;
+}
+
+/** The messages of the selected mailbox that match, in sequence order, numbered as the client knows them. */
+export async function searchMessages(s: ImapSession, key: SearchKey): Promise<SearchHit[]> {
+  const view = s.selected!;
+  // Snapshot the numbering before any await: it must match what the client knows.
+  const uids = [...view.uids];
+  const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids };
+  const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
+  const withContent = needsContent(key);
+  const found: SearchHit[] = [];
+  for (let i = 0; i < uids.length; i++) {
+    const meta = byUid.get(uids[i]);
+    if (!meta) continue;
+    const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
+    if (withContent) {
+      try {
+        candidate.content = searchable(await s.ctx.store.readMessage(meta));
+      } catch {
+        continue;
+      }
+    }
+    if (matches(key, candidate, universe)) found.push({ seq: i + 1, meta });
+  }
+  return found;
 }
 
 function needsContent(k: SearchKey): boolean {
@@ -218,26 +258,7 @@ export const searchCommands: Record<string, CommandSpec> = {
       const { charset, key } = parseSearch(args);
       args.end();
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
-      const view = s.selected!;
-      // Snapshot the numbering before any await: it must match what the client knows.
-      const uids = [...view.uids];
-      const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids };
-      const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
-      const withContent = needsContent(key);
-      const found: number[] = [];
-      for (let i = 0; i < uids.length; i++) {
-        const meta = byUid.get(uids[i]);
-        if (!meta) continue;
-        const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
-        if (withContent) {
-          try {
-            candidate.content = searchable(await s.ctx.store.readMessage(meta));
-          } catch {
-            continue;
-          }
-        }
-        if (matches(key, candidate, universe)) found.push(call.uid ? meta.uid : i + 1);
-      }
+      const found = (await searchMessages(s, key)).map((h) => (call.uid ? h.meta.uid : h.seq));
       await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
       return ok(`${call.uid ? 'UID ' : ''}SEARCH completed`);
     },

@@ -57,6 +57,10 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'LIST-EXTENDED',
     'LIST-STATUS',
     'SPECIAL-USE',
+    'SORT',
+    'SORT=DISPLAY',
+    'THREAD=ORDEREDSUBJECT',
+    'THREAD=REFERENCES',
     `APPENDLIMIT=${appendLimit(s)}`,
   );
   return caps;

@@ -1,0 +1,62 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestEngine } from '../helpers/engine';
+import { baseSubject, parseHeaderDate } from '../../server/imap/mime/sort-keys';
+import { loggedIn, putMessage, run, startImapEngine } from './helpers';
+
+test('base subject (RFC 5256 section 2.1)', () => {
+  assert.equal(baseSubject('[foo] Fwd: [bar] Re: fw: b (fWd)  (fwd)').subject, 'B');
+  assert.equal(baseSubject('Re: [FWD: c]').subject, 'C');
+  assert.equal(baseSubject('re: [fwd: [fwd: re: [fwd: babylon]]]').subject, 'BABYLON');
+  assert.equal(baseSubject('[xyz]').subject, '[XYZ]');
+  assert.equal(baseSubject('=?us-ascii?b?UmU6IGM=?=').subject, 'C');
+  assert.equal(baseSubject('Ad: Re: x').subject, 'AD: RE: X');
+  assert.deepEqual(baseSubject('Re: hello'), { subject: 'HELLO', isReply: true });
+  assert.deepEqual(baseSubject('hello'), { subject: 'HELLO', isReply: false });
+});
+
+test('header dates are compared in UTC', () => {
+  assert.equal(parseHeaderDate('Fri, 22 Feb 2008 02:00:00 +0200'), Date.UTC(2008, 1, 22, 0, 0, 0));
+  assert.equal(parseHeaderDate('22 Feb 08 02:00 EST'), Date.UTC(2008, 1, 22, 7, 0, 0));
+  assert.equal(parseHeaderDate('garbage'), undefined);
+});
+
+let t: TestEngine;
+
+function msg(n: number, subject: string, extra = ''): string {
+  return `From: User ${n} <u${n}@example.org>\r\nTo: <to${9 - n}@example.org>\r\nSubject: ${subject}\r\nDate: Fri, 22 Feb 2008 0${n}:00:00 +0000\r\nMessage-ID: <m${n}@x>\r\n${extra}\r\nbody ${'x'.repeat(n * 10)}\r\n`;
+}
+
+before(async () => {
+  t = await startImapEngine();
+  await putMessage(t, msg(3, 'Re: topic', 'In-Reply-To: <m1@x>\r\n'), { mailbox: 'Archive' });
+  await putMessage(t, msg(1, 'topic'), { mailbox: 'Archive' });
+  await putMessage(t, msg(2, 'other'), { mailbox: 'Archive' });
+  await putMessage(t, msg(4, 'Re: other', 'References: <m2@x>\r\n'), { mailbox: 'Archive' });
+  await putMessage(t, msg(5, 'Re: topic', 'References: <m1@x> <m3@x>\r\n'), { mailbox: 'Archive' });
+});
+after(() => t.stop());
+
+test('SORT by subject, date, size, address and display name; REVERSE applies to one criterion', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a0', 'EXAMINE Archive');
+  assert.ok((await run(c, 'a1', 'SORT (SUBJECT DATE) UTF-8 ALL')).includes('* SORT 3 4 2 1 5'));
+  assert.ok((await run(c, 'a2', 'SORT (DATE) US-ASCII ALL')).includes('* SORT 2 3 1 4 5'));
+  assert.ok((await run(c, 'a3', 'SORT (REVERSE SIZE) UTF-8 ALL')).includes('* SORT 5 4 1 3 2'));
+  assert.ok((await run(c, 'a4', 'SORT (TO) UTF-8 ALL')).includes('* SORT 5 4 1 3 2'));
+  assert.ok((await run(c, 'a5', 'SORT (DISPLAYFROM) UTF-8 SUBJECT other')).includes('* SORT 3 4'));
+  const uid = await run(c, 'a6', 'UID SORT (ARRIVAL) UTF-8 ALL');
+  assert.match(uid.find((l) => l.startsWith('* SORT'))!, /^\* SORT \d+ \d+ \d+ \d+ \d+$/);
+  assert.match((await run(c, 'a7', 'SORT (SUBJECT) KOI8-R ALL')).pop()!, /^a7 NO \[BADCHARSET/);
+  assert.match((await run(c, 'a8', 'SORT (NONSENSE) UTF-8 ALL')).pop()!, /^a8 BAD/);
+  c.close();
+});
+
+test('THREAD ORDEREDSUBJECT and REFERENCES', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a0', 'EXAMINE Archive');
+  assert.ok((await run(c, 'a1', 'THREAD ORDEREDSUBJECT UTF-8 ALL')).includes('* THREAD (2 (1)(5))(3 4)'));
+  assert.ok((await run(c, 'a2', 'THREAD REFERENCES UTF-8 ALL')).includes('* THREAD (2 1 5)(3 4)'));
+  assert.match((await run(c, 'a3', 'THREAD NOPE UTF-8 ALL')).pop()!, /^a3 BAD/);
+  c.close();
+});

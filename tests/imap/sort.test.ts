@@ -60,3 +60,18 @@ test('THREAD ORDEREDSUBJECT and REFERENCES', async () => {
   assert.match((await run(c, 'a3', 'THREAD NOPE UTF-8 ALL')).pop()!, /^a3 BAD/);
   c.close();
 });
+
+test('ESEARCH and ESORT result options', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a0', 'EXAMINE Archive');
+  assert.ok((await run(c, 'a1', 'SEARCH RETURN (MIN MAX COUNT) SUBJECT topic')).includes('* ESEARCH (TAG "a1") MIN 1 MAX 5 COUNT 3'));
+  assert.ok((await run(c, 'a2', 'SEARCH RETURN () ALL')).includes('* ESEARCH (TAG "a2") ALL 1:5'));
+  assert.ok((await run(c, 'a3', 'SEARCH RETURN (ALL COUNT) 1000')).includes('* ESEARCH (TAG "a3") COUNT 0'));
+  assert.ok((await run(c, 'a4', 'SEARCH RETURN (MIN) CHARSET UTF-8 SUBJECT other')).includes('* ESEARCH (TAG "a4") MIN 3'));
+  const uid = await run(c, 'a5', 'UID SEARCH RETURN (COUNT) ALL');
+  assert.ok(uid.includes('* ESEARCH (TAG "a5") UID COUNT 5'), uid.join('\n'));
+  // ESORT: MIN and MAX are the first and last in sort order, ALL is in sort order.
+  assert.ok((await run(c, 'a6', 'SORT RETURN (MIN MAX ALL) (REVERSE DATE) UTF-8 ALL')).includes('* ESEARCH (TAG "a6") MIN 5 MAX 2 ALL 5,4,1,3,2'));
+  assert.match((await run(c, 'a7', 'SEARCH RETURN (BOGUS) ALL')).pop()!, /^a7 BAD/);
+  c.close();
+});

@@ -5,6 +5,7 @@ import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequ
 import { type SearchableMessage, searchable } from '../mime/searchable';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
+import { type ReturnOptions, esearchResponse, parseReturn } from './esearch';
 
 type DateCmp = 'before' | 'on' | 'since';
 
@@ -114,15 +115,16 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
 }
 
 /** SEARCH [CHARSET x] key *(SP key); returns undefined charset when none given. */
-export function parseSearch(args: CommandCursor): { charset?: string; key: SearchKey } {
+export function parseSearch(args: CommandCursor): { charset?: string; key: SearchKey; ret?: ReturnOptions } {
   args.sp();
+  const ret = parseReturn(args);
   let charset: string | undefined;
   if (args.maybeKeyword('CHARSET')) {
     args.sp();
     charset = args.astring().toString('latin1').toUpperCase();
     args.sp();
   }
-  return { charset, key: parseSearchKeys(args) };
+  return { charset, key: parseSearchKeys(args), ret };
 }
 
 /** search-key *(SP search-key) up to the end of the command (SEARCH, SORT and THREAD end with it). */
@@ -255,11 +257,12 @@ export const searchCommands: Record<string, CommandSpec> = {
     states: SELECTED,
     uid: true,
     async run(s, args, call) {
-      const { charset, key } = parseSearch(args);
+      const { charset, key, ret } = parseSearch(args);
       args.end();
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
       const found = (await searchMessages(s, key)).map((h) => (call.uid ? h.meta.uid : h.seq));
-      await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
+      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found));
+      else await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
       return ok(`${call.uid ? 'UID ' : ''}SEARCH completed`);
     },
   },

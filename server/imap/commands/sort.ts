@@ -4,6 +4,7 @@ import { parseHeaderFields, splitHeader } from '../mime/header';
 import { type SortKeys, sortKeys } from '../mime/sort-keys';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
+import { esearchResponse, parseReturn } from './esearch';
 import { parseSearchKeys, searchMessages, supportedCharset } from './search';
 
 /** SORT (RFC 5256 with RFC 5957's DISPLAYFROM/DISPLAYTO) and THREAD (ORDEREDSUBJECT, REFERENCES). */
@@ -70,7 +71,6 @@ function compareValues(a: string | number, b: string | number): number {
 }
 
 function parseCriteria(args: CommandCursor): { criterion: Criterion; reverse: boolean }[] {
-  args.sp();
   const words = args.list(() => args.atom().toUpperCase(), false);
   const out: { criterion: Criterion; reverse: boolean }[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -253,6 +253,8 @@ export const sortCommands: Record<string, CommandSpec> = {
     states: SELECTED,
     uid: true,
     async run(s, args, call) {
+      args.sp();
+      const ret = parseReturn(args);
       const criteria = parseCriteria(args);
       const items = await loadItems(s, args);
       if (!items) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
@@ -263,7 +265,9 @@ export const sortCommands: Record<string, CommandSpec> = {
         }
         return a.seq - b.seq;
       });
-      await s.write(`* SORT${items.map((i) => ' ' + (call.uid ? i.meta.uid : i.seq)).join('')}\r\n`);
+      const found = items.map((i) => (call.uid ? i.meta.uid : i.seq));
+      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, true));
+      else await s.write(`* SORT${found.map((n) => ' ' + n).join('')}\r\n`);
       return ok(`${call.uid ? 'UID ' : ''}SORT completed`);
     },
   },

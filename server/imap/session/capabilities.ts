@@ -57,6 +57,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'LIST-EXTENDED',
     'LIST-STATUS',
     'SPECIAL-USE',
+    'ESEARCH',
+    'ESORT',
     'SORT',
     'SORT=DISPLAY',
     'THREAD=ORDEREDSUBJECT',

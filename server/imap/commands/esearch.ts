@@ -1,0 +1,45 @@
+import { type CommandCursor, ParseError } from '../protocol/command-cursor';
+import { formatSet } from '../protocol/sequence-set';
+import { nstring } from '../protocol/encode';
+
+/**
+ * SEARCH and SORT result options of ESEARCH (RFC 4731) and ESORT (RFC 5267): MIN, MAX,
+ * ALL and COUNT. `RETURN ()` means ALL. (SAVE, of SEARCHRES, is not offered.)
+ */
+export interface ReturnOptions {
+  min: boolean;
+  max: boolean;
+  all: boolean;
+  count: boolean;
+}
+
+/** Reads `RETURN (...)` if it comes next (after the command's SP); undefined when absent. */
+export function parseReturn(args: CommandCursor): ReturnOptions | undefined {
+  if (!args.maybeKeyword('RETURN')) return undefined;
+  args.sp();
+  const words = args.list(() => args.atom().toUpperCase());
+  args.sp();
+  const o: ReturnOptions = { min: false, max: false, all: false, count: false };
+  for (const w of words) {
+    if (w === 'MIN') o.min = true;
+    else if (w === 'MAX') o.max = true;
+    else if (w === 'ALL') o.all = true;
+    else if (w === 'COUNT') o.count = true;
+    else throw new ParseError(`unknown RETURN option ${w.slice(0, 32)}`);
+  }
+  if (!o.min && !o.max && !o.count) o.all = true;
+  return o;
+}
+
+/** The ESEARCH response for `found` (numbers in result order: ascending for SEARCH, sort order for SORT). */
+export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, found: readonly number[], sorted = false): string {
+  let line = `* ESEARCH (TAG ${nstring(tag)})${uid ? ' UID' : ''}`;
+  if (found.length > 0) {
+    // For SORT, MIN and MAX are the first and last in sort order (RFC 5267 section 3.2).
+    if (o.min) line += ` MIN ${sorted ? found[0] : found.reduce((a, b) => Math.min(a, b))}`;
+    if (o.max) line += ` MAX ${sorted ? found[found.length - 1] : found.reduce((a, b) => Math.max(a, b))}`;
+    if (o.all) line += ` ALL ${formatSet(found)}`;
+  }
+  if (o.count) line += ` COUNT ${found.length}`;
+  return line + '\r\n';
+}

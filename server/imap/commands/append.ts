@@ -1,5 +1,6 @@
 import { ParseError } from '../protocol/command-cursor';
 import { parseDateTime } from '../protocol/imap-date';
+import { storableMessage } from '../mime/binary';
 import { appendLimit } from '../session/capabilities';
 import { AUTHENTICATED, type CommandSpec, bad, no, ok } from '../session/command-types';
 import { checkStorableFlags } from '../session/flags';
@@ -23,8 +24,10 @@ export const appendCommands: Record<string, CommandSpec> = {
         date = parseDateTime(args.string().toString('latin1'));
         args.sp();
       }
-      if (args.peek() === 0x7e) throw new ParseError('BINARY literals are not supported');
-      const message = args.string();
+      // literal8 (RFC 3516): the bytes may hold NUL; storableMessage re-encodes such parts.
+      args.maybe('~');
+      if (args.peek() !== 0x7b) throw new ParseError('expected the message as a literal');
+      const message = storableMessage(args.string());
       args.end();
       const problem = checkStorableFlags(flags);
       if (problem) return bad(problem);

@@ -57,6 +57,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'LIST-EXTENDED',
     'LIST-STATUS',
     'SPECIAL-USE',
+    'BINARY',
     'ESEARCH',
     'ESORT',
     'SORT',

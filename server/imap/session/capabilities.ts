@@ -58,6 +58,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'LIST-STATUS',
     'SPECIAL-USE',
     'BINARY',
+    'MULTIAPPEND',
+    'CATENATE',
     'ESEARCH',
     'ESORT',
     'SORT',

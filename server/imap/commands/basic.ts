@@ -60,15 +60,21 @@ export const basicCommands: Record<string, CommandSpec> = {
     },
   },
 
-  /** RFC 5161. None of the extensions ENABLE can turn on are implemented yet, so none is enabled. */
+  /** RFC 5161: CONDSTORE can be enabled; other names are accepted and not enabled. */
   ENABLE: {
     states: AUTHENTICATED,
     async run(s, args) {
+      const names: string[] = [];
       do {
         args.sp();
-        args.atom();
+        names.push(args.atom().toUpperCase());
       } while (!args.atEnd());
-      await s.write('* ENABLED\r\n');
+      const enabled: string[] = [];
+      if (names.includes('CONDSTORE') && !s.condstore) {
+        await s.enableCondstore();
+        enabled.push('CONDSTORE');
+      }
+      await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');
     },
   },

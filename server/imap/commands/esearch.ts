@@ -32,7 +32,7 @@ export function parseReturn(args: CommandCursor): ReturnOptions | undefined {
 }
 
 /** The ESEARCH response for `found` (numbers in result order: ascending for SEARCH, sort order for SORT). */
-export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, found: readonly number[], sorted = false): string {
+export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, found: readonly number[], sorted = false, modseqs?: readonly number[]): string {
   let line = `* ESEARCH (TAG ${nstring(tag)})${uid ? ' UID' : ''}`;
   if (found.length > 0) {
     // For SORT, MIN and MAX are the first and last in sort order (RFC 5267 section 3.2).
@@ -41,5 +41,17 @@ export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, fou
     if (o.all) line += ` ALL ${formatSet(found)}`;
   }
   if (o.count) line += ` COUNT ${found.length}`;
+  if (modseqs && found.length > 0) {
+    // RFC 7162 section 3.1.5: with only MIN and/or MAX, the highest MODSEQ of the messages returned; else of all found.
+    let pick: number[];
+    if (o.all || o.count) pick = found.map((_, i) => i);
+    else {
+      pick = [];
+      const at = (v: number) => found.indexOf(v);
+      if (o.min) pick.push(sorted ? 0 : at(found.reduce((a, b) => Math.min(a, b))));
+      if (o.max) pick.push(sorted ? found.length - 1 : at(found.reduce((a, b) => Math.max(a, b))));
+    }
+    line += ` MODSEQ ${pick.map((i) => modseqs[i]).reduce((a, b) => Math.max(a, b))}`;
+  }
   return line + '\r\n';
 }

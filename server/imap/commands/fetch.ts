@@ -12,7 +12,7 @@ import { flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
 
-type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
+type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'MODSEQ';
 
 type FetchItem =
   | { kind: Simple }
@@ -24,7 +24,7 @@ const MACROS: Record<string, Simple[]> = {
   FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
-const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'MODSEQ']);
 
 function parseSection(args: CommandCursor): { section: Section; label: string } {
   args.expect('[');
@@ -190,20 +190,26 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
   );
   const summary = needsSummary ? await messageSummary(s.ctx.store, meta) : undefined;
   let flags = meta.flags;
+  let modseq = meta.modseq;
   let addFlags = false;
   if (!view.readOnly && !flags.includes('\\Seen') && items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && !i.peek)) {
     const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s });
     flags = r.changed[0]?.flags ?? [...flags, '\\Seen'];
+    modseq = r.changed[0]?.modseq ?? modseq;
     addFlags = !items.some((i) => i.kind === 'FLAGS');
   }
   const parts: Segment[][] = [];
   try {
-    await collectItems(s, meta, items, summary, flags, parts);
+    await collectItems(s, meta, items, summary, flags, modseq, parts);
   } catch (err) {
     for (const p of parts) for (const seg of p) if (typeof seg !== 'string' && !Buffer.isBuffer(seg)) seg.destroy();
     throw err;
   }
-  if (addFlags) parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+  if (addFlags) {
+    parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+    // A flag change the client did not ask for carries its MODSEQ under CONDSTORE (RFC 7162 section 3.1.4.1).
+    if (s.condstore && !items.some((i) => i.kind === 'MODSEQ')) parts.push([`MODSEQ (${modseq})`]);
+  }
   const out: Segment[] = [view.announceKeywords(flags) + `* ${seq} FETCH (`];
   parts.forEach((p, i) => {
     if (i > 0) out.push(' ');
@@ -213,7 +219,7 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
   return out;
 }
 
-async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], parts: Segment[][]): Promise<void> {
+async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], modseq: number, parts: Segment[][]): Promise<void> {
   const view = s.selected!;
   for (const item of items) {
     switch (item.kind) {
@@ -222,6 +228,9 @@ async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[
         break;
       case 'FLAGS':
         parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+        break;
+      case 'MODSEQ':
+        parts.push([`MODSEQ (${modseq})`]);
         break;
       case 'INTERNALDATE':
         parts.push([`INTERNALDATE "${formatInternalDate(meta.internalDate)}"`]);
@@ -272,10 +281,26 @@ export const fetchCommands: Record<string, CommandSpec> = {
       const setText = args.token();
       args.sp();
       const items = parseFetchItems(args);
+      let changedSince: number | undefined;
+      if (!args.atEnd()) {
+        // fetch-modifiers of RFC 4466: CHANGEDSINCE (RFC 7162).
+        args.sp();
+        args.list(() => {
+          if (!args.maybeKeyword('CHANGEDSINCE')) throw new ParseError('unknown FETCH modifier');
+          args.sp();
+          changedSince = args.number();
+        }, false);
+      }
       args.end();
       if (call.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
-      const targets = resolveTargets(s, setText, call.uid);
+      if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+      if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
+      let targets = resolveTargets(s, setText, call.uid);
       const metas = loadMetas(s, targets);
+      if (changedSince !== undefined) {
+        const since = changedSince;
+        targets = targets.filter((t) => (metas.get(t.uid)?.modseq ?? Infinity) > since);
+      }
       let missing = 0;
       for (const t of targets) {
         const meta = metas.get(t.uid);

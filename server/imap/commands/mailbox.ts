@@ -7,7 +7,19 @@ import { mailboxOut, readMailboxName } from './names';
 
 const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
 
-async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
+/** SELECT/EXAMINE parameters (RFC 4466): only CONDSTORE (RFC 7162) is known. */
+function readSelectParams(args: import('../protocol/command-cursor').CommandCursor): { condstore: boolean } {
+  const p = { condstore: false };
+  if (args.atEnd()) return p;
+  args.sp();
+  for (const name of args.list(() => args.atom().toUpperCase(), false)) {
+    if (name === 'CONDSTORE') p.condstore = true;
+    else throw new ParseError(`unknown SELECT parameter ${name.slice(0, 32)}`);
+  }
+  return p;
+}
+
+async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, params: { condstore: boolean }) {
   const user = s.user!;
   const store = s.ctx.store;
   if (s.selected) {
@@ -21,6 +33,8 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
   const messages = store.messages(box.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   s.select(view);
+  if (params.condstore) s.condstore = true;
+  view.withModseq = s.condstore;
   const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
   const lines = [
     view.flagsResponses(),
@@ -29,6 +43,7 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
   ];
   if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
   lines.push(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid\r\n`, `* OK [UIDNEXT ${box.uidNext}] Predicted next UID\r\n`);
+  if (s.condstore) lines.push(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
   await s.write(lines.join(''));
   return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
 }
@@ -84,8 +99,9 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     async run(s, args) {
       args.sp();
       const name = readMailboxName(args);
+      const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, false);
+      return selectMailbox(s, name, false, params);
     },
   },
 
@@ -94,8 +110,9 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     async run(s, args) {
       args.sp();
       const name = readMailboxName(args);
+      const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, true);
+      return selectMailbox(s, name, true, params);
     },
   },
 
@@ -174,6 +191,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.sp();
       const items = parseStatusItems(args);
       args.end();
+      if (items.includes('HIGHESTMODSEQ')) await s.enableCondstore();
       const line = statusItems(s, name, items);
       if (!line) return no('Mailbox does not exist', 'NONEXISTENT');
       await s.write(line);

@@ -21,6 +21,7 @@ export type SearchKey =
   | { op: 'text'; value: string }
   | { op: 'date'; sent: boolean; cmp: DateCmp; day: number }
   | { op: 'size'; larger: boolean; n: number }
+  | { op: 'modseq'; n: number }
   | { op: 'not'; key: SearchKey }
   | { op: 'or'; a: SearchKey; b: SearchKey }
   | { op: 'and'; keys: SearchKey[] };
@@ -100,6 +101,18 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
     case 'UID':
       args.sp();
       return { op: 'uid', set: parseSequenceSet(args.token()) };
+    case 'MODSEQ': {
+      // RFC 7162: MODSEQ [entry-name entry-type] n. Flags share one modseq here, so the entry is not used.
+      args.sp();
+      if (args.peek() === 0x22) {
+        args.string();
+        args.sp();
+        const type = args.atom().toLowerCase();
+        if (!['priv', 'shared', 'all'].includes(type)) throw new ParseError('MODSEQ entry type must be priv, shared or all');
+        args.sp();
+      }
+      return { op: 'modseq', n: args.number() };
+    }
     case 'NOT':
       args.sp();
       return { op: 'not', key: parseKey(args, depth + 1) };
@@ -135,6 +148,22 @@ export function parseSearchKeys(args: CommandCursor): SearchKey {
     keys.push(parseKey(args));
   }
   return keys.length === 1 ? keys[0] : { op: 'and', keys };
+}
+
+/** True when the program has a MODSEQ key: then results carry the highest MODSEQ (RFC 7162 section 3.1.5). */
+export function usesModseq(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(k.key);
+    case 'or':
+      return usesModseq(k.a) || usesModseq(k.b);
+    case 'and':
+      return k.keys.some(usesModseq);
+    default:
+      return false;
+  }
 }
 
 export function supportedCharset(charset: string): boolean {
@@ -243,6 +272,8 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
     }
     case 'size':
       return k.larger ? m.meta.size > k.n : m.meta.size < k.n;
+    case 'modseq':
+      return m.meta.modseq >= k.n;
     case 'not':
       return !matches(k.key, m, u);
     case 'or':
@@ -260,9 +291,16 @@ export const searchCommands: Record<string, CommandSpec> = {
       const { charset, key, ret } = parseSearch(args);
       args.end();
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
-      const found = (await searchMessages(s, key)).map((h) => (call.uid ? h.meta.uid : h.seq));
-      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found));
-      else await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
+      const withModseq = usesModseq(key);
+      if (withModseq) await s.enableCondstore();
+      const hits = await searchMessages(s, key);
+      const found = hits.map((h) => (call.uid ? h.meta.uid : h.seq));
+      const modseqs = withModseq ? hits.map((h) => h.meta.modseq) : undefined;
+      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, false, modseqs));
+      else {
+        const highest = modseqs?.length ? ` (MODSEQ ${modseqs.reduce((a, b) => Math.max(a, b))})` : '';
+        await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}${highest}\r\n`);
+      }
       return ok(`${call.uid ? 'UID ' : ''}SEARCH completed`);
     },
   },

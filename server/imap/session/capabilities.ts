@@ -60,6 +60,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'BINARY',
     'MULTIAPPEND',
     'CATENATE',
+    'CONDSTORE',
     'ESEARCH',
     'ESORT',
     'SORT',

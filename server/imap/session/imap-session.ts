@@ -43,6 +43,10 @@ export class ImapSession {
   secure: boolean;
   authFailures = 0;
   idling = false;
+  /** CONDSTORE (RFC 7162) is on: FETCH responses carry MODSEQ. */
+  condstore = false;
+  /** QRESYNC (RFC 7162) is on: expunges are reported as VANISHED. */
+  qresync = false;
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -170,6 +174,20 @@ export class ImapSession {
       await this.write('* BYE Selected mailbox was deleted\r\n');
       this.close();
     }
+  }
+
+  /**
+   * Turns CONDSTORE on (ENABLE, or the first command that uses it, RFC 7162 section 3.1);
+   * with a mailbox selected the client is told its HIGHESTMODSEQ then.
+   */
+  async enableCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstore = true;
+    const view = this.selected;
+    if (!view) return;
+    view.withModseq = true;
+    const box = this.ctx.store.mailboxById(view.mailbox.id);
+    if (box) await this.write(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
   }
 
   // ---- state changes -----------------------------------------------------------------

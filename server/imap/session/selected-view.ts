@@ -16,6 +16,8 @@ export class SelectedView {
   private pendingNew: number[] = [];
   private readonly pendingExpunge = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /** FETCH responses carry MODSEQ (CONDSTORE is on). */
+  withModseq = false;
   /** Keywords this client was told of in FLAGS. */
   private readonly keywords = new Set<string>();
   /** Set when the mailbox was deleted under us. */
@@ -151,7 +153,8 @@ export class SelectedView {
         const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid) : undefined;
         if (!meta || seq === undefined) continue;
         out.push(this.announceKeywords(meta.flags));
-        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))})\r\n`);
+        const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';
+        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))}${modseq})\r\n`);
       }
     }
     return out.filter((l) => l !== '');

@@ -75,3 +75,21 @@ test('ESEARCH and ESORT result options', async () => {
   assert.match((await run(c, 'a7', 'SEARCH RETURN (BOGUS) ALL')).pop()!, /^a7 BAD/);
   c.close();
 });
+
+test('CONTEXT=SEARCH/SORT: PARTIAL, and UPDATE reporting ADDTO and REMOVEFROM until CANCELUPDATE', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a0', 'SELECT Archive');
+  assert.ok((await run(c, 'a1', 'SEARCH RETURN (PARTIAL 4:2) ALL')).includes('* ESEARCH (TAG "a1") PARTIAL (2:4 2:4)'));
+  assert.ok((await run(c, 'a2', 'SEARCH RETURN (PARTIAL 6:9) ALL')).includes('* ESEARCH (TAG "a2") PARTIAL (6:9 NIL)'));
+  assert.ok((await run(c, 'a3', 'SORT RETURN (PARTIAL 1:2) (REVERSE DATE) UTF-8 ALL')).includes('* ESEARCH (TAG "a3") PARTIAL (1:2 5,4)'));
+  assert.match((await run(c, 'a4', 'SEARCH RETURN (PARTIAL 1:*) ALL')).pop()!, /^a4 BAD/);
+  assert.ok((await run(c, 'u1', 'SEARCH RETURN (UPDATE) FLAGGED')).includes('* ESEARCH (TAG "u1")'));
+  const added = await run(c, 'a5', 'STORE 2,3 +FLAGS.SILENT (\\Flagged)');
+  assert.ok(added.includes('* ESEARCH (TAG "u1") ADDTO (1 2:3)'), added.join('\n'));
+  const removed = await run(c, 'a6', 'STORE 2 -FLAGS.SILENT (\\Flagged)');
+  assert.ok(removed.includes('* ESEARCH (TAG "u1") REMOVEFROM (1 2)'), removed.join('\n'));
+  assert.match((await run(c, 'a7', 'CANCELUPDATE "u1"')).pop()!, /^a7 OK/);
+  assert.ok(!(await run(c, 'a8', 'STORE 1:5 -FLAGS.SILENT (\\Flagged)')).some((l) => l.includes('ESEARCH')));
+  assert.match((await run(c, 'a9', 'CANCELUPDATE "u1"')).pop()!, /^a9 BAD/);
+  c.close();
+});

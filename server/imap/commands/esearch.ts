@@ -4,30 +4,47 @@ import { nstring } from '../protocol/encode';
 
 /**
  * SEARCH and SORT result options of ESEARCH (RFC 4731) and ESORT (RFC 5267): MIN, MAX,
- * ALL and COUNT. `RETURN ()` means ALL. (SAVE, of SEARCHRES, is not offered.)
+ * ALL and COUNT, and CONTEXT=SEARCH/SORT's (RFC 5267) PARTIAL and UPDATE. `RETURN ()` means
+ * ALL. (SAVE, of SEARCHRES, is not offered.)
  */
 export interface ReturnOptions {
   min: boolean;
   max: boolean;
   all: boolean;
   count: boolean;
+  /** Positions first..last (1-based) of the result list. */
+  partial?: { first: number; last: number };
+  update: boolean;
 }
 
 /** Reads `RETURN (...)` if it comes next (after the command's SP); undefined when absent. */
 export function parseReturn(args: CommandCursor): ReturnOptions | undefined {
   if (!args.maybeKeyword('RETURN')) return undefined;
   args.sp();
-  const words = args.list(() => args.atom().toUpperCase());
+  const o: ReturnOptions = { min: false, max: false, all: false, count: false, update: false };
+  const words = args.list(() => {
+    const w = args.atom().toUpperCase();
+    if (w === 'PARTIAL') {
+      args.sp();
+      const m = /^(\d{1,10}):(\d{1,10})$/.exec(args.token());
+      if (!m || Number(m[1]) === 0 || Number(m[2]) === 0) throw new ParseError('PARTIAL takes a range of positions like 1:100');
+      const [a, b] = [Number(m[1]), Number(m[2])];
+      o.partial = { first: Math.min(a, b), last: Math.max(a, b) };
+    }
+    return w;
+  });
   args.sp();
-  const o: ReturnOptions = { min: false, max: false, all: false, count: false };
   for (const w of words) {
-    if (w === 'MIN') o.min = true;
+    if (w === 'PARTIAL') continue;
+    if (w === 'UPDATE') o.update = true;
+    else if (w === 'MIN') o.min = true;
     else if (w === 'MAX') o.max = true;
     else if (w === 'ALL') o.all = true;
     else if (w === 'COUNT') o.count = true;
     else throw new ParseError(`unknown RETURN option ${w.slice(0, 32)}`);
   }
-  if (!o.min && !o.max && !o.count) o.all = true;
+  if (!o.min && !o.max && !o.count && !o.partial && !(o.update && words.length > 0)) o.all = true;
+  if (o.partial && o.all) throw new ParseError('PARTIAL and ALL cannot be combined');
   return o;
 }
 
@@ -39,6 +56,10 @@ export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, fou
     if (o.min) line += ` MIN ${sorted ? found[0] : found.reduce((a, b) => Math.min(a, b))}`;
     if (o.max) line += ` MAX ${sorted ? found[found.length - 1] : found.reduce((a, b) => Math.max(a, b))}`;
     if (o.all) line += ` ALL ${formatSet(found)}`;
+  }
+  if (o.partial) {
+    const slice = found.slice(o.partial.first - 1, o.partial.last);
+    line += ` PARTIAL (${o.partial.first}:${o.partial.last} ${slice.length ? formatSet(slice) : 'NIL'})`;
   }
   if (o.count) line += ` COUNT ${found.length}`;
   if (modseqs && found.length > 0) {

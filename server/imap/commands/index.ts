@@ -8,6 +8,7 @@ import { listCommands } from './list';
 import { mailboxCommands } from './mailbox';
 import { messageCommands } from './messages';
 import { searchCommands } from './search';
+import { searchContextCommands } from './search-context';
 import { sortCommands } from './sort';
 
 /** Every command the server knows, by upper-case name. */
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...fetchCommands,
   ...messageCommands,
   ...searchCommands,
+  ...searchContextCommands,
   ...sortCommands,
   ...idleCommands,
 };

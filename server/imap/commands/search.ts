@@ -166,6 +166,16 @@ export function usesModseq(k: SearchKey): boolean {
   }
 }
 
+/** Forgets sets resolved against an earlier numbering, so the key can be evaluated again (search contexts). */
+export function resetResolved(k: SearchKey): void {
+  if (k.op === 'seq' || k.op === 'uid') k.resolved = undefined;
+  else if (k.op === 'not') resetResolved(k.key);
+  else if (k.op === 'or') {
+    resetResolved(k.a);
+    resetResolved(k.b);
+  } else if (k.op === 'and') k.keys.forEach(resetResolved);
+}
+
 export function supportedCharset(charset: string): boolean {
   return SUPPORTED_CHARSETS.has(charset.toUpperCase());
 }
@@ -296,6 +306,18 @@ export const searchCommands: Record<string, CommandSpec> = {
       const hits = await searchMessages(s, key);
       const found = hits.map((h) => (call.uid ? h.meta.uid : h.seq));
       const modseqs = withModseq ? hits.map((h) => h.meta.modseq) : undefined;
+      if (ret?.update) {
+        s.searchContexts.set(call.tag, {
+          tag: call.tag,
+          uid: call.uid,
+          sorted: false,
+          results: hits.map((h) => h.meta.uid),
+          compute: async () => {
+            resetResolved(key);
+            return (await searchMessages(s, key)).map((h) => h.meta.uid);
+          },
+        });
+      }
       if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, false, modseqs));
       else {
         const highest = modseqs?.length ? ` (MODSEQ ${modseqs.reduce((a, b) => Math.max(a, b))})` : '';

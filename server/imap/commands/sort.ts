@@ -5,7 +5,7 @@ import { type SortKeys, sortKeys } from '../mime/sort-keys';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { esearchResponse, parseReturn } from './esearch';
-import { parseSearchKeys, searchMessages, supportedCharset } from './search';
+import { type SearchKey, parseSearchKeys, resetResolved, searchMessages, supportedCharset } from './search';
 
 /** SORT (RFC 5256 with RFC 5957's DISPLAYFROM/DISPLAYTO) and THREAD (ORDEREDSUBJECT, REFERENCES). */
 
@@ -18,13 +18,22 @@ interface Item {
   keys: SortKeys;
 }
 
-async function loadItems(s: ImapSession, args: CommandCursor): Promise<Item[] | undefined> {
+function parseProgram(args: CommandCursor): { charset: string; key: SearchKey } {
   args.sp();
   const charset = args.astring().toString('latin1');
   args.sp();
   const key = parseSearchKeys(args);
   args.end();
+  return { charset, key };
+}
+
+async function loadItems(s: ImapSession, args: CommandCursor): Promise<Item[] | undefined> {
+  const { charset, key } = parseProgram(args);
   if (!supportedCharset(charset)) return undefined;
+  return itemsFor(s, key);
+}
+
+async function itemsFor(s: ImapSession, key: SearchKey): Promise<Item[]> {
   const hits = await searchMessages(s, key);
   const items: Item[] = [];
   for (const h of hits) {
@@ -256,15 +265,31 @@ export const sortCommands: Record<string, CommandSpec> = {
       args.sp();
       const ret = parseReturn(args);
       const criteria = parseCriteria(args);
-      const items = await loadItems(s, args);
-      if (!items) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
-      items.sort((a, b) => {
-        for (const { criterion, reverse } of criteria) {
-          const d = compareValues(criterionValue(a, criterion), criterionValue(b, criterion));
-          if (d !== 0) return reverse ? -d : d;
-        }
-        return a.seq - b.seq;
-      });
+      const { charset, key } = parseProgram(args);
+      if (!supportedCharset(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+      const sorted = async () => {
+        const items = await itemsFor(s, key);
+        return items.sort((a, b) => {
+          for (const { criterion, reverse } of criteria) {
+            const d = compareValues(criterionValue(a, criterion), criterionValue(b, criterion));
+            if (d !== 0) return reverse ? -d : d;
+          }
+          return a.seq - b.seq;
+        });
+      };
+      const items = await sorted();
+      if (ret?.update) {
+        s.searchContexts.set(call.tag, {
+          tag: call.tag,
+          uid: call.uid,
+          sorted: true,
+          results: items.map((i) => i.meta.uid),
+          compute: async () => {
+            resetResolved(key);
+            return (await sorted()).map((i) => i.meta.uid);
+          },
+        });
+      }
       const found = items.map((i) => (call.uid ? i.meta.uid : i.seq));
       if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, true));
       else await s.write(`* SORT${found.map((n) => ' ' + n).join('')}\r\n`);

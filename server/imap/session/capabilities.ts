@@ -62,6 +62,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'CATENATE',
     'CONDSTORE',
     'ESEARCH',
+    'CONTEXT=SEARCH',
+    'CONTEXT=SORT',
     'ESORT',
     'SORT',
     'SORT=DISPLAY',

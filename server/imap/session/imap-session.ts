@@ -10,6 +10,7 @@ import { type RawCommand, readCommand } from '../protocol/command-reader';
 import { InputReader, type LineResult } from '../protocol/input-reader';
 import { MailboxNameError } from '../protocol/mutf7';
 import { COMMANDS } from '../commands';
+import { type SearchContext, updateSearchContexts } from '../commands/search-context';
 import { appendLimit, capabilities } from './capabilities';
 import type { CommandCall, CommandResult, SessionState } from './command-types';
 import type { SelectedView } from './selected-view';
@@ -47,6 +48,8 @@ export class ImapSession {
   condstore = false;
   /** QRESYNC (RFC 7162) is on: expunges are reported as VANISHED. */
   qresync = false;
+  /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
+  readonly searchContexts = new Map<string, SearchContext>();
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -145,7 +148,10 @@ export class ImapSession {
     if (this.closed) return;
     if (this.selected && this.state === 'selected') {
       const allowExpunge = !(call && NO_EXPUNGE_DURING.has(call.name) && !call.uid);
+      const contexts = this.searchContexts.size > 0;
+      if (contexts) await updateSearchContexts(this, 'removed');
       await this.reportChanges(allowExpunge);
+      if (contexts && this.selected && !this.closed) await updateSearchContexts(this, 'added');
     }
     if (this.closed || result.answered) return;
     const code = result.code ? `[${result.code}] ` : '';
@@ -201,6 +207,7 @@ export class ImapSession {
 
   unselect(): void {
     if (this.selected) this.host.unwatch(this.selected);
+    this.searchContexts.clear();
     this.selected = undefined;
     if (this.state === 'selected') this.state = 'authenticated';
   }

@@ -178,6 +178,14 @@ CREATE TABLE mailbox_subscriptions (
 );
 INSERT INTO mailbox_subscriptions (user_id, name) SELECT user_id, name FROM mailboxes WHERE subscribed = 1;
 ALTER TABLE mailboxes DROP COLUMN subscribed;
+
+-- URLAUTH (RFC 4467) keys, per user and mailbox name; RESETKEY replaces them.
+CREATE TABLE urlauth_keys (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  mailbox TEXT NOT NULL,
+  key BLOB NOT NULL,
+  PRIMARY KEY (user_id, mailbox)
+);
 `,
   },
 ];

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -203,6 +204,22 @@ export class MailStore extends EventEmitter {
     const name = normalizeMailboxName(rawName);
     if (subscribed) this.db.prepare('INSERT OR IGNORE INTO mailbox_subscriptions (user_id, name) VALUES (?, ?)').run(userId, name);
     else this.db.prepare('DELETE FROM mailbox_subscriptions WHERE user_id = ? AND name = ?').run(userId, name);
+  }
+
+  /** The URLAUTH (RFC 4467) key of a user's mailbox, made on first use. */
+  urlauthKey(userId: number, rawName: string): Buffer {
+    const name = normalizeMailboxName(rawName);
+    const row = this.db.prepare('SELECT key FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').get(userId, name) as { key: Buffer } | undefined;
+    if (row) return row.key;
+    const key = crypto.randomBytes(32);
+    this.db.prepare('INSERT OR IGNORE INTO urlauth_keys (user_id, mailbox, key) VALUES (?, ?, ?)').run(userId, name, key);
+    return this.urlauthKey(userId, name);
+  }
+
+  /** RESETKEY: forgets the key of one mailbox, or of all the user's mailboxes, so URLs made with it stop working. */
+  resetUrlauthKeys(userId: number, rawName?: string): void {
+    if (rawName === undefined) this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ?').run(userId);
+    else this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').run(userId, normalizeMailboxName(rawName));
   }
 
   /** Every subscribed name of a user, existing mailbox or not, sorted. */

@@ -52,3 +52,18 @@ test('CATENATE joins text and parts of stored messages', async () => {
   assert.match((await run(c, 'a5', 'APPEND Sent CATENATE ()')).pop()!, /^a5 BAD/);
   c.close();
 });
+
+test('URLAUTH: GENURLAUTH signs a URL, URLFETCH serves it to the user it names, RESETKEY voids it', async () => {
+  const c = await loggedIn(t);
+  const gen = await run(c, 'a1', `GENURLAUTH "imap://alice@mail.example.test/Archive/;uid=${uid}/;section=1;urlauth=user+alice" INTERNAL`);
+  const url = /^\* GENURLAUTH "(.*)"$/.exec(gen[0])![1];
+  assert.match(url, /;urlauth=user\+alice:internal:[0-9a-f]{64}$/);
+  const fetched = await run(c, 'a2', `URLFETCH "${url}"`);
+  assert.deepEqual(fetched.slice(0, 2), [`* URLFETCH "${url}" {18}`, 'Hello world body']);
+  const forged = url.replace(/.$/, (ch) => (ch === '0' ? '1' : '0'));
+  assert.ok((await run(c, 'a3', `URLFETCH "${forged}"`)).includes(`* URLFETCH "${forged}" NIL`));
+  assert.match((await run(c, 'a4', `GENURLAUTH "imap://bob@x/INBOX/;uid=1;urlauth=anonymous" INTERNAL`)).pop()!, /^a4 NO/);
+  assert.match((await run(c, 'a5', 'RESETKEY Archive')).pop()!, /^a5 OK/);
+  assert.ok((await run(c, 'a6', `URLFETCH "${url}"`)).includes(`* URLFETCH "${url}" NIL`));
+  c.close();
+});

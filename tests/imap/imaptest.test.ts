@@ -23,7 +23,7 @@ const KNOWN_FAILING = new Set<string>([]);
  * here from each script's "capabilities:" header.
  */
 const MIN_GROUPS_PASSED = 71;
-const MIN_GROUPS_RUN = 67;
+const MIN_GROUPS_RUN = 68;
 
 const USER = { shortName: 'imaptest', password: 'imaptest-password' };
 
@@ -100,7 +100,8 @@ function groupsRun(dir: string, offered: string[]): { run: string[]; all: string
   const run = all.filter((f) => {
     const header = fs.readFileSync(path.join(dir, f), 'latin1').split(/\n\s*\n/)[0];
     const caps = /^capabilities:(.*)$/im.exec(header)?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
-    return caps.every((c) => have.has(c.toUpperCase()));
+    // "user 2:" scripts need imaptest's user2=, which is not passed (as in the Dovecot reference run).
+    return caps.every((c) => have.has(c.toUpperCase())) && !/^user 2:/im.test(header);
   });
   return { run, all };
 }

@@ -65,8 +65,12 @@ export function parseImapUrl(url: string, username: string): ImapUrl {
 
 /** The bytes a message URL names, from the logged-in user's own mailboxes. */
 export async function fetchUrl(s: ImapSession, url: string): Promise<Buffer> {
-  const u = parseImapUrl(url, s.user!.shortName);
-  const box = s.ctx.store.mailbox(s.user!.id, u.mailbox);
+  return fetchParsedUrl(s, url, parseImapUrl(url, s.user!.shortName), s.user!.id);
+}
+
+/** The bytes a parsed message URL names in the mailboxes of user `ownerId`. */
+export async function fetchParsedUrl(s: ImapSession, url: string, u: ImapUrl, ownerId: number): Promise<Buffer> {
+  const box = s.ctx.store.mailbox(ownerId, u.mailbox);
   if (!box) throw new BadUrl(url, 'no such mailbox');
   if (u.uidValidity !== undefined && u.uidValidity !== box.uidValidity) throw new BadUrl(url, 'UIDVALIDITY has changed');
   const meta = s.ctx.store.message(box.id, u.uid);

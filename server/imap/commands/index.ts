@@ -10,6 +10,7 @@ import { messageCommands } from './messages';
 import { searchCommands } from './search';
 import { searchContextCommands } from './search-context';
 import { sortCommands } from './sort';
+import { urlauthCommands } from './urlauth';
 
 /** Every command the server knows, by upper-case name. */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -23,5 +24,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...searchCommands,
   ...searchContextCommands,
   ...sortCommands,
+  ...urlauthCommands,
   ...idleCommands,
 };

@@ -47,3 +47,31 @@ test('CONDSTORE is switched on by ENABLE or by the first command that uses it', 
   assert.match((await run(d, 'b3', 'FETCH 1 (FLAGS) (BOGUS 1)')).pop()!, /^b3 BAD/);
   d.close();
 });
+
+test('QRESYNC: SELECT (QRESYNC ...) reports VANISHED (EARLIER) and changed flags; expunges arrive as VANISHED', async () => {
+  for (let i = 1; i <= 4; i++) await putMessage(t, simpleMessage(`qr ${i}`), { mailbox: 'Trash' });
+  const c = await loggedIn(t);
+  assert.match((await run(c, 'a0', 'SELECT Trash (QRESYNC (1 1))')).pop()!, /^a0 BAD/);
+  assert.ok((await run(c, 'a1', 'ENABLE QRESYNC')).includes('* ENABLED QRESYNC'));
+  const sel = await run(c, 'a2', 'SELECT Trash');
+  const uidValidity = Number(/UIDVALIDITY (\d+)/.exec(sel.join('\n'))![1]);
+  const modseq = Number(/HIGHESTMODSEQ (\d+)/.exec(sel.join('\n'))![1]);
+  const f = await run(c, 'a3', 'UID FETCH 1:* (UID)');
+  const uids = f.filter((l) => l.startsWith('*')).map((l) => Number(/UID (\d+)/.exec(l)![1]));
+  await run(c, 'a4', `UID STORE ${uids[0]} +FLAGS (\\Deleted)`);
+  await run(c, 'a5', `UID STORE ${uids[1]} +FLAGS (\\Flagged)`);
+  const ex = await run(c, 'a6', 'EXPUNGE');
+  assert.ok(ex.includes(`* VANISHED ${uids[0]}`), ex.join('\n'));
+  assert.ok(!ex.some((l) => / EXPUNGE$/.test(l)), ex.join('\n'));
+  // A later session catches up in one round trip.
+  const d = await loggedIn(t);
+  await run(d, 'b1', 'ENABLE QRESYNC');
+  const resync = await run(d, 'b2', `EXAMINE Trash (QRESYNC (${uidValidity} ${modseq} 1:*))`);
+  assert.ok(resync.includes(`* VANISHED (EARLIER) ${uids[0]}`), resync.join('\n'));
+  assert.ok(resync.some((l) => new RegExp(`^\\* 1 FETCH \\(UID ${uids[1]} FLAGS \\(\\\\Flagged\\) MODSEQ \\(\\d+\\)\\)$`).test(l)), resync.join('\n'));
+  const later = await run(d, 'b3', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq} VANISHED)`);
+  assert.equal(later[0], `* VANISHED (EARLIER) ${uids[0]}`);
+  assert.match((await run(d, 'b4', `FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq} VANISHED)`)).pop()!, /^b4 BAD/);
+  c.close();
+  d.close();
+});

@@ -60,7 +60,7 @@ export const basicCommands: Record<string, CommandSpec> = {
     },
   },
 
-  /** RFC 5161: CONDSTORE can be enabled; other names are accepted and not enabled. */
+  /** RFC 5161: CONDSTORE and QRESYNC can be enabled; other names are accepted and not enabled. */
   ENABLE: {
     states: AUTHENTICATED,
     async run(s, args) {
@@ -73,6 +73,10 @@ export const basicCommands: Record<string, CommandSpec> = {
       if (names.includes('CONDSTORE') && !s.condstore) {
         await s.enableCondstore();
         enabled.push('CONDSTORE');
+      }
+      if (names.includes('QRESYNC') && !s.qresync) {
+        await s.enableQresync();
+        enabled.push('QRESYNC');
       }
       await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');

@@ -7,7 +7,8 @@ import { decodeBody } from '../mime/binary';
 import { headerValue, parseHeaderFields } from '../mime/header';
 import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
 import { type MessageSummary, messageSummary } from '../mime/summary';
-import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import { flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
@@ -282,16 +283,24 @@ export const fetchCommands: Record<string, CommandSpec> = {
       args.sp();
       const items = parseFetchItems(args);
       let changedSince: number | undefined;
+      let vanished = false;
       if (!args.atEnd()) {
-        // fetch-modifiers of RFC 4466: CHANGEDSINCE (RFC 7162).
+        // fetch-modifiers of RFC 4466: CHANGEDSINCE and VANISHED (RFC 7162).
         args.sp();
         args.list(() => {
+          if (args.maybeKeyword('VANISHED')) {
+            vanished = true;
+            return;
+          }
           if (!args.maybeKeyword('CHANGEDSINCE')) throw new ParseError('unknown FETCH modifier');
           args.sp();
           changedSince = args.number();
         }, false);
       }
       args.end();
+      if (vanished && (!call.uid || !s.qresync || changedSince === undefined)) {
+        return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled');
+      }
       if (call.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
       if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
       if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
@@ -300,6 +309,14 @@ export const fetchCommands: Record<string, CommandSpec> = {
       if (changedSince !== undefined) {
         const since = changedSince;
         targets = targets.filter((t) => (metas.get(t.uid)?.modseq ?? Infinity) > since);
+        if (vanished) {
+          // UIDs of the set expunged since then (RFC 7162 section 3.2.6), sent before the FETCH responses.
+          const view = s.selected!;
+          const gone = s.ctx.store.expungedSince(view.mailbox.id, since);
+          const inSet = new Set(resolveSet(parseSequenceSet(setText), [...view.uids, ...gone].sort((a, b) => a - b)));
+          const earlier = gone.filter((u) => inSet.has(u));
+          if (earlier.length) await s.write(`* VANISHED (EARLIER) ${formatSet(earlier)}\r\n`);
+        }
       }
       let missing = 0;
       for (const t of targets) {

@@ -62,6 +62,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'URLAUTH',
     'CATENATE',
     'CONDSTORE',
+    'QRESYNC',
     'ESEARCH',
     'CONTEXT=SEARCH',
     'CONTEXT=SORT',

@@ -196,6 +196,14 @@ export class ImapSession {
     if (box) await this.write(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
   }
 
+  /** QRESYNC (RFC 7162 section 3.2) implies CONDSTORE; from now on expunges are VANISHED. */
+  async enableQresync(): Promise<void> {
+    if (this.qresync) return;
+    await this.enableCondstore();
+    this.qresync = true;
+    if (this.selected) this.selected.withVanished = true;
+  }
+
   // ---- state changes -----------------------------------------------------------------
 
   select(view: SelectedView): void {

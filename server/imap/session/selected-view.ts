@@ -1,6 +1,6 @@
 import type { MailStore } from '../../store/store';
 import type { MailboxInfo, MessageMeta } from '../../store/types';
-import { lowerBound } from '../protocol/sequence-set';
+import { formatSet, lowerBound } from '../protocol/sequence-set';
 import { flagList, flagsResponses } from './flags';
 
 /**
@@ -18,6 +18,8 @@ export class SelectedView {
   private readonly pendingFlags = new Set<number>();
   /** FETCH responses carry MODSEQ (CONDSTORE is on). */
   withModseq = false;
+  /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
+  withVanished = false;
   /** Keywords this client was told of in FLAGS. */
   private readonly keywords = new Set<string>();
   /** Set when the mailbox was deleted under us. */
@@ -119,6 +121,7 @@ export class SelectedView {
   flush(allowExpunge: boolean): string[] {
     const out: string[] = [];
     if (allowExpunge && this.pendingExpunge.size > 0) {
+      const vanished: number[] = [];
       for (const uid of [...this.pendingExpunge].sort((a, b) => a - b)) {
         const seq = this.seqOf(uid);
         this.pendingExpunge.delete(uid);
@@ -126,8 +129,10 @@ export class SelectedView {
         if (seq === undefined) continue;
         this.uids.splice(seq - 1, 1);
         this.recent.delete(uid);
-        out.push(`* ${seq} EXPUNGE\r\n`);
+        if (this.withVanished) vanished.push(uid);
+        else out.push(`* ${seq} EXPUNGE\r\n`);
       }
+      if (vanished.length) out.push(`* VANISHED ${formatSet(vanished)}\r\n`);
     }
     if (this.pendingNew.length > 0) {
       const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid));

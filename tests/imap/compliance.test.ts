@@ -86,3 +86,17 @@ test('SEARCH FROM finds an address written with comments inside it', async () =>
   assert.ok((await run(c, 'a3', 'SEARCH FROM nobody@domain.org')).includes('* SEARCH'));
   c.close();
 });
+
+test('NOTIFY: initial STATUS, then unsolicited STATUS for events in watched mailboxes, without a command', async () => {
+  const c = await loggedIn(t);
+  const set = await run(c, 'a1', 'NOTIFY SET STATUS (MAILBOXES Junk (MessageNew MessageExpunge)) (SUBTREE Trash (FlagChange))');
+  assert.ok(set.some((l) => /^\* STATUS "Junk" \(MESSAGES \d+ UIDNEXT \d+ UIDVALIDITY \d+\)$/.test(l)), set.join('\n'));
+  assert.ok(set.some((l) => /^\* STATUS "Trash" \(UIDVALIDITY \d+ HIGHESTMODSEQ \d+\)$/.test(l)), set.join('\n'));
+  assert.ok(!set.some((l) => l.includes('"INBOX"')), set.join('\n'));
+  const pushed = c.waitFor(/^\* STATUS "Junk" \(MESSAGES 1 /);
+  await putMessage(t, simpleMessage('notify me'), { mailbox: 'Junk' });
+  await pushed;
+  assert.match((await run(c, 'a2', 'NOTIFY SET (PERSONAL (MailboxName))')).pop()!, /^a2 NO \[BADEVENT \(MessageNew MessageExpunge FlagChange\)\]/);
+  assert.match((await run(c, 'a3', 'NOTIFY NONE')).pop()!, /^a3 OK/);
+  c.close();
+});

@@ -7,6 +7,7 @@ import { idleCommands } from './idle';
 import { listCommands } from './list';
 import { mailboxCommands } from './mailbox';
 import { messageCommands } from './messages';
+import { notifyCommands } from './notify';
 import { searchCommands } from './search';
 import { searchContextCommands } from './search-context';
 import { sortCommands } from './sort';
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...fetchCommands,
   ...messageCommands,
   ...searchCommands,
+  ...notifyCommands,
   ...searchContextCommands,
   ...sortCommands,
   ...urlauthCommands,

@@ -59,6 +59,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'SPECIAL-USE',
     'BINARY',
     'MULTIAPPEND',
+    'NOTIFY',
     'URLAUTH',
     'CATENATE',
     'CONDSTORE',

@@ -11,6 +11,7 @@ import { InputReader, type LineResult } from '../protocol/input-reader';
 import { MailboxNameError } from '../protocol/mutf7';
 import { COMMANDS } from '../commands';
 import { type SearchContext, updateSearchContexts } from '../commands/search-context';
+import { type NotifyEvent, type NotifySpec, notifyStatus } from '../commands/notify';
 import { appendLimit, capabilities } from './capabilities';
 import type { CommandCall, CommandResult, SessionState } from './command-types';
 import type { SelectedView } from './selected-view';
@@ -50,6 +51,11 @@ export class ImapSession {
   qresync = false;
   /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
   readonly searchContexts = new Map<string, SearchContext>();
+  /** NOTIFY SET (RFC 5465) in force, and events waiting to be reported, by mailbox id. */
+  notify?: NotifySpec;
+  private readonly pendingNotify = new Map<number, NotifyEvent>();
+  private executing = false;
+  private notifyScheduled = false;
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -113,6 +119,40 @@ export class ImapSession {
   }
 
   private async execute(raw: RawCommand): Promise<void> {
+    this.executing = true;
+    try {
+      await this.executeCommand(raw);
+    } finally {
+      this.executing = false;
+    }
+    await this.flushNotify();
+  }
+
+  /** A NOTIFY event in one of the user's mailboxes: reported at once between commands or in IDLE, else after the command. */
+  notifyEvent(mailboxId: number, event: NotifyEvent): void {
+    if (!this.notify || this.closed) return;
+    this.pendingNotify.set(mailboxId, event);
+    if ((this.executing && !this.idling) || this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      if (!this.executing || this.idling) void this.flushNotify();
+    });
+  }
+
+  private async flushNotify(): Promise<void> {
+    if (this.pendingNotify.size === 0) return;
+    const lines: string[] = [];
+    for (const [mailboxId, event] of this.pendingNotify) {
+      const box = this.ctx.store.mailboxById(mailboxId);
+      const line = box && notifyStatus(this, box, event);
+      if (line) lines.push(line);
+    }
+    this.pendingNotify.clear();
+    if (lines.length) await this.write(lines.join(''));
+  }
+
+  private async executeCommand(raw: RawCommand): Promise<void> {
     const args = new CommandCursor(raw);
     let tag: string;
     try {

@@ -2,9 +2,10 @@ import type { Benchmark } from './types';
 import { smtpBenchmark } from './smtp';
 import { sieveBenchmark } from './sieve';
 import { junkBenchmark } from './junk';
+import { imapBenchmark } from './imap';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, imapBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

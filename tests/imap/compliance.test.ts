@@ -100,3 +100,20 @@ test('NOTIFY: initial STATUS, then unsolicited STATUS for events in watched mail
   assert.match((await run(c, 'a3', 'NOTIFY NONE')).pop()!, /^a3 OK/);
   c.close();
 });
+
+test('STORE naming a message another session expunged leaves it out and answers OK', async () => {
+  await putMessage(t, simpleMessage('store gone 1'), { mailbox: 'Sent' });
+  await putMessage(t, simpleMessage('store gone 2'), { mailbox: 'Sent' });
+  const a = await loggedIn(t);
+  const b = await loggedIn(t);
+  await run(a, 'a1', 'SELECT Sent');
+  await run(b, 'b1', 'SELECT Sent');
+  await run(a, 'a2', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+  await run(a, 'a3', 'EXPUNGE');
+  const r = await run(b, 'b2', 'STORE 1:2 +FLAGS (\\Seen)');
+  assert.match(r.pop()!, /^b2 OK/);
+  assert.ok(r.some((l) => /^\* 2 FETCH \(FLAGS \(\\Seen/.test(l)), r.join('\n'));
+  assert.ok(!r.some((l) => /^\* 1 FETCH/.test(l)), r.join('\n'));
+  a.close();
+  b.close();
+});

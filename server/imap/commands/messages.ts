@@ -81,7 +81,8 @@ export const messageCommands: Record<string, CommandSpec> = {
       }
       await s.write(lines.join(''));
       const modified = failed.size ? `MODIFIED ${formatSet(targets.filter((t) => failed.has(t.uid)).map((t) => (call.uid ? t.uid : t.seq)))}` : undefined;
-      if (metas.size + failed.size < targets.length && !call.uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
+      // Messages another session expunged are left out without an error (RFC 2180 section 4.2.1), as Dovecot does:
+      // the flags could not be kept anyway, and a NO would make clients retry a STORE that cannot succeed.
       return ok(modified ? 'Some messages were modified since' : `${call.uid ? 'UID ' : ''}STORE completed`, modified);
     },
   },

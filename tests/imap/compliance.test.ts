@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestEngine } from '../helpers/engine';
-import { loggedIn, putMessage, run, simpleMessage, startImapEngine } from './helpers';
+import { loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
 
 /** Behaviour Dovecot's imaptest scripts check, so CI covers it without imaptest. */
 
@@ -116,4 +116,20 @@ test('STORE naming a message another session expunged leaves it out and answers 
   assert.ok(!r.some((l) => /^\* 1 FETCH/.test(l)), r.join('\n'));
   a.close();
   b.close();
+});
+
+test('QUOTA: GETQUOTAROOT and GETQUOTA report the user quota in KiB; SETQUOTA is refused', async () => {
+  const c = await loggedIn(t);
+  // No quota set: no quota root.
+  assert.deepEqual((await run(c, 'a1', 'GETQUOTAROOT INBOX')).slice(0, 1), ['* QUOTAROOT "INBOX"']);
+  await t.engine.ctx.directory.updateUser(userId(t), { quotaMb: 2 });
+  const root = await run(c, 'a2', 'GETQUOTAROOT INBOX');
+  assert.equal(root[0], '* QUOTAROOT "INBOX" "User quota"');
+  assert.match(root[1], /^\* QUOTA "User quota" \(STORAGE \d+ 2048\)$/);
+  assert.match((await run(c, 'a3', 'GETQUOTA "User quota"'))[0], /^\* QUOTA "User quota" \(STORAGE \d+ 2048\)$/);
+  assert.match((await run(c, 'a4', 'GETQUOTA "other"')).pop()!, /^a4 NO \[NONEXISTENT\]/);
+  assert.match((await run(c, 'a5', 'SETQUOTA "User quota" (STORAGE 9999999)')).pop()!, /^a5 NO/);
+  assert.match((await run(c, 'a6', 'GETQUOTAROOT Nope')).pop()!, /^a6 NO \[NONEXISTENT\]/);
+  await t.engine.ctx.directory.updateUser(userId(t), { quotaMb: 0 });
+  c.close();
 });

@@ -8,6 +8,7 @@ import { listCommands } from './list';
 import { mailboxCommands } from './mailbox';
 import { messageCommands } from './messages';
 import { notifyCommands } from './notify';
+import { quotaCommands } from './quota';
 import { searchCommands } from './search';
 import { searchContextCommands } from './search-context';
 import { sortCommands } from './sort';
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...messageCommands,
   ...searchCommands,
   ...notifyCommands,
+  ...quotaCommands,
   ...searchContextCommands,
   ...sortCommands,
   ...urlauthCommands,

@@ -1,7 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import tls from 'node:tls';
+import zlib from 'node:zlib';
 import type { TestEngine } from '../helpers/engine';
-import { loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
+import { ALICE, loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
 
 /** Behaviour Dovecot's imaptest scripts check, so CI covers it without imaptest. */
 
@@ -132,4 +134,44 @@ test('QUOTA: GETQUOTAROOT and GETQUOTA report the user quota in KiB; SETQUOTA is
   assert.match((await run(c, 'a6', 'GETQUOTAROOT Nope')).pop()!, /^a6 NO \[NONEXISTENT\]/);
   await t.engine.ctx.directory.updateUser(userId(t), { quotaMb: 0 });
   c.close();
+});
+
+test('COMPRESS=DEFLATE: after the OK both directions are raw DEFLATE', async () => {
+  const socket = tls.connect({ port: t.ports.imaps, host: '127.0.0.1', rejectUnauthorized: false });
+  let plain = '';
+  const until = (re: RegExp, get: () => string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timeout waiting for ${re}: ${get()}`)), 10000);
+      const check = () => {
+        if (re.test(get())) {
+          clearTimeout(timer);
+          resolve();
+        } else setTimeout(check, 10);
+      };
+      check();
+    });
+  const onPlain = (d: Buffer) => (plain += d.toString('latin1'));
+  socket.on('data', onPlain);
+  await until(/^\* OK/m, () => plain);
+  socket.write(`a LOGIN ${ALICE.shortName} ${ALICE.password}\r\n`);
+  await until(/^a OK/m, () => plain);
+  assert.match(plain, /COMPRESS=DEFLATE/);
+  socket.write('b COMPRESS DEFLATE\r\n');
+  await until(/^b OK DEFLATE active\r\n$/m, () => plain);
+  socket.off('data', onPlain);
+  const inflate = zlib.createInflateRaw();
+  const deflate = zlib.createDeflateRaw();
+  let text = '';
+  socket.pipe(inflate);
+  inflate.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  deflate.pipe(socket);
+  deflate.write('c SELECT INBOX\r\nd COMPRESS DEFLATE\r\n');
+  deflate.flush(zlib.constants.Z_SYNC_FLUSH);
+  await until(/^d NO \[COMPRESSIONACTIVE\]/m, () => text);
+  assert.match(text, /^\* \d+ EXISTS\r\n/m);
+  assert.match(text, /^c OK \[READ-WRITE\]/m);
+  deflate.write('e LOGOUT\r\n');
+  deflate.flush(zlib.constants.Z_SYNC_FLUSH);
+  await until(/^e OK/m, () => text);
+  socket.destroy();
 });

@@ -1,6 +1,6 @@
 import { ParseError } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';
-import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, ok } from '../session/command-types';
+import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 
 export const basicCommands: Record<string, CommandSpec> = {
   CAPABILITY: {
@@ -80,6 +80,22 @@ export const basicCommands: Record<string, CommandSpec> = {
       }
       await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');
+    },
+  },
+
+  /** RFC 4978: after the tagged OK both directions are raw DEFLATE. */
+  COMPRESS: {
+    states: AUTHENTICATED,
+    async run(s, args, call) {
+      args.sp();
+      const mechanism = args.atom().toUpperCase();
+      args.end();
+      if (mechanism !== 'DEFLATE') return bad(`Unknown compression mechanism ${mechanism.slice(0, 32)}`);
+      if (s.compressed) return no('Compression is already active', 'COMPRESSIONACTIVE');
+      if (s.hasBufferedInput) return bad('No commands may follow COMPRESS before its answer');
+      await s.write(`${call.tag} OK DEFLATE active\r\n`);
+      s.startCompression();
+      return { status: 'OK', text: '', answered: true };
     },
   },
 

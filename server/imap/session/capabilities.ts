@@ -59,6 +59,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'SPECIAL-USE',
     'BINARY',
     'MULTIAPPEND',
+    'COMPRESS=DEFLATE',
+    'STATUS=SIZE',
     'QUOTA',
     'QUOTA=RES-STORAGE',
     'NOTIFY',

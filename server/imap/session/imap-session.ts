@@ -1,5 +1,6 @@
 import type net from 'node:net';
-import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Readable, Writable } from 'node:stream';
 import type { EngineContext } from '../../context';
 import type { User } from '../../directory/types';
 import type { Logger } from '../../logs/logger';
@@ -56,6 +57,9 @@ export class ImapSession {
   private readonly pendingNotify = new Map<number, NotifyEvent>();
   private executing = false;
   private notifyScheduled = false;
+  /** COMPRESS=DEFLATE (RFC 4978) is on: output goes through this deflater to the socket. */
+  private deflater?: zlib.DeflateRaw;
+  private flushScheduled = false;
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -273,18 +277,51 @@ export class ImapSession {
   async write(data: string | Buffer): Promise<void> {
     if (this.closed) return;
     const socket = this.socket;
-    const ok = socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    const target: Writable = this.deflater ?? socket;
+    const ok = target.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (this.deflater) this.scheduleFlush();
     if (!ok && !this.closed) {
       await new Promise<void>((resolve) => {
         const done = () => {
-          socket.off('drain', done);
+          target.off('drain', done);
           socket.off('close', done);
           resolve();
         };
-        socket.on('drain', done);
-        socket.on('close', done);
+        target.once('drain', done);
+        socket.once('close', done);
       });
     }
+  }
+
+  /** Compressed output is flushed once per turn of the event loop, so responses arrive without waiting for more. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
+    });
+  }
+
+  get compressed(): boolean {
+    return this.deflater !== undefined;
+  }
+
+  /**
+   * COMPRESS DEFLATE: after the tagged OK (sent uncompressed), both directions are raw
+   * DEFLATE streams (RFC 4978). Input is read through an inflater in place of the socket.
+   */
+  startCompression(): void {
+    const socket = this.socket;
+    const inflater = zlib.createInflateRaw();
+    const deflater = zlib.createDeflateRaw();
+    inflater.on('error', () => this.close());
+    deflater.on('error', () => this.close());
+    this.reader.detach();
+    socket.pipe(inflater);
+    deflater.pipe(socket);
+    this.reader.attach(inflater);
+    this.deflater = deflater;
   }
 
   async writeStream(stream: Readable): Promise<void> {
@@ -341,7 +378,9 @@ export class ImapSession {
     this.closed = true;
     this.unselect();
     this.reader.detach();
-    this.socket.end();
+    // With compression the deflater ends the socket after its last bytes (pipe).
+    if (this.deflater) this.deflater.end();
+    else this.socket.end();
     const socket = this.socket;
     setTimeout(() => socket.destroy(), 1000).unref();
     this.host.ended(this);

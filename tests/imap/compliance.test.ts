@@ -175,3 +175,14 @@ test('COMPRESS=DEFLATE: after the OK both directions are raw DEFLATE', async () 
   await until(/^e OK/m, () => text);
   socket.destroy();
 });
+
+test('a response larger than the socket buffer goes out while the command runs (output is gathered per command)', async () => {
+  const big = 'Subject: big\r\n\r\n' + `${'x'.repeat(998)}\r\n`.repeat(2000);
+  await putMessage(t, big, { mailbox: 'Drafts' });
+  const c = await loggedIn(t);
+  await run(c, 'a1', 'EXAMINE Drafts');
+  const r = await run(c, 'a2', 'FETCH * BODY.PEEK[]');
+  assert.match(r[0], /^\* \d+ FETCH \(BODY\[\] \{2000016\}$/);
+  assert.match(r.pop()!, /^a2 OK/);
+  c.close();
+});

@@ -60,6 +60,8 @@ export class ImapSession {
   /** COMPRESS=DEFLATE (RFC 4978) is on: output goes through this deflater to the socket. */
   private deflater?: zlib.DeflateRaw;
   private flushScheduled = false;
+  /** Output of one command is gathered (socket cork) and sent in as few packets as possible. */
+  private corked = false;
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -124,12 +126,27 @@ export class ImapSession {
 
   private async execute(raw: RawCommand): Promise<void> {
     this.executing = true;
+    this.cork();
     try {
       await this.executeCommand(raw);
     } finally {
       this.executing = false;
+      this.uncork();
     }
     await this.flushNotify();
+  }
+
+  private cork(): void {
+    if (this.corked || this.deflater || this.closed) return;
+    this.socket.cork();
+    this.corked = true;
+  }
+
+  /** Sends what is gathered: at the end of a command, and before waiting for the client (IDLE, AUTHENTICATE, STARTTLS). */
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** A NOTIFY event in one of the user's mailboxes: reported at once between commands or in IDLE, else after the command. */
@@ -281,6 +298,8 @@ export class ImapSession {
     const ok = target.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     if (this.deflater) this.scheduleFlush();
     if (!ok && !this.closed) {
+      // A big response (a large FETCH) goes out as it is produced, not held until the command ends.
+      this.uncork();
       await new Promise<void>((resolve) => {
         const done = () => {
           target.off('drain', done);
@@ -312,6 +331,7 @@ export class ImapSession {
    * DEFLATE streams (RFC 4978). Input is read through an inflater in place of the socket.
    */
   startCompression(): void {
+    this.uncork();
     const socket = this.socket;
     const inflater = zlib.createInflateRaw();
     const deflater = zlib.createDeflateRaw();
@@ -336,6 +356,7 @@ export class ImapSession {
   }
 
   readLine(): Promise<LineResult> {
+    this.uncork();
     return this.reader.readLine(this.settings.maxLineLength);
   }
 
@@ -345,6 +366,7 @@ export class ImapSession {
   }
 
   async startTls(): Promise<void> {
+    this.uncork();
     const plain = this.socket;
     this.reader.detach();
     plain.setTimeout(0);

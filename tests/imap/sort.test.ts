@@ -93,3 +93,17 @@ test('CONTEXT=SEARCH/SORT: PARTIAL, and UPDATE reporting ADDTO and REMOVEFROM un
   assert.match((await run(c, 'a9', 'CANCELUPDATE "u1"')).pop()!, /^a9 BAD/);
   c.close();
 });
+
+test('SEARCHRES: RETURN (SAVE) keeps the result for "$" in later commands and searches', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'a0', 'SELECT Archive');
+  const saved = await run(c, 'a1', 'SEARCH RETURN (SAVE) SUBJECT topic');
+  assert.deepEqual(saved, ['a1 OK SEARCH completed']);
+  const f = await run(c, 'a2', 'FETCH $ (UID)');
+  assert.deepEqual(f.filter((l) => l.startsWith('*')).map((l) => Number(/^\* (\d+)/.exec(l)![1])), [1, 2, 5]);
+  assert.ok((await run(c, 'a3', 'SEARCH $ SUBJECT Re')).includes('* SEARCH 1 5'));
+  assert.ok((await run(c, 'a4', 'SEARCH RETURN (SAVE MIN) SUBJECT other')).includes('* ESEARCH (TAG "a4") MIN 3'));
+  assert.ok((await run(c, 'a5', 'UID SEARCH UID $')).some((l) => /^\* SEARCH \d+$/.test(l)));
+  assert.match((await run(c, 'a6', 'FETCH $,1 (UID)')).pop()!, /^a6 BAD/);
+  c.close();
+});

@@ -12,6 +12,8 @@ export interface ReturnOptions {
   max: boolean;
   all: boolean;
   count: boolean;
+  /** SEARCHRES (RFC 5182): keep the result for "$". */
+  save: boolean;
   /** Positions first..last (1-based) of the result list. */
   partial?: { first: number; last: number };
   update: boolean;
@@ -21,7 +23,7 @@ export interface ReturnOptions {
 export function parseReturn(args: CommandCursor): ReturnOptions | undefined {
   if (!args.maybeKeyword('RETURN')) return undefined;
   args.sp();
-  const o: ReturnOptions = { min: false, max: false, all: false, count: false, update: false };
+  const o: ReturnOptions = { min: false, max: false, all: false, count: false, update: false, save: false };
   const words = args.list(() => {
     const w = args.atom().toUpperCase();
     if (w === 'PARTIAL') {
@@ -37,13 +39,14 @@ export function parseReturn(args: CommandCursor): ReturnOptions | undefined {
   for (const w of words) {
     if (w === 'PARTIAL') continue;
     if (w === 'UPDATE') o.update = true;
+    else if (w === 'SAVE') o.save = true;
     else if (w === 'MIN') o.min = true;
     else if (w === 'MAX') o.max = true;
     else if (w === 'ALL') o.all = true;
     else if (w === 'COUNT') o.count = true;
     else throw new ParseError(`unknown RETURN option ${w.slice(0, 32)}`);
   }
-  if (!o.min && !o.max && !o.count && !o.partial && !(o.update && words.length > 0)) o.all = true;
+  if (!o.min && !o.max && !o.count && !o.partial && !o.update && !o.save) o.all = true;
   if (o.partial && o.all) throw new ParseError('PARTIAL and ALL cannot be combined');
   return o;
 }

@@ -22,6 +22,7 @@ export type SearchKey =
   | { op: 'date'; sent: boolean; cmp: DateCmp; day: number }
   | { op: 'size'; larger: boolean; n: number }
   | { op: 'modseq'; n: number }
+  | { op: 'saved' }
   | { op: 'not'; key: SearchKey }
   | { op: 'or'; a: SearchKey; b: SearchKey }
   | { op: 'and'; keys: SearchKey[] };
@@ -61,6 +62,11 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
     return keys.length === 1 ? keys[0] : { op: 'and', keys };
   }
   const c = args.peek();
+  if (c === 0x24) {
+    // "$": the saved SEARCHRES result (RFC 5182).
+    if (args.token() !== '$') throw new ParseError('"$" stands alone');
+    return { op: 'saved' };
+  }
   if ((c >= 0x30 && c <= 0x39) || c === 0x2a) return { op: 'seq', set: parseSequenceSet(args.token()) };
   const word = args.atom().toUpperCase();
   if (word in FLAG_KEYS) {
@@ -98,9 +104,11 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
     case 'SMALLER':
       args.sp();
       return { op: 'size', larger: word === 'LARGER', n: args.number() };
-    case 'UID':
+    case 'UID': {
       args.sp();
-      return { op: 'uid', set: parseSequenceSet(args.token()) };
+      const set = args.token();
+      return set === '$' ? { op: 'saved' } : { op: 'uid', set: parseSequenceSet(set) };
+    }
     case 'MODSEQ': {
       // RFC 7162: MODSEQ [entry-name entry-type] n. Flags share one modseq here, so the entry is not used.
       args.sp();
@@ -176,6 +184,21 @@ export function resetResolved(k: SearchKey): void {
   } else if (k.op === 'and') k.keys.forEach(resetResolved);
 }
 
+/** What SAVE keeps: the whole result, or with MIN and/or MAX only those (RFC 5182 section 2.1). UIDs in result order. */
+export function saveResult(ret: ReturnOptions, uids: number[]): Set<number> {
+  if (uids.length === 0 || ret.all || ret.count || (!ret.min && !ret.max)) return new Set(uids);
+  const out = new Set<number>();
+  // Search results come in ascending order, sort results in sort order: first and last either way.
+  if (ret.min) out.add(uids[0]);
+  if (ret.max) out.add(uids[uids.length - 1]);
+  return out;
+}
+
+/** RETURN (SAVE) alone: the result is kept and nothing is sent (RFC 5182 section 2.4). */
+export function onlySave(ret: ReturnOptions): boolean {
+  return ret.save && !(ret.min || ret.max || ret.all || ret.count || ret.partial || ret.update);
+}
+
 export function supportedCharset(charset: string): boolean {
   return SUPPORTED_CHARSETS.has(charset.toUpperCase());
 }
@@ -190,7 +213,7 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
   const view = s.selected!;
   // Snapshot the numbering before any await: it must match what the client knows.
   const uids = [...view.uids];
-  const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids };
+  const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
   const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
   const withContent = needsContent(key);
   const found: SearchHit[] = [];
@@ -239,6 +262,7 @@ interface Candidate {
 interface Universe {
   seqs: number[];
   uids: number[];
+  saved: Set<number>;
 }
 
 function includes(haystack: string, needle: string): boolean {
@@ -284,6 +308,8 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
       return k.larger ? m.meta.size > k.n : m.meta.size < k.n;
     case 'modseq':
       return m.meta.modseq >= k.n;
+    case 'saved':
+      return u.saved.has(m.meta.uid);
     case 'not':
       return !matches(k.key, m, u);
     case 'or':
@@ -306,6 +332,7 @@ export const searchCommands: Record<string, CommandSpec> = {
       const hits = await searchMessages(s, key);
       const found = hits.map((h) => (call.uid ? h.meta.uid : h.seq));
       const modseqs = withModseq ? hits.map((h) => h.meta.modseq) : undefined;
+      if (ret?.save) s.savedResult = saveResult(ret, hits.map((h) => h.meta.uid));
       if (ret?.update) {
         s.searchContexts.set(call.tag, {
           tag: call.tag,
@@ -318,8 +345,9 @@ export const searchCommands: Record<string, CommandSpec> = {
           },
         });
       }
-      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, false, modseqs));
-      else {
+      if (ret) {
+        if (!onlySave(ret)) await s.write(esearchResponse(call.tag, call.uid, ret, found, false, modseqs));
+      } else {
         const highest = modseqs?.length ? ` (MODSEQ ${modseqs.reduce((a, b) => Math.max(a, b))})` : '';
         await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}${highest}\r\n`);
       }

@@ -5,7 +5,7 @@ import { type SortKeys, sortKeys } from '../mime/sort-keys';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { esearchResponse, parseReturn } from './esearch';
-import { type SearchKey, parseSearchKeys, resetResolved, searchMessages, supportedCharset } from './search';
+import { type SearchKey, onlySave, parseSearchKeys, resetResolved, saveResult, searchMessages, supportedCharset } from './search';
 
 /** SORT (RFC 5256 with RFC 5957's DISPLAYFROM/DISPLAYTO) and THREAD (ORDEREDSUBJECT, REFERENCES). */
 
@@ -278,6 +278,7 @@ export const sortCommands: Record<string, CommandSpec> = {
         });
       };
       const items = await sorted();
+      if (ret?.save) s.savedResult = saveResult(ret, items.map((i) => i.meta.uid));
       if (ret?.update) {
         s.searchContexts.set(call.tag, {
           tag: call.tag,
@@ -291,8 +292,9 @@ export const sortCommands: Record<string, CommandSpec> = {
         });
       }
       const found = items.map((i) => (call.uid ? i.meta.uid : i.seq));
-      if (ret) await s.write(esearchResponse(call.tag, call.uid, ret, found, true));
-      else await s.write(`* SORT${found.map((n) => ' ' + n).join('')}\r\n`);
+      if (ret) {
+        if (!onlySave(ret)) await s.write(esearchResponse(call.tag, call.uid, ret, found, true));
+      } else await s.write(`* SORT${found.map((n) => ' ' + n).join('')}\r\n`);
       return ok(`${call.uid ? 'UID ' : ''}SORT completed`);
     },
   },

@@ -69,6 +69,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'CONDSTORE',
     'QRESYNC',
     'ESEARCH',
+    'SEARCHRES',
     'CONTEXT=SEARCH',
     'CONTEXT=SORT',
     'ESORT',

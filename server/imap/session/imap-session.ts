@@ -52,6 +52,8 @@ export class ImapSession {
   qresync = false;
   /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
   readonly searchContexts = new Map<string, SearchContext>();
+  /** SEARCH RETURN (SAVE) result (RFC 5182), as UIDs; "$" in a sequence set names it. */
+  savedResult = new Set<number>();
   /** NOTIFY SET (RFC 5465) in force, and events waiting to be reported, by mailbox id. */
   notify?: NotifySpec;
   private readonly pendingNotify = new Map<number, NotifyEvent>();
@@ -277,6 +279,7 @@ export class ImapSession {
   unselect(): void {
     if (this.selected) this.host.unwatch(this.selected);
     this.searchContexts.clear();
+    this.savedResult = new Set();
     this.selected = undefined;
     if (this.state === 'selected') this.state = 'authenticated';
   }

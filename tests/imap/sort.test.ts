@@ -105,5 +105,9 @@ test('SEARCHRES: RETURN (SAVE) keeps the result for "$" in later commands and se
   assert.ok((await run(c, 'a4', 'SEARCH RETURN (SAVE MIN) SUBJECT other')).includes('* ESEARCH (TAG "a4") MIN 3'));
   assert.ok((await run(c, 'a5', 'UID SEARCH UID $')).some((l) => /^\* SEARCH \d+$/.test(l)));
   assert.match((await run(c, 'a6', 'FETCH $,1 (UID)')).pop()!, /^a6 BAD/);
+  await run(c, 'a7', 'SEARCH RETURN (SAVE) SUBJECT other');
+  await run(c, 'a8', 'STORE $ +FLAGS.SILENT (\\Deleted)');
+  const gone = await run(c, 'a9', 'UID EXPUNGE $');
+  assert.deepEqual(gone.filter((l) => l.endsWith('EXPUNGE')), ['* 3 EXPUNGE', '* 3 EXPUNGE']);
   c.close();
 });

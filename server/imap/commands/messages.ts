@@ -1,6 +1,6 @@
 import type { FlagMode } from '../../store/types';
 import { ParseError } from '../protocol/command-cursor';
-import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { formatSet } from '../protocol/sequence-set';
 import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import { checkStorableFlags, flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
@@ -98,10 +98,10 @@ export const messageCommands: Record<string, CommandSpec> = {
       const view = s.selected!;
       if (call.uid) {
         args.sp();
-        const set = parseSequenceSet(args.token());
+        const setText = args.token();
         args.end();
         if (view.readOnly) return READ_ONLY();
-        const candidates = resolveSet(set, view.uids);
+        const candidates = resolveTargets(s, setText, true).map((t) => t.uid);
         const metas = loadMetas(s, candidates.map((u) => ({ uid: u, seq: 0 })));
         uids = candidates.filter((u) => metas.get(u)?.flags.includes('\\Deleted'));
         if (uids.length === 0) return ok('UID EXPUNGE completed');

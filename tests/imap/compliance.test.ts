@@ -186,3 +186,20 @@ test('a response larger than the socket buffer goes out while the command runs (
   assert.match(r.pop()!, /^a2 OK/);
   c.close();
 });
+
+test('UTF8=ACCEPT: after ENABLE, mailbox names are UTF-8 both ways and APPEND takes UTF8 (literal)', async () => {
+  const c = await loggedIn(t);
+  assert.match((await run(c, 'a0', 'APPEND INBOX UTF8 ({3+}\r\nx\r\n)')).pop()!, /^a0 BAD/);
+  await run(c, 'a1', 'CREATE "Entw&APw-rfe 2"');
+  assert.ok((await run(c, 'a2', 'ENABLE UTF8=ACCEPT')).includes('* ENABLED UTF8=ACCEPT'));
+  const list = await run(c, 'a3', 'LIST "" "Entw*"');
+  assert.ok(list.some((l) => Buffer.from(l, 'latin1').toString('utf8') === '* LIST (\\HasNoChildren) "/" "Entwürfe 2"'), list.join('\n'));
+  c.send(Buffer.concat([Buffer.from('a4 CREATE "Tom & Jerry '), Buffer.from('ü', 'utf8'), Buffer.from('"\r\n')]));
+  await c.waitFor(/^a4 OK/);
+  assert.ok(t.engine.ctx.store.mailbox(userId(t), 'Tom & Jerry ü'));
+  const msg = 'Subject: caf\u00e9\r\n\r\nhi\r\n';
+  const bytes = Buffer.byteLength(msg);
+  c.send(Buffer.concat([Buffer.from(`a5 APPEND INBOX UTF8 (~{${bytes}+}\r\n`), Buffer.from(msg, 'utf8'), Buffer.from(')\r\n')]));
+  assert.match(await c.waitFor(/^a5 /), /^a5 OK \[APPENDUID/);
+  c.close();
+});

@@ -28,6 +28,17 @@ function readMessage(args: CommandCursor): AppendMessage {
     m.date = parseDateTime(args.string().toString('latin1'));
     args.sp();
   }
+  if (args.maybeKeyword('UTF8')) {
+    // RFC 6855 section 4: a message with UTF-8 headers, as a literal8 in parentheses.
+    if (!args.utf8Names) throw new ParseError('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
+    args.sp();
+    args.expect('(');
+    args.maybe('~');
+    if (args.peek() !== 0x7b) throw new ParseError('APPEND UTF8 takes a literal');
+    m.literal = args.string();
+    args.expect(')');
+    return m;
+  }
   if (args.maybeKeyword('CATENATE')) {
     args.sp();
     m.catenate = args.list(() => {

@@ -78,6 +78,10 @@ export const basicCommands: Record<string, CommandSpec> = {
         await s.enableQresync();
         enabled.push('QRESYNC');
       }
+      if (names.includes('UTF8=ACCEPT') && !s.utf8Accept) {
+        s.utf8Accept = true;
+        enabled.push('UTF8=ACCEPT');
+      }
       await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');
     },

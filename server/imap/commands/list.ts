@@ -1,10 +1,10 @@
 import { HIERARCHY_SEPARATOR, type MailboxInfo } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
-import { MailboxNameError, decodeMailboxName } from '../protocol/mutf7';
+import { MailboxNameError } from '../protocol/mutf7';
 import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { parseStatusItems, statusItems } from './mailbox';
-import { mailboxOut } from './names';
+import { decodeName, mailboxOut } from './names';
 
 const SEP = HIERARCHY_SEPARATOR;
 
@@ -58,9 +58,9 @@ interface ListOptions {
 }
 
 /** A LIST pattern that is not valid modified UTF-7 matches names spelled exactly so (none, as stored names are valid), rather than being an error. */
-function decodePattern(wire: string): string {
+function decodePattern(args: CommandCursor, wire: string): string {
   try {
-    return decodeMailboxName(wire);
+    return decodeName(args, wire);
   } catch (err) {
     if (err instanceof MailboxNameError) return wire;
     throw err;
@@ -68,8 +68,8 @@ function decodePattern(wire: string): string {
 }
 
 function readPatterns(args: CommandCursor): string[] {
-  if (args.peek() === 0x28) return args.list(() => decodePattern(args.listMailbox().toString('utf8')), false);
-  return [decodePattern(args.listMailbox().toString('utf8'))];
+  if (args.peek() === 0x28) return args.list(() => decodePattern(args, args.listMailbox().toString('utf8')), false);
+  return [decodePattern(args, args.listMailbox().toString('utf8'))];
 }
 
 async function list(s: ImapSession, args: CommandCursor): Promise<void> {
@@ -86,7 +86,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     if (o.recursiveMatch && !o.selectSubscribed && !o.selectSpecialUse) throw new ParseError('RECURSIVEMATCH needs another selection option');
     args.sp();
   }
-  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  const reference = decodeName(args, args.astring().toString('utf8'));
   args.sp();
   const patterns = readPatterns(args);
   if (!args.atEnd()) {
@@ -135,7 +135,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     if (box?.specialUse) attrs.push(box.specialUse);
     if (e.subscribed && (o.returnSubscribed || o.selectSubscribed)) attrs.push('\\Subscribed');
     const extra = childInfo ? ` ("CHILDINFO" (${o.selectSubscribed ? '"SUBSCRIBED"' : '"SPECIAL-USE"'}))` : '';
-    lines.push(`* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(e.name)}${extra}\r\n`);
+    lines.push(`* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(e.name, s.utf8Accept)}${extra}\r\n`);
     if (o.returnStatus && box) {
       const status = statusItems(s, box.name, o.returnStatus);
       if (status) lines.push(status);
@@ -146,9 +146,9 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
 
 async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {
   args.sp();
-  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  const reference = decodeName(args, args.astring().toString('utf8'));
   args.sp();
-  const pattern = decodePattern(args.listMailbox().toString('utf8'));
+  const pattern = decodePattern(args, args.listMailbox().toString('utf8'));
   args.end();
   if (pattern === '') {
     await s.write(`* LSUB (\\Noselect) "${SEP}" ""\r\n`);
@@ -168,7 +168,7 @@ async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {
       if (!names.has(parent) && !out.has(parent) && re.test(parent)) out.set(parent, ['\\Noselect']);
     }
   }
-  const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name)}\r\n`);
+  const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name, s.utf8Accept)}\r\n`);
   await s.write(lines.join(''));
 }
 

@@ -119,7 +119,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
     }
     out.push(`${item} ${value}`);
   }
-  return `* STATUS ${mailboxOut(box.name)} (${out.join(' ')})\r\n`;
+  return `* STATUS ${mailboxOut(box.name, s.utf8Accept)} (${out.join(' ')})\r\n`;
 }
 
 /** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */

@@ -39,7 +39,7 @@ export const quotaCommands: Record<string, CommandSpec> = {
       const box = s.ctx.store.mailbox(s.user!.id, name);
       if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
       const quota = quotaResponse(s);
-      await s.write(`* QUOTAROOT ${mailboxOut(box.name)}${quota ? ' ' + nstring(QUOTA_ROOT) : ''}\r\n${quota ?? ''}`);
+      await s.write(`* QUOTAROOT ${mailboxOut(box.name, s.utf8Accept)}${quota ? ' ' + nstring(QUOTA_ROOT) : ''}\r\n${quota ?? ''}`);
       return ok('GETQUOTAROOT completed');
     },
   },

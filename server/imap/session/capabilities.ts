@@ -59,6 +59,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'SPECIAL-USE',
     'BINARY',
     'MULTIAPPEND',
+    'UTF8=ACCEPT',
     'COMPRESS=DEFLATE',
     'STATUS=SIZE',
     'QUOTA',

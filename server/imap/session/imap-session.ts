@@ -50,6 +50,8 @@ export class ImapSession {
   condstore = false;
   /** QRESYNC (RFC 7162) is on: expunges are reported as VANISHED. */
   qresync = false;
+  /** UTF8=ACCEPT (RFC 6855) is on: mailbox names are UTF-8 both ways. */
+  utf8Accept = false;
   /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
   readonly searchContexts = new Map<string, SearchContext>();
   /** SEARCH RETURN (SAVE) result (RFC 5182), as UIDs; "$" in a sequence set names it. */
@@ -177,6 +179,7 @@ export class ImapSession {
 
   private async executeCommand(raw: RawCommand): Promise<void> {
     const args = new CommandCursor(raw);
+    args.utf8Names = this.utf8Accept;
     let tag: string;
     try {
       tag = args.tag();

@@ -3,10 +3,11 @@ import { smtpBenchmark } from './smtp';
 import { sieveBenchmark } from './sieve';
 import { junkBenchmark } from './junk';
 import { imapIdleBenchmark } from './imap-idle';
+import { imapBenchmark } from './imap';
 import { outboundBenchmark } from './outbound';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapIdleBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapIdleBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

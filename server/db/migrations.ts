@@ -236,4 +236,26 @@ CREATE TABLE dkim_keys (
 );
 `,
   },
+  {
+    version: 7,
+    sql: `
+-- IMAP subscriptions by name (RFC 3501 6.3.6: a name may be subscribed whether or not a
+-- mailbox of that name exists, and stays subscribed when the mailbox is deleted).
+CREATE TABLE mailbox_subscriptions (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (user_id, name)
+);
+INSERT INTO mailbox_subscriptions (user_id, name) SELECT user_id, name FROM mailboxes WHERE subscribed = 1;
+ALTER TABLE mailboxes DROP COLUMN subscribed;
+
+-- URLAUTH (RFC 4467) keys, per user and mailbox name; RESETKEY replaces them.
+CREATE TABLE urlauth_keys (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  mailbox TEXT NOT NULL,
+  key BLOB NOT NULL,
+  PRIMARY KEY (user_id, mailbox)
+);
+`,
+  },
 ];

@@ -7,6 +7,7 @@ import { Listener } from '../net/listener';
 import type { StoreEvents } from '../store/types';
 import { ImapSession, type SessionHost } from './session/imap-session';
 import type { SelectedView } from './session/selected-view';
+import type { NotifyEvent } from './commands/notify';
 
 type ListenerName = 'imap' | 'imaps';
 
@@ -24,9 +25,23 @@ export class ImapService implements Service, SessionHost {
   /** Listener changes run one after another, however quickly settings change. */
   private listenerChanges: Promise<void> = Promise.resolve();
 
-  private readonly onExists = (e: StoreEvents['exists']) => this.views.get(e.mailboxId)?.forEach((v) => v.onExists(e.uid));
-  private readonly onFlags = (e: StoreEvents['flags']) => this.views.get(e.mailboxId)?.forEach((v) => v.onFlags(e.uids, e.origin));
-  private readonly onExpunge = (e: StoreEvents['expunge']) => this.views.get(e.mailboxId)?.forEach((v) => v.onExpunge(e.uids));
+  private readonly onExists = (e: StoreEvents['exists']) => {
+    this.views.get(e.mailboxId)?.forEach((v) => v.onExists(e.uid));
+    this.notifySessions(e.mailboxId, 'MessageNew');
+  };
+  private readonly onFlags = (e: StoreEvents['flags']) => {
+    this.views.get(e.mailboxId)?.forEach((v) => v.onFlags(e.uids, e.origin));
+    this.notifySessions(e.mailboxId, 'FlagChange');
+  };
+  private readonly onExpunge = (e: StoreEvents['expunge']) => {
+    this.views.get(e.mailboxId)?.forEach((v) => v.onExpunge(e.uids));
+    if (e.uids.length) this.notifySessions(e.mailboxId, 'MessageExpunge');
+  };
+
+  /** Sessions with NOTIFY in force hear of events in their user's other mailboxes (RFC 5465). */
+  private notifySessions(mailboxId: number, event: NotifyEvent): void {
+    for (const s of this.sessions) if (s.notify) s.notifyEvent(mailboxId, event);
+  }
 
   constructor(readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('imap');

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +18,9 @@ import {
   type StoreEvents,
 } from './types';
 
+const MAILBOX_SELECT =
+  'SELECT m.*, EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed FROM mailboxes m';
+
 interface MailboxRow {
   id: number;
   user_id: number;
@@ -24,6 +28,7 @@ interface MailboxRow {
   uidvalidity: number;
   uidnext: number;
   highest_modseq: number;
+  /** Computed: whether the name is in mailbox_subscriptions. */
   subscribed: number;
   special_use: string | null;
   first_recent_uid: number;
@@ -91,20 +96,20 @@ export class MailStore extends EventEmitter {
   // ---- mailboxes -----------------------------------------------------------------------
 
   mailboxes(userId: number): MailboxInfo[] {
-    return (this.db.prepare('SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name').all(userId) as MailboxRow[]).map(
+    return (this.db.prepare(`${MAILBOX_SELECT} WHERE m.user_id = ? ORDER BY m.name`).all(userId) as MailboxRow[]).map(
       toMailbox,
     );
   }
 
   mailbox(userId: number, name: string): MailboxInfo | undefined {
     const row = this.db
-      .prepare('SELECT * FROM mailboxes WHERE user_id = ? AND name = ?')
+      .prepare(`${MAILBOX_SELECT} WHERE m.user_id = ? AND m.name = ?`)
       .get(userId, normalizeMailboxName(name)) as MailboxRow | undefined;
     return row && toMailbox(row);
   }
 
   mailboxById(id: number): MailboxInfo | undefined {
-    const row = this.db.prepare('SELECT * FROM mailboxes WHERE id = ?').get(id) as MailboxRow | undefined;
+    const row = this.db.prepare(`${MAILBOX_SELECT} WHERE m.id = ?`).get(id) as MailboxRow | undefined;
     return row && toMailbox(row);
   }
 
@@ -128,9 +133,15 @@ export class MailStore extends EventEmitter {
   /** INBOX and the special-use folders every new user gets. */
   ensureDefaultMailboxes(userId: number): void {
     this.db.transaction(() => {
-      if (!this.mailbox(userId, 'INBOX')) this.insertMailbox(userId, 'INBOX', null);
+      // New users' folders start subscribed, so every client shows them.
+      if (!this.mailbox(userId, 'INBOX')) {
+        this.insertMailbox(userId, 'INBOX', null);
+        this.setSubscribed(userId, 'INBOX', true);
+      }
       for (const m of DEFAULT_MAILBOXES) {
-        if (!this.mailbox(userId, m.name)) this.insertMailbox(userId, m.name, m.specialUse);
+        if (this.mailbox(userId, m.name)) continue;
+        this.insertMailbox(userId, m.name, m.specialUse);
+        this.setSubscribed(userId, m.name, true);
       }
     })();
   }
@@ -173,6 +184,12 @@ export class MailStore extends EventEmitter {
       const update = this.db.prepare('UPDATE mailboxes SET name = ?, uidvalidity = ? WHERE id = ?');
       update.run(to, this.newUidValidity(), box.id);
       for (const child of children) update.run(to + child.name.slice(from.length), this.newUidValidity(), child.id);
+      // Subscriptions follow the mailboxes, so a renamed folder stays visible in clients.
+      for (const sub of this.subscriptions(userId)) {
+        if (sub !== from && !sub.startsWith(from + HIERARCHY_SEPARATOR)) continue;
+        this.setSubscribed(userId, sub, false);
+        this.setSubscribed(userId, to + sub.slice(from.length), true);
+      }
       const parts = to.split(HIERARCHY_SEPARATOR);
       for (let i = 1; i < parts.length; i++) {
         const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
@@ -182,10 +199,34 @@ export class MailStore extends EventEmitter {
     this.emit('mailboxes', { userId });
   }
 
+  /** Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501 6.3.6). */
   setSubscribed(userId: number, rawName: string, subscribed: boolean): void {
-    const box = this.mailbox(userId, rawName);
-    if (!box) throw new StoreError('NONEXISTENT', `mailbox "${rawName}" does not exist`);
-    this.db.prepare('UPDATE mailboxes SET subscribed = ? WHERE id = ?').run(subscribed ? 1 : 0, box.id);
+    const name = normalizeMailboxName(rawName);
+    if (subscribed) this.db.prepare('INSERT OR IGNORE INTO mailbox_subscriptions (user_id, name) VALUES (?, ?)').run(userId, name);
+    else this.db.prepare('DELETE FROM mailbox_subscriptions WHERE user_id = ? AND name = ?').run(userId, name);
+  }
+
+  /** The URLAUTH (RFC 4467) key of a user's mailbox, made on first use. */
+  urlauthKey(userId: number, rawName: string): Buffer {
+    const name = normalizeMailboxName(rawName);
+    const row = this.db.prepare('SELECT key FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').get(userId, name) as { key: Buffer } | undefined;
+    if (row) return row.key;
+    const key = crypto.randomBytes(32);
+    this.db.prepare('INSERT OR IGNORE INTO urlauth_keys (user_id, mailbox, key) VALUES (?, ?, ?)').run(userId, name, key);
+    return this.urlauthKey(userId, name);
+  }
+
+  /** RESETKEY: forgets the key of one mailbox, or of all the user's mailboxes, so URLs made with it stop working. */
+  resetUrlauthKeys(userId: number, rawName?: string): void {
+    if (rawName === undefined) this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ?').run(userId);
+    else this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').run(userId, normalizeMailboxName(rawName));
+  }
+
+  /** Every subscribed name of a user, existing mailbox or not, sorted. */
+  subscriptions(userId: number): string[] {
+    return (this.db.prepare('SELECT name FROM mailbox_subscriptions WHERE user_id = ? ORDER BY name').all(userId) as { name: string }[]).map(
+      (r) => r.name,
+    );
   }
 
   /** Marks messages up to uidNext as no longer \Recent and returns the first recent UID before the change. */

@@ -66,7 +66,7 @@ export class LineClient {
     });
   }
 
-  send(data: string): void {
+  send(data: string | Buffer): void {
     this.socket.write(data);
   }
 

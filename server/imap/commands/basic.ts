@@ -1,6 +1,6 @@
 import { ParseError } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';
-import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, ok } from '../session/command-types';
+import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 
 export const basicCommands: Record<string, CommandSpec> = {
   CAPABILITY: {
@@ -60,16 +60,46 @@ export const basicCommands: Record<string, CommandSpec> = {
     },
   },
 
-  /** RFC 5161. None of the extensions ENABLE can turn on are implemented yet, so none is enabled. */
+  /** RFC 5161: CONDSTORE and QRESYNC can be enabled; other names are accepted and not enabled. */
   ENABLE: {
     states: AUTHENTICATED,
     async run(s, args) {
+      const names: string[] = [];
       do {
         args.sp();
-        args.atom();
+        names.push(args.atom().toUpperCase());
       } while (!args.atEnd());
-      await s.write('* ENABLED\r\n');
+      const enabled: string[] = [];
+      if (names.includes('CONDSTORE') && !s.condstore) {
+        await s.enableCondstore();
+        enabled.push('CONDSTORE');
+      }
+      if (names.includes('QRESYNC') && !s.qresync) {
+        await s.enableQresync();
+        enabled.push('QRESYNC');
+      }
+      if (names.includes('UTF8=ACCEPT') && !s.utf8Accept) {
+        s.utf8Accept = true;
+        enabled.push('UTF8=ACCEPT');
+      }
+      await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');
+    },
+  },
+
+  /** RFC 4978: after the tagged OK both directions are raw DEFLATE. */
+  COMPRESS: {
+    states: AUTHENTICATED,
+    async run(s, args, call) {
+      args.sp();
+      const mechanism = args.atom().toUpperCase();
+      args.end();
+      if (mechanism !== 'DEFLATE') return bad(`Unknown compression mechanism ${mechanism.slice(0, 32)}`);
+      if (s.compressed) return no('Compression is already active', 'COMPRESSIONACTIVE');
+      if (s.hasBufferedInput) return bad('No commands may follow COMPRESS before its answer');
+      await s.write(`${call.tag} OK DEFLATE active\r\n`);
+      s.startCompression();
+      return { status: 'OK', text: '', answered: true };
     },
   },
 

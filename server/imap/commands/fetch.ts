@@ -3,17 +3,21 @@ import type { Readable } from 'node:stream';
 import type { MessageMeta } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { formatInternalDate } from '../protocol/imap-date';
+import { decodeBody } from '../mime/binary';
+import { headerValue, parseHeaderFields } from '../mime/header';
 import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
 import { type MessageSummary, messageSummary } from '../mime/summary';
-import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import { flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
 
-type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
+type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'MODSEQ';
 
 type FetchItem =
   | { kind: Simple }
+  | { kind: 'BINARY'; path: number[]; partial?: { start: number; length: number }; peek: boolean; sizeOnly: boolean }
   | { kind: 'SECTION'; label: string; section: Section; partial?: { start: number; length: number }; peek: boolean };
 
 const MACROS: Record<string, Simple[]> = {
@@ -21,7 +25,7 @@ const MACROS: Record<string, Simple[]> = {
   FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
-const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'MODSEQ']);
 
 function parseSection(args: CommandCursor): { section: Section; label: string } {
   args.expect('[');
@@ -50,19 +54,35 @@ function parseSection(args: CommandCursor): { section: Section; label: string } 
   return { section, label: `[${label}]` };
 }
 
+function parsePartial(args: CommandCursor): { start: number; length: number } | undefined {
+  if (!args.maybe('<')) return undefined;
+  const start = args.number();
+  args.expect('.');
+  const length = args.nzNumber();
+  args.expect('>');
+  return { start, length };
+}
+
+/** section-binary of RFC 3516: "[" [part numbers] "]". */
+function parseBinarySection(args: CommandCursor): number[] {
+  args.expect('[');
+  const path = args.match(/\d+(\.\d+)*/);
+  args.expect(']');
+  const parts = path ? path.split('.').map(Number) : [];
+  if (parts.some((n) => n === 0)) throw new ParseError('part numbers start at 1');
+  return parts;
+}
+
 function parseItem(args: CommandCursor, out: FetchItem[]): void {
   const name = args.match(/[A-Za-z0-9.]+/)?.toUpperCase();
   if (!name) throw new ParseError('expected a FETCH item');
-  if ((name === 'BODY' || name === 'BODY.PEEK') && args.peek() === 0x5b) {
+  if ((name === 'BINARY' || name === 'BINARY.PEEK' || name === 'BINARY.SIZE') && args.peek() === 0x5b) {
+    const path = parseBinarySection(args);
+    const sizeOnly = name === 'BINARY.SIZE';
+    out.push({ kind: 'BINARY', path, partial: sizeOnly ? undefined : parsePartial(args), peek: name !== 'BINARY', sizeOnly });
+  } else if ((name === 'BODY' || name === 'BODY.PEEK') && args.peek() === 0x5b) {
     const { section, label } = parseSection(args);
-    let partial: { start: number; length: number } | undefined;
-    if (args.maybe('<')) {
-      const start = args.number();
-      args.expect('.');
-      const length = args.nzNumber();
-      args.expect('>');
-      partial = { start, length };
-    }
+    const partial = parsePartial(args);
     out.push({ kind: 'SECTION', label: `BODY${label}`, section, partial, peek: name === 'BODY.PEEK' });
   } else if (SIMPLE.has(name)) {
     out.push({ kind: name as Simple });
@@ -130,28 +150,68 @@ async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<
   return [`${label} {${length}}\r\n`, await openRange(s, meta, start, end)];
 }
 
+/** Thrown for BINARY of a part whose Content-Transfer-Encoding is unknown (RFC 3516 section 4.3). */
+class UnknownCte extends Error {}
+
+async function binarySegments(s: ImapSession, meta: MessageMeta, item: Extract<FetchItem, { kind: 'BINARY' }>, summary: MessageSummary | undefined): Promise<Segment[]> {
+  const sectionLabel = `[${item.path.join('.')}]`;
+  let data: Buffer | undefined;
+  if (item.path.length === 0) {
+    data = await readRange(s, meta, 0, meta.size);
+  } else {
+    const body = summary && sectionRange(summary.tree, { path: item.path });
+    const mime = summary && sectionRange(summary.tree, { path: item.path, text: 'MIME' });
+    if (body && mime) {
+      const header = await readRange(s, meta, mime.start, mime.end);
+      const encoding = headerValue(parseHeaderFields(header, 0, header.length), 'content-transfer-encoding');
+      data = decodeBody(await readRange(s, meta, body.start, body.end), encoding);
+      if (!data) throw new UnknownCte();
+    }
+  }
+  if (item.sizeOnly) return [`BINARY.SIZE${sectionLabel} ${data ? data.length : 0}`];
+  let label = `BINARY${sectionLabel}`;
+  if (!data) return [`${label} NIL`];
+  if (item.partial) {
+    label += `<${item.partial.start}>`;
+    data = data.subarray(Math.min(item.partial.start, data.length), Math.min(item.partial.start + item.partial.length, data.length));
+  }
+  // NUL can only travel in a literal8 (RFC 3516 section 4.2).
+  return [`${label} ${data.includes(0) ? '~' : ''}{${data.length}}\r\n`, data];
+}
+
 async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, items: FetchItem[]): Promise<Segment[]> {
   const view = s.selected!;
   const needsSummary = items.some(
-    (i) => i.kind === 'ENVELOPE' || i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
+    (i) =>
+      i.kind === 'ENVELOPE' ||
+      i.kind === 'BODY' ||
+      i.kind === 'BODYSTRUCTURE' ||
+      (i.kind === 'BINARY' && i.path.length > 0) ||
+      (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
   );
   const summary = needsSummary ? await messageSummary(s.ctx.store, meta) : undefined;
   let flags = meta.flags;
+  let modseq = meta.modseq;
   let addFlags = false;
-  if (!view.readOnly && !flags.includes('\\Seen') && items.some((i) => i.kind === 'SECTION' && !i.peek)) {
+  if (!view.readOnly && !flags.includes('\\Seen') && items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && !i.peek)) {
     const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s });
     flags = r.changed[0]?.flags ?? [...flags, '\\Seen'];
+    modseq = r.changed[0]?.modseq ?? modseq;
     addFlags = !items.some((i) => i.kind === 'FLAGS');
   }
   const parts: Segment[][] = [];
   try {
-    await collectItems(s, meta, items, summary, flags, parts);
+    await collectItems(s, meta, items, summary, flags, modseq, parts);
   } catch (err) {
     for (const p of parts) for (const seg of p) if (typeof seg !== 'string' && !Buffer.isBuffer(seg)) seg.destroy();
     throw err;
   }
-  if (addFlags) parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
-  const out: Segment[] = [`* ${seq} FETCH (`];
+  if (addFlags) {
+    parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+    // A flag change the client did not ask for carries its MODSEQ under CONDSTORE (RFC 7162 section 3.1.4.1).
+    if (s.condstore && !items.some((i) => i.kind === 'MODSEQ')) parts.push([`MODSEQ (${modseq})`]);
+  }
+  const out: Segment[] = [view.announceKeywords(flags) + `* ${seq} FETCH (`];
   parts.forEach((p, i) => {
     if (i > 0) out.push(' ');
     out.push(...p);
@@ -160,7 +220,7 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
   return out;
 }
 
-async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], parts: Segment[][]): Promise<void> {
+async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], modseq: number, parts: Segment[][]): Promise<void> {
   const view = s.selected!;
   for (const item of items) {
     switch (item.kind) {
@@ -169,6 +229,9 @@ async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[
         break;
       case 'FLAGS':
         parts.push([`FLAGS ${flagList(flags, view.recent.has(meta.uid))}`]);
+        break;
+      case 'MODSEQ':
+        parts.push([`MODSEQ (${modseq})`]);
         break;
       case 'INTERNALDATE':
         parts.push([`INTERNALDATE "${formatInternalDate(meta.internalDate)}"`]);
@@ -187,6 +250,9 @@ async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[
         break;
       case 'SECTION':
         parts.push(await sectionSegments(s, meta, item, summary));
+        break;
+      case 'BINARY':
+        parts.push(await binarySegments(s, meta, item, summary));
         break;
     }
   }
@@ -216,10 +282,42 @@ export const fetchCommands: Record<string, CommandSpec> = {
       const setText = args.token();
       args.sp();
       const items = parseFetchItems(args);
+      let changedSince: number | undefined;
+      let vanished = false;
+      if (!args.atEnd()) {
+        // fetch-modifiers of RFC 4466: CHANGEDSINCE and VANISHED (RFC 7162).
+        args.sp();
+        args.list(() => {
+          if (args.maybeKeyword('VANISHED')) {
+            vanished = true;
+            return;
+          }
+          if (!args.maybeKeyword('CHANGEDSINCE')) throw new ParseError('unknown FETCH modifier');
+          args.sp();
+          changedSince = args.number();
+        }, false);
+      }
       args.end();
+      if (vanished && (!call.uid || !s.qresync || changedSince === undefined)) {
+        return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled');
+      }
       if (call.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
-      const targets = resolveTargets(s, setText, call.uid);
+      if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+      if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
+      let targets = resolveTargets(s, setText, call.uid);
       const metas = loadMetas(s, targets);
+      if (changedSince !== undefined) {
+        const since = changedSince;
+        targets = targets.filter((t) => (metas.get(t.uid)?.modseq ?? Infinity) > since);
+        if (vanished) {
+          // UIDs of the set expunged since then (RFC 7162 section 3.2.6), sent before the FETCH responses.
+          const view = s.selected!;
+          const gone = s.ctx.store.expungedSince(view.mailbox.id, since);
+          const inSet = new Set(resolveSet(parseSequenceSet(setText), [...view.uids, ...gone].sort((a, b) => a - b)));
+          const earlier = gone.filter((u) => inSet.has(u));
+          if (earlier.length) await s.write(`* VANISHED (EARLIER) ${formatSet(earlier)}\r\n`);
+        }
+      }
       let missing = 0;
       for (const t of targets) {
         const meta = metas.get(t.uid);
@@ -231,6 +329,7 @@ export const fetchCommands: Record<string, CommandSpec> = {
         try {
           segments = await fetchMessage(s, t.seq, meta, items);
         } catch (err) {
+          if (err instanceof UnknownCte) return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
             missing++;
             continue;

@@ -7,7 +7,12 @@ import { idleCommands } from './idle';
 import { listCommands } from './list';
 import { mailboxCommands } from './mailbox';
 import { messageCommands } from './messages';
+import { notifyCommands } from './notify';
+import { quotaCommands } from './quota';
 import { searchCommands } from './search';
+import { searchContextCommands } from './search-context';
+import { sortCommands } from './sort';
+import { urlauthCommands } from './urlauth';
 
 /** Every command the server knows, by upper-case name. */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -19,5 +24,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...fetchCommands,
   ...messageCommands,
   ...searchCommands,
+  ...notifyCommands,
+  ...quotaCommands,
+  ...searchContextCommands,
+  ...sortCommands,
+  ...urlauthCommands,
   ...idleCommands,
 };

@@ -1,10 +1,10 @@
 import { HIERARCHY_SEPARATOR, type MailboxInfo } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
-import { decodeMailboxName } from '../protocol/mutf7';
+import { MailboxNameError } from '../protocol/mutf7';
 import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { parseStatusItems, statusItems } from './mailbox';
-import { mailboxOut } from './names';
+import { decodeName, mailboxOut } from './names';
 
 const SEP = HIERARCHY_SEPARATOR;
 
@@ -23,20 +23,27 @@ interface Entry {
   name: string;
   box?: MailboxInfo;
   hasChildren: boolean;
+  subscribed: boolean;
 }
 
-/** Every mailbox plus the missing ancestors of nested ones (those list as \Noselect / \NonExistent). */
-function entries(boxes: MailboxInfo[]): Entry[] {
+/**
+ * Every mailbox plus the missing ancestors of nested ones (those list as \Noselect /
+ * \NonExistent), and, when `withSubscriptions`, subscribed names that have no mailbox.
+ */
+function entries(boxes: MailboxInfo[], subscriptions: Set<string>, withSubscriptions: boolean): Entry[] {
   const byName = new Map<string, Entry>();
-  for (const box of boxes) byName.set(box.name, { name: box.name, box, hasChildren: false });
+  for (const box of boxes) byName.set(box.name, { name: box.name, box, hasChildren: false, subscribed: subscriptions.has(box.name) });
   for (const box of boxes) {
     const parts = box.name.split(SEP);
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join(SEP);
-      const e = byName.get(parent) ?? { name: parent, hasChildren: false };
+      const e = byName.get(parent) ?? { name: parent, hasChildren: false, subscribed: subscriptions.has(parent) };
       e.hasChildren = true;
       byName.set(parent, e);
     }
+  }
+  if (withSubscriptions) {
+    for (const name of subscriptions) if (!byName.has(name)) byName.set(name, { name, hasChildren: false, subscribed: true });
   }
   return [...byName.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -50,9 +57,19 @@ interface ListOptions {
   extended: boolean;
 }
 
+/** A LIST pattern that is not valid modified UTF-7 matches names spelled exactly so (none, as stored names are valid), rather than being an error. */
+function decodePattern(args: CommandCursor, wire: string): string {
+  try {
+    return decodeName(args, wire);
+  } catch (err) {
+    if (err instanceof MailboxNameError) return wire;
+    throw err;
+  }
+}
+
 function readPatterns(args: CommandCursor): string[] {
-  if (args.peek() === 0x28) return args.list(() => decodeMailboxName(args.listMailbox().toString('utf8')), false);
-  return [decodeMailboxName(args.listMailbox().toString('utf8'))];
+  if (args.peek() === 0x28) return args.list(() => decodePattern(args, args.listMailbox().toString('utf8')), false);
+  return [decodePattern(args, args.listMailbox().toString('utf8'))];
 }
 
 async function list(s: ImapSession, args: CommandCursor): Promise<void> {
@@ -69,7 +86,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     if (o.recursiveMatch && !o.selectSubscribed && !o.selectSpecialUse) throw new ParseError('RECURSIVEMATCH needs another selection option');
     args.sp();
   }
-  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  const reference = decodeName(args, args.astring().toString('utf8'));
   args.sp();
   const patterns = readPatterns(args);
   if (!args.atEnd()) {
@@ -98,27 +115,27 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     return;
   }
   const regexps = patterns.map((p) => patternRegExp(reference + p));
-  const all = entries(s.ctx.store.mailboxes(s.user!.id));
+  const matchesPattern = (name: string) => regexps.some((r) => r.test(name));
+  const subscriptions = new Set(s.ctx.store.subscriptions(s.user!.id));
+  const all = entries(s.ctx.store.mailboxes(s.user!.id), subscriptions, o.selectSubscribed);
+  const selects = (x: Entry) => (!o.selectSubscribed || x.subscribed) && (!o.selectSpecialUse || !!x.box?.specialUse);
   const lines: string[] = [];
   for (const e of all) {
-    const matched = regexps.some((r) => r.test(e.name));
+    if (!matchesPattern(e.name)) continue;
     const box = e.box;
     let childInfo = false;
-    if (o.selectSubscribed || o.selectSpecialUse) {
-      const selects = (x: Entry) => !!x.box && (!o.selectSubscribed || x.box.subscribed) && (!o.selectSpecialUse || !!x.box.specialUse);
-      if (!matched) continue;
-      if (!selects(e)) {
-        if (!o.recursiveMatch || !all.some((c) => c.name.startsWith(e.name + SEP) && selects(c))) continue;
-        childInfo = true;
-      }
-    } else if (!matched) continue;
+    if ((o.selectSubscribed || o.selectSpecialUse) && !selects(e)) {
+      // RFC 5258 RECURSIVEMATCH: a parent is listed for a selected descendant that the patterns do not list themselves.
+      if (!o.recursiveMatch || !all.some((c) => c.name.startsWith(e.name + SEP) && selects(c) && !matchesPattern(c.name))) continue;
+      childInfo = true;
+    }
     const attrs: string[] = [];
     if (!box) attrs.push(o.extended ? '\\NonExistent' : '\\Noselect');
     attrs.push(e.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
     if (box?.specialUse) attrs.push(box.specialUse);
-    if (box?.subscribed && (o.returnSubscribed || o.selectSubscribed)) attrs.push('\\Subscribed');
+    if (e.subscribed && (o.returnSubscribed || o.selectSubscribed)) attrs.push('\\Subscribed');
     const extra = childInfo ? ` ("CHILDINFO" (${o.selectSubscribed ? '"SUBSCRIBED"' : '"SPECIAL-USE"'}))` : '';
-    lines.push(`* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(e.name)}${extra}\r\n`);
+    lines.push(`* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(e.name, s.utf8Accept)}${extra}\r\n`);
     if (o.returnStatus && box) {
       const status = statusItems(s, box.name, o.returnStatus);
       if (status) lines.push(status);
@@ -129,28 +146,29 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
 
 async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {
   args.sp();
-  const reference = decodeMailboxName(args.astring().toString('utf8'));
+  const reference = decodeName(args, args.astring().toString('utf8'));
   args.sp();
-  const pattern = decodeMailboxName(args.listMailbox().toString('utf8'));
+  const pattern = decodePattern(args, args.listMailbox().toString('utf8'));
   args.end();
   if (pattern === '') {
     await s.write(`* LSUB (\\Noselect) "${SEP}" ""\r\n`);
     return;
   }
   const re = patternRegExp(reference + pattern);
-  const subscribed = s.ctx.store.mailboxes(s.user!.id).filter((b) => b.subscribed);
-  const names = new Set(subscribed.map((b) => b.name));
+  const names = new Set(s.ctx.store.subscriptions(s.user!.id));
+  const boxes = new Map(s.ctx.store.mailboxes(s.user!.id).map((b) => [b.name, b]));
   const out = new Map<string, string[]>();
-  for (const box of subscribed) {
-    if (re.test(box.name)) out.set(box.name, box.specialUse ? [box.specialUse] : []);
+  for (const name of names) {
+    const box = boxes.get(name);
+    if (re.test(name)) out.set(name, box?.specialUse ? [box.specialUse] : []);
     // With "%", a parent that is not subscribed itself still shows, as \Noselect (RFC 3501 6.3.9).
-    const parts = box.name.split(SEP);
+    const parts = name.split(SEP);
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join(SEP);
       if (!names.has(parent) && !out.has(parent) && re.test(parent)) out.set(parent, ['\\Noselect']);
     }
   }
-  const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name)}\r\n`);
+  const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name, s.utf8Accept)}\r\n`);
   await s.write(lines.join(''));
 }
 

@@ -1,15 +1,51 @@
 import { HIERARCHY_SEPARATOR } from '../../store/types';
-import { ParseError } from '../protocol/command-cursor';
-import { list } from '../protocol/encode';
-import { AUTHENTICATED, type CommandSpec, SELECTED, no, ok } from '../session/command-types';
-import { SYSTEM_FLAGS } from '../session/flags';
+import { type CommandCursor, ParseError } from '../protocol/command-cursor';
+import { type SequenceSet, formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { flagList } from '../session/flags';
+import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
 import { mailboxOut, readMailboxName } from './names';
 
 const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
 
-async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
+interface SelectParams {
+  condstore: boolean;
+  /** QRESYNC (uidvalidity modseq [known-uids]) of RFC 7162 section 3.2.5. */
+  qresync?: { uidValidity: number; modseq: number; knownUids?: SequenceSet };
+}
+
+/** SELECT/EXAMINE parameters (RFC 4466): CONDSTORE and QRESYNC (RFC 7162). */
+function readSelectParams(args: CommandCursor): SelectParams {
+  const p: SelectParams = { condstore: false };
+  if (args.atEnd()) return p;
+  args.sp();
+  args.list(() => {
+    const name = args.atom().toUpperCase();
+    if (name === 'CONDSTORE') p.condstore = true;
+    else if (name === 'QRESYNC') {
+      args.sp();
+      args.expect('(');
+      const uidValidity = args.nzNumber();
+      args.sp();
+      const modseq = args.number();
+      let knownUids: SequenceSet | undefined;
+      if (args.maybe(' ')) {
+        if (args.peek() !== 0x28) knownUids = parseSequenceSet(args.token());
+        if (args.maybe(' ') || args.peek() === 0x28) {
+          // seq-match-data: accepted; VANISHED is worked out from the server's own records.
+          args.list(() => args.token(), false);
+        }
+      }
+      args.expect(')');
+      p.qresync = { uidValidity, modseq, knownUids };
+    } else throw new ParseError(`unknown SELECT parameter ${name.slice(0, 32)}`);
+  }, false);
+  return p;
+}
+
+async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, params: SelectParams) {
+  if (params.qresync && !s.qresync) return bad('QRESYNC must be enabled first');
   const user = s.user!;
   const store = s.ctx.store;
   if (s.selected) {
@@ -23,21 +59,29 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean) {
   const messages = store.messages(box.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   s.select(view);
-  const keywords = new Set<string>();
-  let firstUnseen = 0;
-  messages.forEach((m, i) => {
-    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (!firstUnseen && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
-  });
-  const flags = [...SYSTEM_FLAGS, ...keywords];
+  if (params.condstore) s.condstore = true;
+  view.withModseq = s.condstore;
+  view.withVanished = s.qresync;
+  const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
   const lines = [
-    `* FLAGS ${list(flags)}\r\n`,
-    `* OK [PERMANENTFLAGS ${readOnly ? '()' : list([...flags, '\\*'])}] Flags permitted\r\n`,
+    view.flagsResponses(),
     `* ${view.exists} EXISTS\r\n`,
     `* ${view.recent.size} RECENT\r\n`,
   ];
   if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
   lines.push(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid\r\n`, `* OK [UIDNEXT ${box.uidNext}] Predicted next UID\r\n`);
+  if (s.condstore) lines.push(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
+  const q = params.qresync;
+  if (q && q.uidValidity === box.uidValidity) {
+    // Quick resynchronisation: what vanished and what changed since the client's modseq.
+    const known = q.knownUids ? new Set(resolveSet(q.knownUids, view.uids.concat(store.expungedSince(box.id, q.modseq)).sort((a, b) => a - b))) : undefined;
+    const vanished = store.expungedSince(box.id, q.modseq).filter((u) => !known || known.has(u));
+    if (vanished.length) lines.push(`* VANISHED (EARLIER) ${formatSet(vanished)}\r\n`);
+    for (const m of store.changedSince(box.id, q.modseq)) {
+      const seq = view.seqOf(m.uid);
+      if (seq !== undefined) lines.push(`* ${seq} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags, view.recent.has(m.uid))} MODSEQ (${m.modseq}))\r\n`);
+    }
+  }
   await s.write(lines.join(''));
   return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
 }
@@ -75,11 +119,11 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
     }
     out.push(`${item} ${value}`);
   }
-  return `* STATUS ${mailboxOut(box.name)} (${out.join(' ')})\r\n`;
+  return `* STATUS ${mailboxOut(box.name, s.utf8Accept)} (${out.join(' ')})\r\n`;
 }
 
 /** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */
-export function parseStatusItems(args: import('../protocol/command-cursor').CommandCursor): string[] {
+export function parseStatusItems(args: CommandCursor): string[] {
   const items = args.list(() => args.atom().toUpperCase(), false);
   for (const i of items) if (!STATUS_ITEMS.includes(i)) throw new ParseError(`unknown STATUS item ${i}`);
   return items;
@@ -93,8 +137,9 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     async run(s, args) {
       args.sp();
       const name = readMailboxName(args);
+      const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, false);
+      return selectMailbox(s, name, false, params);
     },
   },
 
@@ -103,8 +148,9 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     async run(s, args) {
       args.sp();
       const name = readMailboxName(args);
+      const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, true);
+      return selectMailbox(s, name, true, params);
     },
   },
 
@@ -183,6 +229,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.sp();
       const items = parseStatusItems(args);
       args.end();
+      if (items.includes('HIGHESTMODSEQ')) await s.enableCondstore();
       const line = statusItems(s, name, items);
       if (!line) return no('Mailbox does not exist', 'NONEXISTENT');
       await s.write(line);

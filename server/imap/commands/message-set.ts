@@ -11,6 +11,13 @@ export interface Target {
 /** The messages a sequence set (or UID set) names in the selected mailbox, in order. */
 export function resolveTargets(s: ImapSession, setText: string, uid: boolean): Target[] {
   const view = s.selected!;
+  if (setText === '$') {
+    // SEARCHRES (RFC 5182): the saved result, as UIDs, so it survives expunges; gone messages drop out.
+    return [...s.savedResult].sort((a, b) => a - b).flatMap((u) => {
+      const seq = view.seqOf(u);
+      return seq === undefined ? [] : [{ uid: u, seq }];
+    });
+  }
   const set = parseSequenceSet(setText);
   if (uid) {
     return resolveSet(set, view.uids).map((u) => ({ uid: u, seq: view.seqOf(u)! }));

@@ -1,6 +1,6 @@
 import type { FlagMode } from '../../store/types';
 import { ParseError } from '../protocol/command-cursor';
-import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { formatSet } from '../protocol/sequence-set';
 import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import { checkStorableFlags, flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
@@ -39,6 +39,16 @@ export const messageCommands: Record<string, CommandSpec> = {
       args.sp();
       const setText = args.token();
       args.sp();
+      let unchangedSince: number | undefined;
+      if (args.peek() === 0x28) {
+        // store-modifiers of RFC 4466: UNCHANGEDSINCE (RFC 7162 section 3.1.3).
+        args.list(() => {
+          if (!args.maybeKeyword('UNCHANGEDSINCE')) throw new ParseError('unknown STORE modifier');
+          args.sp();
+          unchangedSince = args.number();
+        }, false);
+        args.sp();
+      }
       const item = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(args.atom());
       if (!item) throw new ParseError('expected FLAGS, +FLAGS or -FLAGS');
       args.sp();
@@ -48,23 +58,32 @@ export const messageCommands: Record<string, CommandSpec> = {
       if (problem) return bad(problem);
       const view = s.selected!;
       if (view.readOnly) return READ_ONLY();
+      if (unchangedSince !== undefined) await s.enableCondstore();
       const targets = resolveTargets(s, setText, call.uid);
       const mode: FlagMode = item[1] === '+' ? 'add' : item[1] === '-' ? 'remove' : 'replace';
-      const live = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
-      s.ctx.store.setFlags(view.mailbox.id, live.map((t) => t.uid), mode, flags, { origin: s });
+      const candidates = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
+      const r = s.ctx.store.setFlags(view.mailbox.id, candidates.map((t) => t.uid), mode, flags, { origin: s, unchangedSince });
+      const failed = new Set(r.failedUnchangedSince);
+      const changed = new Set(r.changed.map((m) => m.uid));
+      const live = candidates.filter((t) => !failed.has(t.uid));
       const metas = loadMetas(s, live);
-      if (!item[2]) {
-        const lines: string[] = [];
-        for (const t of live) {
-          const m = metas.get(t.uid);
-          if (!m) continue;
-          const uidPart = call.uid ? `UID ${t.uid} ` : '';
-          lines.push(`* ${t.seq} FETCH (${uidPart}FLAGS ${flagList(m.flags, view.recent.has(t.uid))})\r\n`);
-        }
-        await s.write(lines.join(''));
+      const announce = view.announceKeywords(flags);
+      if (announce) await s.write(announce);
+      const lines: string[] = [];
+      for (const t of live) {
+        const m = metas.get(t.uid);
+        if (!m) continue;
+        const uidPart = call.uid ? `UID ${t.uid} ` : '';
+        const modseq = s.condstore ? `MODSEQ (${m.modseq})` : '';
+        // Under CONDSTORE even .SILENT reports the new MODSEQ of what changed (RFC 7162 section 3.1.3).
+        if (!item[2]) lines.push(`* ${t.seq} FETCH (${uidPart}FLAGS ${flagList(m.flags, view.recent.has(t.uid))}${modseq ? ' ' + modseq : ''})\r\n`);
+        else if (modseq && changed.has(t.uid)) lines.push(`* ${t.seq} FETCH (${uidPart}${modseq})\r\n`);
       }
-      if (metas.size < targets.length && !call.uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
-      return ok(`${call.uid ? 'UID ' : ''}STORE completed`);
+      await s.write(lines.join(''));
+      const modified = failed.size ? `MODIFIED ${formatSet(targets.filter((t) => failed.has(t.uid)).map((t) => (call.uid ? t.uid : t.seq)))}` : undefined;
+      // Messages another session expunged are left out without an error (RFC 2180 section 4.2.1), as Dovecot does:
+      // the flags could not be kept anyway, and a NO would make clients retry a STORE that cannot succeed.
+      return ok(modified ? 'Some messages were modified since' : `${call.uid ? 'UID ' : ''}STORE completed`, modified);
     },
   },
 
@@ -79,10 +98,10 @@ export const messageCommands: Record<string, CommandSpec> = {
       const view = s.selected!;
       if (call.uid) {
         args.sp();
-        const set = parseSequenceSet(args.token());
+        const setText = args.token();
         args.end();
         if (view.readOnly) return READ_ONLY();
-        const candidates = resolveSet(set, view.uids);
+        const candidates = resolveTargets(s, setText, true).map((t) => t.uid);
         const metas = loadMetas(s, candidates.map((u) => ({ uid: u, seq: 0 })));
         uids = candidates.filter((u) => metas.get(u)?.flags.includes('\\Deleted'));
         if (uids.length === 0) return ok('UID EXPUNGE completed');

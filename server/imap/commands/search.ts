@@ -4,6 +4,8 @@ import { headerDateDay, parseSearchDate, utcDay } from '../protocol/imap-date';
 import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
 import { type SearchableMessage, searchable } from '../mime/searchable';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
+import type { ImapSession } from '../session/imap-session';
+import { type ReturnOptions, esearchResponse, parseReturn } from './esearch';
 
 type DateCmp = 'before' | 'on' | 'since';
 
@@ -19,6 +21,8 @@ export type SearchKey =
   | { op: 'text'; value: string }
   | { op: 'date'; sent: boolean; cmp: DateCmp; day: number }
   | { op: 'size'; larger: boolean; n: number }
+  | { op: 'modseq'; n: number }
+  | { op: 'saved' }
   | { op: 'not'; key: SearchKey }
   | { op: 'or'; a: SearchKey; b: SearchKey }
   | { op: 'and'; keys: SearchKey[] };
@@ -58,6 +62,11 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
     return keys.length === 1 ? keys[0] : { op: 'and', keys };
   }
   const c = args.peek();
+  if (c === 0x24) {
+    // "$": the saved SEARCHRES result (RFC 5182).
+    if (args.token() !== '$') throw new ParseError('"$" stands alone');
+    return { op: 'saved' };
+  }
   if ((c >= 0x30 && c <= 0x39) || c === 0x2a) return { op: 'seq', set: parseSequenceSet(args.token()) };
   const word = args.atom().toUpperCase();
   if (word in FLAG_KEYS) {
@@ -95,9 +104,23 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
     case 'SMALLER':
       args.sp();
       return { op: 'size', larger: word === 'LARGER', n: args.number() };
-    case 'UID':
+    case 'UID': {
       args.sp();
-      return { op: 'uid', set: parseSequenceSet(args.token()) };
+      const set = args.token();
+      return set === '$' ? { op: 'saved' } : { op: 'uid', set: parseSequenceSet(set) };
+    }
+    case 'MODSEQ': {
+      // RFC 7162: MODSEQ [entry-name entry-type] n. Flags share one modseq here, so the entry is not used.
+      args.sp();
+      if (args.peek() === 0x22) {
+        args.string();
+        args.sp();
+        const type = args.atom().toLowerCase();
+        if (!['priv', 'shared', 'all'].includes(type)) throw new ParseError('MODSEQ entry type must be priv, shared or all');
+        args.sp();
+      }
+      return { op: 'modseq', n: args.number() };
+    }
     case 'NOT':
       args.sp();
       return { op: 'not', key: parseKey(args, depth + 1) };
@@ -113,20 +136,101 @@ function parseKey(args: CommandCursor, depth = 0): SearchKey {
 }
 
 /** SEARCH [CHARSET x] key *(SP key); returns undefined charset when none given. */
-export function parseSearch(args: CommandCursor): { charset?: string; key: SearchKey } {
+export function parseSearch(args: CommandCursor): { charset?: string; key: SearchKey; ret?: ReturnOptions } {
   args.sp();
+  const ret = parseReturn(args);
   let charset: string | undefined;
   if (args.maybeKeyword('CHARSET')) {
     args.sp();
     charset = args.astring().toString('latin1').toUpperCase();
     args.sp();
   }
+  return { charset, key: parseSearchKeys(args), ret };
+}
+
+/** search-key *(SP search-key) up to the end of the command (SEARCH, SORT and THREAD end with it). */
+export function parseSearchKeys(args: CommandCursor): SearchKey {
   const keys = [parseKey(args)];
   while (!args.atEnd()) {
     args.sp();
     keys.push(parseKey(args));
   }
-  return { charset, key: keys.length === 1 ? keys[0] : { op: 'and', keys } };
+  return keys.length === 1 ? keys[0] : { op: 'and', keys };
+}
+
+/** True when the program has a MODSEQ key: then results carry the highest MODSEQ (RFC 7162 section 3.1.5). */
+export function usesModseq(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(k.key);
+    case 'or':
+      return usesModseq(k.a) || usesModseq(k.b);
+    case 'and':
+      return k.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}
+
+/** Forgets sets resolved against an earlier numbering, so the key can be evaluated again (search contexts). */
+export function resetResolved(k: SearchKey): void {
+  if (k.op === 'seq' || k.op === 'uid') k.resolved = undefined;
+  else if (k.op === 'not') resetResolved(k.key);
+  else if (k.op === 'or') {
+    resetResolved(k.a);
+    resetResolved(k.b);
+  } else if (k.op === 'and') k.keys.forEach(resetResolved);
+}
+
+/** What SAVE keeps: the whole result, or with MIN and/or MAX only those (RFC 5182 section 2.1). UIDs in result order. */
+export function saveResult(ret: ReturnOptions, uids: number[]): Set<number> {
+  if (uids.length === 0 || ret.all || ret.count || (!ret.min && !ret.max)) return new Set(uids);
+  const out = new Set<number>();
+  // Search results come in ascending order, sort results in sort order: first and last either way.
+  if (ret.min) out.add(uids[0]);
+  if (ret.max) out.add(uids[uids.length - 1]);
+  return out;
+}
+
+/** RETURN (SAVE) alone: the result is kept and nothing is sent (RFC 5182 section 2.4). */
+export function onlySave(ret: ReturnOptions): boolean {
+  return ret.save && !(ret.min || ret.max || ret.all || ret.count || ret.partial || ret.update);
+}
+
+export function supportedCharset(charset: string): boolean {
+  return SUPPORTED_CHARSETS.has(charset.toUpperCase());
+}
+
+export interface SearchHit {
+  seq: number;
+  meta: MessageMeta;
+}
+
+/** The messages of the selected mailbox that match, in sequence order, numbered as the client knows them. */
+export async function searchMessages(s: ImapSession, key: SearchKey): Promise<SearchHit[]> {
+  const view = s.selected!;
+  // Snapshot the numbering before any await: it must match what the client knows.
+  const uids = [...view.uids];
+  const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
+  const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
+  const withContent = needsContent(key);
+  const found: SearchHit[] = [];
+  for (let i = 0; i < uids.length; i++) {
+    const meta = byUid.get(uids[i]);
+    if (!meta) continue;
+    const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
+    if (withContent) {
+      try {
+        candidate.content = searchable(await s.ctx.store.readMessage(meta));
+      } catch {
+        continue;
+      }
+    }
+    if (matches(key, candidate, universe)) found.push({ seq: i + 1, meta });
+  }
+  return found;
 }
 
 function needsContent(k: SearchKey): boolean {
@@ -158,6 +262,7 @@ interface Candidate {
 interface Universe {
   seqs: number[];
   uids: number[];
+  saved: Set<number>;
 }
 
 function includes(haystack: string, needle: string): boolean {
@@ -201,6 +306,10 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
     }
     case 'size':
       return k.larger ? m.meta.size > k.n : m.meta.size < k.n;
+    case 'modseq':
+      return m.meta.modseq >= k.n;
+    case 'saved':
+      return u.saved.has(m.meta.uid);
     case 'not':
       return !matches(k.key, m, u);
     case 'or':
@@ -215,30 +324,33 @@ export const searchCommands: Record<string, CommandSpec> = {
     states: SELECTED,
     uid: true,
     async run(s, args, call) {
-      const { charset, key } = parseSearch(args);
+      const { charset, key, ret } = parseSearch(args);
       args.end();
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
-      const view = s.selected!;
-      // Snapshot the numbering before any await: it must match what the client knows.
-      const uids = [...view.uids];
-      const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids };
-      const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
-      const withContent = needsContent(key);
-      const found: number[] = [];
-      for (let i = 0; i < uids.length; i++) {
-        const meta = byUid.get(uids[i]);
-        if (!meta) continue;
-        const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
-        if (withContent) {
-          try {
-            candidate.content = searchable(await s.ctx.store.readMessage(meta));
-          } catch {
-            continue;
-          }
-        }
-        if (matches(key, candidate, universe)) found.push(call.uid ? meta.uid : i + 1);
+      const withModseq = usesModseq(key);
+      if (withModseq) await s.enableCondstore();
+      const hits = await searchMessages(s, key);
+      const found = hits.map((h) => (call.uid ? h.meta.uid : h.seq));
+      const modseqs = withModseq ? hits.map((h) => h.meta.modseq) : undefined;
+      if (ret?.save) s.savedResult = saveResult(ret, hits.map((h) => h.meta.uid));
+      if (ret?.update) {
+        s.searchContexts.set(call.tag, {
+          tag: call.tag,
+          uid: call.uid,
+          sorted: false,
+          results: hits.map((h) => h.meta.uid),
+          compute: async () => {
+            resetResolved(key);
+            return (await searchMessages(s, key)).map((h) => h.meta.uid);
+          },
+        });
       }
-      await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}\r\n`);
+      if (ret) {
+        if (!onlySave(ret)) await s.write(esearchResponse(call.tag, call.uid, ret, found, false, modseqs));
+      } else {
+        const highest = modseqs?.length ? ` (MODSEQ ${modseqs.reduce((a, b) => Math.max(a, b))})` : '';
+        await s.write(`* SEARCH${found.map((n) => ' ' + n).join('')}${highest}\r\n`);
+      }
       return ok(`${call.uid ? 'UID ' : ''}SEARCH completed`);
     },
   },

@@ -1,3 +1,4 @@
+import { parseAddressList } from './address';
 import { headerValue } from './header';
 import { type MimeNode, parseMime } from './mime-tree';
 import { decodeCharset, decodeHeaderValue, decodeTransfer } from './decode';
@@ -27,12 +28,28 @@ function collectText(buf: Buffer, node: MimeNode, out: string[], depth: number):
   out.push(decodeCharset(decodeTransfer(buf.subarray(node.bs, node.be), encoding), charset));
 }
 
+const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'sender', 'reply-to']);
+
+/** "name <mailbox@host>" for each address (group names included), space-separated. */
+function normalisedAddresses(value: string): string {
+  return parseAddressList(value)
+    .map((a) => {
+      if (a.host === null) return a.mailbox ?? '';
+      const addr = `${a.mailbox ?? ''}@${a.host}`;
+      return a.name ? `${decodeHeaderValue(a.name)} <${addr}>` : `<${addr}>`;
+    })
+    .join(' ');
+}
+
 export function searchable(buf: Buffer): SearchableMessage {
   const root = parseMime(buf);
   const headers = new Map<string, string[]>();
   for (const f of root.fields) {
     const list = headers.get(f.name) ?? [];
     list.push(decodeHeaderValue(f.value));
+    // Address fields are also matched on their parsed form, so comments and folding
+    // inside an address do not hide "user@domain" from a search (as Dovecot does).
+    if (ADDRESS_FIELDS.has(f.name)) list.push(normalisedAddresses(f.value));
     headers.set(f.name, list);
   }
   const headerText = root.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`).join('\n');

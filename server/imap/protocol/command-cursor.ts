@@ -30,6 +30,8 @@ function isListChar(c: number): boolean {
 export class CommandCursor {
   private part = 0;
   private pos = 0;
+  /** UTF8=ACCEPT (RFC 6855) is on: mailbox names arrive as UTF-8, not modified UTF-7. */
+  utf8Names = false;
 
   constructor(private readonly cmd: RawCommand) {}
 

@@ -19,3 +19,10 @@ export function checkStorableFlags(flags: string[]): string | undefined {
   }
   return undefined;
 }
+
+/** The FLAGS and PERMANENTFLAGS responses of SELECT, for the system flags plus `keywords`. */
+export function flagsResponses(keywords: Iterable<string>, readOnly: boolean): string {
+  const flags = [...SYSTEM_FLAGS, ...keywords];
+  const permanent = readOnly ? '()' : `(${[...flags, '\\*'].join(' ')})`;
+  return `* FLAGS (${flags.join(' ')})\r\n* OK [PERMANENTFLAGS ${permanent}] Flags permitted\r\n`;
+}

@@ -1,5 +1,6 @@
 import type net from 'node:net';
-import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Readable, Writable } from 'node:stream';
 import type { EngineContext } from '../../context';
 import type { User } from '../../directory/types';
 import type { Logger } from '../../logs/logger';
@@ -10,6 +11,8 @@ import { type RawCommand, readCommand } from '../protocol/command-reader';
 import { InputReader, type LineResult } from '../protocol/input-reader';
 import { MailboxNameError } from '../protocol/mutf7';
 import { COMMANDS } from '../commands';
+import { type SearchContext, updateSearchContexts } from '../commands/search-context';
+import { type NotifyEvent, type NotifySpec, notifyStatus } from '../commands/notify';
 import { appendLimit, capabilities } from './capabilities';
 import type { CommandCall, CommandResult, SessionState } from './command-types';
 import type { SelectedView } from './selected-view';
@@ -43,6 +46,26 @@ export class ImapSession {
   secure: boolean;
   authFailures = 0;
   idling = false;
+  /** CONDSTORE (RFC 7162) is on: FETCH responses carry MODSEQ. */
+  condstore = false;
+  /** QRESYNC (RFC 7162) is on: expunges are reported as VANISHED. */
+  qresync = false;
+  /** UTF8=ACCEPT (RFC 6855) is on: mailbox names are UTF-8 both ways. */
+  utf8Accept = false;
+  /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
+  readonly searchContexts = new Map<string, SearchContext>();
+  /** SEARCH RETURN (SAVE) result (RFC 5182), as UIDs; "$" in a sequence set names it. */
+  savedResult = new Set<number>();
+  /** NOTIFY SET (RFC 5465) in force, and events waiting to be reported, by mailbox id. */
+  notify?: NotifySpec;
+  private readonly pendingNotify = new Map<number, NotifyEvent>();
+  private executing = false;
+  private notifyScheduled = false;
+  /** COMPRESS=DEFLATE (RFC 4978) is on: output goes through this deflater to the socket. */
+  private deflater?: zlib.DeflateRaw;
+  private flushScheduled = false;
+  /** Output of one command is gathered (socket cork) and sent in as few packets as possible. */
+  private corked = false;
   private readonly reader = new InputReader();
   private closing = false;
   private closed = false;
@@ -106,7 +129,57 @@ export class ImapSession {
   }
 
   private async execute(raw: RawCommand): Promise<void> {
+    this.executing = true;
+    this.cork();
+    try {
+      await this.executeCommand(raw);
+    } finally {
+      this.executing = false;
+      this.uncork();
+    }
+    await this.flushNotify();
+  }
+
+  private cork(): void {
+    if (this.corked || this.deflater || this.closed) return;
+    this.socket.cork();
+    this.corked = true;
+  }
+
+  /** Sends what is gathered: at the end of a command, and before waiting for the client (IDLE, AUTHENTICATE, STARTTLS). */
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /** A NOTIFY event in one of the user's mailboxes: reported at once between commands or in IDLE, else after the command. */
+  notifyEvent(mailboxId: number, event: NotifyEvent): void {
+    if (!this.notify || this.closed) return;
+    this.pendingNotify.set(mailboxId, event);
+    if ((this.executing && !this.idling) || this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      if (!this.executing || this.idling) void this.flushNotify();
+    });
+  }
+
+  private async flushNotify(): Promise<void> {
+    if (this.pendingNotify.size === 0) return;
+    const lines: string[] = [];
+    for (const [mailboxId, event] of this.pendingNotify) {
+      const box = this.ctx.store.mailboxById(mailboxId);
+      const line = box && notifyStatus(this, box, event);
+      if (line) lines.push(line);
+    }
+    this.pendingNotify.clear();
+    if (lines.length) await this.write(lines.join(''));
+  }
+
+  private async executeCommand(raw: RawCommand): Promise<void> {
     const args = new CommandCursor(raw);
+    args.utf8Names = this.utf8Accept;
     let tag: string;
     try {
       tag = args.tag();
@@ -141,7 +214,10 @@ export class ImapSession {
     if (this.closed) return;
     if (this.selected && this.state === 'selected') {
       const allowExpunge = !(call && NO_EXPUNGE_DURING.has(call.name) && !call.uid);
+      const contexts = this.searchContexts.size > 0;
+      if (contexts) await updateSearchContexts(this, 'removed');
       await this.reportChanges(allowExpunge);
+      if (contexts && this.selected && !this.closed) await updateSearchContexts(this, 'added');
     }
     if (this.closed || result.answered) return;
     const code = result.code ? `[${result.code}] ` : '';
@@ -172,6 +248,28 @@ export class ImapSession {
     }
   }
 
+  /**
+   * Turns CONDSTORE on (ENABLE, or the first command that uses it, RFC 7162 section 3.1);
+   * with a mailbox selected the client is told its HIGHESTMODSEQ then.
+   */
+  async enableCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstore = true;
+    const view = this.selected;
+    if (!view) return;
+    view.withModseq = true;
+    const box = this.ctx.store.mailboxById(view.mailbox.id);
+    if (box) await this.write(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
+  }
+
+  /** QRESYNC (RFC 7162 section 3.2) implies CONDSTORE; from now on expunges are VANISHED. */
+  async enableQresync(): Promise<void> {
+    if (this.qresync) return;
+    await this.enableCondstore();
+    this.qresync = true;
+    if (this.selected) this.selected.withVanished = true;
+  }
+
   // ---- state changes -----------------------------------------------------------------
 
   select(view: SelectedView): void {
@@ -183,6 +281,8 @@ export class ImapSession {
 
   unselect(): void {
     if (this.selected) this.host.unwatch(this.selected);
+    this.searchContexts.clear();
+    this.savedResult = new Set();
     this.selected = undefined;
     if (this.state === 'selected') this.state = 'authenticated';
   }
@@ -200,18 +300,54 @@ export class ImapSession {
   async write(data: string | Buffer): Promise<void> {
     if (this.closed) return;
     const socket = this.socket;
-    const ok = socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    const target: Writable = this.deflater ?? socket;
+    const ok = target.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (this.deflater) this.scheduleFlush();
     if (!ok && !this.closed) {
+      // A big response (a large FETCH) goes out as it is produced, not held until the command ends.
+      this.uncork();
       await new Promise<void>((resolve) => {
         const done = () => {
-          socket.off('drain', done);
+          target.off('drain', done);
           socket.off('close', done);
           resolve();
         };
-        socket.on('drain', done);
-        socket.on('close', done);
+        target.once('drain', done);
+        socket.once('close', done);
       });
     }
+  }
+
+  /** Compressed output is flushed once per turn of the event loop, so responses arrive without waiting for more. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
+    });
+  }
+
+  get compressed(): boolean {
+    return this.deflater !== undefined;
+  }
+
+  /**
+   * COMPRESS DEFLATE: after the tagged OK (sent uncompressed), both directions are raw
+   * DEFLATE streams (RFC 4978). Input is read through an inflater in place of the socket.
+   */
+  startCompression(): void {
+    this.uncork();
+    const socket = this.socket;
+    const inflater = zlib.createInflateRaw();
+    const deflater = zlib.createDeflateRaw();
+    inflater.on('error', () => this.close());
+    deflater.on('error', () => this.close());
+    this.reader.detach();
+    socket.pipe(inflater);
+    deflater.pipe(socket);
+    this.reader.attach(inflater);
+    this.deflater = deflater;
   }
 
   async writeStream(stream: Readable): Promise<void> {
@@ -226,6 +362,7 @@ export class ImapSession {
   }
 
   readLine(): Promise<LineResult> {
+    this.uncork();
     return this.reader.readLine(this.settings.maxLineLength);
   }
 
@@ -235,6 +372,7 @@ export class ImapSession {
   }
 
   async startTls(): Promise<void> {
+    this.uncork();
     const plain = this.socket;
     this.reader.detach();
     plain.setTimeout(0);
@@ -268,7 +406,9 @@ export class ImapSession {
     this.closed = true;
     this.unselect();
     this.reader.detach();
-    this.socket.end();
+    // With compression the deflater ends the socket after its last bytes (pipe).
+    if (this.deflater) this.deflater.end();
+    else this.socket.end();
     const socket = this.socket;
     setTimeout(() => socket.destroy(), 1000).unref();
     this.host.ended(this);

@@ -1,7 +1,7 @@
 import type { MailStore } from '../../store/store';
 import type { MailboxInfo, MessageMeta } from '../../store/types';
-import { lowerBound } from '../protocol/sequence-set';
-import { flagList } from './flags';
+import { formatSet, lowerBound } from '../protocol/sequence-set';
+import { flagList, flagsResponses } from './flags';
 
 /**
  * One session's view of its selected mailbox: the sequence-number ↔ UID map as this
@@ -16,6 +16,12 @@ export class SelectedView {
   private pendingNew: number[] = [];
   private readonly pendingExpunge = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /** FETCH responses carry MODSEQ (CONDSTORE is on). */
+  withModseq = false;
+  /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
+  withVanished = false;
+  /** Keywords this client was told of in FLAGS. */
+  private readonly keywords = new Set<string>();
   /** Set when the mailbox was deleted under us. */
   gone = false;
   /** Called when something is pending (the session reports at once while idling). */
@@ -31,6 +37,26 @@ export class SelectedView {
   ) {
     this.uids = messages.map((m) => m.uid);
     for (const uid of this.uids) if (uid >= firstRecentUid) this.recent.add(uid);
+    for (const m of messages) for (const f of m.flags) if (!f.startsWith('\\')) this.keywords.add(f);
+  }
+
+  /** The SELECT responses FLAGS and PERMANENTFLAGS. */
+  flagsResponses(): string {
+    return flagsResponses(this.keywords, this.readOnly);
+  }
+
+  /**
+   * FLAGS and PERMANENTFLAGS again when `flags` holds keywords this client has not been
+   * told of (RFC 3501 section 7.2.6: FLAGS lists every flag in use); empty otherwise.
+   */
+  announceKeywords(flags: readonly string[]): string {
+    let fresh = false;
+    for (const f of flags) {
+      if (f.startsWith('\\') || this.keywords.has(f)) continue;
+      this.keywords.add(f);
+      fresh = true;
+    }
+    return fresh ? this.flagsResponses() : '';
   }
 
   get exists(): number {
@@ -95,6 +121,7 @@ export class SelectedView {
   flush(allowExpunge: boolean): string[] {
     const out: string[] = [];
     if (allowExpunge && this.pendingExpunge.size > 0) {
+      const vanished: number[] = [];
       for (const uid of [...this.pendingExpunge].sort((a, b) => a - b)) {
         const seq = this.seqOf(uid);
         this.pendingExpunge.delete(uid);
@@ -102,13 +129,19 @@ export class SelectedView {
         if (seq === undefined) continue;
         this.uids.splice(seq - 1, 1);
         this.recent.delete(uid);
-        out.push(`* ${seq} EXPUNGE\r\n`);
+        if (this.withVanished) vanished.push(uid);
+        else out.push(`* ${seq} EXPUNGE\r\n`);
       }
+      if (vanished.length) out.push(`* VANISHED ${formatSet(vanished)}\r\n`);
     }
     if (this.pendingNew.length > 0) {
       const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid));
       this.pendingNew = [];
       if (fresh.length > 0) {
+        for (const uid of fresh) {
+          const meta = this.store.message(this.mailbox.id, uid);
+          if (meta) out.push(this.announceKeywords(meta.flags));
+        }
         this.uids.push(...fresh);
         if (!this.readOnly) {
           const firstRecent = this.store.claimRecent(this.mailbox.id);
@@ -124,9 +157,11 @@ export class SelectedView {
         const seq = this.seqOf(uid);
         const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid) : undefined;
         if (!meta || seq === undefined) continue;
-        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))})\r\n`);
+        out.push(this.announceKeywords(meta.flags));
+        const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';
+        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))}${modseq})\r\n`);
       }
     }
-    return out;
+    return out.filter((l) => l !== '');
   }
 }

@@ -2,7 +2,8 @@
 # npm run test:appliance — builds the appliance image (or reuses the one built from the
 # same inputs), boots it in qemu with host port forwards, waits for the SMTP banner, then
 # from the host: logs in over GraphQL (HTTPS), creates a user, sends mail by SMTP and reads
-# it by IMAPS. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test.
+# it by IMAPS. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test, and (unless
+# PB_SKIP_RESET=1) a factory reset through GraphQL.
 # Prints build time, compressed image size and power-on-to-banner time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -115,5 +116,8 @@ echo "appliance boot test: build $(json_get buildSeconds <"$OUT/build-info.json"
 
 if [ "${PB_SKIP_UPDATE:-0}" != 1 ] && [ -f tests/appliance/update-test.sh ]; then
   source tests/appliance/update-test.sh
+fi
+if [ "${PB_SKIP_RESET:-0}" != 1 ]; then
+  source tests/appliance/reset-test.sh
 fi
 echo "$((fw_passed + checks)) passed, 0 failed"

@@ -76,3 +76,18 @@ wait_banner() {
 }
 
 kvm_usable() { [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "${PB_VM_ACCEL:-}" != tcg ]; }
+
+# Kernel starts seen on the serial console so far.
+linux_boots() { grep -ac 'Linux version' "$WORKDIR/serial.log" || true; }
+
+# Waits for the next kernel start after COUNT boots, then for the SMTP banner.
+wait_reboot() {
+  local before=$1 limit=$2 end=$((SECONDS + $2))
+  while [ "$(linux_boots)" -le "$before" ]; do
+    [ $SECONDS -lt $end ] || fail "no reboot within ${limit}s"
+    sleep 2
+  done
+  local t=$SECONDS
+  wait_banner $((end - SECONDS)) || fail "no SMTP banner after the reboot"
+  echo "  rebooted: SMTP banner $((SECONDS - t))s after the kernel started"
+}

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import { authenticate } from 'mailauth';
 import type { EngineContext } from '../context';
 import { dnsServerAddress } from '../outbound/mx-resolver';
+import { DnsCache } from '../net/dns-cache';
 
 export interface InboundVerdict {
   /** Received-SPF and Authentication-Results (RFC 8601) fields to put on top of the message, CRLF-terminated. */
@@ -17,11 +18,12 @@ export interface InboundVerdict {
  * engine's resolver (PILLARBOX_DNS when set) and the engine's host name as authserv-id.
  */
 export class InboundAuth {
-  private readonly resolver: dns.promises.Resolver;
+  private readonly dns: DnsCache;
 
   constructor(private readonly ctx: EngineContext) {
-    this.resolver = new dns.promises.Resolver({ timeout: 5000, tries: 2 });
-    if (ctx.options.dns) this.resolver.setServers([dnsServerAddress(ctx.options.dns)]);
+    const resolver = new dns.promises.Resolver({ timeout: 5000, tries: 2 });
+    if (ctx.options.dns) resolver.setServers([dnsServerAddress(ctx.options.dns)]);
+    this.dns = new DnsCache((name, type) => resolver.resolve(name, type));
   }
 
   async check(message: Buffer, client: { ip: string; helo?: string; sender: string }): Promise<InboundVerdict> {
@@ -30,7 +32,7 @@ export class InboundAuth {
       helo: client.helo,
       sender: client.sender,
       mta: this.ctx.options.hostname,
-      resolver: (name: string, type: string) => this.resolver.resolve(name, type) as Promise<string[][] | string[]>,
+      resolver: (name: string, type: string) => this.dns.resolve(name, type) as Promise<string[][] | string[]>,
       disableBimi: true,
     });
     const dmarc = result.dmarc || undefined;

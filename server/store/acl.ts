@@ -9,6 +9,11 @@ export interface AclEntry {
   rights: string;
 }
 
+/** The first character that is not a right of RFC 4314, if any. */
+export function unknownRight(rights: string): string | undefined {
+  return rights.split('').find((r) => !ALL_RIGHTS.includes(r));
+}
+
 /** Rights in canonical order, without duplicates. */
 export function canonicalRights(rights: string): string {
   return ALL_RIGHTS.split('')

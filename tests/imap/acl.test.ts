@@ -80,7 +80,9 @@ test('lrsi: bob appends (flags he may not set dropped) and sets \\Seen, but cann
   const box = t.engine.ctx.store.mailbox(userId(t), 'Shared')!;
   const appended = t.engine.ctx.store.messages(box.id).at(-1)!;
   assert.deepEqual(appended.flags, ['\\Seen']);
-  assert.match(last(await run(bob, 'i3', `SELECT ${SHARED}`)), /^i3 OK \[READ-WRITE\]/);
+  const selected = await run(bob, 'i3', `SELECT ${SHARED}`);
+  assert.match(last(selected), /^i3 OK \[READ-WRITE\]/);
+  assert.ok(selected.some((l) => l.startsWith('* OK [PERMANENTFLAGS (\\Seen)]')), selected.join('\n'));
   assert.match(last(await run(bob, 'i4', 'STORE 1 +FLAGS (\\Seen)')), /^i4 OK/);
   assert.match(last(await run(bob, 'i5', 'STORE 1 +FLAGS (\\Flagged \\Deleted)')), /^i5 NO \[NOPERM\]/);
   assert.match(last(await run(bob, 'i6', 'EXPUNGE')), /^i6 NO \[NOPERM\]/);

@@ -3,13 +3,13 @@ import { parseDateTime } from '../protocol/imap-date';
 import { storableMessage } from '../mime/binary';
 import { appendLimit } from '../session/capabilities';
 import { AUTHENTICATED, type CommandSpec, bad, no, ok } from '../session/command-types';
-import { checkStorableFlags } from '../session/flags';
+import { checkStorableFlags, permittedFlags } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { formatSet } from '../protocol/sequence-set';
 import { BadUrl, fetchUrl } from './imap-url';
 import { readMailboxName } from './names';
 import { wouldExceedQuota } from './quota';
-import { access, has, permittedFlags } from '../session/access';
+import { access, has } from '../session/access';
 
 /** One message of an APPEND: a literal, or CATENATE parts (RFC 4469) put together once parsing is done. */
 interface AppendMessage {

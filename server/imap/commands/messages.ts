@@ -2,11 +2,11 @@ import type { FlagMode } from '../../store/types';
 import { ParseError } from '../protocol/command-cursor';
 import { formatSet } from '../protocol/sequence-set';
 import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
-import { checkStorableFlags, flagList } from '../session/flags';
+import { checkStorableFlags, flagList, permittedFlags } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
 import { readMailboxName } from './names';
-import { access, has, permittedFlags } from '../session/access';
+import { access, has } from '../session/access';
 import { wouldExceedQuota } from './quota';
 
 const READ_ONLY = (): CommandResult => no('Mailbox is open read-only', 'CANNOT');

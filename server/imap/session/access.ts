@@ -102,10 +102,3 @@ export function sharedMailboxes(s: ImapSession): MailboxInfo[] {
   return [...out.values()];
 }
 
-/** The flags of a STORE or APPEND the rights allow: \\Seen needs 's', \\Deleted 't', any other 'w'. */
-export function permittedFlags(rights: string, flags: string[]): string[] {
-  return flags.filter((f) => {
-    const lower = f.toLowerCase();
-    return rights.includes(lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w');
-  });
-}

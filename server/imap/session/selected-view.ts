@@ -45,7 +45,7 @@ export class SelectedView {
 
   /** The SELECT responses FLAGS and PERMANENTFLAGS. */
   flagsResponses(): string {
-    return flagsResponses(this.keywords, this.readOnly);
+    return flagsResponses(this.keywords, this.readOnly, this.rights);
   }
 
   /**

@@ -13,20 +13,22 @@ const exec = promisify(execFile);
 let t: TestEngine;
 let home: string;
 let rc: string;
-const maildir = (): string => path.join(home, 'mail');
+let maildirName = 'mail';
+const maildir = (): string => path.join(home, maildirName);
 
 /** isync 1.4 (bookworm) syntax: SSLType, Far/Near; the engine's self-signed certificate is trusted explicitly. */
-function writeConfig(): void {
-  rc = path.join(home, 'mbsyncrc');
+function writeConfig(ssl: 'IMAPS' | 'STARTTLS' = 'IMAPS'): void {
+  rc = path.join(home, `mbsyncrc-${maildirName}`);
+  fs.mkdirSync(maildir(), { recursive: true });
   fs.writeFileSync(
     rc,
     [
       'IMAPAccount pb',
       'Host 127.0.0.1',
-      `Port ${t.ports.imaps}`,
+      `Port ${ssl === 'IMAPS' ? t.ports.imaps : t.ports.imap}`,
       `User ${ALICE.shortName}`,
       `Pass ${ALICE.password}`,
-      'SSLType IMAPS',
+      `SSLType ${ssl}`,
       `CertificateFile ${path.join(t.dataDir, 'certs', 'default.crt')}`,
       '',
       'IMAPStore pb-remote',
@@ -76,7 +78,6 @@ function server(folder: string) {
 before(async () => {
   t = await startImapEngine();
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-mbsync-'));
-  fs.mkdirSync(maildir());
   writeConfig();
 });
 after(async () => {
@@ -144,4 +145,19 @@ test('mbsync: two-way sync of INBOX and Archive over IMAPS without errors or dup
   await sync();
   assert.equal(server('INBOX').length, 1);
   assert.equal(local('INBOX').length, 1);
+});
+
+test('mbsync over STARTTLS: a fresh Maildir gets the server\u2019s state once, with its flags', async () => {
+  maildirName = 'mail-starttls';
+  writeConfig('STARTTLS');
+  // On the plain port, -V shows the upgrade (STARTTLS) happening before the login.
+  const out = await sync();
+  assert.match(out, /Connection is now encrypted\s+Logging in/, out);
+  const inbox = local('INBOX');
+  assert.equal(inbox.length, server('INBOX').length);
+  assert.equal(inbox[0].flags, 'R');
+  const files = inbox.map((m) => m.file);
+  await sync();
+  assert.deepEqual(local('INBOX').map((m) => m.file), files);
+  assert.equal(server('INBOX').length, 1);
 });

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestEngine } from '../helpers/engine';
 import type { LineClient } from '../helpers/line-client';
+import { ImapFlow } from 'imapflow';
 import { ALICE, BOB, loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
 
 const CAROL = { shortName: 'carol', password: 'carol-password-1' };
@@ -76,7 +77,11 @@ test('lr: bob lists and reads alice\u2019s mailbox read-only, cannot change it',
 
 test('lrsi: bob appends (flags he may not set dropped) and sets \\Seen, but cannot flag, delete or expunge', async () => {
   assert.match(last(await run(alice, 'i1', 'SETACL Shared bob +si')), /^i1 OK/);
+  await run(alice, 'i1a', 'SELECT Shared');
   assert.match(last(await run(bob, 'i2', appendLine(SHARED, '\\Seen \\Flagged', 'from bob'))), /^i2 OK \[APPENDUID/);
+  // The owner, with the mailbox open, sees what bob stored in it.
+  assert.ok((await run(alice, 'i2a', 'NOOP')).includes('* 2 EXISTS'));
+  await run(alice, 'i2b', 'UNSELECT');
   const box = t.engine.ctx.store.mailbox(userId(t), 'Shared')!;
   const appended = t.engine.ctx.store.messages(box.id).at(-1)!;
   assert.deepEqual(appended.flags, ['\\Seen']);
@@ -143,5 +148,23 @@ test('the mail administrator sees every user\u2019s folders and can delete them,
     assert.ok(!(await run(again, 'm8', 'LIST "" "*"')).some((l) => l.includes('Other Users')));
   } finally {
     again.close();
+  }
+});
+
+test('imapflow as bob: the other-users namespace and a shared mailbox open read-only', async () => {
+  assert.match(last(await run(alice, 'f1', 'SETACL Shared bob lr')), /^f1 OK/);
+  const c = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: BOB.shortName, pass: BOB.password }, tls: { rejectUnauthorized: false }, logger: false });
+  await c.connect();
+  try {
+    const boxes = await c.list();
+    const shared = boxes.find((b) => b.path === 'Other Users/alice/Shared');
+    assert.ok(shared, boxes.map((b) => b.path).join(', '));
+    assert.equal(shared.delimiter, '/');
+    const box = await c.mailboxOpen('Other Users/alice/Shared');
+    assert.equal(box.readOnly, true);
+    const msg = await c.fetchOne('1', { envelope: true });
+    assert.ok(msg && msg.envelope?.subject === 'shared one');
+  } finally {
+    await c.logout();
   }
 });

@@ -13,6 +13,7 @@ import { SettingsResolver } from './settings/settings-resolver';
 import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
+import { MailboxAclResolver } from './mailboxes/mailbox-acl-resolver';
 import { ApplianceResolver } from './appliance/appliance-resolver';
 import { JobResolver } from './jobs/job-resolver';
 import { VirusResolver } from './virus/virus-resolver';
@@ -35,6 +36,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SieveResolver,
   QueueResolver,
   MailboxResolver,
+  MailboxAclResolver,
   ApplianceResolver,
   JobResolver,
   VirusResolver,

@@ -11,6 +11,7 @@ import { MailboxType, QuotaType, UserConnection, UserType } from './user-types';
 const toUser = (u: User): UserType => ({ ...u, createdAt: new Date(u.createdAt) });
 
 export const toMailboxType = (m: MailboxInfo): MailboxType => ({
+  mailboxId: m.id,
   name: m.name,
   messages: m.messageCount,
   size: m.totalSize,

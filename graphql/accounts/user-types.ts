@@ -27,6 +27,9 @@ export class QuotaType {
 
 @ObjectType('Mailbox', { description: 'One of the user\u2019s folders.' })
 export class MailboxType {
+  /** The store's id, not exposed: field resolvers (the ACL) look the mailbox up by it. */
+  mailboxId!: number;
+
   @Field(() => String, { description: 'Full name, "/" separates levels; INBOX is INBOX.' })
   name!: string;
 

@@ -258,4 +258,18 @@ CREATE TABLE urlauth_keys (
 );
 `,
   },
+  {
+    version: 8,
+    sql: `
+-- IMAP ACLs (RFC 4314): rights an identifier (a user's short name, or "anyone") has on
+-- another user's mailbox. The owner always has every right and has no row here.
+CREATE TABLE mailbox_acl (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  identifier TEXT NOT NULL,
+  rights TEXT NOT NULL,
+  PRIMARY KEY (mailbox_id, identifier)
+);
+CREATE INDEX mailbox_acl_identifier ON mailbox_acl (identifier);
+`,
+  },
 ];

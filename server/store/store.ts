@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
+import { MailboxAcl } from './acl';
 import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
 import {
   DEFAULT_MAILBOXES,
@@ -69,6 +70,9 @@ export interface AppendResult {
  * is committed, so a committed message always has its file.
  */
 export class MailStore extends EventEmitter {
+  /** Who other than the owner may use a mailbox (IMAP ACL, RFC 4314). */
+  readonly acl: MailboxAcl;
+
   constructor(
     private readonly db: Db,
     private readonly commits: GroupCommit,
@@ -76,6 +80,7 @@ export class MailStore extends EventEmitter {
     private readonly locations: () => StoreLocation[],
   ) {
     super();
+    this.acl = new MailboxAcl(db);
     fs.mkdirSync(defaultRoot, { recursive: true });
   }
 

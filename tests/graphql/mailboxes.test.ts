@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { gql, gqlOk, login } from './client';
+import { loggedIn, run } from '../imap/helpers';
 
 describe('GraphQL mailbox administration', () => {
   let t: TestEngine;
@@ -9,7 +10,7 @@ describe('GraphQL mailbox administration', () => {
   let id: number;
 
   before(async () => {
-    t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1' }] });
+    t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1' }, { shortName: 'bob', password: 'bob-password-1' }] });
     token = await login(t.ports.http);
     id = t.engine.ctx.directory.userByName('alice')!.id;
   });
@@ -33,5 +34,33 @@ describe('GraphQL mailbox administration', () => {
     assert.ok(inbox.errors?.[0].extensions?.code);
     const nobody = await gql(t.ports.http, 'mutation { createMailbox(input: {userId: "999", name: "X"}) { name } }', { token });
     assert.equal(nobody.errors?.[0].extensions?.code, 'NOT_FOUND');
+  });
+
+  it('sets and lists mailbox ACLs (the seed\u2019s cyradm setaclmailbox), which IMAP then enforces', async () => {
+    const set = (identifier: string, rights: string) =>
+      gql(t.ports.http, `mutation { setMailboxAcl(input: {userId: "${id}", mailbox: "Work", identifier: "${identifier}", rights: "${rights}"}) { name acl { identifier rights } } }`, { token });
+    const r = await set('bob', 'rl');
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.deepEqual((r.data as { setMailboxAcl: unknown }).setMailboxAcl, { name: 'Work', acl: [{ identifier: 'bob', rights: 'lr' }] });
+    await set('anyone', 'l');
+    const listed = await gqlOk(t.ports.http, `{ user(id: "${id}") { mailboxes { name acl { identifier rights } } } }`, { token });
+    const work = (listed as { user: { mailboxes: { name: string; acl: unknown[] }[] } }).user.mailboxes.find((m) => m.name === 'Work');
+    assert.deepEqual(work?.acl, [{ identifier: 'anyone', rights: 'l' }, { identifier: 'bob', rights: 'lr' }]);
+    const box = t.engine.ctx.store.mailbox(id, 'Work')!;
+    assert.equal(t.engine.ctx.store.acl.entries(box.id).length, 2);
+    const bob = await loggedIn(t, { shortName: 'bob', password: 'bob-password-1' });
+    try {
+      assert.ok((await run(bob, 'b1', 'MYRIGHTS "Other Users/alice/Work"')).includes('* MYRIGHTS "Other Users/alice/Work" lr'));
+    } finally {
+      bob.close();
+    }
+    await set('anyone', '');
+    assert.deepEqual(t.engine.ctx.store.acl.entries(box.id).map((e) => e.identifier), ['bob']);
+
+    assert.equal((await set('bob', 'lrz')).errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+    assert.equal((await set('alice', 'lr')).errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+    assert.equal((await set('nobody', 'lr')).errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+    const missing = await gql(t.ports.http, `mutation { setMailboxAcl(input: {userId: "${id}", mailbox: "Nope", identifier: "bob", rights: "l"}) { name } }`, { token });
+    assert.equal(missing.errors?.[0].extensions?.code, 'NOT_FOUND');
   });
 });

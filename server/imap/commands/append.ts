@@ -3,12 +3,13 @@ import { parseDateTime } from '../protocol/imap-date';
 import { storableMessage } from '../mime/binary';
 import { appendLimit } from '../session/capabilities';
 import { AUTHENTICATED, type CommandSpec, bad, no, ok } from '../session/command-types';
-import { checkStorableFlags } from '../session/flags';
+import { checkStorableFlags, permittedFlags } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { formatSet } from '../protocol/sequence-set';
 import { BadUrl, fetchUrl } from './imap-url';
 import { readMailboxName } from './names';
 import { wouldExceedQuota } from './quota';
+import { access, has } from '../session/access';
 
 /** One message of an APPEND: a literal, or CATENATE parts (RFC 4469) put together once parsing is done. */
 interface AppendMessage {
@@ -86,8 +87,10 @@ export const appendCommands: Record<string, CommandSpec> = {
         const problem = checkStorableFlags(m.flags);
         if (problem) return bad(problem);
       }
-      const box = s.ctx.store.mailbox(s.user!.id, name);
-      if (!box) return no('Mailbox does not exist', 'TRYCREATE');
+      const a = access(s, name);
+      if (!a) return no('Mailbox does not exist', 'TRYCREATE');
+      if (!has(a.rights, 'i')) return no('Permission denied', 'NOPERM');
+      const box = a.box;
       const messages: Buffer[] = [];
       for (const m of wanted) {
         try {
@@ -99,11 +102,11 @@ export const appendCommands: Record<string, CommandSpec> = {
       }
       if (messages.some((m) => m.length === 0)) return no('Empty messages cannot be stored', 'CANNOT');
       if (messages.some((m) => m.length > appendLimit(s.settings))) return no('Message too large', 'TOOBIG');
-      if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0))) return no('Quota exceeded', 'OVERQUOTA');
+      if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0), a.owner.id)) return no('Quota exceeded', 'OVERQUOTA');
       const results = await s.ctx.store.append(
-        messages.map((message, i) => ({ userId: s.user!.id, mailbox: box.name, flags: wanted[i].flags, internalDate: wanted[i].date, source: { parts: [message] } })),
+        messages.map((message, i) => ({ userId: a.owner.id, mailbox: box.name, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] } })),
       );
-      for (const r of results) s.log.event('append', { user: s.user!.shortName, mailbox: box.name, uid: r.uid, size: r.size });
+      for (const r of results) s.log.event('append', { user: s.user!.shortName, mailbox: a.visible, uid: r.uid, size: r.size });
       return ok('APPEND completed', `APPENDUID ${results[0].uidValidity} ${formatSet(results.map((r) => r.uid))}`);
     },
   },

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../session/command-types';
+import { aclCommands } from './acl';
 import { appendCommands } from './append';
 import { authCommands } from './auth';
 import { basicCommands } from './basic';
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...searchCommands,
   ...notifyCommands,
   ...quotaCommands,
+  ...aclCommands,
   ...searchContextCommands,
   ...sortCommands,
   ...urlauthCommands,

@@ -5,6 +5,7 @@ import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { parseStatusItems, statusItems } from './mailbox';
 import { decodeName, mailboxOut } from './names';
+import { sharedMailboxes } from '../session/access';
 
 const SEP = HIERARCHY_SEPARATOR;
 
@@ -117,7 +118,8 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
   const regexps = patterns.map((p) => patternRegExp(reference + p));
   const matchesPattern = (name: string) => regexps.some((r) => r.test(name));
   const subscriptions = new Set(s.ctx.store.subscriptions(s.user!.id));
-  const all = entries(s.ctx.store.mailboxes(s.user!.id), subscriptions, o.selectSubscribed);
+  // Other users' mailboxes the session may see ('l') list under the other-users namespace.
+  const all = entries([...s.ctx.store.mailboxes(s.user!.id), ...sharedMailboxes(s)], subscriptions, o.selectSubscribed);
   const selects = (x: Entry) => (!o.selectSubscribed || x.subscribed) && (!o.selectSpecialUse || !!x.box?.specialUse);
   const lines: string[] = [];
   for (const e of all) {

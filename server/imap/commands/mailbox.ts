@@ -6,6 +6,24 @@ import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../sessi
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
 import { mailboxOut, readMailboxName } from './names';
+import { OTHER_USERS, OTHER_USERS_PREFIX, access, has, refOf } from '../session/access';
+
+const NOPERM = () => no('Permission denied', 'NOPERM');
+
+/** Who may create `name`: anyone in their own namespace, else who has 'k' on the existing parent (RFC 4314 section 4). */
+function createTarget(s: ImapSession, name: string) {
+  if (name === OTHER_USERS) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
+  if (name.startsWith(OTHER_USERS_PREFIX)) {
+    const ref = refOf(s, name);
+    if (!ref) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
+    if (ref.own) return ref;
+    const cut = ref.local.lastIndexOf(HIERARCHY_SEPARATOR);
+    const parent = cut > 0 ? access(s, ref.visible.slice(0, ref.visible.length - ref.local.length + cut)) : undefined;
+    if (!parent || !has(parent.rights, 'k')) return NOPERM();
+    return ref;
+  }
+  return refOf(s, name)!;
+}
 
 const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
 
@@ -46,18 +64,22 @@ function readSelectParams(args: CommandCursor): SelectParams {
 
 async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, params: SelectParams) {
   if (params.qresync && !s.qresync) return bad('QRESYNC must be enabled first');
-  const user = s.user!;
   const store = s.ctx.store;
   if (s.selected) {
     s.unselect();
     await s.write('* OK [CLOSED] Previous mailbox closed\r\n');
   }
-  const box = store.mailbox(user.id, name);
-  if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
+  const a = access(s, name);
+  if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+  if (!has(a.rights, 'r')) return NOPERM();
+  // Without a right that changes something, SELECT opens the mailbox read-only (RFC 4314 section 4).
+  if (!/[iestw]/.test(a.rights)) readOnly = true;
+  const box = a.box;
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
   const firstRecent = readOnly ? box.firstRecentUid : store.claimRecent(box.id);
   const messages = store.messages(box.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
+  view.rights = a.rights;
   s.select(view);
   if (params.condstore) s.condstore = true;
   view.withModseq = s.condstore;
@@ -88,8 +110,9 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, pa
 
 function statusItems(s: ImapSession, name: string, items: string[]): string | undefined {
   const store = s.ctx.store;
-  const box = store.mailbox(s.user!.id, name);
-  if (!box) return undefined;
+  const a = access(s, name);
+  if (!a || !has(a.rights, 'r')) return undefined;
+  const box = a.box;
   const needMessages = items.includes('RECENT') || items.includes('UNSEEN');
   const messages = needMessages ? store.messages(box.id) : [];
   const out: string[] = [];
@@ -119,7 +142,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
     }
     out.push(`${item} ${value}`);
   }
-  return `* STATUS ${mailboxOut(box.name, s.utf8Accept)} (${out.join(' ')})\r\n`;
+  return `* STATUS ${mailboxOut(a.visible, s.utf8Accept)} (${out.join(' ')})\r\n`;
 }
 
 /** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */
@@ -163,7 +186,13 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       // A trailing separator only says the client means to create children (RFC 3501 6.3.3).
       while (name.endsWith(HIERARCHY_SEPARATOR)) name = name.slice(0, -1);
       if (name.toUpperCase() === 'INBOX') return no('INBOX already exists', 'ALREADYEXISTS');
-      s.ctx.store.createMailbox(s.user!.id, name);
+      const target = createTarget(s, name);
+      if ('status' in target) return target;
+      const created = s.ctx.store.createMailbox(target.owner.id, target.local);
+      // A new mailbox starts with its parent's ACL (as Cyrus does), so a shared folder's subfolders are shared alike.
+      const cut = target.local.lastIndexOf(HIERARCHY_SEPARATOR);
+      const parent = cut > 0 ? s.ctx.store.mailbox(target.owner.id, target.local.slice(0, cut)) : undefined;
+      if (parent) for (const e of s.ctx.store.acl.entries(parent.id)) s.ctx.store.acl.set(created.id, e.identifier, e.rights);
       return ok('CREATE completed');
     },
   },
@@ -174,13 +203,14 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.sp();
       const name = readMailboxName(args);
       args.end();
-      const box = s.ctx.store.mailbox(s.user!.id, name);
-      if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
-      if (s.selected?.mailbox.id === box.id) {
+      const a = access(s, name);
+      if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (!has(a.rights, 'x')) return NOPERM();
+      if (s.selected?.mailbox.id === a.box.id) {
         s.unselect();
         await s.write('* OK [CLOSED] Mailbox closed\r\n');
       }
-      await s.ctx.store.deleteMailbox(s.user!.id, name);
+      await s.ctx.store.deleteMailbox(a.owner.id, a.local);
       return ok('DELETE completed');
     },
   },
@@ -194,7 +224,13 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       let to = readMailboxName(args);
       args.end();
       while (to.endsWith(HIERARCHY_SEPARATOR)) to = to.slice(0, -1);
-      s.ctx.store.renameMailbox(s.user!.id, from, to);
+      const source = access(s, from);
+      if (!source) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (!has(source.rights, 'x')) return NOPERM();
+      const target = createTarget(s, to);
+      if ('status' in target) return target;
+      if (target.owner.id !== source.owner.id) return no('Mailboxes cannot be renamed into another user\u2019s namespace', 'CANNOT');
+      s.ctx.store.renameMailbox(source.owner.id, source.local, target.local);
       return ok('RENAME completed');
     },
   },
@@ -230,6 +266,9 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       const items = parseStatusItems(args);
       args.end();
       if (items.includes('HIGHESTMODSEQ')) await s.enableCondstore();
+      const a = access(s, name);
+      if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (!has(a.rights, 'r')) return NOPERM();
       const line = statusItems(s, name, items);
       if (!line) return no('Mailbox does not exist', 'NONEXISTENT');
       await s.write(line);
@@ -243,8 +282,8 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.end();
       const view = s.selected!;
       s.unselect();
-      // Expunged silently: CLOSE reports no EXPUNGE responses.
-      if (!view.readOnly) await s.ctx.store.expunge(view.mailbox.id, undefined, s);
+      // Expunged silently: CLOSE reports no EXPUNGE responses; only with the right to expunge.
+      if (!view.readOnly && view.rights.includes('e')) await s.ctx.store.expunge(view.mailbox.id, undefined, s);
       return ok('CLOSE completed');
     },
   },

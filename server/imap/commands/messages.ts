@@ -2,25 +2,31 @@ import type { FlagMode } from '../../store/types';
 import { ParseError } from '../protocol/command-cursor';
 import { formatSet } from '../protocol/sequence-set';
 import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
-import { checkStorableFlags, flagList } from '../session/flags';
+import { checkStorableFlags, flagList, permittedFlags } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
 import { readMailboxName } from './names';
+import { access, has } from '../session/access';
 import { wouldExceedQuota } from './quota';
 
 const READ_ONLY = (): CommandResult => no('Mailbox is open read-only', 'CANNOT');
+const NOPERM = (): CommandResult => no('Permission denied', 'NOPERM');
 
 async function copyOrMove(s: ImapSession, setText: string, name: string, uid: boolean, move: boolean): Promise<CommandResult> {
   const view = s.selected!;
   if (move && view.readOnly) return READ_ONLY();
+  // MOVE removes from the source: it needs the rights to delete and expunge there (RFC 6851 section 3.3, RFC 4314).
+  if (move && !has(view.rights, 'te')) return NOPERM();
   const targets = resolveTargets(s, setText, uid);
-  const dest = s.ctx.store.mailbox(s.user!.id, name);
-  if (!dest) return no('Mailbox does not exist', 'TRYCREATE');
+  const a = access(s, name);
+  if (!a) return no('Mailbox does not exist', 'TRYCREATE');
+  if (!has(a.rights, 'i')) return NOPERM();
+  const dest = a.box;
   const metas = loadMetas(s, targets);
   const present = targets.filter((t) => metas.has(t.uid));
   if (present.length < targets.length && !uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
   const bytes = present.reduce((sum, t) => sum + metas.get(t.uid)!.size, 0);
-  if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes)) return no('Quota exceeded', 'OVERQUOTA');
+  if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes, a.owner.id)) return no('Quota exceeded', 'OVERQUOTA');
   const verb = move ? 'MOVE' : 'COPY';
   if (present.length === 0) return ok(`${verb} completed, nothing to do`);
   const r = await s.ctx.store.copy(view.mailbox.id, present.map((t) => t.uid), dest.id);
@@ -56,18 +62,22 @@ export const messageCommands: Record<string, CommandSpec> = {
       args.end();
       const problem = checkStorableFlags(flags);
       if (problem) return bad(problem);
+      const mode: FlagMode = item[1] === '+' ? 'add' : item[1] === '-' ? 'remove' : 'replace';
       const view = s.selected!;
       if (view.readOnly) return READ_ONLY();
+      // Flags the session has no right to change are left alone; none at all is a NO (RFC 4314 section 4).
+      const allowed = permittedFlags(view.rights, flags);
+      if (flags.length && !allowed.length) return NOPERM();
+      if (mode === 'replace' && !has(view.rights, 'stw')) return NOPERM();
       if (unchangedSince !== undefined) await s.enableCondstore();
       const targets = resolveTargets(s, setText, call.uid);
-      const mode: FlagMode = item[1] === '+' ? 'add' : item[1] === '-' ? 'remove' : 'replace';
       const candidates = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
-      const r = s.ctx.store.setFlags(view.mailbox.id, candidates.map((t) => t.uid), mode, flags, { origin: s, unchangedSince });
+      const r = s.ctx.store.setFlags(view.mailbox.id, candidates.map((t) => t.uid), mode, allowed, { origin: s, unchangedSince });
       const failed = new Set(r.failedUnchangedSince);
       const changed = new Set(r.changed.map((m) => m.uid));
       const live = candidates.filter((t) => !failed.has(t.uid));
       const metas = loadMetas(s, live);
-      const announce = view.announceKeywords(flags);
+      const announce = view.announceKeywords(allowed);
       if (announce) await s.write(announce);
       const lines: string[] = [];
       for (const t of live) {
@@ -101,6 +111,7 @@ export const messageCommands: Record<string, CommandSpec> = {
         const setText = args.token();
         args.end();
         if (view.readOnly) return READ_ONLY();
+        if (!has(view.rights, 'e')) return NOPERM();
         const candidates = resolveTargets(s, setText, true).map((t) => t.uid);
         const metas = loadMetas(s, candidates.map((u) => ({ uid: u, seq: 0 })));
         uids = candidates.filter((u) => metas.get(u)?.flags.includes('\\Deleted'));
@@ -108,6 +119,7 @@ export const messageCommands: Record<string, CommandSpec> = {
       } else {
         args.end();
         if (view.readOnly) return READ_ONLY();
+        if (!has(view.rights, 'e')) return NOPERM();
       }
       await s.ctx.store.expunge(view.mailbox.id, uids, s);
       return ok(`${call.uid ? 'UID ' : ''}EXPUNGE completed`);

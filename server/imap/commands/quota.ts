@@ -6,14 +6,14 @@ import { mailboxOut, readMailboxName } from './names';
 /** The one quota root: all of a user's mailboxes share the mail quota set for the user. */
 export const QUOTA_ROOT = 'User quota';
 
-function currentQuota(s: ImapSession): { limitBytes: number; usedBytes: number } {
-  const user = s.ctx.directory.user(s.user!.id) ?? s.user!;
+function currentQuota(s: ImapSession, ownerId = s.user!.id): { limitBytes: number; usedBytes: number } {
+  const user = s.ctx.directory.user(ownerId) ?? s.user!;
   return s.ctx.accounts.quota(user);
 }
 
 /** True when adding `bytes` would take the user over quota (0 = no quota). Reads the current quota, not the one at login. */
-export function wouldExceedQuota(s: ImapSession, bytes: number): boolean {
-  const q = currentQuota(s);
+export function wouldExceedQuota(s: ImapSession, bytes: number, ownerId = s.user!.id): boolean {
+  const q = currentQuota(s, ownerId);
   return q.limitBytes > 0 && q.usedBytes + bytes > q.limitBytes;
 }
 

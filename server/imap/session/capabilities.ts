@@ -63,6 +63,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'COMPRESS=DEFLATE',
     'STATUS=SIZE',
     'QUOTA',
+    'ACL',
+    'RIGHTS=texk',
     'QUOTA=RES-STORAGE',
     'NOTIFY',
     'URLAUTH',

@@ -21,8 +21,19 @@ export function checkStorableFlags(flags: string[]): string | undefined {
 }
 
 /** The FLAGS and PERMANENTFLAGS responses of SELECT, for the system flags plus `keywords`. */
-export function flagsResponses(keywords: Iterable<string>, readOnly: boolean): string {
+export function flagsResponses(keywords: Iterable<string>, readOnly: boolean, rights = 'stw'): string {
   const flags = [...SYSTEM_FLAGS, ...keywords];
-  const permanent = readOnly ? '()' : `(${[...flags, '\\*'].join(' ')})`;
+  // PERMANENTFLAGS shows only what the session's ACL rights let it change (RFC 4314 section 4).
+  const changeable = permittedFlags(rights, flags);
+  if (rights.includes('w')) changeable.push('\\*');
+  const permanent = readOnly ? '()' : `(${changeable.join(' ')})`;
   return `* FLAGS (${flags.join(' ')})\r\n* OK [PERMANENTFLAGS ${permanent}] Flags permitted\r\n`;
+}
+
+/** The flags of a STORE or APPEND the rights allow: \\Seen needs 's', \\Deleted 't', any other 'w'. */
+export function permittedFlags(rights: string, flags: string[]): string[] {
+  return flags.filter((f) => {
+    const lower = f.toLowerCase();
+    return rights.includes(lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w');
+  });
 }

@@ -1,3 +1,4 @@
+import { ALL_RIGHTS } from '../../store/acl';
 import type { MailStore } from '../../store/store';
 import type { MailboxInfo, MessageMeta } from '../../store/types';
 import { formatSet, lowerBound } from '../protocol/sequence-set';
@@ -22,6 +23,8 @@ export class SelectedView {
   withVanished = false;
   /** Keywords this client was told of in FLAGS. */
   private readonly keywords = new Set<string>();
+  /** The session's ACL rights on the mailbox (RFC 4314); all of them on its own. */
+  rights = ALL_RIGHTS;
   /** Set when the mailbox was deleted under us. */
   gone = false;
   /** Called when something is pending (the session reports at once while idling). */
@@ -42,7 +45,7 @@ export class SelectedView {
 
   /** The SELECT responses FLAGS and PERMANENTFLAGS. */
   flagsResponses(): string {
-    return flagsResponses(this.keywords, this.readOnly);
+    return flagsResponses(this.keywords, this.readOnly, this.rights);
   }
 
   /**

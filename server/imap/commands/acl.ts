@@ -1,0 +1,129 @@
+import { ALL_RIGHTS, canonicalRights } from '../../store/acl';
+import { nstring } from '../protocol/encode';
+import { type MailboxAccess, ANYONE, access, has } from '../session/access';
+import { AUTHENTICATED, type CommandResult, type CommandSpec, no, ok } from '../session/command-types';
+import type { ImapSession } from '../session/imap-session';
+import { mailboxOut, readMailboxName } from './names';
+
+/**
+ * ACL (RFC 4314). Identifiers are user short names and "anyone"; the owner has every right
+ * and cannot be given fewer. The obsolete "c" and "d" of RFC 2086 are taken as "k" and
+ * "xte" (RFC 4314 section 2.1.1, as RIGHTS=texk says).
+ */
+
+const NOPERM = (): CommandResult => no('Permission denied', 'NOPERM');
+const NONEXISTENT = (): CommandResult => no('Mailbox does not exist', 'NONEXISTENT');
+
+function identifierOf(s: ImapSession, raw: string): { id: string } | string {
+  if (raw.startsWith('-')) return 'Negative rights are not supported';
+  if (raw === ANYONE) return { id: raw };
+  const user = s.ctx.directory.userByName(raw);
+  if (!user || user.shortName !== raw) return `No user named ${raw.slice(0, 64)}`;
+  return { id: raw };
+}
+
+/** A rights string as sent, with "c" and "d" expanded; undefined when it names a right that does not exist. */
+function parseRights(text: string): string | undefined {
+  const expanded = text.replace(/c/g, 'k').replace(/d/g, 'xte');
+  for (const ch of expanded) if (!ALL_RIGHTS.includes(ch)) return undefined;
+  return canonicalRights(expanded);
+}
+
+/** The mailbox named, if the session has `needed` on it (the NO to answer otherwise). */
+function withRights(s: ImapSession, name: string, needed: (rights: string) => boolean): MailboxAccess | CommandResult {
+  const a = access(s, name);
+  if (!a) return NONEXISTENT();
+  if (!needed(a.rights)) return NOPERM();
+  return a;
+}
+
+const isResult = (x: MailboxAccess | CommandResult): x is CommandResult => 'status' in x;
+
+export const aclCommands: Record<string, CommandSpec> = {
+  SETACL: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.sp();
+      const rawId = args.astring().toString('utf8');
+      args.sp();
+      const rawRights = args.astring().toString('utf8');
+      args.end();
+      const a = withRights(s, name, (r) => has(r, 'a'));
+      if (isResult(a)) return a;
+      const id = identifierOf(s, rawId);
+      if (typeof id === 'string') return no(id, 'INVALID');
+      if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
+      const mode = rawRights.startsWith('+') ? '+' : rawRights.startsWith('-') ? '-' : '';
+      const rights = parseRights(mode ? rawRights.slice(1) : rawRights);
+      if (rights === undefined) return no('Unknown right (rights are lrswipkxtea)', 'INVALID');
+      const current = s.ctx.store.acl.entries(a.box.id).find((e) => e.identifier === id.id)?.rights ?? '';
+      const next = mode === '+' ? current + rights : mode === '-' ? current.replace(new RegExp(`[${rights || ' '}]`, 'g'), '') : rights;
+      s.ctx.store.acl.set(a.box.id, id.id, next);
+      s.log.event('setacl', { user: s.user!.shortName, mailbox: a.visible, identifier: id.id, rights: canonicalRights(next) });
+      return ok('SETACL completed');
+    },
+  },
+
+  DELETEACL: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.sp();
+      const rawId = args.astring().toString('utf8');
+      args.end();
+      const a = withRights(s, name, (r) => has(r, 'a'));
+      if (isResult(a)) return a;
+      if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
+      s.ctx.store.acl.remove(a.box.id, rawId);
+      return ok('DELETEACL completed');
+    },
+  },
+
+  GETACL: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      const a = withRights(s, name, (r) => has(r, 'a'));
+      if (isResult(a)) return a;
+      const pairs = [`${nstring(a.owner.shortName)} ${ALL_RIGHTS}`];
+      for (const e of s.ctx.store.acl.entries(a.box.id)) pairs.push(`${nstring(e.identifier)} ${e.rights}`);
+      await s.write(`* ACL ${mailboxOut(a.visible, s.utf8Accept)} ${pairs.join(' ')}\r\n`);
+      return ok('GETACL completed');
+    },
+  },
+
+  LISTRIGHTS: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.sp();
+      const rawId = args.astring().toString('utf8');
+      args.end();
+      const a = withRights(s, name, (r) => has(r, 'a'));
+      if (isResult(a)) return a;
+      // The owner has every right, always; anyone else may be given any of them, none is required.
+      const rights = rawId === a.owner.shortName ? ALL_RIGHTS : `"" ${ALL_RIGHTS.split('').join(' ')}`;
+      await s.write(`* LISTRIGHTS ${mailboxOut(a.visible, s.utf8Accept)} ${nstring(rawId)} ${rights}\r\n`);
+      return ok('LISTRIGHTS completed');
+    },
+  },
+
+  MYRIGHTS: {
+    states: AUTHENTICATED,
+    async run(s, args) {
+      args.sp();
+      const name = readMailboxName(args);
+      args.end();
+      const a = access(s, name);
+      if (!a) return NONEXISTENT();
+      await s.write(`* MYRIGHTS ${mailboxOut(a.visible, s.utf8Accept)} ${a.rights}\r\n`);
+      return ok('MYRIGHTS completed');
+    },
+  },
+};

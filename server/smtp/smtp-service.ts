@@ -135,7 +135,7 @@ export class SmtpService implements Service {
     const methods = this.authMethods(kind);
     return {
       name: this.ctx.options.hostname,
-      banner: 'ESMTP Pillarbox',
+      banner: 'Pillarbox',
       secure: kind === 'smtps',
       ...this.ctx.tls.serverOptions(),
       size: s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0,

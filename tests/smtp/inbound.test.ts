@@ -37,7 +37,7 @@ describe('SMTP inbound', () => {
 
   it('announces SIZE, PIPELINING, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES and STARTTLS', async () => {
     const c = await LineClient.connect(t.ports.smtp);
-    assert.match(await reply(c), /^220 mail\.example\.test ESMTP/);
+    assert.match(await reply(c), /^220 mail\.example\.test ESMTP Pillarbox\r?$/);
     await c.command('EHLO client.example.org', /^250 /);
     const ehlo = c.lines.join('\n');
     for (const ext of ['SIZE 10485760', 'PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'STARTTLS']) {

@@ -238,6 +238,26 @@ export class SmtpClient {
     this.socket.destroy();
   }
 
+  /**
+   * QUIT without waiting for the 221 (an idle cached session at shutdown: the process may
+   * exit right after), then close our side; the socket is destroyed if the peer lingers.
+   */
+  hangUp(): void {
+    if (!this.failure) this.socket.end('QUIT\r\n');
+    this.fail(new SmtpConnectionError('connection closed by us', 'session'));
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** False once the connection broke, timed out, spoke nonsense or was closed. */
+  get usable(): boolean {
+    return !this.failure;
+  }
+
+  /** Calls `listener` once the connection is no longer usable (e.g. the server hung up on an idle session). */
+  onFailure(listener: () => void): void {
+    this.failed.catch(listener);
+  }
+
   private drained(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([

@@ -13,7 +13,8 @@ describe('remote delivery to another Pillarbox (STARTTLS, SIZE, pipelining, SMTP
   let b: TestEngine;
 
   before(async () => {
-    b = await startEngine({ hostname: 'mx.peer.test', users: [{ shortName: 'bob', password: 'bob-password-1', fullName: 'Bob' }] });
+    // The size limit is set from the start: a session a keeps open (the connection cache) knows the peer's SIZE from its EHLO.
+    b = await startEngine({ hostname: 'mx.peer.test', settings: { maxMessageSizeMb: 1 }, users: [{ shortName: 'bob', password: 'bob-password-1', fullName: 'Bob' }] });
     a = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1', fullName: 'Alice' }] });
     a.engine.ctx.settings.update({ relayHost: `127.0.0.1:${b.ports.smtp}` });
   });
@@ -45,7 +46,6 @@ describe('remote delivery to another Pillarbox (STARTTLS, SIZE, pipelining, SMTP
   });
 
   it('does not send a message larger than the peer’s SIZE: bounces 5.3.4', async () => {
-    b.engine.ctx.settings.update({ maxMessageSizeMb: 1 });
     const big = message('too big', ('x'.repeat(998) + '\r\n').repeat(1100));
     assert.equal(await queueAndAttempt(a, 'alice@example.test', ['bob@peer.test'], big), undefined);
     await a.engine.ctx.queue.idle();

@@ -1,6 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { Readable } from 'node:stream';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
@@ -11,6 +9,7 @@ import { DelayNotifier } from './delay-notice';
 import { openSession, transact, type HostResult, type HostSessionOptions, type OutboundEnvelope } from './host-session';
 import { scanMessage, type MessageTraits } from './message-traits';
 import { MxResolver } from './mx-resolver';
+import { SpooledMessage } from './spooled-message';
 import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client';
 import { DkimSigning } from './dkim-signing';
 import { DEFAULT_SESSION_CACHE_LIMITS, SessionCache, type CachedSession, type SessionCacheLimits } from './session-cache';
@@ -95,8 +94,9 @@ export class RemoteDelivery implements QueueProcessor {
       for (const r of remote) outcomes.set(r.address, { status: 'temporary', diagnostic: HOLD_DIAGNOSTIC });
       return outcomes;
     }
-    const traits = await scanMessage(entry.file, entry.localPrefix);
-    const signature = await this.dkim.signatureFor(entry);
+    const message = await SpooledMessage.load(entry.file, entry.localPrefix);
+    const traits = await scanMessage(message);
+    const signature = await this.dkim.signatureFor(entry, message);
     if (signature) traits.size += signature.length;
     const relay = settings.relayHost.trim();
     const groups = new Map<string, string[]>();
@@ -109,7 +109,7 @@ export class RemoteDelivery implements QueueProcessor {
       const key = relay ? relay : r.address.slice(at + 1).toLowerCase();
       groups.set(key, [...(groups.get(key) ?? []), r.address]);
     }
-    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, traits, !!relay, signature)));
+    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, message, traits, !!relay, signature)));
     for (const result of results) for (const [address, outcome] of result) outcomes.set(address, outcome);
     return outcomes;
   }
@@ -119,6 +119,7 @@ export class RemoteDelivery implements QueueProcessor {
     entry: QueueEntry,
     destination: string,
     recipients: string[],
+    message: SpooledMessage,
     traits: MessageTraits,
     viaRelay: boolean,
     signature: Buffer | undefined,
@@ -133,7 +134,7 @@ export class RemoteDelivery implements QueueProcessor {
       sender: entry.sender,
       recipients,
       traits,
-      openBody: () => (signature ? withPrefix(signature, fs.createReadStream(entry.file, { start: entry.localPrefix })) : fs.createReadStream(entry.file, { start: entry.localPrefix })),
+      openBody: () => message.open(signature),
     };
     const failures: { diagnostic: string; permanent: boolean }[] = [];
     const tried = new Set<string>();
@@ -242,17 +243,6 @@ export class RemoteDelivery implements QueueProcessor {
     }
     this.log.message('outbound mail released', { messages: n });
   }
-}
-
-/** `head` followed by the stream's content. */
-function withPrefix(head: Buffer, rest: Readable): Readable {
-  return Readable.from(
-    (async function* () {
-      yield head;
-      yield* rest;
-    })(),
-    { objectMode: false },
-  );
 }
 
 /** Sessions are interchangeable when they go to the same address and port, with the same TLS choice, login (and password) and EHLO name. */

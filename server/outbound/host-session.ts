@@ -149,9 +149,16 @@ export async function transact(session: OpenSession, envelope: OutboundEnvelope,
   let inTransaction = false;
   let bodySent = false;
   try {
-    if (reused) {
-      const rset = await client.command('RSET', opts.timeouts.command, 'RSET');
-      if (rset.code !== 250) return { result: { kind: 'stale', diagnostic: `${label} answered RSET with ${replyText(rset)}` }, reusable: false };
+    const pipelining = client.extensions.has('PIPELINING');
+    // RSET may open a pipelined group (RFC 2920); without PIPELINING it goes alone first.
+    const checkReset = async () => {
+      const rset = await client.readReply(opts.timeouts.command, 'RSET');
+      return rset.code === 250 ? undefined : { result: { kind: 'stale' as const, diagnostic: `${label} answered RSET with ${replyText(rset)}` }, reusable: false };
+    };
+    if (reused && !pipelining) {
+      client.write('RSET');
+      const stale = await checkReset();
+      if (stale) return stale;
     }
     const sizeLimit = Number(client.extensions.get('SIZE') || 0);
     if (sizeLimit > 0 && envelope.traits.size > sizeLimit) {
@@ -169,9 +176,13 @@ export async function transact(session: OpenSession, envelope: OutboundEnvelope,
     const mailCommand = `MAIL FROM:<${envelope.sender}>${params.map((p) => ` ${p}`).join('')}`;
     const rcptCommands = envelope.recipients.map((r) => `RCPT TO:<${r}>`);
     inTransaction = true;
-    const pipelining = client.extensions.has('PIPELINING');
-    if (pipelining) client.write(mailCommand, ...rcptCommands);
+    if (pipelining) client.write(...(reused ? ['RSET'] : []), mailCommand, ...rcptCommands);
     else client.write(mailCommand);
+    if (reused && pipelining) {
+      // The MAIL and RCPT replies that follow a failed RSET do not matter: the session is dropped.
+      const stale = await checkReset();
+      if (stale) return stale;
+    }
     const mail = await client.readReply(opts.timeouts.mail, 'MAIL FROM');
     if (!ok(mail)) {
       // A cached session the server is closing (its idle timeout): nothing was sent yet.

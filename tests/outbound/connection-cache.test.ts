@@ -88,13 +88,16 @@ const commands = (said: string, verb: string) => said.split('\r\n').filter((l) =
  * refuses costs a new connection, never a failed or duplicated message; shutdown QUITs
  * what is idle.
  */
-describe('outbound connection cache', { skip: SMTP_SINK ? undefined : missingPeers() }, () => {
+for (const [variant, flags] of [
+  ['with PIPELINING (RSET opens the group)', []],
+  ['without PIPELINING (smtp-sink -p: RSET alone)', ['-p']],
+] as const) describe(`outbound connection cache, ${variant}`, { skip: SMTP_SINK ? undefined : missingPeers() }, () => {
   let sink: SmtpSink;
   let proxy: CountingProxy;
   let a: TestEngine;
 
   before(async () => {
-    sink = await SmtpSink.start('127.0.0.1', await freePort());
+    sink = await SmtpSink.start('127.0.0.1', await freePort(), { flags: [...flags] });
     proxy = new CountingProxy(sink);
     const port = await proxy.start();
     a = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1' }] });

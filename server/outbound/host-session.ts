@@ -58,21 +58,12 @@ export function hostLabel(hop: HostAddress): string {
 }
 
 /**
- * One SMTP session with one address of one host: greeting, EHLO (HELO), STARTTLS when
- * offered, then MAIL/RCPT (pipelined when the server allows) and DATA. Failures
- * before the transaction starts send the caller on to the next host; after that,
- * each recipient gets the outcome the server's replies say.
- */
-export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope, opts: HostSessionOptions): Promise<HostResult> {
-  const session = await openSession(hop, envelope.recipients, opts);
-  if (session.kind !== 'open') return session;
-  const { result } = await transact(session, envelope, opts, false);
-  await session.client.quit();
-  // A fresh session is never stale: that only applies to one taken from the connection cache.
-  return result.kind === 'stale' ? { kind: 'next-host', permanent: false, diagnostic: result.diagnostic } : result;
-}
-
-/**
+ * One SMTP session with one address of one host, in two steps: `openSession` (greeting,
+ * EHLO or HELO, STARTTLS when offered, AUTH for the relay host), then `transact` once per
+ * message (MAIL/RCPT, pipelined when the server allows, and DATA). Failures before the
+ * transaction starts send the caller on to the next host; after that, each recipient gets
+ * the outcome the server's replies say.
+ *
  * Connects and gets a session ready for mail (greeting, EHLO, STARTTLS, AUTH), or says
  * why this host cannot be used (or, for a loop, how the recipients fare). The caller
  * owns the returned client and must quit or close it.

@@ -167,20 +167,33 @@ export async function transact(session: OpenSession, envelope: OutboundEnvelope,
     const mailCommand = `MAIL FROM:<${envelope.sender}>${params.map((p) => ` ${p}`).join('')}`;
     const rcptCommands = envelope.recipients.map((r) => `RCPT TO:<${r}>`);
     inTransaction = true;
-    if (pipelining) client.write(...(reused ? ['RSET'] : []), mailCommand, ...rcptCommands);
+    // With PIPELINING, DATA ends the group (RFC 2920 3.1): MAIL, RCPT and DATA cost one round trip.
+    if (pipelining) client.write(...(reused ? ['RSET'] : []), mailCommand, ...rcptCommands, 'DATA');
     else client.write(mailCommand);
     if (reused && pipelining) {
-      // The MAIL and RCPT replies that follow a failed RSET do not matter: the session is dropped.
+      // The replies that follow a failed RSET do not matter: the session is dropped.
       const stale = await checkReset();
       if (stale) return stale;
     }
+    /** The reply to a pipelined DATA that must not be followed by a message; a server that says 354 anyway gets an empty one ended at once. */
+    const settleData = async (): Promise<SmtpReply> => {
+      const data = await client.readReply(opts.timeouts.dataStart, 'DATA');
+      if (data.code !== 354) return data;
+      client.write('.');
+      await client.readReply(opts.timeouts.dataEnd, 'end of DATA');
+      return { code: 421, lines: ['(session not re-used: DATA accepted without recipients)'] };
+    };
     const mail = await client.readReply(opts.timeouts.mail, 'MAIL FROM');
     if (!ok(mail)) {
       // A cached session the server is closing (its idle timeout): nothing was sent yet.
       if (reused && mail.code === 421) return { result: { kind: 'stale', diagnostic: `${label} answered MAIL FROM with ${replyText(mail)}` }, reusable: false };
-      // Pipelined RCPTs still get (negative) replies; read them so the next command is understood.
-      if (pipelining) for (const _ of rcptCommands) await client.readReply(opts.timeouts.rcpt, 'RCPT TO');
-      return done(all(outcomeOf(mail, label, 'MAIL FROM')), mail);
+      // Pipelined RCPTs and DATA still get (negative) replies; read them so the next command is understood.
+      let last = mail;
+      if (pipelining) {
+        for (const _ of rcptCommands) await client.readReply(opts.timeouts.rcpt, 'RCPT TO');
+        last = await settleData();
+      }
+      return done(all(outcomeOf(mail, label, 'MAIL FROM')), last.code === 421 ? last : mail);
     }
     const accepted: string[] = [];
     let last: SmtpReply = mail;
@@ -190,8 +203,11 @@ export async function transact(session: OpenSession, envelope: OutboundEnvelope,
       if (ok(reply)) accepted.push(r);
       else outcomes.set(r, outcomeOf(reply, label, 'RCPT TO'));
     }
-    if (accepted.length === 0) return done({ kind: 'settled', host: label, outcomes }, last);
-    const data = await client.command('DATA', opts.timeouts.dataStart, 'DATA');
+    if (accepted.length === 0) {
+      if (pipelining) last = await settleData();
+      return done({ kind: 'settled', host: label, outcomes }, last.code === 421 ? last : undefined);
+    }
+    const data = pipelining ? await client.readReply(opts.timeouts.dataStart, 'DATA') : await client.command('DATA', opts.timeouts.dataStart, 'DATA');
     if (data.code !== 354) {
       for (const r of accepted) outcomes.set(r, outcomeOf(data, label, 'DATA'));
       return done({ kind: 'settled', host: label, outcomes }, data);

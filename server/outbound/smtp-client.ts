@@ -59,6 +59,8 @@ export const RFC5321_TIMEOUTS: SmtpTimeouts = {
 };
 
 const MAX_LINE = 8192;
+/** Body chunks are joined up to this size before they are written. */
+const COALESCE_LIMIT = 64 * 1024;
 const MAX_REPLY_LINES = 200;
 
 /**
@@ -214,10 +216,19 @@ export class SmtpClient {
    */
   async sendData(body: Readable): Promise<SmtpReply> {
     await pipeline(body, new DotStuffer(), async (source: AsyncIterable<Buffer>) => {
+      // Small chunks (a short message and its final ".") are joined: one write, one packet.
+      let held: Buffer | undefined;
       for await (const chunk of source) {
         if (this.failure) throw this.failure;
-        if (!this.socket.write(chunk)) await this.drained();
+        if (held && held.length + chunk.length <= COALESCE_LIMIT) {
+          held = Buffer.concat([held, chunk]);
+          continue;
+        }
+        if (held && !this.socket.write(held)) await this.drained();
+        held = chunk;
       }
+      if (this.failure) throw this.failure;
+      if (held && !this.socket.write(held)) await this.drained();
     });
     return this.readReply(this.timeouts.dataEnd, 'end of DATA');
   }

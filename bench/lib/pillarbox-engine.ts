@@ -39,7 +39,9 @@ export class PillarboxEngine {
     // The engine's log goes to a file, as Postfix's and Dovecot's do; a pipe nobody drains would stall it.
     const logFile = path.join(dataDir, 'engine-output.log');
     const out = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', out, out] });
+    // e.g. PILLARBOX_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the engine (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = (process.env.PILLARBOX_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], { env, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     let exited: string | undefined;
     child.once('exit', (code, sig) => (exited = `the engine exited (${sig ?? `code ${code}`})`));

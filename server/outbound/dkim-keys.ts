@@ -36,7 +36,7 @@ interface KeyRow {
  */
 export class DkimKeys {
   private readonly pending = new Map<string, Promise<DkimKey>>();
-  private readonly privateKeys = new Map<string, string>();
+  private readonly privateKeys = new Map<string, crypto.KeyObject>();
 
   constructor(
     private readonly db: Db,
@@ -81,14 +81,14 @@ export class DkimKeys {
     return rows.length > 0;
   }
 
-  /** The private key in PEM, as the signer takes it. */
-  privateKey(key: DkimKey): string {
+  /** The private key, parsed from its PEM file once (parsing costs as much as a signature). */
+  privateKey(key: DkimKey): crypto.KeyObject {
     const id = `${key.domain}\0${key.selector}\0${key.algorithm}`;
     let cached = this.privateKeys.get(id);
     if (!cached) {
       const row = this.rows(key.domain).find((r) => r.selector === key.selector && r.algorithm === key.algorithm);
       if (!row) throw new Error(`no DKIM key ${key.selector} for ${key.domain}`);
-      cached = fs.readFileSync(row.key_file, 'utf8');
+      cached = crypto.createPrivateKey(fs.readFileSync(row.key_file, 'utf8'));
       this.privateKeys.set(id, cached);
     }
     return cached;

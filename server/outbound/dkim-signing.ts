@@ -1,17 +1,18 @@
-import fs from 'node:fs';
-import { dkimSign } from 'mailauth/lib/dkim/sign';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import { parseAddress } from '../directory/address';
 import { addressesIn, headerFields } from '../smtp/header-capture';
 import type { DkimAlgorithm, DkimKeys } from './dkim-keys';
+import { signWithKeys } from './dkim-key-signer';
+import type { SpooledMessage } from './spooled-message';
 
 /**
  * DKIM signatures (RFC 6376, relaxed/relaxed, mailauth's usual header set) for mail
  * leaving this server: a message from a trusted origin whose From domain is one of
  * ours is signed with that domain's key — RSA, plus Ed25519 when
- * dkimEd25519Signature is on. Made at each delivery attempt, from the spool file.
+ * dkimEd25519Signature is on. Made at each delivery attempt, from the spooled message, with
+ * keys parsed once (dkim-key-signer.ts).
  */
 export class DkimSigning {
   constructor(
@@ -21,30 +22,20 @@ export class DkimSigning {
   ) {}
 
   /** The DKIM-Signature header field(s) to put before the message, or undefined when it is not ours to sign. */
-  async signatureFor(entry: QueueEntry): Promise<Buffer | undefined> {
+  async signatureFor(entry: QueueEntry, message: SpooledMessage): Promise<Buffer | undefined> {
     const s = this.ctx.settings.get();
     if (!s.dkimSigningEnabled || !entry.signDkim) return undefined;
-    const domain = this.fromDomain(await readHeader(entry.file, entry.localPrefix));
+    const domain = this.fromDomain(await message.header());
     if (!domain || !this.ctx.directory.domainKind(domain)) return undefined;
     const algorithms: DkimAlgorithm[] = s.dkimEd25519Signature ? ['rsa', 'ed25519'] : ['rsa'];
     try {
       const keys = await Promise.all(algorithms.map((a) => this.keys.activeKey(domain, a)));
-      const result = await dkimSign(fs.createReadStream(entry.file, { start: entry.localPrefix }), {
-        signingDomain: domain,
-        selector: keys[0].selector,
-        privateKey: this.keys.privateKey(keys[0]),
-        canonicalization: 'relaxed/relaxed',
-        signatureData: keys.map((k) => ({
-          signingDomain: domain,
-          selector: k.selector,
-          privateKey: this.keys.privateKey(k),
-          algorithm: `${k.algorithm}-sha256`,
-          canonicalization: 'relaxed/relaxed',
-        })),
-      });
-      // mailauth reports each failed signature as { err, selector, signingDomain }.
-      const errors = (result.errors ?? []) as unknown as { err?: Error }[];
-      if (errors.length) throw new Error(errors.map((e) => e.err?.message ?? String(e)).join('; '));
+      const result = await signWithKeys(
+        message.open(),
+        domain,
+        keys.map((k) => ({ selector: k.selector, key: this.keys.privateKey(k) })),
+      );
+      if (result.errors.length) throw new Error(result.errors.map((e) => e.message).join('; '));
       return Buffer.from(result.signatures);
     } catch (err) {
       // A message is better sent unsigned than not at all.
@@ -59,16 +50,4 @@ export class DkimSigning {
     const address = from !== undefined ? addressesIn(from)[0] : undefined;
     return address ? parseAddress(address)?.domain : undefined;
   }
-}
-
-/** The header section of a spool file (after the local-only prefix), up to 256 KB. */
-async function readHeader(file: string, skip: number): Promise<string> {
-  let text = '';
-  for await (const chunk of fs.createReadStream(file, { start: skip, highWaterMark: 16 * 1024 })) {
-    text += (chunk as Buffer).toString('latin1');
-    const end = text.indexOf('\r\n\r\n');
-    if (end >= 0) return text.slice(0, end + 2);
-    if (text.length > 256 * 1024) break;
-  }
-  return text;
 }

@@ -39,15 +39,38 @@ export type HostResult =
   /** This host could not be used; the caller tries the next one. */
   | { kind: 'next-host'; diagnostic: string; permanent: boolean; tlsFailed?: boolean };
 
+/** A session that is ready for a transaction: greeted, EHLO sent, TLS and AUTH done as asked. */
+export interface OpenSession {
+  kind: 'open';
+  client: SmtpClient;
+  /** host[address]:port, for diagnostics and logs. */
+  label: string;
+}
+
+/** What a transaction came to, and whether the session may carry another one (after RSET). */
+export interface TransactionResult {
+  result: HostResult | { kind: 'stale'; diagnostic: string };
+  reusable: boolean;
+}
+
+export function hostLabel(hop: HostAddress): string {
+  return `${hop.name}[${hop.address}]${hop.port === 25 ? '' : `:${hop.port}`}`;
+}
+
 /**
- * One SMTP session with one address of one host: greeting, EHLO (HELO), STARTTLS when
- * offered, then MAIL/RCPT (pipelined when the server allows) and DATA. Failures
- * before the transaction starts send the caller on to the next host; after that,
- * each recipient gets the outcome the server's replies say.
+ * One SMTP session with one address of one host, in two steps: `openSession` (greeting,
+ * EHLO or HELO, STARTTLS when offered, AUTH for the relay host), then `transact` once per
+ * message (MAIL/RCPT, pipelined when the server allows, and DATA). Failures before the
+ * transaction starts send the caller on to the next host; after that, each recipient gets
+ * the outcome the server's replies say.
+ *
+ * Connects and gets a session ready for mail (greeting, EHLO, STARTTLS, AUTH), or says
+ * why this host cannot be used (or, for a loop, how the recipients fare). The caller
+ * owns the returned client and must quit or close it.
  */
-export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope, opts: HostSessionOptions): Promise<HostResult> {
-  const label = `${hop.name}[${hop.address}]${hop.port === 25 ? '' : `:${hop.port}`}`;
-  const all = (outcome: RecipientOutcome): HostResult => ({ kind: 'settled', host: label, outcomes: new Map(envelope.recipients.map((r) => [r, outcome])) });
+export async function openSession(hop: HostAddress, recipients: string[], opts: HostSessionOptions): Promise<OpenSession | HostResult> {
+  const label = hostLabel(hop);
+  const all = (outcome: RecipientOutcome): HostResult => ({ kind: 'settled', host: label, outcomes: new Map(recipients.map((r) => [r, outcome])) });
   let client: SmtpClient;
   try {
     if (opts.signal?.aborted) throw new Error('the mail system is shutting down');
@@ -58,8 +81,7 @@ export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope
   const abort = () => client.close();
   opts.signal?.addEventListener('abort', abort);
   if (opts.signal?.aborted) client.close();
-  const outcomes = new Map<string, RecipientOutcome>();
-  let inTransaction = false;
+  let ready = false;
   try {
     const greeting = await client.readReply(opts.timeouts.greeting, 'greeting');
     if (greeting.code !== 220) {
@@ -89,15 +111,53 @@ export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope
         return refused;
       }
     }
+    ready = true;
+    return { kind: 'open', client, label };
+  } catch (err) {
+    const phase = err instanceof SmtpConnectionError ? err.phase : 'the session';
+    return { kind: 'next-host', permanent: false, diagnostic: `4.4.2 ${label}: ${(err as Error).message} (during ${phase})` };
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+    if (!ready) client.close();
+  }
+}
+
+/**
+ * One mail transaction on an open session. A session `reused` from the connection
+ * cache is checked with RSET first; when that fails, or the connection turns out
+ * broken before any of the message was sent, the result is `stale`: nothing was
+ * delivered and the caller tries again on a fresh connection. The session is left
+ * open; `reusable` says whether it can take another transaction.
+ */
+export async function transact(session: OpenSession, envelope: OutboundEnvelope, opts: HostSessionOptions, reused: boolean): Promise<TransactionResult> {
+  const { client, label } = session;
+  const all = (outcome: RecipientOutcome): HostResult => ({ kind: 'settled', host: label, outcomes: new Map(envelope.recipients.map((r) => [r, outcome])) });
+  const done = (result: HostResult, last?: SmtpReply): TransactionResult => ({ result, reusable: client.usable && last?.code !== 421 });
+  const abort = () => client.close();
+  opts.signal?.addEventListener('abort', abort);
+  if (opts.signal?.aborted) client.close();
+  const outcomes = new Map<string, RecipientOutcome>();
+  let inTransaction = false;
+  let bodySent = false;
+  try {
+    const pipelining = client.extensions.has('PIPELINING');
+    // RSET may open a pipelined group (RFC 2920); without PIPELINING it goes alone first.
+    const checkReset = async () => {
+      const rset = await client.readReply(opts.timeouts.command, 'RSET');
+      return rset.code === 250 ? undefined : { result: { kind: 'stale' as const, diagnostic: `${label} answered RSET with ${replyText(rset)}` }, reusable: false };
+    };
+    if (reused && !pipelining) {
+      client.write('RSET');
+      const stale = await checkReset();
+      if (stale) return stale;
+    }
     const sizeLimit = Number(client.extensions.get('SIZE') || 0);
     if (sizeLimit > 0 && envelope.traits.size > sizeLimit) {
-      await client.quit();
-      return all({ status: 'permanent', diagnostic: `5.3.4 message size ${envelope.traits.size} exceeds the size limit ${sizeLimit} of ${label}` });
+      return done(all({ status: 'permanent', diagnostic: `5.3.4 message size ${envelope.traits.size} exceeds the size limit ${sizeLimit} of ${label}` }));
     }
     const smtputf8 = client.extensions.has('SMTPUTF8');
     if (needsSmtpUtf8([envelope.sender, ...envelope.recipients]) && !smtputf8) {
-      await client.quit();
-      return all({ status: 'permanent', diagnostic: `5.6.7 ${label} does not support SMTPUTF8, which the non-ASCII addresses of this message need` });
+      return done(all({ status: 'permanent', diagnostic: `5.6.7 ${label} does not support SMTPUTF8, which the non-ASCII addresses of this message need` }));
     }
     const params = [
       ...(client.extensions.has('SIZE') ? [`SIZE=${envelope.traits.size}`] : []),
@@ -107,46 +167,65 @@ export async function deliverToHost(hop: HostAddress, envelope: OutboundEnvelope
     const mailCommand = `MAIL FROM:<${envelope.sender}>${params.map((p) => ` ${p}`).join('')}`;
     const rcptCommands = envelope.recipients.map((r) => `RCPT TO:<${r}>`);
     inTransaction = true;
-    const pipelining = client.extensions.has('PIPELINING');
-    if (pipelining) client.write(mailCommand, ...rcptCommands);
+    // With PIPELINING, DATA ends the group (RFC 2920 3.1): MAIL, RCPT and DATA cost one round trip.
+    if (pipelining) client.write(...(reused ? ['RSET'] : []), mailCommand, ...rcptCommands, 'DATA');
     else client.write(mailCommand);
+    if (reused && pipelining) {
+      // The replies that follow a failed RSET do not matter: the session is dropped.
+      const stale = await checkReset();
+      if (stale) return stale;
+    }
+    /** The reply to a pipelined DATA that must not be followed by a message; a server that says 354 anyway gets an empty one ended at once. */
+    const settleData = async (): Promise<SmtpReply> => {
+      const data = await client.readReply(opts.timeouts.dataStart, 'DATA');
+      if (data.code !== 354) return data;
+      client.write('.');
+      await client.readReply(opts.timeouts.dataEnd, 'end of DATA');
+      return { code: 421, lines: ['(session not re-used: DATA accepted without recipients)'] };
+    };
     const mail = await client.readReply(opts.timeouts.mail, 'MAIL FROM');
     if (!ok(mail)) {
-      // Pipelined RCPTs still get (negative) replies; read them so QUIT is understood.
-      if (pipelining) for (const _ of rcptCommands) await client.readReply(opts.timeouts.rcpt, 'RCPT TO');
-      await client.quit();
-      return all(outcomeOf(mail, label, 'MAIL FROM'));
+      // A cached session the server is closing (its idle timeout): nothing was sent yet.
+      if (reused && mail.code === 421) return { result: { kind: 'stale', diagnostic: `${label} answered MAIL FROM with ${replyText(mail)}` }, reusable: false };
+      // Pipelined RCPTs and DATA still get (negative) replies; read them so the next command is understood.
+      let last = mail;
+      if (pipelining) {
+        for (const _ of rcptCommands) await client.readReply(opts.timeouts.rcpt, 'RCPT TO');
+        last = await settleData();
+      }
+      return done(all(outcomeOf(mail, label, 'MAIL FROM')), last.code === 421 ? last : mail);
     }
     const accepted: string[] = [];
+    let last: SmtpReply = mail;
     for (const [i, r] of envelope.recipients.entries()) {
       const reply = pipelining ? await client.readReply(opts.timeouts.rcpt, 'RCPT TO') : await client.command(rcptCommands[i], opts.timeouts.rcpt, 'RCPT TO');
+      last = reply;
       if (ok(reply)) accepted.push(r);
       else outcomes.set(r, outcomeOf(reply, label, 'RCPT TO'));
     }
     if (accepted.length === 0) {
-      await client.quit();
-      return { kind: 'settled', host: label, outcomes };
+      if (pipelining) last = await settleData();
+      return done({ kind: 'settled', host: label, outcomes }, last.code === 421 ? last : undefined);
     }
-    const data = await client.command('DATA', opts.timeouts.dataStart, 'DATA');
+    const data = pipelining ? await client.readReply(opts.timeouts.dataStart, 'DATA') : await client.command('DATA', opts.timeouts.dataStart, 'DATA');
     if (data.code !== 354) {
       for (const r of accepted) outcomes.set(r, outcomeOf(data, label, 'DATA'));
-      await client.quit();
-      return { kind: 'settled', host: label, outcomes };
+      return done({ kind: 'settled', host: label, outcomes }, data);
     }
+    bodySent = true;
     const final = await client.sendData(envelope.openBody());
     for (const r of accepted) outcomes.set(r, ok(final) ? { status: 'delivered' } : outcomeOf(final, label, 'end of DATA'));
-    const tls = client.tlsInfo();
-    await client.quit();
-    return { kind: 'settled', host: label, outcomes, response: replyText(final), tls };
+    return done({ kind: 'settled', host: label, outcomes, response: replyText(final), tls: client.tlsInfo() }, final);
   } catch (err) {
     const phase = err instanceof SmtpConnectionError ? err.phase : 'the session';
     const diagnostic = `4.4.2 ${label}: ${(err as Error).message} (during ${phase})`;
-    if (!inTransaction) return { kind: 'next-host', permanent: false, diagnostic };
+    // A cached session the server dropped: no byte of the message went out, so a fresh connection cannot duplicate it.
+    if (reused && !bodySent && !opts.signal?.aborted) return { result: { kind: 'stale', diagnostic }, reusable: false };
+    if (!inTransaction) return { result: { kind: 'next-host', permanent: false, diagnostic }, reusable: false };
     for (const r of envelope.recipients) if (!outcomes.has(r)) outcomes.set(r, { status: 'temporary', diagnostic });
-    return { kind: 'settled', host: label, outcomes };
+    return { result: { kind: 'settled', host: label, outcomes }, reusable: false };
   } finally {
     opts.signal?.removeEventListener('abort', abort);
-    client.close();
   }
 }
 

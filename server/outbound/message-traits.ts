@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import type { SpooledMessage } from './spooled-message';
 
 /** What the SMTP client must announce (or refuse) for a message. */
 export interface MessageTraits {
@@ -12,14 +12,13 @@ export interface MessageTraits {
 
 const EIGHT_BIT = /[\x80-\xff]/;
 
-/** One pass over the spool file; the header ends at the first empty line. */
-export async function scanMessage(file: string, skip: number): Promise<MessageTraits> {
-  const size = Math.max(0, (await fs.promises.stat(file)).size - skip);
+/** One pass over the message; the header ends at the first empty line. */
+export async function scanMessage(message: SpooledMessage): Promise<MessageTraits> {
   let eightBit = false;
   let utf8Header = false;
   let inHeader = true;
   let tail = '';
-  for await (const chunk of fs.createReadStream(file, { start: skip })) {
+  for await (const chunk of message.open()) {
     const text = (chunk as Buffer).toString('latin1');
     if (inHeader) {
       const joined = tail + text;
@@ -32,7 +31,7 @@ export async function scanMessage(file: string, skip: number): Promise<MessageTr
     if (!eightBit && EIGHT_BIT.test(text)) eightBit = true;
     if (eightBit && !inHeader) break;
   }
-  return { size, eightBit, utf8Header };
+  return { size: message.size, eightBit, utf8Header };
 }
 
 /** Non-ASCII in an envelope address cannot be sent at all without SMTPUTF8 (RFC 6531). */

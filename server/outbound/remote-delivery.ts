@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { Readable } from 'node:stream';
+import crypto from 'node:crypto';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
@@ -7,11 +6,13 @@ import type { QueueEntry } from '../queue/types';
 import { localUserId } from '../delivery/targets';
 import { ConnectionLimiter } from './connection-limiter';
 import { DelayNotifier } from './delay-notice';
-import { deliverToHost, type HostResult, type OutboundEnvelope } from './host-session';
+import { openSession, transact, type HostResult, type HostSessionOptions, type OutboundEnvelope } from './host-session';
 import { scanMessage, type MessageTraits } from './message-traits';
 import { MxResolver } from './mx-resolver';
+import { SpooledMessage } from './spooled-message';
 import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client';
 import { DkimSigning } from './dkim-signing';
+import { DEFAULT_SESSION_CACHE_LIMITS, SessionCache, type CachedSession, type SessionCacheLimits } from './session-cache';
 
 export interface RemoteDeliveryOptions {
   timeouts?: Partial<SmtpTimeouts>;
@@ -25,6 +26,8 @@ export interface RemoteDeliveryOptions {
   dnsTries?: number;
   /** Become the queue's delay-notice hook (the engine's RemoteDelivery does; extra instances in tests need not). */
   delayNotices?: boolean;
+  /** The connection cache's limits; idleMs 0 turns it off (one session per message). */
+  sessionCache?: Partial<SessionCacheLimits>;
 }
 
 const HOLD_DIAGNOSTIC = '4.3.2 outbound mail is on hold (Hold Outbound Mail is on)';
@@ -42,6 +45,8 @@ export class RemoteDelivery implements QueueProcessor {
   private readonly maxAddresses: number;
   private readonly delays?: DelayNotifier;
   private readonly dkim: DkimSigning;
+  /** Sessions kept open after a transaction for the next message to the same host. */
+  readonly sessions: SessionCache;
   private readonly shutdown = new AbortController();
   private readonly onSettings = (changed: string[]) => {
     if (changed.includes('holdOutbound') && !this.ctx.settings.get().holdOutbound) this.release();
@@ -49,6 +54,7 @@ export class RemoteDelivery implements QueueProcessor {
   private readonly onStopping = () => {
     this.shutdown.abort();
     this.resolver.cancel();
+    this.sessions.closeAll();
   };
 
   constructor(
@@ -61,6 +67,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.limiter = new ConnectionLimiter(options.perDestination ?? 10, options.totalConnections ?? 100);
     this.maxAddresses = options.maxAddresses ?? 10;
     this.dkim = new DkimSigning(ctx, ctx.dkim, log);
+    this.sessions = new SessionCache({ ...DEFAULT_SESSION_CACHE_LIMITS, ...options.sessionCache });
     ctx.settings.on('change', this.onSettings);
     ctx.queue.on('stopping', this.onStopping);
     if (options.delayNotices !== false) {
@@ -74,6 +81,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.ctx.settings.off('change', this.onSettings);
     this.ctx.queue.off('stopping', this.onStopping);
     this.delays?.detach();
+    this.sessions.closeAll();
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
@@ -86,8 +94,9 @@ export class RemoteDelivery implements QueueProcessor {
       for (const r of remote) outcomes.set(r.address, { status: 'temporary', diagnostic: HOLD_DIAGNOSTIC });
       return outcomes;
     }
-    const traits = await scanMessage(entry.file, entry.localPrefix);
-    const signature = await this.dkim.signatureFor(entry);
+    const message = await SpooledMessage.load(entry.file, entry.localPrefix);
+    const traits = await scanMessage(message);
+    const signature = await this.dkim.signatureFor(entry, message);
     if (signature) traits.size += signature.length;
     const relay = settings.relayHost.trim();
     const groups = new Map<string, string[]>();
@@ -100,7 +109,7 @@ export class RemoteDelivery implements QueueProcessor {
       const key = relay ? relay : r.address.slice(at + 1).toLowerCase();
       groups.set(key, [...(groups.get(key) ?? []), r.address]);
     }
-    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, traits, !!relay, signature)));
+    const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, message, traits, !!relay, signature)));
     for (const result of results) for (const [address, outcome] of result) outcomes.set(address, outcome);
     return outcomes;
   }
@@ -110,6 +119,7 @@ export class RemoteDelivery implements QueueProcessor {
     entry: QueueEntry,
     destination: string,
     recipients: string[],
+    message: SpooledMessage,
     traits: MessageTraits,
     viaRelay: boolean,
     signature: Buffer | undefined,
@@ -124,7 +134,7 @@ export class RemoteDelivery implements QueueProcessor {
       sender: entry.sender,
       recipients,
       traits,
-      openBody: () => (signature ? withPrefix(signature, fs.createReadStream(entry.file, { start: entry.localPrefix })) : fs.createReadStream(entry.file, { start: entry.localPrefix })),
+      openBody: () => message.open(signature),
     };
     const failures: { diagnostic: string; permanent: boolean }[] = [];
     const tried = new Set<string>();
@@ -151,7 +161,11 @@ export class RemoteDelivery implements QueueProcessor {
     return all({ status: permanent ? 'permanent' : 'temporary', diagnostic: last.diagnostic });
   }
 
-  /** One address, within the connection limits; STARTTLS that fails is retried once in plain text (opportunistic TLS). */
+  /**
+   * One address, within the connection limits: over an idle cached session to it when
+   * there is one (checked with RSET; a stale one is closed and the next tried), else a
+   * new connection. STARTTLS that fails is retried once in plain text (opportunistic TLS).
+   */
   private async attemptHost(
     entry: QueueEntry,
     destination: string,
@@ -161,7 +175,7 @@ export class RemoteDelivery implements QueueProcessor {
   ): Promise<HostResult> {
     const release = await this.limiter.acquire(hop.name);
     try {
-      const options = {
+      const options: HostSessionOptions = {
         heloName: this.ctx.options.hostname,
         destination,
         timeouts: this.timeouts,
@@ -170,13 +184,37 @@ export class RemoteDelivery implements QueueProcessor {
         signal: this.shutdown.signal,
         auth: viaRelay ? this.relayAuth() : undefined,
       };
-      const result = await deliverToHost(hop, envelope, options);
+      for (let cached: CachedSession | undefined; (cached = this.sessions.take(sessionKey(hop, options))); ) {
+        const { result, reusable } = await transact(cached.session, envelope, options, true);
+        if (result.kind !== 'stale') {
+          await this.keepOrQuit(hop, options, cached, reusable);
+          return result;
+        }
+        this.log.event('cached session unusable, trying another connection', { queueId: entry.id, host: cached.session.label, reason: result.diagnostic });
+        cached.session.client.close();
+      }
+      const result = await this.freshSession(hop, envelope, options);
       if (result.kind !== 'next-host' || !result.tlsFailed) return result;
       this.log.message('STARTTLS failed, retrying without TLS', { queueId: entry.id, host: hop.name, address: hop.address, reason: result.diagnostic });
-      return await deliverToHost(hop, envelope, { ...options, startTls: false });
+      return await this.freshSession(hop, envelope, { ...options, startTls: false });
     } finally {
       release();
     }
+  }
+
+  /** A new connection for one transaction; kept afterwards in the connection cache when it may be. */
+  private async freshSession(hop: { name: string; address: string; port: number }, envelope: OutboundEnvelope, options: HostSessionOptions): Promise<HostResult> {
+    this.sessions.makeRoom(hop.name, (idle) => idle + this.limiter.snapshot().total > this.limiter.total);
+    const session = await openSession(hop, envelope.recipients, options);
+    if (session.kind !== 'open') return session;
+    const { result, reusable } = await transact(session, envelope, options, false);
+    await this.keepOrQuit(hop, options, { session, hostName: hop.name, openedAt: Date.now(), uses: 0 }, reusable);
+    // Only a session from the cache can be stale; for a new one that is a plain failure.
+    return result.kind === 'stale' ? { kind: 'next-host', permanent: false, diagnostic: result.diagnostic } : result;
+  }
+
+  private keepOrQuit(hop: { name: string; address: string; port: number }, options: HostSessionOptions, cached: CachedSession, reusable: boolean): Promise<void> {
+    return this.sessions.keepOrQuit(sessionKey(hop, options), cached, reusable && !this.shutdown.signal.aborted);
   }
 
   /** The relay host account, when a user name is set and a password stored. */
@@ -207,13 +245,9 @@ export class RemoteDelivery implements QueueProcessor {
   }
 }
 
-/** `head` followed by the stream's content. */
-function withPrefix(head: Buffer, rest: Readable): Readable {
-  return Readable.from(
-    (async function* () {
-      yield head;
-      yield* rest;
-    })(),
-    { objectMode: false },
-  );
+/** Sessions are interchangeable when they go to the same address and port, with the same TLS choice, login (and password) and EHLO name. */
+function sessionKey(hop: { address: string; port: number }, options: HostSessionOptions): string {
+  // A changed relay host password must log in again: a digest of it is part of the key, never the password itself.
+  const login = options.auth ? [options.auth.username, crypto.createHash('sha256').update(options.auth.password).digest('base64')] : null;
+  return JSON.stringify([hop.address, hop.port, options.startTls, login, options.heloName]);
 }

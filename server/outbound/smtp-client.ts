@@ -59,6 +59,8 @@ export const RFC5321_TIMEOUTS: SmtpTimeouts = {
 };
 
 const MAX_LINE = 8192;
+/** Body chunks are joined up to this size before they are written. */
+const COALESCE_LIMIT = 64 * 1024;
 const MAX_REPLY_LINES = 200;
 
 /**
@@ -214,10 +216,19 @@ export class SmtpClient {
    */
   async sendData(body: Readable): Promise<SmtpReply> {
     await pipeline(body, new DotStuffer(), async (source: AsyncIterable<Buffer>) => {
+      // Small chunks (a short message and its final ".") are joined: one write, one packet.
+      let held: Buffer | undefined;
       for await (const chunk of source) {
         if (this.failure) throw this.failure;
-        if (!this.socket.write(chunk)) await this.drained();
+        if (held && held.length + chunk.length <= COALESCE_LIMIT) {
+          held = Buffer.concat([held, chunk]);
+          continue;
+        }
+        if (held && !this.socket.write(held)) await this.drained();
+        held = chunk;
       }
+      if (this.failure) throw this.failure;
+      if (held && !this.socket.write(held)) await this.drained();
     });
     return this.readReply(this.timeouts.dataEnd, 'end of DATA');
   }
@@ -236,6 +247,26 @@ export class SmtpClient {
   close(): void {
     this.fail(new SmtpConnectionError('connection closed by us', 'session'));
     this.socket.destroy();
+  }
+
+  /**
+   * QUIT without waiting for the 221 (an idle cached session at shutdown: the process may
+   * exit right after), then close our side; the socket is destroyed if the peer lingers.
+   */
+  hangUp(): void {
+    if (!this.failure) this.socket.end('QUIT\r\n');
+    this.fail(new SmtpConnectionError('connection closed by us', 'session'));
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** False once the connection broke, timed out, spoke nonsense or was closed. */
+  get usable(): boolean {
+    return !this.failure;
+  }
+
+  /** Calls `listener` once the connection is no longer usable (e.g. the server hung up on an idle session). */
+  onFailure(listener: () => void): void {
+    this.failed.catch(listener);
   }
 
   private drained(): Promise<void> {

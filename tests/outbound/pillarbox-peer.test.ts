@@ -13,7 +13,8 @@ describe('remote delivery to another Pillarbox (STARTTLS, SIZE, pipelining, SMTP
   let b: TestEngine;
 
   before(async () => {
-    b = await startEngine({ hostname: 'mx.peer.test', users: [{ shortName: 'bob', password: 'bob-password-1', fullName: 'Bob' }] });
+    // The size limit is set from the start: a session a keeps open (the connection cache) knows the peer's SIZE from its EHLO.
+    b = await startEngine({ hostname: 'mx.peer.test', settings: { maxMessageSizeMb: 1 }, users: [{ shortName: 'bob', password: 'bob-password-1', fullName: 'Bob' }] });
     a = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1', fullName: 'Alice' }] });
     a.engine.ctx.settings.update({ relayHost: `127.0.0.1:${b.ports.smtp}` });
   });
@@ -44,8 +45,20 @@ describe('remote delivery to another Pillarbox (STARTTLS, SIZE, pipelining, SMTP
     assert.ok(!dsn.includes('Final-Recipient: rfc822; bob@peer.test'));
   });
 
+  it('every recipient refused: the pipelined DATA is refused too, nothing is sent, and the next message still goes', async () => {
+    assert.equal(await queueAndAttempt(a, 'alice@example.test', ['nobody@peer.test'], message('nobody there')), undefined);
+    await a.engine.ctx.queue.idle();
+    const dsn = (await inbox(a, 'alice')).find((m) => m.includes('Final-Recipient: rfc822; nobody@peer.test') && m.includes('Subject: nobody there'));
+    assert.ok(dsn, 'bounced');
+    assert.match(dsn, /Status: 5\.1\.1\r\n/);
+    assert.equal(await queueAndAttempt(a, 'alice@example.test', ['bob@peer.test'], message('after the refusal')), undefined);
+    await b.engine.ctx.queue.idle();
+    const bobs = (await inbox(b, 'bob')).filter((m) => m.includes('Subject: after the refusal'));
+    assert.equal(bobs.length, 1);
+    assert.ok(!(await inbox(b, 'bob')).some((m) => m.includes('Subject: nobody there')));
+  });
+
   it('does not send a message larger than the peer’s SIZE: bounces 5.3.4', async () => {
-    b.engine.ctx.settings.update({ maxMessageSizeMb: 1 });
     const big = message('too big', ('x'.repeat(998) + '\r\n').repeat(1100));
     assert.equal(await queueAndAttempt(a, 'alice@example.test', ['bob@peer.test'], big), undefined);
     await a.engine.ctx.queue.idle();

@@ -1,0 +1,39 @@
+// The parts of mailauth's DKIM signer that dkim-key-signer.ts builds on; mailauth ships no types for them.
+declare module 'mailauth/lib/dkim/dkim-signer' {
+  import type { Writable } from 'node:stream';
+  export interface SignatureData {
+    signingDomain: string;
+    selector: string;
+    privateKey: string;
+    algorithm?: string;
+    canonicalization?: string;
+    maxBodyLength?: number | '';
+  }
+  export class DkimSigner extends Writable {
+    constructor(options: { canonicalization?: string; signatureData: SignatureData[]; headerList?: string; signTime?: Date });
+    signatureData: SignatureData[];
+    signatureHeaders: string[];
+    errors: { selector?: string; signingDomain?: string; err: Error }[];
+    headers?: { parsed: unknown[] };
+    headerList?: string;
+    signTime?: Date;
+    expires?: Date;
+    bodyHashes: Map<string, { hash?: string | null }>;
+    getCanonicalization(signatureData: SignatureData): { canonicalization: string; headerCanon: string; bodyCanon: string };
+    finalize(): Promise<void>;
+  }
+}
+
+declare module 'mailauth/lib/tools' {
+  export function getSigningHeaderLines(parsedHeaders: unknown[], fieldNames?: string): unknown;
+  export function formatSignatureHeaderLine(type: string, values: Record<string, unknown>, folded: boolean): string;
+  export function writeToStream(stream: NodeJS.WritableStream, input: NodeJS.ReadableStream): Promise<void>;
+}
+
+declare module 'mailauth/lib/dkim/header' {
+  export function generateCanonicalizedHeader(
+    type: string,
+    signingHeaderLines: unknown,
+    options: Record<string, unknown>,
+  ): { canonicalizedHeader: Buffer; dkimHeaderOpts: Record<string, unknown> };
+}

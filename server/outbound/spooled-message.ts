@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+
+/** Messages up to this size are read into memory once per delivery attempt. */
+const IN_MEMORY_LIMIT = 1024 * 1024;
+
+/**
+ * The message as it goes on the wire: the spool file after its local-only prefix.
+ * A delivery attempt reads it several times (size and 8-bit scan, the From field for
+ * DKIM, the signature, the transmission itself); a small message is read from disk
+ * once and served from memory, a large one is streamed from the file each time.
+ */
+export class SpooledMessage {
+  private constructor(
+    private readonly file: string,
+    private readonly skip: number,
+    /** Bytes after the prefix. */
+    readonly size: number,
+    private readonly content: Buffer | undefined,
+  ) {}
+
+  /** `inMemoryLimit` is for tests. */
+  static async load(file: string, skip: number, inMemoryLimit = IN_MEMORY_LIMIT): Promise<SpooledMessage> {
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const size = Math.max(0, (await handle.stat()).size - skip);
+      if (size > inMemoryLimit) return new SpooledMessage(file, skip, size, undefined);
+      const content = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await handle.read(content, got, size - got, skip + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return new SpooledMessage(file, skip, got, got === size ? content : content.subarray(0, got));
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A fresh stream of the message, after `head` when given (a DKIM-Signature). */
+  open(head?: Buffer): Readable {
+    if (this.content) return Readable.from([head ? Buffer.concat([head, this.content]) : this.content], { objectMode: false });
+    const rest = fs.createReadStream(this.file, { start: this.skip });
+    if (!head) return rest;
+    return Readable.from(
+      (async function* () {
+        yield head;
+        yield* rest;
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  /** The header section (up to the empty line), at most 256 KB of it, as latin1 text. */
+  async header(): Promise<string> {
+    if (this.content) {
+      const end = this.content.indexOf('\r\n\r\n');
+      return this.content.toString('latin1', 0, end >= 0 ? end + 2 : Math.min(this.content.length, 256 * 1024));
+    }
+    let text = '';
+    for await (const chunk of fs.createReadStream(this.file, { start: this.skip, highWaterMark: 16 * 1024 })) {
+      text += (chunk as Buffer).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end >= 0) return text.slice(0, end + 2);
+      if (text.length > 256 * 1024) break;
+    }
+    return text;
+  }
+}

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
 import { intFlag } from './lib/args';
 import { registerCleanup } from './lib/cleanup';
-import { DOVECOT, DovecotInstance } from './lib/dovecot-instance';
+import { DOVECOT } from './lib/dovecot-instance';
+import { DovecotImapInstance } from './lib/dovecot-imap-instance';
 import { freePort } from './lib/free-port';
 import { TreeMemorySampler } from './lib/memory';
 import { PillarboxEngine } from './lib/pillarbox-engine';
@@ -89,7 +89,7 @@ async function dovecotSide(ctx: BenchContext, n: number, keep: boolean): Promise
   if (!fs.existsSync(DOVECOT) || !fs.existsSync('/usr/lib/dovecot/imap')) throw new Error('Dovecot IMAP is missing: apt-get install dovecot-imapd');
   const dir = makeWorkDir(ctx.workDir, 'dovecot-idle');
   const port = await freePort();
-  const dovecot = new DovecotInstance(dir, { port, password: PASSWORD, maxConnections: n + 100 });
+  const dovecot = new DovecotImapInstance(dir, port, PASSWORD, n + 100);
   const cleanup = registerCleanup(async () => {
     await dovecot.stop();
     if (!keep) removeDir(dir);
@@ -97,8 +97,6 @@ async function dovecotSide(ctx: BenchContext, n: number, keep: boolean): Promise
   try {
     ctx.log(`dovecot: starting a private instance in ${dir}`);
     await dovecot.start();
-    fs.mkdirSync(path.join(dovecot.maildir(USER)), { recursive: true });
-    fs.chownSync(dovecot.maildir(USER), 65534, 65534);
     return await measure(ctx, 'dovecot', port, n, () => (dovecot.pid ? [dovecot.pid] : []));
   } finally {
     await cleanup();

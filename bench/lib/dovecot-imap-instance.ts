@@ -21,6 +21,8 @@ export class DovecotImapInstance {
     private readonly dir: string,
     readonly port: number,
     private readonly password: string,
+    /** Concurrent sessions to allow; above Dovecot's defaults (100) the limits are raised to fit. */
+    private readonly maxConnections = 1000,
   ) {
     this.logFile = path.join(dir, 'dovecot.log');
   }
@@ -94,7 +96,30 @@ service imap-login {
   }
 }
 protocol imap {
-  mail_max_userip_connections = 1000
+  mail_max_userip_connections = ${this.maxConnections}
+}
+${this.maxConnections > 100 ? this.manyConnections(this.maxConnections) : ''}`;
+  }
+
+  /** Limits for thousands of sessions: imap-login in high-performance mode, one imap process per session as always. */
+  private manyConnections(n: number): string {
+    return `default_process_limit = ${n + 100}
+default_client_limit = ${n + 1000}
+default_vsz_limit = 0
+service imap-login {
+  # A few login processes, each serving many clients.
+  service_count = 0
+  process_min_avail = 2
+  client_limit = ${n}
+}
+service imap {
+  process_limit = ${n + 100}
+}
+service anvil {
+  client_limit = ${2 * n + 1000}
+}
+service auth {
+  client_limit = ${2 * n + 1000}
 }
 `;
   }

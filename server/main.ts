@@ -127,6 +127,8 @@ export class Engine {
       this.engineOptions.onFirstStart?.({ username: 'admin', password, generated: !options.adminPassword });
       this.log.message('first start: created the admin account', { username: 'admin' });
     }
+    // Settings may have changed since construction (a tool or test set them before start).
+    this.applyLogLevels();
     settings.on('change', (changed: string[]) => void this.reconfigure(changed));
     await this.ctx.queue.start();
     this.ctx.jobs.start();

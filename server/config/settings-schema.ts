@@ -21,6 +21,7 @@ export interface Settings {
   popEnabled: boolean;
   imapEnabled: boolean;
   imapMaxConnections: number;
+  imapMaxCommandsPerSecond: number;
   relayHost: string;
   holdOutbound: boolean;
   blockInbound: boolean;
@@ -436,6 +437,12 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'Concurrent POP3 connections.',
     check: positive(20000),
+  },
+  imapMaxCommandsPerSecond: {
+    default: 250,
+    seedName: '(not in the seed)',
+    description: 'Commands one IMAP session may send per second once it has used a burst of four seconds\u2019 worth; faster clients are made to wait, not refused. 0 = no limit.',
+    check: (v) => (Number.isInteger(v) && v >= 0 && v <= 100000 ? undefined : 'must be from 0 to 100000'),
   },
   maxLineLength: {
     default: 8192,

@@ -13,6 +13,7 @@ import { MailboxNameError } from '../protocol/mutf7';
 import { COMMANDS } from '../commands';
 import { type SearchContext, updateSearchContexts } from '../commands/search-context';
 import { type NotifyEvent, type NotifySpec, notifyStatus } from '../commands/notify';
+import { CommandRate } from '../../net/command-rate';
 import { appendLimit, capabilities } from './capabilities';
 import type { CommandCall, CommandResult, SessionState } from './command-types';
 import type { SelectedView } from './selected-view';
@@ -67,6 +68,11 @@ export class ImapSession {
   /** Output of one command is gathered (socket cork) and sent in as few packets as possible. */
   private corked = false;
   private readonly reader = new InputReader();
+  /** Commands per second (imapMaxCommandsPerSecond, with a burst of four seconds' worth). */
+  private readonly rate = new CommandRate(
+    () => this.settings.imapMaxCommandsPerSecond,
+    () => this.settings.imapMaxCommandsPerSecond * 4,
+  );
   private closing = false;
   private closed = false;
 
@@ -119,6 +125,8 @@ export class ImapSession {
           await this.write(`${got.tag ?? '*'} ${text}\r\n`);
           continue;
         }
+        const waited = await this.rate.take();
+        if (waited > 0) this.log.event('IMAP commands slowed down', { remote: this.conn.remoteAddress, waitedMs: waited });
         await this.execute(got.command);
       }
     } catch (err) {

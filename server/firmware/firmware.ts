@@ -93,6 +93,8 @@ export class Firmware {
   }
 
   private async storeImage(name: string, source: Readable, expectedSha256: string | undefined, limit: number): Promise<SystemImage> {
+    const dir = this.imagesDir;
+    checkSpace(dir);
     const file = path.join(this.imagesDir, name);
     const partial = path.join(this.imagesDir, `.partial-${name}`);
     const hash = crypto.createHash('sha256');
@@ -105,6 +107,7 @@ export class Firmware {
           for await (const chunk of chunks) {
             size += chunk.length;
             if (size > limit) throw new FirmwareError('IMAGE_TOO_LARGE', `images are limited to ${limit} bytes`);
+            if (Math.floor(size / SPACE_CHECK_BYTES) !== Math.floor((size - chunk.length) / SPACE_CHECK_BYTES)) checkSpace(dir);
             hash.update(chunk);
             yield chunk;
           }
@@ -218,5 +221,20 @@ export class Firmware {
 
   private requestFile(): string {
     return path.join(this.requestsDir, 'request.json');
+  }
+}
+
+/** How often (in bytes received) an upload checks the space left. */
+const SPACE_CHECK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Images share the data partition with the mail: an upload stops while a tenth of the file
+ * system (at least 64 MiB) is still free, so mail can always be stored.
+ */
+function checkSpace(dir: string): void {
+  const st = fs.statfsSync(dir);
+  const reserve = Math.max(64 * 1024 * 1024, (st.blocks * st.bsize) / 10);
+  if (st.bavail * st.bsize < reserve) {
+    throw new FirmwareError('INSUFFICIENT_SPACE', `the data partition is nearly full (${Math.round((st.bavail * st.bsize) / 1048576)} MiB free); images may not take the space mail needs`);
   }
 }

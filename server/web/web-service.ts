@@ -78,7 +78,7 @@ export class WebService implements Service {
       if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
         await this.api.handle(req, res, url);
       } else if (path.startsWith(IMAGE_UPLOAD_PREFIX) && method === 'PUT') {
-        await receiveImage(this.ctx, this.log, req, res, decodeURIComponent(path.slice(IMAGE_UPLOAD_PREFIX.length)), url);
+        await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/healthz') {

@@ -57,6 +57,8 @@ describe('GraphQL appliance updates', () => {
     assert.equal(((await damaged.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, 'CHECKSUM_MISMATCH');
     assert.equal((await upload('../escape', image)).status, 400);
     assert.equal((await upload('.hidden', image)).status, 400);
+    const badEncoding = await fetch(`http://127.0.0.1:${t.ports.http}/firmware/images/%E0%A4%A`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: image });
+    assert.equal(badEncoding.status, 400);
     assert.deepEqual((await appliance()).images, [], 'nothing kept from refused uploads');
     const ok = await upload('pillarbox-new.raw.zst', image, { sha: sha256(image) });
     assert.equal(ok.status, 201);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
+import type { Benchmark, BenchContext, BenchResult, SideResult } from './types';
 import { intFlag } from './lib/args';
 import { registerCleanup } from './lib/cleanup';
 import { DovecotInstance } from './lib/dovecot-instance';
@@ -10,21 +10,12 @@ import { freePort } from './lib/free-port';
 import { PillarboxEngine } from './lib/pillarbox-engine';
 import { PostfixInstance } from './lib/postfix-instance';
 import { smtpSourceArgs, SMTP_SOURCE, type SmtpSourceLoad } from './lib/smtp-source';
-import { deliverProbe, timedDelivery, type DeliveryFigures } from './lib/timed-delivery';
+import { deliverProbe, deliveryColumns, timedDelivery, type DeliveryFigures } from './lib/timed-delivery';
 import { fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
 
 const run = promisify(execFile);
 
-const COLUMNS: Column[] = [
-  { key: 'messagesPerSecond', label: 'msgs/s stored', decimals: 1 },
-  { key: 'seconds', label: 'seconds', decimals: 2 },
-  { key: 'acceptedPerSecond', label: 'msgs/s accepted', decimals: 1 },
-  { key: 'cpuSeconds', label: 'CPU s', decimals: 1 },
-  { key: 'cpuMsPerMessage', label: 'CPU ms/msg', decimals: 2 },
-  { key: 'peakRssMb', label: 'peak RSS MiB', decimals: 1 },
-  { key: 'peakPssMb', label: 'peak PSS MiB', decimals: 1 },
-  { key: 'peakProcesses', label: 'processes', decimals: 0 },
-];
+const COLUMNS = deliveryColumns('stored');
 
 /**
  * Inbound SMTP to a local mailbox: smtp-source sends N messages of S bytes over C parallel

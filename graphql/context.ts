@@ -13,10 +13,3 @@ export interface GraphqlContext {
   remoteAddress: string;
   log: Logger;
 }
-
-/** Reads `Bearer <token>` from an Authorization header value (HTTP or graphql-ws connectionParams). */
-export function bearerToken(header: unknown): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : undefined;
-}

@@ -4,6 +4,7 @@ import { highWaterMarkMb, type MemoryPeak, TreeMemorySampler } from './memory';
 import { waitForCount } from './poll';
 import { treeCpuSeconds } from './procs';
 import { runSmtpSource, type SmtpSourceLoad } from './smtp-source';
+import type { Column } from '../types';
 
 const run = promisify(execFile);
 
@@ -102,4 +103,18 @@ async function clockTicks(): Promise<number> {
     ticksCache = Number(stdout.trim()) || 100;
   }
   return ticksCache;
+}
+
+/** The table columns of a delivery benchmark (smtp, outbound): `rate` names what the first column counts. */
+export function deliveryColumns(rate: string): Column[] {
+  return [
+    { key: 'messagesPerSecond', label: `msgs/s ${rate}`, decimals: 1 },
+    { key: 'seconds', label: 'seconds', decimals: 2 },
+    { key: 'acceptedPerSecond', label: 'msgs/s accepted', decimals: 1 },
+    { key: 'cpuSeconds', label: 'CPU s', decimals: 1 },
+    { key: 'cpuMsPerMessage', label: 'CPU ms/msg', decimals: 2 },
+    { key: 'peakRssMb', label: 'peak RSS MiB', decimals: 1 },
+    { key: 'peakPssMb', label: 'peak PSS MiB', decimals: 1 },
+    { key: 'peakProcesses', label: 'processes', decimals: 0 },
+  ];
 }

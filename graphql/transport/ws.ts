@@ -7,9 +7,9 @@ import type { EngineContext } from '../../server/context';
 import type { AdminAccount } from '../../server/directory/admins';
 import type { Logger } from '../../server/logs/logger';
 import type { ConnectionInfo } from '../../server/net/connections';
-import { bearerToken, type GraphqlContext } from '../context';
+import type { GraphqlContext } from '../context';
 import { formatApiError } from '../errors';
-import { MAX_BODY_BYTES, remoteAddressOf } from '../../server/web/http-util';
+import { MAX_BODY_BYTES, bearerToken, remoteAddressOf } from '../../server/web/http-util';
 
 /** The token in graphql-ws connectionParams: {Authorization: "Bearer …"} (as GraphiQL sends headers) or {token: "…"}. */
 function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {

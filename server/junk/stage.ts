@@ -66,7 +66,7 @@ export class JunkStage implements DeliveryStage {
     const s = this.settings();
     if (!s.junkScanEnabled) return;
     const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
-    const decision = this.decide(raw, s, s.junkSpamdEnabled ? await this.askSpamd(message, s.junkSpamdAddress) : undefined);
+    const decision = this.decide(raw, s, s.junkSpamdEnabled ? await this.askSpamd(message, raw, s.junkSpamdAddress) : undefined);
     this.decisions.set(message, decision);
     message.addedHeaders.push(...decision.headers);
     this.log?.message(decision.verdict.isJunk ? 'junk mail' : 'not junk', {
@@ -87,17 +87,18 @@ export class JunkStage implements DeliveryStage {
   }
 
   /**
-   * spamd's opinion of the whole message (up to spamd's own size limit, which it enforces),
+   * spamd's opinion of the whole message (skipped above spamc's 500 KB limit),
    * or undefined when it cannot be had: junk scoring is advice, so a missing second opinion
    * leaves the message to the Bayes filter alone rather than holding it up.
    */
-  private async askSpamd(message: LocalMessage, address: string): Promise<SpamdResult | undefined> {
+  private async askSpamd(message: LocalMessage, start: Buffer, address: string): Promise<SpamdResult | undefined> {
     if (message.entry.size - message.entry.localPrefix > SPAMD_MAX_BYTES) {
       this.log?.event('too large for spamd; the Bayes filter decides alone', { queueId: message.entry.id, size: message.entry.size });
       return undefined;
     }
     try {
-      const whole = await fs.promises.readFile(message.entry.file);
+      // The start read for the Bayes filter is usually the whole file already.
+      const whole = start.length < MAX_SCANNED_BYTES ? start : await fs.promises.readFile(message.entry.file);
       return await checkWithSpamd(address, whole.subarray(message.entry.localPrefix));
     } catch (err) {
       this.log?.error('spamd could not score the message; the Bayes filter decides alone', { queueId: message.entry.id, error: err instanceof Error ? err.message : String(err) });

@@ -50,3 +50,10 @@ export function sendRequestError(res: http.ServerResponse, status: number, code:
 export function remoteAddressOf(req: http.IncomingMessage): string {
   return normalizeAddress(req.socket.remoteAddress ?? '');
 }
+
+/** Reads `Bearer <token>` from an Authorization header value (HTTP or graphql-ws connectionParams). */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : undefined;
+}

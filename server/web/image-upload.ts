@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { EngineContext } from '../context';
 import { FirmwareError } from '../firmware/types';
 import type { Logger } from '../logs/logger';
-import { sendJson } from './http-util';
+import { bearerToken, sendJson } from './http-util';
 
 export const IMAGE_UPLOAD_PREFIX = '/firmware/images/';
 
@@ -12,7 +12,7 @@ export const IMAGE_UPLOAD_PREFIX = '/firmware/images/';
  * `x-sha256` header) makes the engine refuse a copy that arrived damaged.
  */
 export async function receiveImage(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, encodedName: string, url: URL): Promise<void> {
-  const token = /^\s*Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  const token = bearerToken(req.headers.authorization);
   const admin = token ? ctx.admins.verifyToken(token) : undefined;
   if (!admin) return refuse(req, res, 401, 'UNAUTHENTICATED', 'log in first: send "Authorization: Bearer <token>"');
   if (admin.role !== 'admin') return refuse(req, res, 403, 'FORBIDDEN', 'uploading a system image needs the admin role');

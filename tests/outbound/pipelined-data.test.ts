@@ -1,65 +1,30 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { message, queueAndAttempt } from './helpers';
+import { ScriptedPeer } from './scripted-peer';
 
 /**
  * A careless peer no real server reproduces on demand: it offers PIPELINING, refuses
  * every RCPT, and still answers the pipelined DATA with 354. The client must then end
  * the (empty) message at once, send none of its own, and not re-use the session.
  */
-class CarelessPeer {
-  readonly sessions: { lines: string[]; dataBytes: string }[] = [];
-  private readonly server = net.createServer((socket) => this.session(socket));
-
-  async start(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private session(socket: net.Socket): void {
-    const s = { lines: [] as string[], dataBytes: '' };
-    this.sessions.push(s);
-    let buffer = '';
-    let inData = false;
-    socket.on('error', () => undefined);
-    socket.write('220 careless.peer.test ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('latin1');
-      let i: number;
-      while ((i = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            socket.write('250 2.0.0 Ok: queued\r\n');
-          } else s.dataBytes += line + '\r\n';
-          continue;
-        }
-        s.lines.push(line);
-        const verb = line.split(' ')[0].toUpperCase();
-        if (verb === 'EHLO') socket.write('250-careless.peer.test\r\n250 PIPELINING\r\n');
-        else if (verb === 'MAIL' || verb === 'RSET') socket.write('250 2.1.0 Ok\r\n');
-        else if (verb === 'RCPT') socket.write('550 5.1.1 No such user\r\n');
-        else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 End data with <CR><LF>.<CR><LF>\r\n');
-        } else if (verb === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
-        else socket.write('502 5.5.2 Error: command not recognized\r\n');
-      }
-    });
-  }
+function carelessPeer(): ScriptedPeer {
+  return new ScriptedPeer('careless.peer.test', (verb, socket) => {
+    if (verb === 'EHLO') socket.write('250-careless.peer.test\r\n250 PIPELINING\r\n');
+    else if (verb === 'MAIL' || verb === 'RSET') socket.write('250 2.1.0 Ok\r\n');
+    else if (verb === 'RCPT') socket.write('550 5.1.1 No such user\r\n');
+    else if (verb === 'DATA') {
+      socket.write('354 End data with <CR><LF>.<CR><LF>\r\n');
+      return 'data';
+    } else if (verb === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
+    else socket.write('502 5.5.2 Error: command not recognized\r\n');
+  });
 }
 
 describe('pipelined DATA', () => {
   let t: TestEngine;
-  const peer = new CarelessPeer();
+  const peer = carelessPeer();
 
   before(async () => {
     const port = await peer.start();
@@ -75,7 +40,7 @@ describe('pipelined DATA', () => {
     assert.equal(await queueAndAttempt(t, 'alice@example.test', ['y@peer.test'], message('careless two')), undefined, 'bounced');
     assert.equal(peer.sessions.length, 2, 'a new session for the second message');
     for (const s of peer.sessions) {
-      assert.equal(s.dataBytes, '', 'no message content sent');
+      assert.equal(s.data, '', 'no message content sent');
       assert.deepEqual(s.lines.slice(1, 4).map((l) => l.split(':')[0]), ['MAIL FROM', 'RCPT TO', 'DATA']);
     }
   });

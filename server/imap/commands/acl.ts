@@ -37,21 +37,29 @@ function withRights(s: ImapSession, name: string, needed: (rights: string) => bo
   return a;
 }
 
-const isResult = (x: MailboxAccess | CommandResult): x is CommandResult => 'status' in x;
+const isResult = <T extends object>(x: T | CommandResult): x is CommandResult => 'status' in x;
+
+/** Reads `SP mailbox` and `count` more `SP astring` arguments to the end; the caller must hold 'a' (administer) on the mailbox. */
+function administered(s: ImapSession, args: Parameters<CommandSpec['run']>[1], count: number): { a: MailboxAccess; values: string[] } | CommandResult {
+  args.sp();
+  const name = readMailboxName(args);
+  const values: string[] = [];
+  for (let i = 0; i < count; i++) {
+    args.sp();
+    values.push(args.astring().toString('utf8'));
+  }
+  args.end();
+  const a = withRights(s, name, (r) => has(r, 'a'));
+  return isResult(a) ? a : { a, values };
+}
 
 export const aclCommands: Record<string, CommandSpec> = {
   SETACL: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.sp();
-      const rawId = args.astring().toString('utf8');
-      args.sp();
-      const rawRights = args.astring().toString('utf8');
-      args.end();
-      const a = withRights(s, name, (r) => has(r, 'a'));
-      if (isResult(a)) return a;
+      const got = administered(s, args, 2);
+      if (isResult(got)) return got;
+      const { a, values: [rawId, rawRights] } = got;
       const id = identifierOf(s, rawId);
       if (typeof id === 'string') return no(id, 'INVALID');
       if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
@@ -69,13 +77,9 @@ export const aclCommands: Record<string, CommandSpec> = {
   DELETEACL: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.sp();
-      const rawId = args.astring().toString('utf8');
-      args.end();
-      const a = withRights(s, name, (r) => has(r, 'a'));
-      if (isResult(a)) return a;
+      const got = administered(s, args, 1);
+      if (isResult(got)) return got;
+      const { a, values: [rawId] } = got;
       if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
       s.ctx.store.acl.remove(a.box.id, rawId);
       return ok('DELETEACL completed');
@@ -85,11 +89,9 @@ export const aclCommands: Record<string, CommandSpec> = {
   GETACL: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
-      const a = withRights(s, name, (r) => has(r, 'a'));
-      if (isResult(a)) return a;
+      const got = administered(s, args, 0);
+      if (isResult(got)) return got;
+      const { a } = got;
       const pairs = [`${nstring(a.owner.shortName)} ${ALL_RIGHTS}`];
       for (const e of s.ctx.store.acl.entries(a.box.id)) pairs.push(`${nstring(e.identifier)} ${e.rights}`);
       await s.write(`* ACL ${mailboxOut(a.visible, s.utf8Accept)} ${pairs.join(' ')}\r\n`);
@@ -100,13 +102,9 @@ export const aclCommands: Record<string, CommandSpec> = {
   LISTRIGHTS: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.sp();
-      const rawId = args.astring().toString('utf8');
-      args.end();
-      const a = withRights(s, name, (r) => has(r, 'a'));
-      if (isResult(a)) return a;
+      const got = administered(s, args, 1);
+      if (isResult(got)) return got;
+      const { a, values: [rawId] } = got;
       // The owner has every right, always; anyone else may be given any of them, none is required.
       const rights = rawId === a.owner.shortName ? ALL_RIGHTS : `"" ${ALL_RIGHTS.split('').join(' ')}`;
       await s.write(`* LISTRIGHTS ${mailboxOut(a.visible, s.utf8Accept)} ${nstring(rawId)} ${rights}\r\n`);

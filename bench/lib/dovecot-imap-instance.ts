@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { DOVECOT } from './dovecot-instance';
-import { sleep } from './poll';
-import { processTree, signal, waitForExit } from './procs';
+import { type DovecotMaster, startDovecotMaster, stopDovecotMaster } from './dovecot-master';
 
 /**
  * A private, throw-away Dovecot serving IMAP (plaintext login allowed) on one loopback
@@ -13,8 +10,7 @@ import { processTree, signal, waitForExit } from './procs';
  * is untouched. Everything else at Dovecot's defaults.
  */
 export class DovecotImapInstance {
-  private masterPid?: number;
-  private exited: Promise<void> = Promise.resolve();
+  private master?: DovecotMaster;
   readonly logFile: string;
 
   constructor(
@@ -28,7 +24,7 @@ export class DovecotImapInstance {
   }
 
   get pid(): number | undefined {
-    return this.masterPid;
+    return this.master?.pid;
   }
 
   async start(): Promise<void> {
@@ -38,32 +34,13 @@ export class DovecotImapInstance {
     fs.chownSync(mail, 65534, 65534);
     const config = path.join(this.dir, 'dovecot.conf');
     fs.writeFileSync(config, this.config(mail));
-    const child = spawn(DOVECOT, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let failed: string | undefined;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', (err) => (failed = `cannot run ${DOVECOT}: ${err.message} (apt-get install dovecot-imapd)`));
-    child.once('exit', (code, sig) => (failed ??= `dovecot exited (${sig ?? `code ${code}`}): ${stderr.trim()}`));
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    const deadline = Date.now() + 20_000;
-    while (!(await accepts(this.port))) {
-      if (failed) throw new Error(failed);
-      if (Date.now() > deadline) throw new Error('timed out after 20 s waiting for Dovecot to listen for IMAP');
-      await sleep(50);
-    }
-    this.masterPid = child.pid;
+    this.master = await startDovecotMaster(config, () => accepts(this.port), 'Dovecot to listen for IMAP', 'dovecot-imapd');
   }
 
   async stop(): Promise<void> {
-    if (!this.masterPid) return;
-    const tree = processTree([this.masterPid]);
-    signal([this.masterPid], 'SIGTERM');
-    const left = await waitForExit(tree, 10_000);
-    if (left.length) signal(left, 'SIGKILL');
-    await waitForExit(left, 5_000);
-    await this.exited;
-    this.masterPid = undefined;
+    if (!this.master) return;
+    await stopDovecotMaster(this.master);
+    this.master = undefined;
   }
 
   private config(mail: string): string {

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { waitFor } from './poll';
-import { processTree, signal, waitForExit } from './procs';
+import { type DovecotMaster, startDovecotMaster, stopDovecotMaster } from './dovecot-master';
 
-export const DOVECOT = '/usr/sbin/dovecot';
+export { DOVECOT } from './dovecot-master';
 
 /**
  * A private, throw-away Dovecot that only speaks LMTP on a unix socket and stores into
@@ -18,8 +16,7 @@ export class DovecotInstance {
   readonly lmtpSocket: string;
   readonly mailRoot: string;
   readonly logFile: string;
-  private masterPid?: number;
-  private exited: Promise<void> = Promise.resolve();
+  private master?: DovecotMaster;
 
   constructor(private readonly dir: string) {
     this.configFile = path.join(dir, 'dovecot.conf');
@@ -30,7 +27,7 @@ export class DovecotInstance {
   }
 
   get pid(): number | undefined {
-    return this.masterPid;
+    return this.master?.pid;
   }
 
   /** alice's Maildir; every user of the static userdb gets one on first delivery. */
@@ -43,37 +40,13 @@ export class DovecotInstance {
     // Mail is stored as "nobody": Dovecot refuses root, and the bench must not add users to the system.
     fs.chownSync(this.mailRoot, 65534, 65534);
     fs.writeFileSync(this.configFile, this.config());
-    // -F keeps the master in the foreground as our child, so it is reaped when it exits
-    // (a daemonized master would be left to PID 1, which may not reap in a container).
-    const child = spawn(DOVECOT, ['-F', '-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let failed: string | undefined;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', (err) => (failed = `cannot run ${DOVECOT}: ${err.message} (apt-get install dovecot-lmtpd)`));
-    child.once('exit', (code, sig) => (failed ??= `dovecot exited (${sig ?? `code ${code}`}): ${stderr.trim()}`));
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    await waitFor(
-      () => {
-        if (failed) throw new Error(failed);
-        return fs.existsSync(this.lmtpSocket) ? true : undefined;
-      },
-      20_000,
-      'Dovecot to open its LMTP socket',
-    );
-    this.masterPid = child.pid;
+    this.master = await startDovecotMaster(this.configFile, () => fs.existsSync(this.lmtpSocket), 'Dovecot to open its LMTP socket', 'dovecot-lmtpd');
   }
 
-  /** SIGTERM to the master (Dovecot's clean stop), then SIGKILL whatever is left after 10 s. */
   async stop(): Promise<void> {
-    if (!this.masterPid) return;
-    const tree = processTree([this.masterPid]);
-    signal([this.masterPid], 'SIGTERM');
-    const left = await waitForExit(tree, 10_000);
-    if (left.length) signal(left, 'SIGKILL');
-    await waitForExit(left, 5_000);
-    await this.exited;
-    this.masterPid = undefined;
+    if (!this.master) return;
+    await stopDovecotMaster(this.master);
+    this.master = undefined;
   }
 
   logTail(lines = 3): string {

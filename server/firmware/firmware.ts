@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -99,8 +100,9 @@ export class Firmware {
     const partial = path.join(this.imagesDir, `.partial-${name}`);
     const hash = crypto.createHash('sha256');
     let size = 0;
+    let out: fs.WriteStream | undefined;
     try {
-      const out = fs.createWriteStream(partial, { mode: 0o640, flags: 'wx' });
+      out = fs.createWriteStream(partial, { mode: 0o640, flags: 'wx' });
       await pipeline(
         source,
         async function* (chunks: AsyncIterable<Buffer>) {
@@ -128,6 +130,8 @@ export class Firmware {
       this.log.message('system image added', { name, size, sha256 });
       return { name, size, sha256, addedAt: new Date() };
     } catch (err) {
+      // The destroyed stream closes its descriptor asynchronously; the space is only given back once it has.
+      if (out && !out.closed) await once(out, 'close').catch(() => undefined);
       await fsp.rm(partial, { force: true });
       throw err;
     }

@@ -158,12 +158,17 @@ test('two sessions see each other\'s flag changes and expunges, EXPUNGE held bac
   await run(a, 'a4', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
   const expunged = await run(a, 'a5', 'EXPUNGE');
   assert.ok(expunged.includes('* 1 EXPUNGE'), expunged.join('\n'));
-  // b asks for FETCH first: the expunge must wait, and the gone message is reported as such.
-  const during = await run(b, 'b3', 'FETCH 1 (FLAGS)');
+  // b asks for FETCH first: the expunge must wait, and b still gets the message it shows (RFC 2180 4.1.2).
+  const during = await run(b, 'b3', 'FETCH 1 (FLAGS ENVELOPE BODY.PEEK[TEXT])');
   assert.ok(!during.some((l) => /^\* \d+ EXPUNGE$/.test(l)), during.join('\n'));
-  assert.match(during[during.length - 1], /^b3 NO \[EXPUNGEISSUED\]/);
+  assert.ok(during.some((l) => /^\* 1 FETCH \(FLAGS \(.*\\Deleted.*\) ENVELOPE \(.* BODY\[TEXT\] \{\d+\}$/.test(l)), during.join('\n'));
+  assert.ok(during.some((l) => /^Body number \d\.$/.test(l)), during.join('\n'));
+  assert.match(during[during.length - 1], /^b3 OK/);
+  assert.equal(t.engine.ctx.store.retained.size, 1);
   const later = await run(b, 'b4', 'NOOP');
   assert.ok(later.includes('* 1 EXPUNGE'), later.join('\n'));
+  // Told of the expunge, b lets the file go.
+  assert.equal(t.engine.ctx.store.retained.size, 0);
   a.close();
   b.close();
 });

@@ -17,6 +17,11 @@ export class SelectedView {
   private pendingNew: number[] = [];
   private readonly pendingExpunge = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /**
+   * Messages expunged elsewhere that this client still shows, with their files kept open,
+   * so FETCH still answers for them until the client is told (RFC 2180 section 4.1.2).
+   */
+  private readonly retained = new Map<number, MessageMeta>();
   /** FETCH responses carry MODSEQ (CONDSTORE is on). */
   withModseq = false;
   /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
@@ -88,6 +93,23 @@ export class SelectedView {
     return this.pendingExpunge.has(uid);
   }
 
+  /** What a message expunged elsewhere held, while this client has not been told. */
+  retainedMessage(uid: number): MessageMeta | undefined {
+    return this.retained.get(uid);
+  }
+
+  /** The session leaves the mailbox: kept files of expunged messages are let go. */
+  close(): void {
+    for (const uid of [...this.retained.keys()]) this.release(uid);
+  }
+
+  private release(uid: number): void {
+    const meta = this.retained.get(uid);
+    if (!meta) return;
+    this.retained.delete(uid);
+    this.store.retained.release(meta.file);
+  }
+
   // ---- store events ------------------------------------------------------------------
 
   onExists(uid: number): void {
@@ -102,7 +124,7 @@ export class SelectedView {
     this.onPending?.();
   }
 
-  onExpunge(uids: number[]): void {
+  onExpunge(uids: number[], messages: MessageMeta[] = [], origin?: unknown): void {
     if (uids.length === 0) {
       this.gone = true;
     } else {
@@ -110,6 +132,13 @@ export class SelectedView {
         const i = this.pendingNew.indexOf(uid);
         if (i >= 0) this.pendingNew.splice(i, 1);
         else if (this.seqOf(uid) !== undefined) this.pendingExpunge.add(uid);
+      }
+      // The session that expunged reports it before its next command can ask; the others keep the data.
+      if (origin !== this.origin) {
+        for (const m of messages) {
+          if (!this.pendingExpunge.has(m.uid) || this.retained.has(m.uid)) continue;
+          if (this.store.retained.retain(m.file)) this.retained.set(m.uid, m);
+        }
       }
     }
     this.onPending?.();
@@ -129,6 +158,7 @@ export class SelectedView {
         const seq = this.seqOf(uid);
         this.pendingExpunge.delete(uid);
         this.pendingFlags.delete(uid);
+        this.release(uid);
         if (seq === undefined) continue;
         this.uids.splice(seq - 1, 1);
         this.recent.delete(uid);

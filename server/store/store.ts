@@ -47,8 +47,12 @@ interface MessageRow {
   internal_date: number;
   size: number;
   path: string;
-  summary: string | null;
+  /** Only when selected (MESSAGE_COLUMNS leaves the cached summary out). */
+  summary?: string | null;
 }
+
+/** The message columns without the cached summary, which only FETCH needs and which is the bulk of a row. */
+const MESSAGE_COLUMNS = 'id, mailbox_id, uid, modseq, flags, internal_date, size, path';
 
 /**
  * Ranges up to this size are read with blocking calls: for a small file on a local disk
@@ -263,8 +267,10 @@ export class MailStore extends EventEmitter {
 
   // ---- messages ------------------------------------------------------------------------
 
-  messages(mailboxId: number): MessageMeta[] {
-    return (this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(mailboxId) as MessageRow[]).map(
+  /** Every message of a mailbox; `summary` adds the cached IMAP summaries. */
+  messages(mailboxId: number, options: { summary?: boolean } = {}): MessageMeta[] {
+    const columns = options.summary ? '*' : MESSAGE_COLUMNS;
+    return (this.db.prepare(`SELECT ${columns} FROM messages WHERE mailbox_id = ? ORDER BY uid`).all(mailboxId) as MessageRow[]).map(
       (r) => this.toMessage(r),
     );
   }
@@ -277,17 +283,28 @@ export class MailStore extends EventEmitter {
   }
 
   /** The messages of a mailbox with these UIDs (those that still exist), in one query. */
-  messagesByUid(mailboxId: number, uids: readonly number[]): MessageMeta[] {
+  messagesByUid(mailboxId: number, uids: readonly number[], options: { summary?: boolean } = {}): MessageMeta[] {
     if (uids.length === 0) return [];
+    const columns = options.summary ? '*' : MESSAGE_COLUMNS;
     return (this.db
-      .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid')
+      .prepare(`SELECT ${columns} FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`)
       .all(mailboxId, JSON.stringify(uids)) as MessageRow[]).map((r) => this.toMessage(r));
+  }
+
+  /** STATUS counts without loading the messages: those from `firstRecentUid` on, and those without \Seen. */
+  counts(mailboxId: number, firstRecentUid: number): { recent: number; unseen: number } {
+    const row = this.db
+      .prepare(
+        "SELECT COALESCE(SUM(uid >= ?), 0) AS recent, COALESCE(SUM(instr(' ' || flags || ' ', ' \\Seen ') = 0), 0) AS unseen FROM messages WHERE mailbox_id = ?",
+      )
+      .get(firstRecentUid, mailboxId) as { recent: number; unseen: number };
+    return row;
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
   changedSince(mailboxId: number, modseq: number): MessageMeta[] {
     return (this.db
-      .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid')
+      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid`)
       .all(mailboxId, modseq) as MessageRow[]).map((r) => this.toMessage(r));
   }
 
@@ -461,7 +478,7 @@ export class MailStore extends EventEmitter {
       const box = this.mailboxById(mailboxId);
       if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
       let modseq = box.highestModseq;
-      const select = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?');
+      const select = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`);
       const update = this.db.prepare('UPDATE messages SET flags = ?, modseq = ? WHERE id = ?');
       for (const uid of uids) {
         const row = select.get(mailboxId, uid) as MessageRow | undefined;

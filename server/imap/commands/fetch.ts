@@ -349,7 +349,15 @@ export const fetchCommands: Record<string, CommandSpec> = {
       if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
       if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
       let targets = resolveTargets(s, setText, call.uid);
-      const metas = loadMetas(s, targets, { retained: true });
+      const needsSummary = items.some(
+        (i) =>
+          i.kind === 'ENVELOPE' ||
+          i.kind === 'BODY' ||
+          i.kind === 'BODYSTRUCTURE' ||
+          (i.kind === 'BINARY' && i.path.length > 0) ||
+          (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
+      );
+      const metas = loadMetas(s, targets, { retained: true, summary: needsSummary });
       if (changedSince !== undefined) {
         const since = changedSince;
         targets = targets.filter((t) => (metas.get(t.uid)?.modseq ?? Infinity) > since);
@@ -362,19 +370,7 @@ export const fetchCommands: Record<string, CommandSpec> = {
           if (earlier.length) await s.write(`* VANISHED (EARLIER) ${formatSet(earlier)}\r\n`);
         }
       }
-      const seenSet = markSeen(s, items, targets, metas);
-      const plan: FetchPlan = {
-        items,
-        seenSet,
-        needsSummary: items.some(
-          (i) =>
-            i.kind === 'ENVELOPE' ||
-            i.kind === 'BODY' ||
-            i.kind === 'BODYSTRUCTURE' ||
-            (i.kind === 'BINARY' && i.path.length > 0) ||
-            (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
-        ),
-      };
+      const plan: FetchPlan = { items, needsSummary, seenSet: markSeen(s, items, targets, metas) };
       const output = new FetchOutput(s);
       let missing = 0;
       try {

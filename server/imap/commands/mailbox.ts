@@ -113,8 +113,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const needMessages = items.includes('RECENT') || items.includes('UNSEEN');
-  const messages = needMessages ? store.messages(box.id) : [];
+  const counts = items.includes('RECENT') || items.includes('UNSEEN') ? store.counts(box.id, box.firstRecentUid) : { recent: 0, unseen: 0 };
   const out: string[] = [];
   for (const item of items) {
     let value: number;
@@ -123,7 +122,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
         value = box.messageCount;
         break;
       case 'RECENT':
-        value = messages.filter((m) => m.uid >= box.firstRecentUid).length;
+        value = counts.recent;
         break;
       case 'UIDNEXT':
         value = box.uidNext;
@@ -132,7 +131,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
         value = box.uidValidity;
         break;
       case 'UNSEEN':
-        value = messages.filter((m) => !m.flags.includes('\\Seen')).length;
+        value = counts.unseen;
         break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;

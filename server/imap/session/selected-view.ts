@@ -168,31 +168,32 @@ export class SelectedView {
       if (vanished.length) out.push(`* VANISHED ${formatSet(vanished)}\r\n`);
     }
     if (this.pendingNew.length > 0) {
-      const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid));
+      const maxUid = this.maxUid;
+      const fresh = this.store.messagesByUid(this.mailbox.id, this.pendingNew.filter((uid) => uid > maxUid));
       this.pendingNew = [];
       if (fresh.length > 0) {
-        for (const uid of fresh) {
-          const meta = this.store.message(this.mailbox.id, uid);
-          if (meta) out.push(this.announceKeywords(meta.flags));
-        }
-        this.uids.push(...fresh);
+        for (const meta of fresh) out.push(this.announceKeywords(meta.flags));
+        this.uids.push(...fresh.map((m) => m.uid));
         if (!this.readOnly) {
           const firstRecent = this.store.claimRecent(this.mailbox.id);
-          for (const uid of fresh) if (uid >= firstRecent) this.recent.add(uid);
+          for (const m of fresh) if (m.uid >= firstRecent) this.recent.add(m.uid);
         }
         out.push(`* ${this.uids.length} EXISTS\r\n`, `* ${this.recent.size} RECENT\r\n`);
       }
     }
     if (this.pendingFlags.size > 0) {
-      for (const uid of [...this.pendingFlags].sort((a, b) => a - b)) {
+      const changed: number[] = [];
+      for (const uid of this.pendingFlags) {
         if (this.pendingExpunge.has(uid)) continue;
         this.pendingFlags.delete(uid);
-        const seq = this.seqOf(uid);
-        const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid) : undefined;
-        if (!meta || seq === undefined) continue;
+        if (this.seqOf(uid) !== undefined) changed.push(uid);
+      }
+      // One query for all of them, in UID (so sequence) order.
+      for (const meta of this.store.messagesByUid(this.mailbox.id, changed)) {
+        const seq = this.seqOf(meta.uid)!;
         out.push(this.announceKeywords(meta.flags));
         const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';
-        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))}${modseq})\r\n`);
+        out.push(`* ${seq} FETCH (UID ${meta.uid} FLAGS ${flagList(meta.flags, this.recent.has(meta.uid))}${modseq})\r\n`);
       }
     }
     return out.filter((l) => l !== '');

@@ -520,9 +520,9 @@ export class MailStore extends EventEmitter {
         ? (this.db
             .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid')
             .all(mailboxId, JSON.stringify(uids)) as MessageRow[])
-        : (this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(mailboxId) as MessageRow[]).filter((r) =>
-            r.flags.split(' ').includes('\\Deleted'),
-          );
+        : (this.db
+            .prepare("SELECT * FROM messages WHERE mailbox_id = ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0 ORDER BY uid")
+            .all(mailboxId) as MessageRow[]);
       if (rows.length === 0) return [];
       const modseq = box.highestModseq + 1;
       const del = this.db.prepare('DELETE FROM messages WHERE id = ?');

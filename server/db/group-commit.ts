@@ -85,7 +85,11 @@ export class GroupCommit {
 
   /** fsync of the WAL file (a fresh handle each time: nothing to keep track of when SQLite replaces the file). */
   private async syncWal(): Promise<void> {
-    const handle = await fsp.open(this.walFile!, 'r');
+    // No WAL file: SQLite checkpointed it into the database and removed it, so sync that.
+    const handle = await fsp.open(this.walFile!, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return fsp.open(this.db.name, 'r');
+      throw err;
+    });
     try {
       await handle.sync();
     } finally {

@@ -296,6 +296,37 @@ test('FETCH sections, partials and RFC822 items over the wire', async () => {
   c.close();
 });
 
+test('FETCH from the structure cached at APPEND matches the file: small and large headers, a large body, after COPY', async () => {
+  const c = await loggedIn(t);
+  const box = 'CacheBox';
+  t.engine.ctx.store.createMailbox(userId(t), box);
+  const bigHeader = simpleMessage('big header', 'z'.repeat(70 * 1024) + '\r\n', 'X-Long: ' + 'y'.repeat(9000) + '\r\n');
+  const smallHeader = simpleMessage('small header', 'short body\r\n', 'X-Short: yes\r\n');
+  for (const [i, m] of [bigHeader, smallHeader].entries()) {
+    assert.match((await run(c, `p${i}`, `APPEND ${box} {${Buffer.byteLength(m)}+}\r\n${m}`)).pop()!, /OK/);
+  }
+  await run(c, 'p2', `SELECT ${box}`);
+  await run(c, 'p3', 'COPY 2 Trash');
+  const fetchBoth = async (tag: string, mailbox: string, set: string) => {
+    await run(c, `${tag}s`, `EXAMINE ${mailbox}`);
+    return (await run(c, tag, `FETCH ${set} (BODY.PEEK[HEADER] BODY.PEEK[HEADER.FIELDS (SUBJECT X-SHORT)] BODY.PEEK[HEADER.FIELDS.NOT (X-LONG)]<0.20> BODY.PEEK[TEXT] RFC822.HEADER)`)).join('\n');
+  };
+  const text = await fetchBoth('f1', box, '1:2');
+  const header = (m: string) => m.slice(0, m.indexOf('\r\n\r\n') + 4).replace(/\r\n/g, '\n');
+  for (const m of [bigHeader, smallHeader]) {
+    assert.ok(text.includes(`BODY[HEADER] {${m.indexOf('\r\n\r\n') + 4}}\n${header(m)}`), 'HEADER');
+    assert.ok(text.includes(`RFC822.HEADER {${m.indexOf('\r\n\r\n') + 4}}\n${header(m)}`), 'RFC822.HEADER');
+    assert.ok(text.includes(m.slice(m.indexOf('\r\n\r\n') + 4).replace(/\r\n/g, '\n')), 'TEXT');
+  }
+  assert.match(text, /BODY\[HEADER\.FIELDS \(SUBJECT X-SHORT\)\] \{\d+\}\nSubject: small header\nX-Short: yes\n\n/);
+  assert.match(text, /BODY\[HEADER\.FIELDS \(SUBJECT X-SHORT\)\] \{\d+\}\nSubject: big header\n\n/);
+  assert.match(text, /BODY\[HEADER\.FIELDS\.NOT \(X-LONG\)\]<0> \{20\}\nFrom: Sender Person /);
+  // The copy carries the cached structure along.
+  const copied = await fetchBoth('f2', 'Trash', '*');
+  assert.ok(copied.includes(`BODY[HEADER] {${smallHeader.indexOf('\r\n\r\n') + 4}}\n${header(smallHeader)}`), copied);
+  c.close();
+});
+
 test('MOVE reports COPYUID then EXPUNGE; UID EXPUNGE removes only the named \\Deleted messages; quota', async () => {
   const box = 'MoveBox';
   t.engine.ctx.store.createMailbox(userId(t), box);

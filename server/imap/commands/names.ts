@@ -13,6 +13,12 @@ export function readMailboxName(args: CommandCursor): string {
   return normalizeMailboxName(decodeName(args, args.astring().toString('utf8')));
 }
 
+/** A mailbox name argument as the client spelled it (decoded), and as the store names it ("inbox" is INBOX). */
+export function readMailboxNameAsSent(args: CommandCursor): { sent: string; name: string } {
+  const sent = decodeName(args, args.astring().toString('utf8'));
+  return { sent, name: normalizeMailboxName(sent) };
+}
+
 /** A mailbox name in a response: modified UTF-7, or UTF-8 when the client enabled UTF8=ACCEPT. */
 export function mailboxOut(name: string, utf8 = false): string {
   if (!utf8) return nstring(encodeMailboxName(name));

@@ -20,14 +20,17 @@ import { startImapEngine } from './helpers';
  * urlauth-binary: this imaptest's script wants Dovecot's old answer, `(BODYPARTSTRUCTURE … BINARY …)` in one list
  * with the encapsulated message's parts decoded; RFC 5524's syntax has one parenthesised item each, as the
  * server sends, and imaptest's current script (dovecot/imaptest master) expects that (and passes).
+ * urlauth2: the script asks for no messages (no "messages:" header), so its first command, FETCH 1:2, fails on
+ * the empty mailbox whatever the server; with "messages: 2" added it passes. tests/imap/rev2.test.ts covers
+ * what it means to test (an authuser URL fetched by a second user until RESETKEY).
  */
-const KNOWN_FAILING = new Set<string>(['urlauth-binary']);
+const KNOWN_FAILING = new Set<string>(['urlauth-binary', 'urlauth2']);
 /**
  * Fewest groups that must pass, and fewest that must actually run: imaptest counts a group
  * whose required capabilities the server lacks as passed, so the groups run are worked out
  * here from each script's "capabilities:" header.
  */
-const MIN_GROUPS_PASSED = 70;
+const MIN_GROUPS_PASSED = 69;
 const MIN_GROUPS_RUN = 71;
 
 const USER = { shortName: 'imaptest', password: 'imaptest-password' };

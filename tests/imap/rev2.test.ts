@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ImapFlow } from 'imapflow';
 import type { TestEngine } from '../helpers/engine';
 import type { LineClient } from '../helpers/line-client';
 import { ALICE, BOB, loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
@@ -156,6 +157,34 @@ test('ENABLE IMAP4rev2 with a mailbox selected drops \\Recent from then on', asy
   await run(c, 'x2', 'ENABLE IMAP4rev2');
   assert.ok((await run(c, 'x3', 'FETCH 1 FLAGS')).includes('* 1 FETCH (FLAGS ())'));
   c.socket.destroy();
+});
+
+test('imapflow enables IMAP4rev2 and works in it: UTF-8 names, subscriptions, STATUS DELETED, ESEARCH', async () => {
+  const client = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: BOB.shortName, pass: BOB.password }, tls: { rejectUnauthorized: false }, logger: false });
+  await client.connect();
+  try {
+    assert.ok(client.enabled.has('IMAP4REV2'));
+    const name = 'T\u00f5rva \u00f5un';
+    await client.mailboxCreate(name);
+    await client.mailboxSubscribe(name);
+    const folders = await client.list();
+    assert.equal(folders.find((f) => f.path === name)?.subscribed, true);
+    await client.append(name, Buffer.from('Subject: a\r\n\r\nbody\r\n'), ['\\Deleted']);
+    await client.append(name, Buffer.from('Subject: b\r\n\r\nbody\r\n'));
+    const status = await client.status(name, { messages: true, deleted: true, size: true });
+    assert.equal(status.messages, 2);
+    assert.equal(status.deleted, 1);
+    const box = await client.mailboxOpen(name);
+    assert.equal(box.path, name);
+    assert.deepEqual(await client.search({ deleted: true }), [1]);
+    const message = await client.fetchOne('2', { flags: true });
+    assert.ok(message && message.flags);
+    assert.ok(!message.flags.has('\\Recent'));
+  } finally {
+    await client.logout();
+  }
+  // The name is stored as Unicode, whatever the wire form.
+  assert.ok(t.engine.ctx.store.mailbox(userId(t, 'bob'), 'T\u00f5rva \u00f5un'));
 });
 
 // ---- URLAUTH=BINARY -----------------------------------------------------------------

@@ -134,6 +134,9 @@ test('IMAP4rev2 session: mailbox names are UTF-8 both ways; a rev1 session sees 
   const old = await run(rev1, 'o1', 'LIST "" "Entw*"');
   assert.ok(old.includes('* LIST (\\HasChildren) "/" "Entw&APw-rfe"') && old.includes('* LIST (\\HasNoChildren) "/" "Entw&APw-rfe/a&-b"'), old.join('\n'));
   rev1.socket.destroy();
+  // Names must be valid UTF-8 there.
+  c.send(Buffer.concat([Buffer.from('n4 CREATE "bad'), Buffer.from([0xc3, 0x28]), Buffer.from('"\r\n')]));
+  assert.match(await c.waitFor(/^n4 /), /^n4 NO \[CANNOT\] mailbox name is not valid UTF-8/);
   c.socket.destroy();
 });
 

@@ -243,3 +243,20 @@ test('URLFETCH by another user: authuser URLs are served until RESETKEY', async 
   alice.socket.destroy();
   bob.socket.destroy();
 });
+
+test('a passing fault of the disk is NO [UNAVAILABLE], and the next try works', async () => {
+  const c = await loggedIn(t);
+  const uid = t.engine.ctx.store.messages(t.engine.ctx.store.mailbox(userId(t), 'INBOX')!.id)[0].uid;
+  const url = await signedUrl(c, 'f1', `imap://alice@mail.example.test/INBOX/;UID=${uid};URLAUTH=user+alice`);
+  const store = t.engine.ctx.store;
+  const readMessage = store.readMessage.bind(store);
+  // The store's file system, not the IMAP session, fails once: too many open files.
+  store.readMessage = () => Promise.reject(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
+  try {
+    assert.match((await run(c, 'f2', `URLFETCH "${url}"`)).at(-1)!, /^f2 NO \[UNAVAILABLE\]/);
+  } finally {
+    store.readMessage = readMessage;
+  }
+  assert.match((await run(c, 'f3', `URLFETCH "${url}"`)).at(-1)!, /^f3 OK/);
+  c.socket.destroy();
+});

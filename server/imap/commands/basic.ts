@@ -61,7 +61,7 @@ export const basicCommands: Record<string, CommandSpec> = {
     },
   },
 
-  /** RFC 5161: CONDSTORE and QRESYNC can be enabled; other names are accepted and not enabled. */
+  /** RFC 5161: CONDSTORE, QRESYNC, UTF8=ACCEPT and IMAP4rev2 (RFC 9051) can be enabled; other names are accepted and not enabled. */
   ENABLE: {
     states: AUTHENTICATED,
     async run(s, args) {
@@ -79,9 +79,14 @@ export const basicCommands: Record<string, CommandSpec> = {
         await s.enableQresync();
         enabled.push('QRESYNC');
       }
-      if (names.includes('UTF8=ACCEPT') && !s.utf8Accept) {
+      if (names.includes('UTF8=ACCEPT') && !s.utf8AcceptEnabled) {
+        s.utf8AcceptEnabled = true;
         s.utf8Accept = true;
         enabled.push('UTF8=ACCEPT');
+      }
+      if (names.includes('IMAP4REV2') && !s.rev2) {
+        s.enableRev2();
+        enabled.push('IMAP4rev2');
       }
       await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');

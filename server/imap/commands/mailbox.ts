@@ -5,7 +5,8 @@ import { flagList } from '../session/flags';
 import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
-import { mailboxOut, readMailboxName } from './names';
+import { mailboxOut, readMailboxName, readMailboxNameAsSent } from './names';
+import { selectedListLine } from './list';
 import { OTHER_USERS, OTHER_USERS_PREFIX, access, has, refOf } from '../session/access';
 
 const NOPERM = () => no('Permission denied', 'NOPERM');
@@ -25,7 +26,8 @@ function createTarget(s: ImapSession, name: string) {
   return refOf(s, name)!;
 }
 
-const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
+/** DELETED and SIZE are RFC 9051's (SIZE also RFC 8438's); offered to IMAP4rev1 sessions too. */
+const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'HIGHESTMODSEQ', 'SIZE'];
 
 interface SelectParams {
   condstore: boolean;
@@ -62,7 +64,7 @@ function readSelectParams(args: CommandCursor): SelectParams {
   return p;
 }
 
-async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, params: SelectParams) {
+async function selectMailbox(s: ImapSession, sent: string, name: string, readOnly: boolean, params: SelectParams) {
   if (params.qresync && !s.qresync) return bad('QRESYNC must be enabled first');
   const store = s.ctx.store;
   if (s.selected) {
@@ -76,21 +78,25 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, pa
   if (!/[iestw]/.test(a.rights)) readOnly = true;
   const box = a.box;
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
-  const firstRecent = readOnly ? box.firstRecentUid : store.claimRecent(box.id);
+  // IMAP4rev2 has no \Recent (RFC 9051 appendix E): such a session claims none and shows none.
+  const firstRecent = s.rev2 ? Infinity : readOnly ? box.firstRecentUid : store.claimRecent(box.id);
   const messages = store.messages(box.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   view.rights = a.rights;
+  view.rev2 = s.rev2;
   s.select(view);
   if (params.condstore) s.condstore = true;
   view.withModseq = s.condstore;
   view.withVanished = s.qresync;
   const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
-  const lines = [
-    view.flagsResponses(),
-    `* ${view.exists} EXISTS\r\n`,
-    `* ${view.recent.size} RECENT\r\n`,
-  ];
-  if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
+  const lines = [view.flagsResponses(), `* ${view.exists} EXISTS\r\n`];
+  if (s.rev2) {
+    // RFC 9051 section 6.3.2: no RECENT and no UNSEEN code, but the mailbox's LIST (with OLDNAME when the name sent was not the canonical one).
+    lines.push(selectedListLine(s, box, a.visible, sent));
+  } else {
+    lines.push(`* ${view.recent.size} RECENT\r\n`);
+    if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
+  }
   lines.push(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid\r\n`, `* OK [UIDNEXT ${box.uidNext}] Predicted next UID\r\n`);
   if (s.condstore) lines.push(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
   const q = params.qresync;
@@ -113,7 +119,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const needMessages = items.includes('RECENT') || items.includes('UNSEEN');
+  const needMessages = items.includes('RECENT') || items.includes('UNSEEN') || items.includes('DELETED');
   const messages = needMessages ? store.messages(box.id) : [];
   const out: string[] = [];
   for (const item of items) {
@@ -134,6 +140,9 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
       case 'UNSEEN':
         value = messages.filter((m) => !m.flags.includes('\\Seen')).length;
         break;
+      case 'DELETED':
+        value = messages.filter((m) => m.flags.includes('\\Deleted')).length;
+        break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;
         break;
@@ -145,10 +154,12 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   return `* STATUS ${mailboxOut(a.visible, s.utf8Accept)} (${out.join(' ')})\r\n`;
 }
 
-/** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */
-export function parseStatusItems(args: CommandCursor): string[] {
+/** STATUS item names from a list; shared with LIST RETURN (STATUS ...). IMAP4rev2 has no RECENT (RFC 9051 section 6.3.11). */
+export function parseStatusItems(args: CommandCursor, rev2 = false): string[] {
   const items = args.list(() => args.atom().toUpperCase(), false);
-  for (const i of items) if (!STATUS_ITEMS.includes(i)) throw new ParseError(`unknown STATUS item ${i}`);
+  for (const i of items) {
+    if (!STATUS_ITEMS.includes(i) || (rev2 && i === 'RECENT')) throw new ParseError(`unknown STATUS item ${i.slice(0, 32)}${rev2 && i === 'RECENT' ? ' (not in IMAP4rev2)' : ''}`);
+  }
   return items;
 }
 
@@ -159,10 +170,10 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.sp();
-      const name = readMailboxName(args);
+      const { sent, name } = readMailboxNameAsSent(args);
       const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, false, params);
+      return selectMailbox(s, sent, name, false, params);
     },
   },
 
@@ -170,10 +181,10 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.sp();
-      const name = readMailboxName(args);
+      const { sent, name } = readMailboxNameAsSent(args);
       const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, true, params);
+      return selectMailbox(s, sent, name, true, params);
     },
   },
 
@@ -204,7 +215,12 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       const name = readMailboxName(args);
       args.end();
       const a = access(s, name);
-      if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (!a) {
+        // A name that is only the parent of other mailboxes (\Noselect) cannot be deleted (RFC 9051 section 6.3.5).
+        const prefix = name + HIERARCHY_SEPARATOR;
+        if (s.ctx.store.mailboxes(s.user!.id).some((b) => b.name.startsWith(prefix))) return no('Delete the mailboxes below it first', 'HASCHILDREN');
+        return no('Mailbox does not exist', 'NONEXISTENT');
+      }
       if (!has(a.rights, 'x')) return NOPERM();
       if (s.selected?.mailbox.id === a.box.id) {
         s.unselect();
@@ -263,7 +279,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.sp();
       const name = readMailboxName(args);
       args.sp();
-      const items = parseStatusItems(args);
+      const items = parseStatusItems(args, s.rev2);
       args.end();
       if (items.includes('HIGHESTMODSEQ')) await s.enableCondstore();
       const a = access(s, name);

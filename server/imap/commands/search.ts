@@ -319,13 +319,18 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
   }
 }
 
+const ALL_RETURN: ReturnOptions = { min: false, max: false, all: true, count: false, save: false, update: false };
+
 export const searchCommands: Record<string, CommandSpec> = {
   SEARCH: {
     states: SELECTED,
     uid: true,
     async run(s, args, call) {
-      const { charset, key, ret } = parseSearch(args);
+      const parsed = parseSearch(args);
       args.end();
+      const { charset, key } = parsed;
+      // IMAP4rev2 has no SEARCH response: a SEARCH without RETURN is RETURN (ALL), answered with ESEARCH (RFC 9051 section 6.4.4).
+      const ret = parsed.ret ?? (s.rev2 ? ALL_RETURN : undefined);
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
       const withModseq = usesModseq(key);
       if (withModseq) await s.enableCondstore();

@@ -21,6 +21,8 @@ export class SelectedView {
   withModseq = false;
   /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
   withVanished = false;
+  /** IMAP4rev2 session (RFC 9051): no \Recent is claimed or shown and no RECENT response is sent. */
+  rev2 = false;
   /** Keywords this client was told of in FLAGS. */
   private readonly keywords = new Set<string>();
   /** The session's ACL rights on the mailbox (RFC 4314); all of them on its own. */
@@ -146,11 +148,12 @@ export class SelectedView {
           if (meta) out.push(this.announceKeywords(meta.flags));
         }
         this.uids.push(...fresh);
-        if (!this.readOnly) {
+        if (!this.readOnly && !this.rev2) {
           const firstRecent = this.store.claimRecent(this.mailbox.id);
           for (const uid of fresh) if (uid >= firstRecent) this.recent.add(uid);
         }
-        out.push(`* ${this.uids.length} EXISTS\r\n`, `* ${this.recent.size} RECENT\r\n`);
+        out.push(`* ${this.uids.length} EXISTS\r\n`);
+        if (!this.rev2) out.push(`* ${this.recent.size} RECENT\r\n`);
       }
     }
     if (this.pendingFlags.size > 0) {

@@ -34,9 +34,9 @@ const MIN_GROUPS_PASSED = 69;
 const MIN_GROUPS_RUN = 71;
 
 const USER = { shortName: 'imaptest', password: 'imaptest-password' };
-/** imaptest's second user (user2=; it logs in with the same pass=), for the scripts with a "user 2:" header (urlauth2). */
 /** imaptest's default mailbox= */
 const MAILBOX = 'imaptest';
+/** imaptest's second user (user2=; it logs in with the same pass=), for the scripts with a "user 2:" header (urlauth2). */
 const USER2 = { shortName: 'imaptest2', password: USER.password };
 
 function findImaptest(): string | undefined {

@@ -7,8 +7,9 @@ import { mailboxOut, readMailboxName } from './names';
 export const QUOTA_ROOT = 'User quota';
 
 function currentQuota(s: ImapSession, ownerId = s.user!.id): { limitBytes: number; usedBytes: number } {
-  const user = s.ctx.directory.user(ownerId) ?? s.user!;
-  return s.ctx.accounts.quota(user);
+  // Public folders (whose owner row is no user) count against nobody's quota.
+  const user = s.ctx.directory.user(ownerId) ?? (ownerId === s.user!.id ? s.user! : undefined);
+  return user ? s.ctx.accounts.quota(user) : { limitBytes: 0, usedBytes: 0 };
 }
 
 /** True when adding `bytes` would take the user over quota (0 = no quota). Reads the current quota, not the one at login. */

@@ -56,6 +56,9 @@ export const HIERARCHY_SEPARATOR = '/';
  * user: the directory never shows it, and "#" cannot start a real short name.
  */
 export const PUBLIC_OWNER = '#public';
+/** How IMAP clients and Sieve scripts name public folders: "Shared Folders/News" is the public folder "News". */
+export const PUBLIC_FOLDERS = 'Shared Folders';
+export const PUBLIC_PREFIX = PUBLIC_FOLDERS + HIERARCHY_SEPARATOR;
 export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
   { name: 'Drafts', specialUse: '\\Drafts' },
   { name: 'Sent', specialUse: '\\Sent' },

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { TestEngine } from '../helpers/engine';
 import type { LineClient } from '../helpers/line-client';
 import { gql, gqlOk, login } from '../graphql/client';
+import { smtpSend } from '../helpers/smtp';
 import { ALICE, BOB, loggedIn, run, simpleMessage, startImapEngine, userId } from './helpers';
 
 /**
@@ -66,6 +67,16 @@ test('the administrator creates a public folder over GraphQL; by default every u
   assert.match(last(await run(bob, 'a4', appendLine('"Shared Folders/News"', '', 'no insert right'))), /^a4 NO \[NOPERM\]/);
   assert.match(last(await run(bob, 'a5', 'CREATE "Shared Folders/Mine"')), /^a5 NO \[NOPERM\]/);
   assert.match(last(await run(bob, 'a6', 'CREATE "Shared Folders"')), /^a6 NO \[CANNOT\]/);
+
+  assert.match(last(await run(carol, 'a7', 'SUBSCRIBE "Shared Folders/News"')), /^a7 OK/);
+  assert.ok((await run(carol, 'a8', 'LSUB "" "Shared Folders/*"')).includes('* LSUB () "/" "Shared Folders/News"'));
+  // The public folders' owner row is nobody: it cannot log in.
+  const nobody = await loggedIn(t, { shortName: '#public', password: '!' });
+  try {
+    assert.ok(nobody.lines.some((l) => /^a0 NO/.test(l)), nobody.lines.join('\n'));
+  } finally {
+    nobody.close();
+  }
 
   const dup = await gql(t.ports.http, 'mutation { createPublicFolder(input: {name: "News"}) { name } }', { token });
   assert.equal(dup.errors?.[0].extensions?.code, 'NAME_TAKEN');
@@ -189,4 +200,32 @@ test('the mail administrator sees every public folder and may create, administer
   assert.equal(await api('mutation { deletePublicFolder(input: {name: "Team/Minutes"}) }').then((d) => d.deletePublicFolder), true);
   const names = await api('{ publicFolders { nodes { name acl { identifier } } } }');
   assert.deepEqual((names.publicFolders as { nodes: { name: string }[] }).nodes.map((n) => n.name), ['News', 'Team']);
+});
+
+test('Sieve fileinto "Shared Folders/…" delivers into a public folder when the recipient has p, else to INBOX', async () => {
+  await api('mutation { createPublicFolder(input: {name: "Inbound", acl: [{identifier: "anyone", rights: "lrs"}, {identifier: "group:posters", rights: "p"}]}) { name } }');
+  const bobId = userId(t, 'bob');
+  await t.engine.ctx.sieve.put(bobId, 'to-public', 'require ["fileinto", "imap4flags"];\r\nfileinto :flags "\\\\Seen" "Shared Folders/Inbound";', { activate: true });
+  const send = async (subject: string) => {
+    const r = await smtpSend(t.ports.smtp, 'sender@example.org', ['bob@example.test'], simpleMessage(subject));
+    assert.match(r.data ?? '', /^250 /);
+    await t.engine.ctx.queue.idle();
+  };
+  const subjects = async (ownerId: number, name: string) => {
+    const box = t.engine.ctx.store.mailbox(ownerId, name);
+    const texts = await Promise.all(t.engine.ctx.store.messages(box!.id).map(async (m) => (await t.engine.ctx.store.readMessage(m)).toString()));
+    return texts.map((m) => /^Subject: (.*)\r$/m.exec(m)?.[1]);
+  };
+  const publicOwner = t.engine.ctx.store.publicOwnerId;
+  await send('without p');
+  assert.deepEqual(await subjects(publicOwner, 'Inbound'), []);
+  assert.ok((await subjects(bobId, 'INBOX')).includes('without p'));
+
+  await api(`mutation { updateUser(input: {id: "${bobId}", groups: ["posters"]}) { id } }`);
+  await send('with p');
+  assert.deepEqual(await subjects(publicOwner, 'Inbound'), ['with p']);
+  // The \Seen the script set is bob's own.
+  assert.ok((await run(bob, 'v1', 'STATUS "Shared Folders/Inbound" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (MESSAGES 1 UNSEEN 0)'));
+  assert.ok((await run(carol, 'v2', 'STATUS "Shared Folders/Inbound" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (MESSAGES 1 UNSEEN 1)'));
+  await api(`mutation { updateUser(input: {id: "${bobId}", groups: []}) { id } }`);
 });

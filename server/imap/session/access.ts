@@ -1,6 +1,6 @@
 import { ALL_RIGHTS, type AclSubject, canonicalRights, effectiveRights } from '../../store/acl';
 import type { User } from '../../directory/types';
-import { HIERARCHY_SEPARATOR, type MailboxInfo } from '../../store/types';
+import { HIERARCHY_SEPARATOR, type MailboxInfo, PUBLIC_PREFIX } from '../../store/types';
 import { normalizeMailboxName } from '../../store/store';
 import type { ImapSession } from './imap-session';
 
@@ -10,12 +10,10 @@ export { ANYONE } from '../../store/acl';
 export const OTHER_USERS = 'Other Users';
 export const OTHER_USERS_PREFIX = OTHER_USERS + HIERARCHY_SEPARATOR;
 /**
- * Prefix of the shared namespace, the public folders: "Shared Folders/News" is the public
- * folder "News". Cyrus's alternate namespace (the one the seed's clients saw) names its
- * namespaces so: "Other Users" and "Shared Folders".
+ * The shared namespace, the public folders, is PUBLIC_PREFIX ("Shared Folders/"): Cyrus's
+ * alternate namespace (the one the seed's clients saw) names its namespaces so.
  */
-export const PUBLIC_FOLDERS = 'Shared Folders';
-export const PUBLIC_PREFIX = PUBLIC_FOLDERS + HIERARCHY_SEPARATOR;
+export { PUBLIC_FOLDERS, PUBLIC_PREFIX } from '../../store/types';
 /** What the mail administrator has on every user's mailbox: see it in LIST and delete it, never read it. */
 export const ADMINISTRATOR_RIGHTS = 'lx';
 /** What the mail administrator has on every public folder: also create below it and administer its ACL. */

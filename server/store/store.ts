@@ -16,6 +16,7 @@ import {
   type MailboxInfo,
   type MessageMeta,
   PUBLIC_OWNER,
+  PUBLIC_PREFIX,
   StoreError,
   type StoreEvents,
   type Viewer,
@@ -232,6 +233,7 @@ export class MailStore extends EventEmitter {
         this.setSubscribed(userId, sub, false);
         this.setSubscribed(userId, to + sub.slice(from.length), true);
       }
+      if (userId === this.publicOwnerId) this.movePublicSubscriptions(from, to);
       const parts = to.split(HIERARCHY_SEPARATOR);
       for (let i = 1; i < parts.length; i++) {
         const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
@@ -239,6 +241,18 @@ export class MailStore extends EventEmitter {
       }
     })();
     this.emit('mailboxes', { userId });
+  }
+
+  /** Every user's subscriptions to a renamed public folder (and its children) follow it, under the IMAP prefix. */
+  private movePublicSubscriptions(from: string, to: string): void {
+    const old = PUBLIC_PREFIX + from;
+    const rows = this.db
+      .prepare('SELECT user_id, name FROM mailbox_subscriptions WHERE name = ? OR substr(name, 1, ?) = ?')
+      .all(old, old.length + 1, old + HIERARCHY_SEPARATOR) as { user_id: number; name: string }[];
+    for (const r of rows) {
+      this.setSubscribed(r.user_id, r.name, false);
+      this.setSubscribed(r.user_id, PUBLIC_PREFIX + to + r.name.slice(old.length), true);
+    }
   }
 
   /** Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501 6.3.6). */

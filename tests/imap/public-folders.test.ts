@@ -4,6 +4,7 @@ import type { TestEngine } from '../helpers/engine';
 import type { LineClient } from '../helpers/line-client';
 import { gql, gqlOk, login } from '../graphql/client';
 import { smtpSend } from '../helpers/smtp';
+import { ImapFlow } from 'imapflow';
 import { ALICE, BOB, loggedIn, run, simpleMessage, startImapEngine, userId } from './helpers';
 
 /**
@@ -91,6 +92,7 @@ test('alice posts into it with i; \\Seen is each user\u2019s own; it counts agai
   assert.match(last(await run(alice, 's1', appendLine('"Shared Folders/News"', '\\Seen', 'first news'))), /^s1 OK \[APPENDUID/);
   assert.match(last(await run(alice, 's2', appendLine('"Shared Folders/News"', '', 'second news'))), /^s2 OK \[APPENDUID/);
   assert.equal(t.engine.ctx.store.usage(userId(t)).bytes, 0, 'not in alice\u2019s usage');
+  assert.ok((await run(alice, 's2a', 'GETQUOTAROOT "Shared Folders/News"')).includes('* QUOTAROOT "Shared Folders/News"'));
   assert.ok((await run(alice, 's3', 'STATUS "Shared Folders/News" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/News" (MESSAGES 2 UNSEEN 1)'));
   assert.ok((await run(bob, 's4', 'STATUS "Shared Folders/News" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/News" (MESSAGES 2 UNSEEN 2)'));
 
@@ -195,7 +197,11 @@ test('the mail administrator sees every public folder and may create, administer
   } finally {
     dave.close();
   }
+  assert.match(last(await run(carol, 'd8a', 'SUBSCRIBE "Shared Folders/Staff/Minutes"')), /^d8a OK/);
   await api('mutation { renamePublicFolder(input: {name: "Staff", newName: "Team"}) { name } }');
+  // Subscriptions follow the renamed folder.
+  const lsub = await run(carol, 'd8b', 'LSUB "" "Shared Folders/*"');
+  assert.ok(lsub.includes('* LSUB () "/" "Shared Folders/Team/Minutes"') && !lsub.some((l) => l.includes('Staff')), lsub.join('\n'));
   assert.equal(await myRights(carol, 'd9', 'Team/Minutes'), 'lrswipkxtea');
   assert.equal(await api('mutation { deletePublicFolder(input: {name: "Team/Minutes"}) }').then((d) => d.deletePublicFolder), true);
   const names = await api('{ publicFolders { nodes { name acl { identifier } } } }');
@@ -228,4 +234,30 @@ test('Sieve fileinto "Shared Folders/…" delivers into a public folder when the
   assert.ok((await run(bob, 'v1', 'STATUS "Shared Folders/Inbound" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (MESSAGES 1 UNSEEN 0)'));
   assert.ok((await run(carol, 'v2', 'STATUS "Shared Folders/Inbound" (MESSAGES UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (MESSAGES 1 UNSEEN 1)'));
   await api(`mutation { updateUser(input: {id: "${bobId}", groups: []}) { id } }`);
+});
+
+test('imapflow as carol: the public folder is listed under the shared namespace and shows carol\u2019s own \\Seen', async () => {
+  const c = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: CAROL.shortName, pass: CAROL.password }, tls: { rejectUnauthorized: false }, logger: false });
+  await c.connect();
+  try {
+    const boxes = await c.list();
+    const inbound = boxes.find((b) => b.path === 'Shared Folders/Inbound');
+    assert.ok(inbound, boxes.map((b) => b.path).join(', '));
+    assert.equal(inbound.delimiter, '/');
+    await c.mailboxOpen('Shared Folders/Inbound');
+    // bob has read the one message (his Sieve script set \Seen); for carol it is unread.
+    const seen = async () => {
+      const out: boolean[] = [];
+      for await (const m of c.fetch('1:*', { flags: true })) out.push(m.flags?.has('\\Seen') ?? false);
+      return out;
+    };
+    assert.deepEqual(await seen(), [false]);
+    await c.messageFlagsAdd('1', ['\\Seen']);
+    assert.deepEqual(await seen(), [true]);
+    await c.messageFlagsRemove('1', ['\\Seen']);
+  } finally {
+    await c.logout();
+  }
+  assert.ok((await run(carol, 'f1', 'STATUS "Shared Folders/Inbound" (UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (UNSEEN 1)'));
+  assert.ok((await run(bob, 'f2', 'STATUS "Shared Folders/Inbound" (UNSEEN)')).includes('* STATUS "Shared Folders/Inbound" (UNSEEN 0)'), 'bob\u2019s \\Seen untouched');
 });

@@ -49,9 +49,9 @@ export function effectiveRights(entries: AclEntry[], who: AclSubject): string {
   return canonicalRights(granted.split('').filter((r) => !denied.includes(r)).join(''));
 }
 
-/** A group name in an identifier: printable, no longer than a short name may be. */
+/** A group name in an identifier: no control characters (spaces are allowed, as in the users' group lists), at most 64 characters. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const GROUP_NAME = /^[^\x00-\x20\x7f]{1,64}$/;
+const GROUP_NAME = /^[^\x00-\x1f\x7f]{1,64}$/;
 
 /**
  * Why an identifier cannot be used in an ACL, or undefined when it can: "anyone",

@@ -146,6 +146,8 @@ test('group:NAME grants follow group membership, and negative group rights subtr
   assert.ok((await run(carol, 'p3', 'GETACL "Shared Folders/Staff"')).includes('* ACL "Shared Folders/Staff" "group:staff" lrswipkxtea'));
   assert.match(last(await run(carol, 'p4', 'SETACL "Shared Folders/Staff" -group:interns wx')), /^p4 OK/);
   assert.match(last(await run(carol, 'p5', 'SETACL "Shared Folders/Staff" "group:" l')), /^p5 NO \[INVALID\]/);
+  assert.match(last(await run(carol, 'p5a', 'SETACL "Shared Folders/Staff" "group:Mail Users" l')), /^p5a OK/);
+  assert.match(last(await run(carol, 'p5b', 'DELETEACL "Shared Folders/Staff" "group:Mail Users"')), /^p5b OK/);
   // k: carol creates below it; the new folder starts with its parent's ACL.
   assert.match(last(await run(carol, 'p6', 'CREATE "Shared Folders/Staff/Minutes"')), /^p6 OK/);
   assert.ok((await run(carol, 'p7', 'GETACL "Shared Folders/Staff/Minutes"')).some((l) => l.includes('"group:staff" lrswipkxtea') && l.includes('"-group:interns" wx')));

@@ -1,4 +1,4 @@
-import { OTHER_USERS_PREFIX } from '../session/access';
+import { OTHER_USERS_PREFIX, PUBLIC_PREFIX } from '../session/access';
 import { ParseError } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';
 import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
@@ -113,8 +113,8 @@ export const basicCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.end();
-      // Personal with no prefix; other users' mailboxes shared with this user; no public folders.
-      await s.write(`* NAMESPACE (("" "/")) ((${nstring(OTHER_USERS_PREFIX)} "/")) NIL\r\n`);
+      // Personal with no prefix; other users' mailboxes shared with this user; the public folders.
+      await s.write(`* NAMESPACE (("" "/")) ((${nstring(OTHER_USERS_PREFIX)} "/")) ((${nstring(PUBLIC_PREFIX)} "/"))\r\n`);
       return ok('NAMESPACE completed');
     },
   },

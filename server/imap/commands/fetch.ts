@@ -194,7 +194,7 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
   let modseq = meta.modseq;
   let addFlags = false;
   if (!view.readOnly && view.rights.includes('s') && !flags.includes('\\Seen') && items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && !i.peek)) {
-    const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s });
+    const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s, viewer: s.user!.id });
     flags = r.changed[0]?.flags ?? [...flags, '\\Seen'];
     modseq = r.changed[0]?.modseq ?? modseq;
     addFlags = !items.some((i) => i.kind === 'FLAGS');

@@ -7,18 +7,24 @@ import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
 import { mailboxOut, readMailboxName, readMailboxNameAsSent } from './names';
 import { selectedListLine } from './list';
-import { OTHER_USERS, OTHER_USERS_PREFIX, access, has, refOf } from '../session/access';
+import { DEFAULT_PUBLIC_ACL } from '../../store/acl';
+import { OTHER_USERS, OTHER_USERS_PREFIX, PUBLIC_FOLDERS, PUBLIC_PREFIX, access, has, isMailAdministrator, refOf } from '../session/access';
 
 const NOPERM = () => no('Permission denied', 'NOPERM');
 
-/** Who may create `name`: anyone in their own namespace, else who has 'k' on the existing parent (RFC 4314 section 4). */
+/**
+ * Who may create `name`: anyone in their own namespace, else who has 'k' on the existing
+ * parent (RFC 4314 section 4); a top-level public folder only a mail administrator.
+ */
 function createTarget(s: ImapSession, name: string) {
   if (name === OTHER_USERS) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
-  if (name.startsWith(OTHER_USERS_PREFIX)) {
+  if (name === PUBLIC_FOLDERS) return no(`${PUBLIC_FOLDERS} holds public folders only`, 'CANNOT');
+  if (name.startsWith(OTHER_USERS_PREFIX) || name.startsWith(PUBLIC_PREFIX)) {
     const ref = refOf(s, name);
     if (!ref) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
     if (ref.own) return ref;
     const cut = ref.local.lastIndexOf(HIERARCHY_SEPARATOR);
+    if (cut <= 0 && ref.isPublic) return isMailAdministrator(s) ? ref : NOPERM();
     const parent = cut > 0 ? access(s, ref.visible.slice(0, ref.visible.length - ref.local.length + cut)) : undefined;
     if (!parent || !has(parent.rights, 'k')) return NOPERM();
     return ref;
@@ -80,10 +86,11 @@ async function selectMailbox(s: ImapSession, sent: string, name: string, readOnl
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
   // IMAP4rev2 has no \Recent (RFC 9051 appendix E): such a session claims none and shows none.
   const firstRecent = s.rev2 ? Infinity : readOnly ? box.firstRecentUid : store.claimRecent(box.id);
-  const messages = store.messages(box.id);
+  const messages = store.messages(box.id, s.user!.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   view.rights = a.rights;
   view.rev2 = s.rev2;
+  view.viewer = s.user!.id;
   s.select(view);
   if (params.condstore) s.condstore = true;
   view.withModseq = s.condstore;
@@ -105,7 +112,7 @@ async function selectMailbox(s: ImapSession, sent: string, name: string, readOnl
     const known = q.knownUids ? new Set(resolveSet(q.knownUids, view.uids.concat(store.expungedSince(box.id, q.modseq)).sort((a, b) => a - b))) : undefined;
     const vanished = store.expungedSince(box.id, q.modseq).filter((u) => !known || known.has(u));
     if (vanished.length) lines.push(`* VANISHED (EARLIER) ${formatSet(vanished)}\r\n`);
-    for (const m of store.changedSince(box.id, q.modseq)) {
+    for (const m of store.changedSince(box.id, q.modseq, s.user!.id)) {
       const seq = view.seqOf(m.uid);
       if (seq !== undefined) lines.push(`* ${seq} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags, view.recent.has(m.uid))} MODSEQ (${m.modseq}))\r\n`);
     }
@@ -120,7 +127,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
   const needMessages = items.includes('RECENT') || items.includes('UNSEEN') || items.includes('DELETED');
-  const messages = needMessages ? store.messages(box.id) : [];
+  const messages = needMessages ? store.messages(box.id, s.user!.id) : [];
   const out: string[] = [];
   for (const item of items) {
     let value: number;
@@ -199,11 +206,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       if (name.toUpperCase() === 'INBOX') return no('INBOX already exists', 'ALREADYEXISTS');
       const target = createTarget(s, name);
       if ('status' in target) return target;
-      const created = s.ctx.store.createMailbox(target.owner.id, target.local);
-      // A new mailbox starts with its parent's ACL (as Cyrus does), so a shared folder's subfolders are shared alike.
-      const cut = target.local.lastIndexOf(HIERARCHY_SEPARATOR);
-      const parent = cut > 0 ? s.ctx.store.mailbox(target.owner.id, target.local.slice(0, cut)) : undefined;
-      if (parent) for (const e of s.ctx.store.acl.entries(parent.id)) s.ctx.store.acl.set(created.id, e.identifier, e.rights);
+      s.ctx.store.createMailboxInheritingAcl(target.ownerId, target.local, target.isPublic ? DEFAULT_PUBLIC_ACL : []);
       return ok('CREATE completed');
     },
   },
@@ -226,7 +229,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
         s.unselect();
         await s.write('* OK [CLOSED] Mailbox closed\r\n');
       }
-      await s.ctx.store.deleteMailbox(a.owner.id, a.local);
+      await s.ctx.store.deleteMailbox(a.ownerId, a.local);
       return ok('DELETE completed');
     },
   },
@@ -245,8 +248,8 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       if (!has(source.rights, 'x')) return NOPERM();
       const target = createTarget(s, to);
       if ('status' in target) return target;
-      if (target.owner.id !== source.owner.id) return no('Mailboxes cannot be renamed into another user\u2019s namespace', 'CANNOT');
-      s.ctx.store.renameMailbox(source.owner.id, source.local, target.local);
+      if (target.ownerId !== source.ownerId) return no('Mailboxes cannot be renamed into another user\u2019s namespace', 'CANNOT');
+      s.ctx.store.renameMailbox(source.ownerId, source.local, target.local);
       return ok('RENAME completed');
     },
   },

@@ -32,10 +32,10 @@ export function loadMetas(s: ImapSession, targets: Target[]): Map<number, Messag
   const out = new Map<number, MessageMeta>();
   if (targets.length > 32) {
     const wanted = new Set(targets.map((t) => t.uid));
-    for (const m of s.ctx.store.messages(box)) if (wanted.has(m.uid)) out.set(m.uid, m);
+    for (const m of s.ctx.store.messages(box, s.user!.id)) if (wanted.has(m.uid)) out.set(m.uid, m);
   } else {
     for (const t of targets) {
-      const m = s.ctx.store.message(box, t.uid);
+      const m = s.ctx.store.message(box, t.uid, s.user!.id);
       if (m) out.set(t.uid, m);
     }
   }

@@ -214,7 +214,7 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
   // Snapshot the numbering before any await: it must match what the client knows.
   const uids = [...view.uids];
   const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
-  const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
+  const byUid = new Map(s.ctx.store.messages(view.mailbox.id, s.user!.id).map((m) => [m.uid, m]));
   const withContent = needsContent(key);
   const found: SearchHit[] = [];
   for (let i = 0; i < uids.length; i++) {

@@ -27,6 +27,8 @@ export class SelectedView {
   private readonly keywords = new Set<string>();
   /** The session's ACL rights on the mailbox (RFC 4314); all of them on its own. */
   rights = ALL_RIGHTS;
+  /** Whose \\Seen the session shows in public folders (per-user \\Seen): the logged-in user's. */
+  viewer?: number;
   /** Set when the mailbox was deleted under us. */
   gone = false;
   /** Called when something is pending (the session reports at once while idling). */
@@ -140,11 +142,11 @@ export class SelectedView {
       if (vanished.length) out.push(`* VANISHED ${formatSet(vanished)}\r\n`);
     }
     if (this.pendingNew.length > 0) {
-      const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid));
+      const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid, this.viewer));
       this.pendingNew = [];
       if (fresh.length > 0) {
         for (const uid of fresh) {
-          const meta = this.store.message(this.mailbox.id, uid);
+          const meta = this.store.message(this.mailbox.id, uid, this.viewer);
           if (meta) out.push(this.announceKeywords(meta.flags));
         }
         this.uids.push(...fresh);
@@ -161,7 +163,7 @@ export class SelectedView {
         if (this.pendingExpunge.has(uid)) continue;
         this.pendingFlags.delete(uid);
         const seq = this.seqOf(uid);
-        const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid) : undefined;
+        const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid, this.viewer) : undefined;
         if (!meta || seq === undefined) continue;
         out.push(this.announceKeywords(meta.flags));
         const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';

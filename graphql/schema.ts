@@ -14,6 +14,7 @@ import { SieveResolver } from './sieve/sieve-resolver';
 import { QueueResolver } from './queue/queue-resolver';
 import { MailboxResolver } from './mailboxes/mailbox-resolver';
 import { MailboxAclResolver } from './mailboxes/mailbox-acl-resolver';
+import { PublicFolderResolver } from './mailboxes/public-folder-resolver';
 import { ApplianceResolver } from './appliance/appliance-resolver';
 import { JobResolver } from './jobs/job-resolver';
 import { VirusResolver } from './virus/virus-resolver';
@@ -37,6 +38,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   QueueResolver,
   MailboxResolver,
   MailboxAclResolver,
+  PublicFolderResolver,
   ApplianceResolver,
   JobResolver,
   VirusResolver,

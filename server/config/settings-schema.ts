@@ -413,7 +413,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   mailAdministrators: {
     default: [],
     seedName: 'imapd.conf admins:',
-    description: 'Users who see every user\u2019s folder hierarchy (not message contents) and can remove mailboxes of deleted accounts.',
+    description: 'Users who see every user\u2019s folder hierarchy (not message contents) and can remove mailboxes of deleted accounts; they also create, rename, delete and administer public folders over IMAP.',
   },
   storeLocations: {
     default: [],

@@ -272,4 +272,23 @@ CREATE TABLE mailbox_acl (
 CREATE INDEX mailbox_acl_identifier ON mailbox_acl (identifier);
 `,
   },
+  {
+    version: 9,
+    sql: `
+-- Public (shared) folders belong to no person: their mailboxes are stored under this one
+-- reserved row, which the directory never shows. "#" cannot start a short name, so no user
+-- can be created, or log in, as it; its password hash matches no password.
+INSERT INTO users (short_name, full_name, password_hash, mail_enabled, protocols, created_at)
+  VALUES ('#public', 'Public folders', '!', 0, 'imap', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+-- \\Seen in public folders is kept per user (as Cyrus does), one row per user and message
+-- seen; the flags column of a public folder's messages never holds \\Seen.
+CREATE TABLE public_seen (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, message_id)
+);
+CREATE INDEX public_seen_message ON public_seen (message_id);
+`,
+  },
 ];

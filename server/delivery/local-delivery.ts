@@ -86,16 +86,19 @@ export class LocalDelivery implements QueueProcessor {
     // One stored copy per (target, folder): Sieve may ask for several.
     const copies = targets.flatMap((t) => (t.copies?.length ? t.copies : [{ mailbox: t.mailbox, flags: t.flags }]).map((c) => ({ t, ...c })));
     for (const c of copies) {
-      if (this.ctx.store.mailbox(c.t.user.id, c.mailbox)) continue;
+      if (this.ctx.store.mailbox(c.ownerId ?? c.t.user.id, c.mailbox)) continue;
       c.mailbox = 'INBOX';
+      c.ownerId = undefined;
       if (!this.ctx.store.mailbox(c.t.user.id, 'INBOX')) this.ctx.store.ensureDefaultMailboxes(c.t.user.id);
     }
     try {
       const results = await this.ctx.store.append(
         copies.map((c) => ({
-          userId: c.t.user.id,
+          userId: c.ownerId ?? c.t.user.id,
           mailbox: c.mailbox,
           flags: c.flags,
+          // In a public folder a Sieve-set \Seen is the recipient's own.
+          seenBy: c.t.user.id,
           source: message.replacement
             ? { parts: extra ? [extra, message.replacement] : [message.replacement] }
             : extra

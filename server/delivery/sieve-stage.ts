@@ -9,7 +9,9 @@ import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
 import { queueGeneratedMail } from './generated-mail';
 import { resolveTargets } from './targets';
-import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
+import type { DeliveryStage, DeliveryTarget, LocalMessage, StoreCopy } from './types';
+import { effectiveRights } from '../store/acl';
+import { PUBLIC_PREFIX } from '../store/types';
 
 /** Header a redirect adds; a message that already passed through the same user's redirect is not sent on again. */
 export const REDIRECT_HEADER = 'X-Pillarbox-Redirected';
@@ -49,7 +51,8 @@ export class SieveStage implements DeliveryStage {
         script,
         { raw, parsed, envelope: { from: entry.sender, to: target.original, orig: target.original } },
         {
-          mailboxExists: (name) => existingMailbox(name, (n) => !!this.ctx.store.mailbox(target.user.id, n)) !== undefined,
+          mailboxExists: (name) =>
+            name.startsWith(PUBLIC_PREFIX) ? typeof this.publicFolder(target, name) === 'string' : existingMailbox(name, (n) => !!this.ctx.store.mailbox(target.user.id, n)) !== undefined,
           vacationMemory: this.scripts.vacationMemory(target.user.id),
           loadInclude: this.scripts.includeLoader(target.user.id),
           spamScore: message.verdicts?.spamScore,
@@ -91,7 +94,7 @@ export class SieveStage implements DeliveryStage {
 
   private async apply(message: LocalMessage, target: DeliveryTarget, actions: SieveAction[], parsed: SieveMessage, from: string): Promise<void> {
     const { entry } = message;
-    const copies: { mailbox: string; flags: string[] }[] = [];
+    const copies: StoreCopy[] = [];
     const user = target.user.shortName;
     for (const a of actions) {
       switch (a.action) {
@@ -99,7 +102,8 @@ export class SieveStage implements DeliveryStage {
           copies.push({ mailbox: 'INBOX', flags: a.flags ?? [] });
           break;
         case 'fileinto':
-          copies.push({ mailbox: this.folder(target, a.mailbox, a.create), flags: a.flags ?? [] });
+          if (a.mailbox.startsWith(PUBLIC_PREFIX)) copies.push(this.publicCopy(target, a.mailbox, a.flags ?? [], entry.id));
+          else copies.push({ mailbox: this.folder(target, a.mailbox, a.create), flags: a.flags ?? [] });
           break;
         case 'discard':
           this.log.message('Sieve discarded the message', { queueId: entry.id, user });
@@ -119,14 +123,36 @@ export class SieveStage implements DeliveryStage {
       }
     }
     // The same folder once: a failed redirect's fallback copy may meet a keep.
-    const unique = copies.filter((c, i) => copies.findIndex((d) => d.mailbox === c.mailbox) === i);
+    const unique = copies.filter((c, i) => copies.findIndex((d) => d.mailbox === c.mailbox && d.ownerId === c.ownerId) === i);
     if (unique.length === 0) {
       target.outcome = { status: 'delivered' };
       return;
     }
     target.mailbox = unique[0].mailbox;
     target.flags = unique[0].flags;
-    target.copies = unique.length > 1 ? unique : undefined;
+    // A copy for another store owner (a public folder) is carried only by `copies`.
+    target.copies = unique.length > 1 || unique[0].ownerId !== undefined ? unique : undefined;
+  }
+
+  /**
+   * The public folder a script's "Shared Folders/…" name means, if it exists and the
+   * recipient has the post right 'p' on it (RFC 4314: p allows delivery by Sieve); else why not.
+   */
+  private publicFolder(target: DeliveryTarget, name: string): string | { refused: string } {
+    const { store } = this.ctx;
+    const box = store.mailbox(store.publicOwnerId, name.slice(PUBLIC_PREFIX.length));
+    if (!box) return { refused: 'no such public folder' };
+    const user = this.ctx.directory.user(target.user.id) ?? target.user;
+    if (!effectiveRights(store.acl.entries(box.id), user).includes('p')) return { refused: 'no post right (p) on the public folder' };
+    return box.name;
+  }
+
+  /** fileinto a public folder: stored there with 'p', else kept in INBOX (public folders are never created by Sieve). */
+  private publicCopy(target: DeliveryTarget, name: string, flags: string[], queueId: string): StoreCopy {
+    const folder = this.publicFolder(target, name);
+    if (typeof folder === 'string') return { mailbox: folder, flags, ownerId: this.ctx.store.publicOwnerId };
+    this.log.message('Sieve fileinto a public folder refused; the message goes to INBOX', { queueId, user: target.user.shortName, mailbox: name, reason: folder.refused });
+    return { mailbox: 'INBOX', flags };
   }
 
   /** The folder fileinto means: existing (Cyrus names mapped), created, or INBOX. */

@@ -3,6 +3,13 @@ import type { RecipientOutcome } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
 
 /** One local mailbox a queued message goes to. Stages may redirect or decide it. */
+/** One stored copy: a folder of the target user's, or, with `ownerId`, of another store owner (a public folder). */
+export interface StoreCopy {
+  mailbox: string;
+  flags: string[];
+  ownerId?: number;
+}
+
 export interface DeliveryTarget {
   /** The queue recipient this target answers for ("local:<userId>"). */
   address: string;
@@ -15,7 +22,7 @@ export interface DeliveryTarget {
    * Set (by Sieve) when the message is stored more than once for this target, e.g. keep plus
    * fileinto; then it replaces mailbox/flags. An empty list with no outcome is not allowed.
    */
-  copies?: { mailbox: string; flags: string[] }[];
+  copies?: StoreCopy[];
   /** Set by a stage that settles this target (rejected, discarded, failed). */
   outcome?: RecipientOutcome;
 }

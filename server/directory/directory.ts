@@ -1,3 +1,4 @@
+import { PUBLIC_OWNER } from '../store/types';
 import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import { parseAddress } from './address';
@@ -86,16 +87,17 @@ export class Directory {
   // ---- users ---------------------------------------------------------------------------
 
   users(): User[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY short_name').all() as UserRow[]).map((r) => this.toUser(r));
+    return (this.db.prepare('SELECT * FROM users WHERE short_name <> ? ORDER BY short_name').all(PUBLIC_OWNER) as UserRow[]).map((r) => this.toUser(r));
   }
 
   user(id: number): User | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ? AND short_name <> ?').get(id, PUBLIC_OWNER) as UserRow | undefined;
     return row && this.toUser(row);
   }
 
   /** By short name, additional short name, or full address bound to a user. */
   userByName(name: string): User | undefined {
+    if (name.toLowerCase() === PUBLIC_OWNER) return undefined;
     const row = this.db.prepare('SELECT * FROM users WHERE short_name = ?').get(name) as UserRow | undefined;
     if (row) return this.toUser(row);
     const alt = this.db.prepare('SELECT user_id FROM user_names WHERE name = ?').get(name) as
@@ -189,7 +191,7 @@ export class Directory {
 
   deleteUser(id: number): boolean {
     this.authCache.clear();
-    return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+    return this.db.prepare('DELETE FROM users WHERE id = ? AND short_name <> ?').run(id, PUBLIC_OWNER).changes > 0;
   }
 
   // ---- aliases -------------------------------------------------------------------------
@@ -356,7 +358,7 @@ export class Directory {
         | { targets: string }
         | undefined;
       if (alias) return { type: 'alias', targets: JSON.parse(alias.targets) };
-      if (!name.includes('@')) {
+      if (!name.includes('@') && name.toLowerCase() !== PUBLIC_OWNER) {
         const row = this.db.prepare('SELECT * FROM users WHERE short_name = ?').get(name) as UserRow | undefined;
         if (row) return { type: 'user', user: this.toUser(row) };
       }

@@ -9,6 +9,61 @@ export interface AclEntry {
   rights: string;
 }
 
+/** The identifier RFC 4314 reserves for every user. */
+export const ANYONE = 'anyone';
+/** Group identifiers are written as Cyrus writes them: "group:staff" names everyone in the group "staff". */
+export const GROUP_PREFIX = 'group:';
+/** A "-" before an identifier makes its rights negative: they are taken away (RFC 4314 section 2). */
+export const NEGATIVE = '-';
+
+/** ACL of a new top-level public folder: every user may see and read it, with \Seen of their own (Cyrus's defaultacl). */
+export const DEFAULT_PUBLIC_ACL: { identifier: string; rights: string }[] = [{ identifier: ANYONE, rights: 'lrs' }];
+
+/** Who a user is for ACL purposes: their short name and their groups. */
+export interface AclSubject {
+  shortName: string;
+  groups: string[];
+}
+
+/** Whether an identifier (without any "-") names the subject: the user, "anyone", or one of the user's groups (case-insensitive, as service access compares groups). */
+export function identifierMatches(identifier: string, who: AclSubject): boolean {
+  if (identifier === ANYONE || identifier === who.shortName) return true;
+  if (!identifier.startsWith(GROUP_PREFIX)) return false;
+  const group = identifier.slice(GROUP_PREFIX.length).toLowerCase();
+  return who.groups.some((g) => g.toLowerCase() === group);
+}
+
+/**
+ * RFC 4314 section 2: the union of the rights of every identifier that names the user,
+ * less the union of the negative rights ("-identifier") that name the user.
+ */
+export function effectiveRights(entries: AclEntry[], who: AclSubject): string {
+  let granted = '';
+  let denied = '';
+  for (const e of entries) {
+    const negative = e.identifier.startsWith(NEGATIVE);
+    if (!identifierMatches(negative ? e.identifier.slice(1) : e.identifier, who)) continue;
+    if (negative) denied += e.rights;
+    else granted += e.rights;
+  }
+  return canonicalRights(granted.split('').filter((r) => !denied.includes(r)).join(''));
+}
+
+/** A group name in an identifier: no control characters (spaces are allowed, as in the users' group lists), at most 64 characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const GROUP_NAME = /^[^\x00-\x1f\x7f]{1,64}$/;
+
+/**
+ * Why an identifier cannot be used in an ACL, or undefined when it can: "anyone",
+ * "group:NAME" or the short name of a user who exists, each optionally "-"-prefixed.
+ */
+export function identifierProblem(raw: string, isUser: (shortName: string) => boolean): string | undefined {
+  const base = raw.startsWith(NEGATIVE) ? raw.slice(1) : raw;
+  if (base === ANYONE) return undefined;
+  if (base.startsWith(GROUP_PREFIX)) return GROUP_NAME.test(base.slice(GROUP_PREFIX.length)) ? undefined : `not a group name: ${base.slice(0, 64)}`;
+  return isUser(base) ? undefined : `no user with the short name ${base.slice(0, 64)}`;
+}
+
 /** The first character that is not a right of RFC 4314, if any. */
 export function unknownRight(rights: string): string | undefined {
   return rights.split('').find((r) => !ALL_RIGHTS.includes(r));
@@ -31,12 +86,12 @@ export class MailboxAcl {
       .all(mailboxId) as AclEntry[];
   }
 
-  /** Every row naming one of the identifiers, across all mailboxes (for LIST of shared mailboxes). */
-  grantedTo(identifiers: string[]): AclEntry[] {
-    if (identifiers.length === 0) return [];
-    return this.db
-      .prepare(`SELECT mailbox_id AS mailboxId, identifier, rights FROM mailbox_acl WHERE identifier IN (${identifiers.map(() => '?').join(',')})`)
-      .all(...identifiers) as AclEntry[];
+  /** The mailboxes where a positive entry names the subject (candidates for LIST of shared mailboxes; negative rights are applied later). */
+  grantedTo(who: AclSubject): number[] {
+    const rows = this.db
+      .prepare(`SELECT DISTINCT mailbox_id AS mailboxId, identifier FROM mailbox_acl WHERE identifier = ? OR identifier = ? OR identifier LIKE '${GROUP_PREFIX}%'`)
+      .all(who.shortName, ANYONE) as { mailboxId: number; identifier: string }[];
+    return [...new Set(rows.filter((r) => identifierMatches(r.identifier, who)).map((r) => r.mailboxId))];
   }
 
   /** Sets the rights of an identifier; empty rights remove its entry. */

@@ -16,8 +16,11 @@ import {
   HIERARCHY_SEPARATOR,
   type MailboxInfo,
   type MessageMeta,
+  PUBLIC_OWNER,
+  PUBLIC_PREFIX,
   StoreError,
   type StoreEvents,
+  type Viewer,
 } from './types';
 
 const MAILBOX_SELECT =
@@ -47,12 +50,14 @@ interface MessageRow {
   internal_date: number;
   size: number;
   path: string;
-  /** Only when selected (MESSAGE_COLUMNS leaves the cached summary out). */
+  /** Only when selected (MESSAGE_COLUMNS_M leaves the cached summary out). */
   summary?: string | null;
+  /** Computed when a viewer is given: whether that user has seen it (public folders). */
+  seen_by_viewer?: number;
 }
 
 /** The message columns without the cached summary, which only FETCH needs and which is the bulk of a row. */
-const MESSAGE_COLUMNS = 'id, mailbox_id, uid, modseq, flags, internal_date, size, path';
+const MESSAGE_COLUMNS_M = ['id', 'mailbox_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'path'].map((c) => `m.${c}`).join(', ');
 
 /**
  * Ranges up to this size are read with blocking calls: for a small file on a local disk
@@ -61,12 +66,17 @@ const MESSAGE_COLUMNS = 'id, mailbox_id, uid, modseq, flags, internal_date, size
  */
 export const SYNC_READ_MAX = 64 * 1024;
 
+const SEEN = '\\Seen';
+const isSeen = (f: string) => f.toLowerCase() === '\\seen';
+
 /** One message to add: its content comes from a file (linked when possible) or from bytes/stream. */
 export interface AppendItem {
   userId: number;
   mailbox: string;
   flags?: string[];
   internalDate?: Date;
+  /** Who \\Seen in `flags` is for, when the mailbox is a public folder (per-user \\Seen). */
+  seenBy?: number;
   source: { file: string; size: number } | { parts: (Buffer | Readable)[] };
   /** The IMAP summary (ENVELOPE, BODYSTRUCTURE…) when the caller has it already, as JSON. */
   summary?: string | null;
@@ -89,6 +99,8 @@ export class MailStore extends EventEmitter {
   readonly acl: MailboxAcl;
   /** Files of expunged messages that sessions still show (RFC 2180 section 4.1.2). */
   readonly retained = new RetainedFiles();
+  /** The users row that owns the public folders (see PUBLIC_OWNER). */
+  readonly publicOwnerId: number;
 
   constructor(
     private readonly db: Db,
@@ -98,6 +110,10 @@ export class MailStore extends EventEmitter {
   ) {
     super();
     this.acl = new MailboxAcl(db);
+    const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
+    if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
+    this.publicOwnerId = owner.id;
+    for (const box of this.mailboxes(owner.id)) this.publicMailboxIds.add(box.id);
     fs.mkdirSync(defaultRoot, { recursive: true });
   }
 
@@ -152,6 +168,27 @@ export class MailStore extends EventEmitter {
     return created;
   }
 
+  /**
+   * Creates a mailbox (and missing parents) that starts with the ACL of its nearest existing
+   * ancestor, as Cyrus does, so a shared folder's subfolders are shared alike; without one,
+   * with `topAcl` (public folders: DEFAULT_PUBLIC_ACL; personal ones: none).
+   */
+  createMailboxInheritingAcl(userId: number, rawName: string, topAcl: { identifier: string; rights: string }[] = []): MailboxInfo {
+    const name = normalizeMailboxName(rawName);
+    const parts = name.split(HIERARCHY_SEPARATOR);
+    const chain = parts.map((_, i) => parts.slice(0, i + 1).join(HIERARCHY_SEPARATOR));
+    const missing = chain.filter((n) => !this.mailbox(userId, n));
+    const ancestor = chain.filter((n) => !missing.includes(n)).at(-1);
+    const ancestorBox = ancestor === undefined ? undefined : this.mailbox(userId, ancestor);
+    const acl = ancestorBox ? this.acl.entries(ancestorBox.id) : topAcl;
+    const created = this.createMailbox(userId, name);
+    for (const n of missing) {
+      const box = this.mailbox(userId, n);
+      if (box) for (const e of acl) this.acl.set(box.id, e.identifier, e.rights);
+    }
+    return created;
+  }
+
   /** INBOX and the special-use folders every new user gets. */
   ensureDefaultMailboxes(userId: number): void {
     this.db.transaction(() => {
@@ -175,6 +212,7 @@ export class MailStore extends EventEmitter {
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${name}" does not exist`);
     const files = this.messageFiles(box.id);
     this.db.prepare('DELETE FROM mailboxes WHERE id = ?').run(box.id);
+    this.publicMailboxIds.delete(box.id);
     await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
     this.emit('expunge', { mailboxId: box.id, uids: [] });
     this.emit('mailboxes', { userId });
@@ -212,6 +250,7 @@ export class MailStore extends EventEmitter {
         this.setSubscribed(userId, sub, false);
         this.setSubscribed(userId, to + sub.slice(from.length), true);
       }
+      if (userId === this.publicOwnerId) this.movePublicSubscriptions(from, to);
       const parts = to.split(HIERARCHY_SEPARATOR);
       for (let i = 1; i < parts.length; i++) {
         const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
@@ -219,6 +258,18 @@ export class MailStore extends EventEmitter {
       }
     })();
     this.emit('mailboxes', { userId });
+  }
+
+  /** Every user's subscriptions to a renamed public folder (and its children) follow it, under the IMAP prefix. */
+  private movePublicSubscriptions(from: string, to: string): void {
+    const old = PUBLIC_PREFIX + from;
+    const rows = this.db
+      .prepare('SELECT user_id, name FROM mailbox_subscriptions WHERE name = ? OR substr(name, 1, ?) = ?')
+      .all(old, old.length + 1, old + HIERARCHY_SEPARATOR) as { user_id: number; name: string }[];
+    for (const r of rows) {
+      this.setSubscribed(r.user_id, r.name, false);
+      this.setSubscribed(r.user_id, PUBLIC_PREFIX + to + r.name.slice(old.length), true);
+    }
   }
 
   /** Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501 6.3.6). */
@@ -265,47 +316,71 @@ export class MailStore extends EventEmitter {
     });
   }
 
+  // ---- public folders ------------------------------------------------------------------
+
+  /** Ids of the public folders, kept in memory so reading flags of other mailboxes costs nothing extra. */
+  private readonly publicMailboxIds = new Set<number>();
+
+  /** The viewer whose \\Seen matters for a mailbox: only public folders keep \\Seen per user. */
+  private viewerFor(mailboxId: number, viewer: Viewer): Viewer {
+    return viewer !== undefined && this.publicMailboxIds.has(mailboxId) ? viewer : undefined;
+  }
+
+  /** Whether a mailbox is a public folder (owned by no user; \\Seen kept per user). */
+  isPublic(box: MailboxInfo | undefined): boolean {
+    return box?.userId === this.publicOwnerId;
+  }
+
   // ---- messages ------------------------------------------------------------------------
 
-  /** Every message of a mailbox; `summary` adds the cached IMAP summaries. */
-  messages(mailboxId: number, options: { summary?: boolean } = {}): MessageMeta[] {
-    const columns = options.summary ? '*' : MESSAGE_COLUMNS;
-    return (this.db.prepare(`SELECT ${columns} FROM messages WHERE mailbox_id = ? ORDER BY uid`).all(mailboxId) as MessageRow[]).map(
-      (r) => this.toMessage(r),
+  /** Every message of a mailbox; with a viewer, \\Seen is that user's own in public folders; `summary` adds the cached IMAP summaries. */
+  messages(mailboxId: number, viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? ORDER BY m.uid', viewer, options.summary).all(...withViewer(viewer, mailboxId)) as MessageRow[]).map((r) =>
+      this.toMessage(r),
     );
   }
 
-  message(mailboxId: number, uid: number): MessageMeta | undefined {
-    const row = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?').get(mailboxId, uid) as
-      | MessageRow
-      | undefined;
+  message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
+    viewer = this.viewerFor(mailboxId, viewer);
+    const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer, true).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
     return row && this.toMessage(row);
   }
 
   /** The messages of a mailbox with these UIDs (those that still exist), in one query. */
-  messagesByUid(mailboxId: number, uids: readonly number[], options: { summary?: boolean } = {}): MessageMeta[] {
+  messagesByUid(mailboxId: number, uids: readonly number[], viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
     if (uids.length === 0) return [];
-    const columns = options.summary ? '*' : MESSAGE_COLUMNS;
-    return (this.db
-      .prepare(`SELECT ${columns} FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`)
-      .all(mailboxId, JSON.stringify(uids)) as MessageRow[]).map((r) => this.toMessage(r));
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer, options.summary).all(
+      ...withViewer(viewer, mailboxId),
+      JSON.stringify(uids),
+    ) as MessageRow[]).map((r) => this.toMessage(r));
   }
 
-  /** STATUS counts without loading the messages: those from `firstRecentUid` on, and those without \Seen. */
-  counts(mailboxId: number, firstRecentUid: number): { recent: number; unseen: number } {
+  /**
+   * STATUS counts without loading the messages: those from `firstRecentUid` on, those
+   * without \Seen (the viewer's own in public folders) and those with \Deleted.
+   */
+  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer): { recent: number; unseen: number; deleted: number } {
+    viewer = this.viewerFor(mailboxId, viewer);
+    const seen =
+      viewer === undefined
+        ? "instr(' ' || m.flags || ' ', ' \\Seen ') > 0"
+        : "(instr(' ' || m.flags || ' ', ' \\Seen ') > 0 OR EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id))";
     const row = this.db
       .prepare(
-        "SELECT COALESCE(SUM(uid >= ?), 0) AS recent, COALESCE(SUM(instr(' ' || flags || ' ', ' \\Seen ') = 0), 0) AS unseen FROM messages WHERE mailbox_id = ?",
+        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ?`,
       )
-      .get(firstRecentUid, mailboxId) as { recent: number; unseen: number };
+      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId])) as { recent: number; unseen: number; deleted: number };
     return row;
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
-  changedSince(mailboxId: number, modseq: number): MessageMeta[] {
-    return (this.db
-      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid`)
-      .all(mailboxId, modseq) as MessageRow[]).map((r) => this.toMessage(r));
+  changedSince(mailboxId: number, modseq: number, viewer?: Viewer): MessageMeta[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? AND m.modseq > ? ORDER BY m.uid', viewer).all(...withViewer(viewer, mailboxId, modseq)) as MessageRow[]).map((r) =>
+      this.toMessage(r),
+    );
   }
 
   /** UIDs expunged after `modseq` (QRESYNC VANISHED). */
@@ -440,11 +515,15 @@ export class MailStore extends EventEmitter {
           if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
           const uid = box.uidNext;
           const modseq = box.highestModseq + 1;
-          this.db
+          let flags = normalizeFlags(p.item.flags ?? []);
+          const seenBy = this.isPublic(box) && flags.includes(SEEN) ? p.item.seenBy : undefined;
+          if (this.isPublic(box)) flags = flags.filter((f) => f !== SEEN);
+          const inserted = this.db
             .prepare(
               'INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
             )
-            .run(box.id, uid, modseq, normalizeFlags(p.item.flags ?? []).join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file, p.item.summary ?? null);
+            .run(box.id, uid, modseq, flags.join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file, p.item.summary ?? null);
+          if (seenBy !== undefined) this.setSeenBy(seenBy, Number(inserted.lastInsertRowid), true);
           this.db
             .prepare(
               'UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = message_count + 1, total_size = total_size + ? WHERE id = ?',
@@ -469,30 +548,35 @@ export class MailStore extends EventEmitter {
     uids: number[],
     mode: FlagMode,
     flags: string[],
-    options: { unchangedSince?: number; origin?: unknown } = {},
+    options: { unchangedSince?: number; origin?: unknown; viewer?: Viewer } = {},
   ): { changed: MessageMeta[]; failedUnchangedSince: number[] } {
-    const wanted = normalizeFlags(flags);
     const result = this.relaxed(() => {
       const changed: MessageMeta[] = [];
       const failed: number[] = [];
       const box = this.mailboxById(mailboxId);
       if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      // In a public folder \Seen is the viewer's own (public_seen), never in the shared flags;
+      // without a viewer there is nobody whose \Seen could change.
+      const perUserSeen = this.isPublic(box);
+      const viewer = perUserSeen ? options.viewer : undefined;
+      const wanted = normalizeFlags(flags).filter((f) => !perUserSeen || viewer !== undefined || f !== SEEN);
       let modseq = box.highestModseq;
-      const select = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`);
       const update = this.db.prepare('UPDATE messages SET flags = ?, modseq = ? WHERE id = ?');
       for (const uid of uids) {
-        const row = select.get(mailboxId, uid) as MessageRow | undefined;
+        const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
         if (!row) continue;
         if (options.unchangedSince !== undefined && row.modseq > options.unchangedSince) {
           failed.push(uid);
           continue;
         }
-        const current = row.flags ? row.flags.split(' ') : [];
-        const next = applyFlags(current, mode, wanted);
+        const current = this.toMessage(row).flags;
+        const next = applyFlags(current, mode, wanted).filter((f) => !perUserSeen || viewer !== undefined || f !== SEEN);
         if (sameFlags(current, next)) continue;
         modseq += 1;
-        update.run(next.join(' '), modseq, row.id);
-        changed.push(this.toMessage({ ...row, flags: next.join(' '), modseq }));
+        const shared = perUserSeen ? next.filter((f) => !isSeen(f)) : next;
+        update.run(shared.join(' '), modseq, row.id);
+        if (viewer !== undefined) this.setSeenBy(viewer, row.id, next.some(isSeen));
+        changed.push({ ...this.toMessage({ ...row, flags: shared.join(' '), modseq }), flags: next });
       }
       if (modseq !== box.highestModseq) {
         this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
@@ -552,15 +636,16 @@ export class MailStore extends EventEmitter {
     return removedUids;
   }
 
-  /** Copies messages into another mailbox of the same user (hard links); returns source→target UID pairs. */
-  async copy(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; pairs: [number, number][] }> {
+  /** Copies messages into another mailbox (hard links); returns source→target UID pairs. The viewer's \\Seen goes with them. */
+  async copy(fromMailboxId: number, uids: number[], toMailboxId: number, viewer?: Viewer): Promise<{ uidValidity: number; pairs: [number, number][] }> {
     const target = this.mailboxById(toMailboxId);
     if (!target) throw new StoreError('NONEXISTENT', 'target mailbox does not exist');
-    const sources = uids.map((uid) => this.message(fromMailboxId, uid)).filter((m): m is MessageMeta => !!m);
+    const sources = uids.map((uid) => this.message(fromMailboxId, uid, viewer)).filter((m): m is MessageMeta => !!m);
     const results = await this.append(
       sources.map((m) => ({
         userId: target.userId,
         mailbox: target.name,
+        seenBy: viewer,
         flags: m.flags.filter((f) => f !== '\\Recent'),
         internalDate: m.internalDate,
         source: { file: m.file, size: m.size },
@@ -637,6 +722,20 @@ export class MailStore extends EventEmitter {
     return path.join(this.locationRoot(user?.store_location ?? 'default'), String(userId), String(mailboxId));
   }
 
+  /** Message rows, with `seen_by_viewer` when a viewer is given (its \\Seen in public folders). */
+  private selectMessages(where: string, viewer: Viewer, summary = false) {
+    const columns = summary ? 'm.*' : MESSAGE_COLUMNS_M;
+    if (viewer === undefined) return this.db.prepare(`SELECT ${columns} FROM messages m WHERE ${where}`);
+    return this.db.prepare(
+      `SELECT ${columns}, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) AS seen_by_viewer FROM messages m WHERE ${where}`,
+    );
+  }
+
+  private setSeenBy(userId: number, messageId: number, seen: boolean): void {
+    if (seen) this.db.prepare('INSERT OR IGNORE INTO public_seen (user_id, message_id) VALUES (?, ?)').run(userId, messageId);
+    else this.db.prepare('DELETE FROM public_seen WHERE user_id = ? AND message_id = ?').run(userId, messageId);
+  }
+
   private messageFiles(mailboxId: number): string[] {
     return (this.db.prepare('SELECT path FROM messages WHERE mailbox_id = ?').all(mailboxId) as { path: string }[]).map(
       (r) => r.path,
@@ -647,6 +746,7 @@ export class MailStore extends EventEmitter {
     const result = this.db
       .prepare('INSERT INTO mailboxes (user_id, name, uidvalidity, special_use, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(userId, name, this.newUidValidity(), specialUse, new Date().toISOString());
+    if (userId === this.publicOwnerId) this.publicMailboxIds.add(Number(result.lastInsertRowid));
     return this.mailboxById(Number(result.lastInsertRowid)) as MailboxInfo;
   }
 
@@ -665,7 +765,7 @@ export class MailStore extends EventEmitter {
       mailboxId: row.mailbox_id,
       uid: row.uid,
       modseq: row.modseq,
-      flags: row.flags ? row.flags.split(' ') : [],
+      flags: withSeen(row.flags ? row.flags.split(' ') : [], !!row.seen_by_viewer),
       internalDate: new Date(row.internal_date),
       size: row.size,
       file: row.path,
@@ -708,6 +808,15 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
     await writeFileDurably(to, [fs.createReadStream(from)]);
   }
+}
+
+/** Query parameters with the viewer first, as selectMessages' SQL expects. */
+function withViewer(viewer: Viewer, ...params: number[]): number[] {
+  return viewer === undefined ? params : [viewer, ...params];
+}
+
+function withSeen(flags: string[], seen: boolean): string[] {
+  return seen && !flags.some(isSeen) ? [...flags, SEEN] : flags;
 }
 
 function toMailbox(row: MailboxRow): MailboxInfo {

@@ -27,6 +27,12 @@ export interface MessageMeta {
   summary?: string | null;
 }
 
+/**
+ * The user whose view of the flags is wanted: in public folders \Seen is kept per user,
+ * so reading and changing it needs to know whose it is. Elsewhere it changes nothing.
+ */
+export type Viewer = number | undefined;
+
 export type FlagMode = 'add' | 'remove' | 'replace';
 
 /** Events the store emits so open sessions (IMAP IDLE, other sessions) see changes. */
@@ -48,6 +54,14 @@ export class StoreError extends Error {
 }
 
 export const HIERARCHY_SEPARATOR = '/';
+/**
+ * The short name of the users row that owns the public folders (migration 9). It is no
+ * user: the directory never shows it, and "#" cannot start a real short name.
+ */
+export const PUBLIC_OWNER = '#public';
+/** How IMAP clients and Sieve scripts name public folders: "Shared Folders/News" is the public folder "News". */
+export const PUBLIC_FOLDERS = 'Shared Folders';
+export const PUBLIC_PREFIX = PUBLIC_FOLDERS + HIERARCHY_SEPARATOR;
 export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
   { name: 'Drafts', specialUse: '\\Drafts' },
   { name: 'Sent', specialUse: '\\Sent' },

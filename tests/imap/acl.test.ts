@@ -33,14 +33,16 @@ const appendLine = (mailbox: string, flags: string, subject: string) => {
 
 test('capability, NAMESPACE, the owner has every right', async () => {
   assert.match((await run(alice, 'c1', 'CAPABILITY')).join('\n'), /\bACL\b.*RIGHTS=texk/);
-  assert.ok((await run(alice, 'c2', 'NAMESPACE')).includes('* NAMESPACE (("" "/")) (("Other Users/" "/")) NIL'));
+  assert.ok((await run(alice, 'c2', 'NAMESPACE')).includes('* NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared Folders/" "/"))'));
   assert.ok((await run(alice, 'c3', 'MYRIGHTS INBOX')).includes('* MYRIGHTS "INBOX" lrswipkxtea'));
   assert.ok((await run(alice, 'c4', 'GETACL Shared')).includes('* ACL "Shared" "alice" lrswipkxtea'));
   assert.ok((await run(alice, 'c5', 'LISTRIGHTS Shared bob')).includes('* LISTRIGHTS "Shared" "bob" "" l r s w i p k x t e a'));
   assert.match(last(await run(alice, 'c6', 'SETACL Shared alice lr')), /^c6 NO \[CANNOT\]/);
   assert.match(last(await run(alice, 'c7', 'SETACL Shared bob lrz')), /^c7 NO \[INVALID\]/);
   assert.match(last(await run(alice, 'c8', 'SETACL Shared nobody lr')), /^c8 NO \[INVALID\]/);
-  assert.match(last(await run(alice, 'c9', 'SETACL Shared -bob lr')), /^c9 NO \[INVALID\]/);
+  assert.match(last(await run(alice, 'c9', 'SETACL Shared -alice lr')), /^c9 NO \[CANNOT\]/);
+  assert.match(last(await run(alice, 'c10', 'SETACL Shared -nobody lr')), /^c10 NO \[INVALID\]/);
+  assert.match(last(await run(alice, 'c11', 'SETACL Shared "group:" lr')), /^c11 NO \[INVALID\]/);
 });
 
 test('without rights another user\u2019s mailbox does not exist for bob', async () => {

@@ -52,7 +52,8 @@ describe('mail store', () => {
     assert.equal(ctx().store.mailbox(alice.id, 'INBOX')!.messageCount, 2);
     assert.deepEqual(ctx().store.messagesByUid(box.id, [3, 2, 1, 9]).map((m) => m.uid), [1, 3]);
     ctx().store.setFlags(box.id, [3], 'remove', ['\\Seen']);
-    assert.deepEqual(ctx().store.counts(box.id, 3), { recent: 1, unseen: 1 });
+    ctx().store.setFlags(box.id, [1], 'add', ['\\Deleted']);
+    assert.deepEqual(ctx().store.counts(box.id, 3), { recent: 1, unseen: 1, deleted: 1 });
   });
 
   it('keeps an expunged message readable while someone retains its file, and only then lets it go', async () => {

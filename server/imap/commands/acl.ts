@@ -1,26 +1,27 @@
-import { ALL_RIGHTS, canonicalRights } from '../../store/acl';
+import { ALL_RIGHTS, NEGATIVE, canonicalRights, identifierProblem } from '../../store/acl';
 import { nstring } from '../protocol/encode';
-import { type MailboxAccess, ANYONE, access, has } from '../session/access';
+import { type MailboxAccess, access, has } from '../session/access';
 import { AUTHENTICATED, type CommandResult, type CommandSpec, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { mailboxOut, readMailboxName } from './names';
 
 /**
- * ACL (RFC 4314). Identifiers are user short names and "anyone"; the owner has every right
- * and cannot be given fewer. The obsolete "c" and "d" of RFC 2086 are taken as "k" and
- * "xte" (RFC 4314 section 2.1.1, as RIGHTS=texk says).
+ * ACL (RFC 4314). Identifiers are user short names, "anyone" and "group:NAME" (Cyrus's
+ * spelling), each optionally with a "-" in front for negative rights; the owner of a
+ * personal mailbox has every right and cannot be given fewer. The obsolete "c" and "d" of
+ * RFC 2086 are taken as "k" and "xte" (RFC 4314 section 2.1.1, as RIGHTS=texk says).
  */
 
 const NOPERM = (): CommandResult => no('Permission denied', 'NOPERM');
 const NONEXISTENT = (): CommandResult => no('Mailbox does not exist', 'NONEXISTENT');
 
-function identifierOf(s: ImapSession, raw: string): { id: string } | string {
-  if (raw.startsWith('-')) return 'Negative rights are not supported';
-  if (raw === ANYONE) return { id: raw };
-  const user = s.ctx.directory.userByName(raw);
-  if (!user || user.shortName !== raw) return `No user named ${raw.slice(0, 64)}`;
-  return { id: raw };
+/** The reason an identifier cannot be used, if it cannot (see identifierProblem). */
+function checkIdentifier(s: ImapSession, raw: string): string | undefined {
+  return identifierProblem(raw, (name) => s.ctx.directory.userByName(name)?.shortName === name);
 }
+
+/** Whether an identifier (or its negative) names the owner of a personal mailbox, who always has every right. */
+const isOwner = (a: MailboxAccess, raw: string) => !!a.owner && (raw === a.owner.shortName || raw === NEGATIVE + a.owner.shortName);
 
 /** A rights string as sent, with "c" and "d" expanded; undefined when it names a right that does not exist. */
 function parseRights(text: string): string | undefined {
@@ -60,16 +61,16 @@ export const aclCommands: Record<string, CommandSpec> = {
       const got = administered(s, args, 2);
       if (isResult(got)) return got;
       const { a, values: [rawId, rawRights] } = got;
-      const id = identifierOf(s, rawId);
-      if (typeof id === 'string') return no(id, 'INVALID');
-      if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
+      const problem = checkIdentifier(s, rawId);
+      if (problem) return no(problem, 'INVALID');
+      if (isOwner(a, rawId)) return no('The owner always has every right', 'CANNOT');
       const mode = rawRights.startsWith('+') ? '+' : rawRights.startsWith('-') ? '-' : '';
       const rights = parseRights(mode ? rawRights.slice(1) : rawRights);
       if (rights === undefined) return no('Unknown right (rights are lrswipkxtea)', 'INVALID');
-      const current = s.ctx.store.acl.entries(a.box.id).find((e) => e.identifier === id.id)?.rights ?? '';
+      const current = s.ctx.store.acl.entries(a.box.id).find((e) => e.identifier === rawId)?.rights ?? '';
       const next = mode === '+' ? current + rights : mode === '-' ? current.replace(new RegExp(`[${rights || ' '}]`, 'g'), '') : rights;
-      s.ctx.store.acl.set(a.box.id, id.id, next);
-      s.log.event('setacl', { user: s.user!.shortName, mailbox: a.visible, identifier: id.id, rights: canonicalRights(next) });
+      s.ctx.store.acl.set(a.box.id, rawId, next);
+      s.log.event('setacl', { user: s.user!.shortName, mailbox: a.visible, identifier: rawId, rights: canonicalRights(next) });
       return ok('SETACL completed');
     },
   },
@@ -80,7 +81,7 @@ export const aclCommands: Record<string, CommandSpec> = {
       const got = administered(s, args, 1);
       if (isResult(got)) return got;
       const { a, values: [rawId] } = got;
-      if (rawId === a.owner.shortName) return no('The owner always has every right', 'CANNOT');
+      if (isOwner(a, rawId)) return no('The owner always has every right', 'CANNOT');
       s.ctx.store.acl.remove(a.box.id, rawId);
       return ok('DELETEACL completed');
     },
@@ -92,9 +93,10 @@ export const aclCommands: Record<string, CommandSpec> = {
       const got = administered(s, args, 0);
       if (isResult(got)) return got;
       const { a } = got;
-      const pairs = [`${nstring(a.owner.shortName)} ${ALL_RIGHTS}`];
+      // A public folder has no owner: only its entries.
+      const pairs = a.owner ? [`${nstring(a.owner.shortName)} ${ALL_RIGHTS}`] : [];
       for (const e of s.ctx.store.acl.entries(a.box.id)) pairs.push(`${nstring(e.identifier)} ${e.rights}`);
-      await s.write(`* ACL ${mailboxOut(a.visible, s.utf8Accept)} ${pairs.join(' ')}\r\n`);
+      await s.write(`* ACL ${mailboxOut(a.visible, s.utf8Accept)}${pairs.map((p) => ' ' + p).join('')}\r\n`);
       return ok('GETACL completed');
     },
   },
@@ -106,7 +108,7 @@ export const aclCommands: Record<string, CommandSpec> = {
       if (isResult(got)) return got;
       const { a, values: [rawId] } = got;
       // The owner has every right, always; anyone else may be given any of them, none is required.
-      const rights = rawId === a.owner.shortName ? ALL_RIGHTS : `"" ${ALL_RIGHTS.split('').join(' ')}`;
+      const rights = a.owner && rawId === a.owner.shortName ? ALL_RIGHTS : `"" ${ALL_RIGHTS.split('').join(' ')}`;
       await s.write(`* LISTRIGHTS ${mailboxOut(a.visible, s.utf8Accept)} ${nstring(rawId)} ${rights}\r\n`);
       return ok('LISTRIGHTS completed');
     },

@@ -103,9 +103,9 @@ export const appendCommands: Record<string, CommandSpec> = {
       }
       if (messages.some((m) => m.length === 0)) return no('Empty messages cannot be stored', 'CANNOT');
       if (messages.some((m) => m.length > appendLimit(s.settings))) return no('Message too large', 'TOOBIG');
-      if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0), a.owner.id)) return no('Quota exceeded', 'OVERQUOTA');
+      if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0), a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
       const results = await s.ctx.store.append(
-        messages.map((message, i) => ({ userId: a.owner.id, mailbox: box.name, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message) })),
+        messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message) })),
       );
       for (const r of results) s.log.event('append', { user: s.user!.shortName, mailbox: a.visible, uid: r.uid, size: r.size });
       return ok('APPEND completed', `APPENDUID ${results[0].uidValidity} ${formatSet(results.map((r) => r.uid))}`);

@@ -1,4 +1,4 @@
-import { OTHER_USERS_PREFIX } from '../session/access';
+import { OTHER_USERS_PREFIX, PUBLIC_PREFIX } from '../session/access';
 import { ParseError } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';
 import { ANY, AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
@@ -61,7 +61,7 @@ export const basicCommands: Record<string, CommandSpec> = {
     },
   },
 
-  /** RFC 5161: CONDSTORE and QRESYNC can be enabled; other names are accepted and not enabled. */
+  /** RFC 5161: CONDSTORE, QRESYNC, UTF8=ACCEPT and IMAP4rev2 (RFC 9051) can be enabled; other names are accepted and not enabled. */
   ENABLE: {
     states: AUTHENTICATED,
     async run(s, args) {
@@ -79,9 +79,14 @@ export const basicCommands: Record<string, CommandSpec> = {
         await s.enableQresync();
         enabled.push('QRESYNC');
       }
-      if (names.includes('UTF8=ACCEPT') && !s.utf8Accept) {
+      if (names.includes('UTF8=ACCEPT') && !s.utf8AcceptEnabled) {
+        s.utf8AcceptEnabled = true;
         s.utf8Accept = true;
         enabled.push('UTF8=ACCEPT');
+      }
+      if (names.includes('IMAP4REV2') && !s.rev2) {
+        s.enableRev2();
+        enabled.push('IMAP4rev2');
       }
       await s.write(`* ENABLED${enabled.map((n) => ' ' + n).join('')}\r\n`);
       return ok('ENABLE completed');
@@ -108,8 +113,8 @@ export const basicCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.end();
-      // Personal with no prefix; other users' mailboxes shared with this user; no public folders.
-      await s.write(`* NAMESPACE (("" "/")) ((${nstring(OTHER_USERS_PREFIX)} "/")) NIL\r\n`);
+      // Personal with no prefix; other users' mailboxes shared with this user; the public folders.
+      await s.write(`* NAMESPACE (("" "/")) ((${nstring(OTHER_USERS_PREFIX)} "/")) ((${nstring(PUBLIC_PREFIX)} "/"))\r\n`);
       return ok('NAMESPACE completed');
     },
   },

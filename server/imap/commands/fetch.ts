@@ -218,7 +218,7 @@ function markSeen(s: ImapSession, items: FetchItem[], targets: Target[], metas: 
     return m && !m.flags.includes('\\Seen') ? [m] : [];
   });
   if (unseen.length === 0) return seenSet;
-  const r = s.ctx.store.setFlags(view.mailbox.id, unseen.map((m) => m.uid), 'add', ['\\Seen'], { origin: s });
+  const r = s.ctx.store.setFlags(view.mailbox.id, unseen.map((m) => m.uid), 'add', ['\\Seen'], { origin: s, viewer: s.user!.id });
   for (const changed of r.changed) metas.set(changed.uid, { ...metas.get(changed.uid)!, flags: changed.flags, modseq: changed.modseq });
   for (const m of unseen) {
     // Expunged elsewhere (kept for this session): shown as read, as the store would have made it.

@@ -14,6 +14,7 @@ import { searchCommands } from './search';
 import { searchContextCommands } from './search-context';
 import { sortCommands } from './sort';
 import { urlauthCommands } from './urlauth';
+import { urlfetchCommands } from './urlfetch';
 
 /** Every command the server knows, by upper-case name. */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -31,5 +32,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...searchContextCommands,
   ...sortCommands,
   ...urlauthCommands,
+  ...urlfetchCommands,
   ...idleCommands,
 };

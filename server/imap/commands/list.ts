@@ -5,7 +5,7 @@ import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { parseStatusItems, statusItems } from './mailbox';
 import { decodeName, mailboxOut } from './names';
-import { sharedMailboxes } from '../session/access';
+import { OTHER_USERS_PREFIX, sharedMailboxes } from '../session/access';
 
 const SEP = HIERARCHY_SEPARATOR;
 
@@ -104,7 +104,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
       if (opt === 'SUBSCRIBED') o.returnSubscribed = true;
       else if (opt === 'STATUS') {
         args.sp();
-        o.returnStatus = parseStatusItems(args);
+        o.returnStatus = parseStatusItems(args, s.rev2);
       } else if (opt !== 'CHILDREN' && opt !== 'SPECIAL-USE') throw new ParseError(`unknown LIST return option ${opt}`);
     }
   }
@@ -132,7 +132,8 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
       childInfo = true;
     }
     const attrs: string[] = [];
-    if (!box) attrs.push(o.extended ? '\\NonExistent' : '\\Noselect');
+    // RFC 9051's LIST is the extended one (RFC 5258): a name that is no mailbox is \NonExistent there.
+    if (!box) attrs.push(o.extended || s.rev2 ? '\\NonExistent' : '\\Noselect');
     attrs.push(e.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
     if (box?.specialUse) attrs.push(box.specialUse);
     if (e.subscribed && (o.returnSubscribed || o.selectSubscribed)) attrs.push('\\Subscribed');
@@ -144,6 +145,21 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     }
   }
   await s.write(lines.join(''));
+}
+
+/**
+ * The LIST response an IMAP4rev2 SELECT/EXAMINE includes (RFC 9051 section 6.3.2): the
+ * mailbox's canonical name and attributes, and OLDNAME with the name as the client sent it
+ * when that differs (a differently cased INBOX).
+ */
+export function selectedListLine(s: ImapSession, box: MailboxInfo, visible: string, sent: string): string {
+  const prefix = visible + SEP;
+  const own = s.ctx.store.mailboxes(s.user!.id);
+  const hasChildren = (visible.startsWith(OTHER_USERS_PREFIX) ? sharedMailboxes(s) : own).some((b) => b.name.startsWith(prefix));
+  const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren'];
+  if (box.specialUse) attrs.push(box.specialUse);
+  const oldName = sent !== visible ? ` ("OLDNAME" (${mailboxOut(sent, s.utf8Accept)}))` : '';
+  return `* LIST (${attrs.join(' ')}) "${SEP}" ${mailboxOut(visible, s.utf8Accept)}${oldName}\r\n`;
 }
 
 async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {

@@ -5,19 +5,26 @@ import { flagList } from '../session/flags';
 import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
-import { mailboxOut, readMailboxName } from './names';
-import { OTHER_USERS, OTHER_USERS_PREFIX, access, has, refOf } from '../session/access';
+import { mailboxOut, readMailboxName, readMailboxNameAsSent } from './names';
+import { selectedListLine } from './list';
+import { DEFAULT_PUBLIC_ACL } from '../../store/acl';
+import { OTHER_USERS, OTHER_USERS_PREFIX, PUBLIC_FOLDERS, PUBLIC_PREFIX, access, has, isMailAdministrator, refOf } from '../session/access';
 
 const NOPERM = () => no('Permission denied', 'NOPERM');
 
-/** Who may create `name`: anyone in their own namespace, else who has 'k' on the existing parent (RFC 4314 section 4). */
+/**
+ * Who may create `name`: anyone in their own namespace, else who has 'k' on the existing
+ * parent (RFC 4314 section 4); a top-level public folder only a mail administrator.
+ */
 function createTarget(s: ImapSession, name: string) {
   if (name === OTHER_USERS) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
-  if (name.startsWith(OTHER_USERS_PREFIX)) {
+  if (name === PUBLIC_FOLDERS) return no(`${PUBLIC_FOLDERS} holds public folders only`, 'CANNOT');
+  if (name.startsWith(OTHER_USERS_PREFIX) || name.startsWith(PUBLIC_PREFIX)) {
     const ref = refOf(s, name);
     if (!ref) return no(`${OTHER_USERS} holds other users' mailboxes only`, 'CANNOT');
     if (ref.own) return ref;
     const cut = ref.local.lastIndexOf(HIERARCHY_SEPARATOR);
+    if (cut <= 0 && ref.isPublic) return isMailAdministrator(s) ? ref : NOPERM();
     const parent = cut > 0 ? access(s, ref.visible.slice(0, ref.visible.length - ref.local.length + cut)) : undefined;
     if (!parent || !has(parent.rights, 'k')) return NOPERM();
     return ref;
@@ -25,7 +32,8 @@ function createTarget(s: ImapSession, name: string) {
   return refOf(s, name)!;
 }
 
-const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE'];
+/** DELETED and SIZE are RFC 9051's (SIZE also RFC 8438's); offered to IMAP4rev1 sessions too. */
+const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'HIGHESTMODSEQ', 'SIZE'];
 
 interface SelectParams {
   condstore: boolean;
@@ -62,7 +70,7 @@ function readSelectParams(args: CommandCursor): SelectParams {
   return p;
 }
 
-async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, params: SelectParams) {
+async function selectMailbox(s: ImapSession, sent: string, name: string, readOnly: boolean, params: SelectParams) {
   if (params.qresync && !s.qresync) return bad('QRESYNC must be enabled first');
   const store = s.ctx.store;
   if (s.selected) {
@@ -76,21 +84,26 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, pa
   if (!/[iestw]/.test(a.rights)) readOnly = true;
   const box = a.box;
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
-  const firstRecent = readOnly ? box.firstRecentUid : store.claimRecent(box.id);
-  const messages = store.messages(box.id);
+  // IMAP4rev2 has no \Recent (RFC 9051 appendix E): such a session claims none and shows none.
+  const firstRecent = s.rev2 ? Infinity : readOnly ? box.firstRecentUid : store.claimRecent(box.id);
+  const messages = store.messages(box.id, s.user!.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   view.rights = a.rights;
+  view.rev2 = s.rev2;
+  view.viewer = s.user!.id;
   s.select(view);
   if (params.condstore) s.condstore = true;
   view.withModseq = s.condstore;
   view.withVanished = s.qresync;
   const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
-  const lines = [
-    view.flagsResponses(),
-    `* ${view.exists} EXISTS\r\n`,
-    `* ${view.recent.size} RECENT\r\n`,
-  ];
-  if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
+  const lines = [view.flagsResponses(), `* ${view.exists} EXISTS\r\n`];
+  if (s.rev2) {
+    // RFC 9051 section 6.3.2: no RECENT and no UNSEEN code, but the mailbox's LIST (with OLDNAME when the name sent was not the canonical one).
+    lines.push(selectedListLine(s, box, a.visible, sent));
+  } else {
+    lines.push(`* ${view.recent.size} RECENT\r\n`);
+    if (firstUnseen) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen message\r\n`);
+  }
   lines.push(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid\r\n`, `* OK [UIDNEXT ${box.uidNext}] Predicted next UID\r\n`);
   if (s.condstore) lines.push(`* OK [HIGHESTMODSEQ ${box.highestModseq}] Highest mailbox modseq\r\n`);
   const q = params.qresync;
@@ -99,7 +112,7 @@ async function selectMailbox(s: ImapSession, name: string, readOnly: boolean, pa
     const known = q.knownUids ? new Set(resolveSet(q.knownUids, view.uids.concat(store.expungedSince(box.id, q.modseq)).sort((a, b) => a - b))) : undefined;
     const vanished = store.expungedSince(box.id, q.modseq).filter((u) => !known || known.has(u));
     if (vanished.length) lines.push(`* VANISHED (EARLIER) ${formatSet(vanished)}\r\n`);
-    for (const m of store.changedSince(box.id, q.modseq)) {
+    for (const m of store.changedSince(box.id, q.modseq, s.user!.id)) {
       const seq = view.seqOf(m.uid);
       if (seq !== undefined) lines.push(`* ${seq} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags, view.recent.has(m.uid))} MODSEQ (${m.modseq}))\r\n`);
     }
@@ -113,7 +126,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const counts = items.includes('RECENT') || items.includes('UNSEEN') ? store.counts(box.id, box.firstRecentUid) : { recent: 0, unseen: 0 };
+  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id) : { recent: 0, unseen: 0, deleted: 0 };
   const out: string[] = [];
   for (const item of items) {
     let value: number;
@@ -133,6 +146,9 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
       case 'UNSEEN':
         value = counts.unseen;
         break;
+      case 'DELETED':
+        value = counts.deleted;
+        break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;
         break;
@@ -144,10 +160,12 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   return `* STATUS ${mailboxOut(a.visible, s.utf8Accept)} (${out.join(' ')})\r\n`;
 }
 
-/** STATUS item names from a list; shared with LIST RETURN (STATUS ...). */
-export function parseStatusItems(args: CommandCursor): string[] {
+/** STATUS item names from a list; shared with LIST RETURN (STATUS ...). IMAP4rev2 has no RECENT (RFC 9051 section 6.3.11). */
+export function parseStatusItems(args: CommandCursor, rev2 = false): string[] {
   const items = args.list(() => args.atom().toUpperCase(), false);
-  for (const i of items) if (!STATUS_ITEMS.includes(i)) throw new ParseError(`unknown STATUS item ${i}`);
+  for (const i of items) {
+    if (!STATUS_ITEMS.includes(i) || (rev2 && i === 'RECENT')) throw new ParseError(`unknown STATUS item ${i.slice(0, 32)}${rev2 && i === 'RECENT' ? ' (not in IMAP4rev2)' : ''}`);
+  }
   return items;
 }
 
@@ -158,10 +176,10 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.sp();
-      const name = readMailboxName(args);
+      const { sent, name } = readMailboxNameAsSent(args);
       const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, false, params);
+      return selectMailbox(s, sent, name, false, params);
     },
   },
 
@@ -169,10 +187,10 @@ export const mailboxCommands: Record<string, CommandSpec> = {
     states: AUTHENTICATED,
     async run(s, args) {
       args.sp();
-      const name = readMailboxName(args);
+      const { sent, name } = readMailboxNameAsSent(args);
       const params = readSelectParams(args);
       args.end();
-      return selectMailbox(s, name, true, params);
+      return selectMailbox(s, sent, name, true, params);
     },
   },
 
@@ -187,11 +205,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       if (name.toUpperCase() === 'INBOX') return no('INBOX already exists', 'ALREADYEXISTS');
       const target = createTarget(s, name);
       if ('status' in target) return target;
-      const created = s.ctx.store.createMailbox(target.owner.id, target.local);
-      // A new mailbox starts with its parent's ACL (as Cyrus does), so a shared folder's subfolders are shared alike.
-      const cut = target.local.lastIndexOf(HIERARCHY_SEPARATOR);
-      const parent = cut > 0 ? s.ctx.store.mailbox(target.owner.id, target.local.slice(0, cut)) : undefined;
-      if (parent) for (const e of s.ctx.store.acl.entries(parent.id)) s.ctx.store.acl.set(created.id, e.identifier, e.rights);
+      s.ctx.store.createMailboxInheritingAcl(target.ownerId, target.local, target.isPublic ? DEFAULT_PUBLIC_ACL : []);
       return ok('CREATE completed');
     },
   },
@@ -203,13 +217,18 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       const name = readMailboxName(args);
       args.end();
       const a = access(s, name);
-      if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+      if (!a) {
+        // A name that is only the parent of other mailboxes (\Noselect) cannot be deleted (RFC 9051 section 6.3.5).
+        const prefix = name + HIERARCHY_SEPARATOR;
+        if (s.ctx.store.mailboxes(s.user!.id).some((b) => b.name.startsWith(prefix))) return no('Delete the mailboxes below it first', 'HASCHILDREN');
+        return no('Mailbox does not exist', 'NONEXISTENT');
+      }
       if (!has(a.rights, 'x')) return NOPERM();
       if (s.selected?.mailbox.id === a.box.id) {
         s.unselect();
         await s.write('* OK [CLOSED] Mailbox closed\r\n');
       }
-      await s.ctx.store.deleteMailbox(a.owner.id, a.local);
+      await s.ctx.store.deleteMailbox(a.ownerId, a.local);
       return ok('DELETE completed');
     },
   },
@@ -228,8 +247,8 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       if (!has(source.rights, 'x')) return NOPERM();
       const target = createTarget(s, to);
       if ('status' in target) return target;
-      if (target.owner.id !== source.owner.id) return no('Mailboxes cannot be renamed into another user\u2019s namespace', 'CANNOT');
-      s.ctx.store.renameMailbox(source.owner.id, source.local, target.local);
+      if (target.ownerId !== source.ownerId) return no('Mailboxes cannot be renamed into another user\u2019s namespace', 'CANNOT');
+      s.ctx.store.renameMailbox(source.ownerId, source.local, target.local);
       return ok('RENAME completed');
     },
   },
@@ -262,7 +281,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       args.sp();
       const name = readMailboxName(args);
       args.sp();
-      const items = parseStatusItems(args);
+      const items = parseStatusItems(args, s.rev2);
       args.end();
       if (items.includes('HIGHESTMODSEQ')) await s.enableCondstore();
       const a = access(s, name);

@@ -38,9 +38,9 @@ export function loadMetas(s: ImapSession, targets: Target[], options: { retained
   // Most of the mailbox: one scan is cheaper than looking up each UID.
   if (targets.length * 2 > view.exists) {
     const wanted = new Set(targets.map((t) => t.uid));
-    for (const m of s.ctx.store.messages(view.mailbox.id, options)) if (wanted.has(m.uid)) out.set(m.uid, m);
+    for (const m of s.ctx.store.messages(view.mailbox.id, s.user!.id, options)) if (wanted.has(m.uid)) out.set(m.uid, m);
   } else {
-    for (const m of s.ctx.store.messagesByUid(view.mailbox.id, targets.map((t) => t.uid), options)) out.set(m.uid, m);
+    for (const m of s.ctx.store.messagesByUid(view.mailbox.id, targets.map((t) => t.uid), s.user!.id, options)) out.set(m.uid, m);
   }
   if (options.retained && out.size < targets.length) {
     for (const t of targets) {

@@ -26,10 +26,10 @@ async function copyOrMove(s: ImapSession, setText: string, name: string, uid: bo
   const present = targets.filter((t) => metas.has(t.uid));
   if (present.length < targets.length && !uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
   const bytes = present.reduce((sum, t) => sum + metas.get(t.uid)!.size, 0);
-  if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes, a.owner.id)) return no('Quota exceeded', 'OVERQUOTA');
+  if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes, a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
   const verb = move ? 'MOVE' : 'COPY';
   if (present.length === 0) return ok(`${verb} completed, nothing to do`);
-  const r = await s.ctx.store.copy(view.mailbox.id, present.map((t) => t.uid), dest.id);
+  const r = await s.ctx.store.copy(view.mailbox.id, present.map((t) => t.uid), dest.id, s.user!.id);
   const code = r.pairs.length ? `COPYUID ${r.uidValidity} ${formatSet(r.pairs.map((p) => p[0]))} ${formatSet(r.pairs.map((p) => p[1]))}` : undefined;
   if (!move) return ok(`${verb} completed`, code);
   if (code) await s.write(`* OK [${code}] Moved\r\n`);
@@ -72,7 +72,7 @@ export const messageCommands: Record<string, CommandSpec> = {
       if (unchangedSince !== undefined) await s.enableCondstore();
       const targets = resolveTargets(s, setText, call.uid);
       const candidates = targets.filter((t) => !view.isExpungedElsewhere(t.uid));
-      const r = s.ctx.store.setFlags(view.mailbox.id, candidates.map((t) => t.uid), mode, allowed, { origin: s, unchangedSince });
+      const r = s.ctx.store.setFlags(view.mailbox.id, candidates.map((t) => t.uid), mode, allowed, { origin: s, unchangedSince, viewer: s.user!.id });
       const failed = new Set(r.failedUnchangedSince);
       const changed = new Set(r.changed.map((m) => m.uid));
       const live = candidates.filter((t) => !failed.has(t.uid));

@@ -2,13 +2,15 @@ import { nstring } from '../protocol/encode';
 import { AUTHENTICATED, type CommandSpec, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { mailboxOut, readMailboxName } from './names';
+import { access } from '../session/access';
 
 /** The one quota root: all of a user's mailboxes share the mail quota set for the user. */
 export const QUOTA_ROOT = 'User quota';
 
 function currentQuota(s: ImapSession, ownerId = s.user!.id): { limitBytes: number; usedBytes: number } {
-  const user = s.ctx.directory.user(ownerId) ?? s.user!;
-  return s.ctx.accounts.quota(user);
+  // Public folders (whose owner row is no user) count against nobody's quota.
+  const user = s.ctx.directory.user(ownerId) ?? (ownerId === s.user!.id ? s.user! : undefined);
+  return user ? s.ctx.accounts.quota(user) : { limitBytes: 0, usedBytes: 0 };
 }
 
 /** True when adding `bytes` would take the user over quota (0 = no quota). Reads the current quota, not the one at login. */
@@ -36,10 +38,11 @@ export const quotaCommands: Record<string, CommandSpec> = {
       args.sp();
       const name = readMailboxName(args);
       args.end();
-      const box = s.ctx.store.mailbox(s.user!.id, name);
-      if (!box) return no('Mailbox does not exist', 'NONEXISTENT');
-      const quota = quotaResponse(s);
-      await s.write(`* QUOTAROOT ${mailboxOut(box.name, s.utf8Accept)}${quota ? ' ' + nstring(QUOTA_ROOT) : ''}\r\n${quota ?? ''}`);
+      const a = access(s, name);
+      if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
+      // Another user's mailbox counts against that user's quota and a public folder against none: no root of this user's.
+      const quota = a.own ? quotaResponse(s) : undefined;
+      await s.write(`* QUOTAROOT ${mailboxOut(a.visible, s.utf8Accept)}${quota ? ' ' + nstring(QUOTA_ROOT) : ''}\r\n${quota ?? ''}`);
       return ok('GETQUOTAROOT completed');
     },
   },

@@ -214,7 +214,7 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
   // Snapshot the numbering before any await: it must match what the client knows.
   const uids = [...view.uids];
   const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
-  const byUid = new Map(s.ctx.store.messages(view.mailbox.id).map((m) => [m.uid, m]));
+  const byUid = new Map(s.ctx.store.messages(view.mailbox.id, s.user!.id).map((m) => [m.uid, m]));
   const withContent = needsContent(key);
   const found: SearchHit[] = [];
   for (let i = 0; i < uids.length; i++) {
@@ -319,13 +319,18 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
   }
 }
 
+const ALL_RETURN: ReturnOptions = { min: false, max: false, all: true, count: false, save: false, update: false };
+
 export const searchCommands: Record<string, CommandSpec> = {
   SEARCH: {
     states: SELECTED,
     uid: true,
     async run(s, args, call) {
-      const { charset, key, ret } = parseSearch(args);
+      const parsed = parseSearch(args);
       args.end();
+      const { charset, key } = parsed;
+      // IMAP4rev2 has no SEARCH response: a SEARCH without RETURN is RETURN (ALL), answered with ESEARCH (RFC 9051 section 6.4.4).
+      const ret = parsed.ret ?? (s.rev2 ? ALL_RETURN : undefined);
       if (charset && !SUPPORTED_CHARSETS.has(charset)) return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
       const withModseq = usesModseq(key);
       if (withModseq) await s.enableCondstore();

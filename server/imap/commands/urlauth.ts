@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { nstring } from '../protocol/encode';
 import { AUTHENTICATED, type CommandSpec, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
-import { BadUrl, fetchParsedUrl, parseImapUrl } from './imap-url';
+import { BadUrl, type ImapUrl, fetchParsedUrl, parseImapUrl } from './imap-url';
 import { readMailboxName } from './names';
 
 /**
@@ -50,8 +50,14 @@ function mayAccess(access: string, user: string): boolean {
   return false; // submit+: only for a submission server, which this session is not
 }
 
-/** What a signed URL names, or undefined when it is not valid for this user now. */
-async function urlFetch(s: ImapSession, url: string): Promise<Buffer | undefined> {
+/** A signed URL that is valid for this user now: the message URL it carries and whose mailboxes it names. */
+export interface AuthorizedUrl {
+  parsed: ImapUrl;
+  ownerId: number;
+}
+
+/** Checks a URLFETCH URL's signature, access identifier and expiry; undefined when it may not be fetched. */
+export function authorizeUrl(s: ImapSession, url: string): AuthorizedUrl | undefined {
   const m = /^(.*;URLAUTH=[^;/:]+):INTERNAL:([0-9a-f]{64})$/i.exec(url);
   if (!m) return undefined;
   const rump = parseRump(m[1]);
@@ -59,15 +65,16 @@ async function urlFetch(s: ImapSession, url: string): Promise<Buffer | undefined
   if (rump.expire && rump.expire.getTime() < Date.now()) return undefined;
   const owner = s.ctx.directory.loginUser(rump.owner);
   if (!owner) return undefined;
+  let parsed: ImapUrl;
   try {
-    const parsed = parseImapUrl(rump.base, owner.shortName);
-    const expected = token(s.ctx.store.urlauthKey(owner.id, parsed.mailbox), m[1]);
-    if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(m[2].toLowerCase()))) return undefined;
-    return await fetchParsedUrl(s, url, parsed, owner.id);
+    parsed = parseImapUrl(rump.base, owner.shortName);
   } catch (err) {
     if (err instanceof BadUrl) return undefined;
     throw err;
   }
+  const expected = token(s.ctx.store.urlauthKey(owner.id, parsed.mailbox), m[1]);
+  if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(m[2].toLowerCase()))) return undefined;
+  return { parsed, ownerId: owner.id };
 }
 
 export const urlauthCommands: Record<string, CommandSpec> = {
@@ -97,29 +104,6 @@ export const urlauthCommands: Record<string, CommandSpec> = {
       } while (!args.atEnd());
       await s.write(`* GENURLAUTH ${out.map((u) => nstring(u)).join(' ')}\r\n`);
       return ok('GENURLAUTH completed');
-    },
-  },
-
-  URLFETCH: {
-    states: AUTHENTICATED,
-    async run(s, args) {
-      const urls: string[] = [];
-      do {
-        args.sp();
-        urls.push(args.astring().toString('latin1'));
-      } while (!args.atEnd());
-      for (const url of urls) {
-        const data = await urlFetch(s, url);
-        await s.write(`* URLFETCH ${nstring(url)} `);
-        if (data) {
-          await s.write(`{${data.length}}\r\n`);
-          await s.write(data);
-          await s.write('\r\n');
-        } else {
-          await s.write('NIL\r\n');
-        }
-      }
-      return ok('URLFETCH completed');
     },
   },
 

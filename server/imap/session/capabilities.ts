@@ -37,7 +37,8 @@ export function appendLimit(s: Readonly<Settings>): number {
 }
 
 export function capabilities(s: Readonly<Settings>, state: SecurityState): string[] {
-  const caps = ['IMAP4rev1'];
+  // Both revisions: a session speaks IMAP4rev1 until the client sends ENABLE IMAP4rev2 (RFC 9051 section 6.3.1).
+  const caps = ['IMAP4rev1', 'IMAP4rev2'];
   if (!state.authenticated) {
     if (!state.secure && s.imapPopSsl !== 'off') caps.push('STARTTLS');
     if (!loginAllowed(s, state.secure)) caps.push('LOGINDISABLED');
@@ -68,6 +69,7 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     'QUOTA=RES-STORAGE',
     'NOTIFY',
     'URLAUTH',
+    'URLAUTH=BINARY',
     'CATENATE',
     'CONDSTORE',
     'QRESYNC',

@@ -32,6 +32,8 @@ const PRE_AUTH_TIMEOUT_MS = 60_000;
 const AUTH_TIMEOUT_MS = 30 * 60_000;
 /** Literals of commands other than APPEND (names, search strings, passwords). */
 const SMALL_LITERAL = 64 * 1024;
+/** Error codes of faults that pass: too many open files, a busy database, an I/O error. */
+const TEMPORARY_FAULTS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 /** Commands during which EXPUNGE may not be sent (RFC 3501 section 7.4.1), unless UID-prefixed. */
 const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
 
@@ -51,8 +53,15 @@ export class ImapSession {
   condstore = false;
   /** QRESYNC (RFC 7162) is on: expunges are reported as VANISHED. */
   qresync = false;
-  /** UTF8=ACCEPT (RFC 6855) is on: mailbox names are UTF-8 both ways. */
+  /** Mailbox names are UTF-8 both ways (not modified UTF-7): after ENABLE UTF8=ACCEPT (RFC 6855) or IMAP4rev2. */
   utf8Accept = false;
+  /** ENABLE UTF8=ACCEPT was given (it is reported in ENABLED once). */
+  utf8AcceptEnabled = false;
+  /**
+   * ENABLE IMAP4rev2 was given: the session follows RFC 9051 (no \Recent and no RECENT
+   * responses, SEARCH answered with ESEARCH, LIST in SELECT, UTF-8 mailbox names).
+   */
+  rev2 = false;
   /** SEARCH/SORT RETURN (UPDATE) results kept up to date, by tag (RFC 5267). */
   readonly searchContexts = new Map<string, SearchContext>();
   /** SEARCH RETURN (SAVE) result (RFC 5182), as UIDs; "$" in a sequence set names it. */
@@ -240,6 +249,12 @@ export class ImapSession {
       const code = err.code === 'INVALID' ? 'CANNOT' : err.code === 'INUSE' ? 'INUSE' : err.code;
       return { status: 'NO', code, text: err.message };
     }
+    // A passing fault of the disk or the database: the client may try again (RFC 5530 UNAVAILABLE).
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && TEMPORARY_FAULTS.has(code)) {
+      this.log.error('IMAP command failed for a passing fault', { error: String(err), user: this.user?.shortName });
+      return { status: 'NO', code: 'UNAVAILABLE', text: 'Temporarily unavailable, try again' };
+    }
     this.log.error('IMAP command failed', { error: err instanceof Error ? err.stack ?? err.message : String(err), user: this.user?.shortName });
     return { status: 'NO', code: 'SERVERBUG', text: 'Internal error' };
   }
@@ -276,6 +291,16 @@ export class ImapSession {
     await this.enableCondstore();
     this.qresync = true;
     if (this.selected) this.selected.withVanished = true;
+  }
+
+  /** IMAP4rev2 (RFC 9051): mailbox names in UTF-8 from now on, and the selected mailbox loses \Recent. */
+  enableRev2(): void {
+    this.rev2 = true;
+    this.utf8Accept = true;
+    if (this.selected) {
+      this.selected.rev2 = true;
+      this.selected.recent.clear();
+    }
   }
 
   // ---- state changes -----------------------------------------------------------------

@@ -26,10 +26,14 @@ export class SelectedView {
   withModseq = false;
   /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
   withVanished = false;
+  /** IMAP4rev2 session (RFC 9051): no \Recent is claimed or shown and no RECENT response is sent. */
+  rev2 = false;
   /** Keywords this client was told of in FLAGS. */
   private readonly keywords = new Set<string>();
   /** The session's ACL rights on the mailbox (RFC 4314); all of them on its own. */
   rights = ALL_RIGHTS;
+  /** Whose \\Seen the session shows in public folders (per-user \\Seen): the logged-in user's. */
+  viewer?: number;
   /** Set when the mailbox was deleted under us. */
   gone = false;
   /** Called when something is pending (the session reports at once while idling). */
@@ -169,16 +173,17 @@ export class SelectedView {
     }
     if (this.pendingNew.length > 0) {
       const maxUid = this.maxUid;
-      const fresh = this.store.messagesByUid(this.mailbox.id, this.pendingNew.filter((uid) => uid > maxUid));
+      const fresh = this.store.messagesByUid(this.mailbox.id, this.pendingNew.filter((uid) => uid > maxUid), this.viewer);
       this.pendingNew = [];
       if (fresh.length > 0) {
         for (const meta of fresh) out.push(this.announceKeywords(meta.flags));
         this.uids.push(...fresh.map((m) => m.uid));
-        if (!this.readOnly) {
+        if (!this.readOnly && !this.rev2) {
           const firstRecent = this.store.claimRecent(this.mailbox.id);
           for (const m of fresh) if (m.uid >= firstRecent) this.recent.add(m.uid);
         }
-        out.push(`* ${this.uids.length} EXISTS\r\n`, `* ${this.recent.size} RECENT\r\n`);
+        out.push(`* ${this.uids.length} EXISTS\r\n`);
+        if (!this.rev2) out.push(`* ${this.recent.size} RECENT\r\n`);
       }
     }
     if (this.pendingFlags.size > 0) {
@@ -189,7 +194,7 @@ export class SelectedView {
         if (this.seqOf(uid) !== undefined) changed.push(uid);
       }
       // One query for all of them, in UID (so sequence) order.
-      for (const meta of this.store.messagesByUid(this.mailbox.id, changed)) {
+      for (const meta of this.store.messagesByUid(this.mailbox.id, changed, this.viewer)) {
         const seq = this.seqOf(meta.uid)!;
         out.push(this.announceKeywords(meta.flags));
         const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';

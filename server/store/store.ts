@@ -623,13 +623,11 @@ export class MailStore extends EventEmitter {
         )
         .run(modseq, rows.length, bytes, mailboxId);
       return rows;
-    }, (rows) => {
-      // At commit, before the fsync: sessions that still show these messages keep their files
-      // open (RetainedFiles) before they are unlinked, and no FETCH in between finds them gone.
-      if (rows.length) this.emit('expunge', { mailboxId, uids: rows.map((r) => r.uid), origin, messages: rows.map((r) => this.toMessage(r)) });
     });
     if (removed.length === 0) return [];
     const removedUids = removed.map((r) => r.uid);
+    // Sessions that still show these messages keep their files open (RetainedFiles) before they are unlinked.
+    this.emit('expunge', { mailboxId, uids: removedUids, origin, messages: removed.map((r) => this.toMessage(r)) });
     const files = removed.map((r) => r.path);
     await this.retained.opened(files);
     await Promise.all(files.map((f) => fsp.rm(f, { force: true })));

@@ -1,32 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_PARAMETERS, scoreHashes, scoreTokens, type BayesParameters, type Clue } from './classifier';
-import { HASH, hashString } from './token-hash';
-import { isCharsetAccepted, isCountryAccepted } from './locales';
+import { DEFAULT_PARAMETERS, type BayesParameters } from './classifier';
 import { headerEnd } from './mime';
-import { tokenize, tokenizeHashed } from './tokenizer';
+import { ACCEPT_ALL, scoreMessage, type Acceptance, type BayesResult, type Counts } from './scoring';
+import { tokenize } from './tokenizer';
 import { TokenStore, type JunkClass, type Lesson } from './token-store';
 import type { TokenTable } from './token-table';
 
-export interface Acceptance {
-  /** Charset families (or charset names) never held against a message; "*" = all. */
-  acceptedLanguages: readonly string[];
-  /** Country codes never held against a message; "*" = all. */
-  acceptedLocales: readonly string[];
-}
-
-export const ACCEPT_ALL: Acceptance = { acceptedLanguages: ['*'], acceptedLocales: ['*'] };
-
-export interface BayesResult {
-  /** 0 … 1; 0.5 when the filter has no opinion (untrained, or nothing telling). */
-  probability: number;
-  /** The tokens that decided, most telling first. */
-  clues: Clue[];
-  /** Charsets outside the accepted languages, and countries outside the accepted locales. */
-  foreignCharsets: string[];
-  foreignCountries: string[];
-  /** False until the filter has learnt enough of both classes to be trusted. */
-  trained: boolean;
-}
+export { ACCEPT_ALL, type Acceptance, type BayesResult } from './scoring';
 
 export type LearnOutcome = 'learnt' | 'relearnt' | 'already-learnt' | 'forgotten' | 'not-learnt';
 
@@ -71,28 +51,7 @@ export class JunkFilter {
 
   /** Scores a message; `withClues` also lists the tokens that decided (for `pillarbox classify --clues`). */
   classify(raw: Buffer, acceptance: Acceptance = ACCEPT_ALL, withClues = false): BayesResult {
-    // Without clues the tokens are only hashed, never made into strings (the delivery path's case).
-    const tokenized = withClues ? tokenize(raw) : tokenizeHashed(raw);
-    const { localeTokens, charsets, countries } = tokenized;
-    const foreignCharsets = [...charsets].filter((c) => !isCharsetAccepted(c, acceptance.acceptedLanguages));
-    const foreignCountries = [...countries].filter((c) => !isCountryAccepted(c, acceptance.acceptedLocales));
-    const counts = this.counts();
-    const trained = this.totals.spam >= this.minLearnt && this.totals.ham >= this.minLearnt;
-    if (!trained) return { probability: 0.5, clues: [], foreignCharsets, foreignCountries, trained };
-    // Encoding and origin alone never count against accepted languages and locales.
-    const foreign = [...foreignCharsets.map((c) => 'cs:' + c), ...foreignCountries.map((c) => 'cc:' + c)].filter((t) => localeTokens.has(t));
-    const { spam, ham } = this.totals;
-    if ('tokens' in tokenized) {
-      const result = scoreTokens(foreign.length ? [...tokenized.tokens, ...foreign] : tokenized.tokens, counts, spam, ham, this.params, true);
-      return { probability: result.probability, clues: result.clues, foreignCharsets, foreignCountries, trained };
-    }
-    let { hashes, count } = tokenized;
-    if (foreign.length) {
-      hashes = appendHashes(hashes, count, foreign);
-      count += foreign.length;
-    }
-    const result = scoreHashes(hashes, count, counts, spam, ham, this.params);
-    return { probability: result.probability, clues: [], foreignCharsets, foreignCountries, trained };
+    return scoreMessage(raw, this.counts(), this.params, this.minLearnt, acceptance, withClues);
   }
 
   /** Learns one message as spam or ham (see learnMany). */
@@ -161,7 +120,16 @@ export class JunkFilter {
     return { spamLearnt: t.spam, hamLearnt: t.ham, tokens: this.store.tokenCount(), lastLearnt: t.lastLearnt };
   }
 
-  private counts(): TokenTable {
+  /**
+   * The in-memory counts scoring reads, loaded (or reloaded, when another process has
+   * taught the database something) as needed. `pillarbox classify` shares the table with
+   * its worker threads.
+   */
+  counts(): Counts {
+    return { table: this.table(), spam: this.totals.spam, ham: this.totals.ham };
+  }
+
+  private table(): TokenTable {
     if (this.cache && !this.followOtherWriters) return this.cache;
     const version = this.store.dataVersion();
     if (this.cache && version === this.cacheVersion) return this.cache;
@@ -176,18 +144,6 @@ export class JunkFilter {
     this.totals = { spam: totals.spam, ham: totals.ham };
     return table;
   }
-}
-
-/** A copy of the first count hashes with the tokens' hashes after them. */
-function appendHashes(hashes: Int32Array, count: number, tokens: string[]): Int32Array {
-  const out = new Int32Array(2 * (count + tokens.length));
-  out.set(hashes.subarray(0, 2 * count));
-  tokens.forEach((t, i) => {
-    hashString(t);
-    out[2 * (count + i)] = HASH[0];
-    out[2 * (count + i) + 1] = HASH[1];
-  });
-  return out;
 }
 
 /**

@@ -89,6 +89,25 @@ export class TokenTable {
     return table;
   }
 
+  /**
+   * A copy in shared memory, for worker threads that only read it (`pillarbox classify`
+   * spreads a big run over the cores): one copy of the table, not one per thread.
+   */
+  toShared(): { slots: Int32Array; size: number } {
+    const slots = new Int32Array(new SharedArrayBuffer(this.slots.byteLength));
+    slots.set(this.slots);
+    return { slots, size: this.size };
+  }
+
+  /** A table over slots from toShared (or any array of its layout), without copying. */
+  static over(slots: Int32Array, size: number): TokenTable {
+    const table = new TokenTable();
+    table.slots = slots;
+    table.mask = slots.length / 4 - 1;
+    table.size = size;
+    return table;
+  }
+
   private slotFor(a: number, b: number): number {
     const s = this.slots;
     const mask = this.mask;

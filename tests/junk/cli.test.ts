@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classifyCommand, learnCommand } from '../../server/junk/cli';
+import { classifyCommand, FILES_PER_WORKER, learnCommand } from '../../server/junk/cli';
 import { ham, spam } from './fixtures';
 
 class Capture {
@@ -69,6 +69,30 @@ describe('pillarbox learn / classify', () => {
     assert.match(lines[0], /new-spam\.eml\tjunk\tscore=\d+\.\d required=5\.0 bayes=(0\.9\d+|1\.0000) tests=BAYES_99/);
     assert.match(lines[1], /^\t0\.\d{3}\t\S/);
     assert.match(lines[4], /new-ham\.eml\tnot-junk\tscore=-\d\.\d required=5\.0 bayes=0\.0\d+ tests=BAYES_00/);
+  });
+
+  it('spreads a big run over worker threads, with the same output in the same order', async () => {
+    const many = path.join(dir, 'many');
+    fs.mkdirSync(many);
+    const files: string[] = [];
+    for (let i = 0; i < 2 * FILES_PER_WORKER + 10; i++) {
+      const f = path.join(many, `${String(i).padStart(4, '0')}.eml`);
+      fs.writeFileSync(f, i % 3 === 0 ? spam(3000 + i) : ham(3000 + i));
+      files.push(f);
+    }
+    files.splice(250, 0, path.join(dir, 'missing.eml'));
+    const one = await run(classifyCommand, ['--data-dir', data, '--threads', '1', ...files]);
+    const two = await run(classifyCommand, ['--data-dir', data, '--threads', '2', ...files]);
+    assert.equal(one.code, 1);
+    assert.equal(two.code, 1);
+    assert.equal(two.out, one.out);
+    assert.equal(one.out.split('\n').length - 1, files.length - 1);
+    assert.match(one.out, /0000\.eml\tjunk/);
+    assert.match(two.err, /missing\.eml: ENOENT/);
+    assert.doesNotMatch(two.err, /worker thread failed/);
+    // A directory is split the same way.
+    const dirRun = await run(classifyCommand, ['--data-dir', data, '--threads', '2', many]);
+    assert.equal(dirRun.out, one.out);
   });
 
   it('forgets, and reports unreadable paths with exit code 1', async () => {

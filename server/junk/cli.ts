@@ -76,7 +76,8 @@ export interface Output {
   write(text: string): unknown;
 }
 
-const BATCH = 500;
+/** Messages learnt per transaction (and reinforced together, see JunkFilter.learnMany). */
+export const LEARN_BATCH = 500;
 
 /** `pillarbox learn`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
 export async function learnCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
@@ -117,7 +118,7 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
           examined++;
           batch.push(m.raw);
           if (showDots) err.write('.');
-          if (batch.length >= BATCH) flush();
+          if (batch.length >= LEARN_BATCH) flush();
         }
       } catch (e) {
         failed++;

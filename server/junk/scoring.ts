@@ -1,4 +1,4 @@
-import { scoreHashes, scoreTokens, type BayesParameters, type Clue } from './classifier';
+import { pack, PACK, scoreHashes, scoreTokens, type BayesParameters, type Clue } from './classifier';
 import { isCharsetAccepted, isCountryAccepted } from './locales';
 import { HASH, hashString } from './token-hash';
 import type { TokenTable } from './token-table';
@@ -61,6 +61,23 @@ export function scoreMessage(raw: Buffer, counts: Counts, params: BayesParameter
   }
   const result = scoreHashes(hashes, count, table, spam, ham, params);
   return { probability: result.probability, clues: [], foreignCharsets, foreignCountries, trained };
+}
+
+/**
+ * The probability a good message just learnt once would get without that lesson: its
+ * tokens scored with one ham sighting each (and one ham message) taken off the counts.
+ */
+export function leaveOneOutHamProbability(tokens: readonly string[], counts: Counts, params: BayesParameters): number {
+  const without = {
+    get(token: string): number | undefined {
+      const packed = counts.table.get(token);
+      if (packed === undefined) return undefined;
+      const spam = Math.floor(packed / PACK);
+      const ham = Math.max(0, packed - spam * PACK - 1);
+      return spam + ham > 0 ? pack(spam, ham) : undefined;
+    },
+  };
+  return scoreTokens(tokens, without, counts.spam, counts.ham - 1, params).probability;
 }
 
 /** A copy of the first count hashes with the tokens' hashes after them. */

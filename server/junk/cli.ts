@@ -30,7 +30,7 @@ export const CLASSIFY_USAGE = `usage: pillarbox classify [--level least|moderate
   Bayes probability and the tests that fired. FILE may be an mbox or a directory; "-" reads stdin.
   --level    the permissiveness to judge by (default moderate)
   --clues N  also print the N tokens that weighed most
-  --threads N  at most N threads for big runs (default: one per core; from 200 files a thread)
+  --threads N  at most N threads for big runs (default: one per idle core; 200 files a thread at least)
 `;
 
 interface Parsed {
@@ -151,6 +151,16 @@ function changed(tally: Map<LearnOutcome, number>): number {
  */
 export const FILES_PER_WORKER = 200;
 
+/**
+ * The cores nobody else is using (the cores less the one-minute load average, at least
+ * one): each thread pays its own start-up and compilation, which only pays off on a
+ * core that would otherwise idle; on a busy mail server the extra threads would slow
+ * the run down and take time from delivery.
+ */
+export function idleCores(cores = os.availableParallelism(), load = os.loadavg()[0]): number {
+  return Math.max(1, Math.min(cores, Math.round(cores - load)));
+}
+
 /** `pillarbox classify`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
 export async function classifyCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed: Parsed;
@@ -168,7 +178,7 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
   const level = flags.get('level') ?? 'moderate';
   const clues = flags.has('clues') ? Number(flags.get('clues')) : 0;
   const unknown = [...flags.keys()].filter((k) => !['level', 'clues', 'data-dir', 'mbox', 'threads'].includes(k));
-  const threads = flags.has('threads') ? Number(flags.get('threads')) : os.availableParallelism();
+  const threads = flags.has('threads') ? Number(flags.get('threads')) : idleCores();
   if (paths.length === 0 || unknown.length || !['least', 'moderate', 'most'].includes(level as string) || !(Number.isInteger(clues) && clues >= 0) || !(Number.isInteger(threads) && threads >= 1)) {
     const why = unknown.length ? `unknown option --${unknown[0]}` : paths.length === 0 ? 'no FILE given' : 'bad --level, --clues or --threads';
     err.write(`pillarbox classify: ${why}\n${CLASSIFY_USAGE}`);

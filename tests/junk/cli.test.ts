@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classifyCommand, FILES_PER_WORKER, learnCommand } from '../../server/junk/cli';
+import { classifyCommand, FILES_PER_WORKER, idleCores, learnCommand } from '../../server/junk/cli';
 import { ham, spam } from './fixtures';
 
 class Capture {
@@ -100,6 +100,13 @@ describe('pillarbox learn / classify', () => {
     assert.equal(f.code, 1);
     assert.match(f.out, /Forgot tokens from 1 message\(s\) \(1 message\(s\) examined\)[\s\S]*knows 200 junk and 199 good/);
     assert.match(f.err, /missing: ENOENT/);
+  });
+
+  it('uses the idle cores by default', () => {
+    assert.equal(idleCores(2, 0.1), 2);
+    assert.equal(idleCores(2, 0.8), 1);
+    assert.equal(idleCores(2, 9), 1);
+    assert.equal(idleCores(8, 3.2), 5);
   });
 
   it('uses PILLARBOX_DATA_DIR when --data-dir is absent', async () => {

@@ -202,18 +202,24 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
     else {
       // Runs of paths between the "-"s, so stdin is read in its place in the order.
       let run: string[] = [];
-      for (const p of [...paths, '']) {
-        if (p !== '-' && p !== '') {
+      const flush = (): void => {
+        errors.push(...classifyPaths(run, score, options, write));
+        run = [];
+      };
+      for (const p of paths) {
+        if (p !== '-') {
           run.push(p);
           continue;
         }
-        errors.push(...classifyPaths(run, score, options, write));
-        run = [];
-        if (p === '-') {
+        flush();
+        try {
           const raw = await readAll(stdin);
           write(verdictLines({ name: '-', raw }, score(raw, clues > 0), options));
+        } catch (e) {
+          errors.push(`-: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
       }
+      flush();
     }
     for (const e of errors) err.write(`pillarbox classify: ${e}\n`);
   } finally {

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { BayesParameters } from './classifier';
 import { classifyPaths, type ClassifyOptions } from './classify-batch';
 import { ACCEPT_ALL, scoreMessage } from './scoring';
@@ -26,13 +26,15 @@ export interface WorkerOutput {
   errors: string[];
 }
 
-const input = workerData as WorkerInput;
-const counts = { table: TokenTable.over(input.slots, input.size), spam: input.spam, ham: input.ham };
-const chunks: string[] = [];
-const errors = classifyPaths(
-  input.paths,
-  (raw, withClues) => scoreMessage(raw, counts, input.params, input.minLearnt, ACCEPT_ALL, withClues),
-  input.options,
-  (text) => chunks.push(text),
-);
-parentPort?.postMessage({ out: chunks.join(''), errors } satisfies WorkerOutput);
+// The share arrives as a message: the thread starts while the main thread loads the table.
+parentPort?.once('message', (input: WorkerInput) => {
+  const counts = { table: TokenTable.over(input.slots, input.size), spam: input.spam, ham: input.ham };
+  const chunks: string[] = [];
+  const errors = classifyPaths(
+    input.paths,
+    (raw, withClues) => scoreMessage(raw, counts, input.params, input.minLearnt, ACCEPT_ALL, withClues),
+    input.options,
+    (text) => chunks.push(text),
+  );
+  parentPort?.postMessage({ out: chunks.join(''), errors } satisfies WorkerOutput);
+});

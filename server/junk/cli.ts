@@ -234,14 +234,26 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
  * in the order of the files. A worker that fails has its run classified here instead.
  */
 async function classifyInParallel(files: readonly string[], shares: number, filter: JunkFilter, score: Score, options: ClassifyOptions, write: (text: string) => void, err: Output): Promise<string[]> {
-  const { table, spam, ham } = filter.counts();
-  const { slots, size } = table.toShared();
   const per = Math.ceil(files.length / shares);
   const runs = Array.from({ length: shares }, (_, k) => files.slice(k * per, (k + 1) * per));
-  const workers = runs.slice(1).map((paths) => runWorker({ slots, size, spam, ham, params: filter.params, minLearnt: filter.minLearnt, paths, options }));
+  // Started before the table is loaded, so that their own start-up overlaps the load.
+  const workers = runs.slice(1).map(() => startWorker());
+  let counts: ReturnType<JunkFilter['counts']>;
+  try {
+    counts = filter.counts();
+  } catch (e) {
+    for (const w of workers) void w.stop();
+    throw e;
+  }
+  const { table, spam, ham } = counts;
+  const { slots, size } = table.toShared();
+  const results = workers.map((w, k) => {
+    w.post({ slots, size, spam, ham, params: filter.params, minLearnt: filter.minLearnt, paths: runs[k + 1], options });
+    return w.result;
+  });
   const errors = classifyPaths(runs[0], score, options, write);
-  for (let k = 0; k < workers.length; k++) {
-    const result = await workers[k];
+  for (let k = 0; k < results.length; k++) {
+    const result = await results[k];
     if ('out' in result) {
       write(result.out);
       errors.push(...result.errors);
@@ -253,14 +265,15 @@ async function classifyInParallel(files: readonly string[], shares: number, filt
   return errors;
 }
 
-/** The worker's output, or why it gave none. */
-function runWorker(input: WorkerInput): Promise<WorkerOutput | { failure: string }> {
-  return new Promise((resolve) => {
-    const worker = new Worker(path.join(__dirname, 'classify-worker.js'), { workerData: input });
+/** A worker thread waiting for its share (post), and its output or why it gave none (result); stop ends it unused. */
+function startWorker(): { post: (input: WorkerInput) => void; stop: () => Promise<number>; result: Promise<WorkerOutput | { failure: string }> } {
+  const worker = new Worker(path.join(__dirname, 'classify-worker.js'));
+  const result = new Promise<WorkerOutput | { failure: string }>((resolve) => {
     worker.once('message', (m: WorkerOutput) => resolve(m));
     worker.once('error', (e) => resolve({ failure: e.message }));
     worker.once('exit', (code) => resolve({ failure: `exit code ${code}` }));
   });
+  return { post: (input) => worker.postMessage(input), stop: () => worker.terminate(), result };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

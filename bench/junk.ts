@@ -191,7 +191,7 @@ export const junkBenchmark: Benchmark = {
   flags: [
     '--level L     Pillarbox permissiveness: least, moderate (default) or most',
     '--sweep       also log false positives / misses at a range of probability cut-offs',
-    '--cv K        first cross-validate on the training half (K folds) and log the figures used for tuning',
+    '--cv [K]      first cross-validate on the training half (K folds, default 10) and log the figures used for tuning',
     "--params JSON with --cv: parameter sets to compare, e.g. '[{\"s\":0.45,\"minDev\":0.1}]'",
     '--only SIDE   run one side only: pillarbox or peer',
     '--single-thread  Pillarbox classifies in one thread (pillarbox classify --threads 1)',
@@ -206,7 +206,7 @@ export const junkBenchmark: Benchmark = {
     const corpus = loadCorpus();
     const cv = ctx.flags.get('cv');
     if (cv !== undefined) {
-      const folds = Number(cv);
+      const folds = cv === true ? 10 : Number(cv);
       if (!Number.isInteger(folds) || folds < 2) throw new Error('--cv takes a number of folds, 2 or more');
       const params = ctx.flags.get('params');
       let sets: object[] = [{}];

@@ -93,26 +93,24 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 const MAX_BUFFER = 256 * 1024 * 1024;
 
 /**
- * Pillarbox through its command-line tools, run as child processes like bogofilter:
- * `learn --spam`, `learn --ham`, then `classify` over the test half. The classify
- * process loads only the junk module (what `pillarbox classify` runs, minus the
- * engine's own start-up imports).
+ * Pillarbox through its command-line tools as shipped (bin/pillarbox.js), run as child
+ * processes like bogofilter: `learn --spam`, `learn --ham`, then one `classify` over the
+ * test half (which spreads a big run over the cores; --threads 1 with --single-thread).
  */
 async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, level: string): Promise<SideFigures> {
-  const cli = path.join(__dirname, '..', 'server', 'junk', 'cli.js');
-  const script = (command: string) =>
-    `require(${JSON.stringify(cli)}).${command}(process.argv.slice(1)).then((c) => { process.exitCode = c; })`;
+  const bin = path.join(__dirname, '..', '..', 'bin', 'pillarbox.js');
   const dataDir = path.join(dir, 'data');
   const [, trainSeconds] = await timed(async () => {
     for (const cls of ['spam', 'ham'] as const) {
       ctx.log(`pillarbox: learning ${corpus.train[cls].length} ${cls}`);
-      await run(process.execPath, ['-e', script('learnCommand'), '--', `--${cls}`, '--data-dir', dataDir, ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
+      await run(process.execPath, [bin, 'learn', `--${cls}`, '--data-dir', dataDir, ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
     }
   });
   const files = [...corpus.test.ham, ...corpus.test.spam];
+  const threads = ctx.flags.has('single-thread') ? ['--threads', '1'] : [];
   ctx.log(`pillarbox: classifying ${files.length} messages`);
   const [{ stdout }, classifySeconds, classifyCpu] = await timedCpu(() =>
-    run(process.execPath, ['-e', script('classifyCommand'), '--', '--data-dir', dataDir, '--level', level, ...files], { maxBuffer: MAX_BUFFER }),
+    run(process.execPath, [bin, 'classify', '--data-dir', dataDir, '--level', level, ...threads, ...files], { maxBuffer: MAX_BUFFER }),
   );
   const junk = new Set<string>();
   const scores: SideFigures['scores'] = [];
@@ -193,9 +191,10 @@ export const junkBenchmark: Benchmark = {
   flags: [
     '--level L     Pillarbox permissiveness: least, moderate (default) or most',
     '--sweep       also log false positives / misses at a range of probability cut-offs',
-    '--cv K        first cross-validate on the training half (K folds) and log the figures used for tuning',
+    '--cv [K]      first cross-validate on the training half (K folds, default 10) and log the figures used for tuning',
     "--params JSON with --cv: parameter sets to compare, e.g. '[{\"s\":0.45,\"minDev\":0.1}]'",
     '--only SIDE   run one side only: pillarbox or peer',
+    '--single-thread  Pillarbox classifies in one thread (pillarbox classify --threads 1)',
     '--keep        keep the temporary directories (paths are printed)',
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
@@ -207,7 +206,7 @@ export const junkBenchmark: Benchmark = {
     const corpus = loadCorpus();
     const cv = ctx.flags.get('cv');
     if (cv !== undefined) {
-      const folds = Number(cv);
+      const folds = cv === true ? 10 : Number(cv);
       if (!Number.isInteger(folds) || folds < 2) throw new Error('--cv takes a number of folds, 2 or more');
       const params = ctx.flags.get('params');
       let sets: object[] = [{}];

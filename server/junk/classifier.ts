@@ -132,6 +132,7 @@ export interface Clue {
 }
 
 let scratch = new Float64Array(1024);
+let offsets = new Int32Array(1024);
 
 /**
  * Scores a message's tokens: f(w) for each known token, keep those at least minDev
@@ -186,9 +187,13 @@ export function scoreHashes(
   const sx = p.s * p.x;
   const balanced = p.balanced;
   const minDev = p.minDev;
+  // All the look-ups first, then the arithmetic: independent probes of a table far larger
+  // than the cache overlap their memory latency instead of waiting one after the other.
+  if (offsets.length < count) offsets = new Int32Array(Math.max(count, 2 * offsets.length));
+  for (let k = 0; k < count; k++) offsets[k] = table.find(hashes[2 * k], hashes[2 * k + 1]);
   let n = 0;
   for (let k = 0; k < count; k++) {
-    const o = table.find(hashes[2 * k], hashes[2 * k + 1]);
+    const o = offsets[k];
     if (o < 0) continue;
     const spamRatio = Math.min(1, slots[o + 2] * perSpam);
     const hamRatio = Math.min(1, slots[o + 3] * perHam);

@@ -1,9 +1,12 @@
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { classifyPaths, verdictLines, type ClassifyOptions, type Score } from './classify-batch';
+import type { WorkerInput, WorkerOutput } from './classify-worker';
 import { JunkFilter, MIN_LEARNT_PER_CLASS, type LearnOutcome } from './filter';
-import { readMessages, type SourceMessage } from './mbox';
+import { expandDirectories, readMessages } from './mbox';
 import type { Permissiveness } from './settings';
 import type { JunkClass } from './token-store';
-import { verdictFor } from './verdict';
 
 /**
  * `pillarbox learn` and `pillarbox classify`: the junk filter's command-line tools.
@@ -27,6 +30,7 @@ export const CLASSIFY_USAGE = `usage: pillarbox classify [--level least|moderate
   Bayes probability and the tests that fired. FILE may be an mbox or a directory; "-" reads stdin.
   --level    the permissiveness to judge by (default moderate)
   --clues N  also print the N tokens that weighed most
+  --threads N  at most N threads for big runs (default: one per idle core; 200 files a thread at least)
 `;
 
 interface Parsed {
@@ -34,7 +38,7 @@ interface Parsed {
   paths: string[];
 }
 
-const VALUED = new Set(['data-dir', 'level', 'clues']);
+const VALUED = new Set(['data-dir', 'level', 'clues', 'threads']);
 
 function parseArgs(argv: readonly string[]): Parsed {
   const flags = new Map<string, string | true>();
@@ -72,7 +76,8 @@ export interface Output {
   write(text: string): unknown;
 }
 
-const BATCH = 500;
+/** Messages learnt per transaction (and reinforced together, see JunkFilter.learnMany). */
+export const LEARN_BATCH = 500;
 
 /** `pillarbox learn`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
 export async function learnCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
@@ -113,7 +118,7 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
           examined++;
           batch.push(m.raw);
           if (showDots) err.write('.');
-          if (batch.length >= BATCH) flush();
+          if (batch.length >= LEARN_BATCH) flush();
         }
       } catch (e) {
         failed++;
@@ -140,6 +145,22 @@ function changed(tally: Map<LearnOutcome, number>): number {
   return (tally.get('learnt') ?? 0) + (tally.get('relearnt') ?? 0) + (tally.get('forgotten') ?? 0);
 }
 
+/**
+ * Below this many files one thread classifies everything: starting a worker thread
+ * (~30 ms, a V8 instance and the junk modules) only pays for itself on big runs.
+ */
+export const FILES_PER_WORKER = 200;
+
+/**
+ * The cores nobody else is using (the cores less the one-minute load average, at least
+ * one): each thread pays its own start-up and compilation, which only pays off on a
+ * core that would otherwise idle; on a busy mail server the extra threads would slow
+ * the run down and take time from delivery.
+ */
+export function idleCores(cores = os.availableParallelism(), load = os.loadavg()[0]): number {
+  return Math.max(1, Math.min(cores, Math.round(cores - load)));
+}
+
 /** `pillarbox classify`; resolves to the exit code (0 ok, 1 some paths failed, 2 usage). */
 export async function classifyCommand(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed: Parsed;
@@ -156,44 +177,103 @@ export async function classifyCommand(argv: readonly string[], out: Output = pro
   }
   const level = flags.get('level') ?? 'moderate';
   const clues = flags.has('clues') ? Number(flags.get('clues')) : 0;
-  const unknown = [...flags.keys()].filter((k) => !['level', 'clues', 'data-dir', 'mbox'].includes(k));
-  if (paths.length === 0 || unknown.length || !['least', 'moderate', 'most'].includes(level as string) || !(Number.isInteger(clues) && clues >= 0)) {
-    const why = unknown.length ? `unknown option --${unknown[0]}` : paths.length === 0 ? 'no FILE given' : 'bad --level or --clues';
+  const unknown = [...flags.keys()].filter((k) => !['level', 'clues', 'data-dir', 'mbox', 'threads'].includes(k));
+  const threads = flags.has('threads') ? Number(flags.get('threads')) : idleCores();
+  if (paths.length === 0 || unknown.length || !['least', 'moderate', 'most'].includes(level as string) || !(Number.isInteger(clues) && clues >= 0) || !(Number.isInteger(threads) && threads >= 1)) {
+    const why = unknown.length ? `unknown option --${unknown[0]}` : paths.length === 0 ? 'no FILE given' : 'bad --level, --clues or --threads';
     err.write(`pillarbox classify: ${why}\n${CLASSIFY_USAGE}`);
     return 2;
   }
+  const options: ClassifyOptions = { level: level as Permissiveness, clues, mbox: flags.has('mbox') };
   const filter = JunkFilter.open(dataDirFrom(flags));
   // One run sees one state of the database, like one bogofilter -B run.
   filter.followOtherWriters = false;
-  let failed = 0;
+  const errors: string[] = [];
   try {
     const s = filter.learnt();
     if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {
       err.write(`pillarbox classify: the filter has learnt ${s.spamLearnt} junk and ${s.hamLearnt} good message(s); it scores nothing until it has ${MIN_LEARNT_PER_CLASS} of each\n`);
     }
-    const lines: string[] = [];
-    const emit = (m: SourceMessage): void => {
-      const bayes = filter.classify(m.raw, undefined, clues > 0);
-      const v = verdictFor(bayes, level as Permissiveness);
-      lines.push(`${m.name}\t${v.isJunk ? 'junk' : 'not-junk'}\tscore=${v.score.toFixed(1)} required=${v.required.toFixed(1)} bayes=${v.probability.toFixed(4)} tests=${v.tests.join(',') || 'none'}\n`);
-      for (const c of bayes.clues.slice(0, clues)) lines.push(`\t${c.f.toFixed(3)}\t${c.token}\n`);
-      // Written in chunks: one write per message would dominate the time for big folders.
-      if (lines.length >= 256) out.write(lines.splice(0).join(''));
-    };
-    for (const p of paths) {
-      try {
-        if (p === '-') emit({ name: '-', raw: await readAll(stdin) });
-        else for (const m of readMessages([p], flags.has('mbox'))) emit(m);
-      } catch (e) {
-        failed++;
-        err.write(`pillarbox classify: ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    const score: Score = (raw, withClues) => filter.classify(raw, undefined, withClues);
+    const write = (text: string): void => void out.write(text);
+    const files = paths.includes('-') ? [] : paths.length >= FILES_PER_WORKER ? paths : expandDirectories(paths);
+    const shares = Math.min(threads, Math.floor(files.length / FILES_PER_WORKER));
+    if (shares > 1) errors.push(...(await classifyInParallel(files, shares, filter, score, options, write, err)));
+    else {
+      // Runs of paths between the "-"s, so stdin is read in its place in the order.
+      let run: string[] = [];
+      const flush = (): void => {
+        errors.push(...classifyPaths(run, score, options, write));
+        run = [];
+      };
+      for (const p of paths) {
+        if (p !== '-') {
+          run.push(p);
+          continue;
+        }
+        flush();
+        try {
+          const raw = await readAll(stdin);
+          write(verdictLines({ name: '-', raw }, score(raw, clues > 0), options));
+        } catch (e) {
+          errors.push(`-: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
       }
+      flush();
     }
-    if (lines.length) out.write(lines.join(''));
+    for (const e of errors) err.write(`pillarbox classify: ${e}\n`);
   } finally {
     filter.close();
   }
-  return failed ? 1 : 0;
+  return errors.length ? 1 : 0;
+}
+
+/**
+ * Splits the files into `shares` runs in order: the first is classified here, each of
+ * the others by a worker thread reading the same table from shared memory. Output stays
+ * in the order of the files. A worker that fails has its run classified here instead.
+ */
+async function classifyInParallel(files: readonly string[], shares: number, filter: JunkFilter, score: Score, options: ClassifyOptions, write: (text: string) => void, err: Output): Promise<string[]> {
+  const per = Math.ceil(files.length / shares);
+  const runs = Array.from({ length: shares }, (_, k) => files.slice(k * per, (k + 1) * per));
+  // Started before the table is loaded, so that their own start-up overlaps the load.
+  const workers = runs.slice(1).map(() => startWorker());
+  let counts: ReturnType<JunkFilter['counts']>;
+  try {
+    counts = filter.counts();
+  } catch (e) {
+    for (const w of workers) void w.stop();
+    throw e;
+  }
+  const { table, spam, ham } = counts;
+  const { slots, size } = table.toShared();
+  const results = workers.map((w, k) => {
+    w.post({ slots, size, spam, ham, params: filter.params, minLearnt: filter.minLearnt, paths: runs[k + 1], options });
+    return w.result;
+  });
+  const errors = classifyPaths(runs[0], score, options, write);
+  for (let k = 0; k < results.length; k++) {
+    const result = await results[k];
+    if ('out' in result) {
+      write(result.out);
+      errors.push(...result.errors);
+    } else {
+      err.write(`pillarbox classify: a worker thread failed (${result.failure}); its files are classified by the main thread\n`);
+      errors.push(...classifyPaths(runs[k + 1], score, options, write));
+    }
+  }
+  return errors;
+}
+
+/** A worker thread waiting for its share (post), and its output or why it gave none (result); stop ends it unused. */
+function startWorker(): { post: (input: WorkerInput) => void; stop: () => Promise<number>; result: Promise<WorkerOutput | { failure: string }> } {
+  const worker = new Worker(path.join(__dirname, 'classify-worker.js'));
+  const result = new Promise<WorkerOutput | { failure: string }>((resolve) => {
+    worker.once('message', (m: WorkerOutput) => resolve(m));
+    worker.once('error', (e) => resolve({ failure: e.message }));
+    worker.once('exit', (code) => resolve({ failure: `exit code ${code}` }));
+  });
+  return { post: (input) => worker.postMessage(input), stop: () => worker.terminate(), result };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

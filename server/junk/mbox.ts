@@ -94,3 +94,23 @@ export function* readMessages(paths: readonly string[], forceMbox = false): Iter
     yield { name: p, raw };
   }
 }
+
+/**
+ * The paths with each directory replaced by the files readMessages would read in it,
+ * in the same order (so a run can be split between threads); anything that is not a
+ * directory, readable or not, stays as given.
+ */
+export function expandDirectories(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(p);
+    } catch {
+      files.push(p);
+      continue;
+    }
+    files.push(...expandDirectories(names.filter((n) => !n.startsWith('.')).sort().map((n) => path.join(p, n))));
+  }
+  return files;
+}

@@ -12,7 +12,8 @@ export type JunkClass = 'spam' | 'ham';
  * the token database can be copied, reset or seeded on its own.
  *
  * tokens: per token, the number of spam and ham messages learnt that contained it.
- * learnt: a hash per message learnt and its class, which makes learning idempotent and
+ * learnt: a hash per message learnt, its class and weight (2 for a good message learnt
+ *         twice, see JunkFilter.learnMany), which makes learning idempotent and
  *         lets relearning as the other class (or forgetting) undo the first lesson.
  * totals: messages learnt per class, the time of the last lesson, and a generation
  *         number bumped by every lesson.
@@ -38,6 +39,9 @@ export class TokenStore {
       INSERT OR IGNORE INTO totals (key, value) VALUES ('spam', 0), ('ham', 0), ('last_learnt', 0), ('generation', 0);
       CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, format INTEGER NOT NULL, data BLOB NOT NULL);
     `);
+    // Stores made before reinforcement (see JunkFilter.learnMany) learnt every message once.
+    const columns = this.db.prepare('PRAGMA table_info(learnt)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'weight')) this.db.exec('ALTER TABLE learnt ADD COLUMN weight INTEGER NOT NULL DEFAULT 1');
     this.stmts = prepare(this.db);
   }
 
@@ -55,8 +59,10 @@ export class TokenStore {
     return this.stmts.count.get() as number;
   }
 
-  learntAs(hash: string): JunkClass | undefined {
-    return this.stmts.learnt.get(hash) as JunkClass | undefined;
+  /** The class a message was learnt as, and how many times its tokens were counted. */
+  learntAs(hash: string): { as: JunkClass; weight: number } | undefined {
+    const row = this.stmts.learnt.get(hash) as { class: JunkClass; weight: number } | undefined;
+    return row && { as: row.class, weight: row.weight };
   }
 
   /** Changes by other connections (`pillarbox learn` while the engine runs) bump this number. */
@@ -77,6 +83,11 @@ export class TokenStore {
       if (fromSnap) return { table: fromSnap, totals, fromSnapshot: true };
       return { table: this.buildTable(), totals, fromSnapshot: false };
     })();
+  }
+
+  /** The generation of the stored snapshot, if there is one. */
+  snapshotGeneration(): number | undefined {
+    return this.stmts.snapshotGeneration.get() as number | undefined;
   }
 
   /**
@@ -124,8 +135,8 @@ export class TokenStore {
           d[cls] += by;
         }
       };
-      if (l.from) step(l.from, -1);
-      if (l.to) step(l.to, +1);
+      if (l.from) step(l.from, -(l.fromWeight ?? 1));
+      if (l.to) step(l.to, l.toWeight ?? 1);
     }
     const now = Date.now();
     this.db.transaction(() => {
@@ -135,7 +146,7 @@ export class TokenStore {
         if (d.spam < 0 || d.ham < 0) this.stmts.dropEmpty.run(token);
       }
       for (const l of lessons) {
-        if (l.to) this.stmts.remember.run(l.hash, l.to, now);
+        if (l.to) this.stmts.remember.run(l.hash, l.to, now, l.toWeight ?? 1);
         else this.stmts.unremember.run(l.hash);
       }
       this.stmts.addTotal.run(totals.spam, 'spam');
@@ -155,7 +166,11 @@ export interface Lesson {
   hash: string;
   tokens: Iterable<string>;
   from?: JunkClass;
+  /** How many times the message was counted as `from` (1 unless it was reinforced). */
+  fromWeight?: number;
   to?: JunkClass;
+  /** How many times to count it as `to`: 1, or 2 for a good message reinforced. */
+  toWeight?: number;
 }
 
 /** The statements the store uses, prepared once per connection. */
@@ -164,8 +179,8 @@ function prepare(db: BetterSqlite3.Database) {
     totals: db.prepare('SELECT key, value FROM totals'),
     addTotal: db.prepare('UPDATE totals SET value = max(value + ?, 0) WHERE key = ?'),
     setTotal: db.prepare('UPDATE totals SET value = ? WHERE key = ?'),
-    learnt: db.prepare('SELECT class FROM learnt WHERE hash = ?').pluck(),
-    remember: db.prepare('INSERT OR REPLACE INTO learnt (hash, class, learnt_at) VALUES (?, ?, ?)'),
+    learnt: db.prepare('SELECT class, weight FROM learnt WHERE hash = ?'),
+    remember: db.prepare('INSERT OR REPLACE INTO learnt (hash, class, learnt_at, weight) VALUES (?, ?, ?, ?)'),
     unremember: db.prepare('DELETE FROM learnt WHERE hash = ?'),
     upsert: db.prepare(
       `INSERT INTO tokens (token, spam, ham, learnt_at) VALUES (@token, max(@spam, 0), max(@ham, 0), @now)
@@ -181,5 +196,6 @@ function prepare(db: BetterSqlite3.Database) {
        SELECT 1, ?, ?, ? WHERE (SELECT value FROM totals WHERE key = 'generation') = ?`,
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    snapshotGeneration: db.prepare('SELECT generation FROM snapshot WHERE id = 1').pluck(),
   };
 }

@@ -82,10 +82,31 @@ export class TokenTable {
     if (format[0] !== TokenTable.FORMAT) return undefined;
     const capacity = format[1];
     if (capacity < 1024 || (capacity & (capacity - 1)) !== 0 || buf.length !== 16 + capacity * 16) return undefined;
-    const table = new TokenTable(capacity);
-    // Copied into a fresh, aligned array: SQLite's blob may sit at any offset.
-    buf.copy(new Uint8Array(table.slots.buffer), 0, 16);
-    table.size = format[2];
+    // Copied into a fresh, aligned array (SQLite's blob may sit at any offset), in shared
+    // memory so that `pillarbox classify`'s worker threads can read it without a copy.
+    const slots = new Int32Array(new SharedArrayBuffer(capacity * 16));
+    buf.copy(new Uint8Array(slots.buffer), 0, 16);
+    return TokenTable.over(slots, format[2]);
+  }
+
+  /**
+   * The slots in shared memory (a copy unless they are already), for worker threads
+   * that only read them (`pillarbox classify` spreads a big run over the cores): one
+   * copy of the table, not one per thread.
+   */
+  toShared(): { slots: Int32Array; size: number } {
+    if (this.slots.buffer instanceof SharedArrayBuffer) return { slots: this.slots, size: this.size };
+    const slots = new Int32Array(new SharedArrayBuffer(this.slots.byteLength));
+    slots.set(this.slots);
+    return { slots, size: this.size };
+  }
+
+  /** A table over slots from toShared (or any array of its layout), without copying. */
+  static over(slots: Int32Array, size: number): TokenTable {
+    const table = new TokenTable();
+    table.slots = slots;
+    table.mask = slots.length / 4 - 1;
+    table.size = size;
     return table;
   }
 

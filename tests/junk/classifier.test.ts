@@ -51,8 +51,9 @@ describe('junk classifier math', () => {
 
   it('maps probabilities to SpamAssassin-style points, tests and headers', () => {
     assert.equal(bayesPoints(0.5), 0);
-    assert.equal(bayesPoints(0.999), 5);
-    assert.equal(bayesPoints(0.99), 3);
+    assert.equal(bayesPoints(0.98), 5);
+    assert.equal(bayesPoints(0.95), 3);
+    assert.equal(bayesPoints(0.999), 8);
     assert.deepEqual(bayesTests(0.001), ['BAYES_00']);
     assert.deepEqual(bayesTests(0.9995), ['BAYES_99', 'BAYES_999']);
     const bayes = { probability: 0.9995, clues: [], foreignCharsets: ['koi8-r'], foreignCountries: [], trained: true };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classifyCommand, learnCommand } from '../../server/junk/cli';
+import { classifyCommand, FILES_PER_WORKER, idleCores, learnCommand } from '../../server/junk/cli';
 import { ham, spam } from './fixtures';
 
 class Capture {
@@ -71,11 +71,42 @@ describe('pillarbox learn / classify', () => {
     assert.match(lines[4], /new-ham\.eml\tnot-junk\tscore=-\d\.\d required=5\.0 bayes=0\.0\d+ tests=BAYES_00/);
   });
 
+  it('spreads a big run over worker threads, with the same output in the same order', async () => {
+    const many = path.join(dir, 'many');
+    fs.mkdirSync(many);
+    const files: string[] = [];
+    for (let i = 0; i < 2 * FILES_PER_WORKER + 10; i++) {
+      const f = path.join(many, `${String(i).padStart(4, '0')}.eml`);
+      fs.writeFileSync(f, i % 3 === 0 ? spam(3000 + i) : ham(3000 + i));
+      files.push(f);
+    }
+    files.splice(250, 0, path.join(dir, 'missing.eml'));
+    const one = await run(classifyCommand, ['--data-dir', data, '--threads', '1', ...files]);
+    const two = await run(classifyCommand, ['--data-dir', data, '--threads', '2', ...files]);
+    assert.equal(one.code, 1);
+    assert.equal(two.code, 1);
+    assert.equal(two.out, one.out);
+    assert.equal(one.out.split('\n').length - 1, files.length - 1);
+    assert.match(one.out, /0000\.eml\tjunk/);
+    assert.match(two.err, /missing\.eml: ENOENT/);
+    assert.doesNotMatch(two.err, /worker thread failed/);
+    // A directory is split the same way.
+    const dirRun = await run(classifyCommand, ['--data-dir', data, '--threads', '2', many]);
+    assert.equal(dirRun.out, one.out);
+  });
+
   it('forgets, and reports unreadable paths with exit code 1', async () => {
     const f = await run(learnCommand, ['--forget', '--data-dir', data, path.join(dir, 'ham', 'cur', '0.eml'), path.join(dir, 'missing')]);
     assert.equal(f.code, 1);
     assert.match(f.out, /Forgot tokens from 1 message\(s\) \(1 message\(s\) examined\)[\s\S]*knows 200 junk and 199 good/);
     assert.match(f.err, /missing: ENOENT/);
+  });
+
+  it('uses the idle cores by default', () => {
+    assert.equal(idleCores(2, 0.1), 2);
+    assert.equal(idleCores(2, 0.8), 1);
+    assert.equal(idleCores(2, 9), 1);
+    assert.equal(idleCores(8, 3.2), 5);
   });
 
   it('uses PILLARBOX_DATA_DIR when --data-dir is absent', async () => {

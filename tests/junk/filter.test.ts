@@ -14,6 +14,42 @@ import type { QueueEntry } from '../../server/queue/types';
 import type { User } from '../../server/directory/types';
 import { ham, message, spam } from './fixtures';
 
+describe('junk filter: reinforcing good mail it would still judge junk', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junk-reinforce-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('learns such a message twice, and undoes both lessons when it is forgotten or moved', () => {
+    const filter = new JunkFilter(new TokenStore(TokenStore.pathFor(dir)), undefined, 1);
+    try {
+      filter.learnMany([0, 1, 2, 3, 4, 5, 6, 7].map(spam), 'spam');
+      filter.learnMany([0, 1, 2, 3, 4, 5, 6, 7].map(ham), 'ham');
+      const tokens = filter.stats().tokens;
+      // A good message written like the junk (a newsletter the user asked for), and an ordinary one.
+      const hard = spam(40);
+      const plain = ham(41);
+      filter.learnMany([hard, plain], 'ham');
+      assert.deepEqual(filter.store.learntAs(messageHash(hard)), { as: 'ham', weight: 2 });
+      assert.deepEqual(filter.store.learntAs(messageHash(plain)), { as: 'ham', weight: 1 });
+      // Counted twice: 8 + 2 good messages, one of them twice.
+      assert.equal(filter.stats().hamLearnt, 11);
+      const subject = filter.classify(spam(42), undefined, true).clues.find((c) => c.token === 's:free');
+      assert.ok(subject, 'the junk subject word is still a clue');
+      assert.equal(filter.forget(hard), 'forgotten');
+      assert.equal(filter.stats().hamLearnt, 9);
+      assert.equal(filter.learn(hard, 'spam'), 'learnt');
+      assert.equal(filter.learn(hard, 'ham'), 'relearnt');
+      assert.equal(filter.forget(hard), 'forgotten');
+      assert.equal(filter.forget(plain), 'forgotten');
+      assert.deepEqual([filter.stats().spamLearnt, filter.stats().hamLearnt, filter.stats().tokens], [8, 8, tokens]);
+    } finally {
+      filter.close();
+    }
+  });
+});
+
 describe('junk filter: learning and scoring', () => {
   let dir: string;
   let filter: JunkFilter;

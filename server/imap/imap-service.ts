@@ -34,7 +34,7 @@ export class ImapService implements Service, SessionHost {
     this.notifySessions(e.mailboxId, 'FlagChange');
   };
   private readonly onExpunge = (e: StoreEvents['expunge']) => {
-    this.views.get(e.mailboxId)?.forEach((v) => v.onExpunge(e.uids));
+    this.views.get(e.mailboxId)?.forEach((v) => v.onExpunge(e.uids, e.messages, e.origin));
     if (e.uids.length) this.notifySessions(e.mailboxId, 'MessageExpunge');
   };
 

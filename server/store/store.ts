@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
 import { MailboxAcl } from './acl';
 import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
+import { RetainedFiles } from './retained-files';
 import {
   DEFAULT_MAILBOXES,
   type FlagMode,
@@ -49,9 +50,21 @@ interface MessageRow {
   internal_date: number;
   size: number;
   path: string;
+  /** Only when selected (MESSAGE_COLUMNS_M leaves the cached summary out). */
+  summary?: string | null;
   /** Computed when a viewer is given: whether that user has seen it (public folders). */
   seen_by_viewer?: number;
 }
+
+/** The message columns without the cached summary, which only FETCH needs and which is the bulk of a row. */
+const MESSAGE_COLUMNS_M = ['id', 'mailbox_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'path'].map((c) => `m.${c}`).join(', ');
+
+/**
+ * Ranges up to this size are read with blocking calls: for a small file on a local disk
+ * three system calls cost far less than three trips through libuv's thread pool, and
+ * FETCH of many small messages is what clients do most. Bigger ranges are streamed.
+ */
+export const SYNC_READ_MAX = 64 * 1024;
 
 const SEEN = '\\Seen';
 const isSeen = (f: string) => f.toLowerCase() === '\\seen';
@@ -65,6 +78,8 @@ export interface AppendItem {
   /** Who \\Seen in `flags` is for, when the mailbox is a public folder (per-user \\Seen). */
   seenBy?: number;
   source: { file: string; size: number } | { parts: (Buffer | Readable)[] };
+  /** The IMAP summary (ENVELOPE, BODYSTRUCTURE…) when the caller has it already, as JSON. */
+  summary?: string | null;
 }
 
 export interface AppendResult {
@@ -82,6 +97,8 @@ export interface AppendResult {
 export class MailStore extends EventEmitter {
   /** Who other than the owner may use a mailbox (IMAP ACL, RFC 4314). */
   readonly acl: MailboxAcl;
+  /** Files of expunged messages that sessions still show (RFC 2180 section 4.1.2). */
+  readonly retained = new RetainedFiles();
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
   readonly publicOwnerId: number;
 
@@ -287,14 +304,16 @@ export class MailStore extends EventEmitter {
 
   /** Marks messages up to uidNext as no longer \Recent and returns the first recent UID before the change. */
   claimRecent(mailboxId: number): number {
-    return this.db.transaction(() => {
+    return this.relaxed(() => {
       const row = this.db.prepare('SELECT first_recent_uid, uidnext FROM mailboxes WHERE id = ?').get(mailboxId) as
         | { first_recent_uid: number; uidnext: number }
         | undefined;
       if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      this.db.prepare('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?').run(row.uidnext, mailboxId);
+      if (row.first_recent_uid !== row.uidnext) {
+        this.db.prepare('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?').run(row.uidnext, mailboxId);
+      }
       return row.first_recent_uid;
-    })();
+    });
   }
 
   // ---- public folders ------------------------------------------------------------------
@@ -314,18 +333,46 @@ export class MailStore extends EventEmitter {
 
   // ---- messages ------------------------------------------------------------------------
 
-  /** With a viewer, \\Seen is that user's own in public folders. */
-  messages(mailboxId: number, viewer?: Viewer): MessageMeta[] {
+  /** Every message of a mailbox; with a viewer, \\Seen is that user's own in public folders; `summary` adds the cached IMAP summaries. */
+  messages(mailboxId: number, viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
     viewer = this.viewerFor(mailboxId, viewer);
-    return (this.selectMessages('m.mailbox_id = ? ORDER BY m.uid', viewer).all(...withViewer(viewer, mailboxId)) as MessageRow[]).map((r) =>
+    return (this.selectMessages('m.mailbox_id = ? ORDER BY m.uid', viewer, options.summary).all(...withViewer(viewer, mailboxId)) as MessageRow[]).map((r) =>
       this.toMessage(r),
     );
   }
 
   message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
-    const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
+    const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer, true).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
     return row && this.toMessage(row);
+  }
+
+  /** The messages of a mailbox with these UIDs (those that still exist), in one query. */
+  messagesByUid(mailboxId: number, uids: readonly number[], viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
+    if (uids.length === 0) return [];
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer, options.summary).all(
+      ...withViewer(viewer, mailboxId),
+      JSON.stringify(uids),
+    ) as MessageRow[]).map((r) => this.toMessage(r));
+  }
+
+  /**
+   * STATUS counts without loading the messages: those from `firstRecentUid` on, those
+   * without \Seen (the viewer's own in public folders) and those with \Deleted.
+   */
+  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer): { recent: number; unseen: number; deleted: number } {
+    viewer = this.viewerFor(mailboxId, viewer);
+    const seen =
+      viewer === undefined
+        ? "instr(' ' || m.flags || ' ', ' \\Seen ') > 0"
+        : "(instr(' ' || m.flags || ' ', ' \\Seen ') > 0 OR EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id))";
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ?`,
+      )
+      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId])) as { recent: number; unseen: number; deleted: number };
+    return row;
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
@@ -343,24 +390,90 @@ export class MailStore extends EventEmitter {
       .all(mailboxId, modseq) as { uid: number }[]).map((r) => r.uid);
   }
 
+  /** The whole message as a stream (from the kept handle when it was expunged meanwhile). */
   openMessage(meta: Pick<MessageMeta, 'file'>, range?: { start: number; end?: number }): Readable {
-    return fs.createReadStream(meta.file, range);
+    const kept = this.retained.handle(meta.file);
+    if (!kept) return fs.createReadStream(meta.file, range);
+    return Readable.from(readKept(kept, meta.file, range?.start ?? 0, range?.end === undefined ? Infinity : range.end + 1));
   }
 
-  async readMessage(meta: Pick<MessageMeta, 'file'>): Promise<Buffer> {
-    return fsp.readFile(meta.file);
+  async readMessage(meta: Pick<MessageMeta, 'file' | 'size'>): Promise<Buffer> {
+    const kept = this.retained.handle(meta.file);
+    if (kept) {
+      const handle = await kept;
+      if (!handle) throw missingFile(meta.file);
+      return readFully(handle, 0, (await handle.stat()).size);
+    }
+    return meta.size <= SYNC_READ_MAX ? fs.readFileSync(meta.file) : fsp.readFile(meta.file);
   }
 
-  /** Cached parse results (ENVELOPE, BODYSTRUCTURE) so FETCH does not re-parse. */
-  summary(messageId: number): unknown {
+  /** Bytes [start, end) of a message; once this returns, an expunge elsewhere cannot take them away. */
+  async readRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Buffer> {
+    const length = end - start;
+    if (length <= 0) return Buffer.alloc(0);
+    const kept = this.retained.handle(meta.file);
+    if (kept) {
+      const handle = await kept;
+      if (!handle) throw missingFile(meta.file);
+      return readFully(handle, start, length);
+    }
+    if (length <= SYNC_READ_MAX) {
+      const fd = fs.openSync(meta.file, 'r');
+      try {
+        const buf = Buffer.allocUnsafe(length);
+        let got = 0;
+        while (got < length) {
+          const n = fs.readSync(fd, buf, got, length - got, start + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return buf.subarray(0, got);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    const handle = await fsp.open(meta.file, 'r');
+    try {
+      return await readFully(handle, start, length);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A stream of bytes [start, end), returned once the file is open (then it stays readable if expunged). */
+  async openRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Readable> {
+    const kept = this.retained.handle(meta.file);
+    const handle = kept ? await kept : await fsp.open(meta.file, 'r');
+    if (!handle) throw missingFile(meta.file);
+    return handle.createReadStream({ start, end: end - 1, autoClose: !kept });
+  }
+
+  /** Cached parse results (ENVELOPE, BODYSTRUCTURE) as JSON, so FETCH does not re-parse. */
+  summary(messageId: number): string | null {
     const row = this.db.prepare('SELECT summary FROM messages WHERE id = ?').get(messageId) as
       | { summary: string | null }
       | undefined;
-    return row?.summary ? JSON.parse(row.summary) : undefined;
+    return row?.summary ?? null;
   }
 
-  saveSummary(messageId: number, summary: unknown): void {
-    this.db.prepare('UPDATE messages SET summary = ? WHERE id = ?').run(JSON.stringify(summary), messageId);
+  /** A cache, so it is written without waiting for the disk (see `relaxed`). */
+  saveSummary(messageId: number, summary: string): void {
+    this.relaxed(() => this.db.prepare('UPDATE messages SET summary = ? WHERE id = ?').run(summary, messageId));
+  }
+
+  /**
+   * Runs a transaction whose loss on power failure is harmless (flags, \Recent, caches):
+   * committed to the WAL without an fsync. The next durable commit (a delivery, an expunge)
+   * or checkpoint fsyncs the WAL and these with it; SQLite stays consistent either way.
+   */
+  private relaxed<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    this.db.prepare('PRAGMA synchronous = NORMAL').run();
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.prepare('PRAGMA synchronous = FULL').run();
+    }
   }
 
   /**
@@ -407,9 +520,9 @@ export class MailStore extends EventEmitter {
           if (this.isPublic(box)) flags = flags.filter((f) => f !== SEEN);
           const inserted = this.db
             .prepare(
-              'INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path) VALUES (?, ?, ?, ?, ?, ?, ?)',
+              'INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
             )
-            .run(box.id, uid, modseq, flags.join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file);
+            .run(box.id, uid, modseq, flags.join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file, p.item.summary ?? null);
           if (seenBy !== undefined) this.setSeenBy(seenBy, Number(inserted.lastInsertRowid), true);
           this.db
             .prepare(
@@ -437,7 +550,7 @@ export class MailStore extends EventEmitter {
     flags: string[],
     options: { unchangedSince?: number; origin?: unknown; viewer?: Viewer } = {},
   ): { changed: MessageMeta[]; failedUnchangedSince: number[] } {
-    const result = this.db.transaction(() => {
+    const result = this.relaxed(() => {
       const changed: MessageMeta[] = [];
       const failed: number[] = [];
       const box = this.mailboxById(mailboxId);
@@ -469,7 +582,7 @@ export class MailStore extends EventEmitter {
         this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
       }
       return { changed, failedUnchangedSince: failed, modseq };
-    })();
+    });
     if (result.changed.length) {
       this.emit('flags', {
         mailboxId,
@@ -483,11 +596,17 @@ export class MailStore extends EventEmitter {
 
   /** Removes messages (all \Deleted ones when `uids` is omitted); returns the UIDs removed. */
   async expunge(mailboxId: number, uids?: number[], origin?: unknown): Promise<number[]> {
-    const removed = this.db.transaction(() => {
+    // Group commit: expunges of many sessions (and deliveries) share one fsync.
+    const removed = await this.commits.run(() => {
       const box = this.mailboxById(mailboxId);
       if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      const rows = (this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(mailboxId) as MessageRow[])
-        .filter((r) => (uids ? uids.includes(r.uid) : r.flags.split(' ').includes('\\Deleted')));
+      const rows = uids
+        ? (this.db
+            .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid')
+            .all(mailboxId, JSON.stringify(uids)) as MessageRow[])
+        : (this.db
+            .prepare("SELECT * FROM messages WHERE mailbox_id = ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0 ORDER BY uid")
+            .all(mailboxId) as MessageRow[]);
       if (rows.length === 0) return [];
       const modseq = box.highestModseq + 1;
       const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
@@ -504,11 +623,14 @@ export class MailStore extends EventEmitter {
         )
         .run(modseq, rows.length, bytes, mailboxId);
       return rows;
-    })();
+    });
     if (removed.length === 0) return [];
-    await Promise.all(removed.map((r) => fsp.rm(r.path, { force: true })));
     const removedUids = removed.map((r) => r.uid);
-    this.emit('expunge', { mailboxId, uids: removedUids, origin });
+    // Sessions that still show these messages keep their files open (RetainedFiles) before they are unlinked.
+    this.emit('expunge', { mailboxId, uids: removedUids, origin, messages: removed.map((r) => this.toMessage(r)) });
+    const files = removed.map((r) => r.path);
+    await this.retained.opened(files);
+    await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
     return removedUids;
   }
 
@@ -525,6 +647,7 @@ export class MailStore extends EventEmitter {
         flags: m.flags.filter((f) => f !== '\\Recent'),
         internalDate: m.internalDate,
         source: { file: m.file, size: m.size },
+        summary: m.summary,
       })),
     );
     return { uidValidity: target.uidValidity, pairs: sources.map((m, i) => [m.uid, results[i].uid]) };
@@ -598,10 +721,11 @@ export class MailStore extends EventEmitter {
   }
 
   /** Message rows, with `seen_by_viewer` when a viewer is given (its \\Seen in public folders). */
-  private selectMessages(where: string, viewer: Viewer) {
-    if (viewer === undefined) return this.db.prepare(`SELECT m.* FROM messages m WHERE ${where}`);
+  private selectMessages(where: string, viewer: Viewer, summary = false) {
+    const columns = summary ? 'm.*' : MESSAGE_COLUMNS_M;
+    if (viewer === undefined) return this.db.prepare(`SELECT ${columns} FROM messages m WHERE ${where}`);
     return this.db.prepare(
-      `SELECT m.*, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) AS seen_by_viewer FROM messages m WHERE ${where}`,
+      `SELECT ${columns}, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) AS seen_by_viewer FROM messages m WHERE ${where}`,
     );
   }
 
@@ -643,7 +767,35 @@ export class MailStore extends EventEmitter {
       internalDate: new Date(row.internal_date),
       size: row.size,
       file: row.path,
+      summary: row.summary,
     };
+  }
+}
+
+function missingFile(file: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOENT: no such file, open '${file}'`), { code: 'ENOENT' });
+}
+
+async function readFully(handle: FileHandle, start: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(buf, got, length - got, start + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Chunks of a kept (expunged) file, read by position so several readers can share the handle. */
+async function* readKept(kept: Promise<FileHandle | undefined>, file: string, start: number, end: number): AsyncGenerator<Buffer> {
+  const handle = await kept;
+  if (!handle) throw missingFile(file);
+  for (let at = start; at < end; ) {
+    const chunk = await readFully(handle, at, Math.min(64 * 1024, end - at));
+    if (chunk.length === 0) return;
+    yield chunk;
+    at += chunk.length;
   }
 }
 

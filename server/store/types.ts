@@ -23,6 +23,8 @@ export interface MessageMeta {
   size: number;
   /** Absolute path of the message file. */
   file: string;
+  /** The cached IMAP summary as JSON: null when none is cached yet, undefined when not loaded. */
+  summary?: string | null;
 }
 
 /**
@@ -37,7 +39,8 @@ export type FlagMode = 'add' | 'remove' | 'replace';
 export interface StoreEvents {
   exists: { mailboxId: number; uid: number };
   flags: { mailboxId: number; uids: number[]; modseq: number; origin?: unknown };
-  expunge: { mailboxId: number; uids: number[]; origin?: unknown };
+  /** `uids` empty: the mailbox was deleted. `messages`: what the removed rows held, for sessions that still show them. */
+  expunge: { mailboxId: number; uids: number[]; origin?: unknown; messages?: MessageMeta[] };
   mailboxes: { userId: number };
 }
 

@@ -158,12 +158,17 @@ test('two sessions see each other\'s flag changes and expunges, EXPUNGE held bac
   await run(a, 'a4', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
   const expunged = await run(a, 'a5', 'EXPUNGE');
   assert.ok(expunged.includes('* 1 EXPUNGE'), expunged.join('\n'));
-  // b asks for FETCH first: the expunge must wait, and the gone message is reported as such.
-  const during = await run(b, 'b3', 'FETCH 1 (FLAGS)');
+  // b asks for FETCH first: the expunge must wait, and b still gets the message it shows (RFC 2180 4.1.2).
+  const during = await run(b, 'b3', 'FETCH 1 (FLAGS ENVELOPE BODY.PEEK[TEXT])');
   assert.ok(!during.some((l) => /^\* \d+ EXPUNGE$/.test(l)), during.join('\n'));
-  assert.match(during[during.length - 1], /^b3 NO \[EXPUNGEISSUED\]/);
+  assert.ok(during.some((l) => /^\* 1 FETCH \(FLAGS \(.*\\Deleted.*\) ENVELOPE \(.* BODY\[TEXT\] \{\d+\}$/.test(l)), during.join('\n'));
+  assert.ok(during.some((l) => /^Body number \d\.$/.test(l)), during.join('\n'));
+  assert.match(during[during.length - 1], /^b3 OK/);
+  assert.equal(t.engine.ctx.store.retained.size, 1);
   const later = await run(b, 'b4', 'NOOP');
   assert.ok(later.includes('* 1 EXPUNGE'), later.join('\n'));
+  // Told of the expunge, b lets the file go.
+  assert.equal(t.engine.ctx.store.retained.size, 0);
   a.close();
   b.close();
 });
@@ -288,6 +293,37 @@ test('FETCH sections, partials and RFC822 items over the wire', async () => {
   assert.match(text, /RFC822\.SIZE \d+ RFC822\.HEADER \{\d+\}/);
   assert.match(text, /BODY\[TEXT\]<0> \{4\}\nBody/);
   assert.match(text, /BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{\d+\}\nSubject: message 1\n\n BODY\[1\] \{\d+\}\nBody number 1\.\n BODY\[2\] NIL\)/);
+  c.close();
+});
+
+test('FETCH from the structure cached at APPEND matches the file: small and large headers, a large body, after COPY', async () => {
+  const c = await loggedIn(t);
+  const box = 'CacheBox';
+  t.engine.ctx.store.createMailbox(userId(t), box);
+  const bigHeader = simpleMessage('big header', 'z'.repeat(70 * 1024) + '\r\n', 'X-Long: ' + 'y'.repeat(9000) + '\r\n');
+  const smallHeader = simpleMessage('small header', 'short body\r\n', 'X-Short: yes\r\n');
+  for (const [i, m] of [bigHeader, smallHeader].entries()) {
+    assert.match((await run(c, `p${i}`, `APPEND ${box} {${Buffer.byteLength(m)}+}\r\n${m}`)).pop()!, /OK/);
+  }
+  await run(c, 'p2', `SELECT ${box}`);
+  await run(c, 'p3', 'COPY 2 Trash');
+  const fetchBoth = async (tag: string, mailbox: string, set: string) => {
+    await run(c, `${tag}s`, `EXAMINE ${mailbox}`);
+    return (await run(c, tag, `FETCH ${set} (BODY.PEEK[HEADER] BODY.PEEK[HEADER.FIELDS (SUBJECT X-SHORT)] BODY.PEEK[HEADER.FIELDS.NOT (X-LONG)]<0.20> BODY.PEEK[TEXT] RFC822.HEADER)`)).join('\n');
+  };
+  const text = await fetchBoth('f1', box, '1:2');
+  const header = (m: string) => m.slice(0, m.indexOf('\r\n\r\n') + 4).replace(/\r\n/g, '\n');
+  for (const m of [bigHeader, smallHeader]) {
+    assert.ok(text.includes(`BODY[HEADER] {${m.indexOf('\r\n\r\n') + 4}}\n${header(m)}`), 'HEADER');
+    assert.ok(text.includes(`RFC822.HEADER {${m.indexOf('\r\n\r\n') + 4}}\n${header(m)}`), 'RFC822.HEADER');
+    assert.ok(text.includes(m.slice(m.indexOf('\r\n\r\n') + 4).replace(/\r\n/g, '\n')), 'TEXT');
+  }
+  assert.match(text, /BODY\[HEADER\.FIELDS \(SUBJECT X-SHORT\)\] \{\d+\}\nSubject: small header\nX-Short: yes\n\n/);
+  assert.match(text, /BODY\[HEADER\.FIELDS \(SUBJECT X-SHORT\)\] \{\d+\}\nSubject: big header\n\n/);
+  assert.match(text, /BODY\[HEADER\.FIELDS\.NOT \(X-LONG\)\]<0> \{20\}\nFrom: Sender Person /);
+  // The copy carries the cached structure along.
+  const copied = await fetchBoth('f2', 'Trash', '*');
+  assert.ok(copied.includes(`BODY[HEADER] {${smallHeader.indexOf('\r\n\r\n') + 4}}\n${header(smallHeader)}`), copied);
   c.close();
 });
 

@@ -50,6 +50,30 @@ describe('mail store', () => {
     assert.deepEqual(await ctx().store.expunge(box.id, [2]), [2]);
     assert.deepEqual(ctx().store.expungedSince(box.id, 0), [2]);
     assert.equal(ctx().store.mailbox(alice.id, 'INBOX')!.messageCount, 2);
+    assert.deepEqual(ctx().store.messagesByUid(box.id, [3, 2, 1, 9]).map((m) => m.uid), [1, 3]);
+    ctx().store.setFlags(box.id, [3], 'remove', ['\\Seen']);
+    ctx().store.setFlags(box.id, [1], 'add', ['\\Deleted']);
+    assert.deepEqual(ctx().store.counts(box.id, 3), { recent: 1, unseen: 1, deleted: 1 });
+  });
+
+  it('keeps an expunged message readable while someone retains its file, and only then lets it go', async () => {
+    const alice = ctx().directory.userByName('alice')!;
+    const big = Buffer.concat([msg('kept'), Buffer.alloc(200 * 1024, 'x')]);
+    const [r] = await ctx().store.append([{ userId: alice.id, mailbox: 'Archive', source: { parts: [big] } }]);
+    const meta = ctx().store.message(r.mailboxId, r.uid)!;
+    const store = ctx().store;
+    const retain = (e: { messages?: { file: string }[] }) => e.messages?.forEach((m) => store.retained.retain(m.file));
+    store.once('expunge', retain);
+    await store.expunge(r.mailboxId, [r.uid]);
+    assert.ok(!fs.existsSync(meta.file));
+    assert.deepEqual(await store.readMessage(meta), big);
+    assert.deepEqual(await store.readRange(meta, 3, 10), big.subarray(3, 10));
+    const chunks: Buffer[] = [];
+    for await (const c of await store.openRange(meta, 100, 150 * 1024)) chunks.push(c as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), big.subarray(100, 150 * 1024));
+    store.retained.release(meta.file);
+    assert.equal(store.retained.size, 0);
+    await assert.rejects(store.readRange(meta, 0, 10), { code: 'ENOENT' });
   });
 
   it('writes users\u2019 mail to their store location (partition)', async () => {

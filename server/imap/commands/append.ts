@@ -1,6 +1,7 @@
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { parseDateTime } from '../protocol/imap-date';
 import { storableMessage } from '../mime/binary';
+import { summaryJson } from '../mime/summary';
 import { appendLimit } from '../session/capabilities';
 import { AUTHENTICATED, type CommandSpec, bad, no, ok } from '../session/command-types';
 import { checkStorableFlags, permittedFlags } from '../session/flags';
@@ -104,7 +105,7 @@ export const appendCommands: Record<string, CommandSpec> = {
       if (messages.some((m) => m.length > appendLimit(s.settings))) return no('Message too large', 'TOOBIG');
       if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0), a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
       const results = await s.ctx.store.append(
-        messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] } })),
+        messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message) })),
       );
       for (const r of results) s.log.event('append', { user: s.user!.shortName, mailbox: a.visible, uid: r.uid, size: r.size });
       return ok('APPEND completed', `APPENDUID ${results[0].uidValidity} ${formatSet(results.map((r) => r.uid))}`);

@@ -1,6 +1,6 @@
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { MessageMeta } from '../../store/types';
+import { SYNC_READ_MAX } from '../../store/store';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { formatInternalDate } from '../protocol/imap-date';
 import { decodeBody } from '../mime/binary';
@@ -11,7 +11,7 @@ import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-se
 import { type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import { flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
-import { loadMetas, resolveTargets } from './message-set';
+import { type Target, loadMetas, resolveTargets } from './message-set';
 
 type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'MODSEQ';
 
@@ -109,23 +109,13 @@ export function parseFetchItems(args: CommandCursor): FetchItem[] {
   return items;
 }
 
-/** A piece of a FETCH response: text, or bytes streamed from the message file. */
+/** A piece of a FETCH response: text, or bytes (small ranges), or a stream (large ones, never held whole). */
 type Segment = string | Buffer | Readable;
 
-async function openRange(s: ImapSession, meta: MessageMeta, start: number, end: number): Promise<Readable | Buffer> {
-  if (end <= start) return Buffer.alloc(0);
-  const stream = s.ctx.store.openMessage(meta, { start, end: end - 1 });
-  // Once open, the file can be read even if another session expunges (unlinks) it meanwhile.
-  await once(stream, 'open');
-  return stream;
-}
-
-async function readRange(s: ImapSession, meta: MessageMeta, start: number, end: number): Promise<Buffer> {
-  const r = await openRange(s, meta, start, end);
-  if (Buffer.isBuffer(r)) return r;
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+/** Bytes [start, end) of the message: from the summary's copy of the header when it has them, else from the file. */
+async function readSmall(s: ImapSession, meta: MessageMeta, start: number, end: number, summary: MessageSummary | undefined): Promise<Buffer> {
+  if (summary?.header !== undefined && end <= summary.header.length) return Buffer.from(summary.header.slice(start, end), 'latin1');
+  return s.ctx.store.readRange(meta, start, end);
 }
 
 async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<FetchItem, { kind: 'SECTION' }>, summary: MessageSummary | undefined): Promise<Segment[]> {
@@ -136,7 +126,7 @@ async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<
   let data: Buffer | undefined;
   let { start, end } = range;
   if (sec.text === 'HEADER.FIELDS' || sec.text === 'HEADER.FIELDS.NOT') {
-    data = filterHeader(await readRange(s, meta, start, end), sec.fields ?? [], sec.text === 'HEADER.FIELDS.NOT');
+    data = filterHeader(await readSmall(s, meta, start, end, summary), sec.fields ?? [], sec.text === 'HEADER.FIELDS.NOT');
     start = 0;
     end = data.length;
   }
@@ -147,7 +137,8 @@ async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<
   }
   const length = end - start;
   if (data) return [`${label} {${length}}\r\n`, data.subarray(start, end)];
-  return [`${label} {${length}}\r\n`, await openRange(s, meta, start, end)];
+  if (length <= SYNC_READ_MAX) return [`${label} {${length}}\r\n`, await readSmall(s, meta, start, end, summary)];
+  return [`${label} {${length}}\r\n`, await s.ctx.store.openRange(meta, start, end)];
 }
 
 /** Thrown for BINARY of a part whose Content-Transfer-Encoding is unknown (RFC 3516 section 4.3). */
@@ -157,14 +148,14 @@ async function binarySegments(s: ImapSession, meta: MessageMeta, item: Extract<F
   const sectionLabel = `[${item.path.join('.')}]`;
   let data: Buffer | undefined;
   if (item.path.length === 0) {
-    data = await readRange(s, meta, 0, meta.size);
+    data = await s.ctx.store.readRange(meta, 0, meta.size);
   } else {
     const body = summary && sectionRange(summary.tree, { path: item.path });
     const mime = summary && sectionRange(summary.tree, { path: item.path, text: 'MIME' });
     if (body && mime) {
-      const header = await readRange(s, meta, mime.start, mime.end);
+      const header = await s.ctx.store.readRange(meta, mime.start, mime.end);
       const encoding = headerValue(parseHeaderFields(header, 0, header.length), 'content-transfer-encoding');
-      data = decodeBody(await readRange(s, meta, body.start, body.end), encoding);
+      data = decodeBody(await s.ctx.store.readRange(meta, body.start, body.end), encoding);
       if (!data) throw new UnknownCte();
     }
   }
@@ -179,26 +170,20 @@ async function binarySegments(s: ImapSession, meta: MessageMeta, item: Extract<F
   return [`${label} ${data.includes(0) ? '~' : ''}{${data.length}}\r\n`, data];
 }
 
-async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, items: FetchItem[]): Promise<Segment[]> {
+/** What the whole FETCH decided before answering for each message. */
+interface FetchPlan {
+  items: FetchItem[];
+  needsSummary: boolean;
+  /** UIDs whose \Seen this FETCH set: their FLAGS are sent even when not asked for. */
+  seenSet: Set<number>;
+}
+
+async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, plan: FetchPlan): Promise<Segment[]> {
   const view = s.selected!;
-  const needsSummary = items.some(
-    (i) =>
-      i.kind === 'ENVELOPE' ||
-      i.kind === 'BODY' ||
-      i.kind === 'BODYSTRUCTURE' ||
-      (i.kind === 'BINARY' && i.path.length > 0) ||
-      (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
-  );
-  const summary = needsSummary ? await messageSummary(s.ctx.store, meta) : undefined;
-  let flags = meta.flags;
-  let modseq = meta.modseq;
-  let addFlags = false;
-  if (!view.readOnly && view.rights.includes('s') && !flags.includes('\\Seen') && items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && !i.peek)) {
-    const r = s.ctx.store.setFlags(view.mailbox.id, [meta.uid], 'add', ['\\Seen'], { origin: s, viewer: s.user!.id });
-    flags = r.changed[0]?.flags ?? [...flags, '\\Seen'];
-    modseq = r.changed[0]?.modseq ?? modseq;
-    addFlags = !items.some((i) => i.kind === 'FLAGS');
-  }
+  const { items } = plan;
+  const summary = plan.needsSummary ? await messageSummary(s.ctx.store, meta) : undefined;
+  const { flags, modseq } = meta;
+  const addFlags = plan.seenSet.has(meta.uid) && !items.some((i) => i.kind === 'FLAGS');
   const parts: Segment[][] = [];
   try {
     await collectItems(s, meta, items, summary, flags, modseq, parts);
@@ -218,6 +203,29 @@ async function fetchMessage(s: ImapSession, seq: number, meta: MessageMeta, item
   });
   out.push(')\r\n');
   return out;
+}
+
+/**
+ * Sets \Seen, in one store call, on the targets a non-PEEK body item reads (RFC 3501
+ * section 6.4.5); the metadata in `metas` is updated to what the store now holds.
+ */
+function markSeen(s: ImapSession, items: FetchItem[], targets: Target[], metas: Map<number, MessageMeta>): Set<number> {
+  const view = s.selected!;
+  const seenSet = new Set<number>();
+  if (view.readOnly || !view.rights.includes('s') || !items.some((i) => (i.kind === 'SECTION' || i.kind === 'BINARY') && !i.peek)) return seenSet;
+  const unseen = targets.flatMap((t) => {
+    const m = metas.get(t.uid);
+    return m && !m.flags.includes('\\Seen') ? [m] : [];
+  });
+  if (unseen.length === 0) return seenSet;
+  const r = s.ctx.store.setFlags(view.mailbox.id, unseen.map((m) => m.uid), 'add', ['\\Seen'], { origin: s, viewer: s.user!.id });
+  for (const changed of r.changed) metas.set(changed.uid, { ...metas.get(changed.uid)!, flags: changed.flags, modseq: changed.modseq });
+  for (const m of unseen) {
+    // Expunged elsewhere (kept for this session): shown as read, as the store would have made it.
+    if (!r.changed.some((c) => c.uid === m.uid)) metas.set(m.uid, { ...m, flags: [...m.flags, '\\Seen'] });
+    seenSet.add(m.uid);
+  }
+  return seenSet;
 }
 
 async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[], summary: MessageSummary | undefined, flags: string[], modseq: number, parts: Segment[][]): Promise<void> {
@@ -258,19 +266,55 @@ async function collectItems(s: ImapSession, meta: MessageMeta, items: FetchItem[
   }
 }
 
-async function writeSegments(s: ImapSession, segments: Segment[]): Promise<void> {
-  let text = '';
-  for (const seg of segments) {
-    if (typeof seg === 'string') {
-      text += seg;
-      continue;
+/** Bytes gathered before a write: many small FETCH responses go to the socket as one buffer. */
+const WRITE_CHUNK = 64 * 1024;
+
+/** Gathers FETCH output into few, large writes; streams (large bodies) pass straight through. */
+class FetchOutput {
+  private text = '';
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly s: ImapSession) {}
+
+  async add(segments: Segment[]): Promise<void> {
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      if (typeof seg === 'string') {
+        this.text += seg;
+        this.size += seg.length;
+      } else if (Buffer.isBuffer(seg)) {
+        this.takeText();
+        this.chunks.push(seg);
+        this.size += seg.length;
+      } else {
+        try {
+          await this.flush();
+          await this.s.writeStream(seg);
+        } catch (err) {
+          // The streams not yet sent hold open files.
+          for (const rest of segments.slice(i)) if (typeof rest !== 'string' && !Buffer.isBuffer(rest)) rest.destroy();
+          throw err;
+        }
+      }
     }
-    if (text) await s.write(text);
-    text = '';
-    if (Buffer.isBuffer(seg)) await s.write(seg);
-    else await s.writeStream(seg);
+    if (this.size >= WRITE_CHUNK) await this.flush();
   }
-  if (text) await s.write(text);
+
+  async flush(): Promise<void> {
+    this.takeText();
+    if (this.size === 0) return;
+    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.chunks = [];
+    this.size = 0;
+    await this.s.write(data);
+  }
+
+  private takeText(): void {
+    if (!this.text) return;
+    this.chunks.push(Buffer.from(this.text, 'latin1'));
+    this.text = '';
+  }
 }
 
 export const fetchCommands: Record<string, CommandSpec> = {
@@ -305,7 +349,15 @@ export const fetchCommands: Record<string, CommandSpec> = {
       if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
       if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
       let targets = resolveTargets(s, setText, call.uid);
-      const metas = loadMetas(s, targets);
+      const needsSummary = items.some(
+        (i) =>
+          i.kind === 'ENVELOPE' ||
+          i.kind === 'BODY' ||
+          i.kind === 'BODYSTRUCTURE' ||
+          (i.kind === 'BINARY' && i.path.length > 0) ||
+          (i.kind === 'SECTION' && (i.section.path.length > 0 || !!i.section.text)),
+      );
+      const metas = loadMetas(s, targets, { retained: true, summary: needsSummary });
       if (changedSince !== undefined) {
         const since = changedSince;
         targets = targets.filter((t) => (metas.get(t.uid)?.modseq ?? Infinity) > since);
@@ -318,26 +370,32 @@ export const fetchCommands: Record<string, CommandSpec> = {
           if (earlier.length) await s.write(`* VANISHED (EARLIER) ${formatSet(earlier)}\r\n`);
         }
       }
+      const plan: FetchPlan = { items, needsSummary, seenSet: markSeen(s, items, targets, metas) };
+      const output = new FetchOutput(s);
       let missing = 0;
-      for (const t of targets) {
-        const meta = metas.get(t.uid);
-        if (!meta) {
-          missing++;
-          continue;
-        }
-        let segments: Segment[];
-        try {
-          segments = await fetchMessage(s, t.seq, meta, items);
-        } catch (err) {
-          if (err instanceof UnknownCte) return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      try {
+        for (const t of targets) {
+          const meta = metas.get(t.uid);
+          if (!meta) {
             missing++;
             continue;
           }
-          throw err;
+          let segments: Segment[];
+          try {
+            segments = await fetchMessage(s, t.seq, meta, plan);
+          } catch (err) {
+            if (err instanceof UnknownCte) return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+              missing++;
+              continue;
+            }
+            throw err;
+          }
+          await output.add(segments);
+          if (s.isClosed) break;
         }
-        await writeSegments(s, segments);
-        if (s.isClosed) break;
+      } finally {
+        await output.flush();
       }
       if (missing > 0) return no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
       return ok(`${call.uid ? 'UID ' : ''}FETCH completed`);

@@ -126,8 +126,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const needMessages = items.includes('RECENT') || items.includes('UNSEEN') || items.includes('DELETED');
-  const messages = needMessages ? store.messages(box.id, s.user!.id) : [];
+  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id) : { recent: 0, unseen: 0, deleted: 0 };
   const out: string[] = [];
   for (const item of items) {
     let value: number;
@@ -136,7 +135,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
         value = box.messageCount;
         break;
       case 'RECENT':
-        value = messages.filter((m) => m.uid >= box.firstRecentUid).length;
+        value = counts.recent;
         break;
       case 'UIDNEXT':
         value = box.uidNext;
@@ -145,10 +144,10 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
         value = box.uidValidity;
         break;
       case 'UNSEEN':
-        value = messages.filter((m) => !m.flags.includes('\\Seen')).length;
+        value = counts.unseen;
         break;
       case 'DELETED':
-        value = messages.filter((m) => m.flags.includes('\\Deleted')).length;
+        value = counts.deleted;
         break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;

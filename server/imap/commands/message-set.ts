@@ -26,17 +26,27 @@ export function resolveTargets(s: ImapSession, setText: string, uid: boolean): T
   return resolveSet(set, view.sequenceNumbers()).map((seq) => ({ seq, uid: view.uids[seq - 1] }));
 }
 
-/** Current metadata of the targets; messages expunged by others meanwhile are missing from the map. */
-export function loadMetas(s: ImapSession, targets: Target[]): Map<number, MessageMeta> {
-  const box = s.selected!.mailbox.id;
+/**
+ * Current metadata of the targets, in one query; messages expunged by others meanwhile are
+ * missing from the map, unless `retained` asks for what this session still shows of them.
+ * `summary` loads the cached IMAP summaries along.
+ */
+export function loadMetas(s: ImapSession, targets: Target[], options: { retained?: boolean; summary?: boolean } = {}): Map<number, MessageMeta> {
+  const view = s.selected!;
   const out = new Map<number, MessageMeta>();
-  if (targets.length > 32) {
+  if (targets.length === 0) return out;
+  // Most of the mailbox: one scan is cheaper than looking up each UID.
+  if (targets.length * 2 > view.exists) {
     const wanted = new Set(targets.map((t) => t.uid));
-    for (const m of s.ctx.store.messages(box, s.user!.id)) if (wanted.has(m.uid)) out.set(m.uid, m);
+    for (const m of s.ctx.store.messages(view.mailbox.id, s.user!.id, options)) if (wanted.has(m.uid)) out.set(m.uid, m);
   } else {
+    for (const m of s.ctx.store.messagesByUid(view.mailbox.id, targets.map((t) => t.uid), s.user!.id, options)) out.set(m.uid, m);
+  }
+  if (options.retained && out.size < targets.length) {
     for (const t of targets) {
-      const m = s.ctx.store.message(box, t.uid, s.user!.id);
-      if (m) out.set(t.uid, m);
+      if (out.has(t.uid)) continue;
+      const kept = view.retainedMessage(t.uid);
+      if (kept) out.set(t.uid, kept);
     }
   }
   return out;

@@ -313,7 +313,10 @@ export class ImapSession {
   }
 
   unselect(): void {
-    if (this.selected) this.host.unwatch(this.selected);
+    if (this.selected) {
+      this.host.unwatch(this.selected);
+      this.selected.close();
+    }
     this.searchContexts.clear();
     this.savedResult = new Set();
     this.selected = undefined;

@@ -17,6 +17,11 @@ export class SelectedView {
   private pendingNew: number[] = [];
   private readonly pendingExpunge = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /**
+   * Messages expunged elsewhere that this client still shows, with their files kept open,
+   * so FETCH still answers for them until the client is told (RFC 2180 section 4.1.2).
+   */
+  private readonly retained = new Map<number, MessageMeta>();
   /** FETCH responses carry MODSEQ (CONDSTORE is on). */
   withModseq = false;
   /** Expunges are reported as VANISHED with UIDs (QRESYNC is on). */
@@ -92,6 +97,23 @@ export class SelectedView {
     return this.pendingExpunge.has(uid);
   }
 
+  /** What a message expunged elsewhere held, while this client has not been told. */
+  retainedMessage(uid: number): MessageMeta | undefined {
+    return this.retained.get(uid);
+  }
+
+  /** The session leaves the mailbox: kept files of expunged messages are let go. */
+  close(): void {
+    for (const uid of [...this.retained.keys()]) this.release(uid);
+  }
+
+  private release(uid: number): void {
+    const meta = this.retained.get(uid);
+    if (!meta) return;
+    this.retained.delete(uid);
+    this.store.retained.release(meta.file);
+  }
+
   // ---- store events ------------------------------------------------------------------
 
   onExists(uid: number): void {
@@ -106,7 +128,7 @@ export class SelectedView {
     this.onPending?.();
   }
 
-  onExpunge(uids: number[]): void {
+  onExpunge(uids: number[], messages: MessageMeta[] = [], origin?: unknown): void {
     if (uids.length === 0) {
       this.gone = true;
     } else {
@@ -114,6 +136,13 @@ export class SelectedView {
         const i = this.pendingNew.indexOf(uid);
         if (i >= 0) this.pendingNew.splice(i, 1);
         else if (this.seqOf(uid) !== undefined) this.pendingExpunge.add(uid);
+      }
+      // The session that expunged reports it before its next command can ask; the others keep the data.
+      if (origin !== this.origin) {
+        for (const m of messages) {
+          if (!this.pendingExpunge.has(m.uid) || this.retained.has(m.uid)) continue;
+          if (this.store.retained.retain(m.file)) this.retained.set(m.uid, m);
+        }
       }
     }
     this.onPending?.();
@@ -133,6 +162,7 @@ export class SelectedView {
         const seq = this.seqOf(uid);
         this.pendingExpunge.delete(uid);
         this.pendingFlags.delete(uid);
+        this.release(uid);
         if (seq === undefined) continue;
         this.uids.splice(seq - 1, 1);
         this.recent.delete(uid);
@@ -142,32 +172,33 @@ export class SelectedView {
       if (vanished.length) out.push(`* VANISHED ${formatSet(vanished)}\r\n`);
     }
     if (this.pendingNew.length > 0) {
-      const fresh = this.pendingNew.sort((a, b) => a - b).filter((uid) => uid > this.maxUid && this.store.message(this.mailbox.id, uid, this.viewer));
+      const maxUid = this.maxUid;
+      const fresh = this.store.messagesByUid(this.mailbox.id, this.pendingNew.filter((uid) => uid > maxUid), this.viewer);
       this.pendingNew = [];
       if (fresh.length > 0) {
-        for (const uid of fresh) {
-          const meta = this.store.message(this.mailbox.id, uid, this.viewer);
-          if (meta) out.push(this.announceKeywords(meta.flags));
-        }
-        this.uids.push(...fresh);
+        for (const meta of fresh) out.push(this.announceKeywords(meta.flags));
+        this.uids.push(...fresh.map((m) => m.uid));
         if (!this.readOnly && !this.rev2) {
           const firstRecent = this.store.claimRecent(this.mailbox.id);
-          for (const uid of fresh) if (uid >= firstRecent) this.recent.add(uid);
+          for (const m of fresh) if (m.uid >= firstRecent) this.recent.add(m.uid);
         }
         out.push(`* ${this.uids.length} EXISTS\r\n`);
         if (!this.rev2) out.push(`* ${this.recent.size} RECENT\r\n`);
       }
     }
     if (this.pendingFlags.size > 0) {
-      for (const uid of [...this.pendingFlags].sort((a, b) => a - b)) {
+      const changed: number[] = [];
+      for (const uid of this.pendingFlags) {
         if (this.pendingExpunge.has(uid)) continue;
         this.pendingFlags.delete(uid);
-        const seq = this.seqOf(uid);
-        const meta = seq !== undefined ? this.store.message(this.mailbox.id, uid, this.viewer) : undefined;
-        if (!meta || seq === undefined) continue;
+        if (this.seqOf(uid) !== undefined) changed.push(uid);
+      }
+      // One query for all of them, in UID (so sequence) order.
+      for (const meta of this.store.messagesByUid(this.mailbox.id, changed, this.viewer)) {
+        const seq = this.seqOf(meta.uid)!;
         out.push(this.announceKeywords(meta.flags));
         const modseq = this.withModseq ? ` MODSEQ (${meta.modseq})` : '';
-        out.push(`* ${seq} FETCH (UID ${uid} FLAGS ${flagList(meta.flags, this.recent.has(uid))}${modseq})\r\n`);
+        out.push(`* ${seq} FETCH (UID ${meta.uid} FLAGS ${flagList(meta.flags, this.recent.has(meta.uid))}${modseq})\r\n`);
       }
     }
     return out.filter((l) => l !== '');

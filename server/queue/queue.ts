@@ -125,14 +125,32 @@ export class Queue extends EventEmitter {
         const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
         for (const r of input.recipients) rcpt.run(id, r.address, r.original);
         if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
-      });
+      }, { visibleEarly: true });
     } catch (err) {
-      await fsp.rm(file, { force: true });
+      // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
+      if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(id)) await fsp.rm(file, { force: true });
       throw err;
     }
     this.emit('queued', id);
     this.kick();
-    return this.entry(id) as QueueEntry;
+    // Built from what was inserted, not read back: the runner may have delivered and removed it already.
+    return {
+      id,
+      createdAt: new Date(now),
+      sender: input.sender,
+      size,
+      file,
+      localPrefix: input.localPrefix ?? 0,
+      client: input.client,
+      authenticatedUser: input.authenticatedUser ?? null,
+      state: 'active',
+      attempts: 0,
+      nextAttempt: new Date(now),
+      lastError: null,
+      delayWarned: false,
+      signDkim: !!input.signDkim,
+      recipients: firstOfEach(input.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
+    };
   }
 
   /** The queue ID of what an earlier attempt at `parentId` already made under `key`, if it did. */
@@ -335,12 +353,14 @@ export class Queue extends EventEmitter {
     let pending = 0;
     const finishedHere = () => pending === 0 && bounced.length === 0;
     let warn = false;
+    const delivered: string[] = [];
+    // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
     await this.commits.run(() => {
       for (const r of entry.recipients) {
         if (r.status !== 'pending') continue;
         const outcome = outcomes.get(r.address);
         if (outcome?.status === 'delivered') {
-          if (r.status === 'pending') update.run('delivered', null, entry.id, r.address);
+          delivered.push(r.address);
         } else if (outcome?.status === 'permanent' || (outcome && expired)) {
           const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
           update.run('failed', diagnostic, entry.id, r.address);
@@ -352,7 +372,9 @@ export class Queue extends EventEmitter {
           waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
         }
       }
-      if (finishedHere()) this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
+      // A finished message goes whole (its recipients with it): no need to mark them first.
+      if (finishedHere()) return void this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
+      for (const address of delivered) update.run('delivered', null, entry.id, address);
       if (pending === 0) return;
       const attempts = entry.attempts + 1;
       const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
@@ -363,7 +385,7 @@ export class Queue extends EventEmitter {
         this.db.prepare('UPDATE queue SET delay_warned = 1 WHERE id = ?').run(entry.id);
         warn = true;
       }
-    });
+    }, { visibleEarly: true });
     if (warn) {
       try {
         await this.onDelayed?.(entry, waiting);
@@ -379,7 +401,7 @@ export class Queue extends EventEmitter {
       }
     }
     if (pending === 0) {
-      if (!finishedHere()) await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id));
+      if (!finishedHere()) await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id), { visibleEarly: true });
       await fsp.rm(entry.file, { force: true });
       this.emit('done', entry.id);
     }
@@ -418,6 +440,12 @@ export class Queue extends EventEmitter {
 }
 
 export class QueueRejected extends Error {}
+
+/** The first recipient of each address, in order (what INSERT OR IGNORE keeps). */
+function firstOfEach<R extends { address: string }>(recipients: R[]): R[] {
+  const seen = new Set<string>();
+  return recipients.filter((r) => !seen.has(r.address) && !!seen.add(r.address));
+}
 
 let lastIdTime = 0;
 let idCounter = 0;

@@ -31,6 +31,11 @@ export class ClientChecks {
     return list.matches(address, list.needsName ? await this.clientName(address) : undefined);
   }
 
+  /** Approved for relay by its address alone (a network entry), without DNS: answered at once. */
+  isApprovedRelayAddress(address: string): boolean {
+    return this.ctx.settings.get().relayRestricted && this.hostLists().approved.matches(address);
+  }
+
   async isApprovedRelay(address: string): Promise<boolean> {
     const s = this.ctx.settings.get();
     if (!s.relayRestricted) return false;

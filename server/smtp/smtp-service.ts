@@ -14,6 +14,7 @@ import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
 import { HeaderCapture } from './header-capture';
 import { InboundAuth, withoutForgedResults } from './inbound-auth';
+import { greetAtOnce, installPromptGreeting } from './prompt-greeting';
 
 usePolicyEnhancedCodes();
 
@@ -48,6 +49,7 @@ export class SmtpService implements Service {
     this.policy = new RecipientPolicy(ctx);
     this.clients = new ClientChecks(ctx);
     this.inboundAuth = new InboundAuth(ctx);
+    installPromptGreeting();
   }
 
   /** Starts the listeners the settings call for and stops the others. */
@@ -119,6 +121,7 @@ export class SmtpService implements Service {
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
+    if (this.clients.isApprovedRelayAddress(conn.remoteAddress)) greetAtOnce(socket);
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
   }

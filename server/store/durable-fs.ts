@@ -51,6 +51,9 @@ export function uniqueName(suffix: string): string {
   return `${Date.now().toString(36)}-${crypto.randomBytes(9).toString('base64url')}${suffix}`;
 }
 
+/** Parts and stream chunks are gathered and written with one writev per this many bytes or so. */
+const WRITE_BATCH = 256 * 1024;
+
 /**
  * Writes `parts` to `finalPath` durably: a temporary file next to it, fsync, rename,
  * fsync the directory. A crash leaves either the whole file or none of it.
@@ -61,32 +64,59 @@ export async function writeFileDurably(
   options: { direct?: boolean } = {},
 ): Promise<number> {
   const dir = path.dirname(finalPath);
-  await fsp.mkdir(dir, { recursive: true });
   // `direct` writes under the final name (new, exclusive) for callers that clean up
   // half-written files themselves; it saves the rename.
   const tmp = options.direct ? finalPath : path.join(dir, `.${path.basename(finalPath)}.tmp`);
-  const handle = await fsp.open(tmp, options.direct ? 'wx' : 'w', 0o640);
+  const flags = options.direct ? 'wx' : 'w';
+  // The directory nearly always exists: it is made only when the open says it is missing.
+  const handle = await fsp.open(tmp, flags, 0o640).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+    await fsp.mkdir(dir, { recursive: true });
+    return fsp.open(tmp, flags, 0o640);
+  });
   let size = 0;
   try {
+    // A small message goes out in one write, not one per part and chunk.
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const add = async (chunk: Buffer) => {
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      size += chunk.length;
+      if (batchBytes < WRITE_BATCH) return;
+      const full = batch;
+      batch = [];
+      batchBytes = 0;
+      await writeAll(handle, full);
+    };
     for (const part of parts) {
-      if (Buffer.isBuffer(part)) {
-        await handle.write(part);
-        size += part.length;
-      } else {
-        for await (const chunk of part as AsyncIterable<Buffer>) {
-          await handle.write(chunk);
-          size += chunk.length;
-        }
-      }
+      if (Buffer.isBuffer(part)) await add(part);
+      else for await (const chunk of part as AsyncIterable<Buffer>) await add(chunk);
     }
-    await handle.sync();
+    await writeAll(handle, batch);
+    // Written under its final name, the file's data and its name in the directory are
+    // synced at once: both are done before this returns, in whichever order they finish.
+    if (tmp === finalPath) await Promise.all([handle.sync(), fsyncDir(dir)]);
+    else await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
     throw err;
   }
   await handle.close();
-  if (tmp !== finalPath) await fsp.rename(tmp, finalPath);
-  await fsyncDir(dir);
+  if (tmp !== finalPath) {
+    await fsp.rename(tmp, finalPath);
+    await fsyncDir(dir);
+  }
   return size;
+}
+
+/** Writes all of `buffers` in order at the file's position (a writev may write less than asked). */
+async function writeAll(handle: fsp.FileHandle, buffers: Buffer[]): Promise<void> {
+  const rest = buffers.filter((b) => b.length > 0);
+  while (rest.length) {
+    let { bytesWritten } = await handle.writev(rest);
+    while (rest.length && bytesWritten >= rest[0].length) bytesWritten -= (rest.shift() as Buffer).length;
+    if (rest.length && bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
+  }
 }

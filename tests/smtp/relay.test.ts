@@ -97,4 +97,19 @@ describe('relay control', () => {
     assert.throws(() => t.engine.ctx.settings.update({ relayAllowedHosts: ['192.168.40.0/33'] }), /relayAllowedHosts/);
     assert.throws(() => t.engine.ctx.settings.update({ refusedHosts: ['not a host!'] }), /refusedHosts/);
   });
+  it('refuses a client that talks before the greeting, and greets approved relay hosts without that wait', async () => {
+    const early = await LineClient.connect(t.ports.smtp);
+    try {
+      early.send('EHLO early.example.org\r\n');
+      assert.match(await early.waitFor(/^421 /), /talk too soon/);
+    } finally {
+      early.close();
+    }
+    t.engine.ctx.settings.update({ relayRestricted: true, relayAllowedHosts: ['127.0.0.0/8'] });
+    try {
+      assert.match((await tryRcpt('x@remote.test')).greeting, /^220 /);
+    } finally {
+      t.engine.ctx.settings.update({ relayRestricted: false, relayAllowedHosts: [] });
+    }
+  });
 });

@@ -33,6 +33,7 @@ export const smtpBenchmark: Benchmark = {
     '--only SIDE      run one side only: pillarbox or peer',
     '--keep           keep the temporary data directories (paths are printed)',
     '--auth-checks    leave Pillarbox\'s SPF/DKIM/DMARC checks on (Postfix runs none; needs working DNS)',
+    '--greeting-wait MS  Pillarbox\'s smtpEarlyTalkerWaitMs (default: the product default, 100 ms; Postfix\'s smtpd greets at once, so 0 compares like with like)',
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
     const load: SmtpSourceLoad = {
@@ -47,14 +48,20 @@ export const smtpBenchmark: Benchmark = {
     if (!fs.existsSync(SMTP_SOURCE)) throw new Error(`${SMTP_SOURCE} is missing: apt-get install postfix`);
     const keep = ctx.flags.has('keep');
     const authChecks = ctx.flags.has('auth-checks');
+    const greetingWait = greetingWaitFlag(ctx.flags.get('greeting-wait'));
     const notes: string[] = [`load: smtp-source ${smtpSourceArgs(load, 0).join(' ').replace(':0', ':PORT')}`];
     const fsType = fileSystemType(ctx.workDir);
     if (!authChecks) notes.push('Pillarbox\'s SPF/DKIM/DMARC checks of inbound mail are off, as Postfix here has none (--auth-checks keeps them)');
+    notes.push(
+      greetingWait === undefined
+        ? 'Pillarbox waits 100 ms before each greeting to catch early talkers (smtpEarlyTalkerWaitMs); Postfix greets at once (--greeting-wait 0 compares like with like)'
+        : `Pillarbox's greeting wait for early talkers: ${greetingWait} ms`,
+    );
     if (fsType === 'tmpfs') notes.push(`${ctx.workDir} is tmpfs: fsync costs nothing there, so these figures overstate both sides (use --dir)`);
 
     const runs = intFlag(ctx.flags, 'runs', 1);
     const plan: [string, () => Promise<DeliveryFigures>][] = [];
-    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep, authChecks)]);
+    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep, authChecks, greetingWait)]);
     if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
     // Alternating the sides spreads any noise from other work on the machine over both.
     const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
@@ -108,7 +115,15 @@ function medianRun(results: SideResult[]): SideResult {
   };
 }
 
-async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean): Promise<DeliveryFigures> {
+/** --greeting-wait MS: a whole number of milliseconds, 0 allowed. */
+function greetingWaitFlag(raw: string | true | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === true || !Number.isInteger(value) || value < 0) throw new Error('--greeting-wait needs a whole number of milliseconds');
+  return value;
+}
+
+async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean, greetingWait?: number): Promise<DeliveryFigures> {
   const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-engine');
   let engine: PillarboxEngine | undefined;
   const cleanup = registerCleanup(async () => {
@@ -128,6 +143,9 @@ async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boole
       // The Postfix side runs no SPF/DKIM/DMARC checks (no milter), and this machine's DNS
       // answers nothing for the sender's domain: the checks would measure DNS time-outs.
       await e.graphql('mutation { updateSettings(input: {inboundAuthChecks: false}) { inboundAuthChecks } }');
+    }
+    if (greetingWait !== undefined) {
+      await e.graphql(`mutation { updateSettings(input: {smtpEarlyTalkerWaitMs: ${greetingWait}}) { smtpEarlyTalkerWaitMs } }`);
     }
     const target = {
       smtpPort: e.ports.smtp,

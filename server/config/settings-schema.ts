@@ -89,6 +89,7 @@ export interface Settings {
   // Limits (not in the seed; a server on today's Internet needs them)
   smtpMaxConnections: number;
   maxConnectionsPerIp: number;
+  smtpEarlyTalkerWaitMs: number;
   popMaxConnections: number;
   maxLineLength: number;
   maxRecipientsPerMessage: number;
@@ -431,6 +432,12 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'Concurrent connections from one client address, per protocol.',
     check: positive(20000),
+  },
+  smtpEarlyTalkerWaitMs: {
+    default: 100,
+    seedName: '(not in the seed)',
+    description: 'How long the SMTP greeting waits for clients that talk before it (they are refused: 421 You talk too soon); approved relay hosts are greeted at once. 0 = greet at once.',
+    check: (v) => (Number.isInteger(v) && v >= 0 && v <= 10000 ? undefined : 'must be from 0 to 10000'),
   },
   popMaxConnections: {
     default: 200,

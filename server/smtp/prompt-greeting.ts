@@ -1,17 +1,17 @@
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection';
 
-/** Sockets whose client is greeted at once (see greetAtOnce). */
-const promptSockets = new WeakSet<object>();
+/** Sockets whose greeting waits other than smtp-server's 100 ms (see greetAfter). */
+const greetingDelays = new WeakMap<object, number>();
 
 /**
  * smtp-server waits 100 ms before the greeting of every connection to catch clients that
- * talk before it (they are refused, "You talk too soon"). A client allowed to relay
- * through us gains nothing from that check, and it caps each of its sessions at ten
- * messages a second (a new connection per message), so it is skipped for such clients.
- * Postfix's smtpd greets at once as well.
+ * talk before it (they are refused, "You talk too soon"). The wait is the setting
+ * smtpEarlyTalkerWaitMs; a client allowed to relay through us is greeted at once, since the
+ * check gains nothing there and caps each of its sessions at a few messages a second (a new
+ * connection per message). Postfix's smtpd greets at once; its postscreen can wait too.
  */
-export function greetAtOnce(socket: object): void {
-  promptSockets.add(socket);
+export function greetAfter(socket: object, delayMs: number): void {
+  greetingDelays.set(socket, delayMs);
 }
 
 let installed = false;
@@ -21,7 +21,7 @@ export function installPromptGreeting(): void {
   if (installed) return;
   installed = true;
   SMTPConnection.prototype.init = function init(this: SMTPConnection): void {
-    const delayMs = promptSockets.has(this._socket as object) ? 0 : 100;
+    const delayMs = greetingDelays.get(this._socket as object) ?? 100;
     this._setListeners(() => {
       const maxClients = this._server.options.maxClients;
       if (maxClients && this._server.connections.size > maxClients) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);

@@ -14,7 +14,7 @@ import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
 import { HeaderCapture } from './header-capture';
 import { InboundAuth, withoutForgedResults } from './inbound-auth';
-import { greetAtOnce, installPromptGreeting } from './prompt-greeting';
+import { greetAfter, installPromptGreeting } from './prompt-greeting';
 
 usePolicyEnhancedCodes();
 
@@ -121,7 +121,7 @@ export class SmtpService implements Service {
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
-    if (this.clients.isApprovedRelayAddress(conn.remoteAddress)) greetAtOnce(socket);
+    greetAfter(socket, this.clients.isApprovedRelayAddress(conn.remoteAddress) ? 0 : this.ctx.settings.get().smtpEarlyTalkerWaitMs);
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
   }

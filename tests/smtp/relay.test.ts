@@ -112,4 +112,17 @@ describe('relay control', () => {
       t.engine.ctx.settings.update({ relayRestricted: false, relayAllowedHosts: [] });
     }
   });
+  it('waits for early talkers as long as smtpEarlyTalkerWaitMs says', async () => {
+    t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 10_000 });
+    const early = await LineClient.connect(t.ports.smtp);
+    try {
+      // Well past smtp-server's own 100 ms, well inside the 10 s set: still too soon.
+      await new Promise((r) => setTimeout(r, 300));
+      early.send('EHLO early.example.org\r\n');
+      assert.match(await early.waitFor(/^421 /), /talk too soon/);
+    } finally {
+      early.close();
+      t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 100 });
+    }
+  });
 });

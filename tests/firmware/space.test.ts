@@ -26,7 +26,11 @@ describe('system images never take the space mail needs', { skip: canMount ? und
     // A lazy unmount as the fallback: the directory must go even when something still holds the tmpfs.
     if (spawnSync('umount', [dir]).status !== 0) {
       const lazy = spawnSync('umount', ['-l', dir]);
-      assert.equal(lazy.status, 0, `umount -l ${dir}: ${lazy.stderr.toString()}`);
+      if (lazy.status !== 0) {
+        // Cleanup is not what this test checks: leave the small tmpfs behind, and say so.
+        console.warn(`could not unmount ${dir}: ${lazy.stderr.toString().trim()}`);
+        return;
+      }
     }
     fs.rmSync(dir, { recursive: true, force: true });
   });

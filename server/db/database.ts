@@ -19,6 +19,21 @@ export function openDatabase(file: string): Db {
 }
 
 /**
+ * Runs `fn` in a transaction that commits to the WAL without an fsync (synchronous =
+ * NORMAL for this one commit): the next synced commit or checkpoint takes it to disk, and
+ * SQLite stays consistent either way. Inside an outer transaction it is a savepoint of it.
+ */
+export function transactionWithoutSync<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return db.transaction(fn)();
+  db.prepare('PRAGMA synchronous = NORMAL').run();
+  try {
+    return db.transaction(fn)();
+  } finally {
+    db.prepare('PRAGMA synchronous = FULL').run();
+  }
+}
+
+/**
  * Compiling SQL is a large part of a small query's cost, so `prepare` hands out one
  * cached statement per SQL text. (Callers must not switch a shared statement's mode
  * with pluck/raw/expand; none on this database does.)

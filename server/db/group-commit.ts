@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import type { Db } from './database';
+import { type Db, transactionWithoutSync } from './database';
 
 interface Pending {
   fn: () => unknown;
@@ -60,21 +60,18 @@ export class GroupCommit {
     const batch = this.pending.splice(0);
     const results: { ok: boolean; value: unknown }[] = [];
     const syncLater = this.walFile !== undefined && !this.db.inTransaction && batch.every((op) => op.visibleEarly);
-    try {
-      if (syncLater) this.db.prepare('PRAGMA synchronous = NORMAL').run();
-      try {
-        this.db.transaction(() => {
-          for (const op of batch) {
-            try {
-              results.push({ ok: true, value: this.db.transaction(op.fn)() });
-            } catch (err) {
-              results.push({ ok: false, value: err });
-            }
-          }
-        })();
-      } finally {
-        if (syncLater) this.db.prepare('PRAGMA synchronous = FULL').run();
+    const runBatch = () => {
+      for (const op of batch) {
+        try {
+          results.push({ ok: true, value: this.db.transaction(op.fn)() });
+        } catch (err) {
+          results.push({ ok: false, value: err });
+        }
       }
+    };
+    try {
+      if (syncLater) transactionWithoutSync(this.db, runBatch);
+      else this.db.transaction(runBatch)();
     } catch (err) {
       for (const op of batch) op.reject(err);
       return;

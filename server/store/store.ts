@@ -4,7 +4,7 @@ import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import type { Db } from '../db/database';
+import { type Db, transactionWithoutSync } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
 import { MailboxAcl } from './acl';
@@ -467,13 +467,7 @@ export class MailStore extends EventEmitter {
    * or checkpoint fsyncs the WAL and these with it; SQLite stays consistent either way.
    */
   private relaxed<T>(fn: () => T): T {
-    if (this.db.inTransaction) return this.db.transaction(fn)();
-    this.db.prepare('PRAGMA synchronous = NORMAL').run();
-    try {
-      return this.db.transaction(fn)();
-    } finally {
-      this.db.prepare('PRAGMA synchronous = FULL').run();
-    }
+    return transactionWithoutSync(this.db, fn);
   }
 
   /**

@@ -3,7 +3,7 @@ import { nstring } from '../protocol/encode';
 import { type MailboxAccess, access, has } from '../session/access';
 import { AUTHENTICATED, type CommandResult, type CommandSpec, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
-import { mailboxOut, readMailboxName } from './names';
+import { mailboxOut, readFinalMailboxName, readMailboxName } from './names';
 
 /**
  * ACL (RFC 4314). Identifiers are user short names, "anyone" and "group:NAME" (Cyrus's
@@ -117,9 +117,7 @@ export const aclCommands: Record<string, CommandSpec> = {
   MYRIGHTS: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       const a = access(s, name);
       if (!a) return NONEXISTENT();
       await s.write(`* MYRIGHTS ${mailboxOut(a.visible, s.utf8Accept)} ${a.rights}\r\n`);

@@ -5,7 +5,7 @@ import { flagList } from '../session/flags';
 import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
-import { mailboxOut, readMailboxName, readMailboxNameAsSent } from './names';
+import { mailboxOut, readFinalMailboxName, readMailboxName, readMailboxNameAsSent } from './names';
 import { selectedListLine } from './list';
 import { DEFAULT_PUBLIC_ACL } from '../../store/acl';
 import { OTHER_USERS, OTHER_USERS_PREFIX, PUBLIC_FOLDERS, PUBLIC_PREFIX, access, has, isMailAdministrator, refOf } from '../session/access';
@@ -197,9 +197,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
   CREATE: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      let name = readMailboxName(args);
-      args.end();
+      let name = readFinalMailboxName(args);
       // A trailing separator only says the client means to create children (RFC 3501 6.3.3).
       while (name.endsWith(HIERARCHY_SEPARATOR)) name = name.slice(0, -1);
       if (name.toUpperCase() === 'INBOX') return no('INBOX already exists', 'ALREADYEXISTS');
@@ -213,9 +211,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
   DELETE: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       const a = access(s, name);
       if (!a) {
         // A name that is only the parent of other mailboxes (\Noselect) cannot be deleted (RFC 9051 section 6.3.5).
@@ -256,9 +252,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
   SUBSCRIBE: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       s.ctx.store.setSubscribed(s.user!.id, name, true);
       return ok('SUBSCRIBE completed');
     },
@@ -267,9 +261,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
   UNSUBSCRIBE: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       s.ctx.store.setSubscribed(s.user!.id, name, false);
       return ok('UNSUBSCRIBE completed');
     },

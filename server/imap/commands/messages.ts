@@ -5,7 +5,7 @@ import { type CommandResult, type CommandSpec, SELECTED, bad, no, ok } from '../
 import { checkStorableFlags, flagList, permittedFlags } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { loadMetas, resolveTargets } from './message-set';
-import { readMailboxName } from './names';
+import { readFinalMailboxName } from './names';
 import { access, has } from '../session/access';
 import { wouldExceedQuota } from './quota';
 
@@ -135,9 +135,7 @@ function copyCommand(move: boolean): CommandSpec {
     async run(s, args, call) {
       args.sp();
       const setText = args.token();
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       return copyOrMove(s, setText, name, call.uid, move);
     },
   };

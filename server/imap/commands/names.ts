@@ -29,6 +29,14 @@ export function readMailboxName(args: CommandCursor): string {
   return readMailboxNameAsSent(args).name;
 }
 
+/** The command's last argument, a mailbox name: a space, the name, the end of the line. */
+export function readFinalMailboxName(args: CommandCursor): string {
+  args.sp();
+  const name = readMailboxName(args);
+  args.end();
+  return name;
+}
+
 /** A mailbox name argument as the client spelled it (decoded), and as the store names it ("inbox" is INBOX). */
 export function readMailboxNameAsSent(args: CommandCursor): { sent: string; name: string } {
   const sent = decodeName(args, nameText(args, args.astring()));

@@ -1,7 +1,7 @@
 import { nstring } from '../protocol/encode';
 import { AUTHENTICATED, type CommandSpec, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
-import { mailboxOut, readMailboxName } from './names';
+import { mailboxOut, readFinalMailboxName } from './names';
 import { access } from '../session/access';
 
 /** The one quota root: all of a user's mailboxes share the mail quota set for the user. */
@@ -35,9 +35,7 @@ export const quotaCommands: Record<string, CommandSpec> = {
   GETQUOTAROOT: {
     states: AUTHENTICATED,
     async run(s, args) {
-      args.sp();
-      const name = readMailboxName(args);
-      args.end();
+      const name = readFinalMailboxName(args);
       const a = access(s, name);
       if (!a) return no('Mailbox does not exist', 'NONEXISTENT');
       // Another user's mailbox counts against that user's quota and a public folder against none: no root of this user's.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classifyCommand, FILES_PER_WORKER, idleCores, learnCommand } from '../../server/junk/cli';
+import { classifyCommand, FILES_PER_WORKER, idleCores, learnCommand, splitByWork } from '../../server/junk/cli';
 import { ham, spam } from './fixtures';
 
 class Capture {
@@ -100,6 +100,20 @@ describe('pillarbox learn / classify', () => {
     assert.equal(f.code, 1);
     assert.match(f.out, /Forgot tokens from 1 message\(s\) \(1 message\(s\) examined\)[\s\S]*knows 200 junk and 199 good/);
     assert.match(f.err, /missing: ENOENT/);
+  });
+
+  it('gives each thread about the same work, not the same number of files', () => {
+    // Small good mail first, big junk after: an even split by count would give one thread three times the other's work.
+    const files = [...Array.from({ length: 60 }, (_, i) => `ham-${i}`), ...Array.from({ length: 20 }, (_, i) => `spam-${i}`)];
+    const cost = (f: string): number => (f.startsWith('spam') ? 9 : 1);
+    const [first, second] = splitByWork(files, 2, cost);
+    assert.deepEqual([...first, ...second], files);
+    const work = (run: string[]): number => run.reduce((sum, f) => sum + cost(f), 0);
+    assert.ok(Math.abs(work(first) - work(second)) <= 9, `${work(first)} against ${work(second)}`);
+    // Never an empty run while there are files for it, and every file exactly once.
+    assert.deepEqual(splitByWork(['a', 'b', 'c'], 3, () => 1), [['a'], ['b'], ['c']]);
+    assert.deepEqual(splitByWork(['big', 'x', 'y'], 3, (f) => (f === 'big' ? 100 : 1)), [['big'], ['x'], ['y']]);
+    assert.deepEqual(splitByWork(['x', 'y', 'big'], 2, (f) => (f === 'big' ? 100 : 1)), [['x', 'y'], ['big']]);
   });
 
   it('uses the idle cores by default', () => {

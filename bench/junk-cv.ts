@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_PARAMETERS, scoreTokens, type BayesParameters } from '../server/junk/classifier';
 import { LEARN_BATCH } from '../server/junk/cli';
 import { MIN_LEARNT_PER_CLASS, REINFORCE_HAM_ABOVE } from '../server/junk/filter';
@@ -11,6 +12,7 @@ import { BAYES_ANCHORS, REQUIRED_SCORE } from '../server/junk/verdict';
 export type CvParameters = Partial<BayesParameters> & { reinforce?: boolean };
 
 interface Message {
+  file: string;
   spam: boolean;
   tokens: string[];
 }
@@ -28,13 +30,14 @@ interface Message {
  */
 export function crossValidate(train: { spam: string[]; ham: string[] }, folds: number, paramSets: CvParameters[], log: (line: string) => void): void {
   const messages: Message[] = [...train.spam.map((f) => ({ f, spam: true })), ...train.ham.map((f) => ({ f, spam: false }))].map((m) => ({
+    file: m.f,
     spam: m.spam,
     tokens: [...tokenize(fs.readFileSync(m.f)).tokens],
   }));
   for (const over of paramSets) {
     const { reinforce = true, ...bayes } = over;
     const p = { ...DEFAULT_PARAMETERS, ...bayes };
-    const scores: { spam: boolean; p: number }[] = [];
+    const scores: { spam: boolean; p: number; file: string }[] = [];
     let reinforced = 0;
     for (let k = 0; k < folds; k++) {
       const learning = messages.filter((_, i) => i % folds !== k);
@@ -54,21 +57,33 @@ export function crossValidate(train: { spam: string[]; ham: string[] }, folds: n
         reinforced += again.length;
       }
       messages.forEach((m, i) => {
-        if (i % folds === k) scores.push({ spam: m.spam, p: scoreTokens(m.tokens, counts.table, counts.spam, counts.ham, p).probability });
+        if (i % folds === k) scores.push({ file: m.file, spam: m.spam, p: scoreTokens(m.tokens, counts.table, counts.spam, counts.ham, p).probability });
       });
     }
     const ham = scores.filter((s) => !s.spam).map((s) => s.p).sort((a, b) => b - a);
     const spam = scores.filter((s) => s.spam).map((s) => s.p);
     const cuts = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999];
     const at = cuts.map((c) => `${c}: ${ham.filter((x) => x >= c).length}/${spam.filter((x) => x < c).length}`);
-    // The fewest misses with at most k false positives: the cut just above the (k+1)th most junk-like ham.
-    const best = [0, 1, 2, 3, 4, 6, 8].map((k) => `${k}: ${spam.filter((x) => x <= (ham[k] ?? -1)).length}`);
+    const best = fewestMissed(scores, [0, 1, 2, 3, 4, 6, 8]);
     log(`cv ${folds}-fold ${JSON.stringify({ ...p, reinforce })} (${ham.length} ham, ${spam.length} spam; ${(reinforced / folds).toFixed(1)} ham reinforced per fold)`);
     log(`  false positives/missed at p >= ${at.join(', ')}`);
-    log(`  fewest missed with at most k false positives: ${best.join(', ')}`);
+    log(`  fewest missed with at most k false positives: ${best}`);
+    // The good mail that sets the cut-off: at most 0.1 % false positives lets only the first two through.
+    const worst = scores.filter((s) => !s.spam).sort((a, b) => b.p - a.p).slice(0, 4);
+    log(`  most junk-like good mail: ${worst.map((s) => `${s.p.toFixed(4)} ${path.basename(path.dirname(s.file))}/${path.basename(s.file).slice(0, 5)}`).join(', ')}`);
   }
   const levels = Object.entries(REQUIRED_SCORE).map(([level, points]) => `${level} p >= ${probabilityFor(points)}`);
   log(`cut-offs in use: ${levels.join(', ')}`);
+}
+
+/**
+ * "k: n, …": for each k, the fewest junk messages missed by a cut-off that marks at most
+ * k good ones (the cut just above the (k+1)th most junk-like good message).
+ */
+export function fewestMissed(scores: readonly { spam: boolean; p: number }[], ks: readonly number[]): string {
+  const ham = scores.filter((s) => !s.spam).map((s) => s.p).sort((a, b) => b - a);
+  const spam = scores.filter((s) => s.spam).map((s) => s.p);
+  return ks.map((k) => `${k}: ${spam.filter((x) => x <= (ham[k] ?? -1)).length}`).join(', ');
 }
 
 /** The probability at which the Bayes points reach `points` (inverse of verdict.ts bayesPoints). */

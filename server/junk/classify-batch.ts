@@ -26,7 +26,7 @@ export function verdictLines(m: SourceMessage, bayes: BayesResult, options: Clas
 
 /**
  * Classifies the messages of `paths` in order; returns "path: reason" for each path
- * that could not be read (the others are still classified).
+ * that could not be read or is not mail (the others are still classified).
  */
 export function classifyPaths(paths: readonly string[], score: Score, options: ClassifyOptions, write: (text: string) => void): string[] {
   const errors: string[] = [];
@@ -34,7 +34,7 @@ export function classifyPaths(paths: readonly string[], score: Score, options: C
   let lines = 0;
   for (const p of paths) {
     try {
-      for (const m of readMessages([p], options.mbox)) {
+      for (const m of readMessages([p], options.mbox, (skipped) => errors.push(`${skipped}: not a mail message`))) {
         pending += verdictLines(m, score(m.raw, options.clues > 0), options);
         // Written in chunks: one write per message would dominate the time for big folders.
         if (++lines >= 256) {

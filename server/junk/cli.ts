@@ -18,7 +18,8 @@ import type { JunkClass } from './token-store';
 
 export const LEARN_USAGE = `usage: pillarbox learn --spam|--ham|--forget [--showdots] [--mbox] [--data-dir DIR] PATH...
   PATH is a message file, an mbox file (detected by its "From " first line) or a directory
-  (walked recursively: maildir, MH, folders of .eml files).
+  (walked recursively: maildir, MH, folders of .eml files). Files that are not mail (their
+  first line is neither a header field nor "From "), such as Dovecot's index files, are skipped.
   --spam / --ham   learn the messages as junk / as good mail; learning a message again as
                    the other class moves it over
   --forget         undo what was learnt from the messages
@@ -108,6 +109,7 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
   const tally = new Map<LearnOutcome, number>();
   let examined = 0;
   let failed = 0;
+  let skippedFiles = 0;
   try {
     let batch: Buffer[] = [];
     const flush = (): void => {
@@ -116,7 +118,11 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
     };
     for (const p of paths) {
       try {
-        for (const m of readMessages([p], flags.has('mbox'))) {
+        const skip = (skipped: string): void => {
+          skippedFiles++;
+          err.write(`${showDots ? '\n' : ''}pillarbox learn: skipped ${skipped}: not a mail message\n`);
+        };
+        for (const m of readMessages([p], flags.has('mbox'), skip)) {
           examined++;
           batch.push(m.raw);
           if (showDots) err.write('.');
@@ -131,7 +137,8 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
     if (showDots && examined) err.write('\n');
     // So that the next `classify` (or the engine) loads the counts whole instead of rebuilding them.
     if (changed(tally)) filter.saveSnapshot();
-    out.write(`${as ? 'Learned' : 'Forgot'} tokens from ${changed(tally)} message(s) (${examined} message(s) examined)\n`);
+    const skippedNote = skippedFiles ? `; ${skippedFiles} file(s) that are not mail skipped` : '';
+    out.write(`${as ? 'Learned' : 'Forgot'} tokens from ${changed(tally)} message(s) (${examined} message(s) examined${skippedNote})\n`);
     const s = filter.stats();
     out.write(`The filter now knows ${s.spamLearnt} junk and ${s.hamLearnt} good message(s), ${s.tokens} token(s).\n`);
     if (s.spamLearnt < MIN_LEARNT_PER_CLASS || s.hamLearnt < MIN_LEARNT_PER_CLASS) {

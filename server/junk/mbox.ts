@@ -68,8 +68,31 @@ export interface SourceMessage {
   raw: Buffer;
 }
 
-/** Every message under the given paths, in a stable order; unreadable paths throw. */
-export function* readMessages(paths: readonly string[], forceMbox = false): IterableIterator<SourceMessage> {
+/**
+ * A header field's first line: a field name, then ":". RFC 5322 allows any printable
+ * character but ":" in a name; real ones are letters, digits and "-" (a few "_" or "."),
+ * and the narrower pattern keeps out JSON ('{"id":') and similar index files.
+ */
+const FIELD_LINE = /^[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:/;
+
+/**
+ * Whether a file holds mail: its first line is a header field or an mbox envelope line.
+ * What mail programs keep beside the messages does not (Dovecot's dovecot.index and
+ * dovecot-uidlist, Courier's courierimapuiddb, maildirfolder, subscriptions, JSON or
+ * binary indexes), and learning those would teach the filter their contents.
+ */
+export function looksLikeMail(buf: Buffer): boolean {
+  const eol = buf.indexOf(10);
+  const first = buf.toString('latin1', 0, eol < 0 ? Math.min(buf.length, 200) : Math.min(eol, 200));
+  return FIELD_LINE.test(first) || first.startsWith('From ');
+}
+
+/**
+ * Every message under the given paths, in a stable order; unreadable paths throw. A file
+ * that is not mail (looksLikeMail) is passed to onSkip and yields nothing, unless
+ * forceMbox says every file is an mbox.
+ */
+export function* readMessages(paths: readonly string[], forceMbox = false, onSkip?: (path: string) => void): IterableIterator<SourceMessage> {
   for (const p of paths) {
     // Read first and look at the entry only when that fails: one system call fewer per message.
     let raw: Buffer;
@@ -80,10 +103,15 @@ export function* readMessages(paths: readonly string[], forceMbox = false): Iter
       yield* readMessages(
         fs.readdirSync(p).filter((n) => !n.startsWith('.')).sort().map((n) => path.join(p, n)),
         forceMbox,
+        onSkip,
       );
       continue;
     }
     if (raw.length === 0) continue;
+    if (!forceMbox && !looksLikeMail(raw)) {
+      onSkip?.(p);
+      continue;
+    }
     if (forceMbox || isMbox(raw)) {
       const messages = splitMbox(raw);
       // A single-message file that merely starts with an envelope line is still one message.

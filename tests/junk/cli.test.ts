@@ -32,6 +32,8 @@ describe('pillarbox learn / classify', () => {
     fs.writeFileSync(path.join(dir, 'spam.mbox'), mbox);
     fs.mkdirSync(path.join(dir, 'ham', 'cur'), { recursive: true });
     for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(dir, 'ham', 'cur', `${i}.eml`), ham(i));
+    // What Dovecot keeps in a maildir beside cur/ and new/: never learnt.
+    fs.writeFileSync(path.join(dir, 'ham', 'dovecot-uidlist'), '3 V1700000000 N201 G0123abcd\n');
     fs.writeFileSync(path.join(dir, 'new-spam.eml'), spam(1000));
     fs.writeFileSync(path.join(dir, 'new-ham.eml'), ham(1000));
   });
@@ -57,9 +59,11 @@ describe('pillarbox learn / classify', () => {
     assert.equal(s.err, '.'.repeat(200) + '\n');
     assert.match(s.out, /^Learned tokens from 200 message\(s\) \(200 message\(s\) examined\)$/m);
     const h = await run(learnCommand, ['--ham', `--data-dir=${data}`, path.join(dir, 'ham')]);
-    assert.match(h.out, /Learned tokens from 200 message\(s\)[\s\S]*knows 200 junk and 200 good/);
+    assert.equal(h.code, 0);
+    assert.match(h.out, /Learned tokens from 200 message\(s\) \(200 message\(s\) examined; 1 file\(s\) that are not mail skipped\)[\s\S]*knows 200 junk and 200 good/);
+    assert.match(h.err, /skipped .*dovecot-uidlist: not a mail message/);
     const again = await run(learnCommand, ['--ham', '--data-dir', data, path.join(dir, 'ham')]);
-    assert.match(again.out, /Learned tokens from 0 message\(s\) \(200 message\(s\) examined\)/);
+    assert.match(again.out, /Learned tokens from 0 message\(s\) \(200 message\(s\) examined; 1 file/);
   });
 
   it('classifies files with score and verdict, and explains with --clues', async () => {
@@ -81,14 +85,17 @@ describe('pillarbox learn / classify', () => {
       files.push(f);
     }
     files.splice(250, 0, path.join(dir, 'missing.eml'));
+    files.splice(300, 0, path.join(dir, 'ham', 'dovecot-uidlist'));
     const one = await run(classifyCommand, ['--data-dir', data, '--threads', '1', ...files]);
     const two = await run(classifyCommand, ['--data-dir', data, '--threads', '2', ...files]);
     assert.equal(one.code, 1);
     assert.equal(two.code, 1);
     assert.equal(two.out, one.out);
-    assert.equal(one.out.split('\n').length - 1, files.length - 1);
+    assert.equal(one.out.split('\n').length - 1, files.length - 2);
     assert.match(one.out, /0000\.eml\tjunk/);
     assert.match(two.err, /missing\.eml: ENOENT/);
+    assert.match(one.err, /dovecot-uidlist: not a mail message/);
+    assert.match(two.err, /dovecot-uidlist: not a mail message/);
     assert.doesNotMatch(two.err, /worker thread failed/);
     // A directory is split the same way.
     const dirRun = await run(classifyCommand, ['--data-dir', data, '--threads', '2', many]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isMbox, readMessages, splitMbox } from '../../server/junk/mbox';
+import { isMbox, looksLikeMail, readMessages, splitMbox } from '../../server/junk/mbox';
 
 const MBOX = [
   'From alice@example.org Mon Jan  1 10:00:00 2024',
@@ -57,5 +57,40 @@ describe('junk mbox reading', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('skips what mail programs keep beside the messages, and says so', () => {
+    // A Dovecot maildir as it is on disk: index and state files next to cur/ and new/.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junk-maildir-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'cur'));
+      fs.mkdirSync(path.join(dir, 'new'));
+      fs.writeFileSync(path.join(dir, 'cur', '1700000000.M1P1.host:2,S'), 'Return-Path: <a@example.org>\r\nSubject: a\r\n\r\na');
+      fs.writeFileSync(path.join(dir, 'new', '1700000001.M2P1.host'), 'Received: from x\r\nSubject: b\r\n\r\nb');
+      fs.writeFileSync(path.join(dir, 'dovecot-uidlist'), '3 V1700000000 N3 G0123abcd\n1 :1700000000.M1P1.host\n');
+      fs.writeFileSync(path.join(dir, 'dovecot.index.log'), Buffer.from([1, 2, 0, 0, 0x28, 0, 0, 0, 0x3a, 0x0a]));
+      fs.writeFileSync(path.join(dir, 'subscriptions'), 'V\t2\n\nINBOX\n');
+      fs.writeFileSync(path.join(dir, 'index.json'), '{"id":"1","text":"Subject: x"}\n');
+      fs.writeFileSync(path.join(dir, 'maildirfolder'), '');
+      const skipped: string[] = [];
+      const names = [...readMessages([dir], false, (p) => skipped.push(path.relative(dir, p)))].map((m) => path.relative(dir, m.name));
+      assert.deepEqual(names, ['cur/1700000000.M1P1.host:2,S', 'new/1700000001.M2P1.host']);
+      assert.deepEqual(skipped, ['dovecot-uidlist', 'dovecot.index.log', 'index.json', 'subscriptions']);
+      // With --mbox every file is read as an mbox, and one without separators holds no messages.
+      const forced: string[] = [];
+      assert.equal([...readMessages([path.join(dir, 'subscriptions')], true, (p) => forced.push(p))].length, 0);
+      assert.deepEqual(forced, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells mail from other files by the first line', () => {
+    assert.equal(looksLikeMail(Buffer.from('From MAILER-DAEMON Thu Aug 22 13:17:22 2002\nSubject: s\n\n')), true);
+    assert.equal(looksLikeMail(Buffer.from('Subject: s\r\n\r\nbody')), true);
+    assert.equal(looksLikeMail(Buffer.from('X-Odd_Name.1 : value\n')), true);
+    assert.equal(looksLikeMail(Buffer.from('{"From":"x"}')), false);
+    assert.equal(looksLikeMail(Buffer.from('\r\nSubject: late\r\n')), false);
+    assert.equal(looksLikeMail(Buffer.from('just some text\n')), false);
   });
 });

@@ -236,10 +236,17 @@ class TokenSink {
       }
       // The longest run of word and inner characters, cut back to its last word or end character.
       let end = i + 1;
+      // The last "@" before the end, noted on the way rather than searched for afterwards.
+      let at = -1;
+      let pendingAt = -1;
       for (let j = i + 1; j < len; j++) {
-        const k = charClass(lower.charCodeAt(j));
+        const cj = lower.charCodeAt(j);
+        const k = charClass(cj);
         if (k === OTHER) break;
-        if (k !== INNER) end = j + 1;
+        if (k !== INNER) {
+          end = j + 1;
+          at = pendingAt;
+        } else if (cj === 64) pendingAt = j;
       }
       const n = end - i;
       const start = i;
@@ -250,8 +257,6 @@ class TokenSink {
         this.add(`${prefix}skip:${lower[start]}${Math.floor(n / 10) * 10}`);
         continue;
       }
-      let at = end - 2;
-      while (at > start && lower.charCodeAt(at) !== 64) at--;
       if (at > start) {
         this.addRange(prefix + 'email:', lower, at + 1, end);
         this.addRange(prefix + 'email-name:', lower, start, at);

@@ -116,12 +116,12 @@ export async function learnCommand(argv: readonly string[], out: Output = proces
       for (const o of filter.learnMany(batch, as)) tally.set(o, (tally.get(o) ?? 0) + 1);
       batch = [];
     };
+    const skip = (skipped: string): void => {
+      skippedFiles++;
+      err.write(`${showDots ? '\n' : ''}pillarbox learn: skipped ${skipped}: not a mail message\n`);
+    };
     for (const p of paths) {
       try {
-        const skip = (skipped: string): void => {
-          skippedFiles++;
-          err.write(`${showDots ? '\n' : ''}pillarbox learn: skipped ${skipped}: not a mail message\n`);
-        };
         for (const m of readMessages([p], flags.has('mbox'), skip)) {
           examined++;
           batch.push(m.raw);

@@ -108,15 +108,16 @@ export function* readMessages(paths: readonly string[], forceMbox = false, onSki
       continue;
     }
     if (raw.length === 0) continue;
-    if (!forceMbox && !looksLikeMail(raw)) {
-      onSkip?.(p);
-      continue;
-    }
     if (forceMbox || isMbox(raw)) {
       const messages = splitMbox(raw);
       // A single-message file that merely starts with an envelope line is still one message.
       if (messages.length === 1) yield { name: p, raw: messages[0] };
       else for (let i = 0; i < messages.length; i++) yield { name: `${p}#${i + 1}`, raw: messages[i] };
+      continue;
+    }
+    // After the mbox check, which looks at five bytes for most files: an mbox is mail, so its first line is read once.
+    if (!looksLikeMail(raw)) {
+      onSkip?.(p);
       continue;
     }
     yield { name: p, raw };

@@ -105,7 +105,7 @@ export class Listener {
       this.sockets.delete(socket);
       o.registry.remove(conn);
     };
-    socket.once('close', release);
+    closeSticky(socket, release);
     this.releases.set(conn.id, release);
     socket.once('close', () => this.releases.delete(conn.id));
     o.onConnection(socket, conn);
@@ -127,6 +127,21 @@ export class Listener {
       release();
     });
   }
+}
+
+/**
+ * Runs `onClose` when the socket closes, even if a library later strips the socket's
+ * listeners: smtp-server's STARTTLS calls removeAllListeners() on the plain socket, and a
+ * client that then closed without a handshake stayed counted for ever (issue 17).
+ */
+function closeSticky(socket: net.Socket, onClose: () => void): void {
+  socket.once('close', onClose);
+  const removeAll = socket.removeAllListeners.bind(socket);
+  socket.removeAllListeners = (event?: string | symbol) => {
+    removeAll(event);
+    if (event === undefined || event === 'close') socket.once('close', onClose);
+    return socket;
+  };
 }
 
 /** "::ffff:127.0.0.1" → "127.0.0.1". */

@@ -3,6 +3,7 @@ import { SettingsError } from '../server/config/settings';
 import { DirectoryError } from '../server/directory/types';
 import { StoreError } from '../server/store/types';
 import { FirmwareError } from '../server/firmware/types';
+import { isDiskFull } from '../server/db/storage-faults';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -48,6 +49,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
   if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
+  if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;
 }
 
@@ -57,6 +59,7 @@ export function toApiError(err: unknown): unknown {
  */
 export function formatApiError(formatted: GraphQLFormattedError, original: unknown, log: Logger): GraphQLFormattedError {
   const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+  if (isDiskFull(cause)) log.error('management API: the disk is full', { error: String(cause), path: formatted.path?.join('.') });
   const mapped = toApiError(cause);
   if (mapped instanceof GraphQLError) {
     const extensions = { ...(mapped === cause ? formatted.extensions : mapped.extensions) };

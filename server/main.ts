@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BootstrapOptions, domainOfHostname } from './config/bootstrap';
 import { SettingsService } from './config/settings';
+import { prepareDataDir } from './config/data-dir';
 import { openDatabase } from './db/database';
 import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
@@ -66,9 +67,7 @@ export class Engine {
     private readonly engineOptions: EngineOptions = {},
   ) {
     const dataDir = options.dataDir;
-    for (const dir of ['db', 'store', 'spool', 'logs', 'run', 'certs', 'secrets']) {
-      fs.mkdirSync(path.join(dataDir, dir), { recursive: true, mode: dir === 'secrets' || dir === 'certs' ? 0o700 : 0o755 });
-    }
+    const tightened = prepareDataDir(dataDir);
     const db = openDatabase(path.join(dataDir, 'db', 'pillarbox.db'));
     const settings = new SettingsService(db);
     const logs = new LogHub(path.join(dataDir, 'logs'), engineOptions.echoLogs ? (line) => process.stderr.write(line + '\n') : undefined);
@@ -108,6 +107,7 @@ export class Engine {
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     this.ctx = ctx as EngineContext;
     this.log = logs.logger('server');
+    if (tightened.length) this.log.message('made files of the data directory owner-only', { files: tightened });
     this.applyLogLevels();
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
@@ -161,6 +161,7 @@ export class Engine {
     await this.ctx.jobs.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
+    clearTimeout(this.portsRetry);
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
     await this.ctx.logs.close();
@@ -182,12 +183,27 @@ export class Engine {
     if (!this.stopping) this.writePorts();
   }
 
-  /** run/ports.json: the ports every listener is bound to, rewritten when a listener moves. */
+  /**
+   * run/ports.json: the ports every listener is bound to, rewritten when a listener moves.
+   * A full disk must not keep the engine from running: it tries again every few seconds.
+   */
   private writePorts(): void {
+    clearTimeout(this.portsRetry);
     const portsFile = path.join(this.ctx.options.dataDir, 'run', 'ports.json');
-    fs.writeFileSync(portsFile + '.tmp', JSON.stringify(this.ctx.ports, null, 2) + '\n');
-    fs.renameSync(portsFile + '.tmp', portsFile);
+    try {
+      fs.writeFileSync(portsFile + '.tmp', JSON.stringify(this.ctx.ports, null, 2) + '\n');
+      fs.renameSync(portsFile + '.tmp', portsFile);
+    } catch (err) {
+      fs.rmSync(portsFile + '.tmp', { force: true });
+      this.log.error('could not write run/ports.json; trying again in 5 s', { error: String(err) });
+      this.portsRetry = setTimeout(() => {
+        if (!this.stopping) this.writePorts();
+      }, 5_000);
+      this.portsRetry.unref();
+    }
   }
+
+  private portsRetry?: NodeJS.Timeout;
 
   private applyLogLevels(): void {
     const s = this.ctx.settings.get();

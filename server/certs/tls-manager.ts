@@ -25,7 +25,7 @@ export class TlsManager extends EventEmitter {
     if (!fs.existsSync(keyFile) || !fs.existsSync(certFile)) {
       const created = createSelfSigned(hostname, altNames);
       fs.writeFileSync(keyFile, created.key, { mode: 0o600 });
-      fs.writeFileSync(certFile, created.cert, { mode: 0o644 });
+      fs.writeFileSync(certFile, created.cert, { mode: 0o600 });
     }
     this.pair = { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
     this.ctx = tls.createSecureContext({ ...this.pair, minVersion: 'TLSv1.2' });
@@ -51,7 +51,7 @@ export class TlsManager extends EventEmitter {
   replace(key: string, cert: string): void {
     const ctx = tls.createSecureContext({ key, cert, minVersion: 'TLSv1.2' });
     fs.writeFileSync(path.join(this.dir, 'default.key'), key, { mode: 0o600 });
-    fs.writeFileSync(path.join(this.dir, 'default.crt'), cert, { mode: 0o644 });
+    fs.writeFileSync(path.join(this.dir, 'default.crt'), cert, { mode: 0o600 });
     this.pair = { key, cert };
     this.ctx = ctx;
     this.emit('change');

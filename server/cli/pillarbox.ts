@@ -1,4 +1,5 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
+import { isDiskFull } from '../db/storage-faults';
 
 // Each command loads only what it needs: `pillarbox classify` should not pay for
 // starting up the whole engine's modules.
@@ -62,6 +63,19 @@ async function start(argv: string[]): Promise<void> {
   });
   process.on('SIGINT', () => process.emit('SIGTERM'));
   process.on('SIGHUP', () => void engine.reload());
+  // The last line of defence: a write that failed for want of space somewhere nobody
+  // listened must not stop the mail service. Anything else is a bug: log it and exit, so
+  // that the service manager starts a clean process.
+  process.on('uncaughtException', (err) => {
+    const server = engine.ctx.logs.logger('server');
+    if (isDiskFull(err)) {
+      server.error('a write failed: the disk is full (the engine carries on)', { error: String(err) });
+      return;
+    }
+    server.error('uncaught exception; exiting', { error: err.stack ?? String(err) });
+    process.stderr.write(`pillarbox: uncaught exception: ${err.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
   const ports = await engine.start();
   process.stdout.write(`pillarbox ready: ${JSON.stringify(ports)}\n`);
 }

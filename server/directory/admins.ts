@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database';
+import { isDiskFull } from '../db/storage-faults';
 import { hashPassword, verifyPassword } from './passwords';
 
 export type AdminRole = 'admin' | 'monitor';
@@ -17,6 +18,12 @@ const TOKEN_LIFETIME_MS = 12 * 3600_000;
  * appliance need not have a mailbox. Tokens are random, stored only as SHA-256.
  */
 export class AdminAccounts {
+  /**
+   * Sessions that could not be written because the disk is full: an administrator must
+   * still be able to log in and free space. Held in memory only, so lost on a restart.
+   */
+  private readonly unsavedSessions = new Map<string, { adminId: number; expiresAt: number }>();
+
   constructor(private readonly db: Db) {}
 
   count(): number {
@@ -38,11 +45,15 @@ export class AdminAccounts {
   async setPassword(username: string, password: string): Promise<boolean> {
     const hash = await hashPassword(password);
     const changed = this.db.prepare('UPDATE admins SET password_hash = ? WHERE username = ?').run(hash, username).changes > 0;
-    if (changed) this.db.prepare('DELETE FROM sessions WHERE admin_id = (SELECT id FROM admins WHERE username = ?)').run(username);
+    if (changed) {
+      this.db.prepare('DELETE FROM sessions WHERE admin_id = (SELECT id FROM admins WHERE username = ?)').run(username);
+      this.forgetUnsavedSessions(username);
+    }
     return changed;
   }
 
   delete(username: string): boolean {
+    this.forgetUnsavedSessions(username);
     return this.db.prepare('DELETE FROM admins WHERE username = ?').run(username).changes > 0;
   }
 
@@ -58,10 +69,15 @@ export class AdminAccounts {
     if (!(await verifyPassword(password, row.password_hash))) return undefined;
     const token = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + TOKEN_LIFETIME_MS);
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(sha256(token), row.id, new Date().toISOString(), expiresAt.toISOString());
+    try {
+      this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
+      this.db
+        .prepare('INSERT INTO sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+        .run(sha256(token), row.id, new Date().toISOString(), expiresAt.toISOString());
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.unsavedSessions.set(sha256(token), { adminId: row.id, expiresAt: expiresAt.getTime() });
+    }
     return { token, account: { id: row.id, username: row.username, role: row.role }, expiresAt };
   }
 
@@ -72,11 +88,27 @@ export class AdminAccounts {
          WHERE s.token_hash = ? AND s.expires_at > ?`,
       )
       .get(sha256(token), new Date().toISOString()) as AdminAccount | undefined;
-    return row;
+    return row ?? this.unsavedSession(sha256(token));
   }
 
   logout(token: string): void {
+    this.unsavedSessions.delete(sha256(token));
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+  }
+
+  private unsavedSession(hash: string): AdminAccount | undefined {
+    const session = this.unsavedSessions.get(hash);
+    if (!session) return undefined;
+    if (session.expiresAt <= Date.now()) {
+      this.unsavedSessions.delete(hash);
+      return undefined;
+    }
+    return this.db.prepare('SELECT id, username, role FROM admins WHERE id = ?').get(session.adminId) as AdminAccount | undefined;
+  }
+
+  private forgetUnsavedSessions(username: string): void {
+    const row = this.db.prepare('SELECT id FROM admins WHERE username = ?').get(username) as { id: number } | undefined;
+    for (const [hash, s] of this.unsavedSessions) if (s.adminId === row?.id) this.unsavedSessions.delete(hash);
   }
 }
 

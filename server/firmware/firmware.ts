@@ -43,7 +43,7 @@ export class Firmware {
     this.dir = path.join(dataDir, 'firmware');
     this.imagesDir = path.join(this.dir, 'images');
     this.requestsDir = path.join(this.dir, 'requests');
-    for (const d of [this.dir, this.imagesDir, this.requestsDir]) fs.mkdirSync(d, { recursive: true, mode: 0o750 });
+    for (const d of [this.dir, this.imagesDir, this.requestsDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     // Partial uploads and downloads of an earlier run are worthless.
     for (const name of fs.readdirSync(this.imagesDir)) if (name.startsWith('.partial-')) fs.rmSync(path.join(this.imagesDir, name), { force: true });
   }
@@ -102,7 +102,7 @@ export class Firmware {
     let size = 0;
     let out: fs.WriteStream | undefined;
     try {
-      out = fs.createWriteStream(partial, { mode: 0o640, flags: 'wx' });
+      out = fs.createWriteStream(partial, { mode: 0o600, flags: 'wx' });
       await pipeline(
         source,
         async function* (chunks: AsyncIterable<Buffer>) {
@@ -124,7 +124,7 @@ export class Firmware {
       const fd = await fsp.open(partial, 'r');
       await fd.sync();
       await fd.close();
-      await fsp.writeFile(file + '.sha256', sha256 + '\n', { mode: 0o640 });
+      await fsp.writeFile(file + '.sha256', sha256 + '\n', { mode: 0o600 });
       await fsp.rename(partial, file);
       await fsyncDir(this.imagesDir);
       this.log.message('system image added', { name, size, sha256 });
@@ -197,7 +197,7 @@ export class Firmware {
       requestedAt: new Date().toISOString(),
     };
     const tmp = path.join(this.dir, `.request-${request.id}.json`);
-    fs.writeFileSync(tmp, JSON.stringify(request) + '\n', { mode: 0o640 });
+    fs.writeFileSync(tmp, JSON.stringify(request) + '\n', { mode: 0o600 });
     fs.renameSync(tmp, this.requestFile());
     this.log.message('firmware request made', { id: request.id, action, image: request.image, notBefore: request.notBefore, by: options.by });
     return request;

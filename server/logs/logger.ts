@@ -20,6 +20,8 @@ export interface LogEntry {
   [field: string]: unknown;
 }
 
+const LOG_RETRY_MS = 5_000;
+
 const SHOWN: Record<LogLevel, Set<Severity>> = {
   low: new Set(['error']),
   medium: new Set(['error', 'message']),
@@ -32,6 +34,8 @@ const SHOWN: Record<LogLevel, Set<Severity>> = {
  */
 export class LogHub extends EventEmitter {
   private readonly streams = new Map<LogService, fs.WriteStream>();
+  /** Per service: lines that could not be written (a full disk), reported once writing works again. */
+  private readonly lost = new Map<LogService, { lines: number; since: number }>();
   private readonly levels = new Map<LogService, LogLevel>();
   readonly tail: LogEntry[] = [];
   private readonly tailSize = 2000;
@@ -56,7 +60,7 @@ export class LogHub extends EventEmitter {
     const level = this.levels.get(entry.service) ?? 'medium';
     if (!SHOWN[level].has(entry.severity)) return;
     const line = JSON.stringify(entry);
-    if (this.dir) this.stream(entry.service).write(line + '\n');
+    if (this.dir) this.writeLine(entry.service, line);
     this.echo?.(`${entry.time} ${entry.service} ${entry.severity}: ${entry.text}${formatFields(entry)}`);
     this.tail.push(entry);
     if (this.tail.length > this.tailSize) this.tail.splice(0, this.tail.length - this.tailSize);
@@ -70,13 +74,38 @@ export class LogHub extends EventEmitter {
     this.streams.clear();
   }
 
-  private stream(service: LogService): fs.WriteStream {
+  /**
+   * A log file that cannot be written (the disk is full) must never stop the engine: the
+   * stream is dropped, its lines are counted as lost, and after a pause a new stream tries
+   * again and first says how many lines are missing.
+   */
+  private writeLine(service: LogService, line: string): void {
+    const lost = this.lost.get(service);
+    if (lost && Date.now() - lost.since < LOG_RETRY_MS) {
+      lost.lines++;
+      return;
+    }
     let stream = this.streams.get(service);
     if (!stream) {
       stream = fs.createWriteStream(path.join(this.dir as string, `${service}.log`), { flags: 'a' });
+      const opened = stream;
+      opened.on('error', (err: NodeJS.ErrnoException) => {
+        if (this.streams.get(service) === opened) this.streams.delete(service);
+        const entry = this.lost.get(service) ?? { lines: 0, since: 0 };
+        entry.lines++;
+        entry.since = Date.now();
+        this.lost.set(service, entry);
+        opened.destroy();
+        this.echo?.(`log ${service}: cannot write (${err.code ?? err.message}); lines are dropped until it can`);
+      });
       this.streams.set(service, stream);
+      if (lost) {
+        this.lost.delete(service);
+        const note = { time: new Date().toISOString(), service, severity: 'error', text: 'log lines were lost: the log could not be written', lines: lost.lines };
+        stream.write(JSON.stringify(note) + '\n');
+      }
     }
-    return stream;
+    stream.write(line + '\n');
   }
 }
 

@@ -6,6 +6,7 @@ import type { Service } from '../main';
 import { Listener } from '../net/listener';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
+import { isDiskFull } from '../db/storage-faults';
 import type { Logger } from '../logs/logger';
 import { LineNormalizer } from './line-normalizer';
 import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-policy';
@@ -341,6 +342,10 @@ export class SmtpService implements Service {
       if (err instanceof QueueRejected) {
         this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });
         return cb(reply(552, `5.3.4 Message size exceeds fixed maximum message size (${limit} bytes)`));
+      }
+      if (isDiskFull(err)) {
+        this.log.error('could not queue a message: the disk is full', { client: session.remoteAddress, from: sender, error: String(err) });
+        return cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
       }
       this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });
       cb(reply(451, '4.3.0 Local error in processing; please try again later'));

@@ -69,10 +69,10 @@ export async function writeFileDurably(
   const tmp = options.direct ? finalPath : path.join(dir, `.${path.basename(finalPath)}.tmp`);
   const flags = options.direct ? 'wx' : 'w';
   // The directory nearly always exists: it is made only when the open says it is missing.
-  const handle = await fsp.open(tmp, flags, 0o640).catch(async (err: NodeJS.ErrnoException) => {
+  const handle = await fsp.open(tmp, flags, 0o600).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
     await fsp.mkdir(dir, { recursive: true });
-    return fsp.open(tmp, flags, 0o640);
+    return fsp.open(tmp, flags, 0o600);
   });
   let size = 0;
   try {

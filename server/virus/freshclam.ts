@@ -75,7 +75,11 @@ export async function runFreshclam(s: FreshclamSettings, configFile: string, sig
   await fsp.mkdir(s.virusDatabaseDir, { recursive: true });
   await fsp.writeFile(configFile, freshclamConfig(s, databaseOwner(s.virusDatabaseDir)), { mode: 0o600 });
   return new Promise<FreshclamResult>((resolve) => {
-    const child = spawn(binary, [`--config-file=${configFile}`, '--stdout', '--no-warnings'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The engine's umask keeps its own files private; the signatures are public data that
+    // clamd, another user, must read, so freshclam writes them world-readable as it would alone.
+    const child = spawn('/bin/sh', ['-c', 'umask 022 && exec "$0" "$@"', binary, `--config-file=${configFile}`, '--stdout', '--no-warnings'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stderr.on('data', (d: Buffer) => chunks.push(d));
@@ -95,7 +99,10 @@ export async function runFreshclam(s: FreshclamSettings, configFile: string, sig
     child.on('close', (code) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      resolve({ ok: code === 0, exitCode: code, output: Buffer.concat(chunks).toString('utf8').trim() });
+      const output = Buffer.concat(chunks).toString('utf8').trim();
+      // 126/127: the shell could not execute or find the binary.
+      if (code === 126 || code === 127) return resolve({ ok: false, exitCode: null, output: `could not run ${binary}: ${output}` });
+      resolve({ ok: code === 0, exitCode: code, output });
     });
   });
 }

@@ -2,6 +2,7 @@ import type net from 'node:net';
 import zlib from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import type { EngineContext } from '../../context';
+import { isDiskFull, isTemporaryFault } from '../../db/storage-faults';
 import type { User } from '../../directory/types';
 import type { Logger } from '../../logs/logger';
 import type { ConnectionInfo } from '../../net/connections';
@@ -33,7 +34,6 @@ const AUTH_TIMEOUT_MS = 30 * 60_000;
 /** Literals of commands other than APPEND (names, search strings, passwords). */
 const SMALL_LITERAL = 64 * 1024;
 /** Error codes of faults that pass: too many open files, a busy database, an I/O error. */
-const TEMPORARY_FAULTS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 /** Commands during which EXPUNGE may not be sent (RFC 3501 section 7.4.1), unless UID-prefixed. */
 const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
 
@@ -250,8 +250,11 @@ export class ImapSession {
       return { status: 'NO', code, text: err.message };
     }
     // A passing fault of the disk or the database: the client may try again (RFC 5530 UNAVAILABLE).
-    const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && TEMPORARY_FAULTS.has(code)) {
+    if (isDiskFull(err)) {
+      this.log.error('IMAP command failed: the disk is full', { error: String(err), user: this.user?.shortName });
+      return { status: 'NO', code: 'UNAVAILABLE', text: 'Not enough disk space on the server, try again later' };
+    }
+    if (isTemporaryFault(err)) {
       this.log.error('IMAP command failed for a passing fault', { error: String(err), user: this.user?.shortName });
       return { status: 'NO', code: 'UNAVAILABLE', text: 'Temporarily unavailable, try again' };
     }

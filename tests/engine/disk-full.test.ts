@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type TestEngine, startEngine } from '../helpers/engine';
+import { smtpSend, simpleMessage } from '../helpers/smtp';
+import { gql, login } from '../graphql/client';
+import { loggedIn, run } from '../imap/helpers';
+
+// Issue 17, defect 3: on a full disk the engine answers "try again later" on every
+// protocol, stays up, starts again, and takes mail once there is room.
+const canMount = process.getuid?.() === 0;
+const ALICE = { shortName: 'alice', password: 'alice-password-1' };
+
+describe('a full disk', { skip: canMount ? undefined : 'needs root to mount a small tmpfs' }, () => {
+  let dir: string;
+  let t: TestEngine | undefined;
+  const filler = () => path.join(dir, 'filler');
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-full-'));
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir]);
+    assert.equal(r.status, 0, r.stderr.toString());
+  });
+  after(async () => {
+    await t?.engine.stop();
+    if (spawnSync('umount', [dir]).status !== 0 && spawnSync('umount', ['-l', dir]).status !== 0) {
+      console.warn(`could not unmount ${dir}`);
+      return;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Takes every free byte, so the next write of any size fails with ENOSPC. */
+  function fillDisk(): void {
+    const free = () => {
+      const s = fs.statfsSync(dir);
+      return s.bavail * s.bsize;
+    };
+    fs.writeFileSync(filler(), Buffer.alloc(free()));
+    assert.equal(free(), 0);
+  }
+
+  it('answers 452 4.3.1, IMAP NO [UNAVAILABLE] and a typed GraphQL error, and stays up', async () => {
+    t = await startEngine({ dataDir: dir, users: [ALICE], settings: { smtpEarlyTalkerWaitMs: 0 } });
+    const first = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], simpleMessage('before'));
+    assert.match(first.data ?? '', /^250 /);
+    fillDisk();
+
+    const big = simpleMessage('big', ('x'.repeat(76) + '\r\n').repeat(50_000));
+    const refused = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], big);
+    assert.match(refused.data ?? '', /^452 4\.3\.1 /);
+
+    const imap = await loggedIn(t, ALICE);
+    const message = 'Subject: append\r\n\r\n' + 'y'.repeat(200_000) + '\r\n';
+    imap.send(`a1 APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
+    const appended = await imap.waitFor(/^a1 /);
+    assert.match(appended, /^a1 NO \[UNAVAILABLE\] /);
+    // The session goes on.
+    assert.match((await run(imap, 'a2', 'NOOP')).at(-1) ?? '', /^a2 OK/);
+    imap.close();
+
+    // The administrator can still log in and look (to free space, say).
+    const token = await login(t.ports.http);
+    const users = await gql<{ users: { totalCount: number } }>(t.ports.http, '{ users { totalCount } }', { token });
+    assert.equal(users.errors, undefined);
+    assert.ok((users.data?.users.totalCount ?? 0) >= 1);
+    const refusedChange = await gql(t.ports.http, 'mutation { createUser(input: { shortName: "carol", password: "carol-password-1" }) { shortName } }', { token });
+    assert.ok(refusedChange.errors?.length, 'a change that needs space fails');
+    assert.equal(refusedChange.errors?.[0]?.extensions?.code, 'INSUFFICIENT_SPACE', JSON.stringify(refusedChange.errors));
+    const health = await fetch(`http://127.0.0.1:${t.ports.http}/healthz`);
+    assert.equal(health.status, 200);
+  });
+
+  it('starts again on the full disk, and takes mail once there is room', async () => {
+    await t?.engine.stop();
+    t = await startEngine({ dataDir: dir, users: [], settings: { smtpEarlyTalkerWaitMs: 0 } });
+    const refused = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], simpleMessage('while full', 'z'.repeat(100_000)));
+    assert.match(refused.data ?? '', /^45\d /);
+    fs.rmSync(filler());
+    const accepted = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], simpleMessage('after'));
+    assert.match(accepted.data ?? '', /^250 /);
+  });
+});

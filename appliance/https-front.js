@@ -3,7 +3,7 @@
 // HTTPS front for the engine's management API. The engine serves GraphQL over plain HTTP;
 // this terminates TLS with the engine's own certificate (created on its first start, or
 // replaced through GraphQL) and pipes the bytes to the engine, so WebSocket subscriptions
-// work unchanged. The certificate files are re-read when they change.
+// work unchanged. The certificate files and the TLS profile are re-read when they change.
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -14,15 +14,36 @@ const port = Number(process.env.PILLARBOX_HTTPS_PORT || 443);
 const [upHost, upPort] = (process.env.PILLARBOX_HTTP_UPSTREAM || '127.0.0.1:8080').split(':');
 const keyFile = path.join(certDir, 'default.key');
 const certFile = path.join(certDir, 'default.crt');
+// The engine writes the name of its TLS profile (setting tlsProfile) beside the certificate;
+// the profiles themselves come from the engine's own code, so both ends always agree.
+const profileFile = path.join(certDir, 'tls-profile');
+const engineHome = process.env.PILLARBOX_ENGINE_HOME || path.join(__dirname, '..');
+const { tlsProfileOptions } = require(path.join(engineHome, 'dist', 'server', 'certs', 'tls-profiles.js'));
+
+function profileName() {
+  try {
+    return fs.readFileSync(profileFile, 'utf8').trim() || 'intermediate';
+  } catch {
+    return 'intermediate';
+  }
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 let stamp = '';
 
 /** Key and certificate as on disk now, or undefined when unchanged since the last call. */
 function changedOptions() {
-  const now = [keyFile, certFile].map((f) => fs.statSync(f).mtimeMs).join('/');
+  const now = [fs.statSync(keyFile).mtimeMs, fs.statSync(certFile).mtimeMs, mtime(profileFile)].join('/');
   if (now === stamp) return undefined;
   stamp = now;
-  return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.2' };
+  return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), ...tlsProfileOptions(profileName()) };
 }
 
 /** The engine writes its certificate on its first start: wait for it rather than fail. */

@@ -75,7 +75,7 @@ export class Engine {
     const commits = new GroupCommit(db);
     const store = new MailStore(db, commits, path.join(dataDir, 'store'), () => settings.get().storeLocations);
     const domain = domainOfHostname(options.hostname);
-    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : []);
+    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get());
     const connections = new ConnectionRegistry();
     const authThrottle = new AuthThrottle(() => settings.get());
     const accounts = new Accounts(directory, store);
@@ -132,6 +132,10 @@ export class Engine {
     settings.on('change', (changed: string[]) => void this.reconfigure(changed));
     await this.ctx.queue.start();
     this.ctx.jobs.start();
+    this.certificateCheck = setInterval(() => {
+      if (this.ctx.tls.renewSelfSignedIfDue()) this.log.message('made the engine\'s self-signed certificate anew: the old one was ending');
+    }, 12 * 3600_000);
+    this.certificateCheck.unref();
     for (const service of this.services) await service.start();
     this.writePorts();
     this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
@@ -162,6 +166,7 @@ export class Engine {
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
     clearTimeout(this.portsRetry);
+    clearInterval(this.certificateCheck);
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
     await this.ctx.logs.close();
@@ -171,6 +176,7 @@ export class Engine {
 
   private async reconfigure(changed: string[]): Promise<void> {
     this.applyLogLevels();
+    this.ctx.tls.reconfigure(changed);
     this.ctx.jobs.reconfigure(changed);
     this.ctx.virus.settingsChanged(changed, this.ctx.jobs);
     for (const service of this.services) {
@@ -204,6 +210,7 @@ export class Engine {
   }
 
   private portsRetry?: NodeJS.Timeout;
+  private certificateCheck?: NodeJS.Timeout;
 
   private applyLogLevels(): void {
     const s = this.ctx.settings.get();

@@ -20,6 +20,8 @@ command -v smtp-sink >/dev/null || need+=(postfix)
 # spamd for the SpamAssassin second-opinion tests (they start their own on a free port)
 [ -x /usr/sbin/spamd ] || need+=(spamd)
 command -v nmap >/dev/null || need+=(nmap)
+# testssl.sh checks the TLS profiles of the listeners (tests/certs/testssl.test.ts)
+command -v testssl >/dev/null || need+=(testssl.sh)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

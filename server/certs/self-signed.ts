@@ -6,32 +6,90 @@ export interface CertificatePair {
   cert: string;
 }
 
+export type KeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ecdsa-p256' | 'ecdsa-p384';
+export const KEY_TYPES: readonly KeyType[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384'];
+
+/** Days a self-signed certificate is valid: the longest any current client accepts for a server certificate. */
+export const SELF_SIGNED_DAYS = 398;
+
+const asn1 = forge.asn1;
+
+/** In node-forge, missing from its type declarations. */
+interface ForgeExtensions {
+  certificateExtensionsToAsn1(extensions: unknown[]): forge.asn1.Asn1;
+}
+
+/** A new private key of the type, from Node's crypto. */
+export function generateKey(type: KeyType): crypto.KeyObject {
+  if (type.startsWith('rsa-')) return crypto.generateKeyPairSync('rsa', { modulusLength: Number(type.slice(4)) }).privateKey;
+  return crypto.generateKeyPairSync('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' }).privateKey;
+}
+
+/** The signature algorithm for a key: SHA-256 with RSA, ECDSA with the hash that matches the curve. */
+function signatureAlgorithm(key: crypto.KeyObject): { oid: string; hash: string; rsa: boolean } {
+  if (key.asymmetricKeyType === 'rsa') return { oid: forge.pki.oids.sha256WithRSAEncryption, hash: 'sha256', rsa: true };
+  const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
+  return { oid: p384 ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2', hash: p384 ? 'sha384' : 'sha256', rsa: false };
+}
+
+function algorithmIdentifier(alg: { oid: string; rsa: boolean }): forge.asn1.Asn1 {
+  const parts = [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(alg.oid).getBytes())];
+  // RSA signature algorithms carry an explicit NULL; ECDSA ones have no parameters (RFC 5758 3.2).
+  if (alg.rsa) parts.push(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''));
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts);
+}
+
+function fromDer(der: Buffer): forge.asn1.Asn1 {
+  return asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+}
+
 /**
- * A self-signed certificate for the host name (and its domain), RSA 2048, valid for
- * 825 days. The key comes from Node's crypto (fast); node-forge builds the X.509.
+ * A self-signed certificate for the host name (and its other names), RSA or ECDSA, valid
+ * for SELF_SIGNED_DAYS. node-forge builds the X.509 structure (names, extensions); the key
+ * and the signature come from Node's crypto, which (unlike node-forge) has ECDSA.
  */
-export function createSelfSigned(hostname: string, altNames: string[] = []): CertificatePair {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
-  cert.serialNumber = '01' + crypto.randomBytes(15).toString('hex');
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 825 * 24 * 3600_000);
+export function createSelfSigned(hostname: string, altNames: string[] = [], options: { keyType?: KeyType; days?: number } = {}): CertificatePair {
+  const key = generateKey(options.keyType ?? 'rsa-2048');
+  const alg = signatureAlgorithm(key);
+  const names = [...new Set([hostname, ...altNames])];
+  // forge's certificate object serves as the builder of the subject and the extensions.
+  const draft = forge.pki.createCertificate();
   const attrs = [
     { name: 'commonName', value: hostname },
     { name: 'organizationName', value: 'Pillarbox' },
   ];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  const names = [...new Set([hostname, ...altNames])];
-  cert.setExtensions([
+  draft.setSubject(attrs);
+  draft.setExtensions([
     { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: alg.rsa },
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
+  const notBefore = new Date(Date.now() - 60_000);
+  const notAfter = new Date(Date.now() + (options.days ?? SELF_SIGNED_DAYS) * 24 * 3600_000);
+  const serial = Buffer.concat([Buffer.from([0x01]), crypto.randomBytes(15)]);
+  const tbs = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, serial.toString('binary')),
+    algorithmIdentifier(alg),
+    forge.pki.distinguishedNameToAsn1(draft.subject),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(notBefore)),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(notAfter)),
+    ]),
+    forge.pki.distinguishedNameToAsn1(draft.subject),
+    fromDer(crypto.createPublicKey(key).export({ type: 'spki', format: 'der' })),
+    (forge.pki as unknown as ForgeExtensions).certificateExtensionsToAsn1(draft.extensions),
+  ]);
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = crypto.sign(alg.hash, tbsDer, key);
+  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs,
+    algorithmIdentifier(alg),
+    // A BIT STRING starts with the count of unused bits: none.
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\0' + signature.toString('binary')),
+  ]);
+  const der = Buffer.from(asn1.toDer(certificate).getBytes(), 'binary');
+  const cert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+  return { key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), cert };
 }

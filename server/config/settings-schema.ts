@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import { HostList } from '../net/host-list';
 import { socketAddressProblem } from '../net/socket-address';
+import { KEY_TYPES, type KeyType } from '../certs/self-signed';
+import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
 
 /**
  * Every setting the engine knows, with its default and the seed's name for it.
@@ -64,6 +66,8 @@ export interface Settings {
   smtpSsl: SslPolicy;
   imapPopSsl: SslPolicy;
   allowPlaintextAuthWithoutTls: boolean;
+  tlsProfile: TlsProfile;
+  selfSignedKeyType: KeyType;
   // Quotas tab
   maxMessageSizeEnabled: boolean;
   maxMessageSizeMb: number;
@@ -332,6 +336,20 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: false,
     seedName: '(not in the seed; the seed allowed clear-text passwords on plain connections)',
     description: 'Allow password authentication on connections that are not encrypted. Off by default: unsafe today.',
+  },
+  tlsProfile: {
+    default: 'intermediate',
+    seedName: '(not in the seed; its SSL offered whatever OpenSSL 0.9.7 did)',
+    description:
+      'TLS versions and ciphers of every listener, after Mozilla\u2019s guidelines: intermediate = TLS 1.2 and 1.3, ECDHE key exchange with AEAD ciphers only; modern = TLS 1.3 only. Renegotiation is refused in both.',
+    check: (v: TlsProfile) => (TLS_PROFILES.includes(v) ? undefined : `must be ${TLS_PROFILES.join(' or ')}`),
+  },
+  selfSignedKeyType: {
+    default: 'rsa-2048',
+    seedName: '(the seed\u2019s Certificate Manager: key size)',
+    description:
+      'Key of the certificate the engine makes for itself (valid 398 days, renewed 30 days before it ends): rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384. Changing it makes that certificate anew; an imported certificate is left alone.',
+    check: (v: KeyType) => (KEY_TYPES.includes(v) ? undefined : `must be one of ${KEY_TYPES.join(', ')}`),
   },
   maxMessageSizeEnabled: {
     default: true,

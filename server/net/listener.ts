@@ -36,6 +36,12 @@ export class Listener {
       ? tls.createServer(o.tls.serverOptions(), (socket) => this.admit(socket))
       : net.createServer((socket) => this.admit(socket));
     server.on('tlsClientError', () => undefined);
+    if (o.implicitTls) {
+      // Clients without SNI get the server's default context: rebuild it when the certificate or profile changes.
+      const update = () => (server as tls.Server).setSecureContext(o.tls.serverOptions());
+      o.tls.on('change', update);
+      server.once('close', () => o.tls.off('change', update));
+    }
     server.on('error', () => undefined);
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -51,6 +51,10 @@ export class SmtpService implements Service {
     this.clients = new ClientChecks(ctx);
     this.inboundAuth = new InboundAuth(ctx);
     installPromptGreeting();
+    // smtp-server keeps its own default context for STARTTLS without SNI.
+    ctx.tls.on('change', () => {
+      for (const l of this.listeners) l.server.updateSecureContext(this.ctx.tls.serverOptions());
+    });
   }
 
   /** Starts the listeners the settings call for and stops the others. */

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type TestEngine, startEngine } from '../helpers/engine';
+import { freePort } from '../helpers/free-port';
+
+// Issue 17, defect 8, with the client that found it: testssl.sh must show no finding above
+// LOW on SMTPS, SMTP STARTTLS, IMAPS and the appliance's HTTPS front. The checks are
+// testssl's protocols, cipher categories, forward secrecy, server preferences,
+// renegotiation and vulnerabilities (its certificate checks judge the test's self-signed
+// certificate, which no test certificate can pass).
+const TESTSSL = ['/usr/bin/testssl', '/usr/bin/testssl.sh'].find((f) => fs.existsSync(f));
+const SEVERE = new Set(['MEDIUM', 'HIGH', 'CRITICAL']);
+/** Findings about trusting the certificate itself: a self-signed one fails them by definition. */
+const CERTIFICATE_TRUST = /^cert_(trust|chain_of_trust|revocation|caIssuers|expirationStatus)/;
+
+interface Finding {
+  id: string;
+  severity: string;
+  finding: string;
+}
+
+function testssl(target: string, extra: string[], out: string): Promise<Finding[]> {
+  const args = ['--quiet', '--color', '0', '--warnings', 'off', '--openssl-timeout', '10', '-p', '-s', '-f', '-P', '-R', '-U', '--jsonfile', out, ...extra, target];
+  return new Promise((resolve, reject) => {
+    execFile(TESTSSL as string, args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (err) => {
+      // testssl's exit code counts findings; the JSON file is the answer.
+      if (!fs.existsSync(out)) return reject(err ?? new Error(`testssl wrote no ${out}`));
+      resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as Finding[]);
+    });
+  });
+}
+
+describe('testssl.sh finds nothing above LOW', { skip: TESTSSL ? undefined : 'testssl.sh is not installed' }, () => {
+  let t: TestEngine;
+  let front: ChildProcess | undefined;
+  let httpsPort = 0;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-testssl-'));
+
+  before(async () => {
+    t = await startEngine({ settings: { smtpEarlyTalkerWaitMs: 0 } });
+    httpsPort = await freePort();
+    front = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'appliance', 'https-front.js')], {
+      env: {
+        ...process.env,
+        PILLARBOX_CERT_DIR: path.join(t.dataDir, 'certs'),
+        PILLARBOX_HTTPS_PORT: String(httpsPort),
+        PILLARBOX_HTTP_UPSTREAM: `127.0.0.1:${t.ports.http}`,
+        PILLARBOX_ENGINE_HOME: path.join(__dirname, '..', '..', '..'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      front?.stdout?.on('data', (d: Buffer) => d.toString().includes('HTTPS on port') && resolve());
+      front?.once('exit', (code) => reject(new Error(`https-front exited with ${code}`)));
+    });
+  });
+  after(async () => {
+    front?.kill();
+    await t.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('on SMTPS, SMTP STARTTLS, IMAPS and HTTPS', async () => {
+    const targets: [string, string, string[]][] = [
+      ['smtps', `127.0.0.1:${t.ports.smtps}`, []],
+      ['smtp-starttls', `127.0.0.1:${t.ports.smtp}`, ['-t', 'smtp']],
+      ['imaps', `127.0.0.1:${t.ports.imaps}`, []],
+      ['https', `127.0.0.1:${httpsPort}`, []],
+    ];
+    const results = await Promise.all(targets.map(([name, target, extra]) => testssl(target, extra, path.join(work, `${name}.json`))));
+    const severe: string[] = [];
+    targets.forEach(([name], i) => {
+      assert.ok(results[i].some((f) => f.id === 'secure_client_renego'), `${name}: renegotiation was checked`);
+      for (const f of results[i]) if (SEVERE.has(f.severity) && !CERTIFICATE_TRUST.test(f.id)) severe.push(`${name}: ${f.severity} ${f.id}: ${f.finding}`);
+    });
+    assert.deepEqual(severe, []);
+  });
+});

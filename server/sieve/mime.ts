@@ -32,6 +32,18 @@ function field(fields: HeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.raw.trim();
 }
 
+/**
+ * A line without its line break and trailing blanks. Written as a loop: /[ \t]+$/ is quadratic on a
+ * long run of blanks that is not at the end, and the sender decides what the lines hold.
+ */
+function trimLineEnd(line: string): string {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 0x0a) end--;
+  if (end > 0 && line.charCodeAt(end - 1) === 0x0d) end--;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
 /** Splits a multipart body at its boundary: the parts, and the text outside them (prologue + epilogue). */
 function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outside: Buffer } {
   const text = body.toString('latin1');
@@ -42,7 +54,7 @@ function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outs
   let cur: string | undefined;
   let closed = false;
   for (const line of lines) {
-    const bare = line.replace(/\r?\n$/, '').replace(/[ \t]+$/, '');
+    const bare = trimLineEnd(line);
     if (!closed && bare === delim) {
       if (cur !== undefined) parts.push(Buffer.from(cur.replace(/\r?\n$/, ''), 'latin1'));
       cur = '';

@@ -15,6 +15,7 @@ import { parseScript } from './parser';
 import { CompileContext, SIEVE_EXTENSIONS, compileBlock, processRequires } from './program';
 import { Flow, Runtime, type CompiledBody, type Envelope, type IncludeTarget } from './runtime';
 import { parseZone } from './date';
+import { SieveBudgetExceeded } from './budget';
 
 export type { SieveAction, VacationAction } from './actions';
 export type { SieveError } from './errors';
@@ -46,6 +47,13 @@ export interface SieveLimits {
   maxIncludes: number;
   /** Longest variable value, in characters; longer values are cut (RFC 5229 allows a limit of at least 4000). */
   maxVariableSize: number;
+  /** Characters of one value (header, body part) that :contains, :matches and :regex look at. */
+  maxMatchedSize: number;
+  /**
+   * Time one run may take, in milliseconds (wall clock, checked at every command and test and
+   * inside the matchers); a run over it ends like a run-time error, with the implicit keep.
+   */
+  maxRunMs: number;
 }
 
 export const DEFAULT_SIEVE_LIMITS: Readonly<SieveLimits> = {
@@ -57,6 +65,8 @@ export const DEFAULT_SIEVE_LIMITS: Readonly<SieveLimits> = {
   maxIncludeDepth: 10,
   maxIncludes: 64,
   maxVariableSize: 4096,
+  maxMatchedSize: 1024 * 1024,
+  maxRunMs: 2000,
 };
 
 export interface CompileSieveOptions extends CompileOptions {
@@ -138,6 +148,8 @@ export interface SieveMessageInput {
 export interface SieveRunResult {
   actions: SieveAction[];
   errors: SieveError[];
+  /** Set when the run was stopped for going over limits.maxRunMs (errors says where it was). */
+  budgetExceeded?: { limitMs: number };
 }
 
 async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironment, limits: SieveLimits): Promise<void> {
@@ -225,6 +237,7 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
       zoneOffset,
       maxVariableSize: limits.maxVariableSize,
       maxIncludeDepth: limits.maxIncludeDepth,
+      maxMatchedSize: limits.maxMatchedSize,
     },
     limits,
   );
@@ -232,6 +245,8 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
   if (script.includes.length > 0) await loadIncludes(rt, script, env, limits);
   let actions: SieveAction[];
   try {
+    // The clock starts with the script: loading includes waited for the store, not for the CPU.
+    rt.startBudget(limits.maxRunMs);
     const flow = script.body.exec(rt);
     void (flow === Flow.Stop);
     const imapFlags = rt.internalFlags.trim();
@@ -240,7 +255,9 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
     if (!(err instanceof SieveFault)) throw err;
     // RFC 5228 2.10.6: a run-time error cancels the script's actions; the message is kept.
     const error = err.toError(rt.scriptName !== script.name ? rt.scriptName : undefined);
-    return { actions: [{ action: 'keep', implicit: true }], errors: [error] };
+    const keep: SieveAction[] = [{ action: 'keep', implicit: true }];
+    if (err instanceof SieveBudgetExceeded) return { actions: keep, errors: [error], budgetExceeded: { limitMs: err.limitMs } };
+    return { actions: keep, errors: [error] };
   }
   for (const a of actions) {
     if (a.action !== 'vacation' || !a.send || !env.vacationMemory) continue;

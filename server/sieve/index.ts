@@ -107,8 +107,11 @@ export function compileSieve(source: string | Buffer, options: CompileSieveOptio
   }
 }
 
-/** Source bytes of the compiled scripts compileSieveCached keeps (least recently used go first). */
-const COMPILE_CACHE_BYTES = 8 * 1024 * 1024;
+/**
+ * Source characters of the compiled scripts compileSieveCached keeps (least recently used go
+ * first). A compiled script takes about 50 times its source in memory: 2 MB is about 100 MB.
+ */
+const COMPILE_CACHE_BYTES = 2 * 1024 * 1024;
 const compileCache = new Map<string, { size: number; result: CompileSieveResult }>();
 let compileCacheBytes = 0;
 
@@ -127,7 +130,7 @@ export function compileSieveCached(source: string, options: CompileSieveOptions 
   }
   const result = compileSieve(source, options);
   const size = source.length;
-  if (size <= COMPILE_CACHE_BYTES / 4) {
+  if (size <= COMPILE_CACHE_BYTES / 2) {
     for (const [k, v] of compileCache) {
       if (compileCacheBytes + size <= COMPILE_CACHE_BYTES) break;
       compileCache.delete(k);

@@ -104,6 +104,7 @@ export interface Settings {
   sieveFileintoCreatesMailbox: boolean;
   sieveMaxScriptsPerUser: number;
   sieveMaxStoragePerUserKb: number;
+  sieveMaxRunMs: number;
   manageSieveLegacyPortEnabled: boolean;
   manageSieveLegacyPort: number;
   // Filters tab: viruses, and the scheduled jobs (server/jobs/, server/virus/)
@@ -515,6 +516,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(Cyrus sieve_maxscriptsize, per script)',
     description: 'Total size of one user\u2019s Sieve scripts in KB; one script can be at most 1024 KB.',
     check: positive(1024 * 1024),
+  },
+  sieveMaxRunMs: {
+    default: 2000,
+    seedName: '(not in the seed)',
+    description:
+      'Longest one Sieve run (one user\u2019s script on one message) may take, in milliseconds. A run that takes longer is stopped: the message goes to INBOX unfiltered, the user gets a notice, and the script is not run for the next 10 minutes.',
+    check: (v) => (Number.isInteger(v) && v >= 10 && v <= 60000 ? undefined : 'must be a whole number from 10 to 60000'),
   },
   manageSieveLegacyPortEnabled: {
     default: false,

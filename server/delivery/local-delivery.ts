@@ -36,7 +36,7 @@ export class LocalDelivery implements QueueProcessor {
     this.stages = [
       ...(virusStage ? [virusStage] : []),
       ...(junkFilter ? [new JunkScreening(ctx, junkFilter, ctx.logs.logger('junk'))] : []),
-      new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve')),
+      new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve'), notifier),
       this.quota,
     ];
   }

@@ -8,6 +8,7 @@ import { cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
 import { queueGeneratedMail } from './generated-mail';
+import type { Notifier } from './notifier';
 import { resolveTargets } from './targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage, StoreCopy } from './types';
 import { effectiveRights } from '../store/acl';
@@ -17,6 +18,8 @@ import { PUBLIC_PREFIX } from '../store/types';
 export const REDIRECT_HEADER = 'X-Pillarbox-Redirected';
 /** Redirect hops (of any user) after which a message is kept instead of sent on. */
 export const MAX_REDIRECT_HOPS = 10;
+/** After a run over its time budget, the user's script is not run for this long (messages go to INBOX). */
+export const SIEVE_SUSPENSION_MS = 10 * 60_000;
 
 /**
  * Runs each recipient's active Sieve script (after screening, before quota) and carries out what
@@ -25,11 +28,14 @@ export const MAX_REDIRECT_HOPS = 10;
  */
 export class SieveStage implements DeliveryStage {
   readonly name = 'sieve';
+  /** Users whose script went over its time budget, and until when it is not run (in memory: a restart forgets). */
+  private readonly suspended = new Map<number, number>();
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly scripts: SieveScripts,
     private readonly log: Logger,
+    private readonly notifier?: Notifier,
   ) {}
 
   async run(message: LocalMessage): Promise<void> {
@@ -41,6 +47,18 @@ export class SieveStage implements DeliveryStage {
         this.log.error('the active Sieve script does not compile; mail is kept', { user: target.user.shortName, error: formatSieveError(e) }),
       );
       if (!script) continue;
+      const until = this.suspended.get(target.user.id);
+      if (until !== undefined) {
+        if (Date.now() < until) {
+          this.log.message('Sieve script suspended after going over its time budget; the message goes to INBOX unfiltered', {
+            queueId: message.entry.id,
+            user: target.user.shortName,
+            until: new Date(until).toISOString(),
+          });
+          continue;
+        }
+        this.suspended.delete(target.user.id);
+      }
       if (!raw) {
         raw = await this.readMessage(message);
         parsed = new SieveMessage(raw);
@@ -59,12 +77,56 @@ export class SieveStage implements DeliveryStage {
           spamPercent: message.verdicts?.spamPercent,
           virusScore: message.verdicts?.virusScore,
           userAddresses,
+          limits: { maxRunMs: this.ctx.settings.get().sieveMaxRunMs },
         },
       );
-      for (const e of result.errors) {
-        this.log.error('Sieve run-time error; the message is kept', { queueId: entry.id, user: target.user.shortName, error: formatSieveError(e) });
+      if (result.budgetExceeded) {
+        await this.overBudget(message, target, script.name, result.budgetExceeded.limitMs, result.errors.map(formatSieveError).join('; '));
+      } else {
+        for (const e of result.errors) {
+          this.log.error('Sieve run-time error; the message is kept', { queueId: entry.id, user: target.user.shortName, error: formatSieveError(e) });
+        }
       }
       await this.apply(message, target, result.actions, parsed as SieveMessage, userAddresses[0]);
+    }
+  }
+
+  /**
+   * A run stopped for taking too long: the message is kept (runSieve already returned the implicit
+   * keep, so it is delivered and never retried into the same run), the script is suspended for a
+   * while so each further message does not cost the same time again, and the user is told.
+   */
+  private async overBudget(message: LocalMessage, target: DeliveryTarget, scriptName: string, limitMs: number, where: string): Promise<void> {
+    const queueId = message.entry.id;
+    const user = target.user.shortName;
+    const until = Date.now() + SIEVE_SUSPENSION_MS;
+    this.suspended.set(target.user.id, until);
+    this.log.error('Sieve script stopped: it ran longer than its time budget; the message goes to INBOX unfiltered', {
+      queueId,
+      user,
+      script: scriptName,
+      limitMs,
+      error: where,
+      suspendedUntil: new Date(until).toISOString(),
+    });
+    if (!this.notifier) return;
+    const minutes = Math.round(SIEVE_SUSPENSION_MS / 60_000);
+    const text = [
+      `Your mail filter (Sieve script "${scriptName}") was stopped while it filtered a message`,
+      `(queue ID ${queueId}), because it ran longer than the ${limitMs} ms this server allows.`,
+      '',
+      'The message was delivered to your INBOX without filtering. For the next',
+      `${minutes} minutes your filter is not run, and new mail goes to your INBOX.`,
+      '',
+      `Where it stopped: ${where}`,
+      '',
+      'Tests that scan whole message bodies, or many patterns over long headers,',
+      'take the most time. Simplify the script, or ask your administrator.',
+    ].join('\r\n');
+    try {
+      await this.notifier.notifyUser(target.user, 'Your mail filter was stopped', text);
+    } catch (err) {
+      this.log.error('could not deliver the Sieve time-budget notice', { queueId, user, error: String(err) });
     }
   }
 

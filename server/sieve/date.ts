@@ -12,9 +12,32 @@ const OBSOLETE_ZONES: Record<string, number> = {
   ut: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
 };
 
+const MAX_DATE_LENGTH = 200;
+
+/**
+ * The text with "(comments)" replaced by a space, in one pass (the sender writes the Date field;
+ * /\([^)]*\)/g rescans the rest of the text at every unclosed "(").
+ */
+function withoutComments(value: string): string {
+  if (!value.includes('(')) return value;
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = value.indexOf('(', from);
+    if (open < 0) break;
+    const close = value.indexOf(')', open + 1);
+    if (close < 0) break;
+    out += value.slice(from, open) + ' ';
+    from = close + 1;
+  }
+  return out + value.slice(from);
+}
+
 /** Parses an RFC 5322 date-time ("Tue, 1 Jul 2003 10:52:37 +0200"); undefined when it is not one. */
 export function parseRfc2822Date(value: string): ZonedTime | undefined {
-  const s = value.replace(/\([^)]*\)/g, ' ').trim().toLowerCase();
+  const s = withoutComments(value).trim().toLowerCase();
+  // A date-time is about 31 characters; a longer text is not one (and is not worth matching).
+  if (s.length > MAX_DATE_LENGTH) return undefined;
   const m = /^(?:[a-z]{3}\s*,\s*)?(\d{1,2})\s+([a-z]{3})\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[a-z]+)?\s*$/.exec(s);
   if (!m) return undefined;
   const day = Number(m[1]);

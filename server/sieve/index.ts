@@ -7,6 +7,7 @@
  *
  * runSieve has no side effects: it returns what to do, and the caller does it.
  */
+import { createHash } from 'node:crypto';
 import type { SieveAction } from './actions';
 import { type CompileOptions } from './compiler';
 import { SieveFault, type SieveError } from './errors';
@@ -15,6 +16,7 @@ import { parseScript } from './parser';
 import { CompileContext, SIEVE_EXTENSIONS, compileBlock, processRequires } from './program';
 import { Flow, Runtime, type CompiledBody, type Envelope, type IncludeTarget } from './runtime';
 import { parseZone } from './date';
+import { SieveBudgetExceeded } from './budget';
 
 export type { SieveAction, VacationAction } from './actions';
 export type { SieveError } from './errors';
@@ -46,6 +48,13 @@ export interface SieveLimits {
   maxIncludes: number;
   /** Longest variable value, in characters; longer values are cut (RFC 5229 allows a limit of at least 4000). */
   maxVariableSize: number;
+  /** Characters of one value (header, body part) that :contains, :matches and :regex look at. */
+  maxMatchedSize: number;
+  /**
+   * Time one run may take, in milliseconds (wall clock, checked at every command and test and
+   * inside the matchers); a run over it ends like a run-time error, with the implicit keep.
+   */
+  maxRunMs: number;
 }
 
 export const DEFAULT_SIEVE_LIMITS: Readonly<SieveLimits> = {
@@ -57,6 +66,8 @@ export const DEFAULT_SIEVE_LIMITS: Readonly<SieveLimits> = {
   maxIncludeDepth: 10,
   maxIncludes: 64,
   maxVariableSize: 4096,
+  maxMatchedSize: 1024 * 1024,
+  maxRunMs: 2000,
 };
 
 export interface CompileSieveOptions extends CompileOptions {
@@ -94,6 +105,41 @@ export function compileSieve(source: string | Buffer, options: CompileSieveOptio
     if (err instanceof SieveFault) return { errors: [err.toError(options.name)] };
     throw err;
   }
+}
+
+/**
+ * Source characters of the compiled scripts compileSieveCached keeps (least recently used go
+ * first). A compiled script takes about 50 times its source in memory: 2 MB is about 100 MB.
+ */
+const COMPILE_CACHE_BYTES = 2 * 1024 * 1024;
+const compileCache = new Map<string, { size: number; result: CompileSieveResult }>();
+let compileCacheBytes = 0;
+
+/**
+ * compileSieve, remembered by content and options. Compiling costs about 1 ms per KB of script, on
+ * the thread that delivers mail: a script is compiled when it is stored and then reused by every
+ * delivery, and so is every script it includes. Compiled scripts hold no state of a run.
+ */
+export function compileSieveCached(source: string, options: CompileSieveOptions = {}): CompileSieveResult {
+  const key = createHash('sha256').update(JSON.stringify(options)).update('\u0000').update(source).digest('base64');
+  const hit = compileCache.get(key);
+  if (hit) {
+    compileCache.delete(key);
+    compileCache.set(key, hit);
+    return hit.result;
+  }
+  const result = compileSieve(source, options);
+  const size = source.length;
+  if (size <= COMPILE_CACHE_BYTES / 2) {
+    for (const [k, v] of compileCache) {
+      if (compileCacheBytes + size <= COMPILE_CACHE_BYTES) break;
+      compileCache.delete(k);
+      compileCacheBytes -= v.size;
+    }
+    compileCache.set(key, { size, result });
+    compileCacheBytes += size;
+  }
+  return result;
 }
 
 export interface VacationMemory {
@@ -138,6 +184,8 @@ export interface SieveMessageInput {
 export interface SieveRunResult {
   actions: SieveAction[];
   errors: SieveError[];
+  /** Set when the run was stopped for going over limits.maxRunMs (errors says where it was). */
+  budgetExceeded?: { limitMs: number };
 }
 
 async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironment, limits: SieveLimits): Promise<void> {
@@ -156,7 +204,7 @@ async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironm
     }
     let compiled: SieveScript;
     if (typeof got === 'string') {
-      const c = compileSieve(got, { ...env.compileOptions, name: target.name, limits });
+      const c = compileSieveCached(got, { ...env.compileOptions, name: target.name, limits });
       if (c.errors) {
         const e = c.errors[0];
         rt.loaded.set(target.key, { error: `${e.line}:${e.column}: ${e.message}` });
@@ -192,7 +240,7 @@ export async function checkIncludes(script: SieveScript, env: Pick<SieveEnvironm
       if (!cache.has(inc.key)) {
         const got = env.loadInclude ? await env.loadInclude(inc.name, inc.scope) : undefined;
         if (typeof got === 'string') {
-          const c = compileSieve(got, { ...env.compileOptions, name: inc.name, limits });
+          const c = compileSieveCached(got, { ...env.compileOptions, name: inc.name, limits });
           cache.set(inc.key, c.script ?? `${c.errors[0].line}:${c.errors[0].column}: ${c.errors[0].message}`);
         } else cache.set(inc.key, got ?? undefined);
       }
@@ -225,6 +273,7 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
       zoneOffset,
       maxVariableSize: limits.maxVariableSize,
       maxIncludeDepth: limits.maxIncludeDepth,
+      maxMatchedSize: limits.maxMatchedSize,
     },
     limits,
   );
@@ -232,6 +281,8 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
   if (script.includes.length > 0) await loadIncludes(rt, script, env, limits);
   let actions: SieveAction[];
   try {
+    // The clock starts with the script: loading includes waited for the store, not for the CPU.
+    rt.startBudget(limits.maxRunMs);
     const flow = script.body.exec(rt);
     void (flow === Flow.Stop);
     const imapFlags = rt.internalFlags.trim();
@@ -240,7 +291,9 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
     if (!(err instanceof SieveFault)) throw err;
     // RFC 5228 2.10.6: a run-time error cancels the script's actions; the message is kept.
     const error = err.toError(rt.scriptName !== script.name ? rt.scriptName : undefined);
-    return { actions: [{ action: 'keep', implicit: true }], errors: [error] };
+    const keep: SieveAction[] = [{ action: 'keep', implicit: true }];
+    if (err instanceof SieveBudgetExceeded) return { actions: keep, errors: [error], budgetExceeded: { limitMs: err.limitMs } };
+    return { actions: keep, errors: [error] };
   }
   for (const a of actions) {
     if (a.action !== 'vacation' || !a.send || !env.vacationMemory) continue;

@@ -1,8 +1,10 @@
 import { COMPARATORS, DEFAULT_COMPARATOR, asciiUpper, type Comparator } from './comparators';
 import { type CompileContext, type ParsedArgs, type StringArg, type TagDef } from './compiler';
 import { SieveFault, type SievePosition } from './errors';
-import { RegexSyntaxError, compileRegex, hasWildcards, wildcardToRegExp } from './patterns';
+import { type CodePoints } from './codepoints';
+import { type LinearRegex, RegexSyntaxError, compileRegex } from './regex';
 import type { Runtime } from './runtime';
+import { type WildcardPattern, compileWildcard, hasWildcards, matchWildcard } from './wildcard';
 
 export type MatchType = 'is' | 'contains' | 'matches' | 'regex' | 'value' | 'count';
 type Relation = 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne';
@@ -30,16 +32,19 @@ export function matchTags(cc: CompileContext): Record<string, TagDef> {
 interface Key {
   raw: string;
   folded: string;
-  re?: RegExp;
+  wild?: WildcardPattern;
+  re?: LinearRegex;
 }
 
 const dynamicCache = new Map<string, Key>();
 const CACHE_LIMIT = 500;
+/** Keys made from variables are cached only when short: the cache lives across runs. */
+const CACHED_KEY_LENGTH = 4096;
 
-function prepareKey(raw: string, type: MatchType, cmp: Comparator): Key {
+function prepareKey(raw: string, type: MatchType, cmp: Comparator, capture: boolean): Key {
   const key: Key = { raw, folded: cmp.fold(raw) };
-  if (type === 'matches' && hasWildcards(raw)) key.re = wildcardToRegExp(raw, cmp.caseless);
-  else if (type === 'regex') key.re = compileRegex(raw, cmp.caseless);
+  if (type === 'matches' && hasWildcards(raw)) key.wild = compileWildcard(raw, cmp.caseless);
+  else if (type === 'regex') key.re = compileRegex(raw, cmp.caseless, capture);
   return key;
 }
 
@@ -104,7 +109,7 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
     for (const { t, pos } of templates) {
       for (const k of split ? split(t as string) : [t as string]) {
         try {
-          constantKeys.push(prepareKey(k, type, cmp));
+          constantKeys.push(prepareKey(k, type, cmp, capture));
         } catch (err) {
           if (err instanceof RegexSyntaxError) cc.fail(`invalid regular expression "${k}": ${err.message}`, pos);
           throw err;
@@ -118,17 +123,19 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
     for (const { t, pos } of templates) {
       const s = rt.expand(t);
       for (const k of split ? split(s) : [s]) {
-        const cacheKey = `${type}\u0000${cmp.name}\u0000${k}`;
-        let key = dynamicCache.get(cacheKey);
+        const cacheKey = `${type}\u0000${cmp.name}\u0000${capture ? 1 : 0}\u0000${k}`;
+        let key = k.length <= CACHED_KEY_LENGTH ? dynamicCache.get(cacheKey) : undefined;
         if (!key) {
           try {
-            key = prepareKey(k, type, cmp);
+            key = prepareKey(k, type, cmp, capture);
           } catch (err) {
-            if (err instanceof RegexSyntaxError) throw new SieveFault(`invalid regular expression "${k}": ${err.message}`, pos);
+            if (err instanceof RegexSyntaxError) throw new SieveFault(`invalid regular expression "${k.length > 200 ? k.slice(0, 200) + '…' : k}": ${err.message}`, pos);
             throw err;
           }
-          if (dynamicCache.size >= CACHE_LIMIT) dynamicCache.clear();
-          dynamicCache.set(cacheKey, key);
+          if (k.length <= CACHED_KEY_LENGTH) {
+            if (dynamicCache.size >= CACHE_LIMIT) dynamicCache.clear();
+            dynamicCache.set(cacheKey, key);
+          }
         }
         keys.push(key);
       }
@@ -142,7 +149,8 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
         return (rt, values) => {
           const keys = keysAt(rt);
           for (const v of values) {
-            const fv = asciiUpper(v);
+            const fv = rt.folded(v, cmp);
+            rt.budget.spend(keys.length);
             for (const k of keys) if (fv === k.folded) return true;
           }
           return false;
@@ -150,15 +158,23 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
       }
       return (rt, values) => {
         const keys = keysAt(rt);
-        for (const v of values) for (const k of keys) if (cmp.equals(v, k.raw)) return true;
+        for (const v of values) {
+          rt.budget.spend(keys.length);
+          for (const k of keys) if (cmp.equals(v, k.raw)) return true;
+        }
         return false;
       };
     case 'contains':
       return (rt, values) => {
         const keys = keysAt(rt);
-        for (const v of values) {
-          const fv = cmp.fold(v);
-          for (const k of keys) if (fv.includes(k.folded)) return true;
+        for (const value of values) {
+          const v = rt.scanned(value);
+          const fv = rt.folded(v, cmp);
+          for (const k of keys) {
+            // String.includes is native and fast; count the work so a long run still ends.
+            rt.budget.spend(1 + (v.length >> 8));
+            if (fv.includes(k.folded)) return true;
+          }
         }
         return false;
       };
@@ -166,8 +182,20 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
     case 'regex':
       return (rt, values) => {
         const keys = keysAt(rt);
-        for (const v of values) {
+        for (const value of values) {
+          const v = rt.scanned(value);
+          let cps: CodePoints | undefined;
           for (const k of keys) {
+            rt.budget.spend(1);
+            if (k.wild) {
+              cps ??= rt.codePoints(v);
+              const m = matchWildcard(k.wild, cps, capture, rt.budget);
+              if (m) {
+                if (capture) rt.setMatch(m);
+                return true;
+              }
+              continue;
+            }
             if (!k.re) {
               if (cmp.caseless ? asciiUpper(v) === k.folded : v === k.raw) {
                 if (capture) rt.setMatch([v]);
@@ -175,11 +203,12 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
               }
               continue;
             }
+            cps ??= rt.codePoints(v);
             if (!capture) {
-              if (k.re.test(v)) return true;
+              if (k.re.test(cps, rt.budget)) return true;
               continue;
             }
-            const m = k.re.exec(v);
+            const m = k.re.exec(cps, rt.budget);
             if (m) {
               rt.setMatch(m);
               return true;
@@ -191,7 +220,10 @@ export function buildMatcher(cc: CompileContext, setup: MatchSetup, keysArg: Str
     case 'value':
       return (rt, values) => {
         const keys = keysAt(rt);
-        for (const v of values) for (const k of keys) if (relationHolds(relation ?? 'eq', cmp.compare(v, k.raw))) return true;
+        for (const v of values) {
+          rt.budget.spend(keys.length);
+          for (const k of keys) if (relationHolds(relation ?? 'eq', cmp.compare(v, k.raw))) return true;
+        }
         return false;
       };
     case 'count':

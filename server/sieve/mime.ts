@@ -32,33 +32,57 @@ function field(fields: HeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.raw.trim();
 }
 
-/** Splits a multipart body at its boundary: the parts, and the text outside them (prologue + epilogue). */
-function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outside: Buffer } {
-  const text = body.toString('latin1');
-  const delim = '--' + boundary;
-  const lines = text.split(/(?<=\n)/);
-  const parts: Buffer[] = [];
-  let outside = '';
-  let cur: string | undefined;
-  let closed = false;
-  for (const line of lines) {
-    const bare = line.replace(/\r?\n$/, '').replace(/[ \t]+$/, '');
-    if (!closed && bare === delim) {
-      if (cur !== undefined) parts.push(Buffer.from(cur.replace(/\r?\n$/, ''), 'latin1'));
-      cur = '';
-      continue;
-    }
-    if (!closed && bare === delim + '--') {
-      if (cur !== undefined) parts.push(Buffer.from(cur.replace(/\r?\n$/, ''), 'latin1'));
-      cur = undefined;
-      closed = true;
-      continue;
-    }
-    if (cur === undefined) outside += line;
-    else cur += line;
+/** The end of a part's content: the line break before its closing delimiter line belongs to the delimiter. */
+function beforeLineBreak(body: Buffer, at: number, from: number): number {
+  let end = at;
+  if (end > from && body[end - 1] === 0x0a) {
+    end--;
+    if (end > from && body[end - 1] === 0x0d) end--;
   }
-  if (cur !== undefined) parts.push(Buffer.from(cur, 'latin1'));
-  return { parts, outside: Buffer.from(outside, 'latin1') };
+  return end;
+}
+
+/**
+ * Splits a multipart body at its boundary: the parts, and the text outside them (prologue +
+ * epilogue). A delimiter is a line "--boundary" (or "--boundary--", which closes the body), with
+ * optional trailing blanks. One indexOf scan with no copying: a message nested 20 levels deep is
+ * searched 20 times, not split into lines 20 times.
+ */
+function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outside: Buffer } {
+  const delim = Buffer.from('--' + boundary, 'latin1');
+  const parts: Buffer[] = [];
+  let prologueEnd = body.length;
+  let partStart = -1;
+  let epilogueStart = body.length;
+  let pos = 0;
+  for (;;) {
+    const at = body.indexOf(delim, pos);
+    if (at < 0) break;
+    pos = at + 1;
+    if (at > 0 && body[at - 1] !== 0x0a) continue;
+    let e = at + delim.length;
+    const close = body[e] === 0x2d && body[e + 1] === 0x2d;
+    if (close) e += 2;
+    while (e < body.length && (body[e] === 0x20 || body[e] === 0x09)) e++;
+    let next: number;
+    if (e >= body.length) next = body.length;
+    else if (body[e] === 0x0a) next = e + 1;
+    else if (body[e] === 0x0d && body[e + 1] === 0x0a) next = e + 2;
+    else continue;
+    if (partStart >= 0) parts.push(body.subarray(partStart, Math.max(partStart, beforeLineBreak(body, at, partStart))));
+    else prologueEnd = at;
+    if (close) {
+      epilogueStart = next;
+      partStart = -1;
+      break;
+    }
+    partStart = next;
+    pos = next;
+  }
+  // An unterminated last part runs to the end of the body.
+  if (partStart >= 0) parts.push(body.subarray(partStart));
+  const outside = epilogueStart < body.length ? Buffer.concat([body.subarray(0, prologueEnd), body.subarray(epilogueStart)]) : body.subarray(0, prologueEnd);
+  return { parts, outside };
 }
 
 /** Walks the MIME tree of a message and returns every leaf part (and multipart prologue/epilogue text). */

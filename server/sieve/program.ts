@@ -54,7 +54,12 @@ export function compileTest(cc: CompileContext, node: TestNode): TestFn {
   const def = TESTS[node.name];
   if (!def) cc.fail(`unknown test "${node.name}"`, node);
   if (!extAvailable(cc, def.ext)) cc.fail(`unknown test "${node.name}" (it needs require "${requireHint(def.ext ?? '')}")`, node);
-  return def.compile(cc, node, (n) => compileTest(cc, n));
+  const fn = def.compile(cc, node, (n) => compileTest(cc, n));
+  const pos = { line: node.line, column: node.column };
+  return (rt) => {
+    rt.step(pos);
+    return fn(rt);
+  };
 }
 
 function compileCommand(cc: CompileContext, node: CommandNode): Exec {
@@ -71,7 +76,12 @@ function compileCommand(cc: CompileContext, node: CommandNode): Exec {
   }
   if (!extAvailable(cc, def.ext)) cc.fail(`unknown command "${node.name}" (it needs require "${requireHint(def.ext ?? '')}")`, node);
   if (node.block) cc.fail(`"${node.name}" takes no block; end it with ";"`, node);
-  return def.compile(cc, node);
+  const exec = def.compile(cc, node);
+  const pos = { line: node.line, column: node.column };
+  return (rt) => {
+    rt.step(pos);
+    return exec(rt);
+  };
 }
 
 /** Compiles an if/elsif/else chain starting at nodes[start]; returns the Exec and the nodes used. */

@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings-schema';
 import type { Db } from '../db/database';
-import { DEFAULT_SIEVE_LIMITS, type SieveError, type SieveScript, type VacationMemory, checkIncludes, compileSieve } from './index';
+import { DEFAULT_SIEVE_LIMITS, type SieveError, type SieveScript, type VacationMemory, checkIncludes, compileSieveCached } from './index';
 
 /** Why a script operation was refused; codes are RFC 5804 response codes where one fits. */
 export type SieveScriptErrorCode = 'NONEXISTENT' | 'ALREADYEXISTS' | 'ACTIVE' | 'QUOTA/MAXSCRIPTS' | 'QUOTA/MAXSIZE' | 'INVALID' | 'BADNAME';
@@ -117,7 +117,7 @@ export class SieveScripts {
   async check(userId: number, content: string, name = 'script'): Promise<{ errors: SieveError[]; warnings: SieveError[] }> {
     // Problems in the script itself carry no script name; those in included scripts name them.
     const own = (e: SieveError): SieveError => (e.script === name ? { line: e.line, column: e.column, message: e.message } : e);
-    const c = compileSieve(content, { name });
+    const c = compileSieveCached(content, { name });
     if (c.errors) return { errors: c.errors.map(own), warnings: [] };
     const errors = await checkIncludes(c.script, { loadInclude: this.includeLoader(userId, name, content) });
     return { errors: errors.map(own), warnings: (c.warnings ?? []).map(own) };
@@ -191,7 +191,7 @@ export class SieveScripts {
     if (cached && cached.version === version) return cached.script ?? undefined;
     const row = this.get(userId, current.name) as StoredSieveScript;
     let script: SieveScript | null = null;
-    const c = compileSieve(row.content, { name: row.name });
+    const c = compileSieveCached(row.content, { name: row.name });
     if (c.errors) onError?.(c.errors[0]);
     else script = c.script;
     if (this.compiled.size > 10_000) this.compiled.clear();
@@ -225,7 +225,7 @@ export class SieveScripts {
 
   putGlobal(name: string, content: string): void {
     checkScriptName(name);
-    const c = compileSieve(content, { name });
+    const c = compileSieveCached(content, { name });
     if (c.errors) {
       const e = c.errors[0];
       throw new SieveScriptError('INVALID', `line ${e.line}, column ${e.column}: ${e.message}`, c.errors);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkIncludes, compileSieve, runSieve, type VacationAction } from '../../server/sieve/index';
-import { compileRegex, wildcardToRegExp } from '../../server/sieve/patterns';
+import { compileRegex } from '../../server/sieve/regex';
+import { compileWildcard, matchWildcard } from '../../server/sieve/wildcard';
 import { actions, compileError, compileOk, crlf, run, SIMPLE } from './helpers';
 
 test('fileinto, with :create (mailbox) and :copy (copy)', async () => {
@@ -196,14 +197,14 @@ test('spamtest, spamtestplus and virustest (RFC 3685/5235) use the caller\'s ver
   assert.deepEqual(await actions(s, SIMPLE, {}), ['fileinto Untested']);
 });
 
-test('regex: POSIX classes and escapes become JavaScript RegExps; match variables from groups', async () => {
+test('regex: POSIX classes and escapes; match variables from groups', async () => {
   assert.equal(compileRegex('^[[:alpha:]]+[[:digit:]]{2}$', false).test('abc12'), true);
   assert.equal(compileRegex('[\\d]', false).test('\\'), true);
   assert.equal(compileRegex('\\<word\\>', false).test('a word here'), true);
   assert.equal(compileRegex('a{', false).test('a{'), true);
   assert.equal(compileRegex('ABC', true).test('xabcx'), true);
   assert.throws(() => compileRegex('(a', false));
-  assert.equal(wildcardToRegExp('a\\*?', false).test('a*b'), true);
+  assert.ok(matchWildcard(compileWildcard('a\\*?', false), 'a*b', false));
   assert.deepEqual(await actions('require ["regex","variables","fileinto"]; if header :regex "subject" "^(h.)\\\\s+(.*)$" { fileinto "${2}-${1}"; }'), ['fileinto there-hi']);
   assert.match(compileError('require "regex"; if header :regex "subject" "[[:nope:]]" { keep; }').message, /character class/);
 });

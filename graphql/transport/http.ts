@@ -9,17 +9,42 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../../server/logs/logger';
 import type { GraphqlContext } from '../context';
 import { formatApiError } from '../errors';
-import { BodyTooLargeError, readBody, sendRequestError } from '../../server/web/http-util';
+import { admitQuery } from '../limits/admit';
+import { AUTHENTICATED_LIMITS, limitsFor } from '../limits/query-limits';
+import { BodyTooLargeError, readBody, sendJson, sendRequestError } from '../../server/web/http-util';
+
+interface RequestParts {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+/** The query, operation name and variables of a GET or POST request, where the GraphQL-over-HTTP spec puts them. */
+function partsOf(method: string, url: URL, body: unknown): RequestParts {
+  if (method === 'GET') {
+    let variables: unknown;
+    try {
+      variables = JSON.parse(url.searchParams.get('variables') ?? 'null');
+    } catch {
+      variables = undefined; // Apollo refuses it.
+    }
+    return { query: url.searchParams.get('query') ?? undefined, operationName: url.searchParams.get('operationName'), variables };
+  }
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as RequestParts) : {};
+}
 
 /**
- * POST and GET /graphql through Apollo Server, without a web framework: the request is
- * read here (at most 1 MB) and handed to `executeHTTPGraphQLRequest`.
+ * POST and GET /graphql through Apollo Server, without a web framework. The caller's token
+ * is checked first, so that the body limit and the query limits (graphql/limits/) can depend on
+ * it: a request without a valid token is read only up to 16 KB. The body is read here, the
+ * query parsed and measured before Apollo sees it, and only an admitted request is handed to
+ * `executeHTTPGraphQLRequest`.
  */
 export class GraphqlHttpHandler {
   private readonly apollo: ApolloServer<GraphqlContext>;
 
   constructor(
-    schema: GraphQLSchema,
+    private readonly schema: GraphQLSchema,
     private readonly log: Logger,
     private readonly contextFor: (req: http.IncomingMessage) => GraphqlContext,
   ) {
@@ -27,6 +52,10 @@ export class GraphqlHttpHandler {
       schema,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // Every query passes admitQuery first; these are a second line behind it.
+      parseOptions: { maxTokens: AUTHENTICATED_LIMITS.maxTokens },
+      // A query known only by its hash would skip the gate's per-caller checks.
+      persistedQueries: false,
       // The engine handles SIGTERM itself and stops this server in order.
       stopOnTerminationSignals: false,
       plugins: [
@@ -53,14 +82,18 @@ export class GraphqlHttpHandler {
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const context = this.contextFor(req);
+    const limits = limitsFor(context.admin !== undefined);
+    const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
-    if (req.method === 'POST') {
+    if (method === 'POST') {
       let raw: Buffer;
       try {
-        raw = await readBody(req);
+        raw = await readBody(req, limits.maxBodyBytes);
       } catch (err) {
         if (err instanceof BodyTooLargeError) {
-          sendRequestError(res, 413, 'PAYLOAD_TOO_LARGE', 'request bodies are limited to 1 MB');
+          const size = `${limits.maxBodyBytes / 1024} KB`;
+          sendRequestError(res, 413, 'PAYLOAD_TOO_LARGE', context.admin ? `request bodies are limited to ${size}` : `requests without a valid token are limited to ${size}; log in first`);
           req.resume();
           return;
         }
@@ -78,13 +111,28 @@ export class GraphqlHttpHandler {
         body = raw.toString('utf8');
       }
     }
+    const { query, operationName, variables } = partsOf(method, url, body);
+    // Without a query string Apollo answers with its own error, at no cost.
+    if (typeof query === 'string') {
+      const request = {
+        query,
+        operationName: typeof operationName === 'string' ? operationName : undefined,
+        variables: variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
+      };
+      const admission = admitQuery(this.schema, request, limits);
+      if (admission.errors) {
+        this.log.event('GraphQL request refused', { remote: context.remoteAddress, code: String(admission.errors[0].extensions.code) });
+        sendJson(res, 400, { errors: admission.errors.map((e) => e.toJSON()) });
+        return;
+      }
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await this.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: async () => this.contextFor(req),
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => context,
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineContext } from '../../server/context';
@@ -9,7 +9,9 @@ import type { Logger } from '../../server/logs/logger';
 import type { ConnectionInfo } from '../../server/net/connections';
 import type { GraphqlContext } from '../context';
 import { formatApiError } from '../errors';
-import { MAX_BODY_BYTES, bearerToken, remoteAddressOf } from '../../server/web/http-util';
+import { admitQuery } from '../limits/admit';
+import { AUTHENTICATED_LIMITS } from '../limits/query-limits';
+import { bearerToken, remoteAddressOf } from '../../server/web/http-util';
 
 /** The token in graphql-ws connectionParams: {Authorization: "Bearer …"} (as GraphiQL sends headers) or {token: "…"}. */
 function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -22,9 +24,11 @@ function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string 
 /**
  * Subscriptions over graphql-ws on the /graphql path. The token is checked when the
  * client connects (a bad one closes the socket with 4403) and again for every operation.
+ * Every operation passes the same gate as over HTTP (graphql/limits/), with the limits of a
+ * logged-in caller, before graphql-js validates it.
  */
 export class GraphqlSubscriptions {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: AUTHENTICATED_LIMITS.maxBodyBytes });
   private readonly sessions = new WeakMap<WebSocket, { admin: AdminAccount; token: string; conn: ConnectionInfo }>();
   private readonly server: ReturnType<typeof useServer>;
 
@@ -54,6 +58,16 @@ export class GraphqlSubscriptions {
           extra.socket.once('close', () => ctx.connections.remove(conn));
           this.sessions.set(extra.socket, { admin, token, conn });
           return true;
+        },
+        onSubscribe: (_ctx, _id, payload) => {
+          const admission = admitQuery(schema, payload, AUTHENTICATED_LIMITS);
+          if (admission.errors) return admission.errors;
+          const invalid = validate(schema, admission.document);
+          if (invalid.length) {
+            return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          }
+          // The context and root value are filled in by graphql-ws, as for an operation it parsed itself.
+          return { schema, document: admission.document, variableValues: payload.variables, operationName: payload.operationName };
         },
         context: ({ extra }): GraphqlContext => {
           const session = this.sessions.get(extra.socket);

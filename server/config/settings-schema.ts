@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { HostList } from '../net/host-list';
+import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
 import { socketAddressProblem } from '../net/socket-address';
 import { KEY_TYPES, type KeyType } from '../certs/self-signed';
 import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
@@ -150,7 +151,43 @@ const hostList = (v: string[]) => {
   return invalid.length ? `not an address, network, host or domain: ${invalid.join(', ')}` : undefined;
 };
 const address = (v: string) =>
-  v === '' || /^[^\s@,]+(@[^\s@,]+)?$/.test(v) ? undefined : 'must be a user name, alias or address';
+  v === '' || (/^[^\s@,]+(@[^\s@,]+)?$/.test(v) && !hasControlCharacters(v)) ? undefined : 'must be a user name, alias or address';
+/** Text that ends up on one line of a config file or a header: no line breaks or other control characters. */
+const oneLine = (v: string) => (hasControlCharacters(v) ? 'must be one line without control characters' : undefined);
+const absolutePath = (v: string) => (v.startsWith('/') && !hasControlCharacters(v) ? undefined : 'must be an absolute path (one line, no control characters)');
+/** An http or https URL with a host, in printable ASCII (percent-encode the rest). */
+const isHttpUrl = (v: string) => {
+  if (!/^https?:\/\/[\x21-\x7e]+$/i.test(v)) return false;
+  try {
+    return new URL(v).hostname !== '';
+  } catch {
+    return false;
+  }
+};
+/** freshclam's proxy: host:port, or http(s)://[user:password@]host:port; the user name and password go into freshclam.conf decoded, so they may not hide a line break. */
+const proxyProblem = (v: string) => {
+  if (v === '') return undefined;
+  const form = 'must be empty, host:port or http://user:password@host:port';
+  const m = /^(https?:\/\/)?(?:([^@/]*)@)?([^@/]*)\/?$/i.exec(v);
+  if (!m || (m[2] !== undefined && !m[1])) return form;
+  if (m[2] !== undefined) {
+    let userinfo: string;
+    try {
+      userinfo = decodeURIComponent(m[2]);
+    } catch {
+      return `${form}: the user name or password has a broken %-escape`;
+    }
+    if (/\s/.test(m[2]) || hasControlCharacters(userinfo)) return `${form}: the user name and password may not contain spaces or control characters`;
+  }
+  const problem = hostPortProblem(m[3], { portRequired: true });
+  if (problem) return `${form} (the proxy ${problem})`;
+  try {
+    new URL(m[1] ? v : `http://${v}`);
+  } catch {
+    return form;
+  }
+  return undefined;
+};
 
 /** A node-cron expression (5 fields, or 6 with seconds), or empty for "never". */
 const cronProblem = (v: string) => (v === '' || cron.validate(v) ? undefined : 'must be a cron expression such as "0 1 * * *", or empty');
@@ -173,7 +210,8 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   relayHost: {
     default: '',
     seedName: 'General: Relay all SMTP mail through this host',
-    description: 'Smart host for outbound mail, "host" or "host:port"; empty = deliver directly by MX.',
+    description: 'Smart host for outbound mail, "host" or "host:port" ("[2001:db8::1]:587" for IPv6); empty = deliver directly by MX.',
+    check: (v) => (v.trim() === '' ? undefined : hostPortProblem(v)),
   },
   holdOutbound: {
     default: false,
@@ -234,7 +272,10 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: [],
     seedName: 'Relay: junk mail rejection (RBL) servers',
     description: 'DNSBL zones, such as zen.spamhaus.org.',
-    check: (v) => (v.every((z) => /^[a-z0-9.-]+$/i.test(z)) ? undefined : 'must be DNS zone names'),
+    check: (v) => {
+      const bad = v.filter((z) => !isHostName(z.trim()));
+      return bad.length ? `must be DNS zone names: not ${bad.map((z) => JSON.stringify(z)).join(', ')}` : undefined;
+    },
   },
   junkScanEnabled: {
     default: false,
@@ -262,6 +303,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '***JUNK MAIL***',
     seedName: 'Filters: subject tag',
     description: 'The subject tag for delivered junk.',
+    check: oneLine,
   },
   junkEncapsulate: {
     default: false,
@@ -573,25 +615,25 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: 'database.clamav.net',
     seedName: '(freshclam.conf DatabaseMirror)',
     description: 'The ClamAV database mirror freshclam downloads from.',
-    check: (v) => (/^[a-z0-9.-]+$/i.test(v) || /^https?:\/\/\S+$/.test(v) ? undefined : 'must be a host name or http(s) URL'),
+    check: (v) => (isHostName(v) || isPlainIp(v) || isHttpUrl(v) ? undefined : 'must be a host name or http(s) URL'),
   },
   virusPrivateMirror: {
     default: '',
     seedName: '(freshclam.conf PrivateMirror)',
     description: 'A private mirror (host or URL) used instead of the public ones; empty = none.',
-    check: (v) => (v === '' || /^[a-z0-9.-]+(:\d+)?$/i.test(v) || /^https?:\/\/\S+$/.test(v) ? undefined : 'must be empty, a host name or an http(s) URL'),
+    check: (v) => (v === '' || hostPortProblem(v) === undefined || isHttpUrl(v) ? undefined : 'must be empty, a host, host:port or an http(s) URL'),
   },
   virusUpdateProxy: {
     default: '',
     seedName: '(freshclam.conf HTTPProxyServer / HTTPProxyPort)',
     description: 'HTTP proxy for freshclam, "host:port" or "http://user:password@host:port"; empty = direct.',
-    check: (v) => (v === '' || /^(https?:\/\/)?([^\s@/]+@)?[^\s:/@]+:\d{1,5}\/?$/.test(v) ? undefined : 'must be empty or host:port'),
+    check: proxyProblem,
   },
   virusDatabaseDir: {
     default: '/var/lib/clamav',
     seedName: '(clamd.conf / freshclam.conf DatabaseDirectory)',
     description: 'Where freshclam writes the virus database; must be the DatabaseDirectory clamd reads.',
-    check: (v) => (v.startsWith('/') ? undefined : 'must be an absolute path'),
+    check: absolutePath,
   },
   junkTrainingSchedule: {
     default: '0 1 * * *',

@@ -3,6 +3,7 @@ import { promises as dns, type MxRecord } from 'node:dns';
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
 import { BootstrapError } from '../config/bootstrap';
+import { parseHostPort as readHostPort } from '../net/host-port';
 
 /** A host to try, with its addresses in the order to try them. */
 export interface NextHop {
@@ -131,26 +132,10 @@ export function orderByPreference(records: MxRecord[]): MxRecord[] {
   return shuffled.map((x) => x.r);
 }
 
-/** "host", "host:port", "[host]", "[host]:port" or an IPv6 address; undefined when malformed. */
+/** "host", "host:port", "[host]", "[host]:port" or an IPv6 address; undefined when malformed (server/net/host-port.ts). */
 export function parseHostPort(spec: string, defaultPort: number): { host: string; port: number } | undefined {
-  const s = spec.trim();
-  let host = s;
-  let port = String(defaultPort);
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (bracket) {
-    host = bracket[1];
-    port = bracket[2] ?? port;
-  } else if (net.isIPv6(s)) {
-    host = s;
-  } else {
-    const m = /^([^:\s]+)(?::(\d+))?$/.exec(s);
-    if (!m) return undefined;
-    host = m[1];
-    port = m[2] ?? port;
-  }
-  const n = Number(port);
-  if (!host || !Number.isInteger(n) || n < 1 || n > 65535) return undefined;
-  return { host, port: n };
+  const parsed = readHostPort(spec);
+  return parsed && { host: parsed.host, port: parsed.port ?? defaultPort };
 }
 
 /** node's setServers wants "1.2.3.4:53" or "[::1]:53"; PILLARBOX_DNS may be "host" or "host:port". */

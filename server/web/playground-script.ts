@@ -9,6 +9,8 @@ export const PLAYGROUND_SCRIPT = String.raw`(function () {
   var DEFAULT_QUERY = [
     '# Pillarbox management API. Log in with the form above: the token goes into the',
     '# Headers tab below. Or run the login mutation and paste {"Authorization": "Bearer <token>"} there.',
+    '# The schema (docs, completion) loads once there is a token: the API answers introspection',
+    '# only to logged-in callers. After pasting a token, re-fetch it with Shift-Ctrl-R.',
     '',
     'query Status {',
     '  me { username role }',

@@ -71,6 +71,19 @@ describe('GraphQL settings', () => {
     assert.deepEqual(t.engine.ctx.settings.get(), before);
   });
 
+  it('a relay host without its port is INVALID_SETTING from the settings layer (issue 17)', async () => {
+    const before = structuredClone(t.engine.ctx.settings.get());
+    const r = await gql(port, 'mutation { updateSettings(input: {relayHost: "127.0.0.1:"}) { relayHost } }', { token });
+    assert.equal(r.status, 200);
+    assert.equal(errorCode(r), 'INVALID_SETTING');
+    assert.equal(r.errors?.[0].extensions?.field, 'relayHost');
+    assert.match(r.errors?.[0].message ?? '', /relayHost: must be a host or host:port/);
+    assert.deepEqual(t.engine.ctx.settings.get(), before);
+    const ok = await gqlOk<{ updateSettings: { relayHost: string } }>(port, 'mutation { updateSettings(input: {relayHost: "[2001:db8::25]:587"}) { relayHost } }', { token });
+    assert.equal(ok.updateSettings.relayHost, '[2001:db8::25]:587');
+    await gqlOk(port, 'mutation { updateSettings(input: {relayHost: ""}) { relayHost } }', { token });
+  });
+
   it('settingDescriptions lists every setting with its default as JSON', async () => {
     const data = await gqlOk<{ settingDescriptions: { key: string; default: string; seedName: string; description: string }[] }>(
       port,

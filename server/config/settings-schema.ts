@@ -95,6 +95,9 @@ export interface Settings {
   maxRecipientsPerMessage: number;
   authFailureDelayMs: number;
   authMaxFailures: number;
+  authThrottleMaxDelaySeconds: number;
+  authLockoutFailures: number;
+  authLockoutMinutes: number;
   localDeliveryLifetimeHours: number;
   // Sieve and ManageSieve
   sieveFileintoCreatesMailbox: boolean;
@@ -466,7 +469,8 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   authFailureDelayMs: {
     default: 2000,
     seedName: '(not in the seed)',
-    description: 'Delay before answering a failed authentication; doubles with each further failure.',
+    description:
+      'Delay after a failed authentication before the client address (and the account at that address) may try again; doubles with each further failure, up to authThrottleMaxDelaySeconds. 0 = no delay.',
     check: nonNegative(60000),
   },
   authMaxFailures: {
@@ -474,6 +478,26 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'Failed authentications after which the connection is closed.',
     check: positive(100),
+  },
+  authThrottleMaxDelaySeconds: {
+    default: 300,
+    seedName: '(not in the seed)',
+    description:
+      'Longest wait the doubling failure delay reaches. A connection is never held more than 30 s: while the wait is longer, attempts from that address are refused unchecked.',
+    check: positive(3600),
+  },
+  authLockoutFailures: {
+    default: 10,
+    seedName: '(not in the seed)',
+    description:
+      'Failed authentications on one account from one client address after which that account is locked for that address (only) for authLockoutMinutes; the same wrong password again does not count. 0 = no lockout.',
+    check: nonNegative(1000),
+  },
+  authLockoutMinutes: {
+    default: 15,
+    seedName: '(not in the seed)',
+    description: 'How long a lockout (authLockoutFailures) lasts.',
+    check: positive(1440),
   },
   localDeliveryLifetimeHours: {
     default: 72,

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { EngineContext } from '../context';
-import { type SaslMechanism, SaslExchange, verifySasl } from '../directory/sasl';
+import { type SaslMechanism, SaslExchange, saslSecret, verifySasl } from '../directory/sasl';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
@@ -350,16 +350,24 @@ export class ManageSieveSession {
     }
     this.sasl = undefined;
     if (step.type === 'error') return no(`authentication failed: ${step.message}`);
-    const user = await verifySasl(this.ctx.directory, step.credentials);
+    const credentials = step.credentials;
+    const outcome = await this.ctx.authThrottle.attempt(
+      { service: 'managesieve', client: this.conn.remoteAddress, username: credentials.username },
+      () => verifySasl(this.ctx.directory, credentials),
+      { secret: saslSecret(credentials), fields: { conn: this.conn.id } },
+    );
+    const user = outcome.status === 'ok' ? outcome.value : undefined;
     const allowed = user && (this.ctx.directory.canUse(user, 'imap') || this.ctx.directory.canUse(user, 'pop'));
     if (!user || !allowed) {
       this.failures++;
-      this.log.message('ManageSieve login failed', { conn: this.conn.id, ip: this.conn.remoteAddress, user: step.credentials.username });
-      await this.ctx.authThrottle.failed(this.conn.remoteAddress);
-      if (this.failures >= this.ctx.authThrottle.maxFailuresPerSession) return new Reply('BYE', 'too many failed authentications');
+      if (user) this.log.message('ManageSieve login refused: mail access not enabled for the user', { conn: this.conn.id, user: user.shortName });
+      const closing = (outcome.status !== 'ok' && outcome.close) || this.failures >= this.ctx.authThrottle.maxFailuresPerSession;
+      if (closing) return new Reply('BYE', 'too many failed authentications');
+      if (outcome.status === 'locked' || outcome.status === 'throttled') {
+        return no(`too many failed logins from your address; try again in ${outcome.retryAfterSeconds} seconds`, 'TRYLATER');
+      }
       return no('authentication failed');
     }
-    this.ctx.authThrottle.succeeded(this.conn.remoteAddress);
     this.user = user;
     this.ctx.connections.setUser(this.conn, user.shortName);
     this.log.message('ManageSieve login', { conn: this.conn.id, user: user.shortName, ip: this.conn.remoteAddress, tls: this.conn.secure });

@@ -332,7 +332,6 @@ export class Pop3Session implements SessionIo {
     this.user = user;
     this.transaction = new Transaction(this, maildrop);
     this.state = 'transaction';
-    this.ctx.authThrottle.succeeded(this.conn.remoteAddress);
     this.ctx.connections.setUser(this.conn, user.shortName);
     const { count, octets } = maildrop.stat();
     this.log.message('POP login', {

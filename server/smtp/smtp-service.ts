@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
 import type { Service } from '../main';
-import { Listener } from '../net/listener';
+import { Listener, normalizeAddress } from '../net/listener';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
 import type { Logger } from '../logs/logger';
@@ -233,20 +233,30 @@ export class SmtpService implements Service {
     cb: (err: Error | null | undefined, response?: { user?: unknown }) => void,
   ): Promise<void> {
     const { directory, authThrottle } = this.ctx;
-    let user;
-    if (auth.method === 'CRAM-MD5') {
-      const candidate = directory.loginUser(auth.username ?? '');
+    const username = auth.username ?? '';
+    const client = normalizeAddress(session.remoteAddress);
+    const verify = () => {
+      if (auth.method !== 'CRAM-MD5') return directory.authenticate(username, auth.password ?? '');
+      const candidate = directory.loginUser(username);
       const secret = candidate && directory.plainPassword(candidate.id);
-      if (candidate && secret !== undefined && auth.validatePassword(secret)) user = candidate;
-    } else {
-      user = await directory.authenticate(auth.username ?? '', auth.password ?? '');
+      return candidate && secret !== undefined && auth.validatePassword(secret) ? candidate : undefined;
+    };
+    const outcome = await authThrottle.attempt({ service: session.pillarbox?.kind === 'smtp' ? 'smtp' : 'submission', client, username }, verify, {
+      secret: auth.method === 'CRAM-MD5' ? undefined : (auth.password ?? undefined),
+      fields: { method: auth.method },
+    });
+    if (outcome.status === 'failed') {
+      return cb(outcome.close ? reply(421, '4.7.0 Too many failed authentications, closing the connection') : reply(535, '5.7.8 Authentication credentials invalid'));
     }
-    if (!user || !directory.canUse(user, 'smtp')) {
-      this.log.message('authentication failed', { client: session.remoteAddress, username: auth.username, method: auth.method });
-      await authThrottle.failed(session.remoteAddress);
+    if (outcome.status !== 'ok') {
+      // RFC 4954: 454 is a temporary authentication failure; 421 also ends the session.
+      return cb(reply(outcome.close ? 421 : 454, `4.7.0 Too many failed authentications from your address, try again in ${outcome.retryAfterSeconds} seconds`));
+    }
+    const user = outcome.value;
+    if (!directory.canUse(user, 'smtp')) {
+      this.log.message('authentication refused: SMTP not allowed for this user', { client, user: user.shortName, method: auth.method });
       return cb(reply(535, '5.7.8 Authentication credentials invalid'));
     }
-    authThrottle.succeeded(session.remoteAddress);
     if (session.pillarbox) {
       session.pillarbox.authUser = user;
       if (session.pillarbox.connection) this.ctx.connections.setUser(session.pillarbox.connection, user.shortName);

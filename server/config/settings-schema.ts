@@ -98,6 +98,9 @@ export interface Settings {
   authThrottleMaxDelaySeconds: number;
   authLockoutFailures: number;
   authLockoutMinutes: number;
+  maxUnauthenticatedPerIp: number;
+  unauthenticatedConnectionsPercent: number;
+  loginTimeoutSeconds: number;
   localDeliveryLifetimeHours: number;
   // Sieve and ManageSieve
   sieveFileintoCreatesMailbox: boolean;
@@ -433,7 +436,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   maxConnectionsPerIp: {
     default: 50,
     seedName: '(not in the seed)',
-    description: 'Concurrent connections from one client address, per protocol.',
+    description: 'Concurrent connections from one client address (IPv6: one /64), per protocol.',
     check: positive(20000),
   },
   smtpEarlyTalkerWaitMs: {
@@ -498,6 +501,25 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'How long a lockout (authLockoutFailures) lasts.',
     check: positive(1440),
+  },
+  maxUnauthenticatedPerIp: {
+    default: 10,
+    seedName: '(not in the seed)',
+    description: 'Concurrent connections from one client address (IPv6: one /64) that have not logged in yet, per IMAP, POP3, ManageSieve and submission.',
+    check: positive(20000),
+  },
+  unauthenticatedConnectionsPercent: {
+    default: 50,
+    seedName: '(not in the seed)',
+    description:
+      'Share of each of those services\u2019 connection limit that sessions not yet logged in may take; the rest is kept for logged-in users. When it is full, a new connection ends the oldest not-logged-in session of the address that has the most.',
+    check: (v) => (Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : 'must be a whole number from 1 to 100'),
+  },
+  loginTimeoutSeconds: {
+    default: 60,
+    seedName: '(not in the seed)',
+    description: 'Time from connecting to logging in on IMAP, POP3, ManageSieve and submission; a session that has not logged in by then is closed, whatever it sends meanwhile.',
+    check: positive(3600),
   },
   localDeliveryLifetimeHours: {
     default: 72,

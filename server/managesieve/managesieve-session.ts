@@ -44,6 +44,8 @@ export class ManageSieveSession {
   private user?: User;
   private sasl?: SaslExchange;
   private failures = 0;
+  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
+  private loginTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -63,6 +65,7 @@ export class ManageSieveSession {
   start(): void {
     this.attach(this.socket);
     this.socket.once('close', () => {
+      clearTimeout(this.loginTimer);
       this.closed = true;
       this.pending.length = 0;
       this.log.event('disconnect', { conn: this.conn.id });
@@ -70,6 +73,20 @@ export class ManageSieveSession {
     });
     this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
     this.send(this.capabilityLines().concat('OK "Pillarbox ManageSieve ready"'));
+    const seconds = this.ctx.settings.get().loginTimeoutSeconds;
+    this.loginTimer = setTimeout(() => {
+      if (this.user || this.closed) return;
+      this.log.event('no login in time', { conn: this.conn.id, ip: this.conn.remoteAddress, seconds });
+      this.send([`BYE ${sieveString(`no login within ${seconds} seconds`)}`]);
+      this.close();
+    }, seconds * 1000);
+    this.loginTimer.unref();
+    this.ctx.connections.onEvict(this.conn, () => {
+      if (this.user || this.closed) return;
+      this.log.message('ManageSieve connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
+      this.send(['BYE (TRYLATER) "too many connections waiting to log in"']);
+      this.close();
+    });
   }
 
   shutdown(): Promise<void> {
@@ -368,6 +385,7 @@ export class ManageSieveSession {
       }
       return no('authentication failed');
     }
+    clearTimeout(this.loginTimer);
     this.user = user;
     this.ctx.connections.setUser(this.conn, user.shortName);
     this.log.message('ManageSieve login', { conn: this.conn.id, user: user.shortName, ip: this.conn.remoteAddress, tls: this.conn.secure });

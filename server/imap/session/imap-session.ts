@@ -84,6 +84,8 @@ export class ImapSession {
   );
   private closing = false;
   private closed = false;
+  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
+  private loginTimer?: NodeJS.Timeout;
 
   constructor(
     readonly host: SessionHost,
@@ -93,6 +95,17 @@ export class ImapSession {
     this.socket = socket;
     this.secure = conn.secure;
     this.attachSocket(socket);
+    const seconds = this.settings.loginTimeoutSeconds;
+    this.loginTimer = setTimeout(() => {
+      if (this.state !== 'not-authenticated') return;
+      this.log.event('no login in time', { remote: conn.remoteAddress, seconds });
+      void this.bye(`No login within ${seconds} seconds`);
+    }, seconds * 1000);
+    this.loginTimer.unref();
+    this.ctx.connections.onEvict(conn, () => {
+      this.log.message('connection ended to make room', { remote: conn.remoteAddress });
+      void this.bye('Too many connections waiting to log in, try again later');
+    });
   }
 
   get ctx(): EngineContext {
@@ -324,6 +337,7 @@ export class ImapSession {
   }
 
   loggedIn(user: User): void {
+    clearTimeout(this.loginTimer);
     this.user = user;
     this.state = 'authenticated';
     this.ctx.connections.setUser(this.conn, user.shortName);
@@ -440,6 +454,7 @@ export class ImapSession {
     this.closing = true;
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.loginTimer);
     this.unselect();
     this.reader.detach();
     // With compression the deflater ends the socket after its last bytes (pipe).

@@ -97,3 +97,35 @@ test('the login deadline: NOOP and CAPABILITY do not extend it; a logged-in sess
     t.engine.ctx.settings.update({ loginTimeoutSeconds: 60 });
   }
 });
+
+// Issue 17, defect 9 (the IMAP part): a {N+} literal of any size was read and discarded before login.
+test('LITERAL- before login: non-synchronising literals up to 4096 bytes; a larger one ends the session unread', async () => {
+  const caps = async (c: LineClient) => (await run(c, 'c', 'CAPABILITY')).find((l) => l.startsWith('* CAPABILITY'))!.split(' ');
+  const c = await LineClient.connect(t.ports.imaps, { tls: true });
+  open.push(c);
+  await c.waitFor('* OK');
+  const before = await caps(c);
+  assert.ok(before.includes('LITERAL-') && !before.includes('LITERAL+'), before.join(' '));
+  // 4096 bytes is allowed: the command is read and answered.
+  const allowed = c.waitFor(/^a1 /);
+  c.send(`a1 LOGIN {4096+}\r\n${'x'.repeat(4096)} wrong\r\n`);
+  assert.match(await allowed, /^a1 NO \[AUTHENTICATIONFAILED\]/);
+  // A synchronising literal over the pre-login limit gets no "+".
+  assert.match(await c.command('a2 LOGIN {9000}', /^(a2 |\+)/), /^a2 BAD \[TOOBIG\]/);
+  // 4097 bytes is not: BAD, BYE, closed, before the client has sent a byte of it.
+  const bad = c.waitFor(/^a3 /);
+  const bye = c.waitFor('* BYE');
+  c.send('a3 LOGIN {4097+}\r\n');
+  assert.match(await bad, /^a3 BAD \[TOOBIG\]/);
+  await bye;
+  await c.waitClose();
+
+  // After login, LITERAL+ with the usual limits.
+  const alice = await loggedInAlice();
+  const after = await caps(alice);
+  assert.ok(after.includes('LITERAL+') && !after.includes('LITERAL-'), after.join(' '));
+  const big = alice.waitFor(/^a4 /);
+  alice.send(`a4 SELECT {5000+}\r\n${'y'.repeat(5000)}\r\n`);
+  assert.match(await big, /^a4 NO/, 'read and answered: no such mailbox');
+  await closeAll();
+});

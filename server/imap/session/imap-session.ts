@@ -32,6 +32,11 @@ const PRE_AUTH_TIMEOUT_MS = 60_000;
 const AUTH_TIMEOUT_MS = 30 * 60_000;
 /** Literals of commands other than APPEND (names, search strings, passwords). */
 const SMALL_LITERAL = 64 * 1024;
+/** Before login only user names, passwords and ID values come as literals. */
+const PRE_AUTH_LITERAL = 8 * 1024;
+const PRE_AUTH_COMMAND = 64 * 1024;
+/** RFC 7888 LITERAL-: non-synchronising literals up to 4096 bytes (offered before login; LITERAL+ after). */
+export const LITERAL_MINUS_MAX = 4096;
 /** Error codes of faults that pass: too many open files, a busy database, an I/O error. */
 const TEMPORARY_FAULTS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 /** Commands during which EXPUNGE may not be sent (RFC 3501 section 7.4.1), unless UID-prefixed. */
@@ -128,16 +133,30 @@ export class ImapSession {
     try {
       await this.write(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${this.ctx.options.hostname} IMAP service ready\r\n`);
       while (!this.closing) {
+        const preAuth = this.state === 'not-authenticated';
         const got = await readCommand(
           this.reader,
-          {
-            maxLineLength: this.settings.maxLineLength,
-            maxLiteral: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) : SMALL_LITERAL),
-            maxCommandBytes: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) + 1024 * 1024 : 1024 * 1024),
-          },
+          preAuth
+            ? {
+                maxLineLength: this.settings.maxLineLength,
+                maxLiteral: () => PRE_AUTH_LITERAL,
+                maxCommandBytes: () => PRE_AUTH_COMMAND,
+                maxNonSyncLiteral: LITERAL_MINUS_MAX,
+              }
+            : {
+                maxLineLength: this.settings.maxLineLength,
+                maxLiteral: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) : SMALL_LITERAL),
+                maxCommandBytes: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) + 1024 * 1024 : 1024 * 1024),
+              },
           () => this.write('+ Ready for literal data\r\n'),
         );
         if (got.kind === 'closed') break;
+        if (got.kind === 'non-sync-too-big') {
+          this.log.event('non-synchronising literal too large before login', { remote: this.conn.remoteAddress, size: got.size });
+          await this.write(`${got.tag ?? '*'} BAD [TOOBIG] Non-synchronizing literals over ${LITERAL_MINUS_MAX} bytes are not allowed before login (LITERAL-)\r\n`);
+          await this.bye('Literal too large');
+          break;
+        }
         if (got.kind === 'too-long') {
           await this.write(`${got.tag ?? '*'} BAD [TOOBIG] Command line too long\r\n`);
           continue;

@@ -20,6 +20,8 @@ command -v smtp-sink >/dev/null || need+=(postfix)
 # spamd for the SpamAssassin second-opinion tests (they start their own on a free port)
 [ -x /usr/sbin/spamd ] || need+=(spamd)
 command -v nmap >/dev/null || need+=(nmap)
+# fail2ban-regex checks the fail2ban filter in docs/security-auth.md against real log lines
+command -v fail2ban-regex >/dev/null || need+=(fail2ban)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

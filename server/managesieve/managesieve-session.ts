@@ -73,6 +73,18 @@ export class ManageSieveSession {
     });
     this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
     this.send(this.capabilityLines().concat('OK "Pillarbox ManageSieve ready"'));
+    this.startLoginDeadline();
+    this.ctx.connections.onEvict(this.conn, () => {
+      if (this.user || this.closed) return;
+      this.log.message('ManageSieve connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
+      this.send(['BYE (TRYLATER) "too many connections waiting to log in"']);
+      this.close();
+    });
+  }
+
+  /** From the greeting (or UNAUTHENTICATE) the client has loginTimeoutSeconds to log in, whatever it sends meanwhile. */
+  private startLoginDeadline(): void {
+    clearTimeout(this.loginTimer);
     const seconds = this.ctx.settings.get().loginTimeoutSeconds;
     this.loginTimer = setTimeout(() => {
       if (this.user || this.closed) return;
@@ -81,12 +93,6 @@ export class ManageSieveSession {
       this.close();
     }, seconds * 1000);
     this.loginTimer.unref();
-    this.ctx.connections.onEvict(this.conn, () => {
-      if (this.user || this.closed) return;
-      this.log.message('ManageSieve connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
-      this.send(['BYE (TRYLATER) "too many connections waiting to log in"']);
-      this.close();
-    });
   }
 
   shutdown(): Promise<void> {
@@ -229,6 +235,7 @@ export class ManageSieveSession {
           this.log.message('ManageSieve logout (UNAUTHENTICATE)', { conn: this.conn.id, user: user.shortName });
           this.user = undefined;
           this.conn.user = undefined;
+          this.startLoginDeadline();
           return this.ok('Unauthenticate completed');
         case 'LISTSCRIPTS':
           if (args.length) return no('LISTSCRIPTS takes no arguments');

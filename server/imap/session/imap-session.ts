@@ -27,7 +27,6 @@ export interface SessionHost {
   ended(session: ImapSession): void;
 }
 
-const PRE_AUTH_TIMEOUT_MS = 60_000;
 /** RFC 3501 section 5.4: at least 30 minutes once logged in. */
 const AUTH_TIMEOUT_MS = 30 * 60_000;
 /** Literals of commands other than APPEND (names, search strings, passwords). */
@@ -457,7 +456,8 @@ export class ImapSession {
     this.reader.attach(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.close());
-    socket.setTimeout(this.state === 'not-authenticated' ? PRE_AUTH_TIMEOUT_MS : AUTH_TIMEOUT_MS);
+    // Before login the deadline (loginTimeoutSeconds) ends the session anyway; idle as long is allowed.
+    socket.setTimeout(this.state === 'not-authenticated' ? this.settings.loginTimeoutSeconds * 1000 : AUTH_TIMEOUT_MS);
     socket.on('timeout', () => void this.bye('Autologout; idle for too long'));
   }
 

@@ -77,7 +77,12 @@ export class Engine {
     const domain = domainOfHostname(options.hostname);
     const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get());
     const connections = new ConnectionRegistry();
-    const authThrottle = new AuthThrottle(() => settings.get());
+    const authThrottle = new AuthThrottle(() => settings.get(), {
+      logs,
+      // A user's addresses and aliases are one account; management accounts are a separate namespace.
+      canonical: (service, name) =>
+        service === 'graphql' ? `management:${name.trim().toLowerCase()}` : directory.loginUser(name)?.shortName ?? name.trim().toLowerCase(),
+    });
     const accounts = new Accounts(directory, store);
     const admins = new AdminAccounts(db);
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));

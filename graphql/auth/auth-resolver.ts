@@ -14,13 +14,19 @@ export class AuthResolver {
     @Ctx() ctx: GraphqlContext,
   ): Promise<LoginPayload> {
     const { admins, authThrottle } = ctx.engine;
-    const result = username.length <= 256 && password.length <= 1024 ? await admins.login(username, password) : undefined;
-    if (!result) {
-      ctx.log.message('management login failed', { username, remote: ctx.remoteAddress });
-      await authThrottle.failed(ctx.remoteAddress);
-      throw new ApiError('INVALID_CREDENTIALS', 'wrong user name or password');
+    // The shared throttle refuses unchecked while the address must wait, delays failures and logs them.
+    const outcome = await authThrottle.attempt(
+      { service: 'graphql', client: ctx.remoteAddress, username },
+      async () => (username.length <= 256 && password.length <= 1024 ? await admins.login(username, password) : undefined),
+      { secret: password.slice(0, 1024) },
+    );
+    if (outcome.status === 'failed') throw new ApiError('INVALID_CREDENTIALS', 'wrong user name or password');
+    if (outcome.status !== 'ok') {
+      throw new ApiError('TOO_MANY_FAILURES', `too many failed logins from your address; try again in ${outcome.retryAfterSeconds} seconds`, {
+        retryAfterSeconds: outcome.retryAfterSeconds,
+      });
     }
-    authThrottle.succeeded(ctx.remoteAddress);
+    const result = outcome.value;
     ctx.log.message('management login', { username: result.account.username, role: result.account.role, remote: ctx.remoteAddress });
     return { token: result.token, expiresAt: result.expiresAt, role: result.account.role, admin: result.account };
   }

@@ -100,6 +100,12 @@ export interface Settings {
   maxRecipientsPerMessage: number;
   authFailureDelayMs: number;
   authMaxFailures: number;
+  authThrottleMaxDelaySeconds: number;
+  authLockoutFailures: number;
+  authLockoutMinutes: number;
+  maxUnauthenticatedPerIp: number;
+  unauthenticatedConnectionsPercent: number;
+  loginTimeoutSeconds: number;
   localDeliveryLifetimeHours: number;
   // Sieve and ManageSieve
   sieveFileintoCreatesMailbox: boolean;
@@ -491,7 +497,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   maxConnectionsPerIp: {
     default: 50,
     seedName: '(not in the seed)',
-    description: 'Concurrent connections from one client address, per protocol.',
+    description: 'Concurrent connections from one client address (IPv6: one /64), per protocol.',
     check: positive(20000),
   },
   smtpEarlyTalkerWaitMs: {
@@ -527,7 +533,8 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   authFailureDelayMs: {
     default: 2000,
     seedName: '(not in the seed)',
-    description: 'Delay before answering a failed authentication; doubles with each further failure.',
+    description:
+      'Delay after a failed authentication before the client address (and the account at that address) may try again; doubles with each further failure, up to authThrottleMaxDelaySeconds. 0 = no delay.',
     check: nonNegative(60000),
   },
   authMaxFailures: {
@@ -535,6 +542,45 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'Failed authentications after which the connection is closed.',
     check: positive(100),
+  },
+  authThrottleMaxDelaySeconds: {
+    default: 300,
+    seedName: '(not in the seed)',
+    description:
+      'Longest wait the doubling failure delay reaches. A connection is never held more than 30 s: while the wait is longer, attempts from that address are refused unchecked.',
+    check: positive(3600),
+  },
+  authLockoutFailures: {
+    default: 10,
+    seedName: '(not in the seed)',
+    description:
+      'Failed authentications on one account from one client address after which that account is locked for that address (only) for authLockoutMinutes; the same wrong password again does not count. 0 = no lockout.',
+    check: nonNegative(1000),
+  },
+  authLockoutMinutes: {
+    default: 15,
+    seedName: '(not in the seed)',
+    description: 'How long a lockout (authLockoutFailures) lasts.',
+    check: positive(1440),
+  },
+  maxUnauthenticatedPerIp: {
+    default: 10,
+    seedName: '(not in the seed)',
+    description: 'Concurrent connections from one client address (IPv6: one /64) that have not logged in yet, per IMAP, POP3, ManageSieve and submission.',
+    check: positive(20000),
+  },
+  unauthenticatedConnectionsPercent: {
+    default: 50,
+    seedName: '(not in the seed)',
+    description:
+      'Share of each of those services\u2019 connection limit that sessions not yet logged in may take; the rest is kept for logged-in users. When it is full, a new connection ends the oldest not-logged-in session of the address that has the most.',
+    check: (v) => (Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : 'must be a whole number from 1 to 100'),
+  },
+  loginTimeoutSeconds: {
+    default: 60,
+    seedName: '(not in the seed)',
+    description: 'Time from connecting to logging in on IMAP, POP3, ManageSieve and submission; a session that has not logged in by then is closed, whatever it sends meanwhile.',
+    check: positive(3600),
   },
   localDeliveryLifetimeHours: {
     default: 72,

@@ -102,3 +102,8 @@ export function verifyApop(directory: Directory, username: string, timestamp: st
   const expected = crypto.createHash('md5').update(timestamp + secret).digest('hex');
   return crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(digest.toLowerCase())) ? user : undefined;
 }
+
+/** The password the client sent, when the mechanism sends one (for the auth throttle's repeat check). */
+export function saslSecret(credentials: SaslCredentials): string | undefined {
+  return credentials.kind === 'password' ? credentials.password : undefined;
+}

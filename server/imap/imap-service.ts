@@ -3,7 +3,7 @@ import type { EngineContext } from '../context';
 import type { Service } from '../main';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
-import { Listener } from '../net/listener';
+import { Listener, preAuthLimits } from '../net/listener';
 import type { StoreEvents } from '../store/types';
 import { ImapSession, type SessionHost } from './session/imap-session';
 import type { SelectedView } from './session/selected-view';
@@ -122,7 +122,7 @@ export class ImapService implements Service, SessionHost {
       registry: this.ctx.connections,
       limits: () => {
         const s = this.ctx.settings.get();
-        return { maxConnections: s.imapMaxConnections, maxPerIp: s.maxConnectionsPerIp };
+        return { maxConnections: s.imapMaxConnections, maxPerIp: s.maxConnectionsPerIp, preAuth: preAuthLimits(s, s.imapMaxConnections) };
       },
       onConnection: (socket, conn) => this.accept(socket, conn),
       refuse: (socket, reason) =>

@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type { EngineContext } from '../context';
 import type { Service } from '../main';
 import type { Logger } from '../logs/logger';
-import { Listener } from '../net/listener';
+import { Listener, preAuthLimits } from '../net/listener';
 import { ManageSieveSession } from './managesieve-session';
 
 /** Concurrent ManageSieve connections on all its listeners (clients connect briefly, to edit scripts). */
@@ -87,7 +87,10 @@ export class ManageSieveService implements Service {
       implicitTls: false,
       tls: ctx.tls,
       registry: ctx.connections,
-      limits: () => ({ maxConnections: MAX_MANAGESIEVE_CONNECTIONS, maxPerIp: ctx.settings.get().maxConnectionsPerIp }),
+      limits: () => {
+        const s = ctx.settings.get();
+        return { maxConnections: MAX_MANAGESIEVE_CONNECTIONS, maxPerIp: s.maxConnectionsPerIp, preAuth: preAuthLimits(s, MAX_MANAGESIEVE_CONNECTIONS) };
+      },
       onConnection: (socket, conn) => {
         const session = new ManageSieveSession(ctx, this.log, socket, conn, IDLE_TIMEOUT_MS);
         this.sessions.add(session);

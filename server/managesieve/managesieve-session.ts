@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { EngineContext } from '../context';
-import { type SaslMechanism, SaslExchange, verifySasl } from '../directory/sasl';
+import { type SaslMechanism, SaslExchange, saslSecret, verifySasl } from '../directory/sasl';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
@@ -44,6 +44,8 @@ export class ManageSieveSession {
   private user?: User;
   private sasl?: SaslExchange;
   private failures = 0;
+  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
+  private loginTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -63,6 +65,7 @@ export class ManageSieveSession {
   start(): void {
     this.attach(this.socket);
     this.socket.once('close', () => {
+      clearTimeout(this.loginTimer);
       this.closed = true;
       this.pending.length = 0;
       this.log.event('disconnect', { conn: this.conn.id });
@@ -70,6 +73,26 @@ export class ManageSieveSession {
     });
     this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
     this.send(this.capabilityLines().concat('OK "Pillarbox ManageSieve ready"'));
+    this.startLoginDeadline();
+    this.ctx.connections.onEvict(this.conn, () => {
+      if (this.user || this.closed) return;
+      this.log.message('ManageSieve connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
+      this.send(['BYE (TRYLATER) "too many connections waiting to log in"']);
+      this.close();
+    });
+  }
+
+  /** From the greeting (or UNAUTHENTICATE) the client has loginTimeoutSeconds to log in, whatever it sends meanwhile. */
+  private startLoginDeadline(): void {
+    clearTimeout(this.loginTimer);
+    const seconds = this.ctx.settings.get().loginTimeoutSeconds;
+    this.loginTimer = setTimeout(() => {
+      if (this.user || this.closed) return;
+      this.log.event('no login in time', { conn: this.conn.id, ip: this.conn.remoteAddress, seconds });
+      this.send([`BYE ${sieveString(`no login within ${seconds} seconds`)}`]);
+      this.close();
+    }, seconds * 1000);
+    this.loginTimer.unref();
   }
 
   shutdown(): Promise<void> {
@@ -212,6 +235,7 @@ export class ManageSieveSession {
           this.log.message('ManageSieve logout (UNAUTHENTICATE)', { conn: this.conn.id, user: user.shortName });
           this.user = undefined;
           this.conn.user = undefined;
+          this.startLoginDeadline();
           return this.ok('Unauthenticate completed');
         case 'LISTSCRIPTS':
           if (args.length) return no('LISTSCRIPTS takes no arguments');
@@ -350,16 +374,25 @@ export class ManageSieveSession {
     }
     this.sasl = undefined;
     if (step.type === 'error') return no(`authentication failed: ${step.message}`);
-    const user = await verifySasl(this.ctx.directory, step.credentials);
+    const credentials = step.credentials;
+    const outcome = await this.ctx.authThrottle.attempt(
+      { service: 'managesieve', client: this.conn.remoteAddress, username: credentials.username },
+      () => verifySasl(this.ctx.directory, credentials),
+      { secret: saslSecret(credentials), fields: { conn: this.conn.id } },
+    );
+    const user = outcome.status === 'ok' ? outcome.value : undefined;
     const allowed = user && (this.ctx.directory.canUse(user, 'imap') || this.ctx.directory.canUse(user, 'pop'));
     if (!user || !allowed) {
       this.failures++;
-      this.log.message('ManageSieve login failed', { conn: this.conn.id, ip: this.conn.remoteAddress, user: step.credentials.username });
-      await this.ctx.authThrottle.failed(this.conn.remoteAddress);
-      if (this.failures >= this.ctx.authThrottle.maxFailuresPerSession) return new Reply('BYE', 'too many failed authentications');
+      if (user) this.log.message('ManageSieve login refused: mail access not enabled for the user', { conn: this.conn.id, user: user.shortName });
+      const closing = (outcome.status !== 'ok' && outcome.close) || this.failures >= this.ctx.authThrottle.maxFailuresPerSession;
+      if (closing) return new Reply('BYE', 'too many failed authentications');
+      if (outcome.status === 'locked' || outcome.status === 'throttled') {
+        return no(`too many failed logins from your address; try again in ${outcome.retryAfterSeconds} seconds`, 'TRYLATER');
+      }
       return no('authentication failed');
     }
-    this.ctx.authThrottle.succeeded(this.conn.remoteAddress);
+    clearTimeout(this.loginTimer);
     this.user = user;
     this.ctx.connections.setUser(this.conn, user.shortName);
     this.log.message('ManageSieve login', { conn: this.conn.id, user: user.shortName, ip: this.conn.remoteAddress, tls: this.conn.secure });

@@ -12,11 +12,34 @@ export interface ListenerOptions {
   tls: TlsManager;
   registry: ConnectionRegistry;
   /** Current limits, read on every new connection so setting changes apply at once. */
-  limits: () => { maxConnections: number; maxPerIp: number };
+  limits: () => ConnectionLimits;
   /** Takes over a connection that was admitted. */
   onConnection: (socket: net.Socket, conn: ConnectionInfo) => void;
   /** Tells a refused client why, in the protocol's words, then the socket is closed. */
   refuse: (socket: net.Socket, reason: 'busy' | 'too-many-from-address') => void;
+}
+
+export interface ConnectionLimits {
+  maxConnections: number;
+  /** Per address (IPv6: per /64). */
+  maxPerIp: number;
+  /**
+   * Sessions not logged in yet, for services where clients log in (not port 25): at most
+   * `maxUnauthenticated` of them in all, the rest of `maxConnections` being kept for
+   * logged-in users, and `maxUnauthenticatedPerIp` per address.
+   */
+  preAuth?: { maxUnauthenticated: number; maxUnauthenticatedPerIp: number };
+}
+
+/** The pre-login limits the settings give a service whose connection limit is `maxConnections`. */
+export function preAuthLimits(
+  s: { maxUnauthenticatedPerIp: number; unauthenticatedConnectionsPercent: number },
+  maxConnections: number,
+): NonNullable<ConnectionLimits['preAuth']> {
+  return {
+    maxUnauthenticated: Math.max(1, Math.floor((maxConnections * s.unauthenticatedConnectionsPercent) / 100)),
+    maxUnauthenticatedPerIp: s.maxUnauthenticatedPerIp,
+  };
 }
 
 /**
@@ -83,15 +106,9 @@ export class Listener {
     const o = this.options;
     socket.on('error', () => undefined);
     const remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
-    const limits = o.limits();
-    if (o.registry.count(o.protocol) >= limits.maxConnections) {
-      o.refuse(socket, 'busy');
-      socket.end();
-      setTimeout(() => socket.destroy(), 2000).unref();
-      return;
-    }
-    if (o.registry.count(o.protocol, remoteAddress) >= limits.maxPerIp) {
-      o.refuse(socket, 'too-many-from-address');
+    const refusal = this.refusal(remoteAddress);
+    if (refusal) {
+      o.refuse(socket, refusal);
       socket.end();
       setTimeout(() => socket.destroy(), 2000).unref();
       return;
@@ -114,7 +131,31 @@ export class Listener {
     closeSticky(socket, release);
     this.releases.set(conn.id, release);
     socket.once('close', () => this.releases.delete(conn.id));
+    // Until the session says how to end it politely.
+    o.registry.onEvict(conn, () => socket.destroy());
     o.onConnection(socket, conn);
+  }
+
+  /**
+   * Why a new connection from `remoteAddress` may not come in, if it may not. New
+   * connections are not logged in: where a pre-login share applies and it (or the whole
+   * limit) is full, the oldest not-logged-in session of the address holding the most
+   * gives way, so sessions that never log in cannot shut logged-in users out.
+   */
+  private refusal(remoteAddress: string): 'busy' | 'too-many-from-address' | undefined {
+    const { registry, protocol } = this.options;
+    const limits = this.options.limits();
+    if (registry.count(protocol, remoteAddress) >= limits.maxPerIp) return 'too-many-from-address';
+    const pre = limits.preAuth;
+    if (!pre) return registry.count(protocol) >= limits.maxConnections ? 'busy' : undefined;
+    if (registry.count(protocol, remoteAddress, { unauthenticated: true }) >= pre.maxUnauthenticatedPerIp) return 'too-many-from-address';
+    const full = () =>
+      registry.count(protocol) >= limits.maxConnections || registry.count(protocol, undefined, { unauthenticated: true }) >= pre.maxUnauthenticated;
+    // One eviction normally makes room; more only if the limits were just lowered.
+    for (let i = 0; i < 4 && full(); i++) {
+      if (!registry.evictUnauthenticated(protocol)) break;
+    }
+    return full() ? 'busy' : undefined;
   }
 
   private readonly releases = new Map<number, () => void>();

@@ -1,4 +1,4 @@
-import { SaslExchange, type SaslMechanism, type SaslStep, verifyApop, verifySasl } from '../directory/sasl';
+import { SaslExchange, type SaslMechanism, type SaslStep, saslSecret, verifyApop, verifySasl } from '../directory/sasl';
 import type { User } from '../directory/types';
 import { isPasswordMechanism } from './auth-policy';
 import type { SessionIo } from './session-io';
@@ -50,15 +50,14 @@ export class Authenticator {
     if (username === undefined) return this.io.reply('-ERR send USER first');
     const policy = this.io.policy();
     if (!policy.userPassEnabled || !policy.passwordsAllowed) return this.io.reply(`-ERR ${policy.needTlsMessage}`);
-    const user = await this.io.ctx.directory.authenticate(username, arg);
-    await this.conclude(user, 'USER', username);
+    await this.check(username, 'USER', () => this.io.ctx.directory.authenticate(username, arg), arg);
   }
 
   async apop(args: string[]): Promise<void> {
     if (!this.io.policy().apopEnabled || !this.apopTimestamp) return this.io.reply('-ERR [AUTH] APOP is not available');
     if (args.length !== 2) return this.io.reply('-ERR usage: APOP name digest');
-    const user = verifyApop(this.io.ctx.directory, args[0], this.apopTimestamp, args[1]);
-    await this.conclude(user, 'APOP', args[0]);
+    const timestamp = this.apopTimestamp;
+    await this.check(args[0], 'APOP', () => verifyApop(this.io.ctx.directory, args[0], timestamp, args[1]));
   }
 
   async auth(args: string[]): Promise<void> {
@@ -101,13 +100,35 @@ export class Authenticator {
     }
     this.sasl = undefined;
     if (step.type === 'error') return this.failed(`AUTH ${exchange.mechanism}`, undefined, step.message);
-    const user = await verifySasl(this.io.ctx.directory, step.credentials);
-    await this.conclude(user, `AUTH ${exchange.mechanism}`, step.credentials.username);
+    const credentials = step.credentials;
+    await this.check(credentials.username, `AUTH ${exchange.mechanism}`, () => verifySasl(this.io.ctx.directory, credentials), saslSecret(credentials));
   }
 
-  private async conclude(user: User | undefined, method: string, username: string): Promise<void> {
+  /**
+   * Checks credentials through the shared throttle (which may refuse without checking,
+   * delays failures and logs them), then concludes or answers the failure.
+   */
+  private async check(username: string, method: string, verify: () => Promise<User | undefined> | User | undefined, secret?: string): Promise<void> {
+    const { ctx, conn } = this.io;
+    const outcome = await ctx.authThrottle.attempt({ service: 'pop3', client: conn.remoteAddress, username }, verify, {
+      secret,
+      fields: { method, conn: conn.id },
+    });
     if (this.io.closed) return;
-    if (!user) return this.failed(method, username);
+    if (outcome.status === 'ok') return this.conclude(outcome.value, method);
+    this.failures++;
+    const closing = outcome.close || this.failures >= ctx.authThrottle.maxFailuresPerSession;
+    if (outcome.status === 'failed') {
+      this.io.reply(closing ? '-ERR [AUTH] Authentication failed; too many failures, closing the connection' : '-ERR [AUTH] Authentication failed');
+    } else {
+      const whose = outcome.status === 'locked' ? ' to this account' : '';
+      this.io.reply(`-ERR [SYS/TEMP] Too many failed logins${whose} from your address; try again in ${outcome.retryAfterSeconds} seconds`);
+    }
+    if (closing) this.io.close();
+  }
+
+  private async conclude(user: User, method: string): Promise<void> {
+    if (this.io.closed) return;
     if (!this.io.ctx.directory.canUse(user, 'pop')) {
       this.io.log.message('POP login refused: mail access not enabled for the user', this.fields(method, user.shortName));
       this.failures++;
@@ -118,10 +139,10 @@ export class Authenticator {
     await this.onLogin(user, method);
   }
 
+  /** A malformed SASL exchange: no credentials to check, but it counts towards closing the session. */
   private async failed(method: string, username: string | undefined, detail?: string): Promise<void> {
     this.failures++;
     this.io.log.message('POP login failed', { ...this.fields(method, username), ...(detail ? { detail } : {}) });
-    await this.io.ctx.authThrottle.failed(this.io.conn.remoteAddress);
     if (this.io.closed) return;
     if (this.failures >= this.io.ctx.authThrottle.maxFailuresPerSession) {
       this.io.reply('-ERR [AUTH] Authentication failed; too many failures, closing the connection');

@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type { EngineContext } from '../context';
 import type { Service } from '../main';
 import type { Logger } from '../logs/logger';
-import { Listener } from '../net/listener';
+import { Listener, preAuthLimits } from '../net/listener';
 import { MailboxLocks } from './mailbox-locks';
 import { Pop3Session } from './pop3-session';
 
@@ -101,7 +101,7 @@ export class Pop3Service implements Service {
       registry: ctx.connections,
       limits: () => {
         const s = ctx.settings.get();
-        return { maxConnections: s.popMaxConnections, maxPerIp: s.maxConnectionsPerIp };
+        return { maxConnections: s.popMaxConnections, maxPerIp: s.maxConnectionsPerIp, preAuth: preAuthLimits(s, s.popMaxConnections) };
       },
       onConnection: (socket, conn) => {
         const session = new Pop3Session({ ctx, log: this.log, locks: this.locks, idleTimeoutMs: this.idleTimeoutMs }, socket, conn);

@@ -59,6 +59,8 @@ export class Pop3Session implements SessionIo {
   private resolveFinished!: () => void;
   private finishedOnce = false;
   private readonly apopTimestamp?: string;
+  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
+  private loginTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly options: SessionOptions,
@@ -90,6 +92,20 @@ export class Pop3Session implements SessionIo {
     this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
     const stamp = this.apopTimestamp ? ` ${this.apopTimestamp}` : '';
     this.reply(`+OK Pillarbox POP3 server ready${stamp}`);
+    const seconds = this.ctx.settings.get().loginTimeoutSeconds;
+    this.loginTimer = setTimeout(() => {
+      if (this.state !== 'authorization') return;
+      this.log.event('no login in time', { conn: this.conn.id, ip: this.conn.remoteAddress, seconds });
+      this.reply(`-ERR [SYS/TEMP] No login within ${seconds} seconds`);
+      this.close();
+    }, seconds * 1000);
+    this.loginTimer.unref();
+    this.ctx.connections.onEvict(this.conn, () => {
+      if (this.state !== 'authorization') return;
+      this.log.message('POP connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
+      this.reply('-ERR [SYS/TEMP] Too many connections waiting to log in, try again later');
+      this.close();
+    });
   }
 
   reply(line: string): void {
@@ -98,6 +114,7 @@ export class Pop3Session implements SessionIo {
   }
 
   close(): void {
+    clearTimeout(this.loginTimer);
     if (this.state !== 'update') this.state = 'closed';
     this.pending.length = 0;
     const socket = this.socket;
@@ -332,7 +349,7 @@ export class Pop3Session implements SessionIo {
     this.user = user;
     this.transaction = new Transaction(this, maildrop);
     this.state = 'transaction';
-    this.ctx.authThrottle.succeeded(this.conn.remoteAddress);
+    clearTimeout(this.loginTimer);
     this.ctx.connections.setUser(this.conn, user.shortName);
     const { count, octets } = maildrop.stat();
     this.log.message('POP login', {
@@ -349,6 +366,7 @@ export class Pop3Session implements SessionIo {
   // ---- end --------------------------------------------------------------------------------
 
   private onSocketClosed(): void {
+    clearTimeout(this.loginTimer);
     this.socketClosed = true;
     this.pending.length = 0;
     if (this.state !== 'update') {

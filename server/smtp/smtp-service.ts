@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
 import type { Service } from '../main';
-import { Listener } from '../net/listener';
+import { Listener, normalizeAddress, preAuthLimits } from '../net/listener';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
 import { isDiskFull } from '../db/storage-faults';
@@ -107,10 +107,15 @@ export class SmtpService implements Service {
       implicitTls,
       tls: this.ctx.tls,
       registry: this.ctx.connections,
-      limits: () => ({
-        maxConnections: this.ctx.settings.get().smtpMaxConnections,
-        maxPerIp: this.ctx.settings.get().maxConnectionsPerIp,
-      }),
+      limits: () => {
+        const s = this.ctx.settings.get();
+        // Port 25 is for other servers, which never log in; submission is for users, who must.
+        return {
+          maxConnections: s.smtpMaxConnections,
+          maxPerIp: s.maxConnectionsPerIp,
+          ...(kind === 'smtp' ? {} : { preAuth: preAuthLimits(s, s.smtpMaxConnections) }),
+        };
+      },
       onConnection: (socket, conn) => this.accept(server, socket, conn),
       refuse: (socket, reason) =>
         socket.write(
@@ -129,6 +134,36 @@ export class SmtpService implements Service {
     greetAfter(socket, this.clients.isApprovedRelayAddress(conn.remoteAddress) ? 0 : this.ctx.settings.get().smtpEarlyTalkerWaitMs);
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
+    if (conn.protocol === 'submission') this.expectLogin(server, socket, conn);
+  }
+
+  /**
+   * Submission clients must log in before they can do anything: a session without a login
+   * after loginTimeoutSeconds is closed (421), and one not logged in may be ended to make
+   * room for a new connection when the pre-login share of the connections is full.
+   */
+  private expectLogin(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
+    const seconds = this.ctx.settings.get().loginTimeoutSeconds;
+    const end = (text: string) => {
+      const connection = [...(server as unknown as { connections: Set<SmtpConnectionInternals> }).connections].find(
+        (c) => (c.session as Session | undefined)?.pillarbox?.connection === conn,
+      );
+      if (!connection) return socket.destroy();
+      if (connection._dataStream) return;
+      connection.send(421, `4.7.0 ${this.ctx.options.hostname} ${text}`);
+      connection.close();
+    };
+    const timer = setTimeout(() => {
+      if (conn.user !== undefined) return;
+      this.log.event('no login in time', { listener: conn.listener, client: conn.remoteAddress, seconds });
+      end(`No login within ${seconds} seconds`);
+    }, seconds * 1000);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    this.ctx.connections.onEvict(conn, () => {
+      this.log.message('connection ended to make room', { listener: conn.listener, client: conn.remoteAddress });
+      end('Too many connections waiting to log in, try again later');
+    });
   }
 
   /** The connection record of a session, found by its client address and port. */
@@ -238,20 +273,30 @@ export class SmtpService implements Service {
     cb: (err: Error | null | undefined, response?: { user?: unknown }) => void,
   ): Promise<void> {
     const { directory, authThrottle } = this.ctx;
-    let user;
-    if (auth.method === 'CRAM-MD5') {
-      const candidate = directory.loginUser(auth.username ?? '');
+    const username = auth.username ?? '';
+    const client = normalizeAddress(session.remoteAddress);
+    const verify = () => {
+      if (auth.method !== 'CRAM-MD5') return directory.authenticate(username, auth.password ?? '');
+      const candidate = directory.loginUser(username);
       const secret = candidate && directory.plainPassword(candidate.id);
-      if (candidate && secret !== undefined && auth.validatePassword(secret)) user = candidate;
-    } else {
-      user = await directory.authenticate(auth.username ?? '', auth.password ?? '');
+      return candidate && secret !== undefined && auth.validatePassword(secret) ? candidate : undefined;
+    };
+    const outcome = await authThrottle.attempt({ service: session.pillarbox?.kind === 'smtp' ? 'smtp' : 'submission', client, username }, verify, {
+      secret: auth.method === 'CRAM-MD5' ? undefined : (auth.password ?? undefined),
+      fields: { method: auth.method },
+    });
+    if (outcome.status === 'failed') {
+      return cb(outcome.close ? reply(421, '4.7.0 Too many failed authentications, closing the connection') : reply(535, '5.7.8 Authentication credentials invalid'));
     }
-    if (!user || !directory.canUse(user, 'smtp')) {
-      this.log.message('authentication failed', { client: session.remoteAddress, username: auth.username, method: auth.method });
-      await authThrottle.failed(session.remoteAddress);
+    if (outcome.status !== 'ok') {
+      // RFC 4954: 454 is a temporary authentication failure; 421 also ends the session.
+      return cb(reply(outcome.close ? 421 : 454, `4.7.0 Too many failed authentications from your address, try again in ${outcome.retryAfterSeconds} seconds`));
+    }
+    const user = outcome.value;
+    if (!directory.canUse(user, 'smtp')) {
+      this.log.message('authentication refused: SMTP not allowed for this user', { client, user: user.shortName, method: auth.method });
       return cb(reply(535, '5.7.8 Authentication credentials invalid'));
     }
-    authThrottle.succeeded(session.remoteAddress);
     if (session.pillarbox) {
       session.pillarbox.authUser = user;
       if (session.pillarbox.connection) this.ctx.connections.setUser(session.pillarbox.connection, user.shortName);
@@ -368,6 +413,7 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
 
 interface SmtpConnectionInternals {
   _dataStream: unknown;
+  session?: unknown;
   send(code: number, message: string): void;
   close(): void;
 }

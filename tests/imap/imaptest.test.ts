@@ -67,7 +67,7 @@ before(async () => {
   if (skip) return;
   t = await startImapEngine(
     // 64 KB lines, as Dovecot's default imap_max_line_length: the ID group sends a 32 KB command line.
-    { allowPlaintextAuthWithoutTls: true, imapMaxConnections: 200, maxConnectionsPerIp: 200, authMaxFailures: 100, maxLineLength: 65536 },
+    { allowPlaintextAuthWithoutTls: true, imapMaxConnections: 200, maxConnectionsPerIp: 200, maxUnauthenticatedPerIp: 200, authMaxFailures: 100, maxLineLength: 65536 },
     [USER, USER2],
   );
   // Both connections of a two-user script select imaptest's mailbox; only the first user's is created by imaptest.

@@ -57,7 +57,15 @@ test('popMaxConnections and maxConnectionsPerIp refuse with -ERR [SYS/TEMP]', as
   await allClosed();
   ctx.settings.update({ popMaxConnections: 1 });
   try {
-    const { client: first } = await connect(te.ports.pop3);
+    // A session that has not logged in gives way to a newcomer (docs/security-auth.md) ...
+    const { client: waiting } = await connect(te.ports.pop3);
+    const gone = waiting.waitFor(/^-ERR \[SYS\/TEMP\] Too many connections waiting to log in/);
+    const { client: first, greeting: welcome } = await connect(te.ports.pop3s, true);
+    assert.match(welcome, /^\+OK/);
+    await gone;
+    // ... one that has logged in does not.
+    await cmd1(first, 'USER alice');
+    assert.match(await cmd1(first, `PASS ${ALICE.password}`), /^\+OK/);
     const { greeting } = await connect(te.ports.pop3s, true);
     assert.match(greeting, /^-ERR \[SYS\/TEMP\] Too many POP3 connections/);
     first.close();

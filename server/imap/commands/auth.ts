@@ -1,4 +1,4 @@
-import { SaslExchange, type SaslMechanism, verifySasl } from '../../directory/sasl';
+import { SaslExchange, type SaslMechanism, saslSecret, verifySasl } from '../../directory/sasl';
 import type { User } from '../../directory/types';
 import { loginAllowed, passwordAuthAllowed, saslMechanisms } from '../session/capabilities';
 import { type CommandResult, type CommandSpec, NOT_AUTHENTICATED, bad, no, ok } from '../session/command-types';
@@ -6,24 +6,39 @@ import type { ImapSession } from '../session/imap-session';
 
 const KNOWN_MECHANISMS: SaslMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 
-/** Common end of LOGIN and AUTHENTICATE: throttle failures, check service access, log. */
-async function finishLogin(s: ImapSession, user: User | undefined, attempted: string, method: string): Promise<CommandResult> {
+/**
+ * Common end of LOGIN and AUTHENTICATE: the shared throttle decides whether the
+ * credentials are checked at all and delays a failure; then service access, log.
+ */
+async function finishLogin(
+  s: ImapSession,
+  attempted: string,
+  method: string,
+  verify: () => Promise<User | undefined> | User | undefined,
+  secret?: string,
+): Promise<CommandResult> {
   const remote = s.conn.remoteAddress;
-  if (!user) {
+  const outcome = await s.ctx.authThrottle.attempt({ service: 'imap', client: remote, username: attempted }, verify, { secret, fields: { method } });
+  if (outcome.status !== 'ok') {
     s.authFailures++;
-    s.log.message('login failed', { user: attempted.slice(0, 256), method, remote });
-    await s.ctx.authThrottle.failed(remote);
-    if (s.authFailures >= s.ctx.authThrottle.maxFailuresPerSession) {
+    if (outcome.close || s.authFailures >= s.ctx.authThrottle.maxFailuresPerSession) {
       await s.write('* BYE Too many authentication failures\r\n');
       s.state = 'logout';
     }
-    return no('Authentication failed', 'AUTHENTICATIONFAILED');
+    if (outcome.status === 'failed') return no('Authentication failed', 'AUTHENTICATIONFAILED');
+    const wait = outcome.retryAfterSeconds > 90 ? `${Math.ceil(outcome.retryAfterSeconds / 60)} minutes` : `${outcome.retryAfterSeconds} seconds`;
+    return no(
+      outcome.status === 'locked'
+        ? `Too many failed logins to this account from your address; try again in ${wait}`
+        : `Too many failed logins from your address; try again in ${wait}`,
+      'UNAVAILABLE',
+    );
   }
+  const user = outcome.value;
   if (!s.ctx.directory.canUse(user, 'imap')) {
     s.log.message('login refused: IMAP not allowed for this user', { user: user.shortName, method, remote });
     return no('This account may not use IMAP', 'AUTHORIZATIONFAILED');
   }
-  s.ctx.authThrottle.succeeded(remote);
   s.loggedIn(user);
   s.log.message('login', { user: user.shortName, method, remote, tls: s.secure });
   return ok('Logged in', `CAPABILITY ${s.capabilities().join(' ')}`);
@@ -57,8 +72,7 @@ export const authCommands: Record<string, CommandSpec> = {
       args.end();
       if (!s.settings.imapAuthClear) return no('LOGIN is disabled; use AUTHENTICATE', 'CANNOT');
       if (!loginAllowed(s.settings, s.secure)) return no('Use STARTTLS or port 993 before logging in', 'PRIVACYREQUIRED');
-      const user = await s.ctx.directory.authenticate(username, password);
-      return finishLogin(s, user, username, 'LOGIN');
+      return finishLogin(s, username, 'LOGIN', () => s.ctx.directory.authenticate(username, password), password);
     },
   },
 
@@ -93,8 +107,8 @@ export const authCommands: Record<string, CommandSpec> = {
         step = exchange.next(text);
       }
       if (step.type === 'error') return bad(`Authentication failed: ${step.message}`);
-      const user = await verifySasl(s.ctx.directory, step.credentials);
-      return finishLogin(s, user, step.credentials.username, `AUTHENTICATE ${known}`);
+      const credentials = step.credentials;
+      return finishLogin(s, credentials.username, `AUTHENTICATE ${known}`, () => verifySasl(s.ctx.directory, credentials), saslSecret(credentials));
     },
   },
 };

@@ -13,6 +13,8 @@ export type CommandReadResult =
   | { kind: 'command'; command: RawCommand }
   | { kind: 'too-long'; tag?: string }
   | { kind: 'literal-too-big'; tag?: string; verb?: string; size: number }
+  /** A non-synchronising literal over `maxNonSyncLiteral`: its bytes were not read, so the session must end. */
+  | { kind: 'non-sync-too-big'; tag?: string; size: number }
   | { kind: 'closed' };
 
 export interface CommandReaderLimits {
@@ -21,6 +23,11 @@ export interface CommandReaderLimits {
   maxLiteral: (verb: string) => number;
   /** Sum of all lines and literals of one command. */
   maxCommandBytes: (verb: string) => number;
+  /**
+   * Largest non-synchronising literal (`{n+}`) accepted; larger ones are not read at all
+   * (RFC 7888 LITERAL-, 4096 bytes, before login). Absent: only `maxLiteral` applies.
+   */
+  maxNonSyncLiteral?: number;
 }
 
 const LITERAL_AT_END = /\{(\d{1,20})(\+)?\}$/;
@@ -60,6 +67,8 @@ export async function readCommand(
     if (!m) return { kind: 'command', command: { lines, literals } };
     const size = Number(m[1]);
     const nonSync = m[2] === '+';
+    // Not read and discarded: a client could make the server swallow any amount of input.
+    if (nonSync && limits.maxNonSyncLiteral !== undefined && size > limits.maxNonSyncLiteral) return { kind: 'non-sync-too-big', tag, size };
     commandBytes += size;
     if (!Number.isSafeInteger(size) || size > limits.maxLiteral(verb) || commandBytes > limits.maxCommandBytes(verb)) {
       if (nonSync) {

@@ -46,7 +46,8 @@ export function capabilities(s: Readonly<Settings>, state: SecurityState): strin
     caps.push('SASL-IR');
   }
   caps.push(
-    'LITERAL+',
+    // RFC 7888: before login only small non-synchronising literals (LITERAL-), any size after.
+    state.authenticated ? 'LITERAL+' : 'LITERAL-',
     'ID',
     'ENABLE',
     'IDLE',

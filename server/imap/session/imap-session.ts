@@ -28,11 +28,15 @@ export interface SessionHost {
   ended(session: ImapSession): void;
 }
 
-const PRE_AUTH_TIMEOUT_MS = 60_000;
 /** RFC 3501 section 5.4: at least 30 minutes once logged in. */
 const AUTH_TIMEOUT_MS = 30 * 60_000;
 /** Literals of commands other than APPEND (names, search strings, passwords). */
 const SMALL_LITERAL = 64 * 1024;
+/** Before login only user names, passwords and ID values come as literals. */
+const PRE_AUTH_LITERAL = 8 * 1024;
+const PRE_AUTH_COMMAND = 64 * 1024;
+/** RFC 7888 LITERAL-: non-synchronising literals up to 4096 bytes (offered before login; LITERAL+ after). */
+export const LITERAL_MINUS_MAX = 4096;
 /** Error codes of faults that pass: too many open files, a busy database, an I/O error. */
 /** Commands during which EXPUNGE may not be sent (RFC 3501 section 7.4.1), unless UID-prefixed. */
 const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
@@ -84,6 +88,8 @@ export class ImapSession {
   );
   private closing = false;
   private closed = false;
+  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
+  private loginTimer?: NodeJS.Timeout;
 
   constructor(
     readonly host: SessionHost,
@@ -93,6 +99,17 @@ export class ImapSession {
     this.socket = socket;
     this.secure = conn.secure;
     this.attachSocket(socket);
+    const seconds = this.settings.loginTimeoutSeconds;
+    this.loginTimer = setTimeout(() => {
+      if (this.state !== 'not-authenticated') return;
+      this.log.event('no login in time', { remote: conn.remoteAddress, seconds });
+      void this.bye(`No login within ${seconds} seconds`);
+    }, seconds * 1000);
+    this.loginTimer.unref();
+    this.ctx.connections.onEvict(conn, () => {
+      this.log.message('connection ended to make room', { remote: conn.remoteAddress });
+      void this.bye('Too many connections waiting to log in, try again later');
+    });
   }
 
   get ctx(): EngineContext {
@@ -115,16 +132,30 @@ export class ImapSession {
     try {
       await this.write(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${this.ctx.options.hostname} IMAP service ready\r\n`);
       while (!this.closing) {
+        const preAuth = this.state === 'not-authenticated';
         const got = await readCommand(
           this.reader,
-          {
-            maxLineLength: this.settings.maxLineLength,
-            maxLiteral: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) : SMALL_LITERAL),
-            maxCommandBytes: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) + 1024 * 1024 : 1024 * 1024),
-          },
+          preAuth
+            ? {
+                maxLineLength: this.settings.maxLineLength,
+                maxLiteral: () => PRE_AUTH_LITERAL,
+                maxCommandBytes: () => PRE_AUTH_COMMAND,
+                maxNonSyncLiteral: LITERAL_MINUS_MAX,
+              }
+            : {
+                maxLineLength: this.settings.maxLineLength,
+                maxLiteral: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) : SMALL_LITERAL),
+                maxCommandBytes: (verb) => (verb === 'APPEND' ? appendLimit(this.settings) + 1024 * 1024 : 1024 * 1024),
+              },
           () => this.write('+ Ready for literal data\r\n'),
         );
         if (got.kind === 'closed') break;
+        if (got.kind === 'non-sync-too-big') {
+          this.log.event('non-synchronising literal too large before login', { remote: this.conn.remoteAddress, size: got.size });
+          await this.write(`${got.tag ?? '*'} BAD [TOOBIG] Non-synchronizing literals over ${LITERAL_MINUS_MAX} bytes are not allowed before login (LITERAL-)\r\n`);
+          await this.bye('Literal too large');
+          break;
+        }
         if (got.kind === 'too-long') {
           await this.write(`${got.tag ?? '*'} BAD [TOOBIG] Command line too long\r\n`);
           continue;
@@ -327,6 +358,7 @@ export class ImapSession {
   }
 
   loggedIn(user: User): void {
+    clearTimeout(this.loginTimer);
     this.user = user;
     this.state = 'authenticated';
     this.ctx.connections.setUser(this.conn, user.shortName);
@@ -427,7 +459,8 @@ export class ImapSession {
     this.reader.attach(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.close());
-    socket.setTimeout(this.state === 'not-authenticated' ? PRE_AUTH_TIMEOUT_MS : AUTH_TIMEOUT_MS);
+    // Before login the deadline (loginTimeoutSeconds) ends the session anyway; idle as long is allowed.
+    socket.setTimeout(this.state === 'not-authenticated' ? this.settings.loginTimeoutSeconds * 1000 : AUTH_TIMEOUT_MS);
     socket.on('timeout', () => void this.bye('Autologout; idle for too long'));
   }
 
@@ -443,6 +476,7 @@ export class ImapSession {
     this.closing = true;
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.loginTimer);
     this.unselect();
     this.reader.detach();
     // With compression the deflater ends the socket after its last bytes (pipe).

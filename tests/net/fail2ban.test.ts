@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { LogHub } from '../../server/logs/logger';
 import { type AuthService, AuthThrottle } from '../../server/net/auth-throttle';
 
-// The fail2ban filter documented in docs/security-auth.md, run by fail2ban itself over log lines
+// The fail2ban filter documented in docs/security.md, run by fail2ban itself over log lines
 // the engine writes: every failure found with its client address, nothing else, and no address
 // taken from what a client typed.
 
@@ -24,9 +24,9 @@ const binary = fail2banRegexBinary();
 test('fail2ban-regex with the documented filter finds every failure and its address', { skip: binary ? false : 'fail2ban-regex not installed (Debian package fail2ban)' }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-fail2ban-'));
   try {
-    const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'security-auth.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'security.md'), 'utf8');
     const filter = /```ini\n(\[Definition\][\s\S]*?)```/.exec(doc)?.[1];
-    assert.ok(filter, 'docs/security-auth.md has the filter');
+    assert.ok(filter, 'docs/security.md has the filter');
     fs.writeFileSync(path.join(dir, 'pillarbox.conf'), filter);
 
     const logs = new LogHub(path.join(dir, 'logs'));

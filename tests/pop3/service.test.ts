@@ -57,7 +57,7 @@ test('popMaxConnections and maxConnectionsPerIp refuse with -ERR [SYS/TEMP]', as
   await allClosed();
   ctx.settings.update({ popMaxConnections: 1 });
   try {
-    // A session that has not logged in gives way to a newcomer (docs/security-auth.md) ...
+    // A session that has not logged in gives way to a newcomer (docs/security.md) ...
     const { client: waiting } = await connect(te.ports.pop3);
     const gone = waiting.waitFor(/^-ERR \[SYS\/TEMP\] Too many connections waiting to log in/);
     const { client: first, greeting: welcome } = await connect(te.ports.pop3s, true);

@@ -44,15 +44,11 @@ async function reconstruct(argv: string[]): Promise<void> {
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
   const { Engine } = await engineModule();
+  let firstStart: { username: string; password: string } | undefined;
   const engine = new Engine(options, {
     echoLogs: true,
     onFirstStart: ({ username, password, generated }) => {
-      if (generated) {
-        process.stdout.write(
-          `\nFirst start: the management account is "${username}" with password:\n\n    ${password}\n\n` +
-            `Log in at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${options.ports.http}/graphql\n\n`,
-        );
-      }
+      if (generated) firstStart = { username, password };
     },
   });
   let stopping = false;
@@ -77,6 +73,13 @@ async function start(argv: string[]): Promise<void> {
     process.exit(1);
   });
   const ports = await engine.start();
+  // Printed once the listeners are up, so the address names the port really in use.
+  if (firstStart) {
+    process.stdout.write(
+      `\nFirst start: the management account is "${firstStart.username}" with password:\n\n    ${firstStart.password}\n\n` +
+        `Log in at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${ports.http}/playground\n\n`,
+    );
+  }
   process.stdout.write(`pillarbox ready: ${JSON.stringify(ports)}\n`);
 }
 

@@ -69,6 +69,10 @@ export interface SievePoolOptions {
   size?: number;
   /** Another worker script (tests). */
   workerFile?: string;
+  /** Deadlines other than RUN_GRACE_MS, PREP_TIMEOUT_MS and CHECK_TIMEOUT_MS (tests). */
+  graceMs?: number;
+  prepTimeoutMs?: number;
+  checkTimeoutMs?: number;
 }
 
 /** A copy of `buf` in shared memory: every job of the pool reads it without another copy. */
@@ -102,6 +106,9 @@ interface Slot {
 export class SievePool {
   readonly size: number;
   private readonly workerFile: string;
+  private readonly graceMs: number;
+  private readonly prepTimeoutMs: number;
+  private readonly checkTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -116,6 +123,9 @@ export class SievePool {
   constructor(options: SievePoolOptions = {}) {
     this.size = Math.max(1, options.size ?? defaultPoolSize());
     this.workerFile = options.workerFile ?? WORKER_FILE;
+    this.graceMs = options.graceMs ?? RUN_GRACE_MS;
+    this.prepTimeoutMs = options.prepTimeoutMs ?? PREP_TIMEOUT_MS;
+    this.checkTimeoutMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   }
 
   /** Runs a script on a message in a worker; resolves like runSieve (never rejects for script problems). */
@@ -162,8 +172,8 @@ export class SievePool {
           limits,
         },
         hooks,
-        firstDeadlineMs: PREP_TIMEOUT_MS,
-        runDeadlineMs: maxRunMs + RUN_GRACE_MS,
+        firstDeadlineMs: this.prepTimeoutMs,
+        runDeadlineMs: maxRunMs + this.graceMs,
         resolve: (m) => {
           const r = m.run as RunOutcome;
           if (r.compileErrors || !hooks.vacationMemory) return resolve(r);
@@ -175,7 +185,7 @@ export class SievePool {
             overrun(
               phase === 'run'
                 ? `the script did not stop within its ${maxRunMs} ms budget; its worker thread was terminated`
-                : `the script and its includes were not ready to run within ${PREP_TIMEOUT_MS} ms; its worker thread was terminated`,
+                : `the script and its includes were not ready to run within ${this.prepTimeoutMs} ms; its worker thread was terminated`,
             ),
           ),
       });
@@ -193,10 +203,10 @@ export class SievePool {
         id,
         message: { type: 'check', id, source, name, includes: !!hooks.loadInclude },
         hooks,
-        firstDeadlineMs: CHECK_TIMEOUT_MS,
+        firstDeadlineMs: this.checkTimeoutMs,
         resolve: (m) => resolve(m.check as CheckOutcome),
         reject,
-        onTimeout: () => resolve({ errors: [{ line: 1, column: 1, message: `checking the script took longer than ${CHECK_TIMEOUT_MS / 1000} s` }], warnings: [] }),
+        onTimeout: () => resolve({ errors: [{ line: 1, column: 1, message: `checking the script took longer than ${this.checkTimeoutMs} ms` }], warnings: [] }),
       });
     });
   }
@@ -312,7 +322,7 @@ export class SievePool {
         }, (error) => ({ type: 'mailboxes', id: m.id, error }));
         return;
       case 'started':
-        this.arm(slot, 'run', job.runDeadlineMs ?? DEFAULT_SIEVE_LIMITS.maxRunMs + RUN_GRACE_MS);
+        this.arm(slot, 'run', job.runDeadlineMs ?? DEFAULT_SIEVE_LIMITS.maxRunMs + this.graceMs);
         return;
       case 'done':
       case 'failed':

@@ -5,15 +5,17 @@
  * on the way (the source of an included script; the user's folders, only when a script uses
  * mailboxexists); the answer is the action list, plain data, which the main thread carries out.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { type CompileSieveResult, SieveMessage, type SieveScript, checkIncludes, compileSieveCached, runSieve } from './index';
 import { type MailboxFacts, mailboxExistsIn } from './mailbox-names';
-import type { CheckJob, CheckOutcome, FromWorker, RunJob, RunOutcome, ToWorker } from './worker-protocol';
+import { type CheckJob, type CheckOutcome, type FromWorker, type RunJob, type RunOutcome, type ToWorker, type WorkerData, clockMicros } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('sieve-worker.js runs as a worker thread of SievePool');
 
 const send = (m: FromWorker): void => port.postMessage(m);
+/** Where the pool reads when this worker's run started (its deadline counts from there). */
+const startedAt = new BigInt64Array((workerData as WorkerData).startedAt);
 
 /** Answers the worker is waiting for, by job id and request number. */
 const waiting = new Map<string, (m: ToWorker) => void>();
@@ -70,7 +72,7 @@ async function run(job: RunJob): Promise<RunOutcome> {
           if (answer.error !== undefined) throw new Error(answer.error);
           mailboxExists = mailboxExistsIn(answer.facts as MailboxFacts);
         }
-        send({ type: 'started', id: job.id });
+        Atomics.store(startedAt, 0, BigInt(clockMicros()));
       },
     },
   );

@@ -3,11 +3,27 @@
  * is plain data (structured clone); the message bytes travel in a SharedArrayBuffer, so the
  * recipients of one message share one copy.
  */
+import { performance } from 'node:perf_hooks';
 import type { SieveAction } from './actions';
 import type { SieveError } from './errors';
 import type { SieveLimits } from './index';
 import type { MailboxFacts } from './mailbox-names';
 import type { Envelope } from './runtime';
+
+/** What each worker gets when it starts. */
+export interface WorkerData {
+  /**
+   * One BigInt64 cell: the worker writes clockMicros() into it when a run starts (after compiling
+   * and loading includes, with the run's budget); the pool sets it to 0 before each job. The main
+   * thread's deadline for the run counts from there, without a message.
+   */
+  startedAt: SharedArrayBuffer;
+}
+
+/** Microseconds since the epoch on a clock both threads read the same way. */
+export function clockMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
 
 /** One run of a script on a message: everything runSieve needs that is not a callback. */
 export interface RunJob {
@@ -64,8 +80,6 @@ export type FromWorker =
   | { type: 'include'; id: number; seq: number; name: string; scope: 'personal' | 'global' }
   /** The script uses mailboxexists: the worker needs the user's folders. */
   | { type: 'mailboxes'; id: number }
-  /** Includes are loaded and the script starts now, with its time budget. */
-  | { type: 'started'; id: number }
   | { type: 'done'; id: number; run?: RunOutcome; check?: CheckOutcome }
   /** Something other than the script went wrong (a bug, or a loader's error): the job fails. */
   | { type: 'failed'; id: number; error: string };

@@ -119,13 +119,15 @@ describe('SievePool deadlines (a worker that does not answer)', () => {
   const file = path.join(dir, 'fake-worker.js');
   fs.writeFileSync(
     file,
-    `const { parentPort } = require('node:worker_threads');
+    `const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const startedAt = new BigInt64Array(workerData.startedAt);
 parentPort.on('message', (m) => {
   if (m.type !== 'run') return;
   const name = m.script.name;
   if (name === 'stuck') for (;;);
   if (name === 'exit') process.exit(3);
-  parentPort.postMessage({ type: 'started', id: m.id });
+  Atomics.store(startedAt, 0, BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)));
   if (name === 'spin') for (;;);
   parentPort.postMessage({ type: 'done', id: m.id, run: { actions: [{ action: 'discard' }], errors: [] } });
 });

@@ -5,7 +5,7 @@ import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import { type SieveAction, type SieveError, SieveMessage, type VacationAction, formatSieveError } from '../sieve/index';
 import { type MailboxFacts, cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
-import { sharedBytes } from '../sieve/sieve-pool';
+import { type PoolRunResult, type SieveRunHooks, type SieveRunInput, SieveWorkerLost, sharedBytes } from '../sieve/sieve-pool';
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
 import { queueGeneratedMail } from './generated-mail';
@@ -65,7 +65,7 @@ export class SieveStage implements DeliveryStage {
       raw ??= sharedBytes(await this.readMessage(message));
       const { entry } = message;
       const userAddresses = this.userAddresses(target.user);
-      const result = await this.scripts.pool.run(
+      const result = await this.runScript(
         {
           script,
           raw,
@@ -82,6 +82,10 @@ export class SieveStage implements DeliveryStage {
           vacationMemory: this.scripts.vacationMemory(target.user.id),
         },
       );
+      if (!result) {
+        this.log.error('the Sieve worker thread stopped while it ran the script; the message goes to INBOX unfiltered', { queueId: entry.id, user: target.user.shortName, script: script.name });
+        continue;
+      }
       if (result.compileErrors) {
         // A stored script that no longer compiles (for example after an upgrade) counts as none.
         this.log.error('the active Sieve script does not compile; mail is kept', { user: target.user.shortName, error: formatSieveError(result.compileErrors[0]) });
@@ -97,6 +101,19 @@ export class SieveStage implements DeliveryStage {
       // The main thread parses the header only when an action needs it (redirect loops, vacation replies).
       const bytes = raw;
       await this.apply(message, target, result.actions, () => (parsed ??= new SieveMessage(bytes)), userAddresses[0]);
+    }
+  }
+
+  /**
+   * The run, in a worker thread. Undefined when the worker died under it (it ran out of memory,
+   * say): the message is kept, as after a run-time error, rather than retried into the same end.
+   */
+  private async runScript(input: SieveRunInput, hooks: SieveRunHooks): Promise<PoolRunResult | undefined> {
+    try {
+      return await this.scripts.pool.run(input, hooks);
+    } catch (err) {
+      if (err instanceof SieveWorkerLost) return undefined;
+      throw err;
     }
   }
 

@@ -77,6 +77,9 @@ export interface SievePoolOptions {
   checkTimeoutMs?: number;
 }
 
+/** A job's worker thread died under it (out of memory, a crash): nothing about the script or the message is known. */
+export class SieveWorkerLost extends Error {}
+
 /** A copy of `buf` in shared memory: every job of the pool reads it without another copy. */
 export function sharedBytes(buf: Buffer): Buffer {
   const out = Buffer.from(new SharedArrayBuffer(buf.length));
@@ -271,8 +274,8 @@ export class SievePool {
     this.started++;
     worker.unref();
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-    worker.on('error', (err) => this.lost(slot, err));
-    worker.on('exit', (code) => this.lost(slot, new Error(`the Sieve worker thread exited (code ${code})`)));
+    worker.on('error', (err) => this.lost(slot, new SieveWorkerLost(`the Sieve worker thread failed: ${err.message}`)));
+    worker.on('exit', (code) => this.lost(slot, new SieveWorkerLost(`the Sieve worker thread exited (code ${code})`)));
     this.slots.push(slot);
     return slot;
   }
@@ -317,7 +320,7 @@ export class SievePool {
   }
 
   /** A worker died (an error thrown outside a job, out of memory, exit): its job fails, another takes its place. */
-  private lost(slot: Slot, err: Error): void {
+  private lost(slot: Slot, err: SieveWorkerLost): void {
     if (!this.slots.includes(slot)) return;
     const job = slot.job;
     this.remove(slot);

@@ -12,9 +12,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { checkIncludes, compileSieve, runSieve, type VacationMemory } from '../../server/sieve/index';
 import { type MailboxFacts, mailboxExistsIn } from '../../server/sieve/mailbox-names';
-import { SievePool, sharedBytes } from '../../server/sieve/sieve-pool';
+import { SievePool, SieveWorkerLost, sharedBytes } from '../../server/sieve/sieve-pool';
 import { CASES } from './corpus/cases';
 import { MESSAGES } from './corpus/messages';
+import { writeFakeSieveWorker } from '../helpers/fake-sieve-worker';
 import { DEFAULT_FROM, DEFAULT_TO, MAILBOXES } from './pigeonhole';
 
 const NOW = new Date('2024-05-06T07:08:09Z');
@@ -114,25 +115,8 @@ describe('SievePool', () => {
 });
 
 describe('SievePool deadlines (a worker that does not answer)', () => {
-  // A stand-in worker: "spin" starts and never ends, "stuck" never starts, "exit" kills its thread.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-pool-'));
-  const file = path.join(dir, 'fake-worker.js');
-  fs.writeFileSync(
-    file,
-    `const { parentPort, workerData } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-const startedAt = new BigInt64Array(workerData.startedAt);
-parentPort.on('message', (m) => {
-  if (m.type !== 'run') return;
-  const name = m.script.name;
-  if (name === 'stuck') for (;;);
-  if (name === 'exit') process.exit(3);
-  Atomics.store(startedAt, 0, BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)));
-  if (name === 'spin') for (;;);
-  parentPort.postMessage({ type: 'done', id: m.id, run: { actions: [{ action: 'discard' }], errors: [] } });
-});
-`,
-  );
+  const file = writeFakeSieveWorker(dir);
   const pool = new SievePool({ size: 1, workerFile: file, graceMs: 100, prepTimeoutMs: 300 });
   after(async () => {
     await pool.close();
@@ -166,7 +150,7 @@ parentPort.on('message', (m) => {
   it('a worker that dies fails its job; jobs queued behind it run on a new worker', async () => {
     const dying = job('exit');
     const next = job('ok');
-    await assert.rejects(dying, /exited \(code 3\)/);
+    await assert.rejects(dying, (err: Error) => err instanceof SieveWorkerLost && /exited \(code 3\)/.test(err.message));
     assert.deepEqual((await next).actions, [{ action: 'discard' }]);
   });
 

@@ -116,9 +116,10 @@ const compileCache = new Map<string, { size: number; result: CompileSieveResult 
 let compileCacheBytes = 0;
 
 /**
- * compileSieve, remembered by content and options. Compiling costs about 1 ms per KB of script, on
- * the thread that delivers mail: a script is compiled when it is stored and then reused by every
- * delivery, and so is every script it includes. Compiled scripts hold no state of a run.
+ * compileSieve, remembered by content and options. Compiling costs about 1 ms per KB of script; in
+ * the engine it happens in the Sieve worker threads (sieve-pool.ts), each with its own cache: a
+ * script is compiled when it is stored and then reused by every delivery that worker runs, and so
+ * is every script it includes. Compiled scripts hold no state of a run.
  */
 export function compileSieveCached(source: string, options: CompileSieveOptions = {}): CompileSieveResult {
   const key = createHash('sha256').update(JSON.stringify(options)).update('\u0000').update(source).digest('base64');

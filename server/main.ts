@@ -160,6 +160,7 @@ export class Engine {
 
   /** For command-line tools that used the services without starting the engine. */
   async close(): Promise<void> {
+    await this.ctx.sieve.close();
     await this.ctx.logs.close();
     this.junkFilter.close();
     this.ctx.db.close();
@@ -170,6 +171,8 @@ export class Engine {
     await this.ctx.jobs.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
+    // After the queue: no delivery is waiting for a Sieve run any more.
+    await this.ctx.sieve.close();
     clearTimeout(this.portsRetry);
     clearInterval(this.certificateCheck);
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });

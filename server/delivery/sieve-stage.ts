@@ -3,8 +3,9 @@ import { domainOfHostname } from '../config/bootstrap';
 import type { EngineContext } from '../context';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
-import { type SieveAction, SieveMessage, type VacationAction, formatSieveError, runSieve } from '../sieve/index';
-import { cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
+import { type SieveAction, type SieveError, SieveMessage, type VacationAction, formatSieveError } from '../sieve/index';
+import { type MailboxFacts, cyrusToLocal, existingMailbox } from '../sieve/mailbox-names';
+import { type PoolRunResult, type SieveRunHooks, type SieveRunInput, SieveWorkerLost, sharedBytes } from '../sieve/sieve-pool';
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
 import { queueGeneratedMail } from './generated-mail';
@@ -18,6 +19,9 @@ import { PUBLIC_PREFIX } from '../store/types';
 export const REDIRECT_HEADER = 'X-Pillarbox-Redirected';
 /** Redirect hops (of any user) after which a message is kept instead of sent on. */
 export const MAX_REDIRECT_HOPS = 10;
+/** Where a run stopped: "line:column: message", or only the message when the worker was terminated. */
+const where = (e: SieveError): string => (e.line > 0 ? formatSieveError(e) : e.message);
+
 /** After a run over its time budget, the user's script is not run for this long (messages go to INBOX). */
 export const SIEVE_SUSPENSION_MS = 10 * 60_000;
 
@@ -43,9 +47,7 @@ export class SieveStage implements DeliveryStage {
     let parsed: SieveMessage | undefined;
     for (const target of message.targets) {
       if (target.outcome) continue;
-      const script = this.scripts.activeScript(target.user.id, (e) =>
-        this.log.error('the active Sieve script does not compile; mail is kept', { user: target.user.shortName, error: formatSieveError(e) }),
-      );
+      const script = this.scripts.activeSource(target.user.id);
       if (!script) continue;
       const until = this.suspended.get(target.user.id);
       if (until !== undefined) {
@@ -59,36 +61,73 @@ export class SieveStage implements DeliveryStage {
         }
         this.suspended.delete(target.user.id);
       }
-      if (!raw) {
-        raw = await this.readMessage(message);
-        parsed = new SieveMessage(raw);
-      }
+      // Read once, in shared memory: every recipient's run (in a worker thread) reads the same bytes.
+      raw ??= sharedBytes(await this.readMessage(message));
       const { entry } = message;
       const userAddresses = this.userAddresses(target.user);
-      const result = await runSieve(
-        script,
-        { raw, parsed, envelope: { from: entry.sender, to: target.original, orig: target.original } },
+      const result = await this.runScript(
         {
-          mailboxExists: (name) =>
-            name.startsWith(PUBLIC_PREFIX) ? typeof this.publicFolder(target, name) === 'string' : existingMailbox(name, (n) => !!this.ctx.store.mailbox(target.user.id, n)) !== undefined,
-          vacationMemory: this.scripts.vacationMemory(target.user.id),
-          loadInclude: this.scripts.includeLoader(target.user.id),
+          script,
+          raw,
+          envelope: { from: entry.sender, to: target.original, orig: target.original },
           spamScore: message.verdicts?.spamScore,
           spamPercent: message.verdicts?.spamPercent,
           virusScore: message.verdicts?.virusScore,
           userAddresses,
           limits: { maxRunMs: this.ctx.settings.get().sieveMaxRunMs },
         },
+        {
+          loadInclude: this.scripts.includeLoader(target.user.id),
+          mailboxes: () => this.mailboxFacts(target),
+          vacationMemory: this.scripts.vacationMemory(target.user.id),
+        },
       );
+      if (!result) {
+        this.log.error('the Sieve worker thread stopped while it ran the script; the message goes to INBOX unfiltered', { queueId: entry.id, user: target.user.shortName, script: script.name });
+        continue;
+      }
+      if (result.compileErrors) {
+        // A stored script that no longer compiles (for example after an upgrade) counts as none.
+        this.log.error('the active Sieve script does not compile; mail is kept', { user: target.user.shortName, error: formatSieveError(result.compileErrors[0]) });
+        continue;
+      }
       if (result.budgetExceeded) {
-        await this.overBudget(message, target, script.name, result.budgetExceeded.limitMs, result.errors.map(formatSieveError).join('; '));
+        await this.overBudget(message, target, script.name, result.budgetExceeded.limitMs, result.errors.map(where).join('; '));
       } else {
         for (const e of result.errors) {
           this.log.error('Sieve run-time error; the message is kept', { queueId: entry.id, user: target.user.shortName, error: formatSieveError(e) });
         }
       }
-      await this.apply(message, target, result.actions, parsed as SieveMessage, userAddresses[0]);
+      // The main thread parses the header only when an action needs it (redirect loops, vacation replies).
+      const bytes = raw;
+      await this.apply(message, target, result.actions, () => (parsed ??= new SieveMessage(bytes)), userAddresses[0]);
     }
+  }
+
+  /**
+   * The run, in a worker thread. Undefined when the worker died under it (it ran out of memory,
+   * say): the message is kept, as after a run-time error, rather than retried into the same end.
+   */
+  private async runScript(input: SieveRunInput, hooks: SieveRunHooks): Promise<PoolRunResult | undefined> {
+    try {
+      return await this.scripts.pool.run(input, hooks);
+    } catch (err) {
+      if (err instanceof SieveWorkerLost) return undefined;
+      throw err;
+    }
+  }
+
+  /** What mailboxexists sees: the user's folders, and the public folders the user may post to. */
+  private mailboxFacts(target: DeliveryTarget): MailboxFacts {
+    const { store } = this.ctx;
+    const user = this.ctx.directory.user(target.user.id) ?? target.user;
+    return {
+      own: store.mailboxes(target.user.id).map((b) => b.name),
+      postable: store
+        .mailboxes(store.publicOwnerId)
+        .filter((b) => effectiveRights(store.acl.entries(b.id), user).includes('p'))
+        .map((b) => b.name),
+    };
   }
 
   /**
@@ -154,7 +193,7 @@ export class SieveStage implements DeliveryStage {
     return out;
   }
 
-  private async apply(message: LocalMessage, target: DeliveryTarget, actions: SieveAction[], parsed: SieveMessage, from: string): Promise<void> {
+  private async apply(message: LocalMessage, target: DeliveryTarget, actions: SieveAction[], parsed: () => SieveMessage, from: string): Promise<void> {
     const { entry } = message;
     const copies: StoreCopy[] = [];
     const user = target.user.shortName;
@@ -240,10 +279,10 @@ export class SieveStage implements DeliveryStage {
   }
 
   /** Queues the message, unchanged but for a trace header, to `address`. False when it could not. */
-  private async redirect(message: LocalMessage, target: DeliveryTarget, address: string, parsed: SieveMessage, userAddress: string): Promise<boolean> {
+  private async redirect(message: LocalMessage, target: DeliveryTarget, address: string, parsed: () => SieveMessage, userAddress: string): Promise<boolean> {
     const { entry } = message;
     const user = target.user.shortName;
-    const hops = parsed.values(REDIRECT_HEADER);
+    const hops = parsed().values(REDIRECT_HEADER);
     if (hops.some((h) => h.toLowerCase() === userAddress.toLowerCase())) {
       this.log.error('Sieve redirect loop: this user redirected the message before; it is kept', { queueId: entry.id, user, to: address });
       return false;
@@ -277,7 +316,7 @@ export class SieveStage implements DeliveryStage {
     }
   }
 
-  private async vacation(message: LocalMessage, target: DeliveryTarget, a: VacationAction, parsed: SieveMessage, from: string): Promise<void> {
+  private async vacation(message: LocalMessage, target: DeliveryTarget, a: VacationAction, parsed: () => SieveMessage, from: string): Promise<void> {
     const user = target.user.shortName;
     const resolution = resolveTargets(this.ctx.directory, a.to);
     const recipients = resolution.kind === 'ok' ? resolution.targets : resolution.kind === 'remote' ? [a.to] : [];
@@ -286,7 +325,7 @@ export class SieveStage implements DeliveryStage {
       return;
     }
     try {
-      const reply = buildVacationReply(a, parsed, from, this.ctx.options.hostname);
+      const reply = buildVacationReply(a, parsed(), from, this.ctx.options.hostname);
       const queued = await queueGeneratedMail(this.ctx.queue, {
         sender: '',
         recipients: recipients.map((r) => ({ address: r, original: a.to })),

@@ -116,9 +116,10 @@ const compileCache = new Map<string, { size: number; result: CompileSieveResult 
 let compileCacheBytes = 0;
 
 /**
- * compileSieve, remembered by content and options. Compiling costs about 1 ms per KB of script, on
- * the thread that delivers mail: a script is compiled when it is stored and then reused by every
- * delivery, and so is every script it includes. Compiled scripts hold no state of a run.
+ * compileSieve, remembered by content and options. Compiling costs about 1 ms per KB of script; in
+ * the engine it happens in the Sieve worker threads (sieve-pool.ts), each with its own cache: a
+ * script is compiled when it is stored and then reused by every delivery that worker runs, and so
+ * is every script it includes. Compiled scripts hold no state of a run.
  */
 export function compileSieveCached(source: string, options: CompileSieveOptions = {}): CompileSieveResult {
   const key = createHash('sha256').update(JSON.stringify(options)).update('\u0000').update(source).digest('base64');
@@ -172,6 +173,11 @@ export interface SieveEnvironment {
   limits?: Partial<SieveLimits>;
   /** Options for compiling included scripts. */
   compileOptions?: CompileSieveOptions;
+  /**
+   * Called once included scripts are loaded, right before the script starts and its time budget
+   * with it (the worker thread fetches facts and tells the pool its clock starts here).
+   */
+  beforeRun?(loaded: readonly SieveScript[]): void | Promise<void>;
 }
 
 export interface SieveMessageInput {
@@ -188,7 +194,7 @@ export interface SieveRunResult {
   budgetExceeded?: { limitMs: number };
 }
 
-async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironment, limits: SieveLimits): Promise<void> {
+async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironment, limits: SieveLimits, compiledOut: SieveScript[]): Promise<void> {
   const queue = [...script.includes];
   while (queue.length > 0) {
     const target = queue.shift() as IncludeTarget;
@@ -212,6 +218,7 @@ async function loadIncludes(rt: Runtime, script: SieveScript, env: SieveEnvironm
       }
       compiled = c.script;
     } else compiled = got;
+    compiledOut.push(compiled);
     rt.loaded.set(target.key, { script: compiled.body });
     queue.push(...compiled.includes);
   }
@@ -278,7 +285,9 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
     limits,
   );
   rt.scriptName = script.name;
-  if (script.includes.length > 0) await loadIncludes(rt, script, env, limits);
+  const loaded = [script];
+  if (script.includes.length > 0) await loadIncludes(rt, script, env, limits, loaded);
+  if (env.beforeRun) await env.beforeRun(loaded);
   let actions: SieveAction[];
   try {
     // The clock starts with the script: loading includes waited for the store, not for the CPU.
@@ -295,12 +304,21 @@ export async function runSieve(script: SieveScript, message: SieveMessageInput, 
     if (err instanceof SieveBudgetExceeded) return { actions: keep, errors: [error], budgetExceeded: { limitMs: err.limitMs } };
     return { actions: keep, errors: [error] };
   }
+  if (env.vacationMemory) await applyVacationMemory(actions, env.vacationMemory);
+  return { actions, errors: [] };
+}
+
+/**
+ * Asks the vacation memory about every reply a run wants to send (and so records it): a sender
+ * answered within the period gets `send: false`. runSieve does this itself; a run in a worker
+ * thread returns its actions and the caller does it with the memory it holds.
+ */
+export async function applyVacationMemory(actions: SieveAction[], memory: VacationMemory): Promise<void> {
   for (const a of actions) {
-    if (a.action !== 'vacation' || !a.send || !env.vacationMemory) continue;
-    if (!(await env.vacationMemory.shouldReply(a.handle, a.to, a.seconds))) {
+    if (a.action !== 'vacation' || !a.send) continue;
+    if (!(await memory.shouldReply(a.handle, a.to, a.seconds))) {
       a.send = false;
       a.skipped = 'the sender was already answered within the period';
     }
   }
-  return { actions, errors: [] };
 }

@@ -1,3 +1,5 @@
+import { normalizeMailboxName, PUBLIC_PREFIX } from '../store/types';
+
 /**
  * Folder names in scripts written for the seed's Cyrus server use its dot hierarchy under INBOX
  * ("INBOX.Lists.Work"); Pillarbox's folders are "Lists/Work". The exact name wins when it exists.
@@ -15,4 +17,28 @@ export function existingMailbox(name: string, exists: (n: string) => boolean): s
   if (exists(name)) return name;
   const mapped = cyrusToLocal(name);
   return mapped !== name && exists(mapped) ? mapped : undefined;
+}
+
+/**
+ * The folders a run's `mailboxexists` can see, as plain data (a run in a worker thread cannot ask
+ * the store): the user's folder names as stored, and the public folders the user may post to
+ * (RFC 4314 right `p`), without the "Shared Folders/" prefix.
+ */
+export interface MailboxFacts {
+  own: string[];
+  postable: string[];
+}
+
+/**
+ * `mailboxexists` over MailboxFacts, answering as the store would: INBOX in any case, a name as
+ * written or in the seed's Cyrus style (existingMailbox), "Shared Folders/x" for a public folder
+ * the user may post to.
+ */
+export function mailboxExistsIn(facts: MailboxFacts): (name: string) => boolean {
+  const own = new Set(facts.own);
+  const postable = new Set(facts.postable);
+  return (name) =>
+    name.startsWith(PUBLIC_PREFIX)
+      ? postable.has(normalizeMailboxName(name.slice(PUBLIC_PREFIX.length)))
+      : existingMailbox(name, (n) => own.has(normalizeMailboxName(n))) !== undefined;
 }

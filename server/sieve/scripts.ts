@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings-schema';
 import type { Db } from '../db/database';
-import { DEFAULT_SIEVE_LIMITS, type SieveError, type SieveScript, type VacationMemory, checkIncludes, compileSieveCached } from './index';
+import { DEFAULT_SIEVE_LIMITS, type SieveError, type VacationMemory } from './index';
+import { SievePool } from './sieve-pool';
 
 /** Why a script operation was refused; codes are RFC 5804 response codes where one fits. */
 export type SieveScriptErrorCode = 'NONEXISTENT' | 'ALREADYEXISTS' | 'ACTIVE' | 'QUOTA/MAXSCRIPTS' | 'QUOTA/MAXSIZE' | 'INVALID' | 'BADNAME';
@@ -59,15 +60,20 @@ const info = (r: ScriptRow): StoredSieveScript => ({
 /**
  * Every user's Sieve scripts (ManageSieve and GraphQL write them, delivery runs the active one),
  * the global scripts `include :global` reads, and the vacation reply memory. Scripts are checked
- * (compiled, includes resolved) before they are stored; the active one is kept compiled per user.
+ * (compiled, includes resolved) before they are stored. Compiling and running scripts happens in
+ * the worker threads of `pool`, never on the main thread.
  */
 export class SieveScripts {
-  private readonly compiled = new Map<number, { version: string; script: SieveScript | null }>();
-
   constructor(
     private readonly db: Db,
     private readonly settings: () => Readonly<Settings>,
+    readonly pool: SievePool = new SievePool(),
   ) {}
+
+  /** Stops the pool's worker threads. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   limits(): { maxScripts: number; maxStorage: number; maxScriptSize: number; maxRedirects: number } {
     const s = this.settings();
@@ -113,14 +119,12 @@ export class SieveScripts {
     }
   }
 
-  /** Compiles a script and checks its includes; returns the problems (empty when it is valid) and warnings. */
+  /** Compiles a script and checks its includes (in a worker thread); returns the problems (empty when it is valid) and warnings. */
   async check(userId: number, content: string, name = 'script'): Promise<{ errors: SieveError[]; warnings: SieveError[] }> {
     // Problems in the script itself carry no script name; those in included scripts name them.
     const own = (e: SieveError): SieveError => (e.script === name ? { line: e.line, column: e.column, message: e.message } : e);
-    const c = compileSieveCached(content, { name });
-    if (c.errors) return { errors: c.errors.map(own), warnings: [] };
-    const errors = await checkIncludes(c.script, { loadInclude: this.includeLoader(userId, name, content) });
-    return { errors: errors.map(own), warnings: (c.warnings ?? []).map(own) };
+    const { errors, warnings } = await this.pool.check(content, name, { loadInclude: this.includeLoader(userId, name, content) });
+    return { errors: errors.map(own), warnings: warnings.map(own) };
   }
 
   /** Stores (or replaces) a script after checking it; returns compiler warnings. */
@@ -141,14 +145,12 @@ export class SieveScripts {
         .run(userId, name, content, new Date().toISOString());
       if (opts.activate) this.activate(userId, name);
     })();
-    this.compiled.delete(userId);
     return { warnings };
   }
 
   /** Makes `name` the active script, or none when name is null or "" (RFC 5804 SETACTIVE ""). */
   setActive(userId: number, name: string | null): void {
     this.db.transaction(() => this.activate(userId, name))();
-    this.compiled.delete(userId);
   }
 
   private activate(userId: number, name: string | null): void {
@@ -163,7 +165,6 @@ export class SieveScripts {
     if (!s) throw new SieveScriptError('NONEXISTENT', `there is no script "${name}"`);
     if (s.active) throw new SieveScriptError('ACTIVE', `"${name}" is the active script; deactivate it first`);
     this.db.prepare('DELETE FROM sieve_scripts WHERE user_id = ? AND name = ?').run(userId, name);
-    this.compiled.delete(userId);
   }
 
   rename(userId: number, from: string, to: string): void {
@@ -172,31 +173,14 @@ export class SieveScripts {
     if (from === to) return;
     if (this.get(userId, to)) throw new SieveScriptError('ALREADYEXISTS', `a script "${to}" exists already`);
     this.db.prepare('UPDATE sieve_scripts SET name = ?, updated_at = ? WHERE user_id = ? AND name = ?').run(to, new Date().toISOString(), userId, from);
-    this.compiled.delete(userId);
   }
 
-  /**
-   * The user's active script, compiled (cached until a script of the user changes). A stored script
-   * that no longer compiles (for example after an upgrade) counts as none; `onError` hears about it.
-   */
-  activeScript(userId: number, onError?: (error: SieveError) => void): SieveScript | undefined {
-    // The cache is checked against the row (name and time stamp) on every use: cheap, and right
-    // even when a deleted user's id is reused or another process changed the script.
-    const current = this.db.prepare('SELECT name, updated_at FROM sieve_scripts WHERE user_id = ? AND active = 1').get(userId) as
-      | Pick<ScriptRow, 'name' | 'updated_at'>
+  /** The user's active script, as stored (delivery compiles and runs it in a worker thread). */
+  activeSource(userId: number): { name: string; source: string } | undefined {
+    const row = this.db.prepare('SELECT name, content FROM sieve_scripts WHERE user_id = ? AND active = 1').get(userId) as
+      | Pick<ScriptRow, 'name' | 'content'>
       | undefined;
-    if (!current) return undefined;
-    const version = `${current.name}\n${current.updated_at}`;
-    const cached = this.compiled.get(userId);
-    if (cached && cached.version === version) return cached.script ?? undefined;
-    const row = this.get(userId, current.name) as StoredSieveScript;
-    let script: SieveScript | null = null;
-    const c = compileSieveCached(row.content, { name: row.name });
-    if (c.errors) onError?.(c.errors[0]);
-    else script = c.script;
-    if (this.compiled.size > 10_000) this.compiled.clear();
-    this.compiled.set(userId, { version, script });
-    return script ?? undefined;
+    return row && { name: row.name, source: row.content };
   }
 
   /**
@@ -223,12 +207,13 @@ export class SieveScripts {
     return row && info(row);
   }
 
-  putGlobal(name: string, content: string): void {
+  /** Stores a global script after compiling it (in a worker thread). */
+  async putGlobal(name: string, content: string): Promise<void> {
     checkScriptName(name);
-    const c = compileSieveCached(content, { name });
-    if (c.errors) {
-      const e = c.errors[0];
-      throw new SieveScriptError('INVALID', `line ${e.line}, column ${e.column}: ${e.message}`, c.errors);
+    const { errors } = await this.pool.check(content, name);
+    if (errors.length) {
+      const e = errors[0];
+      throw new SieveScriptError('INVALID', `line ${e.line}, column ${e.column}: ${e.message}`, errors);
     }
     this.db
       .prepare(

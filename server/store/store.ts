@@ -16,12 +16,15 @@ import {
   HIERARCHY_SEPARATOR,
   type MailboxInfo,
   type MessageMeta,
+  normalizeMailboxName,
   PUBLIC_OWNER,
   PUBLIC_PREFIX,
   StoreError,
   type StoreEvents,
   type Viewer,
 } from './types';
+
+export { normalizeMailboxName };
 
 const MAILBOX_SELECT =
   'SELECT m.*, EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed FROM mailboxes m';
@@ -827,12 +830,6 @@ function toMailbox(row: MailboxRow): MailboxInfo {
   };
 }
 
-/** INBOX is case-insensitive (RFC 3501 section 5.1); other names are kept as given. */
-export function normalizeMailboxName(name: string): string {
-  if (name.toUpperCase() === 'INBOX') return 'INBOX';
-  if (name.toUpperCase().startsWith('INBOX' + HIERARCHY_SEPARATOR)) return 'INBOX' + name.slice(5);
-  return name;
-}
 
 function checkMailboxName(name: string): void {
   if (!name || name.length > 512) throw new StoreError('INVALID', 'mailbox names must be 1 to 512 characters');

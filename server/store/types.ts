@@ -62,6 +62,13 @@ export const PUBLIC_OWNER = '#public';
 /** How IMAP clients and Sieve scripts name public folders: "Shared Folders/News" is the public folder "News". */
 export const PUBLIC_FOLDERS = 'Shared Folders';
 export const PUBLIC_PREFIX = PUBLIC_FOLDERS + HIERARCHY_SEPARATOR;
+
+/** INBOX is case-insensitive (RFC 3501 section 5.1); other names are kept as given. */
+export function normalizeMailboxName(name: string): string {
+  if (name.toUpperCase() === 'INBOX') return 'INBOX';
+  if (name.toUpperCase().startsWith('INBOX' + HIERARCHY_SEPARATOR)) return 'INBOX' + name.slice(5);
+  return name;
+}
 export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
   { name: 'Drafts', specialUse: '\\Drafts' },
   { name: 'Sent', specialUse: '\\Sent' },

@@ -82,7 +82,7 @@ describe('Sieve actions at delivery', () => {
   });
 
   it('include :global and :personal load the global table and the user\u2019s own scripts', async () => {
-    ctx().sieve.putGlobal('spam-rules', 'require "fileinto"; if header :contains "Subject" "[global]" { fileinto "FromGlobal"; }');
+    await ctx().sieve.putGlobal('spam-rules', 'require "fileinto"; if header :contains "Subject" "[global]" { fileinto "FromGlobal"; }');
     await ctx().sieve.put(id('user'), 'personal-part', 'require "fileinto"; if header :contains "Subject" "[personal]" { fileinto "FromPersonal"; }');
     await deliver('require "include"; include :global "spam-rules"; include :personal "personal-part";', 'a [global] rule');
     await deliver('require "include"; include :global "spam-rules"; include :personal "personal-part";', 'a [personal] rule');

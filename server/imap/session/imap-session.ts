@@ -13,6 +13,7 @@ import { InputReader, type LineResult } from '../protocol/input-reader';
 import { MailboxNameError } from '../protocol/mutf7';
 import { COMMANDS } from '../commands';
 import { type SearchContext, updateSearchContexts } from '../commands/search-context';
+import { SearchLimitError } from '../commands/search';
 import { type NotifyEvent, type NotifySpec, notifyStatus } from '../commands/notify';
 import { CommandRate } from '../../net/command-rate';
 import { appendLimit, capabilities } from './capabilities';
@@ -275,6 +276,7 @@ export class ImapSession {
 
   private errorResult(err: unknown): CommandResult {
     if (err instanceof ParseError) return { status: 'BAD', text: `Syntax error: ${err.message}` };
+    if (err instanceof SearchLimitError) return { status: 'NO', code: 'LIMIT', text: err.message };
     if (err instanceof MailboxNameError) return { status: 'NO', code: 'CANNOT', text: err.message };
     if (err instanceof StoreError) {
       const code = err.code === 'INVALID' ? 'CANNOT' : err.code === 'INUSE' ? 'INUSE' : err.code;

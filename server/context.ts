@@ -49,4 +49,6 @@ export interface EngineContext {
   virus: VirusService;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
+  /** The listeners the settings call for, as each service says (for status displays). */
+  wantedListeners(): Set<string>;
 }

@@ -38,6 +38,8 @@ import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 /** A protocol service: owns its listeners, follows settings, stops gracefully. */
 export interface Service {
   readonly name: string;
+  /** The listeners the current settings call for (what start/reconfigure bring about). */
+  wantedListeners(): string[];
   start(): Promise<void>;
   /** Applies changed settings to live listeners without dropping sessions. */
   reconfigure?(changed: string[]): Promise<void> | void;
@@ -108,6 +110,7 @@ export class Engine {
       ports: {},
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server')),
       junkFilter: this.junkFilter,
+      wantedListeners: () => new Set(),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     this.ctx = ctx as EngineContext;
@@ -121,6 +124,7 @@ export class Engine {
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
+    this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
   }
 
   async start(): Promise<Record<string, number>> {

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { LISTENERS, type ListenerName } from '../../server/config/bootstrap';
-import type { Settings } from '../../server/config/settings-schema';
+import { LISTENERS } from '../../server/config/bootstrap';
 import type { ConnectionInfo, Protocol } from '../../server/net/connections';
 import type { GraphqlContext } from '../context';
 import { badInput, unauthenticated } from '../errors';
@@ -15,13 +14,6 @@ import {
 } from './service-types';
 
 const PROTOCOLS: Protocol[] = ['smtp', 'submission', 'imap', 'pop3', 'sieve', 'http'];
-
-function listenerEnabled(name: ListenerName, s: Readonly<Settings>): boolean {
-  if (name === 'smtp' || name === 'submission' || name === 'smtps') return s.smtpEnabled;
-  if (name === 'imap' || name === 'imaps') return s.imapEnabled;
-  if (name === 'pop3' || name === 'pop3s') return s.popEnabled;
-  return true;
-}
 
 function checkProtocol(protocol: string | undefined): Protocol | undefined {
   if (protocol === undefined || protocol === null) return undefined;
@@ -41,14 +33,14 @@ export class ServiceResolver {
   @Query(() => ServiceStatusType, { description: 'Whether the engine runs, its listeners and open connections.' })
   serviceStatus(@Ctx() ctx: GraphqlContext): ServiceStatusType {
     const { engine } = ctx;
-    const settings = engine.settings.get();
+    const wanted = engine.wantedListeners();
     return {
       running: true,
       startedAt: engine.startedAt,
       uptimeSeconds: Math.floor((Date.now() - engine.startedAt.getTime()) / 1000),
       version: engineVersion(),
       hostname: engine.options.hostname,
-      listeners: LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: listenerEnabled(name, settings) })),
+      listeners: LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: wanted.has(name) })),
       connections: connectionCounts(ctx),
     };
   }

@@ -47,6 +47,13 @@ export class ImapService implements Service, SessionHost {
     this.log = ctx.logs.logger('imap');
   }
 
+  /** imap while IMAP is on; imaps too unless TLS is switched off. */
+  wantedListeners(): ListenerName[] {
+    const s = this.ctx.settings.get();
+    if (!s.imapEnabled) return [];
+    return s.imapPopSsl !== 'off' ? ['imap', 'imaps'] : ['imap'];
+  }
+
   async start(): Promise<void> {
     this.running = true;
     this.ctx.store.on('exists', this.onExists);
@@ -102,12 +109,11 @@ export class ImapService implements Service, SessionHost {
 
   /** Starts or stops listeners to match the settings: imaps only while TLS is not switched off. */
   private async applyListeners(): Promise<void> {
-    const s = this.ctx.settings.get();
-    const wanted: Record<ListenerName, boolean> = { imap: s.imapEnabled, imaps: s.imapEnabled && s.imapPopSsl !== 'off' };
+    const wanted = this.wantedListeners();
     for (const name of ['imap', 'imaps'] as const) {
       const current = this.listeners.get(name);
-      if (wanted[name] && !current) await this.startListener(name);
-      else if (!wanted[name] && current) await this.stopListener(name, current);
+      if (wanted.includes(name) && !current) await this.startListener(name);
+      else if (!wanted.includes(name) && current) await this.stopListener(name, current);
     }
   }
 

@@ -58,11 +58,17 @@ export class ManageSieveService implements Service {
     return next;
   }
 
+  /** sieve always; sieveLegacy (port 2000 in the seed's day) while the setting asks for it. */
+  wantedListeners(): ListenerName[] {
+    return this.ctx.settings.get().manageSieveLegacyPortEnabled ? ['sieve', 'sieveLegacy'] : ['sieve'];
+  }
+
   private async sync(): Promise<void> {
     const s = this.ctx.settings.get();
+    const wanted = this.stopped ? [] : this.wantedListeners();
     const want: Record<ListenerName, number | undefined> = {
-      sieve: this.stopped ? undefined : this.ctx.options.ports.sieve,
-      sieveLegacy: this.stopped || !s.manageSieveLegacyPortEnabled ? undefined : s.manageSieveLegacyPort,
+      sieve: wanted.includes('sieve') ? this.ctx.options.ports.sieve : undefined,
+      sieveLegacy: wanted.includes('sieveLegacy') ? s.manageSieveLegacyPort : undefined,
     };
     for (const name of ['sieve', 'sieveLegacy'] as const) {
       const current = this.listeners.get(name);

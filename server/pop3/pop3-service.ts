@@ -36,6 +36,13 @@ export class Pop3Service implements Service {
     this.log = ctx.logs.logger('pop');
   }
 
+  /** pop3 while POP is on; pop3s too unless TLS is switched off. */
+  wantedListeners(): ListenerName[] {
+    const s = this.ctx.settings.get();
+    if (!s.popEnabled) return [];
+    return s.imapPopSsl !== 'off' ? ['pop3', 'pop3s'] : ['pop3'];
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     await this.applySettings();
@@ -70,15 +77,11 @@ export class Pop3Service implements Service {
   }
 
   private async syncListeners(): Promise<void> {
-    const s = this.ctx.settings.get();
-    const want: Record<ListenerName, boolean> = {
-      pop3: !this.stopped && s.popEnabled,
-      pop3s: !this.stopped && s.popEnabled && s.imapPopSsl !== 'off',
-    };
+    const wanted = this.stopped ? [] : this.wantedListeners();
     for (const name of ['pop3', 'pop3s'] as const) {
       const current = this.listeners.get(name);
-      if (want[name] && !current) await this.open(name);
-      if (!want[name] && current) {
+      if (wanted.includes(name) && !current) await this.open(name);
+      if (!wanted.includes(name) && current) {
         this.listeners.delete(name);
         // Not awaited: net.Server.close() frees the port at once, but its callback waits
         // until every connection has ended, and open sessions are meant to carry on.

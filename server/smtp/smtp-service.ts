@@ -40,6 +40,7 @@ interface Session extends SMTPServerSession {
 export class SmtpService implements Service {
   readonly name = 'smtp';
   private readonly listeners: SmtpListener[] = [];
+  private readonly previousPorts = new Map<Kind, number>();
   private readonly log: Logger;
   private readonly policy: RecipientPolicy;
   private readonly clients: ClientChecks;
@@ -57,11 +58,21 @@ export class SmtpService implements Service {
     });
   }
 
+  wantedListeners(): Kind[] {
+    const s = this.ctx.settings.get();
+    return s.smtpEnabled ? ['smtp', 'submission', ...(s.smtpSsl !== 'off' ? (['smtps'] as const) : [])] : [];
+  }
+
   /** Starts the listeners the settings call for and stops the others. */
   async start(): Promise<void> {
-    const s = this.ctx.settings.get();
-    const wanted = new Set<Kind>(s.smtpEnabled ? ['smtp', 'submission', ...(s.smtpSsl !== 'off' ? (['smtps'] as const) : [])] : []);
-    await this.stopListeners(this.listeners.filter((l) => !wanted.has(l.kind)));
+    const wanted = new Set<Kind>(this.wantedListeners());
+    const unwanted = this.listeners.filter((l) => !wanted.has(l.kind));
+    await this.stopListeners(unwanted);
+    // A stopped listener has no port; the one it had is kept for when it comes back.
+    for (const l of unwanted) {
+      this.previousPorts.set(l.kind, this.ctx.ports[l.kind]);
+      delete this.ctx.ports[l.kind];
+    }
     for (const kind of wanted) {
       if (!this.listeners.some((l) => l.kind === kind)) await this.startListener(kind);
     }
@@ -95,7 +106,7 @@ export class SmtpService implements Service {
   private async startListener(kind: Kind): Promise<void> {
     const implicitTls = kind === 'smtps';
     // A listener restarted by a settings change comes back on the port it had.
-    const port = this.ctx.options.ports[kind] || this.ctx.ports[kind] || 0;
+    const port = this.ctx.options.ports[kind] || this.previousPorts.get(kind) || 0;
     const server = new SMTPServer({ ...this.serverOptions(kind), ...this.handlers(kind) });
     // Client resets, TLS failures and the like surface here; they end that session only.
     server.on('error', (err: Error & { remote?: string }) => this.log.event('connection error', { error: err.message, client: err.remote }));

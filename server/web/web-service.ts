@@ -29,6 +29,10 @@ export class WebService implements Service {
     this.api = createApi(this.log);
   }
 
+  wantedListeners(): string[] {
+    return ['http'];
+  }
+
   async start(): Promise<void> {
     await this.api.start();
     // No overall request timeout: an image upload may take minutes; idle sockets still time out.

@@ -53,6 +53,20 @@ describe('GraphQL service status and logs', () => {
     assert.equal(data.serviceStatus.listeners.find((l) => l.name === 'smtp')?.enabled, true);
     await gqlOk(port, 'mutation { updateSettings(input: {popEnabled: true}) { popEnabled } }', { token });
 
+    // Issue 15: with TLS off the implicit-TLS listeners are not running, and the status says so.
+    await gqlOk(port, 'mutation { updateSettings(input: {smtpSsl: OFF, imapPopSsl: OFF}) { smtpSsl } }', { token });
+    const plain = await gqlOk<Status>(port, '{ serviceStatus { listeners { name port enabled } } }', { token });
+    for (const name of ['smtps', 'imaps', 'pop3s']) {
+      assert.deepEqual(plain.serviceStatus.listeners.find((l) => l.name === name), { name, port: null, enabled: false }, name);
+    }
+    for (const name of ['smtp', 'imap', 'pop3']) assert.equal(plain.serviceStatus.listeners.find((l) => l.name === name)?.enabled, true, name);
+    await gqlOk(port, 'mutation { updateSettings(input: {smtpSsl: USE, imapPopSsl: USE}) { smtpSsl } }', { token });
+    const back = await gqlOk<Status>(port, '{ serviceStatus { listeners { name port enabled } } }', { token });
+    for (const name of ['smtps', 'imaps', 'pop3s']) {
+      const l = back.serviceStatus.listeners.find((x) => x.name === name);
+      assert.ok(l?.enabled && typeof l.port === 'number', name);
+    }
+
     const list = await gqlOk<{ serviceStatus: { connectionList: unknown[] } }>(port, '{ serviceStatus { connectionList(protocol: "smtp") { id remoteAddress } } }', {
       token,
     });

@@ -28,6 +28,7 @@ const DIRECTORY_CODES: Record<string, string> = {
   USER_NOT_FOUND: 'NOT_FOUND',
   ALIAS_NOT_FOUND: 'NOT_FOUND',
   DOMAIN_EXISTS: 'NAME_TAKEN',
+  INVALID_QUOTA: 'BAD_USER_INPUT',
 };
 
 const STORE_CODES: Record<StoreError['code'], string> = {

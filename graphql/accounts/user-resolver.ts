@@ -25,10 +25,6 @@ export function userId(id: string | number): number {
   return n;
 }
 
-function checkQuota(quotaMb: number | undefined): void {
-  if (quotaMb !== undefined && quotaMb < 0) throw badInput('quotaMb cannot be negative (0 = unlimited)', 'quotaMb');
-}
-
 @Resolver(() => UserType)
 export class UserResolver {
   @Authorized()
@@ -82,7 +78,6 @@ export class UserResolver {
   @Mutation(() => UserType, { description: 'Creates a mail user with INBOX and the standard folders.' })
   async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphqlContext): Promise<UserType> {
     const clean = withoutNulls(input);
-    checkQuota(clean.quotaMb);
     const user = await ctx.engine.accounts.create(clean);
     ctx.log.message('user created', { user: user.shortName, by: ctx.admin?.username });
     return toUser(user);
@@ -92,7 +87,6 @@ export class UserResolver {
   @Mutation(() => UserType)
   async updateUser(@Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: GraphqlContext): Promise<UserType> {
     const { id, ...patch } = withoutNulls(input);
-    checkQuota(patch.quotaMb);
     const user = await ctx.engine.accounts.update(userId(id), patch);
     ctx.log.message('user updated', { user: user.shortName, fields: Object.keys(patch), by: ctx.admin?.username });
     return toUser(user);

@@ -109,6 +109,7 @@ export class Directory {
   async createUser(input: CreateUserInput): Promise<User> {
     this.checkShortName(input.shortName);
     this.checkPassword(input.password);
+    this.checkQuota(input.quotaMb);
     const names = (input.names ?? []).map((n) => n.trim()).filter(Boolean);
     for (const name of names) this.checkAdditionalName(name);
     this.checkForwardTo(input.forwardTo ?? []);
@@ -150,6 +151,7 @@ export class Directory {
     if (!existing) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
     if (patch.shortName !== undefined) this.checkShortName(patch.shortName);
     if (patch.password !== undefined) this.checkPassword(patch.password);
+    this.checkQuota(patch.quotaMb);
     if (patch.forwardTo) this.checkForwardTo(patch.forwardTo);
     const names = patch.names?.map((n) => n.trim()).filter(Boolean);
     for (const name of names ?? []) this.checkAdditionalName(name);
@@ -531,6 +533,12 @@ export class Directory {
   private checkPassword(password: string): void {
     if (password.length < 8) throw new DirectoryError('WEAK_PASSWORD', 'passwords need at least 8 characters');
     if (password.length > 1024) throw new DirectoryError('INVALID_PASSWORD', 'passwords are limited to 1024 characters');
+  }
+
+  /** A quota in MB: 0 = unlimited; whole and not negative, for every caller (GraphQL, tools, imports). */
+  private checkQuota(quotaMb: number | undefined): void {
+    if (quotaMb === undefined) return;
+    if (!Number.isSafeInteger(quotaMb) || quotaMb < 0) throw new DirectoryError('INVALID_QUOTA', 'quotaMb must be a whole number of megabytes, 0 or more (0 = unlimited)');
   }
 
   private checkForwardTo(addresses: string[]): void {

@@ -80,6 +80,16 @@ describe('GraphQL accounts', () => {
     assert.equal(errorCode(badLocation), 'BAD_USER_INPUT');
   });
 
+  it('a negative quota is refused by the directory for every caller, GraphQL or not', async () => {
+    const r = await gql(port, 'mutation { createUser(input: {shortName: "neg", password: "neg-password", quotaMb: -1}) { id } }', { token });
+    assert.equal(errorCode(r), 'BAD_USER_INPUT');
+    await assert.rejects(t.engine.ctx.accounts.create({ shortName: 'neg', password: 'neg-password', quotaMb: -5 }), { code: 'INVALID_QUOTA' });
+    const user = await t.engine.ctx.accounts.create({ shortName: 'pos', password: 'pos-password', quotaMb: 5 });
+    await assert.rejects(t.engine.ctx.accounts.update(user.id, { quotaMb: 1.5 }), { code: 'INVALID_QUOTA' });
+    assert.equal(t.engine.ctx.directory.userByName('neg'), undefined);
+    assert.equal(t.engine.ctx.directory.userByName('pos')?.quotaMb, 5);
+  });
+
   it('updateUser, setUserPassword and deleteUser', async () => {
     const { createUser } = await gqlOk<{ createUser: UserNode }>(
       port,

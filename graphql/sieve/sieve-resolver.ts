@@ -1,10 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { SieveError } from '../../server/sieve/index';
 import { SieveScriptError, type StoredSieveScript } from '../../server/sieve/scripts';
-import { VACATION_SCRIPT, readVacationScript, vacationScript } from '../../server/sieve/vacation-script';
+import { VACATION_SCRIPT, readVacationScript } from '../../server/sieve/vacation-script';
+import { VacationError, setVacation } from '../../server/sieve/vacation';
 import { userId } from '../accounts/user-resolver';
 import type { GraphqlContext } from '../context';
-import { ApiError, badInput, notFound } from '../errors';
+import { ApiError, notFound } from '../errors';
+import { withoutNulls } from '../inputs';
 import {
   ActivateSieveScriptInput,
   PutGlobalSieveScriptInput,
@@ -21,6 +23,10 @@ const problem = (e: SieveError) => ({ line: e.line, column: e.column, message: e
 
 /** SieveScripts refusals as typed API errors (docs/graphql.md lists the codes). */
 function apiError(err: unknown): unknown {
+  if (err instanceof VacationError) {
+    const code = err.code === 'SCRIPT_TAKEN' ? 'NAME_TAKEN' : err.code === 'INVALID_ADDRESS' ? 'INVALID_ADDRESS' : 'BAD_USER_INPUT';
+    return new ApiError(code, err.message, err.field ? { field: err.field } : {});
+  }
   if (!(err instanceof SieveScriptError)) return err;
   switch (err.code) {
     case 'INVALID': {
@@ -53,8 +59,6 @@ function existingUser(ctx: GraphqlContext, id: string): number {
   if (!ctx.engine.directory.user(n)) throw notFound(`user ${id}`);
   return n;
 }
-
-const ADDRESS = /^[^\s@"\\]+@[^\s@"\\]+$/;
 
 @Resolver()
 export class SieveResolver {
@@ -141,24 +145,9 @@ export class SieveResolver {
   })
   async setVacation(@Arg('input', () => SetVacationInput) input: SetVacationInput, @Ctx() ctx: GraphqlContext): Promise<VacationType> {
     const uid = existingUser(ctx, input.userId);
-    const { sieve } = ctx.engine;
-    const existing = sieve.get(uid, VACATION_SCRIPT);
-    const old = existing ? readVacationScript(existing.content) : undefined;
-    if (existing && !old) throw new ApiError('NAME_TAKEN', `the user has a script named "${VACATION_SCRIPT}" that the vacation settings did not write`);
-    const days = input.days ?? old?.days ?? 7;
-    if (!Number.isInteger(days) || days < 1 || days > 365) throw badInput('days must be from 1 to 365', 'days');
-    const addresses = input.addresses ?? old?.addresses ?? [];
-    const bad = addresses.find((a) => !ADDRESS.test(a));
-    if (bad) throw new ApiError('INVALID_ADDRESS', `"${bad}" is not an address`, { field: 'addresses' });
-    const text = input.text ?? old?.text ?? '';
-    if (input.enabled && !text.trim()) throw badInput('the reply text is needed to switch vacation on', 'text');
-    const active = sieve.activeName(uid);
-    // Remember what ran before, to include it now and to reactivate it when vacation ends.
-    const previous = active && active !== VACATION_SCRIPT ? active : old?.previous && sieve.get(uid, old.previous) ? old.previous : undefined;
-    const settings = { subject: input.subject ?? old?.subject ?? 'Out of Office', text, days, addresses, previous };
-    await mapped(() => sieve.put(uid, VACATION_SCRIPT, vacationScript(settings), { activate: input.enabled }));
-    if (!input.enabled && active === VACATION_SCRIPT) sieve.setActive(uid, previous ?? null);
+    const { userId: _user, ...change } = input;
+    const state = await mapped(() => setVacation(ctx.engine.sieve, uid, withoutNulls(change)));
     ctx.log.message(input.enabled ? 'vacation on' : 'vacation off', { userId: uid, by: ctx.admin?.username });
-    return { enabled: input.enabled, ...settings, text: settings.text, previousScript: previous };
+    return { ...state, previousScript: state.previous };
   }
 }

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { ALL_RIGHTS, NEGATIVE, canonicalRights, identifierProblem, unknownRight } from '../../server/store/acl';
+import { ALL_RIGHTS, type AclChangeContext, AclError, canonicalRights } from '../../server/store/acl';
 import type { MailboxInfo } from '../../server/store/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
@@ -46,14 +46,22 @@ export class MailboxAclEntryInput {
  * every right). Shared by personal mailboxes and public folders.
  */
 export function setAclEntry(ctx: GraphqlContext, box: MailboxInfo, identifier: string, rights: string, ownerShortName?: string): void {
-  const bad = unknownRight(rights);
-  if (bad !== undefined) throw badInput(`"${bad}" is not a right; rights are ${ALL_RIGHTS}`, 'rights');
-  if (ownerShortName !== undefined && (identifier === ownerShortName || identifier === NEGATIVE + ownerShortName)) {
-    throw badInput('the owner always has every right', 'identifier');
+  aclRefusals(() => ctx.engine.store.acl.change(box.id, identifier, rights, aclContext(ctx, ownerShortName)));
+}
+
+/** What the ACL rules (server/store/acl.ts) check changes against. */
+export function aclContext(ctx: GraphqlContext, ownerShortName?: string): AclChangeContext {
+  return { ownerShortName, isUser: (name) => ctx.engine.directory.userByName(name)?.shortName === name };
+}
+
+/** Runs an ACL change, turning the rules' refusals into BAD_USER_INPUT. */
+export function aclRefusals<T>(change: () => T): T {
+  try {
+    return change();
+  } catch (err) {
+    if (err instanceof AclError) throw badInput(err.message, err.code === 'INVALID_RIGHTS' ? 'rights' : 'identifier');
+    throw err;
   }
-  const problem = identifierProblem(identifier, (name) => ctx.engine.directory.userByName(name)?.shortName === name);
-  if (problem) throw badInput(problem, 'identifier');
-  ctx.engine.store.acl.set(box.id, identifier, rights);
 }
 
 /** The seed's cyradm "setaclmailbox": who other than the owner may use a mailbox over IMAP. */

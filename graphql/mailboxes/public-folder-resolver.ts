@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
-import { DEFAULT_PUBLIC_ACL, canonicalRights } from '../../server/store/acl';
+import { canonicalRights } from '../../server/store/acl';
 import type { GraphqlContext } from '../context';
 import { notFound } from '../errors';
 import { type Connection, PageArgs, connectionType, paginate } from '../pagination';
 import { toMailboxType } from '../accounts/user-resolver';
 import { MailboxType } from '../accounts/user-types';
-import { MailboxAclEntryInput, setAclEntry } from './mailbox-acl-resolver';
+import { MailboxAclEntryInput, aclContext, aclRefusals, setAclEntry } from './mailbox-acl-resolver';
 
 export const MailboxConnection = connectionType('Mailbox', MailboxType);
 
@@ -65,14 +65,7 @@ export class PublicFolderResolver {
   @Mutation(() => MailboxType, { description: 'Creates a public folder.' })
   createPublicFolder(@Arg('input', () => CreatePublicFolderInput) input: CreatePublicFolderInput, @Ctx() ctx: GraphqlContext): MailboxType {
     const { store } = ctx.engine;
-    const box = ctx.engine.db.transaction(() => {
-      const created = store.createMailboxInheritingAcl(store.publicOwnerId, input.name, DEFAULT_PUBLIC_ACL);
-      if (input.acl) {
-        for (const e of store.acl.entries(created.id)) store.acl.remove(created.id, e.identifier);
-        for (const e of input.acl) setAclEntry(ctx, created, e.identifier, e.rights);
-      }
-      return created;
-    })();
+    const box = aclRefusals(() => store.createPublicFolder(input.name, input.acl, aclContext(ctx)));
     ctx.log.message('public folder created', { mailbox: box.name, by: ctx.admin?.username });
     return toMailboxType(box);
   }

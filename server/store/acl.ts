@@ -64,6 +64,11 @@ export function identifierProblem(raw: string, isUser: (shortName: string) => bo
   return isUser(base) ? undefined : `no user with the short name ${base.slice(0, 64)}`;
 }
 
+/** Whether an identifier (or its negative) names the owner of a personal mailbox. */
+function names(identifier: string, ownerShortName: string | undefined): boolean {
+  return ownerShortName !== undefined && (identifier === ownerShortName || identifier === NEGATIVE + ownerShortName);
+}
+
 /** The first character that is not a right of RFC 4314, if any. */
 export function unknownRight(rights: string): string | undefined {
   return rights.split('').find((r) => !ALL_RIGHTS.includes(r));
@@ -76,9 +81,57 @@ export function canonicalRights(rights: string): string {
     .join('');
 }
 
-/** The ACL rows of mailboxes (RFC 4314): who other than the owner may do what. */
+export type AclErrorCode = 'INVALID_IDENTIFIER' | 'INVALID_RIGHTS' | 'OWNER';
+
+/** A change to an ACL that the rules refuse; each protocol words it its own way. */
+export class AclError extends Error {
+  constructor(
+    readonly code: AclErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who an ACL change is checked against: the mailbox's owner (none for a public folder) and the directory. */
+export interface AclChangeContext {
+  ownerShortName?: string;
+  isUser: (shortName: string) => boolean;
+}
+
+/**
+ * The ACL rows of mailboxes (RFC 4314): who other than the owner may do what. `change` and
+ * `removeEntry` hold the rules for IMAP SETACL/DELETEACL and GraphQL alike: the identifier must
+ * exist, the owner cannot be named (they always have every right), rights are RFC 4314's.
+ */
 export class MailboxAcl {
   constructor(private readonly db: Db) {}
+
+  /**
+   * Sets an identifier's rights ("" removes the entry), or with `mode` adds to or takes from
+   * what it has; returns the rights it has afterwards.
+   */
+  change(mailboxId: number, identifier: string, rights: string, who: AclChangeContext, mode: '' | '+' | '-' = ''): string {
+    this.checkIdentifier(identifier, who);
+    const bad = unknownRight(rights);
+    if (bad !== undefined) throw new AclError('INVALID_RIGHTS', `"${bad}" is not a right; rights are ${ALL_RIGHTS}`);
+    const current = mode ? (this.entries(mailboxId).find((e) => e.identifier === identifier)?.rights ?? '') : '';
+    const next = mode === '+' ? current + rights : mode === '-' ? [...current].filter((r) => !rights.includes(r)).join('') : rights;
+    this.set(mailboxId, identifier, next);
+    return canonicalRights(next);
+  }
+
+  removeEntry(mailboxId: number, identifier: string, who: Pick<AclChangeContext, 'ownerShortName'>): boolean {
+    if (names(identifier, who.ownerShortName)) throw new AclError('OWNER', 'the owner always has every right');
+    return this.remove(mailboxId, identifier);
+  }
+
+  /** Throws the AclError an entry for this identifier would get. */
+  checkIdentifier(identifier: string, who: AclChangeContext): void {
+    if (names(identifier, who.ownerShortName)) throw new AclError('OWNER', 'the owner always has every right');
+    const problem = identifierProblem(identifier, who.isUser);
+    if (problem) throw new AclError('INVALID_IDENTIFIER', problem);
+  }
 
   entries(mailboxId: number): AclEntry[] {
     return this.db

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { type Db, transactionWithoutSync } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
-import { MailboxAcl } from './acl';
+import { type AclChangeContext, DEFAULT_PUBLIC_ACL, MailboxAcl } from './acl';
 import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
 import { RetainedFiles } from './retained-files';
 import {
@@ -190,6 +190,21 @@ export class MailStore extends EventEmitter {
       if (box) for (const e of acl) this.acl.set(box.id, e.identifier, e.rights);
     }
     return created;
+  }
+
+  /**
+   * Creates a public folder (and missing parents) with the inherited or default ACL, or with
+   * `acl` in its place; all of it or, if an entry is refused (AclError), none of it.
+   */
+  createPublicFolder(rawName: string, acl: { identifier: string; rights: string }[] | undefined, who: AclChangeContext): MailboxInfo {
+    return this.db.transaction(() => {
+      const created = this.createMailboxInheritingAcl(this.publicOwnerId, rawName, DEFAULT_PUBLIC_ACL);
+      if (acl) {
+        for (const e of this.acl.entries(created.id)) this.acl.remove(created.id, e.identifier);
+        for (const e of acl) this.acl.change(created.id, e.identifier, e.rights, who);
+      }
+      return created;
+    })();
   }
 
   /** INBOX and the special-use folders every new user gets. */

@@ -85,6 +85,10 @@ test('the administrator creates a public folder over GraphQL; by default every u
   assert.equal(badId.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
   const missing = await gql(t.ports.http, 'mutation { setPublicFolderAcl(input: {name: "Nope", identifier: "bob", rights: "lr"}) { name } }', { token });
   assert.equal(missing.errors?.[0].extensions?.code, 'NOT_FOUND');
+  // A refused entry creates nothing: the folder and its ACL are one store operation.
+  const refused = await gql(t.ports.http, 'mutation { createPublicFolder(input: {name: "Half/Made", acl: [{identifier: "anyone", rights: "lr"}, {identifier: "nobody", rights: "l"}]}) { name } }', { token });
+  assert.equal(refused.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+  assert.equal(t.engine.ctx.store.mailbox(t.engine.ctx.store.publicOwnerId, 'Half'), undefined);
 });
 
 test('alice posts into it with i; \\Seen is each user\u2019s own; it counts against nobody\u2019s quota', async () => {

@@ -1,4 +1,4 @@
-import { ALL_RIGHTS, NEGATIVE, canonicalRights, identifierProblem } from '../../store/acl';
+import { ALL_RIGHTS, type AclChangeContext, AclError, canonicalRights } from '../../store/acl';
 import { nstring } from '../protocol/encode';
 import { type MailboxAccess, access, has } from '../session/access';
 import { AUTHENTICATED, type CommandResult, type CommandSpec, no, ok } from '../session/command-types';
@@ -15,13 +15,16 @@ import { mailboxOut, readFinalMailboxName, readMailboxName } from './names';
 const NOPERM = (): CommandResult => no('Permission denied', 'NOPERM');
 const NONEXISTENT = (): CommandResult => no('Mailbox does not exist', 'NONEXISTENT');
 
-/** The reason an identifier cannot be used, if it cannot (see identifierProblem). */
-function checkIdentifier(s: ImapSession, raw: string): string | undefined {
-  return identifierProblem(raw, (name) => s.ctx.directory.userByName(name)?.shortName === name);
+/** What the ACL rules check a change against (server/store/acl.ts). */
+function changeContext(s: ImapSession, a: MailboxAccess): AclChangeContext {
+  return { ownerShortName: a.owner?.shortName, isUser: (name) => s.ctx.directory.userByName(name)?.shortName === name };
 }
 
-/** Whether an identifier (or its negative) names the owner of a personal mailbox, who always has every right. */
-const isOwner = (a: MailboxAccess, raw: string) => !!a.owner && (raw === a.owner.shortName || raw === NEGATIVE + a.owner.shortName);
+/** The rules' refusal in IMAP's words. */
+function refused(err: unknown): CommandResult {
+  if (!(err instanceof AclError)) throw err;
+  return err.code === 'OWNER' ? no('The owner always has every right', 'CANNOT') : no(err.message, 'INVALID');
+}
 
 /** A rights string as sent, with "c" and "d" expanded; undefined when it names a right that does not exist. */
 function parseRights(text: string): string | undefined {
@@ -61,16 +64,18 @@ export const aclCommands: Record<string, CommandSpec> = {
       const got = administered(s, args, 2);
       if (isResult(got)) return got;
       const { a, values: [rawId, rawRights] } = got;
-      const problem = checkIdentifier(s, rawId);
-      if (problem) return no(problem, 'INVALID');
-      if (isOwner(a, rawId)) return no('The owner always has every right', 'CANNOT');
       const mode = rawRights.startsWith('+') ? '+' : rawRights.startsWith('-') ? '-' : '';
       const rights = parseRights(mode ? rawRights.slice(1) : rawRights);
-      if (rights === undefined) return no('Unknown right (rights are lrswipkxtea)', 'INVALID');
-      const current = s.ctx.store.acl.entries(a.box.id).find((e) => e.identifier === rawId)?.rights ?? '';
-      const next = mode === '+' ? current + rights : mode === '-' ? current.replace(new RegExp(`[${rights || ' '}]`, 'g'), '') : rights;
-      s.ctx.store.acl.set(a.box.id, rawId, next);
-      s.log.event('setacl', { user: s.user!.shortName, mailbox: a.visible, identifier: rawId, rights: canonicalRights(next) });
+      let next: string;
+      try {
+        s.ctx.store.acl.checkIdentifier(rawId, changeContext(s, a));
+        // Rights as sent, with RFC 2086's "c" and "d" (which the shared rule does not know) expanded.
+        if (rights === undefined) return no('Unknown right (rights are lrswipkxtea)', 'INVALID');
+        next = s.ctx.store.acl.change(a.box.id, rawId, rights, changeContext(s, a), mode);
+      } catch (err) {
+        return refused(err);
+      }
+      s.log.event('setacl', { user: s.user!.shortName, mailbox: a.visible, identifier: rawId, rights: next });
       return ok('SETACL completed');
     },
   },
@@ -81,8 +86,11 @@ export const aclCommands: Record<string, CommandSpec> = {
       const got = administered(s, args, 1);
       if (isResult(got)) return got;
       const { a, values: [rawId] } = got;
-      if (isOwner(a, rawId)) return no('The owner always has every right', 'CANNOT');
-      s.ctx.store.acl.remove(a.box.id, rawId);
+      try {
+        s.ctx.store.acl.removeEntry(a.box.id, rawId, changeContext(s, a));
+      } catch (err) {
+        return refused(err);
+      }
       return ok('DELETEACL completed');
     },
   },

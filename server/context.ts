@@ -52,3 +52,14 @@ export interface EngineContext {
   /** The listeners the settings call for, as each service says (for status displays). */
   wantedListeners(): Set<string>;
 }
+
+/** A protocol service: owns its listeners, follows settings, stops gracefully. */
+export interface Service {
+  readonly name: string;
+  /** The listeners the current settings call for (what start/reconfigure bring about). */
+  wantedListeners(): string[];
+  start(): Promise<void>;
+  /** Applies changed settings to live listeners without dropping sessions. */
+  reconfigure?(changed: string[]): Promise<void> | void;
+  stop(): Promise<void>;
+}

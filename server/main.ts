@@ -27,24 +27,13 @@ import { WebService } from './web/web-service';
 import { SieveScripts } from './sieve/scripts';
 import { ManageSieveService } from './managesieve/managesieve-service';
 import { Firmware } from './firmware/firmware';
-import type { EngineContext } from './context';
+import type { EngineContext, Service } from './context';
 import { Scheduler } from './jobs/scheduler';
 import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { VirusService } from './virus/virus-service';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
-
-/** A protocol service: owns its listeners, follows settings, stops gracefully. */
-export interface Service {
-  readonly name: string;
-  /** The listeners the current settings call for (what start/reconfigure bring about). */
-  wantedListeners(): string[];
-  start(): Promise<void>;
-  /** Applies changed settings to live listeners without dropping sessions. */
-  reconfigure?(changed: string[]): Promise<void> | void;
-  stop(): Promise<void>;
-}
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import type { QueueEntry } from '../queue/types';
-import { rfc5322Date } from '../smtp/trace-headers';
+import { rfc5322Date } from '../mail/date';
 import { LOCAL_PREFIX } from './targets';
 
 /** One recipient in a delivery status notification. */

@@ -6,7 +6,7 @@ import type { JunkFilter } from '../junk/filter';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import type { JunkSettings } from '../junk/settings';
 import { spamtestValue } from '../junk/verdict';
-import { rfc5322Date } from '../smtp/trace-headers';
+import { rfc5322Date } from '../mail/date';
 import { targetsFor } from './targets';
 import { queueGeneratedMail } from './generated-mail';
 import type { DeliveryStage, LocalMessage } from './types';

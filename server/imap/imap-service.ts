@@ -1,6 +1,5 @@
 import type net from 'node:net';
-import type { EngineContext } from '../context';
-import type { Service } from '../main';
+import type { EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
 import { Listener, preAuthLimits } from '../net/listener';

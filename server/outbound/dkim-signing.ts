@@ -2,7 +2,7 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import { parseAddress } from '../directory/address';
-import { addressesIn, headerFields } from '../smtp/header-capture';
+import { addressesIn, headerFields } from '../mail/header-fields';
 import type { DkimAlgorithm, DkimKeys } from './dkim-keys';
 import { signWithKeys } from './dkim-key-signer';
 import type { SpooledMessage } from './spooled-message';

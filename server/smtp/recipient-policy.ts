@@ -4,7 +4,7 @@ import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import { isRoutingTrick, parseAddress } from '../directory/address';
 import { localUserId, resolveTargets, targetsFor } from '../delivery/targets';
-import { addressesIn, headerFields } from './header-capture';
+import { addressesIn, headerFields } from '../mail/header-fields';
 
 export interface SessionState {
   kind: 'smtp' | 'submission' | 'smtps';

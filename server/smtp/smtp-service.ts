@@ -1,8 +1,7 @@
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import type { EngineContext } from '../context';
-import type { Service } from '../main';
+import type { EngineContext, Service } from '../context';
 import { Listener, normalizeAddress, preAuthLimits } from '../net/listener';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';

@@ -1,3 +1,5 @@
+import { rfc5322Date } from '../mail/date';
+
 export interface ReceivedInfo {
   helo?: string;
   clientAddress: string;
@@ -19,11 +21,4 @@ export function receivedHeader(info: ReceivedInfo): string {
   if (info.recipient) lines.push(`\tfor <${info.recipient}>; ${date}`);
   else lines[1] += `; ${date}`;
   return lines.join('\r\n') + '\r\n';
-}
-
-export function rfc5322Date(d: Date): string {
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]}, ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }

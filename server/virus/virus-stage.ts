@@ -5,7 +5,7 @@ import { Notifier } from '../delivery/notifier';
 import { queueGeneratedMail } from '../delivery/generated-mail';
 import { targetsFor } from '../delivery/targets';
 import type { DeliveryStage, LocalMessage } from '../delivery/types';
-import { rfc5322Date } from '../smtp/trace-headers';
+import { rfc5322Date } from '../mail/date';
 import { ClamdClient, ClamdError } from './clamd-client';
 import type { Quarantine } from './quarantine';
 

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
-import type { EngineContext } from '../context';
-import type { Service } from '../main';
+import type { EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ApiEndpoint } from './api-endpoint';
 import { sendJson } from './http-util';

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+// shared/DESIGN.md: imports run one way. server/ never imports graphql/ (except the
+// composition root, server/main.ts), and the folders of server/ import each other without
+// cycles. Type-only imports are left out here: server/context.ts, the typed bag of services
+// every service receives, still closes cycles of types (docs/roadmap.md, issue 15).
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const SERVER = path.join(ROOT, 'server');
+const IMPORT = /^(?:import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?'([^']+)'/gm;
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'console' ? [] : sources(full);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** "server/smtp/x.ts" → "smtp"; "server/main.ts" → "main". */
+function folderOf(file: string): string {
+  const rel = path.relative(SERVER, file).split(path.sep);
+  return rel.length > 1 ? rel[0] : rel[0].replace(/\.ts$/, '');
+}
+
+function valueImports(): { from: string; to: string; file: string; target: string }[] {
+  const out: { from: string; to: string; file: string; target: string }[] = [];
+  for (const file of sources(SERVER)) {
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      if (m[1] || !m[2].startsWith('.')) continue;
+      const target = path.resolve(path.dirname(file), m[2]);
+      out.push({ from: folderOf(file), to: target.startsWith(SERVER + path.sep) ? folderOf(target + '.ts') : path.relative(ROOT, target), file: path.relative(ROOT, file), target });
+    }
+  }
+  return out;
+}
+
+test('server/ imports graphql/ only in the composition root', () => {
+  const offenders = valueImports().filter((i) => i.to.startsWith('graphql') && i.file !== path.join('server', 'main.ts'));
+  assert.deepEqual(offenders.map((i) => `${i.file} -> ${i.to}`), []);
+});
+
+test('no cycle between the folders of server/', () => {
+  const edges = new Map<string, Map<string, string>>();
+  for (const i of valueImports()) {
+    if (i.from === i.to || i.to.startsWith('graphql') || i.from === 'main') continue;
+    if (!edges.has(i.from)) edges.set(i.from, new Map());
+    edges.get(i.from)!.set(i.to, i.file);
+  }
+  // Depth-first search; a grey node met again closes a cycle.
+  const state = new Map<string, 'grey' | 'black'>();
+  const cycles: string[] = [];
+  const visit = (node: string, trail: string[]) => {
+    state.set(node, 'grey');
+    for (const [next, file] of edges.get(node) ?? []) {
+      if (state.get(next) === 'grey') cycles.push([...trail, node, next].slice(trail.indexOf(next) >= 0 ? trail.indexOf(next) : trail.length).join(' -> ') + ` (${file})`);
+      else if (!state.has(next)) visit(next, [...trail, node]);
+    }
+    state.set(node, 'black');
+  };
+  for (const node of edges.keys()) if (!state.has(node)) visit(node, []);
+  assert.deepEqual(cycles, []);
+});

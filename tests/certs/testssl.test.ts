@@ -69,7 +69,7 @@ describe('testssl.sh finds nothing above LOW', { skip: TESTSSL ? undefined : 'te
       ['smtps', `127.0.0.1:${t.ports.smtps}`, []],
       ['smtp-starttls', `127.0.0.1:${t.ports.smtp}`, ['-t', 'smtp']],
       ['imaps', `127.0.0.1:${t.ports.imaps}`, []],
-      ['https', `127.0.0.1:${httpsPort}`, []],
+      ['https', `127.0.0.1:${httpsPort}`, ['-h']],
     ];
     const results = await Promise.all(targets.map(([name, target, extra]) => testssl(target, extra, path.join(work, `${name}.json`))));
     const severe: string[] = [];

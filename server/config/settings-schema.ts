@@ -11,6 +11,10 @@ import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
  */
 export type SslPolicy = 'require' | 'use' | 'off';
 export type LogLevel = 'low' | 'medium' | 'high';
+/** "Least permissive" flags mildly suspicious mail; "most permissive" only blatant junk. */
+export type Permissiveness = 'least' | 'moderate' | 'most';
+/** What happens to junk: the seed's Bounced, Deleted, Delivered and Redirected. */
+export type JunkAction = 'deliver' | 'bounce' | 'delete' | 'redirect';
 
 export interface StoreLocation {
   name: string;
@@ -40,8 +44,8 @@ export interface Settings {
   rblServers: string[];
   // Filters tab: junk mail
   junkScanEnabled: boolean;
-  junkPermissiveness: 'least' | 'moderate' | 'most';
-  junkAction: 'deliver' | 'bounce' | 'delete' | 'redirect';
+  junkPermissiveness: Permissiveness;
+  junkAction: JunkAction;
   junkTagSubject: boolean;
   junkSubjectTag: string;
   junkEncapsulate: boolean;

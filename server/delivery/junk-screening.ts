@@ -4,7 +4,6 @@ import type { Logger } from '../logs/logger';
 import { JunkStage, type JunkDecision } from '../junk/stage';
 import type { JunkFilter } from '../junk/filter';
 import { encapsulate, tagSubject } from '../junk/rewrite';
-import type { JunkSettings } from '../junk/settings';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
 import { targetsFor } from './targets';
@@ -26,7 +25,7 @@ export class JunkScreening implements DeliveryStage {
     filter: JunkFilter,
     private readonly log: Logger,
   ) {
-    this.stage = new JunkStage(filter, () => ctx.settings.get() as Readonly<JunkSettings>, ctx.options.hostname, { onJunk: (d, m) => this.dispose(d, m) }, log);
+    this.stage = new JunkStage(filter, () => ctx.settings.get(), ctx.options.hostname, { onJunk: (d, m) => this.dispose(d, m) }, log);
   }
 
   async run(message: LocalMessage): Promise<void> {

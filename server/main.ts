@@ -33,6 +33,8 @@ import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { VirusService } from './virus/virus-service';
+import { ActivityTracker } from './metrics/activity';
+import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
 /** A protocol service: owns its listeners, follows settings, stops gracefully. */
@@ -87,6 +89,7 @@ export class Engine {
     const admins = new AdminAccounts(db);
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
     this.junkFilter = JunkFilter.open(dataDir);
+    const activities = new ActivityTracker();
     const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
       options,
       db,
@@ -106,8 +109,10 @@ export class Engine {
       logs,
       startedAt: new Date(),
       ports: {},
-      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server')),
+      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server'), activities),
       junkFilter: this.junkFilter,
+      activities,
+      watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     this.ctx = ctx as EngineContext;
@@ -125,6 +130,7 @@ export class Engine {
 
   async start(): Promise<Record<string, number>> {
     const { options, directory, admins, settings } = this.ctx;
+    this.ctx.watchdog.start();
     directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
     if (admins.count() === 0) {
       const password = options.adminPassword ?? generatePassword();
@@ -172,6 +178,7 @@ export class Engine {
     await this.ctx.queue.stop();
     clearTimeout(this.portsRetry);
     clearInterval(this.certificateCheck);
+    this.ctx.watchdog.stop();
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
     await this.ctx.logs.close();

@@ -8,6 +8,7 @@ import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
 import { isDiskFull } from '../db/storage-faults';
 import type { Logger } from '../logs/logger';
+import type { Activity } from '../metrics/activity';
 import { LineNormalizer } from './line-normalizer';
 import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-policy';
 import { receivedHeader } from './trace-headers';
@@ -30,6 +31,8 @@ interface SmtpListener {
 /** Connection records, per smtp-server session id, for the policy and the trace header. */
 interface Session extends SMTPServerSession {
   pillarbox?: SessionState;
+  /** The phase running, for the event-loop watchdog ("smtp RCPT", "submission DATA <queue id>"). */
+  activity?: Activity;
 }
 
 /**
@@ -218,32 +221,55 @@ export class SmtpService implements Service {
 
   private handlers(kind: Kind): Partial<SMTPServerOptions> {
     return {
-      onConnect: (session, cb) => void this.admit(kind, session as Session).then(() => cb(), (err: Error) => cb(err)),
+      onConnect: (session, cb) => {
+        const activity = ((session as Session).activity = this.ctx.activities.open());
+        activity.begin(`${kind} connect`);
+        void this.admit(kind, session as Session).then(
+          () => (activity.end(), cb()),
+          (err: Error) => (activity.end(), cb(err)),
+        );
+      },
       onSecure: (socket, session, cb) => {
         const l = this.listeners.find((x) => x.kind === kind);
         const conn = (session as Session).pillarbox?.connection;
         if (l && conn && !socket.destroyed) l.listener.rebind(conn, socket as net.Socket);
         cb();
       },
-      onAuth: (auth, session, cb) => void this.authenticate(auth, session as Session, cb),
+      onAuth: (auth, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} AUTH`);
+        void this.authenticate(auth, session as Session, (err, response) => {
+          activity?.end();
+          cb(err, response);
+        });
+      },
       onMailFrom: (address, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} MAIL`);
         try {
           this.policy.checkSender(address.address, session as Session);
           cb();
         } catch (err) {
           cb(toSmtpError(err));
+        } finally {
+          activity?.end();
         }
       },
       onRcptTo: (address, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} RCPT`);
         try {
           this.policy.checkRecipient(address.address, session as Session, this.log);
           cb();
         } catch (err) {
           cb(toSmtpError(err));
+        } finally {
+          activity?.end();
         }
       },
       onData: (stream, session, cb) => void this.receive(stream, session as Session, cb),
       onClose: (session) => {
+        (session as Session).activity?.close();
         (session as Session).pillarbox?.abortData?.();
         this.log.event('disconnected', { client: session.remoteAddress });
       },
@@ -310,6 +336,8 @@ export class SmtpService implements Service {
     const s = this.ctx.settings.get();
     const limit = s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0;
     const id = newQueueId();
+    const activity = session.activity;
+    activity?.begin(`${state.kind} DATA ${id}`);
     const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     const recipients = this.policy.queueTargets(state);
     const original = session.envelope.rcptTo.map((r) => r.address);
@@ -334,6 +362,10 @@ export class SmtpService implements Service {
     // (The spool writer sees the error when it reads the stream; until then nobody listens.)
     body.on('error', () => undefined);
     state.abortData = () => body.destroy(new Error('the client closed the connection during DATA'));
+    // While the client sends the message the engine only passes chunks on; from the end of
+    // the data on (checks, spooling, fsync) the work is the engine's again.
+    activity?.suspend();
+    stream.once('end', () => activity?.resume());
     let parts: (Buffer | Readable)[] = [returnPath, trace, body];
     let auth: string | undefined;
     try {
@@ -399,6 +431,7 @@ export class SmtpService implements Service {
       this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });
       cb(reply(451, '4.3.0 Local error in processing; please try again later'));
     } finally {
+      activity?.end();
       state.abortData = undefined;
       state.targets.clear();
     }

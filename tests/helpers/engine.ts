@@ -5,6 +5,7 @@ import { LISTENERS, type ListenerName, parseBootstrap } from '../../server/confi
 import { Engine } from '../../server/main';
 import type { CreateUserInput } from '../../server/directory/directory';
 import type { Settings } from '../../server/config/settings-schema';
+import type { Stall } from '../../server/metrics/event-loop-watchdog';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
@@ -12,7 +13,29 @@ export interface TestEngine {
   engine: Engine;
   ports: Record<ListenerName, number>;
   dataDir: string;
+  /** Stops the engine; throws when the engine stalled the event loop during the test (see stallFailMs). */
   stop(): Promise<void>;
+  /** Event-loop stalls so far during which the engine was running something, at or over stallFailMs. */
+  engineStalls(): Stall[];
+}
+
+/**
+ * A test fails (its engine's stop() throws) when the engine blocked the event loop for this
+ * long while running a labelled activity (a command, a request, a delivery, a job):
+ * PILLARBOX_STALL_FAIL_MS, 100 ms by default (the issue's figure), 0 to turn the check off.
+ * What is compared is the main thread's CPU time during the stall, not wall time: on a busy
+ * two-core CI machine the process waits for a CPU often enough, and that is not the engine's
+ * doing. Stalls with no engine activity running (the test's own work, start-up) do not count.
+ */
+export function stallFailMs(): number {
+  const raw = process.env.PILLARBOX_STALL_FAIL_MS;
+  const n = raw === undefined || raw === '' ? 100 : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : 100;
+}
+
+function describeStall(s: Stall): string {
+  const cpu = s.cpuMs === undefined ? '' : `, ${s.cpuMs} ms on the CPU, ${s.waitMs} ms waiting for one`;
+  return `${s.at}: ${s.ms} ms late${cpu}; running: ${s.running.join('; ')}`;
 }
 
 /**
@@ -35,15 +58,32 @@ export async function startEngine(
   const engine = new Engine(parseBootstrap([], env));
   if (opts.settings) engine.ctx.settings.update({ authFailureDelayMs: 0, ...opts.settings });
   else engine.ctx.settings.update({ authFailureDelayMs: 0 });
+  const failMs = stallFailMs();
+  const stalls: Stall[] = [];
+  if (failMs > 0) {
+    const watchdog = engine.ctx.watchdog;
+    watchdog.thresholdMs = Math.min(watchdog.thresholdMs, failMs);
+    watchdog.on('stall', (stall: Stall) => {
+      if (stall.running.length && (stall.cpuMs ?? stall.ms) >= failMs) stalls.push(stall);
+    });
+  }
   const ports = (await engine.start()) as Record<ListenerName, number>;
   for (const u of opts.users ?? []) await engine.ctx.accounts.create(u);
   return {
     engine,
     ports,
     dataDir,
+    engineStalls: () => [...stalls],
     async stop() {
       await engine.stop();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      const found = stalls.splice(0);
+      if (found.length) {
+        throw new Error(
+          `the engine stalled the event loop ${found.length} time(s) for ${failMs} ms or more of CPU (PILLARBOX_STALL_FAIL_MS):\n` +
+            found.map((s) => '  ' + describeStall(s)).join('\n'),
+        );
+      }
     },
   };
 }

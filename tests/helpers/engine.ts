@@ -63,7 +63,10 @@ export async function startEngine(
   if (failMs > 0) {
     const watchdog = engine.ctx.watchdog;
     watchdog.thresholdMs = Math.min(watchdog.thresholdMs, failMs);
+    const report = process.env.PILLARBOX_STALL_REPORT;
     watchdog.on('stall', (stall: Stall) => {
+      // PILLARBOX_STALL_REPORT=<file>: every stall with an engine activity, as JSON lines, to survey a suite.
+      if (report && stall.running.length) fs.appendFileSync(report, JSON.stringify({ file: path.basename(process.argv[1] ?? ''), ...stall }) + '\n');
       if (stall.running.length && (stall.cpuMs ?? stall.ms) >= failMs) stalls.push(stall);
     });
   }

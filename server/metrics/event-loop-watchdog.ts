@@ -45,7 +45,8 @@ export class EventLoopWatchdog extends EventEmitter {
   /** The latest stalls, newest last. */
   readonly recent: Stall[] = [];
   private timer?: NodeJS.Timeout;
-  private readonly cpu = new ThreadCpuClock();
+  /** Opened by start() (on the main thread, which /proc/thread-self then names), closed by stop(). */
+  private cpu?: ThreadCpuClock;
   private last = 0;
   private lastCpu = 0;
   private lastWait = 0;
@@ -65,6 +66,7 @@ export class EventLoopWatchdog extends EventEmitter {
 
   start(): void {
     if (this.timer) return;
+    this.cpu = new ThreadCpuClock();
     this.activities.longMs = Math.min(this.activities.longMs, this.thresholdMs * 0.9);
     this.mark(performance.now());
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -77,16 +79,18 @@ export class EventLoopWatchdog extends EventEmitter {
     this.timer = undefined;
     // A stall in the last moments before stop() is still seen.
     this.tick();
-    this.cpu.close();
+    this.cpu?.close();
+    this.cpu = undefined;
   }
 
+  /** Whether stalls carry the main thread's CPU time (Linux, while started). */
   get measuresCpu(): boolean {
-    return this.cpu.available;
+    return this.cpu?.available ?? false;
   }
 
   private mark(now: number): void {
     this.last = now;
-    if (this.cpu.read()) {
+    if (this.cpu?.read()) {
       this.lastCpu = this.cpu.cpuMs;
       this.lastWait = this.cpu.waitMs;
     }
@@ -99,13 +103,14 @@ export class EventLoopWatchdog extends EventEmitter {
     const prevCpu = this.lastCpu;
     const prevWait = this.lastWait;
     this.mark(now);
-    const cpuMs = this.cpu.available ? this.cpu.cpuMs - prevCpu : undefined;
+    const cpu = this.cpu?.available ? this.cpu : undefined;
+    const cpuMs = cpu ? cpu.cpuMs - prevCpu : undefined;
     if (late >= this.thresholdMs || (cpuMs !== undefined && cpuMs >= this.thresholdMs)) {
       this.record({
         at: new Date().toISOString(),
         ms: Math.round(Math.max(late, 0)),
         cpuMs: cpuMs === undefined ? undefined : Math.round(cpuMs),
-        waitMs: cpuMs === undefined ? undefined : Math.round(this.cpu.waitMs - prevWait),
+        waitMs: cpu ? Math.round(cpu.waitMs - prevWait) : undefined,
         // What ran without a break for (nearly) the threshold: a block that long lies inside such a stretch.
         running: this.activities.runningWithin(since, now, this.thresholdMs * 0.9),
       });

@@ -65,8 +65,9 @@ export async function startEngine(
     watchdog.thresholdMs = Math.min(watchdog.thresholdMs, failMs);
     const report = process.env.PILLARBOX_STALL_REPORT;
     watchdog.on('stall', (stall: Stall) => {
-      // PILLARBOX_STALL_REPORT=<file>: every stall with an engine activity, as JSON lines, to survey a suite.
-      if (report && stall.running.length) fs.appendFileSync(report, JSON.stringify({ file: path.basename(process.argv[1] ?? ''), ...stall }) + '\n');
+      // PILLARBOX_STALL_REPORT=<file>: every stall with an engine activity, and any other with
+      // 50 ms of CPU (the test's own work, unlabelled engine code), as JSON lines, to survey a suite.
+      if (report && (stall.running.length || (stall.cpuMs ?? 0) >= 50)) fs.appendFileSync(report, JSON.stringify({ file: path.basename(process.argv[1] ?? ''), ...stall }) + '\n');
       if (stall.running.length && (stall.cpuMs ?? stall.ms) >= failMs) stalls.push(stall);
     });
   }

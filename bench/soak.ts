@@ -33,6 +33,9 @@ interface Options {
   csv: string;
   dir: string;
   keep: boolean;
+  attach?: string;
+  pid?: number;
+  adminPassword: string;
 }
 
 function usage(): string {
@@ -44,6 +47,11 @@ function usage(): string {
     '  --csv FILE          where the samples go (default soak-<time>.csv in the current directory)',
     '  --dir DIR           where the engine\'s data directory goes (default: the OS temp dir)',
     '  --keep              keep the data directory afterwards',
+    '  --attach DATA_DIR --pid PID',
+    '                      soak an engine that is already running (ports from DATA_DIR/run/ports.json; the admin',
+    '                      password in PILLARBOX_ADMIN_PASSWORD): it gets users soak1..soak4 (left in place) and',
+    '                      its relayHost points at the soak\'s sink during the run (put back afterwards); its heap',
+    '                      cannot be seen, so only RSS, descriptors and connections are judged',
   ].join('\n');
 }
 
@@ -86,7 +94,54 @@ async function loop(kind: string, counters: Counters, everyMs: number, running: 
   }
 }
 
-class EngineProcess {
+/** The engine under soak: one this script started, or one already running (--attach). */
+interface SoakTarget {
+  readonly ports: Record<string, number>;
+  readonly pid: number;
+  /** False for an attached engine: its heap and activity slots cannot be seen from outside. */
+  readonly insight: boolean;
+  sample(gc?: boolean): Promise<EngineSample>;
+  openFds(): number;
+  /** Stops an engine the soak started (its exit code); leaves an attached one running (undefined). */
+  stop(): Promise<number | null | undefined>;
+}
+
+function openFdsOf(pid: number): number {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return -1;
+  }
+}
+
+/** An engine started by someone else: RSS and descriptors from /proc, connections from GraphQL. */
+class AttachedEngine implements SoakTarget {
+  readonly insight = false;
+  token?: string;
+
+  constructor(
+    readonly ports: Record<string, number>,
+    readonly pid: number,
+  ) {}
+
+  async sample(): Promise<EngineSample> {
+    const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN) * 1024;
+    const connections = this.token ? await connectionCounts(this.ports as unknown as Ports, this.token).catch(() => NaN) : NaN;
+    return { type: 'sample', rss, heapUsed: NaN, heapTotal: NaN, external: NaN, arrayBuffers: NaN, connections, activities: NaN, stalls: NaN, engineStalls: NaN, longestStallMs: NaN, longestEngineStallCpuMs: NaN };
+  }
+
+  openFds(): number {
+    return openFdsOf(this.pid);
+  }
+
+  async stop(): Promise<undefined> {
+    return undefined;
+  }
+}
+
+class EngineProcess implements SoakTarget {
+  readonly insight = true;
   private pending?: (s: EngineSample) => void;
 
   private constructor(
@@ -138,11 +193,7 @@ class EngineProcess {
   }
 
   openFds(): number {
-    try {
-      return fs.readdirSync(`/proc/${this.pid}/fd`).length;
-    } catch {
-      return -1;
-    }
+    return openFdsOf(this.pid);
   }
 
   /** SIGTERM; the exit code (null after a SIGKILL 20 s later). */
@@ -250,22 +301,43 @@ async function main(): Promise<void> {
     csv: typeof flags.get('csv') === 'string' ? path.resolve(flags.get('csv') as string) : path.resolve(`soak-${stamp}.csv`),
     dir: typeof flags.get('dir') === 'string' ? path.resolve(flags.get('dir') as string) : os.tmpdir(),
     keep: flags.get('keep') === true,
+    attach: typeof flags.get('attach') === 'string' ? path.resolve(flags.get('attach') as string) : undefined,
+    pid: flags.has('pid') ? intFlag(flags, 'pid', 0) : undefined,
+    adminPassword: process.env.PILLARBOX_ADMIN_PASSWORD ?? ADMIN_PASSWORD,
   };
+  if (opts.attach && !opts.pid) {
+    process.stderr.write(`--attach needs --pid\n${usage()}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const log = (m: string) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-  const dataDir = fs.mkdtempSync(path.join(opts.dir, 'pillarbox-soak-'));
+  const dataDir = opts.attach ?? fs.mkdtempSync(path.join(opts.dir, 'pillarbox-soak-'));
   const sink = new CountingSink();
   const sinkPort = await sink.start();
   log(`engine data in ${dataDir}; sink on 127.0.0.1:${sinkPort}; samples to ${opts.csv}`);
-  const engine = await EngineProcess.start(dataDir);
+  const engine: SoakTarget = opts.attach
+    ? new AttachedEngine(JSON.parse(fs.readFileSync(path.join(opts.attach, 'run', 'ports.json'), 'utf8')) as Record<string, number>, opts.pid as number)
+    : await EngineProcess.start(dataDir);
   const ports = engine.ports as unknown as Ports;
   const counters = new Counters();
   let exitCode = 1;
+  let token = '';
+  let relayHostBefore: string | undefined;
   try {
     // Set-up through the public API, as an administrator would.
-    const { login } = await graphql<{ login: { token: string } }>(ports.http, 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'admin', p: ADMIN_PASSWORD });
-    const token = login.token;
+    const { login } = await graphql<{ login: { token: string } }>(ports.http, 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'admin', p: opts.adminPassword });
+    token = login.token;
+    if (engine instanceof AttachedEngine) {
+      engine.token = token;
+      relayHostBefore = (await graphql<{ settings: { relayHost: string } }>(ports.http, '{ settings { relayHost } }', {}, token)).settings.relayHost;
+    }
     await graphql(ports.http, 'mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { relayHost } }', { input: { relayHost: `[127.0.0.1]:${sinkPort}` } }, token);
-    for (const u of USERS) await graphql(ports.http, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { shortName: u, password: PASSWORD, fullName: `Soak ${u}` } }, token);
+    for (const u of USERS) {
+      // An attached engine may have them from an earlier soak: the password is set again.
+      const existing = (await graphql<{ user: { id: string } | null }>(ports.http, 'query ($n: String!) { user(shortName: $n) { id } }', { n: u }, token)).user;
+      if (existing) await graphql(ports.http, 'mutation ($input: SetUserPasswordInput!) { setUserPassword(input: $input) { id } }', { input: { id: existing.id, password: PASSWORD } }, token);
+      else await graphql(ports.http, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: { shortName: u, password: PASSWORD, fullName: `Soak ${u}` } }, token);
+    }
 
     const csv = fs.openSync(opts.csv, 'w');
     fs.writeSync(csv, COLUMNS.join(',') + '\n');
@@ -344,11 +416,13 @@ async function main(): Promise<void> {
     const rssAllowance = Math.max(96, baseline.rssMb * 0.75);
     check('file descriptors back to baseline', final.fds <= baseline.fds + 5, `${baseline.fds} → ${final.fds} (allowed +5)`);
     check('no connections left', final.connections <= baseline.connections, `${baseline.connections} → ${final.connections}`);
-    check('no activity slots left (watchdog tracker)', final.activities <= baseline.activities, `${baseline.activities} → ${final.activities}`);
-    check('heap after a full GC near baseline', final.heapUsedMb <= baseline.heapUsedMb + heapAllowance, `${baseline.heapUsedMb.toFixed(1)} → ${final.heapUsedMb.toFixed(1)} MB (allowed +${heapAllowance.toFixed(0)} MB)`);
+    if (engine.insight) {
+      check('no activity slots left (watchdog tracker)', final.activities <= baseline.activities, `${baseline.activities} → ${final.activities}`);
+      check('heap after a full GC near baseline', final.heapUsedMb <= baseline.heapUsedMb + heapAllowance, `${baseline.heapUsedMb.toFixed(1)} → ${final.heapUsedMb.toFixed(1)} MB (allowed +${heapAllowance.toFixed(0)} MB)`);
+    }
     check('RSS near baseline', final.rssMb <= baseline.rssMb + rssAllowance, `${baseline.rssMb.toFixed(1)} → ${final.rssMb.toFixed(1)} MB, peak ${peak.rssMb.toFixed(1)} MB (allowed +${rssAllowance.toFixed(0)} MB)`);
     const heapSlope = slope(gcProbes);
-    if (opts.minutes >= 60) check('heap after GC does not grow during the load', heapSlope <= 10, `${heapSlope.toFixed(1)} MB/h over ${gcProbes.length} probes (allowed 10 MB/h)`);
+    if (engine.insight && opts.minutes >= 60) check('heap after GC does not grow during the load', heapSlope <= 10, `${heapSlope.toFixed(1)} MB/h over ${gcProbes.length} probes (allowed 10 MB/h)`);
     let legitFailures = 0;
     let legitTotal = 0;
     for (const k of ['smtp-in', 'smtp-out', 'imap', 'pop3', 'graphql']) {
@@ -362,8 +436,12 @@ async function main(): Promise<void> {
     // The sink may still be receiving the last few when the load stops.
     const sent = counters.ok.get('smtp-out') ?? 0;
     check('outbound mail reached the sink', sink.received >= sent * 0.95, `${sink.received} received of ${sent} submitted`);
+    if (relayHostBefore !== undefined) {
+      await graphql(ports.http, 'mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { relayHost } }', { input: { relayHost: relayHostBefore } }, token);
+      relayHostBefore = undefined;
+    }
     const code = await engine.stop();
-    check('engine stops cleanly on SIGTERM', code === 0, `exit ${code}`);
+    if (engine.insight) check('engine stops cleanly on SIGTERM', code === 0, `exit ${code}`);
 
     const attacks = [...counters.answers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([a, n]) => `${n}× ${a}`);
     const summary = {
@@ -384,16 +462,19 @@ async function main(): Promise<void> {
       `Soak: ${opts.minutes} min of load, ${rows.length} samples in ${opts.csv}`,
       ...checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
       `  attacker answers (most frequent): ${attacks.join('; ')}`,
-      `  event-loop stalls over 100 ms: ${final.stalls} (${final.engineStalls} with an engine activity), longest ${final.longestStallMs} ms`,
+      ...(engine.insight ? [`  event-loop stalls over 100 ms: ${final.stalls} (${final.engineStalls} with an engine activity), longest ${final.longestStallMs} ms`] : []),
       `  verdict: ${summary.pass ? 'PASS' : 'FAIL'}`,
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n' + JSON.stringify(summary) + '\n');
     exitCode = summary.pass ? 0 : 1;
   } finally {
+    if (relayHostBefore !== undefined) {
+      await graphql(ports.http, 'mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { relayHost } }', { input: { relayHost: relayHostBefore } }, token).catch(() => undefined);
+    }
     await engine.stop().catch(() => undefined);
     await sink.stop();
-    if (!opts.keep) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.keep && !opts.attach) fs.rmSync(dataDir, { recursive: true, force: true });
     process.exitCode = exitCode;
   }
 }

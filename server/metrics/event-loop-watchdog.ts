@@ -13,8 +13,11 @@ export interface Stall {
   cpuMs?: number;
   /** ... and its time waiting for a CPU while the machine was busy with other processes. */
   waitMs?: number;
-  /** What the engine was running at any moment of the stall; empty when nothing was labelled. */
+  /** What the engine was running through the stall; empty when nothing was labelled. */
   running: string[];
+  /** The time between the two timer runs that saw it, as performance.now() values (for profilers). */
+  from: number;
+  to: number;
 }
 
 export interface StallStats {
@@ -113,6 +116,8 @@ export class EventLoopWatchdog extends EventEmitter {
         waitMs: cpu ? Math.round(cpu.waitMs - prevWait) : undefined,
         // What ran without a break for (nearly) the threshold: a block that long lies inside such a stretch.
         running: this.activities.runningWithin(since, now, this.thresholdMs * 0.9),
+        from: since,
+        to: now,
       });
     }
     this.activities.forgetEnded();

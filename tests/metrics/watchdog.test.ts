@@ -1,11 +1,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import { ActivityTracker } from '../../server/metrics/activity';
 import { EventLoopWatchdog, type Stall } from '../../server/metrics/event-loop-watchdog';
 import { ThreadCpuClock } from '../../server/metrics/thread-cpu';
 import { LogHub, type LogEntry } from '../../server/logs/logger';
 import { startEngine } from '../helpers/engine';
 import { ALICE, loggedIn } from '../imap/helpers';
+import { simpleMessage, smtpSend } from '../helpers/smtp';
 
 const clock = new ThreadCpuClock();
 
@@ -133,19 +135,48 @@ test('an IMAP command that holds the loop fails the test with its label (TestEng
   const t = await startEngine({ users: [ALICE] });
   after(() => t.engine.stop());
   const store = t.engine.ctx.store;
-  const original = store.mailboxes.bind(store);
-  // Every LIST now takes 200 ms of CPU, as a slow query would.
-  store.mailboxes = ((...args: Parameters<typeof original>) => {
-    busy(200);
-    return original(...args);
-  }) as typeof store.mailboxes;
+  // Every LIST now takes 200 ms of CPU, as a slow query would. The slow code is compiled under
+  // a file name of its own: the profiler must see engine code holding the loop, not the test's.
+  const slowly = vm.runInThisContext(
+    '(function (original, busy) { return function mailboxes() { busy(200); return original.apply(this, arguments); }; })',
+    { filename: '/pillarbox-injected/slow-store.js' },
+  ) as (original: typeof store.mailboxes, busy: (ms: number) => void) => typeof store.mailboxes;
+  const spin = vm.runInThisContext(
+    '(function (clock) { return function busy(ms) { if (!clock.read()) { const end = performance.now() + ms; while (performance.now() < end); return; } const start = clock.cpuMs; do clock.read(); while (clock.cpuMs - start < ms); }; })',
+    { filename: '/pillarbox-injected/spin.js' },
+  ) as (clock: ThreadCpuClock) => (ms: number) => void;
+  store.mailboxes = slowly(store.mailboxes, spin(clock));
   const c = await loggedIn(t);
   await c.command('a1 LIST "" "*"', /^a1 OK/);
   await c.command('a2 LOGOUT', /^a2 OK/);
   const found = t.engineStalls();
   assert.ok(found.length >= 1);
   assert.ok(found.some((s) => s.running.includes('imap LIST alice')), JSON.stringify(found));
-  await assert.rejects(() => t.stop(), /stalled the event loop .*\n.*imap LIST alice/);
+  await assert.rejects(() => t.stop(), /stalled the event loop .*\n.*profile: \d+ ms in engine code.*imap LIST alice/);
+});
+
+test('test code that holds the loop while a delivery waits (in progress, not running) does not fail the test', async () => {
+  const t = await startEngine({ users: [ALICE], settings: { smtpEarlyTalkerWaitMs: 0 } });
+  // A first delivery stage that waits 400 ms, as a slow disk or clamd would.
+  const processor = (t.engine.ctx.queue as unknown as { processor: { stages: { name: string; run(): Promise<void> }[] } }).processor;
+  let entered!: () => void;
+  const waiting = new Promise<void>((resolve) => (entered = resolve));
+  processor.stages.unshift({ name: 'slow', run: () => (entered(), new Promise((r) => setTimeout(r, 400))) });
+  const delivered = new Promise<void>((resolve) => t.engine.ctx.queue.once('settled', () => resolve()));
+  try {
+    const sent = await smtpSend(t.ports.smtp, 'bob@example.org', ['alice@example.test'], simpleMessage('slow'));
+    assert.match(sent.data ?? '', /^250 /);
+    await waiting;
+    busy(200); // the test's own computation, while "delivery slow <id>" is in progress
+    await delivered;
+    const candidates = t.engineStalls();
+    assert.ok(
+      candidates.some((c) => c.running.some((r) => r.startsWith('delivery slow'))),
+      `the watchdog alone would blame the delivery: ${JSON.stringify(candidates)}`,
+    );
+  } finally {
+    await t.stop(); // the profile shows the test's frames: no failure
+  }
 });
 
 test('test code that holds the loop between commands does not fail the test', async () => {

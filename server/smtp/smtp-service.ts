@@ -134,6 +134,7 @@ export class SmtpService implements Service {
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
+    readBudget(socket);
     greetAfter(socket, this.clients.isApprovedRelayAddress(conn.remoteAddress) ? 0 : this.ctx.settings.get().smtpEarlyTalkerWaitMs);
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
@@ -233,6 +234,7 @@ export class SmtpService implements Service {
         const l = this.listeners.find((x) => x.kind === kind);
         const conn = (session as Session).pillarbox?.connection;
         if (l && conn && !socket.destroyed) l.listener.rebind(conn, socket as net.Socket);
+        if (!socket.destroyed) readBudget(socket as net.Socket);
         cb();
       },
       onAuth: (auth, session, cb) => {
@@ -362,10 +364,8 @@ export class SmtpService implements Service {
     // (The spool writer sees the error when it reads the stream; until then nobody listens.)
     body.on('error', () => undefined);
     state.abortData = () => body.destroy(new Error('the client closed the connection during DATA'));
-    // While the client sends the message the engine only passes chunks on; from the end of
-    // the data on (checks, spooling, fsync) the work is the engine's again.
-    activity?.suspend();
-    stream.once('end', () => activity?.resume());
+    // The label stays on while the message streams in: the DATA parser and the transforms
+    // above are the engine's work, paced by the client (see readBudget for how much per turn).
     let parts: (Buffer | Readable)[] = [returnPath, trace, body];
     let auth: string | undefined;
     try {
@@ -436,6 +436,31 @@ export class SmtpService implements Service {
       state.targets.clear();
     }
   }
+}
+
+/** Bytes of one connection handled in one turn of the event loop before its socket waits for the next. */
+const READ_BUDGET = 256 * 1024;
+
+/**
+ * A client that sends a large message as fast as loopback allows hands the DATA parser
+ * (smtp-server's, in JavaScript) two megabytes per read batch: over 100 ms of work in one
+ * turn of the event loop, during which every other session waits. Past READ_BUDGET bytes in
+ * one turn the socket pauses until the next, so a big message costs many short turns.
+ */
+function readBudget(socket: net.Socket): void {
+  let used = 0;
+  let waiting = false;
+  socket.on('data', (chunk: Buffer) => {
+    used += chunk.length;
+    if (used < READ_BUDGET || waiting) return;
+    waiting = true;
+    socket.pause();
+    setImmediate(() => {
+      used = 0;
+      waiting = false;
+      if (!socket.destroyed) socket.resume();
+    });
+  });
 }
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {

@@ -41,7 +41,7 @@ export function stallFailMs(): number {
 
 function describeStall(s: Stall, share: StallShare | undefined): string {
   const cpu = s.cpuMs === undefined ? '' : `, ${s.cpuMs} ms on the CPU, ${s.waitMs} ms waiting for one`;
-  const whose = share ? ` (profile: ${Math.round(share.engineMs)} ms in engine code, ${Math.round(share.testMs)} ms in the test's)` : '';
+  const whose = share ? ` (profile: ${Math.round(share.engineMs)} ms in engine code, ${Math.round(share.testMs)} ms in the test's; engine time in ${share.engineTop.join(', ')})` : '';
   return `${s.at}: ${s.ms} ms late${cpu}${whose}; running: ${s.running.join('; ')}`;
 }
 
@@ -90,9 +90,12 @@ export async function startEngine(
     if (checked) return;
     checked = true;
     const found: string[] = [];
+    const report = process.env.PILLARBOX_STALL_REPORT;
     for (const stall of stalls) {
       const share = profiling ? await shareOf(stall) : undefined;
-      if (!share || (share.engineMs >= failMs / 2 && share.engineMs >= share.testMs)) found.push(describeStall(stall, share));
+      const engines = !share || (share.engineMs >= failMs / 2 && share.engineMs >= share.testMs);
+      if (engines) found.push(describeStall(stall, share));
+      if (report) fs.appendFileSync(report, JSON.stringify({ file: path.basename(process.argv[1] ?? ''), verdict: engines ? 'engine' : 'not the engine', at: stall.at, running: stall.running, ...share }) + '\n');
     }
     if (profiling) await release();
     if (found.length) {

@@ -16,6 +16,8 @@ export interface StallShare {
   engineMs: number;
   testMs: number;
   otherMs: number;
+  /** Where the engine's time went: its innermost engine function per sample, most first (up to three). */
+  engineTop: string[];
 }
 
 const INTERVAL_US = 2000;
@@ -58,7 +60,7 @@ export function watch(stall: Stall): void {
 
 interface ProfileNode {
   id: number;
-  callFrame: { url: string };
+  callFrame: { url: string; functionName: string; lineNumber: number };
   children?: number[];
 }
 
@@ -76,20 +78,25 @@ async function takeProfile(): Promise<void> {
   await post('Profiler.start');
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const kind = new Map<number, 'test' | 'engine' | 'other'>();
-  const walk = (node: ProfileNode, test: boolean, engine: boolean) => {
-    const url = node.callFrame.url;
+  /** The innermost engine frame of each node's stack. */
+  const where = new Map<number, string>();
+  const walk = (node: ProfileNode, test: boolean, engine: boolean, inner: string | undefined) => {
+    const { url, functionName, lineNumber } = node.callFrame;
     const t = test || url.includes('/dist/tests/');
-    const e = engine || url.includes('/dist/server/') || url.includes('/dist/graphql/');
+    const own = url.includes('/dist/server/') || url.includes('/dist/graphql/');
+    const e = engine || own;
+    const here = own ? `${functionName || '(anonymous)'} ${url.slice(url.indexOf('/dist/') + 6)}:${lineNumber + 1}` : inner;
     kind.set(node.id, t ? 'test' : e ? 'engine' : 'other');
+    if (here) where.set(node.id, here);
     for (const c of node.children ?? []) {
       const child = byId.get(c);
-      if (child) walk(child, t, e);
+      if (child) walk(child, t, e, here);
     }
   };
-  walk(profile.nodes[0], false, false);
+  walk(profile.nodes[0], false, false, undefined);
   const stalls = [...pending];
   pending.clear();
-  const shares = stalls.map(() => ({ engineMs: 0, testMs: 0, otherMs: 0 }));
+  const shares = stalls.map(() => ({ engineMs: 0, testMs: 0, otherMs: 0, engineTop: [] as string[], spots: new Map<string, number>() }));
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     t += profile.timeDeltas[i] ?? 0;
@@ -97,12 +104,20 @@ async function takeProfile(): Promise<void> {
     stalls.forEach((s, j) => {
       if (t < s.from * 1000 + offsetUs || t > s.to * 1000 + offsetUs) return;
       const k = kind.get(profile.samples[i]) ?? 'other';
-      if (k === 'engine') shares[j].engineMs += ms;
+      if (k === 'engine') {
+        shares[j].engineMs += ms;
+        const spot = where.get(profile.samples[i]) ?? '?';
+        shares[j].spots.set(spot, (shares[j].spots.get(spot) ?? 0) + ms);
+      }
       else if (k === 'test') shares[j].testMs += ms;
       else shares[j].otherMs += ms;
     });
   }
-  stalls.forEach((s, j) => verdicts.set(s, shares[j]));
+  stalls.forEach((s, j) => {
+    const { spots, ...share } = shares[j];
+    share.engineTop = [...spots].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([spot, ms]) => `${spot} (${Math.round(ms)} ms)`);
+    verdicts.set(s, share);
+  });
 }
 
 /** Whose the stall was (undefined when no profile could be had: then the watchdog's word stands). */

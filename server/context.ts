@@ -17,6 +17,8 @@ import type { JunkFilter } from './junk/filter';
 import type { VirusService } from './virus/virus-service';
 import type { DkimKeys } from './outbound/dkim-keys';
 import type { RelayCredentials } from './outbound/relay-credentials';
+import type { ActivityTracker } from './metrics/activity';
+import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -47,6 +49,10 @@ export interface EngineContext {
   junkFilter: JunkFilter;
   /** ClamAV: scanning stage, quarantine, clamd status. */
   virus: VirusService;
+  /** What each session, request, delivery and job is doing now (labels for the watchdog). */
+  activities: ActivityTracker;
+  /** Event-loop stalls: logged with the activities running, counted in `watchdog.stats`. */
+  watchdog: EventLoopWatchdog;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
   /** The listeners the settings call for, as each service says (for status displays). */

@@ -33,6 +33,8 @@ import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { VirusService } from './virus/virus-service';
+import { ActivityTracker } from './metrics/activity';
+import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 
 export interface EngineOptions {
@@ -78,6 +80,7 @@ export class Engine {
     const admins = new AdminAccounts(db);
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
     this.junkFilter = JunkFilter.open(dataDir);
+    const activities = new ActivityTracker();
     const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
       options,
       db,
@@ -97,9 +100,11 @@ export class Engine {
       logs,
       startedAt: new Date(),
       ports: {},
-      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server')),
+      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server'), activities),
       junkFilter: this.junkFilter,
       wantedListeners: () => new Set(),
+      activities,
+      watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     this.ctx = ctx as EngineContext;
@@ -118,6 +123,7 @@ export class Engine {
 
   async start(): Promise<Record<string, number>> {
     const { options, directory, admins, settings } = this.ctx;
+    this.ctx.watchdog.start();
     directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
     if (admins.count() === 0) {
       const password = options.adminPassword ?? generatePassword();
@@ -168,6 +174,7 @@ export class Engine {
     await this.ctx.sieve.close();
     clearTimeout(this.portsRetry);
     clearInterval(this.certificateCheck);
+    this.ctx.watchdog.stop();
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
     await this.ctx.logs.close();

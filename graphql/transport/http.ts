@@ -5,8 +5,9 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../server/logs/logger';
+import type { Activity } from '../../server/metrics/activity';
 import type { GraphqlContext } from '../context';
 import { formatApiError } from '../errors';
 import { admitQuery } from '../limits/admit';
@@ -83,13 +84,26 @@ export class GraphqlHttpHandler {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const context = this.contextFor(req);
+    // For the event-loop watchdog: "graphql Dashboard" once the operation is known.
+    const activity = context.engine.activities.start('graphql');
+    try {
+      await this.handleRequest(req, res, url, context, activity);
+    } finally {
+      activity.close();
+    }
+  }
+
+  private async handleRequest(req: http.IncomingMessage, res: http.ServerResponse, url: URL, context: GraphqlContext, activity: Activity): Promise<void> {
     const limits = limitsFor(context.admin !== undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') {
       let raw: Buffer;
+      // The time the client takes to send its body is not the engine's.
+      activity.suspend();
       try {
         raw = await readBody(req, limits.maxBodyBytes);
+        activity.resume();
       } catch (err) {
         if (err instanceof BodyTooLargeError) {
           const size = `${limits.maxBodyBytes / 1024} KB`;
@@ -120,6 +134,7 @@ export class GraphqlHttpHandler {
         variables: variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
       };
       const admission = admitQuery(this.schema, request, limits);
+      if (admission.document) activity.begin(`graphql ${operationLabel(admission.document, request.operationName)}`);
       if (admission.errors) {
         this.log.event('GraphQL request refused', { remote: context.remoteAddress, code: String(admission.errors[0].extensions.code) });
         sendJson(res, 400, { errors: admission.errors.map((e) => e.toJSON()) });
@@ -143,6 +158,14 @@ export class GraphqlHttpHandler {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/** The operation's name, or its type ("query") when it has none. */
+function operationLabel(document: DocumentNode, wanted: string | undefined): string {
+  const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const op = (wanted && ops.find((d) => d.name?.value === wanted)) || ops[0];
+  if (!op) return 'request';
+  return op.name ? `${op.operation} ${op.name.value.slice(0, 64)}` : op.operation;
 }
 
 // Apollo's context type parameter must extend BaseContext.

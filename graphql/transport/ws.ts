@@ -7,6 +7,7 @@ import type { EngineContext } from '../../server/context';
 import type { AdminAccount } from '../../server/directory/admins';
 import type { Logger } from '../../server/logs/logger';
 import type { ConnectionInfo } from '../../server/net/connections';
+import type { Activity } from '../../server/metrics/activity';
 import type { GraphqlContext } from '../context';
 import { formatApiError } from '../errors';
 import { admitQuery } from '../limits/admit';
@@ -31,6 +32,8 @@ export class GraphqlSubscriptions {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: AUTHENTICATED_LIMITS.maxBodyBytes });
   private readonly sessions = new WeakMap<WebSocket, { admin: AdminAccount; token: string; conn: ConnectionInfo }>();
   private readonly server: ReturnType<typeof useServer>;
+  /** Operations being started, per socket and operation id, for the event-loop watchdog. */
+  private readonly starting = new WeakMap<WebSocket, Map<string, Activity>>();
 
   constructor(
     schema: GraphQLSchema,
@@ -55,20 +58,32 @@ export class GraphqlSubscriptions {
             secure: false,
             user: admin.username,
           });
-          extra.socket.once('close', () => ctx.connections.remove(conn));
+          extra.socket.once('close', () => {
+            ctx.connections.remove(conn);
+            for (const activity of this.starting.get(extra.socket)?.values() ?? []) activity.close();
+          });
           this.sessions.set(extra.socket, { admin, token, conn });
           return true;
         },
-        onSubscribe: (_ctx, _id, payload) => {
+        onSubscribe: (wsCtx, id, payload) => {
+          // Labelled from here until the operation's first result (onOperation), or its refusal.
+          const activity = ctx.activities.start(`graphql ws ${typeof payload.operationName === 'string' ? payload.operationName.slice(0, 64) : 'operation'}`);
           const admission = admitQuery(schema, payload, AUTHENTICATED_LIMITS);
-          if (admission.errors) return admission.errors;
+          if (admission.errors) return (activity.close(), admission.errors);
           const invalid = validate(schema, admission.document);
           if (invalid.length) {
+            activity.close();
             return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
           }
+          let ops = this.starting.get(wsCtx.extra.socket);
+          if (!ops) this.starting.set(wsCtx.extra.socket, (ops = new Map()));
+          ops.get(id)?.close();
+          ops.set(id, activity);
           // The context and root value are filled in by graphql-ws, as for an operation it parsed itself.
           return { schema, document: admission.document, variableValues: payload.variables, operationName: payload.operationName };
         },
+        onOperation: (wsCtx, id) => this.started(wsCtx.extra.socket, id),
+        onComplete: (wsCtx, id) => this.started(wsCtx.extra.socket, id),
         context: ({ extra }): GraphqlContext => {
           const session = this.sessions.get(extra.socket);
           // A token revoked (logout, password change) since connecting ends new operations.
@@ -85,10 +100,20 @@ export class GraphqlSubscriptions {
           if (!('errors' in result) || !result.errors) return undefined;
           return { ...result, errors: result.errors.map((e) => formatApiError(e.toJSON(), e, log)) };
         },
-        onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatApiError(e.toJSON(), e, log)),
+        onError: (wsCtx, id, _payload, errors) => {
+          this.started(wsCtx.extra.socket, id);
+          return errors.map((e) => formatApiError(e.toJSON(), e, log));
+        },
       },
       this.wss,
     );
+  }
+
+  private started(socket: WebSocket, id: string): undefined {
+    const ops = this.starting.get(socket);
+    ops?.get(id)?.close();
+    ops?.delete(id);
+    return undefined;
   }
 
   /** Takes over an HTTP upgrade request for /graphql. */

@@ -12,6 +12,7 @@ import type { JunkFilter } from '../junk/filter';
 import { localUserId, targetsFor } from './targets';
 import { queueGeneratedMail } from './generated-mail';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
+import type { Activity } from '../metrics/activity';
 
 /**
  * Delivers queued messages to local mailboxes through an ordered list of stages
@@ -42,25 +43,32 @@ export class LocalDelivery implements QueueProcessor {
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {
-    const outcomes = new Map<string, RecipientOutcome>();
-    const pending = entry.recipients.filter((r) => r.status === 'pending');
-    const local = pending.filter((r) => localUserId(r.address) !== undefined);
-    const remote = pending.filter((r) => localUserId(r.address) === undefined);
-    if (local.length) await this.deliverLocal(entry, local, outcomes);
-    if (remote.length) {
-      if (this.remote) {
-        const remoteOutcomes = await this.remote.process({ ...entry, recipients: remote });
-        for (const [k, v] of remoteOutcomes) outcomes.set(k, v);
-      } else {
-        for (const r of remote) {
-          outcomes.set(r.address, { status: 'temporary', diagnostic: '4.4.0 remote delivery is not enabled on this server yet' });
+    // For the event-loop watchdog: "delivery sieve <queue id>", stage by stage.
+    const activity = this.ctx.activities.start(`delivery ${entry.id}`);
+    try {
+      const outcomes = new Map<string, RecipientOutcome>();
+      const pending = entry.recipients.filter((r) => r.status === 'pending');
+      const local = pending.filter((r) => localUserId(r.address) !== undefined);
+      const remote = pending.filter((r) => localUserId(r.address) === undefined);
+      if (local.length) await this.deliverLocal(entry, local, outcomes, activity);
+      if (remote.length) {
+        if (this.remote) {
+          activity.begin(`delivery remote ${entry.id}`);
+          const remoteOutcomes = await this.remote.process({ ...entry, recipients: remote });
+          for (const [k, v] of remoteOutcomes) outcomes.set(k, v);
+        } else {
+          for (const r of remote) {
+            outcomes.set(r.address, { status: 'temporary', diagnostic: '4.4.0 remote delivery is not enabled on this server yet' });
+          }
         }
       }
+      return outcomes;
+    } finally {
+      activity.close();
     }
-    return outcomes;
   }
 
-  private async deliverLocal(entry: QueueEntry, recipients: QueueEntry['recipients'], outcomes: Map<string, RecipientOutcome>): Promise<void> {
+  private async deliverLocal(entry: QueueEntry, recipients: QueueEntry['recipients'], outcomes: Map<string, RecipientOutcome>, activity: Activity): Promise<void> {
     const message: LocalMessage = { entry, addedHeaders: [], targets: [] };
     for (const r of recipients) {
       const user = this.ctx.directory.user(localUserId(r.address) as number);
@@ -72,9 +80,11 @@ export class LocalDelivery implements QueueProcessor {
     }
     for (const stage of this.stages) {
       if (message.targets.every((t) => t.outcome)) break;
+      activity.begin(`delivery ${stage.name} ${entry.id}`);
       await stage.run(message);
     }
     const standing = message.targets.filter((t) => !t.outcome);
+    activity.begin(`delivery store ${entry.id}`);
     if (standing.length) await this.store(message, standing);
     for (const t of message.targets) if (t.outcome) outcomes.set(t.address, t.outcome);
     await this.quota.afterDelivery(message);
@@ -119,6 +129,15 @@ export class LocalDelivery implements QueueProcessor {
 
   /** Returns failed mail to its sender as a DSN; null senders (bounces themselves) get none. */
   async bounce(entry: QueueEntry, failed: { address: string; original: string; diagnostic: string }[]): Promise<void> {
+    const activity = this.ctx.activities.start(`delivery bounce ${entry.id}`);
+    try {
+      await this.sendBounce(entry, failed);
+    } finally {
+      activity.close();
+    }
+  }
+
+  private async sendBounce(entry: QueueEntry, failed: { address: string; original: string; diagnostic: string }[]): Promise<void> {
     for (const f of failed) this.log.message('bounced', { queueId: entry.id, to: f.original, reason: f.diagnostic });
     if (!entry.sender) return;
     const { directory, options } = this.ctx;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Settings, SettingKey } from '../config/settings-schema';
 import type { Logger } from '../logs/logger';
+import type { ActivityTracker } from '../metrics/activity';
 import { RunLog, type JobRun, type RunTrigger } from './run-log';
 
 /** A maintenance job: what it does, and which setting holds its cron schedule. */
@@ -56,6 +57,8 @@ export class Scheduler extends EventEmitter {
     runLog: RunLog,
     private readonly settings: () => Readonly<Settings>,
     private readonly logger: Logger,
+    /** Labels job runs for the event-loop watchdog ("job junk-training"). */
+    private readonly activities?: ActivityTracker,
   ) {
     super();
     this.log = runLog;
@@ -165,11 +168,14 @@ export class Scheduler extends EventEmitter {
     const p = (async () => {
       let outcome: 'ok' | 'failed' = 'ok';
       let output: string;
+      const activity = this.activities?.start(`job ${job.name}`);
       try {
         output = await job.run(abort.signal);
       } catch (err) {
         outcome = 'failed';
         output = err instanceof Error ? err.message : String(err);
+      } finally {
+        activity?.close();
       }
       this.log.finish(id, outcome, output);
       if (outcome === 'ok') this.logger.message('job finished', { job: job.name, output: output.slice(0, 300) });

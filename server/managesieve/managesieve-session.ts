@@ -4,6 +4,7 @@ import { type SaslMechanism, SaslExchange, saslSecret, verifySasl } from '../dir
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
+import type { Activity } from '../metrics/activity';
 import { SIEVE_EXTENSIONS, formatSieveError } from '../sieve/index';
 import { SieveScriptError } from '../sieve/scripts';
 import { type Arg, CommandReader, type ReadEvent } from './command-reader';
@@ -46,6 +47,8 @@ export class ManageSieveSession {
   private failures = 0;
   /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
   private loginTimer?: NodeJS.Timeout;
+  /** The command running, for the event-loop watchdog ("managesieve PUTSCRIPT alice"). */
+  private readonly activity: Activity;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -55,6 +58,7 @@ export class ManageSieveSession {
     private readonly idleTimeoutMs: number,
   ) {
     this.socket = socket;
+    this.activity = ctx.activities.open();
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.reader = new CommandReader(() => ({
       maxLine: ctx.settings.get().maxLineLength,
@@ -66,6 +70,7 @@ export class ManageSieveSession {
     this.attach(this.socket);
     this.socket.once('close', () => {
       clearTimeout(this.loginTimer);
+      this.activity.close();
       this.closed = true;
       this.pending.length = 0;
       this.log.event('disconnect', { conn: this.conn.id });
@@ -146,7 +151,13 @@ export class ManageSieveSession {
     try {
       while (this.pending.length > 0 && !this.closed) {
         const event = this.pending.shift() as ReadEvent;
-        const reply = await this.handle(event);
+        this.activity.begin('managesieve');
+        let reply: Reply | undefined;
+        try {
+          reply = await this.handle(event);
+        } finally {
+          this.activity.end();
+        }
         if (reply) this.send([`${reply.status}${reply.code ? ` (${reply.code})` : ''} ${sieveString(reply.text)}`]);
         if (reply?.status === 'BYE') this.close();
       }
@@ -196,6 +207,7 @@ export class ManageSieveSession {
     const [first, ...args] = event.args;
     if (first.kind !== 'atom') return no('a command starts with its name');
     const verb = first.value.toUpperCase();
+    this.activity.begin(this.user ? `managesieve ${verb.slice(0, 32)} ${this.user.shortName}` : `managesieve ${verb.slice(0, 32)}`);
     this.log.event('command', { conn: this.conn.id, user: this.user?.shortName, command: verb });
     const strings = (n: number, m = n): string[] | Reply => {
       if (args.length < n || args.length > m || args.some((a) => a.kind !== 'string')) return no(`${verb}: wrong arguments`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { CrlfTransform, normalizeLineEnds } from './line-ends';
 
 /** Messages up to this size are read into memory once per delivery attempt. */
 const IN_MEMORY_LIMIT = 1024 * 1024;
@@ -9,12 +10,14 @@ const IN_MEMORY_LIMIT = 1024 * 1024;
  * A delivery attempt reads it several times (size and 8-bit scan, the From field for
  * DKIM, the signature, the transmission itself); a small message is read from disk
  * once and served from memory, a large one is streamed from the file each time.
+ * Every reader gets the content with bare CR and bare LF made CRLF (line-ends.ts), so the
+ * DKIM signature covers exactly the bytes that go out.
  */
 export class SpooledMessage {
   private constructor(
     private readonly file: string,
     private readonly skip: number,
-    /** Bytes after the prefix. */
+    /** Bytes after the prefix (for a streamed message, before line ends are made CRLF: a bare CR or LF adds one). */
     readonly size: number,
     private readonly content: Buffer | undefined,
   ) {}
@@ -32,7 +35,8 @@ export class SpooledMessage {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      return new SpooledMessage(file, skip, got, got === size ? content : content.subarray(0, got));
+      const normal = normalizeLineEnds(got === size ? content : content.subarray(0, got));
+      return new SpooledMessage(file, skip, normal.length, normal);
     } finally {
       await handle.close();
     }
@@ -41,7 +45,10 @@ export class SpooledMessage {
   /** A fresh stream of the message, after `head` when given (a DKIM-Signature). */
   open(head?: Buffer): Readable {
     if (this.content) return Readable.from([head ? Buffer.concat([head, this.content]) : this.content], { objectMode: false });
-    const rest = fs.createReadStream(this.file, { start: this.skip });
+    const file = fs.createReadStream(this.file, { start: this.skip });
+    const rest = file.pipe(new CrlfTransform());
+    file.once('error', (err) => rest.destroy(err));
+    rest.once('close', () => file.destroy());
     if (!head) return rest;
     return Readable.from(
       (async function* () {
@@ -59,12 +66,18 @@ export class SpooledMessage {
       return this.content.toString('latin1', 0, end >= 0 ? end + 2 : Math.min(this.content.length, 256 * 1024));
     }
     let text = '';
-    for await (const chunk of fs.createReadStream(this.file, { start: this.skip, highWaterMark: 16 * 1024 })) {
-      text += (chunk as Buffer).toString('latin1');
-      const end = text.indexOf('\r\n\r\n');
-      if (end >= 0) return text.slice(0, end + 2);
-      if (text.length > 256 * 1024) break;
+    const file = fs.createReadStream(this.file, { start: this.skip, highWaterMark: 16 * 1024 });
+    try {
+      for await (const chunk of file.pipe(new CrlfTransform())) {
+        text += (chunk as Buffer).toString('latin1');
+        const end = text.indexOf('\r\n\r\n');
+        if (end >= 0) return text.slice(0, end + 2);
+        if (text.length > 256 * 1024) break;
+      }
+      return text;
+    } finally {
+      // Left before its end, the file would stay open.
+      file.destroy();
     }
-    return text;
   }
 }

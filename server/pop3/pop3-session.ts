@@ -9,6 +9,7 @@ import { Authenticator } from './authenticator';
 import { type LineEvent, LineSplitter } from './line-splitter';
 import { Maildrop } from './maildrop';
 import type { MailboxLocks } from './mailbox-locks';
+import type { Activity } from '../metrics/activity';
 import type { SessionIo } from './session-io';
 import { Transaction } from './transaction';
 
@@ -61,6 +62,8 @@ export class Pop3Session implements SessionIo {
   private readonly apopTimestamp?: string;
   /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
   private loginTimer?: NodeJS.Timeout;
+  /** The command running, for the event-loop watchdog ("pop3 RETR alice"). */
+  private readonly activity: Activity;
 
   constructor(
     private readonly options: SessionOptions,
@@ -70,6 +73,7 @@ export class Pop3Session implements SessionIo {
     this.ctx = options.ctx;
     this.log = options.log;
     this.socket = socket;
+    this.activity = this.ctx.activities.open();
     this.splitter = new LineSplitter(() => this.ctx.settings.get().maxLineLength);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     if (this.ctx.settings.get().popAuthApop) {
@@ -179,7 +183,12 @@ export class Pop3Session implements SessionIo {
     try {
       while (this.pending.length > 0 && this.state !== 'closed' && this.state !== 'update') {
         const event = this.pending.shift() as LineEvent;
-        await this.handle(event);
+        this.activity.begin('pop3');
+        try {
+          await this.handle(event);
+        } finally {
+          this.activity.end();
+        }
         if (this.paused && this.pending.length <= RESUME_AT && !this.closed) {
           this.paused = false;
           this.socket.resume();
@@ -208,6 +217,7 @@ export class Pop3Session implements SessionIo {
     this.log.event('command', { conn: this.conn.id, user: this.user?.shortName, command: verb, args: redact(verb, args) });
 
     if (!KNOWN_COMMANDS.has(verb)) return this.reply('-ERR Unknown command');
+    this.activity.begin(this.user ? `pop3 ${verb} ${this.user.shortName}` : `pop3 ${verb}`);
     const allowed = this.state === 'authorization' ? AUTHORIZATION_COMMANDS : TRANSACTION_COMMANDS;
     if (!allowed.has(verb)) return this.reply('-ERR Command not valid in this state');
     if (this.state === 'authorization' && this.policy().tlsRequiredFirst && !BEFORE_TLS_COMMANDS.has(verb)) {
@@ -367,6 +377,7 @@ export class Pop3Session implements SessionIo {
 
   private onSocketClosed(): void {
     clearTimeout(this.loginTimer);
+    this.activity.close();
     this.socketClosed = true;
     this.pending.length = 0;
     if (this.state !== 'update') {

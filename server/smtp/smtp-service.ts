@@ -7,6 +7,7 @@ import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
 import { isDiskFull } from '../db/storage-faults';
 import type { Logger } from '../logs/logger';
+import type { Activity } from '../metrics/activity';
 import { LineNormalizer } from './line-normalizer';
 import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-policy';
 import { receivedHeader } from './trace-headers';
@@ -29,6 +30,8 @@ interface SmtpListener {
 /** Connection records, per smtp-server session id, for the policy and the trace header. */
 interface Session extends SMTPServerSession {
   pillarbox?: SessionState;
+  /** The phase running, for the event-loop watchdog ("smtp RCPT", "submission DATA <queue id>"). */
+  activity?: Activity;
 }
 
 /**
@@ -141,6 +144,7 @@ export class SmtpService implements Service {
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
+    readBudget(socket);
     greetAfter(socket, this.clients.isApprovedRelayAddress(conn.remoteAddress) ? 0 : this.ctx.settings.get().smtpEarlyTalkerWaitMs);
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
@@ -228,32 +232,56 @@ export class SmtpService implements Service {
 
   private handlers(kind: Kind): Partial<SMTPServerOptions> {
     return {
-      onConnect: (session, cb) => void this.admit(kind, session as Session).then(() => cb(), (err: Error) => cb(err)),
+      onConnect: (session, cb) => {
+        const activity = ((session as Session).activity = this.ctx.activities.open());
+        activity.begin(`${kind} connect`);
+        void this.admit(kind, session as Session).then(
+          () => (activity.end(), cb()),
+          (err: Error) => (activity.end(), cb(err)),
+        );
+      },
       onSecure: (socket, session, cb) => {
         const l = this.listeners.find((x) => x.kind === kind);
         const conn = (session as Session).pillarbox?.connection;
         if (l && conn && !socket.destroyed) l.listener.rebind(conn, socket as net.Socket);
+        if (!socket.destroyed) readBudget(socket as net.Socket);
         cb();
       },
-      onAuth: (auth, session, cb) => void this.authenticate(auth, session as Session, cb),
+      onAuth: (auth, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} AUTH`);
+        void this.authenticate(auth, session as Session, (err, response) => {
+          activity?.end();
+          cb(err, response);
+        });
+      },
       onMailFrom: (address, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} MAIL`);
         try {
           this.policy.checkSender(address.address, session as Session);
           cb();
         } catch (err) {
           cb(toSmtpError(err));
+        } finally {
+          activity?.end();
         }
       },
       onRcptTo: (address, session, cb) => {
+        const activity = (session as Session).activity;
+        activity?.begin(`${kind} RCPT`);
         try {
           this.policy.checkRecipient(address.address, session as Session, this.log);
           cb();
         } catch (err) {
           cb(toSmtpError(err));
+        } finally {
+          activity?.end();
         }
       },
       onData: (stream, session, cb) => void this.receive(stream, session as Session, cb),
       onClose: (session) => {
+        (session as Session).activity?.close();
         (session as Session).pillarbox?.abortData?.();
         this.log.event('disconnected', { client: session.remoteAddress });
       },
@@ -320,6 +348,8 @@ export class SmtpService implements Service {
     const s = this.ctx.settings.get();
     const limit = s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0;
     const id = newQueueId();
+    const activity = session.activity;
+    activity?.begin(`${state.kind} DATA ${id}`);
     const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     const recipients = this.policy.queueTargets(state);
     const original = session.envelope.rcptTo.map((r) => r.address);
@@ -344,6 +374,8 @@ export class SmtpService implements Service {
     // (The spool writer sees the error when it reads the stream; until then nobody listens.)
     body.on('error', () => undefined);
     state.abortData = () => body.destroy(new Error('the client closed the connection during DATA'));
+    // The label stays on while the message streams in: the DATA parser and the transforms
+    // above are the engine's work, paced by the client (see readBudget for how much per turn).
     let parts: (Buffer | Readable)[] = [returnPath, trace, body];
     let auth: string | undefined;
     try {
@@ -409,10 +441,36 @@ export class SmtpService implements Service {
       this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });
       cb(reply(451, '4.3.0 Local error in processing; please try again later'));
     } finally {
+      activity?.end();
       state.abortData = undefined;
       state.targets.clear();
     }
   }
+}
+
+/** Bytes of one connection handled in one turn of the event loop before its socket waits for the next. */
+const READ_BUDGET = 256 * 1024;
+
+/**
+ * A client that sends a large message as fast as loopback allows hands the DATA parser
+ * (smtp-server's, in JavaScript) two megabytes per read batch: over 100 ms of work in one
+ * turn of the event loop, during which every other session waits. Past READ_BUDGET bytes in
+ * one turn the socket pauses until the next, so a big message costs many short turns.
+ */
+function readBudget(socket: net.Socket): void {
+  let used = 0;
+  let waiting = false;
+  socket.on('data', (chunk: Buffer) => {
+    used += chunk.length;
+    if (used < READ_BUDGET || waiting) return;
+    waiting = true;
+    socket.pause();
+    setImmediate(() => {
+      used = 0;
+      waiting = false;
+      if (!socket.destroyed) socket.resume();
+    });
+  });
 }
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {

@@ -39,7 +39,15 @@ describe('a full disk', { skip: canMount ? undefined : 'needs root to mount a sm
       const s = fs.statfsSync(dir);
       return s.bavail * s.bsize;
     };
-    fs.writeFileSync(filler(), Buffer.alloc(free()));
+    // In 1 MB pieces: one 60 MB buffer would land its garbage collection (and its unmapping)
+    // in whatever engine code runs next, and the event-loop watchdog would rightly see a stall.
+    const piece = Buffer.alloc(1024 * 1024);
+    const fd = fs.openSync(filler(), 'w');
+    try {
+      for (let left = free(); left > 0; left = free()) fs.writeSync(fd, piece, 0, Math.min(piece.length, left));
+    } finally {
+      fs.closeSync(fd);
+    }
     assert.equal(free(), 0);
   }
 

@@ -66,3 +66,68 @@ test('APPEND with a literal8 holding NUL: BODY[] carries base64, BINARY[] the or
   assert.equal(bin[0], '* 1 FETCH (BINARY.SIZE[1] 5 BINARY[1] ~{5}');
   c.close();
 });
+
+test('APPEND with an ordinary literal holding NUL is refused (BAD): only a literal8 may carry NUL', async () => {
+  const c = await loggedIn(t);
+  await run(c, 'n0', 'SELECT Drafts');
+  const before = (await run(c, 'n1', 'STATUS Drafts (MESSAGES)')).find((l) => l.startsWith('* STATUS'));
+  const body = Buffer.concat([Buffer.from('Subject: nul\r\n\r\nbefore'), Buffer.from([0]), Buffer.from('after\r\n')]);
+  const done = c.waitFor(/^n2 /);
+  c.send(Buffer.concat([Buffer.from(`n2 APPEND Drafts {${body.length}+}\r\n`), body, Buffer.from('\r\n')]));
+  assert.match(await done, /^n2 BAD .*NUL.*literal8/);
+  // The same bytes in a synchronising literal: refused as well, and the session goes on.
+  const cont = c.waitFor(/^\+ /);
+  c.send(`n3 APPEND Drafts {${body.length}}\r\n`);
+  await cont;
+  const done3 = c.waitFor(/^n3 /);
+  c.send(Buffer.concat([body, Buffer.from('\r\n')]));
+  assert.match(await done3, /^n3 BAD /);
+  // NUL in any other literal (a mailbox name) is a syntax error too.
+  const cont4 = c.waitFor(/^\+ /);
+  c.send('n4 SELECT {7}\r\n');
+  await cont4;
+  const done4 = c.waitFor(/^n4 /);
+  c.send(Buffer.from('IN\0BOX\r\n', 'latin1'));
+  assert.match(await done4, /^n4 BAD .*NUL/);
+  const after = (await run(c, 'n5', 'STATUS Drafts (MESSAGES)')).find((l) => l.startsWith('* STATUS'));
+  assert.equal(after, before);
+  c.close();
+});
+
+test('a stored message holding NUL (as SMTP may bring one): BODY[] and RFC822 send 0x80 in its place, sizes agree; BINARY[] has the NUL in a literal8', async () => {
+  const raw = Buffer.concat([Buffer.from('Subject: nul from smtp\r\n\r\nab'), Buffer.from([0]), Buffer.from('cd\r\n'), Buffer.from('\r.\r'), Buffer.from([0, 0]), Buffer.from('\r\n')]);
+  // Stored the way delivery stores (no APPEND conversion), as a message from SMTP would be.
+  const uid = await putMessage(t, raw, { mailbox: 'Archive' });
+  const c = await loggedIn(t);
+  await run(c, 'm0', 'EXAMINE Archive');
+  const lines = await run(c, 'm1', `UID FETCH ${uid} (RFC822.SIZE BODY.PEEK[])`);
+  const text = lines.join('\n');
+  assert.ok(!text.includes('\0'), 'no NUL goes out in a literal');
+  assert.ok(text.includes(`RFC822.SIZE ${raw.length} BODY[] {${raw.length}}`), text);
+  assert.ok(text.includes('ab\x80cd'), text);
+  assert.ok(text.includes('\x80\x80'), text);
+  const rfc822 = (await run(c, 'm2', `UID FETCH ${uid} (RFC822)`)).join('\n');
+  assert.ok(!rfc822.includes('\0') && rfc822.includes('ab\x80cd'), rfc822);
+  const partial = (await run(c, 'm3', `UID FETCH ${uid} (BODY.PEEK[TEXT]<2.3>)`)).join('\n');
+  assert.ok(partial.includes('BODY[TEXT]<2> {3}') && partial.includes('\x80cd'), partial);
+  const binary = await run(c, 'm4', `UID FETCH ${uid} (BINARY.PEEK[])`);
+  assert.match(binary[0], new RegExp(`BINARY\\[\\] ~\\{${raw.length}\\}$`));
+  assert.ok(binary.join('\n').includes('ab\0cd'));
+  c.close();
+});
+
+test('a large message holding NUL, read as a stream, also goes out with 0x80 and its full size', async () => {
+  const filler = Buffer.alloc(200 * 1024, 'x');
+  for (let i = 1023; i < filler.length; i += 1024) filler[i] = 0x0a;
+  filler[100_000] = 0;
+  const raw = Buffer.concat([Buffer.from('Subject: big nul\r\n\r\n'), filler, Buffer.from('\r\n')]);
+  const uid = await putMessage(t, raw, { mailbox: 'Archive' });
+  const c = await loggedIn(t);
+  await run(c, 'g0', 'EXAMINE Archive');
+  const lines = await run(c, 'g1', `UID FETCH ${uid} (BODY.PEEK[])`);
+  const text = lines.join('\n');
+  assert.ok(text.includes(`BODY[] {${raw.length}}`), lines[0]);
+  assert.ok(!text.includes('\0'));
+  assert.equal(text.split('\x80').length - 1, 1);
+  c.close();
+});

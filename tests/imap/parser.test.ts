@@ -17,7 +17,7 @@ const cursor = (line: string) => new CommandCursor({ lines: [Buffer.from(line)],
 test('tokenizer reads atoms, quoted strings, literals and lists', () => {
   const c = new CommandCursor({
     lines: [Buffer.from('a1 LOGIN "al\\"ice" {5}'), Buffer.from(' (\\Seen $Junk) NIL')],
-    literals: [Buffer.from('p\r\nw\0')],
+    literals: [Buffer.from('p\r\nw\x7f')],
   });
   assert.equal(c.tag(), 'a1');
   c.sp();
@@ -25,12 +25,30 @@ test('tokenizer reads atoms, quoted strings, literals and lists', () => {
   c.sp();
   assert.equal(c.astring().toString(), 'al"ice');
   c.sp();
-  assert.deepEqual(c.astring(), Buffer.from('p\r\nw\0'));
+  assert.deepEqual(c.astring(), Buffer.from('p\r\nw\x7f'));
   c.sp();
   assert.deepEqual(c.flagList(), ['\\Seen', '$Junk']);
   c.sp();
   assert.equal(c.nstring(), null);
   c.end();
+});
+
+test('a literal may not hold NUL; a literal8 (~{n}) may', () => {
+  const plain = new CommandCursor({ lines: [Buffer.from('a1 LOGIN {3}'), Buffer.from('')], literals: [Buffer.from('a\0b')] });
+  plain.tag();
+  plain.sp();
+  plain.atom();
+  plain.sp();
+  assert.throws(() => plain.astring(), /NUL is not allowed in a literal/);
+  const binary = new CommandCursor({ lines: [Buffer.from('a1 APPEND x ~{3}'), Buffer.from('')], literals: [Buffer.from('a\0b')] });
+  binary.tag();
+  binary.sp();
+  binary.atom();
+  binary.sp();
+  binary.atom();
+  binary.sp();
+  assert.ok(binary.maybe('~'));
+  assert.deepEqual(binary.string(), Buffer.from('a\0b'));
 });
 
 test('tokenizer rejects malformed input with ParseError', () => {

@@ -36,5 +36,14 @@ describe('spooled message', () => {
       assert.deepEqual(await scanMessage(m), { size: Buffer.byteLength(content), eightBit: true, utf8Header: true });
     });
   }
+  it('every reader gets bare CR and bare LF as CRLF, in memory and streamed, so a signature covers what is sent', async () => {
+    const odd = path.join(dir, 'odd');
+    fs.writeFileSync(odd, prefix + 'Subject: x\r\n\r\na\r.\rb\nc\r');
+    for (const limit of [1024 * 1024, 4]) {
+      const m = await SpooledMessage.load(odd, Buffer.byteLength(prefix), limit);
+      assert.equal((await bytes(m.open())).toString('latin1'), 'Subject: x\r\n\r\na\r\n.\r\nb\r\nc\r\n');
+    }
+    assert.equal((await SpooledMessage.load(odd, Buffer.byteLength(prefix))).size, 'Subject: x\r\n\r\na\r\n.\r\nb\r\nc\r\n'.length);
+  });
   it('cleans up', () => fs.rmSync(dir, { recursive: true, force: true }));
 });

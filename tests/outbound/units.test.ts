@@ -19,7 +19,7 @@ describe('dot-stuffing', () => {
 
   it('adds CRLF before the final dot when the message lacks one, and handles an empty message', async () => {
     assert.equal(await stuff(['no newline']), 'no newline\r\n.\r\n');
-    assert.equal(await stuff(['ends with CR\r']), 'ends with CR\r\r\n.\r\n');
+    assert.equal(await stuff(['ends with CR\r']), 'ends with CR\r\n.\r\n', 'a bare CR is a line end (line-ends.ts)');
     assert.equal(await stuff([]), '.\r\n');
   });
 });

@@ -3,7 +3,7 @@ import type { MessageMeta } from '../../store/types';
 import { SYNC_READ_MAX } from '../../store/store';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { formatInternalDate } from '../protocol/imap-date';
-import { decodeBody } from '../mime/binary';
+import { decodeBody, withoutNul, withoutNulStream } from '../mime/binary';
 import { headerValue, parseHeaderFields } from '../mime/header';
 import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
 import { type MessageSummary, messageSummary } from '../mime/summary';
@@ -136,9 +136,10 @@ async function sectionSegments(s: ImapSession, meta: MessageMeta, item: Extract<
     start = from;
   }
   const length = end - start;
-  if (data) return [`${label} {${length}}\r\n`, data.subarray(start, end)];
-  if (length <= SYNC_READ_MAX) return [`${label} {${length}}\r\n`, await readSmall(s, meta, start, end, summary)];
-  return [`${label} {${length}}\r\n`, await s.ctx.store.openRange(meta, start, end)];
+  // No NUL in a literal: they go out as 0x80 (withoutNul); BINARY[] has the real bytes.
+  if (data) return [`${label} {${length}}\r\n`, withoutNul(data.subarray(start, end))];
+  if (length <= SYNC_READ_MAX) return [`${label} {${length}}\r\n`, withoutNul(await readSmall(s, meta, start, end, summary))];
+  return [`${label} {${length}}\r\n`, withoutNulStream(await s.ctx.store.openRange(meta, start, end))];
 }
 
 /** Thrown for BINARY of a part whose Content-Transfer-Encoding is unknown (RFC 3516 section 4.3). */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { headerValue } from './header';
 import { type MimeNode, parseMime } from './mime-tree';
 
@@ -70,6 +71,35 @@ export function decodeBody(bytes: Buffer, encoding: string | undefined): Buffer 
     default:
       return undefined;
   }
+}
+
+/**
+ * A literal may not carry NUL (RFC 9051 section 4.3; only BINARY's literal8 may), but a
+ * message that came in by SMTP can hold some. In BODY[], RFC822 and the like each NUL goes
+ * out as 0x80, as Dovecot does: the size stays the same, so RFC822.SIZE and partial
+ * fetches still add up. BINARY[] sends the real bytes in a literal8. Returns `bytes`
+ * itself when there is no NUL.
+ */
+export function withoutNul(bytes: Buffer): Buffer {
+  let i = bytes.indexOf(0);
+  if (i < 0) return bytes;
+  const out = Buffer.from(bytes);
+  for (; i >= 0; i = out.indexOf(0, i + 1)) out[i] = 0x80;
+  return out;
+}
+
+/** withoutNul over a stream of chunks (large section reads); destroying it destroys the source. */
+export function withoutNulStream(source: Readable): Readable {
+  return Readable.from(
+    (async function* () {
+      try {
+        for await (const chunk of source) yield withoutNul(chunk as Buffer);
+      } finally {
+        source.destroy();
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 function leaves(node: MimeNode, out: MimeNode[]): void {

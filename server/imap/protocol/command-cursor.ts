@@ -169,6 +169,10 @@ export class CommandCursor {
     const rest = this.line.subarray(this.pos).toString('latin1');
     if (!/^\{\d+\+?\}$/.test(rest) || this.part >= this.cmd.literals.length) throw new ParseError('invalid literal');
     const value = this.cmd.literals[this.part];
+    // A literal is CHAR8, any octet but NUL (RFC 9051 section 9, RFC 3501 section 4.3); only a
+    // literal8, "~{n}", may carry NUL (RFC 3516), where the grammar allows one (APPEND).
+    const literal8 = this.pos > 0 && this.line[this.pos - 1] === 0x7e;
+    if (!literal8 && value.includes(0)) throw new ParseError('NUL is not allowed in a literal; send binary data as a literal8 (~{n}, RFC 3516)');
     this.part++;
     this.pos = 0;
     return value;

@@ -49,6 +49,9 @@ export async function readCommand(
   // Lines count too: otherwise endless "{0+}" literals would grow a command without bound.
   let commandBytes = 0;
   for (;;) {
+    // Thousands of tiny lines ("{0+}" after "{0+}") arrive 256 KB at a time and would be
+    // worked through in one turn of the event loop (over 100 ms): let other sessions in.
+    if (lines.length > 0 && lines.length % YIELD_EVERY_LINES === 0) await yieldToEventLoop();
     const got = await reader.readLine(limits.maxLineLength);
     if (got.kind === 'closed') return got;
     if (got.kind === 'too-long') {
@@ -84,9 +87,17 @@ export async function readCommand(
   }
 }
 
+/** Lines of one command read in a row before the reader lets the event loop turn. */
+const YIELD_EVERY_LINES = 500;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** After a refused non-synchronising literal: drop lines (and further non-synchronising literals) to the command's end. */
 async function skipRestOfCommand(reader: InputReader, maxLineLength: number): Promise<boolean> {
-  for (;;) {
+  for (let n = 1; ; n++) {
+    if (n % YIELD_EVERY_LINES === 0) await yieldToEventLoop();
     const got = await reader.readLine(maxLineLength);
     if (got.kind === 'closed') return false;
     if (got.kind === 'too-long') return true;

@@ -16,6 +16,7 @@ import { type SearchContext, updateSearchContexts } from '../commands/search-con
 import { SearchLimitError } from '../commands/search';
 import { type NotifyEvent, type NotifySpec, notifyStatus } from '../commands/notify';
 import { CommandRate } from '../../net/command-rate';
+import type { Activity } from '../../metrics/activity';
 import { appendLimit, capabilities } from './capabilities';
 import type { CommandCall, CommandResult, SessionState } from './command-types';
 import type { SelectedView } from './selected-view';
@@ -89,6 +90,8 @@ export class ImapSession {
   );
   private closing = false;
   private closed = false;
+  /** The command running, for the event-loop watchdog ("imap FETCH alice"). */
+  private readonly activity: Activity;
   /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
   private loginTimer?: NodeJS.Timeout;
 
@@ -99,6 +102,7 @@ export class ImapSession {
   ) {
     this.socket = socket;
     this.secure = conn.secure;
+    this.activity = host.ctx.activities.open();
     this.attachSocket(socket);
     const seconds = this.settings.loginTimeoutSeconds;
     this.loginTimer = setTimeout(() => {
@@ -179,14 +183,19 @@ export class ImapSession {
 
   private async execute(raw: RawCommand): Promise<void> {
     this.executing = true;
+    this.activity.begin('imap');
     this.cork();
     try {
-      await this.executeCommand(raw);
+      try {
+        await this.executeCommand(raw);
+      } finally {
+        this.executing = false;
+        this.uncork();
+      }
+      await this.flushNotify();
     } finally {
-      this.executing = false;
-      this.uncork();
+      this.activity.end();
     }
-    await this.flushNotify();
   }
 
   private cork(): void {
@@ -249,6 +258,7 @@ export class ImapSession {
       }
       const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
       call = { tag, name, uid };
+      this.activity.begin(this.user ? `imap ${uid ? 'UID ' : ''}${name.slice(0, 32)} ${this.user.shortName}` : `imap ${uid ? 'UID ' : ''}${name.slice(0, 32)}`);
       if (!spec || (uid && !spec.uid)) {
         result = { status: 'BAD', text: `Unknown command ${uid ? 'UID ' : ''}${name.slice(0, 32)}` };
       } else if (!spec.states.includes(this.state)) {
@@ -379,6 +389,8 @@ export class ImapSession {
     if (!ok && !this.closed) {
       // A big response (a large FETCH) goes out as it is produced, not held until the command ends.
       this.uncork();
+      // The time the client takes to read is not the engine's (watchdog).
+      this.activity.suspend();
       await new Promise<void>((resolve) => {
         const done = () => {
           target.off('drain', done);
@@ -388,6 +400,7 @@ export class ImapSession {
         target.once('drain', done);
         socket.once('close', done);
       });
+      this.activity.resume();
     }
   }
 
@@ -434,9 +447,15 @@ export class ImapSession {
     }
   }
 
-  readLine(): Promise<LineResult> {
+  /** The next line from the client, inside a command (IDLE's DONE, an AUTHENTICATE response). */
+  async readLine(): Promise<LineResult> {
     this.uncork();
-    return this.reader.readLine(this.settings.maxLineLength);
+    this.activity.suspend();
+    try {
+      return await this.reader.readLine(this.settings.maxLineLength);
+    } finally {
+      this.activity.resume();
+    }
   }
 
   /** True when the client sent more after a command that must be last (STARTTLS). */
@@ -479,6 +498,7 @@ export class ImapSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.loginTimer);
+    this.activity.close();
     this.unselect();
     this.reader.detach();
     // With compression the deflater ends the socket after its last bytes (pipe).

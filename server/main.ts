@@ -137,7 +137,10 @@ export class Engine {
     await this.ctx.queue.start();
     this.ctx.jobs.start();
     this.certificateCheck = setInterval(() => {
-      if (this.ctx.tls.renewSelfSignedIfDue()) this.log.message('made the engine\'s self-signed certificate anew: the old one was ending');
+      void this.ctx.tls.renewSelfSignedIfDue().then(
+        (renewed) => renewed && this.log.message('made the engine\'s self-signed certificate anew: the old one was ending'),
+        (err: unknown) => this.log.error('could not renew the engine\'s self-signed certificate', { error: String(err) }),
+      );
     }, 12 * 3600_000);
     this.certificateCheck.unref();
     for (const service of this.services) await service.start();

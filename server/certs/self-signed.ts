@@ -25,6 +25,15 @@ export function generateKey(type: KeyType): crypto.KeyObject {
   return crypto.generateKeyPairSync('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' }).privateKey;
 }
 
+/** generateKey on libuv's thread pool: an RSA 4096 key takes seconds of CPU, which must not hold the event loop. */
+export function generateKeyAsync(type: KeyType): Promise<crypto.KeyObject> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _pub: crypto.KeyObject, key: crypto.KeyObject) => (err ? reject(err) : resolve(key));
+    if (type.startsWith('rsa-')) crypto.generateKeyPair('rsa', { modulusLength: Number(type.slice(4)) }, done);
+    else crypto.generateKeyPair('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' }, done);
+  });
+}
+
 /** The signature algorithm for a key: SHA-256 with RSA, ECDSA with the hash that matches the curve. */
 function signatureAlgorithm(key: crypto.KeyObject): { oid: string; hash: string; rsa: boolean } {
   if (key.asymmetricKeyType === 'rsa') return { oid: forge.pki.oids.sha256WithRSAEncryption, hash: 'sha256', rsa: true };
@@ -48,8 +57,8 @@ function fromDer(der: Buffer): forge.asn1.Asn1 {
  * for SELF_SIGNED_DAYS. node-forge builds the X.509 structure (names, extensions); the key
  * and the signature come from Node's crypto, which (unlike node-forge) has ECDSA.
  */
-export function createSelfSigned(hostname: string, altNames: string[] = [], options: { keyType?: KeyType; days?: number } = {}): CertificatePair {
-  const key = generateKey(options.keyType ?? 'rsa-2048');
+export function createSelfSigned(hostname: string, altNames: string[] = [], options: { keyType?: KeyType; days?: number; key?: crypto.KeyObject } = {}): CertificatePair {
+  const key = options.key ?? generateKey(options.keyType ?? 'rsa-2048');
   const alg = signatureAlgorithm(key);
   const names = [...new Set([hostname, ...altNames])];
   // forge's certificate object serves as the builder of the subject and the extensions.

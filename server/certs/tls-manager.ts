@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { EventEmitter } from 'node:events';
-import { type KeyType, createSelfSigned } from './self-signed';
+import { type KeyType, createSelfSigned, generateKeyAsync } from './self-signed';
 import { type ProfileOptions, type TlsProfile, tlsProfileOptions } from './tls-profiles';
 
 export interface TlsSettings {
@@ -42,7 +42,7 @@ export class TlsManager extends EventEmitter {
     this.pair = { key: fs.readFileSync(this.keyFile, 'utf8'), cert: fs.readFileSync(this.certFile, 'utf8') };
     this.markOlderSelfSigned();
     this.ctx = this.build(this.pair);
-    this.renewSelfSignedIfDue();
+    void this.renewSelfSignedIfDue().catch(() => undefined);
   }
 
   private get keyFile(): string {
@@ -88,7 +88,8 @@ export class TlsManager extends EventEmitter {
   /** Applies changed settings: a new profile, or a new key type for the engine's own certificate. */
   reconfigure(changed: string[]): void {
     if (changed.includes('selfSignedKeyType') && this.selfSigned && this.keyType() !== this.settings().selfSignedKeyType) {
-      this.installSelfSigned();
+      // A key that cannot be made leaves the current certificate in use.
+      void this.installSelfSigned().catch(() => undefined);
       return;
     }
     if (changed.includes('tlsProfile')) {
@@ -98,12 +99,15 @@ export class TlsManager extends EventEmitter {
     }
   }
 
-  /** Makes the engine's own certificate anew when it ends within 30 days (checked at start and twice a day). */
-  renewSelfSignedIfDue(now = Date.now()): boolean {
+  /**
+   * Makes the engine's own certificate anew when it ends within 30 days (checked at start and
+   * twice a day); resolves true once the new one is in use.
+   */
+  async renewSelfSignedIfDue(now = Date.now()): Promise<boolean> {
     if (!this.selfSigned) return false;
     const validTo = Date.parse(new crypto.X509Certificate(this.pair.cert).validTo);
     if (validTo - now > RENEW_BEFORE_MS) return false;
-    this.installSelfSigned();
+    await this.installSelfSigned();
     return true;
   }
 
@@ -148,8 +152,8 @@ export class TlsManager extends EventEmitter {
     return key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : 'ecdsa-p256';
   }
 
-  private writeSelfSigned(): { key: string; cert: string } {
-    const created = createSelfSigned(this.hostname, this.altNames, { keyType: this.settings().selfSignedKeyType });
+  private writeSelfSigned(key?: crypto.KeyObject): { key: string; cert: string } {
+    const created = createSelfSigned(this.hostname, this.altNames, { keyType: this.settings().selfSignedKeyType, key });
     fs.writeFileSync(this.keyFile, created.key, { mode: 0o600 });
     fs.writeFileSync(this.certFile, created.cert, { mode: 0o600 });
     fs.writeFileSync(path.join(this.dir, SELF_SIGNED_MARK), `made by the engine on ${new Date().toISOString()}\n`, { mode: 0o600 });
@@ -165,8 +169,10 @@ export class TlsManager extends EventEmitter {
     }
   }
 
-  private installSelfSigned(): void {
-    this.pair = this.writeSelfSigned();
+  /** A new key is made off the event loop (seconds of CPU for RSA 4096), then the certificate is swapped in. */
+  private async installSelfSigned(): Promise<void> {
+    const key = await generateKeyAsync(this.settings().selfSignedKeyType);
+    this.pair = this.writeSelfSigned(key);
     this.ctx = this.build(this.pair);
     this.emit('change');
   }

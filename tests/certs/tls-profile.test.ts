@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -70,7 +71,9 @@ describe('TLS profiles on the listeners', () => {
   });
 
   it('selfSignedKeyType makes the engine\u2019s certificate anew, served at once', async () => {
+    const replaced = once(t.engine.ctx.tls, 'change');
     t.engine.ctx.settings.update({ selfSignedKeyType: 'ecdsa-p256' });
+    await replaced;
     const ok = await handshake(t.ports.imaps);
     const cert = ok.socket.getPeerX509Certificate();
     ok.socket.destroy();

@@ -1,9 +1,17 @@
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Lexer, Source, TokenKind, parse } from 'graphql';
 import { ApiError } from '../errors';
 import { checkQueryLimits } from './query-cost';
 import type { QueryLimits } from './query-limits';
 
 export type Admission = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: GraphQLError[] };
+
+/**
+ * Deepest nesting of braces, brackets and parentheses a query may have. graphql-js parses by
+ * recursion, one level of its stack per level of nesting: within the 10,000 tokens a caller with a
+ * token may send, `[[[…]]]` or `{a:{a:…}}` 2,000 deep overflowed the stack (a RangeError, not a
+ * GraphQL error). Fields may nest only 15 deep anyway.
+ */
+export const MAX_NESTING = 64;
 
 /** graphql-js reports its token limit as a syntax error; this tells it apart from a real one. */
 const TOO_MANY_TOKENS = /Document contains more th\w+ \d+ tokens/;
@@ -19,6 +27,10 @@ export function admitQuery(
   request: { query: string; operationName?: string | null; variables?: Readonly<Record<string, unknown>> | null },
   limits: Readonly<QueryLimits>,
 ): Admission {
+  const nesting = nestingOf(request.query, limits.maxTokens);
+  if (nesting > MAX_NESTING) {
+    return { errors: [new ApiError('QUERY_TOO_DEEP', `the query nests braces, brackets or parentheses more than ${MAX_NESTING} deep`, { max: MAX_NESTING })] };
+  }
   let document: DocumentNode;
   try {
     document = parse(request.query, { maxTokens: limits.maxTokens });
@@ -33,4 +45,29 @@ export function admitQuery(
   }
   const errors = checkQueryLimits(schema, document, request, limits);
   return errors.length ? { errors } : { document };
+}
+
+const OPEN = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSE = new Set<string>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * How deep the query nests, found with graphql-js's own lexer (which does not recurse) over at
+ * most `maxTokens` tokens, stopping as soon as MAX_NESTING is passed. A lexical error ends the
+ * count: the parser reports it.
+ */
+function nestingOf(query: string, maxTokens: number): number {
+  const lexer = new Lexer(new Source(query));
+  let depth = 0;
+  let deepest = 0;
+  try {
+    for (let i = 0; i < maxTokens && deepest <= MAX_NESTING; i++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) break;
+      if (OPEN.has(token.kind)) deepest = Math.max(deepest, ++depth);
+      else if (CLOSE.has(token.kind)) depth--;
+    }
+  } catch {
+    // A syntax error: parse() below reports it with its position.
+  }
+  return deepest;
 }

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_NESTING, admitQuery } from '../../graphql/limits/admit';
+import { AUTHENTICATED_LIMITS } from '../../graphql/limits/query-limits';
+import { apiSchema } from '../../graphql/schema';
+
+const code = (query: string) => admitQuery(apiSchema(), { query }, AUTHENTICATED_LIMITS).errors?.[0]?.extensions.code;
+
+test('deeply nested values and selections are refused before parsing, not with a stack overflow (found by tests/fuzz/graphql)', () => {
+  // Within the 10,000 tokens of a caller with a token; graphql-js's parser overflowed its stack at about 2,000.
+  assert.equal(code(`{ users(filter: ${'['.repeat(3000)}1${']'.repeat(3000)}) { totalCount } }`), 'QUERY_TOO_DEEP');
+  assert.equal(code(`{ users(filter: ${'{a:'.repeat(3000)}1${'}'.repeat(3000)}) { totalCount } }`), 'QUERY_TOO_DEEP');
+  assert.equal(code(`${'{ a '.repeat(4000)}${'}'.repeat(4000)}`), 'QUERY_TOO_DEEP');
+});
+
+test('nesting up to the limit goes on to the other checks', () => {
+  const depth = MAX_NESTING - 4;
+  assert.notEqual(code(`{ users(filter: ${'['.repeat(depth)}1${']'.repeat(depth)}) { totalCount } }`), 'QUERY_TOO_DEEP');
+  // A syntax error deep inside is still reported as one.
+  assert.equal(code('{ users(filter: [[[ }'), 'GRAPHQL_PARSE_FAILED');
+});

@@ -1,4 +1,4 @@
-import { type DocumentNode, GraphQLError, type GraphQLSchema, Lexer, Source, TokenKind, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, Lexer, SingleFieldSubscriptionsRule, Source, TokenKind, parse, validate } from 'graphql';
 import { ApiError } from '../errors';
 import { checkQueryLimits } from './query-cost';
 import type { QueryLimits } from './query-limits';
@@ -44,7 +44,25 @@ export function admitQuery(
     return { errors: [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
   const errors = checkQueryLimits(schema, document, request, limits);
-  return errors.length ? { errors } : { document };
+  if (errors.length) return { errors };
+  const thrown = subscriptionRuleError(schema, document);
+  return thrown ? { errors: [thrown] } : { document };
+}
+
+/**
+ * graphql-js's SingleFieldSubscriptionsRule evaluates @skip and @include on a subscription's root
+ * fields without the request's variables, and throws (rather than reports) when one uses a
+ * variable: validation would end in a 500. Run here, the rule's throw becomes a coded refusal.
+ */
+function subscriptionRuleError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | undefined {
+  if (!document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription')) return undefined;
+  try {
+    validate(schema, document, [SingleFieldSubscriptionsRule]);
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  }
+  return undefined;
 }
 
 const OPEN = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);

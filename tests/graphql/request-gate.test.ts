@@ -20,3 +20,10 @@ test('nesting up to the limit goes on to the other checks', () => {
   // A syntax error deep inside is still reported as one.
   assert.equal(code('{ users(filter: [[[ }'), 'GRAPHQL_PARSE_FAILED');
 });
+
+test('a subscription whose root field has @skip with a variable is refused with a code, not a 500 (found by tests/fuzz/graphql)', () => {
+  // graphql-js's SingleFieldSubscriptionsRule throws on it instead of reporting it.
+  assert.equal(code('subscription { logTail @skip(if: $v) { text } }'), 'GRAPHQL_VALIDATION_FAILED');
+  assert.equal(code('subscription S($v: Boolean!) { logTail @include(if: $v) { text } }'), 'GRAPHQL_VALIDATION_FAILED');
+  assert.equal(code('query { __typename @skip(if: $v) }'), undefined);
+});

@@ -213,23 +213,27 @@ export function show(bytes: Buffer, max = 600): string {
 export function fuzz<T>(target: FuzzTarget<T>): void {
   const skip = ONLY !== undefined && !ONLY.test(target.name);
   test(`fuzz ${target.name}`, { skip }, async () => {
-    const stats = await runTarget(target);
-    const line =
-      `fuzz ${stats.target}: ${stats.executions} inputs (${stats.corpus} corpus + ${stats.generated} generated) in ${stats.seconds.toFixed(1)} s, ` +
-      `${Math.round(stats.executions / Math.max(stats.seconds, 0.001))}/s; crashes ${stats.crashes}, hangs ${stats.hangs}, memory ${stats.memory}; ` +
-      `slowest ${stats.slowestMs.toFixed(1)} ms, peak heap ${stats.peakHeapMb.toFixed(0)} MB, retained ${stats.retainedHeapMb.toFixed(1)} MB; seed ${stats.seed}`;
-    console.log(line);
-    if (env.PILLARBOX_FUZZ_REPORT) fs.appendFileSync(env.PILLARBOX_FUZZ_REPORT, JSON.stringify(stats) + '\n');
+    const stats = newStats(target.name);
+    try {
+      await runTarget(target, stats);
+    } finally {
+      report(stats);
+    }
   });
 }
 
-async function runTarget<T>(target: FuzzTarget<T>): Promise<FuzzStats> {
-  const hangMs = target.hangMs ?? 50;
-  const heapLimit = (target.heapMb ?? 64) * 1024 * 1024;
-  const watchdog = new Watchdog(target.name, Math.max(10_000, hangMs * 20));
-  const seed = env.PILLARBOX_FUZZ_SEED ? Number(env.PILLARBOX_FUZZ_SEED) : Date.now() ^ (Math.random() * 0x100000000);
-  const stats: FuzzStats = {
-    target: target.name,
+function report(stats: FuzzStats): void {
+  console.log(
+    `fuzz ${stats.target}: ${stats.executions} inputs (${stats.corpus} corpus + ${stats.generated} generated) in ${stats.seconds.toFixed(1)} s, ` +
+      `${Math.round(stats.executions / Math.max(stats.seconds, 0.001))}/s; crashes ${stats.crashes}, hangs ${stats.hangs}, memory ${stats.memory}; ` +
+      `slowest ${stats.slowestMs.toFixed(1)} ms, peak heap ${stats.peakHeapMb.toFixed(0)} MB, retained ${stats.retainedHeapMb.toFixed(1)} MB; seed ${stats.seed}`,
+  );
+  if (env.PILLARBOX_FUZZ_REPORT) fs.appendFileSync(env.PILLARBOX_FUZZ_REPORT, JSON.stringify(stats) + '\n');
+}
+
+function newStats(target: string): FuzzStats {
+  return {
+    target,
     corpus: 0,
     generated: 0,
     executions: 0,
@@ -240,8 +244,15 @@ async function runTarget<T>(target: FuzzTarget<T>): Promise<FuzzStats> {
     slowestMs: 0,
     peakHeapMb: 0,
     retainedHeapMb: 0,
-    seed,
+    seed: env.PILLARBOX_FUZZ_SEED ? Number(env.PILLARBOX_FUZZ_SEED) : Date.now() ^ (Math.random() * 0x100000000),
   };
+}
+
+async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<void> {
+  const hangMs = target.hangMs ?? 50;
+  const heapLimit = (target.heapMb ?? 64) * 1024 * 1024;
+  const watchdog = new Watchdog(target.name, Math.max(10_000, hangMs * 20));
+  const seed = stats.seed;
   const started = performance.now();
   await target.before?.();
   collect();
@@ -353,5 +364,4 @@ async function runTarget<T>(target: FuzzTarget<T>): Promise<FuzzStats> {
     stats.peakHeapMb = peak / 1048576;
     stats.seconds = (performance.now() - started) / 1000;
   }
-  return stats;
 }

@@ -136,6 +136,8 @@ export class CommandReader {
           if (b[i + 1] !== LF) return bad('a CR without LF');
           i += 2;
         } else i += 1;
+        // The same limit whether the line came in one piece or several (see incomplete()).
+        if (lineBytes > maxLine) return { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: i };
         if (args.length === 0) return { done: true, event: { kind: 'bad', message: 'empty command' }, consumed: i };
         return { done: true, event: { kind: 'command', args }, consumed: i };
       }

@@ -28,3 +28,13 @@ test('a literal within the limit arriving a byte at a time gives the same comman
   for (const b of input) events.push(...r.push(Buffer.from([b])));
   assert.deepEqual(events, [{ kind: 'command', args: [{ kind: 'atom', value: 'PUTSCRIPT' }, { kind: 'string', value: 's' }, { kind: 'string', value: 'keep;\r\n...' }] }]);
 });
+
+test('a line over the limit ends the session whether it comes in one piece or several (found by tests/fuzz/managesieve)', () => {
+  const line = Buffer.from(`NOOP "${'x'.repeat(150)}"\r\n`);
+  const whole = new CommandReader(limits).push(line);
+  const pieces = new CommandReader(limits);
+  // (The session closes at the first fatal event: nothing is pushed after it.)
+  const split = [...pieces.push(line.subarray(0, 60)), ...pieces.push(line.subarray(60, 120))];
+  assert.deepEqual(whole, [{ kind: 'fatal', message: 'line too long' }]);
+  assert.deepEqual(split, [{ kind: 'fatal', message: 'line too long' }]);
+});

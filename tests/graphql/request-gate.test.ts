@@ -27,3 +27,16 @@ test('a subscription whose root field has @skip with a variable is refused with 
   assert.equal(code('subscription S($v: Boolean!) { logTail @include(if: $v) { text } }'), 'GRAPHQL_VALIDATION_FAILED');
   assert.equal(code('query { __typename @skip(if: $v) }'), undefined);
 });
+
+test('a request naming no operation of its document is refused before validation (found by tests/fuzz/graphql)', () => {
+  // Unmeasured, a document of conflicting aliases took a third of a second to validate before
+  // execution refused it for the missing operation.
+  const costly = `query { ${Array.from({ length: 500 }, (_, i) => `x: users(first: ${i % 7}) { totalCount }`).join(' ')} }`;
+  const started = performance.now();
+  const errors = admitQuery(apiSchema(), { query: costly, operationName: '' }, AUTHENTICATED_LIMITS).errors;
+  assert.ok(performance.now() - started < 200);
+  assert.equal(errors?.[0]?.extensions.code, 'OPERATION_RESOLUTION_FAILURE');
+  assert.equal(errors?.[0]?.message, 'Unknown operation named "".');
+  assert.equal(code('query A { __typename } query B { __typename }'), 'OPERATION_RESOLUTION_FAILURE');
+  assert.equal(code('fragment F on Query { __typename }'), 'OPERATION_RESOLUTION_FAILURE');
+});

@@ -26,3 +26,12 @@ test('LIST patterns take linear time: many wildcards on a long name (found by te
   // With a backtracking RegExp the first of these took minutes.
   assert.ok(performance.now() - started < 1000);
 });
+
+test('a pattern with more characters than the name is refused at once; the work is bounded by the name', () => {
+  const started = performance.now();
+  // 32,000 wildcards and as many literals: longer than any mailbox name (512 characters).
+  assert.equal(matches('*a'.repeat(32_000) + '*', 'a'.repeat(512)), false);
+  // The worst a 512-character name can cost: about 512 × 1,025 steps.
+  assert.equal(matches('*a'.repeat(256) + '*b', 'a'.repeat(512)), false);
+  assert.ok(performance.now() - started < 1000);
+});

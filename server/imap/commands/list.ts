@@ -13,8 +13,8 @@ const SEP = HIERARCHY_SEPARATOR;
  * A LIST pattern as a test on names: "*" matches any run of characters, "%" any run without the
  * hierarchy separator (RFC 3501 section 6.3.8). The pattern runs as an automaton over the name, one
  * step per character with at most one visit per pattern position, so a test costs at most
- * name × pattern steps. (A backtracking RegExp such as /^.*a.*a.*a…b$/ took exponential time in
- * the number of wildcards: one LIST or LSUB could stall the engine for minutes.)
+ * name × pattern steps, and less (below). A backtracking RegExp such as /^.*a.*a.*a…b$/ took
+ * exponential time in the number of wildcards: one LIST or LSUB could stall the engine for minutes.
  */
 export function listPatternMatcher(pattern: string): (name: string) => boolean {
   let p = pattern;
@@ -23,7 +23,11 @@ export function listPatternMatcher(pattern: string): (name: string) => boolean {
   const units = p.replace(/[*%]{2,}/g, (run) => (run.includes('*') ? '*' : '%'));
   const m = units.length;
   const wild = (k: number) => units[k] === '*' || units[k] === '%';
+  // Each literal character takes one of the name's: a shorter name cannot match. This also bounds
+  // the work: wildcards alternate with literals, so a name of n characters costs at most n × (2n + 1) steps.
+  const literals = units.replace(/[*%]/g, '').length;
   return (name) => {
+    if (name.length < literals) return false;
     // seen[k] = the step at which pattern position k was last reached.
     const seen = new Int32Array(m + 1).fill(-1);
     const reach = (list: number[], k: number, step: number) => {

@@ -1,9 +1,17 @@
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, Lexer, SingleFieldSubscriptionsRule, Source, TokenKind, parse, validate } from 'graphql';
 import { ApiError } from '../errors';
 import { checkQueryLimits } from './query-cost';
 import type { QueryLimits } from './query-limits';
 
 export type Admission = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: GraphQLError[] };
+
+/**
+ * Deepest nesting of braces, brackets and parentheses a query may have. graphql-js parses by
+ * recursion, one level of its stack per level of nesting: within the 10,000 tokens a caller with a
+ * token may send, `[[[…]]]` or `{a:{a:…}}` 2,000 deep overflowed the stack (a RangeError, not a
+ * GraphQL error). Fields may nest only 15 deep anyway.
+ */
+export const MAX_NESTING = 64;
 
 /** graphql-js reports its token limit as a syntax error; this tells it apart from a real one. */
 const TOO_MANY_TOKENS = /Document contains more th\w+ \d+ tokens/;
@@ -19,6 +27,10 @@ export function admitQuery(
   request: { query: string; operationName?: string | null; variables?: Readonly<Record<string, unknown>> | null },
   limits: Readonly<QueryLimits>,
 ): Admission {
+  const nesting = nestingOf(request.query, limits.maxTokens);
+  if (nesting > MAX_NESTING) {
+    return { errors: [new ApiError('QUERY_TOO_DEEP', `the query nests braces, brackets or parentheses more than ${MAX_NESTING} deep`, { max: MAX_NESTING })] };
+  }
   let document: DocumentNode;
   try {
     document = parse(request.query, { maxTokens: limits.maxTokens });
@@ -32,5 +44,48 @@ export function admitQuery(
     return { errors: [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
   const errors = checkQueryLimits(schema, document, request, limits);
-  return errors.length ? { errors } : { document };
+  if (errors.length) return { errors };
+  const thrown = subscriptionRuleError(schema, document);
+  return thrown ? { errors: [thrown] } : { document };
+}
+
+/**
+ * graphql-js's SingleFieldSubscriptionsRule evaluates @skip and @include on a subscription's root
+ * fields without the request's variables, and throws (rather than reports) when one uses a
+ * variable: validation would end in a 500. Run here, the rule's throw becomes a coded refusal.
+ */
+function subscriptionRuleError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | undefined {
+  if (!document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription')) return undefined;
+  try {
+    validate(schema, document, [SingleFieldSubscriptionsRule]);
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  }
+  return undefined;
+}
+
+const OPEN = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSE = new Set<string>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * How deep the query nests, found with graphql-js's own lexer (which does not recurse) over at
+ * most `maxTokens` tokens, stopping as soon as MAX_NESTING is passed. A lexical error ends the
+ * count: the parser reports it.
+ */
+function nestingOf(query: string, maxTokens: number): number {
+  const lexer = new Lexer(new Source(query));
+  let depth = 0;
+  let deepest = 0;
+  try {
+    for (let i = 0; i < maxTokens && deepest <= MAX_NESTING; i++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) break;
+      if (OPEN.has(token.kind)) deepest = Math.max(deepest, ++depth);
+      else if (CLOSE.has(token.kind)) depth--;
+    }
+  } catch {
+    // A syntax error: parse() below reports it with its position.
+  }
+  return deepest;
 }

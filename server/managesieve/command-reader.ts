@@ -15,7 +15,11 @@ export interface ReaderLimits {
   maxLiteral: number;
 }
 
-type Parse = { done: true; event: ReadEvent; consumed: number } | { done: false; need: number };
+type Parse =
+  | { done: true; event: ReadEvent; consumed: number }
+  | { done: false; need: number }
+  /** A literal over the limit starts at `consumed`: its `skip` bytes are dropped, then the rest of its line. */
+  | { done: 'refuse'; consumed: number; skip: number; message: string };
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -33,14 +37,60 @@ export class CommandReader {
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes the buffer must reach before a parse can succeed (a literal in transit). */
   private need = 0;
+  /** Chunks that came while `need` was not reached: joined once, when it is, not at every chunk. */
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  /** Bytes of a refused literal still to come: dropped as they arrive, never held. */
+  private skipping = 0;
+  /** The refusal reported once the rest of the refused literal's line has gone by. */
+  private refused: string | undefined;
 
   constructor(private readonly limits: () => ReaderLimits) {}
 
   push(chunk: Buffer): ReadEvent[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     const events: ReadEvent[] = [];
+    let data = chunk;
+    if (this.skipping > 0) {
+      const n = Math.min(this.skipping, data.length);
+      this.skipping -= n;
+      data = data.subarray(n);
+    }
+    if (data.length === 0) return events;
+    this.waiting.push(data);
+    this.waitingBytes += data.length;
+    if (this.buffer.length + this.waitingBytes < this.need) return events;
+    this.buffer = Buffer.concat([this.buffer, ...this.waiting]);
+    this.waiting = [];
+    this.waitingBytes = 0;
     while (this.buffer.length > 0 && this.buffer.length >= this.need) {
+      if (this.refused !== undefined) {
+        // After a refused literal: drop the rest of its line, then say why.
+        const nl = this.buffer.indexOf(LF);
+        if (nl < 0) {
+          if (this.buffer.length <= this.limits().maxLine) {
+            this.need = this.buffer.length + 1;
+            break;
+          }
+          events.push({ kind: 'fatal', message: 'line too long' });
+          this.reset();
+          break;
+        }
+        events.push({ kind: 'bad', message: this.refused });
+        this.refused = undefined;
+        this.buffer = this.buffer.subarray(nl + 1);
+        this.need = 0;
+        continue;
+      }
       const r = this.parse();
+      if (r.done === 'refuse') {
+        const rest = this.buffer.subarray(r.consumed);
+        const n = Math.min(r.skip, rest.length);
+        this.skipping = r.skip - n;
+        this.buffer = rest.subarray(n);
+        this.refused = r.message;
+        this.need = 0;
+        continue;
+      }
       if (!r.done) {
         this.need = r.need;
         break;
@@ -49,7 +99,7 @@ export class CommandReader {
       this.buffer = this.buffer.subarray(r.consumed);
       events.push(r.event);
       if (r.event.kind === 'fatal') {
-        this.buffer = Buffer.alloc(0);
+        this.reset();
         break;
       }
     }
@@ -60,6 +110,10 @@ export class CommandReader {
   reset(): void {
     this.buffer = Buffer.alloc(0);
     this.need = 0;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.skipping = 0;
+    this.refused = undefined;
   }
 
   private parse(): Parse {
@@ -82,6 +136,8 @@ export class CommandReader {
           if (b[i + 1] !== LF) return bad('a CR without LF');
           i += 2;
         } else i += 1;
+        // The same limit whether the line came in one piece or several (see incomplete()).
+        if (lineBytes > maxLine) return { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: i };
         if (args.length === 0) return { done: true, event: { kind: 'bad', message: 'empty command' }, consumed: i };
         return { done: true, event: { kind: 'command', args }, consumed: i };
       }
@@ -123,10 +179,9 @@ export class CommandReader {
         const size = Number(m[1]);
         const start = close + 1;
         if (size > maxLiteral) {
-          // The client sends the bytes anyway ({n+}): skip them and the rest of the line.
-          if (b.length < start + size) return { done: false, need: start + size };
-          i = start + size;
-          return bad(`a literal can have at most ${maxLiteral} bytes`);
+          // The client sends the bytes anyway ({n+}): they are dropped as they come (a client
+          // announcing gigabytes must not make the server hold them), then the rest of the line.
+          return { done: 'refuse', consumed: start, skip: size, message: `a literal can have at most ${maxLiteral} bytes` };
         }
         if (b.length < start + size) return { done: false, need: start + size };
         args.push({ kind: 'string', value: b.subarray(start, start + size).toString('utf8') });

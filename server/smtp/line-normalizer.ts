@@ -17,7 +17,8 @@ export class LineNormalizer extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.exceeded) return done();
+    // An empty chunk says nothing about the byte before the next one (a CR may be pending).
+    if (this.exceeded || chunk.length === 0) return done();
     let out: Buffer = chunk;
     if (chunk.includes(0x0a)) {
       const parts: Buffer[] = [];
@@ -35,7 +36,7 @@ export class LineNormalizer extends Transform {
         out = Buffer.concat(parts);
       }
     }
-    this.lastWasCR = chunk.length > 0 && chunk[chunk.length - 1] === 0x0d;
+    this.lastWasCR = chunk[chunk.length - 1] === 0x0d;
     this.bytes += out.length;
     if (this.limit > 0 && this.bytes > this.limit) {
       this.exceeded = true;

@@ -9,15 +9,50 @@ import { OTHER_USERS_PREFIX, sharedMailboxes } from '../session/access';
 
 const SEP = HIERARCHY_SEPARATOR;
 
-/** A LIST pattern as a regular expression: "*" matches anything, "%" anything but the separator. */
-export function patternRegExp(pattern: string): RegExp {
+/**
+ * A LIST pattern as a test on names: "*" matches any run of characters, "%" any run without the
+ * hierarchy separator (RFC 3501 section 6.3.8). The pattern runs as an automaton over the name, one
+ * step per character with at most one visit per pattern position, so a test costs at most
+ * name × pattern steps, and less (below). A backtracking RegExp such as /^.*a.*a.*a…b$/ took
+ * exponential time in the number of wildcards: one LIST or LSUB could stall the engine for minutes.
+ */
+export function listPatternMatcher(pattern: string): (name: string) => boolean {
   let p = pattern;
   if (/^inbox(?=$|[/*%])/i.test(p)) p = 'INBOX' + p.slice(5);
-  const body = p
-    .split('')
-    .map((ch) => (ch === '*' ? '.*' : ch === '%' ? `[^${SEP}]*` : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 's');
+  // A run of wildcards is one: "*" if it holds a "*", else "%".
+  const units = p.replace(/[*%]{2,}/g, (run) => (run.includes('*') ? '*' : '%'));
+  const m = units.length;
+  const wild = (k: number) => units[k] === '*' || units[k] === '%';
+  // Each literal character takes one of the name's: a shorter name cannot match. This also bounds
+  // the work: wildcards alternate with literals, so a name of n characters costs at most n × (2n + 1) steps.
+  const literals = units.replace(/[*%]/g, '').length;
+  return (name) => {
+    if (name.length < literals) return false;
+    // seen[k] = the step at which pattern position k was last reached.
+    const seen = new Int32Array(m + 1).fill(-1);
+    const reach = (list: number[], k: number, step: number) => {
+      // A wildcard may match nothing, so reaching it reaches the position after it too.
+      for (; seen[k] !== step; k++) {
+        seen[k] = step;
+        list.push(k);
+        if (k === m || !wild(k)) break;
+      }
+    };
+    let current: number[] = [];
+    reach(current, 0, 0);
+    for (let i = 0; i < name.length && current.length > 0; i++) {
+      const c = name[i];
+      const next: number[] = [];
+      for (const k of current) {
+        if (k === m) continue;
+        const u = units[k];
+        if (u === '*' || (u === '%' && c !== SEP)) reach(next, k, i + 1);
+        else if (u === c) reach(next, k + 1, i + 1);
+      }
+      current = next;
+    }
+    return seen[m] === name.length;
+  };
 }
 
 interface Entry {
@@ -115,8 +150,8 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     await s.write(`* LIST (\\Noselect) "${SEP}" ""\r\n`);
     return;
   }
-  const regexps = patterns.map((p) => patternRegExp(reference + p));
-  const matchesPattern = (name: string) => regexps.some((r) => r.test(name));
+  const matchers = patterns.map((p) => listPatternMatcher(reference + p));
+  const matchesPattern = (name: string) => matchers.some((m) => m(name));
   const subscriptions = new Set(s.ctx.store.subscriptions(s.user!.id));
   // Other users' mailboxes the session may see ('l') list under the other-users namespace.
   const all = entries([...s.ctx.store.mailboxes(s.user!.id), ...sharedMailboxes(s)], subscriptions, o.selectSubscribed);
@@ -172,18 +207,18 @@ async function lsub(s: ImapSession, args: CommandCursor): Promise<void> {
     await s.write(`* LSUB (\\Noselect) "${SEP}" ""\r\n`);
     return;
   }
-  const re = patternRegExp(reference + pattern);
+  const matches = listPatternMatcher(reference + pattern);
   const names = new Set(s.ctx.store.subscriptions(s.user!.id));
   const boxes = new Map(s.ctx.store.mailboxes(s.user!.id).map((b) => [b.name, b]));
   const out = new Map<string, string[]>();
   for (const name of names) {
     const box = boxes.get(name);
-    if (re.test(name)) out.set(name, box?.specialUse ? [box.specialUse] : []);
+    if (matches(name)) out.set(name, box?.specialUse ? [box.specialUse] : []);
     // With "%", a parent that is not subscribed itself still shows, as \Noselect (RFC 3501 6.3.9).
     const parts = name.split(SEP);
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join(SEP);
-      if (!names.has(parent) && !out.has(parent) && re.test(parent)) out.set(parent, ['\\Noselect']);
+      if (!names.has(parent) && !out.has(parent) && matches(parent)) out.set(parent, ['\\Noselect']);
     }
   }
   const lines = [...out.entries()].map(([name, attrs]) => `* LSUB (${attrs.join(' ')}) "${SEP}" ${mailboxOut(name, s.utf8Accept)}\r\n`);

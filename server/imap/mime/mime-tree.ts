@@ -4,6 +4,12 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Deeper nesting than this is treated as an opaque leaf, so hostile messages cannot exhaust the stack. */
 const MAX_DEPTH = 32;
+/**
+ * Parts of one message at most (Dovecot's default too). A 10 MB message of empty parts has 1.4
+ * million: without a limit its BODYSTRUCTURE took half a minute and gigabytes to build. Past the
+ * limit, the last part described takes the rest of its multipart body.
+ */
+export const MAX_PARTS = 10_000;
 
 /** One MIME entity with byte offsets into the message: header start, body start, body end. */
 export interface MimeNode {
@@ -24,10 +30,11 @@ export interface MimeNode {
 
 /** Parses the MIME structure of a whole message (binary-safe: works on bytes, never decodes). */
 export function parseMime(buf: Buffer): MimeNode {
-  return parseEntity(buf, 0, buf.length, false, 0);
+  return parseEntity(buf, 0, buf.length, false, 0, { parts: 0 });
 }
 
-function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number): MimeNode {
+function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number, count: { parts: number }): MimeNode {
+  count.parts++;
   const { headerEnd, bodyStart } = splitHeader(buf, start, end);
   const fields = parseHeaderFields(buf, start, headerEnd);
   const ct = headerValue(fields, 'content-type');
@@ -50,7 +57,8 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
   if (depth >= MAX_DEPTH) return node;
   if (lowerType === 'multipart') {
     const boundary = params.find(([k]) => k.toLowerCase() === 'boundary')?.[1];
-    const ranges = boundary ? splitMultipart(buf, bodyStart, end, boundary) : [];
+    const room = MAX_PARTS - count.parts;
+    const ranges = boundary && room > 0 ? splitMultipart(buf, bodyStart, end, boundary, room) : [];
     if (ranges.length === 0) {
       // No usable boundary: present it as a plain text body, as BODYSTRUCTURE needs at least one part.
       node.type = 'text';
@@ -59,10 +67,10 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
       return node;
     }
     const digest = subtype.toLowerCase() === 'digest';
-    node.children = ranges.map(([s, e]) => parseEntity(buf, s, e, digest, depth + 1));
+    node.children = ranges.map(([s, e]) => parseEntity(buf, s, e, digest, depth + 1, count));
   } else if (lowerType === 'message' && ['rfc822', 'global'].includes(subtype.toLowerCase())) {
     const encoding = (headerValue(fields, 'content-transfer-encoding') ?? '7bit').toLowerCase();
-    if (['7bit', '8bit', 'binary'].includes(encoding)) node.message = parseEntity(buf, bodyStart, end, false, depth + 1);
+    if (['7bit', '8bit', 'binary'].includes(encoding) && count.parts < MAX_PARTS) node.message = parseEntity(buf, bodyStart, end, false, depth + 1, count);
   }
   return node;
 }
@@ -77,8 +85,11 @@ function countLines(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
-/** Byte ranges of the parts of a multipart body (the CRLF before each delimiter belongs to the delimiter). */
-function splitMultipart(buf: Buffer, start: number, end: number, boundary: string): [number, number][] {
+/**
+ * Byte ranges of the parts of a multipart body (the CRLF before each delimiter belongs to the
+ * delimiter), at most `max` of them: the last one then runs to the end of the body.
+ */
+function splitMultipart(buf: Buffer, start: number, end: number, boundary: string, max: number): [number, number][] {
   const delim = Buffer.from('--' + boundary, 'latin1');
   const ranges: [number, number][] = [];
   let partStart = -1;
@@ -90,6 +101,7 @@ function splitMultipart(buf: Buffer, start: number, end: number, boundary: strin
     const next = buf[after];
     const valid = atLineStart && (isClose || after === end || next === CR || next === LF || next === 0x20 || next === 0x09);
     if (valid) {
+      if (partStart >= 0 && ranges.length === max - 1) break;
       if (partStart >= 0) {
         let partEnd = idx;
         if (buf[partEnd - 1] === LF) partEnd--;

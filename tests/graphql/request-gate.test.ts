@@ -29,7 +29,7 @@ test('a subscription whose root field has @skip with a variable is refused with 
 });
 
 test('a request naming no operation of its document is refused before validation (found by tests/fuzz/graphql)', () => {
-  // Unmeasured, a document of conflicting aliases took a third of a second to validate before
+  // Unmeasured, a document of 500 conflicting aliases took 0.1 s or more to validate before
   // execution refused it for the missing operation.
   const costly = `query { ${Array.from({ length: 500 }, (_, i) => `x: users(first: ${i % 7}) { totalCount }`).join(' ')} }`;
   const started = performance.now();

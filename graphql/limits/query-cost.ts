@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { ApiError, badInput } from '../errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
-import { DEFAULT_LIST_SIZE, MAX_SCHEMA_INTROSPECTIONS, ONCE_PER_OPERATION, type QueryLimits } from './query-limits';
+import { DEFAULT_LIST_SIZE, MAX_FIELDS_PER_RESPONSE_NAME, MAX_SCHEMA_INTROSPECTIONS, ONCE_PER_OPERATION, type QueryLimits } from './query-limits';
 
 /**
  * The cost of a GraphQL document, measured on its syntax tree before validation and execution,
@@ -232,16 +232,13 @@ export function checkQueryLimits(
   request: { operationName?: string | null; variables?: Readonly<Record<string, unknown>> | null },
   limits: Readonly<QueryLimits>,
 ): GraphQLError[] {
-  let written = 0;
-  visit(document, { Field: () => void written++ });
-  if (written > limits.maxFields) {
-    return [costLimit('fields', written, limits.maxFields, `the document has ${written} field selections; at most ${limits.maxFields} are allowed`)];
-  }
   const operation = getOperationAST(document, request.operationName);
   // No such operation, or several and no name: execution refuses it, but only after validation has
   // gone through the whole document, which nothing here measured (500 conflicting aliases took
   // 0.1 s or more). Refused now, with the answer Apollo would give.
   if (!operation) return [operationResolutionError(document, request.operationName)];
+  const refused = checkDocumentShape(document, limits);
+  if (refused) return [refused];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -275,6 +272,81 @@ export function checkQueryLimits(
     return [costLimit('cost', cost, limits.maxCost, `${name} could return about ${cost} values; at most ${limits.maxCost} are allowed (ask for smaller pages with first, or fewer fields)`)];
   }
   return meter.errors;
+}
+
+/**
+ * What validation will read, whichever operation runs: it goes through every field and fragment
+ * of the document, and compares the fields of a selection set that share a response name pairwise
+ * (fragments spread into the set and inline fragments included).
+ */
+function checkDocumentShape(document: DocumentNode, limits: Readonly<QueryLimits>): GraphQLError | undefined {
+  let written = 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  const sets: SelectionSetNode[] = [];
+  visit(document, {
+    Field: () => void written++,
+    FragmentDefinition: (node) => void fragments.set(node.name.value, node),
+    SelectionSet: (node) => void sets.push(node),
+  });
+  if (written > limits.maxFields) {
+    return costLimit('fields', written, limits.maxFields, `the document has ${written} field selections; at most ${limits.maxFields} are allowed`);
+  }
+  const definitions = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length;
+  if (definitions > limits.maxFragments) {
+    return costLimit('fragments', definitions, limits.maxFragments, `the document defines ${definitions} fragments; at most ${limits.maxFragments} are allowed`);
+  }
+  const collector = new ResponseNameCollector(fragments);
+  for (const set of sets) {
+    const busiest = collector.busiest(set);
+    if (busiest.count > MAX_FIELDS_PER_RESPONSE_NAME) {
+      return costLimit(
+        'fieldsPerResponseName',
+        busiest.count,
+        MAX_FIELDS_PER_RESPONSE_NAME,
+        `a selection set asks for "${busiest.name}" ${busiest.count} times; at most ${MAX_FIELDS_PER_RESPONSE_NAME} fields of one selection set may share a response name (use different aliases)`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** How many fields of a selection set share each response name, as validation collects them. */
+class ResponseNameCollector {
+  private readonly byFragment = new Map<string, Map<string, number>>();
+
+  constructor(private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>) {}
+
+  busiest(set: SelectionSetNode): { name: string; count: number } {
+    let busiest = { name: '', count: 0 };
+    for (const [name, count] of this.collect(set, new Set())) if (count > busiest.count) busiest = { name, count };
+    return busiest;
+  }
+
+  private collect(set: SelectionSetNode, spreading: Set<string>): Map<string, number> {
+    const counts = new Map<string, number>();
+    const add = (from: ReadonlyMap<string, number>) => {
+      for (const [name, count] of from) counts.set(name, (counts.get(name) ?? 0) + count);
+    };
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) add(new Map([[selection.alias?.value ?? selection.name.value, 1]]));
+      else if (selection.kind === Kind.INLINE_FRAGMENT) add(this.collect(selection.selectionSet, spreading));
+      else add(this.ofFragment(selection.name.value, spreading));
+    }
+    return counts;
+  }
+
+  private ofFragment(name: string, spreading: Set<string>): ReadonlyMap<string, number> {
+    const known = this.byFragment.get(name);
+    if (known) return known;
+    const fragment = this.fragments.get(name);
+    // Unknown fragments and cycles are validation's to report.
+    if (!fragment || spreading.has(name)) return new Map();
+    spreading.add(name);
+    const counts = this.collect(fragment.selectionSet, spreading);
+    spreading.delete(name);
+    this.byFragment.set(name, counts);
+    return counts;
+  }
 }
 
 function operationResolutionError(document: DocumentNode, operationName: string | null | undefined): GraphQLError {

@@ -40,3 +40,27 @@ test('a request naming no operation of its document is refused before validation
   assert.equal(code('query A { __typename } query B { __typename }'), 'OPERATION_RESOLUTION_FAILURE');
   assert.equal(code('fragment F on Query { __typename }'), 'OPERATION_RESOLUTION_FAILURE');
 });
+
+test('validation is bounded for the fragments and other operations a request does not run (found by tests/fuzz/graphql)', () => {
+  // graphql-js compares every pair of fields that share a response name, in every definition of
+  // the document: 450 aliases `x:` in a fragment nothing spreads took about 0.1-0.3 s per request.
+  const sameName = (n: number) => Array.from({ length: n }, (_, i) => `x: users(first: ${i % 7}) { totalCount }`).join(' ');
+  // Refused by the gate, so validation never sees it.
+  const unused = `query { __typename } fragment U on Query { ${sameName(450)} }`;
+  const errors = admitQuery(apiSchema(), { query: unused }, AUTHENTICATED_LIMITS).errors;
+  assert.equal(errors?.[0]?.extensions.code, 'COST_LIMIT');
+  assert.equal(errors?.[0]?.extensions.limit, 'fieldsPerResponseName');
+  const other = admitQuery(apiSchema(), { query: `query A { __typename } query B { ${sameName(21)} }`, operationName: 'A' }, AUTHENTICATED_LIMITS);
+  assert.equal(other.errors?.[0]?.extensions.code, 'COST_LIMIT');
+  // Twenty fields of one name are still a document a client may send.
+  assert.equal(code(`query { ${sameName(20)} }`), undefined);
+  // Fragment definitions are counted whether spread or not.
+  const fragments = (n: number) => Array.from({ length: n }, (_, i) => `fragment F${i} on Query { y${i}: __typename }`).join(' ');
+  assert.equal(code(`query { __typename } ${fragments(51)}`), 'COST_LIMIT');
+  assert.equal(code(`query { ${Array.from({ length: 20 }, (_, i) => `...F${i}`).join(' ')} } ${fragments(50)}`), undefined);
+  // Fragments spread into one selection set bring their fields with them.
+  const spreadSameName = Array.from({ length: 21 }, (_, i) => `fragment F${i} on Query { y: __typename }`).join(' ');
+  assert.equal(code(`query { me { __typename } ...F0 } fragment F0 on Query { ${Array.from({ length: 21 }, (_, i) => `...G${i}`).join(' ')} } ${spreadSameName.replace(/fragment F/g, 'fragment G')}`), 'COST_LIMIT');
+  // The same name under different parents is not compared, and is fine.
+  assert.equal(code(`query { ${Array.from({ length: 30 }, (_, i) => `m${i}: me { username }`).join(' ')} }`), undefined);
+});

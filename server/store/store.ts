@@ -290,9 +290,15 @@ export class MailStore extends EventEmitter {
     }
   }
 
-  /** Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501 6.3.6). */
+  /**
+   * Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501
+   * 6.3.6). A subscribed name must be one a mailbox could have: LIST and LSUB match patterns
+   * against it, at a cost that grows with its length.
+   */
   setSubscribed(userId: number, rawName: string, subscribed: boolean): void {
     const name = normalizeMailboxName(rawName);
+    // Any name may be unsubscribed (one stored before names were checked included).
+    if (subscribed) checkMailboxName(name);
     if (subscribed) this.db.prepare('INSERT OR IGNORE INTO mailbox_subscriptions (user_id, name) VALUES (?, ?)').run(userId, name);
     else this.db.prepare('DELETE FROM mailbox_subscriptions WHERE user_id = ? AND name = ?').run(userId, name);
   }

@@ -222,6 +222,11 @@ test('mailbox management: CREATE, LIST, RENAME, DELETE, SUBSCRIBE, STATUS, respo
   assert.match((await run(c, 'b2', 'APPEND Nope {1+}\r\nx')).pop()!, /^b2 NO \[TRYCREATE\]/);
   await run(c, 'b3', 'SUBSCRIBE Drafts2/Sub');
   await run(c, 'b3', 'UNSUBSCRIBE Drafts2');
+  // A subscription is a name a mailbox could have (LIST and LSUB match patterns against it).
+  assert.match((await run(c, 'b3', `SUBSCRIBE {513+}\r\n${'x'.repeat(513)}`)).pop()!, /^b3 NO \[CANNOT\] mailbox names must be 1 to 512 characters/);
+  assert.match((await run(c, 'b3', 'SUBSCRIBE "a*b"')).pop()!, /^b3 NO \[CANNOT\]/);
+  assert.match((await run(c, 'b3', 'UNSUBSCRIBE "a*b"')).pop()!, /^b3 OK/);
+  assert.ok(!t.engine.ctx.store.subscriptions(userId(t)).some((n) => n.length > 512 || n.includes('*')));
   const lsub = await run(c, 'b4', 'LSUB "" "Drafts2/*"');
   assert.ok(lsub.includes('* LSUB () "/" "Drafts2/Sub"'), lsub.join('\n'));
   const lsubPct = await run(c, 'b5', 'LSUB "" "%"');

@@ -156,6 +156,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
   // Other users' mailboxes the session may see ('l') list under the other-users namespace.
   const all = entries([...s.ctx.store.mailboxes(s.user!.id), ...sharedMailboxes(s)], subscriptions, o.selectSubscribed);
   const selects = (x: Entry) => (!o.selectSubscribed || x.subscribed) && (!o.selectSpecialUse || !!x.box?.specialUse);
+  const parentsOfUnlisted = o.recursiveMatch ? parentsOfSelectedUnlisted(all, selects, matchesPattern) : new Set<string>();
   const lines: string[] = [];
   for (const e of all) {
     if (!matchesPattern(e.name)) continue;
@@ -163,7 +164,7 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     let childInfo = false;
     if ((o.selectSubscribed || o.selectSpecialUse) && !selects(e)) {
       // RFC 5258 RECURSIVEMATCH: a parent is listed for a selected descendant that the patterns do not list themselves.
-      if (!o.recursiveMatch || !all.some((c) => c.name.startsWith(e.name + SEP) && selects(c) && !matchesPattern(c.name))) continue;
+      if (!parentsOfUnlisted.has(e.name)) continue;
       childInfo = true;
     }
     const attrs: string[] = [];
@@ -180,6 +181,20 @@ async function list(s: ImapSession, args: CommandCursor): Promise<void> {
     }
   }
   await s.write(lines.join(''));
+}
+
+/**
+ * Every ancestor name of the selected entries that the patterns do not list themselves: the
+ * parents RECURSIVEMATCH reports with CHILDINFO. One pass, so a user with many mailboxes does not
+ * make LIST quadratic.
+ */
+function parentsOfSelectedUnlisted(all: readonly Entry[], selects: (e: Entry) => boolean, listed: (name: string) => boolean): Set<string> {
+  const parents = new Set<string>();
+  for (const c of all) {
+    if (!selects(c) || listed(c.name)) continue;
+    for (let i = c.name.indexOf(SEP); i > 0; i = c.name.indexOf(SEP, i + 1)) parents.add(c.name.slice(0, i));
+  }
+  return parents;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { DkimKeys } from './outbound/dkim-keys';
 import type { RelayCredentials } from './outbound/relay-credentials';
 import type { ActivityTracker } from './metrics/activity';
 import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
+import type { DiskReserve } from './db/disk-reserve';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -39,6 +40,8 @@ export interface EngineContext {
   /** The relay host password (sealed in the secrets directory). */
   relayCredentials: RelayCredentials;
   tls: TlsManager;
+  /** The free-space reserve below which new mail is refused (setting `diskReserveMb`). */
+  diskReserve: DiskReserve;
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;
   logs: LogHub;

@@ -36,6 +36,7 @@ import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
+import { DiskReserve } from './db/disk-reserve';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -70,6 +71,15 @@ export class Engine {
     const domain = domainOfHostname(options.hostname);
     const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get());
     const connections = new ConnectionRegistry();
+    const serverLog = logs.logger('server');
+    const diskReserve = new DiskReserve(
+      () => [dataDir, path.join(dataDir, 'store'), ...settings.get().storeLocations.map((l) => l.path)],
+      () => settings.get().diskReserveMb * 1024 * 1024,
+      (below, room) =>
+        below
+          ? serverLog.error('free space is below the reserve: new mail is refused until space is freed', { path: room.path, freeMb: Math.floor(room.freeBytes / 2 ** 20), reserveMb: room.reserveBytes / 2 ** 20 })
+          : serverLog.message('free space is above the reserve again: new mail is accepted', { path: room.path, freeMb: Math.floor(room.freeBytes / 2 ** 20) }),
+    );
     const authThrottle = new AuthThrottle(() => settings.get(), {
       logs,
       // A user's addresses and aliases are one account; management accounts are a separate namespace.
@@ -95,6 +105,7 @@ export class Engine {
       dkim: new DkimKeys(db, path.join(dataDir, 'secrets', 'dkim')),
       relayCredentials: new RelayCredentials(path.join(dataDir, 'secrets')),
       tls,
+      diskReserve,
       connections,
       authThrottle,
       logs,

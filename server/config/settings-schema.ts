@@ -76,6 +76,7 @@ export interface Settings {
   // Quotas tab
   maxMessageSizeEnabled: boolean;
   maxMessageSizeMb: number;
+  diskReserveMb: number;
   quotaWarningsEnabled: boolean;
   quotaWarningPercent: number;
   quotaWarningIntervalDays: number;
@@ -414,6 +415,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'Quotas: Refuse incoming messages larger than N MB (default 10)',
     description: 'Maximum message size in megabytes, announced in EHLO SIZE.',
     check: positive(2048),
+  },
+  diskReserveMb: {
+    default: 100,
+    seedName: '(the seed\u2019s "Dealing With a Full Disk")',
+    description:
+      'Free space, in megabytes, kept on every file system the engine writes mail to (the data directory and each store location). Below it new mail is refused with "try again later" (SMTP 452 4.3.1 at MAIL, and after DATA when the message would go past it; IMAP APPEND NO [OVERQUOTA]) while reading, deleting and delivering accepted mail go on; mail is taken again as soon as space is freed. 0 = no reserve.',
+    check: nonNegative(1_000_000),
   },
   quotaWarningsEnabled: {
     default: true,

@@ -260,12 +260,22 @@ export class SmtpService implements Service {
         activity?.begin(`${kind} MAIL`);
         try {
           this.policy.checkSender(address.address, session as Session);
-          cb();
         } catch (err) {
-          cb(toSmtpError(err));
-        } finally {
           activity?.end();
+          return cb(toSmtpError(err));
         }
+        activity?.end();
+        // RFC 1870: a declared SIZE that the reserve cannot hold now is a temporary refusal.
+        const args = address.args as Record<string, string> | false | undefined;
+        const declared = Number((args && args.SIZE) ?? 0);
+        void this.ctx.diskReserve.hasRoom(Number.isSafeInteger(declared) ? declared : 0).then(
+          (room) => {
+            if (room) return cb();
+            this.log.message('refused: free space is below the reserve', { client: session.remoteAddress, from: address.address });
+            cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
+          },
+          (err: unknown) => cb(toSmtpError(err)),
+        );
       },
       onRcptTo: (address, session, cb) => {
         const activity = (session as Session).activity;
@@ -408,8 +418,10 @@ export class SmtpService implements Service {
           localPrefix: returnPath.length,
         },
         parts,
-        () => {
+        async () => {
           if (normalizer.exceeded || stream.sizeExceeded) return 'size';
+          // The message is on disk now: refused if it took the reserve (its file goes again).
+          if (!(await this.ctx.diskReserve.hasRoom(0, { fresh: true }))) return 'space';
           foreignFrom = state.authUser && this.policy.foreignFromAddress(state.authUser, headers.header());
           return foreignFrom !== undefined ? 'from' : undefined;
         },
@@ -429,6 +441,10 @@ export class SmtpService implements Service {
       if (err instanceof QueueRejected && err.message === 'from' && state.authUser) {
         this.log.message('refused: From header address not owned by the user', { client: session.remoteAddress, user: state.authUser.shortName, from: foreignFrom });
         return cb(reply(550, `5.7.1 <${foreignFrom}>: From header address not owned by user ${state.authUser.shortName}`));
+      }
+      if (err instanceof QueueRejected && err.message === 'space') {
+        this.log.message('refused: the message would go past the free-space reserve', { client: session.remoteAddress, from: sender });
+        return cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
       }
       if (err instanceof QueueRejected) {
         this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });

@@ -103,7 +103,10 @@ export const appendCommands: Record<string, CommandSpec> = {
       }
       if (messages.some((m) => m.length === 0)) return no('Empty messages cannot be stored', 'CANNOT');
       if (messages.some((m) => m.length > appendLimit(s.settings))) return no('Message too large', 'TOOBIG');
-      if (wouldExceedQuota(s, messages.reduce((n, m) => n + m.length, 0), a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
+      const bytes = messages.reduce((n, m) => n + m.length, 0);
+      if (wouldExceedQuota(s, bytes, a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
+      // As Dovecot answers a full disk: the client shows it as "no room", and may retry later.
+      if (!(await s.ctx.diskReserve.hasRoom(bytes))) return no('Not enough disk space', 'OVERQUOTA');
       const results = await s.ctx.store.append(
         messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message) })),
       );

@@ -6,8 +6,8 @@ import type { JunkFilter } from '../junk/filter';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
-import { targetsFor } from './targets';
-import { queueGeneratedMail } from './generated-mail';
+import { targetsFor } from '../queue/targets';
+import { queueGeneratedMail } from '../queue/generated-mail';
 import type { DeliveryStage, LocalMessage } from './types';
 
 /**

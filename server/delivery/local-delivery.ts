@@ -3,14 +3,14 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
-import { buildDeliveryReport } from './dsn';
+import { buildDeliveryReport } from '../queue/dsn';
 import { Notifier } from './notifier';
 import { QuotaStage } from './quota-stage';
 import { SieveStage } from './sieve-stage';
 import { JunkScreening } from './junk-screening';
 import type { JunkFilter } from '../junk/filter';
-import { localUserId, targetsFor } from './targets';
-import { queueGeneratedMail } from './generated-mail';
+import { localUserId, targetsFor } from '../queue/targets';
+import { queueGeneratedMail } from '../queue/generated-mail';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 import type { Activity } from '../metrics/activity';
 

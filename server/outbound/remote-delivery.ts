@@ -3,7 +3,7 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
-import { localUserId } from '../delivery/targets';
+import { localUserId } from '../queue/targets';
 import { ConnectionLimiter } from './connection-limiter';
 import { DelayNotifier } from './delay-notice';
 import { openSession, transact, type HostResult, type HostSessionOptions, type OutboundEnvelope } from './host-session';

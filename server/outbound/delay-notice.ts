@@ -1,4 +1,4 @@
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import { targetsFor } from '../queue/targets';
@@ -14,7 +14,7 @@ export type DelayedRecipient = ReportRecipient;
  */
 export class DelayNotifier {
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: OutboundContext,
     private readonly log: Logger,
   ) {}
 

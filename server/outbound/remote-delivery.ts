@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
@@ -58,7 +58,7 @@ export class RemoteDelivery implements QueueProcessor {
   };
 
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: OutboundContext,
     private readonly log: Logger,
     options: RemoteDeliveryOptions = {},
   ) {

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EngineContext } from '../context';
+import type { BootstrapOptions } from '../config/bootstrap';
+import type { SettingsService } from '../config/settings';
+import type { Db } from '../db/database';
 import type { JobDefinition, Scheduler } from '../jobs/scheduler';
 import type { Logger } from '../logs/logger';
+import type { Queue } from '../queue/queue';
 import { ClamdClient, type ScanResult } from './clamd-client';
 import { runFreshclam } from './freshclam';
 import { Quarantine } from './quarantine';
@@ -22,6 +25,14 @@ export interface VirusStatus {
   averageScanMs: number | null;
 }
 
+/** The services ClamAV uses: the engine context narrowed (server/context.ts holds this service, so sits above it). */
+export interface VirusContext {
+  options: BootstrapOptions;
+  db: Db;
+  queue: Queue;
+  settings: SettingsService;
+}
+
 /** ClamAV in the engine: the scanner the delivery stage calls, the quarantine, the freshclam job and clamd's status. */
 export class VirusService {
   readonly quarantine: Quarantine;
@@ -29,7 +40,7 @@ export class VirusService {
   readonly timing = { scans: 0, totalMs: 0 };
 
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: VirusContext,
     private readonly log: Logger,
   ) {
     this.quarantine = new Quarantine(ctx.db, path.join(ctx.options.dataDir, 'quarantine'), ctx.queue);

@@ -125,7 +125,7 @@ export class Engine {
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.virus.register(this.ctx.jobs);
-    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter, this.ctx.virus.stage);
+    const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));

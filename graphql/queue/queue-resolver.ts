@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { QueueEntry } from '../../server/queue/types';
-import { localUserId } from '../../server/delivery/targets';
+import { localUserId } from '../../server/queue/targets';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { type Connection, PageArgs, paginate } from '../pagination';

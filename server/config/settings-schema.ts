@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import type { LogLevel } from '../logs/logger';
 import { HostList } from '../net/host-list';
 import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
 import { socketAddressProblem } from '../net/socket-address';
@@ -10,7 +11,6 @@ import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
  * docs/settings.md is the administrator's view of this table; keep them together.
  */
 export type SslPolicy = 'require' | 'use' | 'off';
-export type LogLevel = 'low' | 'medium' | 'high';
 /** "Least permissive" flags mildly suspicious mail; "most permissive" only blatant junk. */
 export type Permissiveness = 'least' | 'moderate' | 'most';
 /** What happens to junk: the seed's Bounced, Deleted, Delivered and Redirected. */

@@ -3,21 +3,21 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
-import { buildDeliveryReport } from './dsn';
+import { buildDeliveryReport } from '../queue/dsn';
 import { Notifier } from './notifier';
 import { QuotaStage } from './quota-stage';
 import { SieveStage } from './sieve-stage';
-import { JunkScreening } from './junk-screening';
-import type { JunkFilter } from '../junk/filter';
-import { localUserId, targetsFor } from './targets';
-import { queueGeneratedMail } from './generated-mail';
+import { JunkStage } from './junk-stage';
+import { VirusStage } from './virus-stage';
+import { localUserId, targetsFor } from '../queue/targets';
+import { queueGeneratedMail } from '../queue/generated-mail';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 import type { Activity } from '../metrics/activity';
 
 /**
  * Delivers queued messages to local mailboxes through an ordered list of stages
- * (quota now; virus, junk and Sieve plug in before it), then stores the message for
- * every target still standing. Remote targets go to `remote` when one is set.
+ * (virus, junk, Sieve, quota), then stores the message for every target still standing.
+ * Remote targets go to `remote` when one is set.
  */
 export class LocalDelivery implements QueueProcessor {
   private readonly quota: QuotaStage;
@@ -27,16 +27,14 @@ export class LocalDelivery implements QueueProcessor {
   constructor(
     private readonly ctx: EngineContext,
     private readonly log: Logger,
-    junkFilter?: JunkFilter,
-    virusStage?: DeliveryStage,
   ) {
     const notifier = new Notifier(ctx.store, ctx.options.hostname);
     this.quota = new QuotaStage(ctx.accounts, ctx.directory, () => ctx.settings.get(), notifier);
     // Screening first, so Sieve can test its verdicts (virustest, spamtest); viruses before
     // junk, so infected mail is never scored or learnt; quota last.
     this.stages = [
-      ...(virusStage ? [virusStage] : []),
-      ...(junkFilter ? [new JunkScreening(ctx, junkFilter, ctx.logs.logger('junk'))] : []),
+      new VirusStage(ctx, ctx.logs.logger('junk'), notifier),
+      new JunkStage(ctx, ctx.logs.logger('junk')),
       new SieveStage(ctx, ctx.sieve, ctx.logs.logger('sieve'), notifier),
       this.quota,
     ];

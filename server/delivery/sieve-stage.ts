@@ -8,9 +8,9 @@ import { type MailboxFacts, cyrusToLocal, existingMailbox } from '../sieve/mailb
 import { type PoolRunResult, type SieveRunHooks, type SieveRunInput, SieveWorkerLost, sharedBytes } from '../sieve/sieve-pool';
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
-import { queueGeneratedMail } from './generated-mail';
+import { queueGeneratedMail } from '../queue/generated-mail';
 import type { Notifier } from './notifier';
-import { resolveTargets } from './targets';
+import { resolveTargets } from '../queue/targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage, StoreCopy } from './types';
 import { effectiveRights } from '../store/acl';
 import { PUBLIC_PREFIX } from '../store/types';

@@ -1,6 +1,7 @@
-import type { EngineContext } from '../context';
+import type { Directory } from '../directory/directory';
 import type { JunkFilter } from '../junk/filter';
 import type { JunkClass } from '../junk/token-store';
+import type { MailStore } from '../store/store';
 import type { JobDefinition } from './scheduler';
 
 export const JUNK_TRAINING_JOB = 'junk-training';
@@ -18,7 +19,7 @@ const BATCH = 200;
  * arrives during the run waits for the next one. An account that does not exist is
  * skipped (the administrator creates them, as the seed's step 2 says).
  */
-export function junkTrainingJob(ctx: EngineContext, filter: JunkFilter): JobDefinition {
+export function junkTrainingJob(ctx: { directory: Directory; store: MailStore }, filter: JunkFilter): JobDefinition {
   return {
     name: JUNK_TRAINING_JOB,
     description: 'Learns the junkmail account\u2019s inbox as junk and notjunkmail\u2019s as not junk, then empties both.',

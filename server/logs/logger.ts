@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { LogLevel } from '../config/settings-schema';
+
+/** A service's detail level, as the seed's Logs pane sets it (SHOWN below: what each keeps). */
+export type LogLevel = 'low' | 'medium' | 'high';
 
 /** Services with their own log, as in the seed's Logs pane. */
 export type LogService = 'server' | 'smtp' | 'imap' | 'pop' | 'junk' | 'sieve' | 'web';

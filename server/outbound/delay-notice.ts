@@ -1,9 +1,9 @@
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
-import { targetsFor } from '../delivery/targets';
-import { queueGeneratedMail } from '../delivery/generated-mail';
-import { buildDeliveryReport, type ReportRecipient } from '../delivery/dsn';
+import { targetsFor } from '../queue/targets';
+import { queueGeneratedMail } from '../queue/generated-mail';
+import { buildDeliveryReport, type ReportRecipient } from '../queue/dsn';
 
 export type DelayedRecipient = ReportRecipient;
 
@@ -14,7 +14,7 @@ export type DelayedRecipient = ReportRecipient;
  */
 export class DelayNotifier {
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: OutboundContext,
     private readonly log: Logger,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
 import { parseAddress } from '../directory/address';
@@ -16,7 +16,7 @@ import type { SpooledMessage } from './spooled-message';
  */
 export class DkimSigning {
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: OutboundContext,
     private readonly keys: DkimKeys,
     private readonly log: Logger,
   ) {}

@@ -1,5 +1,5 @@
 import dns from 'node:dns';
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import { type DkimAlgorithm, dkimRecord } from './dkim-keys';
 import { dnsServerAddress } from './mx-resolver';
 
@@ -31,7 +31,7 @@ const NOT_THERE = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
 export class DnsReport {
   private readonly resolver: dns.promises.Resolver;
 
-  constructor(private readonly ctx: EngineContext) {
+  constructor(private readonly ctx: OutboundContext) {
     this.resolver = new dns.promises.Resolver({ timeout: 5000, tries: 2 });
     if (ctx.options.dns) this.resolver.setServers([dnsServerAddress(ctx.options.dns)]);
   }

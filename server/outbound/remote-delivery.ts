@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import type { EngineContext } from '../context';
+import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
-import { localUserId } from '../delivery/targets';
+import { localUserId } from '../queue/targets';
 import { ConnectionLimiter } from './connection-limiter';
 import { DelayNotifier } from './delay-notice';
 import { openSession, transact, type HostResult, type HostSessionOptions, type OutboundEnvelope } from './host-session';
@@ -58,7 +58,7 @@ export class RemoteDelivery implements QueueProcessor {
   };
 
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: OutboundContext,
     private readonly log: Logger,
     options: RemoteDeliveryOptions = {},
   ) {

@@ -3,7 +3,7 @@ import type { EngineContext } from '../context';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import { isRoutingTrick, parseAddress } from '../directory/address';
-import { localUserId, resolveTargets, targetsFor } from '../delivery/targets';
+import { localUserId, resolveTargets, targetsFor } from '../queue/targets';
 import { addressesIn, headerFields } from '../mail/header-fields';
 
 export interface SessionState {

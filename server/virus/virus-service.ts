@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EngineContext } from '../context';
+import type { BootstrapOptions } from '../config/bootstrap';
+import type { SettingsService } from '../config/settings';
+import type { Db } from '../db/database';
 import type { JobDefinition, Scheduler } from '../jobs/scheduler';
 import type { Logger } from '../logs/logger';
-import { ClamdClient } from './clamd-client';
+import type { Queue } from '../queue/queue';
+import { ClamdClient, type ScanResult } from './clamd-client';
 import { runFreshclam } from './freshclam';
 import { Quarantine } from './quarantine';
-import { VirusStage } from './virus-stage';
 
 export const VIRUS_UPDATE_JOB = 'virus-database-update';
 
@@ -23,21 +25,42 @@ export interface VirusStatus {
   averageScanMs: number | null;
 }
 
-/** ClamAV in the engine: the delivery stage, the quarantine, the freshclam job and clamd's status. */
+/** The services ClamAV uses: the engine context narrowed (server/context.ts holds this service, so sits above it). */
+export interface VirusContext {
+  options: BootstrapOptions;
+  db: Db;
+  queue: Queue;
+  settings: SettingsService;
+}
+
+/** ClamAV in the engine: the scanner the delivery stage calls, the quarantine, the freshclam job and clamd's status. */
 export class VirusService {
   readonly quarantine: Quarantine;
-  readonly stage: VirusStage;
+  /** Scans done and their total time, for the status page and the test report. */
+  readonly timing = { scans: 0, totalMs: 0 };
 
   constructor(
-    private readonly ctx: EngineContext,
+    private readonly ctx: VirusContext,
     private readonly log: Logger,
   ) {
     this.quarantine = new Quarantine(ctx.db, path.join(ctx.options.dataDir, 'quarantine'), ctx.queue);
-    this.stage = new VirusStage(ctx, this.quarantine, log);
   }
 
   client(): ClamdClient {
     return new ClamdClient(this.ctx.settings.get().clamdAddress);
+  }
+
+  /**
+   * Has clamd scan a spooled message from byte `start` (after the queue's local prefix), with
+   * the time it took; a scan that gives a verdict counts in `timing`. Throws when there is none.
+   */
+  async scan(file: string, start: number): Promise<ScanResult & { ms: number }> {
+    const started = process.hrtime.bigint();
+    const result = await this.client().scanFile(file, start);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    this.timing.scans++;
+    this.timing.totalMs += ms;
+    return { ...result, ms };
   }
 
   async status(): Promise<VirusStatus> {
@@ -49,7 +72,7 @@ export class VirusService {
       version = null;
     }
     const [engine, db, date] = version ? version.split('/') : [];
-    const { scans, totalMs } = this.stage.timing;
+    const { scans, totalMs } = this.timing;
     return {
       enabled: s.virusScanEnabled,
       clamdAddress: s.clamdAddress,

@@ -5,12 +5,14 @@ import { test } from 'node:test';
 
 // shared/DESIGN.md: imports run one way. server/ never imports graphql/ (except the
 // composition root, server/main.ts), and the folders of server/ import each other without
-// cycles. Type-only imports are left out here: server/context.ts, the typed bag of services
-// every service receives, still closes cycles of types (docs/roadmap.md, issue 15).
+// cycles, counting type-only imports and import('…') types too: a cycle of types is still a
+// tangle of folders. docs/roadmap.md, "Where things live", says which way they run.
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const SERVER = path.join(ROOT, 'server');
-const IMPORT = /^(?:import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?'([^']+)'/gm;
+const IMPORT = /^(?:import|export)\s+(?:type\s+)?(?:[^;]*?\s+from\s+)?'([^']+)'/gm;
+/** import('../x') as a type or a dynamic import. */
+const INLINE_IMPORT = /\bimport\(\s*'([^']+)'\s*\)/g;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -26,26 +28,41 @@ function folderOf(file: string): string {
   return rel.length > 1 ? rel[0] : rel[0].replace(/\.ts$/, '');
 }
 
-function valueImports(): { from: string; to: string; file: string; target: string }[] {
+/** The relative module specifiers a source file imports, values and types alike. */
+function specifiers(text: string): string[] {
+  return [...text.matchAll(IMPORT), ...text.matchAll(INLINE_IMPORT)].map((m) => m[1]).filter((s) => s.startsWith('.'));
+}
+
+function imports(): { from: string; to: string; file: string; target: string }[] {
   const out: { from: string; to: string; file: string; target: string }[] = [];
   for (const file of sources(SERVER)) {
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      if (m[1] || !m[2].startsWith('.')) continue;
-      const target = path.resolve(path.dirname(file), m[2]);
+    for (const specifier of specifiers(fs.readFileSync(file, 'utf8'))) {
+      const target = path.resolve(path.dirname(file), specifier);
       out.push({ from: folderOf(file), to: target.startsWith(SERVER + path.sep) ? folderOf(target + '.ts') : path.relative(ROOT, target), file: path.relative(ROOT, file), target });
     }
   }
   return out;
 }
 
+test('reads value, type-only, re-exported and inline imports', () => {
+  const text = [
+    "import fs from 'node:fs';",
+    "import { a, type B } from '../a';",
+    "import type {\n  C,\n} from '../c';",
+    "export type { D } from './d';",
+    "let e: import('../e').E;",
+  ].join('\n');
+  assert.deepEqual(specifiers(text), ['../a', '../c', './d', '../e']);
+});
+
 test('server/ imports graphql/ only in the composition root', () => {
-  const offenders = valueImports().filter((i) => i.to.startsWith('graphql') && i.file !== path.join('server', 'main.ts'));
+  const offenders = imports().filter((i) => i.to.startsWith('graphql') && i.file !== path.join('server', 'main.ts'));
   assert.deepEqual(offenders.map((i) => `${i.file} -> ${i.to}`), []);
 });
 
 test('no cycle between the folders of server/', () => {
   const edges = new Map<string, Map<string, string>>();
-  for (const i of valueImports()) {
+  for (const i of imports()) {
     if (i.from === i.to || i.to.startsWith('graphql') || i.from === 'main') continue;
     if (!edges.has(i.from)) edges.set(i.from, new Map());
     edges.get(i.from)!.set(i.to, i.file);

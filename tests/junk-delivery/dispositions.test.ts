@@ -82,4 +82,16 @@ describe('junk screening in delivery', () => {
     await send(spam(1005));
     assert.match((await stored('alice', 'Junk')).at(-1)!, /FREE offer 1005/);
   });
+
+  it('leaves mail unscored and unmarked while screening is off', async () => {
+    t.engine.ctx.settings.update({ junkScanEnabled: false, junkAction: 'bounce' });
+    try {
+      await send(spam(1006));
+      const last = (await stored('alice')).at(-1)!;
+      assert.match(last, /FREE offer 1006/);
+      assert.doesNotMatch(last, /^X-Spam-/m);
+    } finally {
+      t.engine.ctx.settings.update({ junkScanEnabled: true, junkAction: 'deliver' });
+    }
+  });
 });

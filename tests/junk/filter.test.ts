@@ -5,13 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { JunkFilter, messageHash } from '../../server/junk/filter';
 import { TokenStore } from '../../server/junk/token-store';
-import { JunkStage } from '../../server/junk/stage';
+import { decideJunk } from '../../server/junk/decision';
 import { DEFAULT_JUNK_SETTINGS, type JunkSettings } from '../../server/junk/settings';
 import { encapsulate, tagSubject } from '../../server/junk/rewrite';
 import { parseMessage, leafParts } from '../../server/junk/mime';
-import type { LocalMessage } from '../../server/delivery/types';
-import type { QueueEntry } from '../../server/queue/types';
-import type { User } from '../../server/directory/types';
 import { ham, message, spam } from './fixtures';
 
 describe('junk filter: reinforcing good mail it would still judge junk', () => {
@@ -124,52 +121,28 @@ describe('junk filter: learning and scoring', () => {
     assert.deepEqual([cyrillic.foreignCharsets, cyrillic.foreignCountries], [[], []]);
   });
 
-  describe('JunkStage', () => {
-    const settings = (over: Partial<JunkSettings>): (() => JunkSettings) => () => ({ ...DEFAULT_JUNK_SETTINGS, junkScanEnabled: true, ...over });
-    const local = (raw: Buffer): LocalMessage => {
-      const file = path.join(dir, `msg-${Math.random().toString(36).slice(2)}`);
-      fs.writeFileSync(file, raw);
-      const entry = { id: 'Q1', file, size: raw.length } as QueueEntry;
-      const user = { id: 1, shortName: 'alice' } as User;
-      return { entry, addedHeaders: [], targets: [{ address: 'local:1', original: 'alice@example.test', user, mailbox: 'INBOX', flags: [] }] };
+  describe('decideJunk', () => {
+    const settings = (over: Partial<JunkSettings>): JunkSettings => ({ ...DEFAULT_JUNK_SETTINGS, junkScanEnabled: true, ...over });
+    const summary = (raw: Buffer, over: Partial<JunkSettings>) => {
+      const d = decideJunk(filter, raw, settings(over), 'h');
+      return [d.action, d.subjectTag, d.encapsulate, d.redirectTo, d.notify];
     };
 
-    it('adds SpamAssassin headers to clean mail and leaves it alone', async () => {
-      const stage = new JunkStage(filter, settings({}), 'mail.example.test');
-      const m = local(ham(30));
-      await stage.run(m);
-      assert.match(m.addedHeaders.join(''), /X-Spam-Flag: NO\r\n[\s\S]*X-Spam-Status: No, score=-/);
-      assert.equal(m.targets[0].outcome, undefined);
-      assert.equal(stage.decisionFor(m)?.action, 'none');
+    it('gives clean mail SpamAssassin headers and no action', () => {
+      const d = decideJunk(filter, ham(30), settings({}), 'mail.example.test');
+      assert.match(d.headers.join(''), /^X-Spam-Checker-Version: pillarbox-bayes-1 on mail\.example\.test\r\nX-Spam-Flag: NO\r\n[\s\S]*X-Spam-Status: No, score=-/);
+      assert.equal(d.action, 'none');
     });
 
-    it('does nothing when scanning is off', async () => {
-      const m = local(spam(31));
-      await new JunkStage(filter, settings({ junkScanEnabled: false }), 'h').run(m);
-      assert.deepEqual(m.addedHeaders, []);
-    });
-
-    it('settles bounce and delete itself and hands the rest to the hook', async () => {
-      const bounced = local(spam(32));
-      await new JunkStage(filter, settings({ junkAction: 'bounce', junkNotify: 'postmaster' }), 'h').run(bounced);
-      assert.deepEqual(bounced.targets[0].outcome, { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' });
-      assert.match(bounced.addedHeaders.join(''), /X-Spam-Flag: YES/);
-
-      const deleted = local(spam(33));
-      await new JunkStage(filter, settings({ junkAction: 'delete' }), 'h').run(deleted);
-      assert.deepEqual(deleted.targets[0].outcome, { status: 'delivered' });
-
-      const seen: string[] = [];
-      const hooks = { onJunk: async (d: { action: string; subjectTag?: string; encapsulate?: boolean; redirectTo?: string; notify?: string }) => void seen.push(JSON.stringify([d.action, d.subjectTag, d.encapsulate, d.redirectTo, d.notify])) };
-      await new JunkStage(filter, settings({ junkAction: 'deliver', junkTagSubject: true, junkEncapsulate: true }), 'h', hooks).run(local(spam(34)));
-      await new JunkStage(filter, settings({ junkAction: 'redirect', junkRedirectTo: 'junk@example.test' }), 'h', hooks).run(local(spam(35)));
-      await new JunkStage(filter, settings({ junkAction: 'bounce', junkNotify: 'postmaster' }), 'h', hooks).run(local(spam(36)));
-      await new JunkStage(filter, settings({ junkAction: 'deliver' }), 'h', hooks).run(local(ham(37)));
-      assert.deepEqual(seen, [
-        JSON.stringify(['deliver', '***JUNK MAIL***', true, undefined, undefined]),
-        JSON.stringify(['redirect', undefined, undefined, 'junk@example.test', undefined]),
-        JSON.stringify(['bounce', undefined, undefined, undefined, 'postmaster']),
-      ]);
+    it('gives junk the seed\u2019s disposition with what it needs', () => {
+      assert.match(decideJunk(filter, spam(32), settings({}), 'h').headers.join(''), /X-Spam-Flag: YES/);
+      assert.deepEqual(summary(spam(32), { junkAction: 'bounce', junkNotify: 'postmaster' }), ['bounce', undefined, undefined, undefined, 'postmaster']);
+      assert.deepEqual(summary(spam(33), { junkAction: 'delete' }), ['delete', undefined, undefined, undefined, undefined]);
+      assert.deepEqual(summary(spam(34), { junkAction: 'deliver', junkTagSubject: true, junkEncapsulate: true }), ['deliver', '***JUNK MAIL***', true, undefined, undefined]);
+      assert.deepEqual(summary(spam(35), { junkAction: 'redirect', junkRedirectTo: 'junk@example.test' }), ['redirect', undefined, undefined, 'junk@example.test', undefined]);
+      // Nowhere to redirect to: delivered, marked, rather than lost.
+      assert.deepEqual(summary(spam(35), { junkAction: 'redirect', junkRedirectTo: '' }), ['deliver', undefined, undefined, undefined, undefined]);
+      assert.deepEqual(summary(ham(37), { junkAction: 'bounce', junkNotify: 'postmaster' }), ['none', undefined, undefined, undefined, undefined]);
     });
   });
 });

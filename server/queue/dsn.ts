@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
-import type { QueueEntry } from '../queue/types';
+import type { QueueEntry } from './types';
 import { rfc5322Date } from '../mail/date';
 import { LOCAL_PREFIX } from './targets';
 

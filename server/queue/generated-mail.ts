@@ -1,4 +1,4 @@
-import type { Queue } from '../queue/queue';
+import type { Queue } from './queue';
 
 export interface GeneratedMail {
   sender: string;

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
-import { Notifier } from '../delivery/notifier';
-import { queueGeneratedMail } from '../delivery/generated-mail';
-import { targetsFor } from '../delivery/targets';
-import type { DeliveryStage, LocalMessage } from '../delivery/types';
 import { rfc5322Date } from '../mail/date';
-import { ClamdClient, ClamdError } from './clamd-client';
-import type { Quarantine } from './quarantine';
+import { queueGeneratedMail } from '../queue/generated-mail';
+import { targetsFor } from '../queue/targets';
+import { ClamdError } from '../virus/clamd-client';
+import type { Notifier } from './notifier';
+import type { DeliveryStage, LocalMessage } from './types';
 
 /** RFC 3685 virustest values. */
 const VIRUSTEST_CLEAN = 1;
@@ -21,17 +20,12 @@ const VIRUSTEST_INFECTED = 5;
  */
 export class VirusStage implements DeliveryStage {
   readonly name = 'virus';
-  private readonly notifier: Notifier;
-  /** Scans done and their total time, for the status page and the test report. */
-  readonly timing = { scans: 0, totalMs: 0 };
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly quarantine: Quarantine,
     private readonly log: Logger,
-  ) {
-    this.notifier = new Notifier(ctx.store, ctx.options.hostname);
-  }
+    private readonly notifier: Notifier,
+  ) {}
 
   async run(message: LocalMessage): Promise<void> {
     const settings = this.ctx.settings.get();
@@ -39,15 +33,13 @@ export class VirusStage implements DeliveryStage {
     const { entry } = message;
     // Mail the server made itself (bounces carry headers only, notices) was never outside.
     if (!entry.client.includes('[')) return;
-    if (this.quarantine.isExempt(entry.id)) {
+    if (this.ctx.virus.quarantine.isExempt(entry.id)) {
       this.log.message('released from quarantine, not scanned again', { queueId: entry.id });
       return;
     }
-    const client = new ClamdClient(settings.clamdAddress);
-    const started = process.hrtime.bigint();
     let result;
     try {
-      result = await client.scanFile(entry.file, entry.localPrefix);
+      result = await this.ctx.virus.scan(entry.file, entry.localPrefix);
     } catch (err) {
       const standing = message.targets.filter((t) => !t.outcome);
       if (err instanceof ClamdError && err.code === 'too-large') {
@@ -59,13 +51,10 @@ export class VirusStage implements DeliveryStage {
       for (const t of standing) t.outcome = { status: 'temporary', diagnostic: `4.3.0 virus scanner unavailable, will try again: ${err instanceof Error ? err.message : String(err)}` };
       return;
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    this.timing.scans++;
-    this.timing.totalMs += ms;
     if (!result.infected) {
       message.verdicts = { ...message.verdicts, virusScore: VIRUSTEST_CLEAN };
       message.addedHeaders.push(`X-Virus-Scanned: ClamAV on ${this.ctx.options.hostname}\r\n`);
-      this.log.event('scanned: clean', { queueId: entry.id, ms: Math.round(ms * 10) / 10 });
+      this.log.event('scanned: clean', { queueId: entry.id, ms: Math.round(result.ms * 10) / 10 });
       return;
     }
     message.verdicts = { ...message.verdicts, virusScore: VIRUSTEST_INFECTED };
@@ -79,7 +68,7 @@ export class VirusStage implements DeliveryStage {
     const action = settings.virusAction;
     let where = '';
     if (action === 'quarantine') {
-      const q = await this.quarantine.add({
+      const q = await this.ctx.virus.quarantine.add({
         sender: entry.sender,
         recipients: targets.map((t) => ({ address: t.address, original: t.original })),
         virus,

@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import type { EngineContext } from '../context';
+import type { Logger } from '../logs/logger';
+import { decideJunk, type JunkDecision } from '../junk/decision';
+import { encapsulate, tagSubject } from '../junk/rewrite';
+import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
+import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
+import { spamtestValue } from '../junk/verdict';
+import { rfc5322Date } from '../mail/date';
+import { queueGeneratedMail } from '../queue/generated-mail';
+import { targetsFor } from '../queue/targets';
+import type { DeliveryStage, LocalMessage } from './types';
+
+/** spamc's limit: SpamAssassin is slow on big messages, and junk is small. */
+const SPAMD_MAX_BYTES = 500 * 1024;
+
+/**
+ * Junk screening in local delivery (relayed mail never reaches this pipeline, as in the
+ * seed). Scores once per message, whatever the number of recipients, since the token
+ * database is the server's, not the user's. The verdict becomes X-Spam-* headers and the
+ * spamtest value Sieve reads, and junk gets the seed's disposition: delivered (optionally
+ * tagged or encapsulated), bounced, deleted or redirected, with the optional notice to
+ * the postmaster.
+ */
+export class JunkStage implements DeliveryStage {
+  readonly name = 'junk';
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly log: Logger,
+  ) {}
+
+  async run(message: LocalMessage): Promise<void> {
+    // Mail the server made itself (bounces, notices, redirected junk) carries no "[address]"
+    // client; screening it again could only loop.
+    if (!message.entry.client.includes('[')) return;
+    const s = this.ctx.settings.get();
+    if (!s.junkScanEnabled) return;
+    const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
+    const spamd = s.junkSpamdEnabled ? await this.askSpamd(message, raw, s.junkSpamdAddress) : undefined;
+    const decision = decideJunk(this.ctx.junkFilter, raw, s, this.ctx.options.hostname, spamd);
+    message.addedHeaders.push(...decision.headers);
+    this.log.message(decision.verdict.isJunk ? 'junk mail' : 'not junk', {
+      queueId: message.entry.id,
+      score: decision.verdict.score,
+      required: decision.verdict.required,
+      tests: decision.verdict.tests.join(','),
+      action: decision.action,
+    });
+    if (decision.action !== 'none') {
+      for (const t of message.targets) {
+        if (t.outcome) continue;
+        if (decision.action === 'bounce') t.outcome = { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' };
+        // Deleted junk is settled as handled, so the queue neither retries nor bounces it.
+        if (decision.action === 'delete') t.outcome = { status: 'delivered' };
+      }
+      await this.dispose(decision, message);
+    }
+    const spamScore = spamtestValue(decision.verdict);
+    message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
+  }
+
+  /**
+   * spamd's opinion of the whole message (skipped above spamc's 500 KB limit),
+   * or undefined when it cannot be had: junk scoring is advice, so a missing second opinion
+   * leaves the message to the Bayes filter alone rather than holding it up.
+   */
+  private async askSpamd(message: LocalMessage, start: Buffer, address: string): Promise<SpamdResult | undefined> {
+    if (message.entry.size - message.entry.localPrefix > SPAMD_MAX_BYTES) {
+      this.log.event('too large for spamd; the Bayes filter decides alone', { queueId: message.entry.id, size: message.entry.size });
+      return undefined;
+    }
+    try {
+      // The start read for the Bayes filter is usually the whole file already.
+      const whole = start.length < MAX_SCANNED_BYTES ? start : await fs.promises.readFile(message.entry.file);
+      return await checkWithSpamd(address, whole.subarray(message.entry.localPrefix));
+    } catch (err) {
+      this.log.error('spamd could not score the message; the Bayes filter decides alone', { queueId: message.entry.id, error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+  }
+
+  /** What junk needs beyond its outcome: the rewritten message, the redirected copy, the notice. */
+  private async dispose(decision: JunkDecision, message: LocalMessage): Promise<void> {
+    const { hostname } = this.ctx.options;
+    if (decision.subjectTag || decision.encapsulate) {
+      let raw: Buffer = await fs.promises.readFile(message.entry.file);
+      if (decision.encapsulate) raw = encapsulate(raw, decision.verdict, hostname, decision.subjectTag ?? '');
+      else if (decision.subjectTag) raw = tagSubject(raw, decision.subjectTag);
+      message.replacement = raw;
+    }
+    if (decision.redirectTo) {
+      await this.queueCopy(message, 'redirect', decision.redirectTo, (await fs.promises.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
+      for (const t of message.targets) if (!t.outcome) t.outcome = { status: 'delivered' };
+      this.log.message('junk redirected', { queueId: message.entry.id, to: decision.redirectTo });
+    }
+    if (decision.notify) {
+      const notice = [
+        `From: Mail Delivery System <MAILER-DAEMON@${hostname}>`,
+        `To: ${decision.notify}`,
+        `Subject: Junk mail ${decision.action === 'bounce' ? 'bounced' : 'deleted'}`,
+        `Date: ${rfc5322Date(new Date())}`,
+        'Auto-Submitted: auto-generated',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        `A message was ${decision.action === 'bounce' ? 'bounced' : 'deleted'} as junk mail.`,
+        '',
+        `Queue ID: ${message.entry.id}`,
+        `Sender: <${message.entry.sender}>`,
+        `Recipients: ${message.targets.map((t) => t.original).join(', ')}`,
+        `Score: ${decision.verdict.score.toFixed(1)} (required ${decision.verdict.required.toFixed(1)})`,
+        '',
+      ].join('\r\n');
+      await this.queueCopy(message, 'notice', decision.notify, Buffer.from(notice, 'utf8'), '');
+    }
+  }
+
+  /** Queues `content` for `to` (a user, alias or address) with the given envelope sender, once per queued message. */
+  private async queueCopy(message: LocalMessage, kind: 'redirect' | 'notice', to: string, content: Buffer, sender: string): Promise<void> {
+    const targets = targetsFor(this.ctx.directory, this.ctx.options.hostname, to);
+    if (targets.length === 0) {
+      this.log.error('junk disposition address is unknown', { queueId: message.entry.id, to });
+      return;
+    }
+    const recipients = targets.map((t) => ({ address: t, original: to }));
+    await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
+  }
+}
+
+/** The first `max` bytes of a file (all of it when shorter). */
+async function readStart(file: string, max: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(max);
+    let filled = 0;
+    while (filled < max) {
+      const { bytesRead } = await handle.read(buf, filled, max - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buf.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}

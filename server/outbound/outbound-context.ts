@@ -1,0 +1,19 @@
+import type { BootstrapOptions } from '../config/bootstrap';
+import type { SettingsService } from '../config/settings';
+import type { Directory } from '../directory/directory';
+import type { Queue } from '../queue/queue';
+import type { DkimKeys } from './dkim-keys';
+import type { RelayCredentials } from './relay-credentials';
+
+/**
+ * The services outbound mail uses: the engine context (server/context.ts) narrowed, since
+ * that context holds this folder's DKIM keys and relay credentials and so sits above it.
+ */
+export interface OutboundContext {
+  options: BootstrapOptions;
+  settings: SettingsService;
+  directory: Directory;
+  queue: Queue;
+  dkim: DkimKeys;
+  relayCredentials: RelayCredentials;
+}

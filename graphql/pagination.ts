@@ -69,9 +69,9 @@ export function connectionType<T extends object>(name: string, node: ClassType<T
   return ConnectionType;
 }
 
-const encodeCursor = (key: string) => Buffer.from(`k:${key}`, 'utf8').toString('base64url');
+export const encodeCursor = (key: string) => Buffer.from(`k:${key}`, 'utf8').toString('base64url');
 
-function decodeCursor(cursor: string): string {
+export function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!text.startsWith('k:')) throw badInput(`"${cursor}" is not a cursor from this API`, 'after');
   return text.slice(2);

@@ -20,6 +20,7 @@ import type { RelayCredentials } from './outbound/relay-credentials';
 import type { ActivityTracker } from './metrics/activity';
 import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import type { DiskReserve } from './db/disk-reserve';
+import type { LogArchives } from './logs/log-archive';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -45,6 +46,8 @@ export interface EngineContext {
   connections: ConnectionRegistry;
   authThrottle: AuthThrottle;
   logs: LogHub;
+  /** Archived (compressed) logs: the log-archive job, listing, removal, download. */
+  logArchives: LogArchives;
   startedAt: Date;
   /** Scheduled maintenance jobs (junk training, virus database updates) and their runs. */
   jobs: Scheduler;

@@ -30,6 +30,8 @@ import { Firmware } from './firmware/firmware';
 import type { EngineContext, Service } from './context';
 import { Scheduler } from './jobs/scheduler';
 import { vacationPruningJob } from './jobs/vacation-pruning';
+import { logArchiveJob } from './jobs/log-archive';
+import { LogArchives } from './logs/log-archive';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { VirusService } from './virus/virus-service';
@@ -109,6 +111,7 @@ export class Engine {
       connections,
       authThrottle,
       logs,
+      logArchives: new LogArchives(logs, path.join(dataDir, 'logs')),
       startedAt: new Date(),
       ports: {},
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server'), activities),
@@ -124,6 +127,7 @@ export class Engine {
     this.applyLogLevels();
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
+    this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));

@@ -1,9 +1,16 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { LOG_ARCHIVE_PATH, LogArchiveError, type LogArchive } from '../../server/logs/log-archive';
 import type { LogEntry, LogService, Severity } from '../../server/logs/logger';
 import type { GraphqlContext } from '../context';
-import { badInput, unauthenticated } from '../errors';
+import { ApiError, badInput, unauthenticated } from '../errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, decodeCursor, encodeCursor } from '../pagination';
 import { eventStream } from '../subscriptions';
-import { LogEntryType, LogServiceValue, SeverityValue } from './log-types';
+import { DeleteLogArchivesInput, DeleteLogArchivesPayload, LogArchiveType, LogEntryConnection, LogEntryType, LogFilterInput, LogOrderValue, LogServiceValue, SeverityValue } from './log-types';
+
+
+function toArchive(a: LogArchive): LogArchiveType {
+  return { ...a, downloadPath: LOG_ARCHIVE_PATH + encodeURIComponent(a.name) };
+}
 
 const RANK: Record<Severity, number> = { error: 0, message: 1, event: 2 };
 const MAX_TAIL = 2000;
@@ -37,6 +44,57 @@ export class LogResolver {
     const tail = ctx.engine.logs.tail;
     for (let i = tail.length - 1; i >= 0 && found.length < count; i--) if (matches(tail[i])) found.push(tail[i]);
     return found.reverse().map(toEntry);
+  }
+
+  @Authorized()
+  @Query(() => LogEntryConnection, {
+    description:
+      'Log entries of every service, across restarts, from the log index: filtered, newest or oldest first, a page at a time. Entries are searchable within a fraction of a second of being written.',
+  })
+  async logs(
+    @Args() page: PageArgs,
+    @Arg('filter', () => LogFilterInput, { nullable: true }) filter: LogFilterInput | undefined,
+    @Arg('order', () => LogOrderValue, { nullable: true, description: 'Default NEWEST_FIRST.' }) order: LogOrderValue | undefined,
+    @Ctx() ctx: GraphqlContext,
+  ): Promise<LogEntryConnection> {
+    const first = page.first ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
+    let after: number | undefined;
+    if (page.after) {
+      after = Number(decodeCursor(page.after));
+      if (!Number.isSafeInteger(after)) throw badInput(`"${page.after}" is not a cursor of this list`, 'after');
+    }
+    const search = ctx.engine.logs.search;
+    if (!search) throw new ApiError('UNAVAILABLE', 'this engine keeps no log index (it runs without a log directory)');
+    const found = await search.query({ ...filter, newestFirst: order !== LogOrderValue.OLDEST_FIRST, after, limit: first });
+    const edges = found.entries.map(({ id, entry }) => ({ cursor: encodeCursor(String(id)), node: toEntry(entry) }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: { hasNextPage: found.hasMore, hasPreviousPage: after !== undefined, startCursor: edges[0]?.cursor, endCursor: edges.at(-1)?.cursor },
+    };
+  }
+
+  @Authorized()
+  @Query(() => [LogArchiveType], { description: 'The archived logs, newest first, with their sizes.' })
+  async logArchives(@Ctx() ctx: GraphqlContext): Promise<LogArchiveType[]> {
+    return (await ctx.engine.logArchives.list()).map(toArchive);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => DeleteLogArchivesPayload, { description: 'Removes log archives, by name or by age, to reclaim disk space.' })
+  async deleteLogArchives(@Arg('input', () => DeleteLogArchivesInput) input: DeleteLogArchivesInput, @Ctx() ctx: GraphqlContext): Promise<DeleteLogArchivesPayload> {
+    if ((input.names === undefined) === (input.olderThanDays === undefined)) throw badInput('give either names or olderThanDays');
+    if (input.olderThanDays !== undefined && (!Number.isInteger(input.olderThanDays) || input.olderThanDays < 0)) {
+      throw badInput('olderThanDays must be a whole number of days, 0 or more', 'olderThanDays');
+    }
+    try {
+      const olderThan = input.olderThanDays === undefined ? undefined : new Date(Date.now() - input.olderThanDays * 86_400_000);
+      return { removed: await ctx.engine.logArchives.remove({ names: input.names, olderThan }) };
+    } catch (err) {
+      if (err instanceof LogArchiveError) throw err.code === 'NOT_FOUND' ? new ApiError('NOT_FOUND', err.message) : badInput(err.message, 'names');
+      throw err;
+    }
   }
 
   @Authorized()

@@ -90,6 +90,8 @@ export interface Settings {
   logLevelImapPop: LogLevel;
   logLevelJunk: LogLevel;
   logArchiveDays: number;
+  logArchiveKeepDays: number;
+  logArchiveSchedule: string;
   // Access
   serviceAccessRestricted: boolean;
   serviceAccessAllowed: string[];
@@ -477,8 +479,20 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   logArchiveDays: {
     default: 7,
     seedName: 'Other: Archive Logs Every N Days',
-    description: 'Days after which logs are archived (compressed).',
+    description: 'A service\u2019s log is archived (moved to logs/archive/ and compressed with gzip) once its first entry is this many days old, by the log-archive job; a new log begins.',
     check: positive(3650),
+  },
+  logArchiveKeepDays: {
+    default: 90,
+    seedName: '(the seed\u2019s "Reclaiming Disk Space Used by Mail Service Log Archives")',
+    description: 'Log archives older than this many days are removed by the log-archive job, and so are the entries of that age in the log search index. 0 = keep them for ever.',
+    check: nonNegative(36500),
+  },
+  logArchiveSchedule: {
+    default: '15 4 * * *',
+    seedName: '(not in the seed)',
+    description: 'When the log-archive job looks for logs to archive and archives to remove (cron syntax, server time); empty = never on its own.',
+    check: (v) => cronProblem(v),
   },
   serviceAccessRestricted: {
     default: false,

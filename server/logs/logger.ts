@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
+import { LogSearch } from './log-search';
 
 /** A service's detail level, as the seed's Logs pane sets it (SHOWN below: what each keeps). */
 export type LogLevel = 'low' | 'medium' | 'high';
@@ -41,13 +42,18 @@ export class LogHub extends EventEmitter {
   private readonly levels = new Map<LogService, LogLevel>();
   readonly tail: LogEntry[] = [];
   private readonly tailSize = 2000;
+  /** Every entry, searchable across restarts (`<logs>/index.db`); none without a log directory. */
+  readonly search: LogSearch | undefined;
 
   constructor(
     private readonly dir: string | undefined,
     private readonly echo: ((line: string) => void) | undefined = undefined,
   ) {
     super();
-    if (dir) fs.mkdirSync(dir, { recursive: true });
+    if (dir) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.search = new LogSearch(path.join(dir, 'index.db'), (problem) => echo?.(`log index: ${problem}`));
+    }
   }
 
   setLevel(service: LogService, level: LogLevel): void {
@@ -64,12 +70,26 @@ export class LogHub extends EventEmitter {
     const line = JSON.stringify(entry);
     if (this.dir) this.writeLine(entry.service, line);
     this.echo?.(`${entry.time} ${entry.service} ${entry.severity}: ${entry.text}${formatFields(entry)}`);
+    this.search?.add(line);
     this.tail.push(entry);
     if (this.tail.length > this.tailSize) this.tail.splice(0, this.tail.length - this.tailSize);
     this.emit('entry', entry);
   }
 
+  /**
+   * Moves a service's log file to `target` and lets the next entry begin a new one; resolves
+   * once every entry written before is in the moved file.
+   */
+  async rotate(service: LogService, target: string): Promise<void> {
+    if (!this.dir) return;
+    const stream = this.streams.get(service);
+    this.streams.delete(service);
+    fs.renameSync(path.join(this.dir, `${service}.log`), target);
+    if (stream) await new Promise<void>((resolve) => stream.end(() => resolve()));
+  }
+
   async close(): Promise<void> {
+    await this.search?.close();
     await Promise.all(
       [...this.streams.values()].map((s) => new Promise<void>((resolve) => s.end(() => resolve()))),
     );

@@ -6,6 +6,8 @@ import type { ApiEndpoint } from './api-endpoint';
 import { sendJson } from './http-util';
 import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
+import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
+import { sendLogArchive } from './log-download';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -98,6 +100,8 @@ export class WebService implements Service {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
+        await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path === '/healthz') {
         sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
       } else if (path === '/favicon.ico') {

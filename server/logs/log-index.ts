@@ -1,0 +1,239 @@
+import net from 'node:net';
+import BetterSqlite3 from 'better-sqlite3';
+import type { LogEntry, LogService, Severity } from './logger';
+
+/** Entries written together: one transaction for a burst, so indexing costs little per entry. */
+const FLUSH_ENTRIES = 500;
+const FLUSH_MS = 200;
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, message: 1, event: 2 };
+const SEVERITIES: Severity[] = ['error', 'message', 'event'];
+
+export interface LogQuery {
+  /** Only these services (all when empty or absent). */
+  services?: readonly LogService[];
+  /** This severity and more severe (everything when absent). */
+  severity?: Severity;
+  since?: Date;
+  until?: Date;
+  queueId?: string;
+  /** A client IP address (exact), or any other text: a mail address, looked for in the fields. */
+  address?: string;
+  user?: string;
+  /** Words looked for in the text and fields, in this order; the last may be the start of a word. */
+  text?: string;
+  newestFirst: boolean;
+  /** Continue after this entry id (a previous page's last). */
+  after?: number;
+  limit: number;
+}
+
+export interface IndexedEntry {
+  id: number;
+  entry: LogEntry;
+}
+
+interface Row {
+  id: number;
+  time: number;
+  service: LogService;
+  severity: number;
+  text: string;
+  fields: string;
+}
+
+/**
+ * The searchable copy of every log entry (issue 13): SQLite in its own file next to the logs, so
+ * that writing it never waits on, or holds up, a mail commit. Entries are added in batches
+ * (a transaction per FLUSH_ENTRIES or FLUSH_MS), without fsync: after a crash the files hold
+ * what the index may lack. Free text goes through FTS5 (unicode61 words), and the filters
+ * through indexes ending in the entry id, so a page of a filtered query over millions of entries
+ * reads little more than the page.
+ */
+export class LogIndex {
+  private readonly pending: LogEntry[] = [];
+  private timer?: NodeJS.Timeout;
+  private failures = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  static open(file: string, onError: (err: unknown) => void = () => undefined): LogIndex {
+    const db = new BetterSqlite3(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS entries (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        queue_id TEXT,
+        client TEXT,
+        user TEXT,
+        text TEXT NOT NULL,
+        fields TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
+      CREATE INDEX IF NOT EXISTS entries_service ON entries(service, id);
+      CREATE INDEX IF NOT EXISTS entries_severity ON entries(severity, id);
+      CREATE INDEX IF NOT EXISTS entries_queue ON entries(queue_id, id) WHERE queue_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS entries_client ON entries(client, id) WHERE client IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS entries_user ON entries(user, id) WHERE user IS NOT NULL;
+      CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
+    `);
+    return new LogIndex(db, onError);
+  }
+
+  /** Queues an entry for the index; it is searchable within FLUSH_MS. */
+  add(entry: LogEntry): void {
+    if (this.closed) return;
+    this.pending.push(entry);
+    if (this.pending.length >= FLUSH_ENTRIES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  /** Writes what is queued now (queries call it first, so they see every entry written before). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0);
+    try {
+      const insert = this.db.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const words = this.db.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
+      this.db.transaction(() => {
+        for (const entry of batch) {
+          const { time, service, severity, text, ...fields } = entry;
+          const json = JSON.stringify(fields);
+          const id = insert.run(Date.parse(time) || Date.now(), service, SEVERITY_RANK[severity] ?? 2, stringField(fields.queueId), clientOf(fields.client), stringField(fields.user), text, json).lastInsertRowid;
+          words.run(id, text, searchableFields(fields));
+        }
+      })();
+    } catch (err) {
+      // A full disk or a damaged index must never stop logging to the files, or the engine.
+      if (this.failures++ === 0) this.onError(err);
+    }
+  }
+
+  /** A page of entries matching `q`, and whether there are more. */
+  query(q: LogQuery): { entries: IndexedEntry[]; hasMore: boolean } {
+    this.flush();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const textMatch = q.text ? phrase(q.text, true) : undefined;
+    const addressIsClient = !!q.address && net.isIP(clientOf(q.address) ?? '') !== 0;
+    const addressWords = q.address && !addressIsClient ? phrase(q.address, false) : undefined;
+    const match = [textMatch, addressWords && `fields : ${addressWords}`].filter(Boolean).join(' AND ') || undefined;
+    const column = match ? 't.rowid' : 'e.id';
+    if (q.services?.length) {
+      where.push(`e.service IN (${q.services.map(() => '?').join(', ')})`);
+      params.push(...q.services);
+    }
+    if (q.severity && q.severity !== 'event') {
+      where.push('e.severity <= ?');
+      params.push(SEVERITY_RANK[q.severity]);
+    }
+    // Ids grow with time, so a time range becomes an id range, found once through the time index.
+    if (q.since) {
+      const from = this.db.prepare('SELECT min(id) AS id FROM entries WHERE time >= ?').get(q.since.getTime()) as { id: number | null };
+      where.push(`${column} >= ?`);
+      params.push(from.id ?? Number.MAX_SAFE_INTEGER);
+    }
+    if (q.until) {
+      const to = this.db.prepare('SELECT max(id) AS id FROM entries WHERE time <= ?').get(q.until.getTime()) as { id: number | null };
+      where.push(`${column} <= ?`);
+      params.push(to.id ?? 0);
+    }
+    if (q.queueId) {
+      where.push('e.queue_id = ?');
+      params.push(q.queueId.toLowerCase());
+    }
+    if (q.user) {
+      where.push('e.user = ?');
+      params.push(q.user.toLowerCase());
+    }
+    if (addressIsClient) {
+      where.push('e.client = ?');
+      params.push(clientOf(q.address));
+    }
+    if (q.after !== undefined) {
+      where.push(`${column} ${q.newestFirst ? '<' : '>'} ?`);
+      params.push(q.after);
+    }
+    const order = `${column} ${q.newestFirst ? 'DESC' : 'ASC'}`;
+    const conditions = where.length ? where.join(' AND ') : '1';
+    const sql = match
+      ? `SELECT e.* FROM entries_text t JOIN entries e ON e.id = t.rowid WHERE entries_text MATCH ? AND ${conditions} ORDER BY ${order} LIMIT ?`
+      : `SELECT e.* FROM entries e WHERE ${conditions} ORDER BY ${order} LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...(match ? [match] : []), ...params, q.limit + 1) as Row[];
+    const hasMore = rows.length > q.limit;
+    return { entries: rows.slice(0, q.limit).map(toIndexed), hasMore };
+  }
+
+  /** Forgets entries older than `before`; returns how many went. */
+  prune(before: Date): number {
+    this.flush();
+    const last = this.db.prepare('SELECT max(id) AS id FROM entries WHERE time < ?').get(before.getTime()) as { id: number | null };
+    if (last.id === null) return 0;
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM entries_text WHERE rowid <= ?').run(last.id);
+      return this.db.prepare('DELETE FROM entries WHERE id <= ?').run(last.id).changes;
+    })();
+  }
+
+  /** Entries held, and the oldest one's time. */
+  stats(): { entries: number; oldest: Date | null } {
+    this.flush();
+    const row = this.db.prepare('SELECT count(*) AS n, min(time) AS oldest FROM entries').get() as { n: number; oldest: number | null };
+    return { entries: row.n, oldest: row.oldest === null ? null : new Date(row.oldest) };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function toIndexed(row: Row): IndexedEntry {
+  const fields = JSON.parse(row.fields) as Record<string, unknown>;
+  const entry: LogEntry = { ...fields, time: new Date(row.time).toISOString(), service: row.service, severity: SEVERITIES[row.severity] ?? 'event', text: row.text };
+  return { id: row.id, entry };
+}
+
+function stringField(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v.toLowerCase() : null;
+}
+
+function clientOf(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v.replace(/^::ffff:/i, '').toLowerCase() : null;
+}
+
+/** The fields' values (not their names or JSON punctuation) as words for the text index. */
+function searchableFields(fields: Record<string, unknown>): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object') Object.values(v).forEach(walk);
+    else out.push(String(v));
+  };
+  walk(fields);
+  return out.join(' ');
+}
+
+/**
+ * An FTS5 phrase of the words in `text` (letters and digits; everything else separates words, as
+ * the unicode61 tokenizer does): "bob@example.org" finds the address, "example.org" any address
+ * there. With `prefix`, the last word may be the start of one. No words, no phrase (no filter).
+ */
+function phrase(text: string, prefix: boolean): string | undefined {
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return undefined;
+  return `"${words.join(' ')}"${prefix ? '*' : ''}`;
+}

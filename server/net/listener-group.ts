@@ -104,10 +104,12 @@ export class ListenerGroup {
   private async sync(): Promise<void> {
     const wanted = new Map(this.options.wanted().map((w) => [w.name, w]));
     for (const l of this.retired) if (l.openSockets.size === 0) this.retired.delete(l);
-    for (const [name, current] of [...this.open]) {
+    const closing = [...this.open].filter(([name, current]) => {
       const w = wanted.get(name);
-      if (!w || w.port !== current.requestedPort || w.implicitTls !== current.implicitTls) await this.close(name, current.listener);
-    }
+      return !w || w.port !== current.requestedPort || w.implicitTls !== current.implicitTls;
+    });
+    // Their sessions get the grace period together, not one listener after the other.
+    await Promise.all(closing.map(([name, current]) => this.close(name, current.listener)));
     for (const w of wanted.values()) if (!this.open.has(w.name)) await this.bind(w);
   }
 

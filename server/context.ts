@@ -1,5 +1,6 @@
 import type { BootstrapOptions } from './config/bootstrap';
 import type { SettingsService } from './config/settings';
+import type { ChangedSettings } from './config/settings-schema';
 import type { Db } from './db/database';
 import type { Accounts } from './directory/accounts';
 import type { AdminAccounts } from './directory/admins';
@@ -65,6 +66,12 @@ export interface EngineContext {
   wantedListeners(): Set<string>;
 }
 
+/**
+ * The settings one update changed, as the engine hands them to each service's reconfigure
+ * (the one path by which settings changes reach services; a key misspelt does not compile).
+ */
+export type { ChangedSettings } from './config/settings-schema';
+
 /** A protocol service: owns its listeners, follows settings, stops gracefully. */
 export interface Service {
   readonly name: string;
@@ -72,6 +79,6 @@ export interface Service {
   wantedListeners(): string[];
   start(): Promise<void>;
   /** Applies changed settings to live listeners without dropping sessions. */
-  reconfigure?(changed: string[]): Promise<void> | void;
+  reconfigure?(changed: ChangedSettings): Promise<void> | void;
   stop(): Promise<void>;
 }

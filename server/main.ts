@@ -27,7 +27,8 @@ import { WebService } from './web/web-service';
 import { SieveScripts } from './sieve/scripts';
 import { ManageSieveService } from './managesieve/managesieve-service';
 import { Firmware } from './firmware/firmware';
-import type { EngineContext, Service } from './context';
+import type { ChangedSettings, EngineContext, Service } from './context';
+import type { SettingKey } from './config/settings-schema';
 import { Scheduler } from './jobs/scheduler';
 import { vacationPruningJob } from './jobs/vacation-pruning';
 import { logArchiveJob } from './jobs/log-archive';
@@ -57,6 +58,7 @@ export class Engine {
   private readonly log: Logger;
   private stopping?: Promise<void>;
   private readonly junkFilter: JunkFilter;
+  private readonly remoteDelivery: RemoteDelivery;
 
   constructor(
     options: BootstrapOptions,
@@ -130,7 +132,7 @@ export class Engine {
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
-    localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
+    this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
     this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
     this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
@@ -148,7 +150,7 @@ export class Engine {
     }
     // Settings may have changed since construction (a tool or test set them before start).
     this.applyLogLevels();
-    settings.on('change', (changed: string[]) => void this.reconfigure(changed));
+    settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
     this.ctx.jobs.start();
     this.certificateCheck = setInterval(() => {
@@ -167,7 +169,7 @@ export class Engine {
   /** SIGHUP: re-read settings from the database and re-apply them everywhere. */
   async reload(): Promise<void> {
     this.log.message('reload requested');
-    await this.reconfigure(Object.keys(this.ctx.settings.get()));
+    await this.reconfigure(new Set(Object.keys(this.ctx.settings.get()) as SettingKey[]));
   }
 
   stop(): Promise<void> {
@@ -200,11 +202,13 @@ export class Engine {
     this.ctx.db.close();
   }
 
-  private async reconfigure(changed: string[]): Promise<void> {
+  /** The one path by which settings changes reach the services (settings `change` and SIGHUP). */
+  private async reconfigure(changed: ChangedSettings): Promise<void> {
     this.applyLogLevels();
-    this.ctx.tls.reconfigure(changed);
+    this.ctx.tls.reconfigure([...changed]);
     this.ctx.jobs.reconfigure(changed);
-    this.ctx.virus.settingsChanged(changed, this.ctx.jobs);
+    this.ctx.virus.settingsChanged([...changed], this.ctx.jobs);
+    this.remoteDelivery.settingsChanged(changed);
     for (const service of this.services) {
       try {
         await service.reconfigure?.(changed);

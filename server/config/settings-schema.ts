@@ -145,6 +145,9 @@ export interface Settings {
 
 export type SettingKey = keyof Settings;
 
+/** The settings an update changed, as services are told of them. */
+export type ChangedSettings = ReadonlySet<SettingKey>;
+
 export interface SettingSpec<K extends SettingKey = SettingKey> {
   default: Settings[K];
   seedName: string;

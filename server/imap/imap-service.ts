@@ -1,8 +1,9 @@
 import type net from 'node:net';
-import type { EngineContext, Service } from '../context';
+import type { ChangedSettings, EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
-import { Listener, preAuthLimits } from '../net/listener';
+import { preAuthLimits } from '../net/listener';
+import { ListenerGroup, type ProtocolListenerOptions } from '../net/listener-group';
 import type { StoreEvents } from '../store/types';
 import { ImapSession, type SessionHost } from './session/imap-session';
 import type { SelectedView } from './session/selected-view';
@@ -17,12 +18,9 @@ type ListenerName = 'imap' | 'imaps';
 export class ImapService implements Service, SessionHost {
   readonly name = 'imap';
   readonly log: Logger;
-  private readonly listeners = new Map<ListenerName, Listener>();
+  private readonly listeners: ListenerGroup;
   private readonly sessions = new Set<ImapSession>();
   private readonly views = new Map<number, Set<SelectedView>>();
-  private running = false;
-  /** Listener changes run one after another, however quickly settings change. */
-  private listenerChanges: Promise<void> = Promise.resolve();
 
   private readonly onExists = (e: StoreEvents['exists']) => {
     this.views.get(e.mailboxId)?.forEach((v) => v.onExists(e.uid));
@@ -44,6 +42,19 @@ export class ImapService implements Service, SessionHost {
 
   constructor(readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('imap');
+    this.listeners = new ListenerGroup({
+      log: this.log,
+      host: ctx.options.bind,
+      tls: ctx.tls,
+      ports: ctx.ports,
+      wanted: () => this.wantedListeners().map((name) => ({ name, port: ctx.options.ports[name], implicitTls: name === 'imaps' })),
+      listenerOptions: () => this.listenerOptions(),
+      // A listener switched off (the service, or its TLS port) ends its sessions.
+      unwantedSessions: 'end',
+      endSessions: (listener) => this.endSessions(listener),
+      graceMs: 2000,
+      logStyle: 'field',
+    });
   }
 
   /** imap while IMAP is on; imaps too unless TLS is switched off. */
@@ -54,27 +65,18 @@ export class ImapService implements Service, SessionHost {
   }
 
   async start(): Promise<void> {
-    this.running = true;
     this.ctx.store.on('exists', this.onExists);
     this.ctx.store.on('flags', this.onFlags);
     this.ctx.store.on('expunge', this.onExpunge);
-    await this.applyListenersSerially();
+    await this.listeners.start();
   }
 
-  async reconfigure(changed: string[]): Promise<void> {
-    if (!this.running) return;
-    if (changed.includes('imapEnabled') || changed.includes('imapPopSsl')) await this.applyListenersSerially();
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('imapEnabled') || changed.has('imapPopSsl')) await this.listeners.apply();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.listenerChanges;
-    const listeners = [...this.listeners.values()];
-    await Promise.all(listeners.map((l) => l.stopAccepting()));
-    await Promise.all([...this.sessions].map((s) => s.bye('Server shutting down')));
-    await Promise.all(listeners.map((l) => l.drain(2000)));
-    for (const name of this.listeners.keys()) delete this.ctx.ports[name];
-    this.listeners.clear();
+    await this.listeners.stop();
     this.ctx.store.off('exists', this.onExists);
     this.ctx.store.off('flags', this.onFlags);
     this.ctx.store.off('expunge', this.onExpunge);
@@ -100,30 +102,9 @@ export class ImapService implements Service, SessionHost {
 
   // ---- listeners -------------------------------------------------------------------------
 
-  private applyListenersSerially(): Promise<void> {
-    const next = this.listenerChanges.then(() => (this.running ? this.applyListeners() : undefined));
-    this.listenerChanges = next.catch((err) => this.log.error('could not apply IMAP listener settings', { error: String(err) }));
-    return next;
-  }
-
-  /** Starts or stops listeners to match the settings: imaps only while TLS is not switched off. */
-  private async applyListeners(): Promise<void> {
-    const wanted = this.wantedListeners();
-    for (const name of ['imap', 'imaps'] as const) {
-      const current = this.listeners.get(name);
-      if (wanted.includes(name) && !current) await this.startListener(name);
-      else if (!wanted.includes(name) && current) await this.stopListener(name, current);
-    }
-  }
-
-  private async startListener(name: ListenerName): Promise<void> {
-    const listener = new Listener({
-      name,
+  private listenerOptions(): ProtocolListenerOptions {
+    return {
       protocol: 'imap',
-      host: this.ctx.options.bind,
-      port: this.ctx.options.ports[name],
-      implicitTls: name === 'imaps',
-      tls: this.ctx.tls,
       registry: this.ctx.connections,
       limits: () => {
         const s = this.ctx.settings.get();
@@ -132,22 +113,13 @@ export class ImapService implements Service, SessionHost {
       onConnection: (socket, conn) => this.accept(socket, conn),
       refuse: (socket, reason) =>
         socket.write(reason === 'busy' ? '* BYE Too many connections, try again later\r\n' : '* BYE Too many connections from your address\r\n'),
-    });
-    const port = await listener.start();
-    this.listeners.set(name, listener);
-    this.ctx.ports[name] = port;
-    this.log.message('listening', { listener: name, host: this.ctx.options.bind, port });
+    };
   }
 
-  /** Stops one listener and ends its sessions (the service or its TLS port was switched off). */
-  private async stopListener(name: ListenerName, listener: Listener): Promise<void> {
-    this.listeners.delete(name);
-    delete this.ctx.ports[name];
-    await listener.stopAccepting();
-    const text = this.ctx.settings.get().imapEnabled ? 'This port was switched off' : 'IMAP service switched off';
-    await Promise.all([...this.sessions].filter((s) => s.conn.listener === name).map((s) => s.bye(text)));
-    await listener.drain(2000);
-    this.log.message('stopped listening', { listener: name });
+  /** Says BYE to the sessions of one listener (switched off) or of all (the service stops). */
+  private async endSessions(listener: string | undefined): Promise<void> {
+    const text = listener === undefined ? 'Server shutting down' : this.ctx.settings.get().imapEnabled ? 'This port was switched off' : 'IMAP service switched off';
+    await Promise.all([...this.sessions].filter((s) => listener === undefined || s.conn.listener === listener).map((s) => s.bye(text)));
   }
 
   private accept(socket: net.Socket, conn: ConnectionInfo): void {

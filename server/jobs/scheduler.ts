@@ -86,9 +86,9 @@ export class Scheduler extends EventEmitter {
   }
 
   /** Re-reads the schedules of jobs whose setting changed. */
-  reconfigure(changed: readonly string[]): void {
+  reconfigure(changed: ReadonlySet<SettingKey>): void {
     if (!this.started) return;
-    for (const job of this.jobs.values()) if (changed.includes(job.scheduleSetting)) this.schedule(job);
+    for (const job of this.jobs.values()) if (changed.has(job.scheduleSetting)) this.schedule(job);
   }
 
   list(): JobInfo[] {

@@ -1,7 +1,8 @@
 import type net from 'node:net';
-import type { EngineContext, Service } from '../context';
+import type { ChangedSettings, EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
-import { Listener, preAuthLimits } from '../net/listener';
+import { preAuthLimits } from '../net/listener';
+import { ListenerGroup, type ProtocolListenerOptions, type WantedListener } from '../net/listener-group';
 import { ManageSieveSession } from './managesieve-session';
 
 /** Concurrent ManageSieve connections on all its listeners (clients connect briefly, to edit scripts). */
@@ -11,7 +12,6 @@ const IDLE_TIMEOUT_MS = 30 * 60_000;
 const STOP_GRACE_MS = 5000;
 
 type ListenerName = 'sieve' | 'sieveLegacy';
-const LISTENER_SETTINGS = ['manageSieveLegacyPortEnabled', 'manageSieveLegacyPort'];
 
 /**
  * ManageSieve (RFC 5804): the listener on PILLARBOX_SIEVE_PORT (4190) and, when
@@ -19,42 +19,36 @@ const LISTENER_SETTINGS = ['manageSieveLegacyPortEnabled', 'manageSieveLegacyPor
  */
 export class ManageSieveService implements Service {
   readonly name = 'managesieve';
-  private readonly listeners = new Map<ListenerName, { listener: Listener; port: number }>();
+  private readonly listeners: ListenerGroup;
   private readonly sessions = new Set<ManageSieveSession>();
   private readonly log: Logger;
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
 
   constructor(private readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('sieve');
+    this.listeners = new ListenerGroup({
+      log: this.log,
+      host: ctx.options.bind,
+      tls: ctx.tls,
+      ports: ctx.ports,
+      wanted: () => this.wantedListeners().map((name) => this.wanted(name)),
+      listenerOptions: (name) => this.listenerOptions(name as ListenerName),
+      unwantedSessions: 'carry-on',
+      endSessions: () => Promise.all([...this.sessions].map((s) => s.shutdown())),
+      graceMs: STOP_GRACE_MS,
+      logStyle: 'named',
+    });
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.apply();
+  start(): Promise<void> {
+    return this.listeners.start();
   }
 
-  async reconfigure(changed: string[]): Promise<void> {
-    if (this.stopped || !changed.some((k) => LISTENER_SETTINGS.includes(k))) return;
-    await this.apply();
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('manageSieveLegacyPortEnabled') || changed.has('manageSieveLegacyPort')) await this.listeners.apply();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.apply();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all([...this.sessions].map((s) => s.shutdown())),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS))),
-    ]);
-    clearTimeout(timer);
-    for (const s of this.sessions) s.socket.destroy();
-  }
-
-  private apply(): Promise<void> {
-    const next = this.applying.then(() => this.sync());
-    this.applying = next.catch(() => undefined);
-    return next;
+  stop(): Promise<void> {
+    return this.listeners.stop();
   }
 
   /** sieve always; sieveLegacy (port 2000 in the seed's day) while the setting asks for it. */
@@ -62,35 +56,21 @@ export class ManageSieveService implements Service {
     return this.ctx.settings.get().manageSieveLegacyPortEnabled ? ['sieve', 'sieveLegacy'] : ['sieve'];
   }
 
-  private async sync(): Promise<void> {
-    const s = this.ctx.settings.get();
-    const wanted = this.stopped ? [] : this.wantedListeners();
-    const want: Record<ListenerName, number | undefined> = {
-      sieve: wanted.includes('sieve') ? this.ctx.options.ports.sieve : undefined,
-      sieveLegacy: wanted.includes('sieveLegacy') ? s.manageSieveLegacyPort : undefined,
-    };
-    for (const name of ['sieve', 'sieveLegacy'] as const) {
-      const current = this.listeners.get(name);
-      if (current && current.port !== want[name]) {
-        this.listeners.delete(name);
-        void current.listener.stopAccepting();
-        if (!this.stopped) delete this.ctx.ports[name];
-        this.log.message(`${name} listener stopped`);
-      }
-      const port = want[name];
-      if (port !== undefined && !this.listeners.has(name)) await this.open(name, port);
-    }
+  /** Open sessions (for tests of back-pressure and status displays). */
+  get openSessions(): ReadonlySet<ManageSieveSession> {
+    return this.sessions;
   }
 
-  private async open(name: ListenerName, port: number): Promise<void> {
+  private wanted(name: ListenerName): WantedListener {
+    if (name === 'sieve') return { name, port: this.ctx.options.ports.sieve, implicitTls: false };
+    // The legacy port is optional: a port in use must not stop the engine.
+    return { name, port: this.ctx.settings.get().manageSieveLegacyPort, implicitTls: false, failureMessage: 'the legacy ManageSieve port could not be opened' };
+  }
+
+  private listenerOptions(name: ListenerName): ProtocolListenerOptions {
     const { ctx } = this;
-    const listener = new Listener({
-      name,
+    return {
       protocol: 'sieve',
-      host: ctx.options.bind,
-      port,
-      implicitTls: false,
-      tls: ctx.tls,
       registry: ctx.connections,
       limits: () => {
         const s = ctx.settings.get();
@@ -103,17 +83,7 @@ export class ManageSieveService implements Service {
         session.start();
       },
       refuse: (socket, reason) => this.refuse(socket, name, reason),
-    });
-    try {
-      const bound = await listener.start();
-      this.listeners.set(name, { listener, port });
-      ctx.ports[name] = bound;
-      this.log.message(`${name} listening`, { host: ctx.options.bind, port: bound });
-    } catch (err) {
-      // The legacy port is optional: a port in use must not stop the engine.
-      if (name === 'sieve') throw err;
-      this.log.error('the legacy ManageSieve port could not be opened', { port, error: String(err) });
-    }
+    };
   }
 
   private refuse(socket: net.Socket, listener: ListenerName, reason: 'busy' | 'too-many-from-address'): void {

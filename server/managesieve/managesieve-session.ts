@@ -4,13 +4,12 @@ import { type SaslMechanism, SaslExchange, saslSecret, verifySasl } from '../dir
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
+import { LinePump } from '../net/line-pump';
 import type { Activity } from '../metrics/activity';
 import { SIEVE_EXTENSIONS, formatSieveError } from '../sieve/index';
 import { SieveScriptError } from '../sieve/scripts';
 import { type Arg, CommandReader, type ReadEvent } from './command-reader';
 
-const HANDSHAKE_TIMEOUT_MS = 60_000;
-const LINGER_MS = 2000;
 /** Slack over the largest script for a literal (a script in a PUTSCRIPT). */
 const LITERAL_SLACK = 1024;
 
@@ -32,21 +31,17 @@ const no = (text: string, code?: string) => new Reply('NO', text, code);
 
 /**
  * One ManageSieve connection (RFC 5804): capabilities, STARTTLS, SASL authentication, and the
- * script commands over the user's SieveScripts.
+ * script commands over the user's SieveScripts. Commands are read and queued by the shared
+ * LinePump (the same back-pressure as POP3), the CommandReader being the framing.
  */
 export class ManageSieveSession {
-  socket: net.Socket;
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
-  private readonly reader: CommandReader;
-  private readonly pending: ReadEvent[] = [];
-  private processing = false;
-  private closed = false;
+  /** Reads and queues commands, with back-pressure; owns the socket. */
+  readonly input: LinePump<ReadEvent>;
   private user?: User;
   private sasl?: SaslExchange;
   private failures = 0;
-  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
-  private loginTimer?: NodeJS.Timeout;
   /** The command running, for the event-loop watchdog ("managesieve PUTSCRIPT alice"). */
   private readonly activity: Activity;
 
@@ -57,22 +52,39 @@ export class ManageSieveSession {
     readonly conn: ConnectionInfo,
     private readonly idleTimeoutMs: number,
   ) {
-    this.socket = socket;
     this.activity = ctx.activities.open();
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    this.reader = new CommandReader(() => ({
-      maxLine: ctx.settings.get().maxLineLength,
-      maxLiteral: ctx.sieve.limits().maxScriptSize + LITERAL_SLACK,
-    }));
+    this.input = new LinePump<ReadEvent>({
+      socket,
+      reader: new CommandReader(() => ({
+        maxLine: ctx.settings.get().maxLineLength,
+        maxLiteral: ctx.sieve.limits().maxScriptSize + LITERAL_SLACK,
+      })),
+      idleTimeoutMs,
+      activity: this.activity,
+      label: 'managesieve',
+      handle: (event) => this.answer(event),
+      onIdle: () => {
+        this.send(['BYE "disconnected for inactivity"']);
+        this.close();
+      },
+      onFailure: (err) => {
+        this.log.error('ManageSieve session failed', { conn: this.conn.id, error: String(err) });
+        this.send(['BYE "internal error"']);
+        this.close();
+      },
+    });
+  }
+
+  /** The current socket (the TLS one after STARTTLS). */
+  get socket(): net.Socket {
+    return this.input.socket;
   }
 
   start(): void {
-    this.attach(this.socket);
+    this.input.start();
     this.socket.once('close', () => {
-      clearTimeout(this.loginTimer);
       this.activity.close();
-      this.closed = true;
-      this.pending.length = 0;
       this.log.event('disconnect', { conn: this.conn.id });
       this.resolveFinished();
     });
@@ -89,15 +101,13 @@ export class ManageSieveSession {
 
   /** From the greeting (or UNAUTHENTICATE) the client has loginTimeoutSeconds to log in, whatever it sends meanwhile. */
   private startLoginDeadline(): void {
-    clearTimeout(this.loginTimer);
     const seconds = this.ctx.settings.get().loginTimeoutSeconds;
-    this.loginTimer = setTimeout(() => {
+    this.input.startLoginTimer(seconds * 1000, () => {
       if (this.user || this.closed) return;
       this.log.event('no login in time', { conn: this.conn.id, ip: this.conn.remoteAddress, seconds });
       this.send([`BYE ${sieveString(`no login within ${seconds} seconds`)}`]);
       this.close();
-    }, seconds * 1000);
-    this.loginTimer.unref();
+    });
   }
 
   shutdown(): Promise<void> {
@@ -109,65 +119,22 @@ export class ManageSieveSession {
   }
 
   private send(lines: string[]): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(lines.join('\r\n') + '\r\n');
+    this.input.write(lines.join('\r\n') + '\r\n');
   }
 
   private close(): void {
-    this.closed = true;
-    this.pending.length = 0;
-    const socket = this.socket;
-    socket.end();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    this.input.close();
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.closed) return;
-    this.pending.push(...this.reader.push(chunk));
-    void this.pump();
-  };
-
-  private readonly onTimeout = (): void => {
-    this.send(['BYE "disconnected for inactivity"']);
-    this.close();
-  };
-
-  private attach(socket: net.Socket): void {
-    socket.on('data', this.onData);
-    socket.on('timeout', this.onTimeout);
-    socket.on('error', () => undefined);
-    socket.setTimeout(this.idleTimeoutMs);
+  private get closed(): boolean {
+    return this.input.closed;
   }
 
-  private detach(socket: net.Socket): void {
-    socket.off('data', this.onData);
-    socket.off('timeout', this.onTimeout);
-    socket.setTimeout(0);
-  }
-
-  private async pump(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
-    try {
-      while (this.pending.length > 0 && !this.closed) {
-        const event = this.pending.shift() as ReadEvent;
-        this.activity.begin('managesieve');
-        let reply: Reply | undefined;
-        try {
-          reply = await this.handle(event);
-        } finally {
-          this.activity.end();
-        }
-        if (reply) this.send([`${reply.status}${reply.code ? ` (${reply.code})` : ''} ${sieveString(reply.text)}`]);
-        if (reply?.status === 'BYE') this.close();
-      }
-    } catch (err) {
-      this.log.error('ManageSieve session failed', { conn: this.conn.id, error: String(err) });
-      this.send(['BYE "internal error"']);
-      this.close();
-    } finally {
-      this.processing = false;
-    }
+  /** One command or framing error from the pump: its reply, then BYE closes. */
+  private async answer(event: ReadEvent): Promise<void> {
+    const reply = await this.handle(event);
+    if (reply) this.send([`${reply.status}${reply.code ? ` (${reply.code})` : ''} ${sieveString(reply.text)}`]);
+    if (reply?.status === 'BYE') this.close();
   }
 
   // ---- capabilities and policy ------------------------------------------------------------
@@ -322,27 +289,12 @@ export class ManageSieveSession {
   private async starttls(): Promise<Reply | undefined> {
     if (this.conn.secure) return no('TLS is already active');
     if (this.user || !this.tlsOffered()) return no('STARTTLS is not available');
-    this.pending.length = 0;
-    this.reader.reset();
-    const plain = this.socket;
-    this.detach(plain);
-    plain.write('OK "Begin TLS negotiation now"\r\n');
-    const upgraded = this.ctx.tls.upgrade(plain).catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const gone = new Promise<undefined>((resolve) => {
-      plain.once('close', () => resolve(undefined));
-      timer = setTimeout(() => resolve(undefined), HANDSHAKE_TIMEOUT_MS);
-    });
-    const secure = await Promise.race([upgraded, gone]);
-    clearTimeout(timer);
-    if (!secure || this.closed) {
+    const secure = await this.input.startTls(this.ctx.tls, 'OK "Begin TLS negotiation now"\r\n');
+    if (!secure) {
       this.log.event('STARTTLS handshake failed', { conn: this.conn.id, ip: this.conn.remoteAddress });
-      plain.destroy();
       return undefined;
     }
-    this.socket = secure;
     this.conn.secure = true;
-    this.attach(secure);
     this.log.event('STARTTLS done', { conn: this.conn.id, protocol: secure.getProtocol() });
     // RFC 5804 2.2: the capabilities again, as they may have changed.
     this.send(this.capabilityLines().concat('OK "TLS negotiation successful"'));
@@ -404,7 +356,7 @@ export class ManageSieveSession {
       }
       return no('authentication failed');
     }
-    clearTimeout(this.loginTimer);
+    this.input.stopLoginTimer();
     this.user = user;
     this.ctx.connections.setUser(this.conn, user.shortName);
     this.log.message('ManageSieve login', { conn: this.conn.id, user: user.shortName, ip: this.conn.remoteAddress, tls: this.conn.secure });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { ChangedSettings } from '../config/settings-schema';
 import type { OutboundContext } from './outbound-context';
 import type { Logger } from '../logs/logger';
 import type { QueueProcessor, RecipientOutcome } from '../queue/queue';
@@ -48,9 +49,6 @@ export class RemoteDelivery implements QueueProcessor {
   /** Sessions kept open after a transaction for the next message to the same host. */
   readonly sessions: SessionCache;
   private readonly shutdown = new AbortController();
-  private readonly onSettings = (changed: string[]) => {
-    if (changed.includes('holdOutbound') && !this.ctx.settings.get().holdOutbound) this.release();
-  };
   private readonly onStopping = () => {
     this.shutdown.abort();
     this.resolver.cancel();
@@ -68,7 +66,6 @@ export class RemoteDelivery implements QueueProcessor {
     this.maxAddresses = options.maxAddresses ?? 10;
     this.dkim = new DkimSigning(ctx, ctx.dkim, log);
     this.sessions = new SessionCache({ ...DEFAULT_SESSION_CACHE_LIMITS, ...options.sessionCache });
-    ctx.settings.on('change', this.onSettings);
     ctx.queue.on('stopping', this.onStopping);
     if (options.delayNotices !== false) {
       this.delays = new DelayNotifier(ctx, log);
@@ -76,9 +73,13 @@ export class RemoteDelivery implements QueueProcessor {
     }
   }
 
-  /** Stops following settings and queue events (for instances made outside the engine's wiring). */
+  /** The engine's reconfigure: mail held while Hold Outbound Mail was on goes as soon as it is off. */
+  settingsChanged(changed: ChangedSettings): void {
+    if (changed.has('holdOutbound') && !this.ctx.settings.get().holdOutbound) this.release();
+  }
+
+  /** Stops following queue events (for instances made outside the engine's wiring). */
   close(): void {
-    this.ctx.settings.off('change', this.onSettings);
     this.ctx.queue.off('stopping', this.onStopping);
     this.delays?.detach();
     this.sessions.closeAll();

@@ -1,7 +1,8 @@
 import type net from 'node:net';
-import type { EngineContext, Service } from '../context';
+import type { ChangedSettings, EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
-import { Listener, preAuthLimits } from '../net/listener';
+import { preAuthLimits } from '../net/listener';
+import { ListenerGroup, type ProtocolListenerOptions, type WantedListener } from '../net/listener-group';
 import { MailboxLocks } from './mailbox-locks';
 import { Pop3Session } from './pop3-session';
 
@@ -13,26 +14,34 @@ const STOP_GRACE_MS = 10_000;
 
 type ListenerName = 'pop3' | 'pop3s';
 
-const SETTINGS_THAT_MOVE_LISTENERS = ['popEnabled', 'imapPopSsl'];
-
 /**
  * The POP3 service: a plain listener (with STLS) and an implicit-TLS one, following the
  * popEnabled and imapPopSsl settings live. Sessions live in pop3-session.ts.
  */
 export class Pop3Service implements Service {
   readonly name = 'pop3';
-  private readonly listeners = new Map<ListenerName, Listener>();
+  private readonly listeners: ListenerGroup;
   private readonly sessions = new Set<Pop3Session>();
   private readonly locks = new MailboxLocks<Pop3Session>();
   private readonly log: Logger;
-  /** Listener changes run one after the other, so quick setting flips cannot race. */
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
   /** Tests may shorten it; RFC 1939 wants at least 10 minutes in service. */
   idleTimeoutMs = POP3_IDLE_TIMEOUT_MS;
 
   constructor(readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('pop');
+    this.listeners = new ListenerGroup({
+      log: this.log,
+      host: ctx.options.bind,
+      tls: ctx.tls,
+      ports: ctx.ports,
+      wanted: () => this.wantedListeners().map((name): WantedListener => ({ name, port: ctx.options.ports[name], implicitTls: name === 'pop3s' })),
+      listenerOptions: (name) => this.listenerOptions(name as ListenerName),
+      // Sessions on a listener switched off carry on; stop ends idle ones and lets an UPDATE finish.
+      unwantedSessions: 'carry-on',
+      endSessions: () => Promise.all([...this.sessions].map((s) => s.shutdown())),
+      graceMs: STOP_GRACE_MS,
+      logStyle: 'named',
+    });
   }
 
   /** pop3 while POP is on; pop3s too unless TLS is switched off. */
@@ -42,26 +51,17 @@ export class Pop3Service implements Service {
     return s.imapPopSsl !== 'off' ? ['pop3', 'pop3s'] : ['pop3'];
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.applySettings();
+  start(): Promise<void> {
+    return this.listeners.start();
   }
 
-  async reconfigure(changed: string[]): Promise<void> {
-    if (this.stopped || !changed.some((k) => SETTINGS_THAT_MOVE_LISTENERS.includes(k))) return;
-    await this.applySettings();
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('popEnabled') || changed.has('imapPopSsl')) await this.listeners.apply();
   }
 
   /** Stops accepting; ends idle sessions without applying anything; lets an UPDATE finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.applySettings();
-    const done = Promise.all([...this.sessions].map((s) => s.shutdown()));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
-    await Promise.race([done, grace]);
-    clearTimeout(timer);
-    for (const s of this.sessions) s.socket.destroy();
+  stop(): Promise<void> {
+    return this.listeners.stop();
   }
 
   /** Open sessions, for status displays and tests. */
@@ -69,37 +69,10 @@ export class Pop3Service implements Service {
     return this.sessions.size;
   }
 
-  private applySettings(): Promise<void> {
-    const next = this.applying.then(() => this.syncListeners());
-    this.applying = next.catch(() => undefined);
-    return next;
-  }
-
-  private async syncListeners(): Promise<void> {
-    const wanted = this.stopped ? [] : this.wantedListeners();
-    for (const name of ['pop3', 'pop3s'] as const) {
-      const current = this.listeners.get(name);
-      if (wanted.includes(name) && !current) await this.open(name);
-      if (!wanted.includes(name) && current) {
-        this.listeners.delete(name);
-        // Not awaited: net.Server.close() frees the port at once, but its callback waits
-        // until every connection has ended, and open sessions are meant to carry on.
-        void current.stopAccepting();
-        if (!this.stopped) delete this.ctx.ports[name];
-        this.log.message(`${name} listener stopped`);
-      }
-    }
-  }
-
-  private async open(name: ListenerName): Promise<void> {
+  private listenerOptions(name: ListenerName): ProtocolListenerOptions {
     const { ctx } = this;
-    const listener = new Listener({
-      name,
+    return {
       protocol: 'pop3',
-      host: ctx.options.bind,
-      port: ctx.options.ports[name],
-      implicitTls: name === 'pop3s',
-      tls: ctx.tls,
       registry: ctx.connections,
       limits: () => {
         const s = ctx.settings.get();
@@ -112,11 +85,7 @@ export class Pop3Service implements Service {
         session.start();
       },
       refuse: (socket, reason) => this.refuse(socket, name, reason),
-    });
-    const port = await listener.start();
-    this.listeners.set(name, listener);
-    ctx.ports[name] = port;
-    this.log.message(`${name} listening`, { host: ctx.options.bind, port });
+    };
   }
 
   private refuse(socket: net.Socket, listener: ListenerName, reason: 'busy' | 'too-many-from-address'): void {

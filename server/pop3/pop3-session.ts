@@ -4,6 +4,7 @@ import type { EngineContext } from '../context';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
 import type { ConnectionInfo } from '../net/connections';
+import { LinePump } from '../net/line-pump';
 import { AuthPolicy } from './auth-policy';
 import { Authenticator } from './authenticator';
 import { type LineEvent, LineSplitter } from './line-splitter';
@@ -22,12 +23,6 @@ export interface SessionOptions {
   idleTimeoutMs: number;
 }
 
-/** Pipelined commands waiting beyond this make the session stop reading from the socket. */
-const PAUSE_AT = 64;
-const RESUME_AT = 8;
-const LINGER_MS = 2000;
-const HANDSHAKE_TIMEOUT_MS = 60_000;
-
 const AUTHORIZATION_COMMANDS = new Set(['CAPA', 'STLS', 'USER', 'PASS', 'APOP', 'AUTH', 'QUIT']);
 const TRANSACTION_COMMANDS = new Set(['CAPA', 'STAT', 'LIST', 'UIDL', 'RETR', 'TOP', 'DELE', 'RSET', 'NOOP', 'QUIT']);
 const BEFORE_TLS_COMMANDS = new Set(['CAPA', 'STLS', 'QUIT']);
@@ -37,21 +32,19 @@ let timestampCounter = 0;
 
 /**
  * One POP3 connection (RFC 1939) from greeting to close: reads pipelined command lines
- * one at a time (RFC 2449 PIPELINING), answers in order, upgrades with STLS (RFC 2595)
- * and applies deletions only when QUIT is received in the TRANSACTION state.
+ * one at a time (RFC 2449 PIPELINING, through the shared LinePump), answers in order,
+ * upgrades with STLS (RFC 2595) and applies deletions only when QUIT is received in the
+ * TRANSACTION state.
  */
 export class Pop3Session implements SessionIo {
   state: SessionState = 'authorization';
-  socket: net.Socket;
   readonly ctx: EngineContext;
   readonly log: Logger;
   /** Resolves once the connection is gone and any UPDATE has finished. */
   readonly finished: Promise<void>;
 
-  private readonly splitter: LineSplitter;
-  private readonly pending: LineEvent[] = [];
-  private processing = false;
-  private paused = false;
+  /** Reads and queues command lines, with back-pressure; owns the socket. */
+  readonly input: LinePump<LineEvent>;
   private streaming = false;
   private socketClosed = false;
   private readonly authenticator: Authenticator;
@@ -60,8 +53,6 @@ export class Pop3Session implements SessionIo {
   private resolveFinished!: () => void;
   private finishedOnce = false;
   private readonly apopTimestamp?: string;
-  /** Ends the session if it has not logged in by loginTimeoutSeconds; commands do not extend it. */
-  private loginTimer?: NodeJS.Timeout;
   /** The command running, for the event-loop watchdog ("pop3 RETR alice"). */
   private readonly activity: Activity;
 
@@ -72,9 +63,21 @@ export class Pop3Session implements SessionIo {
   ) {
     this.ctx = options.ctx;
     this.log = options.log;
-    this.socket = socket;
     this.activity = this.ctx.activities.open();
-    this.splitter = new LineSplitter(() => this.ctx.settings.get().maxLineLength);
+    this.input = new LinePump<LineEvent>({
+      socket,
+      reader: new LineSplitter(() => this.ctx.settings.get().maxLineLength),
+      idleTimeoutMs: options.idleTimeoutMs,
+      activity: this.activity,
+      label: 'pop3',
+      handle: (event) => this.handle(event),
+      onIdle: () => this.onIdle(),
+      onFailure: (err) => {
+        this.log.error('POP3 session failed', { conn: this.conn.id, error: String(err) });
+        this.reply('-ERR [SYS/TEMP] internal error');
+        this.close();
+      },
+    });
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     if (this.ctx.settings.get().popAuthApop) {
       this.apopTimestamp = `<${process.pid}.${Date.now()}.${++timestampCounter}${crypto.randomInt(1000)}@${this.ctx.options.hostname}>`;
@@ -86,24 +89,28 @@ export class Pop3Session implements SessionIo {
     return this.state === 'closed';
   }
 
+  /** The current socket (the TLS one after STLS). */
+  get socket(): net.Socket {
+    return this.input.socket;
+  }
+
   policy(): AuthPolicy {
     return new AuthPolicy(this.ctx.settings.get(), this.conn.secure);
   }
 
   start(): void {
-    this.attach(this.socket);
+    this.input.start();
     this.socket.once('close', () => this.onSocketClosed());
     this.log.event('connect', { conn: this.conn.id, ip: this.conn.remoteAddress, tls: this.conn.secure });
     const stamp = this.apopTimestamp ? ` ${this.apopTimestamp}` : '';
     this.reply(`+OK Pillarbox POP3 server ready${stamp}`);
     const seconds = this.ctx.settings.get().loginTimeoutSeconds;
-    this.loginTimer = setTimeout(() => {
+    this.input.startLoginTimer(seconds * 1000, () => {
       if (this.state !== 'authorization') return;
       this.log.event('no login in time', { conn: this.conn.id, ip: this.conn.remoteAddress, seconds });
       this.reply(`-ERR [SYS/TEMP] No login within ${seconds} seconds`);
       this.close();
-    }, seconds * 1000);
-    this.loginTimer.unref();
+    });
     this.ctx.connections.onEvict(this.conn, () => {
       if (this.state !== 'authorization') return;
       this.log.message('POP connection ended to make room', { conn: this.conn.id, ip: this.conn.remoteAddress });
@@ -113,17 +120,12 @@ export class Pop3Session implements SessionIo {
   }
 
   reply(line: string): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(line + '\r\n');
+    this.input.write(line + '\r\n');
   }
 
   close(): void {
-    clearTimeout(this.loginTimer);
     if (this.state !== 'update') this.state = 'closed';
-    this.pending.length = 0;
-    const socket = this.socket;
-    socket.end();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    this.input.close();
   }
 
   /** Engine stop: sessions not in UPDATE end now without applying anything. */
@@ -141,17 +143,7 @@ export class Pop3Session implements SessionIo {
 
   // ---- input -----------------------------------------------------------------------------
 
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.state === 'closed') return;
-    for (const event of this.splitter.push(chunk)) this.pending.push(event);
-    if (this.pending.length >= PAUSE_AT && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-    void this.pump();
-  };
-
-  private readonly onTimeout = (): void => {
+  private onIdle(): void {
     if (this.state === 'update' || this.state === 'closed') return;
     this.log.event('idle timeout', { conn: this.conn.id, user: this.user?.shortName });
     if (this.streaming) {
@@ -161,46 +153,6 @@ export class Pop3Session implements SessionIo {
     }
     this.reply('-ERR Disconnected for inactivity');
     this.close();
-  };
-
-  private attach(socket: net.Socket): void {
-    socket.on('data', this.onData);
-    socket.on('timeout', this.onTimeout);
-    socket.on('error', () => undefined);
-    socket.setTimeout(this.options.idleTimeoutMs);
-  }
-
-  private detach(socket: net.Socket): void {
-    socket.off('data', this.onData);
-    socket.off('timeout', this.onTimeout);
-    socket.setTimeout(0);
-  }
-
-  /** Handles queued lines one after the other, so replies keep the order of commands. */
-  private async pump(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
-    try {
-      while (this.pending.length > 0 && this.state !== 'closed' && this.state !== 'update') {
-        const event = this.pending.shift() as LineEvent;
-        this.activity.begin('pop3');
-        try {
-          await this.handle(event);
-        } finally {
-          this.activity.end();
-        }
-        if (this.paused && this.pending.length <= RESUME_AT && !this.closed) {
-          this.paused = false;
-          this.socket.resume();
-        }
-      }
-    } catch (err) {
-      this.log.error('POP3 session failed', { conn: this.conn.id, error: String(err) });
-      this.reply('-ERR [SYS/TEMP] internal error');
-      this.close();
-    } finally {
-      this.processing = false;
-    }
   }
 
   private async handle(event: LineEvent): Promise<void> {
@@ -290,33 +242,13 @@ export class Pop3Session implements SessionIo {
     if (this.conn.secure) return this.reply('-ERR Already using TLS');
     if (!policy.stlsOffered) return this.reply('-ERR STLS is not available');
     // Whatever the client sent after STLS in plain text must not be acted on (RFC 2595 section 4).
-    this.pending.length = 0;
-    this.splitter.reset();
     this.authenticator.forget();
-    const plain = this.socket;
-    this.detach(plain);
-    if (this.paused) {
-      this.paused = false;
-      plain.resume();
-    }
-    plain.write('+OK Begin TLS negotiation\r\n');
-    // upgrade() wraps the socket at once, before the client's handshake can arrive.
-    const upgraded = this.ctx.tls.upgrade(plain).catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const gone = new Promise<undefined>((resolve) => {
-      plain.once('close', () => resolve(undefined));
-      timer = setTimeout(() => resolve(undefined), HANDSHAKE_TIMEOUT_MS);
-    });
-    const secure = await Promise.race([upgraded, gone]);
-    clearTimeout(timer);
-    if (!secure || this.state === 'closed') {
+    const secure = await this.input.startTls(this.ctx.tls, '+OK Begin TLS negotiation\r\n');
+    if (!secure) {
       this.log.event('STLS handshake failed', { conn: this.conn.id, ip: this.conn.remoteAddress });
-      plain.destroy();
       return;
     }
-    this.socket = secure;
     this.conn.secure = true;
-    this.attach(secure);
     this.log.event('STLS done', { conn: this.conn.id, protocol: secure.getProtocol() });
   }
 
@@ -359,7 +291,7 @@ export class Pop3Session implements SessionIo {
     this.user = user;
     this.transaction = new Transaction(this, maildrop);
     this.state = 'transaction';
-    clearTimeout(this.loginTimer);
+    this.input.stopLoginTimer();
     this.ctx.connections.setUser(this.conn, user.shortName);
     const { count, octets } = maildrop.stat();
     this.log.message('POP login', {
@@ -376,10 +308,8 @@ export class Pop3Session implements SessionIo {
   // ---- end --------------------------------------------------------------------------------
 
   private onSocketClosed(): void {
-    clearTimeout(this.loginTimer);
     this.activity.close();
     this.socketClosed = true;
-    this.pending.length = 0;
     if (this.state !== 'update') {
       if (this.state === 'transaction') {
         this.log.event('connection dropped without QUIT; nothing deleted', { conn: this.conn.id, user: this.user?.shortName });

@@ -1,8 +1,9 @@
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import type { EngineContext, Service } from '../context';
-import { Listener, normalizeAddress, preAuthLimits } from '../net/listener';
+import type { ChangedSettings, EngineContext, Service } from '../context';
+import { normalizeAddress, preAuthLimits } from '../net/listener';
+import { ListenerGroup, type ProtocolListenerOptions } from '../net/listener-group';
 import type { ConnectionInfo } from '../net/connections';
 import { newQueueId, QueueRejected } from '../queue/queue';
 import { isDiskFull } from '../db/storage-faults';
@@ -21,12 +22,6 @@ usePolicyEnhancedCodes();
 
 type Kind = 'smtp' | 'submission' | 'smtps';
 
-interface SmtpListener {
-  kind: Kind;
-  server: SMTPServer;
-  listener: Listener;
-}
-
 /** Connection records, per smtp-server session id, for the policy and the trace header. */
 interface Session extends SMTPServerSession {
   pillarbox?: SessionState;
@@ -41,8 +36,9 @@ interface Session extends SMTPServerSession {
  */
 export class SmtpService implements Service {
   readonly name = 'smtp';
-  private readonly listeners: SmtpListener[] = [];
-  private readonly previousPorts = new Map<Kind, number>();
+  private readonly listeners: ListenerGroup;
+  /** smtp-server's protocol engine behind each listener (the latest one of each kind). */
+  private readonly servers = new Map<Kind, SMTPServer>();
   private readonly log: Logger;
   private readonly policy: RecipientPolicy;
   private readonly clients: ClientChecks;
@@ -54,9 +50,21 @@ export class SmtpService implements Service {
     this.clients = new ClientChecks(ctx);
     this.inboundAuth = new InboundAuth(ctx);
     installPromptGreeting();
-    // smtp-server keeps its own default context for STARTTLS without SNI.
-    ctx.tls.on('change', () => {
-      for (const l of this.listeners) l.server.updateSecureContext(this.ctx.tls.serverOptions());
+    this.listeners = new ListenerGroup({
+      log: this.log,
+      host: ctx.options.bind,
+      tls: ctx.tls,
+      ports: ctx.ports,
+      wanted: () => this.wantedListeners().map((kind) => ({ name: kind, port: ctx.options.ports[kind], implicitTls: kind === 'smtps' })),
+      listenerOptions: (name) => this.listenerOptions(name as Kind),
+      unwantedSessions: 'end',
+      endSessions: (listener) => this.endSessions(listener as Kind | undefined),
+      graceMs: 10_000,
+      logStyle: 'field',
+      // smtp-server keeps its own default context for STARTTLS without SNI.
+      onTlsChange: () => {
+        for (const server of this.servers.values()) server.updateSecureContext(this.ctx.tls.serverOptions());
+      },
     });
   }
 
@@ -66,59 +74,42 @@ export class SmtpService implements Service {
   }
 
   /** Starts the listeners the settings call for and stops the others. */
-  async start(): Promise<void> {
-    const wanted = new Set<Kind>(this.wantedListeners());
-    const unwanted = this.listeners.filter((l) => !wanted.has(l.kind));
-    await this.stopListeners(unwanted);
-    // A stopped listener has no port; the one it had is kept for when it comes back.
-    for (const l of unwanted) {
-      this.previousPorts.set(l.kind, this.ctx.ports[l.kind]);
-      delete this.ctx.ports[l.kind];
-    }
-    for (const kind of wanted) {
-      if (!this.listeners.some((l) => l.kind === kind)) await this.startListener(kind);
-    }
+  start(): Promise<void> {
+    return this.listeners.start();
   }
 
-  async reconfigure(changed: string[]): Promise<void> {
-    if (changed.includes('smtpEnabled') || changed.includes('smtpSsl')) await this.start();
-    for (const l of this.listeners) Object.assign(l.server.options, this.serverOptions(l.kind));
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('smtpEnabled') || changed.has('smtpSsl')) await this.listeners.apply();
+    for (const [kind, server] of this.servers) Object.assign(server.options, this.serverOptions(kind));
   }
 
-  async stop(): Promise<void> {
-    await this.stopListeners([...this.listeners]);
+  stop(): Promise<void> {
+    return this.listeners.stop();
   }
 
-  private async stopListeners(closing: SmtpListener[]): Promise<void> {
-    for (const l of closing) this.listeners.splice(this.listeners.indexOf(l), 1);
-    await Promise.all(closing.map((l) => l.listener.stopAccepting()));
-    for (const l of closing) {
-      // Sessions between messages are told 421 and closed; a message being
-      // received gets a few seconds to finish and be spooled.
-      for (const conn of (l.server as unknown as { connections: Set<SmtpConnectionInternals> }).connections) {
+  /**
+   * Sessions between messages are told 421 and closed; a message being received gets a few
+   * seconds to finish and be spooled (the listener group cuts what is left).
+   */
+  private endSessions(kind: Kind | undefined): void {
+    for (const [k, server] of this.servers) {
+      if (kind !== undefined && k !== kind) continue;
+      for (const conn of (server as unknown as { connections: Set<SmtpConnectionInternals> }).connections) {
         if (!conn._dataStream) {
           conn.send(421, `${this.ctx.options.hostname} Service shutting down`);
           conn.close();
         }
       }
     }
-    await Promise.all(closing.map((l) => l.listener.drain(10_000)));
   }
 
-  private async startListener(kind: Kind): Promise<void> {
-    const implicitTls = kind === 'smtps';
-    // A listener restarted by a settings change comes back on the port it had.
-    const port = this.ctx.options.ports[kind] || this.previousPorts.get(kind) || 0;
+  private listenerOptions(kind: Kind): ProtocolListenerOptions {
     const server = new SMTPServer({ ...this.serverOptions(kind), ...this.handlers(kind) });
     // Client resets, TLS failures and the like surface here; they end that session only.
     server.on('error', (err: Error & { remote?: string }) => this.log.event('connection error', { error: err.message, client: err.remote }));
-    const listener = new Listener({
-      name: kind,
+    this.servers.set(kind, server);
+    return {
       protocol: kind === 'smtp' ? 'smtp' : 'submission',
-      host: this.ctx.options.bind,
-      port,
-      implicitTls,
-      tls: this.ctx.tls,
       registry: this.ctx.connections,
       limits: () => {
         const s = this.ctx.settings.get();
@@ -136,10 +127,7 @@ export class SmtpService implements Service {
             ? `421 4.7.0 ${this.ctx.options.hostname} Too many connections, try again later\r\n`
             : `421 4.7.0 ${this.ctx.options.hostname} Too many connections from your address\r\n`,
         ),
-    });
-    this.ctx.ports[kind] = await listener.start();
-    this.listeners.push({ kind, server, listener });
-    this.log.message('listening', { listener: kind, host: this.ctx.options.bind, port: this.ctx.ports[kind] });
+    };
   }
 
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
@@ -241,9 +229,9 @@ export class SmtpService implements Service {
         );
       },
       onSecure: (socket, session, cb) => {
-        const l = this.listeners.find((x) => x.kind === kind);
+        const listener = this.listeners.listener(kind);
         const conn = (session as Session).pillarbox?.connection;
-        if (l && conn && !socket.destroyed) l.listener.rebind(conn, socket as net.Socket);
+        if (listener && conn && !socket.destroyed) listener.rebind(conn, socket as net.Socket);
         if (!socket.destroyed) readBudget(socket as net.Socket);
         cb();
       },

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SettingsService } from '../../server/config/settings';
+import type { SettingKey } from '../../server/config/settings-schema';
 import { type Db, openDatabase } from '../../server/db/database';
 import { RunLog, type JobRun } from '../../server/jobs/run-log';
 import { JobError, Scheduler } from '../../server/jobs/scheduler';
@@ -40,7 +41,7 @@ describe('scheduler', () => {
         return `run ${calls} done`;
       },
     });
-    settings.on('change', (changed: string[]) => scheduler.reconfigure(changed));
+    settings.on('change', (changed: SettingKey[]) => scheduler.reconfigure(new Set(changed)));
     scheduler.start();
   });
   after(async () => {

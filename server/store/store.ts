@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp, { type FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
@@ -9,7 +8,11 @@ import type { GroupCommit } from '../db/group-commit';
 import type { StoreLocation } from '../config/settings-schema';
 import { type AclChangeContext, DEFAULT_PUBLIC_ACL, MailboxAcl } from './acl';
 import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
-import { RetainedFiles } from './retained-files';
+import { SEEN, applyFlags, isSeen, normalizeFlags, sameFlags, withSeen } from './flags';
+import { checkMailboxName } from './mailbox-names';
+import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
+import { reconstructMailbox } from './reconstruct';
+import { Subscriptions, UrlauthKeys } from './subscriptions';
 import {
   DEFAULT_MAILBOXES,
   type FlagMode,
@@ -18,13 +21,12 @@ import {
   type MessageMeta,
   normalizeMailboxName,
   PUBLIC_OWNER,
-  PUBLIC_PREFIX,
   StoreError,
   type StoreEvents,
   type Viewer,
 } from './types';
 
-export { normalizeMailboxName };
+export { normalizeFlags, normalizeMailboxName, SYNC_READ_MAX };
 
 const MAILBOX_SELECT =
   'SELECT m.*, EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed FROM mailboxes m';
@@ -62,16 +64,6 @@ interface MessageRow {
 /** The message columns without the cached summary, which only FETCH needs and which is the bulk of a row. */
 const MESSAGE_COLUMNS_M = ['id', 'mailbox_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'path'].map((c) => `m.${c}`).join(', ');
 
-/**
- * Ranges up to this size are read with blocking calls: for a small file on a local disk
- * three system calls cost far less than three trips through libuv's thread pool, and
- * FETCH of many small messages is what clients do most. Bigger ranges are streamed.
- */
-export const SYNC_READ_MAX = 64 * 1024;
-
-const SEEN = '\\Seen';
-const isSeen = (f: string) => f.toLowerCase() === '\\seen';
-
 /** One message to add: its content comes from a file (linked when possible) or from bytes/stream. */
 export interface AppendItem {
   userId: number;
@@ -100,8 +92,12 @@ export interface AppendResult {
 export class MailStore extends EventEmitter {
   /** Who other than the owner may use a mailbox (IMAP ACL, RFC 4314). */
   readonly acl: MailboxAcl;
+  /** Message files: reading them, and keeping open those of expunged messages still shown. */
+  readonly files = new MessageFiles();
   /** Files of expunged messages that sessions still show (RFC 2180 section 4.1.2). */
-  readonly retained = new RetainedFiles();
+  readonly retained = this.files.retained;
+  private readonly subscribed: Subscriptions;
+  private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
   readonly publicOwnerId: number;
 
@@ -113,6 +109,8 @@ export class MailStore extends EventEmitter {
   ) {
     super();
     this.acl = new MailboxAcl(db);
+    this.subscribed = new Subscriptions(db);
+    this.urlauthKeys = new UrlauthKeys(db);
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;
@@ -268,7 +266,7 @@ export class MailStore extends EventEmitter {
         this.setSubscribed(userId, sub, false);
         this.setSubscribed(userId, to + sub.slice(from.length), true);
       }
-      if (userId === this.publicOwnerId) this.movePublicSubscriptions(from, to);
+      if (userId === this.publicOwnerId) this.subscribed.movePublic(from, to);
       const parts = to.split(HIERARCHY_SEPARATOR);
       for (let i = 1; i < parts.length; i++) {
         const parent = parts.slice(0, i).join(HIERARCHY_SEPARATOR);
@@ -278,52 +276,24 @@ export class MailStore extends EventEmitter {
     this.emit('mailboxes', { userId });
   }
 
-  /** Every user's subscriptions to a renamed public folder (and its children) follow it, under the IMAP prefix. */
-  private movePublicSubscriptions(from: string, to: string): void {
-    const old = PUBLIC_PREFIX + from;
-    const rows = this.db
-      .prepare('SELECT user_id, name FROM mailbox_subscriptions WHERE name = ? OR substr(name, 1, ?) = ?')
-      .all(old, old.length + 1, old + HIERARCHY_SEPARATOR) as { user_id: number; name: string }[];
-    for (const r of rows) {
-      this.setSubscribed(r.user_id, r.name, false);
-      this.setSubscribed(r.user_id, PUBLIC_PREFIX + to + r.name.slice(old.length), true);
-    }
-  }
-
-  /**
-   * Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501
-   * 6.3.6). A subscribed name must be one a mailbox could have: LIST and LSUB match patterns
-   * against it, at a cost that grows with its length.
-   */
+  /** Subscribes or unsubscribes a name, whether or not a mailbox of that name exists (RFC 3501 6.3.6). */
   setSubscribed(userId: number, rawName: string, subscribed: boolean): void {
-    const name = normalizeMailboxName(rawName);
-    // Any name may be unsubscribed (one stored before names were checked included).
-    if (subscribed) checkMailboxName(name);
-    if (subscribed) this.db.prepare('INSERT OR IGNORE INTO mailbox_subscriptions (user_id, name) VALUES (?, ?)').run(userId, name);
-    else this.db.prepare('DELETE FROM mailbox_subscriptions WHERE user_id = ? AND name = ?').run(userId, name);
-  }
-
-  /** The URLAUTH (RFC 4467) key of a user's mailbox, made on first use. */
-  urlauthKey(userId: number, rawName: string): Buffer {
-    const name = normalizeMailboxName(rawName);
-    const row = this.db.prepare('SELECT key FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').get(userId, name) as { key: Buffer } | undefined;
-    if (row) return row.key;
-    const key = crypto.randomBytes(32);
-    this.db.prepare('INSERT OR IGNORE INTO urlauth_keys (user_id, mailbox, key) VALUES (?, ?, ?)').run(userId, name, key);
-    return this.urlauthKey(userId, name);
-  }
-
-  /** RESETKEY: forgets the key of one mailbox, or of all the user's mailboxes, so URLs made with it stop working. */
-  resetUrlauthKeys(userId: number, rawName?: string): void {
-    if (rawName === undefined) this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ?').run(userId);
-    else this.db.prepare('DELETE FROM urlauth_keys WHERE user_id = ? AND mailbox = ?').run(userId, normalizeMailboxName(rawName));
+    this.subscribed.set(userId, rawName, subscribed);
   }
 
   /** Every subscribed name of a user, existing mailbox or not, sorted. */
   subscriptions(userId: number): string[] {
-    return (this.db.prepare('SELECT name FROM mailbox_subscriptions WHERE user_id = ? ORDER BY name').all(userId) as { name: string }[]).map(
-      (r) => r.name,
-    );
+    return this.subscribed.list(userId);
+  }
+
+  /** The URLAUTH (RFC 4467) key of a user's mailbox, made on first use. */
+  urlauthKey(userId: number, rawName: string): Buffer {
+    return this.urlauthKeys.key(userId, rawName);
+  }
+
+  /** RESETKEY: forgets the key of one mailbox, or of all the user's mailboxes, so URLs made with it stop working. */
+  resetUrlauthKeys(userId: number, rawName?: string): void {
+    this.urlauthKeys.reset(userId, rawName);
   }
 
   /** Marks messages up to uidNext as no longer \Recent and returns the first recent UID before the change. */
@@ -416,60 +386,21 @@ export class MailStore extends EventEmitter {
 
   /** The whole message as a stream (from the kept handle when it was expunged meanwhile). */
   openMessage(meta: Pick<MessageMeta, 'file'>, range?: { start: number; end?: number }): Readable {
-    const kept = this.retained.handle(meta.file);
-    if (!kept) return fs.createReadStream(meta.file, range);
-    return Readable.from(readKept(kept, meta.file, range?.start ?? 0, range?.end === undefined ? Infinity : range.end + 1));
+    return this.files.openMessage(meta, range);
   }
 
-  async readMessage(meta: Pick<MessageMeta, 'file' | 'size'>): Promise<Buffer> {
-    const kept = this.retained.handle(meta.file);
-    if (kept) {
-      const handle = await kept;
-      if (!handle) throw missingFile(meta.file);
-      return readFully(handle, 0, (await handle.stat()).size);
-    }
-    return meta.size <= SYNC_READ_MAX ? fs.readFileSync(meta.file) : fsp.readFile(meta.file);
+  readMessage(meta: Pick<MessageMeta, 'file' | 'size'>): Promise<Buffer> {
+    return this.files.readMessage(meta);
   }
 
   /** Bytes [start, end) of a message; once this returns, an expunge elsewhere cannot take them away. */
-  async readRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Buffer> {
-    const length = end - start;
-    if (length <= 0) return Buffer.alloc(0);
-    const kept = this.retained.handle(meta.file);
-    if (kept) {
-      const handle = await kept;
-      if (!handle) throw missingFile(meta.file);
-      return readFully(handle, start, length);
-    }
-    if (length <= SYNC_READ_MAX) {
-      const fd = fs.openSync(meta.file, 'r');
-      try {
-        const buf = Buffer.allocUnsafe(length);
-        let got = 0;
-        while (got < length) {
-          const n = fs.readSync(fd, buf, got, length - got, start + got);
-          if (n === 0) break;
-          got += n;
-        }
-        return buf.subarray(0, got);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
-    const handle = await fsp.open(meta.file, 'r');
-    try {
-      return await readFully(handle, start, length);
-    } finally {
-      await handle.close();
-    }
+  readRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Buffer> {
+    return this.files.readRange(meta, start, end);
   }
 
   /** A stream of bytes [start, end), returned once the file is open (then it stays readable if expunged). */
-  async openRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Readable> {
-    const kept = this.retained.handle(meta.file);
-    const handle = kept ? await kept : await fsp.open(meta.file, 'r');
-    if (!handle) throw missingFile(meta.file);
-    return handle.createReadStream({ start, end: end - 1, autoClose: !kept });
+  openRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Readable> {
+    return this.files.openRange(meta, start, end);
   }
 
   /** Cached parse results (ENVELOPE, BODYSTRUCTURE) as JSON, so FETCH does not re-parse. */
@@ -691,42 +622,7 @@ export class MailStore extends EventEmitter {
   async reconstruct(userId: number, location: string, mailboxName: string): Promise<{ added: number; removed: number }> {
     const box = this.mailbox(userId, mailboxName);
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
-    const dir = path.join(this.locationRoot(location), String(userId), String(box.id));
-    const names = await fsp.readdir(dir).catch(() => [] as string[]);
-    for (const stale of names.filter((n) => n.endsWith('.tmp'))) await fsp.rm(path.join(dir, stale), { force: true });
-    const files = names.filter((n) => n.endsWith('.eml')).map((n) => path.join(dir, n));
-    const stats = await Promise.all(files.map(async (f) => ({ file: f, stat: await fsp.stat(f) })));
-    stats.sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs || a.file.localeCompare(b.file));
-    return this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT * FROM messages WHERE mailbox_id = ?').all(box.id) as MessageRow[];
-      const known = new Set(rows.map((r) => r.path));
-      const present = new Set(files);
-      let removed = 0;
-      for (const r of rows) {
-        if (!present.has(r.path)) {
-          this.db.prepare('DELETE FROM messages WHERE id = ?').run(r.id);
-          removed++;
-        }
-      }
-      let uid = Math.max(box.uidNext, ...rows.map((r) => r.uid + 1));
-      let modseq = box.highestModseq;
-      let added = 0;
-      for (const s of stats) {
-        if (known.has(s.file)) continue;
-        modseq++;
-        this.db
-          .prepare('INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(box.id, uid++, modseq, '', Math.floor(s.stat.mtimeMs), s.stat.size, s.file);
-        added++;
-      }
-      const totals = this.db
-        .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages WHERE mailbox_id = ?')
-        .get(box.id) as { n: number; bytes: number };
-      this.db
-        .prepare('UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = ?, total_size = ? WHERE id = ?')
-        .run(uid, modseq + (removed ? 1 : 0), totals.n, totals.bytes, box.id);
-      return { added, removed };
-    })();
+    return reconstructMailbox(this.db, box, path.join(this.locationRoot(location), String(userId), String(box.id)));
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -790,49 +686,9 @@ export class MailStore extends EventEmitter {
   }
 }
 
-function missingFile(file: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`ENOENT: no such file, open '${file}'`), { code: 'ENOENT' });
-}
-
-async function readFully(handle: FileHandle, start: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await handle.read(buf, got, length - got, start + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
-}
-
-/** Chunks of a kept (expunged) file, read by position so several readers can share the handle. */
-async function* readKept(kept: Promise<FileHandle | undefined>, file: string, start: number, end: number): AsyncGenerator<Buffer> {
-  const handle = await kept;
-  if (!handle) throw missingFile(file);
-  for (let at = start; at < end; ) {
-    const chunk = await readFully(handle, at, Math.min(64 * 1024, end - at));
-    if (chunk.length === 0) return;
-    yield chunk;
-    at += chunk.length;
-  }
-}
-
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await fsp.link(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    await writeFileDurably(to, [fs.createReadStream(from)]);
-  }
-}
-
 /** Query parameters with the viewer first, as selectMessages' SQL expects. */
 function withViewer(viewer: Viewer, ...params: number[]): number[] {
   return viewer === undefined ? params : [viewer, ...params];
-}
-
-function withSeen(flags: string[], seen: boolean): string[] {
-  return seen && !flags.some(isSeen) ? [...flags, SEEN] : flags;
 }
 
 function toMailbox(row: MailboxRow): MailboxInfo {
@@ -849,39 +705,4 @@ function toMailbox(row: MailboxRow): MailboxInfo {
     messageCount: row.message_count,
     totalSize: row.total_size,
   };
-}
-
-
-function checkMailboxName(name: string): void {
-  if (!name || name.length > 512) throw new StoreError('INVALID', 'mailbox names must be 1 to 512 characters');
-  if (name.startsWith(HIERARCHY_SEPARATOR) || name.endsWith(HIERARCHY_SEPARATOR) || name.includes('//')) {
-    throw new StoreError('INVALID', `"${name}" is not a valid mailbox name`);
-  }
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\x00-\x1f\x7f*%]/.test(name)) throw new StoreError('INVALID', 'mailbox names may not contain control characters, * or %');
-}
-
-const SYSTEM_FLAGS = new Map(['\\seen', '\\answered', '\\flagged', '\\deleted', '\\draft', '\\recent'].map((f) => [f, '\\' + f[1].toUpperCase() + f.slice(2)]));
-
-export function normalizeFlags(flags: string[]): string[] {
-  const out: string[] = [];
-  for (const f of flags) {
-    const n = f.startsWith('\\') ? SYSTEM_FLAGS.get(f.toLowerCase()) ?? f : f;
-    if (n === '\\Recent') continue;
-    if (!out.some((o) => o.toLowerCase() === n.toLowerCase())) out.push(n);
-  }
-  return out;
-}
-
-function applyFlags(current: string[], mode: FlagMode, flags: string[]): string[] {
-  if (mode === 'replace') return flags;
-  const lower = new Set(flags.map((f) => f.toLowerCase()));
-  if (mode === 'remove') return current.filter((f) => !lower.has(f.toLowerCase()));
-  return [...current, ...flags.filter((f) => !current.some((c) => c.toLowerCase() === f.toLowerCase()))];
-}
-
-function sameFlags(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a.map((f) => f.toLowerCase()));
-  return b.every((f) => set.has(f.toLowerCase()));
 }

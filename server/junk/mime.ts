@@ -1,5 +1,9 @@
-import iconv from 'iconv-lite';
-import { TextDecoder } from 'node:util';
+import { type CharsetOptions, decodeCharset } from '../mail/mime/charset';
+import { decodeEncodedWords } from '../mail/mime/encoded-words';
+import { decodeBase64, decodeQuotedPrintable } from '../mail/mime/transfer';
+
+/** Junk text keeps mislabelled 8-bit bytes one-to-one and reads CJK charsets Node lacks. */
+export const JUNK_TEXT: CharsetOptions = { latin1ForAscii: true, iconv: true };
 
 /**
  * Just enough MIME for the junk tokenizer: header fields, the part tree, transfer
@@ -89,7 +93,7 @@ export function parseParameterized(value: string): { value: string; params: Map<
     if (star) {
       key = star[1];
       const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
-      if (ext) v = decodeWords(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), ext[1]);
+      if (ext) v = decodeCharset(Buffer.from(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), ext[1], JUNK_TEXT);
       v = (params.get(key) ?? '') + v;
     }
     params.set(key, v);
@@ -97,113 +101,16 @@ export function parseParameterized(value: string): { value: string; params: Map<
   return { value: main, params };
 }
 
-/**
- * Node's own decoders (ICU, WHATWG labels) by charset name, or null where it has none;
- * iconv-lite covers the rest. ICU's are native, and iconv-lite spends tens of
- * milliseconds building tables the first time it meets a CJK charset.
- */
-const decoders = new Map<string, TextDecoder | null>();
-
-function nativeDecoder(cs: string): TextDecoder | null {
-  let d = decoders.get(cs);
-  if (d === undefined) {
-    try {
-      d = new TextDecoder(cs);
-    } catch {
-      d = null;
-    }
-    decoders.set(cs, d);
-  }
-  return d;
-}
-
-/** Bytes → text in the named charset; unknown charsets fall back to latin1 so no byte is lost. */
-export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
-  const cs = (charset ?? '').toLowerCase().replace(/^"|"$/g, '');
-  // Checked first: WHATWG reads these labels as windows-1252, and latin1 keeps every byte as it is.
-  if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
-  if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
-  const native = nativeDecoder(cs);
-  if (native) return native.decode(bytes);
-  if (iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
-  return bytes.toString('latin1');
-}
-
-function decodeWords(latin1: string, charset: string): string {
-  return decodeCharset(Buffer.from(latin1, 'latin1'), charset);
-}
-
-/**
- * Decodes RFC 2047 encoded words ("=?charset?B?...?="); reports each charset seen so
- * the tokenizer can treat header charsets like body charsets.
- */
-export function decodeEncodedWords(value: string, charsets?: Set<string>): string {
-  if (!value.includes('=?')) return value;
-  return value
-    .replace(/(=\?[^?\s]+\?[bqBQ]\?[^?\s]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bqBQ])\?([^?\s]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const cs = charset.toLowerCase();
-      charsets?.add(cs);
-      const bytes = enc === 'b' || enc === 'B' ? Buffer.from(text, 'base64') : decodeQuotedPrintable(Buffer.from(text.replace(/_/g, ' '), 'latin1'));
-      return decodeCharset(bytes, cs);
-    });
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-/** Quoted-printable (RFC 2045 6.7): =XX escapes and soft line breaks; malformed escapes pass through. */
-export function decodeQuotedPrintable(input: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(input.length);
-  let o = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    if (c !== 61 /* = */) {
-      out[o++] = c;
-      continue;
-    }
-    const a = input[i + 1];
-    if (a === 13 && input[i + 2] === 10) {
-      i += 2;
-      continue;
-    }
-    if (a === 10) {
-      i += 1;
-      continue;
-    }
-    const hi = hexValue(a);
-    const lo = hexValue(input[i + 2]);
-    if (hi >= 0 && lo >= 0) {
-      out[o++] = hi * 16 + lo;
-      i += 2;
-    } else {
-      // Trailing whitespace before a soft break ("=  \n") is also a soft break.
-      let j = i + 1;
-      while (input[j] === 32 || input[j] === 9) j++;
-      if (input[j] === 10 || (input[j] === 13 && input[j + 1] === 10)) {
-        i = input[j] === 10 ? j : j + 1;
-        continue;
-      }
-      out[o++] = c;
-    }
-  }
-  return out.subarray(0, o);
-}
-
 /** The part's body without its transfer encoding. */
 export function decodeTransfer(part: MimePart): Buffer {
-  if (part.encoding === 'base64') return Buffer.from(part.body.toString('latin1'), 'base64');
+  if (part.encoding === 'base64') return decodeBase64(part.body, { urlSafe: true });
   if (part.encoding === 'quoted-printable') return decodeQuotedPrintable(part.body);
   return part.body;
 }
 
 /** Decoded text of a text part, in its charset. */
 export function partText(part: MimePart): string {
-  return decodeCharset(decodeTransfer(part), part.params.get('charset'));
+  return decodeCharset(decodeTransfer(part), part.params.get('charset'), JUNK_TEXT);
 }
 
 /** Parses a message (or an embedded message/rfc822) into its part tree. */
@@ -230,7 +137,7 @@ function parsePart(buf: Buffer, depth: number, counter: { parts: number }, paren
     params: ct.params,
     encoding: (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase(),
     disposition: cd.value,
-    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? ''),
+    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? '', JUNK_TEXT),
     body,
     children: [],
   };

@@ -1,7 +1,8 @@
 import { parseHtml } from './html';
 import { countryOfDomain } from './locales';
 import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashRestore, hashSave, hashString } from './token-hash';
-import { decodeEncodedWords, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
+import { decodeEncodedWords } from '../mail/mime/encoded-words';
+import { JUNK_TEXT, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
 
 /**
  * Turns a message into the set of tokens the Bayesian filter counts. Header tokens
@@ -322,7 +323,7 @@ function headerTokens(headers: HeaderField[], t: TokenSink): void {
     seen.add(h.name);
     switch (h.name) {
       case 'subject':
-        subjectTokens(decodeEncodedWords(h.value, t.charsets), t);
+        subjectTokens(decodeEncodedWords(h.value, JUNK_TEXT, t.charsets), t);
         break;
       case 'from':
         addressTokens('f:', h.value, t, true);
@@ -380,7 +381,7 @@ function subjectTokens(subject: string, t: TokenSink): void {
 }
 
 function addressTokens(prefix: string, value: string, t: TokenSink, isFrom: boolean): void {
-  const decoded = decodeEncodedWords(value, t.charsets);
+  const decoded = decodeEncodedWords(value, JUNK_TEXT, t.charsets);
   const list = addresses(decoded);
   for (const a of list) {
     t.add(prefix + 'addr:' + a);

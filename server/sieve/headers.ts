@@ -1,3 +1,5 @@
+import { decodeEncodedWords } from '../mail/mime/encoded-words';
+
 /** One header field as it appears in the message, in order. */
 export interface HeaderField {
   /** Lower-case name. */
@@ -42,48 +44,9 @@ export function parseHeaderBlock(text: string): HeaderField[] {
   return fields;
 }
 
-function decodeCharset(bytes: Buffer, charset: string): string {
-  const cs = charset.toLowerCase().split('*')[0];
-  if (cs === 'utf-8' || cs === 'utf8' || cs === 'us-ascii' || cs === 'ascii') return bytes.toString('utf8');
-  try {
-    return new TextDecoder(cs).decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
-}
-
-export function decodeText(bytes: Buffer, charset: string | undefined): string {
-  return decodeCharset(bytes, charset ?? 'utf-8');
-}
-
-function decodeQ(text: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '_') bytes.push(0x20);
-    else if (c === '=' && /^[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(c.charCodeAt(0) & 0xff);
-  }
-  return Buffer.from(bytes);
-}
-
-const ENCODED_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
-
-/** Decodes RFC 2047 encoded words; white space between two adjacent encoded words disappears. */
-export function decodeMimeWords(value: string): string {
-  if (!value.includes('=?')) return value;
-  return value
-    .replace(/(\?=)\s+(?==\?)/g, '$1')
-    .replace(ENCODED_WORD, (_m, charset: string, enc: string, text: string) =>
-      decodeCharset(enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : decodeQ(text), charset),
-    );
-}
-
 /** The value the header test compares: unfolded, decoded, without surrounding white space. */
 export function headerValue(raw: string): string {
-  return decodeMimeWords(raw.trim());
+  return decodeEncodedWords(raw.trim());
 }
 
 /** Parses "type/subtype; name=value; …" (Content-Type and the like). */

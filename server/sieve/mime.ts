@@ -1,4 +1,6 @@
-import { decodeText, headerEnd, parseContentType, parseHeaderBlock, type HeaderField } from './headers';
+import { decodeCharset } from '../mail/mime/charset';
+import { decodeTransfer } from '../mail/mime/transfer';
+import { headerEnd, parseContentType, parseHeaderBlock, type HeaderField } from './headers';
 
 /** A MIME part as the body test sees it (RFC 5173): its type and decoded content. */
 export interface BodyPart {
@@ -10,23 +12,6 @@ export interface BodyPart {
 
 const MAX_PARTS = 500;
 const MAX_DEPTH = 20;
-
-function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
-  const enc = (encoding ?? '').trim().toLowerCase();
-  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  if (enc === 'quoted-printable') {
-    const s = body.toString('latin1').replace(/=\r?\n/g, '');
-    const out: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        out.push(parseInt(s.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else out.push(s.charCodeAt(i) & 0xff);
-    }
-    return Buffer.from(out);
-  }
-  return body;
-}
 
 function field(fields: HeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.raw.trim();
@@ -113,7 +98,7 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
       walk(parseHeaderBlock(decoded.subarray(0, h.headerLength).toString('latin1')), decoded.subarray(h.bodyStart), 'text/plain', depth + 1);
       return;
     }
-    const text = ct.type.startsWith('text/') ? decodeText(decoded, ct.params.get('charset')) : decoded.toString('latin1');
+    const text = ct.type.startsWith('text/') ? decodeCharset(decoded, ct.params.get('charset')) : decoded.toString('latin1');
     out.push({ type: ct.type, text });
   }
 }

@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { decodeBody, storableMessage } from '../../server/imap/mime/binary';
+import { storableMessage } from '../../server/imap/mime/binary';
+import { decodeTransferExact } from '../../server/mail/mime/transfer';
 import { parseHeaderFields } from '../../server/imap/mime/header';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
 import { searchable } from '../../server/imap/mime/searchable';
@@ -79,7 +80,7 @@ function imapView(buf: Buffer): unknown {
     const mimeBytes = mime ? buf.subarray(mime.start, mime.end) : undefined;
     const bodyBytes = body ? buf.subarray(body.start, body.end) : undefined;
     const cte = mimeBytes ? parseHeaderFields(mimeBytes, 0, mimeBytes.length).find((f) => f.name === 'content-transfer-encoding')?.value : undefined;
-    return [p.join('.'), mimeBytes, bodyBytes, bodyBytes && p.length ? decodeBody(bodyBytes, cte) : undefined];
+    return [p.join('.'), mimeBytes, bodyBytes, bodyBytes && p.length ? decodeTransferExact(bodyBytes, cte) : undefined];
   });
   const header = buf.subarray(summary.tree.h, summary.tree.b);
   const s = searchable(buf);

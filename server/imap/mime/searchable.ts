@@ -1,7 +1,9 @@
 import { parseAddressList } from './address';
 import { headerValue } from './header';
 import { type MimeNode, parseMime } from './mime-tree';
-import { decodeCharset, decodeHeaderValue, decodeTransfer } from './decode';
+import { decodeCharset } from '../../mail/mime/charset';
+import { decodeHeaderValue } from '../../mail/mime/encoded-words';
+import { decodeTransfer } from '../../mail/mime/transfer';
 
 export interface SearchableMessage {
   /** Lower-case field name → decoded values. */

@@ -1,5 +1,5 @@
 import { parseAddressList } from './address';
-import { decodeHeaderValue } from './decode';
+import { decodeHeaderValue } from '../../mail/mime/encoded-words';
 import { type HeaderField, headerValue } from './header';
 import { MONTHS } from '../protocol/imap-date';
 

@@ -1,5 +1,6 @@
 import { type CharsetOptions, decodeCharset } from '../mail/mime/charset';
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
+import { parseHeaderFields, splitHeader } from '../mail/mime/header';
 import { decodeBase64, decodeQuotedPrintable } from '../mail/mime/transfer';
 
 /** Junk text keeps mislabelled 8-bit bytes one-to-one and reads CJK charsets Node lacks. */
@@ -47,26 +48,19 @@ export function headerEnd(buf: Buffer, start = 0): number {
   return -1;
 }
 
-/** Splits a header block into unfolded fields; lines that are not fields are skipped. */
-export function parseHeaderBlock(text: string): HeaderField[] {
+/**
+ * The fields of a header block as the tokenizer reads them: folded lines joined by one space,
+ * and a "name" longer than 76 characters taken for a stray line, not a field.
+ */
+function headerFields(buf: Buffer, end: number): HeaderField[] {
   const fields: HeaderField[] = [];
-  const lines = text.split('\n');
-  let current: HeaderField | undefined;
-  for (let line of lines) {
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.length === 0) continue;
-    const c = line.charCodeAt(0);
-    if (c === 32 || c === 9) {
-      if (current) current.value += ' ' + line.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0 || colon > 76) {
-      current = undefined;
-      continue;
-    }
-    current = { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim() };
-    fields.push(current);
+  for (const f of parseHeaderFields(buf, 0, end)) {
+    const lines = f.raw.toString('latin1').split('\n');
+    const colon = lines[0].indexOf(':');
+    if (colon > 76) continue;
+    let value = lines[0].slice(colon + 1).trim();
+    for (let i = 1; i < lines.length; i++) if (lines[i] !== '' && lines[i] !== '\r') value += ' ' + lines[i].trim();
+    fields.push({ name: f.name, value });
   }
   return fields;
 }
@@ -121,12 +115,9 @@ export function parseMessage(buf: Buffer): MimePart {
 
 function parsePart(buf: Buffer, depth: number, counter: { parts: number }, parentType: string): MimePart {
   counter.parts++;
-  const end = headerEnd(buf);
-  // A part that starts with a blank line has no header at all.
-  const startsBlank = buf[0] === 10 || (buf[0] === 13 && buf[1] === 10);
-  const headerText = startsBlank ? '' : end < 0 ? buf.toString('latin1') : buf.toString('latin1', 0, end);
-  const body = startsBlank ? buf.subarray(buf[0] === 10 ? 1 : 2) : end < 0 ? buf.subarray(buf.length) : buf.subarray(end);
-  const headers = parseHeaderBlock(headerText);
+  const split = splitHeader(buf, 0, buf.length);
+  const body = buf.subarray(split.bodyStart);
+  const headers = headerFields(buf, split.headerEnd);
   const ct = parseParameterized(headerValue(headers, 'content-type') ?? '');
   let type = ct.value.includes('/') ? ct.value : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
   if (type.startsWith('multipart/') && !ct.params.get('boundary')) type = 'text/plain';

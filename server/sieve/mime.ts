@@ -1,6 +1,6 @@
 import { decodeCharset } from '../mail/mime/charset';
 import { decodeTransfer } from '../mail/mime/transfer';
-import { headerEnd, parseContentType, parseHeaderBlock, type HeaderField } from './headers';
+import { headerEnd, headerFields, parseContentType, type HeaderField } from './headers';
 
 /** A MIME part as the body test sees it (RFC 5173): its type and decoded content. */
 export interface BodyPart {
@@ -74,8 +74,7 @@ function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outs
 export function extractBodyParts(raw: Buffer): BodyPart[] {
   const out: BodyPart[] = [];
   const { headerLength, bodyStart } = headerEnd(raw);
-  const top = parseHeaderBlock(raw.subarray(0, headerLength).toString('latin1'));
-  walk(top, raw.subarray(bodyStart), 'text/plain', 0);
+  walk(headerFields(raw, 0, headerLength, 'latin1'), raw.subarray(bodyStart), 'text/plain', 0);
   return out;
 
   function walk(fields: HeaderField[], body: Buffer, fallback: string, depth: number): void {
@@ -87,7 +86,7 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
       const childDefault = ct.type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
       for (const p of parts) {
         const h = headerEnd(p);
-        walk(parseHeaderBlock(p.subarray(0, h.headerLength).toString('latin1')), p.subarray(h.bodyStart), childDefault, depth + 1);
+        walk(headerFields(p, 0, h.headerLength, 'latin1'), p.subarray(h.bodyStart), childDefault, depth + 1);
       }
       return;
     }
@@ -95,7 +94,7 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
     if (ct.type === 'message/rfc822') {
       out.push({ type: ct.type, text: decoded.toString('utf8') });
       const h = headerEnd(decoded);
-      walk(parseHeaderBlock(decoded.subarray(0, h.headerLength).toString('latin1')), decoded.subarray(h.bodyStart), 'text/plain', depth + 1);
+      walk(headerFields(decoded, 0, h.headerLength, 'latin1'), decoded.subarray(h.bodyStart), 'text/plain', depth + 1);
       return;
     }
     const text = ct.type.startsWith('text/') ? decodeCharset(decoded, ct.params.get('charset')) : decoded.toString('latin1');

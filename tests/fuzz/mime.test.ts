@@ -8,7 +8,7 @@ import { storableMessage } from '../../server/imap/mime/binary';
 import { decodeCharset } from '../../server/mail/mime/charset';
 import { decodeEncodedWords, decodeHeaderValue } from '../../server/mail/mime/encoded-words';
 import { decodeQuotedPrintable, decodeQuotedPrintableLines, decodeTransfer, decodeTransferExact } from '../../server/mail/mime/transfer';
-import { parseHeaderFields } from '../../server/imap/mime/header';
+import { parseHeaderFields } from '../../server/mail/mime/header';
 import { type MimeNode, parseMime } from '../../server/imap/mime/mime-tree';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
 import { searchable } from '../../server/imap/mime/searchable';

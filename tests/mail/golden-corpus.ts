@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { storableMessage } from '../../server/imap/mime/binary';
 import { decodeTransferExact } from '../../server/mail/mime/transfer';
-import { parseHeaderFields } from '../../server/imap/mime/header';
+import { parseHeaderFields } from '../../server/mail/mime/header';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
 import { searchable } from '../../server/imap/mime/searchable';
 import { sortKeys } from '../../server/imap/mime/sort-keys';

@@ -5,7 +5,7 @@ import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { formatInternalDate } from '../protocol/imap-date';
 import { decodeTransferExact } from '../../mail/mime/transfer';
 import { withoutNul, withoutNulStream } from '../mime/binary';
-import { headerValue, parseHeaderFields } from '../mime/header';
+import { headerValue, parseHeaderFields } from '../../mail/mime/header';
 import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
 import { type MessageSummary, messageSummary } from '../mime/summary';
 import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';

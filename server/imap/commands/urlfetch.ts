@@ -1,5 +1,5 @@
 import { decodeTransferExact } from '../../mail/mime/transfer';
-import { headerValue } from '../mime/header';
+import { headerValue } from '../../mail/mime/header';
 import { type MimeNode, parseMime } from '../mime/mime-tree';
 import { bodyStructure } from '../mime/structure';
 import type { CommandCursor } from '../protocol/command-cursor';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { decodeTransferExact } from '../../mail/mime/transfer';
-import { headerValue } from './header';
+import { headerValue } from '../../mail/mime/header';
 import { type MimeNode, parseMime } from './mime-tree';
 
 /**

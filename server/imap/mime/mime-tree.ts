@@ -1,4 +1,4 @@
-import { type HeaderField, headerValue, parseHeaderFields, parseParameterized, splitHeader } from './header';
+import { type HeaderField, headerValue, parseHeaderFields, parseParameterized, splitHeader } from '../../mail/mime/header';
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -1,5 +1,5 @@
 import { parseAddressList } from './address';
-import { headerValue } from './header';
+import { headerValue } from '../../mail/mime/header';
 import { type MimeNode, parseMime } from './mime-tree';
 import { decodeCharset } from '../../mail/mime/charset';
 import { decodeHeaderValue } from '../../mail/mime/encoded-words';

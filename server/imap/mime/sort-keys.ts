@@ -1,6 +1,6 @@
 import { parseAddressList } from './address';
 import { decodeHeaderValue } from '../../mail/mime/encoded-words';
-import { type HeaderField, headerValue } from './header';
+import { type HeaderField, headerValue } from '../../mail/mime/header';
 import { MONTHS } from '../protocol/imap-date';
 
 /**

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDeliveryReport } from '../../server/delivery/dsn';
 import { parseHeaderFields } from '../../server/mail/mime/header';
-import { parseMime } from '../../server/imap/mime/mime-tree';
+import { parseMime } from '../../server/mail/mime/tree';
 import type { QueueEntry } from '../../server/queue/types';
 import { atom, latin1, message, nastyChar, rawBytes, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';

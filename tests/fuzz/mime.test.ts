@@ -9,7 +9,7 @@ import { decodeCharset } from '../../server/mail/mime/charset';
 import { decodeEncodedWords, decodeHeaderValue } from '../../server/mail/mime/encoded-words';
 import { decodeQuotedPrintable, decodeQuotedPrintableLines, decodeTransfer, decodeTransferExact } from '../../server/mail/mime/transfer';
 import { parseHeaderFields } from '../../server/mail/mime/header';
-import { type MimeNode, parseMime } from '../../server/imap/mime/mime-tree';
+import { type MimeNode, parseMime } from '../../server/mail/mime/tree';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
 import { searchable } from '../../server/imap/mime/searchable';
 import { baseSubject, parseHeaderDate, sortKeys } from '../../server/imap/mime/sort-keys';

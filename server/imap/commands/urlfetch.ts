@@ -1,6 +1,6 @@
 import { decodeTransferExact } from '../../mail/mime/transfer';
 import { headerValue } from '../../mail/mime/header';
-import { type MimeNode, parseMime } from '../mime/mime-tree';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 import { bodyStructure } from '../mime/structure';
 import type { CommandCursor } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';

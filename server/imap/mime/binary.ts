@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { decodeTransferExact } from '../../mail/mime/transfer';
 import { headerValue } from '../../mail/mime/header';
-import { type MimeNode, parseMime } from './mime-tree';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 
 /**
  * A literal may not carry NUL (RFC 9051 section 4.3; only BINARY's literal8 may), but a

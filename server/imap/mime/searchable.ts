@@ -1,6 +1,6 @@
 import { parseAddressList } from './address';
 import { headerValue } from '../../mail/mime/header';
-import { type MimeNode, parseMime } from './mime-tree';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 import { decodeCharset } from '../../mail/mime/charset';
 import { decodeHeaderValue } from '../../mail/mime/encoded-words';
 import { decodeTransfer } from '../../mail/mime/transfer';

@@ -1,6 +1,6 @@
 import { type CharsetOptions, decodeCharset } from '../mail/mime/charset';
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
-import { parseHeaderFields, splitHeader } from '../mail/mime/header';
+import { headerFieldLines, splitHeader } from '../mail/mime/header';
 import { decodeBase64, decodeQuotedPrintable } from '../mail/mime/transfer';
 
 /** Junk text keeps mislabelled 8-bit bytes one-to-one and reads CJK charsets Node lacks. */
@@ -54,13 +54,12 @@ export function headerEnd(buf: Buffer, start = 0): number {
  */
 function headerFields(buf: Buffer, end: number): HeaderField[] {
   const fields: HeaderField[] = [];
-  for (const f of parseHeaderFields(buf, 0, end)) {
-    const lines = f.raw.toString('latin1').split('\n');
+  for (const { name, lines } of headerFieldLines(buf.toString('latin1', 0, end))) {
     const colon = lines[0].indexOf(':');
     if (colon > 76) continue;
     let value = lines[0].slice(colon + 1).trim();
-    for (let i = 1; i < lines.length; i++) if (lines[i] !== '' && lines[i] !== '\r') value += ' ' + lines[i].trim();
-    fields.push({ name: f.name, value });
+    for (let i = 1; i < lines.length; i++) value += ' ' + lines[i].trim();
+    fields.push({ name, value });
   }
   return fields;
 }

@@ -1,5 +1,5 @@
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
-import { parseHeaderFields } from '../mail/mime/header';
+import { headerFieldLines } from '../mail/mime/header';
 
 /** One header field as it appears in the message, in order. */
 export interface HeaderField {
@@ -33,10 +33,11 @@ export function headerEnd(raw: Buffer): { headerLength: number; bodyStart: numbe
  * the message's own header, latin1 for the parts' (only their Content-* fields matter).
  */
 export function headerFields(buf: Buffer, start: number, end: number, encoding: 'utf8' | 'latin1'): HeaderField[] {
-  return parseHeaderFields(buf, start, end).map((f) => {
-    const text = f.raw.toString(encoding);
-    const colon = text.indexOf(':');
-    return { name: text.slice(0, colon).trim().toLowerCase(), raw: text.slice(colon + 1).replace(/\r?\n/g, '') };
+  return headerFieldLines(buf.toString(encoding, start, end)).map(({ name, lines }) => {
+    let raw = lines[0].slice(lines[0].indexOf(':') + 1);
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    for (let i = 1; i < lines.length; i++) raw += lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    return { name, raw };
   });
 }
 

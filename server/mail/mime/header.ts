@@ -59,6 +59,44 @@ export function parseHeaderFields(buf: Buffer, start: number, end: number): Head
   return fields;
 }
 
+/** One field of a header block as text: its lower-case name and its lines (line feeds removed, carriage returns kept). */
+export interface HeaderFieldLines {
+  name: string;
+  lines: string[];
+}
+
+/**
+ * The fields of a header block given as latin1 text, by the same rules as parseHeaderFields,
+ * without copying bytes: for readers such as the junk filter that only want the text.
+ */
+export function headerFieldLines(text: string): HeaderFieldLines[] {
+  const fields: HeaderFieldLines[] = [];
+  let current: string[] | undefined;
+  const finish = () => {
+    if (!current) return;
+    const first = current[0];
+    const colon = first.indexOf(':');
+    if (colon > 0) {
+      const name = first.slice(0, colon).trim().toLowerCase();
+      if (name && !/[\s]/.test(name)) fields.push({ name, lines: current });
+    }
+  };
+  const lines = text.split('\n');
+  // The piece after the last line feed is not a line.
+  const count = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let i = 0; i < count; i++) {
+    const line = lines[i];
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && current) current.push(line);
+    else {
+      finish();
+      current = [line];
+    }
+  }
+  finish();
+  return fields;
+}
+
 export function headerValue(fields: HeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.value;
 }

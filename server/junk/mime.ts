@@ -37,17 +37,6 @@ export interface MimePart {
 const MAX_DEPTH = 8;
 const MAX_PARTS = 64;
 
-/** Index of the first byte after the blank line that ends the header, or -1 when there is none. */
-export function headerEnd(buf: Buffer, start = 0): number {
-  // Line by line: searching for "\n\n" and "\n\r\n" separately reads a whole CRLF (or LF) message for the other.
-  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, nl + 1)) {
-    const next = buf[nl + 1];
-    if (next === 10) return nl + 2;
-    if (next === 13 && buf[nl + 2] === 10) return nl + 3;
-  }
-  return -1;
-}
-
 /**
  * The fields of a header block as the tokenizer reads them: folded lines joined by one space,
  * and a "name" longer than 76 characters taken for a stray line, not a field.

@@ -2,7 +2,8 @@ import { parseHtml } from './html';
 import { countryOfDomain } from './locales';
 import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashRestore, hashSave, hashString } from './token-hash';
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
-import { JUNK_TEXT, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
+import { blankLineEnd } from '../mail/mime/header';
+import { JUNK_TEXT, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
 
 /**
  * Turns a message into the set of tokens the Bayesian filter counts. Header tokens
@@ -60,7 +61,7 @@ function run(raw: Buffer, t: TokenSink): void {
   const root = parseMessage(buf);
   headerTokens(root.headers, t);
   bodyTokens(root, t);
-  if (headerEnd(buf) < 0) t.add('struct:no-body');
+  if (blankLineEnd(buf) < 0) t.add('struct:no-body');
   // Charsets of encoded words were collected while decoding; give them tokens like part charsets.
   for (const cs of t.charsets) t.localeTokens.add('cs:' + cs);
 }

@@ -1,5 +1,5 @@
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
-import { headerFieldLines } from '../mail/mime/header';
+import { blankLineEnd, headerFieldLines } from '../mail/mime/header';
 
 /** One header field as it appears in the message, in order. */
 export interface HeaderField {
@@ -16,12 +16,8 @@ export interface HeaderField {
  * decided whether the body test should change.
  */
 export function headerEnd(raw: Buffer): { headerLength: number; bodyStart: number } {
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] !== 0x0a) continue;
-    // At a line end: the next line is empty when it is "\n" or "\r\n".
-    if (raw[i + 1] === 0x0a) return { headerLength: i + 1, bodyStart: i + 2 };
-    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return { headerLength: i + 1, bodyStart: i + 3 };
-  }
+  const bodyStart = blankLineEnd(raw);
+  if (bodyStart >= 0) return { headerLength: bodyStart - (raw[bodyStart - 2] === 0x0d ? 2 : 1), bodyStart };
   if (raw[0] === 0x0a) return { headerLength: 0, bodyStart: 1 };
   if (raw[0] === 0x0d && raw[1] === 0x0a) return { headerLength: 0, bodyStart: 2 };
   return { headerLength: raw.length, bodyStart: raw.length };

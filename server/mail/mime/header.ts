@@ -26,6 +26,21 @@ export function splitHeader(buf: Buffer, start: number, end: number): { headerEn
   return { headerEnd: end, bodyStart: end };
 }
 
+/**
+ * Index of the first byte after the first empty line that follows a line from `start` on, or -1
+ * when there is none: where a header ends for readers that take a leading empty line for an
+ * empty first field (the junk filter's quick header edits, Sieve).
+ */
+export function blankLineEnd(buf: Buffer, start = 0): number {
+  // Line by line: searching for "\n\n" and "\n\r\n" separately reads a whole CRLF (or LF) message for the other.
+  for (let nl = buf.indexOf(LF, start); nl >= 0; nl = buf.indexOf(LF, nl + 1)) {
+    const next = buf[nl + 1];
+    if (next === LF) return nl + 2;
+    if (next === CR && buf[nl + 2] === LF) return nl + 3;
+  }
+  return -1;
+}
+
 /** The fields of a header block (lines without a colon are skipped, as most parsers do). */
 export function parseHeaderFields(buf: Buffer, start: number, end: number): HeaderField[] {
   const fields: HeaderField[] = [];

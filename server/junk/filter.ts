@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_PARAMETERS, type BayesParameters } from './classifier';
-import { headerEnd } from './mime';
+import { blankLineEnd } from '../mail/mime/header';
 import { ACCEPT_ALL, leaveOneOutHamProbability, scoreMessage, type Acceptance, type BayesResult, type Counts } from './scoring';
 import { tokenize } from './tokenizer';
 import { TokenStore, type JunkClass, type Lesson } from './token-store';
@@ -186,7 +186,7 @@ export class JunkFilter {
 export function messageHash(raw: Buffer): string {
   let start = 0;
   if (raw[0] === 70 && raw.toString('latin1', 0, 5) === 'From ') start = raw.indexOf(10) + 1;
-  const end = headerEnd(raw, start);
+  const end = blankLineEnd(raw, start);
   const header = raw.toString('latin1', start, end < 0 ? raw.length : end);
   const id = /^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(header)?.[1]?.replace(/\s+/g, '') ?? '';
   const h = createHash('sha256').update(id.toLowerCase()).update('\0');

@@ -1,5 +1,10 @@
-import iconv from 'iconv-lite';
-import { TextDecoder } from 'node:util';
+import { type CharsetOptions, decodeCharset } from '../mail/mime/charset';
+import { decodeEncodedWords } from '../mail/mime/encoded-words';
+import { headerFieldLines, splitHeader } from '../mail/mime/header';
+import { decodeBase64, decodeQuotedPrintable } from '../mail/mime/transfer';
+
+/** Junk text keeps mislabelled 8-bit bytes one-to-one and reads CJK charsets Node lacks. */
+export const JUNK_TEXT: CharsetOptions = { latin1ForAscii: true, iconv: true };
 
 /**
  * Just enough MIME for the junk tokenizer: header fields, the part tree, transfer
@@ -32,37 +37,18 @@ export interface MimePart {
 const MAX_DEPTH = 8;
 const MAX_PARTS = 64;
 
-/** Index of the first byte after the blank line that ends the header, or -1 when there is none. */
-export function headerEnd(buf: Buffer, start = 0): number {
-  // Line by line: searching for "\n\n" and "\n\r\n" separately reads a whole CRLF (or LF) message for the other.
-  for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, nl + 1)) {
-    const next = buf[nl + 1];
-    if (next === 10) return nl + 2;
-    if (next === 13 && buf[nl + 2] === 10) return nl + 3;
-  }
-  return -1;
-}
-
-/** Splits a header block into unfolded fields; lines that are not fields are skipped. */
-export function parseHeaderBlock(text: string): HeaderField[] {
+/**
+ * The fields of a header block as the tokenizer reads them: folded lines joined by one space,
+ * and a "name" longer than 76 characters taken for a stray line, not a field.
+ */
+function headerFields(buf: Buffer, end: number): HeaderField[] {
   const fields: HeaderField[] = [];
-  const lines = text.split('\n');
-  let current: HeaderField | undefined;
-  for (let line of lines) {
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.length === 0) continue;
-    const c = line.charCodeAt(0);
-    if (c === 32 || c === 9) {
-      if (current) current.value += ' ' + line.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0 || colon > 76) {
-      current = undefined;
-      continue;
-    }
-    current = { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim() };
-    fields.push(current);
+  for (const { name, lines } of headerFieldLines(buf.toString('latin1', 0, end))) {
+    const colon = lines[0].indexOf(':');
+    if (colon > 76) continue;
+    let value = lines[0].slice(colon + 1).trim();
+    for (let i = 1; i < lines.length; i++) value += ' ' + lines[i].trim();
+    fields.push({ name, value });
   }
   return fields;
 }
@@ -89,7 +75,7 @@ export function parseParameterized(value: string): { value: string; params: Map<
     if (star) {
       key = star[1];
       const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
-      if (ext) v = decodeWords(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), ext[1]);
+      if (ext) v = decodeCharset(Buffer.from(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), ext[1], JUNK_TEXT);
       v = (params.get(key) ?? '') + v;
     }
     params.set(key, v);
@@ -97,113 +83,16 @@ export function parseParameterized(value: string): { value: string; params: Map<
   return { value: main, params };
 }
 
-/**
- * Node's own decoders (ICU, WHATWG labels) by charset name, or null where it has none;
- * iconv-lite covers the rest. ICU's are native, and iconv-lite spends tens of
- * milliseconds building tables the first time it meets a CJK charset.
- */
-const decoders = new Map<string, TextDecoder | null>();
-
-function nativeDecoder(cs: string): TextDecoder | null {
-  let d = decoders.get(cs);
-  if (d === undefined) {
-    try {
-      d = new TextDecoder(cs);
-    } catch {
-      d = null;
-    }
-    decoders.set(cs, d);
-  }
-  return d;
-}
-
-/** Bytes → text in the named charset; unknown charsets fall back to latin1 so no byte is lost. */
-export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
-  const cs = (charset ?? '').toLowerCase().replace(/^"|"$/g, '');
-  // Checked first: WHATWG reads these labels as windows-1252, and latin1 keeps every byte as it is.
-  if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
-  if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
-  const native = nativeDecoder(cs);
-  if (native) return native.decode(bytes);
-  if (iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
-  return bytes.toString('latin1');
-}
-
-function decodeWords(latin1: string, charset: string): string {
-  return decodeCharset(Buffer.from(latin1, 'latin1'), charset);
-}
-
-/**
- * Decodes RFC 2047 encoded words ("=?charset?B?...?="); reports each charset seen so
- * the tokenizer can treat header charsets like body charsets.
- */
-export function decodeEncodedWords(value: string, charsets?: Set<string>): string {
-  if (!value.includes('=?')) return value;
-  return value
-    .replace(/(=\?[^?\s]+\?[bqBQ]\?[^?\s]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bqBQ])\?([^?\s]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const cs = charset.toLowerCase();
-      charsets?.add(cs);
-      const bytes = enc === 'b' || enc === 'B' ? Buffer.from(text, 'base64') : decodeQuotedPrintable(Buffer.from(text.replace(/_/g, ' '), 'latin1'));
-      return decodeCharset(bytes, cs);
-    });
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-/** Quoted-printable (RFC 2045 6.7): =XX escapes and soft line breaks; malformed escapes pass through. */
-export function decodeQuotedPrintable(input: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(input.length);
-  let o = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    if (c !== 61 /* = */) {
-      out[o++] = c;
-      continue;
-    }
-    const a = input[i + 1];
-    if (a === 13 && input[i + 2] === 10) {
-      i += 2;
-      continue;
-    }
-    if (a === 10) {
-      i += 1;
-      continue;
-    }
-    const hi = hexValue(a);
-    const lo = hexValue(input[i + 2]);
-    if (hi >= 0 && lo >= 0) {
-      out[o++] = hi * 16 + lo;
-      i += 2;
-    } else {
-      // Trailing whitespace before a soft break ("=  \n") is also a soft break.
-      let j = i + 1;
-      while (input[j] === 32 || input[j] === 9) j++;
-      if (input[j] === 10 || (input[j] === 13 && input[j + 1] === 10)) {
-        i = input[j] === 10 ? j : j + 1;
-        continue;
-      }
-      out[o++] = c;
-    }
-  }
-  return out.subarray(0, o);
-}
-
 /** The part's body without its transfer encoding. */
 export function decodeTransfer(part: MimePart): Buffer {
-  if (part.encoding === 'base64') return Buffer.from(part.body.toString('latin1'), 'base64');
+  if (part.encoding === 'base64') return decodeBase64(part.body, { urlSafe: true });
   if (part.encoding === 'quoted-printable') return decodeQuotedPrintable(part.body);
   return part.body;
 }
 
 /** Decoded text of a text part, in its charset. */
 export function partText(part: MimePart): string {
-  return decodeCharset(decodeTransfer(part), part.params.get('charset'));
+  return decodeCharset(decodeTransfer(part), part.params.get('charset'), JUNK_TEXT);
 }
 
 /** Parses a message (or an embedded message/rfc822) into its part tree. */
@@ -214,12 +103,9 @@ export function parseMessage(buf: Buffer): MimePart {
 
 function parsePart(buf: Buffer, depth: number, counter: { parts: number }, parentType: string): MimePart {
   counter.parts++;
-  const end = headerEnd(buf);
-  // A part that starts with a blank line has no header at all.
-  const startsBlank = buf[0] === 10 || (buf[0] === 13 && buf[1] === 10);
-  const headerText = startsBlank ? '' : end < 0 ? buf.toString('latin1') : buf.toString('latin1', 0, end);
-  const body = startsBlank ? buf.subarray(buf[0] === 10 ? 1 : 2) : end < 0 ? buf.subarray(buf.length) : buf.subarray(end);
-  const headers = parseHeaderBlock(headerText);
+  const split = splitHeader(buf, 0, buf.length);
+  const body = buf.subarray(split.bodyStart);
+  const headers = headerFields(buf, split.headerEnd);
   const ct = parseParameterized(headerValue(headers, 'content-type') ?? '');
   let type = ct.value.includes('/') ? ct.value : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
   if (type.startsWith('multipart/') && !ct.params.get('boundary')) type = 'text/plain';
@@ -230,7 +116,7 @@ function parsePart(buf: Buffer, depth: number, counter: { parts: number }, paren
     params: ct.params,
     encoding: (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase(),
     disposition: cd.value,
-    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? ''),
+    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? '', JUNK_TEXT),
     body,
     children: [],
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { headerEnd } from './mime';
+import { blankLineEnd } from '../mail/mime/header';
 import type { Verdict } from './verdict';
 
 /**
@@ -10,7 +10,7 @@ import type { Verdict } from './verdict';
 
 /** The message with `tag` put in front of its Subject (a Subject is added when there is none). */
 export function tagSubject(raw: Buffer, tag: string): Buffer {
-  const end = headerEnd(raw);
+  const end = blankLineEnd(raw);
   const header = raw.toString('latin1', 0, end < 0 ? raw.length : end);
   const m = /^subject:[ \t]?/im.exec(header);
   if (m) {
@@ -24,7 +24,7 @@ export function tagSubject(raw: Buffer, tag: string): Buffer {
 const KEPT = /^(from|to|cc|date|message-id|reply-to|return-path|received|subject|in-reply-to|references):/i;
 
 export function encapsulate(raw: Buffer, verdict: Verdict, hostname: string, tag = ''): Buffer {
-  const end = headerEnd(raw);
+  const end = blankLineEnd(raw);
   const header = raw.toString('latin1', 0, end < 0 ? raw.length : end);
   const fields: string[] = [];
   let keeping = false;

@@ -1,7 +1,9 @@
 import { parseHtml } from './html';
 import { countryOfDomain } from './locales';
 import { HASH, hashBegin, hashChar, hashEnd, hashFeed, hashRestore, hashSave, hashString } from './token-hash';
-import { decodeEncodedWords, headerEnd, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
+import { decodeEncodedWords } from '../mail/mime/encoded-words';
+import { blankLineEnd } from '../mail/mime/header';
+import { JUNK_TEXT, leafParts, parseMessage, partText, type HeaderField, type MimePart } from './mime';
 
 /**
  * Turns a message into the set of tokens the Bayesian filter counts. Header tokens
@@ -59,7 +61,7 @@ function run(raw: Buffer, t: TokenSink): void {
   const root = parseMessage(buf);
   headerTokens(root.headers, t);
   bodyTokens(root, t);
-  if (headerEnd(buf) < 0) t.add('struct:no-body');
+  if (blankLineEnd(buf) < 0) t.add('struct:no-body');
   // Charsets of encoded words were collected while decoding; give them tokens like part charsets.
   for (const cs of t.charsets) t.localeTokens.add('cs:' + cs);
 }
@@ -322,7 +324,7 @@ function headerTokens(headers: HeaderField[], t: TokenSink): void {
     seen.add(h.name);
     switch (h.name) {
       case 'subject':
-        subjectTokens(decodeEncodedWords(h.value, t.charsets), t);
+        subjectTokens(decodeEncodedWords(h.value, JUNK_TEXT, t.charsets), t);
         break;
       case 'from':
         addressTokens('f:', h.value, t, true);
@@ -380,7 +382,7 @@ function subjectTokens(subject: string, t: TokenSink): void {
 }
 
 function addressTokens(prefix: string, value: string, t: TokenSink, isFrom: boolean): void {
-  const decoded = decodeEncodedWords(value, t.charsets);
+  const decoded = decodeEncodedWords(value, JUNK_TEXT, t.charsets);
   const list = addresses(decoded);
   for (const a of list) {
     t.add(prefix + 'addr:' + a);

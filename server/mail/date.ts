@@ -1,6 +1,8 @@
 /**
- * server/mail: the one mail-format package (dates, header fields, addresses), used by every
- * protocol, delivery stage and filter; it imports nothing from the rest of the engine.
+ * server/mail: the one mail-format package (dates, header fields, addresses, header capture
+ * during DATA, and in mime/ header parsing, transfer and charset decoding, encoded words and the
+ * part tree), used by every protocol, delivery stage and filter; it imports nothing from the
+ * rest of the engine.
  */
 
 /** A date as RFC 5322 writes it, in UTC: "Mon, 7 Dec 2026 00:12:03 +0000". */

@@ -1,5 +1,5 @@
 import { parseAddressList, type AddressEntry } from './address';
-import { headerEnd, headerValue, parseHeaderBlock, type HeaderField } from './headers';
+import { headerEnd, headerFields, headerValue, type HeaderField } from './headers';
 import { extractBodyParts, type BodyPart } from './mime';
 
 /**
@@ -20,7 +20,7 @@ export class SieveMessage {
     this.size = raw.length;
     const { headerLength, bodyStart } = headerEnd(raw);
     this.bodyStart = bodyStart;
-    this.fields = parseHeaderBlock(raw.subarray(0, headerLength).toString('utf8'));
+    this.fields = headerFields(raw, 0, headerLength, 'utf8');
     for (const f of this.fields) {
       const list = this.byName.get(f.name);
       if (list) list.push(f);

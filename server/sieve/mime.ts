@@ -1,4 +1,6 @@
-import { decodeText, headerEnd, parseContentType, parseHeaderBlock, type HeaderField } from './headers';
+import { decodeCharset } from '../mail/mime/charset';
+import { decodeTransfer } from '../mail/mime/transfer';
+import { headerEnd, headerFields, parseContentType, type HeaderField } from './headers';
 
 /** A MIME part as the body test sees it (RFC 5173): its type and decoded content. */
 export interface BodyPart {
@@ -10,23 +12,6 @@ export interface BodyPart {
 
 const MAX_PARTS = 500;
 const MAX_DEPTH = 20;
-
-function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
-  const enc = (encoding ?? '').trim().toLowerCase();
-  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  if (enc === 'quoted-printable') {
-    const s = body.toString('latin1').replace(/=\r?\n/g, '');
-    const out: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-        out.push(parseInt(s.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else out.push(s.charCodeAt(i) & 0xff);
-    }
-    return Buffer.from(out);
-  }
-  return body;
-}
 
 function field(fields: HeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.raw.trim();
@@ -89,8 +74,7 @@ function splitMultipart(body: Buffer, boundary: string): { parts: Buffer[]; outs
 export function extractBodyParts(raw: Buffer): BodyPart[] {
   const out: BodyPart[] = [];
   const { headerLength, bodyStart } = headerEnd(raw);
-  const top = parseHeaderBlock(raw.subarray(0, headerLength).toString('latin1'));
-  walk(top, raw.subarray(bodyStart), 'text/plain', 0);
+  walk(headerFields(raw, 0, headerLength, 'latin1'), raw.subarray(bodyStart), 'text/plain', 0);
   return out;
 
   function walk(fields: HeaderField[], body: Buffer, fallback: string, depth: number): void {
@@ -102,7 +86,7 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
       const childDefault = ct.type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
       for (const p of parts) {
         const h = headerEnd(p);
-        walk(parseHeaderBlock(p.subarray(0, h.headerLength).toString('latin1')), p.subarray(h.bodyStart), childDefault, depth + 1);
+        walk(headerFields(p, 0, h.headerLength, 'latin1'), p.subarray(h.bodyStart), childDefault, depth + 1);
       }
       return;
     }
@@ -110,10 +94,10 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
     if (ct.type === 'message/rfc822') {
       out.push({ type: ct.type, text: decoded.toString('utf8') });
       const h = headerEnd(decoded);
-      walk(parseHeaderBlock(decoded.subarray(0, h.headerLength).toString('latin1')), decoded.subarray(h.bodyStart), 'text/plain', depth + 1);
+      walk(headerFields(decoded, 0, h.headerLength, 'latin1'), decoded.subarray(h.bodyStart), 'text/plain', depth + 1);
       return;
     }
-    const text = ct.type.startsWith('text/') ? decodeText(decoded, ct.params.get('charset')) : decoded.toString('latin1');
+    const text = ct.type.startsWith('text/') ? decodeCharset(decoded, ct.params.get('charset')) : decoded.toString('latin1');
     out.push({ type: ct.type, text });
   }
 }

@@ -14,7 +14,7 @@ import { RecipientPolicy, type SessionState, SmtpReply } from './recipient-polic
 import { receivedHeader } from './trace-headers';
 import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
-import { HeaderCapture } from './header-capture';
+import { HeaderCapture } from '../mail/header-capture';
 import { InboundAuth, withoutForgedResults } from './inbound-auth';
 import { greetAfter, installPromptGreeting } from './prompt-greeting';
 

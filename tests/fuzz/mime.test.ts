@@ -4,15 +4,17 @@
  * message view, and the decoders (quoted-printable, base64, charsets, encoded words, addresses).
  */
 import { parseAddressList } from '../../server/imap/mime/address';
-import { decodeBody, decodeQuotedPrintableBody, storableMessage } from '../../server/imap/mime/binary';
-import { decodeCharset, decodeHeaderValue, decodeQuotedPrintable, decodeTransfer } from '../../server/imap/mime/decode';
-import { parseHeaderFields } from '../../server/imap/mime/header';
-import { type MimeNode, parseMime } from '../../server/imap/mime/mime-tree';
+import { storableMessage } from '../../server/imap/mime/binary';
+import { decodeCharset } from '../../server/mail/mime/charset';
+import { decodeEncodedWords, decodeHeaderValue } from '../../server/mail/mime/encoded-words';
+import { decodeQuotedPrintable, decodeQuotedPrintableLines, decodeTransfer, decodeTransferExact } from '../../server/mail/mime/transfer';
+import { parseHeaderFields } from '../../server/mail/mime/header';
+import { type MimeNode, parseMime } from '../../server/mail/mime/tree';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
 import { searchable } from '../../server/imap/mime/searchable';
 import { baseSubject, parseHeaderDate, sortKeys } from '../../server/imap/mime/sort-keys';
 import { type PartOffsets, summarize } from '../../server/imap/mime/summary';
-import { decodeEncodedWords, decodeQuotedPrintable as junkDecodeQP, leafParts, parseMessage, partText } from '../../server/junk/mime';
+import { JUNK_TEXT, leafParts, parseMessage, partText } from '../../server/junk/mime';
 import { tokenize } from '../../server/junk/tokenizer';
 import { SieveMessage } from '../../server/sieve/message';
 import { atom, charset, encodedWord, hostileMessage, latin1, message, nastyChar, quoted, rawBytes, sentence } from './arbitraries';
@@ -106,8 +108,8 @@ fuzz({
       decodeHeaderValue(f.value);
     }
     storableMessage(buf);
-    decodeBody(buf, 'base64');
-    decodeBody(buf, 'quoted-printable');
+    decodeTransferExact(buf, 'base64');
+    decodeTransferExact(buf, 'quoted-printable');
   },
 });
 
@@ -188,9 +190,8 @@ fuzz({
     if (kind === 'qp-roundtrip') {
       const encoded = latin1(encodeQP(bytes));
       for (const [name, got] of [
-        ['imap', decodeQuotedPrintable(encoded)],
-        ['imap body', decodeQuotedPrintableBody(encoded)],
-        ['junk', junkDecodeQP(encoded)],
+        ['lenient', decodeQuotedPrintable(encoded)],
+        ['exact', decodeQuotedPrintableLines(encoded)],
       ] as const) {
         check(got.equals(bytes), () => `${name} QP decode of ${JSON.stringify(encoded.toString('latin1'))} gave ${JSON.stringify(got.toString('latin1'))}, expected ${JSON.stringify(data)}`);
       }
@@ -200,20 +201,20 @@ fuzz({
       const encoded = latin1(bytes.toString('base64').replace(/.{1,76}/g, '$&\r\n'));
       const got = decodeTransfer(encoded, 'base64');
       check(got.equals(bytes), 'base64 did not round-trip');
-      const body = decodeBody(encoded, 'base64');
+      const body = decodeTransferExact(encoded, 'base64');
       check(body !== undefined && body.equals(bytes), 'BINARY base64 did not round-trip');
       return;
     }
     decodeQuotedPrintable(bytes, true);
-    decodeQuotedPrintableBody(bytes);
-    junkDecodeQP(bytes);
+    decodeQuotedPrintableLines(bytes);
     for (const e of ['base64', 'quoted-printable', '7bit', 'x-unknown', undefined]) {
       decodeTransfer(bytes, e);
-      decodeBody(bytes, e);
+      decodeTransferExact(bytes, e);
     }
     decodeCharset(bytes, cs);
+    decodeCharset(bytes, cs, JUNK_TEXT);
     decodeHeaderValue(data);
-    decodeEncodedWords(data);
+    decodeEncodedWords(data, JUNK_TEXT);
     parseAddressList(data);
   },
 });

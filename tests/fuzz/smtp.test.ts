@@ -4,7 +4,7 @@
  * envelope address checks and the trace header built from client-supplied names.
  */
 import { isRoutingTrick, parseAddress } from '../../server/directory/address';
-import { HeaderCapture } from '../../server/smtp/header-capture';
+import { HeaderCapture } from '../../server/mail/header-capture';
 import { addressesIn, headerFields } from '../../server/mail/header-fields';
 import { LineNormalizer } from '../../server/smtp/line-normalizer';
 import { receivedHeader } from '../../server/smtp/trace-headers';

@@ -1,14 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestEngine } from '../helpers/engine';
-import { decodeBody, decodeQuotedPrintableBody, storableMessage } from '../../server/imap/mime/binary';
+import { decodeQuotedPrintableLines, decodeTransferExact } from '../../server/mail/mime/transfer';
+import { storableMessage } from '../../server/imap/mime/binary';
 import { loggedIn, putMessage, run, startImapEngine } from './helpers';
 
 test('quoted-printable for BINARY: padding dropped, soft breaks joined, CRLF line ends', () => {
   const qp = Buffer.from('hello  \r\nbar=\r\n\r\nfoo\t \t= \r\n=62\r\nfoo = \t\r\nbar\r\nx=3Dy =ZZ\r\n');
-  assert.equal(decodeQuotedPrintableBody(qp).toString('latin1'), 'hello\r\nbar\r\nfoo\t \tb\r\nfoo bar\r\nx=y =ZZ\r\n');
-  assert.equal(decodeBody(Buffer.from('aGVs\r\n bG8= \r\n'), 'Base64')!.toString(), 'hello');
-  assert.equal(decodeBody(Buffer.from('x'), 'x-uuencode'), undefined);
+  assert.equal(decodeQuotedPrintableLines(qp).toString('latin1'), 'hello\r\nbar\r\nfoo\t \tb\r\nfoo bar\r\nx=y =ZZ\r\n');
+  assert.equal(decodeTransferExact(Buffer.from('aGVs\r\n bG8= \r\n'), 'Base64')!.toString(), 'hello');
+  assert.equal(decodeTransferExact(Buffer.from('x'), 'x-uuencode'), undefined);
 });
 
 test('a message with NUL bytes is stored with those parts in base64', () => {

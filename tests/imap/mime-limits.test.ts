@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_PARTS, parseMime } from '../../server/imap/mime/mime-tree';
+import { MAX_PARTS, parseMime } from '../../server/mail/mime/tree';
 import { summarize } from '../../server/imap/mime/summary';
 
 const emptyParts = (n: number) => Buffer.from(`Content-Type: multipart/mixed; boundary=x\r\n\r\n${'--x\r\n\r\n'.repeat(n)}--x--\r\n`);

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenize } from '../../server/junk/tokenizer';
-import { decodeEncodedWords, decodeQuotedPrintable, parseMessage, leafParts, partText } from '../../server/junk/mime';
+import { decodeEncodedWords } from '../../server/mail/mime/encoded-words';
+import { decodeQuotedPrintable } from '../../server/mail/mime/transfer';
+import { parseMessage, leafParts, partText } from '../../server/junk/mime';
 import { parseHtml } from '../../server/junk/html';
 import { message } from './fixtures';
 

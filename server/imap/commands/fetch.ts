@@ -3,8 +3,9 @@ import type { MessageMeta } from '../../store/types';
 import { SYNC_READ_MAX } from '../../store/store';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { formatInternalDate } from '../protocol/imap-date';
-import { decodeBody, withoutNul, withoutNulStream } from '../mime/binary';
-import { headerValue, parseHeaderFields } from '../mime/header';
+import { decodeTransferExact } from '../../mail/mime/transfer';
+import { withoutNul, withoutNulStream } from '../mime/binary';
+import { headerValue, parseHeaderFields } from '../../mail/mime/header';
 import { type Section, type SectionText, filterHeader, sectionRange } from '../mime/sections';
 import { type MessageSummary, messageSummary } from '../mime/summary';
 import { formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
@@ -156,7 +157,7 @@ async function binarySegments(s: ImapSession, meta: MessageMeta, item: Extract<F
     if (body && mime) {
       const header = await s.ctx.store.readRange(meta, mime.start, mime.end);
       const encoding = headerValue(parseHeaderFields(header, 0, header.length), 'content-transfer-encoding');
-      data = decodeBody(await s.ctx.store.readRange(meta, body.start, body.end), encoding);
+      data = decodeTransferExact(await s.ctx.store.readRange(meta, body.start, body.end), encoding);
       if (!data) throw new UnknownCte();
     }
   }

@@ -1,6 +1,6 @@
 import type { MessageMeta } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
-import { parseHeaderFields, splitHeader } from '../mime/header';
+import { parseHeaderFields, splitHeader } from '../../mail/mime/header';
 import { type SortKeys, sortKeys } from '../mime/sort-keys';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';

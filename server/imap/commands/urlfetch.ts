@@ -1,6 +1,6 @@
-import { decodeBody } from '../mime/binary';
-import { headerValue } from '../mime/header';
-import { type MimeNode, parseMime } from '../mime/mime-tree';
+import { decodeTransferExact } from '../../mail/mime/transfer';
+import { headerValue } from '../../mail/mime/header';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 import { bodyStructure } from '../mime/structure';
 import type { CommandCursor } from '../protocol/command-cursor';
 import { nstring } from '../protocol/encode';
@@ -120,7 +120,7 @@ async function partData(s: ImapSession, url: string, auth: AuthorizedUrl, binary
   const identity = ['7bit', '8bit', 'binary', ''].includes((encoding ?? '').trim().toLowerCase());
   // BINARY of the whole message, of a multipart or of a message/rfc822 part is the data as stored (as FETCH BINARY).
   if (!binary || !u.section || node.children || node.message || identity) return { structure: bodyStructure(node, true), data: withPartial(stored, u) };
-  const decoded = decodeBody(stored, encoding);
+  const decoded = decodeTransferExact(stored, encoding);
   if (!decoded) return { structure: bodyStructure(node, true) };
   // The structure of what is sent: its identity encoding, decoded size and lines.
   const domain = dataDomain(decoded);

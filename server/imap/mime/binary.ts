@@ -1,77 +1,7 @@
 import { Readable } from 'node:stream';
-import { headerValue } from './header';
-import { type MimeNode, parseMime } from './mime-tree';
-
-/**
- * BINARY (RFC 3516): part bodies with their Content-Transfer-Encoding undone, and the
- * conversion APPEND applies to messages that carry NUL bytes.
- */
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/**
- * Quoted-printable as RFC 2045 section 6.7 says: trailing whitespace on a line is
- * transport padding and goes, "=" at a line's end is a soft break, lines end in CRLF.
- * A malformed "=" is kept as it is.
- */
-export function decodeQuotedPrintableBody(bytes: Buffer): Buffer {
-  const out = Buffer.alloc(bytes.length + 2);
-  let n = 0;
-  let pos = 0;
-  while (pos < bytes.length) {
-    let lf = bytes.indexOf(0x0a, pos);
-    const hasBreak = lf >= 0;
-    if (!hasBreak) lf = bytes.length;
-    let end = lf;
-    if (hasBreak && end > pos && bytes[end - 1] === 0x0d) end--;
-    while (end > pos && isWhitespace(bytes[end - 1])) end--;
-    let soft = false;
-    if (end > pos && bytes[end - 1] === 0x3d) {
-      soft = true;
-      end--;
-    }
-    for (let i = pos; i < end; i++) {
-      const c = bytes[i];
-      if (c === 0x3d && i + 2 < end && hexValue(bytes[i + 1]) >= 0 && hexValue(bytes[i + 2]) >= 0) {
-        out[n++] = hexValue(bytes[i + 1]) * 16 + hexValue(bytes[i + 2]);
-        i += 2;
-      } else {
-        out[n++] = c;
-      }
-    }
-    if (hasBreak && !soft) {
-      out[n++] = 0x0d;
-      out[n++] = 0x0a;
-    }
-    pos = lf + 1;
-  }
-  return out.subarray(0, n);
-}
-
-/** A part body with its transfer encoding undone; undefined for an encoding we do not know (RFC 3516 UNKNOWN-CTE). */
-export function decodeBody(bytes: Buffer, encoding: string | undefined): Buffer | undefined {
-  switch ((encoding ?? '7bit').trim().toLowerCase()) {
-    case '7bit':
-    case '8bit':
-    case 'binary':
-      return bytes;
-    case 'base64':
-      return Buffer.from(bytes.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
-    case 'quoted-printable':
-      return decodeQuotedPrintableBody(bytes);
-    default:
-      return undefined;
-  }
-}
+import { decodeTransferExact } from '../../mail/mime/transfer';
+import { headerValue } from '../../mail/mime/header';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 
 /**
  * A literal may not carry NUL (RFC 9051 section 4.3; only BINARY's literal8 may), but a
@@ -136,7 +66,7 @@ export function storableMessage(message: Buffer): Buffer {
     for (const f of fields) pieces.push(f.raw[f.raw.length - 1] === 0x0a ? f.raw : Buffer.concat([f.raw, Buffer.from('\r\n')]));
     pieces.push(Buffer.from('Content-Transfer-Encoding: base64\r\n\r\n'));
     const body = message.subarray(node.bs, node.be);
-    const decoded = decodeBody(body, headerValue(node.fields, 'content-transfer-encoding')) ?? body;
+    const decoded = decodeTransferExact(body, headerValue(node.fields, 'content-transfer-encoding')) ?? body;
     let encoded = base64Lines(decoded);
     // The line end before a boundary belongs to the boundary: keep the original's.
     if (node.be < message.length) encoded = encoded.subarray(0, encoded.length - 2);

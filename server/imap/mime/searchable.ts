@@ -1,7 +1,12 @@
 import { parseAddressList } from './address';
-import { headerValue } from './header';
-import { type MimeNode, parseMime } from './mime-tree';
-import { decodeCharset, decodeHeaderValue, decodeTransfer } from './decode';
+import { headerValue } from '../../mail/mime/header';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
+import { type CharsetOptions, decodeCharset } from '../../mail/mime/charset';
+import { decodeHeaderValue } from '../../mail/mime/encoded-words';
+import { decodeTransfer } from '../../mail/mime/transfer';
+
+/** SEARCH and SORT read text as TextDecoder does: a UTF-8 byte-order mark is not text. */
+export const READER: CharsetOptions = { stripBom: true };
 
 export interface SearchableMessage {
   /** Lower-case field name → decoded values. */
@@ -18,14 +23,14 @@ function collectText(buf: Buffer, node: MimeNode, out: string[], depth: number):
     return;
   }
   if (node.message) {
-    out.push(node.message.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`).join('\n'));
+    out.push(node.message.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value, READER)}`).join('\n'));
     collectText(buf, node.message, out, depth + 1);
     return;
   }
   if (node.type.toLowerCase() !== 'text') return;
   const charset = node.params.find(([k]) => k.toLowerCase() === 'charset')?.[1];
   const encoding = headerValue(node.fields, 'content-transfer-encoding');
-  out.push(decodeCharset(decodeTransfer(buf.subarray(node.bs, node.be), encoding), charset));
+  out.push(decodeCharset(decodeTransfer(buf.subarray(node.bs, node.be), encoding), charset, READER));
 }
 
 const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'sender', 'reply-to']);
@@ -36,7 +41,7 @@ function normalisedAddresses(value: string): string {
     .map((a) => {
       if (a.host === null) return a.mailbox ?? '';
       const addr = `${a.mailbox ?? ''}@${a.host}`;
-      return a.name ? `${decodeHeaderValue(a.name)} <${addr}>` : `<${addr}>`;
+      return a.name ? `${decodeHeaderValue(a.name, READER)} <${addr}>` : `<${addr}>`;
     })
     .join(' ');
 }
@@ -46,13 +51,13 @@ export function searchable(buf: Buffer): SearchableMessage {
   const headers = new Map<string, string[]>();
   for (const f of root.fields) {
     const list = headers.get(f.name) ?? [];
-    list.push(decodeHeaderValue(f.value));
+    list.push(decodeHeaderValue(f.value, READER));
     // Address fields are also matched on their parsed form, so comments and folding
     // inside an address do not hide "user@domain" from a search (as Dovecot does).
     if (ADDRESS_FIELDS.has(f.name)) list.push(normalisedAddresses(f.value));
     headers.set(f.name, list);
   }
-  const headerText = root.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value)}`).join('\n');
+  const headerText = root.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value, READER)}`).join('\n');
   const body: string[] = [];
   collectText(buf, root, body, 0);
   return { headers, headerText, bodyText: body.join('\n') };

@@ -1,4 +1,4 @@
-import { parseHeaderFields } from './header';
+import { parseHeaderFields } from '../../mail/mime/header';
 import type { PartOffsets } from './summary';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';

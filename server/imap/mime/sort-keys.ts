@@ -1,6 +1,7 @@
 import { parseAddressList } from './address';
-import { decodeHeaderValue } from './decode';
-import { type HeaderField, headerValue } from './header';
+import { decodeHeaderValue } from '../../mail/mime/encoded-words';
+import { READER } from './searchable';
+import { type HeaderField, headerValue } from '../../mail/mime/header';
 import { MONTHS } from '../protocol/imap-date';
 
 /**
@@ -29,7 +30,7 @@ const REFWD = /^(?:\[[^[\]]*\]\s*)*(?:re|fwd?)\s*(?:\[[^[\]]*\]\s*)?:\s*/i;
 
 /** RFC 5256 section 2.1: the subject without Re:, Fwd:, [list] tags, (fwd) and [fwd: ...] wrappers. */
 export function baseSubject(raw: string): { subject: string; isReply: boolean } {
-  let s = decodeHeaderValue(raw).replace(/[\t\r\n]+/g, ' ').replace(/ {2,}/g, ' ');
+  let s = decodeHeaderValue(raw, READER).replace(/[\t\r\n]+/g, ' ').replace(/ {2,}/g, ' ');
   let isReply = false;
   for (;;) {
     const trimmed = s.replace(TRAILER, '');
@@ -85,7 +86,7 @@ function displayName(value: string | undefined): string {
   if (!value) return '';
   const a = parseAddressList(value)[0];
   if (!a) return '';
-  if (a.name) return decodeHeaderValue(a.name).trim().toUpperCase();
+  if (a.name) return decodeHeaderValue(a.name, READER).trim().toUpperCase();
   const spec = a.host ? `${a.mailbox ?? ''}@${a.host}` : a.mailbox ?? '';
   return spec.toUpperCase();
 }

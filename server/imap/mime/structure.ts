@@ -1,7 +1,7 @@
 import { list, nlist, nstring } from '../protocol/encode';
 import { type EnvelopeAddress, parseAddressList } from './address';
-import { type HeaderField, headerValue, parseParameterized } from './header';
-import type { MimeNode } from './mime-tree';
+import { type HeaderField, headerValue, parseParameterized } from '../../mail/mime/header';
+import type { MimeNode } from '../../mail/mime/tree';
 
 /** ENVELOPE of a header (RFC 3501 section 7.4.2); Sender and Reply-To default to From. */
 export function envelope(fields: HeaderField[]): string {

@@ -1,6 +1,6 @@
 import type { MailStore } from '../../store/store';
 import type { MessageMeta } from '../../store/types';
-import { type MimeNode, parseMime } from './mime-tree';
+import { type MimeNode, parseMime } from '../../mail/mime/tree';
 import { bodyStructure, envelope } from './structure';
 
 /** Byte offsets of one MIME entity: header start, body start, body end; children or encapsulated message. */

@@ -2,14 +2,26 @@ import { type HeaderField, headerValue, parseHeaderFields, parseParameterized, s
 
 const LF = 0x0a;
 const CR = 0x0d;
-/** Deeper nesting than this is treated as an opaque leaf, so hostile messages cannot exhaust the stack. */
-const MAX_DEPTH = 32;
 /**
- * Parts of one message at most (Dovecot's default too). A 10 MB message of empty parts has 1.4
- * million: without a limit its BODYSTRUCTURE took half a minute and gigabytes to build. Past the
- * limit, the last part described takes the rest of its multipart body.
+ * Parts of one message at most by default (Dovecot's default too, and IMAP's). A 10 MB message
+ * of empty parts has 1.4 million: without a limit its BODYSTRUCTURE took half a minute and
+ * gigabytes to build. Past the limit, the last part described takes the rest of its multipart body.
  */
 export const MAX_PARTS = 10_000;
+/** Deeper nesting than this is treated as an opaque leaf by default, so hostile messages cannot exhaust the stack. */
+export const MAX_DEPTH = 32;
+
+/** Bounds on the part tree; a reader that needs less (a filter) can ask for less. */
+export interface MimeLimits {
+  maxParts?: number;
+  maxDepth?: number;
+}
+
+interface Walk {
+  parts: number;
+  maxParts: number;
+  maxDepth: number;
+}
 
 /** One MIME entity with byte offsets into the message: header start, body start, body end. */
 export interface MimeNode {
@@ -29,11 +41,11 @@ export interface MimeNode {
 }
 
 /** Parses the MIME structure of a whole message (binary-safe: works on bytes, never decodes). */
-export function parseMime(buf: Buffer): MimeNode {
-  return parseEntity(buf, 0, buf.length, false, 0, { parts: 0 });
+export function parseMime(buf: Buffer, limits: MimeLimits = {}): MimeNode {
+  return parseEntity(buf, 0, buf.length, false, 0, { parts: 0, maxParts: limits.maxParts ?? MAX_PARTS, maxDepth: limits.maxDepth ?? MAX_DEPTH });
 }
 
-function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number, count: { parts: number }): MimeNode {
+function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number, count: Walk): MimeNode {
   count.parts++;
   const { headerEnd, bodyStart } = splitHeader(buf, start, end);
   const fields = parseHeaderFields(buf, start, headerEnd);
@@ -54,10 +66,10 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
   }
   const node: MimeNode = { hs: start, bs: bodyStart, be: end, fields, type, subtype, params, defaulted, lines: countLines(buf, bodyStart, end) };
   const lowerType = type.toLowerCase();
-  if (depth >= MAX_DEPTH) return node;
+  if (depth >= count.maxDepth) return node;
   if (lowerType === 'multipart') {
     const boundary = params.find(([k]) => k.toLowerCase() === 'boundary')?.[1];
-    const room = MAX_PARTS - count.parts;
+    const room = count.maxParts - count.parts;
     const ranges = boundary && room > 0 ? splitMultipart(buf, bodyStart, end, boundary, room) : [];
     if (ranges.length === 0) {
       // No usable boundary: present it as a plain text body, as BODYSTRUCTURE needs at least one part.
@@ -70,7 +82,7 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
     node.children = ranges.map(([s, e]) => parseEntity(buf, s, e, digest, depth + 1, count));
   } else if (lowerType === 'message' && ['rfc822', 'global'].includes(subtype.toLowerCase())) {
     const encoding = (headerValue(fields, 'content-transfer-encoding') ?? '7bit').toLowerCase();
-    if (['7bit', '8bit', 'binary'].includes(encoding) && count.parts < MAX_PARTS) node.message = parseEntity(buf, bodyStart, end, false, depth + 1, count);
+    if (['7bit', '8bit', 'binary'].includes(encoding) && count.parts < count.maxParts) node.message = parseEntity(buf, bodyStart, end, false, depth + 1, count);
   }
   return node;
 }

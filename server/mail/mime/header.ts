@@ -26,6 +26,21 @@ export function splitHeader(buf: Buffer, start: number, end: number): { headerEn
   return { headerEnd: end, bodyStart: end };
 }
 
+/**
+ * Index of the first byte after the first empty line that follows a line from `start` on, or -1
+ * when there is none: where a header ends for readers that take a leading empty line for an
+ * empty first field (the junk filter's quick header edits, Sieve).
+ */
+export function blankLineEnd(buf: Buffer, start = 0): number {
+  // Line by line: searching for "\n\n" and "\n\r\n" separately reads a whole CRLF (or LF) message for the other.
+  for (let nl = buf.indexOf(LF, start); nl >= 0; nl = buf.indexOf(LF, nl + 1)) {
+    const next = buf[nl + 1];
+    if (next === LF) return nl + 2;
+    if (next === CR && buf[nl + 2] === LF) return nl + 3;
+  }
+  return -1;
+}
+
 /** The fields of a header block (lines without a colon are skipped, as most parsers do). */
 export function parseHeaderFields(buf: Buffer, start: number, end: number): HeaderField[] {
   const fields: HeaderField[] = [];
@@ -54,6 +69,44 @@ export function parseHeaderFields(buf: Buffer, start: number, end: number): Head
       current = { start: pos, end: lineEnd };
     }
     pos = lineEnd;
+  }
+  finish();
+  return fields;
+}
+
+/** One field of a header block as text: its lower-case name and its lines (line feeds removed, carriage returns kept). */
+export interface HeaderFieldLines {
+  name: string;
+  lines: string[];
+}
+
+/**
+ * The fields of a header block given as latin1 text, by the same rules as parseHeaderFields,
+ * without copying bytes: for readers such as the junk filter that only want the text.
+ */
+export function headerFieldLines(text: string): HeaderFieldLines[] {
+  const fields: HeaderFieldLines[] = [];
+  let current: string[] | undefined;
+  const finish = () => {
+    if (!current) return;
+    const first = current[0];
+    const colon = first.indexOf(':');
+    if (colon > 0) {
+      const name = first.slice(0, colon).trim().toLowerCase();
+      if (name && !/[\s]/.test(name)) fields.push({ name, lines: current });
+    }
+  };
+  const lines = text.split('\n');
+  // The piece after the last line feed is not a line.
+  const count = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let i = 0; i < count; i++) {
+    const line = lines[i];
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && current) current.push(line);
+    else {
+      finish();
+      current = [line];
+    }
   }
   finish();
   return fields;

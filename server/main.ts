@@ -68,7 +68,10 @@ export class Engine {
     const commits = new GroupCommit(db);
     const store = new MailStore(db, commits, path.join(dataDir, 'store'), () => settings.get().storeLocations);
     const domain = domainOfHostname(options.hostname);
-    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get());
+    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get(), () => [
+      options.hostname,
+      ...directory.domains().map((d) => d.name),
+    ]);
     const connections = new ConnectionRegistry();
     const authThrottle = new AuthThrottle(() => settings.get(), {
       logs,

@@ -327,7 +327,7 @@ export class ManageSieveSession {
     const plain = this.socket;
     this.detach(plain);
     plain.write('OK "Begin TLS negotiation now"\r\n');
-    const upgraded = this.ctx.tls.upgrade(plain).catch(() => undefined);
+    const upgraded = this.ctx.tls.upgrade(plain, this.conn.listener).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<undefined>((resolve) => {
       plain.once('close', () => resolve(undefined));

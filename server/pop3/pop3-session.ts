@@ -301,7 +301,7 @@ export class Pop3Session implements SessionIo {
     }
     plain.write('+OK Begin TLS negotiation\r\n');
     // upgrade() wraps the socket at once, before the client's handshake can arrive.
-    const upgraded = this.ctx.tls.upgrade(plain).catch(() => undefined);
+    const upgraded = this.ctx.tls.upgrade(plain, this.conn.listener).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<undefined>((resolve) => {
       plain.once('close', () => resolve(undefined));

@@ -56,7 +56,7 @@ export class SmtpService implements Service {
     installPromptGreeting();
     // smtp-server keeps its own default context for STARTTLS without SNI.
     ctx.tls.on('change', () => {
-      for (const l of this.listeners) l.server.updateSecureContext(this.ctx.tls.serverOptions());
+      for (const l of this.listeners) l.server.updateSecureContext(this.ctx.tls.serverOptions(l.kind));
     });
   }
 
@@ -194,7 +194,7 @@ export class SmtpService implements Service {
       name: this.ctx.options.hostname,
       banner: 'Pillarbox',
       secure: kind === 'smtps',
-      ...this.ctx.tls.serverOptions(),
+      ...this.ctx.tls.serverOptions(kind),
       size: s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0,
       authMethods: methods.length ? methods : ['PLAIN'],
       authOptional: kind === 'smtp',

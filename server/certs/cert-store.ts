@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { CertError } from './cert-errors';
 import { createCsr } from './csr';
 import { readPkcs12 } from './pkcs12';
-import { checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
+import { EXPIRING_WITHIN_MS, checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
 import { KEY_TYPES, type KeyType, type SubjectFields, createSelfSigned, generateKey, generateKeyAsync } from './self-signed';
 import { type CertService, type CertificateInfo, SERVICES, type StoreIndex, type StoredCertificate } from './cert-types';
 
@@ -327,6 +327,8 @@ export class CertStore extends EventEmitter {
       name: entry.name,
       origin: entry.origin,
       pending: !!entry.pending,
+      ...expiry(leaf),
+      tlsa311: leaf ? tlsa311(leaf) : undefined,
       engineOwned: !!entry.engineOwned,
       createdAt: new Date(entry.createdAt),
       keyAlgorithm: described.algorithm,
@@ -471,6 +473,19 @@ export class CertStore extends EventEmitter {
     for (const f of [LEGACY_KEY, LEGACY_CERT, LEGACY_MARK]) fs.rmSync(path.join(this.dir, f), { force: true });
     return index;
   }
+}
+
+function expiry(leaf: crypto.X509Certificate | undefined, now = Date.now()): Pick<CertificateInfo, 'status' | 'daysLeft'> {
+  if (!leaf) return { status: 'pending' };
+  const left = Date.parse(leaf.validTo) - now;
+  const daysLeft = Math.floor(left / 86_400_000);
+  return { status: left <= 0 ? 'expired' : left <= EXPIRING_WITHIN_MS ? 'expiring' : 'valid', daysLeft };
+}
+
+/** DANE-EE, SubjectPublicKeyInfo, SHA-256 (RFC 7671): stays the same across renewals with the same key. */
+function tlsa311(leaf: crypto.X509Certificate): string {
+  const spki = leaf.publicKey.export({ type: 'spki', format: 'der' });
+  return `3 1 1 ${crypto.createHash('sha256').update(spki).digest('hex')}`;
 }
 
 function hasControl(text: string): boolean {

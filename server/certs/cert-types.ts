@@ -45,6 +45,12 @@ export interface CertificateInfo {
   name: string;
   origin: CertificateOrigin;
   pending: boolean;
+  /** valid; expiring within 30 days; expired; pending (a request without its certificate). */
+  status: 'valid' | 'expiring' | 'expired' | 'pending';
+  /** Whole days until notAfter, negative once expired. */
+  daysLeft?: number;
+  /** A DANE TLSA record's data for the certificate: "3 1 1 <SHA-256 of the public key>". */
+  tlsa311?: string;
   engineOwned: boolean;
   isDefault: boolean;
   createdAt: Date;

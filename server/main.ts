@@ -32,6 +32,7 @@ import { Scheduler } from './jobs/scheduler';
 import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
+import { certificateRenewalJob } from './jobs/certificate-renewal';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
@@ -116,6 +117,7 @@ export class Engine {
     this.applyLogLevels();
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
+    this.ctx.jobs.register(certificateRenewalJob(this.ctx));
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'), this.junkFilter, this.ctx.virus.stage);
     localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));

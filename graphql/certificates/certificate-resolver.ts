@@ -17,6 +17,7 @@ import {
   DeleteCertificateInput,
   ImportCertificateInput,
   ImportPkcs12CertificateInput,
+  OrderAcmeCertificateInput,
   UpdateCertificateInput,
 } from './certificate-types';
 
@@ -89,6 +90,34 @@ export class CertificateResolver {
     const done = ctx.engine.tls.store.importPkcs12({ name: input.name, data: Buffer.from(base64, 'base64'), passphrase: input.passphrase });
     ctx.log.message('certificate imported', { certificate: done.certificate.name, id: done.certificate.id, format: 'PKCS#12', warnings: done.warnings, by: ctx.admin?.username });
     return { certificate: toCertificate(done.certificate), warnings: done.warnings };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => CertificateType, {
+    description: 'Orders a certificate from the ACME CA of the acmeDirectoryUrl setting (HTTP-01: the CA fetches /.well-known/acme-challenge/ from this server on port 80). Answers once it is issued.',
+  })
+  async orderAcmeCertificate(@Arg('input', () => OrderAcmeCertificateInput) input: OrderAcmeCertificateInput, @Ctx() ctx: GraphqlContext): Promise<CertificateType> {
+    try {
+      const made = await ctx.engine.tls.acme.order({ name: input.name, names: input.names, keyType: input.keyType ?? undefined });
+      ctx.log.message('ACME certificate issued', { certificate: made.name, id: made.id, names: made.altNames, notAfter: made.notAfter?.toISOString(), by: ctx.admin?.username });
+      return toCertificate(made);
+    } catch (err) {
+      if (err instanceof CertError && err.code === 'ACME_FAILED') ctx.log.error('ACME order failed', { certificate: input.name, error: err.message, by: ctx.admin?.username });
+      throw err;
+    }
+  }
+
+  @Authorized('admin')
+  @Mutation(() => CertificateType, { description: 'Orders an ACME certificate again now (the renewal job does this 30 days before the end); the current one serves until the new one is issued.' })
+  async renewAcmeCertificate(@Arg('input', () => CertificateIdInput) input: CertificateIdInput, @Ctx() ctx: GraphqlContext): Promise<CertificateType> {
+    try {
+      const renewed = await ctx.engine.tls.acme.renew(input.id);
+      ctx.log.message('ACME certificate renewed', { certificate: renewed.name, id: renewed.id, notAfter: renewed.notAfter?.toISOString(), by: ctx.admin?.username });
+      return toCertificate(renewed);
+    } catch (err) {
+      if (err instanceof CertError && err.code === 'ACME_FAILED') ctx.log.error('ACME renewal failed; the current certificate stays in service', { id: input.id, error: err.message, by: ctx.admin?.username });
+      throw err;
+    }
   }
 
   @Authorized('admin')

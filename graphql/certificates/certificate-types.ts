@@ -281,3 +281,15 @@ export class DeleteCertificateInput {
   @Field(() => ID, { nullable: true, description: 'Takes over every service, domain and the default role of the deleted one, in the same change.' })
   replacementId?: string;
 }
+
+@InputType()
+export class OrderAcmeCertificateInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [String], { description: 'The host names, the first one the common name; each must reach this server\u2019s HTTP port 80 from the CA.' })
+  names!: string[];
+
+  @Field(() => CertificateKeyTypeValue, { nullable: true, description: 'Default ECDSA_P256.' })
+  keyType?: CertificateKeyTypeValue;
+}

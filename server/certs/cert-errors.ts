@@ -14,7 +14,9 @@ export type CertErrorCode =
   | 'NOT_YET_VALID'
   | 'BROKEN_CHAIN'
   | 'NOT_PENDING'
-  | 'NOT_SELF_SIGNED';
+  | 'NOT_SELF_SIGNED'
+  | 'NOT_ACME'
+  | 'ACME_FAILED';
 
 export class CertError extends Error {
   constructor(

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { CertError } from './cert-errors';
 import { createCsr } from './csr';
 import { readPkcs12 } from './pkcs12';
-import { EXPIRING_WITHIN_MS, checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
+import { EXPIRING_WITHIN_MS, wellKnownCAs, checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
 import { KEY_TYPES, type KeyType, type SubjectFields, createSelfSigned, generateKey, generateKeyAsync } from './self-signed';
 import { type CertService, type CertificateInfo, SERVICES, type StoreIndex, type StoredCertificate } from './cert-types';
 
@@ -84,6 +84,7 @@ export class CertStore extends EventEmitter {
     super();
     fs.mkdirSync(path.join(dir, STORE_DIR), { recursive: true, mode: 0o700 });
     this.index = this.readIndex() ?? this.firstIndex();
+    wellKnownCAs();
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -195,6 +196,39 @@ export class CertStore extends EventEmitter {
     const name = this.checkNewName(req.name);
     const contents = readPkcs12(req.data, req.passphrase);
     return this.addImported(name, contents.key, contents.certificates);
+  }
+
+  /** A certificate a CA issued for a key made here (an ACME order): added, or put in place of the one it renews. */
+  addIssued(req: { name: string; origin: 'acme'; names: string[]; keyType: KeyType; keyPem: string; certificatePem: string; replaces?: string }): CertificateInfo {
+    const key = crypto.createPrivateKey(req.keyPem);
+    const ordered = orderChain(parseCertificates(req.certificatePem), key);
+    checkValidNow(ordered.leaf, 'the issued certificate');
+    const request = { commonName: req.names[0], altNames: req.names.slice(1), subject: {}, keyType: req.keyType };
+    const files = { key: req.keyPem, cert: chainPem(ordered.leaf, ordered.chain) };
+    if (req.replaces) {
+      const current = this.entry(req.replaces);
+      const next = { ...current, request, generation: current.generation + 1 };
+      this.writeFiles(next, files);
+      this.replaceEntry(next);
+      return this.get(next.id);
+    }
+    const entry: StoredCertificate = { id: newId(), name: this.checkNewName(req.name), origin: req.origin, createdAt: new Date().toISOString(), generation: 1, request };
+    this.writeFiles(entry, files);
+    this.commit({ ...this.index, certificates: [...this.index.certificates, entry] });
+    return this.get(entry.id);
+  }
+
+  /** What an ACME certificate was ordered for, to order it again. */
+  orderOf(id: string): { name: string; names: string[]; keyType: KeyType } {
+    const entry = this.entry(id);
+    if (entry.origin !== 'acme' || !entry.request) throw new CertError('NOT_ACME', `"${entry.name}" did not come from ACME`);
+    return { name: entry.name, names: [entry.request.commonName, ...entry.request.altNames], keyType: entry.request.keyType };
+  }
+
+  /** Validates a new certificate's name and names before anything is ordered. */
+  checkOrder(name: string, names: string[], keyType: string): { name: string; names: string[]; keyType: KeyType } {
+    if (!names.length) throw new CertError('INVALID_INPUT', 'give at least one host name');
+    return { name: this.checkNewName(name), names: checkNames(names[0], names.slice(1)), keyType: checkKeyType(keyType) };
   }
 
   // ---- changing ------------------------------------------------------------------------

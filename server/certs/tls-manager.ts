@@ -7,8 +7,9 @@ import { EventEmitter } from 'node:events';
 import type { KeyType } from './self-signed';
 import { type ProfileOptions, type TlsProfile, tlsProfileOptions } from './tls-profiles';
 import { type CertService, CertStore, SERVICES, type ServingPair } from './cert-store';
+import { type AcmeSettings, AcmeService } from './acme';
 
-export interface TlsSettings {
+export interface TlsSettings extends AcmeSettings {
   tlsProfile: TlsProfile;
   selfSignedKeyType: KeyType;
 }
@@ -34,6 +35,7 @@ const LISTENER_SERVICES: Record<string, CertService> = { sieveLegacy: 'sieve' };
  */
 export class TlsManager extends EventEmitter {
   readonly store: CertStore;
+  readonly acme: AcmeService;
   private profile: ProfileOptions;
   private contexts = new Map<string, tls.SecureContext>();
 
@@ -48,6 +50,7 @@ export class TlsManager extends EventEmitter {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.profile = this.loadProfile();
     this.store = new CertStore(dir, hostname, altNames, () => this.settings().selfSignedKeyType, servedNames);
+    this.acme = new AcmeService(path.join(dir, 'acme'), this.store, () => this.settings());
     this.writeHttpsFiles();
     this.store.on('change', () => {
       this.contexts = new Map();

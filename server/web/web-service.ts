@@ -27,6 +27,8 @@ const SECURITY_HEADERS: [string, string][] = [
  * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
  * same path), the offline GraphiQL playground, and /healthz for the appliance.
  */
+const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
 export class WebService implements Service {
   readonly name = 'web';
   private readonly log: Logger;
@@ -98,6 +100,13 @@ export class WebService implements Service {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {
+        // HTTP-01 (RFC 8555 8.3): the CA fetches the key authorization of a pending order.
+        const answer = this.ctx.tls.acme.httpChallenge(path.slice(ACME_CHALLENGE_PREFIX.length));
+        if (answer) {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+          res.end(answer);
+        } else sendJson(res, 404, { error: 'no such challenge' });
       } else if (path === '/healthz') {
         sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
       } else if (path === '/favicon.ico') {

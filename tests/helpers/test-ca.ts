@@ -29,7 +29,7 @@ function rsaKey(): crypto.KeyObject {
  */
 export function issue(
   commonName: string,
-  options: { issuer?: Issued; ca?: boolean; names?: string[]; notBefore?: Date; notAfter?: Date; key?: crypto.KeyObject } = {},
+  options: { issuer?: Issued; ca?: boolean; names?: string[]; ips?: string[]; notBefore?: Date; notAfter?: Date; key?: crypto.KeyObject } = {},
 ): Issued {
   const key = options.key ?? rsaKey();
   const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -51,7 +51,10 @@ export function issue(
       : [
           { name: 'basicConstraints', cA: false },
           { name: 'extKeyUsage', serverAuth: true },
-          { name: 'subjectAltName', altNames: (options.names ?? [commonName]).map((value) => ({ type: 2, value })) },
+          {
+            name: 'subjectAltName',
+            altNames: [...(options.names ?? [commonName]).map((value) => ({ type: 2, value })), ...(options.ips ?? []).map((ip) => ({ type: 7, ip }))],
+          },
         ],
   );
   const signer = options.issuer?.key ?? key;

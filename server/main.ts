@@ -33,6 +33,7 @@ import { vacationPruningJob } from './jobs/vacation-pruning';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { certificateRenewalJob } from './jobs/certificate-renewal';
+import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
@@ -141,11 +142,15 @@ export class Engine {
     settings.on('change', (changed: string[]) => void this.reconfigure(changed));
     await this.ctx.queue.start();
     this.ctx.jobs.start();
+    const watchExpiry = () =>
+      void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
+    watchExpiry();
     this.certificateCheck = setInterval(() => {
       void this.ctx.tls.renewSelfSignedIfDue().then(
         (renewed) => renewed && this.log.message('made the engine\'s self-signed certificate anew: the old one was ending'),
         (err: unknown) => this.log.error('could not renew the engine\'s self-signed certificate', { error: String(err) }),
       );
+      watchExpiry();
     }, 12 * 3600_000);
     this.certificateCheck.unref();
     for (const service of this.services) await service.start();

@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context';
 import type { JobDefinition } from './scheduler';
+import { notifyPostmaster } from './certificate-expiry';
 
 export const CERTIFICATE_RENEWAL_JOB = 'certificate-renewal';
 
@@ -28,7 +29,15 @@ export function certificateRenewalJob(ctx: EngineContext): JobDefinition {
           log.error('ACME certificate renewal failed; the current certificate stays in service', { id, error: (err as Error).message });
         }
       }
-      if (failed.length) throw new Error(`renewed ${renewed.length}, failed ${failed.length}: ${failed.join('; ')}`);
+      if (failed.length) {
+        const summary = `renewed ${renewed.length}, failed ${failed.length}: ${failed.join('; ')}`;
+        await notifyPostmaster(
+          ctx,
+          'Certificate renewal failed',
+          `The certificate-renewal job could not renew ${failed.length === 1 ? 'a certificate' : `${failed.length} certificates`}; the current ones stay in service until they end, and the job tries again at its next run.\r\n\r\n${failed.join('\r\n\r\n')}`,
+        ).catch((err: unknown) => log.error('could not tell the postmaster about the failed renewal', { error: String(err) }));
+        throw new Error(summary);
+      }
       return renewed.length ? `renewed ${renewed.join(', ')}` : 'no ACME certificate ends within 30 days';
     },
   };

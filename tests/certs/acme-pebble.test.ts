@@ -165,6 +165,8 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
     const run = await runRenewal();
     assert.equal(run.outcome, 'FAILED');
     assert.match(run.output, /failed 1/);
+    await t.engine.ctx.queue.idle();
+    assert.deepEqual(t.engine.ctx.queue.entries(), [], 'the postmaster\u2019s notice of the failed renewal was delivered');
     assert.equal((await sClient(t.ports.smtps)).fingerprints[0], ordered.fingerprintSha256, 'the old certificate still serves');
     const names = (await gqlOk<{ certificates: { nodes: { altNames: string[] }[] } }>(t.ports.http, '{ certificates { nodes { altNames } } }', { token })).certificates.nodes.flatMap((c) => c.altNames);
     assert.ok(!names.includes('down.example.test') && !names.includes('elsewhere.example.test'), 'nothing half-made in the store');

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // HTTPS front for the engine's management API. The engine serves GraphQL over plain HTTP;
-// this terminates TLS with the engine's own certificate (created on its first start, or
-// replaced through GraphQL) and pipes the bytes to the engine, so WebSocket subscriptions
+// this terminates TLS with the certificate chosen for the HTTPS service (docs/certificates.md;
+// the engine copies it to https.key/https.crt whenever the choice or the certificate changes) and pipes the bytes to the engine, so WebSocket subscriptions
 // work unchanged. The certificate files and the TLS profile are re-read when they change.
 const fs = require('node:fs');
 const net = require('node:net');
@@ -12,8 +12,8 @@ const tls = require('node:tls');
 const certDir = process.env.PILLARBOX_CERT_DIR || '/var/lib/pillarbox/engine/certs';
 const port = Number(process.env.PILLARBOX_HTTPS_PORT || 443);
 const [upHost, upPort] = (process.env.PILLARBOX_HTTP_UPSTREAM || '127.0.0.1:8080').split(':');
-const keyFile = path.join(certDir, 'default.key');
-const certFile = path.join(certDir, 'default.crt');
+const keyFile = path.join(certDir, 'https.key');
+const certFile = path.join(certDir, 'https.crt');
 // The engine writes the name of its TLS profile (setting tlsProfile) beside the certificate;
 // the profiles themselves come from the engine's own code, so both ends always agree.
 const profileFile = path.join(certDir, 'tls-profile');

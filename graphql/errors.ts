@@ -3,6 +3,7 @@ import { SettingsError } from '../server/config/settings';
 import { DirectoryError } from '../server/directory/types';
 import { StoreError } from '../server/store/types';
 import { FirmwareError } from '../server/firmware/types';
+import { CertError } from '../server/certs/cert-errors';
 import { isDiskFull } from '../server/db/storage-faults';
 import type { Logger } from '../server/logs/logger';
 
@@ -40,6 +41,12 @@ const STORE_CODES: Record<StoreError['code'], string> = {
   INUSE: 'IN_USE',
 };
 
+/** Certificate codes that clients see under a general name; the others (KEY_MISMATCH, BROKEN_CHAIN…) pass as they are. */
+const CERT_CODES: Partial<Record<CertError['code'], string>> = {
+  CERTIFICATE_NOT_FOUND: 'NOT_FOUND',
+  INVALID_INPUT: 'BAD_USER_INPUT',
+};
+
 /**
  * Turns the engine's own error classes into API errors; anything else is returned
  * unchanged (and later hidden by `formatApiError` if it is not a GraphQL error).
@@ -49,6 +56,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof DirectoryError) return new ApiError(DIRECTORY_CODES[err.code] ?? err.code, err.message);
   if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
   if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
+  if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;

@@ -22,6 +22,7 @@ import { JunkResolver } from './junk/junk-resolver';
 import { DkimResolver } from './dns/dkim-resolver';
 import { DnsReportResolver } from './dns/dns-report-resolver';
 import { RelayHostResolver } from './relay/relay-host-resolver';
+import { CertificateResolver } from './certificates/certificate-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -46,6 +47,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DkimResolver,
   DnsReportResolver,
   RelayHostResolver,
+  CertificateResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -35,6 +35,8 @@ import { logArchiveJob } from './jobs/log-archive';
 import { LogArchives } from './logs/log-archive';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
+import { certificateRenewalJob } from './jobs/certificate-renewal';
+import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
@@ -73,7 +75,10 @@ export class Engine {
     const commits = new GroupCommit(db);
     const store = new MailStore(db, commits, path.join(dataDir, 'store'), () => settings.get().storeLocations);
     const domain = domainOfHostname(options.hostname);
-    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get());
+    const tls = new TlsManager(path.join(dataDir, 'certs'), options.hostname, domain ? [domain] : [], () => settings.get(), () => [
+      options.hostname,
+      ...directory.domains().map((d) => d.name),
+    ]);
     const connections = new ConnectionRegistry();
     const serverLog = logs.logger('server');
     const diskReserve = new DiskReserve(
@@ -130,6 +135,7 @@ export class Engine {
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
+    this.ctx.jobs.register(certificateRenewalJob(this.ctx));
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
@@ -153,11 +159,15 @@ export class Engine {
     settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
     this.ctx.jobs.start();
+    const watchExpiry = () =>
+      void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
+    watchExpiry();
     this.certificateCheck = setInterval(() => {
       void this.ctx.tls.renewSelfSignedIfDue().then(
         (renewed) => renewed && this.log.message('made the engine\'s self-signed certificate anew: the old one was ending'),
         (err: unknown) => this.log.error('could not renew the engine\'s self-signed certificate', { error: String(err) }),
       );
+      watchExpiry();
     }, 12 * 3600_000);
     this.certificateCheck.unref();
     for (const service of this.services) await service.start();

@@ -2,100 +2,116 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { type KeyType, createSelfSigned, generateKeyAsync } from './self-signed';
+import type { KeyType } from './self-signed';
 import { type ProfileOptions, type TlsProfile, tlsProfileOptions } from './tls-profiles';
+import { type CertService, CertStore, SERVICES, type ServingPair } from './cert-store';
+import { type AcmeSettings, AcmeService } from './acme';
 
-export interface TlsSettings {
+export interface TlsSettings extends AcmeSettings {
   tlsProfile: TlsProfile;
   selfSignedKeyType: KeyType;
 }
 
 /** A self-signed certificate of the engine's own is made anew this close to its end. */
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
-/** Marks a default certificate the engine made itself (and so may replace). */
-const SELF_SIGNED_MARK = 'default.self-signed';
 /** The profile's name, for the HTTPS front. */
 const PROFILE_FILE = 'tls-profile';
+/** The certificate chosen for the HTTPS front (appliance/https-front.js), a separate process that reads these. */
+const HTTPS_KEY = 'https.key';
+const HTTPS_CERT = 'https.crt';
+
+/** Listener names that are not service names. */
+const LISTENER_SERVICES: Record<string, CertService> = { sieveLegacy: 'sieve' };
 
 /**
- * Owns the certificate and the TLS profile the listeners use. Listeners ask for
- * `context()` on every handshake (through SNICallback) and rebuild their default context
- * on `change`, so a replaced certificate or profile applies to new connections at once,
- * without a restart.
+ * Serves the certificates of the store (cert-store.ts) to the listeners with the TLS
+ * profile. Each listener asks by its name: `serverOptions(name)` for implicit TLS and
+ * `upgrade(socket, name)` for STARTTLS. The context is chosen on every handshake (the
+ * client's SNI names a domain with a certificate of its own, or the service's), and the
+ * default context of a listener is rebuilt on `change`, so a new choice or a renewed
+ * certificate applies to new connections at once while open sessions keep theirs.
  */
 export class TlsManager extends EventEmitter {
-  private ctx: tls.SecureContext;
-  private pair: { key: string; cert: string };
+  readonly store: CertStore;
+  readonly acme: AcmeService;
   private profile: ProfileOptions;
+  private contexts = new Map<string, tls.SecureContext>();
 
   constructor(
     private readonly dir: string,
-    private readonly hostname: string,
-    private readonly altNames: string[],
+    hostname: string,
+    altNames: string[],
     private readonly settings: () => TlsSettings,
+    servedNames?: () => string[],
   ) {
     super();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.profile = this.loadProfile();
-    if (!fs.existsSync(this.keyFile) || !fs.existsSync(this.certFile)) this.writeSelfSigned();
-    this.pair = { key: fs.readFileSync(this.keyFile, 'utf8'), cert: fs.readFileSync(this.certFile, 'utf8') };
-    this.markOlderSelfSigned();
-    this.ctx = this.build(this.pair);
+    this.store = new CertStore(dir, hostname, altNames, () => this.settings().selfSignedKeyType, servedNames);
+    this.acme = new AcmeService(path.join(dir, 'acme'), this.store, () => this.settings());
+    this.writeHttpsFiles();
+    this.store.on('change', () => {
+      this.contexts = new Map();
+      this.writeHttpsFiles();
+      this.emit('change');
+    });
     void this.renewSelfSignedIfDue().catch(() => undefined);
   }
 
-  private get keyFile(): string {
-    return path.join(this.dir, 'default.key');
+  /** The service a listener serves: listener names are service names but for a few. */
+  static serviceOf(listener: string | undefined): CertService {
+    const name = listener ? LISTENER_SERVICES[listener] ?? listener : 'imaps';
+    return (SERVICES as readonly string[]).includes(name) ? (name as CertService) : 'imaps';
   }
 
-  private get certFile(): string {
-    return path.join(this.dir, 'default.crt');
+  /** The context for a handshake on a listener, by the name the client asked for. */
+  context(listener?: string, servername?: string): tls.SecureContext {
+    const id = this.store.idForServerName(servername) ?? this.store.idForService(TlsManager.serviceOf(listener));
+    let ctx = this.contexts.get(id);
+    if (!ctx) {
+      ctx = this.build(this.store.pair(id));
+      this.contexts.set(id, ctx);
+    }
+    return ctx;
   }
 
-  context(): tls.SecureContext {
-    return this.ctx;
+  /** The PEM of the certificate (with its chain) a service serves to clients that name no domain. */
+  certificatePem(listener?: string): string {
+    return this.store.pair(this.store.idForService(TlsManager.serviceOf(listener))).cert;
   }
 
-  certificatePem(): string {
-    return this.pair.cert;
-  }
-
-  /** True while the default certificate is one the engine made itself. */
+  /** True while the default certificate is the one the engine made itself. */
   get selfSigned(): boolean {
-    return fs.existsSync(path.join(this.dir, SELF_SIGNED_MARK));
+    return this.store.engineOwned()?.id === this.store.defaultId;
   }
 
-  /** Options for tls.createServer / new TLSSocket that always use the current certificate and profile. */
-  serverOptions(): tls.TlsOptions {
+  /** Options for tls.createServer (and smtp-server) on a listener: its certificate, the profile, and SNI. */
+  serverOptions(listener?: string): tls.TlsOptions {
     return {
-      ...this.pair,
+      ...this.store.pair(this.store.idForService(TlsManager.serviceOf(listener))),
       ...this.profile,
-      SNICallback: (_servername, cb) => cb(null, this.ctx),
+      SNICallback: (servername, cb) => {
+        try {
+          cb(null, this.context(listener, servername));
+        } catch (err) {
+          cb(err as Error, undefined);
+        }
+      },
     };
-  }
-
-  replace(key: string, cert: string): void {
-    const ctx = this.build({ key, cert });
-    fs.writeFileSync(this.keyFile, key, { mode: 0o600 });
-    fs.writeFileSync(this.certFile, cert, { mode: 0o600 });
-    fs.rmSync(path.join(this.dir, SELF_SIGNED_MARK), { force: true });
-    this.pair = { key, cert };
-    this.ctx = ctx;
-    this.emit('change');
   }
 
   /** Applies changed settings: a new profile, or a new key type for the engine's own certificate. */
   reconfigure(changed: string[]): void {
-    if (changed.includes('selfSignedKeyType') && this.selfSigned && this.keyType() !== this.settings().selfSignedKeyType) {
-      // A key that cannot be made leaves the current certificate in use.
-      void this.installSelfSigned().catch(() => undefined);
-      return;
-    }
     if (changed.includes('tlsProfile')) {
       this.profile = this.loadProfile();
-      this.ctx = this.build(this.pair);
+      this.contexts = new Map();
       this.emit('change');
+    }
+    if (changed.includes('selfSignedKeyType') && this.store.engineOwned() && this.engineKeyType() !== this.settings().selfSignedKeyType) {
+      // A key that cannot be made leaves the current certificate in use.
+      void this.store.remakeEngineOwned(this.settings().selfSignedKeyType).catch(() => undefined);
     }
   }
 
@@ -104,20 +120,27 @@ export class TlsManager extends EventEmitter {
    * twice a day); resolves true once the new one is in use.
    */
   async renewSelfSignedIfDue(now = Date.now()): Promise<boolean> {
-    if (!this.selfSigned) return false;
-    const validTo = Date.parse(new crypto.X509Certificate(this.pair.cert).validTo);
+    const own = this.store.engineOwned();
+    if (!own) return false;
+    const validTo = Date.parse(new crypto.X509Certificate(this.store.pair(own.id).cert).validTo);
     if (validTo - now > RENEW_BEFORE_MS) return false;
-    await this.installSelfSigned();
+    await this.store.renewSelfSigned(own.id);
     return true;
   }
 
-  /** Upgrades a plain socket in place (STARTTLS / STLS). */
-  upgrade(socket: import('node:net').Socket): Promise<tls.TLSSocket> {
+  /** Upgrades a plain socket in place (STARTTLS / STLS) on a listener. */
+  upgrade(socket: net.Socket, listener?: string): Promise<tls.TLSSocket> {
     return new Promise((resolve, reject) => {
       const secure = new tls.TLSSocket(socket, {
         isServer: true,
-        secureContext: this.ctx,
-        SNICallback: (_name, cb) => cb(null, this.ctx),
+        secureContext: this.context(listener),
+        SNICallback: (name, cb) => {
+          try {
+            cb(null, this.context(listener, name));
+          } catch (err) {
+            cb(err as Error, undefined);
+          }
+        },
       });
       const fail = (err: Error) => reject(err);
       secure.once('error', fail);
@@ -142,38 +165,33 @@ export class TlsManager extends EventEmitter {
     return tlsProfileOptions(name);
   }
 
-  private build(pair: { key: string; cert: string }): tls.SecureContext {
-    return tls.createSecureContext({ ...pair, ...this.profile });
-  }
-
-  private keyType(): KeyType {
-    const key = crypto.createPrivateKey(this.pair.key);
-    if (key.asymmetricKeyType === 'rsa') return `rsa-${key.asymmetricKeyDetails?.modulusLength ?? 2048}` as KeyType;
-    return key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : 'ecdsa-p256';
-  }
-
-  private writeSelfSigned(key?: crypto.KeyObject): { key: string; cert: string } {
-    const created = createSelfSigned(this.hostname, this.altNames, { keyType: this.settings().selfSignedKeyType, key });
-    fs.writeFileSync(this.keyFile, created.key, { mode: 0o600 });
-    fs.writeFileSync(this.certFile, created.cert, { mode: 0o600 });
-    fs.writeFileSync(path.join(this.dir, SELF_SIGNED_MARK), `made by the engine on ${new Date().toISOString()}\n`, { mode: 0o600 });
-    return created;
-  }
-
-  /** Versions before the mark made the same self-signed certificate (O=Pillarbox, issued by itself). */
-  private markOlderSelfSigned(): void {
-    if (this.selfSigned) return;
-    const x509 = new crypto.X509Certificate(this.pair.cert);
-    if (x509.issuer === x509.subject && /^O=Pillarbox$/m.test(x509.subject)) {
-      fs.writeFileSync(path.join(this.dir, SELF_SIGNED_MARK), 'made by an earlier version of the engine\n', { mode: 0o600 });
+  /** Copies the HTTPS certificate where the front reads it, when it changed (key first: the front reloads on the certificate's change too). */
+  private writeHttpsFiles(): void {
+    const pair: ServingPair = this.store.pair(this.store.idForService('https'));
+    const certFile = path.join(this.dir, HTTPS_CERT);
+    if (fs.existsSync(certFile) && fs.readFileSync(certFile, 'utf8') === pair.cert) return;
+    try {
+      for (const [file, text] of [
+        [HTTPS_KEY, pair.key],
+        [HTTPS_CERT, pair.cert],
+      ]) {
+        fs.writeFileSync(path.join(this.dir, file + '.tmp'), text, { mode: 0o600 });
+        fs.renameSync(path.join(this.dir, file + '.tmp'), path.join(this.dir, file));
+      }
+    } catch {
+      // A full disk: the front keeps the certificate it has.
     }
   }
 
-  /** A new key is made off the event loop (seconds of CPU for RSA 4096), then the certificate is swapped in. */
-  private async installSelfSigned(): Promise<void> {
-    const key = await generateKeyAsync(this.settings().selfSignedKeyType);
-    this.pair = this.writeSelfSigned(key);
-    this.ctx = this.build(this.pair);
-    this.emit('change');
+  private build(pair: ServingPair): tls.SecureContext {
+    return tls.createSecureContext({ ...pair, ...this.profile });
+  }
+
+  private engineKeyType(): KeyType | undefined {
+    const own = this.store.engineOwned();
+    if (!own) return undefined;
+    const key = crypto.createPrivateKey(this.store.pair(own.id).key);
+    if (key.asymmetricKeyType === 'rsa') return `rsa-${key.asymmetricKeyDetails?.modulusLength ?? 2048}` as KeyType;
+    return key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : 'ecdsa-p256';
   }
 }

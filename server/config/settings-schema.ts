@@ -134,6 +134,9 @@ export interface Settings {
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
   sieveVacationPruneSchedule: string;
+  acmeDirectoryUrl: string;
+  acmeContactEmail: string;
+  certificateRenewalSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -720,6 +723,25 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '30 3 * * *',
     seedName: '(not in the seed)',
     description: 'When Sieve vacation replies older than 365 days are forgotten (cron syntax, server time); empty = never.',
+    check: (v) => cronProblem(v),
+  },
+  acmeDirectoryUrl: {
+    default: 'https://acme-v02.api.letsencrypt.org/directory',
+    seedName: '(not in the seed)',
+    description:
+      'The ACME directory certificates are ordered from: Let\u2019s Encrypt by default; https://acme-staging-v02.api.letsencrypt.org/directory for its staging CA, or another CA\u2019s.',
+    check: (v: string) => (/^https:\/\/[^\s]+$/.test(v) && v.length <= 500 ? undefined : 'must be an https:// URL'),
+  },
+  acmeContactEmail: {
+    default: '',
+    seedName: '(not in the seed)',
+    description: 'The contact address of the ACME account (the CA writes about expiring certificates and policy changes); empty: none.',
+    check: (v: string) => (v === '' || (/^[^\s@]+@[^\s@]+$/.test(v) && v.length <= 254) ? undefined : 'must be an e-mail address, or empty'),
+  },
+  certificateRenewalSchedule: {
+    default: '40 4 * * *',
+    seedName: '(not in the seed)',
+    description: 'When ACME certificates ending within 30 days are renewed (cron syntax, server time); empty = never.',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

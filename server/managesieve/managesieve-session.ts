@@ -289,7 +289,7 @@ export class ManageSieveSession {
   private async starttls(): Promise<Reply | undefined> {
     if (this.conn.secure) return no('TLS is already active');
     if (this.user || !this.tlsOffered()) return no('STARTTLS is not available');
-    const secure = await this.input.startTls(this.ctx.tls, 'OK "Begin TLS negotiation now"\r\n');
+    const secure = await this.input.startTls(this.ctx.tls, this.conn.listener, 'OK "Begin TLS negotiation now"\r\n');
     if (!secure) {
       this.log.event('STARTTLS handshake failed', { conn: this.conn.id, ip: this.conn.remoteAddress });
       return undefined;

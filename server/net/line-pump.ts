@@ -121,7 +121,8 @@ export class LinePump<E> extends EventEmitter {
    * and upgrades the socket; resolves with the TLS socket, or undefined when the handshake
    * failed, timed out or the client left (the connection is then cut).
    */
-  async startTls(tlsManager: TlsManager, ready: string): Promise<tls.TLSSocket | undefined> {
+  /** STARTTLS/STLS: `ready` is sent in clear, then the handshake with the certificate chosen for `listener`. */
+  async startTls(tlsManager: TlsManager, listener: string | undefined, ready: string): Promise<tls.TLSSocket | undefined> {
     this.pending.length = 0;
     this.options.reader.reset();
     const plain = this.socket;
@@ -129,7 +130,7 @@ export class LinePump<E> extends EventEmitter {
     this.setPaused(false);
     plain.write(ready);
     // upgrade() wraps the socket at once, before the client's handshake can arrive.
-    const upgraded = tlsManager.upgrade(plain).catch(() => undefined);
+    const upgraded = tlsManager.upgrade(plain, listener).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<undefined>((resolve) => {
       plain.once('close', () => resolve(undefined));

@@ -56,12 +56,12 @@ export class Listener {
   async start(): Promise<number> {
     const o = this.options;
     const server = o.implicitTls
-      ? tls.createServer(o.tls.serverOptions(), (socket) => this.admit(socket))
+      ? tls.createServer(o.tls.serverOptions(o.name), (socket) => this.admit(socket))
       : net.createServer((socket) => this.admit(socket));
     server.on('tlsClientError', () => undefined);
     if (o.implicitTls) {
       // Clients without SNI get the server's default context: rebuild it when the certificate or profile changes.
-      const update = () => (server as tls.Server).setSecureContext(o.tls.serverOptions());
+      const update = () => (server as tls.Server).setSecureContext(o.tls.serverOptions(o.name));
       o.tls.on('change', update);
       server.once('close', () => o.tls.off('change', update));
     }

@@ -243,7 +243,7 @@ export class Pop3Session implements SessionIo {
     if (!policy.stlsOffered) return this.reply('-ERR STLS is not available');
     // Whatever the client sent after STLS in plain text must not be acted on (RFC 2595 section 4).
     this.authenticator.forget();
-    const secure = await this.input.startTls(this.ctx.tls, '+OK Begin TLS negotiation\r\n');
+    const secure = await this.input.startTls(this.ctx.tls, this.conn.listener, '+OK Begin TLS negotiation\r\n');
     if (!secure) {
       this.log.event('STLS handshake failed', { conn: this.conn.id, ip: this.conn.remoteAddress });
       return;

@@ -63,7 +63,7 @@ export class SmtpService implements Service {
       logStyle: 'field',
       // smtp-server keeps its own default context for STARTTLS without SNI.
       onTlsChange: () => {
-        for (const server of this.servers.values()) server.updateSecureContext(this.ctx.tls.serverOptions());
+        for (const [kind, server] of this.servers) server.updateSecureContext(this.ctx.tls.serverOptions(kind));
       },
     });
   }
@@ -182,7 +182,7 @@ export class SmtpService implements Service {
       name: this.ctx.options.hostname,
       banner: 'Pillarbox',
       secure: kind === 'smtps',
-      ...this.ctx.tls.serverOptions(),
+      ...this.ctx.tls.serverOptions(kind),
       size: s.maxMessageSizeEnabled ? s.maxMessageSizeMb * 1024 * 1024 : 0,
       authMethods: methods.length ? methods : ['PLAIN'],
       authOptional: kind === 'smtp',

@@ -29,6 +29,8 @@ const SECURITY_HEADERS: [string, string][] = [
  * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
  * same path), the offline GraphiQL playground, and /healthz for the appliance.
  */
+const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
 export class WebService implements Service {
   readonly name = 'web';
   private readonly log: Logger;
@@ -102,6 +104,13 @@ export class WebService implements Service {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
+      } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {
+        // HTTP-01 (RFC 8555 8.3): the CA fetches the key authorization of a pending order.
+        const answer = this.ctx.tls.acme.httpChallenge(path.slice(ACME_CHALLENGE_PREFIX.length));
+        if (answer) {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+          res.end(answer);
+        } else sendJson(res, 404, { error: 'no such challenge' });
       } else if (path === '/healthz') {
         sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
       } else if (path === '/favicon.ico') {

@@ -29,7 +29,7 @@ function writeConfig(ssl: 'IMAPS' | 'STARTTLS' = 'IMAPS'): void {
       `User ${ALICE.shortName}`,
       `Pass ${ALICE.password}`,
       `SSLType ${ssl}`,
-      `CertificateFile ${path.join(t.dataDir, 'certs', 'default.crt')}`,
+      `CertificateFile ${path.join(t.dataDir, 'certs', 'https.crt')}`,
       '',
       'IMAPStore pb-remote',
       'Account pb',

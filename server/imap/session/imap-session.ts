@@ -469,7 +469,7 @@ export class ImapSession {
     this.reader.detach();
     plain.setTimeout(0);
     plain.removeAllListeners('timeout');
-    const secure = await this.ctx.tls.upgrade(plain);
+    const secure = await this.ctx.tls.upgrade(plain, this.conn.listener);
     this.socket = secure;
     this.secure = true;
     this.conn.secure = true;

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as acme from 'acme-client';
+import { CertError } from './cert-errors';
+import type { CertStore, CertificateInfo } from './cert-store';
+import { createCsr } from './csr';
+import { type KeyType, generateKeyAsync } from './self-signed';
+
+export interface AcmeSettings {
+  acmeDirectoryUrl: string;
+  acmeContactEmail: string;
+}
+
+/** An ACME certificate is renewed when it ends within this. */
+export const ACME_RENEW_BEFORE_MS = 30 * 24 * 3600_000;
+
+interface AccountFile {
+  /** Account URL per directory: the same key has one account at each CA. */
+  accounts: Record<string, string>;
+}
+
+/**
+ * Orders certificates from an ACME CA (RFC 8555) with the `acme-client` library: the account
+ * key is kept in `certs/acme/`, HTTP-01 challenges are answered by the engine's own HTTP
+ * listener (`/.well-known/acme-challenge/`, through `httpChallenge`), and a certificate only
+ * enters the store once it is issued and checked, so the one in service never changes
+ * before its replacement is complete.
+ */
+export class AcmeService {
+  private readonly challenges = new Map<string, string>();
+  private readonly ordering = new Set<string>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly store: CertStore,
+    private readonly settings: () => AcmeSettings,
+  ) {
+    // acme-client retries a failed connection five times, waiting 5 to 25 s: over a minute
+    // before an administrator hears that the CA is down. Two tries, 2 and 4 s apart, tell
+    // within seconds; the renewal job tries again at its next run anyway.
+    const defaults = acme.axios.defaults as { acmeSettings?: Record<string, unknown> };
+    Object.assign(defaults.acmeSettings ?? {}, { retryMaxAttempts: 2, retryDefaultDelay: 2 });
+  }
+
+  /** The key authorization the CA expects at /.well-known/acme-challenge/<token>, while an order waits for it. */
+  httpChallenge(token: string): string | undefined {
+    return this.challenges.get(token);
+  }
+
+  /** Orders a new certificate for the names; it is added to the store when issued. */
+  async order(req: { name: string; names: string[]; keyType?: KeyType }): Promise<CertificateInfo> {
+    const checked = this.store.checkOrder(req.name, req.names, req.keyType ?? 'ecdsa-p256');
+    return this.issue(checked.name, checked.names, checked.keyType);
+  }
+
+  /** Orders an ACME certificate again (new key of the same type); services and domains keep using it. */
+  async renew(id: string): Promise<CertificateInfo> {
+    const wanted = this.store.orderOf(id);
+    return this.issue(wanted.name, wanted.names, wanted.keyType, id);
+  }
+
+  /** The ACME certificates that end within 30 days, by id. */
+  due(now = Date.now()): string[] {
+    return this.store
+      .list()
+      .filter((c) => c.origin === 'acme' && c.notAfter && c.notAfter.getTime() - now <= ACME_RENEW_BEFORE_MS)
+      .map((c) => c.id);
+  }
+
+  private async issue(name: string, names: string[], keyType: KeyType, replaces?: string): Promise<CertificateInfo> {
+    const lock = replaces ?? `new:${name.toLowerCase()}`;
+    if (this.ordering.has(lock)) throw new CertError('ACME_FAILED', `an order for "${name}" is going on already`);
+    this.ordering.add(lock);
+    try {
+      const client = await this.client();
+      const key = await generateKeyAsync(keyType);
+      const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const csr = createCsr(names[0], names.slice(1), {}, key);
+      let certificatePem: string;
+      try {
+        certificatePem = await this.runOrder(client, names, csr);
+      } catch (err) {
+        throw new CertError('ACME_FAILED', `the ACME order at ${this.settings().acmeDirectoryUrl} failed: ${describe(err)}`);
+      }
+      this.saveAccount(client);
+      return this.store.addIssued({ name, origin: 'acme', names, keyType, keyPem, certificatePem, replaces });
+    } finally {
+      this.ordering.delete(lock);
+    }
+  }
+
+  /**
+   * RFC 8555 section 7: account, order, one HTTP-01 challenge per name, finalize with the CSR,
+   * download. (acme-client's auto() would do the same, but it parses the CSR with a copy of
+   * @peculiar/asn1-schema that does not know the CSR's schema in this tree.)
+   */
+  private async runOrder(client: acme.Client, names: string[], csr: string): Promise<string> {
+    const email = this.settings().acmeContactEmail;
+    await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
+    const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) });
+    const tokens: string[] = [];
+    try {
+      for (const authz of await client.getAuthorizations(order)) {
+        if (authz.status === 'valid') continue;
+        const challenge = authz.challenges.find((c) => c.type === 'http-01');
+        if (!challenge) throw new Error(`the CA offers no http-01 challenge for ${authz.identifier.value}`);
+        this.challenges.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+        tokens.push(challenge.token);
+        await client.completeChallenge(challenge);
+        await client.waitForValidStatus(challenge);
+      }
+      const finalized = await client.finalizeOrder(order, csr);
+      return await client.getCertificate(finalized);
+    } finally {
+      for (const token of tokens) this.challenges.delete(token);
+    }
+  }
+
+  private async client(): Promise<acme.Client> {
+    const directoryUrl = this.settings().acmeDirectoryUrl;
+    const accountKey = await this.accountKey();
+    return new acme.Client({ directoryUrl, accountKey, accountUrl: this.readAccounts().accounts[directoryUrl], backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
+  }
+
+  /** The account key: made once, owner-only, kept across orders and renewals. */
+  private async accountKey(): Promise<string> {
+    const file = path.join(this.dir, 'account.key');
+    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const pem = (await generateKeyAsync('ecdsa-p256')).export({ type: 'pkcs8', format: 'pem' }).toString();
+    fs.writeFileSync(file, pem, { mode: 0o600 });
+    return pem;
+  }
+
+  private readAccounts(): AccountFile {
+    const file = path.join(this.dir, 'accounts.json');
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as AccountFile) : { accounts: {} };
+  }
+
+  private saveAccount(client: acme.Client): void {
+    const accounts = this.readAccounts();
+    const directoryUrl = this.settings().acmeDirectoryUrl;
+    let url: string;
+    try {
+      url = client.getAccountUrl();
+    } catch {
+      return;
+    }
+    if (accounts.accounts[directoryUrl] === url) return;
+    accounts.accounts[directoryUrl] = url;
+    const file = path.join(this.dir, 'accounts.json');
+    fs.writeFileSync(file + '.tmp', JSON.stringify(accounts, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(file + '.tmp', file);
+  }
+}
+
+/** An ACME problem document's detail, or the network error, in one line. */
+function describe(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const text = e.message || e.code || String(err);
+  const cause = e.cause?.code ?? e.cause?.message;
+  return (cause && !text.includes(cause) ? `${text} (${cause})` : text).replace(/\s+/g, ' ').slice(0, 500);
+}
+

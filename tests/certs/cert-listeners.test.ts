@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
+import tls from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import type { CertificateInfo } from '../../server/certs/cert-store';
+import { type TestEngine, startEngine } from '../helpers/engine';
+import { freePort } from '../helpers/free-port';
+import { chainFor } from '../helpers/test-ca';
+import { nodeTlsLeaf, sClient } from '../helpers/tls-probe';
+
+/** Each listener, and how a client gets TLS on it. */
+const LISTENERS = [
+  { service: 'smtp', starttls: 'smtp' },
+  { service: 'submission', starttls: 'smtp' },
+  { service: 'smtps' },
+  { service: 'imap', starttls: 'imap' },
+  { service: 'imaps' },
+  { service: 'pop3', starttls: 'pop3' },
+  { service: 'pop3s' },
+  { service: 'sieve', starttls: 'sieve' },
+] as const;
+
+/** Reads from a socket until the text seen so far matches. */
+async function readUntil(socket: tls.TLSSocket, pattern: RegExp): Promise<string> {
+  let text = '';
+  while (!pattern.test(text)) {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    text += chunk.toString();
+  }
+  return text;
+}
+
+describe('certificates on the listeners', () => {
+  let t: TestEngine;
+  let store: TestEngine['engine']['ctx']['tls']['store'];
+  const made: Record<string, CertificateInfo> = {};
+
+  before(async () => {
+    t = await startEngine({ settings: { smtpEarlyTalkerWaitMs: 0 } });
+    store = t.engine.ctx.tls.store;
+    // One certificate per listener, so each shows it serves its own.
+    // RSA like the domain's certificate below: see the mixed-key-type test for why.
+    for (const { service } of LISTENERS) made[service] = await store.createSelfSigned({ name: service, commonName: `${service}.example.test`, keyType: 'rsa-2048' });
+    const { intermediate, leaf } = chainFor(['example.test', 'mail.example.test']);
+    made.domain = store.importPem({ name: 'domain', certificate: leaf.certPem, chain: intermediate.certPem, privateKey: leaf.keyPem }).certificate;
+  });
+  after(() => t.stop());
+
+  it('every listener serves the default certificate until it is given one', async () => {
+    const def = store.get(store.defaultId);
+    for (const { service, ...how } of LISTENERS) {
+      const seen = await sClient(t.ports[service], how);
+      assert.equal(seen.fingerprints[0], def.fingerprintSha256, service);
+    }
+  });
+
+  it('each listener serves the certificate chosen for it, at once, implicit TLS and STARTTLS alike', async () => {
+    for (const { service } of LISTENERS) store.update(made[service].id, { services: [service] });
+    for (const { service, ...how } of LISTENERS) {
+      const seen = await sClient(t.ports[service], how);
+      assert.equal(seen.fingerprints[0], made[service].fingerprintSha256, `${service} serves its own certificate`);
+    }
+  });
+
+  it('SNI picks the domain\u2019s certificate (and its chain) on every listener; other names get the service\u2019s', async () => {
+    store.update(made.domain.id, { domains: ['example.test'] });
+    for (const { service, ...how } of LISTENERS) {
+      const seen = await sClient(t.ports[service], { ...how, servername: 'mail.example.test' });
+      assert.deepEqual(seen.subjects, ['CN=example.test', 'CN=Test Intermediate CA'], `${service}: the domain's leaf and chain`);
+      const other = await sClient(t.ports[service], { ...how, servername: 'mail.other.test' });
+      assert.equal(other.fingerprints[0], made[service].fingerprintSha256, `${service}: another name gets the service's certificate`);
+    }
+  });
+
+  it(
+    'SNI picks an ECDSA domain certificate over an RSA service certificate, and the reverse',
+    { todo: 'Node adds the SNI context\u2019s certificate beside the default one (SSL_use_certificate) instead of replacing it, so a client that prefers ECDSA gets the ECDSA one of the two: docs/certificates.md, "Known limits"' },
+    async () => {
+      const ecdsa = await store.createSelfSigned({ name: 'ecdsa domain', commonName: 'other.test', keyType: 'ecdsa-p256' });
+      const def = await store.createSelfSigned({ name: 'ecdsa service', commonName: 'mail.example.test', keyType: 'ecdsa-p256' });
+      try {
+        store.update(ecdsa.id, { domains: ['other.test'] });
+        const seen = await sClient(t.ports.imaps, { servername: 'mail.other.test' });
+        assert.equal(seen.fingerprints[0], ecdsa.fingerprintSha256);
+        store.update(def.id, { services: ['imaps'] });
+        const rsa = await sClient(t.ports.imaps, { servername: 'mail.example.test' });
+        assert.equal(rsa.fingerprints[0], made.domain.fingerprintSha256);
+      } finally {
+        store.delete(ecdsa.id, made.domain.id);
+        store.delete(def.id, made.imaps.id);
+      }
+    },
+  );
+
+  it('a renewal is seen by new connections while an IMAPS session opened before it stays up', async () => {
+    const before = made.imaps.fingerprintSha256;
+    const session = tls.connect({ port: t.ports.imaps, host: '127.0.0.1', rejectUnauthorized: false });
+    await readUntil(session, /^\* OK/m);
+    assert.equal(session.getPeerX509Certificate()?.fingerprint256, before);
+
+    const renewed = await store.renewSelfSigned(made.imaps.id);
+    assert.notEqual(renewed.fingerprintSha256, before);
+    assert.equal((await nodeTlsLeaf(t.ports.imaps)).fingerprint256, renewed.fingerprintSha256, 'a new connection gets the renewed certificate');
+    // and a move to another certificate too
+    store.update(made.imaps.id, { services: [] });
+    assert.equal((await nodeTlsLeaf(t.ports.imaps)).fingerprint256, store.get(store.defaultId).fingerprintSha256);
+
+    session.write('a1 NOOP\r\n');
+    assert.match(await readUntil(session, /^a1 /m), /^a1 OK/m, 'the session opened before the changes still answers');
+    session.write('a2 LOGOUT\r\n');
+    await once(session, 'close');
+  });
+
+  it('deleting a certificate in use needs a replacement, which the listeners serve at once', async () => {
+    assert.throws(() => store.delete(made.pop3s.id), /in use/);
+    store.delete(made.pop3s.id, made.imap.id);
+    assert.equal((await nodeTlsLeaf(t.ports.pop3s)).fingerprint256, made.imap.fingerprintSha256);
+  });
+
+  describe('the HTTPS front', () => {
+    let front: ChildProcess | undefined;
+    let httpsPort = 0;
+    before(async () => {
+      httpsPort = await freePort();
+      front = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'appliance', 'https-front.js')], {
+        env: {
+          ...process.env,
+          PILLARBOX_CERT_DIR: path.join(t.dataDir, 'certs'),
+          PILLARBOX_HTTPS_PORT: String(httpsPort),
+          PILLARBOX_HTTP_UPSTREAM: `127.0.0.1:${t.ports.http}`,
+          PILLARBOX_ENGINE_HOME: path.join(__dirname, '..', '..', '..'),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        front?.stdout?.on('data', (d: Buffer) => d.toString().includes('HTTPS on port') && resolve());
+        front?.once('exit', (code) => reject(new Error(`https-front exited with ${code}`)));
+      });
+    });
+    after(() => {
+      front?.kill();
+    });
+
+    it('serves the certificate chosen for https (it re-reads the files every 5 s)', async () => {
+      assert.equal((await nodeTlsLeaf(httpsPort)).fingerprint256, store.get(store.idForService('https')).fingerprintSha256);
+      const chosen = made.sieve;
+      store.update(chosen.id, { services: ['sieve', 'https'] });
+      const deadline = Date.now() + 20_000;
+      let seen: crypto.X509Certificate | undefined;
+      while (Date.now() < deadline) {
+        seen = await nodeTlsLeaf(httpsPort);
+        if (seen.fingerprint256 === chosen.fingerprintSha256) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(seen?.fingerprint256, chosen.fingerprintSha256);
+    });
+  });
+});

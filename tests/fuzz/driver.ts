@@ -7,7 +7,8 @@
  * Each input must
  *   - not throw (the target catches the parser's own typed error; anything else is a crash),
  *   - finish within `hangMs` (measured per input; a slow input is run twice more and only the
- *     fastest of the three counts, so a busy machine does not make hangs up),
+ *     fastest of the three counts, the reruns by the CPU time the process used when that is less
+ *     than the time that passed, so a busy machine or `nice` does not make hangs up),
  *   - not grow the heap (V8 heap plus external memory) by more than `heapMb` in one input;
  * and an input that never returns at all is caught by a watchdog thread, which writes it out and
  * ends the process. fast-check shrinks a failing input to a small one, which is printed (and, with
@@ -285,21 +286,29 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
   const baseline = heapBytes();
   let peak = baseline;
 
-  /** One execution, timed and weighed; `done` after the target returned (or its promise settled). */
-  const begin = (input: T): { h0: number; t0: number } => {
+  /**
+   * One execution, timed and weighed; `done` after the target returned (or its promise settled).
+   * With `cpu`, the time is at most the CPU time the process used meanwhile: a process that waited
+   * for a core (the machine busy, the fuzzer niced) did not spend that time on the input.
+   */
+  const begin = (input: T, cpu = false): { h0: number; t0: number; c0?: NodeJS.CpuUsage } => {
     watchdog.arm(target.codec.encode(input));
-    return { h0: heapBytes(), t0: performance.now() };
+    return { h0: heapBytes(), t0: performance.now(), c0: cpu ? process.cpuUsage() : undefined };
   };
-  const done = (m: { h0: number; t0: number }): { ms: number; grew: number } => {
-    const ms = performance.now() - m.t0;
+  const done = (m: { h0: number; t0: number; c0?: NodeJS.CpuUsage }): { ms: number; grew: number } => {
+    let ms = performance.now() - m.t0;
+    if (m.c0) {
+      const used = process.cpuUsage(m.c0);
+      ms = Math.min(ms, (used.user + used.system) / 1000);
+    }
     watchdog.disarm();
     const h1 = heapBytes();
     if (h1 > peak) peak = h1;
     stats.executions++;
     return { ms, grew: h1 - m.h0 };
   };
-  const measureSync = (input: T): { ms: number; grew: number } => {
-    const m = begin(input);
+  const measureSync = (input: T, cpu = false): { ms: number; grew: number } => {
+    const m = begin(input, cpu);
     try {
       void target.run(input);
     } finally {
@@ -307,8 +316,8 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
     }
     return done(m);
   };
-  const measureAsync = async (input: T): Promise<{ ms: number; grew: number }> => {
-    const m = begin(input);
+  const measureAsync = async (input: T, cpu = false): Promise<{ ms: number; grew: number }> => {
+    const m = begin(input, cpu);
     try {
       await target.run(input);
     } finally {
@@ -329,12 +338,12 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
       if (grew > heapLimit) throw new MemoryFound(`grew the heap by ${(grew / 1048576).toFixed(0)} MB (limit ${heapLimit / 1048576} MB)`);
     }
   };
-  const onceSync = (input: T): void => judge(measureSync(input), () => measureSync(input));
+  const onceSync = (input: T): void => judge(measureSync(input), () => measureSync(input, true));
   const onceAsync = async (input: T): Promise<void> => {
     const first = await measureAsync(input);
     // Async targets are re-measured before judging, so judge itself can stay synchronous.
     const extra: { ms: number; grew: number }[] = [];
-    if (first.ms > hangMs) for (let i = 0; i < 2; i++) extra.push(await measureAsync(input));
+    if (first.ms > hangMs) for (let i = 0; i < 2; i++) extra.push(await measureAsync(input, true));
     if (first.grew > heapLimit) {
       collect();
       extra.push(await measureAsync(input));

@@ -22,7 +22,7 @@ import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../../se
 import { formatSet, parseSequenceSet, resolveSet } from '../../server/imap/protocol/sequence-set';
 import { atom, chunked, latin1, nastyChar, nested, numberText, quoted, rawBytes, repeated, sentence, word } from './arbitraries';
 import { bytesCodec, check, fc, fuzz, jsonCodec, latin1Codec } from './driver';
-import { FuzzEngine, USER, converse } from './session';
+import { FuzzEngine, TAIL_AGAIN_MS, USER, converse } from './session';
 
 // ---- grammar pieces ------------------------------------------------------------------------------
 
@@ -540,7 +540,7 @@ fuzz({
     const refill = inboxLow ? `a APPEND INBOX {${MESSAGE.length}+}\r\n${MESSAGE}\r\n` : '';
     const login = anonymous ? [] : [`l LOGIN ${USER.shortName} ${USER.password}\r\n`, refill, select ? 's SELECT INBOX\r\n' : ''];
     const script = [...login, ...commands.map(([tag, body, eol]) => `${tag} ${body}${eol}`)].join('');
-    const c = await converse(engine.ports.imap, [latin1(script)], latin1('\r\nDONE\r\n*\r\nz LOGOUT\r\n'), 3000, 300);
+    const c = await converse(engine.ports.imap, [latin1(script)], latin1('\r\nDONE\r\n*\r\nz LOGOUT\r\n'), 3000, TAIL_AGAIN_MS);
     const exists = [...c.output.matchAll(/^\* (\d+) EXISTS/gm)].pop();
     if (!anonymous && select && exists) inboxLow = Number(exists[1]) < 2;
     // Commands pipelined after STARTTLS are never answered in the clear (no command injection).

@@ -6,7 +6,7 @@
 import { type ReadEvent, type ReaderLimits, CommandReader } from '../../server/managesieve/command-reader';
 import { atom, chunked, latin1, nastyChar, numberText, quoted, rawBytes, repeated, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';
-import { FuzzEngine, USER, converse, lines } from './session';
+import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
 import { sieveScript } from './sieve-arbitraries';
 
 const LIMITS: ReaderLimits = { maxLine: 200, maxLiteral: 300 };
@@ -92,7 +92,7 @@ fuzz({
     const pre = login ? [`AUTHENTICATE "PLAIN" "${PLAIN}"\r\n`] : [];
     // A literal announced bigger than what is sent swallows LOGOUT: the server rightly waits for its bytes.
     const swallowed = [...steps.join('').matchAll(/\{(\d+)\+?\}/g)].some((m) => Number(m[1]) > 1000);
-    const c = await converse(engine.ports.sieve, [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? 600 : 3000, 300);
+    const c = await converse(engine.ports.sieve, [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? 600 : 3000, TAIL_AGAIN_MS);
     const replies = lines(c.output);
     const tls = replies.findIndex((r) => r.startsWith('OK "Begin TLS'));
     check(tls < 0 || tls === replies.length - 1, () => `answered in the clear after STARTTLS: ${JSON.stringify(replies.slice(tls, tls + 3))}`);

@@ -10,7 +10,7 @@ import { LineNormalizer } from '../../server/smtp/line-normalizer';
 import { receivedHeader } from '../../server/smtp/trace-headers';
 import { atom, chunked, encodedWord, latin1, nastyChar, numberText, quoted, rawBytes, repeated, sentence, word } from './arbitraries';
 import { type Codec, check, fc, fuzz, jsonCodec, latin1Codec } from './driver';
-import { FuzzEngine, USER, converse, lines } from './session';
+import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
 
 // ---- DATA: line normalisation --------------------------------------------------------------------
 
@@ -249,7 +249,7 @@ fuzz({
   before: async () => void (await engine.start()),
   after: () => engine.stop(),
   async run({ port, steps }) {
-    const c = await converse(engine.ports[port as 'smtp' | 'submission'], steps.map(latin1), latin1('\r\n.\r\nQUIT\r\n'), 3000, 300);
+    const c = await converse(engine.ports[port as 'smtp' | 'submission'], steps.map(latin1), latin1('\r\n.\r\nQUIT\r\n'), 3000, TAIL_AGAIN_MS);
     const replies = lines(c.output);
     // Commands pipelined after STARTTLS are never answered in the clear (no command injection).
     const tls = replies.findIndex((r) => r.startsWith('220 2.0.0 Ready to start TLS'));

@@ -1,7 +1,8 @@
 /**
  * Prints the "Executions so far" table of docs/fuzzing.md from tests/fuzz/ledger.jsonl:
  *
- *   npm run build && node dist/tests/fuzz/ledger-table.js
+ *   npm run build && node dist/tests/fuzz/ledger-table.js           print it
+ *   node dist/tests/fuzz/ledger-table.js --write                     put it into docs/fuzzing.md
  *
  * Per target: the inputs of every long run, how many runs, their time, the findings they reported
  * (crashes, hangs, memory; each fixed before the next run, see "Defects found"), the slowest
@@ -11,7 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FuzzStats } from './driver';
 
-const LEDGER = path.resolve(__dirname, '..', '..', '..', 'tests', 'fuzz', 'ledger.jsonl');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const LEDGER = path.join(ROOT, 'tests', 'fuzz', 'ledger.jsonl');
+const DOC = path.join(ROOT, 'docs', 'fuzzing.md');
+/** The table sits between these two lines of the page. */
+const BEGIN = '<!-- ledger-table -->';
+const END = '<!-- /ledger-table -->';
 
 interface Row {
   inputs: number;
@@ -38,12 +44,22 @@ for (const line of fs.readFileSync(LEDGER, 'utf8').split('\n')) {
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 const duration = (s: number) => (s < 120 ? `${n(s)} s` : s < 7200 ? `${n(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
-console.log('| target | inputs run | long runs | time | findings | slowest input | latest run, inputs/s |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+const out = ['| target | inputs run | long runs | time | findings | slowest input | latest run, inputs/s |', '|---|---:|---:|---:|---:|---:|---:|'];
 let total = 0;
 for (const [target, r] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
   total += r.inputs;
   const rate = r.latest.executions / Math.max(r.latest.seconds, 0.001);
-  console.log(`| \`${target}\` | ${n(r.inputs)} | ${r.runs} | ${duration(r.seconds)} | ${r.findings} | ${n(r.slowestMs)} ms | ${n(rate)} |`);
+  out.push(`| \`${target}\` | ${n(r.inputs)} | ${r.runs} | ${duration(r.seconds)} | ${r.findings} | ${n(r.slowestMs)} ms | ${n(rate)} |`);
 }
-console.log(`| all ${rows.size} targets | ${n(total)} | | | | | |`);
+out.push(`| all ${rows.size} targets | ${n(total)} | | | | | |`);
+
+if (process.argv.includes('--write')) {
+  const doc = fs.readFileSync(DOC, 'utf8');
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`${DOC} has no ${BEGIN} … ${END} lines`);
+  fs.writeFileSync(DOC, `${doc.slice(0, a + BEGIN.length)}\n${out.join('\n')}\n${doc.slice(b)}`);
+  console.log(`${DOC}: ${rows.size} targets, ${n(total)} inputs`);
+} else {
+  console.log(out.join('\n'));
+}

@@ -4,7 +4,7 @@
  * must also be cheap to validate, the next thing the server does with it.
  */
 import 'reflect-metadata';
-import { isObjectType, validate } from 'graphql';
+import { type DocumentNode, isObjectType, validate } from 'graphql';
 import { admitQuery } from '../../graphql/limits/admit';
 import { ANONYMOUS_LIMITS, AUTHENTICATED_LIMITS } from '../../graphql/limits/query-limits';
 import { apiSchema } from '../../graphql/schema';
@@ -49,6 +49,15 @@ const document = fc.oneof(
   { weight: 8, arbitrary: sentence(fc.oneof(name, nastyChar, quoted, fc.constantFrom('{', '}', '(', ')', ':', '...', 'on', 'fragment', 'query'))) },
 );
 
+function validationMs(document: DocumentNode): number {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  validate(schema, document);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return Math.min(wall, (cpu.user + cpu.system) / 1000);
+}
+
 interface GqlInput {
   query: string;
   anonymous: boolean;
@@ -78,9 +87,10 @@ fuzz({
       for (const e of a.errors) check(typeof e.extensions.code === 'string', () => `a refusal without a code: ${e.message}`);
       return;
     }
-    const t0 = performance.now();
-    validate(schema, a.document);
-    const ms = performance.now() - t0;
+    // Timed again if slow, by the CPU time used when less than the time passed: the first
+    // validation (cold code) and a busy machine must not look like an expensive document.
+    let ms = validationMs(a.document);
+    if (ms >= 100) ms = Math.min(ms, validationMs(a.document));
     check(ms < 100, () => `an admitted document took ${ms.toFixed(0)} ms to validate`);
   },
 });

@@ -109,6 +109,19 @@ export class MemoryFound extends Error {}
 /** A property that does not hold: what the targets throw (anything else thrown is a crash too). */
 export class PropertyFailed extends Error {}
 
+/**
+ * The time `fn` took, in ms: what passed, or the CPU time the process used if that is less (a
+ * process waiting for a core on a busy machine, or niced, did not spend that time in `fn`).
+ */
+export function timeSpent(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return Math.min(wall, (cpu.user + cpu.system) / 1000);
+}
+
 export function check(condition: unknown, message: string | (() => string)): asserts condition {
   if (!condition) throw new PropertyFailed(typeof message === 'string' ? message : message());
 }

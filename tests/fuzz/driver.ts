@@ -23,7 +23,7 @@
  *   PILLARBOX_FUZZ_REPORT   a file to which each target appends its figures as one JSON line
  *   PILLARBOX_FUZZ_STANDALONE  1: targets are not node:test tests but wait for `runTargets()` (the
  *                           long run, tests/fuzz/run-file.ts): node:test tracks every promise with an
- *                           async hook, which made the asynchronous targets half as fast
+ *                           async hook, which took about a third of the asynchronous targets' time
  */
 import test from 'node:test';
 import crypto from 'node:crypto';

@@ -92,6 +92,11 @@ fuzz({
     const want = cap.startsWith('\r\n') ? '' : end >= 0 ? cap.slice(0, end + 2) : cap;
     const got = h.header();
     check(got === want, () => `header() gave ${JSON.stringify(got.slice(0, 200))}, expected ${JSON.stringify(want.slice(0, 200))}`);
+    // Once the blank line has gone by, nothing more is kept, however the bytes were cut.
+    const blank = cap.startsWith('\r\n') ? 2 : end >= 0 ? end + 4 : -1;
+    const kept = (h as unknown as { kept: number }).kept;
+    const bound = blank < 0 ? MAX_HEADER : Math.min(MAX_HEADER, blank + Math.max(0, ...chunks.map((c) => c.length)));
+    check(kept <= bound, () => `kept ${kept} bytes, though the header ends after ${blank}`);
     // Folding and field lookup never throw and never find a name that is not there.
     for (const v of headerFields(got, 'from')) check(!/\r\n(?![ \t])/.test(v), 'an unfolded value still holds a line break');
   },

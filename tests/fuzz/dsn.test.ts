@@ -32,7 +32,7 @@ const diagnostic = fc.oneof(
 );
 
 // The report reads the spool file back: in memory (tmpfs) where there is one, the disk otherwise.
-const dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'pillarbox-fuzz-dsn-'));
+let dir = '';
 let n = 0;
 
 fuzz({
@@ -48,6 +48,8 @@ fuzz({
   codec: jsonCodec<DsnInput>(),
   async: true,
   hangMs: 200,
+  // Made when the target runs (not when the file is loaded, which left empty folders behind).
+  before: async () => void (dir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'pillarbox-fuzz-dsn-'))),
   after: async () => fs.rmSync(dir, { recursive: true, force: true }),
   async run(input) {
     const file = path.join(dir, `m${n++ % 8}`);

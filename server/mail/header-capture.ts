@@ -11,22 +11,25 @@ export class HeaderCapture extends Transform {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private done = false;
+  /**
+   * The last three bytes kept (all of them while fewer), so a blank line split across chunks is
+   * seen however small they are; the last two chunks were not enough for chunks of a byte or two.
+   */
+  private seam = '';
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (!this.done) {
       const room = MAX_HEADER - this.kept;
       const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const atStart = this.kept < 2;
       this.chunks.push(part);
       this.kept += part.length;
-      // Look for the blank line across the chunk seam too.
-      const tail = Buffer.concat(this.chunks.slice(-2)).toString('latin1');
-      if (tail.includes('\r\n\r\n') || this.kept >= MAX_HEADER || this.startsWithBlankLine()) this.done = true;
+      const text = this.seam + part.toString('latin1');
+      // The blank line, or CRLF first (no header at all).
+      if (text.includes('\r\n\r\n') || (atStart && text.startsWith('\r\n')) || this.kept >= MAX_HEADER) this.done = true;
+      this.seam = text.slice(-3);
     }
     cb(null, chunk);
-  }
-
-  private startsWithBlankLine(): boolean {
-    return this.kept >= 2 && this.chunks[0][0] === 0x0d && this.chunks[0][1] === 0x0a;
   }
 
   /** The header section as text (latin1 keeps 8-bit bytes one-to-one), without the empty line. */

@@ -17,7 +17,8 @@ export interface ReaderLimits {
 
 type Parse =
   | { done: true; event: ReadEvent; consumed: number }
-  | { done: false; need: number }
+  /** `line`: the parse stopped at the end of the buffer inside a line of that many bytes so far. */
+  | { done: false; need: number; line?: number }
   /** A literal over the limit starts at `consumed`: its `skip` bytes are dropped, then the rest of its line. */
   | { done: 'refuse'; consumed: number; skip: number; message: string };
 
@@ -44,6 +45,19 @@ export class CommandReader {
   private skipping = 0;
   /** The refusal reported once the rest of the refused literal's line has gone by. */
   private refused: string | undefined;
+  /**
+   * Bytes of the incomplete line at the end of the buffer, while no LF has come: pieces without
+   * one are counted against the limit, not parsed again from the start of the line, which made a
+   * line sent a byte at a time cost its length squared (12 s of CPU for 8 KB, before login).
+   */
+  private lineSoFar: number | undefined;
+  /**
+   * Where the last parse stopped for want of bytes: the arguments complete before it and the
+   * start of the one it stopped in, so the next parse goes on from there instead of from the
+   * start of the line (a line of many literals, each in a read of its own, was quadratic too).
+   * Dropped whenever the buffer's start is consumed.
+   */
+  private resume: { at: number; lineBytes: number; args: Arg[] } | undefined;
 
   constructor(private readonly limits: () => ReaderLimits) {}
 
@@ -59,6 +73,16 @@ export class CommandReader {
     this.waiting.push(data);
     this.waitingBytes += data.length;
     if (this.buffer.length + this.waitingBytes < this.need) return events;
+    if (this.lineSoFar !== undefined && data.indexOf(LF) < 0) {
+      this.lineSoFar += data.length;
+      // A CR at the end counts only if no LF follows it (CRLF is not part of the line).
+      const pendingCr = this.refused === undefined && data[data.length - 1] === CR ? 1 : 0;
+      if (this.lineSoFar - pendingCr <= this.limits().maxLine) return events;
+      events.push({ kind: 'fatal', message: 'line too long' });
+      this.reset();
+      return events;
+    }
+    this.lineSoFar = undefined;
     this.buffer = Buffer.concat([this.buffer, ...this.waiting]);
     this.waiting = [];
     this.waitingBytes = 0;
@@ -69,6 +93,7 @@ export class CommandReader {
         if (nl < 0) {
           if (this.buffer.length <= this.limits().maxLine) {
             this.need = this.buffer.length + 1;
+            this.lineSoFar = this.buffer.length;
             break;
           }
           events.push({ kind: 'fatal', message: 'line too long' });
@@ -82,6 +107,7 @@ export class CommandReader {
         continue;
       }
       const r = this.parse();
+      if (r.done !== false) this.resume = undefined;
       if (r.done === 'refuse') {
         const rest = this.buffer.subarray(r.consumed);
         const n = Math.min(r.skip, rest.length);
@@ -93,6 +119,7 @@ export class CommandReader {
       }
       if (!r.done) {
         this.need = r.need;
+        this.lineSoFar = r.line;
         break;
       }
       this.need = 0;
@@ -114,20 +141,27 @@ export class CommandReader {
     this.waitingBytes = 0;
     this.skipping = 0;
     this.refused = undefined;
+    this.lineSoFar = undefined;
+    this.resume = undefined;
   }
 
   private parse(): Parse {
     const b = this.buffer;
     const { maxLine, maxLiteral } = this.limits();
-    const args: Arg[] = [];
-    let i = 0;
-    let lineBytes = 0;
+    const cursor = this.resume ?? { at: 0, lineBytes: 0, args: [] };
+    this.resume = cursor;
+    const args = cursor.args;
+    let i = cursor.at;
+    let lineBytes = cursor.lineBytes;
     const bad = (message: string): Parse => {
       const nl = b.indexOf(LF, i);
-      if (nl < 0) return lineBytes + (b.length - i) > maxLine ? { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: b.length } : { done: false, need: b.length + 1 };
+      if (nl < 0) return lineBytes + (b.length - i) > maxLine ? { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: b.length } : { done: false, need: b.length + 1, line: lineBytes + (b.length - i) };
       return { done: true, event: { kind: 'bad', message }, consumed: nl + 1 };
     };
     for (;;) {
+      // Every return that waits for more bytes happens inside the token starting here.
+      cursor.at = i;
+      cursor.lineBytes = lineBytes;
       if (i >= b.length) return this.incomplete(i, lineBytes, maxLine);
       const c = b[i];
       if (c === CR || c === LF) {
@@ -155,7 +189,7 @@ export class CommandReader {
           if (d === QUOTE) break;
           if (d === CR || d === LF) return bad('a quoted string cannot contain a line break; use a literal');
           if (d === BACKSLASH) {
-            if (j + 1 >= b.length) return this.incomplete(j + 1, lineBytes + (j - i), maxLine);
+            if (j + 1 >= b.length) return this.incomplete(j + 1, lineBytes + (j + 1 - i), maxLine);
             const e = b[j + 1];
             if (e !== QUOTE && e !== BACKSLASH) return bad('only \\" and \\\\ may be escaped in a quoted string');
             out.push(e);
@@ -198,8 +232,9 @@ export class CommandReader {
     }
   }
 
+  /** The parse reached the end of the buffer (`at`) inside a line of `lineBytes` bytes. */
   private incomplete(at: number, lineBytes: number, maxLine: number): Parse {
     if (lineBytes > maxLine) return { done: true, event: { kind: 'fatal', message: 'line too long' }, consumed: this.buffer.length };
-    return { done: false, need: at + 1 };
+    return { done: false, need: at + 1, line: lineBytes };
   }
 }

@@ -92,7 +92,8 @@ export function chunked(data: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer[]> {
   return data.chain((buf) =>
     fc.oneof(
       fc.constant([buf]),
-      fc.constant(buf.length <= 4096 ? [...buf].map((b) => Buffer.from([b])) : [buf]),
+      // Views, not copies: a Buffer per byte was a fifth of the IMAP reader target's time.
+      fc.constant(buf.length <= 4096 ? Array.from({ length: buf.length }, (_, i) => buf.subarray(i, i + 1)) : [buf]),
       fc.array(fc.nat({ max: buf.length }), { maxLength: 8 }).map((cuts) => {
         const points = [...new Set(cuts)].sort((a, b) => a - b);
         const out: Buffer[] = [];

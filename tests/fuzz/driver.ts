@@ -7,7 +7,8 @@
  * Each input must
  *   - not throw (the target catches the parser's own typed error; anything else is a crash),
  *   - finish within `hangMs` (measured per input; a slow input is run twice more and only the
- *     fastest of the three counts, so a busy machine does not make hangs up),
+ *     fastest of the three counts, the reruns by the CPU time the process used when that is less
+ *     than the time that passed, so a busy machine or `nice` does not make hangs up),
  *   - not grow the heap (V8 heap plus external memory) by more than `heapMb` in one input;
  * and an input that never returns at all is caught by a watchdog thread, which writes it out and
  * ends the process. fast-check shrinks a failing input to a small one, which is printed (and, with
@@ -20,6 +21,9 @@
  *   PILLARBOX_FUZZ_ONLY     a regular expression: only targets whose name matches
  *   PILLARBOX_FUZZ_SAVE     1: write shrunk counterexamples into the corpus
  *   PILLARBOX_FUZZ_REPORT   a file to which each target appends its figures as one JSON line
+ *   PILLARBOX_FUZZ_STANDALONE  1: targets are not node:test tests but wait for `runTargets()` (the
+ *                           long run, tests/fuzz/run-file.ts): node:test tracks every promise with an
+ *                           async hook, which took about a third of the asynchronous targets' time
  */
 import test from 'node:test';
 import crypto from 'node:crypto';
@@ -89,6 +93,7 @@ export const FUZZ_RUNS = positive(env.PILLARBOX_FUZZ_RUNS, 200);
 const FUZZ_SECONDS = positive(env.PILLARBOX_FUZZ_SECONDS, 0);
 const ONLY = env.PILLARBOX_FUZZ_ONLY ? new RegExp(env.PILLARBOX_FUZZ_ONLY) : undefined;
 const SAVE = env.PILLARBOX_FUZZ_SAVE === '1';
+const STANDALONE = env.PILLARBOX_FUZZ_STANDALONE === '1';
 
 /** The repository's tests/fuzz/corpus (this file runs from dist/tests/fuzz). */
 export const CORPUS_DIR = path.resolve(__dirname, '..', '..', '..', 'tests', 'fuzz', 'corpus');
@@ -103,6 +108,19 @@ export class MemoryFound extends Error {}
 
 /** A property that does not hold: what the targets throw (anything else thrown is a crash too). */
 export class PropertyFailed extends Error {}
+
+/**
+ * The time `fn` took, in ms: what passed, or the CPU time the process used if that is less (a
+ * process waiting for a core on a busy machine, or niced, did not spend that time in `fn`).
+ */
+export function timeSpent(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return Math.min(wall, (cpu.user + cpu.system) / 1000);
+}
 
 export function check(condition: unknown, message: string | (() => string)): asserts condition {
   if (!condition) throw new PropertyFailed(typeof message === 'string' ? message : message());
@@ -209,17 +227,39 @@ export function show(bytes: Buffer, max = 600): string {
   return bytes.length > max ? `${s}… (${bytes.length} bytes)` : s;
 }
 
+/** The targets declared while STANDALONE, in order, each wrapped as in a test. */
+const declared: { name: string; run: () => Promise<void> }[] = [];
+
 /** Declares a target: a node:test test that replays the corpus and runs the generated inputs. */
 export function fuzz<T>(target: FuzzTarget<T>): void {
   const skip = ONLY !== undefined && !ONLY.test(target.name);
-  test(`fuzz ${target.name}`, { skip }, async () => {
+  const run = async () => {
     const stats = newStats(target.name);
     try {
       await runTarget(target, stats);
     } finally {
       report(stats);
     }
-  });
+  };
+  if (STANDALONE) {
+    if (!skip) declared.push({ name: target.name, run });
+    return;
+  }
+  test(`fuzz ${target.name}`, { skip }, run);
+}
+
+/** Runs the targets declared so far (STANDALONE), one after the other; returns how many failed. */
+export async function runTargets(): Promise<number> {
+  let failed = 0;
+  for (const { name, run } of declared.splice(0)) {
+    try {
+      await run();
+    } catch (err) {
+      failed++;
+      console.error(`not ok: fuzz ${name}\n${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return failed;
 }
 
 function report(stats: FuzzStats): void {
@@ -259,21 +299,29 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
   const baseline = heapBytes();
   let peak = baseline;
 
-  /** One execution, timed and weighed; `done` after the target returned (or its promise settled). */
-  const begin = (input: T): { h0: number; t0: number } => {
+  /**
+   * One execution, timed and weighed; `done` after the target returned (or its promise settled).
+   * With `cpu`, the time is at most the CPU time the process used meanwhile: a process that waited
+   * for a core (the machine busy, the fuzzer niced) did not spend that time on the input.
+   */
+  const begin = (input: T, cpu = false): { h0: number; t0: number; c0?: NodeJS.CpuUsage } => {
     watchdog.arm(target.codec.encode(input));
-    return { h0: heapBytes(), t0: performance.now() };
+    return { h0: heapBytes(), t0: performance.now(), c0: cpu ? process.cpuUsage() : undefined };
   };
-  const done = (m: { h0: number; t0: number }): { ms: number; grew: number } => {
-    const ms = performance.now() - m.t0;
+  const done = (m: { h0: number; t0: number; c0?: NodeJS.CpuUsage }): { ms: number; grew: number } => {
+    let ms = performance.now() - m.t0;
+    if (m.c0) {
+      const used = process.cpuUsage(m.c0);
+      ms = Math.min(ms, (used.user + used.system) / 1000);
+    }
     watchdog.disarm();
     const h1 = heapBytes();
     if (h1 > peak) peak = h1;
     stats.executions++;
     return { ms, grew: h1 - m.h0 };
   };
-  const measureSync = (input: T): { ms: number; grew: number } => {
-    const m = begin(input);
+  const measureSync = (input: T, cpu = false): { ms: number; grew: number } => {
+    const m = begin(input, cpu);
     try {
       void target.run(input);
     } finally {
@@ -281,8 +329,8 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
     }
     return done(m);
   };
-  const measureAsync = async (input: T): Promise<{ ms: number; grew: number }> => {
-    const m = begin(input);
+  const measureAsync = async (input: T, cpu = false): Promise<{ ms: number; grew: number }> => {
+    const m = begin(input, cpu);
     try {
       await target.run(input);
     } finally {
@@ -303,12 +351,12 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
       if (grew > heapLimit) throw new MemoryFound(`grew the heap by ${(grew / 1048576).toFixed(0)} MB (limit ${heapLimit / 1048576} MB)`);
     }
   };
-  const onceSync = (input: T): void => judge(measureSync(input), () => measureSync(input));
+  const onceSync = (input: T): void => judge(measureSync(input), () => measureSync(input, true));
   const onceAsync = async (input: T): Promise<void> => {
     const first = await measureAsync(input);
     // Async targets are re-measured before judging, so judge itself can stay synchronous.
     const extra: { ms: number; grew: number }[] = [];
-    if (first.ms > hangMs) for (let i = 0; i < 2; i++) extra.push(await measureAsync(input));
+    if (first.ms > hangMs) for (let i = 0; i < 2; i++) extra.push(await measureAsync(input, true));
     if (first.grew > heapLimit) {
       collect();
       extra.push(await measureAsync(input));

@@ -4,12 +4,12 @@
  * must also be cheap to validate, the next thing the server does with it.
  */
 import 'reflect-metadata';
-import { isObjectType, validate } from 'graphql';
+import { type DocumentNode, isObjectType, validate } from 'graphql';
 import { admitQuery } from '../../graphql/limits/admit';
 import { ANONYMOUS_LIMITS, AUTHENTICATED_LIMITS } from '../../graphql/limits/query-limits';
 import { apiSchema } from '../../graphql/schema';
 import { atom, nastyChar, nested, numberText, quoted, repeated, sentence } from './arbitraries';
-import { check, fc, fuzz, jsonCodec } from './driver';
+import { check, fc, fuzz, jsonCodec, timeSpent } from './driver';
 
 const schema = apiSchema();
 const FIELDS = [...new Set(Object.values(schema.getTypeMap()).flatMap((t) => (isObjectType(t) && !t.name.startsWith('__') ? Object.keys(t.getFields()) : [])))];
@@ -36,16 +36,20 @@ const selection: fc.Arbitrary<string> = fc.letrec<{ sel: string; field: string }
     fc.constantFrom('...F', '...G', '... on Query { __typename }', '...'),
   ),
 })).sel;
+// The huge shapes (thousands of fields, brackets or tokens) cost a millisecond or more each; they
+// come one time in nine, so the grammar's small documents get most of the inputs.
 const document = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('', 'query', 'query Q', 'mutation', 'mutation M($v: Boolean)', 'subscription', 'query ($first: Int = 5)'), selection, fc.constantFrom('', 'fragment F on Query { __typename ...G }', 'fragment G on Query { ...F }', 'fragment F on User { id }')).map(([op, s, frag]) => `${op} ${s} ${frag}`) },
+  { weight: 40, arbitrary: fc.tuple(fc.constantFrom('', 'query', 'query Q', 'mutation', 'mutation M($v: Boolean)', 'subscription', 'query ($first: Int = 5)'), selection, fc.constantFrom('', 'fragment F on Query { __typename ...G }', 'fragment G on Query { ...F }', 'fragment F on User { id }')).map(([op, s, frag]) => `${op} ${s} ${frag}`) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ROOTS), fc.integer({ min: 1, max: 3000 })).map(([r, n]) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${r} { __typename }`).join(' ')} }`) },
   { weight: 1, arbitrary: nested('{ a ', '}', fc.constant(''), 6000) },
   { weight: 1, arbitrary: nested('[', ']', fc.constant('1'), 12000).map((v) => `{ users(filter: ${v}) { totalCount } }`) },
   { weight: 1, arbitrary: nested('{a:', '}', fc.constant('1'), 12000).map((v) => `{ users(filter: ${v}) { totalCount } }`) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 500 }).map((n) => `query { ...F0 } ${Array.from({ length: n }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${n} on Query { __typename }`) },
   { weight: 1, arbitrary: repeated(fc.constantFrom('{', '}', '(', ')', '"', '"""', '#', '...', '$', '@', ' '), 20000) },
-  { weight: 1, arbitrary: sentence(fc.oneof(name, nastyChar, quoted, fc.constantFrom('{', '}', '(', ')', ':', '...', 'on', 'fragment', 'query'))) },
+  { weight: 8, arbitrary: sentence(fc.oneof(name, nastyChar, quoted, fc.constantFrom('{', '}', '(', ')', ':', '...', 'on', 'fragment', 'query'))) },
 );
+
+const validationMs = (document: DocumentNode): number => timeSpent(() => validate(schema, document));
 
 interface GqlInput {
   query: string;
@@ -76,9 +80,10 @@ fuzz({
       for (const e of a.errors) check(typeof e.extensions.code === 'string', () => `a refusal without a code: ${e.message}`);
       return;
     }
-    const t0 = performance.now();
-    validate(schema, a.document);
-    const ms = performance.now() - t0;
+    // Timed again if slow, by the CPU time used when less than the time passed: the first
+    // validation (cold code) and a busy machine must not look like an expensive document.
+    let ms = validationMs(a.document);
+    if (ms >= 100) ms = Math.min(ms, validationMs(a.document));
     check(ms < 100, () => `an admitted document took ${ms.toFixed(0)} ms to validate`);
   },
 });

@@ -6,7 +6,7 @@
 import { type ReadEvent, type ReaderLimits, CommandReader } from '../../server/managesieve/command-reader';
 import { atom, chunked, latin1, nastyChar, numberText, quoted, rawBytes, repeated, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';
-import { FuzzEngine, USER, converse, lines } from './session';
+import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
 import { sieveScript } from './sieve-arbitraries';
 
 const LIMITS: ReaderLimits = { maxLine: 200, maxLiteral: 300 };
@@ -39,9 +39,15 @@ function feed(chunks: Buffer[]): { events: ReadEvent[]; maxHeld: number } {
 fuzz({
   name: 'managesieve-command-reader',
   arbitrary: fc.oneof(
-    chunked(msInput),
-    // A refused literal whose bytes keep coming.
-    fc.tuple(fc.integer({ min: 301, max: 10_000_000 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2000 })).map(([n, size, count]) => [latin1(`PUTSCRIPT "x" {${n}+}\r\n`), ...Array.from({ length: count }, () => Buffer.alloc(size, 0x61))]),
+    { weight: 4, arbitrary: chunked(msInput) },
+    // A refused literal whose bytes keep coming: up to 2,000 reads, a thousand times the cost of a
+    // command line to generate and replay, so one input in five.
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 301, max: 10_000_000 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2000 }))
+        .map(([n, size, count]) => [latin1(`PUTSCRIPT "x" {${n}+}\r\n`), ...Array.from({ length: count }, () => Buffer.alloc(size, 0x61))]),
+    },
   ).map((cs) => cs.map((c) => c.toString('latin1'))),
   codec: jsonCodec<string[]>(),
   seeds: [['PUTSCRIPT "a" {1000000+}\r\n', 'x'.repeat(5000), 'x'.repeat(5000)]],
@@ -92,7 +98,7 @@ fuzz({
     const pre = login ? [`AUTHENTICATE "PLAIN" "${PLAIN}"\r\n`] : [];
     // A literal announced bigger than what is sent swallows LOGOUT: the server rightly waits for its bytes.
     const swallowed = [...steps.join('').matchAll(/\{(\d+)\+?\}/g)].some((m) => Number(m[1]) > 1000);
-    const c = await converse(engine.ports.sieve, [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? 600 : 3000, 300);
+    const c = await converse(engine.ports.sieve, [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? 600 : 3000, TAIL_AGAIN_MS);
     const replies = lines(c.output);
     const tls = replies.findIndex((r) => r.startsWith('OK "Begin TLS'));
     check(tls < 0 || tls === replies.length - 1, () => `answered in the clear after STARTTLS: ${JSON.stringify(replies.slice(tls, tls + 3))}`);

@@ -5,7 +5,7 @@
 import { LineSplitter } from '../../server/pop3/line-splitter';
 import { atom, chunked, latin1, nastyChar, numberText, rawBytes, repeated, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';
-import { FuzzEngine, USER, converse, lines } from './session';
+import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
 
 // ---- the line splitter ---------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ fuzz({
   async run({ login, steps }) {
     const pre = login ? [`USER ${USER.shortName}\r\n`, `PASS ${USER.password}\r\n`] : [];
     // RSET before QUIT keeps the maildrop as it was: a fuzzed DELE is not committed.
-    const c = await converse(engine.ports.pop3, [...pre, ...steps].map(latin1), latin1('\r\n*\r\nRSET\r\nQUIT\r\n'), 3000, 300);
+    const c = await converse(engine.ports.pop3, [...pre, ...steps].map(latin1), latin1('\r\n*\r\nRSET\r\nQUIT\r\n'), 3000, TAIL_AGAIN_MS);
     const replies = lines(c.output);
     const tls = replies.findIndex((r) => r.startsWith('+OK Begin TLS'));
     check(tls < 0 || tls === replies.length - 1, () => `answered in the clear after STLS: ${JSON.stringify(replies.slice(tls, tls + 3))}`);

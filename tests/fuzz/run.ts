@@ -6,7 +6,7 @@
  *   npm run fuzz -- --runs 50000 --only 'imap|sieve-regex'
  *   npm run fuzz -- --no-save                     do not add counterexamples to the corpus
  *
- * Targets run one after the other on one core. Shrunk counterexamples go into
+ * Targets run one after the other on one core, each file in a plain process (run-file.ts). Shrunk counterexamples go into
  * tests/fuzz/corpus/<target>/ (commit them with the fix: every later run replays them). Each
  * target's figures are printed and appended to tests/fuzz/ledger.jsonl, whose totals are the
  * executions so far that docs/fuzzing.md reports.
@@ -45,7 +45,12 @@ if (seed) env.PILLARBOX_FUZZ_SEED = seed;
 
 console.log(`fuzzing: ${runs} inputs per target${seconds ? `, at most ${seconds} s each` : ''}${only ? `, targets matching /${only}/` : ''}`);
 const started = Date.now();
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { env, stdio: 'inherit', cwd: ROOT });
+// Each file in a process of its own, without the test runner (see run-file.ts).
+let status = 0;
+for (const file of files) {
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'run-file.js'), file], { env, stdio: 'inherit', cwd: ROOT });
+  if (result.status !== 0) status = result.status ?? 1;
+}
 
 const stats: FuzzStats[] = fs.existsSync(report) ? fs.readFileSync(report, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FuzzStats) : [];
 const when = new Date().toISOString();
@@ -69,5 +74,5 @@ for (const s of stats) {
   );
 }
 const failed = stats.filter((s) => s.crashes + s.hangs + s.memory > 0).length;
-console.log(`\n${stats.length} targets in ${Math.round((Date.now() - started) / 1000)} s; ${failed} with findings${result.status !== 0 ? ' (see the failures above; counterexamples are in tests/fuzz/corpus/<target>/)' : ''}.`);
-process.exitCode = result.status ?? 1;
+console.log(`\n${stats.length} targets in ${Math.round((Date.now() - started) / 1000)} s; ${failed} with findings${status !== 0 ? ' (see the failures above; counterexamples are in tests/fuzz/corpus/<target>/)' : ''}.`);
+process.exitCode = status;

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestEngine } from '../helpers/engine';
+import { esearchResponse } from '../../server/imap/commands/esearch';
 import { baseSubject, parseHeaderDate } from '../../server/imap/mime/sort-keys';
 import { loggedIn, putMessage, run, startImapEngine } from './helpers';
 
@@ -19,6 +20,18 @@ test('header dates are compared in UTC', () => {
   assert.equal(parseHeaderDate('Fri, 22 Feb 2008 02:00:00 +0200'), Date.UTC(2008, 1, 22, 0, 0, 0));
   assert.equal(parseHeaderDate('22 Feb 08 02:00 EST'), Date.UTC(2008, 1, 22, 7, 0, 0));
   assert.equal(parseHeaderDate('garbage'), undefined);
+});
+
+test('ESEARCH MODSEQ with PARTIAL or SAVE alone: the highest of the messages returned, none when none are (found by tests/fuzz/imap)', () => {
+  // Before, RETURN (PARTIAL …) or RETURN (SAVE) with a MODSEQ search key threw (a reduce over no messages).
+  const found = [5, 6, 7];
+  const modseqs = [10, 30, 20];
+  const none = { min: false, max: false, all: false, count: false, save: false, update: false };
+  assert.equal(esearchResponse('a', true, { ...none, partial: { first: 1, last: 2 } }, found, false, modseqs), '* ESEARCH (TAG "a") UID PARTIAL (1:2 5:6) MODSEQ 30\r\n');
+  assert.equal(esearchResponse('a', true, { ...none, partial: { first: 3, last: 9 } }, found, false, modseqs), '* ESEARCH (TAG "a") UID PARTIAL (3:9 7) MODSEQ 20\r\n');
+  assert.equal(esearchResponse('a', true, { ...none, partial: { first: 6, last: 9 } }, found, false, modseqs), '* ESEARCH (TAG "a") UID PARTIAL (6:9 NIL)\r\n');
+  assert.equal(esearchResponse('a', false, { ...none, save: true }, found, false, modseqs), '* ESEARCH (TAG "a")\r\n');
+  assert.equal(esearchResponse('a', false, { ...none, min: true, partial: { first: 3, last: 3 } }, found, false, modseqs), '* ESEARCH (TAG "a") MIN 5 PARTIAL (3:3 7) MODSEQ 20\r\n');
 });
 
 let t: TestEngine;

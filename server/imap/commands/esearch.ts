@@ -66,7 +66,8 @@ export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, fou
   }
   if (o.count) line += ` COUNT ${found.length}`;
   if (modseqs && found.length > 0) {
-    // RFC 7162 section 3.1.5: with only MIN and/or MAX, the highest MODSEQ of the messages returned; else of all found.
+    // RFC 7162 section 3.1.5: with only MIN, MAX and/or PARTIAL, the highest MODSEQ of the
+    // messages returned; else of all found. None returned (PARTIAL past the end, SAVE alone): no MODSEQ.
     let pick: number[];
     if (o.all || o.count) pick = found.map((_, i) => i);
     else {
@@ -74,8 +75,9 @@ export function esearchResponse(tag: string, uid: boolean, o: ReturnOptions, fou
       const at = (v: number) => found.indexOf(v);
       if (o.min) pick.push(sorted ? 0 : at(found.reduce((a, b) => Math.min(a, b))));
       if (o.max) pick.push(sorted ? found.length - 1 : at(found.reduce((a, b) => Math.max(a, b))));
+      if (o.partial) for (let i = o.partial.first - 1; i < Math.min(o.partial.last, found.length); i++) pick.push(i);
     }
-    line += ` MODSEQ ${pick.map((i) => modseqs[i]).reduce((a, b) => Math.max(a, b))}`;
+    if (pick.length > 0) line += ` MODSEQ ${pick.map((i) => modseqs[i]).reduce((a, b) => Math.max(a, b))}`;
   }
   return line + '\r\n';
 }

@@ -84,10 +84,10 @@ export class CertificateResolver {
 
   @Authorized('admin')
   @Mutation(() => CertificateResultType, { description: 'Imports a PKCS#12 (.p12/.pfx) file: key, certificate and chain, opened with its passphrase.' })
-  importPkcs12Certificate(@Arg('input', () => ImportPkcs12CertificateInput) input: ImportPkcs12CertificateInput, @Ctx() ctx: GraphqlContext): CertificateResultType {
+  async importPkcs12Certificate(@Arg('input', () => ImportPkcs12CertificateInput) input: ImportPkcs12CertificateInput, @Ctx() ctx: GraphqlContext): Promise<CertificateResultType> {
     const base64 = input.pkcs12Base64.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new CertError('INVALID_PKCS12', 'pkcs12Base64 is not base64');
-    const done = ctx.engine.tls.store.importPkcs12({ name: input.name, data: Buffer.from(base64, 'base64'), passphrase: input.passphrase });
+    const done = await ctx.engine.tls.store.importPkcs12({ name: input.name, data: Buffer.from(base64, 'base64'), passphrase: input.passphrase });
     ctx.log.message('certificate imported', { certificate: done.certificate.name, id: done.certificate.id, format: 'PKCS#12', warnings: done.warnings, by: ctx.admin?.username });
     return { certificate: toCertificate(done.certificate), warnings: done.warnings };
   }

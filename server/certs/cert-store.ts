@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { CertError } from './cert-errors';
 import { createCsr } from './csr';
-import { readPkcs12 } from './pkcs12';
+import { readPkcs12Off } from './pkcs12';
 import { EXPIRING_WITHIN_MS, wellKnownCAs, checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
 import { KEY_TYPES, type KeyType, type SubjectFields, createSelfSigned, generateKey, generateKeyAsync } from './self-signed';
 import { type CertService, type CertificateInfo, SERVICES, type StoreIndex, type StoredCertificate } from './cert-types';
@@ -192,10 +192,11 @@ export class CertStore extends EventEmitter {
     return this.addImported(name, key, certs);
   }
 
-  importPkcs12(req: { name: string; data: Buffer; passphrase: string }): { certificate: CertificateInfo; warnings: string[] } {
-    const name = this.checkNewName(req.name);
-    const contents = readPkcs12(req.data, req.passphrase);
-    return this.addImported(name, contents.key, contents.certificates);
+  async importPkcs12(req: { name: string; data: Buffer; passphrase: string }): Promise<{ certificate: CertificateInfo; warnings: string[] }> {
+    this.checkNewName(req.name);
+    const contents = await readPkcs12Off(req.data, req.passphrase);
+    // Checked again: another import may have taken the name while the file was being opened.
+    return this.addImported(this.checkNewName(req.name), contents.key, contents.certificates);
   }
 
   /** A certificate a CA issued for a key made here (an ACME order): added, or put in place of the one it renews. */

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import forge from 'node-forge';
-import { CertError } from './cert-errors';
+import { CertError, type CertErrorCode } from './cert-errors';
 import { checkKeyStrength, checkSize } from './pem';
 
 export interface Pkcs12Contents {
@@ -46,4 +48,36 @@ export function readPkcs12(data: Buffer, passphrase: string): Pkcs12Contents {
   if (!certificates.length) throw new CertError('INVALID_PKCS12', 'the PKCS#12 file holds no certificate');
   checkKeyStrength(keys[0]);
   return { key: keys[0], certificates };
+}
+
+const WORKER_FILE = path.join(__dirname, `pkcs12-worker${path.extname(__filename) || '.js'}`);
+/** A file whose key derivation runs longer than this (an absurd iteration count) is refused. */
+const PKCS12_TIMEOUT_MS = 20_000;
+
+/**
+ * readPkcs12 in a worker thread: node-forge derives the keys in JavaScript (PBKDF2 with the
+ * file's iteration count), over 100 ms for an ordinary file, which must not hold up the engine.
+ */
+export function readPkcs12Off(data: Buffer, passphrase: string): Promise<Pkcs12Contents> {
+  checkSize(data, 'the PKCS#12 file');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_FILE, { workerData: { data, passphrase }, execArgv: [] });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new CertError('INVALID_PKCS12', `opening the PKCS#12 file took over ${PKCS12_TIMEOUT_MS / 1000} s (its key derivation asks for too many rounds)`));
+    }, PKCS12_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      void worker.terminate();
+    };
+    worker.once('message', (reply: { key?: crypto.KeyObject; certificates?: Uint8Array[]; error?: { code: CertErrorCode; message: string } }) => {
+      done();
+      if (reply.error) return reject(new CertError(reply.error.code, reply.error.message));
+      resolve({ key: reply.key as crypto.KeyObject, certificates: (reply.certificates ?? []).map((der) => new crypto.X509Certificate(Buffer.from(der))) });
+    });
+    worker.once('error', (err) => {
+      done();
+      reject(new CertError('INVALID_PKCS12', `the PKCS#12 file could not be read: ${err.message}`));
+    });
+  });
 }

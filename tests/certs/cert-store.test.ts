@@ -144,7 +144,7 @@ describe('certificate store', () => {
     assert.match(fs.readFileSync(path.join(dir, 'store', ok.certificate.id, keyFile), 'utf8'), /^-----BEGIN PRIVATE KEY-----/, 'stored decrypted, in the owner-only file');
   });
 
-  it('refuses garbage, a mismatched key, a broken chain, an expired or future leaf, a weak key, a 1 MB paste: nothing changes', () => {
+  it('refuses garbage, a mismatched key, a broken chain, an expired or future leaf, a weak key, a 1 MB paste: nothing changes', async () => {
     const { intermediate, leaf } = chainFor(['mail.example.test']);
     const stranger = issue('Someone Else CA', { ca: true });
     const expired = issue('mail.example.test', { notBefore: new Date(Date.now() - 100 * DAYS), notAfter: new Date(Date.now() - DAYS) });
@@ -166,7 +166,7 @@ describe('certificate store', () => {
       ['TOO_LARGE', () => store.importPkcs12({ name: 'x', data: Buffer.alloc(1024 * 1024), passphrase: '' })],
       ['INVALID_PKCS12', () => store.importPkcs12({ name: 'x', data: Buffer.from('garbage'), passphrase: '' })],
     ];
-    for (const [code, attempt] of attempts) assert.throws(attempt, refused(code));
+    for (const [code, attempt] of attempts) await assert.rejects(async () => attempt(), refused(code));
     assert.equal(snapshot(), before);
   });
 
@@ -177,7 +177,7 @@ describe('certificate store', () => {
   });
 
   for (const legacy of [false, true]) {
-    it(`imports PKCS#12 (${legacy ? 'legacy RC2/3DES' : 'OpenSSL 3 default AES'}), RSA and ECDSA, refusing a wrong passphrase`, () => {
+    it(`imports PKCS#12 (${legacy ? 'legacy RC2/3DES' : 'OpenSSL 3 default AES'}), RSA and ECDSA, refusing a wrong passphrase`, async () => {
       for (const keyType of ['rsa', 'ec'] as const) {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-p12-'));
         const { intermediate, leaf } = chainFor(['mail.example.test']);
@@ -193,8 +193,8 @@ describe('certificate store', () => {
         }
         execFileSync('openssl', ['pkcs12', '-export', ...(legacy ? ['-legacy'] : []), '-inkey', 'key.pem', '-in', 'cert.pem', '-certfile', 'chain.pem', '-passout', 'pass:s3cret', '-out', 'id.p12'], { cwd: tmp, stdio: 'pipe' });
         const data = fs.readFileSync(path.join(tmp, 'id.p12'));
-        assert.throws(() => store.importPkcs12({ name: `p12-${keyType}`, data, passphrase: 'wrong' }), refused('WRONG_PASSPHRASE'));
-        const { certificate } = store.importPkcs12({ name: `p12-${keyType}`, data, passphrase: 's3cret' });
+        await assert.rejects(store.importPkcs12({ name: `p12-${keyType}`, data, passphrase: 'wrong' }), refused('WRONG_PASSPHRASE'));
+        const { certificate } = await store.importPkcs12({ name: `p12-${keyType}`, data, passphrase: 's3cret' });
         assert.equal(certificate.keyAlgorithm, keyType === 'ec' ? 'ECDSA' : 'RSA');
         assert.deepEqual(certificate.chain.map((c) => c.subject), ['CN=Test Intermediate CA']);
       }

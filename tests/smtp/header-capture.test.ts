@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { HeaderCapture } from '../../server/smtp/header-capture';
+import { HeaderCapture } from '../../server/mail/header-capture';
 
 /** Feeds `text` in pieces of `size` bytes; returns the header and how many bytes were kept. */
 function capture(text: string, size: number): { header: string; kept: number } {

@@ -22,6 +22,8 @@ command -v smtp-sink >/dev/null || need+=(postfix)
 command -v nmap >/dev/null || need+=(nmap)
 # testssl.sh checks the TLS profiles of the listeners (tests/certs/testssl.test.ts)
 command -v testssl >/dev/null || need+=(testssl.sh)
+# pebble, the ACME test CA, for the certificate orders and renewals (tests/certs/acme-pebble.test.ts)
+command -v pebble >/dev/null || need+=(pebble)
 # fail2ban-regex checks the fail2ban filter in docs/security-auth.md against real log lines
 command -v fail2ban-regex >/dev/null || need+=(fail2ban)
 if [ ${#need[@]} -gt 0 ]; then

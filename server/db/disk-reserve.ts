@@ -50,6 +50,17 @@ export class DiskReserve {
     return tightest.freeBytes - bytes >= reserve;
   }
 
+  /**
+   * After `bytes` were written: whether every file system still keeps its reserve. A recent
+   * look that found plenty of room is trusted (less what was written since); nearer the
+   * reserve the file systems are looked at again, so one statfs per message is paid only there.
+   */
+  async hasRoomAfterWriting(bytes: number): Promise<boolean> {
+    const looked = this.looked;
+    if (looked?.roomy && Date.now() - looked.at < FRESH_MS) return this.hasRoom(bytes);
+    return this.hasRoom(0, { fresh: true });
+  }
+
   /** The file system with the least free space, or undefined when none could be measured. */
   async tightest(fresh = false): Promise<DiskRoom | undefined> {
     const rooms = await this.measure(fresh);

@@ -102,13 +102,13 @@ export class Queue extends EventEmitter {
    * Spools a message. `verify` runs after the content is on disk and before the row
    * is committed: a non-empty answer (size exceeded, client vanished) discards it.
    */
-  async enqueue(input: EnqueueInput, parts: (Buffer | Readable)[], verify?: () => string | undefined | Promise<string | undefined>): Promise<QueueEntry> {
+  async enqueue(input: EnqueueInput, parts: (Buffer | Readable)[], verify?: (size: number) => string | undefined | Promise<string | undefined>): Promise<QueueEntry> {
     if (input.recipients.length === 0) throw new Error('a queued message needs at least one recipient');
     const id = input.id ?? newQueueId();
     const file = path.join(this.spoolDir, `${id}.eml`);
     // No temporary name needed: a spool file without its row is removed at start-up.
     const size = await writeFileDurably(file, parts, { direct: true });
-    const problem = await verify?.();
+    const problem = await verify?.(size);
     if (problem) {
       await fsp.rm(file, { force: true });
       throw new QueueRejected(problem);

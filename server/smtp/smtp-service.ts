@@ -406,10 +406,10 @@ export class SmtpService implements Service {
           localPrefix: returnPath.length,
         },
         parts,
-        async () => {
+        async (size) => {
           if (normalizer.exceeded || stream.sizeExceeded) return 'size';
           // The message is on disk now: refused if it took the reserve (its file goes again).
-          if (!(await this.ctx.diskReserve.hasRoom(0, { fresh: true }))) return 'space';
+          if (!(await this.ctx.diskReserve.hasRoomAfterWriting(size))) return 'space';
           foreignFrom = state.authUser && this.policy.foreignFromAddress(state.authUser, headers.header());
           return foreignFrom !== undefined ? 'from' : undefined;
         },

@@ -77,15 +77,21 @@ export function decodeCursor(cursor: string): string {
   return text.slice(2);
 }
 
+/** The page size a list was asked for: `first`, 50 by default, refused outside 0 to 500. */
+export function pageSize(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return first;
+}
+
 /**
  * One page of `items`, ordered by `keyOf`. Cursors name a key, not a position, so a page
  * stays correct when items before it are added or removed between requests.
  */
 export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, args: PageArgs): Connection<T> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
-  }
+  const first = pageSize(args);
   const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
   let start = 0;
   if (args.after) {

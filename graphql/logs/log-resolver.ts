@@ -3,7 +3,7 @@ import { LOG_ARCHIVE_PATH, LogArchiveError, type LogArchive } from '../../server
 import type { LogEntry, LogService, Severity } from '../../server/logs/logger';
 import type { GraphqlContext } from '../context';
 import { ApiError, badInput, unauthenticated } from '../errors';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, decodeCursor, encodeCursor } from '../pagination';
+import { PageArgs, decodeCursor, encodeCursor, pageSize } from '../pagination';
 import { eventStream } from '../subscriptions';
 import { DeleteLogArchivesInput, DeleteLogArchivesPayload, LogArchiveType, LogEntryConnection, LogEntryType, LogFilterInput, LogOrderValue, LogServiceValue, SeverityValue } from './log-types';
 
@@ -57,8 +57,7 @@ export class LogResolver {
     @Arg('order', () => LogOrderValue, { nullable: true, description: 'Default NEWEST_FIRST.' }) order: LogOrderValue | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Promise<LogEntryConnection> {
-    const first = page.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`, 'first');
+    const first = pageSize(page);
     let after: number | undefined;
     if (page.after) {
       after = Number(decodeCursor(page.after));
@@ -84,15 +83,10 @@ export class LogResolver {
   @Authorized('admin')
   @Mutation(() => DeleteLogArchivesPayload, { description: 'Removes log archives, by name or by age, to reclaim disk space.' })
   async deleteLogArchives(@Arg('input', () => DeleteLogArchivesInput) input: DeleteLogArchivesInput, @Ctx() ctx: GraphqlContext): Promise<DeleteLogArchivesPayload> {
-    if ((input.names === undefined) === (input.olderThanDays === undefined)) throw badInput('give either names or olderThanDays');
-    if (input.olderThanDays !== undefined && (!Number.isInteger(input.olderThanDays) || input.olderThanDays < 0)) {
-      throw badInput('olderThanDays must be a whole number of days, 0 or more', 'olderThanDays');
-    }
     try {
-      const olderThan = input.olderThanDays === undefined ? undefined : new Date(Date.now() - input.olderThanDays * 86_400_000);
-      return { removed: await ctx.engine.logArchives.remove({ names: input.names, olderThan }) };
+      return { removed: await ctx.engine.logArchives.remove({ names: input.names, olderThanDays: input.olderThanDays }) };
     } catch (err) {
-      if (err instanceof LogArchiveError) throw err.code === 'NOT_FOUND' ? new ApiError('NOT_FOUND', err.message) : badInput(err.message, 'names');
+      if (err instanceof LogArchiveError) throw err.code === 'NOT_FOUND' ? new ApiError('NOT_FOUND', err.message) : badInput(err.message, err.field);
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import forge from 'node-forge';
-import { type ForgeExtensions, type SubjectFields, algorithmIdentifier, fromDer, serverExtensions, signatureAlgorithm, subjectAttributes, toPem } from './self-signed';
+import { type ForgeExtensions, type SubjectFields, fromDer, serverExtensions, signatureAlgorithm, signedDer, subjectAttributes, toPem } from './self-signed';
 
 const asn1 = forge.asn1;
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
@@ -28,12 +28,5 @@ export function createCsr(commonName: string, altNames: string[], subject: Subje
       ]),
     ]),
   ]);
-  const infoDer = Buffer.from(asn1.toDer(info).getBytes(), 'binary');
-  const signature = crypto.sign(alg.hash, infoDer, key);
-  const request = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    info,
-    algorithmIdentifier(alg),
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\0' + signature.toString('binary')),
-  ]);
-  return toPem('CERTIFICATE REQUEST', Buffer.from(asn1.toDer(request).getBytes(), 'binary'));
+  return toPem('CERTIFICATE REQUEST', signedDer(info, alg, key));
 }

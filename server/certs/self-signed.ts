@@ -96,16 +96,22 @@ export function createSelfSigned(
     fromDer(crypto.createPublicKey(key).export({ type: 'spki', format: 'der' })),
     (forge.pki as unknown as ForgeExtensions).certificateExtensionsToAsn1(draft.extensions),
   ]);
-  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
-  const signature = crypto.sign(alg.hash, tbsDer, key);
-  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    tbs,
+  return { key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: toPem('CERTIFICATE', signedDer(tbs, alg, key)) };
+}
+
+/**
+ * The DER of a signed X.509 structure (a certificate, or a PKCS#10 request): the signed part,
+ * the algorithm, and the signature over the signed part's DER.
+ */
+export function signedDer(signed: forge.asn1.Asn1, alg: { oid: string; hash: string; rsa: boolean }, key: crypto.KeyObject): Buffer {
+  const signature = crypto.sign(alg.hash, Buffer.from(asn1.toDer(signed).getBytes(), 'binary'), key);
+  const whole = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    signed,
     algorithmIdentifier(alg),
     // A BIT STRING starts with the count of unused bits: none.
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\0' + signature.toString('binary')),
   ]);
-  const der = Buffer.from(asn1.toDer(certificate).getBytes(), 'binary');
-  return { key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: toPem('CERTIFICATE', der) };
+  return Buffer.from(asn1.toDer(whole).getBytes(), 'binary');
 }
 
 export function toPem(label: string, der: Buffer): string {

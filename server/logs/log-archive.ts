@@ -22,6 +22,8 @@ export class LogArchiveError extends Error {
   constructor(
     readonly code: 'NOT_FOUND' | 'BAD_USER_INPUT',
     message: string,
+    /** The argument at fault, for BAD_USER_INPUT. */
+    readonly field?: 'names' | 'olderThanDays',
   ) {
     super(message);
   }
@@ -53,7 +55,7 @@ export class LogArchives {
       if (first === undefined || now.getTime() - first.getTime() < days * DAY_MS) continue;
       archived.push(await this.archive(match[1] as LogService, now));
     }
-    const removed = keepDays > 0 ? await this.remove({ olderThan: new Date(now.getTime() - keepDays * DAY_MS) }) : [];
+    const removed = keepDays > 0 ? await this.remove({ olderThanDays: keepDays }, now) : [];
     const forgotten = keepDays > 0 ? ((await this.hub.search?.prune(new Date(now.getTime() - keepDays * DAY_MS))) ?? 0) : 0;
     const parts = [archived.length ? `archived ${archived.join(', ')}` : `no log is ${days} ${days === 1 ? 'day' : 'days'} old yet`];
     if (removed.length) parts.push(`removed ${removed.length} ${removed.length === 1 ? 'archive' : 'archives'} older than ${keepDays} days`);
@@ -92,15 +94,21 @@ export class LogArchives {
 
   /** The path of an archive to send; refuses names that are not archives (no way out of the folder). */
   file(name: string): string {
-    if (!ARCHIVE_NAME.test(name)) throw new LogArchiveError('BAD_USER_INPUT', `"${name}" is not the name of a log archive`);
+    if (!ARCHIVE_NAME.test(name)) throw new LogArchiveError('BAD_USER_INPUT', `"${name}" is not the name of a log archive`, 'names');
     const file = path.join(this.dir, name);
     if (!fs.existsSync(file)) throw new LogArchiveError('NOT_FOUND', `there is no log archive "${name}"`);
     return file;
   }
 
-  /** Removes the archives named, or those archived before `olderThan`; the names removed. */
-  async remove(which: { names?: readonly string[]; olderThan?: Date }): Promise<string[]> {
-    const targets = which.names ? which.names.map((n) => path.basename(this.file(n))) : (await this.list()).filter((a) => which.olderThan && a.archivedAt < which.olderThan).map((a) => a.name);
+  /** Removes the archives named, or (exactly one of the two) those archived more than `olderThanDays` before `now`; the names removed. */
+  async remove(which: { names?: readonly string[]; olderThanDays?: number }, now = new Date()): Promise<string[]> {
+    const { names, olderThanDays } = which;
+    if ((names === undefined) === (olderThanDays === undefined)) throw new LogArchiveError('BAD_USER_INPUT', 'give either names or olderThanDays');
+    if (olderThanDays !== undefined && (!Number.isInteger(olderThanDays) || olderThanDays < 0)) {
+      throw new LogArchiveError('BAD_USER_INPUT', 'olderThanDays must be a whole number of days, 0 or more', 'olderThanDays');
+    }
+    const before = new Date(now.getTime() - (olderThanDays ?? 0) * DAY_MS);
+    const targets = names ? names.map((n) => path.basename(this.file(n))) : (await this.list()).filter((a) => a.archivedAt < before).map((a) => a.name);
     for (const name of targets) await fsp.rm(path.join(this.dir, name), { force: true });
     return targets;
   }

@@ -34,8 +34,7 @@ function openIndex(): LogIndex {
 
 port.on('message', (request: IndexRequest) => {
   if (request.op === 'add') {
-    for (const line of request.lines) index.add(JSON.parse(line) as LogEntry);
-    index.flush();
+    index.add(request.lines.map((line) => JSON.parse(line) as LogEntry));
     port.postMessage({ added: request.lines.length, failed } satisfies IndexReply);
     failed = undefined;
     return;

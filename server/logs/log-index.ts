@@ -2,10 +2,6 @@ import net from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
 import type { LogEntry, LogService, Severity } from './logger';
 
-/** Entries written together: one transaction for a burst, so indexing costs little per entry. */
-const FLUSH_ENTRIES = 500;
-const FLUSH_MS = 200;
-
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, message: 1, event: 2 };
 const SEVERITIES: Severity[] = ['error', 'message', 'event'];
 
@@ -44,15 +40,13 @@ interface Row {
 
 /**
  * The searchable copy of every log entry (issue 13): SQLite in its own file next to the logs, so
- * that writing it never waits on, or holds up, a mail commit. Entries are added in batches
- * (a transaction per FLUSH_ENTRIES or FLUSH_MS), without fsync: after a crash the files hold
+ * that writing it never waits on, or holds up, a mail commit. Entries are added in batches (one
+ * transaction each; LogSearch makes the batches), without fsync: after a crash the files hold
  * what the index may lack. Free text goes through FTS5 (unicode61 words), and the filters
  * through indexes ending in the entry id, so a page of a filtered query over millions of entries
  * reads little more than the page.
  */
 export class LogIndex {
-  private readonly pending: LogEntry[] = [];
-  private timer?: NodeJS.Timeout;
   private failures = 0;
   private closed = false;
 
@@ -88,20 +82,9 @@ export class LogIndex {
     return new LogIndex(db, onError);
   }
 
-  /** Queues an entry for the index; it is searchable within FLUSH_MS. */
-  add(entry: LogEntry): void {
-    if (this.closed) return;
-    this.pending.push(entry);
-    if (this.pending.length >= FLUSH_ENTRIES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
-  }
-
-  /** Writes what is queued now (queries call it first, so they see every entry written before). */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending.splice(0);
+  /** Adds entries in one transaction. */
+  add(batch: readonly LogEntry[]): void {
+    if (this.closed || batch.length === 0) return;
     try {
       const insert = this.db.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const words = this.db.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
@@ -121,7 +104,6 @@ export class LogIndex {
 
   /** A page of entries matching `q`, and whether there are more. */
   query(q: LogQuery): { entries: IndexedEntry[]; hasMore: boolean } {
-    this.flush();
     const where: string[] = [];
     const params: unknown[] = [];
     const textMatch = q.text ? phrase(q.text, true) : undefined;
@@ -176,7 +158,6 @@ export class LogIndex {
 
   /** Forgets entries older than `before`; returns how many went. */
   prune(before: Date): number {
-    this.flush();
     const last = this.db.prepare('SELECT max(id) AS id FROM entries WHERE time < ?').get(before.getTime()) as { id: number | null };
     if (last.id === null) return 0;
     return this.db.transaction(() => {
@@ -187,14 +168,12 @@ export class LogIndex {
 
   /** Entries held, and the oldest one's time. */
   stats(): { entries: number; oldest: Date | null } {
-    this.flush();
     const row = this.db.prepare('SELECT count(*) AS n, min(time) AS oldest FROM entries').get() as { n: number; oldest: number | null };
     return { entries: row.n, oldest: row.oldest === null ? null : new Date(row.oldest) };
   }
 
   close(): void {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
     this.db.close();
   }

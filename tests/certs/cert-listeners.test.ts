@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
-import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { CertificateInfo } from '../../server/certs/cert-store';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { freePort } from '../helpers/free-port';
+import { startHttpsFront } from '../helpers/https-front';
 import { chainFor } from '../helpers/test-ca';
 import { nodeTlsLeaf, sClient } from '../helpers/tls-probe';
 
@@ -124,21 +123,7 @@ describe('certificates on the listeners', () => {
     let front: ChildProcess | undefined;
     let httpsPort = 0;
     before(async () => {
-      httpsPort = await freePort();
-      front = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'appliance', 'https-front.js')], {
-        env: {
-          ...process.env,
-          PILLARBOX_CERT_DIR: path.join(t.dataDir, 'certs'),
-          PILLARBOX_HTTPS_PORT: String(httpsPort),
-          PILLARBOX_HTTP_UPSTREAM: `127.0.0.1:${t.ports.http}`,
-          PILLARBOX_ENGINE_HOME: path.join(__dirname, '..', '..', '..'),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        front?.stdout?.on('data', (d: Buffer) => d.toString().includes('HTTPS on port') && resolve());
-        front?.once('exit', (code) => reject(new Error(`https-front exited with ${code}`)));
-      });
+      ({ process: front, port: httpsPort } = await startHttpsFront(t));
     });
     after(() => {
       front?.kill();

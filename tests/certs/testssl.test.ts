@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { freePort } from '../helpers/free-port';
+import { startHttpsFront } from '../helpers/https-front';
 
 // Issue 17, defect 8, with the client that found it: testssl.sh must show no finding above
 // LOW on SMTPS, SMTP STARTTLS, IMAPS and the appliance's HTTPS front. The checks are
@@ -42,21 +42,7 @@ describe('testssl.sh finds nothing above LOW', { skip: TESTSSL ? undefined : 'te
 
   before(async () => {
     t = await startEngine({ settings: { smtpEarlyTalkerWaitMs: 0 } });
-    httpsPort = await freePort();
-    front = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'appliance', 'https-front.js')], {
-      env: {
-        ...process.env,
-        PILLARBOX_CERT_DIR: path.join(t.dataDir, 'certs'),
-        PILLARBOX_HTTPS_PORT: String(httpsPort),
-        PILLARBOX_HTTP_UPSTREAM: `127.0.0.1:${t.ports.http}`,
-        PILLARBOX_ENGINE_HOME: path.join(__dirname, '..', '..', '..'),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      front?.stdout?.on('data', (d: Buffer) => d.toString().includes('HTTPS on port') && resolve());
-      front?.once('exit', (code) => reject(new Error(`https-front exited with ${code}`)));
-    });
+    ({ process: front, port: httpsPort } = await startHttpsFront(t));
   });
   after(async () => {
     front?.kill();

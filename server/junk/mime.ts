@@ -1,7 +1,9 @@
 import { type CharsetOptions, decodeCharset } from '../mail/mime/charset';
 import { decodeEncodedWords } from '../mail/mime/encoded-words';
-import { headerFieldLines, splitHeader } from '../mail/mime/header';
+import { headerFieldLines } from '../mail/mime/header';
+import { parameterMap, parameterizedField } from '../mail/mime/parameters';
 import { decodeBase64, decodeQuotedPrintable } from '../mail/mime/transfer';
+import { type MimeNode, parseMime } from '../mail/mime/tree';
 
 /** Junk text keeps mislabelled 8-bit bytes one-to-one and reads CJK charsets Node lacks. */
 export const JUNK_TEXT: CharsetOptions = { latin1ForAscii: true, iconv: true };
@@ -41,9 +43,9 @@ const MAX_PARTS = 64;
  * The fields of a header block as the tokenizer reads them: folded lines joined by one space,
  * and a "name" longer than 76 characters taken for a stray line, not a field.
  */
-function headerFields(buf: Buffer, end: number): HeaderField[] {
+function headerFields(text: string): HeaderField[] {
   const fields: HeaderField[] = [];
-  for (const { name, lines } of headerFieldLines(buf.toString('latin1', 0, end))) {
+  for (const { name, lines } of headerFieldLines(text)) {
     const colon = lines[0].indexOf(':');
     if (colon > 76) continue;
     let value = lines[0].slice(colon + 1).trim();
@@ -58,31 +60,6 @@ export function headerValue(headers: HeaderField[], name: string): string | unde
   return undefined;
 }
 
-/** "text/html; charset=x; name=y" → type and lower-cased parameter names (RFC 2231 continuations joined). */
-export function parseParameterized(value: string): { value: string; params: Map<string, string> } {
-  const params = new Map<string, string>();
-  const semi = value.indexOf(';');
-  const main = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
-  if (semi < 0) return { value: main, params };
-  const re = /;\s*([^=\s;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
-  let m: RegExpExecArray | null;
-  re.lastIndex = semi;
-  while ((m = re.exec(value))) {
-    let key = m[1].toLowerCase();
-    let v = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-    // RFC 2231: name*0*=..., name*1=..., name*=utf-8''...
-    const star = /^([^*]+)\*(\d+)?\*?$/.exec(key);
-    if (star) {
-      key = star[1];
-      const ext = /^([^']*)'[^']*'(.*)$/.exec(v);
-      if (ext) v = decodeCharset(Buffer.from(ext[2].replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), ext[1], JUNK_TEXT);
-      v = (params.get(key) ?? '') + v;
-    }
-    params.set(key, v);
-  }
-  return { value: main, params };
-}
-
 /** The part's body without its transfer encoding. */
 export function decodeTransfer(part: MimePart): Buffer {
   if (part.encoding === 'base64') return decodeBase64(part.body, { urlSafe: true });
@@ -95,74 +72,27 @@ export function partText(part: MimePart): string {
   return decodeCharset(decodeTransfer(part), part.params.get('charset'), JUNK_TEXT);
 }
 
-/** Parses a message (or an embedded message/rfc822) into its part tree. */
+/** Parses a message into its part tree (the one MIME parser, with the junk filter's tighter bounds). */
 export function parseMessage(buf: Buffer): MimePart {
-  const counter = { parts: 0 };
-  return parsePart(buf, 0, counter, '');
+  return toPart(buf, parseMime(buf, { maxParts: MAX_PARTS, maxDepth: MAX_DEPTH }));
 }
 
-function parsePart(buf: Buffer, depth: number, counter: { parts: number }, parentType: string): MimePart {
-  counter.parts++;
-  const split = splitHeader(buf, 0, buf.length);
-  const body = buf.subarray(split.bodyStart);
-  const headers = headerFields(buf, split.headerEnd);
-  const ct = parseParameterized(headerValue(headers, 'content-type') ?? '');
-  let type = ct.value.includes('/') ? ct.value : parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
-  if (type.startsWith('multipart/') && !ct.params.get('boundary')) type = 'text/plain';
-  const cd = parseParameterized(headerValue(headers, 'content-disposition') ?? '');
-  const part: MimePart = {
+function toPart(buf: Buffer, node: MimeNode): MimePart {
+  const headers = headerFields(buf.toString('latin1', node.hs, node.bs));
+  const cd = parameterizedField(headerValue(headers, 'content-disposition') ?? '', JUNK_TEXT);
+  // The tree fills in RFC 2045's default charset; the tokenizer counts only what a sender wrote.
+  const params = node.defaulted ? new Map<string, string>() : parameterMap(node.params, JUNK_TEXT);
+  const children = node.children ?? (node.message ? [node.message] : []);
+  return {
     headers,
-    type,
-    params: ct.params,
+    type: `${node.type}/${node.subtype}`.toLowerCase(),
+    params,
     encoding: (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase(),
     disposition: cd.value,
-    filename: decodeEncodedWords(cd.params.get('filename') ?? ct.params.get('name') ?? '', JUNK_TEXT),
-    body,
-    children: [],
+    filename: decodeEncodedWords(cd.params.get('filename') ?? params.get('name') ?? '', JUNK_TEXT),
+    body: buf.subarray(node.bs, node.be),
+    children: children.map((child) => toPart(buf, child)),
   };
-  if (depth >= MAX_DEPTH) return part;
-  if (type.startsWith('multipart/')) {
-    for (const child of splitMultipart(body, ct.params.get('boundary') as string)) {
-      if (counter.parts >= MAX_PARTS) break;
-      part.children.push(parsePart(child, depth + 1, counter, type));
-    }
-  } else if (type === 'message/rfc822' && part.encoding !== 'base64' && part.encoding !== 'quoted-printable') {
-    part.children.push(parsePart(body, depth + 1, counter, type));
-  }
-  return part;
-}
-
-/** The bodies between "--boundary" delimiter lines (preamble and epilogue dropped). */
-export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
-  const delimiter = Buffer.from('--' + boundary, 'latin1');
-  const parts: Buffer[] = [];
-  let start = -1;
-  let pos = 0;
-  while (pos <= body.length) {
-    const at = body.indexOf(delimiter, pos);
-    if (at < 0) break;
-    const atLineStart = at === 0 || body[at - 1] === 10;
-    if (!atLineStart) {
-      pos = at + delimiter.length;
-      continue;
-    }
-    if (start >= 0) {
-      // The line break before the delimiter belongs to the delimiter.
-      let stop = at;
-      if (stop > start && body[stop - 1] === 10) stop--;
-      if (stop > start && body[stop - 1] === 13) stop--;
-      parts.push(body.subarray(start, stop));
-    }
-    const closing = body[at + delimiter.length] === 45 && body[at + delimiter.length + 1] === 45;
-    if (closing) return parts;
-    const eol = body.indexOf(10, at + delimiter.length);
-    if (eol < 0) return parts;
-    start = eol + 1;
-    pos = start;
-  }
-  // No closing delimiter: keep what follows the last one (truncated junk mail is common).
-  if (start >= 0 && start < body.length) parts.push(body.subarray(start));
-  return parts;
 }
 
 /** Every leaf part, depth first. */

@@ -1,5 +1,6 @@
 import { parseAddressList, type AddressEntry } from './address';
-import { headerEnd, headerFields, headerValue, type HeaderField } from './headers';
+import { splitHeader } from '../mail/mime/header';
+import { headerFields, headerValue, type HeaderField } from './headers';
 import { extractBodyParts, type BodyPart } from './mime';
 
 /**
@@ -18,9 +19,9 @@ export class SieveMessage {
 
   constructor(readonly raw: Buffer) {
     this.size = raw.length;
-    const { headerLength, bodyStart } = headerEnd(raw);
+    const { headerEnd, bodyStart } = splitHeader(raw, 0, raw.length);
     this.bodyStart = bodyStart;
-    this.fields = headerFields(raw, 0, headerLength, 'utf8');
+    this.fields = headerFields(raw, 0, headerEnd, 'utf8');
     for (const f of this.fields) {
       const list = this.byName.get(f.name);
       if (list) list.push(f);

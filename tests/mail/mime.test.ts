@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { decodeCharset } from '../../server/mail/mime/charset';
 import { decodeEncodedWords, decodeHeaderValue } from '../../server/mail/mime/encoded-words';
 import { decodeBase64, decodeQuotedPrintable, decodeQuotedPrintableLines, decodeTransfer, decodeTransferExact } from '../../server/mail/mime/transfer';
+import { parameterMap, parameterizedField } from '../../server/mail/mime/parameters';
 import { parseMime } from '../../server/mail/mime/tree';
+import { leafParts, parseMessage } from '../../server/junk/mime';
+import { SieveMessage } from '../../server/sieve/message';
 
 test('base64: padding ends the data unless BINARY asks to continue; base64url only on request', () => {
   assert.equal(decodeBase64(Buffer.from('QQ==\r\nQkM=')).toString(), 'A');
@@ -45,4 +48,44 @@ test('the part tree keeps to the limits it is given', () => {
   let depth = 0;
   for (let n = parseMime(nested, { maxDepth: 2 }); n.message; n = n.message) depth++;
   assert.equal(depth, 2);
+});
+
+test('parameters: RFC 2231 continuations join in index order, extended values decode, and win over the plain form', () => {
+  const field = parameterizedField(`Attachment; filename*1*=%E2%82%AC.txt; filename*0*=utf-8'en'price%20; Name="a \\"b\\""; filename=plain.txt`);
+  assert.equal(field.value, 'attachment');
+  assert.equal(field.params.get('filename'), 'price €.txt');
+  assert.equal(field.params.get('name'), 'a "b"');
+  assert.equal(parameterMap([['title*', "iso-8859-1''caf%E9"]]).get('title'), 'café');
+  // A continuation that is not extended keeps its text as written, quotes and percent signs included.
+  assert.equal(parameterMap([['x*0', "utf-8''a"], ['x*1', '%41']]).get('x'), "utf-8''a%41");
+});
+
+const NESTED = [
+  'Content-Type: multipart/related; boundary="=_B"',
+  '',
+  '--=_B',
+  'Content-Type: multipart/alternative; boundary="=_BAA"',
+  '',
+  '--=_BAA',
+  'Content-Type: text/plain',
+  '',
+  'inner',
+  '--=_BAA--',
+  '--=_B--',
+  '',
+].join('\r\n');
+
+test('the junk filter and Sieve read the one part tree: a boundary that begins another is not a delimiter of it', () => {
+  assert.deepEqual(leafParts(parseMessage(Buffer.from(NESTED))).map((p) => p.type), ['text/plain']);
+  const sieveParts = new SieveMessage(Buffer.from(NESTED)).bodyParts();
+  assert.deepEqual(sieveParts.map((p) => [p.type, p.text]), [['multipart/related', ''], ['multipart/alternative', ''], ['text/plain', 'inner']]);
+});
+
+test('Sieve: a part that starts with an empty line has an empty header (RFC 2046), its text starts after it', () => {
+  const raw = Buffer.from('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nContent-Type: text/html\r\n\r\nbody\r\n--b--\r\n');
+  const parts = new SieveMessage(raw).bodyParts();
+  assert.deepEqual(parts[1], { type: 'text/plain', text: 'Content-Type: text/html\r\n\r\nbody' });
+  const bare = new SieveMessage(Buffer.from('\r\nSubject: not a header\r\n\r\nbody'));
+  assert.equal(bare.has('subject'), false);
+  assert.equal(bare.rawBody(), 'Subject: not a header\r\n\r\nbody');
 });

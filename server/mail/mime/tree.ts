@@ -32,11 +32,17 @@ export interface MimeNode {
   type: string;
   subtype: string;
   params: [string, string][];
-  /** True when the Content-Type header was absent and the default applied. */
+  /** True when the type is not the one the Content-Type header says (absent, unreadable, a multipart without a usable boundary) and the default applied. */
   defaulted: boolean;
   children?: MimeNode[];
   /** The encapsulated message of a message/rfc822 part. */
   message?: MimeNode;
+  /**
+   * Of a multipart: where its preamble ends (the first delimiter line) and its epilogue starts
+   * (after the closing delimiter line; `be` when there is none), for readers of the text around
+   * the parts (Sieve's body test).
+   */
+  outside?: [number, number];
   lines: number;
 }
 
@@ -70,15 +76,18 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
   if (lowerType === 'multipart') {
     const boundary = params.find(([k]) => k.toLowerCase() === 'boundary')?.[1];
     const room = count.maxParts - count.parts;
-    const ranges = boundary && room > 0 ? splitMultipart(buf, bodyStart, end, boundary, room) : [];
-    if (ranges.length === 0) {
+    const split = boundary && room > 0 ? splitMultipart(buf, bodyStart, end, boundary, room) : undefined;
+    const ranges = split?.ranges ?? [];
+    if (!split || ranges.length === 0) {
       // No usable boundary: present it as a plain text body, as BODYSTRUCTURE needs at least one part.
       node.type = 'text';
       node.subtype = 'plain';
       node.params = [['charset', 'us-ascii']];
+      node.defaulted = true;
       return node;
     }
     const digest = subtype.toLowerCase() === 'digest';
+    node.outside = [split.preambleEnd, split.epilogueStart];
     node.children = ranges.map(([s, e]) => parseEntity(buf, s, e, digest, depth + 1, count));
   } else if (lowerType === 'message' && ['rfc822', 'global'].includes(subtype.toLowerCase())) {
     const encoding = (headerValue(fields, 'content-transfer-encoding') ?? '7bit').toLowerCase();
@@ -97,13 +106,20 @@ function countLines(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
+interface MultipartSplit {
+  ranges: [number, number][];
+  preambleEnd: number;
+  epilogueStart: number;
+}
+
 /**
  * Byte ranges of the parts of a multipart body (the CRLF before each delimiter belongs to the
  * delimiter), at most `max` of them: the last one then runs to the end of the body.
  */
-function splitMultipart(buf: Buffer, start: number, end: number, boundary: string, max: number): [number, number][] {
+function splitMultipart(buf: Buffer, start: number, end: number, boundary: string, max: number): MultipartSplit {
   const delim = Buffer.from('--' + boundary, 'latin1');
   const ranges: [number, number][] = [];
+  let preambleEnd = end;
   let partStart = -1;
   let idx = buf.indexOf(delim, start);
   while (idx >= 0 && idx + delim.length <= end) {
@@ -114,18 +130,20 @@ function splitMultipart(buf: Buffer, start: number, end: number, boundary: strin
     const valid = atLineStart && (isClose || after === end || next === CR || next === LF || next === 0x20 || next === 0x09);
     if (valid) {
       if (partStart >= 0 && ranges.length === max - 1) break;
+      if (partStart < 0) preambleEnd = idx;
       if (partStart >= 0) {
         let partEnd = idx;
         if (buf[partEnd - 1] === LF) partEnd--;
         if (buf[partEnd - 1] === CR) partEnd--;
         ranges.push([partStart, Math.max(partStart, partEnd)]);
       }
-      if (isClose) return ranges;
       const nl = buf.indexOf(LF, after);
-      partStart = nl < 0 || nl >= end ? end : nl + 1;
+      const nextLine = nl < 0 || nl >= end ? end : nl + 1;
+      if (isClose) return { ranges, preambleEnd, epilogueStart: nextLine };
+      partStart = nextLine;
     }
     idx = buf.indexOf(delim, idx + 1);
   }
   if (partStart >= 0) ranges.push([partStart, end]);
-  return ranges;
+  return { ranges, preambleEnd, epilogueStart: end };
 }

@@ -8,14 +8,15 @@ import { type DnsRecordKindValue, type DnsRecordStatusValue, DomainDnsReportType
 export class DnsReportResolver {
   @Authorized()
   @Query(() => DomainDnsReportType, {
-    description: 'What MX, SPF, DKIM and DMARC records the domain needs (the exact text to publish) and whether DNS has them.',
+    description:
+      'What MX, SPF, DKIM and DMARC records the domain needs (the exact text to publish) and whether DNS has them; also the TLSA record of the SMTP certificate and, with the mtaStsMode setting on, the MTA-STS and TLS reporting records.',
   })
   async domainDnsReport(@Arg('domain', () => String) domain: string, @Ctx() ctx: GraphqlContext): Promise<DomainDnsReportType> {
     const name = ownDomain(ctx, domain);
     const records = await new DnsReport(ctx.engine).report(name, algorithms(ctx));
     return {
       domain: name,
-      ready: records.every((r) => r.status === 'ok'),
+      ready: records.every((r) => !r.required || r.status === 'ok'),
       records: records.map((r) => ({ ...r, kind: r.kind as DnsRecordKindValue, status: r.status as DnsRecordStatusValue })),
     };
   }

@@ -5,6 +5,10 @@ export enum DnsRecordKindValue {
   SPF = 'spf',
   DKIM = 'dkim',
   DMARC = 'dmarc',
+  TLSA = 'tlsa',
+  MTA_STS = 'mtaSts',
+  MTA_STS_HOST = 'mtaStsHost',
+  TLS_RPT = 'tlsRpt',
 }
 registerEnumType(DnsRecordKindValue, { name: 'DnsRecordKind' });
 
@@ -27,11 +31,14 @@ export class DnsRecordCheckType {
   @Field(() => String, { description: 'Owner name of the record (no final dot).' })
   name!: string;
 
-  @Field(() => String, { description: 'MX or TXT.' })
+  @Field(() => String, { description: 'MX, TXT, TLSA or CNAME.' })
   type!: string;
 
-  @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text.' })
+  @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text, for TLSA "usage selector type hex", for CNAME "host.".' })
   value!: string;
+
+  @Field(() => Boolean, { description: 'False for records that help but that mail does not need: TLSA (only in a DNSSEC-signed zone) and TLS reporting. ready counts only required ones.' })
+  required!: boolean;
 
   @Field(() => DnsRecordStatusValue)
   status!: DnsRecordStatusValue;

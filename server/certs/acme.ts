@@ -1,14 +1,26 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as acme from 'acme-client';
+import forge from 'node-forge';
 import { CertError } from './cert-errors';
 import type { CertStore, CertificateInfo } from './cert-store';
 import { createCsr } from './csr';
-import { type KeyType, generateKeyAsync } from './self-signed';
+import { type KeyType, createSelfSigned, generateKeyAsync } from './self-signed';
 
 export interface AcmeSettings {
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
+  acmeChallenge: 'http-01' | 'tls-alpn-01';
+}
+
+/** The protocol name a CA asks for when it validates by TLS-ALPN-01 (RFC 8737). */
+export const ACME_TLS_ALPN = 'acme-tls/1';
+
+/** The certificate and key a TLS-ALPN-01 challenge is answered with. */
+export interface AlpnChallenge {
+  key: string;
+  cert: string;
 }
 
 /** An ACME certificate is renewed when it ends within this. */
@@ -28,6 +40,7 @@ interface AccountFile {
  */
 export class AcmeService {
   private readonly challenges = new Map<string, string>();
+  private readonly alpnChallenges = new Map<string, AlpnChallenge>();
   private readonly ordering = new Set<string>();
 
   constructor(
@@ -47,16 +60,25 @@ export class AcmeService {
     return this.challenges.get(token);
   }
 
+  /** The certificate that answers a TLS-ALPN-01 challenge for a name, while an order waits for it. */
+  alpnChallenge(servername: string): AlpnChallenge | undefined {
+    return this.alpnChallenges.get(servername.toLowerCase());
+  }
+
   /** Orders a new certificate for the names; it is added to the store when issued. */
   async order(req: { name: string; names: string[]; keyType?: KeyType }): Promise<CertificateInfo> {
     const checked = this.store.checkOrder(req.name, req.names, req.keyType ?? 'ecdsa-p256');
     return this.issue(checked.name, checked.names, checked.keyType);
   }
 
-  /** Orders an ACME certificate again (new key of the same type); services and domains keep using it. */
+  /**
+   * Orders an ACME certificate again with the same key, so a TLSA record (DANE 3 1 1, which
+   * pins the key) stays true across renewals; services and domains keep using it. To change
+   * the key, order a new certificate.
+   */
   async renew(id: string): Promise<CertificateInfo> {
     const wanted = this.store.orderOf(id);
-    return this.issue(wanted.name, wanted.names, wanted.keyType, id);
+    return this.issue(wanted.name, wanted.names, wanted.keyType, id, crypto.createPrivateKey(this.store.pair(id).key));
   }
 
   /** The ACME certificates that end within 30 days, by id. */
@@ -67,13 +89,13 @@ export class AcmeService {
       .map((c) => c.id);
   }
 
-  private async issue(name: string, names: string[], keyType: KeyType, replaces?: string): Promise<CertificateInfo> {
+  private async issue(name: string, names: string[], keyType: KeyType, replaces?: string, reuseKey?: crypto.KeyObject): Promise<CertificateInfo> {
     const lock = replaces ?? `new:${name.toLowerCase()}`;
     if (this.ordering.has(lock)) throw new CertError('ACME_FAILED', `an order for "${name}" is going on already`);
     this.ordering.add(lock);
     try {
       const client = await this.client();
-      const key = await generateKeyAsync(keyType);
+      const key = reuseKey ?? (await generateKeyAsync(keyType));
       const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
       const csr = createCsr(names[0], names.slice(1), {}, key);
       let certificatePem: string;
@@ -90,7 +112,8 @@ export class AcmeService {
   }
 
   /**
-   * RFC 8555 section 7: account, order, one HTTP-01 challenge per name, finalize with the CSR,
+   * RFC 8555 section 7: account, order, one HTTP-01 or TLS-ALPN-01 challenge per name (the
+   * acmeChallenge setting), finalize with the CSR,
    * download. (acme-client's auto() would do the same, but it parses the CSR with a copy of
    * @peculiar/asn1-schema that does not know the CSR's schema in this tree.)
    */
@@ -98,14 +121,23 @@ export class AcmeService {
     const email = this.settings().acmeContactEmail;
     await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
     const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) });
+    const type = this.settings().acmeChallenge;
     const tokens: string[] = [];
+    const alpnNames: string[] = [];
     try {
       for (const authz of await client.getAuthorizations(order)) {
         if (authz.status === 'valid') continue;
-        const challenge = authz.challenges.find((c) => c.type === 'http-01');
-        if (!challenge) throw new Error(`the CA offers no http-01 challenge for ${authz.identifier.value}`);
-        this.challenges.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-        tokens.push(challenge.token);
+        const challenge = authz.challenges.find((c) => c.type === type);
+        if (!challenge) throw new Error(`the CA offers no ${type} challenge for ${authz.identifier.value}`);
+        const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
+        if (type === 'http-01') {
+          this.challenges.set(challenge.token, keyAuthorization);
+          tokens.push(challenge.token);
+        } else {
+          const name = authz.identifier.value.toLowerCase();
+          this.alpnChallenges.set(name, alpnChallengeCertificate(name, keyAuthorization));
+          alpnNames.push(name);
+        }
         await client.completeChallenge(challenge);
         await client.waitForValidStatus(challenge);
       }
@@ -113,6 +145,7 @@ export class AcmeService {
       return await client.getCertificate(finalized);
     } finally {
       for (const token of tokens) this.challenges.delete(token);
+      for (const name of alpnNames) this.alpnChallenges.delete(name);
     }
   }
 
@@ -152,6 +185,21 @@ export class AcmeService {
     fs.writeFileSync(file + '.tmp', JSON.stringify(accounts, null, 2) + '\n', { mode: 0o600 });
     fs.renameSync(file + '.tmp', file);
   }
+}
+
+/** The OID of the acmeIdentifier extension (RFC 8737 section 6.1). */
+const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
+
+/**
+ * The certificate that answers TLS-ALPN-01 for a name (RFC 8737 section 3): self-signed, for
+ * that name alone, with the critical acmeIdentifier extension holding the SHA-256 of the key
+ * authorization as a DER OCTET STRING. (acme-client's createAlpnCertificate fails in this tree
+ * for the same reason as auto(): two copies of asn1-schema.)
+ */
+export function alpnChallengeCertificate(name: string, keyAuthorization: string): AlpnChallenge {
+  const digest = crypto.createHash('sha256').update(keyAuthorization).digest();
+  const value = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, digest.toString('binary'))).getBytes();
+  return createSelfSigned(name, [], { keyType: 'ecdsa-p256', days: 7, subject: {}, extensions: [{ id: ACME_IDENTIFIER_OID, critical: true, value }] });
 }
 
 /** An ACME problem document's detail, or the network error, in one line. */

@@ -71,7 +71,7 @@ export function fromDer(der: Buffer): forge.asn1.Asn1 {
 export function createSelfSigned(
   hostname: string,
   altNames: string[] = [],
-  options: { keyType?: KeyType; days?: number; key?: crypto.KeyObject; subject?: SubjectFields } = {},
+  options: { keyType?: KeyType; days?: number; key?: crypto.KeyObject; subject?: SubjectFields; extensions?: unknown[] } = {},
 ): CertificatePair {
   const key = options.key ?? generateKey(options.keyType ?? 'rsa-2048');
   const alg = signatureAlgorithm(key);
@@ -79,7 +79,7 @@ export function createSelfSigned(
   // forge's certificate object serves as the builder of the subject and the extensions.
   const draft = forge.pki.createCertificate();
   draft.setSubject(subjectAttributes(hostname, options.subject ?? { organization: 'Pillarbox' }));
-  draft.setExtensions(serverExtensions(names, alg.rsa));
+  draft.setExtensions([...serverExtensions(names, alg.rsa), ...(options.extensions ?? [])]);
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + (options.days ?? SELF_SIGNED_DAYS) * 24 * 3600_000);
   const serial = Buffer.concat([Buffer.from([0x01]), crypto.randomBytes(15)]);

@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { KeyType } from './self-signed';
 import { type ProfileOptions, type TlsProfile, tlsProfileOptions } from './tls-profiles';
 import { type CertService, CertStore, SERVICES, type ServingPair } from './cert-store';
-import { type AcmeSettings, AcmeService } from './acme';
+import { ACME_TLS_ALPN, type AcmeSettings, AcmeService } from './acme';
+import { bytesWanted, readClientHello } from './client-hello';
 
 export interface TlsSettings extends AcmeSettings {
   tlsProfile: TlsProfile;
@@ -16,6 +17,8 @@ export interface TlsSettings extends AcmeSettings {
 
 /** A self-signed certificate of the engine's own is made anew this close to its end. */
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
+/** A client that has not finished its TLS handshake by then is cut. */
+export const HANDSHAKE_TIMEOUT_MS = 20_000;
 /** The profile's name, for the HTTPS front. */
 const PROFILE_FILE = 'tls-profile';
 /** The certificate chosen for the HTTPS front (appliance/https-front.js), a separate process that reads these. */
@@ -128,27 +131,77 @@ export class TlsManager extends EventEmitter {
     return true;
   }
 
-  /** Upgrades a plain socket in place (STARTTLS / STLS) on a listener. */
-  upgrade(socket: net.Socket, listener?: string): Promise<tls.TLSSocket> {
+  /**
+   * Starts TLS on a socket before its ClientHello is read: reads it, picks the one certificate
+   * for the connection (an ACME TLS-ALPN-01 challenge's when the client asks for
+   * `acme-tls/1`, else the named domain's or the listener's), then hands the bytes to TLS.
+   * Unlike SNICallback, which OpenSSL adds beside the listener's default certificate, the
+   * client sees only that one whatever key types it prefers. Rejects (and destroys the socket)
+   * on bytes that are not a ClientHello, a closed socket, a failed handshake or the timeout.
+   */
+  accept(socket: net.Socket, listener: string | undefined, options: { alpn?: string[]; timeoutMs: number }): Promise<tls.TLSSocket> {
     return new Promise((resolve, reject) => {
-      const secure = new tls.TLSSocket(socket, {
-        isServer: true,
-        secureContext: this.context(listener),
-        SNICallback: (name, cb) => {
-          try {
-            cb(null, this.context(listener, name));
-          } catch (err) {
-            cb(err as Error, undefined);
-          }
-        },
-      });
-      const fail = (err: Error) => reject(err);
-      secure.once('error', fail);
-      secure.once('secure', () => {
-        secure.off('error', fail);
-        resolve(secure);
-      });
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let wanted = 5;
+      let secure: tls.TLSSocket | undefined;
+      const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), options.timeoutMs);
+      const cleanup = () => {
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        socket.off('error', fail);
+      };
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        cleanup();
+        secure?.destroy();
+        socket.destroy();
+        reject(err);
+      };
+      const onClose = () => fail(new Error('closed before the TLS handshake'));
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk);
+        total += chunk.length;
+        if (total < wanted) return;
+        const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        chunks.length = 0;
+        chunks.push(buf);
+        const hello = readClientHello(buf);
+        if (hello === undefined) {
+          wanted = bytesWanted(buf);
+          return;
+        }
+        if (hello === 'not-tls') return fail(new Error('not a TLS ClientHello'));
+        cleanup();
+        socket.pause();
+        socket.unshift(buf);
+        const challenge = hello.servername && hello.alpn.includes(ACME_TLS_ALPN) ? this.acme.alpnChallenge(hello.servername) : undefined;
+        secure = new tls.TLSSocket(socket, {
+          isServer: true,
+          secureContext: challenge ? tls.createSecureContext({ ...challenge, ...this.profile }) : this.context(listener, hello.servername),
+          ALPNProtocols: challenge ? [ACME_TLS_ALPN] : options.alpn,
+        });
+        secure.once('error', fail);
+        secure.once('secure', () => {
+          clearTimeout(timer);
+          secure?.off('error', fail);
+          if (!challenge) return resolve(secure as tls.TLSSocket);
+          // The handshake itself was the answer (RFC 8737 section 3); nothing more is said.
+          secure?.end();
+          reject(new Error('answered an ACME TLS-ALPN-01 challenge'));
+        });
+      };
+      socket.on('data', onData);
+      socket.once('close', onClose);
+      socket.once('error', fail);
+      // A socket its session paused stays paused when a reader is added.
+      socket.resume();
     });
+  }
+
+  /** Upgrades a plain socket in place (STARTTLS / STLS) on a listener, with the certificate picked as `accept` does. */
+  upgrade(socket: net.Socket, listener?: string): Promise<tls.TLSSocket> {
+    return this.accept(socket, listener, { timeoutMs: HANDSHAKE_TIMEOUT_MS });
   }
 
   /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /** Listener names, as used in PILLARBOX_<NAME>_PORT and in run/ports.json. */
-export const LISTENERS = ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s', 'sieve', 'http'] as const;
+export const LISTENERS = ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s', 'sieve', 'http', 'https'] as const;
 export type ListenerName = (typeof LISTENERS)[number];
 
 /** Development ports: unprivileged, so `npm start` works without root. The appliance sets the standard ones. */
@@ -15,6 +15,7 @@ export const DEVELOPMENT_PORTS: Record<ListenerName, number> = {
   pop3s: 2995,
   sieve: 4190,
   http: 8080,
+  https: 8443,
 };
 
 export interface BootstrapOptions {

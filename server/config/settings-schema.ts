@@ -136,6 +136,8 @@ export interface Settings {
   sieveVacationPruneSchedule: string;
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
+  acmeChallenge: 'http-01' | 'tls-alpn-01';
+  mtaStsMode: 'none' | 'testing' | 'enforce';
   certificateRenewalSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
@@ -737,6 +739,20 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'The contact address of the ACME account (the CA writes about expiring certificates and policy changes); empty: none.',
     check: (v: string) => (v === '' || (/^[^\s@]+@[^\s@]+$/.test(v) && v.length <= 254) ? undefined : 'must be an e-mail address, or empty'),
+  },
+  acmeChallenge: {
+    default: 'http-01',
+    seedName: '(not in the seed)',
+    description:
+      'How the ACME CA checks that this server answers for a name: http-01 = it fetches /.well-known/acme-challenge/ on port 80; tls-alpn-01 = it opens TLS to port 443 asking for acme-tls/1 (RFC 8737), for servers that cannot open port 80.',
+    check: (v: string) => (v === 'http-01' || v === 'tls-alpn-01' ? undefined : 'must be http-01 or tls-alpn-01'),
+  },
+  mtaStsMode: {
+    default: 'none',
+    seedName: '(not in the seed)',
+    description:
+      'MTA-STS (RFC 8461) for every domain: testing or enforce serves https://mta-sts.DOMAIN/.well-known/mta-sts.txt naming this host as the MX, and domainDnsReport lists the _mta-sts and _smtp._tls records to publish; none serves no policy. Senders that support it then refuse to deliver without valid TLS (enforce) or only report (testing).',
+    check: (v: string) => (['none', 'testing', 'enforce'].includes(v) ? undefined : 'must be none, testing or enforce'),
   },
   certificateRenewalSchedule: {
     default: '40 4 * * *',

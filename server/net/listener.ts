@@ -1,6 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
-import type { TlsManager } from '../certs/tls-manager';
+import { HANDSHAKE_TIMEOUT_MS, type TlsManager } from '../certs/tls-manager';
 import type { ConnectionInfo, ConnectionRegistry, Protocol } from './connections';
 
 export interface ListenerOptions {
@@ -55,16 +54,17 @@ export class Listener {
 
   async start(): Promise<number> {
     const o = this.options;
+    // Implicit TLS: the certificate is picked from the ClientHello (TlsManager.accept), so a
+    // change of certificate applies to the next handshake and each client sees only one.
     const server = o.implicitTls
-      ? tls.createServer(o.tls.serverOptions(o.name), (socket) => this.admit(socket))
+      ? net.createServer((socket) => {
+          socket.on('error', () => undefined);
+          o.tls.accept(socket, o.name, { timeoutMs: HANDSHAKE_TIMEOUT_MS }).then(
+            (secure) => this.admit(secure),
+            () => undefined,
+          );
+        })
       : net.createServer((socket) => this.admit(socket));
-    server.on('tlsClientError', () => undefined);
-    if (o.implicitTls) {
-      // Clients without SNI get the server's default context: rebuild it when the certificate or profile changes.
-      const update = () => (server as tls.Server).setSecureContext(o.tls.serverOptions(o.name));
-      o.tls.on('change', update);
-      server.once('close', () => o.tls.off('change', update));
-    }
     server.on('error', () => undefined);
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,12 @@
 import dns from 'node:dns';
 import type { OutboundContext } from './outbound-context';
 import { type DkimAlgorithm, dkimRecord } from './dkim-keys';
+import { resolveTlsa } from './dns-tlsa';
 import { dnsServerAddress } from './mx-resolver';
+import { MTA_STS_HOST_PREFIX, mtaStsId, mtaStsPolicy } from './mta-sts';
+import { parseHostPort } from '../net/host-port';
 
-export type RecordKind = 'mx' | 'spf' | 'dkim' | 'dmarc';
+export type RecordKind = 'mx' | 'spf' | 'dkim' | 'dmarc' | 'tlsa' | 'mtaSts' | 'mtaStsHost' | 'tlsRpt';
 /** ok: published as needed; different: a record is there but not the one suggested; missing; lookupFailed: DNS did not answer. */
 export type RecordStatus = 'ok' | 'different' | 'missing' | 'lookupFailed';
 
@@ -11,9 +14,11 @@ export interface RecordCheck {
   kind: RecordKind;
   /** The owner name, without the final dot. */
   name: string;
-  type: 'MX' | 'TXT';
-  /** What to publish (MX: "preference host."; TXT: the text). */
+  type: 'MX' | 'TXT' | 'TLSA' | 'CNAME';
+  /** What to publish (MX: "preference host."; TXT: the text; TLSA: "3 1 1 hex"; CNAME: "host."). */
   value: string;
+  /** False for records that help but that mail does not need (TLSA, which counts only in a DNSSEC-signed zone; TLS reporting). */
+  required: boolean;
   status: RecordStatus;
   /** What DNS has now at that name (MX: "preference host"; TXT: the joined strings of records of that kind). */
   found: string[];
@@ -26,7 +31,9 @@ const NOT_THERE = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
 /**
  * The DNS records a domain needs so that mail to it arrives here and mail from it is
  * believed elsewhere: MX, SPF, DKIM (one per active key) and DMARC, each looked up with
- * the engine's resolver and compared with what it should say.
+ * the engine's resolver and compared with what it should say; and those that make senders
+ * insist on TLS to it: the TLSA record of the SMTP certificate (DANE, RFC 7672) and, when
+ * the mtaStsMode setting is on, MTA-STS's TXT record and policy host and TLS reporting.
  */
 export class DnsReport {
   private readonly resolver: dns.promises.Resolver;
@@ -39,6 +46,16 @@ export class DnsReport {
   async report(domain: string, algorithms: DkimAlgorithm[]): Promise<RecordCheck[]> {
     const host = this.ctx.options.hostname.toLowerCase();
     const keys = await Promise.all(algorithms.map((a) => this.ctx.dkim.activeKey(domain, a)));
+    const mode = this.ctx.settings.get().mtaStsMode;
+    const stsRecord = mode === 'none' ? '' : `v=STSv1; id=${mtaStsId(mtaStsPolicy(mode, [host]))}`;
+    const mtaSts =
+      mode === 'none'
+        ? []
+        : [
+            this.txt('mtaSts', `_mta-sts.${domain}`, stsRecord, /^v=STSv1\b/i, (found) => normalize(found) === normalize(stsRecord), 'senders fetch the current policy'),
+            this.policyHost(domain, host),
+            this.txt('tlsRpt', `_smtp._tls.${domain}`, `v=TLSRPTv1; rua=mailto:postmaster@${domain}`, /^v=TLSRPTv1\b/i, () => true, 'senders report TLS failures', false),
+          ];
     return Promise.all([
       this.mx(domain, host),
       this.spf(domain),
@@ -47,11 +64,61 @@ export class DnsReport {
         return this.txt('dkim', record.name, record.value, /^v=DKIM1\b/i, (found) => dkimKeyOf(found) === key.publicKey, `the ${key.algorithm.toUpperCase()} key with selector ${key.selector}`);
       }),
       this.txt('dmarc', `_dmarc.${domain}`, `v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}`, /^v=DMARC1\b/i, () => true, 'any DMARC policy counts; p=quarantine or p=reject protects the domain'),
+      this.tlsa(host),
+      ...mtaSts,
     ]);
   }
 
+  /** DANE-EE for the certificate SMTP serves to clients naming the MX host: stays valid across ACME renewals, which keep the key. */
+  private async tlsa(host: string): Promise<RecordCheck> {
+    const store = this.ctx.tls.store;
+    const value = store.get(store.idForServerName(host) ?? store.idForService('smtp')).tlsa311 ?? '';
+    const name = `_25._tcp.${host}`;
+    const check: RecordCheck = { kind: 'tlsa', name, type: 'TLSA', value, required: false, status: 'missing', found: [], note: `no TLSA record at ${name} (publish it only in a DNSSEC-signed zone)` };
+    try {
+      check.found = await resolveTlsa(name, this.dnsServer());
+      if (check.found.some((f) => f.toLowerCase() === value)) {
+        check.status = 'ok';
+        check.note = 'DANE senders can check the SMTP certificate (in a DNSSEC-signed zone)';
+      } else if (check.found.length) {
+        check.status = 'different';
+        check.note = 'no published TLSA record matches the certificate SMTP serves: DANE senders will not deliver';
+      }
+    } catch (err) {
+      this.failed(check, err);
+    }
+    return check;
+  }
+
+  /** mta-sts.DOMAIN must reach this server's HTTPS (a CNAME to the host, or the same address). */
+  private async policyHost(domain: string, host: string): Promise<RecordCheck> {
+    const name = MTA_STS_HOST_PREFIX + domain;
+    const check: RecordCheck = { kind: 'mtaStsHost', name, type: 'CNAME', value: `${host}.`, required: true, status: 'missing', found: [], note: `${name} must reach this server on port 443, with a certificate for that name` };
+    try {
+      const [mine, theirs] = await Promise.all([this.resolver.resolve4(host).catch(() => [] as string[]), this.resolver.resolve4(name)]);
+      check.found = theirs;
+      if (theirs.some((a) => mine.includes(a))) {
+        check.status = 'ok';
+        check.note = `${name} reaches ${host}; it needs a certificate for ${name} (ACME can order one)`;
+      } else if (theirs.length) {
+        check.status = 'different';
+        check.note = `${name} points elsewhere than ${host}`;
+      }
+    } catch (err) {
+      this.failed(check, err);
+    }
+    return check;
+  }
+
+  /** The DNS server the engine asks: PILLARBOX_DNS, or the system's first. */
+  private dnsServer(): { host: string; port: number } {
+    const spec = this.ctx.options.dns ?? dns.getServers()[0] ?? '127.0.0.1';
+    const parsed = parseHostPort(spec);
+    return { host: parsed?.host ?? spec, port: parsed?.port ?? 53 };
+  }
+
   private async mx(domain: string, host: string): Promise<RecordCheck> {
-    const check: RecordCheck = { kind: 'mx', name: domain, type: 'MX', value: `10 ${host}.`, status: 'missing', found: [], note: `mail for ${domain} must reach ${host}` };
+    const check: RecordCheck = { kind: 'mx', name: domain, type: 'MX', value: `10 ${host}.`, required: true, status: 'missing', found: [], note: `mail for ${domain} must reach ${host}` };
     try {
       const records = (await this.resolver.resolveMx(domain)).sort((a, b) => a.priority - b.priority);
       check.found = records.map((r) => `${r.priority} ${r.exchange}`);
@@ -75,8 +142,8 @@ export class DnsReport {
     return this.txt('spf', domain, value, /^v=spf1(\s|$)/i, (found) => normalize(found) === normalize(value), 'mail from this server passes SPF');
   }
 
-  private async txt(kind: RecordKind, name: string, value: string, marker: RegExp, matches: (found: string) => boolean, ok: string): Promise<RecordCheck> {
-    const check: RecordCheck = { kind, name, type: 'TXT', value, status: 'missing', found: [], note: `no ${kind.toUpperCase()} record at ${name}` };
+  private async txt(kind: RecordKind, name: string, value: string, marker: RegExp, matches: (found: string) => boolean, ok: string, required = true): Promise<RecordCheck> {
+    const check: RecordCheck = { kind, name, type: 'TXT', value, required, status: 'missing', found: [], note: `no ${kind.toUpperCase()} record at ${name}` };
     try {
       check.found = (await this.resolver.resolveTxt(name)).map((parts) => parts.join('')).filter((t) => marker.test(t.trim()));
       if (check.found.length > 1 && kind !== 'dkim') {

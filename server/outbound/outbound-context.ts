@@ -1,3 +1,4 @@
+import type { CertStore } from '../certs/cert-store';
 import type { BootstrapOptions } from '../config/bootstrap';
 import type { SettingsService } from '../config/settings';
 import type { Directory } from '../directory/directory';
@@ -16,4 +17,6 @@ export interface OutboundContext {
   queue: Queue;
   dkim: DkimKeys;
   relayCredentials: RelayCredentials;
+  /** The certificates, for the TLSA record the DNS report suggests. */
+  tls: { store: Pick<CertStore, 'idForServerName' | 'idForService' | 'get'> };
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import type { EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ApiEndpoint } from './api-endpoint';
@@ -8,9 +8,11 @@ import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
+import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
+const TLS_HANDSHAKE_MS = 20_000;
 
 /**
  * On every answer: no MIME sniffing, never framed by another site, no referrer leaked, and
@@ -25,16 +27,19 @@ const SECURITY_HEADERS: [string, string][] = [
   ['strict-transport-security', 'max-age=31536000'],
 ];
 
-/**
- * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
- * same path), the offline GraphiQL playground, and /healthz for the appliance.
- */
 const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
+/**
+ * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
+ * same path), the offline GraphiQL playground, and /healthz for the appliance; on the `http`
+ * listener in plain HTTP and on the `https` listener with the HTTPS service's certificate (a
+ * domain's by SNI), which also answers ACME TLS-ALPN-01 challenges.
+ */
 export class WebService implements Service {
   readonly name = 'web';
   private readonly log: Logger;
   private server?: http.Server;
+  private tlsServer?: net.Server;
   private readonly api: ApiEndpoint;
 
   constructor(
@@ -46,7 +51,7 @@ export class WebService implements Service {
   }
 
   wantedListeners(): string[] {
-    return ['http'];
+    return ['http', 'https'];
   }
 
   async start(): Promise<void> {
@@ -64,21 +69,42 @@ export class WebService implements Service {
     server.setTimeout(60_000);
     server.on('clientError', (_err, socket) => socket.destroy());
     this.server = server;
-    const { bind, ports } = this.ctx.options;
+    await this.listen(server, 'http');
+    this.log.message('management API listening', { address: this.ctx.options.bind, port: this.ctx.ports.http });
+    await this.startHttps(server);
+  }
+
+  /** Listens on the listener's port and records the one it got. */
+  private async listen(server: net.Server, listener: 'http' | 'https'): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: bind, port: ports.http }, () => {
+      server.listen({ host: this.ctx.options.bind, port: this.ctx.options.ports[listener] }, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    this.ctx.ports.http = (server.address() as net.AddressInfo).port;
-    this.log.message('management API listening', { address: bind, port: this.ctx.ports.http });
+    this.ctx.ports[listener] = (server.address() as net.AddressInfo).port;
+  }
+
+  /** TLS in front of the same HTTP server: each connection's certificate is picked from its ClientHello. */
+  private async startHttps(server: http.Server): Promise<void> {
+    const tlsServer = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      this.ctx.tls.accept(socket, 'https', { alpn: ['http/1.1'], timeoutMs: TLS_HANDSHAKE_MS }).then(
+        (secure) => server.emit('connection', secure),
+        () => undefined,
+      );
+    });
+    this.tlsServer = tlsServer;
+    await this.listen(tlsServer, 'https');
+    this.log.message('management API listening with TLS', { address: this.ctx.options.bind, port: this.ctx.ports.https });
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.tlsServer?.close();
+    this.tlsServer = undefined;
     if (server) {
       // Stop accepting, let requests in progress finish for a moment, then cut the rest.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -88,6 +114,15 @@ export class WebService implements Service {
       clearTimeout(grace);
     }
     await this.api.stop();
+  }
+
+  /** RFC 8461 3.3: the policy for mta-sts.<domain>, as text/plain, when the mtaStsMode setting is on. */
+  private serveMtaStsPolicy(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const domains = this.ctx.directory.domains().map((d) => d.name);
+    const policy = mtaStsPolicyForHost(req.headers.host ?? '', this.ctx.settings.get().mtaStsMode, domains, this.ctx.options.hostname);
+    if (!policy) return sendJson(res, 404, { error: 'no MTA-STS policy for this host' });
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=300' });
+    res.end(policy);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -111,6 +146,8 @@ export class WebService implements Service {
           res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
           res.end(answer);
         } else sendJson(res, 404, { error: 'no such challenge' });
+      } else if (path === MTA_STS_PATH) {
+        this.serveMtaStsPolicy(req, res);
       } else if (path === '/healthz') {
         sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
       } else if (path === '/favicon.ico') {

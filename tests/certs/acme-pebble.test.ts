@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import * as acme from 'acme-client';
 import { type TestEngine, startEngine } from '../helpers/engine';
@@ -47,8 +48,9 @@ interface Cert {
   altNames: string[];
   fingerprintSha256: string;
   services: string[];
+  tlsa311: string;
 }
-const FIELDS = 'id origin status issuer altNames fingerprintSha256 services';
+const FIELDS = 'id origin status issuer altNames fingerprintSha256 services tlsa311';
 
 describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHALLTESTSRV) ? undefined : 'pebble is not installed' }, () => {
   let t: TestEngine;
@@ -74,7 +76,7 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
     fs.writeFileSync(path.join(work, 'cert.pem'), listener.certPem);
     fs.writeFileSync(path.join(work, 'key.pem'), listener.keyPem);
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: ca.certPem });
-    const [acmePort, mgmtPort, dnsPort, tlsPort, dnsMgmtPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [acmePort, mgmtPort, dnsPort, dnsMgmtPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     fs.writeFileSync(
       path.join(work, 'pebble.json'),
       JSON.stringify({
@@ -83,9 +85,10 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
           managementListenAddress: `127.0.0.1:${mgmtPort}`,
           certificate: path.join(work, 'cert.pem'),
           privateKey: path.join(work, 'key.pem'),
-          // The CA validates HTTP-01 on the engine's HTTP port (port 80 on the appliance).
+          // The CA validates HTTP-01 on the engine's HTTP port (port 80 on the appliance) and
+          // TLS-ALPN-01 on its HTTPS port (443).
           httpPort: t.ports.http,
-          tlsPort,
+          tlsPort: t.ports.https,
           ocspResponderURL: '',
           externalAccountBindingRequired: false,
           certificateValidityPeriod: VALIDITY_SECONDS,
@@ -144,9 +147,35 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
     assert.match(run.output, /renewed ACME mail/);
     const now = (await gqlOk<{ certificate: Cert }>(t.ports.http, `query ($id: ID!) { certificate(id: $id) { ${FIELDS} } }`, { token, variables: { id: ordered.id } })).certificate;
     assert.notEqual(now.fingerprintSha256, ordered.fingerprintSha256);
+    assert.equal(now.tlsa311, ordered.tlsa311, 'the renewal keeps the key, so a TLSA record stays true');
     assert.deepEqual(now.services, ['SMTPS', 'IMAPS']);
     assert.equal((await sClient(t.ports.imaps)).fingerprints[0], now.fingerprintSha256);
     ordered = now;
+  });
+
+  it('orders with TLS-ALPN-01 when the acmeChallenge setting says so: the engine\u2019s HTTPS listener answers acme-tls/1', async () => {
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "tls-alpn-01"}) { acmeChallenge } }', { token });
+    try {
+      const r = await order(['alpn.example.test']);
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      const cert = r.data?.orderAcmeCertificate as Cert;
+      assert.match(cert.issuer, /Pebble Intermediate/);
+      assert.deepEqual(cert.altNames, ['alpn.example.test']);
+      // Once the order is over, acme-tls/1 gets no challenge certificate any more.
+      const after = await new Promise<string>((resolve) => {
+        const socket = tls.connect({ port: t.ports.https, host: '127.0.0.1', servername: 'alpn.example.test', ALPNProtocols: ['acme-tls/1'], rejectUnauthorized: false }, () => {
+          resolve(socket.alpnProtocol || 'none');
+          socket.destroy();
+        });
+        socket.once('error', () => resolve('error'));
+      });
+      assert.notEqual(after, 'acme-tls/1');
+      t.engine.ctx.tls.store.delete(cert.id);
+    } finally {
+      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "http-01"}) { acmeChallenge } }', { token });
+    }
+    const bad = await gql(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "dns-01"}) { acmeChallenge } }', { token });
+    assert.match(bad.errors?.[0]?.message ?? '', /http-01 or tls-alpn-01/);
   });
 
   it('a refused order and a CA that is down are typed errors; the certificate in service stays', async () => {

@@ -75,8 +75,7 @@ describe('certificates on the listeners', () => {
   });
 
   it(
-    'SNI picks an ECDSA domain certificate over an RSA service certificate, and the reverse',
-    { todo: 'Node adds the SNI context\u2019s certificate beside the default one (SSL_use_certificate) instead of replacing it, so a client that prefers ECDSA gets the ECDSA one of the two: docs/certificates.md, "Known limits"' },
+    'SNI picks an ECDSA domain certificate over an RSA service certificate, and the reverse, on IMAPS (one certificate per connection)',
     async () => {
       const ecdsa = await store.createSelfSigned({ name: 'ecdsa domain', commonName: 'other.test', keyType: 'ecdsa-p256' });
       const def = await store.createSelfSigned({ name: 'ecdsa service', commonName: 'mail.example.test', keyType: 'ecdsa-p256' });
@@ -117,6 +116,47 @@ describe('certificates on the listeners', () => {
     assert.throws(() => store.delete(made.pop3s.id), /in use/);
     store.delete(made.pop3s.id, made.imap.id);
     assert.equal((await nodeTlsLeaf(t.ports.pop3s)).fingerprint256, made.imap.fingerprintSha256);
+  });
+
+  describe('the engine\u2019s HTTPS listener', () => {
+    it('serves the API with the certificate chosen for https, a domain\u2019s by SNI, at once', async () => {
+      const https = await store.createSelfSigned({ name: 'https', commonName: 'https.example.test', keyType: 'rsa-2048' });
+      store.update(https.id, { services: ['https'] });
+      assert.equal((await sClient(t.ports.https)).fingerprints[0], https.fingerprintSha256);
+      assert.deepEqual((await sClient(t.ports.https, { servername: 'mail.example.test' })).subjects, ['CN=example.test', 'CN=Test Intermediate CA']);
+      const body = await new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ port: t.ports.https, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+          assert.equal(socket.getPeerX509Certificate()?.fingerprint256, https.fingerprintSha256);
+          assert.equal(socket.alpnProtocol, 'http/1.1');
+          socket.end('GET /healthz HTTP/1.1\r\nHost: https.example.test\r\nConnection: close\r\n\r\n');
+        });
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(body, /^HTTP\/1\.1 200/);
+      assert.match(body, /"status":"ok"/);
+    });
+
+    it('serves an RSA domain certificate by SNI beside an ECDSA service certificate, and the reverse (one certificate per connection)', async () => {
+      const ecdsa = await store.createSelfSigned({ name: 'https ecdsa', commonName: 'https.example.test', keyType: 'ecdsa-p256' });
+      const ecdsaDomain = await store.createSelfSigned({ name: 'ecdsa domain', commonName: 'other.test', keyType: 'ecdsa-p256' });
+      store.update(ecdsa.id, { services: ['https'] });
+      store.update(ecdsaDomain.id, { domains: ['other.test'] });
+      // RSA for example.test (the imported chain) while the service's is ECDSA.
+      assert.equal((await sClient(t.ports.https, { servername: 'mail.example.test' })).fingerprints[0], made.domain.fingerprintSha256);
+      assert.equal((await sClient(t.ports.https, { servername: 'mail.other.test' })).fingerprints[0], ecdsaDomain.fingerprintSha256);
+      assert.equal((await sClient(t.ports.https)).fingerprints[0], ecdsa.fingerprintSha256);
+    });
+
+    it('closes a connection that does not start with a TLS ClientHello, and keeps serving', async () => {
+      const net = await import('node:net');
+      const socket = net.connect(t.ports.https, '127.0.0.1');
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await once(socket, 'close');
+      assert.ok((await nodeTlsLeaf(t.ports.https)).fingerprint256);
+    });
   });
 
   describe('the HTTPS front', () => {

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { DNSMASQ, DnsServer, txtRecord } from '../outbound/peers';
 import { gqlOk, login } from './client';
@@ -7,10 +8,10 @@ import { gqlOk, login } from './client';
 interface Report {
   domain: string;
   ready: boolean;
-  records: { kind: string; name: string; type: string; value: string; status: string; found: string[]; note: string }[];
+  records: { kind: string; name: string; type: string; value: string; required: boolean; status: string; found: string[]; note: string }[];
 }
 
-const QUERY = 'query ($d: String!) { domainDnsReport(domain: $d) { domain ready records { kind name type value status found note } } }';
+const QUERY = 'query ($d: String!) { domainDnsReport(domain: $d) { domain ready records { kind name type value required status found note } } }';
 
 /** domainDnsReport: the records each domain needs, checked against dnsmasq through PILLARBOX_DNS. */
 describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not installed' }, () => {
@@ -30,13 +31,25 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
   });
 
   const report = async (domain: string) => (await gqlOk<{ domainDnsReport: Report }>(t.ports.http, QUERY, { token, variables: { d: domain } })).domainDnsReport;
+  /** GET /.well-known/mta-sts.txt on the engine's HTTPS listener, as a sender fetches it for `host`. */
+  const policyAt = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.get({ host: '127.0.0.1', port: t.ports.https, path: '/.well-known/mta-sts.txt', servername: host, headers: { host }, rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
   const byKind = (r: Report) => Object.fromEntries(r.records.map((x) => [x.kind, x]));
 
   it('lists what to publish, all missing in an empty zone', async () => {
     const r = await report('example.test');
     assert.equal(r.ready, false);
     const k = byKind(r);
-    assert.deepEqual(Object.keys(k).sort(), ['DKIM', 'DMARC', 'MX', 'SPF']);
+    assert.deepEqual(Object.keys(k).sort(), ['DKIM', 'DMARC', 'MX', 'SPF', 'TLSA'], 'no MTA-STS records while mtaStsMode is none');
+    assert.deepEqual([k.TLSA.name, k.TLSA.type, k.TLSA.status, k.TLSA.required], ['_25._tcp.mail.example.test', 'TLSA', 'MISSING', false]);
+    assert.match(k.TLSA.value, /^3 1 1 [0-9a-f]{64}$/);
     assert.deepEqual([k.MX.name, k.MX.type, k.MX.value, k.MX.status], ['example.test', 'MX', '10 mail.example.test.', 'MISSING']);
     assert.deepEqual([k.SPF.name, k.SPF.type, k.SPF.value, k.SPF.status], ['example.test', 'TXT', 'v=spf1 mx ~all', 'MISSING']);
     assert.match(k.DKIM.name, /^pb\d{8}r\._domainkey\.example\.test$/);
@@ -66,6 +79,42 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
     assert.deepEqual(partial.SPF.found, ['v=spf1 ip4:192.0.2.1 -all']);
     assert.equal(partial.DKIM.status, 'MISSING');
     assert.equal(partial.DMARC.status, 'MISSING');
+  });
+
+  it('checks the TLSA record of the SMTP certificate; with mtaStsMode on, lists MTA-STS and serves its policy', async () => {
+    const k = byKind(await report('example.test'));
+    const tlsaHex = k.TLSA.value.split(' ').slice(3).join('');
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: "enforce"}) { mtaStsMode } }', { token });
+    try {
+      const sts = byKind(await report('example.test'));
+      assert.deepEqual([sts.MTA_STS.name, sts.MTA_STS.status, sts.MTA_STS.required], ['_mta-sts.example.test', 'MISSING', true]);
+      assert.match(sts.MTA_STS.value, /^v=STSv1; id=[0-9a-f]{20}$/);
+      assert.deepEqual([sts.MTA_STS_HOST.name, sts.MTA_STS_HOST.type, sts.MTA_STS_HOST.value], ['mta-sts.example.test', 'CNAME', 'mail.example.test.']);
+      assert.deepEqual([sts.TLS_RPT.name, sts.TLS_RPT.value, sts.TLS_RPT.required], ['_smtp._tls.example.test', 'v=TLSRPTv1; rua=mailto:postmaster@example.test', false]);
+      server = await server.restart([
+        '--mx-host=example.test,mail.example.test,10',
+        txtRecord('example.test', k.SPF.value),
+        txtRecord(k.DKIM.name, k.DKIM.value),
+        txtRecord('_dmarc.example.test', 'v=DMARC1; p=reject'),
+        `--dns-rr=_25._tcp.mail.example.test,52,030101${tlsaHex}`,
+        txtRecord('_mta-sts.example.test', sts.MTA_STS.value),
+        '--address=/mail.example.test/127.0.0.1',
+        '--address=/mta-sts.example.test/127.0.0.1',
+        txtRecord('_smtp._tls.example.test', 'v=TLSRPTv1; rua=mailto:tls@example.test'),
+      ]);
+      const ok = await report('example.test');
+      assert.equal(ok.ready, true, JSON.stringify(ok.records.filter((r) => r.status !== 'OK')));
+      assert.deepEqual(byKind(ok).TLSA.found, [k.TLSA.value]);
+      assert.equal(byKind(ok).MTA_STS_HOST.status, 'OK');
+      // The policy, on the engine's HTTPS listener for mta-sts.<domain>, and for no other host.
+      const policy = await policyAt('mta-sts.example.test');
+      assert.equal(policy.status, 200);
+      assert.equal(policy.body, 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 604800\r\n');
+      assert.equal((await policyAt('mta-sts.not-ours.test')).status, 404);
+    } finally {
+      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: "none"}) { mtaStsMode } }', { token });
+    }
+    assert.equal((await policyAt('mta-sts.example.test')).status, 404, 'no policy once MTA-STS is off');
   });
 
   it('includes the relay host in the suggested SPF record when one is set', async () => {

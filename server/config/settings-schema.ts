@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import type { LogLevel } from '../logs/logger';
+import { LOG_LEVELS, type LogLevel } from '../logs/logger';
 import { HostList } from '../net/host-list';
 import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
 import { socketAddressProblem } from '../net/socket-address';
@@ -89,6 +89,7 @@ export interface Settings {
   logLevelSmtp: LogLevel;
   logLevelImapPop: LogLevel;
   logLevelJunk: LogLevel;
+  logLevelJobs: LogLevel;
   logArchiveDays: number;
   logArchiveKeepDays: number;
   logArchiveSchedule: string;
@@ -164,7 +165,7 @@ const positive = (max: number) => (v: number) =>
 const nonNegative = (max: number) => (v: number) =>
   Number.isInteger(v) && v >= 0 && v <= max ? undefined : `must be a whole number from 0 to ${max}`;
 const ssl = (v: SslPolicy) => (['require', 'use', 'off'].includes(v) ? undefined : 'must be require, use or off');
-const level = (v: LogLevel) => (['low', 'medium', 'high'].includes(v) ? undefined : 'must be low, medium or high');
+const level = (v: LogLevel) => (LOG_LEVELS.includes(v) ? undefined : 'must be low, medium, high or debug');
 const hostList = (v: string[]) => {
   const invalid = new HostList(v).invalid;
   return invalid.length ? `not an address, network, host or domain: ${invalid.join(', ')}` : undefined;
@@ -480,6 +481,12 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: 'medium',
     seedName: 'Other: Junk Mail/Virus Log Detail Level',
     description: 'Detail of the junk mail and virus log.',
+    check: level,
+  },
+  logLevelJobs: {
+    default: 'medium',
+    seedName: '(not in the seed)',
+    description: 'Detail of the jobs log (scheduled jobs: runs and their output; at debug, each step of a run).',
     check: level,
   },
   logArchiveDays: {

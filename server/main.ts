@@ -36,6 +36,7 @@ import { LogArchives } from './logs/log-archive';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { certificateRenewalJob } from './jobs/certificate-renewal';
+import { repairJob } from './maintenance/repair-job';
 import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
@@ -136,6 +137,9 @@ export class Engine {
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
+    this.ctx.jobs.register(
+      repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
+    );
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));

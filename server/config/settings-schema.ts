@@ -138,6 +138,7 @@ export interface Settings {
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
   certificateRenewalSchedule: string;
+  repairSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -749,6 +750,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '40 4 * * *',
     seedName: '(not in the seed)',
     description: 'When ACME certificates ending within 30 days are renewed (cron syntax, server time); empty = never.',
+    check: (v) => cronProblem(v),
+  },
+  repairSchedule: {
+    default: '',
+    seedName: '(the seed\u2019s "repair the mail database", run by hand)',
+    description:
+      'When the repair job checks the database and the message files and reconstructs every mailbox (cron syntax, server time); empty = only when run by hand (runJob or repairMailStore). A scheduled run reports messages whose file is gone and never removes them.',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

@@ -97,7 +97,7 @@ export async function reconstructMailbox(
   const report: ReconstructReport = { added: 0, missing: 0, expunged: 0, resized: 0, staleTemp: 0, missingMessages: [] };
   const watch = store.watchAppends();
   try {
-    const known = await userMessagePaths(db, box.userId, options.signal);
+    const own = new Set<string>();
     const missing: RowPage[] = [];
     const resized: { id: number; path: string; size: number }[] = [];
     for (let after = 0; ; ) {
@@ -105,6 +105,7 @@ export async function reconstructMailbox(
       const rows = db.prepare('SELECT id, uid, size, path FROM messages WHERE mailbox_id = ? AND uid > ? ORDER BY uid LIMIT ?').all(box.id, after, PAGE) as RowPage[];
       const stats = await Promise.all(rows.map((r) => fsp.stat(r.path).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)))));
       rows.forEach((r, i) => {
+        own.add(r.path);
         const stat = stats[i];
         if (!stat) missing.push(r);
         else if (stat.size !== r.size) resized.push({ id: r.id, path: r.path, size: stat.size });
@@ -121,7 +122,12 @@ export async function reconstructMailbox(
       await fsp.rm(path.join(dir, name), { force: true });
       report.staleTemp++;
     }
-    const candidates = names.filter((n) => n.endsWith('.eml')).map((n) => path.join(dir, n)).filter((f) => !known.has(f) && !store.unsettled.has(f));
+    let candidates = names.filter((n) => n.endsWith('.eml')).map((n) => path.join(dir, n)).filter((f) => !own.has(f) && !store.unsettled.has(f));
+    if (candidates.length) {
+      // Another mailbox of the user may own files here (a renamed INBOX leaves its files where they were).
+      const known = await userMessagePaths(db, box.userId, options.signal);
+      candidates = candidates.filter((f) => !known.has(f));
+    }
     const orphans: { file: string; size: number; mtimeMs: number }[] = [];
     for (let i = 0; i < candidates.length; i += PAGE) {
       options.signal?.throwIfAborted();

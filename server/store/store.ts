@@ -666,8 +666,22 @@ export class MailStore extends EventEmitter {
   async reconstruct(userId: number, mailboxName: string, options: ReconstructOptions = {}): Promise<ReconstructReport> {
     const box = this.mailbox(userId, mailboxName);
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
-    return reconstructMailbox(this.reconstructAccess(), box, this.mailboxDir(userId, box.id), options);
+    // One reconstruct of a mailbox at a time: two would both add the same file without a row.
+    const before = this.reconstructing.get(box.id) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(() => {
+      const current = this.mailboxById(box.id);
+      if (!current) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" was deleted`);
+      return reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+    });
+    this.reconstructing.set(box.id, run);
+    try {
+      return await run;
+    } finally {
+      if (this.reconstructing.get(box.id) === run) this.reconstructing.delete(box.id);
+    }
   }
+
+  private readonly reconstructing = new Map<number, Promise<unknown>>();
 
   /** Whether a file or directory is being written or removed right now (see `unsettled`). */
   isUnsettled(file: string): boolean {

@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { type NonEmptyArray, buildSchemaSync } from 'type-graphql';
 import { AdminResolver } from './auth/admin-resolver';
 import { authChecker, guardAndMapErrors } from './auth/auth-checker';
+import { recordMutations } from './auth/audit-trail';
 import { AuthResolver } from './auth/auth-resolver';
 import { UserResolver } from './accounts/user-resolver';
 import { AliasResolver } from './aliases/alias-resolver';
@@ -69,10 +70,11 @@ const unusedPubSub = {
 
 /**
  * The management API schema. It depends on no engine (resolvers get the engine through
- * their context), so one schema serves every engine in the process.
+ * their context), so one schema serves every engine in the process. Every mutation is
+ * recorded in the audit log (auth/audit-trail.ts).
  */
 export function apiSchema(): GraphQLSchema {
-  schema ??= lexicographicSortSchema(
+  schema ??= recordMutations(lexicographicSortSchema(
     buildSchemaSync({
       resolvers: RESOLVERS,
       authChecker,
@@ -81,6 +83,6 @@ export function apiSchema(): GraphQLSchema {
       validate: false,
       pubSub: unusedPubSub,
     }),
-  );
+  ));
   return schema;
 }

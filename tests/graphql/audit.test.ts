@@ -119,4 +119,29 @@ describe('GraphQL audit trail', () => {
       for (const secret of secrets) assert.equal(bytes.indexOf(secret), -1, `${path.basename(file)} holds a secret`);
     }
   });
+
+  it('the audit trail is written whatever the levels say; at DEBUG the web log has every request, at once', async () => {
+    // What the web log holds, through the index (written with the file, in the same call).
+    const requests = async () =>
+      (
+        await gqlOk<{ logs: { nodes: { severity: string; fields: string }[] } }>(t.ports.http, '{ logs(filter: {services: [WEB], text: "GraphQL request"}, first: 500) { nodes { severity fields } } }', { token })
+      ).logs.nodes.map((n) => ({ severity: n.severity, ...(JSON.parse(n.fields) as { operation?: string; user?: string }) }));
+    await gqlOk(t.ports.http, 'query Quiet { settings { logLevelServer } }', { token });
+    assert.equal((await requests()).length, 0, 'no request lines at the medium level');
+
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {logLevelServer: DEBUG}) { logLevelServer } }', { token });
+    await gqlOk(t.ports.http, 'query Chatty { settings { logLevelServer } }', { token });
+    const chatty = (await requests()).find((l) => l.operation === 'query Chatty');
+    assert.equal(chatty?.severity, 'DEBUG');
+    assert.equal(chatty?.user, 'admin');
+
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {logLevelServer: LOW}) { logLevelServer } }', { token });
+    const count = (await requests()).length;
+    await gqlOk(t.ports.http, 'mutation Later { updateSettings(input: {logLevelSmtp: HIGH}) { logLevelSmtp } }', { token });
+    assert.equal((await requests()).length, count);
+    const audited = (await audit()).filter((e) => e.fields.operation === 'Later');
+    assert.equal(audited.length, 1, 'the audit trail ignores the levels');
+    const file = fs.readFileSync(path.join(t.dataDir, 'logs', 'web.log'), 'utf8');
+    assert.ok(file.includes('"operation":"query Chatty"'), 'and the file has it');
+  });
 });

@@ -13,8 +13,9 @@ commands:
   start                       run the engine (flags: --data-dir, --hostname, --bind, --smtp-port, ...
                               or PILLARBOX_* variables)
   reconstruct USER [MAILBOX]  rebuild a user's mailbox index from the message files (all mailboxes
-                              when none is named); messages whose file is gone are reported, and
-                              removed only with --expunge-missing
+                              when none is named) while the engine is stopped (running: use the
+                              reconstructMailboxes mutation); messages whose file is gone are
+                              reported, and removed only with --expunge-missing
   learn --spam|--ham|--forget [--showdots] PATH...
                               teach the junk filter (files, mbox files, directories)
   classify FILE...            print the junk score and verdict of each message

@@ -122,11 +122,21 @@ export async function reconstructMailbox(
       await fsp.rm(path.join(dir, name), { force: true });
       report.staleTemp++;
     }
-    let candidates = names.filter((n) => n.endsWith('.eml')).map((n) => path.join(dir, n)).filter((f) => !own.has(f) && !store.unsettled.has(f));
+    // A big mailbox has tens of thousands of names: looked at a slice at a time, the loop turning between.
+    let candidates: string[] = [];
+    for (let i = 0; i < names.length; i += PAGE) {
+      for (const n of names.slice(i, i + PAGE)) {
+        if (!n.endsWith('.eml')) continue;
+        const file = path.join(dir, n);
+        if (!own.has(file) && !store.unsettled.has(file)) candidates.push(file);
+      }
+      await nextTurn();
+    }
     if (candidates.length) {
       // Another mailbox of the user may own files here (a renamed INBOX leaves its files where they were).
       const known = await userMessagePaths(db, box.userId, options.signal);
       candidates = candidates.filter((f) => !known.has(f));
+      await nextTurn();
     }
     const orphans: { file: string; size: number; mtimeMs: number }[] = [];
     for (let i = 0; i < candidates.length; i += PAGE) {

@@ -88,6 +88,9 @@ describe('GraphQL audit trail', () => {
     assert.equal(line('deleteUser', 'failed')[0].fields.user, undefined);
     assert.equal(line('createAdmin', 'ok')[0].fields.arguments.input && (line('createAdmin', 'ok')[0].fields.arguments.input as { password: string }).password, '[redacted]');
 
+    const byDash = await gqlOk<{ logs: { nodes: { fields: string }[] } }>(t.ports.http, '{ logs(filter: {services: [AUDIT], user: "dash"}) { nodes { fields } } }', { token });
+    assert.deepEqual(byDash.logs.nodes.map((n) => (JSON.parse(n.fields) as AuditEntry['fields']).mutation).sort(), ['createUser', 'login']);
+
     // Its own file, beside the other services' logs.
     const file = fs.readFileSync(path.join(t.dataDir, 'logs', 'audit.log'), 'utf8');
     assert.equal(file.trim().split('\n').length, entries.length);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { checkDatabase } from '../../server/maintenance/integrity-check';
-import { DatabaseDamaged, type RepairContext, repairMailStore } from '../../server/maintenance/repair';
+import { DatabaseDamaged, type RepairContext, describeRepair, repairMailStore } from '../../server/maintenance/repair';
 import { silentLogger } from '../../server/logs/logger';
 
 function database(build: (db: BetterSqlite3.Database) => void): string {
@@ -39,6 +39,8 @@ describe('the database check of the repair', () => {
     const report = await checkDatabase(file);
     assert.equal(report.ok, true);
     assert.deepEqual(report.foreignKeys, [{ table: 'children', parent: 'parents', rows: 2, firstRowids: [90001, 90002] }]);
+    const summary = describeRepair({ database: report, movedAside: 0, mailboxes: 0, totals: { added: 0, missing: 0, expunged: 0, resized: 0, staleTemp: 0 }, unavailable: [] }, {});
+    assert.match(summary, /^database: integrity ok; 2 row\(s\) whose parent row is missing \(children → parents: 2\), not changed$/m);
   });
 
   it('reports a damaged database, and the repair stops before it changes anything', async () => {

@@ -141,8 +141,8 @@ export async function reconstructMailbox(
     const orphans: { file: string; size: number; mtimeMs: number }[] = [];
     for (let i = 0; i < candidates.length; i += PAGE) {
       options.signal?.throwIfAborted();
-      const stats = await Promise.all(candidates.slice(i, i + PAGE).map((f) => fsp.stat(f).then((s) => ({ file: f, size: s.size, mtimeMs: s.mtimeMs }), () => undefined)));
-      for (const s of stats) if (s?.size !== undefined) orphans.push(s);
+      const stats = await Promise.all(candidates.slice(i, i + PAGE).map((f) => fsp.stat(f).then((s) => (s.isFile() ? { file: f, size: s.size, mtimeMs: s.mtimeMs } : undefined), () => undefined)));
+      for (const s of stats) if (s) orphans.push(s);
     }
     orphans.sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file));
 

@@ -48,11 +48,21 @@ export function redactValue(value: unknown, type: GraphQLInputType): unknown {
   return value;
 }
 
+/** A value without a schema type (what a resolver says it changed): secrets redacted by key name and by content. */
+export function redactLoose(value: unknown, key = ''): unknown {
+  if (key && SECRET_NAME.test(key)) return REDACTED;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return scrubString(value);
+  if (Array.isArray(value)) return value.map((v) => redactLoose(v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLoose(v, k)]));
+  return value;
+}
+
 /**
  * The management API's audit trail: every mutation (each root field of a mutation document)
  * is written to the `audit` log with who (the management account, or the name a login tried),
- * from where (the client address), which mutation, its arguments with secrets redacted, and
- * how it ended (`error` severity and the error code when it failed). It wraps the resolvers
+ * from where (the client address), which mutation, its arguments with secrets redacted, what
+ * it changed when the resolver says (`changes`: settings before and after), and how it ended (`error` severity and the error code when it failed). It wraps the resolvers
  * of the built schema, outside type-graphql's role checks, so refusals are recorded too.
  */
 export function recordMutations(schema: GraphQLSchema): GraphQLSchema {
@@ -81,9 +91,11 @@ function audited(resolve: GraphQLFieldResolver<unknown, GraphqlContext>): GraphQ
     };
     const log = context.engine.logs.logger('audit');
     const by = who ?? 'nobody logged in';
+    context.changes = undefined;
     try {
       const result: unknown = await resolve(root, args, context, info);
-      log.message(`${info.fieldName} by ${by}`, { ...fields, outcome: 'ok' });
+      const changed = context.changes === undefined ? undefined : redactLoose(context.changes);
+      log.message(`${info.fieldName} by ${by}`, { ...fields, ...(changed === undefined ? {} : { changed }), outcome: 'ok' });
       return result;
     } catch (err) {
       const mapped = toApiError(err);

@@ -109,6 +109,7 @@ describe('GraphQL audit trail', () => {
     assert.deepEqual(imported.fields.arguments, { input: { name: 'bad', certificate: '[redacted]', privateKey: '[redacted]', passphrase: '[redacted]' } });
     const settings = entries.find((e) => e.fields.mutation === 'updateSettings')!;
     assert.deepEqual(settings.fields.arguments, { input: { virusUpdateProxy: 'http://proxyuser:[redacted]@proxy.example.test:3128' } });
+    assert.deepEqual((settings.fields as { changed?: unknown }).changed, { virusUpdateProxy: { from: '', to: 'http://proxyuser:[redacted]@proxy.example.test:3128' } });
   });
 
   it('no password or private key is in any log file or the log index', async () => {

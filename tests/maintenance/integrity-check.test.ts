@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +8,15 @@ import { checkDatabase } from '../../server/maintenance/integrity-check';
 import { DatabaseDamaged, type RepairContext, describeRepair, repairMailStore } from '../../server/maintenance/repair';
 import { silentLogger } from '../../server/logs/logger';
 
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-integrity-'));
+  dirs.push(dir);
+  return dir;
+};
+
 function database(build: (db: BetterSqlite3.Database) => void): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-integrity-')), 'test.db');
+  const file = path.join(tempDir(), 'test.db');
   const db = new BetterSqlite3(file);
   build(db);
   db.close();
@@ -25,6 +32,10 @@ const withRows = (db: BetterSqlite3.Database) => {
 };
 
 describe('the database check of the repair', () => {
+  after(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('finds a healthy database healthy', async () => {
     const report = await checkDatabase(database(withRows));
     assert.deepEqual(report, { ok: true, problems: [], foreignKeys: [] });
@@ -62,7 +73,7 @@ describe('the database check of the repair', () => {
   });
 
   it('a file that is no database at all is reported, not thrown', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-integrity-')), 'not.db');
+    const file = path.join(tempDir(), 'not.db');
     fs.writeFileSync(file, Buffer.alloc(8192, 0x42));
     const report = await checkDatabase(file);
     assert.equal(report.ok, false);

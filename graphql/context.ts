@@ -12,4 +12,9 @@ export interface GraphqlContext {
   /** Client address, for the login back-off. */
   remoteAddress: string;
   log: Logger;
+  /**
+   * What the mutation being run changed, beyond its arguments (a setting's value before and
+   * after): a resolver may fill it in for the audit trail, which redacts it as it does arguments.
+   */
+  changes?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { type NonEmptyArray, buildSchemaSync } from 'type-graphql';
 import { AdminResolver } from './auth/admin-resolver';
 import { authChecker, guardAndMapErrors } from './auth/auth-checker';
+import { recordMutations } from './auth/audit-trail';
 import { AuthResolver } from './auth/auth-resolver';
 import { UserResolver } from './accounts/user-resolver';
 import { AliasResolver } from './aliases/alias-resolver';
@@ -23,6 +24,7 @@ import { DkimResolver } from './dns/dkim-resolver';
 import { DnsReportResolver } from './dns/dns-report-resolver';
 import { RelayHostResolver } from './relay/relay-host-resolver';
 import { CertificateResolver } from './certificates/certificate-resolver';
+import { MaintenanceResolver } from './maintenance/maintenance-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -48,6 +50,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DnsReportResolver,
   RelayHostResolver,
   CertificateResolver,
+  MaintenanceResolver,
 ];
 
 let schema: GraphQLSchema | undefined;
@@ -67,10 +70,11 @@ const unusedPubSub = {
 
 /**
  * The management API schema. It depends on no engine (resolvers get the engine through
- * their context), so one schema serves every engine in the process.
+ * their context), so one schema serves every engine in the process. Every mutation is
+ * recorded in the audit log (auth/audit-trail.ts).
  */
 export function apiSchema(): GraphQLSchema {
-  schema ??= lexicographicSortSchema(
+  schema ??= recordMutations(lexicographicSortSchema(
     buildSchemaSync({
       resolvers: RESOLVERS,
       authChecker,
@@ -79,6 +83,6 @@ export function apiSchema(): GraphQLSchema {
       validate: false,
       pubSub: unusedPubSub,
     }),
-  );
+  ));
   return schema;
 }

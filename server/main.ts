@@ -12,7 +12,7 @@ import { PasswordVault, generatePassword } from './directory/passwords';
 import { TlsManager } from './certs/tls-manager';
 import { ConnectionRegistry } from './net/connections';
 import { AuthThrottle } from './net/auth-throttle';
-import { LogHub, type Logger } from './logs/logger';
+import { LogHub, type LogService, type Logger } from './logs/logger';
 import { MailStore } from './store/store';
 import { Queue } from './queue/queue';
 import { LocalDelivery } from './delivery/local-delivery';
@@ -36,6 +36,7 @@ import { LogArchives } from './logs/log-archive';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { certificateRenewalJob } from './jobs/certificate-renewal';
+import { repairJob } from './maintenance/repair-job';
 import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
@@ -121,7 +122,7 @@ export class Engine {
       logArchives: new LogArchives(logs, path.join(dataDir, 'logs')),
       startedAt: new Date(),
       ports: {},
-      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('server'), activities),
+      jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('jobs'), activities),
       junkFilter: this.junkFilter,
       wantedListeners: () => new Set(),
       activities,
@@ -136,6 +137,9 @@ export class Engine {
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
+    this.ctx.jobs.register(
+      repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
+    );
     this.ctx.virus.register(this.ctx.jobs);
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
@@ -254,12 +258,21 @@ export class Engine {
 
   private applyLogLevels(): void {
     const s = this.ctx.settings.get();
-    this.ctx.logs.setLevel('server', s.logLevelServer);
-    this.ctx.logs.setLevel('web', s.logLevelServer);
-    this.ctx.logs.setLevel('smtp', s.logLevelSmtp);
-    this.ctx.logs.setLevel('imap', s.logLevelImapPop);
-    this.ctx.logs.setLevel('pop', s.logLevelImapPop);
-    this.ctx.logs.setLevel('junk', s.logLevelJunk);
-    this.ctx.logs.setLevel('sieve', s.logLevelImapPop);
+    for (const [service, key] of LOG_LEVEL_SETTINGS) this.ctx.logs.setLevel(service, s[key]);
   }
 }
+
+/**
+ * Which setting sets each log's detail level. The audit trail has none: every mutation is
+ * written whatever the levels say.
+ */
+const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logLevelImapPop' | 'logLevelJunk' | 'logLevelJobs'][] = [
+  ['server', 'logLevelServer'],
+  ['web', 'logLevelServer'],
+  ['smtp', 'logLevelSmtp'],
+  ['imap', 'logLevelImapPop'],
+  ['pop', 'logLevelImapPop'],
+  ['sieve', 'logLevelImapPop'],
+  ['junk', 'logLevelJunk'],
+  ['jobs', 'logLevelJobs'],
+];

@@ -1,6 +1,6 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import type { JobInfo } from '../../server/jobs/scheduler';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { JobInfo, JobProgress } from '../../server/jobs/scheduler';
 import type { JobRun } from '../../server/jobs/run-log';
 import { connectionType } from '../pagination';
 
@@ -16,6 +16,18 @@ export enum JobTrigger {
   MANUAL = 'manual',
 }
 registerEnumType(JobTrigger, { name: 'JobTrigger', description: 'SCHEDULE: started by its cron schedule; MANUAL: runJob.' });
+
+@ObjectType('JobProgress', { description: 'How far a run has come: `done` of `total` in its current step (mailboxes, files…).' })
+export class JobProgressType {
+  @Field(() => Int)
+  done!: number;
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => String, { description: 'What the run is doing now ("reconstructing mailboxes").' })
+  step!: string;
+}
 
 @ObjectType('JobRun', { description: 'One run of a scheduled job.' })
 export class JobRunType {
@@ -39,6 +51,9 @@ export class JobRunType {
 
   @Field(() => String, { description: 'What the job reported: its summary, or what went wrong (freshclam\u2019s own output, for instance).' })
   output!: string;
+
+  @Field(() => JobProgressType, { nullable: true, description: 'While it runs, how far it has come (for jobs that report it: repair); null once finished.' })
+  progress!: JobProgressType | null;
 }
 
 export const JobRunConnection = connectionType('JobRun', JobRunType);
@@ -68,6 +83,9 @@ export class JobType {
 
   @Field(() => JobRunType, { nullable: true })
   lastRun!: JobRunType | null;
+
+  @Field(() => JobProgressType, { nullable: true, description: 'While it runs, how far it has come (for jobs that report it).' })
+  progress!: JobProgressType | null;
 }
 
 export const JobConnection = connectionType('Job', JobType);
@@ -87,8 +105,10 @@ export class RunJobPayload {
   run!: JobRunType;
 }
 
-export function toJobRun(r: JobRun): JobRunType {
+/** A run as the API shows it; `progress` is the scheduler's report while the run goes on. */
+export function toJobRun(r: JobRun, progress?: JobProgress): JobRunType {
   return {
+    progress: r.outcome === 'running' && progress ? { ...progress } : null,
     id: String(r.id),
     job: r.job,
     trigger: r.trigger as JobTrigger,
@@ -108,6 +128,7 @@ export function toJob(j: JobInfo): JobType {
     enabled: j.enabled,
     running: j.running,
     nextRun: j.nextRun,
-    lastRun: j.lastRun ? toJobRun(j.lastRun) : null,
+    lastRun: j.lastRun ? toJobRun(j.lastRun, j.progress) : null,
+    progress: j.progress ? { ...j.progress } : null,
   };
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { LOG_ARCHIVE_PATH, LogArchiveError, type LogArchive } from '../../server/logs/log-archive';
-import type { LogEntry, LogService, Severity } from '../../server/logs/logger';
+import { type LogEntry, type LogService, SEVERITY_RANK, type Severity } from '../../server/logs/logger';
 import type { GraphqlContext } from '../context';
 import { ApiError, badInput, unauthenticated } from '../errors';
 import { PageArgs, decodeCursor, encodeCursor, pageSize } from '../pagination';
@@ -12,7 +12,6 @@ function toArchive(a: LogArchive): LogArchiveType {
   return { ...a, downloadPath: LOG_ARCHIVE_PATH + encodeURIComponent(a.name) };
 }
 
-const RANK: Record<Severity, number> = { error: 0, message: 1, event: 2 };
 const MAX_TAIL = 2000;
 
 function toEntry(entry: LogEntry): LogEntryType {
@@ -23,8 +22,8 @@ function toEntry(entry: LogEntry): LogEntryType {
 /** Entries of the given services (all when empty) at `severity` or more severe. */
 function matcher(services: LogService[] | undefined, severity: Severity | undefined): (e: LogEntry) => boolean {
   const wanted = services && services.length > 0 ? new Set(services) : undefined;
-  const rank = RANK[severity ?? 'event'];
-  return (e) => (!wanted || wanted.has(e.service)) && RANK[e.severity] <= rank;
+  const rank = SEVERITY_RANK[severity ?? 'debug'];
+  return (e) => (!wanted || wanted.has(e.service)) && SEVERITY_RANK[e.severity] <= rank;
 }
 
 @Resolver()
@@ -107,7 +106,7 @@ export class LogResolver {
   logEntries(
     @Root() entry: LogEntry,
     @Arg('services', () => [LogServiceValue], { nullable: true, description: 'Default: every service.' }) _services: LogService[] | undefined,
-    @Arg('severity', () => SeverityValue, { nullable: true, description: 'Default EVENT (everything logged).' }) _severity: Severity | undefined,
+    @Arg('severity', () => SeverityValue, { nullable: true, description: 'Default DEBUG (everything logged).' }) _severity: Severity | undefined,
   ): LogEntryType {
     return toEntry(entry);
   }

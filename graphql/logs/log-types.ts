@@ -11,17 +11,23 @@ export enum LogServiceValue {
   JUNK = 'junk',
   SIEVE = 'sieve',
   WEB = 'web',
+  JOBS = 'jobs',
+  AUDIT = 'audit',
 }
-registerEnumType(LogServiceValue, { name: 'LogService', description: 'The logs of the seed\u2019s Logs pane, plus WEB (this API).' });
+registerEnumType(LogServiceValue, {
+  name: 'LogService',
+  description: 'The logs of the seed\u2019s Logs pane, plus WEB (this API), JOBS (scheduled jobs: runs and their output) and AUDIT (every mutation: who, when, from where, what).',
+});
 
 export enum SeverityValue {
   ERROR = 'error',
   MESSAGE = 'message',
   EVENT = 'event',
+  DEBUG = 'debug',
 }
 registerEnumType(SeverityValue, {
   name: 'Severity',
-  description: 'ERROR, MESSAGE (a message accepted, delivered, a login) or EVENT (protocol detail). As a filter: this severity and more severe.',
+  description: 'ERROR, MESSAGE (a message accepted, delivered, a login), EVENT (protocol detail) or DEBUG (written only at the debug level). As a filter: this severity and more severe.',
 });
 
 @ObjectType('LogEntry')
@@ -53,7 +59,7 @@ export class LogFilterInput {
   @Field(() => [LogServiceValue], { nullable: true, description: 'Default: every service.' })
   services?: LogService[];
 
-  @Field(() => SeverityValue, { nullable: true, description: 'This severity and more severe (default EVENT: everything).' })
+  @Field(() => SeverityValue, { nullable: true, description: 'This severity and more severe (default DEBUG: everything).' })
   severity?: Severity;
 
   @Field(() => DateTimeISOResolver, { nullable: true, description: 'Entries at or after this time.' })

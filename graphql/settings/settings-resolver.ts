@@ -33,8 +33,11 @@ export class SettingsResolver {
     // Input objects arrive as class instances with only the given fields set.
     const patch = { ...(input as Partial<Settings>) };
     if (patch.storeLocations) patch.storeLocations = patch.storeLocations.map((l) => ({ name: l.name, path: l.path }));
+    const before = { ...ctx.engine.settings.get() };
     const changed = ctx.engine.settings.update(patch);
     if (changed.length) ctx.log.message('settings changed', { keys: changed, by: ctx.admin?.username });
+    const after = ctx.engine.settings.get();
+    ctx.changes = Object.fromEntries(changed.map((key) => [key, { from: before[key], to: after[key] }]));
     return ctx.engine.settings.get();
   }
 }

@@ -15,10 +15,11 @@ export enum LogLevelValue {
   LOW = 'low',
   MEDIUM = 'medium',
   HIGH = 'high',
+  DEBUG = 'debug',
 }
 registerEnumType(LogLevelValue, {
   name: 'LogLevel',
-  description: 'Log detail: LOW = errors, MEDIUM = errors and messages, HIGH = everything.',
+  description: 'Log detail: LOW = errors, MEDIUM = errors and messages, HIGH = and events (protocol detail), DEBUG = and debug entries (every API request, each step of a job).',
 });
 
 @ObjectType('StoreLocation', { description: 'A named mail store partition.' })
@@ -62,6 +63,7 @@ const SPECIAL: Partial<Record<SettingKey, { output: () => unknown; input: () => 
   logLevelSmtp: { output: () => LogLevelValue, input: () => LogLevelValue },
   logLevelImapPop: { output: () => LogLevelValue, input: () => LogLevelValue },
   logLevelJunk: { output: () => LogLevelValue, input: () => LogLevelValue },
+  logLevelJobs: { output: () => LogLevelValue, input: () => LogLevelValue },
   storeLocations: { output: () => [StoreLocationType], input: () => [StoreLocationInput] },
 };
 

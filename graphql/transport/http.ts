@@ -66,7 +66,7 @@ export class GraphqlHttpHandler {
       ],
       formatError: (formatted, error) => formatApiError(formatted, error, log),
       logger: {
-        debug: (m) => log.event(`apollo: ${m}`),
+        debug: (m) => log.debug(`apollo: ${m}`),
         info: (m) => log.event(`apollo: ${m}`),
         warn: (m) => log.message(`apollo: ${m}`),
         error: (m) => log.error(`apollo: ${m}`),
@@ -126,6 +126,8 @@ export class GraphqlHttpHandler {
       }
     }
     const { query, operationName, variables } = partsOf(method, url, body);
+    const started = performance.now();
+    let label = 'request';
     // Without a query string Apollo answers with its own error, at no cost.
     if (typeof query === 'string') {
       const request = {
@@ -134,7 +136,10 @@ export class GraphqlHttpHandler {
         variables: variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
       };
       const admission = admitQuery(this.schema, request, limits);
-      if (admission.document) activity.begin(`graphql ${operationLabel(admission.document, request.operationName)}`);
+      if (admission.document) {
+        label = operationLabel(admission.document, request.operationName);
+        activity.begin(`graphql ${label}`);
+      }
       if (admission.errors) {
         this.log.event('GraphQL request refused', { remote: context.remoteAddress, code: String(admission.errors[0].extensions.code) });
         sendJson(res, 400, { errors: admission.errors.map((e) => e.toJSON()) });
@@ -151,6 +156,10 @@ export class GraphqlHttpHandler {
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
+    // The debug level: every request, queries too (never its variables, which may hold passwords).
+    if (this.log.debugging) {
+      this.log.debug('GraphQL request', { client: context.remoteAddress, user: context.admin?.username, operation: label, status: res.statusCode, ms: Math.round(performance.now() - started) });
+    }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;

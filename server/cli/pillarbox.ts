@@ -1,5 +1,6 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
 import { isDiskFull } from '../db/storage-faults';
+import { describeReconstruct } from '../store/reconstruct';
 
 // Each command loads only what it needs: `pillarbox classify` should not pay for
 // starting up the whole engine's modules.
@@ -12,7 +13,9 @@ commands:
   start                       run the engine (flags: --data-dir, --hostname, --bind, --smtp-port, ...
                               or PILLARBOX_* variables)
   reconstruct USER [MAILBOX]  rebuild a user's mailbox index from the message files (all mailboxes
-                              when none is named); safe while the engine runs
+                              when none is named) while the engine is stopped (running: use the
+                              reconstructMailboxes mutation); messages whose file is gone are
+                              reported, and removed only with --expunge-missing
   learn --spam|--ham|--forget [--showdots] PATH...
                               teach the junk filter (files, mbox files, directories)
   classify FILE...            print the junk score and verdict of each message
@@ -21,7 +24,9 @@ commands:
   help                        show this text
 `;
 
-async function reconstruct(argv: string[]): Promise<void> {
+async function reconstruct(args: string[]): Promise<void> {
+  const expungeMissing = args.includes('--expunge-missing');
+  const argv = args.filter((a) => a !== '--expunge-missing');
   const positional = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
   const [username, mailbox] = positional;
   if (!username) throw new BootstrapError('reconstruct needs a user name');
@@ -33,8 +38,9 @@ async function reconstruct(argv: string[]): Promise<void> {
     if (!user) throw new BootstrapError(`no user "${username}"`);
     const boxes = mailbox ? [mailbox] : store.mailboxes(user.id).map((m) => m.name);
     for (const name of boxes) {
-      const r = await store.reconstruct(user.id, user.storeLocation, name);
-      process.stdout.write(`${user.shortName}/${name}: ${r.added} added, ${r.removed} removed\n`);
+      const r = await store.reconstruct(user.id, name, { expungeMissing });
+      process.stdout.write(`${user.shortName}/${name}: ${describeReconstruct(r)}\n`);
+      for (const m of r.missingMessages) process.stdout.write(`  UID ${m.uid}: ${m.file} is gone${expungeMissing ? ' (expunged)' : ''}\n`);
     }
   } finally {
     await engine.close();

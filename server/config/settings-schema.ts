@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import type { LogLevel } from '../logs/logger';
+import { LOG_LEVELS, type LogLevel } from '../logs/logger';
 import { HostList } from '../net/host-list';
 import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
 import { socketAddressProblem } from '../net/socket-address';
@@ -89,6 +89,7 @@ export interface Settings {
   logLevelSmtp: LogLevel;
   logLevelImapPop: LogLevel;
   logLevelJunk: LogLevel;
+  logLevelJobs: LogLevel;
   logArchiveDays: number;
   logArchiveKeepDays: number;
   logArchiveSchedule: string;
@@ -139,6 +140,7 @@ export interface Settings {
   acmeChallenge: 'http-01' | 'tls-alpn-01';
   mtaStsMode: 'none' | 'testing' | 'enforce';
   certificateRenewalSchedule: string;
+  repairSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -166,7 +168,7 @@ const positive = (max: number) => (v: number) =>
 const nonNegative = (max: number) => (v: number) =>
   Number.isInteger(v) && v >= 0 && v <= max ? undefined : `must be a whole number from 0 to ${max}`;
 const ssl = (v: SslPolicy) => (['require', 'use', 'off'].includes(v) ? undefined : 'must be require, use or off');
-const level = (v: LogLevel) => (['low', 'medium', 'high'].includes(v) ? undefined : 'must be low, medium or high');
+const level = (v: LogLevel) => (LOG_LEVELS.includes(v) ? undefined : 'must be low, medium, high or debug');
 const hostList = (v: string[]) => {
   const invalid = new HostList(v).invalid;
   return invalid.length ? `not an address, network, host or domain: ${invalid.join(', ')}` : undefined;
@@ -484,6 +486,12 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     description: 'Detail of the junk mail and virus log.',
     check: level,
   },
+  logLevelJobs: {
+    default: 'medium',
+    seedName: '(not in the seed)',
+    description: 'Detail of the jobs log (scheduled jobs: runs and their output; at debug, each step of a run).',
+    check: level,
+  },
   logArchiveDays: {
     default: 7,
     seedName: 'Other: Archive Logs Every N Days',
@@ -758,6 +766,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: '40 4 * * *',
     seedName: '(not in the seed)',
     description: 'When ACME certificates ending within 30 days are renewed (cron syntax, server time); empty = never.',
+    check: (v) => cronProblem(v),
+  },
+  repairSchedule: {
+    default: '',
+    seedName: '(the seed\u2019s "repair the mail database", run by hand)',
+    description:
+      'When the repair job checks the database and the message files and reconstructs every mailbox (cron syntax, server time); empty = only when run by hand (runJob or repairMailStore). A scheduled run reports messages whose file is gone and never removes them.',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

@@ -15,9 +15,24 @@ export interface JobDefinition {
   enabled?: () => boolean;
   /**
    * Does the work; resolves with a short summary, rejects with what went wrong. `signal`
-   * aborts when the engine stops: end early, leaving nothing half done.
+   * aborts when the engine stops: end early, leaving nothing half done. `control` reports
+   * progress and carries the options of a run started by hand.
    */
-  run(signal: AbortSignal): Promise<string>;
+  run(signal: AbortSignal, control: JobRunControl): Promise<string>;
+}
+
+/** How far a run has come: `done` of `total` units (mailboxes, files…) in its current step. */
+export interface JobProgress {
+  done: number;
+  total: number;
+  step: string;
+}
+
+export interface JobRunControl {
+  /** Reports progress (shown by the jobs query and the jobUpdates subscription; a debug line in the jobs log). */
+  progress(p: JobProgress): void;
+  /** Options given to this run ("run now" with options); empty for scheduled runs. */
+  options: Readonly<Record<string, unknown>>;
 }
 
 export interface JobInfo {
@@ -29,6 +44,8 @@ export interface JobInfo {
   running: boolean;
   nextRun: Date | null;
   lastRun: JobRun | undefined;
+  /** While it runs: how far it has come (undefined before its first report). */
+  progress: JobProgress | undefined;
 }
 
 export class JobError extends Error {
@@ -43,13 +60,15 @@ export class JobError extends Error {
 /**
  * Runs jobs on node-cron schedules kept in settings, records every run in SQLite, never
  * runs two of the same job at once (a scheduled tick during a run is skipped, "run now"
- * is refused), and follows schedule changes live. Emits 'started' and 'finished' (JobRun).
+ * is refused), and follows schedule changes live. Emits 'started' and 'finished' (JobRun),
+ * and 'progress' ({ run: JobRun, progress: JobProgress }) as a run reports it.
  */
 export class Scheduler extends EventEmitter {
   private readonly jobs = new Map<string, JobDefinition>();
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly running = new Map<string, Promise<JobRun>>();
   private readonly aborts = new Map<string, AbortController>();
+  private readonly progress = new Map<string, { runId: number; progress: JobProgress }>();
   private started = false;
   readonly log: RunLog;
 
@@ -100,12 +119,18 @@ export class Scheduler extends EventEmitter {
     return j && this.info(j);
   }
 
-  /** "Run now": starts the job and resolves with the finished run. */
-  runNow(name: string): Promise<JobRun> {
+  /** "Run now" (with the job's own options, if any): starts the job and resolves with the finished run. */
+  runNow(name: string, options: Readonly<Record<string, unknown>> = {}): Promise<JobRun> {
     const job = this.jobs.get(name);
     if (!job) throw new JobError('JOB_NOT_FOUND', `there is no job called "${name}"`);
     if (this.running.has(name)) throw new JobError('JOB_RUNNING', `${name} is running already; wait for it to finish`);
-    return this.execute(job, 'manual');
+    return this.execute(job, 'manual', options);
+  }
+
+  /** The progress last reported by a run in progress (of this run id, when given). */
+  progressOf(name: string, runId?: number): JobProgress | undefined {
+    const p = this.progress.get(name);
+    return p && (runId === undefined || p.runId === runId) ? p.progress : undefined;
   }
 
   /** Resolves when the job's current run (if any) is over. */
@@ -131,6 +156,7 @@ export class Scheduler extends EventEmitter {
       running: this.running.has(j.name),
       nextRun: this.tasks.get(j.name)?.getNextRun() ?? null,
       lastRun: this.log.last(j.name),
+      progress: this.progressOf(j.name),
     };
   }
 
@@ -159,18 +185,28 @@ export class Scheduler extends EventEmitter {
     this.tasks.set(job.name, task);
   }
 
-  private execute(job: JobDefinition, trigger: RunTrigger): Promise<JobRun> {
+  private execute(job: JobDefinition, trigger: RunTrigger, options: Readonly<Record<string, unknown>> = {}): Promise<JobRun> {
     const id = this.log.begin(job.name, trigger);
-    this.logger.message('job started', { job: job.name, trigger });
-    this.emit('started', this.log.run(id));
+    this.logger.message('job started', { job: job.name, trigger, run: id, ...(Object.keys(options).length ? { options } : {}) });
+    const started = this.log.run(id) as JobRun;
+    this.emit('started', started);
     const abort = new AbortController();
     this.aborts.set(job.name, abort);
+    const control: JobRunControl = {
+      options,
+      progress: (progress) => {
+        const copy = { ...progress };
+        this.progress.set(job.name, { runId: id, progress: copy });
+        this.logger.debug('job progress', { job: job.name, run: id, ...copy });
+        this.emit('progress', { run: started, progress: copy });
+      },
+    };
     const p = (async () => {
       let outcome: 'ok' | 'failed' = 'ok';
       let output: string;
       const activity = this.activities?.start(`job ${job.name}`);
       try {
-        output = await job.run(abort.signal);
+        output = await job.run(abort.signal, control);
       } catch (err) {
         outcome = 'failed';
         output = err instanceof Error ? err.message : String(err);
@@ -178,8 +214,10 @@ export class Scheduler extends EventEmitter {
         activity?.close();
       }
       this.log.finish(id, outcome, output);
-      if (outcome === 'ok') this.logger.message('job finished', { job: job.name, output: output.slice(0, 300) });
-      else this.logger.error('job failed', { job: job.name, output: output.slice(0, 300) });
+      this.progress.delete(job.name);
+      // The jobs log keeps the whole output (the run log keeps at most MAX_OUTPUT characters).
+      if (outcome === 'ok') this.logger.message('job finished', { job: job.name, run: id, output });
+      else this.logger.error('job failed', { job: job.name, run: id, output });
       const run = this.log.run(id) as JobRun;
       this.emit('finished', run);
       return run;

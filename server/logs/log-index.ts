@@ -1,9 +1,8 @@
 import net from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
-import type { LogEntry, LogService, Severity } from './logger';
+import { type LogEntry, type LogService, SEVERITY_RANK, type Severity } from './logger';
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, message: 1, event: 2 };
-const SEVERITIES: Severity[] = ['error', 'message', 'event'];
+const SEVERITIES: Severity[] = ['error', 'message', 'event', 'debug'];
 
 export interface LogQuery {
   /** Only these services (all when empty or absent). */
@@ -115,7 +114,7 @@ export class LogIndex {
       where.push(`e.service IN (${q.services.map(() => '?').join(', ')})`);
       params.push(...q.services);
     }
-    if (q.severity && q.severity !== 'event') {
+    if (q.severity && q.severity !== 'debug') {
       where.push('e.severity <= ?');
       params.push(SEVERITY_RANK[q.severity]);
     }

@@ -4,16 +4,23 @@ import { EventEmitter } from 'node:events';
 import { LogSearch } from './log-search';
 
 /** A service's detail level, as the seed's Logs pane sets it (SHOWN below: what each keeps). */
-export type LogLevel = 'low' | 'medium' | 'high';
-
-/** Services with their own log, as in the seed's Logs pane. */
-export type LogService = 'server' | 'smtp' | 'imap' | 'pop' | 'junk' | 'sieve' | 'web';
+export type LogLevel = 'low' | 'medium' | 'high' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['low', 'medium', 'high', 'debug'];
 
 /**
- * Severity of one entry. The seed's detail levels select them:
- * low = errors, medium = errors and messages, high = all events.
+ * Services with their own log, as in the seed's Logs pane, plus the scheduled jobs (`jobs`)
+ * and the management API's audit trail (`audit`: every mutation, whatever the levels say).
  */
-export type Severity = 'error' | 'message' | 'event';
+export type LogService = 'server' | 'smtp' | 'imap' | 'pop' | 'junk' | 'sieve' | 'web' | 'jobs' | 'audit';
+
+/**
+ * Severity of one entry. The seed's detail levels select them: low = errors, medium =
+ * errors and messages, high = all events, debug = events and what only a developer or a
+ * support case needs (protocol detail, every API request, each step of a job).
+ */
+export type Severity = 'error' | 'message' | 'event' | 'debug';
+/** Most severe first: a filter by severity keeps this rank and lower. */
+export const SEVERITY_RANK: Record<Severity, number> = { error: 0, message: 1, event: 2, debug: 3 };
 
 export interface LogEntry {
   time: string;
@@ -29,6 +36,7 @@ const SHOWN: Record<LogLevel, Set<Severity>> = {
   low: new Set(['error']),
   medium: new Set(['error', 'message']),
   high: new Set(['error', 'message', 'event']),
+  debug: new Set(['error', 'message', 'event', 'debug']),
 };
 
 /**
@@ -60,13 +68,17 @@ export class LogHub extends EventEmitter {
     this.levels.set(service, level);
   }
 
+  /** Whether entries of this severity are written now: lets a caller skip building a costly debug entry. */
+  writes(service: LogService, severity: Severity): boolean {
+    return SHOWN[this.levels.get(service) ?? 'medium'].has(severity);
+  }
+
   logger(service: LogService): Logger {
     return new Logger(this, service);
   }
 
   write(entry: LogEntry): void {
-    const level = this.levels.get(entry.service) ?? 'medium';
-    if (!SHOWN[level].has(entry.severity)) return;
+    if (!this.writes(entry.service, entry.severity)) return;
     const line = JSON.stringify(entry);
     if (this.dir) this.writeLine(entry.service, line);
     this.echo?.(`${entry.time} ${entry.service} ${entry.severity}: ${entry.text}${formatFields(entry)}`);
@@ -154,6 +166,16 @@ export class Logger {
   /** Everything else: commands, connections, protocol detail. */
   event(text: string, fields: Record<string, unknown> = {}): void {
     this.hub.write({ time: new Date().toISOString(), service: this.service, severity: 'event', text, ...fields });
+  }
+
+  /** Written only at the debug level: detail for tracking a problem down. */
+  debug(text: string, fields: Record<string, unknown> = {}): void {
+    this.hub.write({ time: new Date().toISOString(), service: this.service, severity: 'debug', text, ...fields });
+  }
+
+  /** Whether debug entries are written now (to skip building costly ones). */
+  get debugging(): boolean {
+    return this.hub.writes(this.service, 'debug');
   }
 }
 

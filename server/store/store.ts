@@ -11,7 +11,7 @@ import { fsyncDir, uniqueName, writeFileDurably } from './durable-fs';
 import { SEEN, applyFlags, isSeen, normalizeFlags, sameFlags, withSeen } from './flags';
 import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
-import { reconstructMailbox } from './reconstruct';
+import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
 import {
   DEFAULT_MAILBOXES,
@@ -100,6 +100,13 @@ export class MailStore extends EventEmitter {
   private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
   readonly publicOwnerId: number;
+  /**
+   * Files and directories whose row and file disagree for a moment (written, not yet
+   * committed; expunged or removed, not yet unlinked): reconstruct and repair leave them alone.
+   */
+  private readonly unsettled = new Set<string>();
+  /** Sets that collect the paths of messages appended while a reconstruct runs. */
+  private readonly appendWatchers = new Set<Set<string>>();
 
   constructor(
     private readonly db: Db,
@@ -227,9 +234,14 @@ export class MailStore extends EventEmitter {
     const box = this.mailbox(userId, name);
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${name}" does not exist`);
     const files = this.messageFiles(box.id);
-    this.db.prepare('DELETE FROM mailboxes WHERE id = ?').run(box.id);
-    this.publicMailboxIds.delete(box.id);
-    await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
+    for (const f of files) this.unsettled.add(f);
+    try {
+      this.db.prepare('DELETE FROM mailboxes WHERE id = ?').run(box.id);
+      this.publicMailboxIds.delete(box.id);
+      await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
+    } finally {
+      for (const f of files) this.unsettled.delete(f);
+    }
     this.emit('expunge', { mailboxId: box.id, uids: [] });
     this.emit('mailboxes', { userId });
   }
@@ -431,6 +443,16 @@ export class MailStore extends EventEmitter {
    * (the queue marks its recipients delivered there), so both happen or neither.
    */
   async append(items: AppendItem[], alsoInTransaction?: () => void): Promise<AppendResult[]> {
+    const unsettled: string[] = [];
+    try {
+      return await this.appendFiles(items, unsettled, alsoInTransaction);
+    } finally {
+      for (const f of unsettled) this.unsettled.delete(f);
+    }
+  }
+
+  /** append's work; every file it names is added to `unsettled` before it is written. */
+  private async appendFiles(items: AppendItem[], unsettled: string[], alsoInTransaction: (() => void) | undefined): Promise<AppendResult[]> {
     const prepared: { item: AppendItem; box: MailboxInfo; file: string; size: number }[] = [];
     const dirs = new Set<string>();
     try {
@@ -439,6 +461,8 @@ export class MailStore extends EventEmitter {
         if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
         const dir = this.mailboxDir(item.userId, box.id);
         const file = path.join(dir, uniqueName('.eml'));
+        this.unsettled.add(file);
+        unsettled.push(file);
         let size: number;
         if ('file' in item.source) {
           await fsp.mkdir(dir, { recursive: true });
@@ -487,6 +511,7 @@ export class MailStore extends EventEmitter {
       await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
       throw err;
     }
+    for (const watcher of this.appendWatchers) for (const p of prepared) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
     return results;
   }
@@ -545,6 +570,16 @@ export class MailStore extends EventEmitter {
 
   /** Removes messages (all \Deleted ones when `uids` is omitted); returns the UIDs removed. */
   async expunge(mailboxId: number, uids?: number[], origin?: unknown): Promise<number[]> {
+    const removing: string[] = [];
+    try {
+      return await this.expungeRows(mailboxId, uids, origin, removing);
+    } finally {
+      for (const f of removing) this.unsettled.delete(f);
+    }
+  }
+
+  /** expunge's work; the files of the rows it deletes are in `unsettled` until they are unlinked. */
+  private async expungeRows(mailboxId: number, uids: number[] | undefined, origin: unknown, removing: string[]): Promise<number[]> {
     // Group commit: expunges of many sessions (and deliveries) share one fsync.
     const removed = await this.commits.run(() => {
       const box = this.mailboxById(mailboxId);
@@ -565,6 +600,8 @@ export class MailStore extends EventEmitter {
         del.run(r.id);
         tomb.run(mailboxId, r.uid, modseq);
         bytes += r.size;
+        this.unsettled.add(r.path);
+        removing.push(r.path);
       }
       this.db
         .prepare(
@@ -612,17 +649,62 @@ export class MailStore extends EventEmitter {
 
   /** Removes every file of a user (after the user row is gone, the mailboxes are too). */
   async removeUserFiles(userId: number, location: string): Promise<void> {
-    await fsp.rm(path.join(this.locationRoot(location), String(userId)), { recursive: true, force: true });
+    const dir = path.join(this.locationRoot(location), String(userId));
+    this.unsettled.add(dir);
+    try {
+      await fsp.rm(dir, { recursive: true, force: true });
+    } finally {
+      this.unsettled.delete(dir);
+    }
   }
 
   /**
-   * Rebuilds a mailbox's index from its files (the seed's Reconstruct): files without a
-   * row are added with new UIDs, rows without a file are removed, counters recomputed.
+   * Rebuilds a mailbox's index from its files (the seed's Reconstruct), safe while the engine
+   * serves mail: files without a row are added with new UIDs, rows whose file is gone are
+   * reported (and expunged with `expungeMissing`), sizes and counters put right.
    */
-  async reconstruct(userId: number, location: string, mailboxName: string): Promise<{ added: number; removed: number }> {
+  async reconstruct(userId: number, mailboxName: string, options: ReconstructOptions = {}): Promise<ReconstructReport> {
     const box = this.mailbox(userId, mailboxName);
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
-    return reconstructMailbox(this.db, box, path.join(this.locationRoot(location), String(userId), String(box.id)));
+    // One reconstruct of a mailbox at a time: two would both add the same file without a row.
+    const before = this.reconstructing.get(box.id) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(() => {
+      const current = this.mailboxById(box.id);
+      if (!current) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" was deleted`);
+      return reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+    });
+    this.reconstructing.set(box.id, run);
+    try {
+      return await run;
+    } finally {
+      if (this.reconstructing.get(box.id) === run) this.reconstructing.delete(box.id);
+    }
+  }
+
+  private readonly reconstructing = new Map<number, Promise<unknown>>();
+
+  /** Whether a file or directory is being written or removed right now (see `unsettled`). */
+  isUnsettled(file: string): boolean {
+    return this.unsettled.has(file);
+  }
+
+  /** The directories of every store location: the default one and the named ones. */
+  locationRoots(): { name: string; root: string }[] {
+    return [{ name: 'default', root: this.defaultRoot }, ...this.locations().map((l) => ({ name: l.name, root: l.path }))];
+  }
+
+  private reconstructAccess(): ReconstructAccess {
+    return {
+      db: this.db,
+      commits: this.commits,
+      unsettled: this.unsettled,
+      watchAppends: () => {
+        const appended = new Set<string>();
+        this.appendWatchers.add(appended);
+        return { appended, stop: () => this.appendWatchers.delete(appended) };
+      },
+      expunge: (mailboxId, uids) => this.expunge(mailboxId, uids),
+    };
   }
 
   // ---- internals -----------------------------------------------------------------------

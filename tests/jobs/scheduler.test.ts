@@ -126,4 +126,37 @@ describe('scheduler', () => {
     assert.equal(run.outcome, 'failed');
     assert.match(run.output, /engine stopped/);
   });
+
+  it('passes a hand-started run its options, and shows its progress while it runs', async () => {
+    let report: ((done: number) => void) | undefined;
+    let finish: () => void = () => undefined;
+    let seenOptions: Readonly<Record<string, unknown>> | undefined;
+    scheduler.register({
+      name: 'steps',
+      description: 'reports progress',
+      scheduleSetting: 'sieveVacationPruneSchedule',
+      run: async (_signal, control) => {
+        seenOptions = control.options;
+        report = (done) => control.progress({ done, total: 3, step: 'counting' });
+        await new Promise<void>((r) => (finish = r));
+        return 'counted';
+      },
+    });
+    const started = once(scheduler, 'started');
+    const running = scheduler.runNow('steps', { thorough: true });
+    const [run] = (await started) as [JobRun];
+    assert.deepEqual(seenOptions, { thorough: true });
+    assert.equal(scheduler.job('steps')!.progress, undefined);
+    const progressed = once(scheduler, 'progress');
+    report!(2);
+    const [event] = (await progressed) as [{ run: JobRun; progress: unknown }];
+    assert.equal(event.run.id, run.id);
+    assert.deepEqual(event.progress, { done: 2, total: 3, step: 'counting' });
+    assert.deepEqual(scheduler.job('steps')!.progress, { done: 2, total: 3, step: 'counting' });
+    assert.deepEqual(scheduler.progressOf('steps', run.id), { done: 2, total: 3, step: 'counting' });
+    assert.equal(scheduler.progressOf('steps', run.id + 1), undefined);
+    finish();
+    assert.equal((await running).output, 'counted');
+    assert.equal(scheduler.job('steps')!.progress, undefined, 'no progress once finished');
+  });
 });

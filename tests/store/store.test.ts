@@ -100,10 +100,16 @@ describe('mail store', () => {
     fs.writeFileSync(path.join(dir, 'restored-from-backup.eml'), msg('restored'));
     const [gone] = ctx().store.messages(box.id);
     fs.rmSync(gone.file);
+    const before = ctx().store.messages(box.id).length;
     const { stdout } = await exec(process.execPath, [CLI, 'reconstruct', 'alice', 'INBOX', '--data-dir', t.dataDir]);
-    assert.match(stdout, /alice\/INBOX: 1 added, 1 removed/);
+    assert.match(stdout, /alice\/INBOX: 1 added, 1 missing \(kept\), 0 resized/);
+    assert.match(stdout, new RegExp(`UID ${gone.uid}: .* is gone`));
+    assert.equal(ctx().store.messages(box.id).length, before + 1, 'the row of the missing file is kept');
+    const again = await exec(process.execPath, [CLI, 'reconstruct', 'alice', 'INBOX', '--expunge-missing', '--data-dir', t.dataDir]);
+    assert.match(again.stdout, /alice\/INBOX: 0 added, 1 missing \(1 expunged\), 0 resized/);
     const after = ctx().store.messages(box.id);
-    assert.equal(after.length, 2);
+    assert.equal(after.length, before);
+    assert.ok(!after.some((m) => m.uid === gone.uid));
     assert.ok(after.some((m) => m.file.endsWith('restored-from-backup.eml') && m.uid >= 4));
   });
 });

@@ -280,6 +280,10 @@ export class ImapSession {
     }
     if (this.closed || result.answered) return;
     const code = result.code ? `[${result.code}] ` : '';
+    // The debug level: how every command ended (never its arguments, which may hold a password).
+    if (this.log.debugging) {
+      this.log.debug('reply', { user: this.user?.shortName, command: call ? (call.uid ? 'UID ' : '') + call.name : undefined, status: result.status, code: result.code, text: result.text, remote: this.conn.remoteAddress });
+    }
     await this.write(`${tag} ${result.status} ${code}${result.text}\r\n`);
     if (this.state === 'logout') this.close();
   }

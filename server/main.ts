@@ -40,6 +40,7 @@ import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
+import { MessageCounters } from './metrics/message-counters';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 
@@ -97,7 +98,9 @@ export class Engine {
     });
     const accounts = new Accounts(directory, store);
     const admins = new AdminAccounts(db);
-    const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
+    const counters = new MessageCounters(db);
+    counters.on('error-writing', (err: unknown) => serverLog.error('could not write the message counters; they are kept for the next minute', { error: String(err) }));
+    const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'), counters);
     this.junkFilter = JunkFilter.open(dataDir);
     const activities = new ActivityTracker();
     const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
@@ -125,6 +128,7 @@ export class Engine {
       junkFilter: this.junkFilter,
       wantedListeners: () => new Set(),
       activities,
+      counters,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
@@ -158,6 +162,7 @@ export class Engine {
     this.applyLogLevels();
     settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
+    this.ctx.counters.start();
     this.ctx.jobs.start();
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
@@ -200,6 +205,7 @@ export class Engine {
     await this.ctx.jobs.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
+    this.ctx.counters.stop();
     // After the queue: no delivery is waiting for a Sieve run any more.
     await this.ctx.sieve.close();
     clearTimeout(this.portsRetry);

@@ -1,6 +1,7 @@
 import type { BootstrapOptions } from '../config/bootstrap';
 import type { SettingsService } from '../config/settings';
 import type { Directory } from '../directory/directory';
+import type { MessageCounters } from '../metrics/message-counters';
 import type { Queue } from '../queue/queue';
 import type { DkimKeys } from './dkim-keys';
 import type { RelayCredentials } from './relay-credentials';
@@ -16,4 +17,5 @@ export interface OutboundContext {
   queue: Queue;
   dkim: DkimKeys;
   relayCredentials: RelayCredentials;
+  counters: MessageCounters;
 }

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { Settings } from '../config/settings-schema';
+import type { MessageCounters } from '../metrics/message-counters';
 import type { Logger } from '../logs/logger';
 import { writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
@@ -89,6 +90,7 @@ export class Queue extends EventEmitter {
     private readonly spoolDir: string,
     private readonly settings: () => Readonly<Settings>,
     private readonly log: Logger,
+    private readonly counters: MessageCounters,
   ) {
     super();
     fs.mkdirSync(spoolDir, { recursive: true });
@@ -353,6 +355,7 @@ export class Queue extends EventEmitter {
     let pending = 0;
     const finishedHere = () => pending === 0 && bounced.length === 0;
     let warn = false;
+    let deferred = 0;
     const delivered: string[] = [];
     // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
     await this.commits.run(() => {
@@ -367,6 +370,7 @@ export class Queue extends EventEmitter {
           bounced.push({ address: r.address, original: r.original, diagnostic });
         } else {
           pending++;
+          if (outcome) deferred++;
           lastError = outcome?.diagnostic ?? lastError;
           if (outcome) update.run('pending', outcome.diagnostic, entry.id, r.address);
           waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
@@ -386,6 +390,8 @@ export class Queue extends EventEmitter {
         warn = true;
       }
     }, { visibleEarly: true });
+    this.counters.count('deferred', '', deferred);
+    this.counters.count('bounced', '', bounced.length);
     if (warn) {
       try {
         await this.onDelayed?.(entry, waiting);

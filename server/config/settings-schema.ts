@@ -77,6 +77,8 @@ export interface Settings {
   maxMessageSizeEnabled: boolean;
   maxMessageSizeMb: number;
   diskReserveMb: number;
+  // Monitoring
+  metricsListen: string;
   quotaWarningsEnabled: boolean;
   quotaWarningPercent: number;
   quotaWarningIntervalDays: number;
@@ -430,6 +432,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     description:
       'Free space, in megabytes, kept on every file system the engine writes mail to (the data directory and each store location). Below it new mail is refused with "try again later" (SMTP 452 4.3.1 at MAIL, and after DATA when the message would go past it; IMAP APPEND NO [OVERQUOTA]) while reading, deleting and delivering accepted mail go on; mail is taken again as soon as space is freed. 0 = no reserve.',
     check: nonNegative(1_000_000),
+  },
+  metricsListen: {
+    default: '',
+    seedName: '(not in the seed)',
+    description:
+      'A separate plain-HTTP listener (host:port, e.g. 127.0.0.1:9154) that serves only /metrics to anyone who can reach it, for a Prometheus that cannot log in; empty = none. /metrics on the management port always answers an ADMIN or MONITOR login token.',
+    check: (v) => (v === '' ? undefined : hostPortProblem(v, { portRequired: true })),
   },
   quotaWarningsEnabled: {
     default: true,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
-import type { EngineContext, Service } from '../context';
+import type { ChangedSettings, EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ApiEndpoint } from './api-endpoint';
 import { sendJson } from './http-util';
@@ -8,6 +8,7 @@ import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
+import { MetricsEndpoint } from './metrics-endpoint';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -36,6 +37,7 @@ export class WebService implements Service {
   private readonly log: Logger;
   private server?: http.Server;
   private readonly api: ApiEndpoint;
+  private readonly metrics: MetricsEndpoint;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -43,10 +45,15 @@ export class WebService implements Service {
   ) {
     this.log = ctx.logs.logger('web');
     this.api = createApi(this.log);
+    this.metrics = new MetricsEndpoint(ctx, this.log);
   }
 
   wantedListeners(): string[] {
-    return ['http'];
+    return this.ctx.settings.get().metricsListen ? ['http', 'metrics'] : ['http'];
+  }
+
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('metricsListen') && this.server) await this.metrics.apply();
   }
 
   async start(): Promise<void> {
@@ -74,6 +81,7 @@ export class WebService implements Service {
     });
     this.ctx.ports.http = (server.address() as net.AddressInfo).port;
     this.log.message('management API listening', { address: bind, port: this.ctx.ports.http });
+    await this.metrics.apply();
   }
 
   async stop(): Promise<void> {
@@ -87,6 +95,7 @@ export class WebService implements Service {
       await closed;
       clearTimeout(grace);
     }
+    await this.metrics.close();
     await this.api.stop();
   }
 
@@ -102,6 +111,8 @@ export class WebService implements Service {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      } else if (path === '/metrics') {
+        await this.metrics.serveAuthenticated(req, res);
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {

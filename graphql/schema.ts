@@ -24,6 +24,8 @@ import { DnsReportResolver } from './dns/dns-report-resolver';
 import { RelayHostResolver } from './relay/relay-host-resolver';
 import { CertificateResolver } from './certificates/certificate-resolver';
 import { MessageCountResolver } from './monitoring/message-count-resolver';
+import { AccountUsageResolver } from './monitoring/account-usage-resolver';
+import { StoreResolver } from './monitoring/store-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -50,6 +52,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RelayHostResolver,
   CertificateResolver,
   MessageCountResolver,
+  AccountUsageResolver,
+  StoreResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

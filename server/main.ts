@@ -96,7 +96,7 @@ export class Engine {
       canonical: (service, name) =>
         service === 'graphql' ? `management:${name.trim().toLowerCase()}` : directory.loginUser(name)?.shortName ?? name.trim().toLowerCase(),
     });
-    const accounts = new Accounts(directory, store);
+    const accounts = new Accounts(directory, store, db);
     const admins = new AdminAccounts(db);
     const counters = new MessageCounters(db);
     counters.on('error-writing', (err: unknown) => serverLog.error('could not write the message counters; they are kept for the next minute', { error: String(err) }));

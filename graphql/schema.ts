@@ -26,6 +26,7 @@ import { CertificateResolver } from './certificates/certificate-resolver';
 import { MessageCountResolver } from './monitoring/message-count-resolver';
 import { AccountUsageResolver } from './monitoring/account-usage-resolver';
 import { StoreResolver } from './monitoring/store-resolver';
+import { AlertResolver } from './monitoring/alert-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -54,6 +55,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MessageCountResolver,
   AccountUsageResolver,
   StoreResolver,
+  AlertResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

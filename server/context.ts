@@ -21,6 +21,7 @@ import type { RelayCredentials } from './outbound/relay-credentials';
 import type { ActivityTracker } from './metrics/activity';
 import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import type { MessageCounters } from './metrics/message-counters';
+import type { Alerts } from './jobs/alerts';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
 
@@ -61,6 +62,8 @@ export interface EngineContext {
   activities: ActivityTracker;
   /** Messages received, delivered, relayed, deferred, bounced, rejected, junk, viruses: per minute, 30 days. */
   counters: MessageCounters;
+  /** Alerts for the administrator: low disk, long or old queue, failing jobs, old virus database. */
+  alerts: Alerts;
   /** Event-loop stalls: logged with the activities running, counted in `watchdog.stats`. */
   watchdog: EventLoopWatchdog;
   /** Listener name → bound port, filled in as listeners start. */

@@ -41,6 +41,7 @@ import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { MessageCounters } from './metrics/message-counters';
+import { Alerts } from './jobs/alerts';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 
@@ -103,7 +104,7 @@ export class Engine {
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'), counters);
     this.junkFilter = JunkFilter.open(dataDir);
     const activities = new ActivityTracker();
-    const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
+    const ctx: Omit<EngineContext, 'virus' | 'alerts'> & { virus?: VirusService; alerts?: Alerts } = {
       options,
       db,
       settings,
@@ -132,6 +133,22 @@ export class Engine {
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
+    ctx.alerts = new Alerts(
+      {
+        options,
+        settings: () => settings.get(),
+        queue,
+        jobs: ctx.jobs,
+        directory,
+        mailPaths: () => [dataDir, path.join(dataDir, 'store'), ...settings.get().storeLocations.map((l) => l.path)],
+        virusDatabaseDate: async () => {
+          const date = (await (ctx.virus as VirusService).status()).databaseDate;
+          const t = date ? Date.parse(date) : NaN;
+          return Number.isNaN(t) ? undefined : new Date(t);
+        },
+      },
+      serverLog,
+    );
     this.ctx = ctx as EngineContext;
     this.log = logs.logger('server');
     if (tightened.length) this.log.message('made files of the data directory owner-only', { files: tightened });
@@ -164,6 +181,7 @@ export class Engine {
     await this.ctx.queue.start();
     this.ctx.counters.start();
     this.ctx.jobs.start();
+    this.ctx.alerts.start();
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
     watchExpiry();
@@ -203,6 +221,7 @@ export class Engine {
   private async doStop(): Promise<void> {
     this.log.message('stopping');
     await this.ctx.jobs.stop();
+    await this.ctx.alerts.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
     this.ctx.counters.stop();
@@ -225,6 +244,9 @@ export class Engine {
     this.ctx.jobs.reconfigure(changed);
     this.ctx.virus.settingsChanged([...changed], this.ctx.jobs);
     this.remoteDelivery.settingsChanged(changed);
+    if ([...changed].some((k) => k.startsWith('alert') || k === 'virusScanEnabled' || k === 'storeLocations')) {
+      void this.ctx.alerts.check().catch((err: unknown) => this.log.error('the alert check failed', { error: String(err) }));
+    }
     for (const service of this.services) {
       try {
         await service.reconfigure?.(changed);

@@ -177,6 +177,12 @@ export class Queue extends EventEmitter {
     return out;
   }
 
+  /** When the oldest message not held by the administrator was queued (undefined: none). */
+  oldestWaiting(): Date | undefined {
+    const row = this.db.prepare(`SELECT MIN(created_at) AS t FROM queue WHERE state != 'held'`).get() as { t: number | null };
+    return row.t === null ? undefined : new Date(row.t);
+  }
+
   /**
    * Marks recipients delivered. Called inside the store's transaction, so a message
    * is in the mailbox and off the queue's to-do list in one commit: never twice.

@@ -12,7 +12,7 @@ const MAX_POINTS = 50_000;
 export class MessageCountResolver {
   @Authorized()
   @Query(() => [MessageCountSeriesType], {
-    description: `Message counts over time, for graphs: one series per counter and label, a point per step (kept ${COUNTS_KEPT_DAYS} days, per minute).`,
+    description: `Message counts over time, for graphs: one series per counter and label, a point per step (per minute for a day, then per hour; kept ${COUNTS_KEPT_DAYS} days).`,
   })
   messageCounts(@Args(() => MessageCountsArgs) args: MessageCountsArgs, @Ctx() ctx: GraphqlContext): MessageCountSeriesType[] {
     const stepMs = STEP_MS[args.step ?? CountStep.HOUR];

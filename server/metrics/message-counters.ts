@@ -27,8 +27,10 @@ export interface CountedSeries {
 }
 
 const MINUTE_MS = 60_000;
-/** Minutes are kept this long, then pruned (docs/operations.md, Monitoring). */
+/** Counts are kept this long, then pruned (docs/operations.md, Monitoring). */
 export const COUNTS_KEPT_DAYS = 30;
+/** Minutes older than this are rolled up into hours. */
+const ROLL_UP_AFTER_MS = 86_400_000;
 
 const keyOf = (counter: MessageCounter, label: string) => `${counter}\u0000${label}`;
 const splitKey = (key: string) => key.split('\u0000') as [MessageCounter, string];
@@ -36,7 +38,8 @@ const splitKey = (key: string) => key.split('\u0000') as [MessageCounter, string
 /**
  * Message counters: kept in memory per minute and written to `message_counts` (minute,
  * counter, label, value) in one transaction a minute, so counting costs a map update on the
- * mail path and the database a few rows a minute. Totals since the engine started are kept
+ * mail path and the database a few rows a minute. After a day minutes are rolled up per hour;
+ * after 30 days the hours go. Totals since the engine started are kept
  * for the overview and the Prometheus endpoint, which listens to `count` events.
  */
 export class MessageCounters extends EventEmitter {
@@ -131,11 +134,26 @@ export class MessageCounters extends EventEmitter {
     }
   }
 
-  /** Removes minutes older than COUNTS_KEPT_DAYS; returns how many rows went. */
+  /**
+   * Rolls minutes more than a day old up into their hour (the row of the hour's first minute)
+   * and removes what is older than COUNTS_KEPT_DAYS; returns how many rows went.
+   */
   prune(): number {
+    const hour = (minute: number) => Math.floor(minute / 60) * 60;
+    const rollBefore = hour(Math.floor((this.now() - ROLL_UP_AFTER_MS) / MINUTE_MS));
     const oldest = Math.floor((this.now() - COUNTS_KEPT_DAYS * 86_400_000) / MINUTE_MS);
     try {
-      return this.db.prepare('DELETE FROM message_counts WHERE minute < ?').run(oldest).changes;
+      return this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO message_counts (minute, counter, label, value)
+             SELECT (minute / 60) * 60, counter, label, SUM(value) FROM message_counts WHERE minute < ? AND minute % 60 != 0 GROUP BY 1, 2, 3
+             ON CONFLICT (minute, counter, label) DO UPDATE SET value = value + excluded.value`,
+          )
+          .run(rollBefore);
+        const rolled = this.db.prepare('DELETE FROM message_counts WHERE minute < ? AND minute % 60 != 0').run(rollBefore).changes;
+        return rolled + this.db.prepare('DELETE FROM message_counts WHERE minute < ?').run(oldest).changes;
+      })();
     } catch (err) {
       this.emit('error-writing', err);
       return 0;

@@ -47,16 +47,18 @@ describe('message counters (unit)', () => {
     assert.deepEqual(counters.sinceStart().find((c) => c.counter === 'rejected'), { counter: 'rejected', label: 'relay-denied', value: 2 });
   });
 
-  it('prunes minutes older than 30 days', () => {
-    // The rows are at 10:00 (two) and 10:01 (one); it is 10:01:30.
+  it('rolls minutes up into hours after a day, and prunes after 30 days', () => {
+    // The rows: 10:00 received 1 and rejected 2, 10:01 received 2; it is 10:01:30.
+    const start = Date.UTC(2026, 11, 1, 10, 0);
     now += 30 * 86_400_000 - 2 * MINUTE;
     counters.count('relayed');
     counters.flush();
-    assert.equal(counters.prune(), 0, 'nothing is 30 days old yet');
+    assert.equal(counters.prune(), 1, 'the 10:01 minute is rolled into the 10:00 hour');
+    const series = counters.series(start, start + 60 * MINUTE, MINUTE, ['received']);
+    assert.deepEqual([...series[0].points], [[start, 3]]);
     now += 2 * MINUTE;
-    assert.equal(counters.prune(), 2, 'the 10:00 minute goes');
-    now += MINUTE;
-    assert.equal(counters.prune(), 1, 'then the 10:01 minute');
+    assert.equal(counters.prune(), 2, 'the 10:00 hour goes after 30 days');
+    assert.equal(counters.prune(), 0);
     const rows = db.prepare('SELECT counter FROM message_counts').all() as { counter: string }[];
     assert.deepEqual(rows, [{ counter: 'relayed' }]);
   });

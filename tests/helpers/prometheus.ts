@@ -37,6 +37,7 @@ export class TestPrometheus {
     fs.closeSync(log);
     let exited: string | undefined;
     this.child.once('exit', (code, sig) => (exited = `prometheus exited (${sig ?? code})`));
+    this.child.once('error', (err) => (exited = `prometheus could not be started (${err.message}; tests/run.sh installs Debian's prometheus)`));
     await this.until(async () => {
       if (exited) throw new Error(`${exited}: ${this.logTail()}`);
       const r = await fetch(`http://127.0.0.1:${this.port}/-/ready`).catch(() => undefined);

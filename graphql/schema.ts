@@ -25,6 +25,10 @@ import { DnsReportResolver } from './dns/dns-report-resolver';
 import { RelayHostResolver } from './relay/relay-host-resolver';
 import { CertificateResolver } from './certificates/certificate-resolver';
 import { MaintenanceResolver } from './maintenance/maintenance-resolver';
+import { MessageCountResolver } from './monitoring/message-count-resolver';
+import { AccountUsageResolver } from './monitoring/account-usage-resolver';
+import { StoreResolver } from './monitoring/store-resolver';
+import { AlertResolver } from './monitoring/alert-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -51,6 +55,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RelayHostResolver,
   CertificateResolver,
   MaintenanceResolver,
+  MessageCountResolver,
+  AccountUsageResolver,
+  StoreResolver,
+  AlertResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

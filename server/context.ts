@@ -20,6 +20,8 @@ import type { DkimKeys } from './outbound/dkim-keys';
 import type { RelayCredentials } from './outbound/relay-credentials';
 import type { ActivityTracker } from './metrics/activity';
 import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
+import type { MessageCounters } from './metrics/message-counters';
+import type { Alerts } from './jobs/alerts';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
 
@@ -58,6 +60,10 @@ export interface EngineContext {
   virus: VirusService;
   /** What each session, request, delivery and job is doing now (labels for the watchdog). */
   activities: ActivityTracker;
+  /** Messages received, delivered, relayed, deferred, bounced, rejected, junk, viruses: per minute, 30 days. */
+  counters: MessageCounters;
+  /** Alerts for the administrator: low disk, long or old queue, failing jobs, old virus database. */
+  alerts: Alerts;
   /** Event-loop stalls: logged with the activities running, counted in `watchdog.stats`. */
   watchdog: EventLoopWatchdog;
   /** Listener name → bound port, filled in as listeners start. */

@@ -41,6 +41,8 @@ import { watchCertificateExpiry } from './jobs/certificate-expiry';
 import { VirusService } from './virus/virus-service';
 import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
+import { MessageCounters } from './metrics/message-counters';
+import { Alerts } from './jobs/alerts';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 
@@ -96,12 +98,14 @@ export class Engine {
       canonical: (service, name) =>
         service === 'graphql' ? `management:${name.trim().toLowerCase()}` : directory.loginUser(name)?.shortName ?? name.trim().toLowerCase(),
     });
-    const accounts = new Accounts(directory, store);
+    const accounts = new Accounts(directory, store, db);
     const admins = new AdminAccounts(db);
-    const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'));
+    const counters = new MessageCounters(db);
+    counters.on('error-writing', (err: unknown) => serverLog.error('could not write the message counters; they are kept for the next minute', { error: String(err) }));
+    const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'), counters);
     this.junkFilter = JunkFilter.open(dataDir);
     const activities = new ActivityTracker();
-    const ctx: Omit<EngineContext, 'virus'> & { virus?: VirusService } = {
+    const ctx: Omit<EngineContext, 'virus' | 'alerts'> & { virus?: VirusService; alerts?: Alerts } = {
       options,
       db,
       settings,
@@ -126,9 +130,26 @@ export class Engine {
       junkFilter: this.junkFilter,
       wantedListeners: () => new Set(),
       activities,
+      counters,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
+    ctx.alerts = new Alerts(
+      {
+        options,
+        settings: () => settings.get(),
+        queue,
+        jobs: ctx.jobs,
+        directory,
+        mailPaths: () => [dataDir, path.join(dataDir, 'store'), ...settings.get().storeLocations.map((l) => l.path)],
+        virusDatabaseDate: async () => {
+          const date = (await (ctx.virus as VirusService).status()).databaseDate;
+          const t = date ? Date.parse(date) : NaN;
+          return Number.isNaN(t) ? undefined : new Date(t);
+        },
+      },
+      serverLog,
+    );
     this.ctx = ctx as EngineContext;
     this.log = logs.logger('server');
     if (tightened.length) this.log.message('made files of the data directory owner-only', { files: tightened });
@@ -162,7 +183,9 @@ export class Engine {
     this.applyLogLevels();
     settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
+    this.ctx.counters.start();
     this.ctx.jobs.start();
+    this.ctx.alerts.start();
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
     watchExpiry();
@@ -202,8 +225,10 @@ export class Engine {
   private async doStop(): Promise<void> {
     this.log.message('stopping');
     await this.ctx.jobs.stop();
+    await this.ctx.alerts.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
+    this.ctx.counters.stop();
     // After the queue: no delivery is waiting for a Sieve run any more.
     await this.ctx.sieve.close();
     clearTimeout(this.portsRetry);
@@ -223,6 +248,9 @@ export class Engine {
     this.ctx.jobs.reconfigure(changed);
     this.ctx.virus.settingsChanged([...changed], this.ctx.jobs);
     this.remoteDelivery.settingsChanged(changed);
+    if ([...changed].some((k) => k.startsWith('alert') || k === 'virusScanEnabled' || k === 'storeLocations')) {
+      void this.ctx.alerts.check().catch((err: unknown) => this.log.error('the alert check failed', { error: String(err) }));
+    }
     for (const service of this.services) {
       try {
         await service.reconfigure?.(changed);

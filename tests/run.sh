@@ -26,6 +26,8 @@ command -v testssl >/dev/null || need+=(testssl.sh)
 command -v pebble >/dev/null || need+=(pebble)
 # fail2ban-regex checks the fail2ban filter in docs/security-auth.md against real log lines
 command -v fail2ban-regex >/dev/null || need+=(fail2ban)
+# prometheus scrapes the engine's /metrics in tests/metrics/prometheus.test.ts (it runs its own)
+command -v prometheus >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

@@ -65,8 +65,7 @@ export class UserResolver {
 
   @FieldResolver(() => QuotaType)
   quota(@Root() user: UserType, @Ctx() ctx: GraphqlContext): QuotaType {
-    const q = ctx.engine.accounts.quota(user as unknown as User);
-    return { ...q, percent: q.limitBytes > 0 ? Math.round((q.usedBytes / q.limitBytes) * 1000) / 10 : undefined };
+    return ctx.engine.accounts.quota(user as unknown as User);
   }
 
   @FieldResolver(() => [MailboxType])

@@ -77,6 +77,14 @@ export interface Settings {
   maxMessageSizeEnabled: boolean;
   maxMessageSizeMb: number;
   diskReserveMb: number;
+  // Monitoring
+  metricsListen: string;
+  alertRecipient: string;
+  alertDiskFreeMb: number;
+  alertQueueMessages: number;
+  alertQueueAgeHours: number;
+  alertJobFailures: number;
+  alertVirusDatabaseAgeDays: number;
   quotaWarningsEnabled: boolean;
   quotaWarningPercent: number;
   quotaWarningIntervalDays: number;
@@ -434,6 +442,49 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     description:
       'Free space, in megabytes, kept on every file system the engine writes mail to (the data directory and each store location). Below it new mail is refused with "try again later" (SMTP 452 4.3.1 at MAIL, and after DATA when the message would go past it; IMAP APPEND NO [OVERQUOTA]) while reading, deleting and delivering accepted mail go on; mail is taken again as soon as space is freed. 0 = no reserve.',
     check: nonNegative(1_000_000),
+  },
+  metricsListen: {
+    default: '',
+    seedName: '(not in the seed)',
+    description:
+      'A separate plain-HTTP listener (host:port, e.g. 127.0.0.1:9154) that serves only /metrics to anyone who can reach it, for a Prometheus that cannot log in; empty = none. /metrics on the management port always answers an ADMIN or MONITOR login token.',
+    check: (v) => (v === '' ? undefined : hostPortProblem(v, { portRequired: true })),
+  },
+  alertRecipient: {
+    default: 'postmaster',
+    seedName: '(not in the seed)',
+    description: 'Who is mailed when an alert is raised (a user, alias or address; "postmaster" by default); empty = nobody (the alerts query and subscription still show them).',
+    check: address,
+  },
+  alertDiskFreeMb: {
+    default: 1024,
+    seedName: '(not in the seed)',
+    description: 'Alert when a file system holding the data directory or a store location has less than this many megabytes free; 0 = never.',
+    check: nonNegative(1_000_000_000),
+  },
+  alertQueueMessages: {
+    default: 1000,
+    seedName: '(not in the seed)',
+    description: 'Alert when more messages than this wait in the queue (held ones not counted); 0 = never.',
+    check: nonNegative(100_000_000),
+  },
+  alertQueueAgeHours: {
+    default: 24,
+    seedName: '(not in the seed)',
+    description: 'Alert when the oldest message in the queue (held ones not counted) has waited longer than this many hours; 0 = never.',
+    check: nonNegative(8760),
+  },
+  alertJobFailures: {
+    default: 2,
+    seedName: '(not in the seed)',
+    description: 'Alert when a maintenance job has failed this many runs in a row; 0 = never.',
+    check: nonNegative(1000),
+  },
+  alertVirusDatabaseAgeDays: {
+    default: 3,
+    seedName: '(not in the seed)',
+    description: 'While virus scanning is on, alert when clamd\u2019s virus database is older than this many days; 0 = never.',
+    check: nonNegative(3650),
   },
   quotaWarningsEnabled: {
     default: true,

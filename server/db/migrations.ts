@@ -291,4 +291,20 @@ CREATE TABLE public_seen (
 CREATE INDEX public_seen_message ON public_seen (message_id);
 `,
   },
+  {
+    version: 10,
+    sql: `
+-- Message counters per minute (server/metrics/message-counters.ts): minute = ms since the
+-- epoch / 60000; label is the reason for "rejected", the action for "virus", else ''.
+-- Only minutes with something to count have rows; after a day minutes are rolled up into
+-- the row of their hour's first minute; rows older than 30 days are pruned.
+CREATE TABLE message_counts (
+  minute INTEGER NOT NULL,
+  counter TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  value INTEGER NOT NULL,
+  PRIMARY KEY (minute, counter, label)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -47,6 +47,7 @@ export class JunkStage implements DeliveryStage {
       tests: decision.verdict.tests.join(','),
       action: decision.action,
     });
+    if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
     if (decision.action !== 'none') {
       for (const t of message.targets) {
         if (t.outcome) continue;

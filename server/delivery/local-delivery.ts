@@ -119,6 +119,7 @@ export class LocalDelivery implements QueueProcessor {
         c.t.outcome = { status: 'delivered' };
         this.log.message('delivered', { queueId: entry.id, to: c.t.original, user: c.t.user.shortName, mailbox: c.mailbox, uid: results[i].uid });
       });
+      this.ctx.counters.count('delivered', '', copies.length);
     } catch (err) {
       this.log.error('local delivery failed', { queueId: entry.id, error: String(err) });
       for (const t of targets) t.outcome = { status: 'temporary', diagnostic: `4.3.0 could not store the message: ${String(err)}` };

@@ -84,6 +84,7 @@ export class VirusStage implements DeliveryStage {
       for (const t of targets) t.outcome = { status: 'permanent', diagnostic: `5.7.1 message refused: it contains a virus (${virus})` };
     }
     const verb = action === 'quarantine' ? 'quarantined' : action === 'delete' ? 'deleted' : 'bounced';
+    this.ctx.counters.count('virus', verb);
     this.log.message(`virus found, message ${verb}`, { queueId: entry.id, virus, sender: entry.sender, to: targets.map((t) => t.original).join(', ') });
     const report = [
       `A message containing a virus (${virus}) was ${verb}.${where}`,

@@ -1,4 +1,6 @@
+import type { Db } from '../db/database';
 import type { MailStore } from '../store/store';
+import { type MailboxUsage, biggestMailboxes, usageByUser } from '../store/usage';
 import type { CreateUserInput, Directory, UpdateUserInput } from './directory';
 import { DirectoryError, type User } from './types';
 
@@ -10,6 +12,7 @@ export class Accounts {
   constructor(
     private readonly directory: Directory,
     private readonly store: MailStore,
+    private readonly db: Db,
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
@@ -32,8 +35,32 @@ export class Accounts {
   }
 
   /** Quota in bytes (0 = unlimited) and current usage. */
-  quota(user: User): { limitBytes: number; usedBytes: number; messages: number } {
-    const usage = this.store.usage(user.id);
-    return { limitBytes: user.quotaMb * 1024 * 1024, usedBytes: usage.bytes, messages: usage.messages };
+  quota(user: User): QuotaUse {
+    return quotaUse(user, this.store.usage(user.id));
   }
+
+  /** The largest mailboxes of the server, biggest first. */
+  biggestMailboxes(limit: number): MailboxUsage[] {
+    return biggestMailboxes(this.db, limit);
+  }
+
+  /** Every user's quota and usage (the seed's Accounts pane), from one look at the mailboxes. */
+  usageList(): { user: User; quota: QuotaUse }[] {
+    const usage = usageByUser(this.db);
+    return this.directory.users().map((user) => ({ user, quota: quotaUse(user, usage.get(user.id) ?? { bytes: 0, messages: 0 }) }));
+  }
+}
+
+export interface QuotaUse {
+  /** 0 = unlimited. */
+  limitBytes: number;
+  usedBytes: number;
+  messages: number;
+  /** usedBytes as a percentage of limitBytes, to one decimal; undefined when unlimited. */
+  percent: number | undefined;
+}
+
+function quotaUse(user: User, usage: { bytes: number; messages: number }): QuotaUse {
+  const limitBytes = user.quotaMb * 1024 * 1024;
+  return { limitBytes, usedBytes: usage.bytes, messages: usage.messages, percent: limitBytes > 0 ? Math.round((usage.bytes / limitBytes) * 1000) / 10 : undefined };
 }

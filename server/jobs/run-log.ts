@@ -53,6 +53,11 @@ export class RunLog {
     this.db.prepare(`UPDATE job_runs SET outcome = 'failed', finished_at = started_at, output = output || 'the engine stopped before the run finished' WHERE outcome = 'running'`).run();
   }
 
+  /** The last `n` runs of a job, newest first. */
+  recent(job: string, n: number): JobRun[] {
+    return (this.db.prepare('SELECT * FROM job_runs WHERE job = ? ORDER BY id DESC LIMIT ?').all(job, n) as RunRow[]).map(toRun);
+  }
+
   /** Runs newest first, of one job or of all. */
   runs(job?: string): JobRun[] {
     const rows = (job

@@ -114,6 +114,11 @@ export class Scheduler extends EventEmitter {
     return [...this.jobs.values()].map((j) => this.info(j));
   }
 
+  /** The last `n` runs of a job, newest first. */
+  recentRuns(name: string, n: number): JobRun[] {
+    return this.log.recent(name, n);
+  }
+
   job(name: string): JobInfo | undefined {
     const j = this.jobs.get(name);
     return j && this.info(j);

@@ -2,6 +2,7 @@ import type { CertStore } from '../certs/cert-store';
 import type { BootstrapOptions } from '../config/bootstrap';
 import type { SettingsService } from '../config/settings';
 import type { Directory } from '../directory/directory';
+import type { MessageCounters } from '../metrics/message-counters';
 import type { Queue } from '../queue/queue';
 import type { DkimKeys } from './dkim-keys';
 import type { RelayCredentials } from './relay-credentials';
@@ -19,4 +20,5 @@ export interface OutboundContext {
   relayCredentials: RelayCredentials;
   /** The certificates, for the TLSA record the DNS report suggests. */
   tls: { store: Pick<CertStore, 'idForServerName' | 'idForService' | 'get'> };
+  counters: MessageCounters;
 }

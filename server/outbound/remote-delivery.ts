@@ -229,6 +229,7 @@ export class RemoteDelivery implements QueueProcessor {
     for (const [to, outcome] of result.outcomes) {
       if (outcome.status === 'delivered') {
         this.log.message('sent', { queueId: entry.id, to, relay: result.host, tls: result.tls ?? 'none', response: result.response });
+        this.ctx.counters.count('relayed');
       } else {
         this.log.message(outcome.status === 'permanent' ? 'refused by remote host' : 'deferred by remote host', { queueId: entry.id, to, relay: result.host, reason: outcome.diagnostic });
       }

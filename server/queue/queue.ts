@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Db } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { Settings } from '../config/settings-schema';
+import type { MessageCounters } from '../metrics/message-counters';
 import type { Logger } from '../logs/logger';
 import { writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
@@ -89,6 +90,7 @@ export class Queue extends EventEmitter {
     private readonly spoolDir: string,
     private readonly settings: () => Readonly<Settings>,
     private readonly log: Logger,
+    private readonly counters: MessageCounters,
   ) {
     super();
     fs.mkdirSync(spoolDir, { recursive: true });
@@ -173,6 +175,12 @@ export class Queue extends EventEmitter {
     const out = { active: 0, deferred: 0, held: 0 };
     for (const r of rows) out[r.state as keyof typeof out] = r.n;
     return out;
+  }
+
+  /** When the oldest message not held by the administrator was queued (undefined: none). */
+  oldestWaiting(): Date | undefined {
+    const row = this.db.prepare(`SELECT MIN(created_at) AS t FROM queue WHERE state != 'held'`).get() as { t: number | null };
+    return row.t === null ? undefined : new Date(row.t);
   }
 
   /**
@@ -353,6 +361,7 @@ export class Queue extends EventEmitter {
     let pending = 0;
     const finishedHere = () => pending === 0 && bounced.length === 0;
     let warn = false;
+    let deferred = 0;
     const delivered: string[] = [];
     // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
     await this.commits.run(() => {
@@ -367,6 +376,7 @@ export class Queue extends EventEmitter {
           bounced.push({ address: r.address, original: r.original, diagnostic });
         } else {
           pending++;
+          if (outcome) deferred++;
           lastError = outcome?.diagnostic ?? lastError;
           if (outcome) update.run('pending', outcome.diagnostic, entry.id, r.address);
           waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
@@ -386,6 +396,8 @@ export class Queue extends EventEmitter {
         warn = true;
       }
     }, { visibleEarly: true });
+    this.counters.count('deferred', '', deferred);
+    this.counters.count('bounced', '', bounced.length);
     if (warn) {
       try {
         await this.onDelayed?.(entry, waiting);

@@ -2,6 +2,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import type { EngineContext } from '../context';
 import type { User } from '../directory/types';
 import type { Logger } from '../logs/logger';
+import type { RejectReason } from '../metrics/message-counters';
 import { isRoutingTrick, parseAddress } from '../directory/address';
 import { localUserId, resolveTargets, targetsFor } from '../queue/targets';
 import { addressesIn, headerFields } from '../mail/header-fields';
@@ -27,6 +28,8 @@ export class SmtpReply extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** What the `rejected` message counter files the refusal under. */
+    readonly reason: RejectReason = 'policy',
   ) {
     super(message);
   }
@@ -54,10 +57,10 @@ export class RecipientPolicy {
       throw new SmtpReply(530, '5.7.0 Authentication required');
     }
     if (address !== '' && !parseAddress(address)) {
-      throw new SmtpReply(553, `5.1.7 <${address}>: Sender address rejected: not a valid address`);
+      throw new SmtpReply(553, `5.1.7 <${address}>: Sender address rejected: not a valid address`, 'sender');
     }
     if (address !== '' && state.authUser && !this.mayUseAddress(state.authUser, address)) {
-      throw new SmtpReply(553, `5.7.1 <${address}>: Sender address rejected: not owned by user ${state.authUser.shortName}`);
+      throw new SmtpReply(553, `5.7.1 <${address}>: Sender address rejected: not owned by user ${state.authUser.shortName}`, 'sender');
     }
   }
 
@@ -90,17 +93,17 @@ export class RecipientPolicy {
     const local = !!this.ctx.directory.domainKind(parsed.domain);
     if (isRoutingTrick(address)) {
       log.message('relay attempt refused (routing in local part)', { client: session.remoteAddress, to: address });
-      throw new SmtpReply(550, `5.7.1 <${address}>: Relay access denied`);
+      throw new SmtpReply(550, `5.7.1 <${address}>: Relay access denied`, 'relay-denied');
     }
     if (state.rbl && !state.authUser && !state.approvedRelay) {
       log.message('refused: client on a junk mail rejection list', { client: session.remoteAddress, zone: state.rbl.zone, to: address });
       const text = state.rbl.text ? `; ${state.rbl.text}` : '';
-      throw new SmtpReply(554, `5.7.1 Service unavailable; Client host [${session.remoteAddress}] blocked using ${state.rbl.zone}${text}`);
+      throw new SmtpReply(554, `5.7.1 Service unavailable; Client host [${session.remoteAddress}] blocked using ${state.rbl.zone}${text}`, 'rbl');
     }
     if (!local) {
       if (!state.authUser && !state.approvedRelay) {
         log.message('relay attempt refused', { client: session.remoteAddress, to: address, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined });
-        throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`);
+        throw new SmtpReply(554, `5.7.1 <${address}>: Relay access denied`, 'relay-denied');
       }
       state.targets.set(address, [address]);
       return;
@@ -114,7 +117,7 @@ export class RecipientPolicy {
       case 'remote':
         log.message('unknown recipient refused', { client: session.remoteAddress, to: address });
         state.unknown?.push(address);
-        throw new SmtpReply(550, `5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`);
+        throw new SmtpReply(550, `5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`, 'unknown-user');
       case 'loop':
         log.error('alias loop', { to: address, chain: resolution.chain });
         throw new SmtpReply(550, `5.4.6 <${address}>: Recipient address rejected: alias loop`);
@@ -135,8 +138,8 @@ export class RecipientPolicy {
       return q.limitBytes > 0 && q.usedBytes >= q.limitBytes;
     });
     if (!full) return;
-    if (this.ctx.settings.get().disableMailboxOverQuota) throw new SmtpReply(552, `5.2.2 <${address}>: Mailbox full`);
-    throw new SmtpReply(452, `4.2.2 <${address}>: Mailbox full, try again later`);
+    if (this.ctx.settings.get().disableMailboxOverQuota) throw new SmtpReply(552, `5.2.2 <${address}>: Mailbox full`, 'quota');
+    throw new SmtpReply(452, `4.2.2 <${address}>: Mailbox full, try again later`, 'quota');
   }
 
   /** Queue recipients for the accepted RCPTs, plus the archive copy ("copy incoming and outgoing messages to"). */

@@ -250,6 +250,7 @@ export class SmtpService implements Service {
           this.policy.checkSender(address.address, session as Session);
         } catch (err) {
           activity?.end();
+          this.countRejected(err);
           return cb(toSmtpError(err));
         }
         activity?.end();
@@ -260,6 +261,7 @@ export class SmtpService implements Service {
           (room) => {
             if (room) return cb();
             this.log.message('refused: free space is below the reserve', { client: session.remoteAddress, from: address.address });
+            this.ctx.counters.count('rejected', 'disk-reserve');
             cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
           },
           (err: unknown) => cb(toSmtpError(err)),
@@ -272,6 +274,7 @@ export class SmtpService implements Service {
           this.policy.checkRecipient(address.address, session as Session, this.log);
           cb();
         } catch (err) {
+          this.countRejected(err);
           cb(toSmtpError(err));
         } finally {
           activity?.end();
@@ -286,16 +289,23 @@ export class SmtpService implements Service {
     };
   }
 
+  /** A refusal at MAIL or RCPT, under the reason its SmtpReply carries. */
+  private countRejected(err: unknown): void {
+    this.ctx.counters.count('rejected', err instanceof SmtpReply ? err.reason : 'policy');
+  }
+
   /** Connection-time policy: blocked inbound mail, refused hosts, relay approval, DNSBLs. */
   private async admit(kind: Kind, session: Session): Promise<void> {
     const s = this.ctx.settings.get();
     const client = session.remoteAddress.replace(/^::ffff:/, '');
     if (kind === 'smtp' && s.blockInbound) {
       this.log.message('inbound connection refused: inbound mail is blocked', { client });
+      this.ctx.counters.count('rejected', 'inbound-blocked');
       throw reply(554, '5.3.2 This server is not accepting mail right now');
     }
     if (await this.clients.isRefused(client)) {
       this.log.message('connection refused: host on the refused list', { client });
+      this.ctx.counters.count('rejected', 'refused-host');
       throw reply(554, `5.7.1 ${this.ctx.options.hostname} SMTP connection refused`);
     }
     const approvedRelay = await this.clients.isApprovedRelay(client);
@@ -390,6 +400,7 @@ export class SmtpService implements Service {
         auth = verdict?.summary;
         if (verdict?.dmarcReject && s.dmarcRejectFailures) {
           this.log.message('refused: DMARC policy says reject', { client, from: sender, domain: verdict.dmarcReject.domain, auth });
+          this.ctx.counters.count('rejected', 'dmarc');
           return cb(reply(550, `5.7.1 Message rejected: it fails DMARC and ${verdict.dmarcReject.domain} asks for rejection (${verdict.summary})`));
         }
         parts = [returnPath, Buffer.from(verdict?.header ?? '', 'latin1'), trace, withoutForgedResults(content, this.ctx.options.hostname)];
@@ -423,23 +434,28 @@ export class SmtpService implements Service {
         user: state.authUser?.shortName,
         auth,
       });
+      this.ctx.counters.count('received');
       cb(null, `2.0.0 Ok: queued as ${entry.id}`);
     } catch (err) {
       (stream as NodeJS.ReadableStream).resume();
       if (err instanceof QueueRejected && err.message === 'from' && state.authUser) {
         this.log.message('refused: From header address not owned by the user', { client: session.remoteAddress, user: state.authUser.shortName, from: foreignFrom });
+        this.ctx.counters.count('rejected', 'sender');
         return cb(reply(550, `5.7.1 <${foreignFrom}>: From header address not owned by user ${state.authUser.shortName}`));
       }
       if (err instanceof QueueRejected && err.message === 'space') {
         this.log.message('refused: the message would go past the free-space reserve', { client: session.remoteAddress, from: sender });
+        this.ctx.counters.count('rejected', 'disk-reserve');
         return cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
       }
       if (err instanceof QueueRejected) {
         this.log.message('refused: message too large', { client: session.remoteAddress, from: sender, limit });
+        this.ctx.counters.count('rejected', 'size');
         return cb(reply(552, `5.3.4 Message size exceeds fixed maximum message size (${limit} bytes)`));
       }
       if (isDiskFull(err)) {
         this.log.error('could not queue a message: the disk is full', { client: session.remoteAddress, from: sender, error: String(err) });
+        this.ctx.counters.count('rejected', 'disk-reserve');
         return cb(reply(452, '4.3.1 Insufficient system storage, please try again later'));
       }
       this.log.error('could not queue a message', { client: session.remoteAddress, error: String(err) });

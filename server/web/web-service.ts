@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import type { EngineContext, Service } from '../context';
+import type { ChangedSettings, EngineContext, Service } from '../context';
 import type { Logger } from '../logs/logger';
 import type { ApiEndpoint } from './api-endpoint';
 import { sendJson } from './http-util';
@@ -9,6 +9,7 @@ import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
 import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
+import { MetricsEndpoint } from './metrics-endpoint';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -41,6 +42,7 @@ export class WebService implements Service {
   private server?: http.Server;
   private tlsServer?: net.Server;
   private readonly api: ApiEndpoint;
+  private readonly metrics: MetricsEndpoint;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -48,10 +50,15 @@ export class WebService implements Service {
   ) {
     this.log = ctx.logs.logger('web');
     this.api = createApi(this.log);
+    this.metrics = new MetricsEndpoint(ctx, this.log);
   }
 
   wantedListeners(): string[] {
-    return ['http', 'https'];
+    return this.ctx.settings.get().metricsListen ? ['http', 'https', 'metrics'] : ['http', 'https'];
+  }
+
+  async reconfigure(changed: ChangedSettings): Promise<void> {
+    if (changed.has('metricsListen') && this.server) await this.metrics.apply();
   }
 
   async start(): Promise<void> {
@@ -72,6 +79,7 @@ export class WebService implements Service {
     await this.listen(server, 'http');
     this.log.message('management API listening', { address: this.ctx.options.bind, port: this.ctx.ports.http });
     await this.startHttps(server);
+    await this.metrics.apply();
   }
 
   /** Listens on the listener's port and records the one it got. */
@@ -113,6 +121,7 @@ export class WebService implements Service {
       await closed;
       clearTimeout(grace);
     }
+    await this.metrics.close();
     await this.api.stop();
   }
 
@@ -137,6 +146,8 @@ export class WebService implements Service {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      } else if (path === '/metrics') {
+        await this.metrics.serveAuthenticated(req, res);
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {

@@ -72,6 +72,8 @@ describe('junk screening in delivery', () => {
     const bounce = (await stored('alice')).at(-1)!;
     assert.match(bounce, /Undelivered Mail Returned to Sender/);
     assert.match(bounce, /Status: 5\.7\.1/);
+    const junk = Object.fromEntries(t.engine.ctx.counters.sinceStart().filter((c) => c.counter === 'junk').map((c) => [c.label, c.value]));
+    assert.deepEqual([junk.redirect, junk.delete, junk.bounce], [1, 1, 1], 'junk counted by action');
     t.engine.ctx.settings.update({ junkAction: 'deliver', junkRedirectTo: '' });
   });
 

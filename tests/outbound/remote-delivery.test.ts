@@ -67,8 +67,10 @@ describe('remote delivery to real peers (dnsmasq + smtp-sink)', { skip }, () => 
   it('delivers by MX: the message reaches the preferred MX without the Return-Path line, dots stuffed and unstuffed', async () => {
     const body = ['.leading dot', '..two dots', '.', 'a line', '. space after dot', ''].join('\r\n');
     const sent = message('MX delivery', body, 'alice@example.test', 'one@remote.test');
+    const relayed = t.engine.ctx.counters.total('relayed');
     const entry = await queueAndAttempt(t, 'alice@example.test', ['one@remote.test'], sent);
     assert.equal(entry, undefined, 'delivered and gone from the queue');
+    assert.equal(t.engine.ctx.counters.total('relayed'), relayed + 1, 'counted as relayed');
     const [got] = await waitFor(() => forRecipient('one@remote.test'));
     assert.equal(got.mailFrom, '<alice@example.test>');
     assert.equal(got.helo, 'mail.example.test');
@@ -110,8 +112,10 @@ describe('remote delivery to real peers (dnsmasq + smtp-sink)', { skip }, () => 
   });
 
   it('defers when the remote answers 4xx, keeps the reason, and retries', async () => {
+    const deferred = t.engine.ctx.counters.total('deferred');
     const entry = await queueAndAttempt(t, 'alice@example.test', ['busy@soft.test'], message('soft'));
     assert.ok(entry);
+    assert.equal(t.engine.ctx.counters.total('deferred'), deferred + 1, 'counted as deferred');
     assert.equal(entry.state, 'deferred');
     assert.equal(entry.attempts, 1);
     assert.match(entry.lastError!, /^4\.2\.1 host mx\.soft\.test\[[\d.]+\] said: 450 4\.2\.1 Mailbox busy/);
@@ -138,8 +142,10 @@ describe('remote delivery to real peers (dnsmasq + smtp-sink)', { skip }, () => 
   });
 
   it('bounces a 5xx refusal: the sender gets a DSN with the remote status in INBOX', async () => {
+    const bounced = t.engine.ctx.counters.total('bounced');
     const entry = await queueAndAttempt(t, 'alice@example.test', ['nobody@hard.test'], message('hard'));
     assert.equal(entry, undefined, 'failed for good: off the queue');
+    assert.equal(t.engine.ctx.counters.total('bounced'), bounced + 1, 'counted as bounced');
     await t.engine.ctx.queue.idle();
     const dsn = (await inbox(t, 'alice')).find((m) => m.includes('Final-Recipient: rfc822; nobody@hard.test'));
     assert.ok(dsn, 'bounce in INBOX');

@@ -64,6 +64,7 @@ describe('virus screening in delivery', { skip: missingClamd() }, () => {
     assert.match(notice, /Subject: Virus found: message quarantined/);
     assert.match(notice, new RegExp(`containing a virus \\(${EICAR_NAME.replace(/\./g, '\\.')}\\) was quarantined\\. It is kept in quarantine as ${q.id}`));
     assert.deepEqual(t.engine.ctx.queue.entries(), [], 'nothing left queued');
+    assert.ok(t.engine.ctx.counters.sinceStart().some((c) => c.counter === 'virus' && c.label === 'quarantined' && c.value >= 1), 'counted as a virus, quarantined');
   });
 
   it('releases a quarantined message to its recipients without scanning it again', async () => {

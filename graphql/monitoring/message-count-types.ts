@@ -1,0 +1,99 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum CountStep {
+  MINUTE = 'minute',
+  HOUR = 'hour',
+  DAY = 'day',
+}
+registerEnumType(CountStep, { name: 'CountStep', description: 'The width of one point of a message count series (UTC).' });
+
+export const STEP_MS: Record<CountStep, number> = { [CountStep.MINUTE]: 60_000, [CountStep.HOUR]: 3_600_000, [CountStep.DAY]: 86_400_000 };
+
+export enum MessageCounterName {
+  RECEIVED = 'received',
+  DELIVERED = 'delivered',
+  RELAYED = 'relayed',
+  DEFERRED = 'deferred',
+  BOUNCED = 'bounced',
+  REJECTED = 'rejected',
+  JUNK = 'junk',
+  VIRUS = 'virus',
+}
+registerEnumType(MessageCounterName, {
+  name: 'MessageCounter',
+  description:
+    'RECEIVED: messages accepted by SMTP. DELIVERED: copies stored in local mailboxes. RELAYED: recipients sent to other servers. ' +
+    'DEFERRED: recipients whose delivery attempt failed for now. BOUNCED: recipients returned to the sender. ' +
+    'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done).',
+});
+
+@ObjectType('CountPoint')
+export class CountPointType {
+  @Field(() => DateTimeISOResolver, { description: 'The start of the bucket.' })
+  time!: Date;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@ObjectType('MessageCountSeries', { description: 'One counter (and label) over time: a point per bucket, empty buckets as 0.' })
+export class MessageCountSeriesType {
+  @Field(() => MessageCounterName)
+  counter!: MessageCounterName;
+
+  @Field(() => String, {
+    description:
+      'For REJECTED the reason (relay-denied, unknown-user, rbl, dmarc, size, disk-reserve, quota, refused-host, inbound-blocked, sender, policy); ' +
+      'for JUNK the action; for VIRUS quarantined, deleted or bounced; otherwise empty.',
+  })
+  label!: string;
+
+  @Field(() => Float, { description: 'The sum over the range.' })
+  total!: number;
+
+  @Field(() => [CountPointType])
+  points!: CountPointType[];
+}
+
+@ArgsType()
+export class MessageCountsArgs {
+  @Field(() => DateTimeISOResolver, { description: 'Start of the range (rounded down to the step).' })
+  from!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'End of the range, exclusive (default now).' })
+  to?: Date;
+
+  @Field(() => CountStep, { nullable: true, description: 'Bucket width (default HOUR).' })
+  step?: CountStep;
+
+  @Field(() => [MessageCounterName], { nullable: true, description: 'Only these counters (default all).' })
+  counters?: MessageCounterName[];
+}
+
+@ObjectType('MessageTotals', { description: 'Messages in and out since the engine started (the overview).' })
+export class MessageTotalsType {
+  @Field(() => Int)
+  received!: number;
+
+  @Field(() => Int)
+  delivered!: number;
+
+  @Field(() => Int)
+  relayed!: number;
+
+  @Field(() => Int)
+  deferred!: number;
+
+  @Field(() => Int)
+  bounced!: number;
+
+  @Field(() => Int)
+  rejected!: number;
+
+  @Field(() => Int)
+  junk!: number;
+
+  @Field(() => Int)
+  virus!: number;
+}

@@ -1,0 +1,124 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type TestEngine, startEngine } from '../helpers/engine';
+import { errorCode, gql, gqlOk, login } from '../graphql/client';
+import { putMessage } from '../imap/helpers';
+
+const KB = 1024;
+
+interface UsagePage {
+  accountUsage: {
+    totalCount: number;
+    nodes: { user: { shortName: string }; usedBytes: number; limitBytes: number; percent: number | null; messages: number }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+  };
+}
+
+describe('accounts usage and store locations', () => {
+  let t: TestEngine;
+  let token: string;
+  const archive = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-archive-location-'));
+  const body = (kb: number) => `Subject: filler\r\n\r\n${'x'.repeat(kb * KB)}\r\n`;
+
+  before(async () => {
+    t = await startEngine({
+      settings: { storeLocations: [{ name: 'archive', path: archive }] },
+      users: [
+        { shortName: 'alice', password: 'alice-password-1', quotaMb: 1 },
+        { shortName: 'bob', password: 'bob-password-1' },
+        { shortName: 'carol', password: 'carol-password-1', quotaMb: 10, storeLocation: 'archive' },
+        { shortName: 'dave', password: 'dave-password-1', quotaMb: 2 },
+      ],
+    });
+    await putMessage(t, body(512), { user: 'alice' });
+    await putMessage(t, body(300), { user: 'bob' });
+    await putMessage(t, body(300), { user: 'bob', mailbox: 'Sent' });
+    for (let i = 0; i < 3; i++) await putMessage(t, body(100), { user: 'carol' });
+    const admin = await login(t.ports.http);
+    await gqlOk(t.ports.http, 'mutation { createAdmin(input: {username: "watcher", password: "watcher-password", role: MONITOR}) { username } }', { token: admin });
+    token = await login(t.ports.http, 'watcher', 'watcher-password');
+  });
+  after(async () => {
+    await t.stop();
+    fs.rmSync(archive, { recursive: true, force: true });
+  });
+
+  const usage = async (args: string) =>
+    (await gqlOk<UsagePage>(t.ports.http, `{ accountUsage(${args}) { totalCount nodes { user { shortName } usedBytes limitBytes percent messages } pageInfo { hasNextPage endCursor } } }`, { token })).accountUsage;
+  const names = (page: UsagePage['accountUsage']) => page.nodes.map((n) => n.user.shortName);
+
+  it('lists every user with usage, quota, percent and messages, biggest first by default', async () => {
+    const page = await usage('first: 10');
+    assert.equal(page.totalCount, 4);
+    assert.deepEqual(names(page), ['bob', 'alice', 'carol', 'dave']);
+    const alice = page.nodes.find((n) => n.user.shortName === 'alice')!;
+    assert.ok(alice.usedBytes > 512 * KB && alice.usedBytes < 513 * KB);
+    assert.equal(alice.limitBytes, 1024 * KB);
+    assert.equal(alice.percent, Math.round((alice.usedBytes / (1024 * KB)) * 1000) / 10);
+    assert.equal(alice.messages, 1);
+    const bob = page.nodes.find((n) => n.user.shortName === 'bob')!;
+    assert.deepEqual([bob.limitBytes, bob.percent, bob.messages], [0, null, 2]);
+  });
+
+  it('sorts by percent (unlimited last), by name, and reversed; pages by cursor', async () => {
+    assert.deepEqual(names(await usage('order: PERCENT')), ['alice', 'carol', 'dave', 'bob']);
+    assert.deepEqual(names(await usage('order: PERCENT, reverse: true')), ['bob', 'dave', 'carol', 'alice']);
+    assert.deepEqual(names(await usage('order: NAME')), ['alice', 'bob', 'carol', 'dave']);
+    assert.deepEqual(names(await usage('order: NAME, reverse: true')), ['dave', 'carol', 'bob', 'alice']);
+    assert.deepEqual(names(await usage('order: USAGE, reverse: true')), ['dave', 'carol', 'alice', 'bob']);
+    const first = await usage('first: 2');
+    assert.deepEqual(names(first), ['bob', 'alice']);
+    assert.equal(first.pageInfo.hasNextPage, true);
+    const second = await usage(`first: 2, after: "${first.pageInfo.endCursor}"`);
+    assert.deepEqual(names(second), ['carol', 'dave']);
+    assert.equal(second.pageInfo.hasNextPage, false);
+    assert.equal(errorCode(await gql(t.ports.http, '{ accountUsage(first: 501) { totalCount } }', { token })), 'BAD_USER_INPUT');
+  });
+
+  it('biggestMailboxes names the largest mailboxes first', async () => {
+    const data = await gqlOk<{ biggestMailboxes: { shortName: string; mailbox: string; bytes: number; messages: number }[] }>(
+      t.ports.http,
+      '{ biggestMailboxes(first: 3) { shortName mailbox bytes messages } }',
+      { token },
+    );
+    assert.deepEqual(
+      data.biggestMailboxes.map((m) => [m.shortName, m.mailbox, m.messages]),
+      [
+        ['alice', 'INBOX', 1],
+        ['carol', 'INBOX', 3],
+        ['bob', 'INBOX', 1],
+      ],
+    );
+    assert.equal(errorCode(await gql(t.ports.http, '{ biggestMailboxes(first: 0) { bytes } }', { token })), 'BAD_USER_INPUT');
+  });
+
+  it('mailStore shows the data directory and every store location with its size, free space and messages', async () => {
+    const data = await gqlOk<{
+      mailStore: {
+        dataDirectory: { path: string; databaseBytes: number; queueMessages: number; freeBytes: number; sizeBytes: number };
+        locations: { name: string; path: string; bytes: number; messages: number; users: number; freeBytes: number; sizeBytes: number }[];
+        reserveBytes: number;
+      };
+    }>(t.ports.http, '{ mailStore { dataDirectory { path databaseBytes queueMessages freeBytes sizeBytes } locations { name path bytes messages users freeBytes sizeBytes } reserveBytes } }', { token });
+    const { dataDirectory, locations, reserveBytes } = data.mailStore;
+    assert.equal(dataDirectory.path, t.dataDir);
+    assert.ok(dataDirectory.databaseBytes > 0);
+    assert.equal(dataDirectory.queueMessages, 0);
+    assert.ok(dataDirectory.freeBytes > 0 && dataDirectory.sizeBytes >= dataDirectory.freeBytes);
+    assert.deepEqual(
+      locations.map((l) => [l.name, l.path, l.messages, l.users]),
+      [
+        ['default', path.join(t.dataDir, 'store'), 3, 3],
+        ['archive', archive, 3, 1],
+      ],
+    );
+    assert.ok(locations[1].bytes > 300 * KB && locations[1].bytes < 302 * KB);
+    const room = fs.statfsSync(archive);
+    assert.equal(locations[1].sizeBytes, room.blocks * room.bsize);
+    assert.ok(locations[1].freeBytes > 0);
+    assert.equal(reserveBytes, 100 * 1024 * 1024);
+  });
+});

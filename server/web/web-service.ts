@@ -8,6 +8,8 @@ import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
+import { sendBackup } from './backup-download';
+import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -104,6 +106,8 @@ export class WebService implements Service {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
+      } else if (path.startsWith(BACKUP_DOWNLOAD_PATH)) {
+        await sendBackup(this.ctx, this.log, req, res, path.slice(BACKUP_DOWNLOAD_PATH.length));
       } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {
         // HTTP-01 (RFC 8555 8.3): the CA fetches the key authorization of a pending order.
         const answer = this.ctx.tls.acme.httpChallenge(path.slice(ACME_CHALLENGE_PREFIX.length));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { createBackup } from './create-backup';
+import { type BackupRun, createBackup } from './create-backup';
 import { filesUnder } from './file-copy';
 import { BackupError, type BackupManifest, MANIFEST_FILE, readManifest } from './manifest';
 import type { TarEntry } from './tar';
@@ -48,7 +48,7 @@ export class BackupSet {
   }
 
   /** Takes a new backup of `dataDir`, incremental on the newest complete one. */
-  async create(dataDir: string, signal?: AbortSignal): Promise<{ name: string; manifest: BackupManifest }> {
+  async create(dataDir: string, options: Pick<BackupRun, 'signal' | 'afterSnapshot'> = {}): Promise<{ name: string; manifest: BackupManifest }> {
     const data = path.resolve(dataDir);
     if (this.root === data || this.root.startsWith(data + path.sep)) throw new BackupError('INVALID', `the backup directory ${this.root} is inside the data directory ${data} it would back up: choose a directory elsewhere (another disk, ideally)`);
     if (data.startsWith(this.root + path.sep)) throw new BackupError('INVALID', `the data directory ${data} is inside the backup directory ${this.root}`);
@@ -66,7 +66,7 @@ export class BackupSet {
           previous = undefined; // a damaged previous manifest: this backup copies everything
         }
       }
-      const manifest = await createBackup({ dataDir: data, dir: path.join(this.root, name), previous, signal });
+      const manifest = await createBackup({ dataDir: data, dir: path.join(this.root, name), previous, ...options });
       return { name, manifest };
     } finally {
       release();

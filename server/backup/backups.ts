@@ -27,7 +27,7 @@ export class Backups {
     const set = this.set();
     const started = Date.now();
     try {
-      const { name, manifest } = await set.create(this.dataDir, signal);
+      const { name, manifest } = await set.create(this.dataDir, { signal });
       const removed = await set.prune(this.settings().backupKeep);
       const total = manifest.files.reduce((sum, f) => sum + f.size, 0);
       const fields = { name, directory: set.root, files: manifest.files.length, bytes: total, copiedFiles: manifest.copiedFiles, copiedBytes: manifest.copiedBytes, linkedFiles: manifest.linkedFiles, missingFiles: manifest.missing.length, removed, ms: Date.now() - started };

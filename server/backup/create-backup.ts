@@ -31,6 +31,8 @@ export interface BackupRun {
   dir: string;
   previous?: { name: string; dir: string; manifest: BackupManifest };
   signal?: AbortSignal;
+  /** Called after each database snapshot, before its files are copied (progress; tests act at that instant). */
+  afterSnapshot?: (round: number) => Promise<void>;
 }
 
 /**
@@ -92,12 +94,15 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
   let missingBefore = new Set<string>();
   let missing = new Set<string>();
   const named = new Map<string, string>();
+  let snapshots = 0;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
+    snapshots = round;
     const wanted = round === 1 ? databases : ['pillarbox.db'];
     const copies = wanted.map((n) => ({ source: path.join(dataDir, 'db', n), dest: path.join(run.dir, 'data', 'db', n) }));
     for (const c of copies) fs.rmSync(c.dest, { force: true });
     fs.mkdirSync(path.join(run.dir, 'data', 'db'), { recursive: true, mode: 0o700 });
     snapshot = await snapshotDatabases({ databases: copies, main: path.join(run.dir, 'data', 'db', 'pillarbox.db') });
+    await run.afterSnapshot?.(round);
     roots = rootsOf(dataDir, snapshot.locations);
     const referenced = new Set(snapshot.files);
     // Copies of files this snapshot no longer names (expunged since the last one) go.
@@ -170,6 +175,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
     files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     missing: [...missing].sort(),
     ...stats,
+    snapshots,
   };
   await syncDirs(run.dir, manifest.files);
   writeManifest(run.dir, manifest);

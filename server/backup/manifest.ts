@@ -55,6 +55,8 @@ export interface BackupManifest {
   copiedFiles: number;
   copiedBytes: number;
   linkedFiles: number;
+  /** Database snapshots taken: more than one when files vanished between a snapshot and their copy. */
+  snapshots: number;
 }
 
 /** Writes the manifest through a temporary file, fsynced, then renamed: it exists whole or not at all. */

@@ -34,7 +34,7 @@ export class Backups {
       this.log.message('backup written', fields);
       if (manifest.missing.length) this.log.error('the backup found messages whose file is missing from the store (run the repair)', { name, missing: manifest.missing.slice(0, 20) });
       return (
-        `backup ${name} in ${set.root}: ${manifest.files.length} files (${total} bytes), ${manifest.copiedFiles} copied (${manifest.copiedBytes} bytes), ${manifest.linkedFiles} unchanged (linked)` +
+        `backup ${name} in ${set.root}: ${manifest.files.length} files (${humanBytes(total)}), ${manifest.copiedFiles} copied (${humanBytes(manifest.copiedBytes)}), ${manifest.linkedFiles} unchanged (linked)` +
         (manifest.missing.length ? `; ${manifest.missing.length} message files were missing from the store` : '') +
         (removed.length ? `; removed ${removed.join(', ')}` : '')
       );
@@ -56,4 +56,14 @@ export class Backups {
   tarEntries(name: string): TarEntry[] {
     return this.set().tarEntries(name);
   }
+}
+
+function humanBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
 }

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { engineVersion } from '../config/engine-version';
 import { isDiskFull } from '../db/storage-faults';
-import { copyHashed, eachLimited, filesUnder, hashFile, type HashedFile } from './file-copy';
+import { copyHashed, eachLimited, ensureDir, filesUnder, hashFile, type HashedFile, syncTree } from './file-copy';
 import { BACKUP_FORMAT, BackupError, type BackupFile, type BackupManifest, writeManifest } from './manifest';
 import { type DatabaseSnapshot, snapshotDatabases } from './snapshot';
 
@@ -22,7 +22,8 @@ const CERT_INDEX = 'certs/store.json';
 /** Rounds of "snapshot, then copy what it names" before a file that keeps vanishing counts as missing. */
 const MAX_ROUNDS = 5;
 
-const COPY_LANES = 4;
+/** Files in flight at once: each waits mostly on the disk (libuv's pool has four threads by default). */
+const COPY_LANES = 8;
 
 export interface BackupRun {
   /** The data directory to back up. */
@@ -61,13 +62,14 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
   const previousFiles = new Map((run.previous?.manifest.files ?? []).map((f) => [f.path, f]));
   const files = new Map<string, BackupFile>();
   const stats = { copiedFiles: 0, copiedBytes: 0, linkedFiles: 0 };
+  const made = new Set<string>();
 
   /** Stores `source` as `rel`: linked to the previous backup's copy when `unchanged` says so, else copied. */
   const store = async (source: string, rel: string, unchanged: (prev: BackupFile) => Promise<boolean>) => {
     const target = path.join(run.dir, rel);
     const prev = previousFiles.get(rel);
     if (prev && run.previous && (await unchanged(prev))) {
-      await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      await ensureDir(path.dirname(target), made);
       try {
         await fsp.link(path.join(run.previous.dir, rel), target);
         files.set(rel, { path: rel, size: prev.size, sha256: prev.sha256 });
@@ -78,7 +80,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
         if (!['ENOENT', 'EMLINK', 'EXDEV', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
       }
     }
-    const copied = await copyHashed(source, target);
+    const copied = await copyHashed(source, target, made);
     files.set(rel, { path: rel, ...copied });
     stats.copiedFiles++;
     stats.copiedBytes += copied.size;
@@ -135,7 +137,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
   }
   for (const name of databases) {
     const rel = `data/db/${name}`;
-    const hashed = await hashFile(path.join(run.dir, rel), { sync: true });
+    const hashed = await hashFile(path.join(run.dir, rel));
     files.set(rel, { path: rel, ...hashed });
     stats.copiedFiles++;
     stats.copiedBytes += hashed.size;
@@ -177,7 +179,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
     ...stats,
     snapshots,
   };
-  await syncDirs(run.dir, manifest.files);
+  await syncTree(run.dir, () => manifest.files.map((f) => f.path));
   writeManifest(run.dir, manifest);
   return manifest;
 }
@@ -206,20 +208,4 @@ function readIfExists(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** fsyncs every directory that holds a file of the backup, so the links and names survive a crash too. */
-async function syncDirs(root: string, files: BackupFile[]): Promise<void> {
-  const dirs = new Set<string>();
-  for (const f of files) {
-    for (let d = path.dirname(f.path); d !== '.'; d = path.dirname(d)) dirs.add(d);
-  }
-  await eachLimited([...dirs], COPY_LANES, async (d) => {
-    const handle = await fsp.open(path.join(root, d), 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  });
 }

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { MIGRATIONS } from '../db/migrations';
 import { isDiskFull } from '../db/storage-faults';
-import { copyHashed, eachLimited } from './file-copy';
+import { copyHashed, eachLimited, filesUnder, syncTree } from './file-copy';
 import { BackupError, type BackupManifest, readManifest } from './manifest';
 
 export interface RestoreRequest {
@@ -53,6 +53,7 @@ export async function restoreBackup(request: RestoreRequest, signal?: AbortSigna
 
   const made = [...roots.values()].map((r) => ({ dir: r.to, existed: fs.existsSync(r.to) }));
   let bytes = 0;
+  const madeDirs = new Set<string>();
   try {
     for (const m of made) fs.mkdirSync(m.dir, { recursive: true, mode: 0o700 });
     await eachLimited(manifest.files, 4, async (f) => {
@@ -60,7 +61,7 @@ export async function restoreBackup(request: RestoreRequest, signal?: AbortSigna
       const from = path.join(request.backupDir, f.path);
       let copied;
       try {
-        copied = await copyHashed(from, to);
+        copied = await copyHashed(from, to, madeDirs);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(from)) throw new BackupError('CORRUPT', `the backup is damaged: ${f.path} is listed in its manifest but missing`);
         throw err;
@@ -71,7 +72,7 @@ export async function restoreBackup(request: RestoreRequest, signal?: AbortSigna
       bytes += copied.size;
     }, signal);
     repointPaths(path.join(dataDir, 'db', 'pillarbox.db'), roots, manifest);
-    for (const m of made) await syncTree(m.dir);
+    for (const m of made) await syncTree(m.dir, () => filesUnder(m.dir));
   } catch (err) {
     for (const m of made) await undo(m.dir, m.existed);
     if (isDiskFull(err)) throw new BackupError('DISK_FULL', `no room to restore into ${dataDir}: nothing was kept (${(err as Error).message})`);
@@ -136,15 +137,4 @@ async function undo(dir: string, existed: boolean): Promise<void> {
   for (const e of await fsp.readdir(dir).catch(() => [] as string[])) {
     if (e !== 'lost+found') await fsp.rm(path.join(dir, e), { recursive: true, force: true }).catch(() => undefined);
   }
-}
-
-/** fsyncs every directory under `dir`, so the restored names survive a crash. */
-async function syncTree(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await syncTree(path.join(dir, e.name));
 }

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { type BackupRun, createBackup } from './create-backup';
 import { filesUnder } from './file-copy';
-import { BackupError, type BackupManifest, MANIFEST_FILE, readManifest } from './manifest';
+import { BackupError, type BackupManifest, type BackupSummary, MANIFEST_FILE, SUMMARY_FILE, readManifest, summaryOf } from './manifest';
 import type { TarEntry } from './tar';
 
 /** Backups are numbered folders: 000001, 000002, … */
@@ -136,26 +136,25 @@ export class BackupSet {
 
   private async info(name: string): Promise<BackupInfo> {
     const dir = path.join(this.root, name);
-    try {
-      const m = readManifest(dir, Infinity);
+    const m = readSummary(dir);
+    if (m) {
       return {
         name,
         complete: true,
         startedAt: new Date(m.startedAt),
         finishedAt: new Date(m.finishedAt),
-        size: m.files.reduce((sum, f) => sum + f.size, 0),
-        files: m.files.length,
+        size: m.totalBytes,
+        files: m.fileCount,
         copiedBytes: m.copiedBytes,
         linkedFiles: m.linkedFiles,
         engineVersion: m.engineVersion,
-        missingFiles: m.missing.length,
+        missingFiles: m.missingCount,
       };
-    } catch {
-      const files = await filesUnder(dir);
-      let size = 0;
-      for (const f of files) size += (await fsp.stat(path.join(dir, f)).catch(() => ({ size: 0 }))).size;
-      return { name, complete: false, startedAt: fs.statSync(dir).mtime, finishedAt: null, size, files: files.length, copiedBytes: size, linkedFiles: 0, engineVersion: null, missingFiles: 0 };
     }
+    const files = await filesUnder(dir);
+    let size = 0;
+    for (const f of files) size += (await fsp.stat(path.join(dir, f)).catch(() => ({ size: 0 }))).size;
+    return { name, complete: false, startedAt: fs.statSync(dir).mtime, finishedAt: null, size, files: files.length, copiedBytes: size, linkedFiles: 0, engineVersion: null, missingFiles: 0 };
   }
 
   /** Takes the set's lock (one writer at a time across processes); a lock left by a dead process is taken over. */
@@ -180,6 +179,20 @@ export class BackupSet {
       fs.rmSync(file, { force: true });
     }
     throw new BackupError('BUSY', `${this.root} is in use: try again`);
+  }
+}
+
+/** The summary of a complete backup (from its summary file, or its manifest); undefined for a half-written or unreadable one. */
+function readSummary(dir: string): BackupSummary | undefined {
+  if (!fs.existsSync(path.join(dir, MANIFEST_FILE))) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8')) as BackupSummary;
+  } catch {
+    try {
+      return summaryOf(readManifest(dir, Infinity));
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { engineVersion } from '../config/engine-version';
 import { isDiskFull } from '../db/storage-faults';
 import { copyHashed, eachLimited, ensureDir, filesUnder, hashFile, type HashedFile, syncTree } from './file-copy';
-import { BACKUP_FORMAT, BackupError, type BackupFile, type BackupManifest, writeManifest } from './manifest';
+import { BACKUP_FORMAT, BackupError, type BackupFile, type BackupManifest, SUMMARY_FILE, summaryOf, writeManifest } from './manifest';
 import { type DatabaseSnapshot, snapshotDatabases } from './snapshot';
 
 /**
@@ -179,7 +179,8 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
     ...stats,
     snapshots,
   };
-  await syncTree(run.dir, () => manifest.files.map((f) => f.path));
+  fs.writeFileSync(path.join(run.dir, SUMMARY_FILE), JSON.stringify(summaryOf(manifest)), { mode: 0o600 });
+  await syncTree(run.dir, () => [...manifest.files.map((f) => f.path), SUMMARY_FILE]);
   writeManifest(run.dir, manifest);
   return manifest;
 }

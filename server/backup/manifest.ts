@@ -10,6 +10,20 @@ export const BACKUP_FORMAT = 1;
 /** Written last, atomically: a backup directory without it is half-written and never used. */
 export const MANIFEST_FILE = 'manifest.json';
 
+/**
+ * The manifest without its file list, written just before it: listing backups reads this
+ * small file instead of parsing manifests of a million entries. Only a cache: without a
+ * manifest beside it, it means nothing.
+ */
+export const SUMMARY_FILE = 'summary.json';
+
+export type BackupSummary = Omit<BackupManifest, 'files' | 'missing'> & { fileCount: number; totalBytes: number; missingCount: number };
+
+export function summaryOf(m: BackupManifest): BackupSummary {
+  const { files, missing, ...rest } = m;
+  return { ...rest, fileCount: files.length, totalBytes: files.reduce((sum, f) => sum + f.size, 0), missingCount: missing.length };
+}
+
 export type BackupErrorCode =
   | 'NOT_FOUND'
   | 'INCOMPLETE'
@@ -100,6 +114,7 @@ export function readManifest(dir: string, knownSchemaVersion: number): BackupMan
   if (manifest.schemaVersion > knownSchemaVersion) {
     throw new BackupError('NEWER_VERSION', `${dir} holds a database of Pillarbox ${manifest.engineVersion} (schema ${manifest.schemaVersion}); this engine knows schema ${knownSchemaVersion} and older: restore it with that version or newer`);
   }
+  manifest.missing ??= [];
   for (const f of manifest.files) {
     if (typeof f.path !== 'string' || !safeRelative(f.path) || typeof f.size !== 'number' || typeof f.sha256 !== 'string') {
       throw new BackupError('CORRUPT', `${file} lists a file that is not valid: ${JSON.stringify(f)}`);

@@ -61,7 +61,8 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
   const dataDir = path.resolve(run.dataDir);
   const previousFiles = new Map((run.previous?.manifest.files ?? []).map((f) => [f.path, f]));
   const files = new Map<string, BackupFile>();
-  const stats = { copiedFiles: 0, copiedBytes: 0, linkedFiles: 0 };
+  /** How each file got into the backup, for the counts (a copy dropped in a later round is not counted). */
+  const linked = new Set<string>();
   const made = new Set<string>();
 
   /** Stores `source` as `rel`: linked to the previous backup's copy when `unchanged` says so, else copied. */
@@ -73,17 +74,14 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
       try {
         await fsp.link(path.join(run.previous.dir, rel), target);
         files.set(rel, { path: rel, size: prev.size, sha256: prev.sha256 });
-        stats.linkedFiles++;
+        linked.add(rel);
         return;
       } catch (err) {
         // The previous copy is gone or has too many links: copy instead.
         if (!['ENOENT', 'EMLINK', 'EXDEV', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
       }
     }
-    const copied = await copyHashed(source, target, made);
-    files.set(rel, { path: rel, ...copied });
-    stats.copiedFiles++;
-    stats.copiedBytes += copied.size;
+    files.set(rel, { path: rel, ...(await copyHashed(source, target, made)) });
   };
   const sameSize = (source: string) => async (prev: BackupFile) => (await fsp.stat(source)).size === prev.size;
   const sameContent = (hashed: HashedFile) => async (prev: BackupFile) => prev.size === hashed.size && prev.sha256 === hashed.sha256;
@@ -112,6 +110,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
       if (referenced.has(file)) continue;
       named.delete(file);
       files.delete(rel);
+      linked.delete(rel);
       await fsp.rm(path.join(run.dir, rel), { force: true });
     }
     missing = new Set();
@@ -137,10 +136,7 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
   }
   for (const name of databases) {
     const rel = `data/db/${name}`;
-    const hashed = await hashFile(path.join(run.dir, rel));
-    files.set(rel, { path: rel, ...hashed });
-    stats.copiedFiles++;
-    stats.copiedBytes += hashed.size;
+    files.set(rel, { path: rel, ...(await hashFile(path.join(run.dir, rel))) });
   }
 
   // The state folders; the certificate store again if its index changed meanwhile.
@@ -151,7 +147,10 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
         const rel = `data/${folder}/${inner}`;
         if (named.has(path.join(dataDir, folder, inner))) continue;
         const source = path.join(dataDir, folder, inner);
-        if (files.has(rel)) await fsp.rm(path.join(run.dir, rel), { force: true });
+        if (files.has(rel)) {
+          await fsp.rm(path.join(run.dir, rel), { force: true });
+          linked.delete(rel);
+        }
         let hashed: HashedFile;
         try {
           hashed = await hashFile(source);
@@ -176,7 +175,9 @@ async function writeBackup(run: BackupRun, startedAt: string): Promise<BackupMan
     previous: run.previous?.name ?? null,
     files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     missing: [...missing].sort(),
-    ...stats,
+    copiedFiles: [...files.keys()].filter((rel) => !linked.has(rel)).length,
+    copiedBytes: [...files.values()].reduce((sum, f) => sum + (linked.has(f.path) ? 0 : f.size), 0),
+    linkedFiles: linked.size,
     snapshots,
   };
   fs.writeFileSync(path.join(run.dir, SUMMARY_FILE), JSON.stringify(summaryOf(manifest)), { mode: 0o600 });

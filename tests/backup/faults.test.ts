@@ -162,6 +162,7 @@ describe('backup faults', () => {
     db.close();
     const files = manifest.files.filter((f) => f.path.startsWith('data/store/')).map((f) => f.path);
     assert.deepEqual(files.sort(), rows.sort());
+    assert.equal(manifest.copiedFiles + manifest.linkedFiles, manifest.files.length);
     const target = path.join(tmp, 'from-racing');
     await restoreBackup({ backupDir: path.join(racing.root, name), dataDir: target });
   });
@@ -181,6 +182,7 @@ describe('backup faults', () => {
     });
     assert.equal(manifest.snapshots, 2);
     assert.deepEqual(manifest.missing, []);
+    assert.equal(manifest.copiedFiles + manifest.linkedFiles, manifest.files.length);
     const paths = new Set(manifest.files.map((f) => f.path));
     for (const m of gone) assert.equal(paths.has('data/' + path.relative(t.dataDir, m.file)), false, 'the expunged message is not in the backup');
     const arrived = t.engine.ctx.store.message(inbox.id, newUid)!;

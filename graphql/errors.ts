@@ -5,6 +5,7 @@ import { StoreError } from '../server/store/types';
 import { FirmwareError } from '../server/firmware/types';
 import { CertError } from '../server/certs/cert-errors';
 import { isDiskFull } from '../server/db/storage-faults';
+import { BackupError } from '../server/backup/manifest';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -47,6 +48,12 @@ const CERT_CODES: Partial<Record<CertError['code'], string>> = {
   INVALID_INPUT: 'BAD_USER_INPUT',
 };
 
+/** Backup codes that clients see under a general name; the others (NOT_CONFIGURED, BUSY…) pass as they are. */
+const BACKUP_CODES: Partial<Record<BackupError['code'], string>> = {
+  INVALID: 'BAD_USER_INPUT',
+  DISK_FULL: 'INSUFFICIENT_SPACE',
+};
+
 /**
  * Turns the engine's own error classes into API errors; anything else is returned
  * unchanged (and later hidden by `formatApiError` if it is not a GraphQL error).
@@ -57,6 +64,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
   if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
   if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);
+  if (err instanceof BackupError) return new ApiError(BACKUP_CODES[err.code] ?? err.code, err.message);
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;

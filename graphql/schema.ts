@@ -29,6 +29,7 @@ import { MessageCountResolver } from './monitoring/message-count-resolver';
 import { AccountUsageResolver } from './monitoring/account-usage-resolver';
 import { StoreResolver } from './monitoring/store-resolver';
 import { AlertResolver } from './monitoring/alert-resolver';
+import { BackupResolver } from './maintenance/backup-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -59,6 +60,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AccountUsageResolver,
   StoreResolver,
   AlertResolver,
+  BackupResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

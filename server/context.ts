@@ -24,6 +24,7 @@ import type { MessageCounters } from './metrics/message-counters';
 import type { Alerts } from './jobs/alerts';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
+import type { Backups } from './backup/backups';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -51,6 +52,8 @@ export interface EngineContext {
   logs: LogHub;
   /** Archived (compressed) logs: the log-archive job, listing, removal, download. */
   logArchives: LogArchives;
+  /** Backups into the backupDirectory setting's backup set (the backup job, GraphQL, the download). */
+  backups: Backups;
   startedAt: Date;
   /** Scheduled maintenance jobs (junk training, virus database updates) and their runs. */
   jobs: Scheduler;

@@ -33,6 +33,8 @@ import { Scheduler } from './jobs/scheduler';
 import { vacationPruningJob } from './jobs/vacation-pruning';
 import { logArchiveJob } from './jobs/log-archive';
 import { LogArchives } from './logs/log-archive';
+import { Backups } from './backup/backups';
+import { backupJob } from './jobs/backup';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
 import { certificateRenewalJob } from './jobs/certificate-renewal';
@@ -124,6 +126,7 @@ export class Engine {
       authThrottle,
       logs,
       logArchives: new LogArchives(logs, path.join(dataDir, 'logs')),
+      backups: new Backups(dataDir, () => settings.get(), logs.logger('server')),
       startedAt: new Date(),
       ports: {},
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('jobs'), activities),
@@ -157,6 +160,7 @@ export class Engine {
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
+    this.ctx.jobs.register(backupJob(this.ctx.backups, () => this.ctx.settings.get()));
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
     this.ctx.jobs.register(
       repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),

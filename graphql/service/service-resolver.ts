@@ -4,7 +4,7 @@ import type { ConnectionInfo, Protocol } from '../../server/net/connections';
 import type { GraphqlContext } from '../context';
 import { badInput, unauthenticated } from '../errors';
 import { eventStream } from '../subscriptions';
-import { engineVersion } from './version';
+import { engineVersion } from '../../server/config/engine-version';
 import {
   ClientConnectionType,
   ConnectionCountType,

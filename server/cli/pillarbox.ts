@@ -6,6 +6,7 @@ import { describeReconstruct } from '../store/reconstruct';
 // starting up the whole engine's modules.
 const engineModule = () => import('../main');
 const junkModule = () => import('../junk/cli');
+const backupModule = () => import('../backup/cli');
 
 const USAGE = `usage: pillarbox <command> [options]
 
@@ -19,6 +20,10 @@ commands:
   learn --spam|--ham|--forget [--showdots] PATH...
                               teach the junk filter (files, mbox files, directories)
   classify FILE...            print the junk score and verdict of each message
+  backup DIR [--keep N]       take a backup of the data directory (--data-dir) into the backup set DIR
+                              (incremental on its newest backup); safe while the engine runs
+  restore BACKUP DATA_DIR [--location NAME=PATH]...
+                              restore a backup (or a set's newest) into an empty data directory
   sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
                               (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
@@ -96,6 +101,12 @@ async function main(): Promise<void> {
       return start(rest);
     case 'reconstruct':
       return reconstruct(rest);
+    case 'backup':
+      process.exitCode = await (await backupModule()).backupCommand(rest, (flags) => parseBootstrap(flags).dataDir);
+      return;
+    case 'restore':
+      process.exitCode = await (await backupModule()).restoreCommand(rest);
+      return;
     case 'sieve':
       process.exitCode = await (await import('../sieve/cli-test')).sieveTestCommand(rest);
       return;
@@ -116,7 +127,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+  if (err instanceof (await import('../backup/manifest')).BackupError) {
+    process.stderr.write(`pillarbox: ${err.message}\n`);
+    process.exit(1);
+  }
   if (err instanceof BootstrapError) {
     process.stderr.write(`pillarbox: ${err.message}\n`);
     process.exit(2);

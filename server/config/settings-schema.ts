@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../logs/logger';
 import { HostList } from '../net/host-list';
 import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
@@ -101,6 +102,10 @@ export interface Settings {
   logArchiveDays: number;
   logArchiveKeepDays: number;
   logArchiveSchedule: string;
+  // Backup (issue 13)
+  backupDirectory: string;
+  backupSchedule: string;
+  backupKeep: number;
   // Access
   serviceAccessRestricted: boolean;
   serviceAccessAllowed: string[];
@@ -560,6 +565,24 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description: 'When the log-archive job looks for logs to archive and archives to remove (cron syntax, server time); empty = never on its own.',
     check: (v) => cronProblem(v),
+  },
+  backupDirectory: {
+    default: '',
+    seedName: '(not in the seed; its backup was a script)',
+    description: 'The backup set the backup job writes to: an absolute directory outside the data directory, ideally on another disk. Empty = no scheduled backups.',
+    check: (v) => (v === '' || (path.isAbsolute(v) && !hasControlCharacters(v)) ? undefined : 'must be an absolute directory path, or empty'),
+  },
+  backupSchedule: {
+    default: '30 3 * * *',
+    seedName: '(not in the seed)',
+    description: 'When the backup job takes a backup into backupDirectory (cron syntax, server time); empty = never on its own.',
+    check: (v) => cronProblem(v),
+  },
+  backupKeep: {
+    default: 7,
+    seedName: '(not in the seed)',
+    description: 'How many complete backups the backup job keeps; older ones, and half-written ones, are removed after each new backup.',
+    check: positive(1000),
   },
   serviceAccessRestricted: {
     default: false,

@@ -10,6 +10,8 @@ import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
 import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 import { MetricsEndpoint } from './metrics-endpoint';
+import { sendBackup } from './backup-download';
+import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -150,6 +152,8 @@ export class WebService implements Service {
         await this.metrics.serveAuthenticated(req, res);
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
+      } else if (path.startsWith(BACKUP_DOWNLOAD_PATH)) {
+        await sendBackup(this.ctx, this.log, req, res, path.slice(BACKUP_DOWNLOAD_PATH.length));
       } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {
         // HTTP-01 (RFC 8555 8.3): the CA fetches the key authorization of a pending order.
         const answer = this.ctx.tls.acme.httpChallenge(path.slice(ACME_CHALLENGE_PREFIX.length));

@@ -14,8 +14,9 @@ registerEnumType(JobRunOutcome, { name: 'JobRunOutcome' });
 export enum JobTrigger {
   SCHEDULE = 'schedule',
   MANUAL = 'manual',
+  RETRY = 'retry',
 }
-registerEnumType(JobTrigger, { name: 'JobTrigger', description: 'SCHEDULE: started by its cron schedule; MANUAL: runJob.' });
+registerEnumType(JobTrigger, { name: 'JobTrigger', description: 'SCHEDULE: started by its cron schedule; MANUAL: runJob; RETRY: tried again after a failed run, with back-off.' });
 
 @ObjectType('JobProgress', { description: 'How far a run has come: `done` of `total` in its current step (mailboxes, files…).' })
 export class JobProgressType {

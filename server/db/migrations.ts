@@ -307,4 +307,23 @@ CREATE TABLE message_counts (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 11,
+    sql: `
+-- Runs started by a job's retry with back-off (server/jobs/scheduler.ts) are recorded as such.
+CREATE TABLE job_runs_new (
+  id INTEGER PRIMARY KEY,
+  job TEXT NOT NULL,
+  trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'retry')),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed')),
+  output TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO job_runs_new SELECT id, job, trigger, started_at, finished_at, outcome, output FROM job_runs;
+DROP TABLE job_runs;
+ALTER TABLE job_runs_new RENAME TO job_runs;
+CREATE INDEX job_runs_by_job ON job_runs(job, started_at);
+`,
+  },
 ];

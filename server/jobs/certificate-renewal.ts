@@ -3,10 +3,15 @@ import { type CertificateJobContext, notifyPostmaster } from './certificate-expi
 
 export const CERTIFICATE_RENEWAL_JOB = 'certificate-renewal';
 
+/** A failed renewal is tried again after an hour, then 2, 4, 8 and 16 hours (and at every scheduled run). */
+export const RENEWAL_RETRY = { firstDelayMs: 3600_000, maxDelayMs: 16 * 3600_000 };
+
 /**
  * Orders ACME certificates that end within 30 days again. A certificate whose order fails
- * stays in service (it is replaced only by a complete new one) and is tried again at the
- * next run; the run is recorded as failed, with the CA's answer, until every one succeeds.
+ * stays in service (it is replaced only by a complete new one) and is tried again with
+ * back-off (RENEWAL_RETRY) and at the next scheduled run; the run is recorded as failed,
+ * with the CA's answer, until every one succeeds. The postmaster hears of a failure once
+ * per streak of failed runs, not at every retry.
  */
 export function certificateRenewalJob(ctx: CertificateJobContext): JobDefinition {
   const log = ctx.logs.logger('server');
@@ -14,7 +19,8 @@ export function certificateRenewalJob(ctx: CertificateJobContext): JobDefinition
     name: CERTIFICATE_RENEWAL_JOB,
     description: 'Renews ACME certificates that end within 30 days (from the CA of the acmeDirectoryUrl setting).',
     scheduleSetting: 'certificateRenewalSchedule',
-    run: async (signal) => {
+    retry: RENEWAL_RETRY,
+    run: async (signal, control) => {
       const renewed: string[] = [];
       const failed: string[] = [];
       for (const id of ctx.tls.acme.due()) {
@@ -30,10 +36,11 @@ export function certificateRenewalJob(ctx: CertificateJobContext): JobDefinition
       }
       if (failed.length) {
         const summary = `renewed ${renewed.length}, failed ${failed.length}: ${failed.join('; ')}`;
+        if (control.trigger === 'retry') throw new Error(summary);
         await notifyPostmaster(
           ctx,
           'Certificate renewal failed',
-          `The certificate-renewal job could not renew ${failed.length === 1 ? 'a certificate' : `${failed.length} certificates`}; the current ones stay in service until they end, and the job tries again at its next run.\r\n\r\n${failed.join('\r\n\r\n')}`,
+          `The certificate-renewal job could not renew ${failed.length === 1 ? 'a certificate' : `${failed.length} certificates`}; the current ones stay in service until they end, and the job tries again in an hour, then less and less often, and at its next scheduled run.\r\n\r\n${failed.join('\r\n\r\n')}`,
         ).catch((err: unknown) => log.error('could not tell the postmaster about the failed renewal', { error: String(err) }));
         throw new Error(summary);
       }

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 
 export type RunOutcome = 'running' | 'ok' | 'failed';
-export type RunTrigger = 'schedule' | 'manual';
+export type RunTrigger = 'schedule' | 'manual' | 'retry';
 
 export interface JobRun {
   id: number;

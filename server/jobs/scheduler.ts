@@ -19,6 +19,11 @@ export interface JobDefinition {
    * progress and carries the options of a run started by hand.
    */
   run(signal: AbortSignal, control: JobRunControl): Promise<string>;
+  /**
+   * After a failed run, run again after `firstDelayMs`, doubling after each further failure up
+   * to `maxDelayMs`, until a run succeeds (the cron schedule goes on meanwhile).
+   */
+  retry?: { firstDelayMs: number; maxDelayMs: number };
 }
 
 /** How far a run has come: `done` of `total` units (mailboxes, files…) in its current step. */
@@ -33,6 +38,8 @@ export interface JobRunControl {
   progress(p: JobProgress): void;
   /** Options given to this run ("run now" with options); empty for scheduled runs. */
   options: Readonly<Record<string, unknown>>;
+  /** What started this run: a retry need not tell anyone again what the failed run told. */
+  trigger: RunTrigger;
 }
 
 export interface JobInfo {
@@ -69,6 +76,9 @@ export class Scheduler extends EventEmitter {
   private readonly running = new Map<string, Promise<JobRun>>();
   private readonly aborts = new Map<string, AbortController>();
   private readonly progress = new Map<string, { runId: number; progress: JobProgress }>();
+  /** Failed runs in a row, and the timer of the next retry, per job with a retry. */
+  private readonly failures = new Map<string, number>();
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; at: Date }>();
   private started = false;
   readonly log: RunLog;
 
@@ -98,6 +108,8 @@ export class Scheduler extends EventEmitter {
   /** Stops the timers, asks runs in progress to end, and waits for them. */
   async stop(): Promise<void> {
     this.started = false;
+    for (const r of this.retries.values()) clearTimeout(r.timer);
+    this.retries.clear();
     for (const task of this.tasks.values()) await task.destroy();
     this.tasks.clear();
     for (const a of this.aborts.values()) a.abort();
@@ -159,7 +171,7 @@ export class Scheduler extends EventEmitter {
       scheduleSetting: j.scheduleSetting,
       enabled: j.enabled?.() ?? true,
       running: this.running.has(j.name),
-      nextRun: this.tasks.get(j.name)?.getNextRun() ?? null,
+      nextRun: earliest(this.tasks.get(j.name)?.getNextRun() ?? null, this.retries.get(j.name)?.at ?? null),
       lastRun: this.log.last(j.name),
       progress: this.progressOf(j.name),
     };
@@ -199,6 +211,7 @@ export class Scheduler extends EventEmitter {
     this.aborts.set(job.name, abort);
     const control: JobRunControl = {
       options,
+      trigger,
       progress: (progress) => {
         const copy = { ...progress };
         this.progress.set(job.name, { runId: id, progress: copy });
@@ -223,6 +236,7 @@ export class Scheduler extends EventEmitter {
       // The jobs log keeps the whole output (the run log keeps at most MAX_OUTPUT characters).
       if (outcome === 'ok') this.logger.message('job finished', { job: job.name, run: id, output });
       else this.logger.error('job failed', { job: job.name, run: id, output });
+      if (job.retry) this.planRetry(job, outcome === 'failed');
       const run = this.log.run(id) as JobRun;
       this.emit('finished', run);
       return run;
@@ -233,4 +247,34 @@ export class Scheduler extends EventEmitter {
     this.running.set(job.name, p);
     return p;
   }
+
+  /** After a run of a job with a retry: a failure plans the next try (back-off doubling), a success ends the streak. */
+  private planRetry(job: JobDefinition, failed: boolean): void {
+    const retry = job.retry;
+    if (!retry) return;
+    const pending = this.retries.get(job.name);
+    if (pending) clearTimeout(pending.timer);
+    this.retries.delete(job.name);
+    if (!failed) {
+      this.failures.delete(job.name);
+      return;
+    }
+    const streak = (this.failures.get(job.name) ?? 0) + 1;
+    this.failures.set(job.name, streak);
+    if (!this.started) return;
+    const delay = Math.min(retry.firstDelayMs * 2 ** Math.min(streak - 1, 30), retry.maxDelayMs);
+    const timer = setTimeout(() => {
+      this.retries.delete(job.name);
+      if (this.started && !this.running.has(job.name)) void this.execute(job, 'retry');
+    }, delay);
+    timer.unref();
+    this.retries.set(job.name, { timer, at: new Date(Date.now() + delay) });
+    this.logger.message('job will be tried again', { job: job.name, failedRuns: streak, inSeconds: Math.round(delay / 1000) });
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
 }

@@ -118,6 +118,50 @@ describe('scheduler', () => {
     assert.equal(finished.output, 'stopped with the engine');
   });
 
+  it('tries a failed job with a retry again, with back-off, until a run succeeds', async () => {
+    let attempts = 0;
+    const triggers: string[] = [];
+    const retrying = new Scheduler(new RunLog(db), () => settings.get(), silentLogger());
+    retrying.register({
+      name: 'flaky',
+      description: 'fails three times',
+      scheduleSetting: 'repairSchedule',
+      retry: { firstDelayMs: 20, maxDelayMs: 60 },
+      run: async (_signal, control) => {
+        triggers.push(control.trigger);
+        if (++attempts <= 3) throw new Error(`attempt ${attempts} failed`);
+        return 'fine at last';
+      },
+    });
+    retrying.start();
+    try {
+      const gaps: number[] = [];
+      let last = Date.now();
+      const finished: JobRun[] = [];
+      const done = new Promise<void>((resolve) =>
+        retrying.on('finished', (run: JobRun) => {
+          finished.push(run);
+          if (run.outcome === 'ok') resolve();
+        }),
+      );
+      retrying.on('started', () => {
+        gaps.push(Date.now() - last);
+        last = Date.now();
+      });
+      const first = await retrying.runNow('flaky');
+      assert.equal(first.outcome, 'failed');
+      assert.ok(retrying.job('flaky')!.nextRun, 'the retry shows as the next run');
+      await done;
+      assert.deepEqual(triggers, ['manual', 'retry', 'retry', 'retry']);
+      assert.deepEqual(finished.map((r) => r.outcome), ['failed', 'failed', 'failed', 'ok']);
+      // 20, 40, then 60 ms (capped): each wait at least as long as planned.
+      assert.ok(gaps[1] >= 19 && gaps[2] >= 39 && gaps[3] >= 59, JSON.stringify(gaps));
+      assert.equal(retrying.job('flaky')!.nextRun, null, 'no retry after a success (and no schedule)');
+    } finally {
+      await retrying.stop();
+    }
+  });
+
   it('marks runs an earlier engine left unfinished as failed', () => {
     const log = new RunLog(db);
     const id = log.begin('demo', 'schedule');

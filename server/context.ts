@@ -22,6 +22,7 @@ import type { ActivityTracker } from './metrics/activity';
 import type { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
+import type { MigrationService } from './migration/migration-service';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -60,6 +61,8 @@ export interface EngineContext {
   activities: ActivityTracker;
   /** Event-loop stalls: logged with the activities running, counted in `watchdog.stats`. */
   watchdog: EventLoopWatchdog;
+  /** Imports from other servers (IMAP, Maildir, mbox) as background runs with progress. */
+  migrations: MigrationService;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
   /** The listeners the settings call for, as each service says (for status displays). */

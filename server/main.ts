@@ -42,6 +42,7 @@ import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
+import { MigrationService } from './migration/migration-service';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -126,6 +127,7 @@ export class Engine {
       wantedListeners: () => new Set(),
       activities,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
+      migrations: new MigrationService({ db, store, directory, diskReserve, log: logs.logger('server') }),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     this.ctx = ctx as EngineContext;
@@ -158,6 +160,7 @@ export class Engine {
     this.applyLogLevels();
     settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
+    this.ctx.migrations.markInterrupted();
     this.ctx.jobs.start();
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
@@ -197,6 +200,7 @@ export class Engine {
 
   private async doStop(): Promise<void> {
     this.log.message('stopping');
+    await this.ctx.migrations.stop();
     await this.ctx.jobs.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();

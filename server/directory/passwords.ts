@@ -22,6 +22,11 @@ export async function hashPassword(password: string): Promise<string> {
   return `$scrypt$N=${N},r=${R},p=${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+/** Whether `stored` is a hash in the form hashPassword makes (what an import may bring in as it is). */
+export function isPasswordHash(stored: string): boolean {
+  return /^\$scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(stored);
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const m = /^\$scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
   if (!m) return false;

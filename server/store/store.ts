@@ -28,6 +28,9 @@ import {
 
 export { normalizeFlags, normalizeMailboxName, SYNC_READ_MAX };
 
+/** How many message files one append writes at once. */
+const APPEND_CONCURRENCY = 16;
+
 const MAILBOX_SELECT =
   'SELECT m.*, EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed FROM mailboxes m';
 
@@ -431,35 +434,44 @@ export class MailStore extends EventEmitter {
    * (the queue marks its recipients delivered there), so both happen or neither.
    */
   async append(items: AppendItem[], alsoInTransaction?: () => void): Promise<AppendResult[]> {
-    const prepared: { item: AppendItem; box: MailboxInfo; file: string; size: number }[] = [];
+    const prepared: ({ item: AppendItem; box: MailboxInfo; file: string; size: number } | undefined)[] = new Array(items.length);
     const dirs = new Set<string>();
-    try {
-      for (const item of items) {
-        const box = this.mailbox(item.userId, item.mailbox);
-        if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
-        const dir = this.mailboxDir(item.userId, box.id);
-        const file = path.join(dir, uniqueName('.eml'));
-        let size: number;
-        if ('file' in item.source) {
-          await fsp.mkdir(dir, { recursive: true });
-          await linkOrCopy(item.source.file, file);
-          size = item.source.size;
-          dirs.add(dir);
-        } else {
-          size = await writeFileDurably(file, item.source.parts);
-        }
-        prepared.push({ item, box, file, size });
+    const prepare = async (item: AppendItem) => {
+      const box = this.mailbox(item.userId, item.mailbox);
+      if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
+      const dir = this.mailboxDir(item.userId, box.id);
+      const file = path.join(dir, uniqueName('.eml'));
+      if ('file' in item.source) {
+        await fsp.mkdir(dir, { recursive: true });
+        await linkOrCopy(item.source.file, file);
+        dirs.add(dir);
+        return { item, box, file, size: item.source.size };
       }
+      return { item, box, file, size: await writeFileDurably(file, item.source.parts) };
+    };
+    // A batch (MULTIAPPEND, a migration) writes several files at once: their fsyncs overlap
+    // and the directory syncs they share are coalesced (fsyncDir).
+    let next = 0;
+    const writer = async () => {
+      while (next < items.length) {
+        const i = next++;
+        prepared[i] = await prepare(items[i]);
+      }
+    };
+    const written = await Promise.allSettled(Array.from({ length: Math.min(APPEND_CONCURRENCY, items.length) }, writer));
+    const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    try {
+      if (failed) throw failed.reason;
       await Promise.all([...dirs].map(fsyncDir));
     } catch (err) {
-      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      await Promise.all(prepared.map((p) => p && fsp.rm(p.file, { force: true })));
       throw err;
     }
     let results: AppendResult[];
     try {
       results = await this.commits.run(() => {
         const out: AppendResult[] = [];
-        for (const p of prepared) {
+        for (const p of prepared as { item: AppendItem; box: MailboxInfo; file: string; size: number }[]) {
           const box = this.mailboxById(p.box.id);
           if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
           const uid = box.uidNext;
@@ -484,7 +496,7 @@ export class MailStore extends EventEmitter {
         return out;
       });
     } catch (err) {
-      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      await Promise.all(prepared.map((p) => p && fsp.rm(p.file, { force: true })));
       throw err;
     }
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });

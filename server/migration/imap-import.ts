@@ -1,0 +1,204 @@
+import { ImapFlow, type ListResponse } from 'imapflow';
+import { headerFields } from '../mail/header-fields';
+import { appendBatch, BATCH_BYTES, BATCH_MESSAGES, type SourceMessage } from './append-batch';
+import { ensureMailbox, targetMailboxName, VIRTUAL_SPECIAL_USE } from './folder-names';
+import { MigrationLedger } from './ledger';
+import type { RunHandle } from './run-handle';
+import { type FolderProgress, type ImapSource, type MigrationContext, MigrationError } from './types';
+
+/** How a run names an IMAP source (no password): the ledger's key and what GraphQL shows. */
+export function imapSourceName(source: ImapSource): string {
+  return `imap://${encodeURIComponent(source.authorizeAs ?? source.username)}@${source.host}:${imapPort(source)}`;
+}
+
+function imapPort(source: ImapSource): number {
+  return source.port ?? (source.tls === 'implicit' ? 993 : 143);
+}
+
+interface FolderPlan {
+  entry: ListResponse;
+  levels: string[];
+  progress: FolderProgress;
+}
+
+/**
+ * Copies one user's mail from a remote IMAP server, imapsync-style: every folder (its
+ * levels under our "/" separator, special-use folders into ours), flags and keywords,
+ * internal dates. Per folder the ledger keeps UIDVALIDITY and the last UID copied, so a
+ * second run fetches only newer messages; when UIDVALIDITY changed, messages are matched by
+ * Message-ID, internal date and size instead. A connection lost mid-run ends the run with
+ * CONNECTION_LOST; what was committed stays, and the next run carries on from there.
+ */
+export async function importImap(ctx: MigrationContext, userId: number, source: ImapSource, run: RunHandle): Promise<void> {
+  const name = imapSourceName(source);
+  const ledger = new MigrationLedger(ctx.db, userId, name);
+  const where = `${source.host}:${imapPort(source)}`;
+  const client = new ImapFlow({
+    host: source.host,
+    port: imapPort(source),
+    secure: source.tls === 'implicit',
+    doSTARTTLS: source.tls === 'starttls' ? true : source.tls === 'none' ? false : undefined,
+    auth: source.authorizeAs ? { user: source.username, pass: source.password, authzid: source.authorizeAs, loginMethod: 'AUTH=PLAIN' } : { user: source.username, pass: source.password },
+    tls: { rejectUnauthorized: source.verifyCertificate !== false },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 5 * 60_000,
+  });
+  // Without a listener an 'error' event would end the process; the command that failed reports it.
+  client.on('error', () => undefined);
+  const onAbort = () => client.close();
+  run.signal.addEventListener('abort', onAbort);
+  let current: FolderProgress | undefined;
+  try {
+    try {
+      await client.connect();
+    } catch (err) {
+      if ((err as { authenticationFailed?: boolean }).authenticationFailed) {
+        throw new MigrationError('AUTHENTICATION_FAILED', `${where} refused the login of "${source.username}"${source.authorizeAs ? ` for "${source.authorizeAs}"` : ''}`);
+      }
+      throw new MigrationError('CONNECTION_FAILED', `cannot connect to ${where}: ${describe(err)}`);
+    }
+    const plans = planFolders(await client.list(), source, ctx, userId);
+    run.folders.push(...plans.map((p) => p.progress));
+    run.changed();
+    for (const plan of plans) {
+      current = plan.progress;
+      ensureMailbox(ctx.store, userId, plan.progress.target, plan.entry.subscribed);
+      if (plan.entry.flags.has('\\Noselect') || plan.entry.flags.has('\\NonExistent')) continue;
+      await copyFolder(ctx, client, ledger, plan, run);
+    }
+    await client.logout().catch(() => undefined);
+  } catch (err) {
+    if (run.signal.aborted) throw new MigrationError('CANCELLED', 'the migration was cancelled; what was copied stays, and starting it again resumes');
+    if (err instanceof MigrationError) throw err;
+    if (isConnectionError(err) || !client.usable) {
+      const at = current ? ` while copying "${current.source}" (${current.copied} of ${current.total} copied in this run)` : '';
+      throw new MigrationError('CONNECTION_LOST', `the connection to ${where} was lost${at}: ${describe(err)}; start the migration again to resume: what was copied stays and is not copied twice`);
+    }
+    throw err;
+  } finally {
+    run.signal.removeEventListener('abort', onAbort);
+    client.close();
+  }
+}
+
+/** The source folders to copy, in listing order (parents first), each with its target mailbox. */
+function planFolders(entries: ListResponse[], source: ImapSource, ctx: MigrationContext, userId: number): FolderPlan[] {
+  // Courier and Cyrus put every folder under "INBOX.": those levels go to the top here.
+  const underInbox = entries.length > 1 && entries.every((e) => e.path.toUpperCase() === 'INBOX' || (e.delimiter && e.path.toUpperCase().startsWith('INBOX' + e.delimiter)));
+  const wanted = source.folders?.length ? source.folders : undefined;
+  const plans: FolderPlan[] = [];
+  for (const entry of entries) {
+    if (entry.specialUse && VIRTUAL_SPECIAL_USE.has(entry.specialUse)) continue;
+    if (wanted && !wanted.some((w) => entry.path === w || (entry.delimiter && entry.path.startsWith(w + entry.delimiter)))) continue;
+    let levels = entry.delimiter ? entry.path.split(entry.delimiter) : [entry.path];
+    if (underInbox && levels.length > 1) levels = levels.slice(1);
+    const specialUse = entry.specialUse === '\\Inbox' ? undefined : entry.specialUse;
+    const target = targetMailboxName(levels, specialUse, ctx.store, userId);
+    plans.push({ entry, levels, progress: { source: entry.path, target, total: 0, copied: 0, skipped: 0, bytes: 0 } });
+  }
+  return plans;
+}
+
+interface RemoteMessage {
+  uid: number;
+  size: number;
+  key: string;
+}
+
+async function copyFolder(ctx: MigrationContext, client: ImapFlow, ledger: MigrationLedger, plan: FolderPlan, run: RunHandle): Promise<void> {
+  const folder = plan.progress;
+  const box = await client.mailboxOpen(plan.entry.path, { readOnly: true });
+  const uidValidity = Number(box.uidValidity);
+  const known = ledger.folderState(folder.source);
+  const sameValidity = known?.uidValidity === uidValidity;
+  const after = sameValidity ? known.lastUid : 0;
+  if (box.exists === 0) {
+    if (!sameValidity) await appendBatch(ctx, ledger, folder, [], { uidValidity, lastUid: 0 });
+    return;
+  }
+  // Size, date and Message-ID of everything newer than the last copy, without the bodies.
+  let remote: RemoteMessage[] = [];
+  for await (const m of client.fetch(`${after + 1}:*`, { uid: true, size: true, internalDate: true, headers: ['message-id'] }, { uid: true })) {
+    if (m.uid <= after) continue;
+    remote.push({ uid: m.uid, size: m.size ?? 0, key: messageKey(m.headers, m.internalDate, m.size) });
+  }
+  remote.sort((a, b) => a.uid - b.uid);
+  folder.total = remote.length;
+  if (known && !sameValidity) {
+    // The source renumbered its messages: what was copied before is recognised by its key.
+    const copied = ledger.copiedKeys(folder.source, remote.map((m) => m.key));
+    folder.skipped += remote.filter((m) => copied.has(m.key)).length;
+    remote = remote.filter((m) => !copied.has(m.key));
+  }
+  run.changed();
+  if (remote.length === 0) {
+    await appendBatch(ctx, ledger, folder, [], { uidValidity, lastUid: Math.max(after, box.uidNext - 1) });
+    return;
+  }
+  for (const batch of batches(remote)) {
+    if (run.signal.aborted) return;
+    const wanted = new Map(batch.map((m) => [m.uid, m]));
+    const fetched: (SourceMessage & { uid: number })[] = [];
+    for await (const m of client.fetch(uidSet(batch.map((b) => b.uid)), { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+      const meta = wanted.get(m.uid);
+      if (!meta || !m.source) continue;
+      fetched.push({ raw: m.source, flags: [...(m.flags ?? [])], internalDate: toDate(m.internalDate), key: meta.key, uid: m.uid });
+    }
+    fetched.sort((a, b) => a.uid - b.uid);
+    // Messages expunged at the source since the listing are simply not there.
+    await appendBatch(ctx, ledger, folder, fetched, { uidValidity, lastUid: batch.at(-1)!.uid });
+    run.changed();
+  }
+}
+
+/** Batches of ascending UIDs, each at most BATCH_MESSAGES messages and BATCH_BYTES bytes (one message may be more). */
+function* batches(messages: RemoteMessage[]): Generator<RemoteMessage[]> {
+  let batch: RemoteMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (batch.length && (batch.length >= BATCH_MESSAGES || bytes + m.size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(m);
+    bytes += m.size;
+  }
+  if (batch.length) yield batch;
+}
+
+/** "1:3,7,9:10" for ascending UIDs. */
+export function uidSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j] + 1) j++;
+    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Message-ID, internal date and size: what recognises a message again after the source changed its UIDVALIDITY. */
+function messageKey(headers: Buffer | undefined, internalDate: Date | string | undefined, size: number | undefined): string {
+  const id = headers ? headerFields(headers.toString('latin1').replace(/\r?\n/g, '\r\n'), 'message-id')[0] ?? '' : '';
+  return `${id}|${toDate(internalDate).getTime()}|${size ?? 0}`;
+}
+
+function toDate(d: Date | string | undefined): Date {
+  const date = d === undefined ? new Date() : new Date(d);
+  return Number.isNaN(date.getTime()) ? new Date() : date;
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return ['NoConnection', 'ETIMEOUT', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText'].includes(code) || /connection|socket/i.test(String((err as Error).message));
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string; responseText?: string };
+  return e.responseText ?? e.message ?? e.code ?? String(err);
+}

@@ -23,6 +23,7 @@ import { DkimResolver } from './dns/dkim-resolver';
 import { DnsReportResolver } from './dns/dns-report-resolver';
 import { RelayHostResolver } from './relay/relay-host-resolver';
 import { CertificateResolver } from './certificates/certificate-resolver';
+import { MigrationResolver } from './migration/migration-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -48,6 +49,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DnsReportResolver,
   RelayHostResolver,
   CertificateResolver,
+  MigrationResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

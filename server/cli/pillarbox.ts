@@ -16,6 +16,9 @@ commands:
   learn --spam|--ham|--forget [--showdots] PATH...
                               teach the junk filter (files, mbox files, directories)
   classify FILE...            print the junk score and verdict of each message
+  migrate imap|disk|users|virtual ...
+                              import mail from an IMAP server or a Maildir/mbox/Cyrus tree, users
+                              from CSV, aliases from a Postfix virtual map (pillarbox migrate help)
   sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
                               (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
@@ -37,6 +40,25 @@ async function reconstruct(argv: string[]): Promise<void> {
       process.stdout.write(`${user.shortName}/${name}: ${r.added} added, ${r.removed} removed\n`);
     }
   } finally {
+    await engine.close();
+  }
+}
+
+async function migrate(argv: string[]): Promise<void> {
+  const { MIGRATE_USAGE, migrateCommand, splitMigrateArgs } = await import('../migration/cli');
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+    process.stdout.write(MIGRATE_USAGE);
+    return;
+  }
+  const { own, engine: engineArgs } = splitMigrateArgs(argv);
+  const { Engine } = await engineModule();
+  const engine = new Engine(parseBootstrap(engineArgs));
+  try {
+    process.exitCode = await migrateCommand(engine.ctx, own, (line) => process.stdout.write(line + '\n'));
+  } catch (err) {
+    throw new BootstrapError(err instanceof Error ? err.message : String(err));
+  } finally {
+    await engine.ctx.migrations.stop();
     await engine.close();
   }
 }
@@ -90,6 +112,8 @@ async function main(): Promise<void> {
       return start(rest);
     case 'reconstruct':
       return reconstruct(rest);
+    case 'migrate':
+      return migrate(rest);
     case 'sieve':
       process.exitCode = await (await import('../sieve/cli-test')).sieveTestCommand(rest);
       return;

@@ -119,16 +119,18 @@ async function copyFolder(ctx: MigrationContext, client: ImapFlow, ledger: Migra
     if (!sameValidity) await appendBatch(ctx, ledger, folder, [], { uidValidity, lastUid: 0 });
     return;
   }
-  // Size, date and Message-ID of everything newer than the last copy, without the bodies.
+  // What is newer than the last copy, without the bodies: the sizes make the batches. After a
+  // UIDVALIDITY change the Message-ID and date too, to recognise what was copied before.
+  const renumbered = known !== undefined && !sameValidity;
   let remote: RemoteMessage[] = [];
-  for await (const m of client.fetch(`${after + 1}:*`, { uid: true, size: true, internalDate: true, headers: ['message-id'] }, { uid: true })) {
+  const query = renumbered ? { uid: true, size: true, internalDate: true, headers: ['message-id'] } : { uid: true, size: true };
+  for await (const m of client.fetch(`${after + 1}:*`, query, { uid: true })) {
     if (m.uid <= after) continue;
-    remote.push({ uid: m.uid, size: m.size ?? 0, key: messageKey(m.headers, m.internalDate, m.size) });
+    remote.push({ uid: m.uid, size: m.size ?? 0, key: renumbered ? messageKey(m.headers, m.internalDate, m.size) : '' });
   }
   remote.sort((a, b) => a.uid - b.uid);
   folder.total = remote.length;
-  if (known && !sameValidity) {
-    // The source renumbered its messages: what was copied before is recognised by its key.
+  if (renumbered) {
     const copied = ledger.copiedKeys(folder.source, remote.map((m) => m.key));
     folder.skipped += remote.filter((m) => copied.has(m.key)).length;
     remote = remote.filter((m) => !copied.has(m.key));
@@ -138,20 +140,38 @@ async function copyFolder(ctx: MigrationContext, client: ImapFlow, ledger: Migra
     await appendBatch(ctx, ledger, folder, [], { uidValidity, lastUid: Math.max(after, box.uidNext - 1) });
     return;
   }
-  for (const batch of batches(remote)) {
-    if (run.signal.aborted) return;
-    const wanted = new Map(batch.map((m) => [m.uid, m]));
+  const fetchBatch = async (batch: RemoteMessage[]): Promise<SourceMessage[]> => {
+    const sizes = new Map(batch.map((m) => [m.uid, m.size]));
     const fetched: (SourceMessage & { uid: number })[] = [];
     for await (const m of client.fetch(uidSet(batch.map((b) => b.uid)), { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
-      const meta = wanted.get(m.uid);
-      if (!meta || !m.source) continue;
-      fetched.push({ raw: m.source, flags: [...(m.flags ?? [])], internalDate: toDate(m.internalDate), key: meta.key, uid: m.uid });
+      const size = sizes.get(m.uid);
+      if (size === undefined || !m.source) continue;
+      fetched.push({ raw: m.source, flags: [...(m.flags ?? [])], internalDate: toDate(m.internalDate), key: messageKey(headerOf(m.source), m.internalDate, size), uid: m.uid });
     }
-    fetched.sort((a, b) => a.uid - b.uid);
     // Messages expunged at the source since the listing are simply not there.
-    await appendBatch(ctx, ledger, folder, fetched, { uidValidity, lastUid: batch.at(-1)!.uid });
+    return fetched.sort((a, b) => a.uid - b.uid);
+  };
+  const all = [...batches(remote)];
+  // The next batch is fetched while this one is written: the network and the disk work at once.
+  let next = fetchBatch(all[0]);
+  for (let i = 0; i < all.length; i++) {
+    const fetched = await next;
+    if (run.signal.aborted) return;
+    if (i + 1 < all.length) {
+      next = fetchBatch(all[i + 1]);
+      next.catch(() => undefined);
+    }
+    await appendBatch(ctx, ledger, folder, fetched, { uidValidity, lastUid: all[i].at(-1)!.uid });
     run.changed();
   }
+}
+
+/** A message's header (up to the empty line). */
+function headerOf(source: Buffer): Buffer {
+  const end = source.indexOf('\r\n\r\n');
+  const lfEnd = source.indexOf('\n\n');
+  const cut = end >= 0 && (lfEnd < 0 || end < lfEnd) ? end + 2 : lfEnd >= 0 ? lfEnd + 1 : source.length;
+  return source.subarray(0, cut);
 }
 
 /** Batches of ascending UIDs, each at most BATCH_MESSAGES messages and BATCH_BYTES bytes (one message may be more). */

@@ -2,7 +2,7 @@ import { PUBLIC_OWNER } from '../store/types';
 import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import { parseAddress } from './address';
-import { hashPassword, isPasswordHash, verifyPassword, type PasswordVault } from './passwords';
+import { hashPassword, isLegacyHash, isPasswordHash, verifyPassword, type PasswordVault } from './passwords';
 import { type Alias, type Domain, type DomainKind, DirectoryError, type Protocols, type Resolution, type User } from './types';
 
 interface UserRow {
@@ -119,7 +119,7 @@ export class Directory {
    * synchronously, so that an import can create many in one transaction of its own.
    */
   createUserWithHash(input: Omit<CreateUserInput, 'password'>, passwordHash: string): User {
-    if (!isPasswordHash(passwordHash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is not in the $scrypt$ form this server stores');
+    if (!isPasswordHash(passwordHash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is neither this server\'s ($scrypt$) nor SHA-crypt ($5$, $6$)');
     this.checkNewUser(input);
     return this.insertUser(input, passwordHash, null);
   }
@@ -177,7 +177,7 @@ export class Directory {
   updateUserWithHash(id: number, patch: Omit<UpdateUserInput, 'password'>, password?: { hash: string; secret: string | null }): User {
     const existing = this.user(id);
     if (!existing) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
-    if (password && !isPasswordHash(password.hash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is not in the $scrypt$ form this server stores');
+    if (password && !isPasswordHash(password.hash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is neither this server\'s ($scrypt$) nor SHA-crypt ($5$, $6$)');
     if (patch.shortName !== undefined) this.checkShortName(patch.shortName);
     this.checkQuota(patch.quotaMb);
     if (patch.forwardTo) this.checkForwardTo(patch.forwardTo);
@@ -450,6 +450,11 @@ export class Directory {
     const cached = this.authCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return user;
     if (!(await verifyPassword(password, row.password_hash))) return undefined;
+    if (isLegacyHash(row.password_hash)) {
+      // An imported SHA-crypt hash gives way to ours at the first login that proves the password.
+      const hash = await hashPassword(password);
+      this.db.prepare('UPDATE users SET password_hash = ?, password_secret = ? WHERE id = ? AND password_hash = ?').run(hash, this.wantsReversible() ? this.vault.seal(password) : null, user.id, row.password_hash);
+    }
     // Verified logins are remembered for a while, as Dovecot's auth cache does, so busy
     // clients that log in for every check do not pay the scrypt cost each time.
     if (this.authCache.size > 10000) this.authCache.clear();

@@ -116,7 +116,7 @@ function readUserLine(directory: Directory, line: number, get: (c: Column) => st
   const password = get('password') || undefined;
   const passwordHash = get('passwordHash') || undefined;
   if (password !== undefined && passwordHash !== undefined) throw new Error('give a password or a passwordHash, not both');
-  if (passwordHash !== undefined && !isPasswordHash(passwordHash)) throw new Error('passwordHash must be a $scrypt$ hash as this server stores them (give the password instead)');
+  if (passwordHash !== undefined && !isPasswordHash(passwordHash)) throw new Error('passwordHash must be this server\'s ($scrypt$…) or SHA-crypt ($6$…, $5$…, {SHA512-CRYPT}…); for other schemes give the password instead');
   if (password !== undefined && password.length < 8) throw new Error('passwords need at least 8 characters');
   const quotaMb = quota ? Number(quota) : undefined;
   if (quotaMb !== undefined && (!Number.isSafeInteger(quotaMb) || quotaMb < 0)) throw new Error(`quotaMb "${quota}" is not a whole number of megabytes (0 = unlimited)`);

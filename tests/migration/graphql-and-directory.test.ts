@@ -108,6 +108,25 @@ describe('migration through GraphQL, users and aliases from CSV and a Postfix vi
     assert.ok(await verifyPassword('gina-password-1', (t.engine.ctx.db.prepare("SELECT password_hash FROM users WHERE short_name = 'gina'").get() as { password_hash: string }).password_hash));
   });
 
+  it('takes SHA-crypt hashes (a Dovecot passwd-file) and replaces them with ours at the first login', async () => {
+    const csv = [
+      'address,passwordHash',
+      'olga,{SHA512-CRYPT}$6$pillarboxsalt$yGsAv13xZVLNhei4AjN2Rv0MD9/DROv/4KFAh1ZLOpKC/aBKVBCrWNDxjvBkC/2bSZMFuTdI5hLv1P2yKgjPq1',
+      'paul,$5$pillarboxsalt$CrwoDDeEdWqni3F654Tc5OBnGZYyTpUrNIcWBU39pD0',
+    ].join('\n');
+    const r = await gqlOk<{ importUsers: { applied: boolean; errors: unknown[] } }>(t.ports.http, `mutation ($t: String!) { importUsers(input: {text: $t}) ${REPORT} }`, { token, variables: { t: csv } });
+    assert.deepEqual(r.importUsers.errors, []);
+    const stored = (name: string) => (t.engine.ctx.db.prepare('SELECT password_hash FROM users WHERE short_name = ?').get(name) as { password_hash: string }).password_hash;
+    assert.equal(await t.engine.ctx.directory.authenticate('olga', 'wrong-password'), undefined);
+    assert.match(stored('olga'), /^\{SHA512-CRYPT\}/);
+    assert.ok(await t.engine.ctx.directory.authenticate('olga', 'olga-password-1'));
+    assert.ok(await t.engine.ctx.directory.authenticate('paul', 'paul-password-1'));
+    assert.match(stored('olga'), /^\$scrypt\$/, 'rehashed at the first login');
+    assert.ok(await t.engine.ctx.directory.authenticate('olga', 'olga-password-1'));
+    const bad = await gqlOk<{ importUsers: { errors: { message: string }[] } }>(t.ports.http, `mutation { importUsers(input: {text: "address,passwordHash\\nquinn,{MD5}abc"}) ${REPORT} }`, { token });
+    assert.match(bad.importUsers.errors[0].message, /for other schemes give the password instead/);
+  });
+
   it('imports a Postfix virtual map: aliases, domain lines, continuation lines; bad lines change nothing', async () => {
     const map = ['# sales team', 'lists.example   anything', 'sales@example.com   erin, frank', '    dave', 'info@lists.example  someone@elsewhere.example', ''].join('\n');
     const dry = await gqlOk<{ importVirtualAliases: { applied: boolean; changes: { line: number; kind: string; name: string; action: string }[] } }>(t.ports.http, `mutation ($t: String!) { importVirtualAliases(input: {text: $t, dryRun: true}) ${REPORT} }`, { token, variables: { t: map } });

@@ -47,7 +47,7 @@ export class MigrationResolver {
   startImapMigration(@Arg('input', () => StartImapMigrationInput) input: StartImapMigrationInput, @Ctx() ctx: GraphqlContext): MigrationType {
     const user = userOf(ctx, input.user);
     try {
-      const run = ctx.engine.migrations.startImap(user, { host: input.host, port: input.port ?? undefined, tls: input.tls, username: input.username, password: input.password, authorizeAs: input.authorizeAs ?? undefined, verifyCertificate: input.verifyCertificate, folders: input.folders ?? undefined });
+      const run = ctx.engine.migrations.startImap(user, { host: input.host, port: input.port ?? undefined, tls: input.tls, username: input.username, password: input.password, authorizeAs: input.authorizeAs ?? undefined, verifyCertificate: input.verifyCertificate, folders: input.folders ?? undefined, reconnectAttempts: input.reconnectAttempts });
       ctx.log.message('IMAP migration started', { migration: run.id, source: run.source, by: ctx.admin?.username });
       return toMigration(run);
     } catch (err) {

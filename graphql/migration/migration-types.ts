@@ -143,6 +143,9 @@ export class StartImapMigrationInput {
 
   @Field(() => [String], { nullable: true, description: 'Only these source folders (with their subfolders); all when omitted.' })
   folders?: string[];
+
+  @Field(() => Int, { defaultValue: 3, description: 'How often a lost connection is opened again within the run (after 2, 10 and 30 s), 0 to 10; then the run fails and a new one resumes.' })
+  reconnectAttempts!: number;
 }
 
 @InputType({ description: 'Copy a Maildir tree, mbox files or a Cyrus spool on the server\u2019s disk into one user\u2019s mailboxes.' })

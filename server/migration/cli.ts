@@ -7,7 +7,8 @@ import { type DirectoryImportContext, type ImportReport, importUsersCsv, importV
 export const MIGRATE_USAGE = `usage:
   pillarbox migrate imap --user USER --host HOST [--port N] [--tls implicit|starttls|none]
                          --username NAME [--authorize-as NAME] [--no-verify-certificate]
-                         [--folder NAME]...      (the password from PILLARBOX_MIGRATE_PASSWORD or --password-file FILE)
+                         [--folder NAME]... [--reconnect-attempts N]
+                                                 (the password from PILLARBOX_MIGRATE_PASSWORD or --password-file FILE)
   pillarbox migrate disk --user USER PATH        (a Maildir, a directory of mbox files, an mbox file, a Cyrus spool)
   pillarbox migrate users FILE.csv [--dry-run]   (columns: address,name,password,passwordHash,quotaMb,aliases,forwardTo)
   pillarbox migrate virtual FILE [--dry-run]     (a Postfix virtual map)
@@ -20,7 +21,7 @@ export interface MigrateCliContext extends DirectoryImportContext {
 }
 
 /** The flags `pillarbox migrate` reads itself; the rest go to the engine's bootstrap. */
-const OWN_FLAGS = new Set(['--user', '--host', '--port', '--tls', '--username', '--authorize-as', '--password-file', '--folder']);
+const OWN_FLAGS = new Set(['--user', '--host', '--port', '--tls', '--username', '--authorize-as', '--password-file', '--folder', '--reconnect-attempts']);
 const OWN_SWITCHES = new Set(['--dry-run', '--no-verify-certificate']);
 
 export function splitMigrateArgs(argv: string[]): { own: string[]; engine: string[] } {
@@ -76,6 +77,7 @@ export async function migrateCommand(ctx: MigrateCliContext, args: string[], out
         authorizeAs: one('--authorize-as'),
         verifyCertificate: !flags.has('--no-verify-certificate'),
         folders: flags.get('--folder'),
+        reconnectAttempts: one('--reconnect-attempts') === undefined ? undefined : Number(one('--reconnect-attempts')),
       };
       if (!['implicit', 'starttls', 'none'].includes(source.tls)) throw new Error('--tls is implicit, starttls or none');
       return follow(ctx.migrations, ctx.migrations.startImap(userId(), source), out);

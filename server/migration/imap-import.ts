@@ -26,10 +26,40 @@ interface FolderPlan {
  * levels under our "/" separator, special-use folders into ours), flags and keywords,
  * internal dates. Per folder the ledger keeps UIDVALIDITY and the last UID copied, so a
  * second run fetches only newer messages; when UIDVALIDITY changed, messages are matched by
- * Message-ID, internal date and size instead. A connection lost mid-run ends the run with
- * CONNECTION_LOST; what was committed stays, and the next run carries on from there.
+ * Message-ID, internal date and size instead. A connection lost mid-run is opened again
+ * (reconnectAttempts, after 2, 10 and 30 s), carrying on from what was committed; when it
+ * cannot be, the run ends with CONNECTION_LOST and the next run carries on from there.
  */
 export async function importImap(ctx: MigrationContext, userId: number, source: ImapSource, run: RunHandle): Promise<void> {
+  const attempts = source.reconnectAttempts ?? RECONNECT_DELAYS_MS.length;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await importOnce(ctx, userId, source, run, attempt > 0);
+    } catch (err) {
+      const retryable = err instanceof MigrationError && (err.code === 'CONNECTION_LOST' || (attempt > 0 && err.code === 'CONNECTION_FAILED'));
+      if (!retryable || attempt >= attempts) throw err;
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
+      ctx.log.message('migration: connection lost, reconnecting', { user: userId, source: imapSourceName(source), attempt: attempt + 1, inSeconds: delay / 1000, error: err.message });
+      await abortableDelay(delay, run.signal);
+      if (run.signal.aborted) throw new MigrationError('CANCELLED', 'the migration was cancelled; what was copied stays, and starting it again resumes');
+    }
+  }
+}
+
+/** Waits between reconnection attempts: a server restarting, a network blip. */
+const RECONNECT_DELAYS_MS = [2_000, 10_000, 30_000];
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+async function importOnce(ctx: MigrationContext, userId: number, source: ImapSource, run: RunHandle, resuming: boolean): Promise<void> {
   const name = imapSourceName(source);
   const ledger = new MigrationLedger(ctx.db, userId, name);
   const where = `${source.host}:${imapPort(source)}`;
@@ -61,7 +91,12 @@ export async function importImap(ctx: MigrationContext, userId: number, source: 
       throw new MigrationError('CONNECTION_FAILED', `cannot connect to ${where}: ${describe(err)}`);
     }
     const plans = planFolders(await client.list(), source, ctx, userId);
-    run.folders.push(...plans.map((p) => p.progress));
+    for (const plan of plans) {
+      // After a reconnection the folders' progress so far carries on.
+      const earlier = resuming ? run.folders.find((f) => f.source === plan.progress.source) : undefined;
+      if (earlier) plan.progress = earlier;
+      else run.folders.push(plan.progress);
+    }
     run.changed();
     for (const plan of plans) {
       current = plan.progress;
@@ -75,7 +110,7 @@ export async function importImap(ctx: MigrationContext, userId: number, source: 
     if (err instanceof MigrationError) throw err;
     if (isConnectionError(err) || !client.usable) {
       const at = current ? ` while copying "${current.source}" (${current.copied} of ${current.total} copied in this run)` : '';
-      throw new MigrationError('CONNECTION_LOST', `the connection to ${where} was lost${at}: ${describe(err)}; start the migration again to resume: what was copied stays and is not copied twice`);
+      throw new MigrationError('CONNECTION_LOST', `the connection to ${where} was lost${at}: ${describe(err)}; what was copied stays and is not copied twice: start the migration again to resume`);
     }
     throw err;
   } finally {
@@ -129,7 +164,8 @@ async function copyFolder(ctx: MigrationContext, client: ImapFlow, ledger: Migra
     remote.push({ uid: m.uid, size: m.size ?? 0, key: renumbered ? messageKey(m.headers, m.internalDate, m.size) : '' });
   }
   remote.sort((a, b) => a.uid - b.uid);
-  folder.total = remote.length;
+  // Counted from what earlier connections of this run did, so a reconnection does not reset the figures.
+  folder.total = folder.copied + folder.skipped + remote.length;
   if (renumbered) {
     const copied = ledger.copiedKeys(folder.source, remote.map((m) => m.key));
     folder.skipped += remote.filter((m) => copied.has(m.key)).length;

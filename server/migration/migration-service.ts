@@ -30,6 +30,7 @@ interface LiveRun {
  */
 export class MigrationService extends EventEmitter {
   private readonly live = new Map<number, LiveRun>();
+  private stopping = false;
 
   constructor(private readonly ctx: MigrationContext) {
     super();
@@ -45,6 +46,9 @@ export class MigrationService extends EventEmitter {
     if (!source.host?.trim()) throw new MigrationError('BAD_SOURCE', 'the IMAP server\'s host name is missing');
     if (source.port !== undefined && (!Number.isInteger(source.port) || source.port < 1 || source.port > 65535)) throw new MigrationError('BAD_SOURCE', `port ${source.port} is not a TCP port`);
     if (!source.username) throw new MigrationError('BAD_SOURCE', 'the user name at the IMAP server is missing');
+    if (source.reconnectAttempts !== undefined && (!Number.isInteger(source.reconnectAttempts) || source.reconnectAttempts < 0 || source.reconnectAttempts > 10)) {
+      throw new MigrationError('BAD_SOURCE', 'reconnectAttempts is a whole number from 0 to 10');
+    }
     return this.begin('imap', userId, imapSourceName(source), (run) => importImap(this.ctx, userId, source, run));
   }
 
@@ -91,6 +95,7 @@ export class MigrationService extends EventEmitter {
 
   /** Cancels every running migration and waits for them (engine stop). */
   async stop(): Promise<void> {
+    this.stopping = true;
     const running = [...this.live.values()];
     for (const l of running) l.controller.abort();
     await Promise.all(running.map((l) => l.done));
@@ -112,7 +117,7 @@ export class MigrationService extends EventEmitter {
     this.ctx.log.message('migration started', { migration: id, kind, user: userId, source });
     const done = work(handle).then(
       () => this.end(run, 'succeeded'),
-      (err: unknown) => this.end(run, err instanceof MigrationError && err.code === 'CANCELLED' ? 'cancelled' : 'failed', err),
+      (err: unknown) => this.end(run, err instanceof MigrationError && err.code === 'CANCELLED' ? (this.stopping ? 'interrupted' : 'cancelled') : 'failed', err),
     );
     this.live.set(id, { run, controller, done });
     return snapshot(run);
@@ -121,7 +126,8 @@ export class MigrationService extends EventEmitter {
   private end(run: MigrationRun, state: MigrationState, err?: unknown): MigrationRun {
     run.state = state;
     run.finishedAt = new Date();
-    if (err !== undefined) run.error = err instanceof Error ? err.message : String(err);
+    if (state === 'interrupted') run.error = 'the engine stopped during the run; start it again to resume';
+    else if (err !== undefined) run.error = err instanceof Error ? err.message : String(err);
     this.ctx.db
       .prepare('UPDATE migration_runs SET state = ?, finished_at = ?, error = ?, progress = ? WHERE id = ?')
       .run(state, run.finishedAt.toISOString(), run.error ?? null, JSON.stringify(run.folders), run.id);

@@ -30,6 +30,8 @@ export interface ImapSource {
   verifyCertificate?: boolean;
   /** Only these source folders (and their subfolders), by their name on the source. */
   folders?: string[];
+  /** How often a lost connection is opened again within the run (default 3: after 2, 10 and 30 s). */
+  reconnectAttempts?: number;
 }
 
 export interface DiskSource {

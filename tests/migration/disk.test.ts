@@ -138,6 +138,27 @@ describe('Maildir, Cyrus and mbox trees on disk', () => {
     assert.equal(mailbox('Reports').messageCount, 1);
   });
 
+  it('a cancelled run keeps what it copied; the next one copies the rest', async () => {
+    const root = path.join(dir, 'Many');
+    const messages = Array.from({ length: 1000 }, (_, i) => makeMessage('many', i));
+    writeMaildirFolder(root, messages, 7);
+    const { migrations } = t.engine.ctx;
+    const started = migrations.startDisk(userId, root);
+    const onProgress = (run: { id: number; folders: { copied: number }[] }) => {
+      if (run.id === started.id && sum(run.folders as never).copied > 0) migrations.cancel(started.id);
+    };
+    migrations.on('progress', onProgress);
+    const cancelled = await migrations.finished(started.id);
+    migrations.off('progress', onProgress);
+    assert.equal(cancelled.state, 'cancelled');
+    const first = sum(cancelled.folders).copied;
+    assert.ok(first > 0 && first < 1000, `${first} copied before the cancel`);
+    const rest = await migrate(root);
+    assert.equal(sum(rest.folders).copied, 1000 - first);
+    assert.equal(sum(rest.folders).skipped, first);
+    assert.equal(mailbox('INBOX').messageCount, 3 + 2 + 2 + 1000, 'INBOX: 3 from the Maildir, 2 from the single mbox, 2 from the Cyrus spool, and these');
+  });
+
   it('refuses a path that holds no mail, and one that does not exist', () => {
     const empty = fs.mkdtempSync(path.join(dir, 'empty-'));
     assert.throws(() => t.engine.ctx.migrations.startDisk(userId, empty), /holds no Maildir/);

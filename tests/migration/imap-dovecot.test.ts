@@ -140,7 +140,30 @@ describe('IMAP migration from a real Dovecot', { timeout: 600_000 }, () => {
     }
   });
 
-  it('a server killed mid-run loses and duplicates nothing: the next run resumes', async () => {
+  it('a server killed mid-run loses and duplicates nothing: the run reconnects and carries on', async () => {
+    const t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password' }] });
+    try {
+      const { migrations, directory } = t.engine.ctx;
+      const id = directory.userByName('alice')!.id;
+      let restarting: Promise<void> | undefined;
+      const onProgress = (run: MigrationRun) => {
+        const big = run.folders.find((f) => f.source === 'Big');
+        if (!restarting && big && big.copied >= 2000) restarting = dovecot.kill().then(() => dovecot.start());
+      };
+      migrations.on('progress', onProgress);
+      const run = await migrations.finished(migrations.startImap(id, source('alice', 'alice-secret-1')).id);
+      migrations.off('progress', onProgress);
+      await restarting;
+      assert.ok(restarting, 'the server was restarted mid-run');
+      assert.equal(run.state, 'succeeded', run.error);
+      assert.equal(totals(run).copied, alice.reduce((n, f) => n + f.messages.length, 0));
+      await assertArrived(t, 'alice', alice);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a server killed mid-run, without reconnecting, loses and duplicates nothing: the next run resumes', async () => {
     const t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password' }] });
     try {
       const { migrations, directory } = t.engine.ctx;
@@ -151,7 +174,7 @@ describe('IMAP migration from a real Dovecot', { timeout: 600_000 }, () => {
         if (!killing && big && big.copied >= 3000) killing = dovecot.kill();
       };
       migrations.on('progress', onProgress);
-      const broken = await migrations.finished(migrations.startImap(id, source('alice', 'alice-secret-1')).id);
+      const broken = await migrations.finished(migrations.startImap(id, { ...source('alice', 'alice-secret-1'), reconnectAttempts: 0 }).id);
       migrations.off('progress', onProgress);
       await killing;
       assert.equal(broken.state, 'failed');

@@ -48,6 +48,9 @@ export class MigrationFolderType {
 
   @Field(() => Number, { description: 'Bytes copied.' })
   bytes!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why this folder could not be copied (the run goes on with the others, then fails).' })
+  error?: string;
 }
 
 @ObjectType('Migration', { description: 'An import of one user\u2019s mail from another server, running in the background.' })

@@ -6,9 +6,14 @@ import { MigrationLedger } from './ledger';
 import type { RunHandle } from './run-handle';
 import { type FolderProgress, type ImapSource, type MigrationContext, MigrationError } from './types';
 
-/** How a run names an IMAP source (no password): the ledger's key and what GraphQL shows. */
+/** How a run names an IMAP source (no password), as GraphQL shows it. */
 export function imapSourceName(source: ImapSource): string {
   return `imap://${encodeURIComponent(source.authorizeAs ?? source.username)}@${source.host}:${imapPort(source)}`;
+}
+
+/** The ledger's key of an IMAP account: the same mailbox whichever port or TLS mode reaches it. */
+function imapLedgerKey(source: ImapSource): string {
+  return `imap://${encodeURIComponent((source.authorizeAs ?? source.username).toLowerCase())}@${source.host.toLowerCase()}`;
 }
 
 function imapPort(source: ImapSource): number {
@@ -60,8 +65,7 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 async function importOnce(ctx: MigrationContext, userId: number, source: ImapSource, run: RunHandle, resuming: boolean): Promise<void> {
-  const name = imapSourceName(source);
-  const ledger = new MigrationLedger(ctx.db, userId, name);
+  const ledger = new MigrationLedger(ctx.db, userId, imapLedgerKey(source));
   const where = `${source.host}:${imapPort(source)}`;
   const client = new ImapFlow({
     host: source.host,
@@ -85,8 +89,9 @@ async function importOnce(ctx: MigrationContext, userId: number, source: ImapSou
     try {
       await client.connect();
     } catch (err) {
-      if ((err as { authenticationFailed?: boolean }).authenticationFailed) {
-        throw new MigrationError('AUTHENTICATION_FAILED', `${where} refused the login of "${source.username}"${source.authorizeAs ? ` for "${source.authorizeAs}"` : ''}`);
+      // [UNAVAILABLE] and the like are the server's trouble, not a wrong password: worth another attempt.
+      if ((err as { authenticationFailed?: boolean }).authenticationFailed && !/UNAVAILABLE|temporar/i.test(describe(err))) {
+        throw new MigrationError('AUTHENTICATION_FAILED', `${where} refused the login of "${source.username}"${source.authorizeAs ? ` for "${source.authorizeAs}"` : ''}: ${describe(err)}`);
       }
       throw new MigrationError('CONNECTION_FAILED', `cannot connect to ${where}: ${describe(err)}`);
     }
@@ -102,9 +107,22 @@ async function importOnce(ctx: MigrationContext, userId: number, source: ImapSou
       current = plan.progress;
       ensureMailbox(ctx.store, userId, plan.progress.target, plan.entry.subscribed);
       if (plan.entry.flags.has('\\Noselect') || plan.entry.flags.has('\\NonExistent')) continue;
-      await copyFolder(ctx, client, ledger, plan, run);
+      try {
+        await copyFolder(ctx, client, ledger, plan, run);
+        delete plan.progress.error;
+      } catch (err) {
+        // A folder the server refuses (NO, BAD) does not stop the others, as imapsync goes on.
+        const status = (err as { responseStatus?: string }).responseStatus;
+        if (!client.usable || (status !== 'NO' && status !== 'BAD')) throw err;
+        plan.progress.error = `the server refused it: ${describe(err)}`;
+        run.changed();
+      }
     }
     await client.logout().catch(() => undefined);
+    const refused = plans.filter((p) => p.progress.error);
+    if (refused.length) {
+      throw new MigrationError('FOLDERS_REFUSED', `${refused.length} folder(s) could not be copied (${refused.map((p) => `"${p.progress.source}": ${p.progress.error}`).join('; ')}); the others were`);
+    }
   } catch (err) {
     if (run.signal.aborted) throw new MigrationError('CANCELLED', 'the migration was cancelled; what was copied stays, and starting it again resumes');
     if (err instanceof MigrationError) throw err;

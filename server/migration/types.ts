@@ -51,6 +51,8 @@ export interface FolderProgress {
   /** Messages among them that an earlier run had copied already (recognised by their key). */
   skipped: number;
   bytes: number;
+  /** Why the folder could not be copied (the others were). */
+  error?: string;
 }
 
 export interface MigrationRun {
@@ -68,7 +70,7 @@ export interface MigrationRun {
 
 export class MigrationError extends Error {
   constructor(
-    readonly code: 'USER_NOT_FOUND' | 'MIGRATION_RUNNING' | 'MIGRATION_NOT_FOUND' | 'BAD_SOURCE' | 'CONNECTION_FAILED' | 'AUTHENTICATION_FAILED' | 'CONNECTION_LOST' | 'INSUFFICIENT_SPACE' | 'CANCELLED',
+    readonly code: 'USER_NOT_FOUND' | 'MIGRATION_RUNNING' | 'MIGRATION_NOT_FOUND' | 'BAD_SOURCE' | 'CONNECTION_FAILED' | 'AUTHENTICATION_FAILED' | 'CONNECTION_LOST' | 'FOLDERS_REFUSED' | 'INSUFFICIENT_SPACE' | 'CANCELLED',
     message: string,
   ) {
     super(message);

@@ -12,6 +12,8 @@ import { freePort } from '../helpers/free-port';
  */
 export interface TestDovecot {
   port: number;
+  /** IMAP over TLS from the start, when created with a certificate. */
+  imapsPort: number;
   dir: string;
   /** A user's Maildir (INBOX); subfolders are Maildir++ ".a.b" beside cur/new. */
   maildir(user: string): string;
@@ -24,10 +26,15 @@ export interface TestDovecot {
 export const MASTER_USER = 'admin';
 export const MASTER_PASSWORD = 'master-secret-1';
 
-export async function createDovecot(users: Record<string, string>): Promise<TestDovecot> {
+export async function createDovecot(users: Record<string, string>, tls?: { certPem: string; keyPem: string }): Promise<TestDovecot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-dovecot-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
+  const imapsPort = tls ? await freePort() : 0;
+  if (tls) {
+    fs.writeFileSync(path.join(dir, 'cert.pem'), tls.certPem, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'key.pem'), tls.keyPem, { mode: 0o600 });
+  }
   const root = process.getuid?.() === 0;
   // Dovecot will not give mail access to uid 0: as root, mail belongs to nobody.
   const mailUid = root ? 65534 : process.getuid!();
@@ -43,7 +50,7 @@ state_dir = ${dir}/state
 log_path = /dev/stderr
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+${tls ? `ssl = yes\nssl_cert = <${dir}/cert.pem\nssl_key = <${dir}/key.pem` : 'ssl = no'}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_master_user_separator = *
@@ -78,7 +85,8 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${imapsPort}
   }
 }
 service pop3-login {
@@ -96,6 +104,9 @@ service stats {
 }
 `,
   );
+  // A test engine started earlier in this process set umask 077: Dovecot's unprivileged processes must read these.
+  for (const f of ['passwd', 'master-users', 'dovecot.conf', 'cert.pem']) if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o644);
+  fs.chmodSync(path.join(dir, 'mail'), 0o755);
   let child: ChildProcess | undefined;
   const chownMail = () => {
     if (!root) return;
@@ -107,6 +118,7 @@ service stats {
   };
   const dovecot: TestDovecot = {
     port,
+    imapsPort,
     dir,
     maildir: (user) => path.join(dir, 'mail', user, 'Maildir'),
     async start() {

@@ -7,6 +7,7 @@ import type { MigrationRun } from '../../server/migration/types';
 import { sum } from '../../server/migration/migration-service';
 import { createDovecot, MASTER_PASSWORD, MASTER_USER, type TestDovecot } from './dovecot';
 import { type FixtureMessage, makeMessage, writeMaildirFolder } from './fixtures';
+import { issue } from '../helpers/test-ca';
 
 const BIG = 10_000;
 
@@ -213,6 +214,63 @@ describe('IMAP migration from a real Dovecot', { timeout: 600_000 }, () => {
       await assertArrived(t, 'bob', [{ ...bob[0], messages: [...bob[0].messages, added] }, bob[1]]);
     } finally {
       await t.stop();
+    }
+  });
+
+  it('STARTTLS and implicit TLS: an unverifiable certificate is refused unless verifyCertificate is false', async () => {
+    const secure = await createDovecot({ bob: 'bob-secret-1' }, issue('localhost', { ips: ['127.0.0.1'] }));
+    const t = await startEngine({ users: [{ shortName: 'bob', password: 'bob-password' }] });
+    try {
+      writeSource(secure, 'bob', bob);
+      await secure.start();
+      const { migrations, directory } = t.engine.ctx;
+      const id = directory.userByName('bob')!.id;
+      const tls = (mode: 'starttls' | 'implicit', verifyCertificate: boolean) => ({ host: '127.0.0.1', port: mode === 'starttls' ? secure.port : secure.imapsPort, tls: mode, username: 'bob', password: 'bob-secret-1', verifyCertificate });
+      const refused = await migrations.finished(migrations.startImap(id, tls('starttls', true)).id);
+      assert.equal(refused.state, 'failed');
+      assert.match(refused.error!, /cannot connect to 127\.0\.0\.1:\d+: .*(self[- ]signed|certificate)/i);
+      const starttls = await migrations.finished(migrations.startImap(id, tls('starttls', false)).id);
+      assert.equal(starttls.state, 'succeeded', starttls.error);
+      assert.equal(totals(starttls).copied, 3);
+      // The same account over implicit TLS on the other port: the same ledger, nothing copied twice.
+      const implicit = await migrations.finished(migrations.startImap(id, tls('implicit', false)).id);
+      assert.equal(implicit.state, 'succeeded', implicit.error);
+      assert.equal(totals(implicit).copied, 0);
+      await assertArrived(t, 'bob', bob);
+    } finally {
+      await t.stop();
+      await secure.stop();
+    }
+  });
+
+  it('a folder the server refuses does not stop the others; the run says which, and the next one copies it', async () => {
+    const server = await createDovecot({ cara: 'cara-secret-1' });
+    const t = await startEngine({ users: [{ shortName: 'cara', password: 'cara-password' }] });
+    try {
+      const folders: SourceFolder[] = [
+        { dir: '', target: 'INBOX', uidValidity: 3001, messages: [makeMessage('cara', 1)] },
+        { dir: '.Locked', target: 'Locked', uidValidity: 3002, messages: [makeMessage('cara-locked', 1)] },
+        { dir: '.Open', target: 'Open', uidValidity: 3003, messages: [makeMessage('cara-open', 1)] },
+      ];
+      writeSource(server, 'cara', folders);
+      await server.start();
+      const locked = path.join(server.maildir('cara'), '.Locked');
+      fs.chmodSync(locked, 0o000);
+      const { migrations, directory } = t.engine.ctx;
+      const id = directory.userByName('cara')!.id;
+      const first = await migrations.finished(migrations.startImap(id, { host: '127.0.0.1', port: server.port, tls: 'none', username: 'cara', password: 'cara-secret-1' }).id);
+      assert.equal(first.state, 'failed');
+      assert.match(first.error!, /1 folder\(s\) could not be copied \("Locked": the server refused it/);
+      assert.match(first.folders.find((f) => f.source === 'Locked')!.error!, /refused/);
+      assert.equal(totals(first).copied, 2, 'INBOX and Open came over');
+      fs.chmodSync(locked, 0o700);
+      const second = await migrations.finished(migrations.startImap(id, { host: '127.0.0.1', port: server.port, tls: 'none', username: 'cara', password: 'cara-secret-1' }).id);
+      assert.equal(second.state, 'succeeded', second.error);
+      assert.equal(totals(second).copied, 1);
+      await assertArrived(t, 'cara', folders);
+    } finally {
+      await t.stop();
+      await server.stop();
     }
   });
 });

@@ -165,3 +165,39 @@ describe('Maildir, Cyrus and mbox trees on disk', () => {
     assert.throws(() => t.engine.ctx.migrations.startDisk(userId, path.join(dir, 'missing')), /cannot read .*ENOENT/);
   });
 });
+
+describe('a migration when the engine stops', () => {
+  it('is recorded as interrupted, keeps what it copied, and a new run after the restart copies the rest', async () => {
+    const source = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-disk-stop-'));
+    writeMaildirFolder(source, Array.from({ length: 1000 }, (_, i) => makeMessage('stop', i)), 9);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-test-'));
+    const first = await startEngine({ dataDir, users: [{ shortName: 'stan', password: 'stan-password' }] });
+    const userId = first.engine.ctx.directory.userByName('stan')!.id;
+    const { migrations } = first.engine.ctx;
+    const started = migrations.startDisk(userId, source);
+    let stopping: Promise<void> | undefined;
+    migrations.on('progress', (run: { folders: { copied: number }[] }) => {
+      if (!stopping && sum(run.folders as never).copied > 0) stopping = first.stop();
+    });
+    const ended = await migrations.finished(started.id);
+    await stopping;
+    assert.equal(ended.state, 'interrupted');
+    const copied = sum(ended.folders).copied;
+    assert.ok(copied > 0 && copied < 1000, `${copied} copied before the stop`);
+
+    const second = await startEngine({ dataDir });
+    try {
+      const again = second.engine.ctx.migrations;
+      assert.equal(again.run(started.id)?.state, 'interrupted');
+      assert.match(again.run(started.id)!.error!, /the engine stopped during the run/);
+      const rest = await again.finished(again.startDisk(userId, source).id);
+      assert.equal(rest.state, 'succeeded', rest.error);
+      assert.equal(sum(rest.folders).copied, 1000 - copied);
+      assert.equal(second.engine.ctx.store.mailbox(userId, 'INBOX')!.messageCount, 1000);
+    } finally {
+      await second.stop();
+      fs.rmSync(source, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -30,6 +30,7 @@ import { AccountUsageResolver } from './monitoring/account-usage-resolver';
 import { StoreResolver } from './monitoring/store-resolver';
 import { AlertResolver } from './monitoring/alert-resolver';
 import { BackupResolver } from './maintenance/backup-resolver';
+import { MigrationResolver } from './migration/migration-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -61,6 +62,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   StoreResolver,
   AlertResolver,
   BackupResolver,
+  MigrationResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -25,6 +25,7 @@ import type { Alerts } from './jobs/alerts';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
 import type { Backups } from './backup/backups';
+import type { MigrationService } from './migration/migration-service';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -69,6 +70,8 @@ export interface EngineContext {
   alerts: Alerts;
   /** Event-loop stalls: logged with the activities running, counted in `watchdog.stats`. */
   watchdog: EventLoopWatchdog;
+  /** Imports from other servers (IMAP, Maildir, mbox) as background runs with progress. */
+  migrations: MigrationService;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
   /** The listeners the settings call for, as each service says (for status displays). */

@@ -47,6 +47,7 @@ import { MessageCounters } from './metrics/message-counters';
 import { Alerts } from './jobs/alerts';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
+import { MigrationService } from './migration/migration-service';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -135,6 +136,7 @@ export class Engine {
       activities,
       counters,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
+      migrations: new MigrationService({ db, store, directory, diskReserve, log: logs.logger('server') }),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     ctx.alerts = new Alerts(
@@ -188,6 +190,7 @@ export class Engine {
     settings.on('change', (changed: SettingKey[]) => void this.reconfigure(new Set(changed)));
     await this.ctx.queue.start();
     this.ctx.counters.start();
+    this.ctx.migrations.markInterrupted();
     this.ctx.jobs.start();
     this.ctx.alerts.start();
     const watchExpiry = () =>
@@ -228,6 +231,7 @@ export class Engine {
 
   private async doStop(): Promise<void> {
     this.log.message('stopping');
+    await this.ctx.migrations.stop();
     await this.ctx.jobs.stop();
     await this.ctx.alerts.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));

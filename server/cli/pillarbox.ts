@@ -24,6 +24,9 @@ commands:
                               (incremental on its newest backup); safe while the engine runs
   restore BACKUP DATA_DIR [--location NAME=PATH]...
                               restore a backup (or a set's newest) into an empty data directory
+  migrate imap|disk|users|virtual ...
+                              import mail from an IMAP server or a Maildir/mbox/Cyrus tree, users
+                              from CSV, aliases from a Postfix virtual map (pillarbox migrate help)
   sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
                               (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
@@ -48,6 +51,25 @@ async function reconstruct(args: string[]): Promise<void> {
       for (const m of r.missingMessages) process.stdout.write(`  UID ${m.uid}: ${m.file} is gone${expungeMissing ? ' (expunged)' : ''}\n`);
     }
   } finally {
+    await engine.close();
+  }
+}
+
+async function migrate(argv: string[]): Promise<void> {
+  const { MIGRATE_USAGE, migrateCommand, splitMigrateArgs } = await import('../migration/cli');
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+    process.stdout.write(MIGRATE_USAGE);
+    return;
+  }
+  const { own, engine: engineArgs } = splitMigrateArgs(argv);
+  const { Engine } = await engineModule();
+  const engine = new Engine(parseBootstrap(engineArgs));
+  try {
+    process.exitCode = await migrateCommand(engine.ctx, own, (line) => process.stdout.write(line + '\n'));
+  } catch (err) {
+    throw new BootstrapError(err instanceof Error ? err.message : String(err));
+  } finally {
+    await engine.ctx.migrations.stop();
     await engine.close();
   }
 }
@@ -107,6 +129,8 @@ async function main(): Promise<void> {
     case 'restore':
       process.exitCode = await (await backupModule()).restoreCommand(rest);
       return;
+    case 'migrate':
+      return migrate(rest);
     case 'sieve':
       process.exitCode = await (await import('../sieve/cli-test')).sieveTestCommand(rest);
       return;

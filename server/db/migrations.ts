@@ -326,4 +326,42 @@ ALTER TABLE job_runs_new RENAME TO job_runs;
 CREATE INDEX job_runs_by_job ON job_runs(job, started_at);
 `,
   },
+  {
+    version: 12,
+    sql: `
+-- Migration from other servers (issue 13). Per user and source ("imap://name@host:port",
+-- "maildir:/path", "mbox:/path"), per source folder: the UIDVALIDITY and the last UID copied
+-- (IMAP), and a key for every message copied (IMAP: Message-ID, internal date and size;
+-- Maildir: the unique file name; mbox: a hash of the message), so that a second run copies
+-- nothing and a run that stopped resumes where it stopped.
+CREATE TABLE migration_folders (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  folder TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL DEFAULT 0,
+  last_uid INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, source, folder)
+);
+CREATE TABLE migration_messages (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  folder TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (user_id, source, folder, key)
+) WITHOUT ROWID;
+
+-- Each migration run, with its progress per folder (JSON) once it has ended. Never a password.
+CREATE TABLE migration_runs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  source TEXT NOT NULL,
+  state TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  error TEXT,
+  progress TEXT NOT NULL DEFAULT '[]'
+);
+`,
+  },
 ];

@@ -2,7 +2,7 @@ import { PUBLIC_OWNER } from '../store/types';
 import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import { parseAddress } from './address';
-import { hashPassword, verifyPassword, type PasswordVault } from './passwords';
+import { hashPassword, isLegacyHash, isPasswordHash, verifyPassword, type PasswordVault } from './passwords';
 import { type Alias, type Domain, type DomainKind, DirectoryError, type Protocols, type Resolution, type User } from './types';
 
 interface UserRow {
@@ -107,14 +107,32 @@ export class Directory {
   }
 
   async createUser(input: CreateUserInput): Promise<User> {
-    this.checkShortName(input.shortName);
     this.checkPassword(input.password);
-    this.checkQuota(input.quotaMb);
-    const names = (input.names ?? []).map((n) => n.trim()).filter(Boolean);
-    for (const name of names) this.checkAdditionalName(name);
-    this.checkForwardTo(input.forwardTo ?? []);
+    this.checkNewUser(input);
     const hash = await hashPassword(input.password);
     const secret = this.wantsReversible() ? this.vault.seal(input.password) : null;
+    return this.insertUser(input, hash, secret);
+  }
+
+  /**
+   * Creates a user whose password is already hashed (`$scrypt$…`, as hashPassword makes),
+   * synchronously, so that an import can create many in one transaction of its own.
+   */
+  createUserWithHash(input: Omit<CreateUserInput, 'password'>, passwordHash: string): User {
+    if (!isPasswordHash(passwordHash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is neither this server\'s ($scrypt$) nor SHA-crypt ($5$, $6$)');
+    this.checkNewUser(input);
+    return this.insertUser(input, passwordHash, null);
+  }
+
+  private checkNewUser(input: Omit<CreateUserInput, 'password'>): void {
+    this.checkShortName(input.shortName);
+    this.checkQuota(input.quotaMb);
+    for (const name of input.names ?? []) if (name.trim()) this.checkAdditionalName(name.trim());
+    this.checkForwardTo(input.forwardTo ?? []);
+  }
+
+  private insertUser(input: Omit<CreateUserInput, 'password'>, hash: string, secret: string | null): User {
+    const names = (input.names ?? []).map((n) => n.trim()).filter(Boolean);
     const id = this.db.transaction(() => {
       this.assertNameFree(input.shortName);
       for (const name of names) this.assertNameFree(name);
@@ -147,16 +165,24 @@ export class Directory {
   }
 
   async updateUser(id: number, patch: UpdateUserInput): Promise<User> {
+    if (patch.password !== undefined) this.checkPassword(patch.password);
+    if (!this.user(id)) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
+    const { password, ...rest } = patch;
+    const hash = password !== undefined ? await hashPassword(password) : undefined;
+    const secret = password !== undefined && this.wantsReversible() ? this.vault.seal(password) : null;
+    return this.updateUserWithHash(id, rest, hash === undefined ? undefined : { hash, secret });
+  }
+
+  /** Changes a user, with a password already hashed if it changes; synchronous, for imports in one transaction. */
+  updateUserWithHash(id: number, patch: Omit<UpdateUserInput, 'password'>, password?: { hash: string; secret: string | null }): User {
     const existing = this.user(id);
     if (!existing) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
+    if (password && !isPasswordHash(password.hash)) throw new DirectoryError('INVALID_PASSWORD', 'the password hash is neither this server\'s ($scrypt$) nor SHA-crypt ($5$, $6$)');
     if (patch.shortName !== undefined) this.checkShortName(patch.shortName);
-    if (patch.password !== undefined) this.checkPassword(patch.password);
     this.checkQuota(patch.quotaMb);
     if (patch.forwardTo) this.checkForwardTo(patch.forwardTo);
     const names = patch.names?.map((n) => n.trim()).filter(Boolean);
     for (const name of names ?? []) this.checkAdditionalName(name);
-    const hash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
-    const secret = patch.password !== undefined && this.wantsReversible() ? this.vault.seal(patch.password) : null;
     this.db.transaction(() => {
       if (patch.shortName !== undefined && patch.shortName.toLowerCase() !== existing.shortName.toLowerCase()) {
         this.assertNameFree(patch.shortName, id);
@@ -181,9 +207,9 @@ export class Directory {
       if (patch.protocols !== undefined) column('protocols = ?', patch.protocols);
       if (patch.storeLocation !== undefined) column('store_location = ?', patch.storeLocation);
       if (patch.groups !== undefined) column('groups = ?', JSON.stringify(patch.groups));
-      if (hash !== undefined) {
-        column('password_hash = ?', hash);
-        column('password_secret = ?', secret);
+      if (password) {
+        column('password_hash = ?', password.hash);
+        column('password_secret = ?', password.secret);
       }
       if (set.length) this.db.prepare(`UPDATE users SET ${set.join(', ')} WHERE id = ?`).run(...values, id);
     })();
@@ -424,6 +450,11 @@ export class Directory {
     const cached = this.authCache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return user;
     if (!(await verifyPassword(password, row.password_hash))) return undefined;
+    if (isLegacyHash(row.password_hash)) {
+      // An imported SHA-crypt hash gives way to ours at the first login that proves the password.
+      const hash = await hashPassword(password);
+      this.db.prepare('UPDATE users SET password_hash = ?, password_secret = ? WHERE id = ? AND password_hash = ?').run(hash, this.wantsReversible() ? this.vault.seal(password) : null, user.id, row.password_hash);
+    }
     // Verified logins are remembered for a while, as Dovecot's auth cache does, so busy
     // clients that log in for every check do not pay the scrypt cost each time.
     if (this.authCache.size > 10000) this.authCache.clear();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isShaCrypt, verifyShaCrypt } from './sha-crypt';
 
 const scrypt = promisify(crypto.scrypt) as (
   password: crypto.BinaryLike,
@@ -22,7 +23,24 @@ export async function hashPassword(password: string): Promise<string> {
   return `$scrypt$N=${N},r=${R},p=${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+const SCRYPT_HASH = /^\$scrypt\$N=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
+
+/**
+ * Whether `stored` is a hash a user may be imported with: ours (hashPassword), or SHA-crypt
+ * ($5$, $6$, with or without Dovecot's {SHA256-CRYPT}/{SHA512-CRYPT}), which the first
+ * login replaces with ours (isLegacyHash).
+ */
+export function isPasswordHash(stored: string): boolean {
+  return SCRYPT_HASH.test(stored) || isShaCrypt(stored);
+}
+
+/** A hash from another system that a successful login should replace with ours. */
+export function isLegacyHash(stored: string): boolean {
+  return !SCRYPT_HASH.test(stored) && isShaCrypt(stored);
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (isShaCrypt(stored)) return verifyShaCrypt(password, stored);
   const m = /^\$scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(stored);
   if (!m) return false;
   const expected = Buffer.from(m[5], 'base64');

@@ -1,66 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isMbox, splitMbox } from '../mail/mbox';
+
+export { isMbox, splitMbox };
 
 /**
  * Where `pillarbox learn` and `pillarbox classify` find messages: files (one message
  * each), mbox files (detected by their "From " first line), and directories walked
  * recursively (maildir, MH, or any folder of .eml files).
  */
-
-/** An mbox separator: "From sender Day Mon DD HH:MM…", the asctime date mbox writers use. */
-const SEPARATOR = /^From \S*[ \t]+(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +\d{1,2}:\d{2}/;
-
-export function isMbox(buf: Buffer): boolean {
-  if (buf.length < 5 || buf.toString('latin1', 0, 5) !== 'From ') return false;
-  const eol = buf.indexOf(10);
-  return SEPARATOR.test(buf.toString('latin1', 0, eol < 0 ? Math.min(buf.length, 200) : eol));
-}
-
-/**
- * Splits an mbox into messages: a separator line starts a message when it is the first
- * line or follows a blank line. The separator itself is dropped and ">From " quoting
- * undone (mboxrd; harmless for mboxo).
- */
-export function splitMbox(buf: Buffer): Buffer[] {
-  // No other line starts with "From ": one message, without walking its lines.
-  if (buf.indexOf('\nFrom ', 0, 'latin1') < 0) {
-    const bodyStart = buf.indexOf(10) + 1;
-    return bodyStart <= 0 || bodyStart >= buf.length || !SEPARATOR.test(buf.toString('latin1', 0, Math.min(bodyStart, 200))) ? [] : [unquoteFrom(buf.subarray(bodyStart))];
-  }
-  const starts: number[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const eol = buf.indexOf(10, pos);
-    const lineEnd = eol < 0 ? buf.length : eol;
-    if (buf[pos] === 70 && (pos === 0 || isBlankLineBefore(buf, pos)) && SEPARATOR.test(buf.toString('latin1', pos, Math.min(lineEnd, pos + 200)))) {
-      starts.push(pos);
-    }
-    pos = lineEnd + 1;
-  }
-  const messages: Buffer[] = [];
-  for (let i = 0; i < starts.length; i++) {
-    const bodyStart = buf.indexOf(10, starts[i]) + 1;
-    let end = i + 1 < starts.length ? starts[i + 1] : buf.length;
-    // The blank line before the next separator belongs to the mbox, not to the message.
-    if (i + 1 < starts.length) end = end - (buf[end - 2] === 13 ? 2 : 1);
-    if (bodyStart <= 0 || bodyStart >= end) continue;
-    messages.push(unquoteFrom(buf.subarray(bodyStart, end)));
-  }
-  return messages;
-}
-
-function isBlankLineBefore(buf: Buffer, pos: number): boolean {
-  // pos is the start of a line; the previous line is blank when it is "\n" or "\r\n" alone.
-  if (pos < 1 || buf[pos - 1] !== 10) return false;
-  if (pos === 1) return true;
-  if (buf[pos - 2] === 10) return true;
-  return buf[pos - 2] === 13 && (pos === 2 || buf[pos - 3] === 10);
-}
-
-function unquoteFrom(msg: Buffer): Buffer {
-  if (!msg.includes('\n>From ') && !msg.includes('\n>>From ')) return msg;
-  return Buffer.from(msg.toString('latin1').replace(/^>(>*From )/gm, '$1'), 'latin1');
-}
 
 export interface SourceMessage {
   /** "path" for a single message, "path#n" (1-based) for the nth message of an mbox. */

@@ -28,6 +28,9 @@ import {
 
 export { normalizeFlags, normalizeMailboxName, SYNC_READ_MAX };
 
+/** How many message files one append writes at once. */
+const APPEND_CONCURRENCY = 16;
+
 const MAILBOX_SELECT =
   'SELECT m.*, EXISTS (SELECT 1 FROM mailbox_subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed FROM mailboxes m';
 
@@ -453,37 +456,50 @@ export class MailStore extends EventEmitter {
 
   /** append's work; every file it names is added to `unsettled` before it is written. */
   private async appendFiles(items: AppendItem[], unsettled: string[], alsoInTransaction: (() => void) | undefined): Promise<AppendResult[]> {
-    const prepared: { item: AppendItem; box: MailboxInfo; file: string; size: number }[] = [];
+    type Prepared = { item: AppendItem; box: MailboxInfo; file: string; size: number };
+    const prepared: (Prepared | undefined)[] = new Array(items.length);
     const dirs = new Set<string>();
-    try {
-      for (const item of items) {
-        const box = this.mailbox(item.userId, item.mailbox);
-        if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
-        const dir = this.mailboxDir(item.userId, box.id);
-        const file = path.join(dir, uniqueName('.eml'));
-        this.unsettled.add(file);
-        unsettled.push(file);
-        let size: number;
-        if ('file' in item.source) {
-          await fsp.mkdir(dir, { recursive: true });
-          await linkOrCopy(item.source.file, file);
-          size = item.source.size;
-          dirs.add(dir);
-        } else {
-          size = await writeFileDurably(file, item.source.parts);
-        }
-        prepared.push({ item, box, file, size });
+    const prepare = async (item: AppendItem): Promise<Prepared> => {
+      const box = this.mailbox(item.userId, item.mailbox);
+      if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
+      const dir = this.mailboxDir(item.userId, box.id);
+      const file = path.join(dir, uniqueName('.eml'));
+      this.unsettled.add(file);
+      unsettled.push(file);
+      if ('file' in item.source) {
+        await fsp.mkdir(dir, { recursive: true });
+        await linkOrCopy(item.source.file, file);
+        dirs.add(dir);
+        return { item, box, file, size: item.source.size };
       }
+      return { item, box, file, size: await writeFileDurably(file, item.source.parts) };
+    };
+    // A batch (MULTIAPPEND, a migration) writes several files at once: their fsyncs overlap
+    // and the directory syncs they share are coalesced (fsyncDir).
+    let next = 0;
+    const writer = async () => {
+      while (next < items.length) {
+        const i = next++;
+        prepared[i] = await prepare(items[i]);
+      }
+    };
+    const written = await Promise.allSettled(Array.from({ length: Math.min(APPEND_CONCURRENCY, items.length) }, writer));
+    const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    // Every file named so far, written or half-written, goes if the append fails.
+    const removeAll = () => Promise.all(unsettled.map((f) => fsp.rm(f, { force: true })));
+    try {
+      if (failed) throw failed.reason;
       await Promise.all([...dirs].map(fsyncDir));
     } catch (err) {
-      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      await removeAll();
       throw err;
     }
+    const ready = prepared as Prepared[];
     let results: AppendResult[];
     try {
       results = await this.commits.run(() => {
         const out: AppendResult[] = [];
-        for (const p of prepared) {
+        for (const p of ready) {
           const box = this.mailboxById(p.box.id);
           if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
           const uid = box.uidNext;
@@ -508,10 +524,10 @@ export class MailStore extends EventEmitter {
         return out;
       });
     } catch (err) {
-      await Promise.all(prepared.map((p) => fsp.rm(p.file, { force: true })));
+      await removeAll();
       throw err;
     }
-    for (const watcher of this.appendWatchers) for (const p of prepared) watcher.add(p.file);
+    for (const watcher of this.appendWatchers) for (const p of ready) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
     return results;
   }

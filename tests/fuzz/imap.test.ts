@@ -18,7 +18,7 @@ import { type CommandReadResult, type CommandReaderLimits, type RawCommand, read
 import { nstring } from '../../server/imap/protocol/encode';
 import { formatInternalDate, headerDateDay, parseDateTime, parseSearchDate } from '../../server/imap/protocol/imap-date';
 import { InputReader } from '../../server/imap/protocol/input-reader';
-import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../../server/imap/protocol/mutf7';
+import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../../server/mail/mutf7';
 import { formatSet, parseSequenceSet, resolveSet } from '../../server/imap/protocol/sequence-set';
 import { atom, chunked, latin1, nastyChar, nested, numberText, quoted, rawBytes, repeated, sentence, word } from './arbitraries';
 import { bytesCodec, check, fc, fuzz, jsonCodec, latin1Codec } from './driver';

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandCursor, ParseError } from '../../server/imap/protocol/command-cursor';
 import { parseSequenceSet, resolveSet, formatSet, withinRange } from '../../server/imap/protocol/sequence-set';
-import { decodeMailboxName, encodeMailboxName } from '../../server/imap/protocol/mutf7';
+import { decodeMailboxName, encodeMailboxName } from '../../server/mail/mutf7';
 import { nstring } from '../../server/imap/protocol/encode';
 import { parseDateTime, formatInternalDate } from '../../server/imap/protocol/imap-date';
 import { parseFetchItems } from '../../server/imap/commands/fetch';

@@ -1,4 +1,4 @@
-import { decodeMailboxName } from '../protocol/mutf7';
+import { decodeMailboxName } from '../../mail/mutf7';
 import { type Section, type SectionText, sectionRange } from '../mime/sections';
 import { messageSummary } from '../mime/summary';
 import type { ImapSession } from '../session/imap-session';

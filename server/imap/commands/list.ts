@@ -1,6 +1,6 @@
 import { HIERARCHY_SEPARATOR, type MailboxInfo } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
-import { MailboxNameError } from '../protocol/mutf7';
+import { MailboxNameError } from '../../mail/mutf7';
 import { AUTHENTICATED, type CommandSpec, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { parseStatusItems, statusItems } from './mailbox';

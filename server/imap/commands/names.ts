@@ -1,6 +1,6 @@
 import type { CommandCursor } from '../protocol/command-cursor';
 import { nstring, wire } from '../protocol/encode';
-import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../protocol/mutf7';
+import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../../mail/mutf7';
 import { normalizeMailboxName } from '../../store/store';
 
 /** A mailbox name or pattern as sent: modified UTF-7, or UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled (RFC 6855, 9051). */

@@ -10,7 +10,7 @@ import { StoreError } from '../../store/types';
 import { CommandCursor, ParseError } from '../protocol/command-cursor';
 import { type RawCommand, readCommand } from '../protocol/command-reader';
 import { InputReader, type LineResult } from '../protocol/input-reader';
-import { MailboxNameError } from '../protocol/mutf7';
+import { MailboxNameError } from '../../mail/mutf7';
 import { COMMANDS } from '../commands';
 import { type SearchContext, updateSearchContexts } from '../commands/search-context';
 import { SearchLimitError } from '../commands/search';

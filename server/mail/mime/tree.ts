@@ -15,12 +15,15 @@ export const MAX_DEPTH = 32;
 export interface MimeLimits {
   maxParts?: number;
   maxDepth?: number;
+  /** Count each part's lines (IMAP's BODYSTRUCTURE needs them); readers of the content can skip the scan. */
+  countLines?: boolean;
 }
 
 interface Walk {
   parts: number;
   maxParts: number;
   maxDepth: number;
+  countLines: boolean;
 }
 
 /** One MIME entity with byte offsets into the message: header start, body start, body end. */
@@ -43,12 +46,18 @@ export interface MimeNode {
    * the parts (Sieve's body test).
    */
   outside?: [number, number];
+  /** Lines of the body (0 when the parse was asked not to count them). */
   lines: number;
 }
 
 /** Parses the MIME structure of a whole message (binary-safe: works on bytes, never decodes). */
 export function parseMime(buf: Buffer, limits: MimeLimits = {}): MimeNode {
-  return parseEntity(buf, 0, buf.length, false, 0, { parts: 0, maxParts: limits.maxParts ?? MAX_PARTS, maxDepth: limits.maxDepth ?? MAX_DEPTH });
+  return parseEntity(buf, 0, buf.length, false, 0, {
+    parts: 0,
+    maxParts: limits.maxParts ?? MAX_PARTS,
+    maxDepth: limits.maxDepth ?? MAX_DEPTH,
+    countLines: limits.countLines ?? true,
+  });
 }
 
 function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number, count: Walk): MimeNode {
@@ -70,7 +79,7 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
       defaulted = false;
     }
   }
-  const node: MimeNode = { hs: start, bs: bodyStart, be: end, fields, type, subtype, params, defaulted, lines: countLines(buf, bodyStart, end) };
+  const node: MimeNode = { hs: start, bs: bodyStart, be: end, fields, type, subtype, params, defaulted, lines: count.countLines ? countLines(buf, bodyStart, end) : 0 };
   const lowerType = type.toLowerCase();
   if (depth >= count.maxDepth) return node;
   if (lowerType === 'multipart') {

@@ -74,7 +74,7 @@ export function partText(part: MimePart): string {
 
 /** Parses a message into its part tree (the one MIME parser, with the junk filter's tighter bounds). */
 export function parseMessage(buf: Buffer): MimePart {
-  return toPart(buf, parseMime(buf, { maxParts: MAX_PARTS, maxDepth: MAX_DEPTH, countLines: false }));
+  return toPart(buf, parseMime(buf, { maxParts: MAX_PARTS, maxDepth: MAX_DEPTH, countLines: false, contentFieldsOnly: true }));
 }
 
 function toPart(buf: Buffer, node: MimeNode): MimePart {

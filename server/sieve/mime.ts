@@ -22,7 +22,7 @@ const MAX_DEPTH = 20;
  */
 export function extractBodyParts(raw: Buffer): BodyPart[] {
   const out: BodyPart[] = [];
-  walk(raw, parseMime(raw, { maxParts: MAX_PARTS, maxDepth: MAX_DEPTH, countLines: false }), 0);
+  walk(raw, parseMime(raw, { maxParts: MAX_PARTS, maxDepth: MAX_DEPTH, countLines: false, contentFieldsOnly: true }), 0);
   return out;
 
   function walk(buf: Buffer, node: MimeNode, depth: number): void {
@@ -39,7 +39,7 @@ export function extractBodyParts(raw: Buffer): BodyPart[] {
     if (type === 'message/rfc822') {
       out.push({ type, text: decoded.toString('utf8') });
       if (node.message) walk(buf, node.message, depth + 1);
-      else if (depth < MAX_DEPTH) walk(decoded, parseMime(decoded, { maxParts: MAX_PARTS - out.length, maxDepth: MAX_DEPTH - depth - 1, countLines: false }), depth + 1);
+      else if (depth < MAX_DEPTH) walk(decoded, parseMime(decoded, { maxParts: MAX_PARTS - out.length, maxDepth: MAX_DEPTH - depth - 1, countLines: false, contentFieldsOnly: true }), depth + 1);
       return;
     }
     const text = node.type.toLowerCase() === 'text' ? decodeCharset(decoded, parameterMap(node.params).get('charset')) : decoded.toString('latin1');

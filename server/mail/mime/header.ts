@@ -41,23 +41,25 @@ export function blankLineEnd(buf: Buffer, start = 0): number {
   return -1;
 }
 
-/** The fields of a header block (lines without a colon are skipped, as most parsers do). */
-export function parseHeaderFields(buf: Buffer, start: number, end: number): HeaderField[] {
+/**
+ * The fields of a header block (lines without a colon are skipped, as most parsers do); with
+ * `wanted`, only the fields whose lower-case name it accepts (the others cost a name read).
+ */
+export function parseHeaderFields(buf: Buffer, start: number, end: number, wanted?: (name: string) => boolean): HeaderField[] {
   const fields: HeaderField[] = [];
   let pos = start;
   let current: { start: number; end: number } | undefined;
   const finish = () => {
     if (!current) return;
-    const raw = buf.subarray(current.start, current.end);
-    const text = raw.toString('latin1');
-    const colon = text.indexOf(':');
-    if (colon > 0) {
-      const name = text.slice(0, colon).trim().toLowerCase();
-      if (name && !/[\s]/.test(name)) {
-        fields.push({ name, raw, value: text.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim() });
-      }
-    }
+    const { start: from, end: to } = current;
     current = undefined;
+    const colon = buf.indexOf(0x3a, from);
+    if (colon <= from || colon >= to) return;
+    const name = buf.toString('latin1', from, colon).trim().toLowerCase();
+    if (!name || /[\s]/.test(name) || (wanted && !wanted(name))) return;
+    const raw = buf.subarray(from, to);
+    const value = buf.toString('latin1', colon + 1, to);
+    fields.push({ name, raw, value: value.replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim() });
   };
   while (pos < end) {
     const nl = buf.indexOf(LF, pos);

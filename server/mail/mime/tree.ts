@@ -17,6 +17,8 @@ export interface MimeLimits {
   maxDepth?: number;
   /** Count each part's lines (IMAP's BODYSTRUCTURE needs them); readers of the content can skip the scan. */
   countLines?: boolean;
+  /** Keep only the Content-* fields in `fields` (all a reader of the content needs from the tree). */
+  contentFieldsOnly?: boolean;
 }
 
 interface Walk {
@@ -24,6 +26,7 @@ interface Walk {
   maxParts: number;
   maxDepth: number;
   countLines: boolean;
+  wanted?: (name: string) => boolean;
 }
 
 /** One MIME entity with byte offsets into the message: header start, body start, body end. */
@@ -57,13 +60,14 @@ export function parseMime(buf: Buffer, limits: MimeLimits = {}): MimeNode {
     maxParts: limits.maxParts ?? MAX_PARTS,
     maxDepth: limits.maxDepth ?? MAX_DEPTH,
     countLines: limits.countLines ?? true,
+    wanted: limits.contentFieldsOnly ? isContentField : undefined,
   });
 }
 
 function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean, depth: number, count: Walk): MimeNode {
   count.parts++;
   const { headerEnd, bodyStart } = splitHeader(buf, start, end);
-  const fields = parseHeaderFields(buf, start, headerEnd);
+  const fields = parseHeaderFields(buf, start, headerEnd, count.wanted);
   const ct = headerValue(fields, 'content-type');
   let type = inDigest ? 'message' : 'text';
   let subtype = inDigest ? 'rfc822' : 'plain';
@@ -104,6 +108,8 @@ function parseEntity(buf: Buffer, start: number, end: number, inDigest: boolean,
   }
   return node;
 }
+
+const isContentField = (name: string): boolean => name.startsWith('content-');
 
 function countLines(buf: Buffer, start: number, end: number): number {
   let n = 0;

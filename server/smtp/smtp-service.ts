@@ -16,6 +16,7 @@ import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
 import { HeaderCapture } from '../mail/header-capture';
 import { InboundAuth, withoutForgedResults } from './inbound-auth';
+import { installStartTls, startTlsWith } from './starttls';
 import { greetAfter, installPromptGreeting } from './prompt-greeting';
 
 usePolicyEnhancedCodes();
@@ -50,6 +51,7 @@ export class SmtpService implements Service {
     this.clients = new ClientChecks(ctx);
     this.inboundAuth = new InboundAuth(ctx);
     installPromptGreeting();
+    installStartTls();
     this.listeners = new ListenerGroup({
       log: this.log,
       host: ctx.options.bind,
@@ -108,6 +110,7 @@ export class SmtpService implements Service {
     // Client resets, TLS failures and the like surface here; they end that session only.
     server.on('error', (err: Error & { remote?: string }) => this.log.event('connection error', { error: err.message, client: err.remote }));
     this.servers.set(kind, server);
+    startTlsWith(server, (socket) => this.ctx.tls.upgrade(socket, kind));
     return {
       protocol: kind === 'smtp' ? 'smtp' : 'submission',
       registry: this.ctx.connections,

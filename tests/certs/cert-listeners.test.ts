@@ -74,24 +74,30 @@ describe('certificates on the listeners', () => {
     }
   });
 
-  it(
-    'SNI picks an ECDSA domain certificate over an RSA service certificate, and the reverse, on IMAPS (one certificate per connection)',
-    async () => {
-      const ecdsa = await store.createSelfSigned({ name: 'ecdsa domain', commonName: 'other.test', keyType: 'ecdsa-p256' });
-      const def = await store.createSelfSigned({ name: 'ecdsa service', commonName: 'mail.example.test', keyType: 'ecdsa-p256' });
-      try {
-        store.update(ecdsa.id, { domains: ['other.test'] });
-        const seen = await sClient(t.ports.imaps, { servername: 'mail.other.test' });
-        assert.equal(seen.fingerprints[0], ecdsa.fingerprintSha256);
-        store.update(def.id, { services: ['imaps'] });
-        const rsa = await sClient(t.ports.imaps, { servername: 'mail.example.test' });
-        assert.equal(rsa.fingerprints[0], made.domain.fingerprintSha256);
-      } finally {
-        store.delete(ecdsa.id, made.domain.id);
-        store.delete(def.id, made.imaps.id);
+  it('SNI picks an ECDSA domain certificate beside RSA service certificates, and an RSA one beside ECDSA, on every listener (one certificate per connection)', async () => {
+    const ecdsa = await store.createSelfSigned({ name: 'ecdsa domain', commonName: 'other.test', keyType: 'ecdsa-p256' });
+    const ecdsaService = await store.createSelfSigned({ name: 'ecdsa service', commonName: 'mail.example.test', keyType: 'ecdsa-p256' });
+    const services = LISTENERS.map((l) => l.service);
+    try {
+      store.update(ecdsa.id, { domains: ['other.test'] });
+      for (const { service, ...how } of LISTENERS) {
+        const seen = await sClient(t.ports[service], { ...how, servername: 'mail.other.test' });
+        assert.equal(seen.fingerprints[0], ecdsa.fingerprintSha256, `${service}: the ECDSA domain certificate beside an RSA service one`);
       }
-    },
-  );
+      store.update(ecdsaService.id, { services });
+      for (const { service, ...how } of LISTENERS) {
+        const rsa = await sClient(t.ports[service], { ...how, servername: 'mail.example.test' });
+        assert.equal(rsa.fingerprints[0], made.domain.fingerprintSha256, `${service}: the RSA domain certificate beside an ECDSA service one`);
+        const plain = await sClient(t.ports[service], how);
+        assert.equal(plain.fingerprints[0], ecdsaService.fingerprintSha256, `${service}: no name, the service's ECDSA certificate`);
+      }
+    } finally {
+      for (const service of services) store.update(made[service].id, { services: [service] });
+      store.update(ecdsa.id, { domains: [] });
+      store.delete(ecdsa.id);
+      store.delete(ecdsaService.id);
+    }
+  });
 
   it('a renewal is seen by new connections while an IMAPS session opened before it stays up', async () => {
     const before = made.imaps.fingerprintSha256;

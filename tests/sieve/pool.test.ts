@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { checkIncludes, compileSieve, runSieve, type VacationMemory } from '../../server/sieve/index';
 import { type MailboxFacts, mailboxExistsIn } from '../../server/sieve/mailbox-names';
@@ -17,6 +17,25 @@ import { CASES } from './corpus/cases';
 import { MESSAGES } from './corpus/messages';
 import { writeFakeSieveWorker } from '../helpers/fake-sieve-worker';
 import { DEFAULT_FROM, DEFAULT_TO, MAILBOXES } from './pigeonhole';
+
+/**
+ * Watches the main thread while work runs elsewhere. It stayed free when no turn of its event
+ * loop came late by 100 ms, or, on a machine so busy that the thread waited for a core, when
+ * it was busy under 100 ms in all (event-loop utilization counts its own work, not the wait).
+ */
+function watchMainThread(): { stop(): { ok: boolean; text: string } } {
+  const lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+  const before = performance.eventLoopUtilization();
+  lag.enable();
+  return {
+    stop() {
+      lag.disable();
+      const lateMs = lag.max / 1e6;
+      const busyMs = performance.eventLoopUtilization(before).active;
+      return { ok: lateMs < 100 || busyMs < 100, text: `late by up to ${lateMs.toFixed(1)} ms, busy ${busyMs.toFixed(1)} ms` };
+    },
+  };
+}
 
 const NOW = new Date('2024-05-06T07:08:09Z');
 const FACTS: MailboxFacts = { own: MAILBOXES, postable: ['News'] };
@@ -98,11 +117,10 @@ describe('SievePool', () => {
   it('a slow script runs in a worker: its own budget stops it, and the main thread stays free meanwhile', async () => {
     const script = 'require ["body", "regex"];\n' + 'if body :raw :regex "(a|aa)*b" { discard; }\n'.repeat(500);
     const raw = Buffer.from(`Subject: slow\r\n\r\n${('a'.repeat(76) + '\r\n').repeat(13_000)}`);
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
+    const watch = watchMainThread();
     const started = Date.now();
     const r = await pool.run({ script: { name: 'slow', source: script }, raw, envelope: { from: 'a@b.c', to: 'me@example.com' }, limits: { maxRunMs: 800 } });
-    lag.disable();
+    const main = watch.stop();
     const took = Date.now() - started;
     assert.deepEqual(r.budgetExceeded, { limitMs: 800 });
     assert.deepEqual(r.actions, [{ action: 'keep', implicit: true }]);
@@ -110,28 +128,28 @@ describe('SievePool', () => {
     assert.ok(r.errors[0].line > 0, 'stopped by the worker\u2019s own budget, at a line');
     assert.equal(pool.terminated, 0);
     assert.ok(took >= 800, `answered after ${took} ms`);
-    assert.ok(lag.max / 1e6 < 100, `the main thread's event loop was late by up to ${(lag.max / 1e6).toFixed(1)} ms`);
+    assert.ok(main.ok, `the main thread was ${main.text}`);
   });
 
   it('checking a 1 MB script (what PUTSCRIPT and CHECKSCRIPT do) leaves the main thread free', async () => {
     const line = 'if header :contains "Subject" "xyz" { keep; }\n';
     const source = line.repeat(Math.floor((1024 * 1024 - 100) / line.length));
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
+    const watch = watchMainThread();
     const t0 = Date.now();
     const r = await pool.check(source, 'big', { loadInclude: () => undefined });
     const took = Date.now() - t0;
-    lag.disable();
+    const main = watch.stop();
     assert.deepEqual(r, { errors: [], warnings: [] });
-    process.stderr.write(`a 1 MB script checked in ${took} ms; the main thread was late by up to ${(lag.max / 1e6).toFixed(1)} ms\n`);
-    assert.ok(lag.max / 1e6 < 100, `the main thread's event loop was late by up to ${(lag.max / 1e6).toFixed(1)} ms`);
+    process.stderr.write(`a 1 MB script checked in ${took} ms; the main thread was ${main.text}\n`);
+    assert.ok(main.ok, `the main thread was ${main.text}`);
   });
 });
 
 describe('SievePool deadlines (a worker that does not answer)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-pool-'));
   const file = writeFakeSieveWorker(dir);
-  const pool = new SievePool({ size: 1, workerFile: file, graceMs: 100, prepTimeoutMs: 300 });
+  // The prepare deadline leaves a loaded machine time to start a worker thread.
+  const pool = new SievePool({ size: 1, workerFile: file, graceMs: 100, prepTimeoutMs: 2000 });
   after(async () => {
     await pool.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -157,7 +175,7 @@ describe('SievePool deadlines (a worker that does not answer)', () => {
   it('a run that never starts (prepare deadline) ends the same way', async () => {
     const r = await job('stuck');
     assert.deepEqual(r.budgetExceeded, { limitMs: 50 });
-    assert.match(r.errors[0].message, /not ready to run within 300 ms/);
+    assert.match(r.errors[0].message, /not ready to run within 2000 ms/);
     assert.equal(pool.terminated, 2);
   });
 

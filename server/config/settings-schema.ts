@@ -116,6 +116,7 @@ export interface Settings {
   smtpMaxConnections: number;
   maxConnectionsPerIp: number;
   smtpEarlyTalkerWaitMs: number;
+  smtpGreetingPassHours: number;
   popMaxConnections: number;
   maxLineLength: number;
   maxRecipientsPerMessage: number;
@@ -619,8 +620,14 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   smtpEarlyTalkerWaitMs: {
     default: 100,
     seedName: '(not in the seed)',
-    description: 'How long the SMTP greeting waits for clients that talk before it (they are refused: 421 You talk too soon); approved relay hosts are greeted at once. 0 = greet at once.',
+    description: 'How long the SMTP greeting waits for clients that talk before it (they are refused: 421 You talk too soon); approved relay hosts, and clients that passed the wait within smtpGreetingPassHours, are greeted at once. 0 = greet at once.',
     check: (v) => (Number.isInteger(v) && v >= 0 && v <= 10000 ? undefined : 'must be from 0 to 10000'),
+  },
+  smtpGreetingPassHours: {
+    default: 24,
+    seedName: '(Postfix postscreen_greet_ttl)',
+    description: 'Hours a client that waited for the greeting and then began a transaction (MAIL FROM) is greeted at once on later connections, as Postfix\u2019s postscreen remembers clients that passed. Per address (IPv6: per /64), in memory. 0 = every connection waits.',
+    check: (v) => (Number.isInteger(v) && v >= 0 && v <= 720 ? undefined : 'must be from 0 to 720'),
   },
   popMaxConnections: {
     default: 200,

@@ -16,6 +16,7 @@ import { usePolicyEnhancedCodes } from './enhanced-codes';
 import { ClientChecks } from './client-checks';
 import { HeaderCapture } from '../mail/header-capture';
 import { InboundAuth, withoutForgedResults } from './inbound-auth';
+import { GreetingPasses } from './greeting-passes';
 import { installStartTls, startTlsWith } from './starttls';
 import { greetAfter, installPromptGreeting } from './prompt-greeting';
 
@@ -44,6 +45,9 @@ export class SmtpService implements Service {
   private readonly policy: RecipientPolicy;
   private readonly clients: ClientChecks;
   private readonly inboundAuth: InboundAuth;
+  private readonly greetingPasses = new GreetingPasses();
+  /** Connections greeted after the early-talker wait whose client has not yet begun a transaction. */
+  private readonly waitedForGreeting = new WeakSet<ConnectionInfo>();
 
   constructor(private readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('smtp');
@@ -136,10 +140,23 @@ export class SmtpService implements Service {
   private accept(server: SMTPServer, socket: net.Socket, conn: ConnectionInfo): void {
     const internals = server as unknown as { connect(socket: net.Socket, options: object): void };
     readBudget(socket);
-    greetAfter(socket, this.clients.isApprovedRelayAddress(conn.remoteAddress) ? 0 : this.ctx.settings.get().smtpEarlyTalkerWaitMs);
+    greetAfter(socket, this.greetingWaitMs(conn));
     internals.connect(socket, {});
     this.log.event('connection', { listener: conn.listener, client: conn.remoteAddress });
     if (conn.protocol === 'submission') this.expectLogin(server, socket, conn);
+  }
+
+  /**
+   * The early-talker wait before this client's greeting: none for approved relay hosts and for
+   * clients that passed it lately (GreetingPasses); a client that waits is remembered as
+   * waiting, so that its first MAIL FROM records a pass.
+   */
+  private greetingWaitMs(conn: ConnectionInfo): number {
+    const s = this.ctx.settings.get();
+    if (s.smtpEarlyTalkerWaitMs === 0 || this.clients.isApprovedRelayAddress(conn.remoteAddress)) return 0;
+    if (this.greetingPasses.has(conn.remoteAddress, s.smtpGreetingPassHours * 3_600_000)) return 0;
+    this.waitedForGreeting.add(conn);
+    return s.smtpEarlyTalkerWaitMs;
   }
 
   /**
@@ -257,6 +274,8 @@ export class SmtpService implements Service {
           return cb(toSmtpError(err));
         }
         activity?.end();
+        const conn = (session as Session).pillarbox?.connection;
+        if (conn && this.waitedForGreeting.delete(conn)) this.greetingPasses.record(conn.remoteAddress);
         // RFC 1870: a declared SIZE that the reserve cannot hold now is a temporary refusal.
         const args = address.args as Record<string, string> | false | undefined;
         const declared = Number((args && args.SIZE) ?? 0);

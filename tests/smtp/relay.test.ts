@@ -98,7 +98,8 @@ describe('relay control', () => {
     assert.throws(() => t.engine.ctx.settings.update({ refusedHosts: ['not a host!'] }), /refusedHosts/);
   });
   it('refuses a client that talks before the greeting, and greets approved relay hosts without that wait', async () => {
-    const early = await LineClient.connect(t.ports.smtp);
+    // From an address that has not passed the wait before (127.0.0.1 has: see smtpGreetingPassHours).
+    const early = await LineClient.connect(t.ports.smtp, { localAddress: '127.0.4.1' });
     try {
       early.send('EHLO early.example.org\r\n');
       assert.match(await early.waitFor(/^421 /), /talk too soon/);
@@ -114,7 +115,7 @@ describe('relay control', () => {
   });
   it('waits for early talkers as long as smtpEarlyTalkerWaitMs says', async () => {
     t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 10_000 });
-    const early = await LineClient.connect(t.ports.smtp);
+    const early = await LineClient.connect(t.ports.smtp, { localAddress: '127.0.4.2' });
     try {
       // Well past smtp-server's own 100 ms, well inside the 10 s set: still too soon.
       await new Promise((r) => setTimeout(r, 300));
@@ -123,6 +124,49 @@ describe('relay control', () => {
     } finally {
       early.close();
       t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 100 });
+    }
+  });
+  it('greets a client that waited and began a transaction at once afterwards, for smtpGreetingPassHours', async () => {
+    t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 2000 });
+    const greetingAfter = async (localAddress: string): Promise<{ ms: number; client: LineClient }> => {
+      const started = Date.now();
+      const client = await LineClient.connect(t.ports.smtp, { localAddress });
+      await client.waitFor(/^220 /);
+      return { ms: Date.now() - started, client };
+    };
+    const talksEarly = async (localAddress: string): Promise<string> => {
+      const client = await LineClient.connect(t.ports.smtp, { localAddress });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        client.send('EHLO early.example.org\r\n');
+        return await client.waitFor(/^(421|220) /);
+      } finally {
+        client.close();
+      }
+    };
+    try {
+      const first = await greetingAfter('127.0.4.3');
+      assert.ok(first.ms >= 2000, `the first connection waited (${first.ms} ms)`);
+      first.client.send('EHLO patient.example.org\r\n');
+      await first.client.waitFor(/^250 /);
+      first.client.send('MAIL FROM:<someone@patient.example.org>\r\n');
+      await first.client.waitFor(/^250 /);
+      first.client.send('QUIT\r\n');
+      first.client.close();
+
+      const second = await greetingAfter('127.0.4.3');
+      assert.ok(second.ms < 1000, `a client that passed is greeted at once (${second.ms} ms)`);
+      second.client.close();
+      // Another address still waits, and one that only connected (no MAIL FROM) has no pass.
+      assert.match(await talksEarly('127.0.4.4'), /^421 .*talk too soon/);
+      const idle = await greetingAfter('127.0.4.5');
+      idle.client.close();
+      assert.ok((await greetingAfter('127.0.4.5').then((g) => (g.client.close(), g.ms))) >= 2000, 'connecting alone earns no pass');
+      // A TTL of 0 makes every connection wait again, at once.
+      t.engine.ctx.settings.update({ smtpGreetingPassHours: 0 });
+      assert.match(await talksEarly('127.0.4.3'), /^421 .*talk too soon/);
+    } finally {
+      t.engine.ctx.settings.update({ smtpEarlyTalkerWaitMs: 100, smtpGreetingPassHours: 24 });
     }
   });
 });

@@ -33,7 +33,7 @@ export const smtpBenchmark: Benchmark = {
     '--only SIDE      run one side only: pillarbox or peer',
     '--keep           keep the temporary data directories (paths are printed)',
     '--auth-checks    leave Pillarbox\'s SPF/DKIM/DMARC checks on (Postfix runs none; needs working DNS)',
-    '--greeting-wait MS  Pillarbox\'s smtpEarlyTalkerWaitMs (default: the product default, 100 ms; Postfix\'s smtpd greets at once, so 0 compares like with like)',
+    '--greeting-wait MS  Pillarbox\'s smtpEarlyTalkerWaitMs (default: the product default, 100 ms until a client has passed; Postfix\'s smtpd greets at once, so 0 compares like with like)',
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
     const load: SmtpSourceLoad = {
@@ -54,7 +54,7 @@ export const smtpBenchmark: Benchmark = {
     if (!authChecks) notes.push('Pillarbox\'s SPF/DKIM/DMARC checks of inbound mail are off, as Postfix here has none (--auth-checks keeps them)');
     notes.push(
       greetingWait === undefined
-        ? 'Pillarbox waits 100 ms before each greeting to catch early talkers (smtpEarlyTalkerWaitMs); Postfix greets at once (--greeting-wait 0 compares like with like)'
+        ? 'Pillarbox waits 100 ms before the greeting to catch early talkers (smtpEarlyTalkerWaitMs) until a client has passed, then greets it at once (smtpGreetingPassHours, like postscreen); Postfix greets at once (--greeting-wait 0 compares like with like)'
         : `Pillarbox's greeting wait for early talkers: ${greetingWait} ms`,
     );
     if (fsType === 'tmpfs') notes.push(`${ctx.workDir} is tmpfs: fsync costs nothing there, so these figures overstate both sides (use --dir)`);

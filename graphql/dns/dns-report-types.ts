@@ -9,6 +9,7 @@ export enum DnsRecordKindValue {
   MTA_STS = 'mtaSts',
   MTA_STS_HOST = 'mtaStsHost',
   TLS_RPT = 'tlsRpt',
+  SRV = 'srv',
 }
 registerEnumType(DnsRecordKindValue, { name: 'DnsRecordKind' });
 
@@ -31,13 +32,13 @@ export class DnsRecordCheckType {
   @Field(() => String, { description: 'Owner name of the record (no final dot).' })
   name!: string;
 
-  @Field(() => String, { description: 'MX, TXT, TLSA or CNAME.' })
+  @Field(() => String, { description: 'MX, TXT, TLSA, CNAME or SRV.' })
   type!: string;
 
-  @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text, for TLSA "usage selector type hex", for CNAME "host.".' })
+  @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text, for TLSA "usage selector type hex", for CNAME "host.", for SRV "priority weight port host.".' })
   value!: string;
 
-  @Field(() => Boolean, { description: 'False for records that help but that mail does not need: TLSA (only in a DNSSEC-signed zone) and TLS reporting. ready counts only required ones.' })
+  @Field(() => Boolean, { description: 'False for records that help but that mail does not need: TLSA (only in a DNSSEC-signed zone), TLS reporting, and the SRV records mail clients use to find their servers. ready counts only required ones.' })
   required!: boolean;
 
   @Field(() => DnsRecordStatusValue)

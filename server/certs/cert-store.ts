@@ -120,6 +120,14 @@ export class CertStore extends EventEmitter {
     return undefined;
   }
 
+  /** The names on the certificate a domain has of its own (picked by SNI), or undefined when it has none. */
+  domainCertificateNames(domain: string): string[] | undefined {
+    const id = this.idForServerName(domain);
+    if (!id) return undefined;
+    const info = this.get(id);
+    return [info.commonName, ...(info.altNames ?? [])];
+  }
+
   /** Key and certificate chain of a certificate that is ready. */
   pair(id: string): ServingPair {
     const loaded = this.load(this.entry(id));

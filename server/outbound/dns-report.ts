@@ -5,8 +5,9 @@ import { resolveTlsa } from './dns-tlsa';
 import { dnsServerAddress } from './mx-resolver';
 import { MTA_STS_HOST_PREFIX, mtaStsId, mtaStsPolicy } from './mta-sts';
 import { parseHostPort } from '../net/host-port';
+import { clientEndpoints, clientHost } from '../config/client-endpoints';
 
-export type RecordKind = 'mx' | 'spf' | 'dkim' | 'dmarc' | 'tlsa' | 'mtaSts' | 'mtaStsHost' | 'tlsRpt';
+export type RecordKind = 'mx' | 'spf' | 'dkim' | 'dmarc' | 'tlsa' | 'mtaSts' | 'mtaStsHost' | 'tlsRpt' | 'srv';
 /** ok: published as needed; different: a record is there but not the one suggested; missing; lookupFailed: DNS did not answer. */
 export type RecordStatus = 'ok' | 'different' | 'missing' | 'lookupFailed';
 
@@ -14,10 +15,10 @@ export interface RecordCheck {
   kind: RecordKind;
   /** The owner name, without the final dot. */
   name: string;
-  type: 'MX' | 'TXT' | 'TLSA' | 'CNAME';
-  /** What to publish (MX: "preference host."; TXT: the text; TLSA: "3 1 1 hex"; CNAME: "host."). */
+  type: 'MX' | 'TXT' | 'TLSA' | 'CNAME' | 'SRV';
+  /** What to publish (MX: "preference host."; TXT: the text; TLSA: "3 1 1 hex"; CNAME: "host."; SRV: "priority weight port host."). */
   value: string;
-  /** False for records that help but that mail does not need (TLSA, which counts only in a DNSSEC-signed zone; TLS reporting). */
+  /** False for records that help but that mail does not need (TLSA, which counts only in a DNSSEC-signed zone; TLS reporting; the SRV records mail clients use to find their servers). */
   required: boolean;
   status: RecordStatus;
   /** What DNS has now at that name (MX: "preference host"; TXT: the joined strings of records of that kind). */
@@ -26,6 +27,16 @@ export interface RecordCheck {
   note: string;
 }
 
+/** The SRV service names of RFC 6186 and RFC 8314, and the listener each names. */
+const CLIENT_SRV: [string, string][] = [
+  ['_imaps', 'imaps'],
+  ['_imap', 'imap'],
+  ['_pop3s', 'pop3s'],
+  ['_pop3', 'pop3'],
+  ['_submissions', 'smtps'],
+  ['_submission', 'submission'],
+];
+
 const NOT_THERE = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
 
 /**
@@ -33,7 +44,8 @@ const NOT_THERE = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'NODATA']);
  * believed elsewhere: MX, SPF, DKIM (one per active key) and DMARC, each looked up with
  * the engine's resolver and compared with what it should say; and those that make senders
  * insist on TLS to it: the TLSA record of the SMTP certificate (DANE, RFC 7672) and, when
- * the mtaStsMode setting is on, MTA-STS's TXT record and policy host and TLS reporting.
+ * the mtaStsMode setting is on, MTA-STS's TXT record and policy host and TLS reporting; and
+ * the SRV records mail clients look up to find IMAP, POP3 and submission (RFC 6186, RFC 8314).
  */
 export class DnsReport {
   private readonly resolver: dns.promises.Resolver;
@@ -66,7 +78,35 @@ export class DnsReport {
       this.txt('dmarc', `_dmarc.${domain}`, `v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}`, /^v=DMARC1\b/i, () => true, 'any DMARC policy counts; p=quarantine or p=reject protects the domain'),
       this.tlsa(host),
       ...mtaSts,
+      ...this.clientSrv(domain, host),
     ]);
+  }
+
+  /**
+   * RFC 6186 and RFC 8314 5.1: a record per way in, implicit TLS preferred (priority 0 before
+   * STARTTLS's 10), following the settings as client autoconfiguration does; a way in that is
+   * off gets RFC 6186's "0 0 0 ." (not offered), so clients do not try it.
+   */
+  private clientSrv(domain: string, serverHost: string): Promise<RecordCheck>[] {
+    const names = this.ctx.tls.store.domainCertificateNames(domain);
+    const endpoints = clientEndpoints(this.ctx.settings.get(), this.ctx.ports, clientHost(domain, serverHost, names));
+    return CLIENT_SRV.map(async ([service, listener]) => {
+      const e = endpoints.find((x) => x.listener === listener);
+      const value = e ? `${e.security === 'tls' ? 0 : 10} 1 ${e.port} ${e.host}.` : '0 0 0 .';
+      const name = `${service}._tcp.${domain}`;
+      const check: RecordCheck = { kind: 'srv', name, type: 'SRV', value, required: false, status: 'missing', found: [], note: e ? `mail clients find ${e.protocol} at ${e.host}:${e.port}` : `${service.slice(1)} is not offered here` };
+      try {
+        const records = await this.resolver.resolveSrv(name);
+        check.found = records.map((r) => `${r.priority} ${r.weight} ${r.port} ${r.name || '.'}`);
+        const [, , port, target] = value.split(' ');
+        const same = records.some((r) => String(r.port) === port && (r.name || '.').toLowerCase().replace(/\.$/, '') === target.replace(/\.$/, ''));
+        check.status = same ? 'ok' : records.length ? 'different' : 'missing';
+        if (!same && records.length) check.note = `the SRV record points elsewhere than ${value}`;
+      } catch (err) {
+        this.failed(check, err);
+      }
+      return check;
+    });
   }
 
   /** DANE-EE for the certificate SMTP serves to clients naming the MX host: stays valid across ACME renewals, which keep the key. */

@@ -18,7 +18,9 @@ export interface OutboundContext {
   queue: Queue;
   dkim: DkimKeys;
   relayCredentials: RelayCredentials;
-  /** The certificates, for the TLSA record the DNS report suggests. */
-  tls: { store: Pick<CertStore, 'idForServerName' | 'idForService' | 'get'> };
+  /** The certificates, for the TLSA record and the client host names the DNS report suggests. */
+  tls: { store: Pick<CertStore, 'idForServerName' | 'idForService' | 'get' | 'domainCertificateNames'> };
   counters: MessageCounters;
+  /** The listeners' ports, for the SRV records mail clients look up. */
+  ports: Record<string, number | undefined>;
 }

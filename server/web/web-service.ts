@@ -8,6 +8,7 @@ import { servePlaygroundAsset, servePlaygroundPage } from './playground';
 import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
+import { AUTOCONFIG_PATHS, AUTODISCOVER_PATH, ClientAutoconfig } from './autoconfig';
 import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { sendBackup } from './backup-download';
@@ -45,6 +46,7 @@ export class WebService implements Service {
   private tlsServer?: net.Server;
   private readonly api: ApiEndpoint;
   private readonly metrics: MetricsEndpoint;
+  private readonly autoconfig: ClientAutoconfig;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -53,6 +55,7 @@ export class WebService implements Service {
     this.log = ctx.logs.logger('web');
     this.api = createApi(this.log);
     this.metrics = new MetricsEndpoint(ctx, this.log);
+    this.autoconfig = new ClientAutoconfig(ctx);
   }
 
   wantedListeners(): string[] {
@@ -144,6 +147,8 @@ export class WebService implements Service {
       const path = url.pathname;
       if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
         await this.api.handle(req, res, url);
+      } else if (path.toLowerCase() === AUTODISCOVER_PATH && method === 'POST') {
+        await this.autoconfig.serveAutodiscover(req, res);
       } else if (path.startsWith(IMAGE_UPLOAD_PREFIX) && method === 'PUT') {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (method !== 'GET' && method !== 'HEAD') {
@@ -161,6 +166,8 @@ export class WebService implements Service {
           res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
           res.end(answer);
         } else sendJson(res, 404, { error: 'no such challenge' });
+      } else if (AUTOCONFIG_PATHS.has(path)) {
+        this.autoconfig.serveThunderbird(req, res, url);
       } else if (path === MTA_STS_PATH) {
         this.serveMtaStsPolicy(req, res);
       } else if (path === '/healthz') {

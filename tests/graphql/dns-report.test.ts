@@ -47,7 +47,7 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
     const r = await report('example.test');
     assert.equal(r.ready, false);
     const k = byKind(r);
-    assert.deepEqual(Object.keys(k).sort(), ['DKIM', 'DMARC', 'MX', 'SPF', 'TLSA'], 'no MTA-STS records while mtaStsMode is none');
+    assert.deepEqual(Object.keys(k).sort(), ['DKIM', 'DMARC', 'MX', 'SPF', 'SRV', 'TLSA'], 'no MTA-STS records while mtaStsMode is none');
     assert.deepEqual([k.TLSA.name, k.TLSA.type, k.TLSA.status, k.TLSA.required], ['_25._tcp.mail.example.test', 'TLSA', 'MISSING', false]);
     assert.match(k.TLSA.value, /^3 1 1 [0-9a-f]{64}$/);
     assert.deepEqual([k.MX.name, k.MX.type, k.MX.value, k.MX.status], ['example.test', 'MX', '10 mail.example.test.', 'MISSING']);
@@ -123,6 +123,38 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
       assert.equal(byKind(await report('example.test')).SPF.value, 'v=spf1 mx a:smtp.provider.test ~all');
     } finally {
       t.engine.ctx.settings.update({ relayHost: '' });
+    }
+  });
+
+  it('lists the SRV records mail clients look up (RFC 6186, RFC 8314), following the settings, and checks them', async () => {
+    const srv = async () => Object.fromEntries((await report('example.test')).records.filter((r) => r.kind === 'SRV').map((r) => [r.name, r]));
+    const p = t.ports;
+    let records = await srv();
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(records).map(([name, r]) => [name, r.value])),
+      {
+        '_imaps._tcp.example.test': `0 1 ${p.imaps} mail.example.test.`,
+        '_imap._tcp.example.test': `10 1 ${p.imap} mail.example.test.`,
+        '_pop3s._tcp.example.test': `0 1 ${p.pop3s} mail.example.test.`,
+        '_pop3._tcp.example.test': `10 1 ${p.pop3} mail.example.test.`,
+        '_submissions._tcp.example.test': `0 1 ${p.smtps} mail.example.test.`,
+        '_submission._tcp.example.test': `10 1 ${p.submission} mail.example.test.`,
+      },
+    );
+    assert.ok(Object.values(records).every((r) => r.type === 'SRV' && !r.required && r.status === 'MISSING'));
+    server = await server.restart([`--srv-host=_imaps._tcp.example.test,mail.example.test,${p.imaps},0,1`, `--srv-host=_pop3s._tcp.example.test,pop.elsewhere.test,995,0,1`]);
+    records = await srv();
+    assert.equal(records['_imaps._tcp.example.test'].status, 'OK');
+    assert.deepEqual(records['_imaps._tcp.example.test'].found, [`0 1 ${p.imaps} mail.example.test`]);
+    assert.equal(records['_pop3s._tcp.example.test'].status, 'DIFFERENT');
+    // POP off: its records say "not offered" (RFC 6186's "0 0 0 .").
+    t.engine.ctx.settings.update({ popEnabled: false });
+    try {
+      records = await srv();
+      assert.equal(records['_pop3._tcp.example.test'].value, '0 0 0 .');
+      assert.equal(records['_pop3s._tcp.example.test'].value, '0 0 0 .');
+    } finally {
+      t.engine.ctx.settings.update({ popEnabled: true });
     }
   });
 

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { EngineContext } from '../context';
 import { type ClientEndpoint, clientEndpoints, clientHost } from '../config/client-endpoints';
-import { BodyTooLargeError, readBody } from './http-util';
+import { BodyTooLargeError, escapeXml, readBody } from './http-util';
 
 /** Thunderbird asks https://autoconfig.DOMAIN/mail/config-v1.1.xml, then https://DOMAIN/.well-known/autoconfig/mail/config-v1.1.xml. */
 export const AUTOCONFIG_PATHS = new Set(['/mail/config-v1.1.xml', '/.well-known/autoconfig/mail/config-v1.1.xml']);
@@ -28,7 +28,7 @@ export class ClientAutoconfig {
     const server = (e: ClientEndpoint, tag: 'incomingServer' | 'outgoingServer') =>
       [
         `    <${tag} type="${e.protocol === 'submission' ? 'smtp' : e.protocol}">`,
-        `      <hostname>${xml(e.host)}</hostname>`,
+        `      <hostname>${escapeXml(e.host)}</hostname>`,
         `      <port>${e.port}</port>`,
         `      <socketType>${{ tls: 'SSL', starttls: 'STARTTLS', none: 'plain' }[e.security]}</socketType>`,
         '      <username>%EMAILADDRESS%</username>',
@@ -38,10 +38,10 @@ export class ClientAutoconfig {
     const body = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<clientConfig version="1.1">',
-      `  <emailProvider id="${xml(domain)}">`,
-      `    <domain>${xml(domain)}</domain>`,
-      `    <displayName>${xml(domain)} mail</displayName>`,
-      `    <displayShortName>${xml(domain)}</displayShortName>`,
+      `  <emailProvider id="${escapeXml(domain)}">`,
+      `    <domain>${escapeXml(domain)}</domain>`,
+      `    <displayName>${escapeXml(domain)} mail</displayName>`,
+      `    <displayShortName>${escapeXml(domain)}</displayShortName>`,
       ...endpoints.filter((e) => e.protocol !== 'submission').map((e) => server(e, 'incomingServer')),
       ...endpoints.filter((e) => e.protocol === 'submission').map((e) => server(e, 'outgoingServer')),
       '  </emailProvider>',
@@ -69,9 +69,9 @@ export class ClientAutoconfig {
         ? [
             '      <Protocol>',
             `        <Type>${type}</Type>`,
-            `        <Server>${xml(e.host)}</Server>`,
+            `        <Server>${escapeXml(e.host)}</Server>`,
             `        <Port>${e.port}</Port>`,
-            `        <LoginName>${xml(address)}</LoginName>`,
+            `        <LoginName>${escapeXml(address)}</LoginName>`,
             '        <DomainRequired>off</DomainRequired>',
             '        <SPA>off</SPA>',
             `        <SSL>${e.security === 'none' ? 'off' : 'on'}</SSL>`,
@@ -128,7 +128,7 @@ function autodiscoverError(message: string): string {
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">',
-    `  <Response><Error Time="${new Date().toISOString().slice(11, 19)}" Id="1"><ErrorCode>600</ErrorCode><Message>${xml(message)}</Message><DebugData /></Error></Response>`,
+    `  <Response><Error Time="${new Date().toISOString().slice(11, 19)}" Id="1"><ErrorCode>600</ErrorCode><Message>${escapeXml(message)}</Message><DebugData /></Error></Response>`,
     '</Autodiscover>',
     '',
   ].join('\n');
@@ -137,8 +137,4 @@ function autodiscoverError(message: string): string {
 function sendXml(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/xml; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }

@@ -57,3 +57,8 @@ export function bearerToken(header: unknown): string | undefined {
   const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
   return m ? m[1] : undefined;
 }
+
+/** Text for an XML element or attribute value. */
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+}

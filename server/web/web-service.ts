@@ -9,6 +9,7 @@ import { IMAGE_UPLOAD_PREFIX, receiveImage } from './image-upload';
 import { LOG_ARCHIVE_PATH } from '../logs/log-archive';
 import { sendLogArchive } from './log-download';
 import { AUTOCONFIG_PATHS, AUTODISCOVER_PATH, ClientAutoconfig } from './autoconfig';
+import { MOBILECONFIG_PATH, sendMobileconfig } from './mobileconfig';
 import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { sendBackup } from './backup-download';
@@ -157,6 +158,8 @@ export class WebService implements Service {
         await this.metrics.serveAuthenticated(req, res);
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
+      } else if (path.startsWith(MOBILECONFIG_PATH)) {
+        sendMobileconfig(this.ctx, this.log, req, res, path.slice(MOBILECONFIG_PATH.length));
       } else if (path.startsWith(BACKUP_DOWNLOAD_PATH)) {
         await sendBackup(this.ctx, this.log, req, res, path.slice(BACKUP_DOWNLOAD_PATH.length));
       } else if (path.startsWith(ACME_CHALLENGE_PREFIX)) {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type TestEngine, startEngine } from '../helpers/engine';
+import { login } from '../graphql/client';
 
 /**
  * Parses an XML document with Python's ElementTree (a real XML parser, not a regular
@@ -27,7 +32,7 @@ describe('mail client autoconfiguration (Thunderbird, Outlook)', () => {
   let t: TestEngine;
 
   before(async () => {
-    t = await startEngine({});
+    t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1', fullName: 'Alice Example' }] });
     t.engine.ctx.directory.addDomain('virtual.test', 'virtual-domain');
   });
   after(() => t.stop());
@@ -135,6 +140,52 @@ describe('mail client autoconfiguration (Thunderbird, Outlook)', () => {
     for (const bad of [await autodiscover('someone@elsewhere.test'), await autodiscover('')]) {
       assert.equal(bad.status, 200);
       assert.ok(xmlLines(bad.body).includes('/Autodiscover/Response/Error/ErrorCode=600'), bad.body);
+    }
+  });
+
+  it('gives an admin a signed Apple configuration profile for one user, which openssl verifies and plistlib reads', async () => {
+    const token = await login(t.ports.http);
+    const download = async (address: string, auth = token) => {
+      const res = await fetch(`http://127.0.0.1:${t.ports.http}/mobileconfig/${encodeURIComponent(address)}`, { headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+      return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+    };
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-mobileconfig-'));
+    const store = t.engine.ctx.tls.store;
+    /** The profile's signature checked by openssl against the certificate meant to sign it; the plist it holds, as JSON. */
+    const verified = (profile: Buffer, signerId: string): Record<string, unknown> => {
+      fs.writeFileSync(path.join(work, 'p.der'), profile);
+      fs.writeFileSync(path.join(work, 'ca.pem'), store.get(signerId).certificatePem);
+      execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', 'p.der', '-CAfile', 'ca.pem', '-purpose', 'any', '-signer', 'signer.pem', '-out', 'p.plist'], { cwd: work, stdio: 'pipe' });
+      assert.equal(new crypto.X509Certificate(fs.readFileSync(path.join(work, 'signer.pem'))).fingerprint256, store.get(signerId).fingerprintSha256);
+      return JSON.parse(execFileSync('python3', ['-c', 'import sys, json, plistlib; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', path.join(work, 'p.plist')]).toString()) as Record<string, unknown>;
+    };
+    try {
+      const res = await download('alice@example.test');
+      assert.equal(res.status, 200);
+      assert.equal(res.type, 'application/x-apple-aspen-config');
+      const plist = verified(res.body, store.idForService('https'));
+      assert.equal(plist.PayloadType, 'Configuration');
+      const [mail] = plist.PayloadContent as Record<string, unknown>[];
+      assert.deepEqual(
+        [mail.PayloadType, mail.EmailAccountType, mail.EmailAddress, mail.EmailAccountName, mail.IncomingMailServerHostName, mail.IncomingMailServerPortNumber, mail.IncomingMailServerUseSSL, mail.OutgoingMailServerPortNumber, mail.OutgoingMailServerUsername],
+        ['com.apple.mail.managed', 'EmailTypeIMAP', 'alice@example.test', 'Alice Example', 'mail.example.test', t.ports.imaps, true, t.ports.smtps, 'alice@example.test'],
+      );
+      assert.ok(!JSON.stringify(plist).includes('alice-password-1'), 'no password in the profile');
+      // Signed with an ECDSA certificate just as well; the same identifiers, so a newer profile replaces the old.
+      const ecdsa = await store.createSelfSigned({ name: 'https ecdsa', commonName: 'mail.example.test', keyType: 'ecdsa-p384' });
+      const previous = store.idForService('https');
+      store.update(ecdsa.id, { services: ['https'] });
+      try {
+        const again = verified((await download('alice@example.test')).body, ecdsa.id);
+        assert.equal(again.PayloadUUID, plist.PayloadUUID);
+      } finally {
+        store.update(previous, { services: ['https'] });
+        store.delete(ecdsa.id);
+      }
+      assert.equal((await download('alice@example.test', '')).status, 401);
+      assert.equal((await download('nobody@example.test')).status, 404);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
   });
 });

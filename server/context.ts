@@ -15,6 +15,7 @@ import type { SieveScripts } from './sieve/scripts';
 import type { Firmware } from './firmware/firmware';
 import type { Scheduler } from './jobs/scheduler';
 import type { JunkFilter } from './junk/filter';
+import type { JunkMailboxLearning } from './jobs/junk-mailbox-learning';
 import type { VirusService } from './virus/virus-service';
 import type { DkimKeys } from './outbound/dkim-keys';
 import type { RelayCredentials } from './outbound/relay-credentials';
@@ -60,6 +61,8 @@ export interface EngineContext {
   jobs: Scheduler;
   /** The Bayesian junk filter (scoring, learning, statistics). */
   junkFilter: JunkFilter;
+  /** The filter learning from users' filing into and out of Junk, and their $Junk/$NotJunk keywords. */
+  junkLearning: JunkMailboxLearning;
   /** ClamAV: scanning stage, quarantine, clamd status. */
   virus: VirusService;
   /** What each session, request, delivery and job is doing now (labels for the watchdog). */

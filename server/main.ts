@@ -17,6 +17,7 @@ import { MailStore } from './store/store';
 import { Queue } from './queue/queue';
 import { LocalDelivery } from './delivery/local-delivery';
 import { JunkFilter } from './junk/filter';
+import { JunkMailboxLearning } from './jobs/junk-mailbox-learning';
 import { RemoteDelivery } from './outbound/remote-delivery';
 import { DkimKeys } from './outbound/dkim-keys';
 import { RelayCredentials } from './outbound/relay-credentials';
@@ -132,6 +133,7 @@ export class Engine {
       ports: {},
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('jobs'), activities),
       junkFilter: this.junkFilter,
+      junkLearning: new JunkMailboxLearning(store, this.junkFilter, settings, logs.logger('junk'), activities),
       wantedListeners: () => new Set(),
       activities,
       counters,
@@ -224,6 +226,7 @@ export class Engine {
   /** For command-line tools that used the services without starting the engine. */
   async close(): Promise<void> {
     await this.ctx.sieve.close();
+    this.ctx.junkLearning.stop();
     await this.ctx.logs.close();
     this.junkFilter.close();
     this.ctx.db.close();
@@ -244,6 +247,7 @@ export class Engine {
     this.ctx.watchdog.stop();
     fs.rmSync(path.join(this.ctx.options.dataDir, 'run', 'ports.json'), { force: true });
     this.log.message('stopped');
+    this.ctx.junkLearning.stop();
     await this.ctx.logs.close();
     this.junkFilter.close();
     this.ctx.db.close();

@@ -148,6 +148,7 @@ export interface Settings {
   virusUpdateProxy: string;
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
+  junkLearnFromMailboxes: boolean;
   sieveVacationPruneSchedule: string;
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
@@ -809,6 +810,11 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: 'Automatically Training the Junk Mail Filter: each day at 1 am',
     description: 'When the filter learns from the junkmail and notjunkmail accounts\u2019 inboxes and empties them (cron syntax, server time); empty = never.',
     check: (v) => cronProblem(v),
+  },
+  junkLearnFromMailboxes: {
+    default: true,
+    seedName: '(not in the seed; Stalwart, mox, Mail-in-a-Box and mailcow learn this way)',
+    description: 'Learn from users\u2019 own filing: a message a user moves, copies or appends into the Junk mailbox (special use \\Junk) is learnt as junk, one moved out of Junk (except to Trash) as not junk, and so are messages a client marks $Junk or $NotJunk.',
   },
   sieveVacationPruneSchedule: {
     default: '30 3 * * *',

@@ -68,6 +68,13 @@ interface MessageRow {
 const MESSAGE_COLUMNS_M = ['id', 'mailbox_id', 'uid', 'modseq', 'flags', 'internal_date', 'size', 'path'].map((c) => `m.${c}`).join(', ');
 
 /** One message to add: its content comes from a file (linked when possible) or from bytes/stream. */
+/** Message files removed at once after an expunge. */
+const UNLINK_BATCH = 64;
+/** Messages expunged per transaction. */
+const EXPUNGE_CHUNK = 1000;
+/** Messages copied per transaction. */
+const COPY_CHUNK = 1000;
+
 export interface AppendItem {
   userId: number;
   mailbox: string;
@@ -78,6 +85,8 @@ export interface AppendItem {
   source: { file: string; size: number } | { parts: (Buffer | Readable)[] };
   /** The IMAP summary (ENVELOPE, BODYSTRUCTURE…) when the caller has it already, as JSON. */
   summary?: string | null;
+  /** A user's own APPEND (not a delivery, migration or restore): reported as `filed`. */
+  byUser?: boolean;
 }
 
 export interface AppendResult {
@@ -499,27 +508,31 @@ export class MailStore extends EventEmitter {
     try {
       results = await this.commits.run(() => {
         const out: AppendResult[] = [];
+        // Statements prepared once and each mailbox read once per batch: a COPY of 10,000
+        // messages is one transaction, and preparing per row cost more than the inserts.
+        const insert = this.db.prepare('INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        const boxes = new Map<number, { box: MailboxInfo; uidNext: number; modseq: number; count: number; bytes: number }>();
         for (const p of ready) {
-          const box = this.mailboxById(p.box.id);
-          if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
-          const uid = box.uidNext;
-          const modseq = box.highestModseq + 1;
+          let b = boxes.get(p.box.id);
+          if (!b) {
+            const box = this.mailboxById(p.box.id);
+            if (!box) throw new StoreError('NONEXISTENT', `mailbox "${p.item.mailbox}" was deleted`);
+            b = { box, uidNext: box.uidNext, modseq: box.highestModseq, count: 0, bytes: 0 };
+            boxes.set(box.id, b);
+          }
+          const uid = b.uidNext++;
+          const modseq = ++b.modseq;
           let flags = normalizeFlags(p.item.flags ?? []);
-          const seenBy = this.isPublic(box) && flags.includes(SEEN) ? p.item.seenBy : undefined;
-          if (this.isPublic(box)) flags = flags.filter((f) => f !== SEEN);
-          const inserted = this.db
-            .prepare(
-              'INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, size, path, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-            )
-            .run(box.id, uid, modseq, flags.join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file, p.item.summary ?? null);
+          const seenBy = this.isPublic(b.box) && flags.includes(SEEN) ? p.item.seenBy : undefined;
+          if (this.isPublic(b.box)) flags = flags.filter((f) => f !== SEEN);
+          const inserted = insert.run(b.box.id, uid, modseq, flags.join(' '), (p.item.internalDate ?? new Date()).getTime(), p.size, p.file, p.item.summary ?? null);
           if (seenBy !== undefined) this.setSeenBy(seenBy, Number(inserted.lastInsertRowid), true);
-          this.db
-            .prepare(
-              'UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = message_count + 1, total_size = total_size + ? WHERE id = ?',
-            )
-            .run(uid + 1, modseq, p.size, box.id);
-          out.push({ mailboxId: box.id, uid, uidValidity: box.uidValidity, size: p.size });
+          b.count++;
+          b.bytes += p.size;
+          out.push({ mailboxId: b.box.id, uid, uidValidity: b.box.uidValidity, size: p.size });
         }
+        const update = this.db.prepare('UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = message_count + ?, total_size = total_size + ? WHERE id = ?');
+        for (const b of boxes.values()) update.run(b.uidNext, b.modseq, b.count, b.bytes, b.box.id);
         alsoInTransaction?.();
         return out;
       });
@@ -529,6 +542,9 @@ export class MailStore extends EventEmitter {
     }
     for (const watcher of this.appendWatchers) for (const p of ready) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
+    const filed = new Map<number, number[]>();
+    results.forEach((r, i) => ready[i].item.byUser && filed.set(r.mailboxId, [...(filed.get(r.mailboxId) ?? []), r.uid]));
+    for (const [mailboxId, uids] of filed) this.emit('filed', { mailboxId, uids });
     return results;
   }
 
@@ -586,27 +602,34 @@ export class MailStore extends EventEmitter {
 
   /** Removes messages (all \Deleted ones when `uids` is omitted); returns the UIDs removed. */
   async expunge(mailboxId: number, uids?: number[], origin?: unknown): Promise<number[]> {
-    const removing: string[] = [];
-    try {
-      return await this.expungeRows(mailboxId, uids, origin, removing);
-    } finally {
-      for (const f of removing) this.unsettled.delete(f);
+    // Up to EXPUNGE_CHUNK messages: one transaction. More (a MOVE of 10,000 messages, or as
+    // many \Deleted at once) go a chunk per transaction, so other sessions run in between; each
+    // chunk is whole, and one with \Deleted taken off meanwhile keeps its message.
+    const onlyDeleted = uids === undefined;
+    const wanted = uids ?? (this.db.prepare("SELECT uid FROM messages WHERE mailbox_id = ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0 ORDER BY uid").pluck().all(mailboxId) as number[]);
+    const removed: number[] = [];
+    for (let i = 0; i === 0 || i < wanted.length; i += EXPUNGE_CHUNK) {
+      const removing: string[] = [];
+      try {
+        removed.push(...(await this.expungeRows(mailboxId, wanted.slice(i, i + EXPUNGE_CHUNK), onlyDeleted, origin, removing)));
+      } finally {
+        for (const f of removing) this.unsettled.delete(f);
+      }
     }
+    return removed;
   }
 
   /** expunge's work; the files of the rows it deletes are in `unsettled` until they are unlinked. */
-  private async expungeRows(mailboxId: number, uids: number[] | undefined, origin: unknown, removing: string[]): Promise<number[]> {
+  private async expungeRows(mailboxId: number, uids: number[], onlyDeleted: boolean, origin: unknown, removing: string[]): Promise<number[]> {
     // Group commit: expunges of many sessions (and deliveries) share one fsync.
     const removed = await this.commits.run(() => {
       const box = this.mailboxById(mailboxId);
       if (!box) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      const rows = uids
-        ? (this.db
-            .prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid')
-            .all(mailboxId, JSON.stringify(uids)) as MessageRow[])
-        : (this.db
-            .prepare("SELECT * FROM messages WHERE mailbox_id = ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0 ORDER BY uid")
-            .all(mailboxId) as MessageRow[]);
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))${onlyDeleted ? " AND instr(' ' || flags || ' ', ' \\Deleted ') > 0" : ''} ORDER BY uid`,
+        )
+        .all(mailboxId, JSON.stringify(uids)) as MessageRow[];
       if (rows.length === 0) return [];
       const modseq = box.highestModseq + 1;
       const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
@@ -632,26 +655,46 @@ export class MailStore extends EventEmitter {
     this.emit('expunge', { mailboxId, uids: removedUids, origin, messages: removed.map((r) => this.toMessage(r)) });
     const files = removed.map((r) => r.path);
     await this.retained.opened(files);
-    await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
+    // A few at a time: 10,000 removals finishing in one turn of the event loop stalled it.
+    for (let i = 0; i < files.length; i += UNLINK_BATCH) await Promise.all(files.slice(i, i + UNLINK_BATCH).map((f) => fsp.rm(f, { force: true })));
     return removedUids;
   }
 
   /** Copies messages into another mailbox (hard links); returns source→target UID pairs. The viewer's \\Seen goes with them. */
   async copy(fromMailboxId: number, uids: number[], toMailboxId: number, viewer?: Viewer): Promise<{ uidValidity: number; pairs: [number, number][] }> {
+    // One query for them all, in the order asked (COPYUID pairs follow it).
+    const found = new Map(this.messagesByUid(fromMailboxId, uids, viewer, { summary: true }).map((m) => [m.uid, m]));
+    return this.copyMessages(fromMailboxId, uids.map((uid) => found.get(uid)).filter((m): m is MessageMeta => !!m), toMailboxId, viewer);
+  }
+
+  /**
+   * copy, for messages the caller has loaded already (with their summaries). Up to COPY_CHUNK
+   * messages are one transaction; more go a chunk per transaction so other sessions run in
+   * between, and if a chunk fails the ones copied before it are removed again: a COPY is all
+   * or nothing (RFC 3501 6.4.7).
+   */
+  async copyMessages(fromMailboxId: number, sources: MessageMeta[], toMailboxId: number, viewer?: Viewer): Promise<{ uidValidity: number; pairs: [number, number][] }> {
     const target = this.mailboxById(toMailboxId);
     if (!target) throw new StoreError('NONEXISTENT', 'target mailbox does not exist');
-    const sources = uids.map((uid) => this.message(fromMailboxId, uid, viewer)).filter((m): m is MessageMeta => !!m);
-    const results = await this.append(
-      sources.map((m) => ({
-        userId: target.userId,
-        mailbox: target.name,
-        seenBy: viewer,
-        flags: m.flags.filter((f) => f !== '\\Recent'),
-        internalDate: m.internalDate,
-        source: { file: m.file, size: m.size },
-        summary: m.summary,
-      })),
-    );
+    const results: AppendResult[] = [];
+    try {
+      for (let i = 0; i < sources.length; i += COPY_CHUNK) {
+        const chunk = sources.slice(i, i + COPY_CHUNK).map((m) => ({
+          userId: target.userId,
+          mailbox: target.name,
+          seenBy: viewer,
+          flags: m.flags.filter((f) => f !== '\\Recent'),
+          internalDate: m.internalDate,
+          source: { file: m.file, size: m.size },
+          summary: m.summary,
+        }));
+        results.push(...(await this.append(chunk)));
+      }
+    } catch (err) {
+      if (results.length) await this.expunge(toMailboxId, results.map((r) => r.uid)).catch(() => undefined);
+      throw err;
+    }
+    if (results.length) this.emit('filed', { mailboxId: toMailboxId, uids: results.map((r) => r.uid), fromMailboxId });
     return { uidValidity: target.uidValidity, pairs: sources.map((m, i) => [m.uid, results[i].uid]) };
   }
 

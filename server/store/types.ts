@@ -42,6 +42,11 @@ export interface StoreEvents {
   /** `uids` empty: the mailbox was deleted. `messages`: what the removed rows held, for sessions that still show them. */
   expunge: { mailboxId: number; uids: number[]; origin?: unknown; messages?: MessageMeta[] };
   mailboxes: { userId: number };
+  /**
+   * A user put messages into a mailbox: copied or moved them there (`fromMailboxId`), or
+   * appended them (IMAP APPEND). Deliveries are not this. The junk filter learns from it.
+   */
+  filed: { mailboxId: number; uids: number[]; fromMailboxId?: number };
 }
 
 export class StoreError extends Error {

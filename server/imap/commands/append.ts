@@ -108,7 +108,7 @@ export const appendCommands: Record<string, CommandSpec> = {
       // As Dovecot answers a full disk: the client shows it as "no room", and may retry later.
       if (!(await s.ctx.diskReserve.hasRoom(bytes))) return no('Not enough disk space', 'OVERQUOTA');
       const results = await s.ctx.store.append(
-        messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message) })),
+        messages.map((message, i) => ({ userId: a.ownerId, mailbox: box.name, seenBy: s.user!.id, flags: permittedFlags(a.rights, wanted[i].flags), internalDate: wanted[i].date, source: { parts: [message] }, summary: summaryJson(message), byUser: true })),
       );
       for (const r of results) s.log.event('append', { user: s.user!.shortName, mailbox: a.visible, uid: r.uid, size: r.size });
       return ok('APPEND completed', `APPENDUID ${results[0].uidValidity} ${formatSet(results.map((r) => r.uid))}`);

@@ -22,14 +22,15 @@ async function copyOrMove(s: ImapSession, setText: string, name: string, uid: bo
   if (!a) return no('Mailbox does not exist', 'TRYCREATE');
   if (!has(a.rights, 'i')) return NOPERM();
   const dest = a.box;
-  const metas = loadMetas(s, targets);
+  // With their summaries: the copies keep them, and the store need not read the rows again.
+  const metas = loadMetas(s, targets, { summary: true });
   const present = targets.filter((t) => metas.has(t.uid));
   if (present.length < targets.length && !uid) return no('Some of the messages no longer exist', 'EXPUNGEISSUED');
   const bytes = present.reduce((sum, t) => sum + metas.get(t.uid)!.size, 0);
   if (dest.id !== view.mailbox.id && wouldExceedQuota(s, bytes, a.ownerId)) return no('Quota exceeded', 'OVERQUOTA');
   const verb = move ? 'MOVE' : 'COPY';
   if (present.length === 0) return ok(`${verb} completed, nothing to do`);
-  const r = await s.ctx.store.copy(view.mailbox.id, present.map((t) => t.uid), dest.id, s.user!.id);
+  const r = await s.ctx.store.copyMessages(view.mailbox.id, present.map((t) => metas.get(t.uid)!), dest.id, s.user!.id);
   const code = r.pairs.length ? `COPYUID ${r.uidValidity} ${formatSet(r.pairs.map((p) => p[0]))} ${formatSet(r.pairs.map((p) => p[1]))}` : undefined;
   if (!move) return ok(`${verb} completed`, code);
   if (code) await s.write(`* OK [${code}] Moved\r\n`);

@@ -71,5 +71,6 @@ function statistics(ctx: GraphqlContext): JunkStatisticsType {
     trained: s.spamLearnt >= min && s.hamLearnt >= min,
     minLearntPerClass: min,
     lastTraining: last ? toJobRun(last) : null,
+    mailboxLearning: ctx.engine.junkLearning.stats(),
   };
 }

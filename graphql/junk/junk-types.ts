@@ -9,6 +9,24 @@ export enum JunkLesson {
 }
 registerEnumType(JunkLesson, { name: 'JunkLesson', description: 'sa-learn\u2019s --spam, --ham and --forget.' });
 
+@ObjectType('JunkMailboxLearning', { description: 'Learning from users\u2019 filing into and out of Junk and their $Junk/$NotJunk keywords, since the engine started (setting junkLearnFromMailboxes).' })
+export class JunkMailboxLearningType {
+  @Field(() => Int, { description: 'Lessons queued, not yet learnt.' })
+  waiting!: number;
+
+  @Field(() => Int, { description: 'Messages learnt as junk (new, or moved from not junk).' })
+  learntAsJunk!: number;
+
+  @Field(() => Int, { description: 'Messages learnt as not junk (new, or moved from junk).' })
+  learntAsNotJunk!: number;
+
+  @Field(() => Int, { description: 'Lessons about messages the filter already knew as that.' })
+  alreadyKnown!: number;
+
+  @Field(() => Int, { description: 'Lessons dropped because too many were waiting (50,000).' })
+  dropped!: number;
+}
+
 @ObjectType('JunkStatistics', { description: 'What the Bayesian junk filter has learnt.' })
 export class JunkStatisticsType {
   @Field(() => Int, { description: 'Messages learnt as junk.' })
@@ -31,6 +49,9 @@ export class JunkStatisticsType {
 
   @Field(() => JobRunType, { nullable: true, description: 'The last run of the nightly training job (junk-training).' })
   lastTraining!: JobRunType | null;
+
+  @Field(() => JunkMailboxLearningType)
+  mailboxLearning!: JunkMailboxLearningType;
 }
 
 @InputType({ description: 'A message to learn: `raw` text, or messages of a user\u2019s mailbox (`userId`, `mailbox`, `uids`). Exactly one source.' })

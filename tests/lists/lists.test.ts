@@ -111,6 +111,8 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
     assert.equal(header(c, 'X-BeenThere'), LIST);
     assert.equal(header(c, 'Precedence'), 'list');
     assert.match(c, /\r\n\r\nLet us plan\./);
+    const dkim = header(c, 'DKIM-Signature') ?? '';
+    assert.match(dkim, /\bd=example\.test;/, 'signed by the list\u2019s domain');
 
     // bob reads his copy over IMAP.
     const imap = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: 'bob', pass: 'bob-password-1' }, tls: { rejectUnauthorized: false }, logger: false });
@@ -307,6 +309,26 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
     assert.equal(sinkFor('Carol@remote.test', 'Atomic post').length, 1);
     assert.equal((await inbox(t, 'bob')).filter((m) => header(m, 'Subject') === '[Dev] Atomic post').length, 1);
     assert.deepEqual(queue.entries(), []);
+  });
+
+  it('owner approval: a confirmed subscription waits in pendingSubscriptions until approved', async () => {
+    await gqlOk(t.ports.http, `mutation { updateList(input: { list: "${LIST}", subscriptionApproval: true }) { subscriptionApproval } }`, { token });
+    await mail(t, 'alice@example.test', 'dev-subscribe@example.test', 'join');
+    const request = (await inbox(t, 'alice')).filter((m) => /^confirm [0-9a-f]{32}$/.test(header(m, 'Subject') ?? '')).at(-1)!;
+    await mail(t, 'alice@example.test', header(request, 'Reply-To')!, 'Re: confirm', 'yes');
+    assert.match(qpBody((await inbox(t, 'alice')).at(-1)!), /waits for the list owner/);
+    assert.ok(!(await members(t, token, LIST)).includes('alice@example.test'));
+    const { pendingSubscriptions } = await gqlOk<{ pendingSubscriptions: { id: number; address: string }[] }>(t.ports.http, `{ pendingSubscriptions(list: "${LIST}") { id address } }`, { token });
+    assert.deepEqual(pendingSubscriptions.map((p) => p.address), ['alice@example.test']);
+    const monitor = await gqlOk<{ createAdmin: { username: string } }>(t.ports.http, `mutation { createAdmin(input: { username: "watcher", password: "watcher-password-1", role: MONITOR }) { username } }`, { token });
+    assert.equal(monitor.createAdmin.username, 'watcher');
+    const watcher = await login(t.ports.http, 'watcher', 'watcher-password-1');
+    assert.equal((await gql(t.ports.http, `{ pendingSubscriptions(list: "${LIST}") { id } }`, { token: watcher })).errors, undefined, 'MONITOR reads');
+    assert.equal(errorCode(await gql(t.ports.http, `mutation { decideSubscription(input: { id: ${pendingSubscriptions[0].id}, decision: APPROVE }) { address } }`, { token: watcher })), 'FORBIDDEN', 'MONITOR does not write');
+    await gqlOk(t.ports.http, `mutation { decideSubscription(input: { id: ${pendingSubscriptions[0].id}, decision: APPROVE }) { address } }`, { token });
+    assert.ok((await members(t, token, LIST)).includes('alice@example.test'));
+    assert.ok((await inbox(t, 'alice')).some((m) => header(m, 'Subject') === 'Welcome to the dev@example.test mailing list'));
+    await gqlOk(t.ports.http, `mutation { updateList(input: { list: "${LIST}", subscriptionApproval: false }) { subscriptionApproval } }`, { token });
   });
 
   it('logs subscriptions, posts and moderation under LISTS', async () => {

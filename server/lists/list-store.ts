@@ -231,9 +231,9 @@ export class ListStore {
     return { members: rows.map(toMember), total };
   }
 
-  /** The addresses a post goes to: members whose delivery is enabled. */
-  deliveryRecipients(listId: number): ListMember[] {
-    return (this.db.prepare(`SELECT * FROM list_members WHERE list_id = ? AND delivery = 'enabled' ORDER BY address`).all(listId) as MemberRow[]).map(toMember);
+  /** The members a post goes to (delivery enabled): the columns a fan-out needs, in address order. */
+  deliveryRecipients(listId: number): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+    return (this.db.prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' ORDER BY address`).all(listId) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[]);
   }
 
   memberCount(listId: number): number {

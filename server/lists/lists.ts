@@ -203,7 +203,11 @@ export class MailingLists {
     const effect = new Effect();
     const members = this.store.deliveryRecipients(list.id);
     const a = listAddresses(list.name, list.domain);
-    const targetsOf = (m: ListMember) => this.targetsOf(m.displayAddress).map((address) => ({ address, original: m.displayAddress }));
+    // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
+    const local = new Map<string, boolean>();
+    const isLocal = (domain: string) => local.get(domain) ?? (local.set(domain, !!this.d.directory.domainKind(domain)), local.get(domain) as boolean);
+    const targetsOf = (m: { address: string; displayAddress: string }) =>
+      (isLocal(m.address.slice(m.address.lastIndexOf('@') + 1)) ? this.targetsOf(m.displayAddress) : [m.displayAddress]).map((address) => ({ address, original: m.displayAddress }));
     if (list.personalize) {
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {

@@ -128,11 +128,11 @@ export class Subscriptions {
  * HMAC-SHA256 of both ids and the address under the list's own key, so nothing is stored and a
  * token dies with the membership it names.
  */
-export function unsubscribeToken(key: Buffer, member: ListMember): string {
+export function unsubscribeToken(key: Buffer, member: Pick<ListMember, 'id' | 'listId' | 'address'>): string {
   return `${member.listId}.${member.id}.${unsubscribeMac(key, member)}`;
 }
 
-function unsubscribeMac(key: Buffer, member: ListMember): string {
+function unsubscribeMac(key: Buffer, member: Pick<ListMember, 'id' | 'listId' | 'address'>): string {
   return crypto.createHmac('sha256', key).update(`${member.listId}:${member.id}:${member.address}`).digest('base64url').slice(0, 32);
 }
 

@@ -432,6 +432,8 @@ CREATE TABLE list_held_posts (
   id INTEGER PRIMARY KEY,
   list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
   sender TEXT NOT NULL,
+  -- the client that sent it ("host [address]"), so the approved copy is screened as the post was
+  client TEXT NOT NULL,
   from_address TEXT NOT NULL,
   subject TEXT NOT NULL,
   reason TEXT NOT NULL,

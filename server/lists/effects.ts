@@ -12,6 +12,12 @@ export interface OutMail {
   content: Buffer;
   /** The domain that DKIM-signs it: the list's. */
   dkimDomain: string;
+  /**
+   * The queue's client for it. A post's copies keep the client the post came from ("host
+   * [address]"), so that local members' delivery screens them for junk and viruses as it screens
+   * any mail from outside; what the list writes itself has none and is not screened.
+   */
+  client?: string;
 }
 
 /**

@@ -277,10 +277,10 @@ export class ListStore {
 
   // Held posts
 
-  hold(p: { listId: number; sender: string; fromAddress: string; subject: string; reason: string; message: Buffer }): number {
+  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer }): number {
     const info = this.db
-      .prepare('INSERT INTO list_held_posts (list_id, sender, from_address, subject, reason, size, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.sender, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now());
+      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now());
     return Number(info.lastInsertRowid);
   }
 
@@ -298,11 +298,11 @@ export class ListStore {
     return rows.map((r) => ({ id: r.id, listId: r.list_id, sender: r.sender, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at) }));
   }
 
-  heldPost(id: number): (HeldPost & { message: Buffer }) | undefined {
+  heldPost(id: number): (HeldPost & { client: string; message: Buffer }) | undefined {
     const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as
-      | { id: number; list_id: number; sender: string; from_address: string; subject: string; reason: string; size: number; received_at: number; message: Buffer }
+      | { id: number; list_id: number; sender: string; client: string; from_address: string; subject: string; reason: string; size: number; received_at: number; message: Buffer }
       | undefined;
-    return r && { id: r.id, listId: r.list_id, sender: r.sender, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at), message: r.message };
+    return r && { id: r.id, listId: r.list_id, sender: r.sender, client: r.client, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at), message: r.message };
   }
 
   removeHeld(id: number): boolean {

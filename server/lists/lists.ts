@@ -140,7 +140,7 @@ export class MailingLists {
     const recipients = m.targets ?? m.to.flatMap((to) => this.targetsOf(to).map((address) => ({ address, original: to })));
     if (!recipients.length) return [];
     const prefix = Buffer.from(`Return-Path: <${m.sender}>\r\n`);
-    return [{ input: { sender: m.sender, recipients, client, localPrefix: prefix.length, signDkim: true, dkimDomain: m.dkimDomain }, parts: [prefix, m.content] }];
+    return [{ input: { sender: m.sender, recipients, client: m.client ?? client, localPrefix: prefix.length, signDkim: true, dkimDomain: m.dkimDomain }, parts: [prefix, m.content] }];
   }
 
   private handle(list: MailingList, role: ListRole, detail: string | undefined, msg: IncomingMessage, entry: QueueEntry): Effect {
@@ -156,7 +156,7 @@ export class MailingLists {
         return this.confirmByMail(list, detail, msg);
       case 'owner':
       case 'bounces':
-        return this.toOwners(list, role, msg);
+        return this.toOwners(list, role, msg, entry.client);
     }
   }
 
@@ -177,7 +177,7 @@ export class MailingLists {
       switch (list.nonMemberAction) {
         case 'hold': {
           const reason = text(list.language, 'reason.nonMember');
-          effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw }));
+          effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client: entry.client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw }));
           log('post held for a moderator: not from a member');
           return effect.add(this.notice(list, msg, 'held', reason));
         }
@@ -191,7 +191,7 @@ export class MailingLists {
           break;
       }
     }
-    return effect.add(this.fanOut(list, msg, entry.id));
+    return effect.add(this.fanOut(list, msg, entry.id, entry.client));
   }
 
   /**
@@ -199,7 +199,7 @@ export class MailingLists {
    * delivered locally, remote ones batched per domain by the outbound path), or one entry per
    * member when the list personalises (its own unsubscribe link and VERP sender).
    */
-  private fanOut(list: MailingList, msg: IncomingMessage, source: string): Effect {
+  private fanOut(list: MailingList, msg: IncomingMessage, source: string, client: string): Effect {
     const effect = new Effect();
     const members = this.store.deliveryRecipients(list.id);
     const a = listAddresses(list.name, list.domain);
@@ -212,11 +212,11 @@ export class MailingLists {
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {
         const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m) });
-        effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain });
+        effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
       }
     } else if (members.length) {
       const content = buildPost(list, msg, { hostname: this.d.hostname });
-      effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain });
+      effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
     return effect;
@@ -274,11 +274,11 @@ export class MailingLists {
    * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces too, until
    * bounce processing lands, with the null sender so that a failure there cannot loop.
    */
-  private toOwners(list: MailingList, role: 'owner' | 'bounces', msg: IncomingMessage): Effect {
+  private toOwners(list: MailingList, role: 'owner' | 'bounces', msg: IncomingMessage, client: string): Effect {
     const effect = new Effect();
     const sender = role === 'owner' ? listAddresses(list.name, list.domain).bounces : '';
     const owners = list.owners.map((o) => (o.includes('@') ? o : `${o}@${list.domain}`)).filter((o) => !this.isListAddress(o));
-    if (owners.length) effect.mails.push({ sender, to: owners, content: msg.raw, dkimDomain: list.domain });
+    if (owners.length) effect.mails.push({ sender, to: owners, content: msg.raw, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     effect.logs.push(() => this.d.log.message(role === 'owner' ? 'mail for the list owners passed on' : 'bounce passed on to the list owners', { list: list.address, from: msg.fromAddress }));
     return effect;
   }
@@ -465,17 +465,14 @@ export class MailingLists {
     const list = this.mustGet(held.listId);
     const msg = new IncomingMessage(held.message, held.sender);
     const effect = new Effect();
-    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${postId}`));
+    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${postId}`, held.client));
     else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
     effect.logs.push(() => this.d.log.message(`held post ${action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'discarded'}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason }));
-    let gone = false;
     await this.carryOut(effect, () => {
       // Moderated twice at once: the second finds it gone and sends nothing (the transaction is undone).
       if (!this.store.removeHeld(postId)) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
-      gone = true;
     }, `list ${list.address}`);
-    if (!gone) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
-    const { message: _message, ...post } = held;
+    const { message: _message, client: _client, ...post } = held;
     return post;
   }
 

@@ -100,6 +100,7 @@ describe('list fan-out under SIGKILL', () => {
         const entries = new Map<string, number>();
         for (const e of queue.entries()) {
           assert.equal(e.sender, 'crash-bounces@example.test', 'only list copies are left');
+          assert.match(e.client, /\[[^\]]+\] via list crash@example\.test$/, 'the copy keeps the client, so local delivery screens it');
           assert.ok(e.recipients.every((r) => r.status !== 'pending' || r.address.includes('@remote')), 'only the held remote members wait');
           const subject = /^Subject: \[crash\] (\S+)/m.exec((await queue.headers(e.id)) ?? '')?.[1] ?? '';
           entries.set(subject, (entries.get(subject) ?? 0) + 1);

@@ -154,7 +154,8 @@ export class Queue extends EventEmitter {
         inCommit?.();
       });
     } catch (err) {
-      for (const m of spooled) await fsp.rm(m.file, { force: true });
+      // As in enqueue: a row that committed (its sync failed) keeps its file.
+      for (const m of spooled) if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(m.id)) await fsp.rm(m.file, { force: true });
       throw err;
     }
     for (const m of spooled) this.emit('queued', m.id);

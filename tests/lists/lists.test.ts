@@ -15,12 +15,14 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
   const ip = loopbackNet();
   let dns: DnsServer;
   let sink: SmtpSink;
+  let refusing: SmtpSink;
   let t: TestEngine;
   let token: string;
 
   before(async () => {
-    dns = await DnsServer.start([`--mx-host=remote.test,mx.remote.test,10`, `--host-record=mx.remote.test,${ip(2)}`]);
+    dns = await DnsServer.start([`--mx-host=remote.test,mx.remote.test,10`, `--host-record=mx.remote.test,${ip(2)}`, `--mx-host=gone.test,mx.gone.test,10`, `--host-record=mx.gone.test,${ip(3)}`]);
     sink = await SmtpSink.start(ip(2));
+    refusing = await SmtpSink.start(ip(3), 25, { flags: ['-f', 'RCPT', '-B', '550 5.1.1 No such user here'] });
     t = await startEngine({
       dns: dns.address,
       users: [
@@ -35,6 +37,7 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
   after(async () => {
     await t?.stop();
     await sink?.stop();
+    await refusing?.stop();
     await dns?.stop();
   });
 
@@ -309,6 +312,20 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
     assert.equal(sinkFor('Carol@remote.test', 'Atomic post').length, 1);
     assert.equal((await inbox(t, 'bob')).filter((m) => header(m, 'Subject') === '[Dev] Atomic post').length, 1);
     assert.deepEqual(queue.entries(), []);
+  });
+
+  it('a member that bounces does not block the others; the bounce comes to -bounces and is passed on to the owners', async () => {
+    await gqlOk(t.ports.http, `mutation { addListMembers(input: { list: "${LIST}", members: [{ address: "left@gone.test" }], welcome: false }) { added } }`, { token });
+    const before = (await inbox(t, 'alice')).length;
+    await mail(t, 'bob@example.test', LIST, 'Bouncing member');
+    await waitSink(() => sinkFor('Carol@remote.test', 'Bouncing member'));
+    assert.equal((await inbox(t, 'bob')).filter((m) => header(m, 'Subject') === '[Dev] Bouncing member').length, 1);
+    const passedOn = (await inbox(t, 'alice')).slice(before);
+    assert.equal(passedOn.length, 1, 'one message for the owner');
+    assert.equal(header(passedOn[0], 'Return-Path'), '<>', 'passed on with the null sender');
+    assert.match(passedOn[0], /left@gone\.test/);
+    assert.match(passedOn[0], /550 5\.1\.1/);
+    await gqlOk(t.ports.http, `mutation { removeListMembers(input: { list: "${LIST}", addresses: ["left@gone.test"], goodbye: false }) { removed } }`, { token });
   });
 
   it('owner approval: a confirmed subscription waits in pendingSubscriptions until approved', async () => {

@@ -6,6 +6,7 @@ import { FirmwareError } from '../server/firmware/types';
 import { CertError } from '../server/certs/cert-errors';
 import { isDiskFull } from '../server/db/storage-faults';
 import { BackupError } from '../server/backup/manifest';
+import { ListError } from '../server/lists/types';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -65,6 +66,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
   if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);
   if (err instanceof BackupError) return new ApiError(BACKUP_CODES[err.code] ?? err.code, err.message);
+  if (err instanceof ListError) return new ApiError(err.code === 'LIST_NOT_FOUND' ? 'NOT_FOUND' : err.code, err.message, err.field ? { field: err.field } : {});
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;

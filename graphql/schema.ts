@@ -31,6 +31,7 @@ import { StoreResolver } from './monitoring/store-resolver';
 import { AlertResolver } from './monitoring/alert-resolver';
 import { BackupResolver } from './maintenance/backup-resolver';
 import { MigrationResolver } from './migration/migration-resolver';
+import { ListResolver } from './lists/list-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -63,6 +64,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AlertResolver,
   BackupResolver,
   MigrationResolver,
+  ListResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

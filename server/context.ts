@@ -27,6 +27,7 @@ import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
 import type { Backups } from './backup/backups';
 import type { MigrationService } from './migration/migration-service';
+import type { MailingLists } from './lists/lists';
 
 /** The services every protocol server and the management API are built from. */
 export interface EngineContext {
@@ -75,6 +76,8 @@ export interface EngineContext {
   watchdog: EventLoopWatchdog;
   /** Imports from other servers (IMAP, Maildir, mbox) as background runs with progress. */
   migrations: MigrationService;
+  /** Mailing lists: their addresses, posts, commands, members and moderation. */
+  lists: MailingLists;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
   /** The listeners the settings call for, as each service says (for status displays). */

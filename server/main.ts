@@ -49,6 +49,7 @@ import { Alerts } from './jobs/alerts';
 import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
+import { MailingLists } from './lists/lists';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -139,6 +140,7 @@ export class Engine {
       counters,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
       migrations: new MigrationService({ db, store, directory, diskReserve, log: logs.logger('server') }),
+      lists: new MailingLists({ db, queue, directory, settings: () => settings.get(), log: logs.logger('lists'), hostname: options.hostname }),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     ctx.alerts = new Alerts(
@@ -315,4 +317,5 @@ const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logL
   ['sieve', 'logLevelImapPop'],
   ['junk', 'logLevelJunk'],
   ['jobs', 'logLevelJobs'],
+  ['lists', 'logLevelServer'],
 ];

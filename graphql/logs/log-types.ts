@@ -13,10 +13,11 @@ export enum LogServiceValue {
   WEB = 'web',
   JOBS = 'jobs',
   AUDIT = 'audit',
+  LISTS = 'lists',
 }
 registerEnumType(LogServiceValue, {
   name: 'LogService',
-  description: 'The logs of the seed\u2019s Logs pane, plus WEB (this API), JOBS (scheduled jobs: runs and their output) and AUDIT (every mutation: who, when, from where, what).',
+  description: 'The logs of the seed\u2019s Logs pane, plus WEB (this API), JOBS (scheduled jobs: runs and their output) and AUDIT (every mutation: who, when, from where, what) and LISTS (mailing lists: subscriptions, posts, moderation, refusals).',
 });
 
 export enum SeverityValue {

@@ -36,6 +36,8 @@ export interface Settings {
   copyUndeliverableTo: string;
   catchAllAccount: string;
   archiveCopyTo: string;
+  // Mailing Lists tab
+  listsEnabled: boolean;
   // Relay tab
   relayRestricted: boolean;
   relayAllowedHosts: string[];
@@ -236,6 +238,11 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: true,
     seedName: 'General: Allow incoming mail',
     description: 'Accept mail from other servers for local users.',
+  },
+  listsEnabled: {
+    default: false,
+    seedName: 'Mailing Lists: Enable Mailing Lists',
+    description: 'Accept mail for the mailing lists\u2019 addresses (docs/lists.md). Off: every list address is an unknown user (550), and nothing is lost: lists and members stay.',
   },
   popEnabled: { default: true, seedName: 'General: Enable POP', description: 'Run the POP3 service (ports 110 and 995).' },
   imapEnabled: { default: true, seedName: 'General: Enable IMAP', description: 'Run the IMAP service (ports 143 and 993).' },

@@ -364,4 +364,86 @@ CREATE TABLE migration_runs (
 );
 `,
   },
+  {
+    version: 13,
+    sql: `
+-- Mailing lists (issue 11, server/lists/). A list is a name on one of the server's domains; its
+-- settings are columns (each a list setting of docs/lists.md). unsubscribe_key signs the
+-- members' one-click unsubscribe links (RFC 8058) so that no token needs to be stored.
+CREATE TABLE lists (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL COLLATE NOCASE,
+  domain TEXT NOT NULL COLLATE NOCASE,
+  description TEXT NOT NULL DEFAULT '',
+  info TEXT NOT NULL DEFAULT '',
+  owners TEXT NOT NULL DEFAULT '[]',
+  language TEXT NOT NULL DEFAULT 'en',
+  self_subscribe INTEGER NOT NULL DEFAULT 0,
+  subscription_approval INTEGER NOT NULL DEFAULT 0,
+  subject_prefix TEXT NOT NULL DEFAULT '',
+  reply_to TEXT NOT NULL DEFAULT 'poster' CHECK (reply_to IN ('poster', 'list')),
+  max_message_kb INTEGER NOT NULL DEFAULT 40,
+  non_member_action TEXT NOT NULL DEFAULT 'hold' CHECK (non_member_action IN ('accept', 'hold', 'reject', 'discard')),
+  confirm_days INTEGER NOT NULL DEFAULT 3,
+  roster TEXT NOT NULL DEFAULT 'members' CHECK (roster IN ('public', 'members', 'owners')),
+  personalize INTEGER NOT NULL DEFAULT 0,
+  welcome_text TEXT NOT NULL DEFAULT '',
+  goodbye_text TEXT NOT NULL DEFAULT '',
+  unsubscribe_key BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (name, domain)
+);
+
+-- address: lower case, for lookups; display_address: as it was given.
+CREATE TABLE list_members (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  display_address TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  delivery TEXT NOT NULL DEFAULT 'enabled' CHECK (delivery IN ('enabled', 'by-member', 'by-owner', 'by-bounces')),
+  delivery_reason TEXT NOT NULL DEFAULT '',
+  digest TEXT NOT NULL DEFAULT 'off' CHECK (digest IN ('off', 'mime', 'plain')),
+  hidden INTEGER NOT NULL DEFAULT 0,
+  options TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  UNIQUE (list_id, address)
+);
+
+-- Requests waiting for the address's confirmation (token kept as its SHA-256 only) or for the
+-- owner's approval (no token). A used confirmation stays, marked, so a replay gets its own answer.
+CREATE TABLE list_pending (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('subscribe', 'unsubscribe', 'approval')),
+  token_hash TEXT UNIQUE,
+  address TEXT NOT NULL,
+  display_address TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  digest TEXT NOT NULL DEFAULT 'off',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX list_pending_by_list ON list_pending(list_id, kind);
+
+-- Posts held for a moderator (non-members under the "hold" action), the message itself kept.
+CREATE TABLE list_held_posts (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  sender TEXT NOT NULL,
+  -- the client that sent it ("host [address]"), so the approved copy is screened as the post was
+  client TEXT NOT NULL,
+  from_address TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  message BLOB NOT NULL,
+  received_at INTEGER NOT NULL
+);
+
+-- The domain whose DKIM key signs a message when it is not the From domain (list posts: the list's).
+ALTER TABLE queue ADD COLUMN dkim_domain TEXT;
+`,
+  },
 ];

@@ -10,6 +10,7 @@ import { SieveStage } from './sieve-stage';
 import { JunkStage } from './junk-stage';
 import { VirusStage } from './virus-stage';
 import { localUserId, targetsFor } from '../queue/targets';
+import { LIST_TARGET_PREFIX } from '../lists/addresses';
 import { queueGeneratedMail } from '../queue/generated-mail';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 import type { Activity } from '../metrics/activity';
@@ -47,8 +48,13 @@ export class LocalDelivery implements QueueProcessor {
       const outcomes = new Map<string, RecipientOutcome>();
       const pending = entry.recipients.filter((r) => r.status === 'pending');
       const local = pending.filter((r) => localUserId(r.address) !== undefined);
-      const remote = pending.filter((r) => localUserId(r.address) === undefined);
+      const lists = pending.filter((r) => r.address.startsWith(LIST_TARGET_PREFIX));
+      const remote = pending.filter((r) => localUserId(r.address) === undefined && !r.address.startsWith(LIST_TARGET_PREFIX));
       if (local.length) await this.deliverLocal(entry, local, outcomes, activity);
+      if (lists.length) {
+        activity.begin(`delivery lists ${entry.id}`);
+        for (const [k, v] of await this.ctx.lists.deliver(entry, lists)) outcomes.set(k, v);
+      }
       if (remote.length) {
         if (this.remote) {
           activity.begin(`delivery remote ${entry.id}`);
@@ -140,7 +146,9 @@ export class LocalDelivery implements QueueProcessor {
     for (const f of failed) this.log.message('bounced', { queueId: entry.id, to: f.original, reason: f.diagnostic });
     if (!entry.sender) return;
     const { directory, options } = this.ctx;
-    const targets = targetsFor(directory, options.hostname, entry.sender);
+    // A list's -bounces address takes the bounces of its posts.
+    const listTarget = this.ctx.lists.targetFor(entry.sender);
+    const targets = listTarget ? [listTarget] : targetsFor(directory, options.hostname, entry.sender);
     if (targets.length === 0) {
       this.log.error('bounce sender is unknown, bounce dropped', { queueId: entry.id, sender: entry.sender });
       return;

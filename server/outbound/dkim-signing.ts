@@ -25,7 +25,8 @@ export class DkimSigning {
   async signatureFor(entry: QueueEntry, message: SpooledMessage): Promise<Buffer | undefined> {
     const s = this.ctx.settings.get();
     if (!s.dkimSigningEnabled || !entry.signDkim) return undefined;
-    const domain = this.fromDomain(await message.header());
+    // A list post is signed by the list's domain, never as the poster's (docs/lists.md).
+    const domain = entry.dkimDomain ?? this.fromDomain(await message.header());
     if (!domain || !this.ctx.directory.domainKind(domain)) return undefined;
     const algorithms: DkimAlgorithm[] = s.dkimEd25519Signature ? ['rsa', 'ed25519'] : ['rsa'];
     try {

@@ -34,6 +34,8 @@ export interface EnqueueInput {
    * host, the server itself): remote delivery may DKIM-sign it for its From domain.
    */
   signDkim?: boolean;
+  /** Sign with this domain's key instead of the From domain's (a list post: the list's domain). Needs signDkim. */
+  dkimDomain?: string;
   /** Leading bytes only local delivery keeps (the Return-Path header). */
   localPrefix?: number;
   /**
@@ -58,6 +60,7 @@ interface QueueRow {
   last_error: string | null;
   delay_warned: number;
   sign_dkim: number;
+  dkim_domain: string | null;
 }
 
 const RETRY_BASE_MS = 60_000;
@@ -117,17 +120,7 @@ export class Queue extends EventEmitter {
     }
     const now = Date.now();
     try {
-      await this.commits.run(() => {
-        this.db
-          .prepare(
-            `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
-          )
-          .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0);
-        const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
-        for (const r of input.recipients) rcpt.run(id, r.address, r.original);
-        if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
-      }, { visibleEarly: true });
+      await this.commits.run(() => this.insertRows(id, file, size, now, input), { visibleEarly: true });
     } catch (err) {
       // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
       if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(id)) await fsp.rm(file, { force: true });
@@ -136,6 +129,53 @@ export class Queue extends EventEmitter {
     this.emit('queued', id);
     this.kick();
     // Built from what was inserted, not read back: the runner may have delivered and removed it already.
+    return this.newEntry(id, file, size, now, input);
+  }
+
+  /**
+   * Spools several messages and commits them in ONE transaction together with `inCommit`
+   * (which may change other tables, e.g. mark the recipient that caused them delivered): all
+   * of it is on disk, or none of it is. A list's fan-out relies on this: a crash never
+   * loses a post nor sends it twice. Nothing here is visible before it is synced.
+   */
+  async enqueueAll(messages: { input: EnqueueInput; parts: (Buffer | Readable)[] }[], inCommit?: () => void): Promise<QueueEntry[]> {
+    const spooled: { id: string; file: string; size: number; input: EnqueueInput }[] = [];
+    const now = Date.now();
+    try {
+      for (const { input, parts } of messages) {
+        if (input.recipients.length === 0) throw new Error('a queued message needs at least one recipient');
+        const id = input.id ?? newQueueId();
+        const file = path.join(this.spoolDir, `${id}.eml`);
+        spooled.push({ id, file, size: 0, input });
+        spooled[spooled.length - 1].size = await writeFileDurably(file, parts, { direct: true });
+      }
+      await this.commits.run(() => {
+        for (const m of spooled) this.insertRows(m.id, m.file, m.size, now, m.input);
+        inCommit?.();
+      });
+    } catch (err) {
+      // As in enqueue: a row that committed (its sync failed) keeps its file.
+      for (const m of spooled) if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(m.id)) await fsp.rm(m.file, { force: true });
+      throw err;
+    }
+    for (const m of spooled) this.emit('queued', m.id);
+    if (spooled.length) this.kick();
+    return spooled.map((m) => this.newEntry(m.id, m.file, m.size, now, m.input));
+  }
+
+  private insertRows(id: string, file: string, size: number, now: number, input: EnqueueInput): void {
+    this.db
+      .prepare(
+        `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim, dkim_domain)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+      )
+      .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0, input.dkimDomain ?? null);
+    const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
+    for (const r of input.recipients) rcpt.run(id, r.address, r.original);
+    if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
+  }
+
+  private newEntry(id: string, file: string, size: number, now: number, input: EnqueueInput): QueueEntry {
     return {
       id,
       createdAt: new Date(now),
@@ -151,6 +191,7 @@ export class Queue extends EventEmitter {
       lastError: null,
       delayWarned: false,
       signDkim: !!input.signDkim,
+      dkimDomain: input.dkimDomain ?? null,
       recipients: firstOfEach(input.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
     };
   }
@@ -446,6 +487,7 @@ export class Queue extends EventEmitter {
       lastError: row.last_error,
       delayWarned: !!row.delay_warned,
       signDkim: !!row.sign_dkim,
+      dkimDomain: row.dkim_domain,
       recipients,
     };
   }

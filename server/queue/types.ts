@@ -28,5 +28,7 @@ export interface QueueEntry {
   delayWarned: boolean;
   /** From a trusted origin: DKIM-signed when it leaves (see EnqueueInput.signDkim). */
   signDkim: boolean;
+  /** The domain that signs instead of the From domain (list posts), or null. */
+  dkimDomain: string | null;
   recipients: { address: string; original: string; status: 'pending' | 'delivered' | 'failed'; diagnostic: string | null }[];
 }

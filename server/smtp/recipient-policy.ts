@@ -111,6 +111,12 @@ export class RecipientPolicy {
     if (state.kind === 'smtp' && !state.authUser && !s.smtpAllowIncoming) {
       throw new SmtpReply(550, `5.7.1 <${address}>: this server does not accept incoming mail`);
     }
+    // A list address (lists on) is the list's; off, it falls through and is unknown like any other.
+    const list = this.ctx.lists.targetFor(address);
+    if (list) {
+      state.targets.set(address, [list]);
+      return;
+    }
     const resolution = resolveTargets(this.ctx.directory, address);
     switch (resolution.kind) {
       case 'unknown':

@@ -14,6 +14,7 @@ import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { sendBackup } from './backup-download';
 import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
+import { LIST_UNSUBSCRIBE_PREFIX, serveListUnsubscribe } from './list-unsubscribe';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -152,6 +153,8 @@ export class WebService implements Service {
         await this.autoconfig.serveAutodiscover(req, res);
       } else if (path.startsWith(IMAGE_UPLOAD_PREFIX) && method === 'PUT') {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
+      } else if (path.startsWith(LIST_UNSUBSCRIBE_PREFIX) && (method === 'POST' || method === 'GET' || method === 'HEAD')) {
+        await serveListUnsubscribe(this.ctx, this.log, req, res, path.slice(LIST_UNSUBSCRIBE_PREFIX.length));
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/metrics') {

@@ -81,3 +81,31 @@ test('no cycle between the folders of server/', () => {
   for (const node of edges.keys()) if (!state.has(node)) visit(node, []);
   assert.deepEqual(cycles, []);
 });
+
+/**
+ * docs/roadmap.md, "Where things live": the layers of server/, lowest first. A folder imports
+ * from lower layers only; folders of one layer may import each other when no cycle results.
+ */
+const LAYERS: string[][] = [
+  ['db', 'logs', 'mail', 'certs'],
+  ['metrics', 'net'],
+  ['config'],
+  ['store', 'junk', 'backup'],
+  ['directory', 'sieve', 'firmware'],
+  ['queue', 'jobs', 'migration'],
+  ['outbound', 'virus', 'maintenance', 'lists'],
+  ['context'],
+  ['delivery', 'smtp', 'imap', 'pop3', 'managesieve', 'web'],
+  ['main', 'cli'],
+];
+
+test('every folder of server/ has a layer, and imports run down the layers', () => {
+  const layerOf = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i] as const)));
+  const folders = fs.readdirSync(SERVER, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name : e.name.replace(/\.ts$/, ''))).filter((n) => !n.endsWith('.d'));
+  assert.deepEqual(folders.filter((f) => !layerOf.has(f)), [], 'a folder with no layer: add it to docs/roadmap.md and LAYERS');
+  const upward = imports()
+    .filter((i) => !i.to.startsWith('graphql') && layerOf.has(i.to) && i.from !== i.to)
+    .filter((i) => (layerOf.get(i.to) as number) > (layerOf.get(i.from) as number))
+    .map((i) => `${i.file} -> ${i.to}`);
+  assert.deepEqual([...new Set(upward)], []);
+});

@@ -1,0 +1,336 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { connectionType } from '../pagination';
+
+export enum ListLanguage {
+  EN = 'en',
+  DE = 'de',
+  ES = 'es',
+  JA = 'ja',
+  KO = 'ko',
+  RU = 'ru',
+}
+registerEnumType(ListLanguage, { name: 'ListLanguage', description: 'The seed\u2019s six languages. Texts not translated yet are sent in English.' });
+
+export enum ReplyToPolicy {
+  POSTER = 'poster',
+  LIST = 'list',
+}
+registerEnumType(ReplyToPolicy, { name: 'ReplyToPolicy', description: 'POSTER: replies go where the post says (its own Reply-To or From); LIST: Reply-To is set to the list.' });
+
+export enum NonMemberAction {
+  ACCEPT = 'accept',
+  HOLD = 'hold',
+  REJECT = 'reject',
+  DISCARD = 'discard',
+}
+registerEnumType(NonMemberAction, { name: 'NonMemberAction', description: 'What happens to a post from an address that is not a member: sent, held for a moderator, refused with a notice, or dropped.' });
+
+export enum RosterVisibility {
+  PUBLIC = 'public',
+  MEMBERS = 'members',
+  OWNERS = 'owners',
+}
+registerEnumType(RosterVisibility, { name: 'RosterVisibility', description: 'Who gets the member list by the `who` mail command: anyone, members, or nobody by mail (owners use this API).' });
+
+export enum MemberDelivery {
+  ENABLED = 'enabled',
+  BY_MEMBER = 'by-member',
+  BY_OWNER = 'by-owner',
+  BY_BOUNCES = 'by-bounces',
+}
+registerEnumType(MemberDelivery, { name: 'MemberDelivery', description: 'ENABLED, or disabled by the member, by an owner, or by bounces (with a reason).' });
+
+export enum DigestMode {
+  OFF = 'off',
+  MIME = 'mime',
+  PLAIN = 'plain',
+}
+registerEnumType(DigestMode, { name: 'DigestMode', description: 'Digests are not sent yet: a member in a digest mode receives each post.' });
+
+export enum ModerationAction {
+  APPROVE = 'approve',
+  REJECT = 'reject',
+  DISCARD = 'discard',
+}
+registerEnumType(ModerationAction, { name: 'ModerationAction' });
+
+export enum SubscriptionDecision {
+  APPROVE = 'approve',
+  REFUSE = 'refuse',
+}
+registerEnumType(SubscriptionDecision, { name: 'SubscriptionDecision' });
+
+@ObjectType('MailingListAddresses', { description: 'The addresses of a list (Mailman\u2019s set).' })
+export class MailingListAddressesType {
+  @Field(() => String, { description: 'Posts.' })
+  post!: string;
+  @Field(() => String, { description: 'Commands (help, subscribe, \u2026).' })
+  request!: string;
+  @Field(() => String, { description: 'Join (also NAME-subscribe@).' })
+  join!: string;
+  @Field(() => String, { description: 'Leave (also NAME-unsubscribe@).' })
+  leave!: string;
+  @Field(() => String)
+  owner!: string;
+  @Field(() => String)
+  bounces!: string;
+}
+
+@ObjectType('MailingList', { description: 'A mailing list on one of the server\u2019s domains (docs/lists.md).' })
+export class MailingListType {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => String, { description: 'As created; matched without regard to case.' })
+  name!: string;
+  @Field(() => String)
+  domain!: string;
+  @Field(() => String, { description: 'name@domain, lower case.' })
+  address!: string;
+  @Field(() => MailingListAddressesType)
+  addresses!: MailingListAddressesType;
+  @Field(() => String)
+  description!: string;
+  @Field(() => String)
+  info!: string;
+  @Field(() => [String], { description: 'Owners: addresses, or user names of this server.' })
+  owners!: string[];
+  @Field(() => ListLanguage)
+  language!: string;
+  @Field(() => Boolean, { description: 'The seed\u2019s "Users may self subscribe".' })
+  selfSubscribe!: boolean;
+  @Field(() => Boolean, { description: 'Confirmed subscriptions wait for an owner (pendingSubscriptions).' })
+  subscriptionApproval!: boolean;
+  @Field(() => String, { description: 'Before each subject; "" means "[name] ".' })
+  subjectPrefix!: string;
+  @Field(() => ReplyToPolicy)
+  replyTo!: string;
+  @Field(() => Int, { description: 'Largest post in KB; 0 = unlimited.' })
+  maxMessageKb!: number;
+  @Field(() => NonMemberAction)
+  nonMemberAction!: string;
+  @Field(() => Int, { description: 'Days a confirmation request stays valid.' })
+  confirmDays!: number;
+  @Field(() => RosterVisibility)
+  roster!: string;
+  @Field(() => Boolean, { description: 'One copy per member with its own one-click unsubscribe link (RFC 8058) and VERP sender; costs a queue entry per member.' })
+  personalize!: boolean;
+  @Field(() => String)
+  welcomeText!: string;
+  @Field(() => String)
+  goodbyeText!: string;
+  @Field(() => Int)
+  memberCount!: number;
+  @Field(() => DateTimeISOResolver)
+  createdAt!: Date;
+}
+
+export const MailingListConnection = connectionType('MailingList', MailingListType);
+
+@ObjectType('ListMember')
+export class ListMemberType {
+  @Field(() => String, { description: 'Lower case.' })
+  address!: string;
+  @Field(() => String, { description: 'As it was given.' })
+  displayAddress!: string;
+  @Field(() => String)
+  name!: string;
+  @Field(() => MemberDelivery)
+  delivery!: string;
+  @Field(() => String)
+  deliveryReason!: string;
+  @Field(() => DigestMode)
+  digest!: string;
+  @Field(() => Boolean, { description: 'Left out of the roster (`who`).' })
+  hidden!: boolean;
+  @Field(() => DateTimeISOResolver)
+  createdAt!: Date;
+}
+
+export const ListMemberConnection = connectionType('ListMember', ListMemberType);
+
+@ObjectType('HeldPost', { description: 'A post waiting for a moderator.' })
+export class HeldPostType {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => String, { description: 'The envelope sender.' })
+  sender!: string;
+  @Field(() => String)
+  from!: string;
+  @Field(() => String)
+  subject!: string;
+  @Field(() => String)
+  reason!: string;
+  @Field(() => Int, { description: 'Bytes.' })
+  size!: number;
+  @Field(() => DateTimeISOResolver)
+  receivedAt!: Date;
+}
+
+@ObjectType('PendingSubscription', { description: 'A confirmed subscription waiting for an owner\u2019s approval.' })
+export class PendingSubscriptionType {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => String)
+  address!: string;
+  @Field(() => String)
+  name!: string;
+  @Field(() => DigestMode)
+  digest!: string;
+  @Field(() => DateTimeISOResolver)
+  createdAt!: Date;
+}
+
+@InputType()
+export class ListSettingsFields {
+  @Field(() => String, { nullable: true })
+  description?: string;
+  @Field(() => String, { nullable: true })
+  info?: string;
+  @Field(() => ListLanguage, { nullable: true })
+  language?: string;
+  @Field(() => Boolean, { nullable: true })
+  selfSubscribe?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  subscriptionApproval?: boolean;
+  @Field(() => String, { nullable: true })
+  subjectPrefix?: string;
+  @Field(() => ReplyToPolicy, { nullable: true })
+  replyTo?: string;
+  @Field(() => Int, { nullable: true })
+  maxMessageKb?: number;
+  @Field(() => NonMemberAction, { nullable: true })
+  nonMemberAction?: string;
+  @Field(() => Int, { nullable: true })
+  confirmDays?: number;
+  @Field(() => RosterVisibility, { nullable: true })
+  roster?: string;
+  @Field(() => Boolean, { nullable: true })
+  personalize?: boolean;
+  @Field(() => String, { nullable: true })
+  welcomeText?: string;
+  @Field(() => String, { nullable: true })
+  goodbyeText?: string;
+}
+
+@InputType()
+export class CreateListInput extends ListSettingsFields {
+  @Field(() => String, { description: 'Letters, digits, ".", "_", "-"; no spaces; not case-sensitive.' })
+  name!: string;
+  @Field(() => String, { description: 'One of the server\u2019s domains (virtual domains too).' })
+  domain!: string;
+  @Field(() => [String], { description: 'At least one: addresses, or user names of this server.' })
+  owners!: string[];
+}
+
+@InputType()
+export class UpdateListInput extends ListSettingsFields {
+  @Field(() => String, { description: 'The list\u2019s address (name@domain).' })
+  list!: string;
+  @Field(() => [String], { nullable: true })
+  owners?: string[];
+}
+
+@InputType()
+export class DeleteListInput {
+  @Field(() => String, { description: 'The list\u2019s address (name@domain).' })
+  list!: string;
+}
+
+@InputType()
+export class NewListMemberInput {
+  @Field(() => String)
+  address!: string;
+  @Field(() => String, { nullable: true })
+  name?: string;
+  @Field(() => DigestMode, { nullable: true })
+  digest?: string;
+}
+
+@InputType()
+export class AddListMembersInput {
+  @Field(() => String)
+  list!: string;
+  @Field(() => [NewListMemberInput])
+  members!: NewListMemberInput[];
+  @Field(() => Boolean, { defaultValue: true, description: 'Send the welcome message (members added at once).' })
+  welcome!: boolean;
+  @Field(() => Boolean, { defaultValue: false, description: 'Mail each address a confirmation request instead; it joins when it confirms.' })
+  confirm!: boolean;
+}
+
+@ObjectType('SkippedAddress')
+export class SkippedAddressType {
+  @Field(() => String)
+  address!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType('AddListMembersPayload')
+export class AddListMembersPayload {
+  @Field(() => [String])
+  added!: string[];
+  @Field(() => [String], { description: 'Sent a confirmation request (confirm: true).' })
+  invited!: string[];
+  @Field(() => [SkippedAddressType])
+  skipped!: SkippedAddressType[];
+}
+
+@InputType()
+export class RemoveListMembersInput {
+  @Field(() => String)
+  list!: string;
+  @Field(() => [String])
+  addresses!: string[];
+  @Field(() => Boolean, { defaultValue: true, description: 'Send the goodbye message (members removed at once).' })
+  goodbye!: boolean;
+  @Field(() => Boolean, { defaultValue: false, description: 'Mail each member a confirmation request instead.' })
+  confirm!: boolean;
+}
+
+@ObjectType('RemoveListMembersPayload')
+export class RemoveListMembersPayload {
+  @Field(() => [String])
+  removed!: string[];
+  @Field(() => [String])
+  asked!: string[];
+  @Field(() => [String])
+  notMembers!: string[];
+}
+
+@InputType()
+export class UpdateListMemberInput {
+  @Field(() => String)
+  list!: string;
+  @Field(() => String)
+  address!: string;
+  @Field(() => MemberDelivery, { nullable: true, description: 'An owner disabling delivery: BY_OWNER, with a reason.' })
+  delivery?: string;
+  @Field(() => String, { nullable: true })
+  deliveryReason?: string;
+  @Field(() => DigestMode, { nullable: true })
+  digest?: string;
+  @Field(() => Boolean, { nullable: true })
+  hidden?: boolean;
+  @Field(() => String, { nullable: true })
+  name?: string;
+}
+
+@InputType()
+export class ModeratePostInput {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => ModerationAction)
+  action!: string;
+  @Field(() => String, { nullable: true, description: 'REJECT: told to the poster.' })
+  reason?: string;
+}
+
+@InputType()
+export class DecideSubscriptionInput {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => SubscriptionDecision)
+  decision!: string;
+}

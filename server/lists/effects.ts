@@ -1,0 +1,75 @@
+import { composeTextMessage, formatMailbox } from '../mail/compose';
+import { listAddresses } from './addresses';
+import { type MessageId, text } from './i18n/catalogue';
+import type { MailingList } from './types';
+
+/** A message a list sends: to addresses (resolved to queue targets when it is queued) or to targets already resolved. */
+export interface OutMail {
+  sender: string;
+  to: string[];
+  /** Queue targets with the member address each stands for (a post's copies). */
+  targets?: { address: string; original: string }[];
+  content: Buffer;
+  /** The domain that DKIM-signs it: the list's. */
+  dkimDomain: string;
+  /**
+   * The queue's client for it. A post's copies keep the client the post came from ("host
+   * [address]"), so that local members' delivery screens them for junk and viruses as it screens
+   * any mail from outside; what the list writes itself has none and is not screened.
+   */
+  client?: string;
+}
+
+/**
+ * What handling one message to a list address does, worked out first and carried out at once:
+ * the mails it sends and the changes to the lists' tables, committed in one transaction with
+ * the queue's note that the list address has its message (so a crash repeats all or nothing).
+ */
+export class Effect {
+  readonly mails: OutMail[] = [];
+  readonly changes: (() => void)[] = [];
+  /** Log lines, written once the transaction is on disk. */
+  readonly logs: (() => void)[] = [];
+
+  add(other: Effect): this {
+    this.mails.push(...other.mails);
+    this.changes.push(...other.changes);
+    this.logs.push(...other.logs);
+    return this;
+  }
+}
+
+/** A text the list writes (reply, notice, confirmation request), in the list's language. */
+export function listMail(
+  list: MailingList,
+  hostname: string,
+  m: { to: string; subject: MessageId; body: string; vars?: Record<string, string | number>; from?: 'request' | 'owner'; automatic: 'auto-replied' | 'auto-generated'; headers?: [string, string][] },
+): OutMail {
+  const a = listAddresses(list.name, list.domain);
+  const from = m.from === 'owner' ? a.owner : a.request;
+  const content = composeTextMessage({
+    from: formatMailbox(from, m.from === 'owner' ? `${list.name} owners` : list.name),
+    to: m.to,
+    subject: text(list.language, m.subject, m.vars),
+    body: m.body,
+    hostname,
+    headers: [['Auto-Submitted', m.automatic], ['X-Auto-Response-Suppress', 'All'], ['List-Id', `<${list.name.toLowerCase()}.${list.domain}>`], ...(m.headers ?? [])],
+  });
+  return { sender: a.bounces, to: [m.to], content, dkimDomain: list.domain };
+}
+
+/** The values every text of a list may use. */
+export function listVars(list: MailingList): Record<string, string> {
+  const a = listAddresses(list.name, list.domain);
+  return {
+    list: list.address,
+    description: list.description ? ` (${list.description})` : '',
+    post: a.post,
+    request: a.request,
+    join: a.join,
+    leave: a.leave,
+    owner: a.owner,
+    info: list.info,
+    domain: list.domain,
+  };
+}

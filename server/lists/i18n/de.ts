@@ -1,0 +1,86 @@
+import type { Catalogue } from './en';
+
+/** The German catalogue (same ids as en.ts). */
+export const DE: Catalogue = {
+  'confirm.subscribe.subject': 'confirm {token}',
+  'confirm.subscribe.body':
+    'Wir haben eine Anfrage erhalten, {address} in die Mailingliste {list} einzutragen.\n\n' +
+    'Zur Bestätigung antworten Sie auf diese Nachricht (den Betreff bitte beibehalten), schreiben Sie an {confirmAddress} oder senden Sie\n\n' +
+    '    confirm {token}\n\n' +
+    'an {request}.\n\n' +
+    'Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Es geschieht nichts, und die Anfrage verfällt am {expires}.',
+  'confirm.unsubscribe.subject': 'confirm {token}',
+  'confirm.unsubscribe.body':
+    'Wir haben eine Anfrage erhalten, {address} aus der Mailingliste {list} auszutragen.\n\n' +
+    'Zur Bestätigung antworten Sie auf diese Nachricht (den Betreff bitte beibehalten), schreiben Sie an {confirmAddress} oder senden Sie\n\n' +
+    '    confirm {token}\n\n' +
+    'an {request}.\n\n' +
+    'Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Sie bleiben eingetragen, und die Anfrage verfällt am {expires}.',
+  'welcome.subject': 'Willkommen in der Mailingliste {list}',
+  'welcome.body':
+    'Willkommen in der Mailingliste {list}{description}.\n\n' +
+    'Beiträge senden Sie an {post}.\n\n' +
+    '{welcomeText}' +
+    'Zum Austragen schreiben Sie an {leave} (Sie werden um Bestätigung gebeten) oder senden "help" an {request} für die übrigen Befehle.\n\n' +
+    'Sie sind eingetragen als {address}.',
+  'goodbye.subject': 'Sie haben die Mailingliste {list} verlassen',
+  'goodbye.body': '{address} wurde aus der Mailingliste {list} ausgetragen.\n\n{goodbyeText}Um wieder einzutreten, schreiben Sie an {join}.',
+  'approval.waiting': 'Ihr Abonnement von {list} ist bestätigt und wartet nun auf die Zustimmung der Listenbetreuer.',
+  'results.subject': 'Die Ergebnisse Ihrer Befehle',
+  'results.intro': 'Die Ergebnisse Ihrer Befehle an {request}:',
+  'results.line': '> {command}',
+  'results.ignored': '{count} weitere Zeile(n) übergangen: Aus einer Befehlsnachricht werden höchstens {max} Zeilen gelesen.',
+  'results.tooMany': 'Ihre Nachricht enthält {count} Befehle; höchstens {max} werden in einer Nachricht angenommen. Keiner wurde ausgeführt.',
+  'results.none': 'In Ihrer Nachricht wurden keine Befehle gefunden. Senden Sie "help" für die Liste der Befehle.',
+  'results.done': 'Ende der Befehle.',
+  'cmd.unknown': 'Unbekannter Befehl. Senden Sie "help" für die Liste der Befehle.',
+  'cmd.help':
+    'Befehle für {request} (im Betreff oder im Text, einer pro Zeile):\n' +
+    '  help                         dieser Text\n' +
+    '  info                         worum es in der Liste geht\n' +
+    '  lists                        die Listen dieses Servers\n' +
+    '  who                          die Mitglieder (wenn die Liste es erlaubt)\n' +
+    '  subscribe [Adresse] [digest|nodigest]   eintragen (eine Bestätigung geht an die Adresse)\n' +
+    '  unsubscribe [Adresse]        austragen (eine Bestätigung geht an die Adresse)\n' +
+    '  set delivery on|off          Beiträge erhalten oder nicht, eingetragen bleiben\n' +
+    '  confirm TOKEN                eine Anfrage bestätigen\n' +
+    '  end                          nicht weiterlesen (ebenso eine Zeile "-- " vor einer Signatur)\n' +
+    'Sie können auch an {join} schreiben, um einzutreten, und an {leave}, um auszutreten.',
+  'cmd.info': '{list}{description}\nBeiträge an: {post}\nBefehle: {request}\nBetreuer: {owner}\n{info}',
+  'cmd.lists.header': 'Mailinglisten auf {domain}:',
+  'cmd.lists.line': '  {address}{description}',
+  'cmd.lists.none': 'Auf {domain} gibt es keine Mailinglisten.',
+  'cmd.who.header': 'Mitglieder von {list} ({count}):',
+  'cmd.who.line': '  {address}',
+  'cmd.who.refused': 'Die Mitgliederliste von {list} wird nur {who} gezeigt.',
+  'cmd.who.members': 'Mitgliedern',
+  'cmd.who.owners': 'den Listenbetreuern',
+  'cmd.subscribe.sent': 'Eine Bitte um Bestätigung wurde an {address} geschickt.',
+  'cmd.subscribe.already': '{address} ist bereits Mitglied von {list}.',
+  'cmd.subscribe.closed': '{list} nimmt keine Anmeldungen per E-Mail an; wenden Sie sich an die Betreuer ({owner}).',
+  'cmd.subscribe.badAddress': '"{address}" ist keine gültige Adresse.',
+  'cmd.subscribe.badOption': '"{option}" ist keine Option von subscribe (digest oder nodigest).',
+  'cmd.unsubscribe.sent': 'Falls {address} Mitglied von {list} ist, wurde eine Bitte um Bestätigung dorthin geschickt.',
+  'cmd.set.usage': 'Aufruf: set delivery on|off',
+  'cmd.set.done': 'Die Zustellung an {address} ist jetzt {state}.',
+  'cmd.set.on': 'eingeschaltet',
+  'cmd.set.off': 'ausgeschaltet',
+  'cmd.notMember': '{address} ist kein Mitglied von {list}.',
+  'cmd.confirm.usage': 'Aufruf: confirm TOKEN',
+  'confirm.subscribed': '{address} ist jetzt Mitglied von {list}.',
+  'confirm.unsubscribed': '{address} hat {list} verlassen.',
+  'confirm.unknown': 'Dieses Bestätigungs-Token ist ungültig (vertippt oder nie ausgestellt). Es wurde nichts geändert.',
+  'confirm.expired': 'Dieses Bestätigungs-Token ist abgelaufen. Es wurde nichts geändert; senden Sie die Anfrage erneut.',
+  'confirm.used': 'Dieses Bestätigungs-Token wurde bereits verwendet. Es wurde nichts geändert.',
+  'confirm.error.subject': 'Ihre Bestätigung an {list}',
+  'notice.held.subject': 'Ihre Nachricht an {list} wartet auf Freigabe',
+  'notice.held.body':
+    'Ihre Nachricht an {list} mit dem Betreff\n\n    {subject}\n\nwird zurückgehalten, bis ein Moderator sie prüfen kann. Grund: {reason}.\n\n' +
+    'Sie erhalten Bescheid, falls sie abgelehnt wird.',
+  'notice.rejected.subject': 'Ihre Nachricht an {list} wurde abgelehnt',
+  'notice.rejected.body': 'Ihre Nachricht an {list} mit dem Betreff\n\n    {subject}\n\nwurde abgelehnt. Grund: {reason}.',
+  'reason.nonMember': 'Beiträge von Nichtmitgliedern werden nur nach Freigabe angenommen',
+  'reason.nonMemberRejected': 'die Liste nimmt nur Beiträge ihrer Mitglieder an',
+  'reason.tooBig': 'die Nachricht ist {size} KB groß, mehr als die Grenze der Liste von {max} KB',
+  'reason.moderator': 'ein Moderator hat sie abgelehnt',
+};

@@ -1,0 +1,91 @@
+/**
+ * The English catalogue: every text the lists generate, keyed by message id. Other languages
+ * translate the same ids (their files are typed against this one, so none can miss a text).
+ * {name} marks a value filled in when the text is used.
+ */
+export const EN = {
+  'confirm.subscribe.subject': 'confirm {token}',
+  'confirm.subscribe.body':
+    'We have received a request to subscribe {address} to the {list} mailing list.\n\n' +
+    'To confirm, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n' +
+    '    confirm {token}\n\n' +
+    'to {request}.\n\n' +
+    'If you did not ask for this, ignore this message: nothing happens and the request expires on {expires}.',
+  'confirm.unsubscribe.subject': 'confirm {token}',
+  'confirm.unsubscribe.body':
+    'We have received a request to remove {address} from the {list} mailing list.\n\n' +
+    'To confirm, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n' +
+    '    confirm {token}\n\n' +
+    'to {request}.\n\n' +
+    'If you did not ask for this, ignore this message: you stay subscribed and the request expires on {expires}.',
+  'welcome.subject': 'Welcome to the {list} mailing list',
+  'welcome.body':
+    'Welcome to the {list} mailing list{description}.\n\n' +
+    'To post, write to {post}.\n\n' +
+    '{welcomeText}' +
+    'To leave the list, send a message to {leave} (you will be asked to confirm), or send "help" to {request} for the other commands.\n\n' +
+    'You are subscribed as {address}.',
+  'goodbye.subject': 'You have left the {list} mailing list',
+  'goodbye.body': '{address} has been removed from the {list} mailing list.\n\n{goodbyeText}To join again, send a message to {join}.',
+  'approval.waiting': 'Your subscription to {list} is confirmed and now waits for the list owner\u2019s approval.',
+  'results.subject': 'The results of your email commands',
+  'results.intro': 'The results of your email commands to {request}:',
+  'results.line': '> {command}',
+  'results.ignored': '{count} more line(s) ignored: at most {max} lines are read from a command message.',
+  'results.tooMany': 'Your message has {count} commands; at most {max} are accepted in one message. None of them was carried out.',
+  'results.none': 'No commands were found in your message. Send "help" for the list of commands.',
+  'results.done': 'End of the commands.',
+  'cmd.unknown': 'Unknown command. Send "help" for the list of commands.',
+  'cmd.help':
+    'Commands for {request} (in the subject or the body, one per line):\n' +
+    '  help                         this text\n' +
+    '  info                         what the list is about\n' +
+    '  lists                        the lists on this server\n' +
+    '  who                          the members (when the list allows it)\n' +
+    '  subscribe [address] [digest|nodigest]   join (a confirmation is mailed to the address)\n' +
+    '  unsubscribe [address]        leave (a confirmation is mailed to the address)\n' +
+    '  set delivery on|off          receive posts or not, staying subscribed\n' +
+    '  confirm TOKEN                confirm a request\n' +
+    '  end                          stop reading (also a line "-- " before a signature)\n' +
+    'You can also write to {join} to join and {leave} to leave.',
+  'cmd.info': '{list}{description}\nPost to: {post}\nCommands: {request}\nOwners: {owner}\n{info}',
+  'cmd.lists.header': 'Mailing lists on {domain}:',
+  'cmd.lists.line': '  {address}{description}',
+  'cmd.lists.none': 'There are no mailing lists on {domain}.',
+  'cmd.who.header': 'Members of {list} ({count}):',
+  'cmd.who.line': '  {address}',
+  'cmd.who.refused': 'The member list of {list} is shown only to {who}.',
+  'cmd.who.members': 'members',
+  'cmd.who.owners': 'the list owners',
+  'cmd.subscribe.sent': 'A confirmation request was mailed to {address}.',
+  'cmd.subscribe.already': '{address} is already a member of {list}.',
+  'cmd.subscribe.closed': '{list} does not accept subscriptions by mail; ask its owners ({owner}).',
+  'cmd.subscribe.badAddress': '"{address}" is not a valid address.',
+  'cmd.subscribe.badOption': '"{option}" is not an option of subscribe (digest or nodigest).',
+  'cmd.unsubscribe.sent': 'If {address} is a member of {list}, a confirmation request was mailed to it.',
+  'cmd.set.usage': 'Usage: set delivery on|off',
+  'cmd.set.done': 'Delivery to {address} is now {state}.',
+  'cmd.set.on': 'on',
+  'cmd.set.off': 'off',
+  'cmd.notMember': '{address} is not a member of {list}.',
+  'cmd.confirm.usage': 'Usage: confirm TOKEN',
+  'confirm.subscribed': '{address} is now a member of {list}.',
+  'confirm.unsubscribed': '{address} has left {list}.',
+  'confirm.unknown': 'This confirmation token is not valid (mistyped, or never issued). Nothing was changed.',
+  'confirm.expired': 'This confirmation token has expired. Nothing was changed; send the request again.',
+  'confirm.used': 'This confirmation token has been used already. Nothing was changed.',
+  'confirm.error.subject': 'Your confirmation to {list}',
+  'notice.held.subject': 'Your message to {list} awaits moderator approval',
+  'notice.held.body':
+    'Your message to {list} with the subject\n\n    {subject}\n\nis being held until a list moderator can review it. Reason: {reason}.\n\n' +
+    'You will be told if it is rejected.',
+  'notice.rejected.subject': 'Your message to {list} was rejected',
+  'notice.rejected.body': 'Your message to {list} with the subject\n\n    {subject}\n\nwas rejected. Reason: {reason}.',
+  'reason.nonMember': 'posts from non-members are not accepted without approval',
+  'reason.nonMemberRejected': 'the list accepts posts from its members only',
+  'reason.tooBig': 'the message is {size} KB, larger than the list\u2019s limit of {max} KB',
+  'reason.moderator': 'a moderator rejected it',
+} as const;
+
+export type MessageId = keyof typeof EN;
+export type Catalogue = Record<MessageId, string>;

@@ -1,0 +1,86 @@
+import type { Catalogue } from './en';
+
+/** The Spanish catalogue (same ids as en.ts). */
+export const ES: Catalogue = {
+  'confirm.subscribe.subject': 'confirm {token}',
+  'confirm.subscribe.body':
+    'Hemos recibido una solicitud para suscribir {address} a la lista de correo {list}.\n\n' +
+    'Para confirmarla, responda a este mensaje (sin cambiar el asunto), escriba a {confirmAddress} o envíe\n\n' +
+    '    confirm {token}\n\n' +
+    'a {request}.\n\n' +
+    'Si usted no lo ha pedido, ignore este mensaje: no ocurrirá nada y la solicitud caducará el {expires}.',
+  'confirm.unsubscribe.subject': 'confirm {token}',
+  'confirm.unsubscribe.body':
+    'Hemos recibido una solicitud para dar de baja {address} de la lista de correo {list}.\n\n' +
+    'Para confirmarla, responda a este mensaje (sin cambiar el asunto), escriba a {confirmAddress} o envíe\n\n' +
+    '    confirm {token}\n\n' +
+    'a {request}.\n\n' +
+    'Si usted no lo ha pedido, ignore este mensaje: seguirá suscrito y la solicitud caducará el {expires}.',
+  'welcome.subject': 'Bienvenido a la lista de correo {list}',
+  'welcome.body':
+    'Bienvenido a la lista de correo {list}{description}.\n\n' +
+    'Para publicar, escriba a {post}.\n\n' +
+    '{welcomeText}' +
+    'Para darse de baja, envíe un mensaje a {leave} (se le pedirá confirmación), o envíe "help" a {request} para conocer los demás comandos.\n\n' +
+    'Está suscrito como {address}.',
+  'goodbye.subject': 'Ha dejado la lista de correo {list}',
+  'goodbye.body': '{address} ha sido dado de baja de la lista de correo {list}.\n\n{goodbyeText}Para volver a suscribirse, escriba a {join}.',
+  'approval.waiting': 'Su suscripción a {list} está confirmada y ahora espera la aprobación de los administradores de la lista.',
+  'results.subject': 'Los resultados de sus comandos',
+  'results.intro': 'Los resultados de sus comandos a {request}:',
+  'results.line': '> {command}',
+  'results.ignored': '{count} línea(s) más sin leer: de un mensaje de comandos se leen como máximo {max} líneas.',
+  'results.tooMany': 'Su mensaje tiene {count} comandos; se aceptan como máximo {max} por mensaje. No se ha ejecutado ninguno.',
+  'results.none': 'No se encontraron comandos en su mensaje. Envíe "help" para ver la lista de comandos.',
+  'results.done': 'Fin de los comandos.',
+  'cmd.unknown': 'Comando desconocido. Envíe "help" para ver la lista de comandos.',
+  'cmd.help':
+    'Comandos para {request} (en el asunto o en el cuerpo, uno por línea):\n' +
+    '  help                         este texto\n' +
+    '  info                         de qué trata la lista\n' +
+    '  lists                        las listas de este servidor\n' +
+    '  who                          los miembros (si la lista lo permite)\n' +
+    '  subscribe [dirección] [digest|nodigest]   suscribirse (se envía una confirmación a la dirección)\n' +
+    '  unsubscribe [dirección]      darse de baja (se envía una confirmación a la dirección)\n' +
+    '  set delivery on|off          recibir los mensajes o no, sin darse de baja\n' +
+    '  confirm TOKEN                confirmar una solicitud\n' +
+    '  end                          dejar de leer (también una línea "-- " antes de una firma)\n' +
+    'También puede escribir a {join} para suscribirse y a {leave} para darse de baja.',
+  'cmd.info': '{list}{description}\nPublicar en: {post}\nComandos: {request}\nAdministradores: {owner}\n{info}',
+  'cmd.lists.header': 'Listas de correo en {domain}:',
+  'cmd.lists.line': '  {address}{description}',
+  'cmd.lists.none': 'No hay listas de correo en {domain}.',
+  'cmd.who.header': 'Miembros de {list} ({count}):',
+  'cmd.who.line': '  {address}',
+  'cmd.who.refused': 'La lista de miembros de {list} solo se muestra a {who}.',
+  'cmd.who.members': 'los miembros',
+  'cmd.who.owners': 'los administradores de la lista',
+  'cmd.subscribe.sent': 'Se ha enviado una solicitud de confirmación a {address}.',
+  'cmd.subscribe.already': '{address} ya es miembro de {list}.',
+  'cmd.subscribe.closed': '{list} no acepta suscripciones por correo; pregunte a sus administradores ({owner}).',
+  'cmd.subscribe.badAddress': '"{address}" no es una dirección válida.',
+  'cmd.subscribe.badOption': '"{option}" no es una opción de subscribe (digest o nodigest).',
+  'cmd.unsubscribe.sent': 'Si {address} es miembro de {list}, se le ha enviado una solicitud de confirmación.',
+  'cmd.set.usage': 'Uso: set delivery on|off',
+  'cmd.set.done': 'La entrega a {address} está ahora {state}.',
+  'cmd.set.on': 'activada',
+  'cmd.set.off': 'desactivada',
+  'cmd.notMember': '{address} no es miembro de {list}.',
+  'cmd.confirm.usage': 'Uso: confirm TOKEN',
+  'confirm.subscribed': '{address} es ahora miembro de {list}.',
+  'confirm.unsubscribed': '{address} ha dejado {list}.',
+  'confirm.unknown': 'Este código de confirmación no es válido (mal escrito o nunca emitido). No se ha cambiado nada.',
+  'confirm.expired': 'Este código de confirmación ha caducado. No se ha cambiado nada; envíe la solicitud de nuevo.',
+  'confirm.used': 'Este código de confirmación ya se ha utilizado. No se ha cambiado nada.',
+  'confirm.error.subject': 'Su confirmación a {list}',
+  'notice.held.subject': 'Su mensaje a {list} espera la aprobación de un moderador',
+  'notice.held.body':
+    'Su mensaje a {list} con el asunto\n\n    {subject}\n\nqueda retenido hasta que un moderador pueda revisarlo. Motivo: {reason}.\n\n' +
+    'Se le avisará si es rechazado.',
+  'notice.rejected.subject': 'Su mensaje a {list} ha sido rechazado',
+  'notice.rejected.body': 'Su mensaje a {list} con el asunto\n\n    {subject}\n\nha sido rechazado. Motivo: {reason}.',
+  'reason.nonMember': 'los mensajes de quienes no son miembros necesitan aprobación',
+  'reason.nonMemberRejected': 'la lista solo acepta mensajes de sus miembros',
+  'reason.tooBig': 'el mensaje ocupa {size} KB, más que el límite de la lista de {max} KB',
+  'reason.moderator': 'un moderador lo ha rechazado',
+};

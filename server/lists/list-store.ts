@@ -1,0 +1,311 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db/database';
+import type { DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, PendingKind, PendingRequest } from './types';
+
+interface ListRow {
+  id: number;
+  name: string;
+  domain: string;
+  description: string;
+  info: string;
+  owners: string;
+  language: string;
+  self_subscribe: number;
+  subscription_approval: number;
+  subject_prefix: string;
+  reply_to: string;
+  max_message_kb: number;
+  non_member_action: string;
+  confirm_days: number;
+  roster: string;
+  personalize: number;
+  welcome_text: string;
+  goodbye_text: string;
+  created_at: string;
+}
+
+interface MemberRow {
+  id: number;
+  list_id: number;
+  address: string;
+  display_address: string;
+  name: string;
+  delivery: DeliveryState;
+  delivery_reason: string;
+  digest: DigestMode;
+  hidden: number;
+  created_at: string;
+}
+
+interface PendingRow {
+  id: number;
+  list_id: number;
+  kind: PendingKind;
+  address: string;
+  display_address: string;
+  name: string;
+  digest: DigestMode;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Columns of the lists table, by setting. */
+const COLUMNS: Record<keyof ListSettings, string> = {
+  description: 'description',
+  info: 'info',
+  owners: 'owners',
+  language: 'language',
+  selfSubscribe: 'self_subscribe',
+  subscriptionApproval: 'subscription_approval',
+  subjectPrefix: 'subject_prefix',
+  replyTo: 'reply_to',
+  maxMessageKb: 'max_message_kb',
+  nonMemberAction: 'non_member_action',
+  confirmDays: 'confirm_days',
+  roster: 'roster',
+  personalize: 'personalize',
+  welcomeText: 'welcome_text',
+  goodbyeText: 'goodbye_text',
+};
+
+const toList = (r: ListRow): MailingList => ({
+  id: r.id,
+  name: r.name,
+  domain: r.domain,
+  address: `${r.name.toLowerCase()}@${r.domain}`,
+  description: r.description,
+  info: r.info,
+  owners: JSON.parse(r.owners) as string[],
+  language: r.language as MailingList['language'],
+  selfSubscribe: !!r.self_subscribe,
+  subscriptionApproval: !!r.subscription_approval,
+  subjectPrefix: r.subject_prefix,
+  replyTo: r.reply_to as MailingList['replyTo'],
+  maxMessageKb: r.max_message_kb,
+  nonMemberAction: r.non_member_action as MailingList['nonMemberAction'],
+  confirmDays: r.confirm_days,
+  roster: r.roster as MailingList['roster'],
+  personalize: !!r.personalize,
+  welcomeText: r.welcome_text,
+  goodbyeText: r.goodbye_text,
+  createdAt: r.created_at,
+});
+
+const toMember = (r: MemberRow): ListMember => ({
+  id: r.id,
+  listId: r.list_id,
+  address: r.address,
+  displayAddress: r.display_address,
+  name: r.name,
+  delivery: r.delivery,
+  deliveryReason: r.delivery_reason,
+  digest: r.digest,
+  hidden: !!r.hidden,
+  createdAt: r.created_at,
+});
+
+const toPending = (r: PendingRow): PendingRequest => ({
+  id: r.id,
+  listId: r.list_id,
+  kind: r.kind,
+  address: r.address,
+  displayAddress: r.display_address,
+  name: r.name,
+  digest: r.digest,
+  createdAt: new Date(r.created_at),
+  expiresAt: new Date(r.expires_at),
+});
+
+const columnValue = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
+
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token.toLowerCase()).digest('hex');
+
+/** Used confirmations and expired requests are kept this long (a replay gets its own answer), then dropped. */
+const PENDING_KEEP_MS = 30 * 24 * 3600_000;
+
+/** The lists' tables. Plain reads and writes: the rules live in the list service. */
+export class ListStore {
+  constructor(private readonly db: Db) {}
+
+  all(): MailingList[] {
+    return (this.db.prepare('SELECT * FROM lists ORDER BY domain, name').all() as ListRow[]).map(toList);
+  }
+
+  byId(id: number): MailingList | undefined {
+    const row = this.db.prepare('SELECT * FROM lists WHERE id = ?').get(id) as ListRow | undefined;
+    return row && toList(row);
+  }
+
+  byName(name: string, domain: string): MailingList | undefined {
+    const row = this.db.prepare('SELECT * FROM lists WHERE name = ? AND domain = ?').get(name, domain.toLowerCase()) as ListRow | undefined;
+    return row && toList(row);
+  }
+
+  insert(name: string, domain: string, settings: ListSettings): MailingList {
+    const keys = Object.keys(COLUMNS) as (keyof ListSettings)[];
+    const info = this.db
+      .prepare(
+        `INSERT INTO lists (name, domain, ${keys.map((k) => COLUMNS[k]).join(', ')}, unsubscribe_key, created_at)
+         VALUES (?, ?, ${keys.map(() => '?').join(', ')}, ?, ?)`,
+      )
+      .run(name, domain.toLowerCase(), ...keys.map((k) => columnValue(settings[k])), crypto.randomBytes(32), new Date().toISOString());
+    return this.byId(Number(info.lastInsertRowid)) as MailingList;
+  }
+
+  update(id: number, patch: Partial<ListSettings>): void {
+    const keys = (Object.keys(patch) as (keyof ListSettings)[]).filter((k) => patch[k] !== undefined);
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE lists SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(patch[k])), id);
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM lists WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** The key that signs the members' one-click unsubscribe links. */
+  unsubscribeKey(id: number): Buffer | undefined {
+    return (this.db.prepare('SELECT unsubscribe_key FROM lists WHERE id = ?').get(id) as { unsubscribe_key: Buffer } | undefined)?.unsubscribe_key;
+  }
+
+  // Members
+
+  member(listId: number, address: string): ListMember | undefined {
+    const row = this.db.prepare('SELECT * FROM list_members WHERE list_id = ? AND address = ?').get(listId, address.toLowerCase()) as MemberRow | undefined;
+    return row && toMember(row);
+  }
+
+  memberById(id: number): ListMember | undefined {
+    const row = this.db.prepare('SELECT * FROM list_members WHERE id = ?').get(id) as MemberRow | undefined;
+    return row && toMember(row);
+  }
+
+  /** Adds a member; undefined when the address is one already. */
+  addMember(listId: number, m: { address: string; name?: string; digest?: DigestMode }): ListMember | undefined {
+    const info = this.db
+      .prepare('INSERT OR IGNORE INTO list_members (list_id, address, display_address, name, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(listId, m.address.toLowerCase(), m.address, m.name ?? '', m.digest ?? 'off', new Date().toISOString());
+    return info.changes ? this.memberById(Number(info.lastInsertRowid)) : undefined;
+  }
+
+  removeMember(listId: number, address: string): boolean {
+    return this.db.prepare('DELETE FROM list_members WHERE list_id = ? AND address = ?').run(listId, address.toLowerCase()).changes > 0;
+  }
+
+  updateMember(id: number, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): void {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    const add = (column: string, v: unknown) => {
+      if (v === undefined) return;
+      sets.push(`${column} = ?`);
+      values.push(columnValue(v));
+    };
+    add('delivery', patch.delivery);
+    add('delivery_reason', patch.deliveryReason);
+    add('digest', patch.digest);
+    add('hidden', patch.hidden);
+    add('name', patch.name);
+    if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+  }
+
+  /** Members in address order after `after`, filtered by a part of the address or name and a delivery state. */
+  members(listId: number, q: { search?: string; delivery?: DeliveryState; after?: string; limit: number; visibleOnly?: boolean }): { members: ListMember[]; total: number } {
+    const where = ['list_id = ?'];
+    const values: unknown[] = [listId];
+    if (q.search) {
+      where.push(`(address LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`);
+      const like = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      values.push(like, like);
+    }
+    if (q.delivery) {
+      where.push('delivery = ?');
+      values.push(q.delivery);
+    }
+    if (q.visibleOnly) where.push('hidden = 0');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM list_members WHERE ${where.join(' AND ')}`).get(...values) as { n: number }).n;
+    if (q.after !== undefined) {
+      where.push('address > ?');
+      values.push(q.after);
+    }
+    const rows = this.db.prepare(`SELECT * FROM list_members WHERE ${where.join(' AND ')} ORDER BY address LIMIT ?`).all(...values, q.limit) as MemberRow[];
+    return { members: rows.map(toMember), total };
+  }
+
+  /** The members a post goes to (delivery enabled): the columns a fan-out needs, in address order. */
+  deliveryRecipients(listId: number): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+    return (this.db.prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' ORDER BY address`).all(listId) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[]);
+  }
+
+  memberCount(listId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM list_members WHERE list_id = ?').get(listId) as { n: number }).n;
+  }
+
+  // Pending requests
+
+  /** Records a request; returns its id. `tokenHash` is null for requests waiting for an owner. */
+  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number }): number {
+    const now = Date.now();
+    this.db.prepare('DELETE FROM list_pending WHERE (used_at IS NOT NULL OR expires_at < ?) AND expires_at < ?').run(now, now - PENDING_KEEP_MS);
+    const info = this.db
+      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt);
+    return Number(info.lastInsertRowid);
+  }
+
+  pendingByToken(tokenHash: string): (PendingRequest & { usedAt: Date | null }) | undefined {
+    const row = this.db.prepare('SELECT * FROM list_pending WHERE token_hash = ?').get(tokenHash) as PendingRow | undefined;
+    return row && { ...toPending(row), usedAt: row.used_at === null ? null : new Date(row.used_at) };
+  }
+
+  markPendingUsed(id: number): void {
+    this.db.prepare('UPDATE list_pending SET used_at = ? WHERE id = ?').run(Date.now(), id);
+  }
+
+  pendingById(id: number): PendingRequest | undefined {
+    const row = this.db.prepare('SELECT * FROM list_pending WHERE id = ? AND used_at IS NULL').get(id) as PendingRow | undefined;
+    return row && toPending(row);
+  }
+
+  /** Subscriptions waiting for an owner's approval. */
+  approvals(listId: number): PendingRequest[] {
+    return (this.db.prepare(`SELECT * FROM list_pending WHERE list_id = ? AND kind = 'approval' AND used_at IS NULL ORDER BY id`).all(listId) as PendingRow[]).map(toPending);
+  }
+
+  removePending(id: number): boolean {
+    return this.db.prepare('DELETE FROM list_pending WHERE id = ?').run(id).changes > 0;
+  }
+
+  // Held posts
+
+  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer }): number {
+    const info = this.db
+      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now());
+    return Number(info.lastInsertRowid);
+  }
+
+  heldPosts(listId: number): HeldPost[] {
+    const rows = this.db.prepare('SELECT id, list_id, sender, from_address, subject, reason, size, received_at FROM list_held_posts WHERE list_id = ? ORDER BY id').all(listId) as {
+      id: number;
+      list_id: number;
+      sender: string;
+      from_address: string;
+      subject: string;
+      reason: string;
+      size: number;
+      received_at: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, listId: r.list_id, sender: r.sender, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at) }));
+  }
+
+  heldPost(id: number): (HeldPost & { client: string; message: Buffer }) | undefined {
+    const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as
+      | { id: number; list_id: number; sender: string; client: string; from_address: string; subject: string; reason: string; size: number; received_at: number; message: Buffer }
+      | undefined;
+    return r && { id: r.id, listId: r.list_id, sender: r.sender, client: r.client, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at), message: r.message };
+  }
+
+  removeHeld(id: number): boolean {
+    return this.db.prepare('DELETE FROM list_held_posts WHERE id = ?').run(id).changes > 0;
+  }
+}

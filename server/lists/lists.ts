@@ -1,0 +1,520 @@
+import fsp from 'node:fs/promises';
+import type { Settings } from '../config/settings-schema';
+import type { Db } from '../db/database';
+import type { Directory } from '../directory/directory';
+import { parseAddress } from '../directory/address';
+import type { Logger } from '../logs/logger';
+import type { Queue, RecipientOutcome } from '../queue/queue';
+import type { QueueEntry } from '../queue/types';
+import { resolveTargets } from '../queue/targets';
+import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
+import { runCommands } from './commands';
+import { Effect, listMail, listVars, type OutMail } from './effects';
+import { text } from './i18n/catalogue';
+import { IncomingMessage } from './incoming';
+import { ListStore } from './list-store';
+import { buildPost } from './post';
+import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
+import { type DeliveryState, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
+
+export interface ListsDeps {
+  db: Db;
+  queue: Queue;
+  directory: Directory;
+  settings: () => Readonly<Settings>;
+  log: Logger;
+  /** The engine's host name: Message-IDs and the https links of posts. */
+  hostname: string;
+}
+
+export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
+  description: '',
+  info: '',
+  language: 'en',
+  selfSubscribe: false,
+  subscriptionApproval: false,
+  subjectPrefix: '',
+  replyTo: 'poster',
+  maxMessageKb: 40,
+  nonMemberAction: 'hold',
+  confirmDays: 3,
+  roster: 'members',
+  personalize: false,
+  welcomeText: '',
+  goodbyeText: '',
+};
+
+export type ModerationAction = 'approve' | 'reject' | 'discard';
+
+/**
+ * Mailing lists (issue 11): the list addresses SMTP accepts, what mail to each of them does
+ * (posts fanned out through the queue, commands, confirmations), and the operations GraphQL
+ * offers. Every change that mail causes is committed together with the queue's record that the
+ * list address has its message (Queue.enqueueAll), so a crash repeats all of it or none.
+ */
+export class MailingLists {
+  readonly store: ListStore;
+  private readonly subscriptions: Subscriptions;
+
+  constructor(private readonly d: ListsDeps) {
+    this.store = new ListStore(d.db);
+    this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
+  }
+
+  get enabled(): boolean {
+    return this.d.settings().listsEnabled;
+  }
+
+  // Addresses
+
+  /** The list and role an address names, whether or not lists are on. */
+  findAddress(address: string): { list: MailingList; role: ListRole; detail?: string } | undefined {
+    const parsed = parseAddress(address);
+    if (!parsed || !this.d.directory.domainKind(parsed.domain)) return undefined;
+    for (const c of listAddressCandidates(parsed.local)) {
+      const list = this.store.byName(c.name, parsed.domain);
+      if (list) return { list, role: c.role, detail: c.detail };
+    }
+    return undefined;
+  }
+
+  /** The queue target for a list address when lists are on (SMTP's RCPT check), else undefined. */
+  targetFor(address: string): string | undefined {
+    if (!this.enabled) return undefined;
+    const found = this.findAddress(address);
+    return found && listTarget(found.list.id, found.role, found.detail);
+  }
+
+  isListAddress(address: string): boolean {
+    return !!this.findAddress(address);
+  }
+
+  /** Queue targets for an address a list writes to: a list address, local mailboxes, or the remote address itself. */
+  private targetsOf(address: string): string[] {
+    const list = this.targetFor(address);
+    if (list) return [list];
+    const r = resolveTargets(this.d.directory, address);
+    if (r.kind === 'ok') return r.targets;
+    if (r.kind === 'remote') return [address];
+    this.d.log.error('a list mail has nowhere to go', { to: address, reason: r.kind });
+    return [];
+  }
+
+  // Delivery: the queue's list targets
+
+  /** Delivers a queued message to its list targets ("list:<id>:<role>"); answers per target. */
+  async deliver(entry: QueueEntry, recipients: { address: string; original: string }[]): Promise<Map<string, RecipientOutcome>> {
+    const outcomes = new Map<string, RecipientOutcome>();
+    let msg: IncomingMessage | undefined;
+    for (const r of recipients) {
+      const t = parseListTarget(r.address);
+      const list = t && this.store.byId(t.listId);
+      if (!t || !list) {
+        outcomes.set(r.address, { status: 'permanent', diagnostic: '5.1.1 the mailing list no longer exists' });
+        continue;
+      }
+      try {
+        msg ??= new IncomingMessage((await fsp.readFile(entry.file)).subarray(entry.localPrefix), entry.sender);
+        const effect = this.handle(list, t.role, t.detail, msg, entry);
+        await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
+        outcomes.set(r.address, { status: 'delivered' });
+      } catch (err) {
+        this.d.log.error('list delivery failed; it is tried again', { queueId: entry.id, list: list.address, error: String(err) });
+        outcomes.set(r.address, { status: 'temporary', diagnostic: `4.3.0 list ${list.address}: ${String(err)}` });
+      }
+    }
+    return outcomes;
+  }
+
+  /** Spools an effect's mails and commits them with its changes and `also`, in one transaction; then logs. */
+  private async carryOut(effect: Effect, also: (() => void) | undefined, client: string): Promise<void> {
+    const messages = effect.mails.flatMap((m) => this.spoolable(m, client));
+    await this.d.queue.enqueueAll(messages, () => {
+      for (const change of effect.changes) change();
+      also?.();
+    });
+    for (const log of effect.logs) log();
+  }
+
+  private spoolable(m: OutMail, client: string) {
+    const recipients = m.targets ?? m.to.flatMap((to) => this.targetsOf(to).map((address) => ({ address, original: to })));
+    if (!recipients.length) return [];
+    const prefix = Buffer.from(`Return-Path: <${m.sender}>\r\n`);
+    return [{ input: { sender: m.sender, recipients, client: m.client ?? client, localPrefix: prefix.length, signDkim: true, dkimDomain: m.dkimDomain }, parts: [prefix, m.content] }];
+  }
+
+  private handle(list: MailingList, role: ListRole, detail: string | undefined, msg: IncomingMessage, entry: QueueEntry): Effect {
+    switch (role) {
+      case 'post':
+        return this.post(list, msg, entry);
+      case 'request':
+        return runCommands(list, msg, { store: this.store, subscriptions: this.subscriptions, hostname: this.d.hostname, isListAddress: (a) => this.isListAddress(a) });
+      case 'join':
+      case 'leave':
+        return this.joinOrLeave(list, role, msg);
+      case 'confirm':
+        return this.confirmByMail(list, detail, msg);
+      case 'owner':
+      case 'bounces':
+        return this.toOwners(list, role, msg, entry.client);
+    }
+  }
+
+  private post(list: MailingList, msg: IncomingMessage, entry: QueueEntry): Effect {
+    const effect = new Effect();
+    const log = (text: string, fields: Record<string, unknown> = {}) => effect.logs.push(() => this.d.log.message(text, { list: list.address, queueId: entry.id, from: msg.fromAddress, ...fields }));
+    if (msg.beenThere(list.address)) {
+      log('post dropped: it has been through this list already (X-BeenThere), a mail loop');
+      return effect;
+    }
+    const kb = Math.ceil(msg.raw.length / 1024);
+    if (list.maxMessageKb > 0 && kb > list.maxMessageKb) {
+      log('post refused: too large', { sizeKb: kb, maxKb: list.maxMessageKb });
+      return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.tooBig', { size: kb, max: list.maxMessageKb })));
+    }
+    const member = this.store.member(list.id, msg.fromAddress) ?? (msg.sender ? this.store.member(list.id, msg.sender) : undefined);
+    if (!member) {
+      switch (list.nonMemberAction) {
+        case 'hold': {
+          const reason = text(list.language, 'reason.nonMember');
+          effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client: entry.client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw }));
+          log('post held for a moderator: not from a member');
+          return effect.add(this.notice(list, msg, 'held', reason));
+        }
+        case 'reject':
+          log('post rejected: not from a member');
+          return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.nonMemberRejected')));
+        case 'discard':
+          log('post discarded: not from a member');
+          return effect;
+        case 'accept':
+          break;
+      }
+    }
+    return effect.add(this.fanOut(list, msg, entry.id, entry.client));
+  }
+
+  /**
+   * The post's copies: ONE queue entry for every member whose delivery is on (local members
+   * delivered locally, remote ones batched per domain by the outbound path), or one entry per
+   * member when the list personalises (its own unsubscribe link and VERP sender).
+   */
+  private fanOut(list: MailingList, msg: IncomingMessage, source: string, client: string): Effect {
+    const effect = new Effect();
+    const members = this.store.deliveryRecipients(list.id);
+    const a = listAddresses(list.name, list.domain);
+    // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
+    const local = new Map<string, boolean>();
+    const isLocal = (domain: string) => local.get(domain) ?? (local.set(domain, !!this.d.directory.domainKind(domain)), local.get(domain) as boolean);
+    const targetsOf = (m: { address: string; displayAddress: string }) =>
+      (isLocal(m.address.slice(m.address.lastIndexOf('@') + 1)) ? this.targetsOf(m.displayAddress) : [m.displayAddress]).map((address) => ({ address, original: m.displayAddress }));
+    if (list.personalize) {
+      const key = this.store.unsubscribeKey(list.id) as Buffer;
+      for (const m of members) {
+        const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m) });
+        effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
+      }
+    } else if (members.length) {
+      const content = buildPost(list, msg, { hostname: this.d.hostname });
+      effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
+    }
+    effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
+    return effect;
+  }
+
+  /** A notice to the poster (held, rejected); automatic messages get none. */
+  private notice(list: MailingList, msg: IncomingMessage, kind: 'held' | 'rejected', reason: string): Effect {
+    const effect = new Effect();
+    if (msg.automatic || !msg.replyAddress) return effect;
+    const vars = { ...listVars(list), subject: msg.subject, reason };
+    effect.mails.push(
+      listMail(list, this.d.hostname, {
+        to: msg.replyAddress,
+        subject: kind === 'held' ? 'notice.held.subject' : 'notice.rejected.subject',
+        vars,
+        body: text(list.language, kind === 'held' ? 'notice.held.body' : 'notice.rejected.body', vars),
+        from: 'owner',
+        automatic: 'auto-replied',
+      }),
+    );
+    return effect;
+  }
+
+  /** Mail to -join/-subscribe or -leave/-unsubscribe: a request for the From address, confirmed by mail. */
+  private joinOrLeave(list: MailingList, role: 'join' | 'leave', msg: IncomingMessage): Effect {
+    const address = msg.fromAddress;
+    if (msg.automatic || !address || this.isListAddress(address)) {
+      const effect = new Effect();
+      effect.logs.push(() => this.d.log.message(`${role} request ignored: an automatic message`, { list: list.address, from: address }));
+      return effect;
+    }
+    const r = role === 'join' ? this.subscriptions.requestJoin(list, address, {}) : this.subscriptions.requestLeave(list, address);
+    // A refusal (closed list, already a member) is answered; a confirmation request is the answer itself.
+    if (r.effect.mails.length || (role === 'leave' && r.ok)) return r.effect;
+    return r.effect.add(this.answer(list, msg, r.answer));
+  }
+
+  /** Mail to -confirm+TOKEN (a reply to a confirmation request), or to -confirm with "confirm TOKEN" in the subject. */
+  private confirmByMail(list: MailingList, detail: string | undefined, msg: IncomingMessage): Effect {
+    const token = detail ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.subject)?.[1] ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.bodyText())?.[1] ?? '';
+    const r = this.subscriptions.confirm(list, token);
+    // Success is answered by the welcome or goodbye message; the rest by a short reply.
+    if (r.ok && r.effect.mails.length) return r.effect;
+    return r.effect.add(this.answer(list, msg, r.answer));
+  }
+
+  private answer(list: MailingList, msg: IncomingMessage, body: string): Effect {
+    const effect = new Effect();
+    if (msg.automatic || !msg.replyAddress) return effect;
+    effect.mails.push(listMail(list, this.d.hostname, { to: msg.replyAddress, subject: 'confirm.error.subject', vars: listVars(list), body, automatic: 'auto-replied' }));
+    return effect;
+  }
+
+  /**
+   * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces too, until
+   * bounce processing lands, with the null sender so that a failure there cannot loop.
+   */
+  private toOwners(list: MailingList, role: 'owner' | 'bounces', msg: IncomingMessage, client: string): Effect {
+    const effect = new Effect();
+    const sender = role === 'owner' ? listAddresses(list.name, list.domain).bounces : '';
+    const owners = list.owners.map((o) => (o.includes('@') ? o : `${o}@${list.domain}`)).filter((o) => !this.isListAddress(o));
+    if (owners.length) effect.mails.push({ sender, to: owners, content: msg.raw, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
+    effect.logs.push(() => this.d.log.message(role === 'owner' ? 'mail for the list owners passed on' : 'bounce passed on to the list owners', { list: list.address, from: msg.fromAddress }));
+    return effect;
+  }
+
+  // Management (GraphQL)
+
+  all(): MailingList[] {
+    return this.store.all();
+  }
+
+  list(id: number): MailingList | undefined {
+    return this.store.byId(id);
+  }
+
+  byAddress(address: string): MailingList | undefined {
+    const p = parseAddress(address);
+    return p ? this.store.byName(p.local, p.domain) : undefined;
+  }
+
+  byName(name: string, domain: string): MailingList | undefined {
+    return this.store.byName(name, domain);
+  }
+
+  create(input: { name: string; domain: string } & Partial<ListSettings> & { owners: string[] }): MailingList {
+    const name = input.name.trim();
+    const domain = input.domain.trim().toLowerCase();
+    const problem = listNameProblem(name);
+    if (problem) throw new ListError('INVALID_LIST_NAME', problem, 'name');
+    if (!this.d.directory.domainKind(domain)) throw new ListError('INVALID_DOMAIN', `${domain} is not one of this server's domains`, 'domain');
+    if (this.store.byName(name, domain)) throw new ListError('NAME_TAKEN', `the list ${name}@${domain} exists already`, 'name');
+    const a = listAddresses(name, domain);
+    for (const address of [a.post, a.request, a.join, a.leave, a.owner, a.bounces, `${name}-subscribe@${domain}`, `${name}-unsubscribe@${domain}`, `${name}-confirm@${domain}`]) {
+      if (this.findAddress(address)) throw new ListError('NAME_TAKEN', `${address} is an address of another list`, 'name');
+      if (this.usedByDirectory(address)) throw new ListError('NAME_TAKEN', `${address} is a user or alias of this server`, 'name');
+    }
+    const settings = this.checkSettings({ ...DEFAULT_LIST_SETTINGS, ...definedOnly(input), owners: input.owners });
+    const list = this.store.insert(name, domain, settings);
+    this.d.log.message('list created', { list: list.address });
+    return list;
+  }
+
+  update(id: number, patch: Partial<ListSettings>): MailingList {
+    const list = this.mustGet(id);
+    const settings = this.checkSettings({ ...list, ...definedOnly(patch) });
+    this.store.update(id, settings);
+    this.d.log.message('list settings changed', { list: list.address, settings: Object.keys(definedOnly(patch)) });
+    return this.mustGet(id);
+  }
+
+  delete(id: number): void {
+    const list = this.mustGet(id);
+    this.store.delete(id);
+    this.d.log.message('list deleted', { list: list.address });
+  }
+
+  private mustGet(id: number): MailingList {
+    const list = this.store.byId(id);
+    if (!list) throw new ListError('LIST_NOT_FOUND', 'the list does not exist');
+    return list;
+  }
+
+  /** A user name, additional name or alias that answers for the address (no catch-all). */
+  private usedByDirectory(address: string): boolean {
+    const p = parseAddress(address) as { local: string; domain: string };
+    return !!(this.d.directory.userByName(address) || this.d.directory.userByName(p.local) || this.d.directory.alias(address) || this.d.directory.alias(p.local));
+  }
+
+  private checkSettings(s: ListSettings): ListSettings {
+    const bad = (field: keyof ListSettings, message: string) => new ListError('INVALID_SETTING', `${field}: ${message}`, field);
+    const owners = s.owners.map((o) => o.trim()).filter(Boolean);
+    if (!owners.length) throw bad('owners', 'a list needs at least one owner');
+    for (const o of owners) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('owners', `"${o}" is not a user name or an address`);
+    if (!LANGUAGES.includes(s.language)) throw bad('language', `must be one of ${LANGUAGES.join(', ')}`);
+    if (!Number.isInteger(s.maxMessageKb) || s.maxMessageKb < 0 || s.maxMessageKb > 1024 * 1024) throw bad('maxMessageKb', 'must be a whole number from 0 (unlimited) to 1048576');
+    if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw bad('confirmDays', 'must be a whole number from 1 to 365');
+    if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
+    if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
+    for (const k of ['info', 'welcomeText', 'goodbyeText'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    return { ...pickSettings(s), owners };
+  }
+
+  // Members
+
+  members(listId: number, q: { search?: string; delivery?: DeliveryState; after?: string; limit: number }): { members: ListMember[]; total: number } {
+    this.mustGet(listId);
+    return this.store.members(listId, q);
+  }
+
+  member(listId: number, address: string): ListMember | undefined {
+    return this.store.member(listId, address);
+  }
+
+  /**
+   * Adds members in bulk. With `confirm`, each address gets a confirmation request instead (it
+   * becomes a member when it answers); else each is added at once, welcomed when `welcome`.
+   */
+  async addMembers(listId: number, members: { address: string; name?: string; digest?: DigestMode }[], opts: { welcome: boolean; confirm: boolean }): Promise<{ added: string[]; invited: string[]; skipped: { address: string; reason: string }[] }> {
+    const list = this.mustGet(listId);
+    const effect = new Effect();
+    const result = { added: [] as string[], invited: [] as string[], skipped: [] as { address: string; reason: string }[] };
+    const seen = new Set<string>();
+    for (const m of members) {
+      const address = m.address.trim();
+      const p = parseAddress(address);
+      if (!p || /[\s<>,;]/.test(address)) {
+        result.skipped.push({ address, reason: 'not a valid address' });
+        continue;
+      }
+      if (seen.has(address.toLowerCase()) || this.store.member(listId, address)) {
+        result.skipped.push({ address, reason: 'a member already' });
+        continue;
+      }
+      if (this.isListAddress(address)) {
+        result.skipped.push({ address, reason: 'an address of a list' });
+        continue;
+      }
+      seen.add(address.toLowerCase());
+      if (opts.confirm) {
+        effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, byOwner: true }).effect);
+        result.invited.push(address);
+      } else {
+        effect.add(this.subscriptions.join(list, address, { name: m.name, digest: m.digest, welcome: opts.welcome }));
+        result.added.push(address);
+      }
+    }
+    await this.carryOut(effect, undefined, `list ${list.address}`);
+    return result;
+  }
+
+  async removeMembers(listId: number, addresses: string[], opts: { goodbye: boolean; confirm: boolean }): Promise<{ removed: string[]; asked: string[]; notMembers: string[] }> {
+    const list = this.mustGet(listId);
+    const effect = new Effect();
+    const result = { removed: [] as string[], asked: [] as string[], notMembers: [] as string[] };
+    for (const address of addresses.map((a) => a.trim())) {
+      if (!this.store.member(listId, address)) result.notMembers.push(address);
+      else if (opts.confirm) {
+        effect.add(this.subscriptions.requestLeave(list, address).effect);
+        result.asked.push(address);
+      } else {
+        effect.add(this.subscriptions.leave(list, address, { goodbye: opts.goodbye }));
+        result.removed.push(address);
+      }
+    }
+    await this.carryOut(effect, undefined, `list ${list.address}`);
+    return result;
+  }
+
+  updateMember(listId: number, address: string, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): ListMember {
+    const list = this.mustGet(listId);
+    const member = this.store.member(listId, address);
+    if (!member) throw new ListError('NOT_A_MEMBER', `${address} is not a member of ${list.address}`, 'address');
+    this.store.updateMember(member.id, patch);
+    this.d.log.message('member options changed', { list: list.address, address: member.address, ...patch });
+    return this.store.memberById(member.id) as ListMember;
+  }
+
+  /** RFC 8058 one-click: the member the token names leaves at once (no confirmation, no goodbye). */
+  oneClickUnsubscribe(token: string): ListMember | undefined {
+    const member = memberOfToken(this.store, token);
+    if (!member) return undefined;
+    this.store.removeMember(member.listId, member.address);
+    this.d.log.message('unsubscribed by one-click (RFC 8058)', { list: this.store.byId(member.listId)?.address, address: member.address });
+    return member;
+  }
+
+  /** The list a one-click token belongs to, when it is genuine (for the confirmation page). */
+  oneClickMember(token: string): { member: ListMember; list: MailingList } | undefined {
+    const member = memberOfToken(this.store, token);
+    const list = member && this.store.byId(member.listId);
+    return member && list ? { member, list } : undefined;
+  }
+
+  // Moderation
+
+  heldPosts(listId: number): HeldPost[] {
+    this.mustGet(listId);
+    return this.store.heldPosts(listId);
+  }
+
+  /** Approve (sent to the members as any post), reject (the poster is told why) or discard a held post. */
+  async moderate(postId: number, action: ModerationAction, reason?: string): Promise<HeldPost> {
+    const held = this.store.heldPost(postId);
+    if (!held) throw new ListError('NOT_FOUND', 'the held post does not exist (moderated already?)');
+    const list = this.mustGet(held.listId);
+    const msg = new IncomingMessage(held.message, held.sender);
+    const effect = new Effect();
+    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${postId}`, held.client));
+    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
+    effect.logs.push(() => this.d.log.message(`held post ${action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'discarded'}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason }));
+    await this.carryOut(effect, () => {
+      // Moderated twice at once: the second finds it gone and sends nothing (the transaction is undone).
+      if (!this.store.removeHeld(postId)) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
+    }, `list ${list.address}`);
+    const { message: _message, client: _client, ...post } = held;
+    return post;
+  }
+
+  pendingSubscriptions(listId: number): PendingRequest[] {
+    this.mustGet(listId);
+    return this.store.approvals(listId);
+  }
+
+  /** The owner's word on a confirmed subscription waiting for approval: a member (welcomed) or not. */
+  async decideSubscription(requestId: number, approve: boolean): Promise<PendingRequest> {
+    const p = this.store.pendingById(requestId);
+    if (!p || p.kind !== 'approval') throw new ListError('NOT_FOUND', 'the subscription request does not exist (decided already?)');
+    const list = this.mustGet(p.listId);
+    const effect = approve ? this.subscriptions.join(list, p.displayAddress, { name: p.name, digest: p.digest, welcome: true }) : new Effect();
+    effect.logs.push(() => this.d.log.message(approve ? 'subscription approved' : 'subscription refused', { list: list.address, address: p.address }));
+    await this.carryOut(effect, () => {
+      if (!this.store.removePending(p.id)) throw new ListError('NOT_FOUND', 'the subscription request was decided meanwhile');
+    }, `list ${list.address}`);
+    return p;
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pickSettings(s: ListSettings): ListSettings {
+  return {
+    description: s.description,
+    info: s.info,
+    owners: s.owners,
+    language: s.language,
+    selfSubscribe: s.selfSubscribe,
+    subscriptionApproval: s.subscriptionApproval,
+    subjectPrefix: s.subjectPrefix,
+    replyTo: s.replyTo,
+    maxMessageKb: s.maxMessageKb,
+    nonMemberAction: s.nonMemberAction,
+    confirmDays: s.confirmDays,
+    roster: s.roster,
+    personalize: s.personalize,
+    welcomeText: s.welcomeText,
+    goodbyeText: s.goodbyeText,
+  };
+}

@@ -1,0 +1,149 @@
+import crypto from 'node:crypto';
+import type { Logger } from '../logs/logger';
+import { listAddresses } from './addresses';
+import { Effect, listMail, listVars } from './effects';
+import { text } from './i18n/catalogue';
+import { type ListStore, hashToken } from './list-store';
+import type { DigestMode, ListMember, MailingList } from './types';
+
+/** Answers of a subscription step, as result lines of a command reply. */
+export interface StepResult {
+  effect: Effect;
+  /** What to tell the requester (one line or paragraph), in the list's language. */
+  answer: string;
+  ok: boolean;
+}
+
+export interface SubscriptionDeps {
+  store: ListStore;
+  hostname: string;
+  log: Logger;
+}
+
+/** 128 random bits, as 32 hex digits (they fit in a local part: NAME-confirm+TOKEN@). */
+export const newToken = () => crypto.randomBytes(16).toString('hex');
+
+/**
+ * Double opt-in (Mailman's confirm): a request mails a token to the address concerned, and only
+ * the token, sent back, changes the roster. Tokens are kept hashed; a used or expired one gets
+ * its own answer and changes nothing.
+ */
+export class Subscriptions {
+  constructor(private readonly d: SubscriptionDeps) {}
+
+  /** The confirmation request for joining (or the refusal when the list is closed). */
+  requestJoin(list: MailingList, address: string, opts: { digest?: DigestMode; name?: string; byOwner?: boolean }): StepResult {
+    const vars = { ...listVars(list), address };
+    if (!opts.byOwner && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
+    if (this.d.store.member(list.id, address)) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.already', vars), ok: false };
+    return { effect: this.confirmationRequest(list, 'subscribe', address, opts), answer: text(list.language, 'cmd.subscribe.sent', vars), ok: true };
+  }
+
+  /** The confirmation request for leaving; the answer is the same whether the address is a member or not. */
+  requestLeave(list: MailingList, address: string): StepResult {
+    const vars = { ...listVars(list), address };
+    const effect = this.d.store.member(list.id, address) ? this.confirmationRequest(list, 'unsubscribe', address, {}) : new Effect();
+    return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
+  }
+
+  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string }): Effect {
+    const token = newToken();
+    const expiresAt = Date.now() + list.confirmDays * 24 * 3600_000;
+    const a = listAddresses(list.name, list.domain);
+    const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: new Date(expiresAt).toUTCString() };
+    const effect = new Effect();
+    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt }));
+    effect.mails.push(
+      listMail(list, this.d.hostname, {
+        to: address,
+        subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : 'confirm.unsubscribe.subject',
+        vars,
+        body: text(list.language, kind === 'subscribe' ? 'confirm.subscribe.body' : 'confirm.unsubscribe.body', vars),
+        automatic: 'auto-replied',
+        headers: [['Reply-To', a.confirm(token)]],
+      }),
+    );
+    effect.logs.push(() => this.d.log.message(`${kind} confirmation requested`, { list: list.address, address }));
+    return effect;
+  }
+
+  /** A token sent back: carries out the request it stands for, once. */
+  confirm(list: MailingList, token: string): StepResult {
+    const vars = listVars(list);
+    const p = /^[0-9a-f]{32}$/i.test(token) ? this.d.store.pendingByToken(hashToken(token)) : undefined;
+    const refuse = (id: 'confirm.unknown' | 'confirm.expired' | 'confirm.used', why: string): StepResult => {
+      const effect = new Effect();
+      effect.logs.push(() => this.d.log.message('confirmation refused', { list: list.address, reason: why }));
+      return { effect, answer: text(list.language, id, vars), ok: false };
+    };
+    if (!p || p.listId !== list.id || p.kind === 'approval') return refuse('confirm.unknown', 'unknown token');
+    if (p.usedAt) return refuse('confirm.used', 'token used before');
+    if (p.expiresAt.getTime() < Date.now()) return refuse('confirm.expired', 'token expired');
+    const effect = new Effect();
+    effect.changes.push(() => this.d.store.markPendingUsed(p.id));
+    const address = p.displayAddress;
+    if (p.kind === 'unsubscribe') {
+      effect.add(this.leave(list, address, { goodbye: true }));
+      return { effect, answer: text(list.language, 'confirm.unsubscribed', { ...vars, address }), ok: true };
+    }
+    if (list.subscriptionApproval) {
+      effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind: 'approval', tokenHash: null, address, name: p.name, digest: p.digest, expiresAt: Date.now() + 365 * 24 * 3600_000 }));
+      effect.logs.push(() => this.d.log.message('subscription waits for the owner', { list: list.address, address }));
+      return { effect, answer: text(list.language, 'approval.waiting', { ...vars, address }), ok: true };
+    }
+    effect.add(this.join(list, address, { name: p.name, digest: p.digest, welcome: true }));
+    return { effect, answer: text(list.language, 'confirm.subscribed', { ...vars, address }), ok: true };
+  }
+
+  /** Makes the address a member now (confirmed, approved or added by an owner), with the welcome message when asked. */
+  join(list: MailingList, address: string, opts: { name?: string; digest?: DigestMode; welcome: boolean }): Effect {
+    const effect = new Effect();
+    let added: ListMember | undefined;
+    effect.changes.push(() => void (added = this.d.store.addMember(list.id, { address, name: opts.name, digest: opts.digest })));
+    effect.logs.push(() => added && this.d.log.message('subscribed', { list: list.address, address }));
+    if (opts.welcome) effect.mails.push(this.welcome(list, address));
+    return effect;
+  }
+
+  leave(list: MailingList, address: string, opts: { goodbye: boolean }): Effect {
+    const effect = new Effect();
+    let removed = false;
+    effect.changes.push(() => void (removed = this.d.store.removeMember(list.id, address)));
+    effect.logs.push(() => removed && this.d.log.message('unsubscribed', { list: list.address, address }));
+    if (opts.goodbye) {
+      const vars = { ...listVars(list), address, goodbyeText: list.goodbyeText ? list.goodbyeText.trim() + '\n\n' : '' };
+      effect.mails.push(listMail(list, this.d.hostname, { to: address, subject: 'goodbye.subject', vars, body: text(list.language, 'goodbye.body', vars), automatic: 'auto-generated' }));
+    }
+    return effect;
+  }
+
+  private welcome(list: MailingList, address: string): ReturnType<typeof listMail> {
+    const vars = { ...listVars(list), address, welcomeText: list.welcomeText ? list.welcomeText.trim() + '\n\n' : '' };
+    return listMail(list, this.d.hostname, { to: address, subject: 'welcome.subject', vars, body: text(list.language, 'welcome.body', vars), automatic: 'auto-generated' });
+  }
+}
+
+/**
+ * A member's one-click unsubscribe token (RFC 8058): "<list id>.<member id>.<MAC>", the MAC an
+ * HMAC-SHA256 of both ids and the address under the list's own key, so nothing is stored and a
+ * token dies with the membership it names.
+ */
+export function unsubscribeToken(key: Buffer, member: Pick<ListMember, 'id' | 'listId' | 'address'>): string {
+  return `${member.listId}.${member.id}.${unsubscribeMac(key, member)}`;
+}
+
+function unsubscribeMac(key: Buffer, member: Pick<ListMember, 'id' | 'listId' | 'address'>): string {
+  return crypto.createHmac('sha256', key).update(`${member.listId}:${member.id}:${member.address}`).digest('base64url').slice(0, 32);
+}
+
+/** The member a one-click token names, when the token is genuine and the membership still there. */
+export function memberOfToken(store: ListStore, token: string): ListMember | undefined {
+  const m = /^(\d+)\.(\d+)\.([A-Za-z0-9_-]{32})$/.exec(token);
+  if (!m) return undefined;
+  const member = store.memberById(Number(m[2]));
+  const key = store.unsubscribeKey(Number(m[1]));
+  if (!member || !key || member.listId !== Number(m[1])) return undefined;
+  const expected = Buffer.from(unsubscribeMac(key, member));
+  const given = Buffer.from(m[3]);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? member : undefined;
+}

@@ -1,0 +1,100 @@
+/** What happens to a post from an address that is not a member (Mailman's generic_nonmember_action). */
+export type NonMemberAction = 'accept' | 'hold' | 'reject' | 'discard';
+/** Where replies go: to the poster (the message's own Reply-To) or to the list. */
+export type ReplyToPolicy = 'poster' | 'list';
+/** Who may ask for the member roster with the `who` command. */
+export type RosterVisibility = 'public' | 'members' | 'owners';
+export type DeliveryState = 'enabled' | 'by-member' | 'by-owner' | 'by-bounces';
+export type DigestMode = 'off' | 'mime' | 'plain';
+export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
+export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
+
+/** The seed's six languages; a list's language must have a catalogue (server/lists/i18n/). */
+export const LANGUAGES: readonly LanguageCode[] = ['en', 'de', 'es', 'ja', 'ko', 'ru'];
+
+/** A list's settings, each a list setting of docs/lists.md. */
+export interface ListSettings {
+  description: string;
+  info: string;
+  /** Owners' addresses (a bare name is a user of the server). At least one. */
+  owners: string[];
+  language: LanguageCode;
+  /** The seed's "Users may self subscribe". */
+  selfSubscribe: boolean;
+  /** A confirmed subscription waits for an owner's approval. */
+  subscriptionApproval: boolean;
+  /** Put before each post's subject ("" = none; the default is "[name] "). */
+  subjectPrefix: string;
+  replyTo: ReplyToPolicy;
+  /** Largest post in KB; 0 = unlimited (the seed's maximum message length). */
+  maxMessageKb: number;
+  nonMemberAction: NonMemberAction;
+  /** Days a confirmation request stays valid. */
+  confirmDays: number;
+  roster: RosterVisibility;
+  /** One copy per member, with its own one-click unsubscribe link and VERP sender (costs a queue entry per member). */
+  personalize: boolean;
+  /** Added to the welcome message. */
+  welcomeText: string;
+  /** Added to the goodbye message. */
+  goodbyeText: string;
+}
+
+export interface MailingList extends ListSettings {
+  id: number;
+  /** As created (the list's display form); matched without regard to case. */
+  name: string;
+  domain: string;
+  /** name@domain in lower case. */
+  address: string;
+  createdAt: string;
+}
+
+export interface ListMember {
+  id: number;
+  listId: number;
+  /** Lower case, for lookups. */
+  address: string;
+  /** As given. */
+  displayAddress: string;
+  name: string;
+  delivery: DeliveryState;
+  deliveryReason: string;
+  digest: DigestMode;
+  hidden: boolean;
+  createdAt: string;
+}
+
+export interface PendingRequest {
+  id: number;
+  listId: number;
+  kind: PendingKind;
+  address: string;
+  displayAddress: string;
+  name: string;
+  digest: DigestMode;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface HeldPost {
+  id: number;
+  listId: number;
+  sender: string;
+  fromAddress: string;
+  subject: string;
+  reason: string;
+  size: number;
+  receivedAt: Date;
+}
+
+/** An expected failure of a list operation, with a code GraphQL passes on. */
+export class ListError extends Error {
+  constructor(
+    readonly code: 'LIST_NOT_FOUND' | 'NAME_TAKEN' | 'INVALID_LIST_NAME' | 'INVALID_DOMAIN' | 'INVALID_ADDRESS' | 'INVALID_SETTING' | 'NOT_FOUND' | 'NOT_A_MEMBER',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

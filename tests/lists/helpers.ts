@@ -1,0 +1,40 @@
+import { swaks } from '../helpers/smtp';
+import type { TestEngine } from '../helpers/engine';
+import { gqlOk } from '../graphql/client';
+
+/** Mail over SMTP with swaks, as a client on the Internet sends it; resolves once the engine is idle again. */
+export async function mail(t: TestEngine, from: string, to: string, subject: string, body = 'Hello.', headers: string[] = []): Promise<string> {
+  const r = await swaks([
+    '--server', '127.0.0.1', '--port', String(t.ports.smtp), '--helo', 'client.remote.test',
+    '--from', from, '--to', to, '--header', `Subject: ${subject}`, ...headers.flatMap((h) => ['--add-header', h]), '--body', body,
+  ]);
+  await t.engine.ctx.queue.idle();
+  return r.output;
+}
+
+/** A user's INBOX messages, as text, in the order delivered. */
+export async function inbox(t: TestEngine, user: string): Promise<string[]> {
+  const { store, directory } = t.engine.ctx;
+  const u = directory.userByName(user);
+  const box = u && store.mailbox(u.id, 'INBOX');
+  if (!box) return [];
+  return Promise.all(store.messages(box.id).map(async (m) => (await store.readMessage(m)).toString('utf8')));
+}
+
+/** The unfolded value of a header field of a message given as text. */
+export function header(message: string, name: string): string | undefined {
+  const head = message.slice(0, message.indexOf('\r\n\r\n'));
+  const m = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\r\\n[ \\t].*)*)`, 'im').exec(head);
+  return m?.[1].replace(/\r\n[ \t]+/g, ' ').trim();
+}
+
+/** The decoded text of a quoted-printable body (the lists' own mails). */
+export function qpBody(message: string): string {
+  const body = message.slice(message.indexOf('\r\n\r\n') + 4);
+  return Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+}
+
+export async function members(t: TestEngine, token: string, list: string): Promise<string[]> {
+  const data = await gqlOk<{ listMembers: { nodes: { address: string }[] } }>(t.ports.http, `query ($l: String!) { listMembers(list: $l, first: 500) { nodes { address } } }`, { token, variables: { l: list } });
+  return data.listMembers.nodes.map((n) => n.address);
+}

@@ -37,6 +37,60 @@ interface Row {
   fields: string;
 }
 
+/** The index's tables: one row per entry, and its words in FTS5 (contentless: the row holds the text). */
+export const LOG_INDEX_TABLES = `
+  CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    queue_id TEXT,
+    client TEXT,
+    user TEXT,
+    text TEXT NOT NULL,
+    fields TEXT NOT NULL
+  );
+  CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
+`;
+
+/** The filters' indexes, each ending in the id so that a page is read in order (LogIndex.open creates what is missing). */
+export const LOG_INDEX_INDEXES = `
+  CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
+  CREATE INDEX IF NOT EXISTS entries_service ON entries(service, id);
+  CREATE INDEX IF NOT EXISTS entries_severity ON entries(severity, id);
+  CREATE INDEX IF NOT EXISTS entries_queue ON entries(queue_id, id) WHERE queue_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS entries_client ON entries(client, id) WHERE client IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS entries_user ON entries(user, id) WHERE user IS NOT NULL;
+`;
+
+/** An entry as the index stores it: the `entries` columns after the id, and the words of its fields for FTS5. */
+export interface IndexRow {
+  time: number;
+  service: string;
+  severity: number;
+  queueId: string | null;
+  client: string | null;
+  user: string | null;
+  text: string;
+  fields: string;
+  words: string;
+}
+
+export function toIndexRow(entry: LogEntry): IndexRow {
+  const { time, service, severity, text, ...fields } = entry;
+  return {
+    time: Date.parse(time) || Date.now(),
+    service,
+    severity: SEVERITY_RANK[severity] ?? 2,
+    queueId: stringField(fields.queueId),
+    client: clientOf(fields.client),
+    user: stringField(fields.user),
+    text,
+    fields: JSON.stringify(fields),
+    words: searchableFields(fields),
+  };
+}
+
 /**
  * The searchable copy of every log entry (issue 13): SQLite in its own file next to the logs, so
  * that writing it never waits on, or holds up, a mail commit. Entries are added in batches (one
@@ -58,26 +112,8 @@ export class LogIndex {
     const db = new BetterSqlite3(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS entries (
-        id INTEGER PRIMARY KEY,
-        time INTEGER NOT NULL,
-        service TEXT NOT NULL,
-        severity INTEGER NOT NULL,
-        queue_id TEXT,
-        client TEXT,
-        user TEXT,
-        text TEXT NOT NULL,
-        fields TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
-      CREATE INDEX IF NOT EXISTS entries_service ON entries(service, id);
-      CREATE INDEX IF NOT EXISTS entries_severity ON entries(severity, id);
-      CREATE INDEX IF NOT EXISTS entries_queue ON entries(queue_id, id) WHERE queue_id IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS entries_client ON entries(client, id) WHERE client IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS entries_user ON entries(user, id) WHERE user IS NOT NULL;
-      CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
-    `);
+    db.exec(LOG_INDEX_TABLES);
+    db.exec(LOG_INDEX_INDEXES);
     return new LogIndex(db, onError);
   }
 
@@ -89,10 +125,9 @@ export class LogIndex {
       const words = this.db.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
       this.db.transaction(() => {
         for (const entry of batch) {
-          const { time, service, severity, text, ...fields } = entry;
-          const json = JSON.stringify(fields);
-          const id = insert.run(Date.parse(time) || Date.now(), service, SEVERITY_RANK[severity] ?? 2, stringField(fields.queueId), clientOf(fields.client), stringField(fields.user), text, json).lastInsertRowid;
-          words.run(id, text, searchableFields(fields));
+          const r = toIndexRow(entry);
+          const id = insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid;
+          words.run(id, r.text, r.words);
         }
       })();
     } catch (err) {

@@ -241,7 +241,7 @@ async function queries(ctx: BenchContext, records: number, repeat: number, keep:
     ctx.log(`query: corpus of ${records.toLocaleString('en')} records in ${dataDir}`);
     const { corpus, reused } = await logCorpus(dataDir, records, ctx.log);
     const made = `${(corpus.generationSeconds / 60).toFixed(1)} min (${Math.round(records / corpus.generationSeconds)} records/s)`;
-    notes.push(`query: ${records.toLocaleString('en')} records over 30 days, index ${(corpus.indexBytes / 2 ** 30).toFixed(2)} GB, files ${(corpus.fileBytes / 2 ** 30).toFixed(2)} GB; ${reused ? `reused (making it took ${made})` : `made in ${made}`}`);
+    notes.push(`query: ${records.toLocaleString('en')} records over 30 days, index ${(corpus.indexBytes / 2 ** 30).toFixed(2)} GiB, files ${(corpus.fileBytes / 2 ** 30).toFixed(2)} GiB; ${reused ? `reused (making it took ${made})` : `made in ${made}`}`);
     engine = await PillarboxEngine.start(dataDir);
     const e = engine;
     await e.login();

@@ -5,9 +5,11 @@ import { junkBenchmark } from './junk';
 import { imapIdleBenchmark } from './imap-idle';
 import { imapBenchmark } from './imap';
 import { outboundBenchmark } from './outbound';
+import { logsBenchmark } from './logs';
+import { migrationBenchmark } from './migration';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapIdleBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapIdleBenchmark, logsBenchmark, migrationBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

@@ -123,7 +123,11 @@ function greetingWaitFlag(raw: string | true | undefined): number | undefined {
   return value;
 }
 
-async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean, greetingWait?: number): Promise<DeliveryFigures> {
+/**
+ * Pillarbox's side: a fresh engine, alice, then the timed load. `settings` (fields of
+ * UpdateSettingsInput, e.g. `logLevelSmtp: HIGH`) are set before the load, as the logs bench does.
+ */
+export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean, greetingWait?: number, settings?: string): Promise<DeliveryFigures> {
   const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-engine');
   let engine: PillarboxEngine | undefined;
   const cleanup = registerCleanup(async () => {
@@ -147,6 +151,7 @@ async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boole
     if (greetingWait !== undefined) {
       await e.graphql(`mutation { updateSettings(input: {smtpEarlyTalkerWaitMs: ${greetingWait}}) { smtpEarlyTalkerWaitMs } }`);
     }
+    if (settings) await e.graphql(`mutation { updateSettings(input: {${settings}}) { __typename } }`);
     const target = {
       smtpPort: e.ports.smtp,
       storedCount: () => e.inboxCount('alice'),

@@ -59,3 +59,35 @@ export function eventStream<T>(
     },
   };
 }
+
+/**
+ * `first` (the current state), then `rest` up to and including the value `isLast` picks; the
+ * stream then ends. `first` alone when it is already the last. Unsubscribing ends `rest` too.
+ */
+export function startThenUntil<T>(first: T, rest: AsyncIterableIterator<T>, isLast: (value: T) => boolean): AsyncIterableIterator<T> {
+  let started = false;
+  let ended = false;
+  const end = async (): Promise<IteratorResult<T>> => {
+    ended = true;
+    await rest.return?.();
+    return { value: undefined, done: true };
+  };
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      if (ended) return { value: undefined, done: true };
+      const result: IteratorResult<T> = started ? await rest.next() : { value: first, done: false };
+      started = true;
+      if (result.done) return end();
+      if (isLast(result.value)) await end();
+      return result;
+    },
+    return: end,
+    async throw(err?: unknown): Promise<IteratorResult<T>> {
+      await end();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

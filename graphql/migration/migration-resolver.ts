@@ -1,8 +1,9 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { MigrationError } from '../../server/migration/types';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { MigrationError, type MigrationRun } from '../../server/migration/types';
 import { importUsersCsv, importVirtualMap } from '../../server/migration/user-import';
 import type { GraphqlContext } from '../context';
-import { ApiError, notFound } from '../errors';
+import { ApiError, forbidden, notFound, unauthenticated } from '../errors';
+import { eventStream, startThenUntil } from '../subscriptions';
 import { type Connection, PageArgs, paginate } from '../pagination';
 import {
   CancelMigrationInput,
@@ -77,6 +78,35 @@ export class MigrationResolver {
     } catch (err) {
       throw apiError(err);
     }
+  }
+
+  @Authorized('admin')
+  @Subscription(() => MigrationType, {
+    description:
+      'A migration\u2019s progress (per folder: total, copied, skipped; its state): with `id`, that run\u2019s state at once, then at each progress report, ending with its final state; without, every run from its start to its end.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphqlContext;
+      if (!ctx.admin) throw unauthenticated();
+      if (ctx.admin.role !== 'admin') throw forbidden();
+      const id = args.id as string | undefined;
+      if (id !== undefined && !/^\d+$/.test(id)) throw notFound(`migration ${JSON.stringify(id)}`);
+      const wanted = id === undefined ? undefined : Number(id);
+      // Listening before reading the current state, so that no report falls in between.
+      const updates = eventStream(ctx.engine.migrations, ['progress'], (_event, payload) => {
+        const run = payload as MigrationRun;
+        return wanted === undefined || run.id === wanted ? run : undefined;
+      });
+      if (wanted === undefined) return updates;
+      const now = ctx.engine.migrations.run(wanted);
+      if (!now) {
+        void updates.return?.();
+        throw notFound(`migration ${id}`);
+      }
+      return startThenUntil(now, updates, (run) => run.state !== 'running');
+    },
+  })
+  migrationUpdates(@Root() run: MigrationRun, @Arg('id', () => String, { nullable: true, description: 'One migration (default: every one).' }) _id: string | undefined): MigrationType {
+    return toMigration(run);
   }
 
   @Authorized('admin')

@@ -37,6 +37,61 @@ interface Row {
   fields: string;
 }
 
+/** The index's tables: one row per entry, and its words in FTS5 (contentless: the row holds the text). */
+export const LOG_INDEX_TABLES = `
+  CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    queue_id TEXT,
+    client TEXT,
+    user TEXT,
+    text TEXT NOT NULL,
+    fields TEXT NOT NULL
+  );
+  CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
+`;
+
+/** The filters' indexes, each ending in the id so that a page is read in order (LogIndex.open creates what is missing and drops what they replaced). */
+export const LOG_INDEX_INDEXES = `
+  CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
+  DROP INDEX IF EXISTS entries_service;
+  CREATE INDEX IF NOT EXISTS entries_service_severity ON entries(service, severity, id);
+  CREATE INDEX IF NOT EXISTS entries_severity ON entries(severity, id);
+  CREATE INDEX IF NOT EXISTS entries_queue ON entries(queue_id, id) WHERE queue_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS entries_client ON entries(client, id) WHERE client IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS entries_user ON entries(user, id) WHERE user IS NOT NULL;
+`;
+
+/** An entry as the index stores it: the `entries` columns after the id, and the words of its fields for FTS5. */
+export interface IndexRow {
+  time: number;
+  service: string;
+  severity: number;
+  queueId: string | null;
+  client: string | null;
+  user: string | null;
+  text: string;
+  fields: string;
+  words: string;
+}
+
+export function toIndexRow(entry: LogEntry): IndexRow {
+  const { time, service, severity, text, ...fields } = entry;
+  return {
+    time: Date.parse(time) || Date.now(),
+    service,
+    severity: SEVERITY_RANK[severity] ?? 2,
+    queueId: stringField(fields.queueId),
+    client: clientOf(fields.client),
+    user: stringField(fields.user),
+    text,
+    fields: JSON.stringify(fields),
+    words: searchableFields(fields),
+  };
+}
+
 /**
  * The searchable copy of every log entry (issue 13): SQLite in its own file next to the logs, so
  * that writing it never waits on, or holds up, a mail commit. Entries are added in batches (one
@@ -58,26 +113,8 @@ export class LogIndex {
     const db = new BetterSqlite3(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS entries (
-        id INTEGER PRIMARY KEY,
-        time INTEGER NOT NULL,
-        service TEXT NOT NULL,
-        severity INTEGER NOT NULL,
-        queue_id TEXT,
-        client TEXT,
-        user TEXT,
-        text TEXT NOT NULL,
-        fields TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
-      CREATE INDEX IF NOT EXISTS entries_service ON entries(service, id);
-      CREATE INDEX IF NOT EXISTS entries_severity ON entries(severity, id);
-      CREATE INDEX IF NOT EXISTS entries_queue ON entries(queue_id, id) WHERE queue_id IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS entries_client ON entries(client, id) WHERE client IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS entries_user ON entries(user, id) WHERE user IS NOT NULL;
-      CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
-    `);
+    db.exec(LOG_INDEX_TABLES);
+    db.exec(LOG_INDEX_INDEXES);
     return new LogIndex(db, onError);
   }
 
@@ -89,10 +126,9 @@ export class LogIndex {
       const words = this.db.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
       this.db.transaction(() => {
         for (const entry of batch) {
-          const { time, service, severity, text, ...fields } = entry;
-          const json = JSON.stringify(fields);
-          const id = insert.run(Date.parse(time) || Date.now(), service, SEVERITY_RANK[severity] ?? 2, stringField(fields.queueId), clientOf(fields.client), stringField(fields.user), text, json).lastInsertRowid;
-          words.run(id, text, searchableFields(fields));
+          const r = toIndexRow(entry);
+          const id = insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid;
+          words.run(id, r.text, r.words);
         }
       })();
     } catch (err) {
@@ -110,24 +146,18 @@ export class LogIndex {
     const addressWords = q.address && !addressIsClient ? phrase(q.address, false) : undefined;
     const match = [textMatch, addressWords && `fields : ${addressWords}`].filter(Boolean).join(' AND ') || undefined;
     const column = match ? 't.rowid' : 'e.id';
-    if (q.services?.length) {
-      where.push(`e.service IN (${q.services.map(() => '?').join(', ')})`);
-      params.push(...q.services);
-    }
-    if (q.severity && q.severity !== 'debug') {
-      where.push('e.severity <= ?');
-      params.push(SEVERITY_RANK[q.severity]);
-    }
-    // Ids grow with time, so a time range becomes an id range, found once through the time index.
+    const rank = q.severity && q.severity !== 'debug' ? SEVERITY_RANK[q.severity] : undefined;
+    // Ids grow with time, so a time range becomes an id range, found once through the time index
+    // (ORDER BY … LIMIT 1 walks it; min(id) would read every entry of the range).
     if (q.since) {
-      const from = this.db.prepare('SELECT min(id) AS id FROM entries WHERE time >= ?').get(q.since.getTime()) as { id: number | null };
+      const from = this.db.prepare('SELECT id FROM entries WHERE time >= ? ORDER BY time, id LIMIT 1').get(q.since.getTime()) as { id: number } | undefined;
       where.push(`${column} >= ?`);
-      params.push(from.id ?? Number.MAX_SAFE_INTEGER);
+      params.push(from?.id ?? Number.MAX_SAFE_INTEGER);
     }
     if (q.until) {
-      const to = this.db.prepare('SELECT max(id) AS id FROM entries WHERE time <= ?').get(q.until.getTime()) as { id: number | null };
+      const to = this.db.prepare('SELECT id FROM entries WHERE time <= ? ORDER BY time DESC, id DESC LIMIT 1').get(q.until.getTime()) as { id: number } | undefined;
       where.push(`${column} <= ?`);
-      params.push(to.id ?? 0);
+      params.push(to?.id ?? 0);
     }
     if (q.queueId) {
       where.push('e.queue_id = ?');
@@ -146,19 +176,40 @@ export class LogIndex {
       params.push(q.after);
     }
     const order = `${column} ${q.newestFirst ? 'DESC' : 'ASC'}`;
-    const conditions = where.length ? where.join(' AND ') : '1';
-    const sql = match
-      ? `SELECT e.* FROM entries_text t JOIN entries e ON e.id = t.rowid WHERE entries_text MATCH ? AND ${conditions} ORDER BY ${order} LIMIT ?`
-      : `SELECT e.* FROM entries e WHERE ${conditions} ORDER BY ${order} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...(match ? [match] : []), ...params, q.limit + 1) as Row[];
+    const limit = q.limit + 1;
+    let rows: Row[];
+    if (match) {
+      if (q.services?.length) where.push(`e.service IN (${q.services.map(() => '?').join(', ')})`);
+      if (rank !== undefined) where.push('e.severity <= ?');
+      const conditions = where.length ? where.join(' AND ') : '1';
+      const sql = `SELECT e.* FROM entries_text t JOIN entries e ON e.id = t.rowid WHERE entries_text MATCH ? AND ${conditions} ORDER BY ${order} LIMIT ?`;
+      rows = this.db.prepare(sql).all(match, ...params, ...(q.services ?? []), ...(rank === undefined ? [] : [rank]), limit) as Row[];
+    } else if (q.services?.length || rank !== undefined) {
+      // One branch per service and severity, each reading (service, severity, id) in id order and
+      // stopping after a page: a rare pair (POP errors) costs no more than a common one, where one
+      // range over several severities would have to sort or to step over every other entry.
+      const branches: { sql: string; params: unknown[] }[] = [];
+      const severities = Array.from({ length: (rank ?? 3) + 1 }, (_, i) => i);
+      for (const service of q.services?.length ? [...new Set(q.services)] : [undefined]) {
+        for (const severity of severities) {
+          const conditions = [...(service === undefined ? [] : ['e.service = ?']), 'e.severity = ?', ...where].join(' AND ');
+          branches.push({ sql: `SELECT * FROM (SELECT e.* FROM entries e WHERE ${conditions} ORDER BY ${order} LIMIT ?)`, params: [...(service === undefined ? [] : [service]), severity, ...params, limit] });
+        }
+      }
+      const sql = `SELECT * FROM (${branches.map((b) => b.sql).join(' UNION ALL ')}) ORDER BY id ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+      rows = this.db.prepare(sql).all(...branches.flatMap((b) => b.params), limit) as Row[];
+    } else {
+      const conditions = where.length ? where.join(' AND ') : '1';
+      rows = this.db.prepare(`SELECT e.* FROM entries e WHERE ${conditions} ORDER BY ${order} LIMIT ?`).all(...params, limit) as Row[];
+    }
     const hasMore = rows.length > q.limit;
     return { entries: rows.slice(0, q.limit).map(toIndexed), hasMore };
   }
 
   /** Forgets entries older than `before`; returns how many went. */
   prune(before: Date): number {
-    const last = this.db.prepare('SELECT max(id) AS id FROM entries WHERE time < ?').get(before.getTime()) as { id: number | null };
-    if (last.id === null) return 0;
+    const last = this.db.prepare('SELECT id FROM entries WHERE time < ? ORDER BY time DESC, id DESC LIMIT 1').get(before.getTime()) as { id: number } | undefined;
+    if (!last) return 0;
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM entries_text WHERE rowid <= ?').run(last.id);
       return this.db.prepare('DELETE FROM entries WHERE id <= ?').run(last.id).changes;

@@ -25,7 +25,8 @@ interface LiveRun {
 /**
  * Migration runs: each import runs in the background, one at a time per user, with its
  * progress (messages per folder) in memory while it runs and in migration_runs once it
- * has ended. Emits 'progress' (a MigrationRun) as it moves and 'finished' when it ends.
+ * has ended. Emits 'progress' (a MigrationRun) when it starts, as it moves and when it ends
+ * (its state then no longer 'running'), and 'finished' when it ends.
  * Passwords for remote servers are held only by the running import, never stored or logged.
  */
 export class MigrationService extends EventEmitter {
@@ -120,6 +121,7 @@ export class MigrationService extends EventEmitter {
       (err: unknown) => this.end(run, err instanceof MigrationError && err.code === 'CANCELLED' ? (this.stopping ? 'interrupted' : 'cancelled') : 'failed', err),
     );
     this.live.set(id, { run, controller, done });
+    this.emit('progress', snapshot(run));
     return snapshot(run);
   }
 

@@ -3,10 +3,57 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { EventEmitter } from 'node:events';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { errorCode, gql, gqlOk, login } from '../graphql/client';
 import { verifyPassword } from '../../server/directory/passwords';
 import { makeMessage, writeMaildirFolder } from './fixtures';
+
+/** Resolves once something listens for `event` on `emitter` (the server set up a subscription). */
+function subscribed(emitter: EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watch = (name: string | symbol) => {
+      if (name !== event) return;
+      emitter.off('newListener', watch);
+      setImmediate(resolve); // 'newListener' fires just before the listener is added
+    };
+    emitter.on('newListener', watch);
+  });
+}
+
+interface Update {
+  id: string;
+  state: string;
+  copied: number;
+  total: number;
+  folders: { source: string; total: number; copied: number; skipped: number }[];
+}
+const UPDATE = '{ id state copied total folders { source total copied skipped } }';
+
+/** Every update of a subscription until it ends (or until `stop` says so), and the errors it ended with. */
+async function collect(client: Client, query: string, stop: (u: Update) => boolean = () => false, listening?: () => void): Promise<{ updates: Update[]; errorCodes: string[] }> {
+  const updates: Update[] = [];
+  const iterator = client.iterate<{ migrationUpdates: Update }>({ query });
+  const next = iterator.next();
+  listening?.();
+  try {
+    for (let result = await next; !result.done; result = await iterator.next()) {
+      if (result.value.errors) return { updates, errorCodes: result.value.errors.map((e) => String(e.extensions?.code)) };
+      const update = result.value.data!.migrationUpdates;
+      updates.push(update);
+      if (stop(update)) break;
+    }
+  } catch (err) {
+    const errors = Array.isArray(err) ? (err as { extensions?: { code?: string } }[]) : [];
+    if (!errors.length) throw err;
+    return { updates, errorCodes: errors.map((e) => String(e.extensions?.code)) };
+  } finally {
+    await iterator.return?.();
+  }
+  return { updates, errorCodes: [] };
+}
 
 const REPORT = '{ dryRun applied changes { line kind name action detail } errors { line message } }';
 
@@ -42,6 +89,57 @@ describe('migration through GraphQL, users and aliases from CSV and a Postfix vi
     const list = await gqlOk<{ migrations: { totalCount: number; nodes: { id: string }[] } }>(t.ports.http, '{ migrations(first: 10) { totalCount nodes { id source } } }', { token });
     assert.equal(list.migrations.nodes[0].id, started.startDiskMigration.id);
     fs.rmSync(root, { recursive: true });
+  });
+
+  it('migrationUpdates streams a run\u2019s progress per folder from its start to its end', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-gql-live-'));
+    writeMaildirFolder(root, [1, 2, 3].map((n) => makeMessage('live', n)), 1);
+    writeMaildirFolder(path.join(root, '.Archive'), [1, 2].map((n) => makeMessage('live-archive', n, ['\\Seen'])), 2);
+    writeMaildirFolder(path.join(root, '.Archive.2019'), [makeMessage('live-2019', 1)], 3);
+    const url = `ws://127.0.0.1:${t.ports.http}/graphql`;
+    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
+    const monitorClient = createClient({ url, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${monitor}` }, retryAttempts: 0, lazy: true });
+    try {
+      // Every run: listening before the run starts sees its start, each report and its end.
+      const ready = subscribed(t.engine.ctx.migrations, 'progress');
+      let started: Promise<{ startDiskMigration: { id: string } }> | undefined;
+      const all = collect(client, `subscription { migrationUpdates ${UPDATE} }`, (u) => u.state !== 'RUNNING', () => {
+        started = ready.then(() => gqlOk(t.ports.http, 'mutation ($p: String!) { startDiskMigration(input: {user: "dave", path: $p}) { id } }', { token, variables: { p: root } }));
+      });
+      const { updates, errorCodes } = await all;
+      assert.deepEqual(errorCodes, []);
+      assert.ok(updates.length >= 4, `a start, reports and an end: ${JSON.stringify(updates)}`);
+      assert.ok(updates.every((u) => u.id === updates[0].id));
+      assert.equal(updates[0].state, 'RUNNING');
+      assert.equal(updates[0].copied, 0);
+      assert.deepEqual(updates.slice(0, -1).map((u) => u.state), updates.slice(0, -1).map(() => 'RUNNING'));
+      const last = updates.at(-1)!;
+      assert.equal(last.state, 'SUCCEEDED');
+      assert.deepEqual(last.folders.map((f) => [f.source, f.total, f.copied, f.skipped]), [['INBOX', 3, 3, 0], ['Archive', 2, 2, 0], ['Archive/2019', 1, 1, 0]]);
+      for (let i = 1; i < updates.length; i++) assert.ok(updates[i].copied >= updates[i - 1].copied, 'copied never goes back');
+      assert.ok(updates.some((u) => u.state === 'RUNNING' && u.copied > 0), 'progress is reported while the run goes on');
+      assert.equal((await started!).startDiskMigration.id, last.id);
+
+      // One run, already ended: its final state, then the stream ends by itself.
+      const ended = await collect(client, `subscription { migrationUpdates(id: "${last.id}") ${UPDATE} }`);
+      assert.deepEqual(ended.errorCodes, []);
+      assert.deepEqual(ended.updates.map((u) => [u.state, u.copied]), [['SUCCEEDED', 6]]);
+
+      // A second run of the same source followed by id: its start (or where it is), then its end, copying nothing.
+      const again = await gqlOk<{ startDiskMigration: { id: string } }>(t.ports.http, 'mutation ($p: String!) { startDiskMigration(input: {user: "dave", path: $p}) { id } }', { token, variables: { p: root } });
+      const second = await collect(client, `subscription { migrationUpdates(id: "${again.startDiskMigration.id}") ${UPDATE} }`);
+      assert.deepEqual(second.errorCodes, []);
+      assert.equal(second.updates.at(-1)!.state, 'SUCCEEDED');
+      assert.equal(second.updates.at(-1)!.copied, 0);
+      assert.equal(second.updates.at(-1)!.folders.reduce((n, f) => n + f.skipped, 0), 6);
+
+      assert.deepEqual((await collect(client, `subscription { migrationUpdates(id: "99999") ${UPDATE} }`)).errorCodes, ['NOT_FOUND']);
+      assert.deepEqual((await collect(monitorClient, `subscription { migrationUpdates ${UPDATE} }`)).errorCodes, ['FORBIDDEN']);
+    } finally {
+      await client.dispose();
+      await monitorClient.dispose();
+      fs.rmSync(root, { recursive: true });
+    }
   });
 
   it('is for admins only, and refuses bad input with typed errors', async () => {

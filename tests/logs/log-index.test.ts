@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LogIndex, type LogQuery } from '../../server/logs/log-index';
+import { type LogEntry, type LogService, SEVERITY_RANK, type Severity } from '../../server/logs/logger';
+
+const SERVICES: LogService[] = ['smtp', 'imap', 'pop', 'jobs', 'server'];
+const SEVERITIES: Severity[] = ['error', 'message', 'event', 'debug'];
+const START = Date.UTC(2026, 11, 1);
+
+/** Entry i: services and severities in uneven proportions (POP errors are rare), one a second. */
+function entry(i: number): LogEntry {
+  const service = SERVICES[(i * 7) % 11 < 5 ? (i * 7) % 11 : i % SERVICES.length];
+  const severity = service === 'pop' && i % 97 !== 0 ? 'event' : SEVERITIES[(i * 3) % 4];
+  return { time: new Date(START + i * 1000).toISOString(), service, severity, text: `entry ${i}`, queueId: `Q${i % 13}`, user: `user${i % 5}`, client: `192.0.2.${i % 9}` };
+}
+
+/** Issue 13: every filter of the `logs` query, paged both ways, gives exactly the entries a plain scan would. */
+describe('log index: filters and pages match a scan of every entry', () => {
+  let dir: string;
+  let index: LogIndex;
+  const all = Array.from({ length: 1500 }, (_, i) => entry(i));
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-log-index-'));
+    index = LogIndex.open(path.join(dir, 'index.db'));
+    for (let i = 0; i < all.length; i += 200) index.add(all.slice(i, i + 200));
+  });
+  after(() => {
+    index.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const filters: Omit<LogQuery, 'newestFirst' | 'limit' | 'after'>[] = [
+    {},
+    { services: ['pop'], severity: 'error' },
+    { services: ['smtp', 'jobs'], severity: 'message' },
+    { services: ['imap'] },
+    { severity: 'event' },
+    { services: ['smtp'], since: new Date(START + 300_000), until: new Date(START + 900_000) },
+    { since: new Date(START + 1_200_000) },
+    { until: new Date(START + 100_500) },
+    { services: ['server', 'pop'], severity: 'event', user: 'user3' },
+    { queueId: 'q7', severity: 'message' },
+    { address: '192.0.2.4', services: ['smtp'] },
+  ];
+
+  for (const filter of filters) {
+    it(`pages through ${JSON.stringify(filter)}`, () => {
+      const wanted = all
+        .map((e, i) => ({ e, id: i + 1 }))
+        .filter(({ e }) => {
+          const t = Date.parse(e.time);
+          return (
+            (!filter.services || filter.services.includes(e.service)) &&
+            (!filter.severity || SEVERITY_RANK[e.severity] <= SEVERITY_RANK[filter.severity]) &&
+            (!filter.since || t >= filter.since.getTime()) &&
+            (!filter.until || t <= filter.until.getTime()) &&
+            (!filter.user || e.user === filter.user) &&
+            (!filter.queueId || String(e.queueId).toLowerCase() === filter.queueId.toLowerCase()) &&
+            (!filter.address || e.client === filter.address)
+          );
+        })
+        .map(({ id }) => id);
+      for (const newestFirst of [true, false]) {
+        const seen: number[] = [];
+        let after: number | undefined;
+        for (;;) {
+          const page = index.query({ ...filter, newestFirst, limit: 37, after });
+          seen.push(...page.entries.map((e) => e.id));
+          if (!page.hasMore) break;
+          after = page.entries.at(-1)!.id;
+        }
+        assert.deepEqual(seen, newestFirst ? [...wanted].reverse() : wanted, newestFirst ? 'newest first' : 'oldest first');
+      }
+    });
+  }
+
+  it('drops entries older than a time, and only those', () => {
+    assert.equal(index.prune(new Date(START + 10_500)), 11);
+    assert.equal(index.stats().entries, all.length - 11);
+    assert.equal(index.query({ newestFirst: false, limit: 1 }).entries[0].id, 12);
+  });
+});

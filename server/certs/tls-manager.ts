@@ -20,9 +20,9 @@ const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
 /** A client that has not finished its TLS handshake by then is cut. */
 export const HANDSHAKE_TIMEOUT_MS = 20_000;
 /**
- * Copies of the HTTPS certificate, its key and the profile's name that engines before 0.1 wrote
- * for the appliance's separate HTTPS front; the engine serves HTTPS itself now, so a stale copy
- * of a private key is removed.
+ * Copies of the HTTPS certificate, its key and the profile's name that earlier engines wrote for
+ * the appliance's separate HTTPS front; the engine serves HTTPS itself now, so a stale copy of
+ * a private key is removed.
  */
 const FRONT_COPIES = ['https.key', 'https.crt', 'tls-profile', 'https.key.tmp', 'https.crt.tmp'];
 

@@ -17,7 +17,7 @@ open_data() {
     mountpoint -q "$DATA_DIR" || die "the data partition is not mounted at $DATA_DIR"
     local was_running=0
     systemctl is-active -q pillarbox.service && was_running=1
-    systemctl stop pillarbox-https.service pillarbox.service
-    [ $was_running = 1 ] && trap 'systemctl start pillarbox.service pillarbox-https.service' EXIT
+    systemctl stop pillarbox.service
+    [ $was_running = 1 ] && trap 'systemctl start pillarbox.service' EXIT
   fi
 }

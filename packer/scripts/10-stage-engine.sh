@@ -25,7 +25,11 @@ cp -a bin package.json package-lock.json "$STAGE/"
 # Production dependencies only. Pruning a copy of node_modules (instead of `npm ci`) keeps
 # the build offline and reuses better-sqlite3's native module, built for this Node 20.
 log "staging production node_modules"
-cp -a node_modules "$STAGE/node_modules"
+# node_modules/. (not node_modules): a worktree's node_modules may be a symlink to another
+# checkout's, and a copied symlink would let npm prune replace it with a tree without the
+# native build.
+mkdir -p "$STAGE/node_modules"
+cp -a node_modules/. "$STAGE/node_modules/"
 (cd "$STAGE" && npm prune --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) ||
   die "npm prune --omit=dev failed in $STAGE"
 rm -rf "$STAGE/node_modules/.cache" "$STAGE/node_modules/.package-lock.json"

@@ -14,8 +14,7 @@ install -m 0755 "$(readlink -f "$(command -v node)")" "$ROOT/usr/local/bin/node"
 
 mkdir -p "$ROOT/opt/pillarbox"
 cp -a "$WORK/engine/." "$ROOT/opt/pillarbox/"
-mkdir -p "$ROOT/opt/pillarbox/appliance" "$ROOT/opt/pillarbox/docs"
-install -m 0644 "$APP/https-front.js" "$ROOT/opt/pillarbox/appliance/https-front.js"
+mkdir -p "$ROOT/opt/pillarbox/docs"
 [ -f "$REPO/docs/appliance.md" ] && install -m 0644 "$REPO/docs/appliance.md" "$ROOT/opt/pillarbox/docs/"
 chown -R root:root "$ROOT/opt/pillarbox"
 
@@ -39,7 +38,7 @@ done
 
 chroot "$ROOT" /bin/sh -eu <<'CHROOT'
 useradd --system --home-dir /var/lib/pillarbox --no-create-home --shell /usr/sbin/nologin --user-group pillarbox
-systemctl enable pillarbox.service pillarbox-https.service pillarbox-setup.service pillarbox-slot-check.service \
+systemctl enable pillarbox.service pillarbox-setup.service pillarbox-slot-check.service \
   pillarbox-grow-data.service pillarbox-firmware.path pillarbox-firmware-boot.service \
   pillarbox-clamd.path systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
   nftables.service >/dev/null 2>&1

@@ -19,11 +19,12 @@ export interface TlsSettings extends AcmeSettings {
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
 /** A client that has not finished its TLS handshake by then is cut. */
 export const HANDSHAKE_TIMEOUT_MS = 20_000;
-/** The profile's name, for the HTTPS front. */
-const PROFILE_FILE = 'tls-profile';
-/** The certificate chosen for the HTTPS front (appliance/https-front.js), a separate process that reads these. */
-const HTTPS_KEY = 'https.key';
-const HTTPS_CERT = 'https.crt';
+/**
+ * Copies of the HTTPS certificate, its key and the profile's name that earlier engines wrote for
+ * the appliance's separate HTTPS front; the engine serves HTTPS itself now, so a stale copy of
+ * a private key is removed.
+ */
+const FRONT_COPIES = ['https.key', 'https.crt', 'tls-profile', 'https.key.tmp', 'https.crt.tmp'];
 
 /** Listener names that are not service names. */
 const LISTENER_SERVICES: Record<string, CertService> = { sieveLegacy: 'sieve' };
@@ -51,13 +52,12 @@ export class TlsManager extends EventEmitter {
   ) {
     super();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.profile = this.loadProfile();
+    for (const file of FRONT_COPIES) fs.rmSync(path.join(dir, file), { force: true });
+    this.profile = tlsProfileOptions(this.settings().tlsProfile);
     this.store = new CertStore(dir, hostname, altNames, () => this.settings().selfSignedKeyType, servedNames);
     this.acme = new AcmeService(path.join(dir, 'acme'), this.store, () => this.settings());
-    this.writeHttpsFiles();
     this.store.on('change', () => {
       this.contexts = new Map();
-      this.writeHttpsFiles();
       this.emit('change');
     });
     void this.renewSelfSignedIfDue().catch(() => undefined);
@@ -108,7 +108,7 @@ export class TlsManager extends EventEmitter {
   /** Applies changed settings: a new profile, or a new key type for the engine's own certificate. */
   reconfigure(changed: string[]): void {
     if (changed.includes('tlsProfile')) {
-      this.profile = this.loadProfile();
+      this.profile = tlsProfileOptions(this.settings().tlsProfile);
       this.contexts = new Map();
       this.emit('change');
     }
@@ -202,38 +202,6 @@ export class TlsManager extends EventEmitter {
   /** Upgrades a plain socket in place (STARTTLS / STLS) on a listener, with the certificate picked as `accept` does. */
   upgrade(socket: net.Socket, listener?: string): Promise<tls.TLSSocket> {
     return this.accept(socket, listener, { timeoutMs: HANDSHAKE_TIMEOUT_MS });
-  }
-
-  /**
-   * The profile's options; its name is also written beside the certificate for the
-   * appliance's HTTPS front (appliance/https-front.js), a separate process.
-   */
-  private loadProfile(): ProfileOptions {
-    const name = this.settings().tlsProfile;
-    try {
-      fs.writeFileSync(path.join(this.dir, PROFILE_FILE), name + '\n', { mode: 0o600 });
-    } catch {
-      // A full disk: the HTTPS front keeps the profile it has until this can be written.
-    }
-    return tlsProfileOptions(name);
-  }
-
-  /** Copies the HTTPS certificate where the front reads it, when it changed (key first: the front reloads on the certificate's change too). */
-  private writeHttpsFiles(): void {
-    const pair: ServingPair = this.store.pair(this.store.idForService('https'));
-    const certFile = path.join(this.dir, HTTPS_CERT);
-    if (fs.existsSync(certFile) && fs.readFileSync(certFile, 'utf8') === pair.cert) return;
-    try {
-      for (const [file, text] of [
-        [HTTPS_KEY, pair.key],
-        [HTTPS_CERT, pair.cert],
-      ]) {
-        fs.writeFileSync(path.join(this.dir, file + '.tmp'), text, { mode: 0o600 });
-        fs.renameSync(path.join(this.dir, file + '.tmp'), path.join(this.dir, file));
-      }
-    } catch {
-      // A full disk: the front keeps the certificate it has.
-    }
   }
 
   private build(pair: ServingPair): tls.SecureContext {

@@ -27,6 +27,12 @@ export interface BootstrapOptions {
   adminPassword?: string;
   /** DNS resolver address ("127.0.0.1" or "127.0.0.1:5353"); undefined = system resolver. */
   dns?: string;
+  /**
+   * The plain HTTP listener faces the Internet (the appliance's port 80): it answers only ACME
+   * HTTP-01 challenges and /healthz and redirects everything else to HTTPS, so the management
+   * API is never served in clear. Off (the full API on plain HTTP) in development and tests.
+   */
+  httpPublic?: boolean;
 }
 
 export class BootstrapError extends Error {}
@@ -59,7 +65,15 @@ export function parseBootstrap(argv: string[], env: Env = process.env, cwd = pro
     ports,
     adminPassword: pick('ADMIN_PASSWORD') || undefined,
     dns: pick('DNS') || undefined,
+    httpPublic: parseSwitch(pick('HTTP_PUBLIC'), 'HTTP_PUBLIC'),
   };
+}
+
+function parseSwitch(raw: string | undefined, name: string): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (['', '0', 'no', 'false', 'off'].includes(value)) return false;
+  if (['1', 'yes', 'true', 'on'].includes(value)) return true;
+  throw new BootstrapError(`PILLARBOX_${name}: "${raw}" is not 1 or 0`);
 }
 
 function parsePort(raw: string, listener: string): number {

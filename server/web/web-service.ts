@@ -15,6 +15,7 @@ import { MetricsEndpoint } from './metrics-endpoint';
 import { sendBackup } from './backup-download';
 import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
 import { LIST_UNSUBSCRIBE_PREFIX, serveListUnsubscribe } from './list-unsubscribe';
+import { httpsLocation, inClear, servedInClear } from './public-http';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -39,7 +40,9 @@ const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
  * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
  * same path), the offline GraphiQL playground, and /healthz for the appliance; on the `http`
  * listener in plain HTTP and on the `https` listener with the HTTPS service's certificate (a
- * domain's by SNI), which also answers ACME TLS-ALPN-01 challenges.
+ * domain's by SNI), which also answers ACME TLS-ALPN-01 challenges. With the httpPublic
+ * bootstrap option (the appliance's port 80), plain HTTP serves only ACME HTTP-01 challenges
+ * and /healthz and redirects everything else to HTTPS.
  */
 export class WebService implements Service {
   readonly name = 'web';
@@ -74,7 +77,9 @@ export class WebService implements Service {
     const server = http.createServer({ requestTimeout: 0, headersTimeout: 20_000 }, (req, res) => void this.route(req, res));
     server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       socket.on('error', () => undefined);
-      if (new URL(req.url ?? '/', 'http://upgrade.invalid').pathname === '/graphql') {
+      if (this.ctx.options.httpPublic && inClear(req)) {
+        socket.end(`HTTP/1.1 308 Permanent Redirect\r\nLocation: ${this.httpsLocationOf(req)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      } else if (new URL(req.url ?? '/', 'http://upgrade.invalid').pathname === '/graphql') {
         this.api.handleUpgrade(req, socket, head);
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -84,7 +89,11 @@ export class WebService implements Service {
     server.on('clientError', (_err, socket) => socket.destroy());
     this.server = server;
     await this.listen(server, 'http');
-    this.log.message('management API listening', { address: this.ctx.options.bind, port: this.ctx.ports.http });
+    this.log.message('management API listening', {
+      address: this.ctx.options.bind,
+      port: this.ctx.ports.http,
+      ...(this.ctx.options.httpPublic ? { public: 'ACME challenges and /healthz only, the rest redirected to HTTPS' } : {}),
+    });
     await this.startHttps(server);
     await this.metrics.apply();
   }
@@ -141,13 +150,24 @@ export class WebService implements Service {
     res.end(policy);
   }
 
+  /** The same host and path on the engine's HTTPS listener. */
+  private httpsLocationOf(req: http.IncomingMessage): string {
+    const url = new URL(req.url ?? '/', 'http://request.invalid');
+    return httpsLocation(req.headers.host, this.ctx.options.hostname, this.ctx.ports.https, url.pathname + url.search);
+  }
+
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
     try {
       const url = new URL(req.url ?? '/', 'http://request.invalid');
       const method = req.method ?? 'GET';
       const path = url.pathname;
-      if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
+      if (this.ctx.options.httpPublic && inClear(req) && !servedInClear(path, method, ACME_CHALLENGE_PREFIX)) {
+        // 308 keeps the method and body (a POST /graphql is retried as a POST over HTTPS).
+        res.writeHead(308, { location: this.httpsLocationOf(req), 'content-length': 0, connection: 'close' });
+        res.end();
+        req.resume();
+      } else if (path === '/graphql' && (method === 'POST' || method === 'GET')) {
         await this.api.handle(req, res, url);
       } else if (path.toLowerCase() === AUTODISCOVER_PATH && method === 'POST') {
         await this.autoconfig.serveAutodiscover(req, res);

@@ -2,7 +2,8 @@
 # npm run test:appliance — builds the appliance image (or reuses the one built from the
 # same inputs), boots it in qemu with host port forwards, waits for the SMTP banner, then
 # from the host: logs in over GraphQL (HTTPS), creates a user, sends mail by SMTP and reads
-# it by IMAPS. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test, and (unless
+# it by IMAPS; port 80 answers /healthz and ACME and redirects the rest to https, and 443 shows
+# the engine's certificate and MTA-STS policy. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test, and (unless
 # PB_SKIP_RESET=1) a factory reset through GraphQL.
 # Prints build time, compressed image size and power-on-to-banner time.
 set -euo pipefail
@@ -101,13 +102,51 @@ for _ in $(seq 1 20); do
 done
 grep -q "$subject" <<<"$got" || fail "IMAP: message not found: $got"
 echo "IMAPS: alice read the message"; checks=$((checks + 1))
-# Run as root on the console: data partition grown, firewall closed to the engine's plain HTTP.
+# Run as root on the console: data partition grown.
 console() { python3 tests/appliance/console.py "$WORKDIR/serial.sock" "$ADMIN_PASSWORD" "$@"; }
 data_mb=$(console "df -m --output=size /var/lib/pillarbox | tail -n1" 60 | tr -dc 0-9)
 [ "${data_mb:-0}" -gt 600 ] || fail "data partition not grown to the disk (size ${data_mb:-?} MiB)"
 echo "data partition grown to fill the disk: ${data_mb} MiB"; checks=$((checks + 1))
-if curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1; then fail "port 8080 is reachable from outside"; fi
-echo "firewall: the engine's plain HTTP port is closed from outside"; checks=$((checks + 1))
+
+# Port 80 is the engine's public plain HTTP: /healthz and ACME HTTP-01 answered, the API never
+# in clear (a 308 to https on the same host and path, POST included).
+health=$(curl -sS --max-time 10 "http://127.0.0.1:$HTTP_PORT/healthz" || true)
+grep -q '"ok"' <<<"$health" || fail "http on 80: /healthz answered '$health'"
+redirect=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$HTTP_PORT/graphql" \
+  -H "host: $HOST" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' || true)
+[ "$redirect" = "308 https://$HOST/graphql" ] || fail "http on 80: POST /graphql answered '$redirect', not a 308 to https://$HOST/graphql"
+in_clear=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/playground" || true)
+[ "$in_clear" = 308 ] || fail "http on 80: /playground answered $in_clear in clear"
+# No challenge is pending, so the engine's HTTP-01 handler answers 404 "no such challenge"
+# itself (a redirect or anything else would mean the CA could not reach it).
+challenge=$(curl -sS --max-time 10 -w ' %{http_code}' "http://127.0.0.1:$HTTP_PORT/.well-known/acme-challenge/boot-test-token" || true)
+grep -q 'no such challenge.* 404$' <<<"$challenge" || fail "http on 80: ACME challenge path answered '$challenge'"
+echo "http on 80: /healthz ok, POST /graphql -> 308 https://$HOST/graphql, ACME challenge path served by the engine"
+checks=$((checks + 1))
+
+# 443 is the engine itself: the certificate openssl sees is the one GraphQL says serves HTTPS.
+certs=$(gql '{ certificates { nodes { fingerprintSha256 isDefault services } } }' "$token")
+want=$(python3 -c 'import json,sys; n=json.load(sys.stdin)["data"]["certificates"]["nodes"]; c=[x for x in n if "HTTPS" in x["services"]] or [x for x in n if x["isDefault"]]; print(c[0]["fingerprintSha256"].replace(":","").upper())' <<<"$certs") ||
+  fail "GraphQL certificates: $certs"
+seen=$(openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -servername "$HOST" </dev/null 2>/dev/null |
+  openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr a-f A-F)
+[ -n "$seen" ] && [ "$seen" = "$want" ] || fail "https on 443 shows certificate ${seen:-none}, GraphQL says ${want}"
+echo "https on 443: the engine's certificate (SHA-256 ${want:0:16}...)"; checks=$((checks + 1))
+
+# MTA-STS on 443: the policy for mta-sts.<domain>, served by the engine when mtaStsMode is on.
+domain=$(gql '{ domains { nodes { name } } }' "$token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["domains"]["nodes"][0]["name"])') ||
+  fail "GraphQL domains"
+gql 'mutation { updateSettings(input: {mtaStsMode: "testing"}) { mtaStsMode } }' "$token" | grep -q testing || fail "mtaStsMode testing"
+policy=$(curl -sS --max-time 10 -k --resolve "mta-sts.$domain:$HTTPS_PORT:127.0.0.1" "https://mta-sts.$domain:$HTTPS_PORT/.well-known/mta-sts.txt" || true)
+gql 'mutation { updateSettings(input: {mtaStsMode: "none"}) { mtaStsMode } }' "$token" >/dev/null
+grep -q 'mode: testing' <<<"$policy" && grep -q "mx: $HOST" <<<"$policy" || fail "MTA-STS policy for $domain: '$policy'"
+echo "https on 443: MTA-STS policy for mta-sts.$domain served"; checks=$((checks + 1))
+
+# The engine listens on 80 and 443 and on no development port (8080, 8443): nothing internal left.
+listening=$(console "ss -Htln" 60 | awk '{print $4}' | tr '\n' ' ')
+grep -qE '(^|[]:*])443 ' <<<"$listening" && grep -qE '(^|[]:*])80 ' <<<"$listening" || fail "not listening on 80 and 443: $listening"
+if grep -qE ':(8080|8443) ' <<<"$listening"; then fail "a development port is open: $listening"; fi
+echo "listening on the appliance: $listening"; checks=$((checks + 1))
 
 echo "appliance boot test: build $(json_get buildSeconds <"$OUT/build-info.json")s," \
   "compressed image $(( $(json_get zstBytes <"$OUT/build-info.json") / 1048576 )) MiB (raw.zst)," \

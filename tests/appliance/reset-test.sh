@@ -9,7 +9,7 @@ token=$(gql "mutation { login(username: \"admin\", password: \"$ADMIN_PASSWORD\"
 serial_before=$(wc -c <"$WORKDIR/serial.log")
 boots=$(linux_boots)
 gql 'mutation { scheduleFactoryReset(input: {confirm: "ERASE"}) { id action state } }' "$token" | sed 's/^/  /'
-wait_reboot "$boots" 900
+wait_reboot "$boots" "$(scaled 900)"
 # The login screen of the first boot shows the new password.
 for _ in $(seq 1 120); do
   new_password=$(tail -c +"$serial_before" "$WORKDIR/serial.log" | tr -d '\r' |

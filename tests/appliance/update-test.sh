@@ -39,7 +39,7 @@ vm_stop
 VM_EXTRA=(-drive "file=$WORKDIR/good.raw.zst,format=raw,if=virtio,readonly=on"
   -drive "file=$WORKDIR/bad.raw.zst,format=raw,if=virtio,readonly=on")
 vm_start "$WORKDIR/disk.raw" "$WORKDIR" "$ACCEL"
-wait_banner 900 || fail "no SMTP banner after the power cycle"
+wait_banner "$(scaled 900)" || fail "no SMTP banner after the power cycle"
 console "pillarbox-update --status" 30 | sed 's/^/  /'
 
 echo "A/B update 1: good image into slot B, through the management API (upload + scheduleSystemUpdate)"
@@ -53,7 +53,7 @@ gql '{ appliance { available runningSlot defaultSlot images { name size sha256 }
 gql 'mutation { scheduleSystemUpdate(input: {image: "good.raw.zst"}) { id state } }' "$token" | sed 's/^/  /'
 boots=$(linux_boots)
 # The firmware agent checks the image, writes slot B and reboots by itself.
-wait_reboot "$boots" 1500
+wait_reboot "$boots" "$(scaled 1500)"
 for _ in $(seq 1 60); do
   status=$(console "pillarbox-update --status" 30 || true)
   grep -q 'default slot: B' <<<"$status" && break
@@ -74,8 +74,8 @@ console "pillarbox-update --yes /dev/vdc" 900 | sed 's/^/  /' || fail "pillarbox
 boots=$(linux_boots)
 console "systemctl reboot" 10 >/dev/null 2>&1 || true
 # Trial boot of A (engine never healthy), slot check reboots, B comes back.
-wait_serial "$WORKDIR" 'rolling back to B' 1200 || fail "slot check did not roll back"
-wait_reboot "$((boots + 1))" 900
+wait_serial "$WORKDIR" 'rolling back to B' "$(scaled 1200)" || fail "slot check did not roll back"
+wait_reboot "$((boots + 1))" "$(scaled 900)"
 status=$(console "pillarbox-update --status" 30 || true)
 echo "$status" | sed 's/^/  /'
 grep -q 'running slot: B (0.1.0+update-good)' <<<"$status" || fail "not back on slot B after the rollback"

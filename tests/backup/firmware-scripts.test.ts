@@ -79,7 +79,7 @@ describe('firmware backup and restore scripts, engine running', { skip: canRun ?
       await r.stop();
     }
     const calls = fs.readFileSync(path.join(tmp, 'systemctl.calls'), 'utf8');
-    assert.match(calls, /stop pillarbox-https.service pillarbox.service\nstart pillarbox.service pillarbox-https.service/);
+    assert.match(calls, /stop pillarbox.service\nstart pillarbox.service/);
 
     // A damaged archive: refused, and the data is as it was.
     const unpacked = path.join(tmp, 'unpacked');

@@ -1,44 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import * as acme from 'acme-client';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { freePort } from '../helpers/free-port';
-import { issue } from '../helpers/test-ca';
+import { type Pebble, pebbleInstalled, startPebble } from '../helpers/pebble';
 import { sClient } from '../helpers/tls-probe';
 import { errorCode, gql, gqlOk, login } from '../graphql/client';
 
-const PEBBLE = '/usr/bin/pebble';
-const CHALLTESTSRV = '/usr/bin/pebble-challtestsrv';
 /** Pebble's certificates last this long here: inside the 30 days, so the renewal job renews them. */
 const VALIDITY_SECONDS = 20 * 86400;
-
-/** Starts a program and resolves once its output shows `ready`. */
-function startProcess(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    const look = (d: Buffer) => {
-      seen += d.toString();
-      if (ready.test(seen)) resolve(child);
-    };
-    child.stdout?.on('data', look);
-    child.stderr?.on('data', look);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${seen.slice(-2000)}`)));
-  });
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill();
-  await gone;
-}
 
 interface Cert {
   id: string;
@@ -52,68 +23,22 @@ interface Cert {
 }
 const FIELDS = 'id origin status issuer altNames fingerprintSha256 services tlsa311';
 
-describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHALLTESTSRV) ? undefined : 'pebble is not installed' }, () => {
+describe('ACME with pebble', { skip: pebbleInstalled() ? undefined : 'pebble is not installed' }, () => {
   let t: TestEngine;
   let token: string;
-  let pebble: ChildProcess | undefined;
-  let dns: ChildProcess | undefined;
-  let directoryUrl = '';
-  let pebbleArgs: string[] = [];
-  let dnsManagement = '';
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-pebble-'));
-  const savedAgent = acme.axios.defaults.httpsAgent;
-
-  const startPebble = async () => {
-    pebble = await startProcess(PEBBLE, pebbleArgs, { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' }, /ACME directory available at/);
-  };
+  let pebble: Pebble;
 
   before(async () => {
     t = await startEngine();
     token = await login(t.ports.http);
-    // Pebble's own HTTPS certificate, from a CA only this test trusts.
-    const ca = issue('Pebble Test Listener CA', { ca: true });
-    const listener = issue('localhost', { issuer: ca, ips: ['127.0.0.1'] });
-    fs.writeFileSync(path.join(work, 'cert.pem'), listener.certPem);
-    fs.writeFileSync(path.join(work, 'key.pem'), listener.keyPem);
-    acme.axios.defaults.httpsAgent = new https.Agent({ ca: ca.certPem });
-    const [acmePort, mgmtPort, dnsPort, dnsMgmtPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    fs.writeFileSync(
-      path.join(work, 'pebble.json'),
-      JSON.stringify({
-        pebble: {
-          listenAddress: `127.0.0.1:${acmePort}`,
-          managementListenAddress: `127.0.0.1:${mgmtPort}`,
-          certificate: path.join(work, 'cert.pem'),
-          privateKey: path.join(work, 'key.pem'),
-          // The CA validates HTTP-01 on the engine's HTTP port (port 80 on the appliance) and
-          // TLS-ALPN-01 on its HTTPS port (443).
-          httpPort: t.ports.http,
-          tlsPort: t.ports.https,
-          ocspResponderURL: '',
-          externalAccountBindingRequired: false,
-          certificateValidityPeriod: VALIDITY_SECONDS,
-        },
-      }),
-    );
-    // Every name resolves to 127.0.0.1 for pebble's validation, through its test DNS server.
-    dns = await startProcess(
-      CHALLTESTSRV,
-      ['-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', ''],
-      {},
-      /Starting challenge servers|Answering A questions|dns-01/i,
-    );
-    dnsManagement = `http://127.0.0.1:${dnsMgmtPort}`;
-    pebbleArgs = ['-config', path.join(work, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`];
-    await startPebble();
-    directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
-    t.engine.ctx.settings.update({ acmeDirectoryUrl: directoryUrl, acmeContactEmail: 'postmaster@example.test' });
+    // The CA validates HTTP-01 on the engine's HTTP port (port 80 on the appliance) and
+    // TLS-ALPN-01 on its HTTPS port (443); every name resolves to 127.0.0.1 for it.
+    pebble = await startPebble(t.ports.http, t.ports.https, { validitySeconds: VALIDITY_SECONDS });
+    t.engine.ctx.settings.update({ acmeDirectoryUrl: pebble.directoryUrl, acmeContactEmail: 'postmaster@example.test' });
   });
   after(async () => {
-    acme.axios.defaults.httpsAgent = savedAgent;
-    await stopProcess(pebble);
-    await stopProcess(dns);
+    await pebble?.stop();
     await t?.stop();
-    fs.rmSync(work, { recursive: true, force: true });
   });
 
   const order = (names: string[], name = names[0]) =>
@@ -180,13 +105,13 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
 
   it('a refused order and a CA that is down are typed errors; the certificate in service stays', async () => {
     // A name whose address is not this server's: the CA cannot fetch the challenge.
-    const added = await fetch(`${dnsManagement}/add-a`, { method: 'POST', body: JSON.stringify({ host: 'elsewhere.example.test.', addresses: ['127.0.0.2'] }) });
+    const added = await fetch(`${pebble.dnsManagement}/add-a`, { method: 'POST', body: JSON.stringify({ host: 'elsewhere.example.test.', addresses: ['127.0.0.2'] }) });
     assert.equal(added.status, 200);
     const refused = await order(['elsewhere.example.test']);
     assert.equal(errorCode(refused), 'ACME_FAILED');
     assert.match(refused.errors?.[0]?.message ?? '', /127\.0\.0\.2|connect|refused/i);
 
-    await stopProcess(pebble);
+    await pebble.stopCa();
     const down = await order(['down.example.test']);
     assert.equal(errorCode(down), 'ACME_FAILED');
     const renewal = await gql(t.ports.http, 'mutation ($id: ID!) { renewAcmeCertificate(input: {id: $id}) { id } }', { token, variables: { id: ordered.id } });
@@ -199,6 +124,6 @@ describe('ACME with pebble', { skip: fs.existsSync(PEBBLE) && fs.existsSync(CHAL
     assert.equal((await sClient(t.ports.smtps)).fingerprints[0], ordered.fingerprintSha256, 'the old certificate still serves');
     const names = (await gqlOk<{ certificates: { nodes: { altNames: string[] }[] } }>(t.ports.http, '{ certificates { nodes { altNames } } }', { token })).certificates.nodes.flatMap((c) => c.altNames);
     assert.ok(!names.includes('down.example.test') && !names.includes('elsewhere.example.test'), 'nothing half-made in the store');
-    await startPebble();
+    await pebble.startCa();
   });
 });

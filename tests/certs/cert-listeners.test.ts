@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { CertificateInfo } from '../../server/certs/cert-store';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { startHttpsFront } from '../helpers/https-front';
 import { chainFor } from '../helpers/test-ca';
 import { nodeTlsLeaf, sClient } from '../helpers/tls-probe';
 
@@ -162,31 +159,6 @@ describe('certificates on the listeners', () => {
       socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await once(socket, 'close');
       assert.ok((await nodeTlsLeaf(t.ports.https)).fingerprint256);
-    });
-  });
-
-  describe('the HTTPS front', () => {
-    let front: ChildProcess | undefined;
-    let httpsPort = 0;
-    before(async () => {
-      ({ process: front, port: httpsPort } = await startHttpsFront(t));
-    });
-    after(() => {
-      front?.kill();
-    });
-
-    it('serves the certificate chosen for https (it re-reads the files every 5 s)', async () => {
-      assert.equal((await nodeTlsLeaf(httpsPort)).fingerprint256, store.get(store.idForService('https')).fingerprintSha256);
-      const chosen = made.sieve;
-      store.update(chosen.id, { services: ['sieve', 'https'] });
-      const deadline = Date.now() + 20_000;
-      let seen: crypto.X509Certificate | undefined;
-      while (Date.now() < deadline) {
-        seen = await nodeTlsLeaf(httpsPort);
-        if (seen.fingerprint256 === chosen.fingerprintSha256) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      assert.equal(seen?.fingerprint256, chosen.fingerprintSha256);
     });
   });
 });

@@ -16,6 +16,14 @@ let rc: string;
 let maildirName = 'mail';
 const maildir = (): string => path.join(home, maildirName);
 
+/** The certificate the IMAPS listener serves, as a file mbsync trusts. */
+function servedCertificateFile(): string {
+  const store = t.engine.ctx.tls.store;
+  const file = path.join(home, 'served.crt');
+  fs.writeFileSync(file, store.pair(store.idForService('imaps')).cert);
+  return file;
+}
+
 /** isync 1.4 (bookworm) syntax: SSLType, Far/Near; the engine's self-signed certificate is trusted explicitly. */
 function writeConfig(ssl: 'IMAPS' | 'STARTTLS' = 'IMAPS'): void {
   rc = path.join(home, `mbsyncrc-${maildirName}`);
@@ -29,7 +37,7 @@ function writeConfig(ssl: 'IMAPS' | 'STARTTLS' = 'IMAPS'): void {
       `User ${ALICE.shortName}`,
       `Pass ${ALICE.password}`,
       `SSLType ${ssl}`,
-      `CertificateFile ${path.join(t.dataDir, 'certs', 'https.crt')}`,
+      `CertificateFile ${servedCertificateFile()}`,
       '',
       'IMAPStore pb-remote',
       'Account pb',

@@ -94,8 +94,8 @@ export class JunkMailboxLearning {
     const box = this.store.mailboxById(e.mailboxId);
     if (!box || this.isPublic(box)) return;
     const lessons: Lesson[] = [];
-    for (const uid of e.uids) {
-      const flags = this.store.message(e.mailboxId, uid)?.flags ?? [];
+    // One query for the whole change (a client may set \Seen on 10,000 messages at once).
+    for (const { uid, flags } of this.store.messagesByUid(e.mailboxId, e.uids)) {
       const junk = flags.some((f) => f.toLowerCase() === '$junk');
       const notJunk = flags.some((f) => f.toLowerCase() === '$notjunk');
       // Both set says nothing; a message learnt already as what it says is skipped by the filter.

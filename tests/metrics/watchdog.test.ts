@@ -49,7 +49,8 @@ test('the main thread CPU clock counts this thread\'s work, and no more than the
   }
   assert.ok(own.read());
   const used = own.cpuMs - before;
-  assert.ok(used > 5 && used <= performance.now() - t0 + 1, `${used} ms`);
+  // The kernel brings a thread's run time up to date at its own ticks: a few ms of slack.
+  assert.ok(used > 5 && used <= performance.now() - t0 + 5, `${used} ms`);
   own.close();
 });
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { encodeQuotedPrintable } from '../mail/compose';
 import type { VacationAction } from './actions';
 import type { SieveMessage } from './message';
 
@@ -7,28 +8,6 @@ function encodeHeader(value: string): string {
    
   if (/^[\x20-\x7e]*$/.test(value)) return value;
   return `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
-
-/** Quoted-printable (RFC 2045 6.7) with CRLF line ends, for reply text that is not ASCII. */
-function quotedPrintable(text: string): string {
-  const out: string[] = [];
-  for (const line of text.replace(/\r?\n/g, '\n').split('\n')) {
-    let encoded = '';
-    for (const byte of Buffer.from(line, 'utf8')) {
-      const safe = (byte >= 33 && byte <= 126 && byte !== 61) || byte === 32;
-      encoded += safe ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
-    encoded = encoded.replace(/ $/, '=20');
-    while (encoded.length > 76) {
-      let cut = 75;
-      if (encoded[cut - 1] === '=') cut -= 1;
-      else if (encoded[cut - 2] === '=') cut -= 2;
-      out.push(encoded.slice(0, cut) + '=');
-      encoded = encoded.slice(cut);
-    }
-    out.push(encoded);
-  }
-  return out.join('\r\n');
 }
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
@@ -62,6 +41,6 @@ export function buildVacationReply(a: VacationAction, original: SieveMessage, fr
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(a.reason);
   header.push('Content-Type: text/plain; charset=utf-8', `Content-Transfer-Encoding: ${ascii ? '7bit' : 'quoted-printable'}`);
-  const body = ascii ? crlf(a.reason) : quotedPrintable(a.reason);
+  const body = ascii ? crlf(a.reason) : encodeQuotedPrintable(a.reason);
   return Buffer.from(header.join('\r\n') + '\r\n\r\n' + body + (body.endsWith('\r\n') ? '' : '\r\n'), 'utf8');
 }

@@ -660,15 +660,9 @@ export class MailStore extends EventEmitter {
     return removedUids;
   }
 
-  /** Copies messages into another mailbox (hard links); returns source→target UID pairs. The viewer's \\Seen goes with them. */
-  async copy(fromMailboxId: number, uids: number[], toMailboxId: number, viewer?: Viewer): Promise<{ uidValidity: number; pairs: [number, number][] }> {
-    // One query for them all, in the order asked (COPYUID pairs follow it).
-    const found = new Map(this.messagesByUid(fromMailboxId, uids, viewer, { summary: true }).map((m) => [m.uid, m]));
-    return this.copyMessages(fromMailboxId, uids.map((uid) => found.get(uid)).filter((m): m is MessageMeta => !!m), toMailboxId, viewer);
-  }
-
   /**
-   * copy, for messages the caller has loaded already (with their summaries). Up to COPY_CHUNK
+   * Copies messages (loaded by the caller, with their summaries) into another mailbox as hard
+   * links; returns source→target UID pairs, and the viewer's \\Seen goes with them. Up to COPY_CHUNK
    * messages are one transaction; more go a chunk per transaction so other sessions run in
    * between, and if a chunk fails the ones copied before it are removed again: a COPY is all
    * or nothing (RFC 3501 6.4.7).

@@ -1,16 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { LISTENERS } from '../../server/config/bootstrap';
 import { startEngine } from '../helpers/engine';
+import { startEngineProcess } from '../helpers/engine-process';
 import { LineClient } from '../helpers/line-client';
 import { reply } from '../helpers/smtp';
-
-const CLI = path.join(__dirname, '..', '..', 'server', 'cli', 'pillarbox.js');
 
 /**
  * A list post interrupted by SIGKILL during fan-out: the engine is killed while ten clients post
@@ -30,19 +27,7 @@ describe('list fan-out under SIGKILL', () => {
       await setup.engine.ctx.lists.addMembers(list.id, [...['alice', 'bob', 'carol'].map((n) => ({ address: `${n}@example.test` })), ...Array.from({ length: 500 }, (_, i) => ({ address: `m${i}@remote${i % 20}.test` }))], { welcome: false, confirm: false });
       await setup.stop();
 
-      const env: NodeJS.ProcessEnv = { ...process.env, PILLARBOX_DATA_DIR: dataDir, PILLARBOX_HOSTNAME: 'mail.example.test' };
-      for (const l of LISTENERS) env[`PILLARBOX_${l.toUpperCase()}_PORT`] = '0';
-      const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /pillarbox ready: (\{.*\})/.exec(out);
-          if (m) resolve(JSON.parse(m[1]).smtp);
-        });
-        child.once('exit', () => reject(new Error('engine exited before it was ready')));
-      });
+      const { child, smtpPort: port, exited } = await startEngineProcess(dataDir);
 
       const acked: string[] = [];
       let killed = false;

@@ -1,15 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LISTENERS } from '../../server/config/bootstrap';
 import { startEngine } from '../helpers/engine';
+import { startEngineProcess } from '../helpers/engine-process';
 import { LineClient } from '../helpers/line-client';
 import { reply } from '../helpers/smtp';
-
-const CLI = path.join(__dirname, '..', '..', 'server', 'cli', 'pillarbox.js');
 
 /**
  * The durability promise: SIGKILL the engine while 20 clients send; after a restart
@@ -22,19 +19,7 @@ describe('crash safety', () => {
       const setup = await startEngine({ dataDir, users: [{ shortName: 'alice', password: 'alice-password-1' }] });
       await setup.stop();
 
-      const env: NodeJS.ProcessEnv = { ...process.env, PILLARBOX_DATA_DIR: dataDir, PILLARBOX_HOSTNAME: 'mail.example.test' };
-      for (const l of LISTENERS) env[`PILLARBOX_${l.toUpperCase()}_PORT`] = '0';
-      const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /pillarbox ready: (\{.*\})/.exec(out);
-          if (m) resolve(JSON.parse(m[1]).smtp);
-        });
-        child.once('exit', () => reject(new Error('engine exited before it was ready')));
-      });
+      const { child, smtpPort: port, exited } = await startEngineProcess(dataDir);
 
       const acked: string[] = [];
       let killed = false;

@@ -158,6 +158,7 @@ export interface Settings {
   mtaStsMode: 'none' | 'testing' | 'enforce';
   certificateRenewalSchedule: string;
   repairSchedule: string;
+  listBounceSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -867,6 +868,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(the seed\u2019s "repair the mail database", run by hand)',
     description:
       'When the repair job checks the database and the message files and reconstructs every mailbox (cron syntax, server time); empty = only when run by hand (runJob or repairMailStore). A scheduled run reports messages whose file is gone and never removes them.',
+    check: (v) => cronProblem(v),
+  },
+  listBounceSchedule: {
+    default: '20 5 * * *',
+    seedName: '(Mailman\u2019s daily cron/disabled)',
+    description:
+      'When the mailing lists\u2019 bounce job runs (cron syntax, server time; empty = never): members whose delivery bounces disabled get their next notice, and those who had the last one are removed (docs/lists.md, "Bounces").',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

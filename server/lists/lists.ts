@@ -9,7 +9,8 @@ import type { QueueEntry } from '../queue/types';
 import { resolveTargets } from '../queue/targets';
 import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
 import { runCommands } from './commands';
-import { Effect, listMail, listVars, type OutMail } from './effects';
+import { dueBounceWarning, processBounce, type BounceDeps } from './bounces';
+import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
@@ -42,6 +43,14 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   personalize: false,
   welcomeText: '',
   goodbyeText: '',
+  // Mailman 2.1's defaults.
+  bounceProcessing: true,
+  bounceScoreThreshold: 5,
+  bounceStaleDays: 7,
+  bounceWarnings: 3,
+  bounceWarningIntervalDays: 7,
+  bounceNotifyOwnerOnDisable: true,
+  bounceNotifyOwnerOnRemoval: true,
 };
 
 export type ModerationAction = 'approve' | 'reject' | 'discard';
@@ -55,10 +64,12 @@ export type ModerationAction = 'approve' | 'reject' | 'discard';
 export class MailingLists {
   readonly store: ListStore;
   private readonly subscriptions: Subscriptions;
+  private readonly bounceDeps: BounceDeps;
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
     this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
+    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
   }
 
   get enabled(): boolean {
@@ -155,8 +166,9 @@ export class MailingLists {
       case 'confirm':
         return this.confirmByMail(list, detail, msg);
       case 'owner':
-      case 'bounces':
         return this.toOwners(list, role, msg, entry.client);
+      case 'bounces':
+        return processBounce(this.bounceDeps, list, detail, msg) ?? this.toOwners(list, role, msg, entry.client);
     }
   }
 
@@ -271,16 +283,37 @@ export class MailingLists {
   }
 
   /**
-   * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces too, until
-   * bounce processing lands, with the null sender so that a failure there cannot loop.
+   * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces that is no
+   * bounce of a member (processBounce) too, with the null sender so that a failure there cannot loop.
    */
   private toOwners(list: MailingList, role: 'owner' | 'bounces', msg: IncomingMessage, client: string): Effect {
     const effect = new Effect();
     const sender = role === 'owner' ? listAddresses(list.name, list.domain).bounces : '';
-    const owners = list.owners.map((o) => (o.includes('@') ? o : `${o}@${list.domain}`)).filter((o) => !this.isListAddress(o));
+    const owners = ownerAddresses(list).filter((o) => !this.isListAddress(o));
     if (owners.length) effect.mails.push({ sender, to: owners, content: msg.raw, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     effect.logs.push(() => this.d.log.message(role === 'owner' ? 'mail for the list owners passed on' : 'bounce passed on to the list owners', { list: list.address, from: msg.fromAddress }));
     return effect;
+  }
+
+  /**
+   * The daily bounce job: members disabled by bounces whose next notice (or removal) is due get
+   * it, each committed with its notice in one transaction. Resolves with a summary.
+   */
+  async runBounceWarnings(signal: AbortSignal, now = Date.now()): Promise<string> {
+    let notices = 0;
+    let removed = 0;
+    for (;;) {
+      const due = this.store.dueBounceWarnings(now, 200);
+      if (!due.length || signal.aborted) break;
+      for (const member of due) {
+        const list = this.store.byId(member.listId) as MailingList;
+        const removal = (member.bounceWarningsLeft ?? 0) === 0;
+        await this.carryOut(dueBounceWarning(this.bounceDeps, list, member, now), undefined, `list ${list.address}`);
+        if (removal) removed++;
+        else notices++;
+      }
+    }
+    return `${notices} bounce notice(s) sent, ${removed} member(s) removed`;
   }
 
   // Management (GraphQL)
@@ -357,6 +390,10 @@ export class MailingLists {
     if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
     if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
     for (const k of ['info', 'welcomeText', 'goodbyeText'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'must be a number from 0.5 to 100');
+    if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
+    if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
+    if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
     return { ...pickSettings(s), owners };
   }
 
@@ -516,5 +553,12 @@ function pickSettings(s: ListSettings): ListSettings {
     personalize: s.personalize,
     welcomeText: s.welcomeText,
     goodbyeText: s.goodbyeText,
+    bounceProcessing: s.bounceProcessing,
+    bounceScoreThreshold: s.bounceScoreThreshold,
+    bounceStaleDays: s.bounceStaleDays,
+    bounceWarnings: s.bounceWarnings,
+    bounceWarningIntervalDays: s.bounceWarningIntervalDays,
+    bounceNotifyOwnerOnDisable: s.bounceNotifyOwnerOnDisable,
+    bounceNotifyOwnerOnRemoval: s.bounceNotifyOwnerOnRemoval,
   };
 }

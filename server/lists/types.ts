@@ -38,6 +38,18 @@ export interface ListSettings {
   welcomeText: string;
   /** Added to the goodbye message. */
   goodbyeText: string;
+  /** Bounces to the list's -bounces addresses are scored (Mailman's bounce_processing). */
+  bounceProcessing: boolean;
+  /** A member whose score reaches this has delivery disabled (hard bounces 1.0, soft 0.5, once a day). */
+  bounceScoreThreshold: number;
+  /** A score whose last bounce is older than this many days starts again from zero. */
+  bounceStaleDays: number;
+  /** Notices sent to a member disabled by bounces before removal (the first at once). */
+  bounceWarnings: number;
+  /** Days between those notices, and from the last one to removal. */
+  bounceWarningIntervalDays: number;
+  bounceNotifyOwnerOnDisable: boolean;
+  bounceNotifyOwnerOnRemoval: boolean;
 }
 
 export interface MailingList extends ListSettings {
@@ -63,6 +75,14 @@ export interface ListMember {
   digest: DigestMode;
   hidden: boolean;
   createdAt: string;
+  /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
+  bounceScore: number;
+  /** The day (YYYY-MM-DD, UTC) of the last bounce counted, or null. */
+  lastBounceDay: string | null;
+  /** Disabled by bounces: notices still to send before removal. */
+  bounceWarningsLeft: number | null;
+  /** Disabled by bounces: when the next notice (or the removal) is due. */
+  nextBounceWarning: Date | null;
 }
 
 export interface PendingRequest {

@@ -83,4 +83,11 @@ export const DE: Catalogue = {
   'reason.nonMemberRejected': 'die Liste nimmt nur Beiträge ihrer Mitglieder an',
   'reason.tooBig': 'die Nachricht ist {size} KB groß, mehr als die Grenze der Liste von {max} KB',
   'reason.moderator': 'ein Moderator hat sie abgelehnt',
+  'reason.bounces': 'Unzustellbarkeit (Wert {score}, zuletzt: {status})',
+  'bounce.disabled.subject': 'Ihr Abonnement von {list} wurde ausgesetzt',
+  'bounce.disabled.body': 'Ihr Abonnement der Mailingliste {list} wurde ausgesetzt, weil Nachrichten an Ihre Adresse {address} wiederholt unzustellbar waren. Sie erhalten keine Beiträge der Liste, bis Sie die Zustellung wieder einschalten.\n\nDazu senden Sie eine Nachricht mit der Zeile\n\n    set delivery on\n\nvon {address} an {request}.\n\nSie erhalten noch {left} weitere solche Nachricht(en); ist die Zustellung am {removal} noch ausgeschaltet, werden Sie aus der Liste ausgetragen.',
+  'bounce.owner.disabled.subject': 'Zustellung an {address} in {list} wegen Unzustellbarkeit ausgesetzt',
+  'bounce.owner.disabled.body': 'Die Zustellung an {address} in der Mailingliste {list} wurde ausgesetzt: Der Unzustellbarkeitswert {score} hat die Grenze der Liste von {threshold} erreicht (zuletzt: {status}). Das Mitglied wurde informiert, wie es die Zustellung wieder einschaltet.',
+  'bounce.owner.removed.subject': '{address} wegen Unzustellbarkeit aus {list} ausgetragen',
+  'bounce.owner.removed.body': '{address} wurde aus der Mailingliste {list} ausgetragen: Die Zustellung war wegen Unzustellbarkeit ausgesetzt und wurde nach der letzten Benachrichtigung nicht wieder eingeschaltet.',
 };

@@ -85,6 +85,13 @@ export const EN = {
   'reason.nonMemberRejected': 'the list accepts posts from its members only',
   'reason.tooBig': 'the message is {size} KB, larger than the list\u2019s limit of {max} KB',
   'reason.moderator': 'a moderator rejected it',
+  'reason.bounces': 'bounces (score {score}, last: {status})',
+  'bounce.disabled.subject': 'Your membership in {list} has been disabled',
+  'bounce.disabled.body': 'Your membership in the {list} mailing list has been disabled because mail to your address {address} has been bouncing. You will receive no posts from the list until you turn delivery on again.\n\nTo turn it on, send a message with the line\n\n    set delivery on\n\nto {request} from {address}.\n\nYou will receive {left} more notice(s) like this one; if delivery is still off by {removal}, you will be removed from the list.',
+  'bounce.owner.disabled.subject': 'Delivery to {address} on {list} disabled by bounces',
+  'bounce.owner.disabled.body': 'Delivery to {address} on the {list} mailing list has been disabled: its bounce score {score} reached the list\u2019s threshold of {threshold} (last bounce: {status}). The member has been told how to turn it on again.',
+  'bounce.owner.removed.subject': '{address} removed from {list} after bounces',
+  'bounce.owner.removed.body': '{address} has been removed from the {list} mailing list: delivery to it was disabled by bounces and was not turned on again after the last notice.',
 } as const;
 
 export type MessageId = keyof typeof EN;

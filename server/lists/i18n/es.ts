@@ -83,4 +83,11 @@ export const ES: Catalogue = {
   'reason.nonMemberRejected': 'la lista solo acepta mensajes de sus miembros',
   'reason.tooBig': 'el mensaje ocupa {size} KB, más que el límite de la lista de {max} KB',
   'reason.moderator': 'un moderador lo ha rechazado',
+  'reason.bounces': 'rebotes (puntuación {score}, último: {status})',
+  'bounce.disabled.subject': 'Su suscripción a {list} ha sido desactivada',
+  'bounce.disabled.body': 'Su suscripción a la lista de correo {list} ha sido desactivada porque el correo a su dirección {address} está siendo devuelto. No recibirá mensajes de la lista hasta que vuelva a activar la entrega.\n\nPara activarla, envíe un mensaje con la línea\n\n    set delivery on\n\na {request} desde {address}.\n\nRecibirá {left} aviso(s) más como este; si la entrega sigue desactivada el {removal}, será dado de baja de la lista.',
+  'bounce.owner.disabled.subject': 'Entrega a {address} en {list} desactivada por rebotes',
+  'bounce.owner.disabled.body': 'La entrega a {address} en la lista de correo {list} ha sido desactivada: su puntuación de rebotes {score} alcanzó el límite de la lista de {threshold} (último rebote: {status}). Se ha indicado al miembro cómo volver a activarla.',
+  'bounce.owner.removed.subject': '{address} dado de baja de {list} por rebotes',
+  'bounce.owner.removed.body': '{address} ha sido dado de baja de la lista de correo {list}: la entrega estaba desactivada por rebotes y no se volvió a activar tras el último aviso.',
 };

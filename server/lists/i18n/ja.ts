@@ -83,4 +83,11 @@ export const JA: Catalogue = {
   'reason.nonMemberRejected': 'このリストはメンバーからの投稿だけを受け付けます',
   'reason.tooBig': 'メッセージの大きさ {size} KB がリストの上限 {max} KB を超えています',
   'reason.moderator': '司会者が却下しました',
+  'reason.bounces': 'エラーによる返送（スコア {score}、最新: {status}）',
+  'bounce.disabled.subject': '{list} への配送を停止しました',
+  'bounce.disabled.body': 'アドレス {address} 宛てのメールがエラーで返送されているため、メーリングリスト {list} からの配送を停止しました。配送を再開するまで、リストの投稿は届きません。\n\n再開するには、次の行\n\n    set delivery on\n\nを書いたメッセージを {address} から {request} 宛てに送ってください。\n\nこのお知らせはあと {left} 回届きます。{removal} の時点で配送が停止したままであれば、リストから退会となります。',
+  'bounce.owner.disabled.subject': '{list} の {address} への配送を返送エラーのため停止しました',
+  'bounce.owner.disabled.body': 'メーリングリスト {list} の {address} への配送を停止しました。返送スコア {score} がリストの上限 {threshold} に達しました（最新の返送: {status}）。メンバーには再開の方法を知らせました。',
+  'bounce.owner.removed.subject': '返送エラーのため {address} を {list} から退会させました',
+  'bounce.owner.removed.body': '{address} をメーリングリスト {list} から退会させました。返送エラーのため配送が停止され、最後のお知らせの後も再開されませんでした。',
 };

@@ -83,4 +83,11 @@ export const KO: Catalogue = {
   'reason.nonMemberRejected': '이 리스트는 회원의 글만 받습니다',
   'reason.tooBig': '메시지 크기 {size} KB가 리스트의 한도 {max} KB보다 큽니다',
   'reason.moderator': '진행자가 거부했습니다',
+  'reason.bounces': '반송(점수 {score}, 마지막: {status})',
+  'bounce.disabled.subject': '{list} 배달이 중지되었습니다',
+  'bounce.disabled.body': '{address} 주소로 보낸 메일이 계속 반송되어 {list} 메일링 리스트의 배달이 중지되었습니다. 배달을 다시 켤 때까지 리스트의 글을 받지 않습니다.\n\n다시 켜려면 다음 줄\n\n    set delivery on\n\n을 쓴 메시지를 {address} 주소에서 {request} 주소로 보내십시오.\n\n이와 같은 알림을 {left}번 더 받게 됩니다. {removal}까지 배달이 꺼져 있으면 리스트에서 탈퇴됩니다.',
+  'bounce.owner.disabled.subject': '반송 때문에 {list}의 {address} 배달이 중지되었습니다',
+  'bounce.owner.disabled.body': '{list} 메일링 리스트의 {address} 배달이 중지되었습니다. 반송 점수 {score}가 리스트의 한도 {threshold}에 이르렀습니다(마지막 반송: {status}). 회원에게 다시 켜는 방법을 알렸습니다.',
+  'bounce.owner.removed.subject': '반송 때문에 {address}를 {list}에서 탈퇴시켰습니다',
+  'bounce.owner.removed.body': '{address}를 {list} 메일링 리스트에서 탈퇴시켰습니다. 반송 때문에 배달이 중지되었고 마지막 알림 후에도 다시 켜지지 않았습니다.',
 };

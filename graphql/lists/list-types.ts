@@ -46,7 +46,16 @@ export enum DigestMode {
   MIME = 'mime',
   PLAIN = 'plain',
 }
-registerEnumType(DigestMode, { name: 'DigestMode', description: 'Digests are not sent yet: a member in a digest mode receives each post.' });
+registerEnumType(DigestMode, { name: 'DigestMode', description: 'OFF: each post as it comes; MIME: digests as multipart/digest (every post whole); PLAIN: RFC 1153 plain-text digests.' });
+
+export enum DigestVolumeFrequency {
+  YEARLY = 'yearly',
+  QUARTERLY = 'quarterly',
+  MONTHLY = 'monthly',
+  WEEKLY = 'weekly',
+  DAILY = 'daily',
+}
+registerEnumType(DigestVolumeFrequency, { name: 'DigestVolumeFrequency', description: 'How often a new digest volume starts (its issues numbered from 1 again).' });
 
 export enum ModerationAction {
   APPROVE = 'approve',
@@ -133,6 +142,18 @@ export class MailingListType {
   bounceNotifyOwnerOnDisable!: boolean;
   @Field(() => Boolean)
   bounceNotifyOwnerOnRemoval!: boolean;
+  @Field(() => Int, { description: 'A digest issue goes out as soon as its posts reach this many KB (0 = only on the schedule; default 30).' })
+  digestSizeKb!: number;
+  @Field(() => Boolean, { description: 'The digest job (listDigestSchedule) sends what has gathered, below the size too.' })
+  digestPeriodic!: boolean;
+  @Field(() => DigestVolumeFrequency)
+  digestVolumeFrequency!: string;
+  @Field(() => Int, { description: 'The current digest volume.' })
+  digestVolume!: number;
+  @Field(() => Int, { description: 'The number the next digest issue gets.' })
+  digestIssue!: number;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the last digest issue went out.' })
+  digestLastSent!: Date | null;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -247,6 +268,12 @@ export class ListSettingsFields {
   bounceNotifyOwnerOnDisable?: boolean;
   @Field(() => Boolean, { nullable: true })
   bounceNotifyOwnerOnRemoval?: boolean;
+  @Field(() => Int, { nullable: true })
+  digestSizeKb?: number;
+  @Field(() => Boolean, { nullable: true })
+  digestPeriodic?: boolean;
+  @Field(() => DigestVolumeFrequency, { nullable: true })
+  digestVolumeFrequency?: string;
 }
 
 @InputType()
@@ -265,6 +292,12 @@ export class UpdateListInput extends ListSettingsFields {
   list!: string;
   @Field(() => [String], { nullable: true })
   owners?: string[];
+}
+
+@InputType()
+export class SendListDigestInput {
+  @Field(() => String, { description: 'The list\u2019s address (name@domain).' })
+  list!: string;
 }
 
 @InputType()

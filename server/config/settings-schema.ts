@@ -170,6 +170,7 @@ export interface Settings {
   certificateRenewalSchedule: string;
   repairSchedule: string;
   listBounceSchedule: string;
+  listDigestSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -891,6 +892,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(Mailman\u2019s daily cron/disabled)',
     description:
       'When the mailing lists\u2019 bounce job runs (cron syntax, server time; empty = never): members whose delivery bounces disabled get their next notice, and those who had the last one are removed (docs/lists.md, "Bounces").',
+    check: (v) => cronProblem(v),
+  },
+  listDigestSchedule: {
+    default: '0 12 * * *',
+    seedName: '(Mailman\u2019s daily cron/senddigests)',
+    description:
+      'When the mailing lists\u2019 digest job runs (cron syntax, server time; empty = never): every list with periodic digests sends the posts gathered since its last issue (docs/lists.md, "Digests").',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

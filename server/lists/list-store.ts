@@ -28,6 +28,12 @@ interface ListRow {
   bounce_warning_interval_days: number;
   bounce_notify_owner_on_disable: number;
   bounce_notify_owner_on_removal: number;
+  digest_size_kb: number;
+  digest_periodic: number;
+  digest_volume_frequency: string;
+  digest_volume: number;
+  digest_issue: number;
+  digest_last_sent: number | null;
   created_at: string;
 }
 
@@ -85,6 +91,9 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   bounceWarningIntervalDays: 'bounce_warning_interval_days',
   bounceNotifyOwnerOnDisable: 'bounce_notify_owner_on_disable',
   bounceNotifyOwnerOnRemoval: 'bounce_notify_owner_on_removal',
+  digestSizeKb: 'digest_size_kb',
+  digestPeriodic: 'digest_periodic',
+  digestVolumeFrequency: 'digest_volume_frequency',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -114,6 +123,12 @@ const toList = (r: ListRow): MailingList => ({
   bounceWarningIntervalDays: r.bounce_warning_interval_days,
   bounceNotifyOwnerOnDisable: !!r.bounce_notify_owner_on_disable,
   bounceNotifyOwnerOnRemoval: !!r.bounce_notify_owner_on_removal,
+  digestSizeKb: r.digest_size_kb,
+  digestPeriodic: !!r.digest_periodic,
+  digestVolumeFrequency: r.digest_volume_frequency as MailingList['digestVolumeFrequency'],
+  digestVolume: r.digest_volume,
+  digestIssue: r.digest_issue,
+  digestLastSent: r.digest_last_sent === null ? null : new Date(r.digest_last_sent),
   createdAt: r.created_at,
 });
 
@@ -262,9 +277,46 @@ export class ListStore {
     return { members: rows.map(toMember), total };
   }
 
-  /** The members a post goes to (delivery enabled): the columns a fan-out needs, in address order. */
-  deliveryRecipients(listId: number): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
-    return (this.db.prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' ORDER BY address`).all(listId) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[]);
+  /**
+   * The members a post goes to (delivery enabled; with `digest`, those who get that digest
+   * instead of each post): the columns a fan-out needs, in address order.
+   */
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+    return this.db
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[];
+  }
+
+  /** Whether any member with delivery on takes digests. */
+  hasDigestMembers(listId: number): boolean {
+    return !!this.db.prepare(`SELECT 1 FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest != 'off' LIMIT 1`).get(listId);
+  }
+
+  // Digests
+
+  addDigestPost(listId: number, message: Buffer): void {
+    this.db.prepare('INSERT INTO list_digest_posts (list_id, message, added_at) VALUES (?, ?, ?)').run(listId, message, Date.now());
+  }
+
+  /** The posts waiting for the next issue, oldest first. */
+  digestPosts(listId: number): { id: number; message: Buffer }[] {
+    return this.db.prepare('SELECT id, message FROM list_digest_posts WHERE list_id = ? ORDER BY id').all(listId) as { id: number; message: Buffer }[];
+  }
+
+  digestBytes(listId: number): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(LENGTH(message)), 0) AS n FROM list_digest_posts WHERE list_id = ?').get(listId) as { n: number }).n;
+  }
+
+  /** Lists with posts waiting for a digest. */
+  listsWithDigestPosts(): number[] {
+    return (this.db.prepare('SELECT DISTINCT list_id FROM list_digest_posts ORDER BY list_id').all() as { list_id: number }[]).map((r) => r.list_id);
+  }
+
+  /** An issue went out: its posts are gone, the next issue's number (and volume) recorded. */
+  digestSent(listId: number, postIds: number[], volume: number, nextIssue: number, sentAt: number): void {
+    const remove = this.db.prepare('DELETE FROM list_digest_posts WHERE id = ?');
+    for (const id of postIds) remove.run(id);
+    this.db.prepare('UPDATE lists SET digest_volume = ?, digest_issue = ?, digest_last_sent = ? WHERE id = ?').run(volume, nextIssue, sentAt, listId);
   }
 
   /** Records a counted bounce: the new score and its day. */

@@ -6,6 +6,9 @@ export type ReplyToPolicy = 'poster' | 'list';
 export type RosterVisibility = 'public' | 'members' | 'owners';
 export type DeliveryState = 'enabled' | 'by-member' | 'by-owner' | 'by-bounces';
 export type DigestMode = 'off' | 'mime' | 'plain';
+/** How often a new digest volume starts (its issues numbered from 1 again). */
+export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly' | 'daily';
+export const DIGEST_VOLUME_FREQUENCIES: readonly DigestVolumeFrequency[] = ['yearly', 'quarterly', 'monthly', 'weekly', 'daily'];
 export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
 export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
 
@@ -50,6 +53,11 @@ export interface ListSettings {
   bounceWarningIntervalDays: number;
   bounceNotifyOwnerOnDisable: boolean;
   bounceNotifyOwnerOnRemoval: boolean;
+  /** A digest goes out as soon as its posts reach this many KB (0 = only on the schedule). */
+  digestSizeKb: number;
+  /** The digest job sends what has gathered, even below the size (Mailman's digest_send_periodic). */
+  digestPeriodic: boolean;
+  digestVolumeFrequency: DigestVolumeFrequency;
 }
 
 export interface MailingList extends ListSettings {
@@ -60,6 +68,11 @@ export interface MailingList extends ListSettings {
   /** name@domain in lower case. */
   address: string;
   createdAt: string;
+  /** The current digest volume and the number the next issue gets. */
+  digestVolume: number;
+  digestIssue: number;
+  /** When the last digest went out (undefined before the first). */
+  digestLastSent: Date | null;
 }
 
 export interface ListMember {

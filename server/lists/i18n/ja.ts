@@ -43,6 +43,7 @@ export const JA: Catalogue = {
     '  subscribe [アドレス] [digest|nodigest]   登録（確認のメールがアドレスに届きます）\n' +
     '  unsubscribe [アドレス]       退会（確認のメールがアドレスに届きます）\n' +
     '  set delivery on|off          登録したまま投稿の配送を受ける・止める\n' +
+    '  set digest mime|plain|off    投稿をダイジェストで受け取る・受け取らない\n' +
     '  confirm TOKEN                依頼を確認する\n' +
     '  end                          ここで読むのをやめる（署名の前の "-- " の行も同じ）\n' +
     '{join} 宛てに送ると登録、{leave} 宛てに送ると退会もできます。',
@@ -61,7 +62,7 @@ export const JA: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" は正しいアドレスではありません。',
   'cmd.subscribe.badOption': '"{option}" は subscribe のオプションではありません（digest または nodigest）。',
   'cmd.unsubscribe.sent': '{address} が {list} のメンバーであれば、確認のメールをそのアドレスに送りました。',
-  'cmd.set.usage': '使い方: set delivery on|off',
+  'cmd.set.usage': '使い方: set delivery on|off または set digest mime|plain|off',
   'cmd.set.done': '{address} への配送は{state}になりました。',
   'cmd.set.on': 'オン',
   'cmd.set.off': 'オフ',
@@ -90,4 +91,12 @@ export const JA: Catalogue = {
   'bounce.owner.disabled.body': 'メーリングリスト {list} の {address} への配送を停止しました。返送スコア {score} がリストの上限 {threshold} に達しました（最新の返送: {status}）。メンバーには再開の方法を知らせました。',
   'bounce.owner.removed.subject': '返送エラーのため {address} を {list} から退会させました',
   'bounce.owner.removed.body': '{address} をメーリングリスト {list} から退会させました。返送エラーのため配送が停止され、最後のお知らせの後も再開されませんでした。',
+  'digest.subject': '{list} ダイジェスト 第 {volume} 巻 第 {issue} 号',
+  'digest.masthead': 'メーリングリスト {list} への投稿は\n\t{post}\nに送ってください。\n\n登録・退会やその他のコマンドについては、件名または本文に "help" と書いたメッセージを\n\t{request}\nに送ってください。\n\nリストの管理者の連絡先:\n\t{owner}\n\n返信するときは、件名を "Re: {list} ダイジェストの内容..." より具体的なものに変えてください。',
+  'digest.topics': '今回の話題:',
+  'digest.end': '{list} ダイジェスト 第 {volume} 巻 第 {issue} 号 終わり',
+  'cmd.set.digestDone': '{address} は今後 {mode} を受け取ります。',
+  'cmd.digest.mime': 'MIME 形式のダイジェスト',
+  'cmd.digest.plain': 'テキスト形式のダイジェスト',
+  'cmd.digest.off': '投稿を 1 通ずつ（ダイジェストなし）',
 };

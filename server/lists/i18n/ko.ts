@@ -43,6 +43,7 @@ export const KO: Catalogue = {
     '  subscribe [주소] [digest|nodigest]   가입(확인 메일이 그 주소로 갑니다)\n' +
     '  unsubscribe [주소]           탈퇴(확인 메일이 그 주소로 갑니다)\n' +
     '  set delivery on|off          가입을 유지한 채 글 받기를 켜거나 끄기\n' +
+    '  set digest mime|plain|off    글 대신 다이제스트 받기 또는 받지 않기\n' +
     '  confirm TOKEN                요청 확인\n' +
     '  end                          여기서 읽기 중단(서명 앞의 "-- " 줄도 같음)\n' +
     '{join} 주소로 보내면 가입, {leave} 주소로 보내면 탈퇴할 수도 있습니다.',
@@ -61,7 +62,7 @@ export const KO: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}"는 올바른 주소가 아닙니다.',
   'cmd.subscribe.badOption': '"{option}"는 subscribe의 옵션이 아닙니다(digest 또는 nodigest).',
   'cmd.unsubscribe.sent': '{address} 주소가 {list}의 회원이라면 그 주소로 확인 요청 메일을 보냈습니다.',
-  'cmd.set.usage': '사용법: set delivery on|off',
+  'cmd.set.usage': '사용법: set delivery on|off 또는 set digest mime|plain|off',
   'cmd.set.done': '{address} 주소로의 배달이 이제 {state} 상태입니다.',
   'cmd.set.on': '켜짐',
   'cmd.set.off': '꺼짐',
@@ -90,4 +91,12 @@ export const KO: Catalogue = {
   'bounce.owner.disabled.body': '{list} 메일링 리스트의 {address} 배달이 중지되었습니다. 반송 점수 {score}가 리스트의 한도 {threshold}에 이르렀습니다(마지막 반송: {status}). 회원에게 다시 켜는 방법을 알렸습니다.',
   'bounce.owner.removed.subject': '반송 때문에 {address}를 {list}에서 탈퇴시켰습니다',
   'bounce.owner.removed.body': '{address}를 {list} 메일링 리스트에서 탈퇴시켰습니다. 반송 때문에 배달이 중지되었고 마지막 알림 후에도 다시 켜지지 않았습니다.',
+  'digest.subject': '{list} 다이제스트, {volume}권 {issue}호',
+  'digest.masthead': '{list} 메일링 리스트에 올릴 글은\n\t{post}\n주소로 보내십시오.\n\n가입, 탈퇴 및 다른 명령은 제목이나 본문에 "help"를 쓴 메시지를\n\t{request}\n주소로 보내십시오.\n\n리스트 관리자 연락처:\n\t{owner}\n\n답장할 때는 제목을 "Re: {list} 다이제스트 내용..."보다 구체적으로 바꿔 주십시오.',
+  'digest.topics': '이번 호의 주제:',
+  'digest.end': '{list} 다이제스트 {volume}권 {issue}호 끝',
+  'cmd.set.digestDone': '{address} 주소는 이제 {mode}을(를) 받습니다.',
+  'cmd.digest.mime': 'MIME 형식 다이제스트',
+  'cmd.digest.plain': '텍스트 형식 다이제스트',
+  'cmd.digest.off': '글을 하나씩(다이제스트 없음)',
 };

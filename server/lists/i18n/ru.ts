@@ -43,6 +43,7 @@ export const RU: Catalogue = {
     '  subscribe [адрес] [digest|nodigest]   подписаться (на адрес придёт запрос подтверждения)\n' +
     '  unsubscribe [адрес]          отписаться (на адрес придёт запрос подтверждения)\n' +
     '  set delivery on|off          получать сообщения или нет, оставаясь подписанным\n' +
+    '  set digest mime|plain|off    получать дайджесты вместо отдельных сообщений или нет\n' +
     '  confirm TOKEN                подтвердить запрос\n' +
     '  end                          дальше не читать (то же делает строка "-- " перед подписью)\n' +
     'Можно также написать на {join}, чтобы подписаться, и на {leave}, чтобы отписаться.',
@@ -61,7 +62,7 @@ export const RU: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" не является правильным адресом.',
   'cmd.subscribe.badOption': '"{option}" не является параметром subscribe (digest или nodigest).',
   'cmd.unsubscribe.sent': 'Если {address} подписан на {list}, на этот адрес отправлен запрос подтверждения.',
-  'cmd.set.usage': 'Использование: set delivery on|off',
+  'cmd.set.usage': 'Использование: set delivery on|off или set digest mime|plain|off',
   'cmd.set.done': 'Доставка на {address} теперь {state}.',
   'cmd.set.on': 'включена',
   'cmd.set.off': 'выключена',
@@ -90,4 +91,12 @@ export const RU: Catalogue = {
   'bounce.owner.disabled.body': 'Доставка на {address} в списке рассылки {list} приостановлена: счёт возвратов {score} достиг порога списка {threshold} (последний возврат: {status}). Участнику сообщено, как снова включить доставку.',
   'bounce.owner.removed.subject': '{address} удалён из {list} после возвратов',
   'bounce.owner.removed.body': 'Адрес {address} удалён из списка рассылки {list}: доставка на него была приостановлена из-за возвратов и не была включена после последнего уведомления.',
+  'digest.subject': 'Дайджест {list}, том {volume}, выпуск {issue}',
+  'digest.masthead': 'Сообщения для списка рассылки {list} отправляйте на\n\t{post}\n\nЧтобы подписаться, отписаться или узнать остальные команды, отправьте письмо со словом "help" в теме или тексте на\n\t{request}\n\nСвязаться с владельцами списка можно по адресу\n\t{owner}\n\nОтвечая, пожалуйста, сделайте тему конкретнее, чем "Re: Содержание дайджеста {list}..."',
+  'digest.topics': 'Темы выпуска:',
+  'digest.end': 'Конец дайджеста {list}, том {volume}, выпуск {issue}',
+  'cmd.set.digestDone': '{address} теперь получает {mode}.',
+  'cmd.digest.mime': 'дайджесты в формате MIME',
+  'cmd.digest.plain': 'дайджесты простым текстом',
+  'cmd.digest.off': 'каждое сообщение по отдельности (без дайджестов)',
 };

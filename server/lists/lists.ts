@@ -11,6 +11,7 @@ import { listAddressCandidates, listAddresses, listNameProblem, listTarget, pars
 import { runCommands } from './commands';
 import { dueBounceWarning, processBounce, type BounceDeps } from './bounces';
 import { buildDigest } from './digest';
+import { TurnsByKey } from './turns';
 import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
@@ -69,6 +70,8 @@ export class MailingLists {
   readonly store: ListStore;
   private readonly subscriptions: Subscriptions;
   private readonly bounceDeps: BounceDeps;
+  /** One turn at a time per list for what reads and then changes its state (the waiting digest issue, bounce scores). */
+  private readonly turns = new TurnsByKey<number>();
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
@@ -130,8 +133,16 @@ export class MailingLists {
       }
       try {
         msg ??= new IncomingMessage((await fsp.readFile(entry.file)).subarray(entry.localPrefix), entry.sender);
-        const effect = this.handle(list, t.role, t.detail, msg, entry);
-        await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
+        const incoming = msg;
+        // Posts of a list with digest members take turns: each one reads and extends the waiting
+        // issue, which two at once would both send (an issue number twice, a post in two issues).
+        // Bounces too: two at once would both read the member's score and both disable it.
+        const handle = async () => {
+          const effect = this.handle(this.store.byId(list.id) ?? list, t.role, t.detail, incoming, entry);
+          await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
+        };
+        if (t.role === 'bounces' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
+        else await handle();
         outcomes.set(r.address, { status: 'delivered' });
       } catch (err) {
         this.d.log.error('list delivery failed; it is tried again', { queueId: entry.id, list: list.address, error: String(err) });
@@ -284,8 +295,11 @@ export class MailingLists {
 
   /** The next digest issue of one list now (an owner's "send digest now"); nothing when no post waits. */
   async sendDigestNow(listId: number): Promise<void> {
-    const list = this.mustGet(listId);
-    await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
+    this.mustGet(listId);
+    await this.turns.run(listId, async () => {
+      const list = this.mustGet(listId);
+      await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
+    });
   }
 
   /** The digest job: every list with posts waiting and periodic digests on sends its issue. */
@@ -293,10 +307,12 @@ export class MailingLists {
     let sent = 0;
     for (const id of this.store.listsWithDigestPosts()) {
       if (signal.aborted) break;
-      const list = this.store.byId(id);
-      if (!list?.digestPeriodic) continue;
-      await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
-      sent++;
+      await this.turns.run(id, async () => {
+        const list = this.store.byId(id);
+        if (!list?.digestPeriodic || !this.store.digestPosts(id).length) return;
+        await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
+        sent++;
+      });
     }
     return `${sent} digest issue(s) sent`;
   }

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { LISTENERS } from '../../server/config/bootstrap';
+import { ALL_LISTENERS } from '../../server/config/bootstrap';
 import { PROTOCOLS, type ConnectionInfo, type Protocol } from '../../server/net/connections';
 import type { GraphqlContext } from '../context';
 import { unauthenticated } from '../errors';
@@ -33,7 +33,7 @@ export class ServiceResolver {
       uptimeSeconds: Math.floor((Date.now() - engine.startedAt.getTime()) / 1000),
       version: engineVersion(),
       hostname: engine.options.hostname,
-      listeners: LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: wanted.has(name) })),
+      listeners: ALL_LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: wanted.has(name) })),
       connections: connectionCounts(ctx),
     };
   }

@@ -1,6 +1,6 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LISTENERS } from '../../server/config/bootstrap';
+import { ALL_LISTENERS } from '../../server/config/bootstrap';
 import { PROTOCOLS } from '../../server/net/connections';
 import { closedSet } from '../enums';
 
@@ -9,9 +9,10 @@ export const ConnectionProtocol = closedSet(PROTOCOLS, {
   description: 'The protocol a client connection speaks; its listener says on which port.',
 });
 
-export const ListenerName = closedSet([...LISTENERS, 'sieveLegacy'], {
+export const ListenerName = closedSet(ALL_LISTENERS, {
   name: 'ListenerName',
-  description: 'A listening port of the engine (bootstrap options PILLARBOX_<NAME>_PORT); SIEVE_LEGACY is the optional second ManageSieve port (manageSieveLegacyPort).',
+  description:
+    'A listening port of the engine: the bootstrap options PILLARBOX_<NAME>_PORT, plus SIEVE_LEGACY (manageSieveLegacyPortEnabled, manageSieveLegacyPort) and METRICS (metricsListen).',
 });
 
 @ObjectType('Listener', { description: 'A listening port of the engine.' })
@@ -19,10 +20,14 @@ export class ListenerType {
   @Field(() => ListenerName)
   name!: string;
 
-  @Field(() => Int, { nullable: true, description: 'The bound port; null when the listener is not running.' })
+  @Field(() => Int, { nullable: true, description: 'The port it is bound to and accepting on; null when it is not listening.' })
   port?: number;
 
-  @Field(() => Boolean, { description: 'Whether the settings turn the service on (smtpEnabled, imapEnabled, popEnabled).' })
+  @Field(() => Boolean, {
+    description:
+      'Whether the settings call for it (smtpEnabled, smtpSsl, imapEnabled, popEnabled, imapPopSsl, manageSieveLegacyPortEnabled, metricsListen). ' +
+      'Enabled with a null port: it could not be opened (the log says why).',
+  })
   enabled!: boolean;
 }
 

@@ -75,6 +75,9 @@ async function migrate(argv: string[]): Promise<void> {
   }
 }
 
+/** The exit status that asks the supervisor for a restart (EX_TEMPFAIL; pillarbox.service restarts on it). */
+const RESTART_EXIT_CODE = 75;
+
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
   const { Engine } = await engineModule();
@@ -83,6 +86,12 @@ async function start(argv: string[]): Promise<void> {
     echoLogs: true,
     onFirstStart: ({ username, password, generated }) => {
       if (generated) firstStart = { username, password };
+    },
+    // The engine has stopped for a restore (restoreBackup): its supervisor starts it again on
+    // the restored store (systemd: RestartForceExitStatus); started by hand, start it again.
+    onRestoreFinished: (outcome) => {
+      process.stdout.write(`pillarbox: restore ${outcome.state === 'DONE' ? 'done' : 'failed'} (${outcome.message}); exiting for a restart\n`);
+      process.exit(RESTART_EXIT_CODE);
     },
   });
   let stopping = false;

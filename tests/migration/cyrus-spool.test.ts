@@ -74,6 +74,20 @@ describe('Cyrus spool formats', () => {
     assert.throws(() => parseCyrusIndex(Buffer.alloc(10)), /shorter than its header/);
   });
 
+  it('reads the record layout of index version 20 (64-bit dates: flags 4 bytes further on)', () => {
+    const buf = Buffer.alloc(192 + 144);
+    buf.writeUInt32BE(20, 8);
+    buf.writeUInt32BE(192, 12);
+    buf.writeUInt32BE(144, 16);
+    buf.writeUInt32BE(1, 20);
+    buf.writeUInt32BE(7, 192);
+    buf.writeBigUInt64BE(1_700_000_000_123_000_000n, 192 + 8);
+    buf.writeUInt32BE(0x12, 192 + 36);
+    buf.writeUInt32BE(0x4, 192 + 40);
+    const index = parseCyrusIndex(buf);
+    assert.deepEqual(index.records, [{ uid: 7, internalDate: new Date(1_700_000_000_123), systemFlags: 0x12, userFlagBits: [2] }]);
+  });
+
   it('reads a flat seen database: sequence sets per mailbox', () => {
     const flat = parseSeenDatabase(Buffer.from('a1b2\t1 1700000000 9 1700000000 1:3,5,9:8\nother\t1 0 0 0 \n'));
     assert.deepEqual([1, 2, 3, 4, 5, 8, 9, 10].map((uid) => flat.get('a1b2')!.has(uid)), [true, true, true, false, true, true, true, false]);
@@ -138,6 +152,19 @@ describe('a Cyrus 2.2 / 2.3 spool (hand-made index bytes, seen database beside t
     for (const [i, m] of got.entries()) assert.deepEqual(await t.engine.ctx.store.readMessage(m), inbox[i].raw);
     assert.deepEqual(stored('Lists').map((m) => m.flags.slice().sort()), [[], ['\\Flagged', '\\Seen']], 'the expunged 2. is left out');
     assert.equal(sum((await migrate(spool)).folders).copied, 0, 'a second run copies nothing');
+  });
+
+  it('a damaged index does not stop the migration: its folder comes over without flags', async () => {
+    const spool = path.join(dir, 'damaged');
+    fs.mkdirSync(spool);
+    const messages = [1, 2].map((n) => makeMessage('cyrus-damaged', n));
+    messages.forEach((m, i) => fs.writeFileSync(path.join(spool, `${i + 1}.`), m.raw));
+    fs.writeFileSync(path.join(spool, 'cyrus.header'), handHeader('0011223344556677', []));
+    fs.writeFileSync(path.join(spool, 'cyrus.index'), Buffer.from('garbage, not an index at all'));
+    const before = stored('INBOX').length;
+    const run = await migrate(spool);
+    assert.equal(sum(run.folders).copied, 2);
+    assert.deepEqual(stored('INBOX').slice(before).map((m) => m.flags), [[], []]);
   });
 
   it('reads the seen database as Cyrus 2.2 kept it (a skiplist, written by a real cvt_cyrusdb)', { skip: cyrusMissing() }, async () => {

@@ -18,6 +18,22 @@ if (!port) throw new Error('log-index-worker runs as a worker thread');
 const { file } = workerData as { file: string };
 let failed: string | undefined;
 const index = openIndex();
+if (index.upgradeWordIndex()) rebuildWordIndex();
+
+/**
+ * Rebuilds the word index a step at a time, between the messages of the engine (adds, queries),
+ * which go on meanwhile: a 10-million-entry index takes minutes. A failure (a full disk) leaves
+ * the old word index serving; the next start tries again.
+ */
+function rebuildWordIndex(): void {
+  setImmediate(() => {
+    try {
+      if (index.rebuildStep()) rebuildWordIndex();
+    } catch (err) {
+      failed = `rebuilding the word index: ${String(err)}`;
+    }
+  });
+}
 
 /** A damaged index is set aside (for whoever wants to look) and a new one begun: the log files hold everything. */
 function openIndex(): LogIndex {

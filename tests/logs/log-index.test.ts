@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LogIndex, type LogQuery } from '../../server/logs/log-index';
+import BetterSqlite3 from 'better-sqlite3';
+import { LOG_INDEX_TABLES, LogIndex, type LogQuery, toIndexRow } from '../../server/logs/log-index';
 import { type LogEntry, type LogService, SEVERITY_RANK, type Severity } from '../../server/logs/logger';
 
 const SERVICES: LogService[] = ['smtp', 'imap', 'pop', 'jobs', 'server'];
@@ -82,5 +83,52 @@ describe('log index: filters and pages match a scan of every entry', () => {
     assert.equal(index.prune(new Date(START + 10_500)), 11);
     assert.equal(index.stats().entries, all.length - 11);
     assert.equal(index.query({ newestFirst: false, limit: 1 }).entries[0].id, 12);
+  });
+});
+
+/** The word index with prefix indexes replaces an older one in place, step by step, while entries come and go. */
+describe('log index: an index.db from before the prefix indexes', () => {
+  it('searches the old word index until the new one is complete, then the new one, with nothing lost', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-log-index-old-'));
+    const file = path.join(dir, 'index.db');
+    const all = Array.from({ length: 2500 }, (_, i) => entry(i));
+    // The layout of the first log index: the same entries table, a word index without prefixes.
+    const old = new BetterSqlite3(file);
+    old.exec(LOG_INDEX_TABLES.replace(/, prefix='[^']*'/, ''));
+    const insert = old.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const words = old.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
+    old.transaction(() => {
+      for (const e of all) {
+        const r = toIndexRow(e);
+        words.run(insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid, r.text, r.words);
+      }
+    })();
+    old.close();
+
+    const index = LogIndex.open(file);
+    const search = (text: string) => index.query({ text, newestFirst: false, limit: 1000 }).entries.map((e) => e.entry.text);
+    const before = search('entry 12');
+    assert.deepEqual(before.slice(0, 3), ['entry 12', 'entry 120', 'entry 121']);
+    assert.equal(index.upgradeWordIndex(), true);
+    assert.equal(index.rebuildStep(), true);
+    // Meanwhile: new entries, and the oldest pruned; searches still answer from the old word index.
+    index.add([{ time: new Date(START + 3_000_000).toISOString(), service: 'smtp', severity: 'message', text: 'entry 12345 arrived meanwhile' }]);
+    index.prune(new Date(START + 12_500));
+    assert.deepEqual(search('entry 12'), [...before.filter((t) => t !== 'entry 12'), 'entry 12345 arrived meanwhile']);
+    let steps = 1;
+    for (let more = true; more; steps++) more = index.rebuildStep();
+    assert.equal(steps, 3, '1,000 entries a step: the 2,500 take three');
+    assert.equal(index.rebuilding, false);
+    assert.deepEqual(search('entry 12'), [...before.filter((t) => t !== 'entry 12'), 'entry 12345 arrived meanwhile']);
+    assert.deepEqual(search('arriv'), ['entry 12345 arrived meanwhile']);
+    index.close();
+    const db = new BetterSqlite3(file);
+    assert.match((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_text'").get() as { sql: string }).sql, /prefix='2 3 4 5 6 7 8'/);
+    assert.deepEqual(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'entries_text_next'").get(), { n: 0 });
+    db.close();
+    const again = LogIndex.open(file);
+    assert.equal(again.upgradeWordIndex(), false, 'an index with the current options is left as it is');
+    again.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

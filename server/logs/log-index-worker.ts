@@ -11,7 +11,7 @@ export type IndexRequest =
   | { op: 'stats'; id: number }
   | { op: 'close'; id: number };
 
-export type IndexReply = { id: number; result?: unknown; error?: string } | { added: number; failed?: string };
+export type IndexReply = { id: number; result?: unknown; error?: string } | { added: number; failed?: string } | { warning: string };
 
 const port = parentPort;
 if (!port) throw new Error('log-index-worker runs as a worker thread');
@@ -30,7 +30,7 @@ function rebuildWordIndex(): void {
     try {
       if (index.rebuildStep()) rebuildWordIndex();
     } catch (err) {
-      failed = `rebuilding the word index: ${String(err)}`;
+      port?.postMessage({ warning: `the log index's new word index could not be built (searches use the old one; the next start tries again): ${String(err)}` } satisfies IndexReply);
     }
   });
 }
@@ -63,7 +63,7 @@ port.on('message', (request: IndexRequest) => {
     } else if (request.op === 'prune') result = index.prune(new Date(request.before));
     else if (request.op === 'stats') {
       const s = index.stats();
-      result = { entries: s.entries, oldest: s.oldest?.getTime() ?? null };
+      result = { entries: s.entries, oldest: s.oldest?.getTime() ?? null, rebuilding: index.rebuilding };
     } else {
       index.close();
       result = true;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { LOG_INDEX_TABLES, LogIndex, type LogQuery, toIndexRow } from '../../server/logs/log-index';
+import { LogSearch } from '../../server/logs/log-search';
 import { type LogEntry, type LogService, SEVERITY_RANK, type Severity } from '../../server/logs/logger';
 
 const SERVICES: LogService[] = ['smtp', 'imap', 'pop', 'jobs', 'server'];
@@ -86,25 +87,51 @@ describe('log index: filters and pages match a scan of every entry', () => {
   });
 });
 
+/** An index.db as the first log index wrote it: the same entries table, a word index without prefixes. */
+function writeOldIndex(file: string, count: number): void {
+  const old = new BetterSqlite3(file);
+  old.exec(LOG_INDEX_TABLES.replace(/, prefix='[^']*'/, ''));
+  const insert = old.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const words = old.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
+  old.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const r = toIndexRow(entry(i));
+      words.run(insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid, r.text, r.words);
+    }
+  })();
+  old.close();
+}
+
 /** The word index with prefix indexes replaces an older one in place, step by step, while entries come and go. */
 describe('log index: an index.db from before the prefix indexes', () => {
+  it('is rebuilt by the index worker at start, between searches that keep answering', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-log-search-old-'));
+    const file = path.join(dir, 'index.db');
+    writeOldIndex(file, 3500);
+    const errors: string[] = [];
+    const search = new LogSearch(file, (message) => errors.push(message));
+    try {
+      const query = async () => (await search.query({ text: 'entry 34', newestFirst: true, limit: 5 })).entries.map((e) => e.entry.text);
+      const wanted = ['entry 3499', 'entry 3498', 'entry 3497', 'entry 3496', 'entry 3495'];
+      assert.deepEqual(await query(), wanted);
+      // How many steps run between two messages is the worker's affair; each search answers in full.
+      while ((await search.stats()).rebuilding) assert.deepEqual(await query(), wanted, 'the old word index answers during the rebuild');
+      assert.deepEqual(await query(), wanted);
+      assert.deepEqual(errors, []);
+    } finally {
+      await search.close();
+    }
+    const db = new BetterSqlite3(file);
+    assert.match((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_text'").get() as { sql: string }).sql, /prefix=/);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+
   it('searches the old word index until the new one is complete, then the new one, with nothing lost', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-log-index-old-'));
     const file = path.join(dir, 'index.db');
-    const all = Array.from({ length: 2500 }, (_, i) => entry(i));
-    // The layout of the first log index: the same entries table, a word index without prefixes.
-    const old = new BetterSqlite3(file);
-    old.exec(LOG_INDEX_TABLES.replace(/, prefix='[^']*'/, ''));
-    const insert = old.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const words = old.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
-    old.transaction(() => {
-      for (const e of all) {
-        const r = toIndexRow(e);
-        words.run(insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid, r.text, r.words);
-      }
-    })();
-    old.close();
-
+    writeOldIndex(file, 2500);
     const index = LogIndex.open(file);
     const search = (text: string) => index.query({ text, newestFirst: false, limit: 1000 }).entries.map((e) => e.entry.text);
     const before = search('entry 12');

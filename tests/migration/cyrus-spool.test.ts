@@ -167,7 +167,7 @@ describe('a Cyrus 2.2 / 2.3 spool (hand-made index bytes, seen database beside t
     assert.deepEqual(stored('INBOX').slice(before).map((m) => m.flags), [[], []]);
   });
 
-  it('reads the seen database as Cyrus 2.2 kept it (a skiplist, written by a real cvt_cyrusdb)', { skip: cyrusMissing() }, async () => {
+  it('reads the seen database as Cyrus 2.2 kept it (a skiplist, written by a real cvt_cyrusdb), beside the spool', { skip: cyrusMissing() }, async () => {
     const cyrus = await createCyrus({});
     try {
       const flat = path.join(cyrus.dir, 'conf', 'carol.flat');
@@ -181,6 +181,18 @@ describe('a Cyrus 2.2 / 2.3 spool (hand-made index bytes, seen database beside t
       assert.equal(seen.size, 40);
       assert.equal(seen.get('mailbox07')!.has(8), true);
       assert.equal(seen.get('mailbox07')!.has(9), false);
+
+      // The skiplist as the administrator copies it beside a Cyrus 2.2 spool: \Seen comes from it.
+      const spool = path.join(dir, 'skiplist-carol');
+      fs.mkdirSync(spool);
+      const messages = [1, 2, 3].map((n) => makeMessage('cyrus22-skiplist', n));
+      messages.forEach((m, i) => fs.writeFileSync(path.join(spool, `${i + 1}.`), m.raw));
+      fs.writeFileSync(path.join(spool, 'cyrus.header'), handHeader('mailbox01', []));
+      fs.writeFileSync(path.join(spool, 'cyrus.index'), handIndex(6, messages.map((m, i) => ({ uid: i + 1, date: m.date, system: i === 2 ? 1 : 0 }))));
+      fs.copyFileSync(skiplist, path.join(spool, 'carol.seen'));
+      const before = stored('INBOX').length;
+      assert.equal(sum((await migrate(spool)).folders).copied, 3);
+      assert.deepEqual(stored('INBOX').slice(before).map((m) => m.flags.slice().sort()), [['\\Seen'], ['\\Seen'], ['\\Answered']], 'mailbox01 has 1:2 seen');
     } finally {
       await cyrus.remove();
     }

@@ -19,13 +19,15 @@ export enum MessageCounterName {
   REJECTED = 'rejected',
   JUNK = 'junk',
   VIRUS = 'virus',
+  CONNECTIONS = 'connections',
 }
 registerEnumType(MessageCounterName, {
   name: 'MessageCounter',
   description:
     'RECEIVED: messages accepted by SMTP. DELIVERED: copies stored in local mailboxes. RELAYED: recipients sent to other servers. ' +
     'DEFERRED: recipients whose delivery attempt failed for now. BOUNCED: recipients returned to the sender. ' +
-    'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done).',
+    'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done). ' +
+    'CONNECTIONS: client connections opened (label: the protocol: smtp, submission, imap, pop3, sieve, http).',
 });
 
 @ObjectType('CountPoint')

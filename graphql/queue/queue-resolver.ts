@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { QueueEntry } from '../../server/queue/types';
 import { localUserId } from '../../server/queue/targets';
+import { queueSearchMatcher } from '../../server/queue/queue-search';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { type Connection, PageArgs, paginate } from '../pagination';
@@ -24,10 +25,15 @@ export class QueueResolver {
   queue(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('state', () => QueueState, { nullable: true }) state: QueueState | undefined,
+    @Arg('search', () => String, { nullable: true, description: 'Words that must all occur in the queue ID, sender, a recipient or the client (any case).' }) search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<QueuedMessageType> {
-    const entries = ctx.engine.queue.entries().filter((e) => !state || e.state === state);
-    return paginate(entries.map((e) => toMessage(ctx, e)), (m) => m.id, page);
+    const matches = queueSearchMatcher(search);
+    const entries = ctx.engine.queue.entries().filter((e) => (!state || e.state === state) && matches(e));
+    // Only the page's messages are turned into API objects (a recipient's user is looked up), not the whole queue.
+    const paged = paginate(entries, (e) => e.id, page);
+    const nodes = paged.nodes.map((e) => toMessage(ctx, e));
+    return { ...paged, nodes, edges: paged.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i] })) };
   }
 
   @Authorized()

@@ -1,10 +1,9 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { QueueEntry } from '../../server/queue/types';
 import { localUserId } from '../../server/queue/targets';
-import { queueSearchMatcher } from '../../server/queue/queue-search';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
-import { type Connection, PageArgs, paginate } from '../pagination';
+import { type Connection, PageArgs, decodeCursor, encodeCursor, pageSize } from '../pagination';
 import {
   QueueActionPayload,
   QueueCountsType,
@@ -28,12 +27,15 @@ export class QueueResolver {
     @Arg('search', () => String, { nullable: true, description: 'Words that must all occur in the queue ID, sender, a recipient or the client (any case).' }) search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<QueuedMessageType> {
-    const matches = queueSearchMatcher(search);
-    const entries = ctx.engine.queue.entries().filter((e) => (!state || e.state === state) && matches(e));
-    // Only the page's messages are turned into API objects (a recipient's user is looked up), not the whole queue.
-    const paged = paginate(entries, (e) => e.id, page);
-    const nodes = paged.nodes.map((e) => toMessage(ctx, e));
-    return { ...paged, nodes, edges: paged.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i] })) };
+    // Paged in SQL: a page of a 10,000-message queue reads its own rows only.
+    const found = ctx.engine.queue.page({ state, search: search ?? undefined }, page.after ? decodeCursor(page.after) : undefined, pageSize(page));
+    const edges = found.entries.map((e) => ({ cursor: encodeCursor(e.id), node: toMessage(ctx, e) }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: { hasNextPage: found.more, hasPreviousPage: page.after !== undefined && page.after !== null, startCursor: edges[0]?.cursor, endCursor: edges[edges.length - 1]?.cursor },
+      totalCount: found.total,
+    };
   }
 
   @Authorized()

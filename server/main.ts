@@ -50,6 +50,7 @@ import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
+import { listBounceJob, listDigestJob } from './lists/jobs';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -169,6 +170,8 @@ export class Engine {
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.jobs.register(backupJob(this.ctx.backups, () => this.ctx.settings.get()));
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
+    this.ctx.jobs.register(listBounceJob(this.ctx.lists));
+    this.ctx.jobs.register(listDigestJob(this.ctx.lists));
     this.ctx.jobs.register(
       repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
     );

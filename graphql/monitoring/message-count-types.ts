@@ -1,5 +1,9 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JUNK_ACTIONS } from '../../server/config/settings-schema';
+import { REJECT_REASONS, VIRUS_OUTCOMES } from '../../server/metrics/message-counters';
+import { PROTOCOLS } from '../../server/net/connections';
+import { closedSet } from '../enums';
 
 export enum CountStep {
   MINUTE = 'minute',
@@ -27,7 +31,15 @@ registerEnumType(MessageCounterName, {
     'RECEIVED: messages accepted by SMTP. DELIVERED: copies stored in local mailboxes. RELAYED: recipients sent to other servers. ' +
     'DEFERRED: recipients whose delivery attempt failed for now. BOUNCED: recipients returned to the sender. ' +
     'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done). ' +
-    'CONNECTIONS: client connections opened (label: the protocol: smtp, submission, imap, pop3, sieve, http).',
+    'CONNECTIONS: client connections opened (label: the protocol).',
+});
+
+export const MessageCountLabel = closedSet([...REJECT_REASONS, ...JUNK_ACTIONS, ...VIRUS_OUTCOMES, ...PROTOCOLS], {
+  name: 'MessageCountLabel',
+  description:
+    'What a count is about. REJECTED: the reason (RELAY_DENIED, UNKNOWN_USER, RBL, DMARC, SIZE, DISK_RESERVE, QUOTA, REFUSED_HOST, INBOUND_BLOCKED, SENDER, POLICY). ' +
+    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED). ' +
+    'CONNECTIONS: the protocol (SMTP, SUBMISSION, IMAP, POP3, SIEVE, HTTP).',
 });
 
 @ObjectType('CountPoint')
@@ -44,12 +56,8 @@ export class MessageCountSeriesType {
   @Field(() => MessageCounterName)
   counter!: MessageCounterName;
 
-  @Field(() => String, {
-    description:
-      'For REJECTED the reason (relay-denied, unknown-user, rbl, dmarc, size, disk-reserve, quota, refused-host, inbound-blocked, sender, policy); ' +
-      'for JUNK the action; for VIRUS quarantined, deleted or bounced; otherwise empty.',
-  })
-  label!: string;
+  @Field(() => MessageCountLabel, { nullable: true, description: 'For REJECTED the reason, for JUNK the action, for VIRUS what was done, for CONNECTIONS the protocol; null for the other counters.' })
+  label!: string | null;
 
   @Field(() => Float, { description: 'The sum over the range.' })
   total!: number;

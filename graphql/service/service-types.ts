@@ -1,9 +1,22 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LISTENERS } from '../../server/config/bootstrap';
+import { PROTOCOLS } from '../../server/net/connections';
+import { closedSet } from '../enums';
+
+export const ConnectionProtocol = closedSet(PROTOCOLS, {
+  name: 'ConnectionProtocol',
+  description: 'The protocol a client connection speaks; its listener says on which port.',
+});
+
+export const ListenerName = closedSet([...LISTENERS, 'sieveLegacy'], {
+  name: 'ListenerName',
+  description: 'A listening port of the engine (bootstrap options PILLARBOX_<NAME>_PORT); SIEVE_LEGACY is the optional second ManageSieve port (manageSieveLegacyPort).',
+});
 
 @ObjectType('Listener', { description: 'A listening port of the engine.' })
 export class ListenerType {
-  @Field(() => String, { description: 'smtp, submission, smtps, imap, imaps, pop3, pop3s, sieve or http.' })
+  @Field(() => ListenerName)
   name!: string;
 
   @Field(() => Int, { nullable: true, description: 'The bound port; null when the listener is not running.' })
@@ -15,7 +28,7 @@ export class ListenerType {
 
 @ObjectType('ConnectionCount')
 export class ConnectionCountType {
-  @Field(() => String)
+  @Field(() => ConnectionProtocol)
   protocol!: string;
 
   @Field(() => Int)
@@ -27,10 +40,10 @@ export class ClientConnectionType {
   @Field(() => Int)
   id!: number;
 
-  @Field(() => String, { description: 'smtp, submission, imap, pop3, sieve or http.' })
+  @Field(() => ConnectionProtocol)
   protocol!: string;
 
-  @Field(() => String)
+  @Field(() => ListenerName)
   listener!: string;
 
   @Field(() => String)

@@ -1,5 +1,6 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
 import { isDiskFull } from '../db/storage-faults';
+import { firstStartBanner } from './first-start-banner';
 import { describeReconstruct } from '../store/reconstruct';
 
 // Each command loads only what it needs: `pillarbox classify` should not pay for
@@ -108,10 +109,7 @@ async function start(argv: string[]): Promise<void> {
   const ports = await engine.start();
   // Printed once the listeners are up, so the address names the port really in use.
   if (firstStart) {
-    process.stdout.write(
-      `\nFirst start: the management account is "${firstStart.username}" with password:\n\n    ${firstStart.password}\n\n` +
-        `Open the console at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${ports.http}/ (GraphiQL at /playground)\n\n`,
-    );
+    process.stdout.write(firstStartBanner(firstStart, options, ports));
   }
   process.stdout.write(`pillarbox ready: ${JSON.stringify(ports)}\n`);
 }

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../gql';
-import type { ConsoleConnectionsQuery } from '../gql/graphql';
+import type { ConnectionProtocol, ConsoleConnectionsQuery } from '../gql/graphql';
 import type { Pane } from './pane';
 import { DataTable, type Column } from '../ui/data-table';
 import { QueryState } from '../ui/states';
@@ -10,7 +10,7 @@ import { useNow } from '../ui/use-now';
 import { useThrottled } from '../ui/use-throttled';
 
 const ConnectionsQuery = graphql(`
-  query ConsoleConnections($protocol: String) {
+  query ConsoleConnections($protocol: ConnectionProtocol) {
     serviceStatus {
       connectionList(protocol: $protocol) {
         id
@@ -44,7 +44,7 @@ const ConnectionEvents = graphql(`
 type Connection = ConsoleConnectionsQuery['serviceStatus']['connectionList'][number];
 
 function Connections() {
-  const [protocol, setProtocol] = useState('');
+  const [protocol, setProtocol] = useState<ConnectionProtocol | ''>('');
   const [{ data, error, fetching }, reexecute] = useQuery({ query: ConnectionsQuery, variables: { protocol: protocol || null }, requestPolicy: 'network-only' });
   const [event] = useSubscription({ query: ConnectionEvents });
   const refresh = useThrottled(() => reexecute({ requestPolicy: 'network-only' }), 1000);
@@ -57,7 +57,7 @@ function Connections() {
   const columns: Column<Connection>[] = [
     { key: 'user', header: 'User', render: (c) => c.user ?? <span className="muted">not logged in</span>, sortValue: (c) => c.user ?? '' },
     { key: 'from', header: 'From', render: (c) => `${c.remoteAddress} port ${c.remotePort}`, sortValue: (c) => c.remoteAddress, width: '1.4fr' },
-    { key: 'protocol', header: 'Protocol', render: (c) => `${c.protocol}${c.listener !== c.protocol ? ` (${c.listener})` : ''}`, sortValue: (c) => c.protocol },
+    { key: 'protocol', header: 'Protocol', render: (c) => `${c.protocol.toLowerCase()}${c.listener !== c.protocol ? ` (${c.listener.toLowerCase()})` : ''}`, sortValue: (c) => c.protocol },
     { key: 'tls', header: 'TLS', render: (c) => (c.secure ? 'yes' : 'no'), sortValue: (c) => (c.secure ? 1 : 0), width: '4rem' },
     { key: 'for', header: 'Connected for', render: (c) => <span title={formatTime(c.since)}>{formatDuration((now - Date.parse(c.since)) / 1000)}</span>, sortValue: (c) => -Date.parse(c.since) },
   ];
@@ -71,11 +71,11 @@ function Connections() {
       <div className="toolbar" data-view>
         <div className="field">
           <label htmlFor={filterId}>Protocol</label>
-          <select id={filterId} value={protocol} onChange={(e) => setProtocol(e.target.value)}>
+          <select id={filterId} value={protocol} onChange={(e) => setProtocol(e.target.value as ConnectionProtocol | '')}>
             <option value="">Every protocol</option>
             {protocols.map((p) => (
               <option key={p} value={p}>
-                {p}
+                {p.toLowerCase()}
               </option>
             ))}
           </select>

@@ -70,8 +70,8 @@ function Graphs() {
 
   const all = data?.messageCounts ?? [];
   const messages = combine(all, MESSAGE_SERIES.map((m) => ({ name: m.name, pick: (s: Series) => s.counter === m.counter })));
-  const protocols = [...new Set(all.filter((s) => s.counter === 'CONNECTIONS').map((s) => s.label))].sort();
-  const connections = combine(all, protocols.map((p) => ({ name: p, pick: (s: Series) => s.counter === 'CONNECTIONS' && s.label === p })));
+  const protocols = [...new Set(all.filter((s) => s.counter === 'CONNECTIONS').map((s) => s.label ?? ''))].sort();
+  const connections = combine(all, protocols.map((p) => ({ name: p.toLowerCase(), pick: (s: Series) => s.counter === 'CONNECTIONS' && s.label === p })));
   const tick = (t: number) =>
     range.ms <= 86_400_000 ? new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : new Date(t).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 

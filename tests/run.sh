@@ -24,8 +24,9 @@ command -v smtp-sink >/dev/null || need+=(postfix)
 command -v nmap >/dev/null || need+=(nmap)
 # testssl.sh checks the TLS profiles of the listeners (tests/certs/testssl.test.ts)
 command -v testssl >/dev/null || need+=(testssl.sh)
-# cyrus-imapd (and saslpasswd2 from sasl2-bin): the Cyrus spool migration test starts its own Cyrus (tests/migration/cyrus.ts)
-[ -x /usr/lib/cyrus/bin/master ] || need+=(cyrus-imapd)
+# cyrus-common (and saslpasswd2 from sasl2-bin): the Cyrus spool migration test starts its own Cyrus (tests/migration/cyrus.ts);
+# its imapd comes from cyrus-imapd, unpacked below, since that package conflicts with dovecot-imapd
+[ -x /usr/lib/cyrus/bin/master ] || need+=(cyrus-common)
 [ -x /usr/sbin/saslpasswd2 ] || need+=(sasl2-bin)
 # pebble, the ACME test CA, for the certificate orders and renewals (tests/certs/acme-pebble.test.ts)
 command -v pebble >/dev/null || need+=(pebble)
@@ -53,6 +54,17 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "tests need: ${need[*]} (run as root to install them, or install them yourself)" >&2
     exit 1
   fi
+fi
+
+# Cyrus's imapd without installing cyrus-imapd (it conflicts with dovecot-imapd: both provide imap-server).
+CYRUS_UNPACKED=/var/cache/pillarbox-tests/cyrus-imapd
+if [ ! -x /usr/lib/cyrus/bin/imapd ] && [ ! -x "$CYRUS_UNPACKED/usr/lib/cyrus/bin/imapd" ] && [ "$(id -u)" = 0 ]; then
+  deb_dir=$(mktemp -d)
+  chmod 755 "$deb_dir"
+  (cd "$deb_dir" && { apt-get download -qq cyrus-imapd 2>/dev/null || { apt-get update -qq && apt-get download -qq cyrus-imapd; }; })
+  mkdir -p "$CYRUS_UNPACKED"
+  dpkg-deb -x "$deb_dir"/cyrus-imapd_*.deb "$CYRUS_UNPACKED"
+  rm -rf "$deb_dir"
 fi
 
 npm run build --silent

@@ -59,6 +59,7 @@ export function listHeaderFields(list: MailingList, opts: PostOptions): [string,
     ['List-Help', `<mailto:${a.request}?subject=help>`],
     ['List-Subscribe', `<mailto:${a.join}>`],
     ['List-Owner', `<mailto:${a.owner}>`],
+    ...(list.archive ? [['List-Archive', `<https://${opts.hostname}/lists/archives/${encodeURIComponent(list.address)}/>`] as [string, string]] : []),
     ['X-BeenThere', a.post],
     ['Precedence', 'list'],
   );

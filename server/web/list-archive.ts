@@ -3,18 +3,36 @@ import type { EngineContext } from '../context';
 import { LIST_ARCHIVE_PREFIX } from '../lists/archive';
 import type { Logger } from '../logs/logger';
 import { bearerToken, sendJson } from './http-util';
+import { serveArchivePage } from './list-archive-pages';
 
 export { LIST_ARCHIVE_PREFIX };
 
 const problem = (res: http.ServerResponse, status: number, code: string, message: string) => sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 
 /**
- * GET /lists/archives/LIST/PERIOD.mbox (a period of the archive, mboxrd) and
- * /lists/archives/LIST/message/ID.eml (one archived post). A public archive is served to anyone;
+ * GET /lists/archives/LIST/PERIOD.mbox (a period of the archive, mboxrd),
+ * /lists/archives/LIST/message/ID.eml (one archived post), and the archive's web pages
+ * (list-archive-pages.ts). A public archive is served to anyone;
  * a private one to the server's management accounts (bearer token) until members can log in to
  * the list pages.
  */
-export async function sendListArchive(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string): Promise<void> {
+export async function sendListArchive(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string, query: URLSearchParams): Promise<void> {
+  const pages = /^([^/]+)\/(.*)$/.exec(rest);
+  if (pages && !/\.(mbox|eml)$/.test(pages[2])) {
+    let list;
+    try {
+      list = ctx.lists.byAddress(decodeURIComponent(pages[1]));
+    } catch {
+      return problem(res, 400, 'BAD_USER_INPUT', 'the URL is not valid percent-encoding');
+    }
+    if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', 'no such archive');
+    if (list.archivePrivate) {
+      const token = bearerToken(req.headers.authorization);
+      if (!token || !ctx.admins.verifyToken(token)) return problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
+    }
+    if (serveArchivePage(ctx, req, res, list, pages[2], query)) return;
+    return problem(res, 404, 'NOT_FOUND', 'no such page of the archive');
+  }
   const m = /^([^/]+)\/(?:message\/(\d+)\.eml|([^/]+)\.mbox)$/.exec(rest);
   let address: string;
   let period: string | undefined;

@@ -181,8 +181,21 @@ export class WebService implements Service {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/metrics') {
         await this.metrics.serveAuthenticated(req, res);
+      } else if (path.startsWith('/mailman/archives/')) {
+        // The seed's (Mailman 2's) archive address, /mailman/archives/LIST: the list of that name.
+        let name = '';
+        try {
+          name = decodeURIComponent(path.slice('/mailman/archives/'.length).split('/')[0] ?? '').toLowerCase();
+        } catch {
+          // not valid percent-encoding: no list has that name
+        }
+        const list = this.ctx.lists.all().find((l) => l.name.toLowerCase() === name);
+        if (list) {
+          res.writeHead(301, { location: `${LIST_ARCHIVE_PREFIX}${encodeURIComponent(list.address)}/` });
+          res.end();
+        } else sendJson(res, 404, { errors: [{ message: 'no such list', extensions: { code: 'NOT_FOUND' } }] });
       } else if (path.startsWith(LIST_ARCHIVE_PREFIX)) {
-        await sendListArchive(this.ctx, this.log, req, res, path.slice(LIST_ARCHIVE_PREFIX.length));
+        await sendListArchive(this.ctx, this.log, req, res, path.slice(LIST_ARCHIVE_PREFIX.length), url.searchParams);
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path.startsWith(MOBILECONFIG_PATH)) {

@@ -110,7 +110,7 @@ describe('mailing lists: create, subscribe by mail, post to local and remote mem
     assert.equal(header(c, 'List-Subscribe'), '<mailto:dev-join@example.test>');
     assert.equal(header(c, 'List-Unsubscribe'), '<mailto:dev-leave@example.test>');
     assert.equal(header(c, 'List-Owner'), '<mailto:dev-owner@example.test>');
-    assert.equal(header(c, 'List-Archive'), undefined, 'no archives yet');
+    assert.equal(header(c, 'List-Archive'), '<https://mail.example.test/lists/archives/dev%40example.test/>');
     assert.equal(header(c, 'X-BeenThere'), LIST);
     assert.equal(header(c, 'Precedence'), 'list');
     assert.match(c, /\r\n\r\nLet us plan\./);

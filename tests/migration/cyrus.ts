@@ -6,10 +6,18 @@ import { freePort } from '../helpers/free-port';
 import { untilListening } from './dovecot';
 
 const CYRUS_BIN = '/usr/lib/cyrus/bin';
+/**
+ * Debian's cyrus-imapd conflicts with dovecot-imapd (both provide imap-server), which other
+ * tests need, so tests/run.sh unpacks its imapd here instead of installing it; the master and
+ * the tools come from cyrus-common, which installs beside Dovecot.
+ */
+const UNPACKED_IMAPD = '/var/cache/pillarbox-tests/cyrus-imapd/usr/lib/cyrus/bin/imapd';
+const IMAPD = [process.env.PILLARBOX_CYRUS_IMAPD, path.join(CYRUS_BIN, 'imapd'), UNPACKED_IMAPD].find((f): f is string => !!f && fs.existsSync(f));
 
-/** Why a real Cyrus cannot run here (Debian's cyrus-imapd and sasl2-bin missing), or undefined when it can. */
+/** Why a real Cyrus cannot run here (Debian's cyrus-common, its imapd and sasl2-bin missing), or undefined when it can. */
 export function cyrusMissing(): string | undefined {
-  if (!fs.existsSync(path.join(CYRUS_BIN, 'master'))) return 'Cyrus is not installed (Debian package cyrus-imapd; tests/run.sh installs it)';
+  if (!fs.existsSync(path.join(CYRUS_BIN, 'master'))) return 'Cyrus is not installed (Debian package cyrus-common; tests/run.sh installs it)';
+  if (!IMAPD) return `Cyrus's imapd is missing (tests/run.sh unpacks Debian's cyrus-imapd into ${path.dirname(path.dirname(path.dirname(path.dirname(UNPACKED_IMAPD))))})`;
   if (!fs.existsSync('/usr/sbin/saslpasswd2')) return 'saslpasswd2 is not installed (Debian package sasl2-bin; tests/run.sh installs it)';
   return undefined;
 }
@@ -71,7 +79,7 @@ syslog_prefix: pillarbox-test-cyrus
   recover cmd="ctl_cyrusdb -C ${conf} -r"
 }
 SERVICES {
-  imap cmd="imapd -C ${conf}" listen="127.0.0.1:${port}" prefork=0
+  imap cmd="${IMAPD} -C ${conf}" listen="127.0.0.1:${port}" prefork=0
 }
 EVENTS {
 }

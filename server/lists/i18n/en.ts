@@ -101,6 +101,21 @@ export const EN = {
   'cmd.digest.mime': 'MIME digests',
   'cmd.digest.plain': 'plain text digests',
   'cmd.digest.off': 'every post as it comes (no digests)',
+  'archive.title': 'The {list} archives',
+  'archive.periods': 'Periods',
+  'archive.posts': '{count} post(s)',
+  'archive.byThread': 'by thread',
+  'archive.byDate': 'by date',
+  'archive.byAuthor': 'by author',
+  'archive.mbox': 'mbox file',
+  'archive.search': 'Search the archive',
+  'archive.searchButton': 'Search',
+  'archive.results': '{count} post(s) found for “{query}”',
+  'archive.empty': 'No posts are archived yet.',
+  'archive.back': 'Back to the archive',
+  'archive.raw': 'The message as sent (.eml)',
+  'archive.private': 'The archive of {list} is private.',
+  'archive.period': '{list}: {period}, {order}',
 } as const;
 
 export type MessageId = keyof typeof EN;

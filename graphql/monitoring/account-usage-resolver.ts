@@ -32,10 +32,12 @@ export class AccountUsageResolver {
     @Arg('order', () => AccountUsageOrder, { nullable: true, description: 'Default USAGE (most bytes first).' }) order: AccountUsageOrder | undefined,
     @Arg('reverse', () => Boolean, { nullable: true, description: 'Reverse the order: smallest first for USAGE and PERCENT, Z to A for NAME.' })
     reverse: boolean | undefined,
+    @Arg('search', () => String, { nullable: true, description: 'Only users whose short name, additional name or full name contains this (any case).' })
+    search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<AccountUsageType> {
     const by = order ?? AccountUsageOrder.USAGE;
-    const rows = ctx.engine.accounts.usageList().map(({ user, quota }) => ({
+    const rows = ctx.engine.accounts.usageList(search).map(({ user, quota }) => ({
       key: keyOf(by, reverse ?? false, user, quota),
       node: { user: { ...user, createdAt: new Date(user.createdAt) }, ...quota } as AccountUsageType,
     }));

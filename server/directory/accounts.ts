@@ -2,7 +2,7 @@ import type { Db } from '../db/database';
 import type { MailStore } from '../store/store';
 import { type MailboxUsage, biggestMailboxes, usageByUser } from '../store/usage';
 import type { CreateUserInput, Directory, UpdateUserInput } from './directory';
-import { DirectoryError, type User } from './types';
+import { DirectoryError, type User, userMatches } from './types';
 
 /**
  * User lifecycle across the directory and the store: a new user gets INBOX and the
@@ -44,10 +44,10 @@ export class Accounts {
     return biggestMailboxes(this.db, limit);
   }
 
-  /** Every user's quota and usage (the seed's Accounts pane), from one look at the mailboxes. */
-  usageList(): { user: User; quota: QuotaUse }[] {
+  /** Every user's quota and usage (the seed's Accounts pane), from one look at the mailboxes; only those matching `search` when given. */
+  usageList(search?: string): { user: User; quota: QuotaUse }[] {
     const usage = usageByUser(this.db);
-    return this.directory.users().map((user) => ({ user, quota: quotaUse(user, usage.get(user.id) ?? { bytes: 0, messages: 0 }) }));
+    return this.directory.users().filter((user) => userMatches(user, search)).map((user) => ({ user, quota: quotaUse(user, usage.get(user.id) ?? { bytes: 0, messages: 0 }) }));
   }
 }
 

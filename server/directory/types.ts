@@ -45,3 +45,10 @@ export class DirectoryError extends Error {
     super(message);
   }
 }
+
+/** Whether a user matches a search: part of the short name, an additional name or the full name, any case. */
+export function userMatches(user: User, search: string | undefined): boolean {
+  const needle = search?.trim().toLowerCase();
+  if (!needle) return true;
+  return [user.shortName, user.fullName, ...user.names].some((s) => s.toLowerCase().includes(needle));
+}

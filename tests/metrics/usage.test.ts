@@ -78,6 +78,15 @@ describe('accounts usage and store locations', () => {
     assert.equal(errorCode(await gql(t.ports.http, '{ accountUsage(first: 501) { totalCount } }', { token })), 'BAD_USER_INPUT');
   });
 
+  it('searches by short name, additional name or full name, in the order asked', async () => {
+    assert.deepEqual(names(await usage('search: "A", order: NAME')), ['alice', 'carol', 'dave']);
+    const bySearch = await usage('search: "  CaRo "');
+    assert.equal(bySearch.totalCount, 1);
+    assert.deepEqual(names(bySearch), ['carol']);
+    assert.deepEqual(names(await usage('search: "nobody-like-this"')), []);
+    assert.deepEqual(names(await usage('search: "", order: NAME')), ['alice', 'bob', 'carol', 'dave']);
+  });
+
   it('biggestMailboxes names the largest mailboxes first', async () => {
     const data = await gqlOk<{ biggestMailboxes: { shortName: string; mailbox: string; bytes: number; messages: number }[] }>(
       t.ports.http,

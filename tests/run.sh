@@ -30,6 +30,8 @@ command -v pebble >/dev/null || need+=(pebble)
 command -v fail2ban-regex >/dev/null || need+=(fail2ban)
 # prometheus scrapes the engine's /metrics in tests/metrics/prometheus.test.ts (it runs its own)
 command -v prometheus >/dev/null || need+=(prometheus)
+# Debian's Chromium for the console's browser tests (tests/console/; puppeteer-core never downloads one)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

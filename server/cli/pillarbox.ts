@@ -110,7 +110,7 @@ async function start(argv: string[]): Promise<void> {
   if (firstStart) {
     process.stdout.write(
       `\nFirst start: the management account is "${firstStart.username}" with password:\n\n    ${firstStart.password}\n\n` +
-        `Log in at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${ports.http}/playground\n\n`,
+        `Open the console at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${ports.http}/ (GraphiQL at /playground)\n\n`,
     );
   }
   process.stdout.write(`pillarbox ready: ${JSON.stringify(ports)}\n`);

@@ -16,6 +16,7 @@ import { sendBackup } from './backup-download';
 import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
 import { LIST_UNSUBSCRIBE_PREFIX, serveListUnsubscribe } from './list-unsubscribe';
 import { httpsLocation, inClear, servedInClear } from './public-http';
+import { CONSOLE_ASSET_PREFIX, isConsolePath, serveConsoleAsset, serveConsolePage } from './console-assets';
 
 const ASSET_PREFIX = '/playground/assets/';
 const STOP_GRACE_MS = 2000;
@@ -38,7 +39,7 @@ const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
 /**
  * The management HTTP server: GraphQL (POST/GET /graphql, graphql-ws subscriptions on the
- * same path), the offline GraphiQL playground, and /healthz for the appliance; on the `http`
+ * same path), the admin console (/ and its panes), the offline GraphiQL playground, and /healthz for the appliance; on the `http`
  * listener in plain HTTP and on the `https` listener with the HTTPS service's certificate (a
  * domain's by SNI), which also answers ACME TLS-ALPN-01 challenges. With the httpPublic
  * bootstrap option (the appliance's port 80), plain HTTP serves only ACME HTTP-01 challenges
@@ -201,12 +202,15 @@ export class WebService implements Service {
       } else if (path === '/favicon.ico') {
         res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
         res.end();
-      } else if (path === '/') {
-        res.writeHead(302, { location: '/playground' });
-        res.end();
       } else if (path === '/playground' || path === '/playground/') {
         servePlaygroundPage(res);
-      } else if (!(path.startsWith(ASSET_PREFIX) && servePlaygroundAsset(req, res, path.slice(ASSET_PREFIX.length)))) {
+      } else if (path.startsWith(ASSET_PREFIX)) {
+        if (!servePlaygroundAsset(req, res, path.slice(ASSET_PREFIX.length))) sendJson(res, 404, { error: 'not found' });
+      } else if (path.startsWith(CONSOLE_ASSET_PREFIX)) {
+        if (!serveConsoleAsset(req, res, path.slice(CONSOLE_ASSET_PREFIX.length))) sendJson(res, 404, { error: 'not found' });
+      } else if (isConsolePath(path)) {
+        serveConsolePage(req, res);
+      } else {
         sendJson(res, 404, { error: 'not found' });
       }
     } catch (err) {

@@ -1,7 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { PLAYGROUND_ASSETS } from '../../server/web/playground';
+
+/** A GET without fetch's automatic decoding, to see which copy the server sent. */
+function rawGet(url: string, acceptEncoding: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
 
 describe('management HTTP server', () => {
   let t: TestEngine;
@@ -20,10 +32,43 @@ describe('management HTTP server', () => {
     assert.deepEqual(await res.json(), { status: 'ok' });
   });
 
-  it('redirects / to /playground', async () => {
-    const res = await fetch(`${base}/`, { redirect: 'manual' });
-    assert.equal(res.status, 302);
-    assert.equal(res.headers.get('location'), '/playground');
+  it('serves the console at / and at the path of every pane, with a strict content security policy', async () => {
+    for (const path of ['/', '/overview', '/queue', '/accounts/alice', '/mailing-lists']) {
+      const res = await fetch(base + path, { redirect: 'manual' });
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+      assert.equal(res.headers.get('cache-control'), 'no-cache');
+      const policy = res.headers.get('content-security-policy') ?? '';
+      assert.match(policy, /script-src 'self'(;|$)/, 'no inline script');
+      assert.doesNotMatch(policy, /unsafe/);
+      const html = await res.text();
+      assert.match(html, /<div id="root">/);
+      assert.doesNotMatch(html, /https?:\/\//i, 'nothing from other hosts');
+      assert.doesNotMatch(html, /<script>/, 'no inline script');
+    }
+    // Other routes' paths stay theirs: unknown ones are still 404, not the console's page.
+    for (const path of ['/nothing', '/lists/x', '/graphql/x', '/playground/x', '/assets/nothing.js', '/overview.js']) {
+      assert.equal((await fetch(base + path)).status, 404, path);
+    }
+  });
+
+  it('serves the console assets compressed, with long cache lifetimes', async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const referenced = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(referenced.length, 2, 'one script, one style sheet');
+    for (const url of referenced) {
+      assert.match(url, /^\/assets\/[a-z]+-[A-Z0-9]{8}\.(js|css)$/, 'hashed names');
+      const sizes: number[] = [];
+      for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
+        const res = await rawGet(base + url, accept);
+        assert.equal(res.status, 200, url);
+        assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+        assert.equal(res.headers['content-encoding'], encoding, `${url} for ${accept}`);
+        assert.equal(res.headers.vary, 'accept-encoding');
+        sizes.push(res.body.length);
+      }
+      assert.ok(sizes[0] < sizes[2] && sizes[1] < sizes[2], 'the compressed copies are smaller');
+    }
   });
 
   it('serves the playground page and every asset itself, with no reference to other hosts', async () => {

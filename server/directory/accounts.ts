@@ -16,15 +16,21 @@ export class Accounts {
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
-    if (input.storeLocation) this.store.locationRoot(input.storeLocation);
+    if (input.storeLocation) this.checkStoreLocation(input.storeLocation);
     const user = await this.directory.createUser(input);
     this.store.ensureDefaultMailboxes(user.id);
     return user;
   }
 
   async update(id: number, patch: UpdateUserInput): Promise<User> {
-    if (patch.storeLocation) this.store.locationRoot(patch.storeLocation);
+    if (patch.storeLocation) this.checkStoreLocation(patch.storeLocation);
     return this.directory.updateUser(id, patch);
+  }
+
+  private checkStoreLocation(name: string): void {
+    if (!this.store.locationRoots().some((l) => l.name === name)) {
+      throw new DirectoryError('INVALID_STORE_LOCATION', `no mail store location named "${name}"`, 'storeLocation');
+    }
   }
 
   async delete(id: number): Promise<void> {

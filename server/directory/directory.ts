@@ -72,9 +72,9 @@ export class Directory {
   addDomain(name: string, kind: DomainKind): Domain {
     const domain = normalizeDomain(name);
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain)) {
-      throw new DirectoryError('INVALID_DOMAIN', `"${name}" is not a valid domain name`);
+      throw new DirectoryError('INVALID_DOMAIN', `"${name}" is not a valid domain name`, 'name');
     }
-    if (this.domainKind(domain)) throw new DirectoryError('DOMAIN_EXISTS', `${domain} is already a local domain`);
+    if (this.domainKind(domain)) throw new DirectoryError('DOMAIN_EXISTS', `${domain} is already a local domain`, 'name');
     const createdAt = new Date().toISOString();
     this.db.prepare('INSERT INTO domains (name, kind, created_at) VALUES (?, ?, ?)').run(domain, kind, createdAt);
     return { name: domain, kind, createdAt };
@@ -142,8 +142,8 @@ export class Directory {
   private insertUser(input: Omit<CreateUserInput, 'password'>, hash: string, secret: string | null): User {
     const names = (input.names ?? []).map((n) => n.trim()).filter(Boolean);
     const id = this.db.transaction(() => {
-      this.assertNameFree(input.shortName);
-      for (const name of names) this.assertNameFree(name);
+      this.assertNameFree(input.shortName, 'shortName');
+      for (const name of names) this.assertNameFree(name, 'names');
       const result = this.db
         .prepare(
           `INSERT INTO users (short_name, full_name, password_hash, password_secret, mail_enabled, forward_to,
@@ -193,11 +193,11 @@ export class Directory {
     for (const name of names ?? []) this.checkAdditionalName(name);
     this.db.transaction(() => {
       if (patch.shortName !== undefined && patch.shortName.toLowerCase() !== existing.shortName.toLowerCase()) {
-        this.assertNameFree(patch.shortName, id);
+        this.assertNameFree(patch.shortName, 'shortName', id);
       }
       if (names) {
         this.db.prepare('DELETE FROM user_names WHERE user_id = ?').run(id);
-        for (const name of names) this.assertNameFree(name, id);
+        for (const name of names) this.assertNameFree(name, 'names', id);
         const insertName = this.db.prepare('INSERT INTO user_names (name, user_id) VALUES (?, ?)');
         for (const name of names) insertName.run(name, id);
       }
@@ -250,7 +250,7 @@ export class Directory {
     this.checkAliasName(name);
     const cleaned = this.checkTargets(targets);
     this.db.transaction(() => {
-      this.assertNameFree(name);
+      this.assertNameFree(name, 'alias');
       this.db
         .prepare('INSERT INTO aliases (alias, targets, system, created_at) VALUES (?, ?, ?, ?)')
         .run(name, JSON.stringify(cleaned), system ? 1 : 0, new Date().toISOString());
@@ -554,36 +554,37 @@ export class Directory {
       throw new DirectoryError(
         'INVALID_SHORT_NAME',
         `"${name}" is not a valid short name (letters, digits, dot, dash, underscore; up to 64)`,
+        'shortName',
       );
     }
   }
 
-  private checkAdditionalName(name: string): void {
+  private checkAdditionalName(name: string, field = 'names'): void {
     const parsed = parseAddress(name);
     if (name.includes('@') ? !parsed || !SHORT_NAME.test(parsed.local) : !SHORT_NAME.test(name)) {
-      throw new DirectoryError('INVALID_SHORT_NAME', `"${name}" is not a valid short name or address`);
+      throw new DirectoryError('INVALID_SHORT_NAME', `"${name}" is not a valid short name or address`, field);
     }
   }
 
   private checkAliasName(name: string): void {
-    this.checkAdditionalName(name);
+    this.checkAdditionalName(name, 'alias');
   }
 
   private checkPassword(password: string): void {
-    if (password.length < 8) throw new DirectoryError('WEAK_PASSWORD', 'passwords need at least 8 characters');
-    if (password.length > 1024) throw new DirectoryError('INVALID_PASSWORD', 'passwords are limited to 1024 characters');
+    if (password.length < 8) throw new DirectoryError('WEAK_PASSWORD', 'passwords need at least 8 characters', 'password');
+    if (password.length > 1024) throw new DirectoryError('INVALID_PASSWORD', 'passwords are limited to 1024 characters', 'password');
   }
 
   /** A quota in MB: 0 = unlimited; whole and not negative, for every caller (GraphQL, tools, imports). */
   private checkQuota(quotaMb: number | undefined): void {
     if (quotaMb === undefined) return;
-    if (!Number.isSafeInteger(quotaMb) || quotaMb < 0) throw new DirectoryError('INVALID_QUOTA', 'quotaMb must be a whole number of megabytes, 0 or more (0 = unlimited)');
+    if (!Number.isSafeInteger(quotaMb) || quotaMb < 0) throw new DirectoryError('INVALID_QUOTA', 'quotaMb must be a whole number of megabytes, 0 or more (0 = unlimited)', 'quotaMb');
   }
 
   private checkForwardTo(addresses: string[]): void {
     for (const a of addresses) {
       if (!parseAddress(a) && !SHORT_NAME.test(a)) {
-        throw new DirectoryError('INVALID_ADDRESS', `"${a}" is not a valid forwarding address`);
+        throw new DirectoryError('INVALID_ADDRESS', `"${a}" is not a valid forwarding address`, 'forwardTo');
       }
     }
   }
@@ -591,18 +592,18 @@ export class Directory {
   private checkTargets(targets: string[]): string[] {
     const cleaned = targets.map((t) => t.trim()).filter(Boolean);
     for (const t of cleaned) {
-      if (!parseAddress(t) && !SHORT_NAME.test(t)) throw new DirectoryError('INVALID_ADDRESS', `"${t}" is not a valid alias target`);
+      if (!parseAddress(t) && !SHORT_NAME.test(t)) throw new DirectoryError('INVALID_ADDRESS', `"${t}" is not a valid alias target`, 'targets');
     }
     return cleaned;
   }
 
   /** Short names, additional names and aliases share one namespace. */
-  private assertNameFree(name: string, exceptUser?: number): void {
+  private assertNameFree(name: string, field: string, exceptUser?: number): void {
     const user = this.db.prepare('SELECT id FROM users WHERE short_name = ?').get(name) as { id: number } | undefined;
     const alt = this.db.prepare('SELECT user_id FROM user_names WHERE name = ?').get(name) as { user_id: number } | undefined;
     const alias = this.db.prepare('SELECT alias FROM aliases WHERE alias = ?').get(name);
     if ((user && user.id !== exceptUser) || (alt && alt.user_id !== exceptUser) || alias) {
-      throw new DirectoryError('NAME_TAKEN', `"${name}" is already used by a user or alias`);
+      throw new DirectoryError('NAME_TAKEN', `"${name}" is already used by a user or alias`, field);
     }
   }
 

@@ -41,6 +41,8 @@ export class DirectoryError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The input field at fault (shortName, quotaMb, names, …), so a form can show the error next to it. */
+    readonly field?: string,
   ) {
     super(message);
   }

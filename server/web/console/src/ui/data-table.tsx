@@ -86,8 +86,8 @@ export function DataTable<T>(props: DataTableProps<T>) {
   const allSelected = selectable && sorted.length > 0 && sorted.every((r) => props.selected?.has(rowKey(r)));
 
   return (
-    <div className="data-table" role="table" aria-label={label} aria-rowcount={(totalCount ?? sorted.length) + 1}>
-      <div className="data-table-scroll-x">
+    <div className="data-table">
+      <div className="data-table-scroll-x" role="table" aria-label={label} aria-rowcount={(totalCount ?? sorted.length) + 1}>
         <div role="rowgroup" className="data-table-head">
           <div role="row" aria-rowindex={1} className="data-table-row" style={{ gridTemplateColumns: template }}>
             {selectable ? (

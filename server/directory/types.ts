@@ -17,6 +17,9 @@ export interface User {
   createdAt: string;
 }
 
+/** What lists of many users sort and search by, without the rest of the record. */
+export type UserSummary = Pick<User, 'id' | 'shortName' | 'fullName' | 'names' | 'quotaMb'>;
+
 export interface Domain {
   name: string;
   kind: DomainKind;
@@ -49,7 +52,7 @@ export class DirectoryError extends Error {
 }
 
 /** Whether a user matches a search: part of the short name, an additional name or the full name, any case. */
-export function userMatches(user: User, search: string | undefined): boolean {
+export function userMatches(user: Pick<User, 'shortName' | 'fullName' | 'names'>, search: string | undefined): boolean {
   const needle = search?.trim().toLowerCase();
   if (!needle) return true;
   return [user.shortName, user.fullName, ...user.names].some((s) => s.toLowerCase().includes(needle));

@@ -59,7 +59,7 @@ function AccountList() {
   const [sort, setSort] = useState<SortState>({ key: 'name', descending: false });
   const order = ORDER[sort.key] ?? 'NAME';
   const reverse = order === 'NAME' ? sort.descending : !sort.descending;
-  const paged = usePaged(AccountUsage, { order, reverse, search: search.trim() || null }, (d) => d.accountUsage, 300);
+  const paged = usePaged(AccountUsage, { order, reverse, search: search.trim() || null }, (d) => d.accountUsage, 100);
   return (
     <>
       <h1>Accounts</h1>

@@ -26,6 +26,7 @@ import type { Alerts } from './jobs/alerts';
 import type { DiskReserve } from './db/disk-reserve';
 import type { LogArchives } from './logs/log-archive';
 import type { Backups } from './backup/backups';
+import type { RestoreService } from './backup/restore-service';
 import type { MigrationService } from './migration/migration-service';
 import type { MailingLists } from './lists/lists';
 
@@ -57,6 +58,8 @@ export interface EngineContext {
   logArchives: LogArchives;
   /** Backups into the backupDirectory setting's backup set (the backup job, GraphQL, the download). */
   backups: Backups;
+  /** restoreBackup: restores a backup over this data directory, then the engine restarts. */
+  restore: RestoreService;
   startedAt: Date;
   /** Scheduled maintenance jobs (junk training, virus database updates) and their runs. */
   jobs: Scheduler;

@@ -35,6 +35,8 @@ import { vacationPruningJob } from './jobs/vacation-pruning';
 import { logArchiveJob } from './jobs/log-archive';
 import { LogArchives } from './logs/log-archive';
 import { Backups } from './backup/backups';
+import { finishPendingRestore, readRestoreStatus, type RestoreStatus } from './backup/restore-in-place';
+import { RestoreService } from './backup/restore-service';
 import { backupJob } from './jobs/backup';
 import { RunLog } from './jobs/run-log';
 import { junkTrainingJob } from './jobs/junk-training';
@@ -50,12 +52,19 @@ import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
+import { listBounceJob, listDigestJob } from './lists/jobs';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
   echoLogs?: boolean;
   /** Called once with the admin password generated on the first start. */
   onFirstStart?: (info: { username: string; password: string; generated: boolean }) => void;
+  /**
+   * Called once a restore (restoreBackup) has stopped the engine and restored the backup or
+   * given up: the process should end for its supervisor to start it again. Without it the
+   * engine stays stopped.
+   */
+  onRestoreFinished?: (outcome: RestoreStatus) => void;
 }
 
 /**
@@ -75,6 +84,8 @@ export class Engine {
     private readonly engineOptions: EngineOptions = {},
   ) {
     const dataDir = options.dataDir;
+    // A restore decided before a crash or a restart is finished before anything opens the store.
+    const restoreFinished = finishPendingRestore(dataDir);
     const tightened = prepareDataDir(dataDir);
     const db = openDatabase(path.join(dataDir, 'db', 'pillarbox.db'));
     const settings = new SettingsService(db);
@@ -110,7 +121,7 @@ export class Engine {
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'), counters);
     this.junkFilter = JunkFilter.open(dataDir);
     const activities = new ActivityTracker();
-    const ctx: Omit<EngineContext, 'virus' | 'alerts'> & { virus?: VirusService; alerts?: Alerts } = {
+    const ctx: Omit<EngineContext, 'virus' | 'alerts' | 'restore'> & { virus?: VirusService; alerts?: Alerts; restore?: RestoreService } = {
       options,
       db,
       settings,
@@ -159,8 +170,13 @@ export class Engine {
       },
       serverLog,
     );
+    ctx.restore = new RestoreService(dataDir, ctx.backups, serverLog, {
+      stopEngine: () => this.stop(),
+      restart: (outcome) => this.engineOptions.onRestoreFinished?.(outcome),
+    });
     this.ctx = ctx as EngineContext;
     this.log = logs.logger('server');
+    if (restoreFinished) this.log.message('finished moving a restored backup into place', { status: readRestoreStatus(dataDir) });
     if (tightened.length) this.log.message('made files of the data directory owner-only', { files: tightened });
     this.applyLogLevels();
     this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
@@ -168,6 +184,8 @@ export class Engine {
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.jobs.register(backupJob(this.ctx.backups, () => this.ctx.settings.get()));
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
+    this.ctx.jobs.register(listBounceJob(this.ctx.lists));
+    this.ctx.jobs.register(listDigestJob(this.ctx.lists));
     this.ctx.jobs.register(
       repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
     );

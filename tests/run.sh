@@ -24,6 +24,9 @@ command -v smtp-sink >/dev/null || need+=(postfix)
 command -v nmap >/dev/null || need+=(nmap)
 # testssl.sh checks the TLS profiles of the listeners (tests/certs/testssl.test.ts)
 command -v testssl >/dev/null || need+=(testssl.sh)
+# cyrus-imapd (and saslpasswd2 from sasl2-bin): the Cyrus spool migration test starts its own Cyrus (tests/migration/cyrus.ts)
+[ -x /usr/lib/cyrus/bin/master ] || need+=(cyrus-imapd)
+[ -x /usr/sbin/saslpasswd2 ] || need+=(sasl2-bin)
 # pebble, the ACME test CA, for the certificate orders and renewals (tests/certs/acme-pebble.test.ts)
 command -v pebble >/dev/null || need+=(pebble)
 # fail2ban-regex checks the fail2ban filter in docs/security-auth.md against real log lines
@@ -52,4 +55,5 @@ fi
 
 npm run build --silent
 npm run lint --silent
-node --test --test-concurrency=2 --test-timeout=120000 $(find dist/tests -name '*.test.js' | sort)
+# 300 s per file: the testssl scans take 60-80 s each on a busy 2-core machine.
+node --test --test-concurrency=2 --test-timeout=300000 $(find dist/tests -name '*.test.js' | sort)

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type User, userMatches } from '../../server/directory/types';
-import type { MailboxInfo } from '../../server/store/types';
+import { SPECIAL_USES, type MailboxInfo } from '../../server/store/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { type Connection, PageArgs, paginate } from '../pagination';
@@ -15,7 +15,8 @@ export const toMailboxType = (m: MailboxInfo): MailboxType => ({
   name: m.name,
   messages: m.messageCount,
   size: m.totalSize,
-  specialUse: m.specialUse ?? undefined,
+  // Only RFC 6154's attributes; the store gives no other, and an unknown one is no use to a client.
+  specialUse: (SPECIAL_USES as readonly (string | null)[]).includes(m.specialUse) ? (m.specialUse ?? undefined) : undefined,
 });
 
 /** IDs are decimal user numbers; anything else cannot name a user. */

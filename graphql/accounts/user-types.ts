@@ -1,7 +1,11 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Protocols } from '../../server/directory/types';
+import { SPECIAL_USES } from '../../server/store/types';
+import { closedSet } from '../enums';
 import { connectionType } from '../pagination';
+
+export const MailboxSpecialUse = closedSet(SPECIAL_USES, { name: 'MailboxSpecialUse', description: 'RFC 6154 special-use attributes: ARCHIVE is \\Archive, and so on.' });
 
 export enum ProtocolsValue {
   POP = 'pop',
@@ -39,7 +43,7 @@ export class MailboxType {
   @Field(() => Float, { description: 'Bytes.' })
   size!: number;
 
-  @Field(() => String, { nullable: true, description: 'RFC 6154 attribute such as \\Sent, or null.' })
+  @Field(() => MailboxSpecialUse, { nullable: true, description: 'Its RFC 6154 special use (SENT for \\Sent), or null.' })
   specialUse?: string;
 }
 

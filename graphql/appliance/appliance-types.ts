@@ -1,5 +1,7 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { SYSTEM_SLOTS } from '../../server/firmware/types';
+import { closedSet } from '../enums';
 
 export enum FirmwareAction {
   UPDATE = 'update',
@@ -60,18 +62,20 @@ export class FirmwareRequestType {
   message!: string;
 }
 
+export const SystemSlot = closedSet(SYSTEM_SLOTS, { name: 'SystemSlot', description: 'One of the appliance\u2019s two system partitions (A/B updates).' });
+
 @ObjectType('Appliance', { description: 'The appliance system: its A/B slots, update history, images and requests.' })
 export class ApplianceType {
   @Field(() => Boolean, { description: 'False when the engine does not run on the Pillarbox appliance (no firmware agent).' })
   available!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'The system slot running now (A or B).' })
+  @Field(() => SystemSlot, { nullable: true, description: 'The system slot running now.' })
   runningSlot!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The slot the appliance boots by default.' })
+  @Field(() => SystemSlot, { nullable: true, description: 'The slot the appliance boots by default.' })
   defaultSlot!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'A written update that boots once on trial at the next reboot.' })
+  @Field(() => SystemSlot, { nullable: true, description: 'A written update that boots once on trial at the next reboot.' })
   trialSlot!: string | null;
 
   @Field(() => String, { nullable: true })

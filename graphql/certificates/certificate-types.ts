@@ -1,6 +1,10 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { KEY_ALGORITHMS } from '../../server/certs/pem';
+import { closedSet } from '../enums';
 import { connectionType } from '../pagination';
+
+export const KeyAlgorithm = closedSet(KEY_ALGORITHMS, { name: 'KeyAlgorithm', description: 'The algorithm of a certificate\u2019s key.' });
 
 export enum CertificateOriginValue {
   SELF_SIGNED = 'self-signed',
@@ -84,7 +88,7 @@ export class CertificateType {
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
 
-  @Field(() => String, { description: 'RSA, ECDSA or Ed25519.' })
+  @Field(() => KeyAlgorithm)
   keyAlgorithm!: string;
 
   @Field(() => Int, { description: 'RSA: modulus length; ECDSA: curve size.' })

@@ -1,4 +1,6 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { DNS_RECORD_TYPES } from '../../server/outbound/dns-report';
+import { closedSet } from '../enums';
 
 export enum DnsRecordKindValue {
   MX = 'mx',
@@ -24,6 +26,8 @@ registerEnumType(DnsRecordStatusValue, {
   description: 'OK: published as needed. DIFFERENT: a record of that kind is there but not the suggested one (see note). MISSING. LOOKUP_FAILED: DNS did not answer.',
 });
 
+export const DnsRecordType = closedSet(DNS_RECORD_TYPES, { name: 'DnsRecordType' });
+
 @ObjectType('DnsRecordCheck', { description: 'One record a domain needs, and what DNS says now.' })
 export class DnsRecordCheckType {
   @Field(() => DnsRecordKindValue)
@@ -32,7 +36,7 @@ export class DnsRecordCheckType {
   @Field(() => String, { description: 'Owner name of the record (no final dot).' })
   name!: string;
 
-  @Field(() => String, { description: 'MX, TXT, TLSA, CNAME or SRV.' })
+  @Field(() => DnsRecordType, { description: 'The DNS record type to publish.' })
   type!: string;
 
   @Field(() => String, { description: 'What to publish: for MX "preference host.", for TXT the text, for TLSA "usage selector type hex", for CNAME "host.", for SRV "priority weight port host.".' })

@@ -15,6 +15,8 @@ import {
   getOperationAST,
   getNullableType,
   isAbstractType,
+  isWrappingType,
+  type GraphQLType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -60,13 +62,24 @@ function introspectionSizesOf(schema: GraphQLSchema): Map<string, number> {
   let possibleTypes = 0;
   let enumValues = 0;
   let inputFields = 0;
+  let wrappers = 0;
+  const wrapping = (t: GraphQLType) => {
+    let n = 0;
+    for (let w = t; isWrappingType(w); w = w.ofType) n++;
+    wrappers = Math.max(wrappers, n);
+  };
   for (const type of types) {
     if (isObjectType(type) || isInterfaceType(type)) {
       const own = Object.values(type.getFields());
       fields += own.length;
-      for (const field of own) args += field.args.length;
+      for (const field of own) {
+        args += field.args.length;
+        wrapping(field.type);
+        for (const arg of field.args) wrapping(arg.type);
+      }
       interfaces += type.getInterfaces().length;
     }
+    if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) wrapping(field.type);
     if (isAbstractType(type)) possibleTypes += schema.getPossibleTypes(type).length;
     if (isEnumType(type)) enumValues += type.getValues().length;
     if (isInputObjectType(type)) inputFields += Object.keys(type.getFields()).length;
@@ -85,6 +98,8 @@ function introspectionSizesOf(schema: GraphQLSchema): Map<string, number> {
     ['__Type.inputFields', per(inputFields, types.length)],
     ['__Field.args', per(args, fields)],
     ['__Directive.args', per(directiveArgs, directives.length)],
+    // Not a list: how deep `ofType { ofType { … } }` can be before it is null whatever the type.
+    ['__Type.ofType', wrappers],
   ]);
   introspectionSizes.set(schema, sizes);
   return sizes;
@@ -103,6 +118,8 @@ function fieldDefinition(schema: GraphQLSchema, parent: GraphQLNamedType | undef
 class OperationMeter {
   private readonly memo = new Map<string, Tally>();
   private readonly expanding = new Set<string>();
+  /** How many `__Type.ofType` the field being measured sits in. */
+  private ofTypeDepth = 0;
   readonly errors: GraphQLError[] = [];
 
   constructor(
@@ -156,7 +173,7 @@ class OperationMeter {
   }
 
   private fragment(name: string, page: number | undefined): Tally {
-    const key = `${name}\u0000${page ?? ''}`;
+    const key = `${name}\u0000${page ?? ''}\u0000${this.ofTypeDepth}`;
     const known = this.memo.get(key);
     if (known) return known;
     const fragment = this.fragments.get(name);
@@ -174,8 +191,17 @@ class OperationMeter {
     const definition = fieldDefinition(this.schema, parent, node.name.value);
     const type = definition ? getNamedType(definition.type) : undefined;
     const items = definition && isListType(getNullableType(definition.type)) ? this.listSize(node, parent, page) : 1;
-    const inner = this.selectionSet(node.selectionSet, type, type && definition ? this.pageOf(node, type, definition) : undefined);
-    return { fields: 1 + inner.fields, depth: 1 + inner.depth, cost: 1 + items * inner.cost };
+    // The introspection query nests `ofType` seven deep; past the schema's deepest wrapping
+    // (three for [X!]!) every one is null, a single value however much it selects.
+    const ofType = parent && isIntrospectionType(parent) && parent.name === '__Type' && node.name.value === 'ofType';
+    if (ofType) this.ofTypeDepth++;
+    try {
+      const inner = this.selectionSet(node.selectionSet, type, type && definition ? this.pageOf(node, type, definition) : undefined);
+      const alwaysNull = ofType && this.ofTypeDepth > (introspectionSizesOf(this.schema).get('__Type.ofType') ?? 0);
+      return { fields: 1 + inner.fields, depth: 1 + inner.depth, cost: alwaysNull ? 1 : 1 + items * inner.cost };
+    } finally {
+      if (ofType) this.ofTypeDepth--;
+    }
   }
 
   /** The page size a Relay connection field asks for (its `first`), for its `edges` and `nodes`. */

@@ -21,6 +21,7 @@ import {
   PendingSubscriptionType,
   RemoveListMembersInput,
   RemoveListMembersPayload,
+  SendListDigestInput,
   UpdateListInput,
   UpdateListMemberInput,
 } from './list-types';
@@ -31,7 +32,7 @@ const toPending = (p: PendingRequest): PendingSubscriptionType => ({ id: p.id, a
 
 /** The settings fields an input gives (the rest stay as they are). */
 function settingsOf(input: Partial<Record<keyof ListSettings, unknown>>): Partial<ListSettings> {
-  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText'];
+  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (input[k] !== undefined && input[k] !== null) out[k] = input[k];
   return out as Partial<ListSettings>;
@@ -124,6 +125,14 @@ export class ListResolver {
   updateList(@Arg('input', () => UpdateListInput) input: UpdateListInput, @Ctx() ctx: GraphqlContext): Omit<MailingListType, 'memberCount'> {
     const list = findList(ctx, input.list);
     return toList(ctx.engine.lists.update(list.id, settingsOf(input as Partial<Record<keyof ListSettings, unknown>>)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => MailingListType, { description: 'Sends the posts gathered since the last digest issue as the next issue now (nothing when none wait); the list afterwards.' })
+  async sendListDigest(@Arg('input', () => SendListDigestInput) input: SendListDigestInput, @Ctx() ctx: GraphqlContext): Promise<Omit<MailingListType, 'memberCount'>> {
+    const list = findList(ctx, input.list);
+    await ctx.engine.lists.sendDigestNow(list.id);
+    return toList(ctx.engine.lists.list(list.id) as MailingList);
   }
 
   @Authorized('admin')

@@ -1,5 +1,5 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType } from '../pagination';
 
 export enum ListLanguage {
@@ -46,7 +46,16 @@ export enum DigestMode {
   MIME = 'mime',
   PLAIN = 'plain',
 }
-registerEnumType(DigestMode, { name: 'DigestMode', description: 'Digests are not sent yet: a member in a digest mode receives each post.' });
+registerEnumType(DigestMode, { name: 'DigestMode', description: 'OFF: each post as it comes; MIME: digests as multipart/digest (every post whole); PLAIN: RFC 1153 plain-text digests.' });
+
+export enum DigestVolumeFrequency {
+  YEARLY = 'yearly',
+  QUARTERLY = 'quarterly',
+  MONTHLY = 'monthly',
+  WEEKLY = 'weekly',
+  DAILY = 'daily',
+}
+registerEnumType(DigestVolumeFrequency, { name: 'DigestVolumeFrequency', description: 'How often a new digest volume starts (its issues numbered from 1 again).' });
 
 export enum ModerationAction {
   APPROVE = 'approve',
@@ -119,6 +128,32 @@ export class MailingListType {
   welcomeText!: string;
   @Field(() => String)
   goodbyeText!: string;
+  @Field(() => Boolean, { description: 'Bounces to the list\u2019s -bounces addresses are scored (docs/lists.md, "Bounces").' })
+  bounceProcessing!: boolean;
+  @Field(() => Float, { description: 'A member whose bounce score reaches this has delivery disabled (hard bounce 1.0, soft 0.5, once a day; default 5.0).' })
+  bounceScoreThreshold!: number;
+  @Field(() => Int, { description: 'A score whose last bounce is older than this many days starts again (default 7).' })
+  bounceStaleDays!: number;
+  @Field(() => Int, { description: 'Notices a member disabled by bounces gets before removal, the first at once (default 3).' })
+  bounceWarnings!: number;
+  @Field(() => Int, { description: 'Days between those notices, and from the last to removal (default 7).' })
+  bounceWarningIntervalDays!: number;
+  @Field(() => Boolean)
+  bounceNotifyOwnerOnDisable!: boolean;
+  @Field(() => Boolean)
+  bounceNotifyOwnerOnRemoval!: boolean;
+  @Field(() => Int, { description: 'A digest issue goes out as soon as its posts reach this many KB (0 = only on the schedule; default 30).' })
+  digestSizeKb!: number;
+  @Field(() => Boolean, { description: 'The digest job (listDigestSchedule) sends what has gathered, below the size too.' })
+  digestPeriodic!: boolean;
+  @Field(() => DigestVolumeFrequency)
+  digestVolumeFrequency!: string;
+  @Field(() => Int, { description: 'The current digest volume.' })
+  digestVolume!: number;
+  @Field(() => Int, { description: 'The number the next digest issue gets.' })
+  digestIssue!: number;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the last digest issue went out.' })
+  digestLastSent!: Date | null;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -145,6 +180,14 @@ export class ListMemberType {
   hidden!: boolean;
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
+  @Field(() => Float, { description: 'Bounce score (hard 1.0, soft 0.5, at most once a day); 0 when none counts.' })
+  bounceScore!: number;
+  @Field(() => String, { nullable: true, description: 'The day (YYYY-MM-DD, UTC) of the last bounce counted.' })
+  lastBounceDay!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Disabled by bounces: notices still to send before removal.' })
+  bounceWarningsLeft!: number | null;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'Disabled by bounces: when the next notice (or the removal) is due.' })
+  nextBounceWarning!: Date | null;
 }
 
 export const ListMemberConnection = connectionType('ListMember', ListMemberType);
@@ -211,6 +254,26 @@ export class ListSettingsFields {
   welcomeText?: string;
   @Field(() => String, { nullable: true })
   goodbyeText?: string;
+  @Field(() => Boolean, { nullable: true })
+  bounceProcessing?: boolean;
+  @Field(() => Float, { nullable: true })
+  bounceScoreThreshold?: number;
+  @Field(() => Int, { nullable: true })
+  bounceStaleDays?: number;
+  @Field(() => Int, { nullable: true })
+  bounceWarnings?: number;
+  @Field(() => Int, { nullable: true })
+  bounceWarningIntervalDays?: number;
+  @Field(() => Boolean, { nullable: true })
+  bounceNotifyOwnerOnDisable?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  bounceNotifyOwnerOnRemoval?: boolean;
+  @Field(() => Int, { nullable: true })
+  digestSizeKb?: number;
+  @Field(() => Boolean, { nullable: true })
+  digestPeriodic?: boolean;
+  @Field(() => DigestVolumeFrequency, { nullable: true })
+  digestVolumeFrequency?: string;
 }
 
 @InputType()
@@ -229,6 +292,12 @@ export class UpdateListInput extends ListSettingsFields {
   list!: string;
   @Field(() => [String], { nullable: true })
   owners?: string[];
+}
+
+@InputType()
+export class SendListDigestInput {
+  @Field(() => String, { description: 'The list\u2019s address (name@domain).' })
+  list!: string;
 }
 
 @InputType()

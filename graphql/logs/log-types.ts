@@ -114,7 +114,7 @@ export class LogArchiveType {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'The service whose log it was (smtp, imap, pop, junk, sieve, server, web).' })
+  @Field(() => LogServiceValue, { description: 'The service whose log it was.' })
   service!: string;
 
   @Field(() => Float, { description: 'Bytes on disk (compressed).' })

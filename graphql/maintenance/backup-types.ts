@@ -1,5 +1,7 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
+import { RESTORE_STATES } from '../../server/backup/restore-in-place';
+import { closedSet } from '../enums';
 
 @ObjectType('Backup', { description: 'One backup of the backup set in backupDirectory.' })
 export class BackupType {
@@ -47,4 +49,48 @@ export class DeleteBackupInput {
 export class DeleteBackupPayload {
   @Field(() => String, { description: 'The backup removed.' })
   removed!: string;
+}
+
+export const RestoreState = closedSet(RESTORE_STATES, {
+  name: 'RestoreState',
+  meanings: {
+    IDLE: 'No restore has run on this data directory.',
+    VERIFYING: 'Checking every file of the backup against its manifest; the engine still serves.',
+    RESTORING: 'The engine has stopped to restore the backup; it starts again on the restored store.',
+    DONE: 'The backup was restored (the engine runs on it).',
+    FAILED: 'The restore was refused or failed; nothing was changed (message says why).',
+  },
+});
+
+@ObjectType('RestoreStatus', { description: 'The restore in progress, or the outcome of the last one (kept across the restart a restore ends with).' })
+export class RestoreStatusType {
+  @Field(() => RestoreState)
+  state!: string;
+
+  @Field(() => String, { nullable: true, description: 'The backup\u2019s name in the backup set.' })
+  backup?: string;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  startedAt?: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  finishedAt?: Date;
+
+  @Field(() => Int, { description: 'Files of the backup checked so far.' })
+  filesChecked!: number;
+
+  @Field(() => Int)
+  filesTotal!: number;
+
+  @Field(() => String)
+  message!: string;
+}
+
+@InputType()
+export class RestoreBackupInput {
+  @Field(() => String, { description: 'The backup\u2019s name (six digits), from `backups`.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Must be RESTORE: every mail, account and setting changed since the backup is replaced by the backup\u2019s.' })
+  confirm!: string;
 }

@@ -2,7 +2,8 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { sum } from '../../server/migration/migration-service';
 import type { MigrationRun } from '../../server/migration/types';
-import type { ImportReport } from '../../server/migration/user-import';
+import { IMPORT_ACTIONS, IMPORT_KINDS, type ImportReport } from '../../server/migration/user-import';
+import { closedSet } from '../enums';
 import { connectionType } from '../pagination';
 
 export enum MigrationKind {
@@ -175,18 +176,24 @@ export class ImportDirectoryInput {
   dryRun!: boolean;
 }
 
+export const ImportKind = closedSet(IMPORT_KINDS, { name: 'ImportKind', description: 'What an import line makes: a user, an alias or a domain.' });
+export const ImportAction = closedSet(IMPORT_ACTIONS, {
+  name: 'ImportAction',
+  description: 'What an import does with a line: CREATE, UPDATE (detail says what changes) or UNCHANGED.',
+});
+
 @ObjectType('ImportChange', { description: 'One change an import made, or would make.' })
 export class ImportChangeType {
   @Field(() => Int)
   line!: number;
 
-  @Field(() => String, { description: 'user, alias or domain.' })
+  @Field(() => ImportKind)
   kind!: string;
 
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'create, update or unchanged.' })
+  @Field(() => ImportAction)
   action!: string;
 
   @Field(() => String, { nullable: true, description: 'For updates: what changes.' })

@@ -30,7 +30,7 @@ export class MessageCountResolver {
         total += value;
         points.push({ time: new Date(t), value });
       }
-      return { counter: s.counter as MessageCountSeriesType['counter'], label: s.label, total, points };
+      return { counter: s.counter as MessageCountSeriesType['counter'], label: s.label || null, total, points };
     });
   }
 

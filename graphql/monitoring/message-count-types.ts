@@ -1,5 +1,8 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JUNK_ACTIONS } from '../../server/config/settings-schema';
+import { REJECT_REASONS, VIRUS_OUTCOMES } from '../../server/metrics/message-counters';
+import { closedSet } from '../enums';
 
 export enum CountStep {
   MINUTE = 'minute',
@@ -28,6 +31,13 @@ registerEnumType(MessageCounterName, {
     'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done).',
 });
 
+export const MessageCountLabel = closedSet([...REJECT_REASONS, ...JUNK_ACTIONS, ...VIRUS_OUTCOMES], {
+  name: 'MessageCountLabel',
+  description:
+    'What a count is about. REJECTED: the reason (RELAY_DENIED, UNKNOWN_USER, RBL, DMARC, SIZE, DISK_RESERVE, QUOTA, REFUSED_HOST, INBOUND_BLOCKED, SENDER, POLICY). ' +
+    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED).',
+});
+
 @ObjectType('CountPoint')
 export class CountPointType {
   @Field(() => DateTimeISOResolver, { description: 'The start of the bucket.' })
@@ -42,12 +52,8 @@ export class MessageCountSeriesType {
   @Field(() => MessageCounterName)
   counter!: MessageCounterName;
 
-  @Field(() => String, {
-    description:
-      'For REJECTED the reason (relay-denied, unknown-user, rbl, dmarc, size, disk-reserve, quota, refused-host, inbound-blocked, sender, policy); ' +
-      'for JUNK the action; for VIRUS quarantined, deleted or bounced; otherwise empty.',
-  })
-  label!: string;
+  @Field(() => MessageCountLabel, { nullable: true, description: 'For REJECTED the reason, for JUNK the action, for VIRUS what was done; null for the other counters.' })
+  label!: string | null;
 
   @Field(() => Float, { description: 'The sum over the range.' })
   total!: number;

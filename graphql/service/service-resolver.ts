@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { LISTENERS } from '../../server/config/bootstrap';
-import type { ConnectionInfo, Protocol } from '../../server/net/connections';
+import { ALL_LISTENERS } from '../../server/config/bootstrap';
+import { PROTOCOLS, type ConnectionInfo, type Protocol } from '../../server/net/connections';
 import type { GraphqlContext } from '../context';
-import { badInput, unauthenticated } from '../errors';
+import { unauthenticated } from '../errors';
 import { eventStream } from '../subscriptions';
 import { engineVersion } from '../../server/config/engine-version';
 import {
@@ -10,16 +10,9 @@ import {
   ConnectionCountType,
   ConnectionEventKind,
   ConnectionEventType,
+  ConnectionProtocol,
   ServiceStatusType,
 } from './service-types';
-
-const PROTOCOLS: Protocol[] = ['smtp', 'submission', 'imap', 'pop3', 'sieve', 'http'];
-
-function checkProtocol(protocol: string | undefined): Protocol | undefined {
-  if (protocol === undefined || protocol === null) return undefined;
-  if (!(PROTOCOLS as string[]).includes(protocol)) throw badInput(`protocol must be one of ${PROTOCOLS.join(', ')}`, 'protocol');
-  return protocol as Protocol;
-}
 
 const toConnection = (c: ConnectionInfo): ClientConnectionType => ({ ...c });
 
@@ -40,7 +33,7 @@ export class ServiceResolver {
       uptimeSeconds: Math.floor((Date.now() - engine.startedAt.getTime()) / 1000),
       version: engineVersion(),
       hostname: engine.options.hostname,
-      listeners: LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: wanted.has(name) })),
+      listeners: ALL_LISTENERS.map((name) => ({ name, port: engine.ports[name], enabled: wanted.has(name) })),
       connections: connectionCounts(ctx),
     };
   }
@@ -48,10 +41,10 @@ export class ServiceResolver {
   @FieldResolver(() => [ClientConnectionType], { description: 'Open connections, optionally of one protocol.' })
   connectionList(
     @Root() _status: ServiceStatusType,
-    @Arg('protocol', () => String, { nullable: true }) protocol: string | undefined,
+    @Arg('protocol', () => ConnectionProtocol, { nullable: true }) protocol: Protocol | undefined,
     @Ctx() ctx: GraphqlContext,
   ): ClientConnectionType[] {
-    return ctx.engine.connections.list(checkProtocol(protocol)).map(toConnection);
+    return ctx.engine.connections.list(protocol ?? undefined).map(toConnection);
   }
 
   @Authorized()
@@ -60,7 +53,7 @@ export class ServiceResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as GraphqlContext;
       if (!ctx.admin) throw unauthenticated();
-      const only = (args.protocols as string[] | undefined)?.map((p) => checkProtocol(p));
+      const only = args.protocols as Protocol[] | null | undefined;
       return eventStream(ctx.engine.connections, ['open', 'close'], (event, payload) => {
         const conn = payload as ConnectionInfo;
         if (only && only.length > 0 && !only.includes(conn.protocol)) return undefined;
@@ -70,7 +63,7 @@ export class ServiceResolver {
   })
   connectionEvents(
     @Root() event: ConnectionEventType,
-    @Arg('protocols', () => [String], { nullable: true }) _protocols: string[] | undefined,
+    @Arg('protocols', () => [ConnectionProtocol], { nullable: true }) _protocols: Protocol[] | undefined,
   ): ConnectionEventType {
     return event;
   }

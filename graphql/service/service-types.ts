@@ -1,21 +1,39 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ALL_LISTENERS } from '../../server/config/bootstrap';
+import { PROTOCOLS } from '../../server/net/connections';
+import { closedSet } from '../enums';
+
+export const ConnectionProtocol = closedSet(PROTOCOLS, {
+  name: 'ConnectionProtocol',
+  description: 'The protocol a client connection speaks; its listener says on which port.',
+});
+
+export const ListenerName = closedSet(ALL_LISTENERS, {
+  name: 'ListenerName',
+  description:
+    'A listening port of the engine: the bootstrap options PILLARBOX_<NAME>_PORT, plus SIEVE_LEGACY (manageSieveLegacyPortEnabled, manageSieveLegacyPort) and METRICS (metricsListen).',
+});
 
 @ObjectType('Listener', { description: 'A listening port of the engine.' })
 export class ListenerType {
-  @Field(() => String, { description: 'smtp, submission, smtps, imap, imaps, pop3, pop3s, sieve or http.' })
+  @Field(() => ListenerName)
   name!: string;
 
-  @Field(() => Int, { nullable: true, description: 'The bound port; null when the listener is not running.' })
+  @Field(() => Int, { nullable: true, description: 'The port it is bound to and accepting on; null when it is not listening.' })
   port?: number;
 
-  @Field(() => Boolean, { description: 'Whether the settings turn the service on (smtpEnabled, imapEnabled, popEnabled).' })
+  @Field(() => Boolean, {
+    description:
+      'Whether the settings call for it (smtpEnabled, smtpSsl, imapEnabled, popEnabled, imapPopSsl, manageSieveLegacyPortEnabled, metricsListen). ' +
+      'Enabled with a null port: it could not be opened (the log says why).',
+  })
   enabled!: boolean;
 }
 
 @ObjectType('ConnectionCount')
 export class ConnectionCountType {
-  @Field(() => String)
+  @Field(() => ConnectionProtocol)
   protocol!: string;
 
   @Field(() => Int)
@@ -27,10 +45,10 @@ export class ClientConnectionType {
   @Field(() => Int)
   id!: number;
 
-  @Field(() => String, { description: 'smtp, submission, imap, pop3, sieve or http.' })
+  @Field(() => ConnectionProtocol)
   protocol!: string;
 
-  @Field(() => String)
+  @Field(() => ListenerName)
   listener!: string;
 
   @Field(() => String)

@@ -1,14 +1,14 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { SETTINGS, type Settings } from '../../server/config/settings-schema';
+import { SETTINGS, type SettingKey, type Settings } from '../../server/config/settings-schema';
 import type { GraphqlContext } from '../context';
-import { SettingDescriptionType, SettingsType, UpdateSettingsInput } from './settings-types';
+import { defaultForApi, SettingDescriptionType, SettingsType, settingsForApi, UpdateSettingsInput } from './settings-types';
 
 @Resolver()
 export class SettingsResolver {
   @Authorized()
   @Query(() => SettingsType, { description: 'The current value of every setting.' })
   settings(@Ctx() ctx: GraphqlContext): Readonly<Settings> {
-    return ctx.engine.settings.get();
+    return settingsForApi(ctx.engine.settings.get());
   }
 
   @Authorized()
@@ -16,7 +16,7 @@ export class SettingsResolver {
   settingDescriptions(): SettingDescriptionType[] {
     return Object.entries(SETTINGS).map(([key, spec]) => ({
       key,
-      default: JSON.stringify(spec.default),
+      default: defaultForApi(key as SettingKey),
       seedName: spec.seedName,
       description: spec.description,
     }));
@@ -38,6 +38,6 @@ export class SettingsResolver {
     if (changed.length) ctx.log.message('settings changed', { keys: changed, by: ctx.admin?.username });
     const after = ctx.engine.settings.get();
     ctx.changes = Object.fromEntries(changed.map((key) => [key, { from: before[key], to: after[key] }]));
-    return ctx.engine.settings.get();
+    return settingsForApi(ctx.engine.settings.get());
   }
 }

@@ -1,5 +1,18 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { SETTINGS, type SettingKey } from '../../server/config/settings-schema';
+import {
+  ACME_CHALLENGES,
+  JUNK_ACTIONS,
+  MTA_STS_MODES,
+  PERMISSIVENESS_LEVELS,
+  SETTINGS,
+  VIRUS_ACTIONS,
+  type SettingKey,
+  type Settings,
+} from '../../server/config/settings-schema';
+import { KEY_TYPES } from '../../server/certs/self-signed';
+import { TLS_PROFILES } from '../../server/certs/tls-profiles';
+import { LANGUAGE_FAMILIES } from '../../server/junk/locales';
+import { closedSet, nameOf } from '../enums';
 
 export enum SslPolicyValue {
   REQUIRE = 'require',
@@ -20,6 +33,73 @@ export enum LogLevelValue {
 registerEnumType(LogLevelValue, {
   name: 'LogLevel',
   description: 'Log detail: LOW = errors, MEDIUM = errors and messages, HIGH = and events (protocol detail), DEBUG = and debug entries (every API request, each step of a job).',
+});
+
+export const JunkPermissiveness = closedSet(PERMISSIVENESS_LEVELS, {
+  name: 'JunkPermissiveness',
+  description: 'The seed\u2019s minimum junk mail score.',
+  meanings: {
+    least: 'Least permissive: flags mildly suspicious mail (score 3).',
+    moderate: 'Score 5, SpamAssassin\u2019s default.',
+    most: 'Most permissive: only blatant junk (score 8).',
+  },
+});
+
+export const JunkAction = closedSet(JUNK_ACTIONS, {
+  name: 'JunkAction',
+  description: 'What happens to junk: the seed\u2019s Delivered, Bounced, Deleted and Redirected.',
+  meanings: {
+    deliver: 'Delivered, marked (X-Spam headers, junkSubjectTag, junkEncapsulate).',
+    bounce: 'Returned to the sender (5.7.1).',
+    delete: 'Thrown away.',
+    redirect: 'Sent to junkRedirectTo instead.',
+  },
+});
+
+export const VirusAction = closedSet(VIRUS_ACTIONS, {
+  name: 'VirusAction',
+  description: 'What happens to infected mail: the seed\u2019s Bounced, Deleted and Quarantined.',
+  meanings: {
+    bounce: 'Returned to the sender (5.7.1).',
+    delete: 'Thrown away.',
+    quarantine: 'Kept for the administrator to release or delete (quarantinedMessages).',
+  },
+});
+
+export const TlsProfile = closedSet(TLS_PROFILES, {
+  name: 'TlsProfile',
+  description: 'TLS versions and ciphers of every listener, after Mozilla\u2019s guidelines.',
+  meanings: { intermediate: 'TLS 1.2 and 1.3, ECDHE key exchange with AEAD ciphers only.', modern: 'TLS 1.3 only.' },
+});
+
+export const SelfSignedKeyType = closedSet(KEY_TYPES, {
+  name: 'SelfSignedKeyType',
+  description: 'The key of the certificate the engine makes for itself.',
+});
+
+export const AcmeChallenge = closedSet(ACME_CHALLENGES, {
+  name: 'AcmeChallenge',
+  description: 'How the ACME CA checks that this server answers for a name.',
+  meanings: {
+    'http-01': 'The CA fetches /.well-known/acme-challenge/ on port 80.',
+    'tls-alpn-01': 'The CA opens TLS to port 443 asking for acme-tls/1 (RFC 8737), for servers that cannot open port 80.',
+  },
+});
+
+export const MtaStsMode = closedSet(MTA_STS_MODES, {
+  name: 'MtaStsMode',
+  description: 'MTA-STS (RFC 8461) policy mode served for every domain.',
+  meanings: {
+    none: 'No policy served.',
+    testing: 'Senders that support MTA-STS only report TLS failures.',
+    enforce: 'Senders that support MTA-STS refuse to deliver without valid TLS.',
+  },
+});
+
+export const JunkLanguage = closedSet(['*', ...LANGUAGE_FAMILIES], {
+  name: 'JunkLanguage',
+  description: 'A charset family (the seed\u2019s accepted languages); ALL accepts every one.',
+  names: { '*': 'ALL' },
 });
 
 @ObjectType('StoreLocation', { description: 'A named mail store partition.' })
@@ -45,7 +125,7 @@ export class SettingDescriptionType {
   @Field(() => String)
   key!: string;
 
-  @Field(() => String, { description: 'The default value, as JSON.' })
+  @Field(() => String, { description: 'The default value, as JSON (a closed set\u2019s value as its enum name, such as "MODERATE").' })
   default!: string;
 
   @Field(() => String, { description: 'The seed\u2019s (Server Admin) name for it.' })
@@ -55,17 +135,59 @@ export class SettingDescriptionType {
   description!: string;
 }
 
+interface SpecialType {
+  output: () => unknown;
+  input: () => unknown;
+  /** For settings that hold values of a closed set: the GraphQL enum of those values. */
+  set?: Record<string, string>;
+}
+const one = (set: Record<string, string>): SpecialType => ({ output: () => set, input: () => set, set });
+const many = (set: Record<string, string>): SpecialType => ({ output: () => [set], input: () => [set], set });
+
 /** Settings whose GraphQL type is not what its default's JavaScript type suggests. */
-const SPECIAL: Partial<Record<SettingKey, { output: () => unknown; input: () => unknown }>> = {
-  smtpSsl: { output: () => SslPolicyValue, input: () => SslPolicyValue },
-  imapPopSsl: { output: () => SslPolicyValue, input: () => SslPolicyValue },
-  logLevelServer: { output: () => LogLevelValue, input: () => LogLevelValue },
-  logLevelSmtp: { output: () => LogLevelValue, input: () => LogLevelValue },
-  logLevelImapPop: { output: () => LogLevelValue, input: () => LogLevelValue },
-  logLevelJunk: { output: () => LogLevelValue, input: () => LogLevelValue },
-  logLevelJobs: { output: () => LogLevelValue, input: () => LogLevelValue },
+const SPECIAL: Partial<Record<SettingKey, SpecialType>> = {
+  smtpSsl: one(SslPolicyValue),
+  imapPopSsl: one(SslPolicyValue),
+  logLevelServer: one(LogLevelValue),
+  logLevelSmtp: one(LogLevelValue),
+  logLevelImapPop: one(LogLevelValue),
+  logLevelJunk: one(LogLevelValue),
+  logLevelJobs: one(LogLevelValue),
+  junkPermissiveness: one(JunkPermissiveness),
+  junkAction: one(JunkAction),
+  virusAction: one(VirusAction),
+  tlsProfile: one(TlsProfile),
+  selfSignedKeyType: one(SelfSignedKeyType),
+  acmeChallenge: one(AcmeChallenge),
+  mtaStsMode: one(MtaStsMode),
+  junkAcceptedLanguages: many(JunkLanguage),
   storeLocations: { output: () => [StoreLocationType], input: () => [StoreLocationInput] },
 };
+
+/** The settings that hold values of a closed set, with the GraphQL enum of each. */
+export const ENUM_SETTINGS: ReadonlyMap<SettingKey, Record<string, string>> = new Map(
+  Object.entries(SPECIAL).flatMap(([key, special]) => (special.set ? [[key as SettingKey, special.set] as const] : [])),
+);
+
+/** A setting's default as JSON, in the API's words (enum names, not stored values). */
+export function defaultForApi(key: SettingKey): string {
+  const value: unknown = SETTINGS[key].default;
+  const set = ENUM_SETTINGS.get(key);
+  if (!set) return JSON.stringify(value);
+  const name = (v: unknown) => nameOf(set, String(v)) ?? v;
+  return JSON.stringify(Array.isArray(value) ? value.map(name) : name(value));
+}
+
+/**
+ * The settings as the API shows them. junkAcceptedLanguages was free text before it became an
+ * enum: a family the engine does not know (it never matched anything) is left out rather than
+ * failing the whole query.
+ */
+export function settingsForApi(settings: Readonly<Settings>): Readonly<Settings> {
+  const known = Object.values(JunkLanguage);
+  if (settings.junkAcceptedLanguages.every((l) => known.includes(l))) return settings;
+  return { ...settings, junkAcceptedLanguages: settings.junkAcceptedLanguages.filter((l) => known.includes(l)) };
+}
 
 function plainType(key: SettingKey): () => unknown {
   const value: unknown = SETTINGS[key].default;

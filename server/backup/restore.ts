@@ -14,6 +14,12 @@ export interface RestoreRequest {
   dataDir: string;
   /** Where the files of other store locations go, by name (default: where they were when backed up). */
   locationPaths?: Record<string, string>;
+  /**
+   * Write each directory's files into the folder this names instead (which must be empty or new),
+   * the database naming them where they will be once moved into place: a restore over a live
+   * data directory stages there first (restore-in-place.ts).
+   */
+  stageIn?: (dir: string) => string;
 }
 
 export interface RestoreResult {
@@ -49,15 +55,17 @@ export async function restoreBackup(request: RestoreRequest, signal?: AbortSigna
   }
   const roots = new Map<string, { from: string; to: string }>([['data', { from: manifest.dataDir, to: dataDir }]]);
   for (const l of manifest.locations) roots.set(`locations/${l.name}`, { from: l.path, to: path.resolve(wanted[l.name] ?? l.path) });
-  for (const root of roots.values()) refuseNonEmpty(root.to);
+  const stage = request.stageIn ?? ((dir: string) => dir);
+  const written = new Map([...roots].map(([key, r]) => [key, { to: stage(r.to) }]));
+  for (const root of written.values()) refuseNonEmpty(root.to);
 
-  const made = [...roots.values()].map((r) => ({ dir: r.to, existed: fs.existsSync(r.to) }));
+  const made = [...written.values()].map((r) => ({ dir: r.to, existed: fs.existsSync(r.to) }));
   let bytes = 0;
   const madeDirs = new Set<string>();
   try {
     for (const m of made) fs.mkdirSync(m.dir, { recursive: true, mode: 0o700 });
     await eachLimited(manifest.files, 4, async (f) => {
-      const to = targetOf(roots, f.path);
+      const to = targetOf(written, f.path);
       const from = path.join(request.backupDir, f.path);
       let copied;
       try {
@@ -71,7 +79,7 @@ export async function restoreBackup(request: RestoreRequest, signal?: AbortSigna
       }
       bytes += copied.size;
     }, signal);
-    repointPaths(path.join(dataDir, 'db', 'pillarbox.db'), roots, manifest);
+    repointPaths(path.join(stage(dataDir), 'db', 'pillarbox.db'), roots, manifest);
     for (const m of made) await syncTree(m.dir, () => filesUnder(m.dir));
   } catch (err) {
     for (const m of made) await undo(m.dir, m.existed);

@@ -61,6 +61,9 @@ export function parsePrivateKey(text: string, passphrase?: string): crypto.KeyOb
   return key;
 }
 
+/** The key algorithms a certificate may have here (checkKeyStrength refuses the rest). */
+export const KEY_ALGORITHMS = ['RSA', 'ECDSA', 'Ed25519'] as const;
+
 export function describeKey(key: crypto.KeyObject): KeyDescription {
   const d = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
@@ -80,7 +83,7 @@ export function checkKeyStrength(key: crypto.KeyObject): void {
   const { algorithm, bits } = describeKey(key);
   if (algorithm === 'RSA' && bits < 2048) throw new CertError('WEAK_KEY', `an RSA key of ${bits} bits is too weak; 2048 bits or more is needed`);
   if (algorithm === 'ECDSA' && !bits) throw new CertError('WEAK_KEY', `the curve ${key.asymmetricKeyDetails?.namedCurve} is not one clients accept; use P-256 or P-384`);
-  if (!['RSA', 'ECDSA', 'Ed25519'].includes(algorithm)) throw new CertError('WEAK_KEY', `a ${algorithm} key cannot serve TLS; use RSA or ECDSA`);
+  if (!(KEY_ALGORITHMS as readonly string[]).includes(algorithm)) throw new CertError('WEAK_KEY', `a ${algorithm} key cannot serve TLS; use RSA or ECDSA`);
 }
 
 /** True when the certificate carries the key's public half. */

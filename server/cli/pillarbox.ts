@@ -1,5 +1,6 @@
 import { BootstrapError, parseBootstrap } from '../config/bootstrap';
 import { isDiskFull } from '../db/storage-faults';
+import { firstStartBanner } from './first-start-banner';
 import { describeReconstruct } from '../store/reconstruct';
 
 // Each command loads only what it needs: `pillarbox classify` should not pay for
@@ -74,6 +75,9 @@ async function migrate(argv: string[]): Promise<void> {
   }
 }
 
+/** The exit status that asks the supervisor for a restart (EX_TEMPFAIL; pillarbox.service restarts on it). */
+const RESTART_EXIT_CODE = 75;
+
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
   const { Engine } = await engineModule();
@@ -82,6 +86,12 @@ async function start(argv: string[]): Promise<void> {
     echoLogs: true,
     onFirstStart: ({ username, password, generated }) => {
       if (generated) firstStart = { username, password };
+    },
+    // The engine has stopped for a restore (restoreBackup): its supervisor starts it again on
+    // the restored store (systemd: RestartForceExitStatus); started by hand, start it again.
+    onRestoreFinished: (outcome) => {
+      process.stdout.write(`pillarbox: restore ${outcome.state === 'DONE' ? 'done' : 'failed'} (${outcome.message}); exiting for a restart\n`);
+      process.exit(RESTART_EXIT_CODE);
     },
   });
   let stopping = false;
@@ -108,10 +118,7 @@ async function start(argv: string[]): Promise<void> {
   const ports = await engine.start();
   // Printed once the listeners are up, so the address names the port really in use.
   if (firstStart) {
-    process.stdout.write(
-      `\nFirst start: the management account is "${firstStart.username}" with password:\n\n    ${firstStart.password}\n\n` +
-        `Open the console at http://${options.bind === '0.0.0.0' ? options.hostname : options.bind}:${ports.http}/ (GraphiQL at /playground)\n\n`,
-    );
+    process.stdout.write(firstStartBanner(firstStart, options, ports));
   }
   process.stdout.write(`pillarbox ready: ${JSON.stringify(ports)}\n`);
 }

@@ -3,6 +3,10 @@ import path from 'node:path';
 /** Listener names, as used in PILLARBOX_<NAME>_PORT and in run/ports.json. */
 export const LISTENERS = ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s', 'sieve', 'http', 'https'] as const;
 export type ListenerName = (typeof LISTENERS)[number];
+/** Listeners whose port is a setting, not a bootstrap option: the legacy ManageSieve port and metricsListen. */
+export const SETTING_LISTENERS = ['sieveLegacy', 'metrics'] as const;
+/** Every listener the engine may run, as named in run/ports.json and in serviceStatus. */
+export const ALL_LISTENERS = [...LISTENERS, ...SETTING_LISTENERS] as const;
 
 /** Development ports: unprivileged, so `npm start` works without root. The appliance sets the standard ones. */
 export const DEVELOPMENT_PORTS: Record<ListenerName, number> = {

@@ -11,11 +11,22 @@ import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
  * Every setting the engine knows, with its default and the seed's name for it.
  * docs/settings.md is the administrator's view of this table; keep them together.
  */
-export type SslPolicy = 'require' | 'use' | 'off';
+export const SSL_POLICIES = ['require', 'use', 'off'] as const;
+export type SslPolicy = (typeof SSL_POLICIES)[number];
 /** "Least permissive" flags mildly suspicious mail; "most permissive" only blatant junk. */
-export type Permissiveness = 'least' | 'moderate' | 'most';
+export const PERMISSIVENESS_LEVELS = ['least', 'moderate', 'most'] as const;
+export type Permissiveness = (typeof PERMISSIVENESS_LEVELS)[number];
 /** What happens to junk: the seed's Bounced, Deleted, Delivered and Redirected. */
-export type JunkAction = 'deliver' | 'bounce' | 'delete' | 'redirect';
+export const JUNK_ACTIONS = ['deliver', 'bounce', 'delete', 'redirect'] as const;
+export type JunkAction = (typeof JUNK_ACTIONS)[number];
+/** What happens to infected mail: the seed's Bounced, Deleted and Quarantined. */
+export const VIRUS_ACTIONS = ['bounce', 'delete', 'quarantine'] as const;
+export type VirusAction = (typeof VIRUS_ACTIONS)[number];
+/** How the ACME CA checks that this server answers for a name. */
+export const ACME_CHALLENGES = ['http-01', 'tls-alpn-01'] as const;
+export type AcmeChallenge = (typeof ACME_CHALLENGES)[number];
+export const MTA_STS_MODES = ['none', 'testing', 'enforce'] as const;
+export type MtaStsMode = (typeof MTA_STS_MODES)[number];
 
 export interface StoreLocation {
   name: string;
@@ -140,7 +151,7 @@ export interface Settings {
   manageSieveLegacyPort: number;
   // Filters tab: viruses, and the scheduled jobs (server/jobs/, server/virus/)
   virusScanEnabled: boolean;
-  virusAction: 'bounce' | 'delete' | 'quarantine';
+  virusAction: VirusAction;
   virusNotify: string;
   virusNotifyRecipient: boolean;
   clamdAddress: string;
@@ -154,10 +165,12 @@ export interface Settings {
   sieveVacationPruneSchedule: string;
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
-  acmeChallenge: 'http-01' | 'tls-alpn-01';
-  mtaStsMode: 'none' | 'testing' | 'enforce';
+  acmeChallenge: AcmeChallenge;
+  mtaStsMode: MtaStsMode;
   certificateRenewalSchedule: string;
   repairSchedule: string;
+  listBounceSchedule: string;
+  listDigestSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -184,7 +197,12 @@ const positive = (max: number) => (v: number) =>
   Number.isInteger(v) && v > 0 && v <= max ? undefined : `must be a whole number from 1 to ${max}`;
 const nonNegative = (max: number) => (v: number) =>
   Number.isInteger(v) && v >= 0 && v <= max ? undefined : `must be a whole number from 0 to ${max}`;
-const ssl = (v: SslPolicy) => (['require', 'use', 'off'].includes(v) ? undefined : 'must be require, use or off');
+/** A check that the value is one of a closed set: "must be a, b or c". */
+const oneOf =
+  <V extends string>(values: readonly V[]) =>
+  (v: V) =>
+    values.includes(v) ? undefined : `must be ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+const ssl = oneOf(SSL_POLICIES);
 const level = (v: LogLevel) => (LOG_LEVELS.includes(v) ? undefined : 'must be low, medium, high or debug');
 const hostList = (v: string[]) => {
   const invalid = new HostList(v).invalid;
@@ -331,13 +349,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: 'moderate',
     seedName: 'Filters: Minimum junk mail score (Least / Moderate / Most permissive)',
     description: 'least = flags mildly suspicious mail (score 3), moderate = 5 (SpamAssassin’s default), most = only blatant junk (8).',
-    check: (v) => (['least', 'moderate', 'most'].includes(v) ? undefined : 'must be least, moderate or most'),
+    check: oneOf(PERMISSIVENESS_LEVELS),
   },
   junkAction: {
     default: 'deliver',
     seedName: 'Filters: Junk mail should be Bounced / Deleted / Delivered / Redirected',
     description: 'What happens to junk: deliver (marked), bounce (5.7.1 to the sender), delete, or redirect to junkRedirectTo.',
-    check: (v) => (['deliver', 'bounce', 'delete', 'redirect'].includes(v) ? undefined : 'must be deliver, bounce, delete or redirect'),
+    check: oneOf(JUNK_ACTIONS),
   },
   junkTagSubject: {
     default: false,
@@ -763,7 +781,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: 'quarantine',
     seedName: 'Filters: Infected messages should be Bounced / Deleted / Quarantined',
     description: 'What happens to infected mail: bounce (5.7.1 to the sender), delete, or quarantine (kept for the administrator to release or delete).',
-    check: (v) => (['bounce', 'delete', 'quarantine'].includes(v) ? undefined : 'must be bounce, delete or quarantine'),
+    check: oneOf(VIRUS_ACTIONS),
   },
   virusNotify: {
     default: '',
@@ -847,14 +865,14 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(not in the seed)',
     description:
       'How the ACME CA checks that this server answers for a name: http-01 = it fetches /.well-known/acme-challenge/ on port 80; tls-alpn-01 = it opens TLS to port 443 asking for acme-tls/1 (RFC 8737), for servers that cannot open port 80.',
-    check: (v: string) => (v === 'http-01' || v === 'tls-alpn-01' ? undefined : 'must be http-01 or tls-alpn-01'),
+    check: oneOf(ACME_CHALLENGES),
   },
   mtaStsMode: {
     default: 'none',
     seedName: '(not in the seed)',
     description:
       'MTA-STS (RFC 8461) for every domain: testing or enforce serves https://mta-sts.DOMAIN/.well-known/mta-sts.txt naming this host as the MX, and domainDnsReport lists the _mta-sts and _smtp._tls records to publish; none serves no policy. Senders that support it then refuse to deliver without valid TLS (enforce) or only report (testing).',
-    check: (v: string) => (['none', 'testing', 'enforce'].includes(v) ? undefined : 'must be none, testing or enforce'),
+    check: oneOf(MTA_STS_MODES),
   },
   certificateRenewalSchedule: {
     default: '40 4 * * *',
@@ -867,6 +885,20 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(the seed\u2019s "repair the mail database", run by hand)',
     description:
       'When the repair job checks the database and the message files and reconstructs every mailbox (cron syntax, server time); empty = only when run by hand (runJob or repairMailStore). A scheduled run reports messages whose file is gone and never removes them.',
+    check: (v) => cronProblem(v),
+  },
+  listBounceSchedule: {
+    default: '20 5 * * *',
+    seedName: '(Mailman\u2019s daily cron/disabled)',
+    description:
+      'When the mailing lists\u2019 bounce job runs (cron syntax, server time; empty = never): members whose delivery bounces disabled get their next notice, and those who had the last one are removed (docs/lists.md, "Bounces").',
+    check: (v) => cronProblem(v),
+  },
+  listDigestSchedule: {
+    default: '0 12 * * *',
+    seedName: '(Mailman\u2019s daily cron/senddigests)',
+    description:
+      'When the mailing lists\u2019 digest job runs (cron syntax, server time; empty = never): every list with periodic digests sends the posts gathered since its last issue (docs/lists.md, "Digests").',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

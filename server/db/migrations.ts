@@ -446,4 +446,41 @@ CREATE TABLE list_held_posts (
 ALTER TABLE queue ADD COLUMN dkim_domain TEXT;
 `,
   },
+  {
+    version: 14,
+    sql: `
+-- Bounce processing of mailing lists (Mailman 2.1's rules, docs/lists.md): the list's
+-- parameters, and each member's score, the day of its last counted bounce, and the warnings
+-- still to send after delivery was disabled by bounces.
+ALTER TABLE lists ADD COLUMN bounce_processing INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN bounce_score_threshold REAL NOT NULL DEFAULT 5.0;
+ALTER TABLE lists ADD COLUMN bounce_stale_days INTEGER NOT NULL DEFAULT 7;
+ALTER TABLE lists ADD COLUMN bounce_warnings INTEGER NOT NULL DEFAULT 3;
+ALTER TABLE lists ADD COLUMN bounce_warning_interval_days INTEGER NOT NULL DEFAULT 7;
+ALTER TABLE lists ADD COLUMN bounce_notify_owner_on_disable INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN bounce_notify_owner_on_removal INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_members ADD COLUMN bounce_score REAL NOT NULL DEFAULT 0;
+ALTER TABLE list_members ADD COLUMN last_bounce_day TEXT;
+ALTER TABLE list_members ADD COLUMN bounce_warnings_left INTEGER;
+ALTER TABLE list_members ADD COLUMN next_bounce_warning INTEGER;
+CREATE INDEX list_members_disabled_by_bounces ON list_members(next_bounce_warning) WHERE delivery = 'by-bounces';
+
+-- Digests (docs/lists.md, "Digests"): the list's parameters, the volume and the next issue's
+-- number, and the posts waiting for the next issue (each as the members' copy).
+ALTER TABLE lists ADD COLUMN digest_size_kb INTEGER NOT NULL DEFAULT 30;
+ALTER TABLE lists ADD COLUMN digest_periodic INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN digest_volume_frequency TEXT NOT NULL DEFAULT 'monthly'
+  CHECK (digest_volume_frequency IN ('yearly', 'quarterly', 'monthly', 'weekly', 'daily'));
+ALTER TABLE lists ADD COLUMN digest_volume INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN digest_issue INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN digest_last_sent INTEGER;
+CREATE TABLE list_digest_posts (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  message BLOB NOT NULL,
+  added_at INTEGER NOT NULL
+);
+CREATE INDEX list_digest_posts_by_list ON list_digest_posts(list_id, id);
+`,
+  },
 ];

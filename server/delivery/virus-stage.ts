@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
+import type { VirusOutcome } from '../metrics/message-counters';
 import { rfc5322Date } from '../mail/date';
 import { queueGeneratedMail } from '../queue/generated-mail';
 import { targetsFor } from '../queue/targets';
@@ -83,7 +84,7 @@ export class VirusStage implements DeliveryStage {
     } else {
       for (const t of targets) t.outcome = { status: 'permanent', diagnostic: `5.7.1 message refused: it contains a virus (${virus})` };
     }
-    const verb = action === 'quarantine' ? 'quarantined' : action === 'delete' ? 'deleted' : 'bounced';
+    const verb: VirusOutcome = action === 'quarantine' ? 'quarantined' : action === 'delete' ? 'deleted' : 'bounced';
     this.ctx.counters.count('virus', verb);
     this.log.message(`virus found, message ${verb}`, { queueId: entry.id, virus, sender: entry.sender, to: targets.map((t) => t.original).join(', ') });
     const report = [

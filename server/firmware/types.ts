@@ -26,10 +26,11 @@ export type RequestState = 'scheduled' | 'running' | 'done' | 'failed' | 'cancel
 /** status.json, written by the agent at every boot and after every request. */
 export interface AgentStatus {
   updatedAt: string;
-  runningSlot: string;
-  defaultSlot: string;
+  /** Undefined when the agent names no slot the engine knows. */
+  runningSlot?: SystemSlot;
+  defaultSlot?: SystemSlot;
   /** The slot booting once on trial at the next reboot, if an update is written. */
-  trialSlot?: string;
+  trialSlot?: SystemSlot;
   systemVersion: string;
   /** Newest last: "2026-12-01T… written: slot B = 0.2.0, on trial at the next boot", … */
   history: string[];
@@ -54,6 +55,11 @@ export class FirmwareError extends Error {
   }
 }
 
+/** The appliance's two system slots (pillarbox.slot= on the kernel command line). */
+export const SYSTEM_SLOTS = ['A', 'B'] as const;
+export type SystemSlot = (typeof SYSTEM_SLOTS)[number];
+const slotOrUndefined = (v: unknown): SystemSlot | undefined => (SYSTEM_SLOTS.includes(v as SystemSlot) ? (v as SystemSlot) : undefined);
+
 /** The agent's status file, read defensively: it is written by another program. */
 export function parseAgentStatus(text: string): AgentStatus | undefined {
   const raw = JSON.parse(text) as Partial<AgentStatus>;
@@ -61,9 +67,9 @@ export function parseAgentStatus(text: string): AgentStatus | undefined {
   const last = raw.lastRequest;
   return {
     updatedAt: raw.updatedAt,
-    runningSlot: raw.runningSlot,
-    defaultSlot: typeof raw.defaultSlot === 'string' ? raw.defaultSlot : raw.runningSlot,
-    trialSlot: typeof raw.trialSlot === 'string' && raw.trialSlot ? raw.trialSlot : undefined,
+    runningSlot: slotOrUndefined(raw.runningSlot),
+    defaultSlot: slotOrUndefined(raw.defaultSlot) ?? slotOrUndefined(raw.runningSlot),
+    trialSlot: slotOrUndefined(raw.trialSlot),
     systemVersion: typeof raw.systemVersion === 'string' ? raw.systemVersion : 'unknown',
     history: Array.isArray(raw.history) ? raw.history.filter((h): h is string => typeof h === 'string') : [],
     lastRequest:

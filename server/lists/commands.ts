@@ -114,10 +114,15 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
     }
     case 'set': {
       const [what, value] = args.map((a) => a.toLowerCase());
-      if (what !== 'delivery' || (value !== 'on' && value !== 'off')) return { answer: text(lang, 'cmd.set.usage'), effect: none };
+      const digest = what === 'digest' && (value === 'mime' || value === 'plain' || value === 'off') ? value : undefined;
+      if (!digest && (what !== 'delivery' || (value !== 'on' && value !== 'off'))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
       const member = d.store.member(list.id, requester) ?? d.store.member(list.id, msg.sender);
       if (!member) return { answer: text(lang, 'cmd.notMember', { ...vars, address: requester }), effect: none };
       const effect = new Effect();
+      if (digest) {
+        effect.changes.push(() => d.store.updateMember(member.id, { digest }));
+        return { answer: text(lang, 'cmd.set.digestDone', { address: member.displayAddress, mode: text(lang, digest === 'mime' ? 'cmd.digest.mime' : digest === 'plain' ? 'cmd.digest.plain' : 'cmd.digest.off') }), effect };
+      }
       effect.changes.push(() => d.store.updateMember(member.id, value === 'on' ? { delivery: 'enabled', deliveryReason: '' } : { delivery: 'by-member', deliveryReason: 'set delivery off by mail' }));
       return { answer: text(lang, 'cmd.set.done', { address: member.displayAddress, state: text(lang, value === 'on' ? 'cmd.set.on' : 'cmd.set.off') }), effect };
     }

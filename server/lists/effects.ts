@@ -58,6 +58,11 @@ export function listMail(
   return { sender: a.bounces, to: [m.to], content, dkimDomain: list.domain };
 }
 
+/** The owners' addresses (a bare name is a user of the list's domain). */
+export function ownerAddresses(list: MailingList): string[] {
+  return list.owners.map((o) => (o.includes('@') ? o : `${o}@${list.domain}`));
+}
+
 /** The values every text of a list may use. */
 export function listVars(list: MailingList): Record<string, string> {
   const a = listAddresses(list.name, list.domain);

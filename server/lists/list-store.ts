@@ -21,6 +21,19 @@ interface ListRow {
   personalize: number;
   welcome_text: string;
   goodbye_text: string;
+  bounce_processing: number;
+  bounce_score_threshold: number;
+  bounce_stale_days: number;
+  bounce_warnings: number;
+  bounce_warning_interval_days: number;
+  bounce_notify_owner_on_disable: number;
+  bounce_notify_owner_on_removal: number;
+  digest_size_kb: number;
+  digest_periodic: number;
+  digest_volume_frequency: string;
+  digest_volume: number;
+  digest_issue: number;
+  digest_last_sent: number | null;
   created_at: string;
 }
 
@@ -35,6 +48,10 @@ interface MemberRow {
   digest: DigestMode;
   hidden: number;
   created_at: string;
+  bounce_score: number;
+  last_bounce_day: string | null;
+  bounce_warnings_left: number | null;
+  next_bounce_warning: number | null;
 }
 
 interface PendingRow {
@@ -67,6 +84,16 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   personalize: 'personalize',
   welcomeText: 'welcome_text',
   goodbyeText: 'goodbye_text',
+  bounceProcessing: 'bounce_processing',
+  bounceScoreThreshold: 'bounce_score_threshold',
+  bounceStaleDays: 'bounce_stale_days',
+  bounceWarnings: 'bounce_warnings',
+  bounceWarningIntervalDays: 'bounce_warning_interval_days',
+  bounceNotifyOwnerOnDisable: 'bounce_notify_owner_on_disable',
+  bounceNotifyOwnerOnRemoval: 'bounce_notify_owner_on_removal',
+  digestSizeKb: 'digest_size_kb',
+  digestPeriodic: 'digest_periodic',
+  digestVolumeFrequency: 'digest_volume_frequency',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -89,6 +116,19 @@ const toList = (r: ListRow): MailingList => ({
   personalize: !!r.personalize,
   welcomeText: r.welcome_text,
   goodbyeText: r.goodbye_text,
+  bounceProcessing: !!r.bounce_processing,
+  bounceScoreThreshold: r.bounce_score_threshold,
+  bounceStaleDays: r.bounce_stale_days,
+  bounceWarnings: r.bounce_warnings,
+  bounceWarningIntervalDays: r.bounce_warning_interval_days,
+  bounceNotifyOwnerOnDisable: !!r.bounce_notify_owner_on_disable,
+  bounceNotifyOwnerOnRemoval: !!r.bounce_notify_owner_on_removal,
+  digestSizeKb: r.digest_size_kb,
+  digestPeriodic: !!r.digest_periodic,
+  digestVolumeFrequency: r.digest_volume_frequency as MailingList['digestVolumeFrequency'],
+  digestVolume: r.digest_volume,
+  digestIssue: r.digest_issue,
+  digestLastSent: r.digest_last_sent === null ? null : new Date(r.digest_last_sent),
   createdAt: r.created_at,
 });
 
@@ -103,6 +143,10 @@ const toMember = (r: MemberRow): ListMember => ({
   digest: r.digest,
   hidden: !!r.hidden,
   createdAt: r.created_at,
+  bounceScore: r.bounce_score,
+  lastBounceDay: r.last_bounce_day,
+  bounceWarningsLeft: r.bounce_warnings_left,
+  nextBounceWarning: r.next_bounce_warning === null ? null : new Date(r.next_bounce_warning),
 });
 
 const toPending = (r: PendingRow): PendingRequest => ({
@@ -205,6 +249,8 @@ export class ListStore {
     add('digest', patch.digest);
     add('hidden', patch.hidden);
     add('name', patch.name);
+    // Delivery on again (by the member or an owner): the bounce record starts afresh.
+    if (patch.delivery === 'enabled') sets.push('bounce_score = 0', 'last_bounce_day = NULL', 'bounce_warnings_left = NULL', 'next_bounce_warning = NULL');
     if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
@@ -231,9 +277,70 @@ export class ListStore {
     return { members: rows.map(toMember), total };
   }
 
-  /** The members a post goes to (delivery enabled): the columns a fan-out needs, in address order. */
-  deliveryRecipients(listId: number): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
-    return (this.db.prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' ORDER BY address`).all(listId) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[]);
+  /**
+   * The members a post goes to (delivery enabled; with `digest`, those who get that digest
+   * instead of each post): the columns a fan-out needs, in address order.
+   */
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+    return this.db
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[];
+  }
+
+  /** Whether any member with delivery on takes digests. */
+  hasDigestMembers(listId: number): boolean {
+    return !!this.db.prepare(`SELECT 1 FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest != 'off' LIMIT 1`).get(listId);
+  }
+
+  // Digests
+
+  addDigestPost(listId: number, message: Buffer): void {
+    this.db.prepare('INSERT INTO list_digest_posts (list_id, message, added_at) VALUES (?, ?, ?)').run(listId, message, Date.now());
+  }
+
+  /** The posts waiting for the next issue, oldest first. */
+  digestPosts(listId: number): { id: number; message: Buffer }[] {
+    return this.db.prepare('SELECT id, message FROM list_digest_posts WHERE list_id = ? ORDER BY id').all(listId) as { id: number; message: Buffer }[];
+  }
+
+  digestBytes(listId: number): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(LENGTH(message)), 0) AS n FROM list_digest_posts WHERE list_id = ?').get(listId) as { n: number }).n;
+  }
+
+  /** Lists with posts waiting for a digest. */
+  listsWithDigestPosts(): number[] {
+    return (this.db.prepare('SELECT DISTINCT list_id FROM list_digest_posts ORDER BY list_id').all() as { list_id: number }[]).map((r) => r.list_id);
+  }
+
+  /** An issue went out: its posts are gone, the next issue's number (and volume) recorded. */
+  digestSent(listId: number, postIds: number[], volume: number, nextIssue: number, sentAt: number): void {
+    const remove = this.db.prepare('DELETE FROM list_digest_posts WHERE id = ?');
+    for (const id of postIds) remove.run(id);
+    this.db.prepare('UPDATE lists SET digest_volume = ?, digest_issue = ?, digest_last_sent = ? WHERE id = ?').run(volume, nextIssue, sentAt, listId);
+  }
+
+  /** Records a counted bounce: the new score and its day. */
+  recordBounce(memberId: number, score: number, day: string): void {
+    this.db.prepare('UPDATE list_members SET bounce_score = ?, last_bounce_day = ? WHERE id = ?').run(score, day, memberId);
+  }
+
+  /** Delivery off by bounces, with the notices still to send and when the next is due. */
+  disableByBounces(memberId: number, reason: string, warningsLeft: number, nextWarning: number): void {
+    this.db
+      .prepare(`UPDATE list_members SET delivery = 'by-bounces', delivery_reason = ?, bounce_warnings_left = ?, next_bounce_warning = ? WHERE id = ?`)
+      .run(reason, warningsLeft, nextWarning, memberId);
+  }
+
+  /** After a notice: how many are left and when the next one (or the removal) is due. */
+  scheduleBounceWarning(memberId: number, warningsLeft: number, nextWarning: number): void {
+    this.db.prepare('UPDATE list_members SET bounce_warnings_left = ?, next_bounce_warning = ? WHERE id = ?').run(warningsLeft, nextWarning, memberId);
+  }
+
+  /** Members disabled by bounces whose next notice or removal is due, oldest first. */
+  dueBounceWarnings(now: number, limit: number): ListMember[] {
+    return (
+      this.db.prepare(`SELECT * FROM list_members WHERE delivery = 'by-bounces' AND next_bounce_warning <= ? ORDER BY next_bounce_warning LIMIT ?`).all(now, limit) as MemberRow[]
+    ).map(toMember);
   }
 
   memberCount(listId: number): number {

@@ -9,13 +9,16 @@ import type { QueueEntry } from '../queue/types';
 import { resolveTargets } from '../queue/targets';
 import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
 import { runCommands } from './commands';
-import { Effect, listMail, listVars, type OutMail } from './effects';
+import { dueBounceWarning, processBounce, type BounceDeps } from './bounces';
+import { buildDigest } from './digest';
+import { TurnsByKey } from './turns';
+import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
 import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
-import { type DeliveryState, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
+import { type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
 
 export interface ListsDeps {
   db: Db;
@@ -42,6 +45,17 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   personalize: false,
   welcomeText: '',
   goodbyeText: '',
+  // Mailman 2.1's defaults.
+  bounceProcessing: true,
+  bounceScoreThreshold: 5,
+  bounceStaleDays: 7,
+  bounceWarnings: 3,
+  bounceWarningIntervalDays: 7,
+  bounceNotifyOwnerOnDisable: true,
+  bounceNotifyOwnerOnRemoval: true,
+  digestSizeKb: 30,
+  digestPeriodic: true,
+  digestVolumeFrequency: 'monthly',
 };
 
 export type ModerationAction = 'approve' | 'reject' | 'discard';
@@ -55,10 +69,14 @@ export type ModerationAction = 'approve' | 'reject' | 'discard';
 export class MailingLists {
   readonly store: ListStore;
   private readonly subscriptions: Subscriptions;
+  private readonly bounceDeps: BounceDeps;
+  /** One turn at a time per list for what reads and then changes its state (the waiting digest issue, bounce scores). */
+  private readonly turns = new TurnsByKey<number>();
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
     this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
+    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
   }
 
   get enabled(): boolean {
@@ -115,8 +133,16 @@ export class MailingLists {
       }
       try {
         msg ??= new IncomingMessage((await fsp.readFile(entry.file)).subarray(entry.localPrefix), entry.sender);
-        const effect = this.handle(list, t.role, t.detail, msg, entry);
-        await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
+        const incoming = msg;
+        // Posts of a list with digest members take turns: each one reads and extends the waiting
+        // issue, which two at once would both send (an issue number twice, a post in two issues).
+        // Bounces too: two at once would both read the member's score and both disable it.
+        const handle = async () => {
+          const effect = this.handle(this.store.byId(list.id) ?? list, t.role, t.detail, incoming, entry);
+          await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
+        };
+        if (t.role === 'bounces' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
+        else await handle();
         outcomes.set(r.address, { status: 'delivered' });
       } catch (err) {
         this.d.log.error('list delivery failed; it is tried again', { queueId: entry.id, list: list.address, error: String(err) });
@@ -155,8 +181,9 @@ export class MailingLists {
       case 'confirm':
         return this.confirmByMail(list, detail, msg);
       case 'owner':
-      case 'bounces':
         return this.toOwners(list, role, msg, entry.client);
+      case 'bounces':
+        return processBounce(this.bounceDeps, list, detail, msg) ?? this.toOwners(list, role, msg, entry.client);
     }
   }
 
@@ -219,7 +246,75 @@ export class MailingLists {
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
+    if (this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, buildPost(list, msg, { hostname: this.d.hostname })));
     return effect;
+  }
+
+  /**
+   * A post joins the next digest issue; when the issue's posts reach the list's digestSizeKb,
+   * the issue goes out at once, in the same transaction.
+   */
+  private addToDigest(list: MailingList, post: Buffer): Effect {
+    const size = this.store.digestBytes(list.id) + post.length;
+    if (list.digestSizeKb > 0 && size >= list.digestSizeKb * 1024) return this.digestIssue(list, post);
+    const effect = new Effect();
+    effect.changes.push(() => this.store.addDigestPost(list.id, post));
+    return effect;
+  }
+
+  /**
+   * The next issue of a list's digest (its waiting posts, and `extra` when a post fills it):
+   * one queue entry per form, to the members who take it, committed with the removal of its
+   * posts and the new issue number, so that a crash sends it whole or not at all.
+   */
+  private digestIssue(list: MailingList, extra?: Buffer): Effect {
+    const effect = new Effect();
+    const waiting = this.store.digestPosts(list.id);
+    const posts = [...waiting.map((p) => p.message), ...(extra ? [extra] : [])];
+    if (!posts.length) return effect;
+    const now = new Date();
+    const digest = buildDigest(list, posts, this.d.hostname, now);
+    const a = listAddresses(list.name, list.domain);
+    for (const [mode, content] of [['mime', digest.mime], ['plain', digest.plain]] as const) {
+      const members = this.store.deliveryRecipients(list.id, mode);
+      const targets = members.flatMap((m) => this.targetsOf(m.displayAddress).map((address) => ({ address, original: m.displayAddress })));
+      if (targets.length) effect.mails.push({ sender: a.bounces, to: [], targets, content, dkimDomain: list.domain });
+    }
+    effect.changes.push(() =>
+      this.store.digestSent(
+        list.id,
+        waiting.map((p) => p.id),
+        digest.volume,
+        digest.issue + 1,
+        now.getTime(),
+      ),
+    );
+    effect.logs.push(() => this.d.log.message('digest sent', { list: list.address, volume: digest.volume, issue: digest.issue, posts: posts.length }));
+    return effect;
+  }
+
+  /** The next digest issue of one list now (an owner's "send digest now"); nothing when no post waits. */
+  async sendDigestNow(listId: number): Promise<void> {
+    this.mustGet(listId);
+    await this.turns.run(listId, async () => {
+      const list = this.mustGet(listId);
+      await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
+    });
+  }
+
+  /** The digest job: every list with posts waiting and periodic digests on sends its issue. */
+  async runDigests(signal: AbortSignal): Promise<string> {
+    let sent = 0;
+    for (const id of this.store.listsWithDigestPosts()) {
+      if (signal.aborted) break;
+      await this.turns.run(id, async () => {
+        const list = this.store.byId(id);
+        if (!list?.digestPeriodic || !this.store.digestPosts(id).length) return;
+        await this.carryOut(this.digestIssue(list), undefined, `list ${list.address}`);
+        sent++;
+      });
+    }
+    return `${sent} digest issue(s) sent`;
   }
 
   /** A notice to the poster (held, rejected); automatic messages get none. */
@@ -271,16 +366,37 @@ export class MailingLists {
   }
 
   /**
-   * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces too, until
-   * bounce processing lands, with the null sender so that a failure there cannot loop.
+   * Mail to -owner goes to the owners unchanged (sender -bounces); mail to -bounces that is no
+   * bounce of a member (processBounce) too, with the null sender so that a failure there cannot loop.
    */
   private toOwners(list: MailingList, role: 'owner' | 'bounces', msg: IncomingMessage, client: string): Effect {
     const effect = new Effect();
     const sender = role === 'owner' ? listAddresses(list.name, list.domain).bounces : '';
-    const owners = list.owners.map((o) => (o.includes('@') ? o : `${o}@${list.domain}`)).filter((o) => !this.isListAddress(o));
+    const owners = ownerAddresses(list).filter((o) => !this.isListAddress(o));
     if (owners.length) effect.mails.push({ sender, to: owners, content: msg.raw, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     effect.logs.push(() => this.d.log.message(role === 'owner' ? 'mail for the list owners passed on' : 'bounce passed on to the list owners', { list: list.address, from: msg.fromAddress }));
     return effect;
+  }
+
+  /**
+   * The daily bounce job: members disabled by bounces whose next notice (or removal) is due get
+   * it, each committed with its notice in one transaction. Resolves with a summary.
+   */
+  async runBounceWarnings(signal: AbortSignal, now = Date.now()): Promise<string> {
+    let notices = 0;
+    let removed = 0;
+    for (;;) {
+      const due = this.store.dueBounceWarnings(now, 200);
+      if (!due.length || signal.aborted) break;
+      for (const member of due) {
+        const list = this.store.byId(member.listId) as MailingList;
+        const removal = (member.bounceWarningsLeft ?? 0) === 0;
+        await this.carryOut(dueBounceWarning(this.bounceDeps, list, member, now), undefined, `list ${list.address}`);
+        if (removal) removed++;
+        else notices++;
+      }
+    }
+    return `${notices} bounce notice(s) sent, ${removed} member(s) removed`;
   }
 
   // Management (GraphQL)
@@ -357,6 +473,12 @@ export class MailingLists {
     if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
     if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
     for (const k of ['info', 'welcomeText', 'goodbyeText'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'must be a number from 0.5 to 100');
+    if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
+    if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
+    if (!Number.isInteger(s.digestSizeKb) || s.digestSizeKb < 0 || s.digestSizeKb > 100_000) throw bad('digestSizeKb', 'must be a whole number from 0 (only on the schedule) to 100000');
+    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
+    if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
     return { ...pickSettings(s), owners };
   }
 
@@ -516,5 +638,15 @@ function pickSettings(s: ListSettings): ListSettings {
     personalize: s.personalize,
     welcomeText: s.welcomeText,
     goodbyeText: s.goodbyeText,
+    bounceProcessing: s.bounceProcessing,
+    bounceScoreThreshold: s.bounceScoreThreshold,
+    bounceStaleDays: s.bounceStaleDays,
+    bounceWarnings: s.bounceWarnings,
+    bounceWarningIntervalDays: s.bounceWarningIntervalDays,
+    bounceNotifyOwnerOnDisable: s.bounceNotifyOwnerOnDisable,
+    bounceNotifyOwnerOnRemoval: s.bounceNotifyOwnerOnRemoval,
+    digestSizeKb: s.digestSizeKb,
+    digestPeriodic: s.digestPeriodic,
+    digestVolumeFrequency: s.digestVolumeFrequency,
   };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Logger } from '../logs/logger';
 import { listAddresses } from './addresses';
 import { Effect, listMail, listVars } from './effects';
-import { text } from './i18n/catalogue';
+import { formatDate, text } from './i18n/catalogue';
 import { type ListStore, hashToken } from './list-store';
 import type { DigestMode, ListMember, MailingList } from './types';
 
@@ -50,7 +50,7 @@ export class Subscriptions {
     const token = newToken();
     const expiresAt = Date.now() + list.confirmDays * 24 * 3600_000;
     const a = listAddresses(list.name, list.domain);
-    const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: new Date(expiresAt).toUTCString() };
+    const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: formatDate(list.language, new Date(expiresAt)) };
     const effect = new Effect();
     effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt }));
     effect.mails.push(

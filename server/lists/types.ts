@@ -6,6 +6,9 @@ export type ReplyToPolicy = 'poster' | 'list';
 export type RosterVisibility = 'public' | 'members' | 'owners';
 export type DeliveryState = 'enabled' | 'by-member' | 'by-owner' | 'by-bounces';
 export type DigestMode = 'off' | 'mime' | 'plain';
+/** How often a new digest volume starts (its issues numbered from 1 again). */
+export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly' | 'daily';
+export const DIGEST_VOLUME_FREQUENCIES: readonly DigestVolumeFrequency[] = ['yearly', 'quarterly', 'monthly', 'weekly', 'daily'];
 export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
 export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
 
@@ -38,6 +41,23 @@ export interface ListSettings {
   welcomeText: string;
   /** Added to the goodbye message. */
   goodbyeText: string;
+  /** Bounces to the list's -bounces addresses are scored (Mailman's bounce_processing). */
+  bounceProcessing: boolean;
+  /** A member whose score reaches this has delivery disabled (hard bounces 1.0, soft 0.5, once a day). */
+  bounceScoreThreshold: number;
+  /** A score whose last bounce is older than this many days starts again from zero. */
+  bounceStaleDays: number;
+  /** Notices sent to a member disabled by bounces before removal (the first at once). */
+  bounceWarnings: number;
+  /** Days between those notices, and from the last one to removal. */
+  bounceWarningIntervalDays: number;
+  bounceNotifyOwnerOnDisable: boolean;
+  bounceNotifyOwnerOnRemoval: boolean;
+  /** A digest goes out as soon as its posts reach this many KB (0 = only on the schedule). */
+  digestSizeKb: number;
+  /** The digest job sends what has gathered, even below the size (Mailman's digest_send_periodic). */
+  digestPeriodic: boolean;
+  digestVolumeFrequency: DigestVolumeFrequency;
 }
 
 export interface MailingList extends ListSettings {
@@ -48,6 +68,11 @@ export interface MailingList extends ListSettings {
   /** name@domain in lower case. */
   address: string;
   createdAt: string;
+  /** The current digest volume and the number the next issue gets. */
+  digestVolume: number;
+  digestIssue: number;
+  /** When the last digest went out (undefined before the first). */
+  digestLastSent: Date | null;
 }
 
 export interface ListMember {
@@ -63,6 +88,14 @@ export interface ListMember {
   digest: DigestMode;
   hidden: boolean;
   createdAt: string;
+  /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
+  bounceScore: number;
+  /** The day (YYYY-MM-DD, UTC) of the last bounce counted, or null. */
+  lastBounceDay: string | null;
+  /** Disabled by bounces: notices still to send before removal. */
+  bounceWarningsLeft: number | null;
+  /** Disabled by bounces: when the next notice (or the removal) is due. */
+  nextBounceWarning: Date | null;
 }
 
 export interface PendingRequest {

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { LogHub, LogService } from './logger';
+import { LOG_SERVICES, type LogHub, type LogService } from './logger';
 
 const DAY_MS = 86_400_000;
 /** Where the management endpoint serves an archive: `GET /logs/archive/<name>` with a bearer token. */
@@ -13,7 +13,7 @@ const ARCHIVE_NAME = /^([a-z]+)-(\d{4}-\d{2}-\d{2}T\d{6}Z)(?:-\d+)?\.log\.gz$/;
 
 export interface LogArchive {
   name: string;
-  service: string;
+  service: LogService;
   sizeBytes: number;
   archivedAt: Date;
 }
@@ -84,10 +84,11 @@ export class LogArchives {
     const out: LogArchive[] = [];
     for (const name of names) {
       const match = ARCHIVE_NAME.exec(name);
-      if (!match) continue;
+      // Only what archive() writes: a stranger's file is no archive of ours.
+      if (!match || !(LOG_SERVICES as readonly string[]).includes(match[1])) continue;
       const stat = await fsp.stat(path.join(this.dir, name)).catch(() => undefined);
       if (!stat) continue;
-      out.push({ name, service: match[1], sizeBytes: stat.size, archivedAt: parseStamp(match[2]) });
+      out.push({ name, service: match[1] as LogService, sizeBytes: stat.size, archivedAt: parseStamp(match[2]) });
     }
     return out.sort((a, b) => b.archivedAt.getTime() - a.archivedAt.getTime() || a.name.localeCompare(b.name));
   }

@@ -11,13 +11,29 @@ export type IndexRequest =
   | { op: 'stats'; id: number }
   | { op: 'close'; id: number };
 
-export type IndexReply = { id: number; result?: unknown; error?: string } | { added: number; failed?: string };
+export type IndexReply = { id: number; result?: unknown; error?: string } | { added: number; failed?: string } | { warning: string };
 
 const port = parentPort;
 if (!port) throw new Error('log-index-worker runs as a worker thread');
 const { file } = workerData as { file: string };
 let failed: string | undefined;
 const index = openIndex();
+if (index.upgradeWordIndex()) rebuildWordIndex();
+
+/**
+ * Rebuilds the word index a step at a time, between the messages of the engine (adds, queries),
+ * which go on meanwhile: a 10-million-entry index takes minutes. A failure (a full disk) leaves
+ * the old word index serving; the next start tries again.
+ */
+function rebuildWordIndex(): void {
+  setImmediate(() => {
+    try {
+      if (index.rebuildStep()) rebuildWordIndex();
+    } catch (err) {
+      port?.postMessage({ warning: `the log index's new word index could not be built (searches use the old one; the next start tries again): ${String(err)}` } satisfies IndexReply);
+    }
+  });
+}
 
 /** A damaged index is set aside (for whoever wants to look) and a new one begun: the log files hold everything. */
 function openIndex(): LogIndex {
@@ -47,7 +63,7 @@ port.on('message', (request: IndexRequest) => {
     } else if (request.op === 'prune') result = index.prune(new Date(request.before));
     else if (request.op === 'stats') {
       const s = index.stats();
-      result = { entries: s.entries, oldest: s.oldest?.getTime() ?? null };
+      result = { entries: s.entries, oldest: s.oldest?.getTime() ?? null, rebuilding: index.rebuilding };
     } else {
       index.close();
       result = true;

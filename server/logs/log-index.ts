@@ -37,6 +37,14 @@ interface Row {
   fields: string;
 }
 
+/**
+ * The word index's options. Prefix indexes of 2 to 8 characters: a search whose last word is the
+ * start of a very common one ("login", "mail") reads a page of one precomputed list, where without
+ * them FTS5 merges the list of every word so beginning before the first row (~100 ms at 10 M
+ * entries). They triple the word index and its insert cost (docs/benchmarks.md, "logs").
+ */
+const WORD_INDEX_OPTIONS = "text, fields, content='', contentless_delete=1, prefix='2 3 4 5 6 7 8'";
+
 /** The index's tables: one row per entry, and its words in FTS5 (contentless: the row holds the text). */
 export const LOG_INDEX_TABLES = `
   CREATE TABLE IF NOT EXISTS entries (
@@ -50,8 +58,11 @@ export const LOG_INDEX_TABLES = `
     text TEXT NOT NULL,
     fields TEXT NOT NULL
   );
-  CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(text, fields, content='', contentless_delete=1);
+  CREATE VIRTUAL TABLE IF NOT EXISTS entries_text USING fts5(${WORD_INDEX_OPTIONS});
 `;
+
+/** Entries copied into a new word index per step of a rebuild: some tens of milliseconds of the worker's time. */
+const REBUILD_STEP = 1000;
 
 /** The filters' indexes, each ending in the id so that a page is read in order (LogIndex.open creates what is missing and drops what they replaced). */
 export const LOG_INDEX_INDEXES = `
@@ -103,6 +114,12 @@ export function toIndexRow(entry: LogEntry): IndexRow {
 export class LogIndex {
   private failures = 0;
   private closed = false;
+  /**
+   * While a word index made with older options is replaced: the entries up to `upto` are copied
+   * into entries_text_next step by step (`copied` so far); new entries go into both. Searches use
+   * the old one until the new one is complete.
+   */
+  private rebuild?: { upto: number; copied: number };
 
   private constructor(
     private readonly db: BetterSqlite3.Database,
@@ -118,17 +135,59 @@ export class LogIndex {
     return new LogIndex(db, onError);
   }
 
+  /** True while the word index is being rebuilt (call rebuildStep until it answers false). */
+  get rebuilding(): boolean {
+    return this.rebuild !== undefined;
+  }
+
+  /**
+   * For the index's one writer (the worker), once opened: an index.db from before the current
+   * word index options gets a new word index (the entries themselves stay), made beside the old
+   * one, which answers searches meanwhile. A rebuild cut short by a stop starts again at the
+   * next open. True when a rebuild has begun: call rebuildStep until it answers false.
+   */
+  upgradeWordIndex(): boolean {
+    const sql = (this.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_text'").get() as { sql: string }).sql;
+    if (sql.includes(WORD_INDEX_OPTIONS)) {
+      this.db.exec('DROP TABLE IF EXISTS entries_text_next');
+      return false;
+    }
+    this.db.exec(`DROP TABLE IF EXISTS entries_text_next; CREATE VIRTUAL TABLE entries_text_next USING fts5(${WORD_INDEX_OPTIONS});`);
+    const last = this.db.prepare('SELECT max(id) AS id FROM entries').get() as { id: number | null };
+    this.rebuild = { upto: last.id ?? 0, copied: 0 };
+    return true;
+  }
+
+  /** Copies the next entries into the new word index, and puts it in place after the last; false when done. */
+  rebuildStep(): boolean {
+    const rebuild = this.rebuild;
+    if (!rebuild || this.closed) return false;
+    const rows = this.db.prepare('SELECT id, text, fields FROM entries WHERE id > ? AND id <= ? ORDER BY id LIMIT ?').all(rebuild.copied, rebuild.upto, REBUILD_STEP) as { id: number; text: string; fields: string }[];
+    const words = this.db.prepare('INSERT INTO entries_text_next (rowid, text, fields) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const row of rows) words.run(row.id, row.text, searchableFields(JSON.parse(row.fields) as Record<string, unknown>));
+      if (rows.length < REBUILD_STEP) {
+        this.db.exec('DROP TABLE entries_text; ALTER TABLE entries_text_next RENAME TO entries_text;');
+        this.rebuild = undefined;
+      }
+    })();
+    if (this.rebuild) rebuild.copied = rows[rows.length - 1].id;
+    return this.rebuild !== undefined;
+  }
+
   /** Adds entries in one transaction. */
   add(batch: readonly LogEntry[]): void {
     if (this.closed || batch.length === 0) return;
     try {
       const insert = this.db.prepare('INSERT INTO entries (time, service, severity, queue_id, client, user, text, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const words = this.db.prepare('INSERT INTO entries_text (rowid, text, fields) VALUES (?, ?, ?)');
+      const nextWords = this.rebuild && this.db.prepare('INSERT INTO entries_text_next (rowid, text, fields) VALUES (?, ?, ?)');
       this.db.transaction(() => {
         for (const entry of batch) {
           const r = toIndexRow(entry);
           const id = insert.run(r.time, r.service, r.severity, r.queueId, r.client, r.user, r.text, r.fields).lastInsertRowid;
           words.run(id, r.text, r.words);
+          nextWords?.run(id, r.text, r.words);
         }
       })();
     } catch (err) {
@@ -212,6 +271,8 @@ export class LogIndex {
     if (!last) return 0;
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM entries_text WHERE rowid <= ?').run(last.id);
+      // Those not copied yet never will be: they are gone from entries.
+      if (this.rebuild) this.db.prepare('DELETE FROM entries_text_next WHERE rowid <= ?').run(last.id);
       return this.db.prepare('DELETE FROM entries WHERE id <= ?').run(last.id).changes;
     })();
   }

@@ -67,9 +67,10 @@ export class LogSearch {
     return (await this.call({ op: 'prune', before: before.getTime() })) as number;
   }
 
-  async stats(): Promise<{ entries: number; oldest: Date | null }> {
-    const s = (await this.call({ op: 'stats' })) as { entries: number; oldest: number | null };
-    return { entries: s.entries, oldest: s.oldest === null ? null : new Date(s.oldest) };
+  /** Entries held, the oldest one's time, and whether the word index is being rebuilt (after an upgrade). */
+  async stats(): Promise<{ entries: number; oldest: Date | null; rebuilding: boolean }> {
+    const s = (await this.call({ op: 'stats' })) as { entries: number; oldest: number | null; rebuilding: boolean };
+    return { entries: s.entries, oldest: s.oldest === null ? null : new Date(s.oldest), rebuilding: s.rebuilding };
   }
 
   async close(): Promise<void> {
@@ -102,6 +103,10 @@ export class LogSearch {
   }
 
   private receive(reply: IndexReply): void {
+    if ('warning' in reply) {
+      this.onError(reply.warning);
+      return;
+    }
     if ('added' in reply) {
       this.inFlight -= reply.added;
       if (reply.failed) {

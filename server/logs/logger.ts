@@ -11,7 +11,8 @@ export const LOG_LEVELS: readonly LogLevel[] = ['low', 'medium', 'high', 'debug'
  * Services with their own log, as in the seed's Logs pane, plus the scheduled jobs (`jobs`)
  * and the management API's audit trail (`audit`: every mutation, whatever the levels say).
  */
-export type LogService = 'server' | 'smtp' | 'imap' | 'pop' | 'junk' | 'sieve' | 'web' | 'jobs' | 'audit' | 'lists';
+export const LOG_SERVICES = ['server', 'smtp', 'imap', 'pop', 'junk', 'sieve', 'web', 'jobs', 'audit', 'lists'] as const;
+export type LogService = (typeof LOG_SERVICES)[number];
 
 /**
  * Severity of one entry. The seed's detail levels select them: low = errors, medium =

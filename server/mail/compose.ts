@@ -71,8 +71,26 @@ export interface TextMessage {
   hostname: string;
 }
 
-/** A complete one-part text/plain message in UTF-8, quoted-printable, CRLF line ends. */
+/** Base64 (RFC 2045 6.8) of UTF-8 text with CRLF line ends, in lines of 76 characters. */
+function encodeBase64Text(text: string): string {
+  const encoded = Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8').toString('base64');
+  return encoded.replace(/.{76}(?=.)/g, '$&\r\n');
+}
+
+/**
+ * Quoted-printable for text that is mostly ASCII (readable as it is), base64 for text that is
+ * mostly not (Japanese, Korean or Russian in quoted-printable would be three times its size).
+ */
+function bodyEncoding(text: string): 'quoted-printable' | 'base64' {
+  const bytes = Buffer.from(text, 'utf8');
+  let high = 0;
+  for (const byte of bytes) if (byte > 0x7e) high++;
+  return high * 3 > bytes.length ? 'base64' : 'quoted-printable';
+}
+
+/** A complete one-part text/plain message in UTF-8 (quoted-printable or base64), CRLF line ends. */
 export function composeTextMessage(m: TextMessage): Buffer {
+  const encoding = bodyEncoding(m.body);
   const lines = [
     `From: ${m.from}`,
     `To: ${m.to}`,
@@ -82,8 +100,8 @@ export function composeTextMessage(m: TextMessage): Buffer {
     ...(m.headers ?? []).map(([name, value]) => `${name}: ${value}`),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: quoted-printable',
+    `Content-Transfer-Encoding: ${encoding}`,
   ];
-  const body = encodeQuotedPrintable(m.body);
+  const body = encoding === 'base64' ? encodeBase64Text(m.body) : encodeQuotedPrintable(m.body);
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n' + body + (body.endsWith('\r\n') ? '' : '\r\n'), 'utf8');
 }

@@ -6,18 +6,23 @@ export const MESSAGE_COUNTERS = ['received', 'delivered', 'relayed', 'deferred',
 export type MessageCounter = (typeof MESSAGE_COUNTERS)[number];
 
 /** Why the SMTP server refused mail (the `rejected` counter's label). */
-export type RejectReason =
-  | 'relay-denied'
-  | 'unknown-user'
-  | 'rbl'
-  | 'dmarc'
-  | 'size'
-  | 'disk-reserve'
-  | 'quota'
-  | 'refused-host'
-  | 'inbound-blocked'
-  | 'sender'
-  | 'policy';
+export const REJECT_REASONS = [
+  'relay-denied',
+  'unknown-user',
+  'rbl',
+  'dmarc',
+  'size',
+  'disk-reserve',
+  'quota',
+  'refused-host',
+  'inbound-blocked',
+  'sender',
+  'policy',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+/** What was done with a message with a virus (the `virus` counter's label). */
+export const VIRUS_OUTCOMES = ['quarantined', 'deleted', 'bounced'] as const;
+export type VirusOutcome = (typeof VIRUS_OUTCOMES)[number];
 
 export interface CountedSeries {
   counter: MessageCounter;

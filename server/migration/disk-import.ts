@@ -6,6 +6,8 @@ import { dovecotKeywords, maildirFlags, maildirUniqueName } from '../mail/maildi
 import { envelopeDate, mboxMessageState, readMbox } from '../mail/mbox';
 import { decodeMailboxName } from '../mail/mutf7';
 import { appendBatch, BATCH_BYTES, BATCH_MESSAGES, type SourceMessage } from './append-batch';
+import type { SeenState } from './cyrus-seen';
+import { cyrusMessageFiles, readSeenFiles } from './cyrus-spool';
 import { ensureMailbox, targetMailboxName } from './folder-names';
 import { MigrationLedger } from './ledger';
 import type { RunHandle } from './run-handle';
@@ -109,8 +111,10 @@ function startsWithFromLine(file: string): boolean {
 
 /**
  * Copies a Maildir tree, a Cyrus spool or mbox files into a user's mailboxes: flags from
- * the Maildir file names (keywords from dovecot-keywords) or the mbox Status/X-Status/
- * X-Keywords fields, internal dates from the file times or the mbox envelope lines. Every
+ * the Maildir file names (keywords from dovecot-keywords), Cyrus's cyrus.index (keywords
+ * from cyrus.header, \Seen before Cyrus 2.4 from a seen database beside the spool) or the
+ * mbox Status/X-Status/X-Keywords fields; internal dates from cyrus.index, the file times or
+ * the mbox envelope lines. Every
  * message copied is recorded by its key (Maildir: its unique name; Cyrus: its file name;
  * mbox: a hash of it), so a second run copies nothing.
  */
@@ -120,11 +124,15 @@ export async function importDisk(ctx: MigrationContext, userId: number, root: st
   const plans = folders.map((f) => ({ folder: f, progress: { source: f.levels.join('/'), target: targetMailboxName(f.levels, undefined, ctx.store, userId), total: 0, copied: 0, skipped: 0, bytes: 0 } as FolderProgress }));
   run.folders.push(...plans.map((p) => p.progress));
   run.changed();
+  const cyrus = kind === 'cyrus' ? await cyrusSeen(ctx, root) : undefined;
   for (const { folder, progress } of plans) {
     if (run.signal.aborted) break;
     ensureMailbox(ctx.store, userId, progress.target, true);
     if (folder.kind === 'mbox') await copyMbox(ctx, ledger, folder.location, progress, run);
-    else await copyFiles(ctx, ledger, folder, progress, run);
+    else await copyFiles(ctx, ledger, folder, progress, run, cyrus);
+  }
+  if (cyrus?.seenMissing) {
+    ctx.log.message('migration: this Cyrus spool is older than Cyrus 2.4, which kept \\Seen in the user\'s seen database; no *.seen file was beside it, so its messages came over unread', { root });
   }
   if (run.signal.aborted) throw new MigrationError('CANCELLED', 'the migration was cancelled; what was copied stays, and starting it again resumes');
 }
@@ -133,17 +141,34 @@ export function diskSourceName(kind: MigrationKind, root: string): string {
   return `${kind}:${path.resolve(root)}`;
 }
 
+/** The seen databases beside a Cyrus spool, and whether a folder needed one that was not there. */
+interface CyrusRun {
+  seen?: SeenState;
+  seenMissing: boolean;
+}
+
+async function cyrusSeen(ctx: MigrationContext, root: string): Promise<CyrusRun> {
+  const { seen, files, problems } = await readSeenFiles(root);
+  for (const problem of problems) ctx.log.message(`migration: ${problem}`, { root });
+  if (files.length) ctx.log.message('migration: \\Seen of folders from Cyrus before 2.4 comes from the seen database(s) beside the spool', { root, files: files.join(', ') });
+  return { seen, seenMissing: false };
+}
+
 interface MessageFile {
   file: string;
   key: string;
   flags: string[];
+  /** When the source knows it better than the file's time (Cyrus's index). */
+  internalDate?: Date;
 }
 
 /** The messages of a Maildir (cur/ and new/, in the order of dovecot-uidlist when there is one) or a Cyrus folder. */
-async function listMessageFiles(folder: DiskFolder): Promise<MessageFile[]> {
+async function listMessageFiles(ctx: MigrationContext, folder: DiskFolder, source: string, cyrus: CyrusRun | undefined): Promise<MessageFile[]> {
   if (folder.kind === 'cyrus') {
-    const names = (await fsp.readdir(folder.location)).filter((n) => /^\d+\.$/.test(n));
-    return names.sort((a, b) => parseInt(a) - parseInt(b)).map((n) => ({ file: path.join(folder.location, n), key: n, flags: [] }));
+    const { files, notes, needsSeen } = await cyrusMessageFiles(folder.location, cyrus?.seen);
+    for (const note of notes) ctx.log.message(`migration: Cyrus folder "${source}": ${note}`, { folder: folder.location });
+    if (needsSeen && cyrus) cyrus.seenMissing = true;
+    return files;
   }
   const keywords = dovecotKeywords(await fsp.readFile(path.join(folder.location, 'dovecot-keywords'), 'utf8').catch(() => ''));
   const order = uidListOrder(await fsp.readFile(path.join(folder.location, 'dovecot-uidlist'), 'utf8').catch(() => ''));
@@ -175,8 +200,8 @@ function leadingNumber(name: string): number {
   return Number.isNaN(n) ? Number.MAX_SAFE_INTEGER : n;
 }
 
-async function copyFiles(ctx: MigrationContext, ledger: MigrationLedger, folder: DiskFolder, progress: FolderProgress, run: RunHandle): Promise<void> {
-  const files = await listMessageFiles(folder);
+async function copyFiles(ctx: MigrationContext, ledger: MigrationLedger, folder: DiskFolder, progress: FolderProgress, run: RunHandle, cyrus?: CyrusRun): Promise<void> {
+  const files = await listMessageFiles(ctx, folder, progress.source, cyrus);
   progress.total = files.length;
   const copied = ledger.copiedKeys(progress.source, files.map((f) => f.key));
   const todo = files.filter((f) => !copied.has(f.key));
@@ -195,7 +220,7 @@ async function copyFiles(ctx: MigrationContext, ledger: MigrationLedger, folder:
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
-    batch.push({ raw, flags: f.flags, internalDate: mtime, key: f.key });
+    batch.push({ raw, flags: f.flags, internalDate: f.internalDate ?? mtime, key: f.key });
     bytes += raw.length;
     if (batch.length >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
       await appendBatch(ctx, ledger, progress, batch);

@@ -6,11 +6,14 @@ import type { MailStore } from '../store/store';
 import { parseCsv } from './csv';
 
 /** One change an import makes (or, in a dry run, would make). */
+export const IMPORT_KINDS = ['user', 'alias', 'domain'] as const;
+export const IMPORT_ACTIONS = ['create', 'update', 'unchanged'] as const;
+
 export interface ImportChange {
   line: number;
-  kind: 'user' | 'alias' | 'domain';
+  kind: (typeof IMPORT_KINDS)[number];
   name: string;
-  action: 'create' | 'update' | 'unchanged';
+  action: (typeof IMPORT_ACTIONS)[number];
   /** What changes, for updates: "fullName, quotaMb". */
   detail?: string;
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { addressGroup } from './address-group';
 
-export type Protocol = 'smtp' | 'submission' | 'imap' | 'pop3' | 'sieve' | 'http';
+export const PROTOCOLS = ['smtp', 'submission', 'imap', 'pop3', 'sieve', 'http'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 export interface ConnectionInfo {
   id: number;

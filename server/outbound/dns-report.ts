@@ -11,11 +11,14 @@ export type RecordKind = 'mx' | 'spf' | 'dkim' | 'dmarc' | 'tlsa' | 'mtaSts' | '
 /** ok: published as needed; different: a record is there but not the one suggested; missing; lookupFailed: DNS did not answer. */
 export type RecordStatus = 'ok' | 'different' | 'missing' | 'lookupFailed';
 
+export const DNS_RECORD_TYPES = ['MX', 'TXT', 'TLSA', 'CNAME', 'SRV'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
 export interface RecordCheck {
   kind: RecordKind;
   /** The owner name, without the final dot. */
   name: string;
-  type: 'MX' | 'TXT' | 'TLSA' | 'CNAME' | 'SRV';
+  type: DnsRecordType;
   /** What to publish (MX: "preference host."; TXT: the text; TLSA: "3 1 1 hex"; CNAME: "host."; SRV: "priority weight port host."). */
   value: string;
   /** False for records that help but that mail does not need (TLSA, which counts only in a DNSSEC-signed zone; TLS reporting; the SRV records mail clients use to find their servers). */

@@ -74,6 +74,9 @@ export function normalizeMailboxName(name: string): string {
   if (name.toUpperCase().startsWith('INBOX' + HIERARCHY_SEPARATOR)) return 'INBOX' + name.slice(5);
   return name;
 }
+/** RFC 6154's special-use attributes (the store gives the default mailboxes theirs). */
+export const SPECIAL_USES = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'] as const;
+
 export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
   { name: 'Drafts', specialUse: '\\Drafts' },
   { name: 'Sent', specialUse: '\\Sent' },

@@ -136,9 +136,9 @@ echo "https on 443: the engine's certificate (SHA-256 ${want:0:16}...)"; checks=
 # MTA-STS on 443: the policy for mta-sts.<domain>, served by the engine when mtaStsMode is on.
 domain=$(gql '{ domains { nodes { name } } }' "$token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["domains"]["nodes"][0]["name"])') ||
   fail "GraphQL domains"
-gql 'mutation { updateSettings(input: {mtaStsMode: "testing"}) { mtaStsMode } }' "$token" | grep -q testing || fail "mtaStsMode testing"
+gql 'mutation { updateSettings(input: {mtaStsMode: TESTING}) { mtaStsMode } }' "$token" | grep -q TESTING || fail "mtaStsMode testing"
 policy=$(curl -sS --max-time 10 -k --resolve "mta-sts.$domain:$HTTPS_PORT:127.0.0.1" "https://mta-sts.$domain:$HTTPS_PORT/.well-known/mta-sts.txt" || true)
-gql 'mutation { updateSettings(input: {mtaStsMode: "none"}) { mtaStsMode } }' "$token" >/dev/null
+gql 'mutation { updateSettings(input: {mtaStsMode: NONE}) { mtaStsMode } }' "$token" >/dev/null
 grep -q 'mode: testing' <<<"$policy" && grep -q "mx: $HOST" <<<"$policy" || fail "MTA-STS policy for $domain: '$policy'"
 echo "https on 443: MTA-STS policy for mta-sts.$domain served"; checks=$((checks + 1))
 

@@ -79,7 +79,7 @@ describe('ACME with pebble', { skip: pebbleInstalled() ? undefined : 'pebble is 
   });
 
   it('orders with TLS-ALPN-01 when the acmeChallenge setting says so: the engine\u2019s HTTPS listener answers acme-tls/1', async () => {
-    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "tls-alpn-01"}) { acmeChallenge } }', { token });
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: TLS_ALPN_01}) { acmeChallenge } }', { token });
     try {
       const r = await order(['alpn.example.test']);
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
@@ -97,10 +97,10 @@ describe('ACME with pebble', { skip: pebbleInstalled() ? undefined : 'pebble is 
       assert.notEqual(after, 'acme-tls/1');
       t.engine.ctx.tls.store.delete(cert.id);
     } finally {
-      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "http-01"}) { acmeChallenge } }', { token });
+      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: HTTP_01}) { acmeChallenge } }', { token });
     }
-    const bad = await gql(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: "dns-01"}) { acmeChallenge } }', { token });
-    assert.match(bad.errors?.[0]?.message ?? '', /http-01 or tls-alpn-01/);
+    const bad = await gql(t.ports.http, 'mutation { updateSettings(input: {acmeChallenge: DNS_01}) { acmeChallenge } }', { token });
+    assert.match(bad.errors?.[0]?.message ?? '', /AcmeChallenge/);
   });
 
   it('a refused order and a CA that is down are typed errors; the certificate in service stays', async () => {

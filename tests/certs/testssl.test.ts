@@ -9,7 +9,7 @@ import { TESTSSL, severeFindings } from '../helpers/testssl';
 // Issue 17, defect 8, with the client that found it: testssl.sh must show no finding above
 // LOW on SMTPS, SMTP STARTTLS, IMAPS and the engine's HTTPS with the first-start certificate.
 // The ECDSA and per-domain certificates have their own file (testssl-sni.test.ts): one
-// testssl round takes over a minute on a busy CI machine, and each file has two.
+// testssl round takes over a minute on a busy CI machine.
 describe('testssl.sh finds nothing above LOW', { skip: TESTSSL ? undefined : 'testssl.sh is not installed' }, () => {
   let t: TestEngine;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-testssl-'));

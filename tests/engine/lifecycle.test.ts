@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LISTENERS } from '../../server/config/bootstrap';
+import { managementUrls } from '../../server/cli/first-start-banner';
 import { LineClient } from '../helpers/line-client';
 import { reply } from '../helpers/smtp';
 
@@ -26,6 +27,10 @@ describe('engine lifecycle (pillarbox start)', () => {
       assert.match(out, /First start: the management account is "admin" with password:\n\n {4}\S{20}\n/);
       const ports = JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'ports.json'), 'utf8'));
       for (const l of ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s', 'http']) assert.ok(ports[l] > 0, `${l} port in ports.json`);
+      // The console first, then the playground, at the port really bound.
+      const consoleAt = out.indexOf(`Open the admin console at http://127.0.0.1:${ports.http}/\n`);
+      const playground = out.indexOf(`http://127.0.0.1:${ports.http}/playground`);
+      assert.ok(consoleAt > 0 && playground > consoleAt, `console URL, then playground URL: ${out}`);
 
       child.kill('SIGHUP');
       await until(() => /reload requested/.test(err), () => err);
@@ -48,6 +53,22 @@ describe('engine lifecycle (pillarbox start)', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the first-start banner\u2019s addresses', () => {
+  it('names the bound address, the host for a wildcard bind, HTTPS when plain HTTP faces the Internet', () => {
+    const ports = { http: 8080, https: 8443 };
+    assert.deepEqual(managementUrls({ bind: '127.0.0.1', hostname: 'mail.example.test' }, ports), {
+      console: 'http://127.0.0.1:8080/',
+      playground: 'http://127.0.0.1:8080/playground',
+    });
+    assert.equal(managementUrls({ bind: '0.0.0.0', hostname: 'mail.example.test' }, ports).console, 'http://mail.example.test:8080/');
+    assert.equal(managementUrls({ bind: '::1', hostname: 'mail.example.test' }, ports).console, 'http://[::1]:8080/');
+    assert.deepEqual(managementUrls({ bind: '0.0.0.0', hostname: 'mail.example.test', httpPublic: true }, { http: 80, https: 443 }), {
+      console: 'https://mail.example.test/',
+      playground: 'https://mail.example.test/playground',
+    });
   });
 });
 

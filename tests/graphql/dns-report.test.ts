@@ -84,7 +84,7 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
   it('checks the TLSA record of the SMTP certificate; with mtaStsMode on, lists MTA-STS and serves its policy', async () => {
     const k = byKind(await report('example.test'));
     const tlsaHex = k.TLSA.value.split(' ').slice(3).join('');
-    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: "enforce"}) { mtaStsMode } }', { token });
+    await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: ENFORCE}) { mtaStsMode } }', { token });
     try {
       const sts = byKind(await report('example.test'));
       assert.deepEqual([sts.MTA_STS.name, sts.MTA_STS.status, sts.MTA_STS.required], ['_mta-sts.example.test', 'MISSING', true]);
@@ -112,7 +112,7 @@ describe('GraphQL DNS record report', { skip: DNSMASQ ? false : 'dnsmasq is not 
       assert.equal(policy.body, 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 604800\r\n');
       assert.equal((await policyAt('mta-sts.not-ours.test')).status, 404);
     } finally {
-      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: "none"}) { mtaStsMode } }', { token });
+      await gqlOk(t.ports.http, 'mutation { updateSettings(input: {mtaStsMode: NONE}) { mtaStsMode } }', { token });
     }
     assert.equal((await policyAt('mta-sts.example.test')).status, 404, 'no policy once MTA-STS is off');
   });

@@ -101,7 +101,7 @@ describe('logs: search across restarts, archives', () => {
     const summary = await t.engine.ctx.logArchives.run(7, 90, new Date(Date.now() + 8 * DAY));
     assert.match(summary, /^archived .*smtp-/);
     const listed = await gqlOk<{ logArchives: Archive[] }>(t.ports.http, '{ logArchives { name service sizeBytes archivedAt downloadPath } }', { token });
-    const smtp = listed.logArchives.find((a) => a.service === 'smtp');
+    const smtp = listed.logArchives.find((a) => a.service === 'SMTP');
     assert.ok(smtp && smtp.sizeBytes > 0, JSON.stringify(listed));
 
     const download = await fetch(`http://127.0.0.1:${t.ports.http}${smtp.downloadPath}`, { headers: { authorization: `Bearer ${token}` } });

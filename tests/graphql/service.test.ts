@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { errorCode, gql, gqlOk, login } from './client';
+import { enumName } from '../../graphql/enums';
 
 interface Status {
   serviceStatus: {
@@ -38,41 +39,41 @@ describe('GraphQL service status and logs', () => {
     assert.equal(s.hostname, 'mail.example.test');
     assert.equal(Date.parse(s.startedAt), t.engine.ctx.startedAt.getTime());
     for (const [name, bound] of Object.entries(t.engine.ctx.ports)) {
-      const listener = s.listeners.find((l) => l.name === name);
+      const listener = s.listeners.find((l) => l.name === enumName(name));
       assert.ok(listener, `listener ${name} is listed`);
       assert.equal(listener.port, bound);
     }
-    assert.equal(s.listeners.find((l) => l.name === 'http')?.port, port);
-    assert.ok(s.connections.some((c) => c.protocol === 'smtp'));
+    assert.equal(s.listeners.find((l) => l.name === 'HTTP')?.port, port);
+    assert.ok(s.connections.some((c) => c.protocol === 'SMTP'));
   });
 
   it('listeners follow the settings; connectionList validates its protocol', async () => {
     await gqlOk(port, 'mutation { updateSettings(input: {popEnabled: false}) { popEnabled } }', { token });
     const data = await gqlOk<Status>(port, '{ serviceStatus { listeners { name port enabled } } }', { token });
-    assert.equal(data.serviceStatus.listeners.find((l) => l.name === 'pop3')?.enabled, false);
-    assert.equal(data.serviceStatus.listeners.find((l) => l.name === 'smtp')?.enabled, true);
+    assert.equal(data.serviceStatus.listeners.find((l) => l.name === 'POP3')?.enabled, false);
+    assert.equal(data.serviceStatus.listeners.find((l) => l.name === 'SMTP')?.enabled, true);
     await gqlOk(port, 'mutation { updateSettings(input: {popEnabled: true}) { popEnabled } }', { token });
 
     // Issue 15: with TLS off the implicit-TLS listeners are not running, and the status says so.
     await gqlOk(port, 'mutation { updateSettings(input: {smtpSsl: OFF, imapPopSsl: OFF}) { smtpSsl } }', { token });
     const plain = await gqlOk<Status>(port, '{ serviceStatus { listeners { name port enabled } } }', { token });
-    for (const name of ['smtps', 'imaps', 'pop3s']) {
+    for (const name of ['SMTPS', 'IMAPS', 'POP3S']) {
       assert.deepEqual(plain.serviceStatus.listeners.find((l) => l.name === name), { name, port: null, enabled: false }, name);
     }
-    for (const name of ['smtp', 'imap', 'pop3']) assert.equal(plain.serviceStatus.listeners.find((l) => l.name === name)?.enabled, true, name);
+    for (const name of ['SMTP', 'IMAP', 'POP3']) assert.equal(plain.serviceStatus.listeners.find((l) => l.name === name)?.enabled, true, name);
     await gqlOk(port, 'mutation { updateSettings(input: {smtpSsl: USE, imapPopSsl: USE}) { smtpSsl } }', { token });
     const back = await gqlOk<Status>(port, '{ serviceStatus { listeners { name port enabled } } }', { token });
-    for (const name of ['smtps', 'imaps', 'pop3s']) {
+    for (const name of ['SMTPS', 'IMAPS', 'POP3S']) {
       const l = back.serviceStatus.listeners.find((x) => x.name === name);
       assert.ok(l?.enabled && typeof l.port === 'number', name);
     }
 
-    const list = await gqlOk<{ serviceStatus: { connectionList: unknown[] } }>(port, '{ serviceStatus { connectionList(protocol: "smtp") { id remoteAddress } } }', {
+    const list = await gqlOk<{ serviceStatus: { connectionList: unknown[] } }>(port, '{ serviceStatus { connectionList(protocol: SMTP) { id remoteAddress } } }', {
       token,
     });
     assert.ok(Array.isArray(list.serviceStatus.connectionList));
-    const bad = await gql(port, '{ serviceStatus { connectionList(protocol: "gopher") { id } } }', { token });
-    assert.equal(errorCode(bad), 'BAD_USER_INPUT');
+    const bad = await gql(port, '{ serviceStatus { connectionList(protocol: GOPHER) { id } } }', { token });
+    assert.equal(errorCode(bad), 'GRAPHQL_VALIDATION_FAILED');
   });
 
   it('logTail returns recent entries filtered by service and severity', async () => {

@@ -94,6 +94,59 @@ describe('GraphQL settings', () => {
     const size = data.settingDescriptions.find((d) => d.key === 'maxMessageSizeMb');
     assert.equal(size?.default, '10');
     assert.equal(size?.seedName, SETTINGS.maxMessageSizeMb.seedName);
-    assert.equal(data.settingDescriptions.find((d) => d.key === 'smtpSsl')?.default, '"use"');
+    // Defaults of closed sets are in the API's words: what updateSettings takes.
+    assert.equal(data.settingDescriptions.find((d) => d.key === 'smtpSsl')?.default, '"USE"');
+    assert.equal(data.settingDescriptions.find((d) => d.key === 'selfSignedKeyType')?.default, '"RSA_2048"');
+    assert.equal(data.settingDescriptions.find((d) => d.key === 'junkAcceptedLanguages')?.default, '["ALL"]');
+  });
+
+  it('closed sets are upper-case enums on the way in and out; the engine keeps its lower-case values', async () => {
+    const fields = 'junkPermissiveness junkAction virusAction tlsProfile acmeChallenge mtaStsMode junkAcceptedLanguages';
+    const before = await gqlOk<{ settings: Record<string, unknown> }>(port, `{ settings { ${fields} } }`, { token });
+    assert.deepEqual(before.settings, {
+      junkPermissiveness: 'MODERATE',
+      junkAction: 'DELIVER',
+      virusAction: 'QUARANTINE',
+      tlsProfile: 'INTERMEDIATE',
+      acmeChallenge: 'HTTP_01',
+      mtaStsMode: 'NONE',
+      junkAcceptedLanguages: ['ALL'],
+    });
+    const changed = await gqlOk<{ updateSettings: Record<string, unknown> }>(
+      port,
+      `mutation { updateSettings(input: {junkPermissiveness: MOST, junkAction: REDIRECT, junkRedirectTo: "postmaster", virusAction: BOUNCE,
+         acmeChallenge: TLS_ALPN_01, mtaStsMode: TESTING, junkAcceptedLanguages: [WESTERN, CENTRAL_EUROPEAN]}) { ${fields} } }`,
+      { token },
+    );
+    assert.deepEqual(changed.updateSettings, {
+      junkPermissiveness: 'MOST',
+      junkAction: 'REDIRECT',
+      virusAction: 'BOUNCE',
+      tlsProfile: 'INTERMEDIATE',
+      acmeChallenge: 'TLS_ALPN_01',
+      mtaStsMode: 'TESTING',
+      junkAcceptedLanguages: ['WESTERN', 'CENTRAL_EUROPEAN'],
+    });
+    const stored = t.engine.ctx.settings.get();
+    assert.deepEqual(
+      [stored.junkPermissiveness, stored.junkAction, stored.virusAction, stored.acmeChallenge, stored.mtaStsMode, stored.junkAcceptedLanguages],
+      ['most', 'redirect', 'bounce', 'tls-alpn-01', 'testing', ['western', 'central-european']],
+    );
+
+    // The lower-case strings of before are refused by validation, and nothing changes.
+    const old = await gql(port, 'mutation { updateSettings(input: {junkAction: "bounce", junkPermissiveness: LEAST}) { junkAction } }', { token });
+    assert.equal(errorCode(old), 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(t.engine.ctx.settings.get().junkPermissiveness, 'most');
+
+    // A language family stored before the enum existed, which the engine never knew, is left out.
+    t.engine.ctx.settings.update({ junkAcceptedLanguages: ['western', 'klingon'] });
+    const shown = await gqlOk<{ settings: { junkAcceptedLanguages: string[] } }>(port, '{ settings { junkAcceptedLanguages } }', { token });
+    assert.deepEqual(shown.settings.junkAcceptedLanguages, ['WESTERN']);
+
+    await gqlOk(
+      port,
+      'mutation { updateSettings(input: {junkPermissiveness: MODERATE, junkAction: DELIVER, virusAction: QUARANTINE, acmeChallenge: HTTP_01, mtaStsMode: NONE, junkAcceptedLanguages: [ALL]}) { junkAction } }',
+      { token },
+    );
   });
 });

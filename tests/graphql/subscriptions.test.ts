@@ -69,7 +69,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     const other = connect(port, { Authorization: `Bearer ${token}` });
     try {
       const events = client.iterate<{ connectionEvents: { kind: string; connection: { protocol: string; user: string } } }>({
-        query: 'subscription { connectionEvents(protocols: ["http"]) { kind connection { protocol user remoteAddress since } } }',
+        query: 'subscription { connectionEvents(protocols: [HTTP]) { kind connection { protocol user remoteAddress since } } }',
       });
       const ready = subscribed(t.engine.ctx.connections, 'open');
       const first = events.next();
@@ -103,7 +103,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
         other.subscribe({ query: '{ me { username } }' }, { next: () => undefined, error: reject, complete: resolve }),
       );
       const { value } = await first;
-      const http = value?.data?.connectionCounts.find((c: { protocol: string }) => c.protocol === 'http');
+      const http = value?.data?.connectionCounts.find((c: { protocol: string }) => c.protocol === 'HTTP');
       assert.equal(http?.count, 2, 'both management sessions are counted');
       await counts.return?.();
     } finally {

@@ -97,7 +97,7 @@ describe('message counters through SMTP and GraphQL', () => {
       { token },
     );
     const totals = Object.fromEntries(data.messageCounts.map((s) => [`${s.counter}${s.label ? ':' + s.label : ''}`, s.total]));
-    assert.deepEqual(totals, { DELIVERED: 1, RECEIVED: 1, 'REJECTED:relay-denied': 1, 'REJECTED:unknown-user': 1 });
+    assert.deepEqual(totals, { DELIVERED: 1, RECEIVED: 1, 'REJECTED:RELAY_DENIED': 1, 'REJECTED:UNKNOWN_USER': 1 });
     const received = data.messageCounts.find((s) => s.counter === 'RECEIVED')!;
     assert.ok(received.points.length >= 1 && received.points.every((p) => Date.parse(p.time) % MINUTE === 0));
     assert.deepEqual(data.serviceStatus.messages, { received: 1, delivered: 1, relayed: 0, rejected: 2 });
@@ -105,7 +105,7 @@ describe('message counters through SMTP and GraphQL', () => {
     // Once written to the database the answer is the same.
     t.engine.ctx.counters.flush();
     const again = await gqlOk<{ messageCounts: Series[] }>(t.ports.http, `{ messageCounts(from: "${from}", step: DAY, counters: [REJECTED]) { counter label total } }`, { token });
-    assert.deepEqual(again.messageCounts.map((s) => [s.label, s.total]), [['relay-denied', 1], ['unknown-user', 1]]);
+    assert.deepEqual(again.messageCounts.map((s) => [s.label, s.total]), [['RELAY_DENIED', 1], ['UNKNOWN_USER', 1]]);
   });
 
   it('refuses a range that ends before it starts, or has too many points', async () => {

@@ -147,7 +147,7 @@ service stats {
 }
 
 /** Resolves once the port answers with an IMAP greeting (Dovecot binds before its processes are ready). */
-async function untilListening(port: number): Promise<void> {
+export async function untilListening(port: number): Promise<void> {
   for (;;) {
     const greeted = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');

@@ -163,7 +163,7 @@ describe('migration through GraphQL, users and aliases from CSV and a Postfix vi
     const dry = await gqlOk<{ importUsers: { applied: boolean; changes: { name: string; action: string; detail: string | null }[]; errors: unknown[] } }>(t.ports.http, `mutation ($t: String!) { importUsers(input: {text: $t, dryRun: true}) ${REPORT} }`, { token, variables: { t: csv } });
     assert.equal(dry.importUsers.applied, false);
     assert.deepEqual(dry.importUsers.errors, []);
-    assert.deepEqual(dry.importUsers.changes.map((c) => [c.name, c.action, c.detail]), [['erin', 'create', null], ['frank', 'create', null], ['dave', 'update', 'name, quotaMb']]);
+    assert.deepEqual(dry.importUsers.changes.map((c) => [c.name, c.action, c.detail]), [['erin', 'CREATE', null], ['frank', 'CREATE', null], ['dave', 'UPDATE', 'name, quotaMb']]);
     assert.equal(t.engine.ctx.directory.userByName('erin'), undefined, 'a dry run changes nothing');
 
     const real = await gqlOk<{ importUsers: { applied: boolean } }>(t.ports.http, `mutation ($t: String!) { importUsers(input: {text: $t}) ${REPORT} }`, { token, variables: { t: csv } });
@@ -228,7 +228,7 @@ describe('migration through GraphQL, users and aliases from CSV and a Postfix vi
   it('imports a Postfix virtual map: aliases, domain lines, continuation lines; bad lines change nothing', async () => {
     const map = ['# sales team', 'lists.example   anything', 'sales@example.com   erin, frank', '    dave', 'info@lists.example  someone@elsewhere.example', ''].join('\n');
     const dry = await gqlOk<{ importVirtualAliases: { applied: boolean; changes: { line: number; kind: string; name: string; action: string }[] } }>(t.ports.http, `mutation ($t: String!) { importVirtualAliases(input: {text: $t, dryRun: true}) ${REPORT} }`, { token, variables: { t: map } });
-    assert.deepEqual(dry.importVirtualAliases.changes.map((c) => [c.line, c.kind, c.name, c.action]), [[2, 'domain', 'lists.example', 'create'], [3, 'alias', 'sales@example.com', 'create'], [5, 'alias', 'info@lists.example', 'create']]);
+    assert.deepEqual(dry.importVirtualAliases.changes.map((c) => [c.line, c.kind, c.name, c.action]), [[2, 'DOMAIN', 'lists.example', 'CREATE'], [3, 'ALIAS', 'sales@example.com', 'CREATE'], [5, 'ALIAS', 'info@lists.example', 'CREATE']]);
     assert.equal(t.engine.ctx.directory.domainKind('lists.example'), undefined);
     const real = await gqlOk<{ importVirtualAliases: { applied: boolean } }>(t.ports.http, `mutation ($t: String!) { importVirtualAliases(input: {text: $t}) ${REPORT} }`, { token, variables: { t: map } });
     assert.equal(real.importVirtualAliases.applied, true);

@@ -43,6 +43,7 @@ export const DE: Catalogue = {
     '  subscribe [Adresse] [digest|nodigest]   eintragen (eine Bestätigung geht an die Adresse)\n' +
     '  unsubscribe [Adresse]        austragen (eine Bestätigung geht an die Adresse)\n' +
     '  set delivery on|off          Beiträge erhalten oder nicht, eingetragen bleiben\n' +
+    '  set digest mime|plain|off    Sammelnachrichten statt einzelner Beiträge, oder nicht\n' +
     '  confirm TOKEN                eine Anfrage bestätigen\n' +
     '  end                          nicht weiterlesen (ebenso eine Zeile "-- " vor einer Signatur)\n' +
     'Sie können auch an {join} schreiben, um einzutreten, und an {leave}, um auszutreten.',
@@ -61,7 +62,7 @@ export const DE: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" ist keine gültige Adresse.',
   'cmd.subscribe.badOption': '"{option}" ist keine Option von subscribe (digest oder nodigest).',
   'cmd.unsubscribe.sent': 'Falls {address} Mitglied von {list} ist, wurde eine Bitte um Bestätigung dorthin geschickt.',
-  'cmd.set.usage': 'Aufruf: set delivery on|off',
+  'cmd.set.usage': 'Aufruf: set delivery on|off oder set digest mime|plain|off',
   'cmd.set.done': 'Die Zustellung an {address} ist jetzt {state}.',
   'cmd.set.on': 'eingeschaltet',
   'cmd.set.off': 'ausgeschaltet',
@@ -83,4 +84,19 @@ export const DE: Catalogue = {
   'reason.nonMemberRejected': 'die Liste nimmt nur Beiträge ihrer Mitglieder an',
   'reason.tooBig': 'die Nachricht ist {size} KB groß, mehr als die Grenze der Liste von {max} KB',
   'reason.moderator': 'ein Moderator hat sie abgelehnt',
+  'reason.bounces': 'Unzustellbarkeit (Wert {score}, zuletzt: {status})',
+  'bounce.disabled.subject': 'Ihr Abonnement von {list} wurde ausgesetzt',
+  'bounce.disabled.body': 'Ihr Abonnement der Mailingliste {list} wurde ausgesetzt, weil Nachrichten an Ihre Adresse {address} wiederholt unzustellbar waren. Sie erhalten keine Beiträge der Liste, bis Sie die Zustellung wieder einschalten.\n\nDazu senden Sie eine Nachricht mit der Zeile\n\n    set delivery on\n\nvon {address} an {request}.\n\nSie erhalten noch {left} weitere solche Nachricht(en); ist die Zustellung am {removal} noch ausgeschaltet, werden Sie aus der Liste ausgetragen.',
+  'bounce.owner.disabled.subject': 'Zustellung an {address} in {list} wegen Unzustellbarkeit ausgesetzt',
+  'bounce.owner.disabled.body': 'Die Zustellung an {address} in der Mailingliste {list} wurde ausgesetzt: Der Unzustellbarkeitswert {score} hat die Grenze der Liste von {threshold} erreicht (zuletzt: {status}). Das Mitglied wurde informiert, wie es die Zustellung wieder einschaltet.',
+  'bounce.owner.removed.subject': '{address} wegen Unzustellbarkeit aus {list} ausgetragen',
+  'bounce.owner.removed.body': '{address} wurde aus der Mailingliste {list} ausgetragen: Die Zustellung war wegen Unzustellbarkeit ausgesetzt und wurde nach der letzten Benachrichtigung nicht wieder eingeschaltet.',
+  'digest.subject': '{list} Sammelnachricht, Band {volume}, Ausgabe {issue}',
+  'digest.masthead': 'Beiträge für die Mailingliste {list} senden Sie an\n\t{post}\n\nZum Ein- oder Austragen und für die übrigen Befehle senden Sie eine Nachricht mit "help" im Betreff oder im Text an\n\t{request}\n\nDie Betreuer der Liste erreichen Sie unter\n\t{owner}\n\nBitte ändern Sie beim Antworten den Betreff, so dass er genauer ist als "Re: Inhalt der Sammelnachricht {list}..."',
+  'digest.topics': 'Themen dieser Ausgabe:',
+  'digest.end': 'Ende der Sammelnachricht {list}, Band {volume}, Ausgabe {issue}',
+  'cmd.set.digestDone': '{address} erhält jetzt {mode}.',
+  'cmd.digest.mime': 'Sammelnachrichten im MIME-Format',
+  'cmd.digest.plain': 'Sammelnachrichten als reinen Text',
+  'cmd.digest.off': 'jeden Beitrag einzeln (keine Sammelnachrichten)',
 };

@@ -45,6 +45,7 @@ export const EN = {
     '  subscribe [address] [digest|nodigest]   join (a confirmation is mailed to the address)\n' +
     '  unsubscribe [address]        leave (a confirmation is mailed to the address)\n' +
     '  set delivery on|off          receive posts or not, staying subscribed\n' +
+    '  set digest mime|plain|off    receive digests instead of each post, or not\n' +
     '  confirm TOKEN                confirm a request\n' +
     '  end                          stop reading (also a line "-- " before a signature)\n' +
     'You can also write to {join} to join and {leave} to leave.',
@@ -63,7 +64,7 @@ export const EN = {
   'cmd.subscribe.badAddress': '"{address}" is not a valid address.',
   'cmd.subscribe.badOption': '"{option}" is not an option of subscribe (digest or nodigest).',
   'cmd.unsubscribe.sent': 'If {address} is a member of {list}, a confirmation request was mailed to it.',
-  'cmd.set.usage': 'Usage: set delivery on|off',
+  'cmd.set.usage': 'Usage: set delivery on|off, or set digest mime|plain|off',
   'cmd.set.done': 'Delivery to {address} is now {state}.',
   'cmd.set.on': 'on',
   'cmd.set.off': 'off',
@@ -85,6 +86,21 @@ export const EN = {
   'reason.nonMemberRejected': 'the list accepts posts from its members only',
   'reason.tooBig': 'the message is {size} KB, larger than the list\u2019s limit of {max} KB',
   'reason.moderator': 'a moderator rejected it',
+  'reason.bounces': 'bounces (score {score}, last: {status})',
+  'bounce.disabled.subject': 'Your membership in {list} has been disabled',
+  'bounce.disabled.body': 'Your membership in the {list} mailing list has been disabled because mail to your address {address} has been bouncing. You will receive no posts from the list until you turn delivery on again.\n\nTo turn it on, send a message with the line\n\n    set delivery on\n\nto {request} from {address}.\n\nYou will receive {left} more notice(s) like this one; if delivery is still off by {removal}, you will be removed from the list.',
+  'bounce.owner.disabled.subject': 'Delivery to {address} on {list} disabled by bounces',
+  'bounce.owner.disabled.body': 'Delivery to {address} on the {list} mailing list has been disabled: its bounce score {score} reached the list\u2019s threshold of {threshold} (last bounce: {status}). The member has been told how to turn it on again.',
+  'bounce.owner.removed.subject': '{address} removed from {list} after bounces',
+  'bounce.owner.removed.body': '{address} has been removed from the {list} mailing list: delivery to it was disabled by bounces and was not turned on again after the last notice.',
+  'digest.subject': '{list} Digest, Vol {volume}, Issue {issue}',
+  'digest.masthead': 'Send {list} mailing list submissions to\n\t{post}\n\nTo subscribe or unsubscribe, or for the other commands, send a message with "help" in the subject or body to\n\t{request}\n\nYou can reach the people who run the list at\n\t{owner}\n\nWhen replying, please edit your Subject line so it is more specific than "Re: Contents of {list} digest..."',
+  'digest.topics': 'Today’s Topics:',
+  'digest.end': 'End of {list} Digest, Vol {volume}, Issue {issue}',
+  'cmd.set.digestDone': '{address} now receives {mode}.',
+  'cmd.digest.mime': 'MIME digests',
+  'cmd.digest.plain': 'plain text digests',
+  'cmd.digest.off': 'every post as it comes (no digests)',
 } as const;
 
 export type MessageId = keyof typeof EN;

@@ -43,6 +43,7 @@ export const ES: Catalogue = {
     '  subscribe [dirección] [digest|nodigest]   suscribirse (se envía una confirmación a la dirección)\n' +
     '  unsubscribe [dirección]      darse de baja (se envía una confirmación a la dirección)\n' +
     '  set delivery on|off          recibir los mensajes o no, sin darse de baja\n' +
+    '  set digest mime|plain|off    recibir resúmenes en lugar de cada mensaje, o no\n' +
     '  confirm TOKEN                confirmar una solicitud\n' +
     '  end                          dejar de leer (también una línea "-- " antes de una firma)\n' +
     'También puede escribir a {join} para suscribirse y a {leave} para darse de baja.',
@@ -61,7 +62,7 @@ export const ES: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" no es una dirección válida.',
   'cmd.subscribe.badOption': '"{option}" no es una opción de subscribe (digest o nodigest).',
   'cmd.unsubscribe.sent': 'Si {address} es miembro de {list}, se le ha enviado una solicitud de confirmación.',
-  'cmd.set.usage': 'Uso: set delivery on|off',
+  'cmd.set.usage': 'Uso: set delivery on|off, o set digest mime|plain|off',
   'cmd.set.done': 'La entrega a {address} está ahora {state}.',
   'cmd.set.on': 'activada',
   'cmd.set.off': 'desactivada',
@@ -83,4 +84,19 @@ export const ES: Catalogue = {
   'reason.nonMemberRejected': 'la lista solo acepta mensajes de sus miembros',
   'reason.tooBig': 'el mensaje ocupa {size} KB, más que el límite de la lista de {max} KB',
   'reason.moderator': 'un moderador lo ha rechazado',
+  'reason.bounces': 'rebotes (puntuación {score}, último: {status})',
+  'bounce.disabled.subject': 'Su suscripción a {list} ha sido desactivada',
+  'bounce.disabled.body': 'Su suscripción a la lista de correo {list} ha sido desactivada porque el correo a su dirección {address} está siendo devuelto. No recibirá mensajes de la lista hasta que vuelva a activar la entrega.\n\nPara activarla, envíe un mensaje con la línea\n\n    set delivery on\n\na {request} desde {address}.\n\nRecibirá {left} aviso(s) más como este; si la entrega sigue desactivada el {removal}, será dado de baja de la lista.',
+  'bounce.owner.disabled.subject': 'Entrega a {address} en {list} desactivada por rebotes',
+  'bounce.owner.disabled.body': 'La entrega a {address} en la lista de correo {list} ha sido desactivada: su puntuación de rebotes {score} alcanzó el límite de la lista de {threshold} (último rebote: {status}). Se ha indicado al miembro cómo volver a activarla.',
+  'bounce.owner.removed.subject': '{address} dado de baja de {list} por rebotes',
+  'bounce.owner.removed.body': '{address} ha sido dado de baja de la lista de correo {list}: la entrega estaba desactivada por rebotes y no se volvió a activar tras el último aviso.',
+  'digest.subject': 'Resumen de {list}, Vol. {volume}, Número {issue}',
+  'digest.masthead': 'Envíe los mensajes para la lista de correo {list} a\n\t{post}\n\nPara suscribirse o darse de baja, o para los demás comandos, envíe un mensaje con "help" en el asunto o en el cuerpo a\n\t{request}\n\nPuede contactar con los responsables de la lista en\n\t{owner}\n\nAl responder, cambie el asunto para que sea más concreto que "Re: Contenido del resumen de {list}..."',
+  'digest.topics': 'Temas de hoy:',
+  'digest.end': 'Fin del resumen de {list}, Vol. {volume}, Número {issue}',
+  'cmd.set.digestDone': '{address} recibe ahora {mode}.',
+  'cmd.digest.mime': 'resúmenes en formato MIME',
+  'cmd.digest.plain': 'resúmenes en texto plano',
+  'cmd.digest.off': 'cada mensaje al llegar (sin resúmenes)',
 };

@@ -1,0 +1,102 @@
+import type { Catalogue } from './en';
+
+/** The Japanese catalogue (same ids as en.ts). Commands stay in English, as Mailman's do. */
+export const JA: Catalogue = {
+  'confirm.subscribe.subject': 'confirm {token}',
+  'confirm.subscribe.body':
+    '{address} をメーリングリスト {list} に登録する依頼を受け付けました。\n\n' +
+    '確認するには、このメッセージに返信する（件名はそのまま）か、{confirmAddress} 宛てにメッセージを送るか、\n\n' +
+    '    confirm {token}\n\n' +
+    'と書いて {request} 宛てに送ってください。\n\n' +
+    'お心当たりがなければ、このメッセージは無視してください。何も行われず、依頼は {expires} に失効します。',
+  'confirm.unsubscribe.subject': 'confirm {token}',
+  'confirm.unsubscribe.body':
+    '{address} をメーリングリスト {list} から退会させる依頼を受け付けました。\n\n' +
+    '確認するには、このメッセージに返信する（件名はそのまま）か、{confirmAddress} 宛てにメッセージを送るか、\n\n' +
+    '    confirm {token}\n\n' +
+    'と書いて {request} 宛てに送ってください。\n\n' +
+    'お心当たりがなければ、このメッセージは無視してください。登録はそのまま残り、依頼は {expires} に失効します。',
+  'welcome.subject': 'メーリングリスト {list} へようこそ',
+  'welcome.body':
+    'メーリングリスト {list}{description} へようこそ。\n\n' +
+    '投稿は {post} 宛てに送ってください。\n\n' +
+    '{welcomeText}' +
+    '退会するには {leave} 宛てにメッセージを送ってください（確認をお願いします）。その他のコマンドは "help" と書いて {request} 宛てに送ると分かります。\n\n' +
+    '登録アドレスは {address} です。',
+  'goodbye.subject': 'メーリングリスト {list} から退会しました',
+  'goodbye.body': '{address} はメーリングリスト {list} から退会しました。\n\n{goodbyeText}再び参加するには {join} 宛てにメッセージを送ってください。',
+  'approval.waiting': '{list} への登録は確認されました。現在、リスト管理者の承認を待っています。',
+  'results.subject': 'コマンドの実行結果',
+  'results.intro': '{request} 宛てのコマンドの実行結果:',
+  'results.line': '> {command}',
+  'results.ignored': 'さらに {count} 行は無視しました。コマンドのメッセージから読むのは最大 {max} 行です。',
+  'results.tooMany': 'メッセージに {count} 個のコマンドがあります。1 通で受け付けるのは最大 {max} 個です。どのコマンドも実行していません。',
+  'results.none': 'メッセージにコマンドが見つかりませんでした。コマンドの一覧は "help" を送ると分かります。',
+  'results.done': 'コマンドは以上です。',
+  'cmd.unknown': '不明なコマンドです。コマンドの一覧は "help" を送ると分かります。',
+  'cmd.help':
+    '{request} 宛てのコマンド（件名または本文に、1 行に 1 つ）:\n' +
+    '  help                         この説明\n' +
+    '  info                         このリストの案内\n' +
+    '  lists                        このサーバのリスト一覧\n' +
+    '  who                          メンバー一覧（リストが許可している場合）\n' +
+    '  subscribe [アドレス] [digest|nodigest]   登録（確認のメールがアドレスに届きます）\n' +
+    '  unsubscribe [アドレス]       退会（確認のメールがアドレスに届きます）\n' +
+    '  set delivery on|off          登録したまま投稿の配送を受ける・止める\n' +
+    '  set digest mime|plain|off    投稿をダイジェストで受け取る・受け取らない\n' +
+    '  confirm TOKEN                依頼を確認する\n' +
+    '  end                          ここで読むのをやめる（署名の前の "-- " の行も同じ）\n' +
+    '{join} 宛てに送ると登録、{leave} 宛てに送ると退会もできます。',
+  'cmd.info': '{list}{description}\n投稿先: {post}\nコマンド: {request}\n管理者: {owner}\n{info}',
+  'cmd.lists.header': '{domain} のメーリングリスト:',
+  'cmd.lists.line': '  {address}{description}',
+  'cmd.lists.none': '{domain} にはメーリングリストがありません。',
+  'cmd.who.header': '{list} のメンバー（{count} 人）:',
+  'cmd.who.line': '  {address}',
+  'cmd.who.refused': '{list} のメンバー一覧は{who}にだけ公開されています。',
+  'cmd.who.members': 'メンバー',
+  'cmd.who.owners': 'リスト管理者',
+  'cmd.subscribe.sent': '確認のメールを {address} に送りました。',
+  'cmd.subscribe.already': '{address} はすでに {list} のメンバーです。',
+  'cmd.subscribe.closed': '{list} はメールによる登録を受け付けていません。管理者（{owner}）にお問い合わせください。',
+  'cmd.subscribe.badAddress': '"{address}" は正しいアドレスではありません。',
+  'cmd.subscribe.badOption': '"{option}" は subscribe のオプションではありません（digest または nodigest）。',
+  'cmd.unsubscribe.sent': '{address} が {list} のメンバーであれば、確認のメールをそのアドレスに送りました。',
+  'cmd.set.usage': '使い方: set delivery on|off または set digest mime|plain|off',
+  'cmd.set.done': '{address} への配送は{state}になりました。',
+  'cmd.set.on': 'オン',
+  'cmd.set.off': 'オフ',
+  'cmd.notMember': '{address} は {list} のメンバーではありません。',
+  'cmd.confirm.usage': '使い方: confirm TOKEN',
+  'confirm.subscribed': '{address} は {list} のメンバーになりました。',
+  'confirm.unsubscribed': '{address} は {list} から退会しました。',
+  'confirm.unknown': 'この確認トークンは無効です（入力の誤りか、発行されていないもの）。何も変更していません。',
+  'confirm.expired': 'この確認トークンは期限切れです。何も変更していません。もう一度依頼してください。',
+  'confirm.used': 'この確認トークンはすでに使われています。何も変更していません。',
+  'confirm.error.subject': '{list} への確認',
+  'notice.held.subject': '{list} へのメッセージは司会者の承認待ちです',
+  'notice.held.body':
+    '{list} 宛ての次の件名のメッセージ\n\n    {subject}\n\nは、司会者が確認するまで保留されています。理由: {reason}。\n\n' +
+    '却下された場合はお知らせします。',
+  'notice.rejected.subject': '{list} へのメッセージは却下されました',
+  'notice.rejected.body': '{list} 宛ての次の件名のメッセージ\n\n    {subject}\n\nは却下されました。理由: {reason}。',
+  'reason.nonMember': 'メンバー以外からの投稿は承認なしには受け付けません',
+  'reason.nonMemberRejected': 'このリストはメンバーからの投稿だけを受け付けます',
+  'reason.tooBig': 'メッセージの大きさ {size} KB がリストの上限 {max} KB を超えています',
+  'reason.moderator': '司会者が却下しました',
+  'reason.bounces': 'エラーによる返送（スコア {score}、最新: {status}）',
+  'bounce.disabled.subject': '{list} への配送を停止しました',
+  'bounce.disabled.body': 'アドレス {address} 宛てのメールがエラーで返送されているため、メーリングリスト {list} からの配送を停止しました。配送を再開するまで、リストの投稿は届きません。\n\n再開するには、次の行\n\n    set delivery on\n\nを書いたメッセージを {address} から {request} 宛てに送ってください。\n\nこのお知らせはあと {left} 回届きます。{removal} の時点で配送が停止したままであれば、リストから退会となります。',
+  'bounce.owner.disabled.subject': '{list} の {address} への配送を返送エラーのため停止しました',
+  'bounce.owner.disabled.body': 'メーリングリスト {list} の {address} への配送を停止しました。返送スコア {score} がリストの上限 {threshold} に達しました（最新の返送: {status}）。メンバーには再開の方法を知らせました。',
+  'bounce.owner.removed.subject': '返送エラーのため {address} を {list} から退会させました',
+  'bounce.owner.removed.body': '{address} をメーリングリスト {list} から退会させました。返送エラーのため配送が停止され、最後のお知らせの後も再開されませんでした。',
+  'digest.subject': '{list} ダイジェスト 第 {volume} 巻 第 {issue} 号',
+  'digest.masthead': 'メーリングリスト {list} への投稿は\n\t{post}\nに送ってください。\n\n登録・退会やその他のコマンドについては、件名または本文に "help" と書いたメッセージを\n\t{request}\nに送ってください。\n\nリストの管理者の連絡先:\n\t{owner}\n\n返信するときは、件名を "Re: {list} ダイジェストの内容..." より具体的なものに変えてください。',
+  'digest.topics': '今回の話題:',
+  'digest.end': '{list} ダイジェスト 第 {volume} 巻 第 {issue} 号 終わり',
+  'cmd.set.digestDone': '{address} は今後 {mode} を受け取ります。',
+  'cmd.digest.mime': 'MIME 形式のダイジェスト',
+  'cmd.digest.plain': 'テキスト形式のダイジェスト',
+  'cmd.digest.off': '投稿を 1 通ずつ（ダイジェストなし）',
+};

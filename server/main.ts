@@ -117,6 +117,7 @@ export class Engine {
     const accounts = new Accounts(directory, store, db);
     const admins = new AdminAccounts(db);
     const counters = new MessageCounters(db);
+    connections.on('open', (conn: { protocol: string }) => counters.count('connections', conn.protocol));
     counters.on('error-writing', (err: unknown) => serverLog.error('could not write the message counters; they are kept for the next minute', { error: String(err) }));
     const queue = new Queue(db, commits, path.join(dataDir, 'spool'), () => settings.get(), logs.logger('smtp'), counters);
     this.junkFilter = JunkFilter.open(dataDir);

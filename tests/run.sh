@@ -35,6 +35,8 @@ command -v fail2ban-regex >/dev/null || need+=(fail2ban)
 command -v prometheus >/dev/null || need+=(prometheus)
 # Debian's Chromium for the console's browser tests (tests/console/; puppeteer-core never downloads one)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# and Debian's Firefox ESR for the same walk in Gecko (puppeteer-core over WebDriver BiDi)
+[ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

@@ -2,6 +2,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JUNK_ACTIONS } from '../../server/config/settings-schema';
 import { REJECT_REASONS, VIRUS_OUTCOMES } from '../../server/metrics/message-counters';
+import { PROTOCOLS } from '../../server/net/connections';
 import { closedSet } from '../enums';
 
 export enum CountStep {
@@ -22,20 +23,23 @@ export enum MessageCounterName {
   REJECTED = 'rejected',
   JUNK = 'junk',
   VIRUS = 'virus',
+  CONNECTIONS = 'connections',
 }
 registerEnumType(MessageCounterName, {
   name: 'MessageCounter',
   description:
     'RECEIVED: messages accepted by SMTP. DELIVERED: copies stored in local mailboxes. RELAYED: recipients sent to other servers. ' +
     'DEFERRED: recipients whose delivery attempt failed for now. BOUNCED: recipients returned to the sender. ' +
-    'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done).',
+    'REJECTED: refusals by the SMTP server (label: the reason). JUNK: messages found to be junk (label: the action). VIRUS: messages with a virus (label: what was done). ' +
+    'CONNECTIONS: client connections opened (label: the protocol).',
 });
 
-export const MessageCountLabel = closedSet([...REJECT_REASONS, ...JUNK_ACTIONS, ...VIRUS_OUTCOMES], {
+export const MessageCountLabel = closedSet([...REJECT_REASONS, ...JUNK_ACTIONS, ...VIRUS_OUTCOMES, ...PROTOCOLS], {
   name: 'MessageCountLabel',
   description:
     'What a count is about. REJECTED: the reason (RELAY_DENIED, UNKNOWN_USER, RBL, DMARC, SIZE, DISK_RESERVE, QUOTA, REFUSED_HOST, INBOUND_BLOCKED, SENDER, POLICY). ' +
-    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED).',
+    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED). ' +
+    'CONNECTIONS: the protocol (SMTP, SUBMISSION, IMAP, POP3, SIEVE, HTTP).',
 });
 
 @ObjectType('CountPoint')
@@ -52,7 +56,7 @@ export class MessageCountSeriesType {
   @Field(() => MessageCounterName)
   counter!: MessageCounterName;
 
-  @Field(() => MessageCountLabel, { nullable: true, description: 'For REJECTED the reason, for JUNK the action, for VIRUS what was done; null for the other counters.' })
+  @Field(() => MessageCountLabel, { nullable: true, description: 'For REJECTED the reason, for JUNK the action, for VIRUS what was done, for CONNECTIONS the protocol; null for the other counters.' })
   label!: string | null;
 
   @Field(() => Float, { description: 'The sum over the range.' })

@@ -3,7 +3,7 @@ import type { QueueEntry } from '../../server/queue/types';
 import { localUserId } from '../../server/queue/targets';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
-import { type Connection, PageArgs, paginate } from '../pagination';
+import { type Connection, PageArgs, decodeCursor, encodeCursor, pageSize } from '../pagination';
 import {
   QueueActionPayload,
   QueueCountsType,
@@ -24,10 +24,18 @@ export class QueueResolver {
   queue(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('state', () => QueueState, { nullable: true }) state: QueueState | undefined,
+    @Arg('search', () => String, { nullable: true, description: 'Words that must all occur in the queue ID, sender, a recipient or the client (any case).' }) search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<QueuedMessageType> {
-    const entries = ctx.engine.queue.entries().filter((e) => !state || e.state === state);
-    return paginate(entries.map((e) => toMessage(ctx, e)), (m) => m.id, page);
+    // Paged in SQL: a page of a 10,000-message queue reads its own rows only.
+    const found = ctx.engine.queue.page({ state, search: search ?? undefined }, page.after ? decodeCursor(page.after) : undefined, pageSize(page));
+    const edges = found.entries.map((e) => ({ cursor: encodeCursor(e.id), node: toMessage(ctx, e) }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: { hasNextPage: found.more, hasPreviousPage: page.after !== undefined && page.after !== null, startCursor: edges[0]?.cursor, endCursor: edges[edges.length - 1]?.cursor },
+      totalCount: found.total,
+    };
   }
 
   @Authorized()

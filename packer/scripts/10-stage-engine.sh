@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles the engine from this checkout and stages what runs on the appliance:
-# dist/server + dist/graphql, bin/, package.json and the production node_modules.
+# dist/server + dist/graphql + dist/console (the admin console's built assets), bin/,
+# package.json and the production node_modules.
 source "${PILLARBOX_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}/packer/scripts/common.sh"
 STAGE=$WORK/engine
 cd "$REPO"
@@ -14,10 +15,13 @@ if ! npx --no-install tsc -p tsconfig.json >&2; then
   log "warning: type errors ignored (PILLARBOX_IMAGE_ALLOW_TSC_ERRORS=1)"
 fi
 [ -f dist/server/cli/pillarbox.js ] || die "dist/server/cli/pillarbox.js missing after the build"
+log "building the admin console (esbuild)"
+node server/web/console/build.mjs >&2 || die "the admin console does not build (server/web/console/build.mjs)"
+[ -f dist/console/index.html ] || die "dist/console/index.html missing after the build"
 
 rm -rf "$STAGE"
 mkdir -p "$STAGE/dist"
-cp -a dist/server dist/graphql "$STAGE/dist/"
+cp -a dist/server dist/graphql dist/console "$STAGE/dist/"
 find "$STAGE/dist" -name '*.map' -delete
 cp -a bin package.json package-lock.json "$STAGE/"
 [ -f graphql/schema.graphql ] && install -D -m 0644 graphql/schema.graphql "$STAGE/graphql/schema.graphql"

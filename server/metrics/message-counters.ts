@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database';
 
-/** What happens to mail, counted where it happens (smtp/, delivery/, outbound/, queue/). */
-export const MESSAGE_COUNTERS = ['received', 'delivered', 'relayed', 'deferred', 'bounced', 'rejected', 'junk', 'virus'] as const;
+/**
+ * What happens to mail, counted where it happens (smtp/, delivery/, outbound/, queue/), and
+ * client connections opened (label: the protocol), counted by the connection registry's
+ * `open` event (wired in main.ts), for the connection-rate graphs.
+ */
+export const MESSAGE_COUNTERS = ['received', 'delivered', 'relayed', 'deferred', 'bounced', 'rejected', 'junk', 'virus', 'connections'] as const;
 export type MessageCounter = (typeof MESSAGE_COUNTERS)[number];
 
 /** Why the SMTP server refused mail (the `rejected` counter's label). */

@@ -11,6 +11,7 @@ import type { MessageCounters } from '../metrics/message-counters';
 import type { Logger } from '../logs/logger';
 import { writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
+import { type QueueFilter, queueFilterSql } from './queue-search';
 
 export type RecipientOutcome = { status: 'delivered' } | { status: 'temporary' | 'permanent'; diagnostic: string };
 
@@ -209,6 +210,19 @@ export class Queue extends EventEmitter {
 
   entries(): QueueEntry[] {
     return (this.db.prepare('SELECT * FROM queue ORDER BY created_at').all() as QueueRow[]).map((r) => this.toEntry(r));
+  }
+
+  /**
+   * One page of the queue in queue-ID order (oldest first: IDs grow with time), after the ID
+   * `after`, filtered (queue-search.ts), with how many match in all.
+   */
+  page(filter: QueueFilter, after: string | undefined, limit: number): { entries: QueueEntry[]; total: number; more: boolean } {
+    const { where, params } = queueFilterSql(filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM queue q WHERE ${where}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT q.* FROM queue q WHERE ${where} AND q.id > ? ORDER BY q.id LIMIT ?`)
+      .all(...params, after ?? '', limit + 1) as QueueRow[];
+    return { entries: rows.slice(0, limit).map((r) => this.toEntry(r)), total, more: rows.length > limit };
   }
 
   counts(): { active: number; deferred: number; held: number } {

@@ -6,7 +6,9 @@ import { fileSystemRoom, usageByLocation } from '../store/usage';
 
 const PROTOCOLS = ['smtp', 'submission', 'imap', 'pop3', 'sieve', 'http'] as const;
 /** The label each counter's label goes under in Prometheus (none for the unlabelled ones). */
-const LABEL_NAME: Partial<Record<MessageCounter, string>> = { rejected: 'reason', junk: 'action', virus: 'action' };
+const LABEL_NAME: Partial<Record<MessageCounter, string>> = { rejected: 'reason', junk: 'action', virus: 'action', connections: 'protocol' };
+/** Counters that are not about messages keep their own name. */
+const METRIC_NAME: Partial<Record<MessageCounter, string>> = { connections: 'pillarbox_connections_opened_total' };
 
 /**
  * The engine's metrics in the Prometheus text format (GET /metrics): the message counters
@@ -24,7 +26,7 @@ export class PrometheusMetrics {
       const label = LABEL_NAME[name];
       counters.set(
         name,
-        new Counter({ name: `pillarbox_messages_${name}_total`, help: HELP[name], labelNames: label ? [label] : [], registers: [registry] }),
+        new Counter({ name: METRIC_NAME[name] ?? `pillarbox_messages_${name}_total`, help: HELP[name], labelNames: label ? [label] : [], registers: [registry] }),
       );
     }
     const add = (counter: MessageCounter, label: string, n: number) => {
@@ -161,4 +163,5 @@ const HELP: Record<MessageCounter, string> = {
   rejected: 'Refusals by the SMTP server, by reason.',
   junk: 'Messages found to be junk, by junk action.',
   virus: 'Messages with a virus, by what was done.',
+  connections: 'Client connections opened since the engine started, by protocol.',
 };

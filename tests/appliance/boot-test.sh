@@ -142,6 +142,14 @@ gql 'mutation { updateSettings(input: {mtaStsMode: NONE}) { mtaStsMode } }' "$to
 grep -q 'mode: testing' <<<"$policy" && grep -q "mx: $HOST" <<<"$policy" || fail "MTA-STS policy for $domain: '$policy'"
 echo "https on 443: MTA-STS policy for mta-sts.$domain served"; checks=$((checks + 1))
 
+# The admin console through the HTTPS front: a pane's page, then its script (precompressed).
+console_page=$(curl -sSk --max-time 10 -w '\n%{time_total}' "https://127.0.0.1:$HTTPS_PORT/overview" || true)
+console_script=$(grep -o '/assets/console-[A-Za-z0-9]*\.js' <<<"$console_page" | head -1)
+[ -n "$console_script" ] || fail "https on 443: /overview is not the console's page: ${console_page:0:200}"
+console_js=$(curl -sSk --max-time 10 -o /dev/null -H 'accept-encoding: br, gzip' -w '%{http_code} %{size_download} %{time_total}' "https://127.0.0.1:$HTTPS_PORT$console_script" || true)
+[ "${console_js%% *}" = 200 ] || fail "https on 443: $console_script answered '$console_js'"
+echo "https on 443: the admin console (page in $(tail -1 <<<"$console_page") s; script $console_script: status, bytes, seconds: $console_js)"; checks=$((checks + 1))
+
 # The engine listens on 80 and 443 and on no development port (8080, 8443): nothing internal left.
 listening=$(console "ss -Htln" 60 | awk '{print $4}' | tr '\n' ' ')
 grep -qE '(^|[]:*])443 ' <<<"$listening" && grep -qE '(^|[]:*])80 ' <<<"$listening" || fail "not listening on 80 and 443: $listening"

@@ -26,19 +26,24 @@ declare const window: Record<string, unknown>;
 declare function getComputedStyle(el: PageElement): { display: string };
 
 export const CHROMIUM = process.env.PILLARBOX_CHROMIUM ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.PILLARBOX_FIREFOX ?? '/usr/bin/firefox-esr';
+export type BrowserName = 'chrome' | 'firefox';
 const ROOT = path.join(__dirname, '..', '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console');
 const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
 
 /** The reason to skip, when the machine cannot run the browser tests. */
-export function skipReason(): string | false {
-  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium; tests/run.sh does)`;
+export function skipReason(browser: BrowserName = 'chrome'): string | false {
+  if (browser === 'chrome' && !fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium; tests/run.sh does)`;
+  if (browser === 'firefox' && !fs.existsSync(FIREFOX)) return `${FIREFOX} is missing (apt-get install firefox-esr; tests/run.sh does)`;
   if (!fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))) return 'the console is not built (npm run build)';
   return false;
 }
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+/** Firefox over WebDriver BiDi sets the size only (no mobile emulation): the layout is the same. */
+export const PHONE_SIZE = { width: 390, height: 844 };
 
 export interface ConsoleHarness {
   t: TestEngine;
@@ -49,16 +54,20 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsole(opts: { settings?: Partial<Settings>; users?: CreateUserInput[] } = {}): Promise<ConsoleHarness> {
+export async function startConsole(opts: { settings?: Partial<Settings>; users?: CreateUserInput[]; browser?: BrowserName } = {}): Promise<ConsoleHarness> {
   const t = await startEngine(opts);
   let browser: Browser;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions', '--lang=en-US'],
-    });
+    browser =
+      opts.browser === 'firefox'
+        ? // Debian's Firefox ESR, driven over WebDriver BiDi.
+          await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: { 'intl.accept_languages': 'en-US' } })
+        : await puppeteer.launch({
+            executablePath: CHROMIUM,
+            headless: true,
+            // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+            args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions', '--lang=en-US'],
+          });
   } catch (err) {
     await t.stop();
     throw err;
@@ -109,7 +118,7 @@ export async function settled(page: Page): Promise<void> {
 }
 
 /** Opens a pane by its URL (a real load, as a bookmark would) at a viewport, and waits for it. */
-export async function visit(page: Page, base: string, pathname: string, viewport: typeof DESKTOP | typeof PHONE = DESKTOP): Promise<void> {
+export async function visit(page: Page, base: string, pathname: string, viewport: { width: number; height: number } = DESKTOP): Promise<void> {
   await page.setViewport(viewport);
   await page.goto(base + pathname);
   await settled(page);

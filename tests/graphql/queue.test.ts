@@ -36,6 +36,16 @@ describe('GraphQL queue management', () => {
     assert.match(headers.queuedMessageHeaders, /^(Received-SPF|Authentication-Results|Received): .*\r\n[\s\S]*Subject: queued for later\r\n/);
   });
 
+  it('searches by sender, recipient, queue ID and client, all words in any case', async () => {
+    const [{ id }] = t.engine.ctx.queue.entries();
+    const found = async (search: string) =>
+      (await gqlOk<{ queue: { totalCount: number; nodes: { id: string }[] } }>(t.ports.http, 'query ($s: String) { queue(search: $s) { totalCount nodes { id } } }', { token, variables: { s: search } })).queue;
+    for (const search of ['BOB@example', 'friend@remote.test', 'friend@example.test', id.slice(0, 6), 'bob friend', '127.0.0.1', '']) {
+      assert.deepEqual((await found(search)).nodes.map((n) => n.id), [id], search);
+    }
+    for (const search of ['nobody', 'bob nobody']) assert.equal((await found(search)).totalCount, 0, search);
+  });
+
   it('holds, releases, retries and deletes; the monitor role cannot', async () => {
     const [{ id }] = t.engine.ctx.queue.entries();
     const hold = await gqlOk<{ holdQueuedMessages: { done: string[] } }>(t.ports.http, `mutation { holdQueuedMessages(input: {ids: ["${id}", "NOPE"]}) { done skipped } }`, { token });

@@ -97,6 +97,9 @@ describe('message counters through SMTP and GraphQL', () => {
       { token },
     );
     const totals = Object.fromEntries(data.messageCounts.map((s) => [`${s.counter}${s.label ? ':' + s.label : ''}`, s.total]));
+    // Connections opened, by protocol: the one SMTP session.
+    assert.equal(totals['CONNECTIONS:SMTP'], 1);
+    for (const key of Object.keys(totals)) if (key.startsWith('CONNECTIONS:')) delete totals[key];
     assert.deepEqual(totals, { DELIVERED: 1, RECEIVED: 1, 'REJECTED:RELAY_DENIED': 1, 'REJECTED:UNKNOWN_USER': 1 });
     const received = data.messageCounts.find((s) => s.counter === 'RECEIVED')!;
     assert.ok(received.points.length >= 1 && received.points.every((p) => Date.parse(p.time) % MINUTE === 0));

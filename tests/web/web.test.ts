@@ -68,6 +68,7 @@ describe('management HTTP server', () => {
         sizes.push(res.body.length);
       }
       assert.ok(sizes[0] < sizes[2] && sizes[1] < sizes[2], 'the compressed copies are smaller');
+      if (url.endsWith('.js')) assert.ok(sizes[1] < 300 * 1024, `the console's JavaScript is ${sizes[1]} bytes gzip-compressed, over the issue's 300 KB`);
     }
   });
 

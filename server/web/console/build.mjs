@@ -18,12 +18,18 @@ const BIN = path.join(ROOT, 'node_modules', '.bin');
 /** The issue's budget for the console's compressed JavaScript. */
 export const JS_GZIP_BUDGET = 300 * 1024;
 
+/** Runs a tool quietly; on failure its whole output is shown and the build stops. */
 function run(tool, args) {
-  execFileSync(path.join(BIN, tool), args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync(path.join(BIN, tool), args, { cwd: ROOT, stdio: 'pipe' });
+  } catch (err) {
+    process.stderr.write(`console build: ${tool} failed\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+    process.exit(1);
+  }
 }
 
 const checkOnly = process.argv.includes('--check');
-run('graphql-codegen', ['--config', path.join(SOURCE, 'codegen.json'), '--silent']);
+run('graphql-codegen', ['--config', path.join(SOURCE, 'codegen.json')]);
 run('tsc', ['-p', path.join(SOURCE, 'tsconfig.json')]);
 if (checkOnly) process.exit(0);
 

@@ -1,5 +1,9 @@
 import type { Pane } from './pane';
 import { overviewPane } from './overview';
+import { logsPane } from './logs';
+import { graphsPane } from './graphs';
+import { connectionsPane } from './connections';
+import { queuePane } from './queue';
 import { accountsPane } from './accounts';
 import { jobsPane } from './jobs';
 import { domainsPane } from './domains';
@@ -13,6 +17,10 @@ import { settingsPane } from './settings';
 /** The console's panes, one line each; the navigation orders and groups them (pane.ts). */
 export const PANES: Pane[] = [
   overviewPane,
+  logsPane,
+  graphsPane,
+  connectionsPane,
+  queuePane,
   relayPane,
   accountsPane,
   jobsPane,

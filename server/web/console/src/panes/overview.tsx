@@ -123,9 +123,9 @@ const SetProtocol = graphql(`
 
 /** The protocols an administrator switches on and off, with the setting that does it. */
 const PROTOCOLS = [
-  { label: 'SMTP (mail from other servers and clients)', setting: 'smtpEnabled', listeners: ['smtp', 'submission', 'smtps'] },
-  { label: 'IMAP', setting: 'imapEnabled', listeners: ['imap', 'imaps'] },
-  { label: 'POP3', setting: 'popEnabled', listeners: ['pop3', 'pop3s'] },
+  { label: 'SMTP (mail from other servers and clients)', setting: 'smtpEnabled', listeners: ['SMTP', 'SUBMISSION', 'SMTPS'] },
+  { label: 'IMAP', setting: 'imapEnabled', listeners: ['IMAP', 'IMAPS'] },
+  { label: 'POP3', setting: 'popEnabled', listeners: ['POP3', 'POP3S'] },
 ] as const;
 
 function Overview() {
@@ -179,7 +179,7 @@ function Overview() {
               return (
                 <li key={p.setting}>
                   <span className="service-name">{p.label}</span>
-                  <span className="service-ports">{ports.length ? ports.map((l) => `${l.name} ${l.port}`).join(', ') : 'not listening'}</span>
+                  <span className="service-ports">{ports.length ? ports.map((l) => `${l.name.toLowerCase()} ${l.port}`).join(', ') : 'not listening'}</span>
                   <Toggle label={`${p.label} service`} checked={on} busy={busy === p.setting} onChange={(next) => void toggle(p.setting, next)} />
                 </li>
               );
@@ -192,7 +192,7 @@ function Overview() {
           <ul className="plain">
             {connections.map((c) => (
               <li key={c.protocol}>
-                {c.protocol}: {c.count}
+                {c.protocol.toLowerCase()}: {c.count}
               </li>
             ))}
           </ul>

@@ -24,14 +24,14 @@ const MAX_PAGE = 500;
 
 /**
  * A Relay connection read a page at a time (first/after), the pages appended as the list
- * scrolls: a 10,000-row list costs 20 requests of 500, made only as far as someone scrolls.
+ * scrolls: a 10,000-row list costs 100 requests of 100, made only as far as someone scrolls.
  * A change of `variables` (compared by value) starts again.
  */
 export function usePaged<TData, TVars extends AnyVariables, TNode>(
   document: TypedDocumentNode<TData, TVars>,
   variables: Omit<TVars, 'first' | 'after'>,
   pick: (data: TData) => Page<TNode>,
-  pageSize = 200,
+  pageSize = 100,
 ): Paged<TNode> {
   const client = useClient();
   const key = JSON.stringify(variables);

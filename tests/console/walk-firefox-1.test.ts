@@ -1,0 +1,3 @@
+import { firefoxWalk } from './firefox-walk';
+
+firefoxWalk(0);

@@ -87,6 +87,27 @@ const Backups = graphql(`
   }
 `);
 
+const RestoreStatus = graphql(`
+  query ConsoleRestoreStatus {
+    restoreStatus {
+      state
+      backup
+      filesChecked
+      filesTotal
+      message
+      startedAt
+      finishedAt
+    }
+  }
+`);
+const RestoreBackup = graphql(`
+  mutation ConsoleRestoreBackup($input: RestoreBackupInput!) {
+    restoreBackup(input: $input) {
+      state
+    }
+  }
+`);
+
 const Repair = graphql(`
   mutation ConsoleRepair($input: RepairMailStoreInput) {
     repairMailStore(input: $input) {
@@ -266,6 +287,11 @@ function BackupsCard({ settings, running, lastRun, reload }: { settings: Mainten
   const [starting, runBackup] = useMutation(RunBackup);
   const [deleting, deleteBackup] = useMutation(DeleteBackup);
   const [confirm, setConfirm] = useState<string>();
+  const [restoreName, setRestoreName] = useState<string>();
+  const [restoring, restore] = useMutation(RestoreBackup);
+  const [{ data: restoreData }, reloadRestore] = useQuery({ query: RestoreStatus, requestPolicy: 'cache-and-network' });
+  const restoreState = restoreData?.restoreStatus;
+  useInterval(() => reloadRestore({ requestPolicy: 'network-only' }), restoreState?.state === 'VERIFYING' || restoreState?.state === 'RESTORING' ? 2000 : 60_000);
   const [downloadError, setDownloadError] = useState<string>();
   const session = useSession();
   const { saved, show } = useSaved();
@@ -299,7 +325,13 @@ function BackupsCard({ settings, running, lastRun, reload }: { settings: Mainten
           {running ? 'A backup is being taken now.' : lastRun ? `Last: ${lastRun.outcome.toLowerCase()}${lastRun.finishedAt ? `, ${formatTime(lastRun.finishedAt)}` : ''}.` : ''}
         </p>
       )}
-      <p className="muted">Restoring is done with the engine stopped: <code>pillarbox restore</code> (docs/operations.md); the API offers no restore.</p>
+      {restoreState && restoreState.state !== 'IDLE' ? (
+        <p className={restoreState.state === 'FAILED' ? 'state state-error' : 'notice'} role="status">
+          Restore of {restoreState.backup ?? 'a backup'}: {restoreState.state.toLowerCase()}
+          {restoreState.state === 'VERIFYING' ? ` (${restoreState.filesChecked} of ${restoreState.filesTotal} files checked)` : ''}. {restoreState.message}
+        </p>
+      ) : null}
+      {restoring.error ? <ErrorState error={restoring.error} title="The restore was refused" /> : null}
       {starting.error ? <ErrorState error={starting.error} /> : null}
       {deleting.error ? <ErrorState error={deleting.error} /> : null}
       {error ? <ErrorState error={error} /> : null}
@@ -361,6 +393,11 @@ function BackupsCard({ settings, running, lastRun, reload }: { settings: Mainten
                                 Download<span className="visually-hidden"> {b.name}</span>
                               </button>
                             ) : null}
+                            {b.complete ? (
+                              <button type="button" onClick={() => setRestoreName(b.name)}>
+                                Restore<span className="visually-hidden"> {b.name}</span>
+                              </button>
+                            ) : null}
                             <button type="button" className="danger" onClick={() => setConfirm(b.name)}>
                               Delete<span className="visually-hidden"> {b.name}</span>
                             </button>
@@ -387,6 +424,21 @@ function BackupsCard({ settings, running, lastRun, reload }: { settings: Mainten
           }}
         >
           <p>Later backups keep their own copies of the files they share with it.</p>
+        </ConfirmDialog>
+      ) : null}
+      {restoreName ? (
+        <ConfirmDialog
+          title={`Restore backup ${restoreName}?`}
+          confirmLabel="Restore"
+          typeToConfirm="RESTORE"
+          onCancel={() => setRestoreName(undefined)}
+          onConfirm={() => {
+            const name = restoreName;
+            setRestoreName(undefined);
+            void restore({ input: { name, confirm: 'RESTORE' } }).then(() => reloadRestore({ requestPolicy: 'network-only' }));
+          }}
+        >
+          <p>Every mail, account and setting changed since this backup is replaced by the backup's. Its files are checked first while mail is served; then the engine stops, restores and starts again on the restored store (the console reconnects).</p>
         </ConfirmDialog>
       ) : null}
     </section>

@@ -38,8 +38,7 @@ export class AccountUsageResolver {
   ): Connection<AccountUsageType> {
     const by = order ?? AccountUsageOrder.USAGE;
     const rows = ctx.engine.accounts.usageList(search).map(({ user, quota }) => ({ key: keyOf(by, reverse ?? false, user, quota), user, quota }));
-    const keys = new Map(rows.map((r) => [r, r.key]));
-    const found = paginate(rows, (r) => keys.get(r) as string, page);
+    const found = paginate(rows, (r) => r.key, page);
     // Only the page's users are read in full.
     const toNode = (r: (typeof rows)[number]): AccountUsageType | undefined => {
       const user = ctx.engine.directory.user(r.user.id);

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { listAddresses } from '../../server/lists/addresses';
+import { archiveMboxPath, archiveMessagePath } from '../../server/lists/archive';
 import type { ModerationAction as Action } from '../../server/lists/lists';
 import type { DeliveryState, DigestMode as Digest, ListMember, ListSettings, MailingList, PendingRequest } from '../../server/lists/types';
 import type { GraphqlContext } from '../context';
@@ -7,6 +8,10 @@ import { badInput, notFound } from '../errors';
 import { type Connection, PageArgs, decodeCursor, encodeCursor, pageSize, paginate } from '../pagination';
 import {
   AddListMembersInput,
+  ArchiveOrder,
+  ArchivePeriodType,
+  ArchivedPostConnection,
+  ArchivedPostType,
   AddListMembersPayload,
   CreateListInput,
   DecideSubscriptionInput,
@@ -32,7 +37,7 @@ const toPending = (p: PendingRequest): PendingSubscriptionType => ({ id: p.id, a
 
 /** The settings fields an input gives (the rest stay as they are). */
 function settingsOf(input: Partial<Record<keyof ListSettings, unknown>>): Partial<ListSettings> {
-  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency'];
+  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (input[k] !== undefined && input[k] !== null) out[k] = input[k];
   return out as Partial<ListSettings>;
@@ -98,6 +103,38 @@ export class ListResolver {
       nodes,
       totalCount: total,
       pageInfo: { hasNextPage: members.length > limit, hasPreviousPage: after !== undefined, startCursor: edges[0]?.cursor, endCursor: edges[edges.length - 1]?.cursor },
+    };
+  }
+
+  @Authorized()
+  @Query(() => [ArchivePeriodType], { description: 'The periods of a list\u2019s archive, newest first.' })
+  listArchivePeriods(@Arg('list', () => String) address: string, @Ctx() ctx: GraphqlContext): ArchivePeriodType[] {
+    const list = findList(ctx, address);
+    return ctx.engine.lists.archivePeriods(list.id).map((p) => ({ ...p, mboxPath: archiveMboxPath(list.address, p.period) }));
+  }
+
+  @Authorized()
+  @Query(() => ArchivedPostConnection, { description: 'A list\u2019s archived posts (paged in SQL), of one period or all, found by words of the subject, sender or text.' })
+  listArchive(
+    @Arg('list', () => String) address: string,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('period', () => String, { nullable: true }) period: string | undefined,
+    @Arg('search', () => String, { nullable: true, description: 'Words that every post found has (the last also as the start of a word).' }) search: string | undefined,
+    @Arg('order', () => ArchiveOrder, { defaultValue: 'date' }) order: string,
+    @Ctx() ctx: GraphqlContext,
+  ): Connection<ArchivedPostType> {
+    const list = findList(ctx, address);
+    const limit = pageSize(page);
+    const offset = page.after ? Number(decodeCursor(page.after)) + 1 : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw badInput('not a cursor of this query', 'after');
+    const { posts, total } = ctx.engine.lists.archivedPosts(list.id, { period: period?.trim() || undefined, search, order: order as 'date' | 'thread' | 'author', offset, limit: limit + 1 });
+    const nodes = posts.slice(0, limit).map((p) => ({ ...p, rawPath: archiveMessagePath(list.address, p.id) }));
+    const edges = nodes.map((node, i) => ({ cursor: encodeCursor(String(offset + i)), node }));
+    return {
+      edges,
+      nodes,
+      totalCount: total,
+      pageInfo: { hasNextPage: posts.length > limit, hasPreviousPage: offset > 0, startCursor: edges[0]?.cursor, endCursor: edges[edges.length - 1]?.cursor },
     };
   }
 

@@ -154,6 +154,12 @@ export class MailingListType {
   digestIssue!: number;
   @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the last digest issue went out.' })
   digestLastSent!: Date | null;
+  @Field(() => Boolean, { description: 'Posts are kept in the list\u2019s archive (default true).' })
+  archive!: boolean;
+  @Field(() => Boolean, { description: 'The archive is for members and the server\u2019s administrators only; public otherwise.' })
+  archivePrivate!: boolean;
+  @Field(() => DigestVolumeFrequency, { description: 'How the archive is divided into periods (default MONTHLY).' })
+  archiveVolumeFrequency!: string;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -274,6 +280,12 @@ export class ListSettingsFields {
   digestPeriodic?: boolean;
   @Field(() => DigestVolumeFrequency, { nullable: true })
   digestVolumeFrequency?: string;
+  @Field(() => Boolean, { nullable: true })
+  archive?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  archivePrivate?: boolean;
+  @Field(() => DigestVolumeFrequency, { nullable: true })
+  archiveVolumeFrequency?: string;
 }
 
 @InputType()
@@ -403,3 +415,46 @@ export class DecideSubscriptionInput {
   @Field(() => SubscriptionDecision)
   decision!: string;
 }
+
+export enum ArchiveOrder {
+  DATE = 'date',
+  THREAD = 'thread',
+  AUTHOR = 'author',
+}
+registerEnumType(ArchiveOrder, { name: 'ArchiveOrder', description: 'DATE: as they arrived; THREAD: threads in the order they started, each in arrival order; AUTHOR: by sender.' });
+
+@ObjectType('ArchivePeriod', { description: 'A part of a list\u2019s archive (a year, quarter, month, week or day).' })
+export class ArchivePeriodType {
+  @Field(() => String, { description: '2026, 2026-Q4, 2026-12, 2026-W-12-07 (the week\u2019s Monday) or 2026-12-07.' })
+  period!: string;
+  @Field(() => Int)
+  posts!: number;
+  @Field(() => String, { description: 'Where its mbox file is downloaded (public archives without a login; private ones with an administrator\u2019s bearer token).' })
+  mboxPath!: string;
+}
+
+@ObjectType('ArchivedPost', { description: 'A post in a list\u2019s archive, as the members got it.' })
+export class ArchivedPostType {
+  @Field(() => Int)
+  id!: number;
+  @Field(() => String)
+  period!: string;
+  @Field(() => String)
+  messageId!: string;
+  @Field(() => Int, { description: 'The id of the first post of its thread (its own when it starts one).' })
+  threadId!: number;
+  @Field(() => String)
+  subject!: string;
+  @Field(() => String)
+  fromName!: string;
+  @Field(() => String)
+  fromAddress!: string;
+  @Field(() => DateTimeISOResolver)
+  archivedAt!: Date;
+  @Field(() => Int, { description: 'Bytes.' })
+  size!: number;
+  @Field(() => String, { description: 'Where the message itself is downloaded (message/rfc822).' })
+  rawPath!: string;
+}
+
+export const ArchivedPostConnection = connectionType('ArchivedPost', ArchivedPostType);

@@ -481,6 +481,32 @@ CREATE TABLE list_digest_posts (
   added_at INTEGER NOT NULL
 );
 CREATE INDEX list_digest_posts_by_list ON list_digest_posts(list_id, id);
+
+-- Archives (docs/lists.md, "Archives"): every post as the members got it, by period, with its
+-- thread (the first post of the thread it answers) and a text index for searches.
+ALTER TABLE lists ADD COLUMN archive INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN archive_private INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lists ADD COLUMN archive_volume_frequency TEXT NOT NULL DEFAULT 'monthly'
+  CHECK (archive_volume_frequency IN ('yearly', 'quarterly', 'monthly', 'weekly', 'daily'));
+CREATE TABLE list_archive (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  thread_id INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  from_name TEXT NOT NULL,
+  from_address TEXT NOT NULL,
+  archived_at INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  message BLOB NOT NULL
+);
+CREATE INDEX list_archive_by_period ON list_archive(list_id, period, id);
+CREATE INDEX list_archive_by_message_id ON list_archive(list_id, message_id);
+CREATE VIRTUAL TABLE list_archive_text USING fts5(subject, author, body, content='', contentless_delete=1);
+CREATE TRIGGER list_archive_text_delete AFTER DELETE ON list_archive BEGIN
+  DELETE FROM list_archive_text WHERE rowid = old.id;
+END;
 `,
   },
 ];

@@ -26,19 +26,24 @@ export interface DigestIssue {
   plain: Buffer;
 }
 
-/** The period a time falls in, for the volume frequency: a new period starts a new volume. */
-function period(frequency: DigestVolumeFrequency, at: Date): string {
+/**
+ * The period a time falls in (UTC), named for people: 2026, 2026-Q4, 2026-12, the Monday that
+ * starts the week (2026-W-12-07), 2026-12-07. A new period starts a new digest volume and a new
+ * part of the archive.
+ */
+export function periodOf(frequency: DigestVolumeFrequency, at: Date): string {
   const y = at.getUTCFullYear();
   switch (frequency) {
     case 'yearly':
       return `${y}`;
     case 'quarterly':
-      return `${y}-Q${Math.floor(at.getUTCMonth() / 3)}`;
+      return `${y}-Q${Math.floor(at.getUTCMonth() / 3) + 1}`;
     case 'monthly':
-      return `${y}-${at.getUTCMonth()}`;
-    case 'weekly':
-      // Weeks counted from Monday 5 January 1970, so that every week starts on a Monday.
-      return `w${Math.floor((at.getTime() / 86_400_000 - 4) / 7)}`;
+      return at.toISOString().slice(0, 7);
+    case 'weekly': {
+      const monday = new Date(Date.UTC(y, at.getUTCMonth(), at.getUTCDate() - ((at.getUTCDay() + 6) % 7)));
+      return `${monday.getUTCFullYear()}-W-${monday.toISOString().slice(5, 10)}`;
+    }
     case 'daily':
       return at.toISOString().slice(0, 10);
   }
@@ -46,7 +51,7 @@ function period(frequency: DigestVolumeFrequency, at: Date): string {
 
 /** The volume and issue number the next digest of `list` gets when sent at `now`. */
 export function nextIssueNumber(list: MailingList, now: Date): { volume: number; issue: number } {
-  if (list.digestLastSent && period(list.digestVolumeFrequency, list.digestLastSent) !== period(list.digestVolumeFrequency, now)) {
+  if (list.digestLastSent && periodOf(list.digestVolumeFrequency, list.digestLastSent) !== periodOf(list.digestVolumeFrequency, now)) {
     return { volume: list.digestVolume + 1, issue: 1 };
   }
   return { volume: list.digestVolume, issue: list.digestIssue };

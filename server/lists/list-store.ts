@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database';
-import type { DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, PendingKind, PendingRequest } from './types';
+import type { ArchivedPost, DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, PendingKind, PendingRequest } from './types';
 
 interface ListRow {
   id: number;
@@ -34,6 +34,9 @@ interface ListRow {
   digest_volume: number;
   digest_issue: number;
   digest_last_sent: number | null;
+  archive: number;
+  archive_private: number;
+  archive_volume_frequency: string;
   created_at: string;
 }
 
@@ -94,6 +97,9 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   digestSizeKb: 'digest_size_kb',
   digestPeriodic: 'digest_periodic',
   digestVolumeFrequency: 'digest_volume_frequency',
+  archive: 'archive',
+  archivePrivate: 'archive_private',
+  archiveVolumeFrequency: 'archive_volume_frequency',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -129,6 +135,9 @@ const toList = (r: ListRow): MailingList => ({
   digestVolume: r.digest_volume,
   digestIssue: r.digest_issue,
   digestLastSent: r.digest_last_sent === null ? null : new Date(r.digest_last_sent),
+  archive: !!r.archive,
+  archivePrivate: !!r.archive_private,
+  archiveVolumeFrequency: r.archive_volume_frequency as MailingList['archiveVolumeFrequency'],
   createdAt: r.created_at,
 });
 
@@ -345,6 +354,71 @@ export class ListStore {
 
   memberCount(listId: number): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM list_members WHERE list_id = ?').get(listId) as { n: number }).n;
+  }
+
+  // Archives
+
+  /** Keeps a post in the archive and its words in the text index; its thread is the one of the post it answers. */
+  archivePost(p: { listId: number; period: string; messageId: string; replyTo: string[]; subject: string; fromName: string; fromAddress: string; message: Buffer; text: string }): number {
+    const find = this.db.prepare('SELECT thread_id FROM list_archive WHERE list_id = ? AND message_id = ? LIMIT 1');
+    let thread: number | undefined;
+    for (const parent of p.replyTo) {
+      thread = (find.get(p.listId, parent) as { thread_id: number } | undefined)?.thread_id;
+      if (thread !== undefined) break;
+    }
+    const info = this.db
+      .prepare('INSERT INTO list_archive (list_id, period, message_id, thread_id, subject, from_name, from_address, archived_at, size, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.period, p.messageId, thread ?? 0, p.subject, p.fromName, p.fromAddress, Date.now(), p.message.length, p.message);
+    const id = Number(info.lastInsertRowid);
+    if (thread === undefined) this.db.prepare('UPDATE list_archive SET thread_id = ? WHERE id = ?').run(id, id);
+    this.db.prepare('INSERT INTO list_archive_text (rowid, subject, author, body) VALUES (?, ?, ?, ?)').run(id, p.subject, `${p.fromName} ${p.fromAddress}`, p.text);
+    return id;
+  }
+
+  /** The archive's periods, newest first, with their number of posts. */
+  archivePeriods(listId: number): { period: string; posts: number }[] {
+    return this.db.prepare('SELECT period, COUNT(*) AS posts FROM list_archive WHERE list_id = ? GROUP BY period ORDER BY MIN(id) DESC').all(listId) as { period: string; posts: number }[];
+  }
+
+  /**
+   * Archived posts in the order asked (date = arrival, thread = threads in the order they
+   * started, each in arrival order; author = by sender), after the row `after` of that order;
+   * filtered by period and by an FTS5 query over subject, author and text.
+   */
+  archivedPosts(listId: number, q: { period?: string; match?: string; order: 'date' | 'thread' | 'author'; offset: number; limit: number }): { posts: ArchivedPost[]; total: number } {
+    const where = ['a.list_id = ?'];
+    const values: unknown[] = [listId];
+    if (q.period) {
+      where.push('a.period = ?');
+      values.push(q.period);
+    }
+    if (q.match) {
+      where.push('a.id IN (SELECT rowid FROM list_archive_text WHERE list_archive_text MATCH ?)');
+      values.push(q.match);
+    }
+    const order = q.order === 'thread' ? 'a.thread_id, a.id' : q.order === 'author' ? 'a.from_name COLLATE NOCASE, a.from_address, a.id' : 'a.id';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM list_archive a WHERE ${where.join(' AND ')}`).get(...values) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT a.id, a.list_id, a.period, a.message_id, a.thread_id, a.subject, a.from_name, a.from_address, a.archived_at, a.size
+         FROM list_archive a WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(...values, q.limit, q.offset) as { id: number; list_id: number; period: string; message_id: string; thread_id: number; subject: string; from_name: string; from_address: string; archived_at: number; size: number }[];
+    return {
+      total,
+      posts: rows.map((r) => ({ id: r.id, listId: r.list_id, period: r.period, messageId: r.message_id, threadId: r.thread_id, subject: r.subject, fromName: r.from_name, fromAddress: r.from_address, archivedAt: new Date(r.archived_at), size: r.size })),
+    };
+  }
+
+  archivedMessage(listId: number, id: number): Buffer | undefined {
+    return (this.db.prepare('SELECT message FROM list_archive WHERE list_id = ? AND id = ?').get(listId, id) as { message: Buffer } | undefined)?.message;
+  }
+
+  /** The posts of a period in arrival order, with their arrival time (an mbox file's envelope lines). */
+  *periodMessages(listId: number, period: string): Generator<{ fromAddress: string; archivedAt: number; message: Buffer }> {
+    const ids = this.db.prepare('SELECT id FROM list_archive WHERE list_id = ? AND period = ? ORDER BY id').pluck().all(listId, period) as number[];
+    const read = this.db.prepare('SELECT from_address AS fromAddress, archived_at AS archivedAt, message FROM list_archive WHERE id = ?');
+    for (const id of ids) yield read.get(id) as { fromAddress: string; archivedAt: number; message: Buffer };
   }
 
   // Pending requests

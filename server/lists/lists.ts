@@ -10,7 +10,9 @@ import { resolveTargets } from '../queue/targets';
 import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
 import { runCommands } from './commands';
 import { dueBounceWarning, processBounce, type BounceDeps } from './bounces';
-import { buildDigest } from './digest';
+import { mboxEntry } from '../mail/mbox';
+import { archiveEntry } from './archive';
+import { buildDigest, periodOf } from './digest';
 import { TurnsByKey } from './turns';
 import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { text } from './i18n/catalogue';
@@ -18,7 +20,7 @@ import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
 import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
-import { type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
+import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
 
 export interface ListsDeps {
   db: Db;
@@ -56,6 +58,9 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   digestSizeKb: 30,
   digestPeriodic: true,
   digestVolumeFrequency: 'monthly',
+  archive: true,
+  archivePrivate: false,
+  archiveVolumeFrequency: 'monthly',
 };
 
 export type ModerationAction = 'approve' | 'reject' | 'discard';
@@ -246,7 +251,9 @@ export class MailingLists {
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
-    if (this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, buildPost(list, msg, { hostname: this.d.hostname })));
+    const copy = list.archive || this.store.hasDigestMembers(list.id) ? buildPost(list, msg, { hostname: this.d.hostname }) : undefined;
+    if (copy && list.archive) effect.changes.push(() => void this.store.archivePost({ ...archiveEntry(copy), listId: list.id, period: periodOf(list.archiveVolumeFrequency, new Date()) }));
+    if (copy && this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, copy));
     return effect;
   }
 
@@ -399,6 +406,33 @@ export class MailingLists {
     return `${notices} bounce notice(s) sent, ${removed} member(s) removed`;
   }
 
+  // Archives
+
+  /** The archive's periods, newest first, with their number of posts. */
+  archivePeriods(listId: number): { period: string; posts: number }[] {
+    return this.store.archivePeriods(listId);
+  }
+
+  /**
+   * Archived posts in date, thread or author order, paged by offset; `search` finds posts with
+   * every word (each taken literally, the last also as the start of a word) in the subject, the
+   * sender or the text.
+   */
+  archivedPosts(listId: number, q: { period?: string; search?: string; order: 'date' | 'thread' | 'author'; offset: number; limit: number }): { posts: ArchivedPost[]; total: number } {
+    const words = (q.search ?? '').match(/[\p{L}\p{N}_]+/gu) ?? [];
+    const match = words.length ? words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ') : undefined;
+    return this.store.archivedPosts(listId, { period: q.period, match, order: q.order, offset: q.offset, limit: q.limit });
+  }
+
+  archivedMessage(listId: number, id: number): Buffer | undefined {
+    return this.store.archivedMessage(listId, id);
+  }
+
+  /** A period of the archive as an mbox file, a message at a time. */
+  *archiveMbox(listId: number, period: string): Generator<Buffer> {
+    for (const m of this.store.periodMessages(listId, period)) yield mboxEntry(m.fromAddress, new Date(m.archivedAt), m.message);
+  }
+
   // Management (GraphQL)
 
   all(): MailingList[] {
@@ -477,6 +511,7 @@ export class MailingLists {
     if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
     if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
     if (!Number.isInteger(s.digestSizeKb) || s.digestSizeKb < 0 || s.digestSizeKb > 100_000) throw bad('digestSizeKb', 'must be a whole number from 0 (only on the schedule) to 100000');
+    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw bad('archiveVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
     return { ...pickSettings(s), owners };
@@ -648,5 +683,8 @@ function pickSettings(s: ListSettings): ListSettings {
     digestSizeKb: s.digestSizeKb,
     digestPeriodic: s.digestPeriodic,
     digestVolumeFrequency: s.digestVolumeFrequency,
+    archive: s.archive,
+    archivePrivate: s.archivePrivate,
+    archiveVolumeFrequency: s.archiveVolumeFrequency,
   };
 }

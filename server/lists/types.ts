@@ -8,6 +8,8 @@ export type DeliveryState = 'enabled' | 'by-member' | 'by-owner' | 'by-bounces';
 export type DigestMode = 'off' | 'mime' | 'plain';
 /** How often a new digest volume starts (its issues numbered from 1 again). */
 export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly' | 'daily';
+/** The same periods divide a list's archive. */
+export type ArchiveFrequency = DigestVolumeFrequency;
 export const DIGEST_VOLUME_FREQUENCIES: readonly DigestVolumeFrequency[] = ['yearly', 'quarterly', 'monthly', 'weekly', 'daily'];
 export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
 export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
@@ -58,6 +60,12 @@ export interface ListSettings {
   /** The digest job sends what has gathered, even below the size (Mailman's digest_send_periodic). */
   digestPeriodic: boolean;
   digestVolumeFrequency: DigestVolumeFrequency;
+  /** Posts are kept in the list's archive. */
+  archive: boolean;
+  /** The archive is for members only (and the server's administrators); public otherwise. */
+  archivePrivate: boolean;
+  /** How the archive is divided: a new period (and mbox file) every year, quarter, month, week or day. */
+  archiveVolumeFrequency: ArchiveFrequency;
 }
 
 export interface MailingList extends ListSettings {
@@ -130,4 +138,19 @@ export class ListError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A post in a list's archive (without its bytes). */
+export interface ArchivedPost {
+  id: number;
+  listId: number;
+  period: string;
+  messageId: string;
+  /** The archive id of the first post of its thread (its own when it starts one). */
+  threadId: number;
+  subject: string;
+  fromName: string;
+  fromAddress: string;
+  archivedAt: Date;
+  size: number;
 }

@@ -183,3 +183,16 @@ export function mboxMessageState(raw: Buffer): { message: Buffer; flags: string[
   if (kept.length === header.split(/(?<=\n)/).length) return { message: raw, flags };
   return { message: Buffer.concat([Buffer.from(kept.join(''), 'latin1'), raw.subarray(headerLength)]), flags };
 }
+
+/**
+ * One message as an mboxrd entry: the "From sender asctime-date" separator (UTC), the message
+ * with every line that starts with ">*From " quoted by one more ">", and the blank line that
+ * ends an entry. readMbox reads it back byte for byte.
+ */
+export function mboxEntry(sender: string, receivedAt: Date, message: Buffer): Buffer {
+  const utc = receivedAt.toUTCString(); // "Mon, 07 Dec 2026 15:04:05 GMT"
+  const date = `${utc.slice(0, 3)} ${utc.slice(8, 11)} ${String(receivedAt.getUTCDate()).padStart(2, ' ')} ${receivedAt.toISOString().slice(11, 19)} ${receivedAt.getUTCFullYear()}`;
+  const quoted = Buffer.from(message.toString('latin1').replace(/^(>*From )/gm, '>$1'), 'latin1');
+  const ending = quoted.subarray(-1).toString('latin1') === '\n' ? '' : '\r\n';
+  return Buffer.concat([Buffer.from(`From ${sender || 'MAILER-DAEMON'} ${date}\r\n`, 'latin1'), quoted, Buffer.from(`${ending}\r\n`, 'latin1')]);
+}

@@ -14,6 +14,7 @@ import { MTA_STS_PATH, mtaStsPolicyForHost } from '../outbound/mta-sts';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { sendBackup } from './backup-download';
 import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
+import { LIST_ARCHIVE_PREFIX, sendListArchive } from './list-archive';
 import { LIST_UNSUBSCRIBE_PREFIX, serveListUnsubscribe } from './list-unsubscribe';
 import { httpsLocation, inClear, servedInClear } from './public-http';
 import { CONSOLE_ASSET_PREFIX, isConsolePath, serveConsoleAsset, serveConsolePage } from './console-assets';
@@ -180,6 +181,8 @@ export class WebService implements Service {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/metrics') {
         await this.metrics.serveAuthenticated(req, res);
+      } else if (path.startsWith(LIST_ARCHIVE_PREFIX)) {
+        await sendListArchive(this.ctx, this.log, req, res, path.slice(LIST_ARCHIVE_PREFIX.length));
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path.startsWith(MOBILECONFIG_PATH)) {

@@ -1,0 +1,54 @@
+import type http from 'node:http';
+import type { EngineContext } from '../context';
+import { LIST_ARCHIVE_PREFIX } from '../lists/archive';
+import type { Logger } from '../logs/logger';
+import { bearerToken, sendJson } from './http-util';
+
+export { LIST_ARCHIVE_PREFIX };
+
+const problem = (res: http.ServerResponse, status: number, code: string, message: string) => sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+
+/**
+ * GET /lists/archives/LIST/PERIOD.mbox (a period of the archive, mboxrd) and
+ * /lists/archives/LIST/message/ID.eml (one archived post). A public archive is served to anyone;
+ * a private one to the server's management accounts (bearer token) until members can log in to
+ * the list pages.
+ */
+export async function sendListArchive(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string): Promise<void> {
+  const m = /^([^/]+)\/(?:message\/(\d+)\.eml|([^/]+)\.mbox)$/.exec(rest);
+  let address: string;
+  let period: string | undefined;
+  try {
+    if (!m) return problem(res, 404, 'NOT_FOUND', 'no such archive file');
+    address = decodeURIComponent(m[1]);
+    period = m[3] === undefined ? undefined : decodeURIComponent(m[3]);
+  } catch {
+    return problem(res, 400, 'BAD_USER_INPUT', 'the URL is not valid percent-encoding');
+  }
+  const list = ctx.lists.byAddress(address);
+  if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', `${address} has no archive`);
+  if (list.archivePrivate) {
+    const token = bearerToken(req.headers.authorization);
+    if (!token || !ctx.admins.verifyToken(token)) return problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
+  }
+  if (m?.[2] !== undefined) {
+    const message = ctx.lists.archivedMessage(list.id, Number(m[2]));
+    if (!message) return problem(res, 404, 'NOT_FOUND', 'no such post in the archive');
+    res.writeHead(200, { 'content-type': 'message/rfc822', 'content-length': String(message.length), 'cache-control': list.archivePrivate ? 'no-store' : 'public, max-age=3600' });
+    return void res.end(req.method === 'HEAD' ? undefined : message);
+  }
+  if (!ctx.lists.archivePeriods(list.id).some((p) => p.period === period)) return problem(res, 404, 'NOT_FOUND', `the archive of ${list.address} has no period ${period}`);
+  res.writeHead(200, {
+    'content-type': 'application/mbox',
+    'content-disposition': `attachment; filename="${list.name}-${(period as string).replace(/[^\w.-]/g, '_')}.mbox"`,
+    'cache-control': list.archivePrivate ? 'no-store' : 'no-cache',
+  });
+  if (req.method === 'HEAD') return void res.end();
+  // A message at a time, waiting for the client when it reads slowly: a year of a busy list is never in memory.
+  for (const entry of ctx.lists.archiveMbox(list.id, period as string)) {
+    if (!res.write(entry)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (res.destroyed) return;
+  }
+  res.end();
+  log.message('list archive downloaded', { list: list.address, period });
+}

@@ -32,6 +32,7 @@ const DIRECTORY_CODES: Record<string, string> = {
   ALIAS_NOT_FOUND: 'NOT_FOUND',
   DOMAIN_EXISTS: 'NAME_TAKEN',
   INVALID_QUOTA: 'BAD_USER_INPUT',
+  INVALID_STORE_LOCATION: 'BAD_USER_INPUT',
 };
 
 const STORE_CODES: Record<StoreError['code'], string> = {
@@ -61,7 +62,7 @@ const BACKUP_CODES: Partial<Record<BackupError['code'], string>> = {
  */
 export function toApiError(err: unknown): unknown {
   if (err instanceof GraphQLError) return err;
-  if (err instanceof DirectoryError) return new ApiError(DIRECTORY_CODES[err.code] ?? err.code, err.message);
+  if (err instanceof DirectoryError) return new ApiError(DIRECTORY_CODES[err.code] ?? err.code, err.message, err.field ? { field: err.field } : {});
   if (err instanceof StoreError) return new ApiError(STORE_CODES[err.code] ?? 'BAD_USER_INPUT', err.message);
   if (err instanceof FirmwareError) return new ApiError(err.code, err.message);
   if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { User } from '../../server/directory/types';
+import { type User, userMatches } from '../../server/directory/types';
 import { SPECIAL_USES, type MailboxInfo } from '../../server/store/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
@@ -36,11 +36,7 @@ export class UserResolver {
     search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<UserType> {
-    let users = ctx.engine.directory.users();
-    const needle = search?.trim().toLowerCase();
-    if (needle) {
-      users = users.filter((u) => [u.shortName, u.fullName, ...u.names].some((s) => s.toLowerCase().includes(needle)));
-    }
+    const users = ctx.engine.directory.users().filter((u) => userMatches(u, search));
     return paginate(users.map(toUser), (u) => u.shortName, page);
   }
 

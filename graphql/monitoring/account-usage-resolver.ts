@@ -15,7 +15,7 @@ const fixed = (n: number) => String(Math.max(0, Math.min(MAX_KEY, Math.round(n))
  * The sort key of a row: pages are cut by key (the pagination convention), so the key orders
  * rows as asked, the short name breaking ties. Biggest-first orders subtract from the maximum.
  */
-function keyOf(order: AccountUsageOrder, reverse: boolean, user: User, quota: QuotaUse): string {
+function keyOf(order: AccountUsageOrder, reverse: boolean, user: Pick<User, 'shortName'>, quota: QuotaUse): string {
   const name = user.shortName.toLowerCase();
   if (order === AccountUsageOrder.NAME) return reverse ? [...name].map((c) => String.fromCharCode(0xffff - c.charCodeAt(0))).join('') + '\uffff' : name;
   // Percent in thousandths; unlimited (no percent) sorts after every limited user.
@@ -32,19 +32,24 @@ export class AccountUsageResolver {
     @Arg('order', () => AccountUsageOrder, { nullable: true, description: 'Default USAGE (most bytes first).' }) order: AccountUsageOrder | undefined,
     @Arg('reverse', () => Boolean, { nullable: true, description: 'Reverse the order: smallest first for USAGE and PERCENT, Z to A for NAME.' })
     reverse: boolean | undefined,
+    @Arg('search', () => String, { nullable: true, description: 'Only users whose short name, additional name or full name contains this (any case).' })
+    search: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<AccountUsageType> {
     const by = order ?? AccountUsageOrder.USAGE;
-    const rows = ctx.engine.accounts.usageList().map(({ user, quota }) => ({
-      key: keyOf(by, reverse ?? false, user, quota),
-      node: { user: { ...user, createdAt: new Date(user.createdAt) }, ...quota } as AccountUsageType,
-    }));
-    const keys = new Map(rows.map((r) => [r.node, r.key]));
-    return paginate(
-      rows.map((r) => r.node),
-      (n) => keys.get(n) as string,
-      page,
-    );
+    const rows = ctx.engine.accounts.usageList(search).map(({ user, quota }) => ({ key: keyOf(by, reverse ?? false, user, quota), user, quota }));
+    const found = paginate(rows, (r) => r.key, page);
+    // Only the page's users are read in full.
+    const toNode = (r: (typeof rows)[number]): AccountUsageType | undefined => {
+      const user = ctx.engine.directory.user(r.user.id);
+      return user && ({ user: { ...user, createdAt: new Date(user.createdAt) }, ...r.quota } as AccountUsageType);
+    };
+    // A user deleted since the list was read is left out of the page.
+    const edges = found.edges.flatMap((e) => {
+      const node = toNode(e.node);
+      return node ? [{ cursor: e.cursor, node }] : [];
+    });
+    return { ...found, edges, nodes: edges.map((e) => e.node) };
   }
 
   @Authorized()

@@ -17,6 +17,9 @@ export interface User {
   createdAt: string;
 }
 
+/** What lists of many users sort and search by, without the rest of the record. */
+export type UserSummary = Pick<User, 'id' | 'shortName' | 'fullName' | 'names' | 'quotaMb'>;
+
 export interface Domain {
   name: string;
   kind: DomainKind;
@@ -41,7 +44,16 @@ export class DirectoryError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The input field at fault (shortName, quotaMb, names, …), so a form can show the error next to it. */
+    readonly field?: string,
   ) {
     super(message);
   }
+}
+
+/** Whether a user matches a search: part of the short name, an additional name or the full name, any case. */
+export function userMatches(user: Pick<User, 'shortName' | 'fullName' | 'names'>, search: string | undefined): boolean {
+  const needle = search?.trim().toLowerCase();
+  if (!needle) return true;
+  return [user.shortName, user.fullName, ...user.names].some((s) => s.toLowerCase().includes(needle));
 }

@@ -90,6 +90,23 @@ describe('GraphQL accounts', () => {
     assert.equal(t.engine.ctx.directory.userByName('pos')?.quotaMb, 5);
   });
 
+  it('each refusal names the input field at fault (extensions.field), so a form shows it next to that field', async () => {
+    const field = async (mutation: string) => {
+      const r = await gql(port, mutation, { token });
+      return [errorCode(r), (r.errors?.[0].extensions as { field?: string } | undefined)?.field];
+    };
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "no spaces", password: "long-enough"}) { id } }'), ['INVALID_SHORT_NAME', 'shortName']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "short"}) { id } }'), ['WEAK_PASSWORD', 'password']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "long-enough", quotaMb: -1}) { id } }'), ['BAD_USER_INPUT', 'quotaMb']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "long-enough", names: ["bad name"]}) { id } }'), ['INVALID_SHORT_NAME', 'names']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "long-enough", forwardTo: ["not an address"]}) { id } }'), ['INVALID_ADDRESS', 'forwardTo']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "long-enough", storeLocation: "nowhere"}) { id } }'), ['BAD_USER_INPUT', 'storeLocation']);
+    assert.deepEqual(await field('mutation { createUser(input: {shortName: "gina", password: "long-enough", names: ["postmaster"]}) { id } }'), ['NAME_TAKEN', 'names']);
+    assert.deepEqual(await field('mutation { createAlias(input: {alias: "bad alias", targets: ["gina"]}) { alias } }'), ['INVALID_SHORT_NAME', 'alias']);
+    assert.deepEqual(await field('mutation { createAlias(input: {alias: "ginas", targets: ["not an address"]}) { alias } }'), ['INVALID_ADDRESS', 'targets']);
+    assert.equal(t.engine.ctx.directory.userByName('gina'), undefined);
+  });
+
   it('updateUser, setUserPassword and deleteUser', async () => {
     const { createUser } = await gqlOk<{ createUser: UserNode }>(
       port,

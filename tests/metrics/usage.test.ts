@@ -78,6 +78,27 @@ describe('accounts usage and store locations', () => {
     assert.equal(errorCode(await gql(t.ports.http, '{ accountUsage(first: 501) { totalCount } }', { token })), 'BAD_USER_INPUT');
   });
 
+  it('searches by short name, additional name or full name, in the order asked', async () => {
+    assert.deepEqual(names(await usage('search: "A", order: NAME')), ['alice', 'carol', 'dave']);
+    const bySearch = await usage('search: "  CaRo "');
+    assert.equal(bySearch.totalCount, 1);
+    assert.deepEqual(names(bySearch), ['carol']);
+    assert.deepEqual(names(await usage('search: "nobody-like-this"')), []);
+    assert.deepEqual(names(await usage('search: "", order: NAME')), ['alice', 'bob', 'carol', 'dave']);
+  });
+
+  it('a user created, renamed or deleted shows at once (the list of users is re-read after each change)', async () => {
+    const admin = await login(t.ports.http);
+    assert.equal((await usage('search: "zed"')).totalCount, 0);
+    const { createUser } = await gqlOk<{ createUser: { id: string } }>(t.ports.http, 'mutation { createUser(input: {shortName: "zed", password: "zed-password-1", quotaMb: 3, names: ["zorro"]}) { id } }', { token: admin });
+    assert.deepEqual(names(await usage('search: "zorro"')), ['zed']);
+    await gqlOk(t.ports.http, `mutation { updateUser(input: {id: "${createUser.id}", shortName: "zeta", names: []}) { id } }`, { token: admin });
+    assert.deepEqual(names(await usage('search: "ze"')), ['zeta']);
+    assert.equal((await usage('search: "zorro"')).totalCount, 0);
+    await gqlOk(t.ports.http, `mutation { deleteUser(input: {id: "${createUser.id}"}) }`, { token: admin });
+    assert.equal((await usage('search: "ze"')).totalCount, 0);
+  });
+
   it('biggestMailboxes names the largest mailboxes first', async () => {
     const data = await gqlOk<{ biggestMailboxes: { shortName: string; mailbox: string; bytes: number; messages: number }[] }>(
       t.ports.http,

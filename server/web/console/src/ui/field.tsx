@@ -7,14 +7,19 @@ import { describeError } from './states';
  * BAD_USER_INPUT), so a form can show it next to the field instead of at the top.
  */
 export function errorForField(error: CombinedError | undefined, field: string): { code: string; message: string } | undefined {
-  const match = error?.graphQLErrors.find((e) => e.extensions?.field === field);
+  const match = error?.graphQLErrors.find((e) => e.extensions?.field === field || coercedField(e.message) === field);
   return match ? { code: String(match.extensions?.code ?? 'ERROR'), message: match.message } : undefined;
+}
+
+/** The input field GraphQL's own variable check names ('Variable "$input" got invalid value "x" at "input.quotaMb"; Int cannot…'). */
+function coercedField(message: string): string | undefined {
+  return /^Variable "\$\w+" got invalid value .* at "\w+\.(\w+)(?:\[\d+\])?"/.exec(message)?.[1];
 }
 
 /** The error for the form as a whole: one that names no field of the form. */
 export function formError(error: CombinedError | undefined, fields: string[]): { code: string; message: string } | undefined {
   if (!error) return undefined;
-  const unnamed = error.graphQLErrors.find((e) => !fields.includes(String(e.extensions?.field ?? '')));
+  const unnamed = error.graphQLErrors.find((e) => !fields.includes(String(e.extensions?.field ?? coercedField(e.message) ?? '')));
   if (unnamed) return { code: String(unnamed.extensions?.code ?? 'ERROR'), message: unnamed.message };
   return error.graphQLErrors.length ? undefined : describeError(error);
 }

@@ -1,0 +1,259 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Link, useRoute } from 'wouter';
+import { graphql } from '../gql';
+import type { ModerationAction, SubscriptionDecision } from '../gql/graphql';
+import type { Pane } from './pane';
+import { Control } from '../ui/control';
+import { DataTable } from '../ui/data-table';
+import { SavedNote, useSaved } from '../ui/feedback';
+import { formatBytes, formatTime } from '../ui/format';
+import { usePaged } from '../ui/paged';
+import { Empty, ErrorState, Loading, QueryState } from '../ui/states';
+
+const Lists = graphql(`
+  query ConsoleLists($first: Int, $after: String, $search: String) {
+    lists(first: $first, after: $after, search: $search) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        address
+        description
+        memberCount
+        subscriptionApproval
+        nonMemberAction
+      }
+    }
+  }
+`);
+
+const ListMembers = graphql(`
+  query ConsoleListMembers($list: String!, $first: Int, $after: String, $search: String) {
+    listMembers(list: $list, first: $first, after: $after, search: $search) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        address
+        name
+        delivery
+        digest
+        createdAt
+      }
+    }
+  }
+`);
+
+const ListWaiting = graphql(`
+  query ConsoleListWaiting($list: String!) {
+    list(address: $list) {
+      address
+      description
+      owners
+      memberCount
+    }
+    heldPosts(list: $list) {
+      id
+      from
+      subject
+      reason
+      size
+      receivedAt
+    }
+    pendingSubscriptions(list: $list) {
+      id
+      address
+      name
+      createdAt
+    }
+  }
+`);
+
+const ModeratePost = graphql(`
+  mutation ConsoleModeratePost($input: ModeratePostInput!) {
+    moderatePost(input: $input) {
+      id
+    }
+  }
+`);
+
+const DecideSubscription = graphql(`
+  mutation ConsoleDecideSubscription($input: DecideSubscriptionInput!) {
+    decideSubscription(input: $input) {
+      id
+    }
+  }
+`);
+
+/** Mailing lists (/mailing-lists), one list's members, held posts and pending subscriptions (/mailing-lists/<address>). */
+function ListsPane() {
+  const [, params] = useRoute<{ address: string }>('/:address');
+  const address = params?.address ? decodeURIComponent(params.address) : undefined;
+  return address ? <ListDetail address={address} /> : <ListIndex />;
+}
+
+function ListIndex() {
+  const [search, setSearch] = useState('');
+  const paged = usePaged(Lists, { search: search.trim() || null }, (d) => d.lists, 200);
+  return (
+    <>
+      <h1>Mailing lists</h1>
+      <p className="lede">Open a list for its members, the posts held for a moderator and subscriptions waiting for approval.</p>
+      <div className="toolbar">
+        <div className="field" data-view>
+          <label htmlFor="list-search">Search lists</label>
+          <input id="list-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </div>
+      </div>
+      {paged.error ? (
+        <ErrorState error={paged.error} />
+      ) : paged.fetching && !paged.nodes.length ? (
+        <Loading />
+      ) : !paged.nodes.length ? (
+        <Empty>No mailing lists.</Empty>
+      ) : (
+        <DataTable
+          label="Mailing lists"
+          rows={paged.nodes}
+          rowKey={(r) => r.address}
+          totalCount={paged.totalCount}
+          hasMore={paged.hasMore}
+          onLoadMore={paged.loadMore}
+          height="50vh"
+          columns={[
+            { key: 'address', header: 'List', width: '1.5fr', render: (r) => <Link href={`/${encodeURIComponent(r.address)}`}>{r.address}</Link>, sortValue: (r) => r.address },
+            { key: 'description', header: 'Description', width: '2fr', render: (r) => r.description },
+            { key: 'members', header: 'Members', width: '6rem', render: (r) => r.memberCount, sortValue: (r) => r.memberCount },
+            { key: 'approval', header: 'Approval', width: '7rem', render: (r) => (r.subscriptionApproval ? 'owner approves' : 'open') },
+          ]}
+        />
+      )}
+    </>
+  );
+}
+
+function ListDetail({ address }: { address: string }) {
+  const [{ data, error, fetching }, reload] = useQuery({ query: ListWaiting, variables: { list: address }, requestPolicy: 'cache-and-network' });
+  const [search, setSearch] = useState('');
+  const members = usePaged(ListMembers, { list: address, search: search.trim() || null }, (d) => d.listMembers, 300);
+  const [moderating, moderate] = useMutation(ModeratePost);
+  const [deciding, decide] = useMutation(DecideSubscription);
+  const { saved, show } = useSaved();
+  const [done, setDone] = useState('');
+  const after = (what: string) => (r: { error?: unknown }) => {
+    if (!r.error) {
+      setDone(what);
+      show();
+      reload({ requestPolicy: 'network-only' });
+      members.refresh();
+    }
+  };
+  const post = (id: number, action: ModerationAction) => void moderate({ input: { id, action } }).then(after(action === 'APPROVE' ? 'Approved' : action === 'REJECT' ? 'Rejected' : 'Discarded'));
+  const subscription = (id: number, decision: SubscriptionDecision) => void decide({ input: { id, decision } }).then(after(decision === 'APPROVE' ? 'Approved' : 'Refused'));
+
+  return (
+    <>
+      <p>
+        <Link href="/">← Mailing lists</Link>
+      </p>
+      <h1>List {address}</h1>
+      {error ? <ErrorState error={error} /> : !data ? (fetching ? <Loading /> : null) : !data.list ? (
+        <p>No such list.</p>
+      ) : (
+        <>
+          <p className="lede">
+            {data.list.description} · {data.list.memberCount} members · owners {data.list.owners.join(', ')} <SavedNote saved={saved} text={done} />
+          </p>
+          {moderating.error ? <ErrorState error={moderating.error} /> : null}
+          {deciding.error ? <ErrorState error={deciding.error} /> : null}
+          <section className="card" aria-labelledby="held-title">
+            <h2 id="held-title">Held posts</h2>
+            <QueryState fetching={false} empty={data.heldPosts.length === 0} emptyText="No posts wait for a moderator.">
+              <ul className="item-list">
+                {data.heldPosts.map((p) => (
+                  <li key={p.id}>
+                    <strong>{p.subject || '(no subject)'}</strong> from {p.from} <span className="muted">({p.reason}; {formatBytes(p.size)}, {formatTime(p.receivedAt)})</span>
+                    <Control>
+                      <span className="row-actions">
+                        <button type="button" className="primary" onClick={() => post(p.id, 'APPROVE')}>
+                          Approve<span className="visually-hidden"> {p.subject}</span>
+                        </button>
+                        <button type="button" onClick={() => post(p.id, 'REJECT')}>
+                          Reject<span className="visually-hidden"> {p.subject}</span>
+                        </button>
+                        <button type="button" className="danger" onClick={() => post(p.id, 'DISCARD')}>
+                          Discard<span className="visually-hidden"> {p.subject}</span>
+                        </button>
+                      </span>
+                    </Control>
+                  </li>
+                ))}
+              </ul>
+            </QueryState>
+          </section>
+          <section className="card" aria-labelledby="pending-title">
+            <h2 id="pending-title">Subscriptions waiting for approval</h2>
+            <QueryState fetching={false} empty={data.pendingSubscriptions.length === 0} emptyText="None.">
+              <ul className="item-list">
+                {data.pendingSubscriptions.map((s) => (
+                  <li key={s.id}>
+                    <strong>{s.address}</strong> {s.name} <span className="muted">{formatTime(s.createdAt)}</span>
+                    <Control>
+                      <span className="row-actions">
+                        <button type="button" className="primary" onClick={() => subscription(s.id, 'APPROVE')}>
+                          Approve<span className="visually-hidden"> {s.address}</span>
+                        </button>
+                        <button type="button" className="danger" onClick={() => subscription(s.id, 'REFUSE')}>
+                          Refuse<span className="visually-hidden"> {s.address}</span>
+                        </button>
+                      </span>
+                    </Control>
+                  </li>
+                ))}
+              </ul>
+            </QueryState>
+          </section>
+        </>
+      )}
+      <h2 id="members-title">Members</h2>
+      <div className="toolbar">
+        <div className="field" data-view>
+          <label htmlFor="member-search">Search members</label>
+          <input id="member-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </div>
+      </div>
+      {members.error ? (
+        <ErrorState error={members.error} />
+      ) : members.fetching && !members.nodes.length ? (
+        <Loading />
+      ) : !members.nodes.length ? (
+        <Empty>No members.</Empty>
+      ) : (
+        <DataTable
+          label="Members"
+          rows={members.nodes}
+          rowKey={(r) => r.address}
+          totalCount={members.totalCount}
+          hasMore={members.hasMore}
+          onLoadMore={members.loadMore}
+          height="50vh"
+          columns={[
+            { key: 'address', header: 'Address', width: '2fr', render: (r) => r.address, sortValue: (r) => r.address },
+            { key: 'name', header: 'Name', width: '1.5fr', render: (r) => r.name },
+            { key: 'delivery', header: 'Delivery', width: '8rem', render: (r) => r.delivery.toLowerCase().replace('_', ' ') },
+            { key: 'digest', header: 'Digest', width: '6rem', render: (r) => r.digest.toLowerCase() },
+            { key: 'since', header: 'Since', width: '10rem', render: (r) => formatTime(r.createdAt), sortValue: (r) => r.createdAt },
+          ]}
+        />
+      )}
+    </>
+  );
+}
+
+export const listsPane: Pane = { id: 'lists', title: 'Mailing lists', group: 'Users', component: ListsPane };

@@ -17,7 +17,8 @@ update_image() {
   mkdir -p "$mnt"
   mount -o loop,offset="$off",sizelimit="$size" "$WORKDIR/$name.raw" "$mnt"
   echo "$version" >"$mnt/etc/pillarbox/version"
-  echo "PILLARBOX_SLOT_CHECK_TIMEOUT=${PB_SLOT_CHECK_TIMEOUT:-120}" >"$mnt/etc/pillarbox/slot-check.env"
+  # The trial boot's window to become healthy, scaled like the test's own limits (a loaded TCG guest boots in minutes).
+  echo "PILLARBOX_SLOT_CHECK_TIMEOUT=${PB_SLOT_CHECK_TIMEOUT:-$(scaled 120)}" >"$mnt/etc/pillarbox/slot-check.env"
   [ -n "$broken" ] && echo "$broken" >>"$mnt/etc/pillarbox/engine.env"
   umount "$mnt"
   rmdir "$mnt"

@@ -58,7 +58,7 @@ export function bearerToken(header: unknown): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Text for an XML element or attribute value. */
+/** Text for an XML or HTML element or attribute value. */
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }

@@ -3,8 +3,8 @@ import type { EngineContext } from '../context';
 import { text } from '../lists/i18n/catalogue';
 import { IncomingMessage } from '../lists/incoming';
 import type { MailingList } from '../lists/types';
+import { escapeXml as escapeHtml } from './http-util';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const PAGE_SIZE = 200;
 
 /** The list archive's web pages: plain HTML that works without JavaScript, readable on a phone. */

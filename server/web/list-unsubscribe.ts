@@ -1,11 +1,10 @@
 import type http from 'node:http';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
-import { BodyTooLargeError, readBody } from './http-util';
+import { BodyTooLargeError, escapeXml as escapeHtml, readBody } from './http-util';
 
 export const LIST_UNSUBSCRIBE_PREFIX = '/lists/unsubscribe/';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: http.ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });

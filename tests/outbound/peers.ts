@@ -32,10 +32,20 @@ export function loopbackNet(): (host: number) => string {
   return (host) => `127.${a}.${b}.${host}`;
 }
 
-async function freeDnsPort(): Promise<number> {
+/**
+ * A loopback address of its own for each DNS server (127.a.b.53): every test file runs its
+ * own dnsmasq, and two on 127.0.0.1 could share a port (a restart frees the port for a moment,
+ * and UDP sockets with SO_REUSEADDR bind the same port twice), so one test's lookup would get
+ * another's answer (two DKIM keys of example.test under the same selector: "bad signature").
+ */
+function dnsHost(): string {
+  return `127.${1 + crypto.randomInt(250)}.${crypto.randomInt(256)}.53`;
+}
+
+async function freeDnsPort(host: string): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const srv = net.createServer().listen(0, host, () => {
         const p = (srv.address() as net.AddressInfo).port;
         srv.close(() => resolve(p));
       });
@@ -44,7 +54,7 @@ async function freeDnsPort(): Promise<number> {
     const udpFree = await new Promise<boolean>((resolve) => {
       const sock = dgram.createSocket('udp4');
       sock.once('error', () => resolve(false));
-      sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
+      sock.bind(port, host, () => sock.close(() => resolve(true)));
     });
     if (udpFree) return port;
   }
@@ -57,15 +67,16 @@ export class DnsServer {
     readonly address: string,
   ) {}
 
-  /** `port`: the port of a server stopped before, to serve new records at the same address. */
-  static async start(records: string[], port?: number): Promise<DnsServer> {
-    port ??= await freeDnsPort();
+  /** `at`: the address of a server stopped before, to serve new records there. */
+  static async start(records: string[], at?: { host: string; port: number }): Promise<DnsServer> {
+    const host = at?.host ?? dnsHost();
+    const port = at?.port ?? (await freeDnsPort(host));
     const child = spawn(
       DNSMASQ as string,
       [
         '--no-daemon',
         `--port=${port}`,
-        '--listen-address=127.0.0.1',
+        `--listen-address=${host}`,
         '--bind-interfaces',
         '--no-resolv',
         '--no-hosts',
@@ -89,17 +100,21 @@ export class DnsServer {
       child.once('exit', (code) => reject(new Error(`dnsmasq exited (${code}): ${output}`)));
       child.once('error', reject);
     });
-    return new DnsServer(child, `127.0.0.1:${port}`);
+    return new DnsServer(child, `${host}:${port}`);
   }
 
   get port(): number {
     return Number(this.address.split(':')[1]);
   }
 
+  get host(): string {
+    return this.address.split(':')[0];
+  }
+
   /** Stops this server and starts one with `records` on the same address (dnsmasq cannot add records while running). */
   async restart(records: string[]): Promise<DnsServer> {
     await this.stop();
-    return DnsServer.start(records, this.port);
+    return DnsServer.start(records, { host: this.host, port: this.port });
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { EngineContext } from '../context';
 import { LIST_ARCHIVE_PREFIX } from '../lists/archive';
+import type { MailingList } from '../lists/types';
 import type { Logger } from '../logs/logger';
 import { bearerToken, sendJson } from './http-util';
 import { serveArchivePage } from './list-archive-pages';
@@ -8,6 +9,15 @@ import { serveArchivePage } from './list-archive-pages';
 export { LIST_ARCHIVE_PREFIX };
 
 const problem = (res: http.ServerResponse, status: number, code: string, message: string) => sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+
+/** A public archive is for anyone; a private one for the management accounts (answers 401 otherwise). */
+function mayRead(ctx: EngineContext, req: http.IncomingMessage, res: http.ServerResponse, list: MailingList): boolean {
+  if (!list.archivePrivate) return true;
+  const token = bearerToken(req.headers.authorization);
+  if (token && ctx.admins.verifyToken(token)) return true;
+  problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
+  return false;
+}
 
 /**
  * GET /lists/archives/LIST/PERIOD.mbox (a period of the archive, mboxrd),
@@ -26,10 +36,7 @@ export async function sendListArchive(ctx: EngineContext, log: Logger, req: http
       return problem(res, 400, 'BAD_USER_INPUT', 'the URL is not valid percent-encoding');
     }
     if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', 'no such archive');
-    if (list.archivePrivate) {
-      const token = bearerToken(req.headers.authorization);
-      if (!token || !ctx.admins.verifyToken(token)) return problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
-    }
+    if (!mayRead(ctx, req, res, list)) return;
     if (serveArchivePage(ctx, req, res, list, pages[2], query)) return;
     return problem(res, 404, 'NOT_FOUND', 'no such page of the archive');
   }
@@ -45,10 +52,7 @@ export async function sendListArchive(ctx: EngineContext, log: Logger, req: http
   }
   const list = ctx.lists.byAddress(address);
   if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', `${address} has no archive`);
-  if (list.archivePrivate) {
-    const token = bearerToken(req.headers.authorization);
-    if (!token || !ctx.admins.verifyToken(token)) return problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
-  }
+  if (!mayRead(ctx, req, res, list)) return;
   if (m?.[2] !== undefined) {
     const message = ctx.lists.archivedMessage(list.id, Number(m[2]));
     if (!message) return problem(res, 404, 'NOT_FOUND', 'no such post in the archive');

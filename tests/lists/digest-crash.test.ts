@@ -4,9 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../helpers/engine';
-import { startEngineProcess } from '../helpers/engine-process';
-import { LineClient } from '../helpers/line-client';
-import { reply } from '../helpers/smtp';
+import { sendUntilKilled, startEngineProcess } from '../helpers/engine-process';
 
 /**
  * A digest run interrupted by SIGKILL (issue 11): ten clients post to a list whose digest
@@ -27,34 +25,14 @@ describe('list digests under SIGKILL', () => {
       await setup.engine.ctx.lists.addMembers(list.id, [{ address: 'bob@example.test', digest: 'mime' }, { address: 'carol@example.test', digest: 'plain' }, { address: 'alice@example.test' }], { welcome: false, confirm: false });
       await setup.stop();
 
-      const { child, smtpPort: port, exited } = await startEngineProcess(dataDir);
-      const acked: string[] = [];
-      let killed = false;
-      const sender = async (n: number) => {
-        for (let i = 0; !killed; i++) {
-          const token = `post-${n}-${i}`;
-          try {
-            const c = await LineClient.connect(port);
-            await reply(c);
-            await c.command('EHLO load.example.org', /^250 /);
-            await c.command('MAIL FROM:<alice@example.test>', /^250 /);
-            await c.command('RCPT TO:<dg@example.test>', /^250 /);
-            await c.command('DATA', /^354 /);
-            c.send(`From: alice@example.test\r\nSubject: ${token}\r\nMessage-ID: <${token}@example.test>\r\n\r\n${'text of the post '.repeat(40)}\r\n`);
-            const final = await c.command('.', /^\d{3} /);
-            if (final.startsWith('250')) acked.push(token);
-            c.close();
-          } catch {
-            return; // the engine died under us
-          }
-          if (acked.length >= 40 && !killed) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 10 }, (_, n) => sender(n)));
-      await exited;
+      const acked = await sendUntilKilled(await startEngineProcess(dataDir), {
+        from: 'alice@example.test',
+        to: 'dg@example.test',
+        senders: 10,
+        killAfter: 40,
+        prefix: 'post',
+        message: (token) => `From: alice@example.test\r\nSubject: ${token}\r\nMessage-ID: <${token}@example.test>\r\n\r\n${'text of the post '.repeat(40)}\r\n`,
+      });
       assert.ok(acked.length >= 40, `acknowledged ${acked.length}`);
 
       const after = await startEngine({ dataDir });

@@ -4,9 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../helpers/engine';
-import { startEngineProcess } from '../helpers/engine-process';
-import { LineClient } from '../helpers/line-client';
-import { reply } from '../helpers/smtp';
+import { sendUntilKilled, startEngineProcess } from '../helpers/engine-process';
 
 /**
  * The durability promise: SIGKILL the engine while 20 clients send; after a restart
@@ -19,35 +17,14 @@ describe('crash safety', () => {
       const setup = await startEngine({ dataDir, users: [{ shortName: 'alice', password: 'alice-password-1' }] });
       await setup.stop();
 
-      const { child, smtpPort: port, exited } = await startEngineProcess(dataDir);
-
-      const acked: string[] = [];
-      let killed = false;
-      const sender = async (n: number) => {
-        for (let i = 0; !killed; i++) {
-          const token = `crash-${n}-${i}`;
-          try {
-            const c = await LineClient.connect(port);
-            await reply(c);
-            await c.command('EHLO load.example.org', /^250 /);
-            await c.command('MAIL FROM:<load@example.org>', /^250 /);
-            await c.command('RCPT TO:<alice@example.test>', /^250 /);
-            await c.command('DATA', /^354 /);
-            c.send(`Subject: ${token}\r\nMessage-ID: <${token}@example.org>\r\n\r\n${'x'.repeat(2000)}\r\n`);
-            const final = await c.command('.', /^\d{3} /);
-            if (final.startsWith('250')) acked.push(token);
-            c.close();
-          } catch {
-            return; // the engine died under us
-          }
-          if (acked.length >= 200 && !killed) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 20 }, (_, n) => sender(n)));
-      await exited;
+      const acked = await sendUntilKilled(await startEngineProcess(dataDir), {
+        from: 'load@example.org',
+        to: 'alice@example.test',
+        senders: 20,
+        killAfter: 200,
+        prefix: 'crash',
+        message: (token) => `Subject: ${token}\r\nMessage-ID: <${token}@example.org>\r\n\r\n${'x'.repeat(2000)}\r\n`,
+      });
       assert.ok(acked.length >= 200, `acknowledged ${acked.length}`);
 
       const after = await startEngine({ dataDir });

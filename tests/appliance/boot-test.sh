@@ -3,7 +3,7 @@
 # same inputs), boots it in qemu with host port forwards, waits for the SMTP banner, then
 # from the host: logs in over GraphQL (HTTPS), creates a user, sends mail by SMTP and reads
 # it by IMAPS; port 80 answers /healthz and ACME and redirects the rest to https, and 443 shows
-# the engine's certificate and MTA-STS policy. Then (unless PB_SKIP_UPDATE=1) the A/B update and rollback test, and (unless
+# the engine's certificate and MTA-STS policy. Then (unless PB_SKIP_UPDATE=1) the restore of a backup through GraphQL (unless PB_SKIP_RESTORE=1), the A/B update and rollback test, and (unless
 # PB_SKIP_RESET=1) a factory reset through GraphQL.
 # Prints build time, compressed image size and power-on-to-banner time.
 set -euo pipefail
@@ -161,6 +161,9 @@ echo "appliance boot test: build $(json_get buildSeconds <"$OUT/build-info.json"
   "qcow2 $(( $(json_get qcow2Bytes <"$OUT/build-info.json") / 1048576 )) MiB," \
   "power-on to SMTP banner ${BOOT_SECONDS}s ($ACCEL)"
 
+if [ "${PB_SKIP_RESTORE:-0}" != 1 ]; then
+  source tests/appliance/restore-test.sh
+fi
 if [ "${PB_SKIP_UPDATE:-0}" != 1 ] && [ -f tests/appliance/update-test.sh ]; then
   source tests/appliance/update-test.sh
 fi

@@ -114,6 +114,13 @@ export class PillarboxEngine {
     return row?.n ?? 0;
   }
 
+  /** Messages in every user's INBOX together (read-only, as inboxCount). */
+  inboxTotal(): number {
+    this.db ??= new BetterSqlite3(path.join(this.dataDir, 'db', 'pillarbox.db'), { readonly: true, fileMustExist: true });
+    const row = this.db.prepare(`SELECT COALESCE(SUM(message_count), 0) AS n FROM mailboxes WHERE name = 'INBOX'`).get() as { n: number };
+    return row.n;
+  }
+
   /**
    * SIGTERM (the engine's clean stop), then SIGKILL whatever is left after 15 s. Returns a
    * warning when the engine did not exit 0 on its own, which the contract says it must.

@@ -15,8 +15,10 @@ export interface PostfixOptions {
   /** Domains delivered through LMTP, and the LMTP socket (Dovecot's). */
   domains: string[];
   lmtpSocket?: string;
-  /** Instead: relay everything to this host (Postfix relayhost syntax, e.g. [127.0.0.1]:2525); mynetworks may relay. */
+  /** Relay every other domain to this host (Postfix relayhost syntax, e.g. [127.0.0.1]:2525); mynetworks may relay. */
   relayHost?: string;
+  /** Domains handed to a transport of their own (transport_maps), e.g. a list domain to Mailman's LMTP. */
+  transports?: Record<string, string>;
 }
 
 /**
@@ -49,6 +51,8 @@ export class PostfixInstance {
     const { uid, gid } = await postfixUser();
     fs.chownSync(dataDir, uid, gid);
     fs.writeFileSync(path.join(this.configDir, 'main.cf'), this.mainCf(dataDir));
+    const transports = Object.entries(this.opts.transports ?? {});
+    if (transports.length) fs.writeFileSync(path.join(this.configDir, 'transport'), transports.map(([domain, to]) => `${domain} ${to}\n`).join(''));
     fs.writeFileSync(path.join(this.configDir, 'master.cf'), this.masterCf());
     await this.postfix('check');
     await this.postfix('start');
@@ -117,9 +121,9 @@ export class PostfixInstance {
       'alias_maps =',
       'alias_database =',
       'biff = no',
-      ...(o.relayHost
-        ? [`relayhost = ${o.relayHost}`, 'smtp_dns_support_level = disabled']
-        : [`virtual_mailbox_domains = ${o.domains.join(', ')}`, `virtual_transport = lmtp:unix:${o.lmtpSocket}`]),
+      ...(o.relayHost ? [`relayhost = ${o.relayHost}`, 'smtp_dns_support_level = disabled'] : []),
+      ...(o.domains.length ? [`virtual_mailbox_domains = ${o.domains.join(', ')}`, `virtual_transport = lmtp:unix:${o.lmtpSocket}`] : []),
+      ...(o.transports ? [`relay_domains = ${Object.keys(o.transports).join(', ')}`, `transport_maps = texthash:${path.join(this.configDir, 'transport')}`] : []),
       '',
     ].join('\n');
   }

@@ -45,6 +45,31 @@ export class SinkServer {
     }
   }
 
+  /**
+   * Recipients of the messages received so far whose content includes `marker` (smtp-sink
+   * writes a transaction's RCPT lines before its content, so a file with the marker lists
+   * every recipient). Files already complete are remembered, so polling reads each once.
+   */
+  recipientCount(marker: string): number {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dumpDir);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      if (this.counted.has(name)) continue;
+      const text = fs.readFileSync(path.join(this.dumpDir, name), 'latin1');
+      if (!text.includes(marker)) continue;
+      this.counted.set(name, text.split('\nX-Rcpt-Args: ').length - 1);
+    }
+    let total = 0;
+    for (const n of this.counted.values()) total += n;
+    return total;
+  }
+
+  private readonly counted = new Map<string, number>();
+
   /** One received message, for checking what the sides sent. */
   sample(): string | undefined {
     const [name] = fs.readdirSync(this.dumpDir);

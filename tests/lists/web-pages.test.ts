@@ -1,0 +1,212 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { gqlOk, login } from '../graphql/client';
+import { ARTIFACTS, DESKTOP, PHONE, assertAccessible, screenshot, skipReason, startConsole, type ConsoleHarness } from '../console/harness';
+import { inbox, mail, qpBody } from './helpers';
+
+const LIST = 'club@example.test';
+const BASE = `/lists/${encodeURIComponent(LIST)}/`;
+const SHOTS = path.join(ARTIFACTS, '..', 'lists');
+
+/** The path of the first https://mail.example.test/… link in the newest mail to `user` whose subject matches. */
+async function mailedLink(h: ConsoleHarness, user: string, subject: RegExp): Promise<string> {
+  await h.t.engine.ctx.queue.idle();
+  const found = (await inbox(h.t, user)).reverse().find((m) => subject.test(m.slice(0, m.indexOf('\r\n\r\n'))));
+  assert.ok(found, `no mail to ${user} with a subject like ${subject}`);
+  const link = /https:\/\/mail\.example\.test(\/\S+)/.exec(qpBody(found))?.[1];
+  assert.ok(link, 'the mail has no link');
+  return link;
+}
+
+/** Screenshots at desktop and phone width, and axe at both. */
+async function look(page: Page, name: string): Promise<void> {
+  await page.setViewport(DESKTOP);
+  await assertAccessible(page, name);
+  await screenshot(page, `${name}-desktop`, SHOTS);
+  await page.setViewport(PHONE);
+  await assertAccessible(page, `${name} (phone)`);
+  await screenshot(page, `${name}-phone`, SHOTS);
+  await page.setViewport(DESKTOP);
+}
+
+async function submit(page: Page, selector: string): Promise<number | undefined> {
+  const [res] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  return res?.status();
+}
+
+/** Logs in by a mailed link in its own browser context (its own cookies); answers the page it landed on. */
+async function loginByLink(h: ConsoleHarness, browser: Browser, address: string, user: string): Promise<{ context: BrowserContext; page: Page; link: string }> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport(DESKTOP);
+  await page.goto(`${h.base}${BASE}login`);
+  await page.type('#link-address', address);
+  assert.equal(await submit(page, '#link-address ~ button'), 200);
+  assert.match((await page.$eval('[role=status]', (el) => el.textContent)) ?? '', /login link is on its way/);
+  const link = await mailedLink(h, user, /^Subject: Your login link for club@example\.test/m);
+  await page.goto(h.base + link);
+  assert.equal(await submit(page, 'main form button'), 200);
+  return { context, page, link };
+}
+
+/**
+ * The list web pages in Debian's Chromium: the overview and a list's page reached by the seed's
+ * /mailman/listinfo addresses, subscription through the form confirmed by the mailed link's
+ * page, a member's options (digest) after a mailed login link, an owner's login by link,
+ * settings, moderation of a held post, bulk add and search of members, approval of a pending
+ * subscription; forged forms and used or expired links refused; axe-core at every page,
+ * screenshots at desktop and phone width in test-artifacts/lists/.
+ */
+describe('list web pages in Chromium', { skip: skipReason() }, () => {
+  let h: ConsoleHarness;
+  let page: Page;
+  let owner: { context: BrowserContext; page: Page };
+
+  before(async () => {
+    h = await startConsole({ users: ['alice', 'bob', 'carol', 'dan'].map((n) => ({ shortName: n, password: `${n}-password-1` })), settings: { listsEnabled: true, inboundAuthChecks: false } });
+    const token = await login(h.t.ports.http);
+    await gqlOk(h.t.ports.http, `mutation { createList(input: { name: "club", domain: "example.test", owners: ["alice"], description: "The book club", info: "We read a book a month.\\n\\nEveryone is welcome.", selfSubscribe: true, nonMemberAction: HOLD }) { id } }`, { token });
+    await gqlOk(h.t.ports.http, `mutation { createList(input: { name: "staff", domain: "example.test", owners: ["alice"], selfSubscribe: false }) { id } }`, { token });
+    page = await h.browser.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+  after(async () => {
+    await owner?.context.close();
+    await h?.close();
+  });
+
+  it('the seed\u2019s /mailman/listinfo leads to the lists open to subscription, and on to a list\u2019s page', async () => {
+    await page.setViewport(DESKTOP);
+    assert.equal((await page.goto(`${h.base}/mailman/listinfo`))?.status(), 200);
+    assert.equal(new URL(page.url()).pathname, '/lists/');
+    assert.equal(await page.$eval('html', (el) => el.getAttribute('lang')), 'en');
+    assert.deepEqual(await page.$$eval('tbody a', (els) => els.map((e) => e.textContent)), [LIST], 'the closed list is not shown');
+    await look(page, 'overview');
+    assert.equal((await page.goto(`${h.base}/mailman/listinfo/club`))?.status(), 200);
+    assert.equal(new URL(page.url()).pathname, BASE);
+    assert.equal(await page.$eval('h1', (el) => el.textContent), 'The club@example.test mailing list');
+    assert.match(await page.$eval('main', (el) => el.textContent ?? ''), /We read a book a month\./);
+    await look(page, 'info');
+  });
+
+  it('subscribes through the form, confirmed on the page the mailed link opens (by its POST)', async () => {
+    await page.goto(h.base + BASE);
+    await page.type('#address', 'bob@example.test');
+    await page.type('#name', 'Bob');
+    assert.equal(await submit(page, '#subscribe ~ form button, section form button'), 200);
+    assert.match((await page.$eval('[role=status]', (el) => el.textContent)) ?? '', /bob@example\.test/);
+    const link = await mailedLink(h, 'bob', /^Subject: confirm [0-9a-f]{32}/m);
+    assert.match(link, /^\/lists\/confirm\/[0-9a-f]{32}$/);
+    assert.equal((await page.goto(h.base + link))?.status(), 200);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test'), undefined, 'opening the link (GET) confirms nothing');
+    assert.match(await page.$eval('main p', (el) => el.textContent ?? ''), /Subscribe bob@example\.test to club@example\.test\?/);
+    await look(page, 'confirm');
+    assert.equal(await submit(page, 'main form button'), 200);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test')?.name, 'Bob');
+    assert.equal((await page.goto(h.base + link))?.status(), 410, 'a used confirmation link says so');
+  });
+
+  it('a member logs in by a mailed link and changes the digest mode; the link works once, and an expired one not at all', async () => {
+    const member = await loginByLink(h, h.browser, 'bob@example.test', 'bob');
+    assert.equal(new URL(member.page.url()).pathname, `${BASE}options`);
+    await look(member.page, 'options');
+    await member.page.select('#digest', 'mime');
+    assert.equal(await submit(member.page, 'main form button[type=submit]'), 200);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test')?.digest, 'mime');
+    assert.equal(await member.page.$eval('#digest', (el) => (el as unknown as { value: string }).value), 'mime');
+    // The link again: used.
+    await member.page.goto(h.base + member.link);
+    assert.equal(await submit(member.page, 'main form button:not(.secondary)').catch(() => undefined), undefined, 'no login button on a used link');
+    assert.match((await member.page.$eval('[role=alert]', (el) => el.textContent)) ?? '', /used already/);
+    // A fresh link, expired before it is used.
+    await member.page.goto(`${h.base}${BASE}login`);
+    await member.page.type('#link-address', 'bob@example.test');
+    await submit(member.page, '#link-address ~ button');
+    const link = await mailedLink(h, 'bob', /^Subject: Your login link/m);
+    h.t.engine.ctx.db.prepare('UPDATE list_web_logins SET expires_at = 1 WHERE used_at IS NULL').run();
+    assert.equal((await member.page.goto(h.base + link))?.status(), 410);
+    assert.match((await member.page.$eval('[role=alert]', (el) => el.textContent)) ?? '', /expired/);
+    await member.context.close();
+  });
+
+  it('an owner logs in by a mailed link, moderates a held post and adds members in bulk', async () => {
+    owner = await loginByLink(h, h.browser, 'alice@example.test', 'alice');
+    const p = owner.page;
+    assert.equal(new URL(p.url()).pathname, `${BASE}admin`);
+    await look(p, 'settings');
+    await mail(h.t, 'carol@example.test', LIST, 'A question from outside', 'May I join the next meeting?');
+    assert.equal(h.t.engine.ctx.lists.heldPosts(1).length, 1);
+    await p.goto(`${h.base}${BASE}admin/held`);
+    await look(p, 'held');
+    assert.equal(await submit(p, 'button[value=approve]'), 200);
+    assert.equal(h.t.engine.ctx.lists.heldPosts(1).length, 0);
+    await h.t.engine.ctx.queue.idle();
+    assert.equal(h.t.engine.ctx.lists.store.digestPosts(1).length, 1, 'the approved post went to the members (bob takes the MIME digest)');
+    await p.goto(`${h.base}${BASE}admin/members`);
+    await p.type('#add-addresses', 'Dan <dan@example.test>\nerin@remote.test\nnot an address');
+    await p.click('#welcome');
+    assert.equal(await submit(p, '#add-addresses ~ button'), 200);
+    assert.match((await p.$eval('[role=status]', (el) => el.textContent)) ?? '', /^Added: 2\. Asked to confirm: 0\. Skipped: not an address \(not a valid address\)\.$/);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'dan@example.test')?.name, 'Dan');
+    await p.type('#q', 'remote');
+    await submit(p, 'form[role=search] button');
+    assert.deepEqual(await p.$$eval('tbody tr td:first-child', (els) => els.map((e) => e.textContent)), ['erin@remote.test']);
+    await look(p, 'members');
+  });
+
+  it('settings are refused with the same rule and message as updateList, and saved', async () => {
+    const p = owner.page;
+    await p.goto(`${h.base}${BASE}admin`);
+    await p.$eval('#confirmDays', (el) => ((el as unknown as { value: string }).value = 'soon'));
+    assert.equal(await submit(p, 'main form > button[type=submit]'), 400);
+    assert.equal(await p.$eval('#confirmDays', (el) => el.getAttribute('aria-invalid')), 'true');
+    assert.match((await p.$eval('[role=alert]', (el) => el.textContent)) ?? '', /confirmDays: must be a whole number from 1 to 365/);
+    await p.$eval('#confirmDays', (el) => ((el as unknown as { value: string }).value = '5'));
+    await p.click('#subscriptionApproval');
+    await p.$eval('#moderators', (el) => ((el as unknown as { value: string }).value = 'dan@example.test'));
+    assert.equal(await submit(p, 'main form > button[type=submit]'), 200);
+    const list = h.t.engine.ctx.lists.list(1);
+    assert.equal(list?.confirmDays, 5);
+    assert.equal(list?.subscriptionApproval, true);
+    assert.deepEqual(list?.moderators, ['dan@example.test']);
+  });
+
+  it('a subscription waiting for approval is approved on the pending page', async () => {
+    await page.goto(h.base + BASE);
+    await page.type('#address', 'carol@example.test');
+    await submit(page, 'section form button');
+    await page.goto(h.base + (await mailedLink(h, 'carol', /^Subject: confirm /m)));
+    await submit(page, 'main form button');
+    assert.match((await page.$eval('[role=status]', (el) => el.textContent)) ?? '', /waits for the list owner/);
+    const p = owner.page;
+    await p.goto(`${h.base}${BASE}admin/pending`);
+    await look(p, 'pending');
+    assert.equal(await submit(p, 'button[value=approve]'), 200);
+    assert.ok(h.t.engine.ctx.lists.member(1, 'carol@example.test'));
+  });
+
+  it('refuses a forged form (no CSRF token) and the owner pages to strangers; a server admin\u2019s bearer token opens them', async () => {
+    const cookies = (await owner.page.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const forged = await fetch(`${h.base}${BASE}admin`, { method: 'POST', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, body: 'description=defaced&csrf=forged' });
+    assert.equal(forged.status, 403);
+    const noToken = await fetch(`${h.base}${BASE}admin/members`, { method: 'POST', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=remove&addresses=bob%40example.test' });
+    assert.equal(noToken.status, 403);
+    assert.equal(h.t.engine.ctx.lists.list(1)?.description, 'The book club');
+    assert.ok(h.t.engine.ctx.lists.member(1, 'bob@example.test'));
+    assert.equal((await fetch(`${h.base}${BASE}admin`)).status, 401);
+    const token = await login(h.t.ports.http);
+    assert.equal((await fetch(`${h.base}${BASE}admin`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const alias = await fetch(`${h.base}/mailman/admin/club`, { redirect: 'manual' });
+    assert.equal(alias.headers.get('location'), `${BASE}admin`);
+  });
+
+  it('the login page, in the list\u2019s language', async () => {
+    const token = await login(h.t.ports.http);
+    await gqlOk(h.t.ports.http, `mutation { updateList(input: { list: "${LIST}", language: DE }) { language } }`, { token });
+    await page.goto(`${h.base}${BASE}login`);
+    assert.equal(await page.$eval('html', (el) => el.getAttribute('lang')), 'de');
+    await look(page, 'login');
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { gqlOk, login } from '../graphql/client';
 import { ARTIFACTS, DESKTOP, PHONE, assertAccessible, screenshot, skipReason, startConsole, type ConsoleHarness } from '../console/harness';
+import { webText } from '../../server/lists/i18n/web-catalogue';
 import { inbox, mail, qpBody } from './helpers';
 
 const LIST = 'club@example.test';
@@ -116,6 +117,14 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal(await submit(member.page, 'main form button[type=submit]'), 200);
     assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test')?.digest, 'mime');
     assert.equal(await member.page.$eval('#digest', (el) => (el as unknown as { value: string }).value), 'mime');
+    // The member's own language: the pages speak it (and the list's again when unset).
+    await member.page.select('#language', 'de');
+    assert.equal(await submit(member.page, 'main form button[type=submit]'), 200);
+    assert.equal(await member.page.$eval('html', (el) => el.getAttribute('lang')), 'de');
+    assert.equal(await member.page.$eval('h1', (el) => el.textContent), 'Ihre Einstellungen für club@example.test');
+    await member.page.select('#language', '');
+    await submit(member.page, 'main form button[type=submit]');
+    assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test')?.language, null);
     // The link again: used.
     await member.page.goto(h.base + member.link);
     assert.equal(await submit(member.page, 'main form button:not(.secondary)').catch(() => undefined), undefined, 'no login button on a used link');
@@ -129,6 +138,20 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal((await member.page.goto(h.base + link))?.status(), 410);
     assert.match((await member.page.$eval('[role=alert]', (el) => el.textContent)) ?? '', /expired/);
     await member.context.close();
+  });
+
+  it('a local user logs in with the mail password; a wrong one is refused', async () => {
+    const context = await h.browser.createBrowserContext();
+    const p = await context.newPage();
+    await p.goto(`${h.base}${BASE}login`);
+    await p.type('#pw-address', 'bob@example.test');
+    await p.type('#pw-password', 'not-the-password');
+    assert.equal(await submit(p, '#pw-password ~ button'), 401);
+    await p.type('#pw-address', 'bob@example.test');
+    await p.type('#pw-password', 'bob-password-1');
+    assert.equal(await submit(p, '#pw-password ~ button'), 200);
+    assert.equal(new URL(p.url()).pathname, `${BASE}options`);
+    await context.close();
   });
 
   it('an owner logs in by a mailed link, moderates a held post and adds members in bulk', async () => {
@@ -202,11 +225,21 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal(alias.headers.get('location'), `${BASE}admin`);
   });
 
-  it('the login page, in the list\u2019s language', async () => {
+  it('every page in the list\u2019s language: the six of the seed', async () => {
     const token = await login(h.t.ports.http);
-    await gqlOk(h.t.ports.http, `mutation { updateList(input: { list: "${LIST}", language: DE }) { language } }`, { token });
+    for (const lang of ['de', 'es', 'ja', 'ko', 'ru', 'en'] as const) {
+      await gqlOk(h.t.ports.http, `mutation { updateList(input: { list: "${LIST}", language: ${lang.toUpperCase()} }) { language } }`, { token });
+      await page.goto(h.base + BASE);
+      assert.equal(await page.$eval('html', (el) => el.getAttribute('lang')), lang);
+      assert.equal(await page.$eval('h1', (el) => el.textContent), webText(lang, 'info.title', { list: LIST }));
+      await owner.page.goto(`${h.base}${BASE}admin`);
+      assert.equal(await owner.page.$eval('h1', (el) => el.textContent), webText(lang, 'settings.title', { list: LIST }));
+      if (lang === 'ja' || lang === 'ru') {
+        await look(page, `info-${lang}`);
+        await look(owner.page, `settings-${lang}`);
+      }
+    }
     await page.goto(`${h.base}${BASE}login`);
-    assert.equal(await page.$eval('html', (el) => el.getAttribute('lang')), 'de');
     await look(page, 'login');
   });
 });

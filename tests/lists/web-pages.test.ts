@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { gqlOk, login } from '../graphql/client';
 import { ARTIFACTS, DESKTOP, PHONE, assertAccessible, screenshot, skipReason, startConsole, type ConsoleHarness } from '../console/harness';
 import { webText } from '../../server/lists/i18n/web-catalogue';
+import { preferredLanguage } from '../../server/web/list-pages/member-pages';
 import { inbox, mail, qpBody } from './helpers';
 
 const LIST = 'club@example.test';
@@ -60,13 +61,23 @@ async function loginByLink(h: ConsoleHarness, browser: Browser, address: string,
  * subscription; forged forms and used or expired links refused; axe-core at every page,
  * screenshots at desktop and phone width in test-artifacts/lists/.
  */
+describe('list pages: the overview\u2019s language', () => {
+  it('is the first of the six the browser asks for, English otherwise', () => {
+    assert.equal(preferredLanguage('fr-CH, fr;q=0.9, de;q=0.8, en;q=0.5'), 'de');
+    assert.equal(preferredLanguage('ja-JP'), 'ja');
+    assert.equal(preferredLanguage('ru;q=0.2, es;q=0.7'), 'es');
+    assert.equal(preferredLanguage('fr, it;q=0.5'), 'en');
+    assert.equal(preferredLanguage(undefined), 'en');
+  });
+});
+
 describe('list web pages in Chromium', { skip: skipReason() }, () => {
   let h: ConsoleHarness;
   let page: Page;
   let owner: { context: BrowserContext; page: Page };
 
   before(async () => {
-    h = await startConsole({ users: ['alice', 'bob', 'carol', 'dan'].map((n) => ({ shortName: n, password: `${n}-password-1` })), settings: { listsEnabled: true, inboundAuthChecks: false } });
+    h = await startConsole({ users: ['alice', 'bob', 'carol', 'dan', 'frank'].map((n) => ({ shortName: n, password: `${n}-password-1` })), settings: { listsEnabled: true, inboundAuthChecks: false } });
     const token = await login(h.t.ports.http);
     await gqlOk(h.t.ports.http, `mutation { createList(input: { name: "club", domain: "example.test", owners: ["alice"], description: "The book club", info: "We read a book a month.\\n\\nEveryone is welcome.", selfSubscribe: true, nonMemberAction: HOLD }) { id } }`, { token });
     await gqlOk(h.t.ports.http, `mutation { createList(input: { name: "staff", domain: "example.test", owners: ["alice"], selfSubscribe: false }) { id } }`, { token });
@@ -208,6 +219,51 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     await look(p, 'pending');
     assert.equal(await submit(p, 'button[value=approve]'), 200);
     assert.ok(h.t.engine.ctx.lists.member(1, 'carol@example.test'));
+  });
+
+  it('a moderator moderates but does not run the list; a rejection\u2019s reason reaches the poster', async () => {
+    await mail(h.t, 'frank@example.test', LIST, 'Buy cheap books', 'Offer inside.');
+    await mail(h.t, 'frank@example.test', LIST, 'Buy cheap books again', 'Offer inside.');
+    const context = await h.browser.createBrowserContext();
+    const p = await context.newPage();
+    await p.goto(`${h.base}${BASE}login`);
+    await p.type('#pw-address', 'dan@example.test');
+    await p.type('#pw-password', 'dan-password-1');
+    await submit(p, '#pw-password ~ button');
+    assert.equal(new URL(p.url()).pathname, `${BASE}admin/held`);
+    const first = h.t.engine.ctx.lists.heldPosts(1)[0];
+    await p.type(`#reason-${first.id}`, 'Advertising is off topic here.');
+    assert.equal(await submit(p, `#reason-${first.id} ~ .actions button[value=reject]`), 200);
+    assert.match((await p.$eval('[role=status]', (el) => el.textContent)) ?? '', /rejected/);
+    await h.t.engine.ctx.queue.idle();
+    const notice = (await inbox(h.t, 'frank')).find((m) => /^Subject: .*was rejected/m.test(m.slice(0, m.indexOf('\r\n\r\n'))));
+    assert.ok(notice, 'the poster is told');
+    assert.match(qpBody(notice), /Advertising is off topic here\./);
+    assert.equal(await submit(p, 'button[value=discard]'), 200);
+    assert.equal(h.t.engine.ctx.lists.heldPosts(1).length, 0);
+    assert.equal((await p.goto(`${h.base}${BASE}admin`))?.status(), 403, 'the settings are the owners\u2019');
+    assert.equal((await p.goto(`${h.base}${BASE}admin/members`))?.status(), 403);
+    await context.close();
+  });
+
+  it('a member suspended by an owner cannot lift it on the options page; a private archive opens to logged-in members only', async () => {
+    h.t.engine.ctx.lists.updateMember(1, 'bob@example.test', { delivery: 'by-owner', deliveryReason: 'on holiday' });
+    h.t.engine.ctx.lists.update(1, { archivePrivate: true });
+    const context = await h.browser.createBrowserContext();
+    const p = await context.newPage();
+    assert.equal((await p.goto(`${h.base}/lists/archives/${encodeURIComponent(LIST)}/`))?.status(), 401);
+    await p.goto(`${h.base}${BASE}login`);
+    await p.type('#pw-address', 'bob@example.test');
+    await p.type('#pw-password', 'bob-password-1');
+    await submit(p, '#pw-password ~ button');
+    assert.equal(await p.$('#delivery'), null, 'no delivery switch while an owner holds it off');
+    assert.match(await p.$eval('main', (el) => el.textContent ?? ''), /switched off by the list owner: on holiday/);
+    assert.equal(await submit(p, 'main form button[type=submit]'), 200);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'bob@example.test')?.delivery, 'by-owner');
+    assert.equal((await p.goto(`${h.base}/lists/archives/${encodeURIComponent(LIST)}/`))?.status(), 200);
+    await context.close();
+    h.t.engine.ctx.lists.updateMember(1, 'bob@example.test', { delivery: 'enabled' });
+    h.t.engine.ctx.lists.update(1, { archivePrivate: false });
   });
 
   it('refuses a forged form (no CSRF token) and the owner pages to strangers; a server admin\u2019s bearer token opens them', async () => {

@@ -24,7 +24,7 @@ export function overviewPage(v: Visit): void {
     lists = open.filter((l) => under(domain)(l.domain));
   }
   const shown = lists.length ? lists[0].domain : domain;
-  const lang = v.lang;
+  const lang = preferredLanguage(v.req.headers['accept-language']);
   const rows = lists
     .map((l) => `<tr><td><a href="${esc(listBase(l))}" lang="${l.language}">${esc(l.address)}</a></td><td lang="${l.language}">${esc(l.description)}</td></tr>`)
     .join('');
@@ -32,6 +32,20 @@ export function overviewPage(v: Visit): void {
     ? `<table><thead><tr><th scope="col">${esc(webText(lang, 'overview.list'))}</th><th scope="col">${esc(webText(lang, 'overview.description'))}</th></tr></thead><tbody>${rows}</tbody></table>`
     : `<p>${esc(webText(lang, 'overview.empty'))}</p>`;
   sendPage(v.res, 200, { lang, title: webText(lang, 'overview.title', { domain: shown }), body, personal: false });
+}
+
+/** The first of the six languages the browser asks for (Accept-Language, by q), English otherwise. */
+export function preferredLanguage(header: string | undefined): LanguageCode {
+  const asked = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+      return { code: tag.split('-')[0], q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((a) => a.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return (asked.find((a) => (LANGUAGES as readonly string[]).includes(a.code))?.code as LanguageCode | undefined) ?? 'en';
 }
 
 /** A list's page: what it is, how to post, the subscribe form (POST …/subscribe: the -join address's confirmation request). */
@@ -103,11 +117,13 @@ export async function optionsPage(v: Visit, list: MailingList): Promise<void> {
   if (v.form) {
     const f = v.form;
     const language = f.get('language') ?? '';
-    const keepOff = member.delivery === 'by-owner' || member.delivery === 'by-bounces';
+    // An owner's suspension is the owner's to lift; delivery off by bounces the member turns on
+    // again (as `set delivery on` by mail), and leaving it off keeps the reason it has.
+    const wanted = f.has('delivery') ? 'enabled' : 'by-member';
+    const delivery = member.delivery === 'by-owner' || (member.delivery === 'by-bounces' && wanted === 'by-member') ? undefined : wanted;
     try {
       member = v.ctx.lists.updateMember(list.id, address, {
-        // Delivery switched off by an owner or by bounces stays so until the member turns it on.
-        delivery: f.has('delivery') ? 'enabled' : keepOff ? undefined : 'by-member',
+        delivery,
         digest: (f.get('digest') ?? 'off') as DigestMode,
         hidden: f.has('hidden'),
         name: (f.get('name') ?? '').trim().slice(0, 200),
@@ -127,7 +143,7 @@ export async function optionsPage(v: Visit, list: MailingList): Promise<void> {
     `${base}options`,
     v.csrf,
     `<input type="hidden" name="action" value="save">` +
-      checkbox('delivery', t(v, 'options.delivery'), member.delivery === 'enabled') +
+      (member.delivery === 'by-owner' ? '' : checkbox('delivery', t(v, 'options.delivery'), member.delivery === 'enabled')) +
       offNote +
       select('digest', t(v, 'options.digest'), member.digest, digestOptions(v)) +
       checkbox('hidden', t(v, 'options.hidden'), member.hidden) +

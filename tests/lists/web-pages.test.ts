@@ -279,6 +279,11 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal((await fetch(`${h.base}${BASE}admin`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     const alias = await fetch(`${h.base}/mailman/admin/club`, { redirect: 'manual' });
     assert.equal(alias.headers.get('location'), `${BASE}admin`);
+    assert.equal((await fetch(`${h.base}/mailman/admin/nolist`, { redirect: 'manual' })).status, 404);
+    assert.equal((await fetch(`${h.base}/lists/nolist%40example.test/`)).status, 404);
+    assert.equal((await fetch(`${h.base}/lists/%E0%A4%A/`)).status, 404);
+    const huge = await fetch(`${h.base}${BASE}admin/members`, { method: 'POST', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, body: `addresses=${'a'.repeat(1100 * 1024)}` });
+    assert.equal(huge.status, 413);
   });
 
   it('every page in the list\u2019s language: the six of the seed', async () => {

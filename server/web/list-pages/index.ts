@@ -98,6 +98,8 @@ export class ListPages {
       body = await readBody(v.req, MAX_FORM_BYTES);
     } catch (err) {
       if (!(err instanceof BodyTooLargeError)) throw err;
+      // The rest of the body is never read: the connection cannot carry another request.
+      v.res.setHeader('connection', 'close');
       errorPage(v, 413, t(v, 'error.tooLarge'));
       return false;
     }

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { EngineContext } from '../context';
 import { text } from '../lists/i18n/catalogue';
+import { webText } from '../lists/i18n/web-catalogue';
 import { IncomingMessage } from '../lists/incoming';
 import type { MailingList } from '../lists/types';
 import { escapeXml as escapeHtml } from './http-util';
@@ -19,7 +20,8 @@ function page(res: http.ServerResponse, status: number, list: MailingList, title
   res.end(
     `<!doctype html><html lang="${list.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
       `<style>${LIST_PAGE_CSS}</style>` +
-      `</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+      // The way back to the list's own pages (its page, login, options).
+      `</head><body><header><nav aria-label="${escapeHtml(webText(list.language, 'nav.label'))}"><a href="/lists/${encodeURIComponent(list.address)}/">${escapeHtml(webText(list.language, 'nav.info'))}</a></nav></header><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
   );
 }
 

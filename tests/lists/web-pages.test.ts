@@ -180,7 +180,7 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal(h.t.engine.ctx.lists.store.digestPosts(1).length, 1, 'the approved post went to the members (bob takes the MIME digest)');
     await p.goto(`${h.base}${BASE}admin/members`);
     await p.type('#add-addresses', 'Dan <dan@example.test>\nerin@remote.test\nnot an address');
-    await p.click('#welcome');
+    await p.click('#add-welcome');
     assert.equal(await submit(p, '#add-addresses ~ button'), 200);
     assert.match((await p.$eval('[role=status]', (el) => el.textContent)) ?? '', /^Added: 2\. Asked to confirm: 0\. Skipped: not an address \(not a valid address\)\.$/);
     assert.equal(h.t.engine.ctx.lists.member(1, 'dan@example.test')?.name, 'Dan');
@@ -188,6 +188,14 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     await submit(p, 'form[role=search] button');
     assert.deepEqual(await p.$$eval('tbody tr td:first-child', (els) => els.map((e) => e.textContent)), ['erin@remote.test']);
     await look(p, 'members');
+    await p.type('#remove-addresses', 'erin@remote.test\nnobody@example.test');
+    await p.click('#remove-confirm');
+    assert.equal(await submit(p, '#remove-addresses ~ button'), 200);
+    assert.match((await p.$eval('[role=status]', (el) => el.textContent)) ?? '', /^Removed: 0\. Asked to confirm: 1\. Not members: nobody@example\.test\.$/);
+    assert.ok(h.t.engine.ctx.lists.member(1, 'erin@remote.test'), 'a member asked to confirm stays until they do');
+    await p.type('#remove-addresses', 'erin@remote.test');
+    assert.equal(await submit(p, '#remove-addresses ~ button'), 200);
+    assert.equal(h.t.engine.ctx.lists.member(1, 'erin@remote.test'), undefined);
   });
 
   it('settings are refused with the same rule and message as updateList, and saved', async () => {

@@ -70,7 +70,7 @@ export async function membersPage(v: Visit, list: MailingList): Promise<void> {
       const skipped = r.skipped.map((s) => `${s.address} (${s.reason})`).join(', ');
       notice = { kind: 'notice', text: t(v, 'members.result', { added: r.added.length, invited: r.invited.length, skipped: skipped || '0' }) };
     } else if (f.get('action') === 'remove') {
-      const r = await v.ctx.lists.removeMembers(list.id, lines.map((l) => l.address), { goodbye: f.has('goodbye'), confirm: false });
+      const r = await v.ctx.lists.removeMembers(list.id, lines.map((l) => l.address), { goodbye: f.has('goodbye'), confirm: f.has('confirm') });
       notice = { kind: 'notice', text: t(v, 'members.removed', { removed: r.removed.length, asked: r.asked.length, notMembers: r.notMembers.join(', ') || '0' }) };
     }
   }
@@ -91,9 +91,9 @@ export async function membersPage(v: Visit, list: MailingList): Promise<void> {
   ].filter(Boolean);
   const bulk =
     `<section aria-labelledby="add"><h2 id="add">${esc(t(v, 'members.add'))}</h2>` +
-    postForm(here, v.csrf, `<input type="hidden" name="action" value="add">${textArea('addresses', t(v, 'members.addresses'), '', { id: 'add-addresses', rows: 5 })}${checkbox('welcome', t(v, 'members.welcome'), true)}${checkbox('confirm', t(v, 'members.confirm'), false)}<button type="submit">${esc(t(v, 'members.addButton'))}</button>`) +
+    postForm(here, v.csrf, `<input type="hidden" name="action" value="add">${textArea('addresses', t(v, 'members.addresses'), '', { id: 'add-addresses', rows: 5 })}${checkbox('welcome', t(v, 'members.welcome'), true, undefined, 'add-welcome')}${checkbox('confirm', t(v, 'members.confirm'), false, undefined, 'add-confirm')}<button type="submit">${esc(t(v, 'members.addButton'))}</button>`) +
     `</section><section aria-labelledby="remove"><h2 id="remove">${esc(t(v, 'members.remove'))}</h2>` +
-    postForm(here, v.csrf, `<input type="hidden" name="action" value="remove">${textArea('addresses', t(v, 'members.addresses'), '', { id: 'remove-addresses', rows: 5 })}${checkbox('goodbye', t(v, 'members.goodbye'), false)}<button type="submit" class="secondary">${esc(t(v, 'members.removeButton'))}</button>`) +
+    postForm(here, v.csrf, `<input type="hidden" name="action" value="remove">${textArea('addresses', t(v, 'members.addresses'), '', { id: 'remove-addresses', rows: 5 })}${checkbox('goodbye', t(v, 'members.goodbye'), false)}${checkbox('confirm', t(v, 'members.confirm'), false, undefined, 'remove-confirm')}<button type="submit" class="secondary">${esc(t(v, 'members.removeButton'))}</button>`) +
     '</section>';
   page(v, notice?.kind === 'problem' ? 400 : 200, here, { title: t(v, 'members.title'), notice, body: `${search}${table}${more.length ? `<p>${more.join(' · ')}</p>` : ''}${bulk}` });
 }

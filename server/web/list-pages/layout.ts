@@ -84,8 +84,9 @@ export function textArea(name: string, label: string, value: string, opts: { id?
   );
 }
 
-export function checkbox(name: string, label: string, checked: boolean, error?: string): string {
-  return `<label class="check" for="${name}"><input type="checkbox" id="${name}" name="${name}" value="1"${checked ? ' checked' : ''}${error ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}> ${esc(label)}</label>${error ? `<span id="${name}-error" class="problem">${esc(error)}</span>` : ''}`;
+export function checkbox(name: string, label: string, checked: boolean, error?: string, id = name): string {
+  const invalid = error ? ` aria-invalid="true" aria-describedby="${id}-error"` : '';
+  return `<label class="check" for="${id}"><input type="checkbox" id="${id}" name="${name}" value="1"${checked ? ' checked' : ''}${invalid}> ${esc(label)}</label>${error ? `<span id="${id}-error" class="problem">${esc(error)}</span>` : ''}`;
 }
 
 export function select(name: string, label: string, value: string, options: [string, string][], error?: string): string {

@@ -25,6 +25,8 @@ export interface Visit {
   login?: Login;
   /** A server administrator (logged in here, or with a bearer token on the request). */
   admin: boolean;
+  /** The administrator's account name, when `admin`. */
+  adminName?: string;
   /** The address logged in to this list. */
   address?: string;
   roles: ListRoles;
@@ -40,7 +42,9 @@ export function identify(v: Visit): void {
   v.login = login;
   const bearer = bearerToken(v.req.headers.authorization);
   const adminToken = login && 'adminToken' in login ? login.adminToken : bearer;
-  v.admin = !!adminToken && v.ctx.admins.verifyToken(adminToken)?.role === 'admin';
+  const account = adminToken ? v.ctx.admins.verifyToken(adminToken) : undefined;
+  v.admin = account?.role === 'admin';
+  v.adminName = v.admin ? account?.username : undefined;
   if (!v.list) return;
   if (login && 'listId' in login && login.listId === v.list.id) {
     v.address = login.address;
@@ -79,7 +83,7 @@ function navOf(v: Visit, current: string): NavLink[] {
 
 /** Sends a page of the list pages with their navigation and the log-out button. */
 export function page(v: Visit, status: number, current: string, p: Omit<PageParts, 'lang' | 'nav' | 'who' | 'personal'> & { personal?: boolean }): void {
-  const name = v.address ?? (v.admin ? 'admin' : undefined);
+  const name = v.address ?? v.adminName;
   const who =
     name && v.list && (v.address || (v.login && 'adminToken' in v.login))
       ? postForm(`${listBase(v.list)}logout`, v.csrf, `<span class="who">${esc(t(v, 'session.as', { address: name }))}</span> <button type="submit" class="secondary">${esc(t(v, 'nav.logout'))}</button>`, ' class="actions"')

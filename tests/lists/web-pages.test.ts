@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { gqlOk, login } from '../graphql/client';
+import { ADMIN_PASSWORD } from '../helpers/engine';
 import { ARTIFACTS, DESKTOP, PHONE, assertAccessible, screenshot, skipReason, startConsole, type ConsoleHarness } from '../console/harness';
 import { webText } from '../../server/lists/i18n/web-catalogue';
 import { preferredLanguage } from '../../server/web/list-pages/member-pages';
@@ -292,6 +294,32 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     assert.equal((await fetch(`${h.base}/lists/%E0%A4%A/`)).status, 404);
     const huge = await fetch(`${h.base}${BASE}admin/members`, { method: 'POST', headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, body: `addresses=${'a'.repeat(1100 * 1024)}` });
     assert.equal(huge.status, 413);
+  });
+
+  it('every form needs the visitor\u2019s own token (the subscribe form too); the cookie is HttpOnly, SameSite=Lax, and Secure over HTTPS', async () => {
+    const anonymous = await fetch(`${h.base}${BASE}subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'address=victim%40example.test' });
+    assert.equal(anonymous.status, 403);
+    const plain = await fetch(h.base + BASE);
+    assert.match(plain.headers.get('set-cookie') ?? '', /^pillarbox_lists=[\w-]{32}; Path=\/; HttpOnly; SameSite=Lax$/);
+    const secure = await new Promise<string>((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: h.t.ports.https, path: BASE, rejectUnauthorized: false, servername: 'mail.example.test' }, (res) => {
+        res.resume();
+        resolve(String(res.headers['set-cookie'] ?? ''));
+      }).on('error', reject);
+    });
+    assert.match(secure, /; HttpOnly; SameSite=Lax; Secure$/);
+    // Logging out ends the login: the owner pages ask for one again.
+    const context = await h.browser.createBrowserContext();
+    const p = await context.newPage();
+    await p.goto(`${h.base}${BASE}login`);
+    await p.type('#admin-username', 'admin');
+    await p.type('#admin-password', ADMIN_PASSWORD);
+    await submit(p, '#admin-password ~ button');
+    assert.equal(new URL(p.url()).pathname, `${BASE}admin`);
+    assert.match((await p.$eval('.who', (el) => el.textContent)) ?? '', /admin/);
+    await submit(p, 'header form button');
+    assert.equal((await p.goto(`${h.base}${BASE}admin`))?.status(), 401);
+    await context.close();
   });
 
   it('every page in the list\u2019s language: the six of the seed', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { gqlOk, login } from '../graphql/client';
+import { errorCode, gql, gqlOk, login } from '../graphql/client';
 import { ADMIN_PASSWORD } from '../helpers/engine';
 import { ARTIFACTS, DESKTOP, PHONE, assertAccessible, screenshot, skipReason, startConsole, type ConsoleHarness } from '../console/harness';
 import { webText } from '../../server/lists/i18n/web-catalogue';
@@ -320,6 +320,17 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     await submit(p, 'header form button');
     assert.equal((await p.goto(`${h.base}${BASE}admin`))?.status(), 401);
     await context.close();
+  });
+
+  it('GraphQL has the same: moderators (refused like owners when not addresses) and a member\u2019s language', async () => {
+    const token = await login(h.t.ports.http);
+    const bad = await gql(h.t.ports.http, `mutation { updateList(input: { list: "${LIST}", moderators: ["not an address"] }) { moderators } }`, { token });
+    assert.equal(errorCode(bad), 'INVALID_SETTING');
+    assert.equal(bad.errors?.[0].extensions?.field, 'moderators');
+    const r = await gqlOk<{ updateListMember: { language: string } }>(h.t.ports.http, `mutation { updateListMember(input: { list: "${LIST}", address: "dan@example.test", language: JA }) { language } }`, { token });
+    assert.equal(r.updateListMember.language, 'JA');
+    const l = await gqlOk<{ list: { moderators: string[] } }>(h.t.ports.http, `{ list(address: "${LIST}") { moderators } }`, { token });
+    assert.deepEqual(l.list.moderators, ['dan@example.test']);
   });
 
   it('every page in the list\u2019s language: the six of the seed', async () => {

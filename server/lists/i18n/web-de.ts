@@ -49,6 +49,8 @@ export const WEB_DE: WebCatalogue = {
   'login.sendLink': 'Anmeldelink zuschicken',
   'login.linkSent': 'Wenn {address} Mitglied, Eigentümer oder Moderator von {list} ist, ist ein Anmeldelink dorthin unterwegs.',
   'login.passwordIntro': 'Benutzer dieses Servers: Ihre E-Mail-Adresse und Ihr Mail-Passwort.',
+  'login.byPassword': 'Mit dem Mail-Passwort',
+  'login.asAdmin': 'Administratoren des Servers',
   'login.password': 'Passwort',
   'login.button': 'Anmelden',
   'login.failed': 'Die Adresse oder das Passwort stimmt nicht, oder die Adresse ist weder Mitglied noch Eigentümer noch Moderator dieser Liste.',

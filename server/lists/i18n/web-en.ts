@@ -52,6 +52,8 @@ export const WEB_EN = {
   'login.sendLink': 'Mail me a login link',
   'login.linkSent': 'If {address} is a member, an owner or a moderator of {list}, a login link is on its way to it.',
   'login.passwordIntro': 'Users of this server: your email address and mail password.',
+  'login.byPassword': 'With the mail password',
+  'login.asAdmin': 'Server administrators',
   'login.password': 'Password',
   'login.button': 'Log in',
   'login.failed': 'The address or the password is wrong, or the address is not a member, an owner or a moderator of this list.',

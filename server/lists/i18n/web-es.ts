@@ -49,6 +49,8 @@ export const WEB_ES: WebCatalogue = {
   'login.sendLink': 'Enviarme un enlace de acceso',
   'login.linkSent': 'Si {address} es miembro, propietario o moderador de {list}, le llegará un enlace de acceso.',
   'login.passwordIntro': 'Usuarios de este servidor: su dirección de correo y su contraseña de correo.',
+  'login.byPassword': 'Con la contraseña de correo',
+  'login.asAdmin': 'Administradores del servidor',
   'login.password': 'Contraseña',
   'login.button': 'Iniciar sesión',
   'login.failed': 'La dirección o la contraseña no son correctas, o la dirección no es miembro, propietario ni moderador de esta lista.',

@@ -49,6 +49,8 @@ export const WEB_JA: WebCatalogue = {
   'login.sendLink': 'ログイン用リンクを送る',
   'login.linkSent': '{address} が {list} のメンバー、オーナー、またはモデレーターであれば、ログイン用リンクをそのアドレスに送りました。',
   'login.passwordIntro': 'このサーバーのユーザーの方: メールアドレスとメールのパスワード。',
+  'login.byPassword': 'メールのパスワードで',
+  'login.asAdmin': 'サーバー管理者',
   'login.password': 'パスワード',
   'login.button': 'ログイン',
   'login.failed': 'アドレスかパスワードが違うか、そのアドレスはこのリストのメンバー、オーナー、モデレーターのいずれでもありません。',

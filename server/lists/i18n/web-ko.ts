@@ -49,6 +49,8 @@ export const WEB_KO: WebCatalogue = {
   'login.sendLink': '로그인 링크 받기',
   'login.linkSent': '{address}이(가) {list}의 회원, 소유자 또는 관리자라면 로그인 링크를 그 주소로 보냈습니다.',
   'login.passwordIntro': '이 서버의 사용자: 이메일 주소와 메일 비밀번호.',
+  'login.byPassword': '메일 비밀번호로',
+  'login.asAdmin': '서버 관리자',
   'login.password': '비밀번호',
   'login.button': '로그인',
   'login.failed': '주소나 비밀번호가 틀렸거나, 그 주소는 이 리스트의 회원, 소유자, 관리자가 아닙니다.',

@@ -48,14 +48,14 @@ export async function loginPage(v: Visit, list: MailingList): Promise<void> {
   const body =
     `<section aria-labelledby="by-link"><h2 id="by-link">${esc(t(v, 'login.sendLink'))}</h2><p>${esc(t(v, 'login.linkIntro', { minutes: LOGIN_LINK_MINUTES }))}</p>` +
     postForm(here, v.csrf, `<input type="hidden" name="action" value="link">${textField('address', t(v, 'login.address'), '', { id: 'link-address', type: 'email', autocomplete: 'email', required: true })}${button(t(v, 'login.sendLink'))}`) +
-    `</section><section aria-labelledby="by-password"><h2 id="by-password">${esc(t(v, 'login.password'))}</h2><p>${esc(t(v, 'login.passwordIntro'))}</p>` +
+    `</section><section aria-labelledby="by-password"><h2 id="by-password">${esc(t(v, 'login.byPassword'))}</h2><p>${esc(t(v, 'login.passwordIntro'))}</p>` +
     postForm(
       here,
       v.csrf,
       `<input type="hidden" name="action" value="password">${textField('address', t(v, 'login.address'), '', { id: 'pw-address', type: 'email', autocomplete: 'username', required: true })}` +
         `${textField('password', t(v, 'login.password'), '', { id: 'pw-password', type: 'password', autocomplete: 'current-password', required: true })}${button(t(v, 'login.button'))}`,
     ) +
-    `</section><section aria-labelledby="as-admin"><h2 id="as-admin">${esc(t(v, 'login.username'))}</h2><p>${esc(t(v, 'login.adminIntro'))}</p>` +
+    `</section><section aria-labelledby="as-admin"><h2 id="as-admin">${esc(t(v, 'login.asAdmin'))}</h2><p>${esc(t(v, 'login.adminIntro'))}</p>` +
     postForm(
       here,
       v.csrf,

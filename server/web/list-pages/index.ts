@@ -13,8 +13,8 @@ import { NO_ROLES, type Visit, errorPage, identify, listBase, t } from './visit'
 /** Largest form the pages read (a bulk add of 10,000 addresses fits). */
 const MAX_FORM_BYTES = 1024 * 1024;
 
-/** The seed's (Mailman 2's) page addresses, by list name, and where each lives now. */
-const MAILMAN_PAGES: Record<string, string> = { listinfo: '', admin: 'admin', admindb: 'admin/held', options: 'options', archives: '' };
+/** The seed's (Mailman 2's) page addresses, by list name, and where each lives now (archives: web-service.ts). */
+const MAILMAN_PAGES: Record<string, string> = { listinfo: '', admin: 'admin', admindb: 'admin/held', options: 'options' };
 
 /**
  * The list web pages (issue 11): /lists/ (the lists open to subscription), a list's page with

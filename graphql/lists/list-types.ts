@@ -104,6 +104,8 @@ export class MailingListType {
   info!: string;
   @Field(() => [String], { description: 'Owners: addresses, or user names of this server.' })
   owners!: string[];
+  @Field(() => [String], { description: 'Moderators: addresses, or user names of this server. They moderate held posts and pending subscriptions on the list pages.' })
+  moderators!: string[];
   @Field(() => ListLanguage)
   language!: string;
   @Field(() => Boolean, { description: 'The seed\u2019s "Users may self subscribe".' })
@@ -184,6 +186,8 @@ export class ListMemberType {
   digest!: string;
   @Field(() => Boolean, { description: 'Left out of the roster (`who`).' })
   hidden!: boolean;
+  @Field(() => ListLanguage, { nullable: true, description: 'The member\u2019s own language for the list pages; null: the list\u2019s.' })
+  language!: string | null;
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
   @Field(() => Float, { description: 'Bounce score (hard 1.0, soft 0.5, at most once a day); 0 when none counts.' })
@@ -232,6 +236,8 @@ export class PendingSubscriptionType {
 
 @InputType()
 export class ListSettingsFields {
+  @Field(() => [String], { nullable: true, description: 'Moderators: addresses, or user names of this server ([] for none).' })
+  moderators?: string[];
   @Field(() => String, { nullable: true })
   description?: string;
   @Field(() => String, { nullable: true })
@@ -396,6 +402,8 @@ export class UpdateListMemberInput {
   hidden?: boolean;
   @Field(() => String, { nullable: true })
   name?: string;
+  @Field(() => ListLanguage, { nullable: true })
+  language?: string;
 }
 
 @InputType()

@@ -509,4 +509,24 @@ CREATE TRIGGER list_archive_text_delete AFTER DELETE ON list_archive BEGIN
 END;
 `,
   },
+  {
+    version: 16,
+    sql: `
+-- The list web pages (issue 11, server/web/list-pages/): moderators (addresses, like owners),
+-- a member's own language (NULL: the list's), and the one-time login links mailed to owners,
+-- moderators and members (the token kept as its SHA-256 only; used or expired ones stay a
+-- while, so a replay gets its own answer).
+ALTER TABLE lists ADD COLUMN moderators TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE list_members ADD COLUMN language TEXT;
+CREATE TABLE list_web_logins (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+`,
+  },
 ];

@@ -39,18 +39,18 @@ export class Effect {
   }
 }
 
-/** A text the list writes (reply, notice, confirmation request), in the list's language. */
+/** A text the list writes (reply, notice, confirmation request), in the list's language (or a subject written already). */
 export function listMail(
   list: MailingList,
   hostname: string,
-  m: { to: string; subject: MessageId; body: string; vars?: Record<string, string | number>; from?: 'request' | 'owner'; automatic: 'auto-replied' | 'auto-generated'; headers?: [string, string][] },
+  m: { to: string; subject: MessageId | { text: string }; body: string; vars?: Record<string, string | number>; from?: 'request' | 'owner'; automatic: 'auto-replied' | 'auto-generated'; headers?: [string, string][] },
 ): OutMail {
   const a = listAddresses(list.name, list.domain);
   const from = m.from === 'owner' ? a.owner : a.request;
   const content = composeTextMessage({
     from: formatMailbox(from, m.from === 'owner' ? `${list.name} owners` : list.name),
     to: m.to,
-    subject: text(list.language, m.subject, m.vars),
+    subject: typeof m.subject === 'string' ? text(list.language, m.subject, m.vars) : m.subject.text,
     body: m.body,
     hostname,
     headers: [['Auto-Submitted', m.automatic], ['X-Auto-Response-Suppress', 'All'], ['List-Id', `<${list.name.toLowerCase()}.${list.domain}>`], ...(m.headers ?? [])],

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database';
-import type { ArchivedPost, DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, PendingKind, PendingRequest } from './types';
+import type { ArchivedPost, DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, MemberPatch, PendingKind, PendingRequest } from './types';
 
 interface ListRow {
   id: number;
@@ -9,6 +9,7 @@ interface ListRow {
   description: string;
   info: string;
   owners: string;
+  moderators: string;
   language: string;
   self_subscribe: number;
   subscription_approval: number;
@@ -50,6 +51,7 @@ interface MemberRow {
   delivery_reason: string;
   digest: DigestMode;
   hidden: number;
+  language: string | null;
   created_at: string;
   bounce_score: number;
   last_bounce_day: string | null;
@@ -75,6 +77,7 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   description: 'description',
   info: 'info',
   owners: 'owners',
+  moderators: 'moderators',
   language: 'language',
   selfSubscribe: 'self_subscribe',
   subscriptionApproval: 'subscription_approval',
@@ -110,6 +113,7 @@ const toList = (r: ListRow): MailingList => ({
   description: r.description,
   info: r.info,
   owners: JSON.parse(r.owners) as string[],
+  moderators: JSON.parse(r.moderators) as string[],
   language: r.language as MailingList['language'],
   selfSubscribe: !!r.self_subscribe,
   subscriptionApproval: !!r.subscription_approval,
@@ -151,6 +155,7 @@ const toMember = (r: MemberRow): ListMember => ({
   deliveryReason: r.delivery_reason,
   digest: r.digest,
   hidden: !!r.hidden,
+  language: r.language as ListMember['language'],
   createdAt: r.created_at,
   bounceScore: r.bounce_score,
   lastBounceDay: r.last_bounce_day,
@@ -245,7 +250,7 @@ export class ListStore {
     return this.db.prepare('DELETE FROM list_members WHERE list_id = ? AND address = ?').run(listId, address.toLowerCase()).changes > 0;
   }
 
-  updateMember(id: number, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): void {
+  updateMember(id: number, patch: MemberPatch): void {
     const sets: string[] = [];
     const values: unknown[] = [];
     const add = (column: string, v: unknown) => {
@@ -258,6 +263,7 @@ export class ListStore {
     add('digest', patch.digest);
     add('hidden', patch.hidden);
     add('name', patch.name);
+    add('language', patch.language);
     // Delivery on again (by the member or an owner): the bounce record starts afresh.
     if (patch.delivery === 'enabled') sets.push('bounce_score = 0', 'last_bounce_day = NULL', 'bounce_warnings_left = NULL', 'next_bounce_warning = NULL');
     if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);

@@ -20,7 +20,7 @@ import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
 import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
-import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
+import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES } from './types';
 
 export interface ListsDeps {
   db: Db;
@@ -35,6 +35,7 @@ export interface ListsDeps {
 export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   description: '',
   info: '',
+  moderators: [],
   language: 'en',
   selfSubscribe: false,
   subscriptionApproval: false,
@@ -73,7 +74,8 @@ export type ModerationAction = 'approve' | 'reject' | 'discard';
  */
 export class MailingLists {
   readonly store: ListStore;
-  private readonly subscriptions: Subscriptions;
+  /** Subscription steps; the list pages (web.ts) take the same ones as mail commands. */
+  readonly subscriptions: Subscriptions;
   private readonly bounceDeps: BounceDeps;
   /** One turn at a time per list for what reads and then changes its state (the waiting digest issue, bounce scores). */
   private readonly turns = new TurnsByKey<number>();
@@ -155,6 +157,11 @@ export class MailingLists {
       }
     }
     return outcomes;
+  }
+
+  /** Carries out what a list page asked for (a confirmation request, a login link), as mail to the list's addresses is. */
+  async perform(list: MailingList, effect: Effect): Promise<void> {
+    await this.carryOut(effect, undefined, `list ${list.address}`);
   }
 
   /** Spools an effect's mails and commits them with its changes and `also`, in one transaction; then logs. */
@@ -501,7 +508,12 @@ export class MailingLists {
     const owners = s.owners.map((o) => o.trim()).filter(Boolean);
     if (!owners.length) throw bad('owners', 'a list needs at least one owner');
     for (const o of owners) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('owners', `"${o}" is not a user name or an address`);
+    const moderators = s.moderators.map((o) => o.trim()).filter(Boolean);
+    for (const o of moderators) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('moderators', `"${o}" is not a user name or an address`);
     if (!LANGUAGES.includes(s.language)) throw bad('language', `must be one of ${LANGUAGES.join(', ')}`);
+    if (!REPLY_TO_POLICIES.includes(s.replyTo)) throw bad('replyTo', `must be one of ${REPLY_TO_POLICIES.join(', ')}`);
+    if (!NON_MEMBER_ACTIONS.includes(s.nonMemberAction)) throw bad('nonMemberAction', `must be one of ${NON_MEMBER_ACTIONS.join(', ')}`);
+    if (!ROSTER_VISIBILITIES.includes(s.roster)) throw bad('roster', `must be one of ${ROSTER_VISIBILITIES.join(', ')}`);
     if (!Number.isInteger(s.maxMessageKb) || s.maxMessageKb < 0 || s.maxMessageKb > 1024 * 1024) throw bad('maxMessageKb', 'must be a whole number from 0 (unlimited) to 1048576');
     if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw bad('confirmDays', 'must be a whole number from 1 to 365');
     if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
@@ -514,7 +526,7 @@ export class MailingLists {
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw bad('archiveVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
-    return { ...pickSettings(s), owners };
+    return { ...pickSettings(s), owners, moderators };
   }
 
   // Members
@@ -583,10 +595,14 @@ export class MailingLists {
     return result;
   }
 
-  updateMember(listId: number, address: string, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): ListMember {
+  updateMember(listId: number, address: string, patch: MemberPatch): ListMember {
     const list = this.mustGet(listId);
     const member = this.store.member(listId, address);
     if (!member) throw new ListError('NOT_A_MEMBER', `${address} is not a member of ${list.address}`, 'address');
+    const bad = (field: keyof MemberPatch, values: readonly string[]) => new ListError('INVALID_SETTING', `${field}: must be one of ${values.join(', ')}`, field);
+    if (patch.language != null && !LANGUAGES.includes(patch.language)) throw bad('language', LANGUAGES);
+    if (patch.digest !== undefined && !DIGEST_MODES.includes(patch.digest)) throw bad('digest', DIGEST_MODES);
+    if (patch.delivery !== undefined && !DELIVERY_STATES.includes(patch.delivery)) throw bad('delivery', DELIVERY_STATES);
     this.store.updateMember(member.id, patch);
     this.d.log.message('member options changed', { list: list.address, address: member.address, ...patch });
     return this.store.memberById(member.id) as ListMember;
@@ -661,6 +677,7 @@ function pickSettings(s: ListSettings): ListSettings {
     description: s.description,
     info: s.info,
     owners: s.owners,
+    moderators: s.moderators,
     language: s.language,
     selfSubscribe: s.selfSubscribe,
     subscriptionApproval: s.subscriptionApproval,

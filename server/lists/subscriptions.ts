@@ -3,6 +3,7 @@ import type { Logger } from '../logs/logger';
 import { listAddresses } from './addresses';
 import { Effect, listMail, listVars } from './effects';
 import { formatDate, text } from './i18n/catalogue';
+import { webText } from './i18n/web-catalogue';
 import { type ListStore, hashToken } from './list-store';
 import type { DigestMode, ListMember, MailingList } from './types';
 
@@ -19,6 +20,9 @@ export interface SubscriptionDeps {
   hostname: string;
   log: Logger;
 }
+
+/** The list page that confirms a request with its token (by a POST from the page: mail scanners follow GET links). */
+export const confirmUrl = (hostname: string, token: string) => `https://${hostname}/lists/confirm/${token}`;
 
 /** 128 random bits, as 32 hex digits (they fit in a local part: NAME-confirm+TOKEN@). */
 export const newToken = () => crypto.randomBytes(16).toString('hex');
@@ -58,7 +62,7 @@ export class Subscriptions {
         to: address,
         subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : 'confirm.unsubscribe.subject',
         vars,
-        body: text(list.language, kind === 'subscribe' ? 'confirm.subscribe.body' : 'confirm.unsubscribe.body', vars),
+        body: `${text(list.language, kind === 'subscribe' ? 'confirm.subscribe.body' : 'confirm.unsubscribe.body', vars)}\n\n${webText(list.language, 'mail.confirmLink', { url: confirmUrl(this.d.hostname, token) })}`,
         automatic: 'auto-replied',
         headers: [['Reply-To', a.confirm(token)]],
       }),

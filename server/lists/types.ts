@@ -2,10 +2,15 @@
 export type NonMemberAction = 'accept' | 'hold' | 'reject' | 'discard';
 /** Where replies go: to the poster (the message's own Reply-To) or to the list. */
 export type ReplyToPolicy = 'poster' | 'list';
+export const REPLY_TO_POLICIES: readonly ReplyToPolicy[] = ['poster', 'list'];
+export const NON_MEMBER_ACTIONS: readonly NonMemberAction[] = ['accept', 'hold', 'reject', 'discard'];
 /** Who may ask for the member roster with the `who` command. */
 export type RosterVisibility = 'public' | 'members' | 'owners';
+export const ROSTER_VISIBILITIES: readonly RosterVisibility[] = ['public', 'members', 'owners'];
 export type DeliveryState = 'enabled' | 'by-member' | 'by-owner' | 'by-bounces';
 export type DigestMode = 'off' | 'mime' | 'plain';
+export const DELIVERY_STATES: readonly DeliveryState[] = ['enabled', 'by-member', 'by-owner', 'by-bounces'];
+export const DIGEST_MODES: readonly DigestMode[] = ['off', 'mime', 'plain'];
 /** How often a new digest volume starts (its issues numbered from 1 again). */
 export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly' | 'daily';
 /** The same periods divide a list's archive. */
@@ -23,6 +28,8 @@ export interface ListSettings {
   info: string;
   /** Owners' addresses (a bare name is a user of the server). At least one. */
   owners: string[];
+  /** Moderators' addresses (a bare name is a user of the server): they moderate held posts and pending subscriptions on the list pages. */
+  moderators: string[];
   language: LanguageCode;
   /** The seed's "Users may self subscribe". */
   selfSubscribe: boolean;
@@ -95,6 +102,8 @@ export interface ListMember {
   deliveryReason: string;
   digest: DigestMode;
   hidden: boolean;
+  /** The member's own language for the list pages (null: the list's). */
+  language: LanguageCode | null;
   createdAt: string;
   /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
   bounceScore: number;
@@ -104,6 +113,16 @@ export interface ListMember {
   bounceWarningsLeft: number | null;
   /** Disabled by bounces: when the next notice (or the removal) is due. */
   nextBounceWarning: Date | null;
+}
+
+/** The member options a member or an owner changes (language null: back to the list's). */
+export interface MemberPatch {
+  delivery?: DeliveryState;
+  deliveryReason?: string;
+  digest?: DigestMode;
+  hidden?: boolean;
+  name?: string;
+  language?: LanguageCode | null;
 }
 
 export interface PendingRequest {

@@ -1,9 +1,11 @@
 import type http from 'node:http';
 import type { EngineContext } from '../context';
 import { text } from '../lists/i18n/catalogue';
+import { webText } from '../lists/i18n/web-catalogue';
 import { IncomingMessage } from '../lists/incoming';
 import type { MailingList } from '../lists/types';
 import { escapeXml as escapeHtml } from './http-util';
+import { LIST_PAGE_CSS } from './list-pages/layout';
 
 const PAGE_SIZE = 200;
 
@@ -17,8 +19,9 @@ function page(res: http.ServerResponse, status: number, list: MailingList, title
   });
   res.end(
     `<!doctype html><html lang="${list.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
-      '<style>body{font-family:system-ui,sans-serif;max-width:52em;margin:1.5em auto;padding:0 1em;line-height:1.5;color:#1a1a1a}a{color:#0b57b0}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3em .5em;border-bottom:1px solid #ddd;vertical-align:top}pre{white-space:pre-wrap;word-wrap:break-word;background:#f5f5f5;padding:1em}.meta{color:#444}label{display:block;font-weight:600}input[type=search]{padding:.4em;width:min(100%,24em)}button{padding:.4em .9em}</style>' +
-      `</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+      `<style>${LIST_PAGE_CSS}</style>` +
+      // The way back to the list's own pages (its page, login, options).
+      `</head><body><header><nav aria-label="${escapeHtml(webText(list.language, 'nav.label'))}"><a href="/lists/${encodeURIComponent(list.address)}/">${escapeHtml(webText(list.language, 'nav.info'))}</a></nav></header><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
   );
 }
 

@@ -10,23 +10,23 @@ export { LIST_ARCHIVE_PREFIX };
 
 const problem = (res: http.ServerResponse, status: number, code: string, message: string) => sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 
-/** A public archive is for anyone; a private one for the management accounts (answers 401 otherwise). */
-function mayRead(ctx: EngineContext, req: http.IncomingMessage, res: http.ServerResponse, list: MailingList): boolean {
-  if (!list.archivePrivate) return true;
+/** A public archive is for anyone; a private one for members logged in to the list pages and the management accounts (answers 401 otherwise). */
+function mayRead(ctx: EngineContext, req: http.IncomingMessage, res: http.ServerResponse, list: MailingList, loggedIn: (list: MailingList) => boolean): boolean {
+  if (!list.archivePrivate || loggedIn(list)) return true;
   const token = bearerToken(req.headers.authorization);
   if (token && ctx.admins.verifyToken(token)) return true;
-  problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first ("Authorization: Bearer <token>")`);
+  problem(res, 401, 'UNAUTHENTICATED', `the archive of ${list.address} is private: log in first (on /lists/${encodeURIComponent(list.address)}/login, or "Authorization: Bearer <token>")`);
   return false;
 }
 
 /**
  * GET /lists/archives/LIST/PERIOD.mbox (a period of the archive, mboxrd),
  * /lists/archives/LIST/message/ID.eml (one archived post), and the archive's web pages
- * (list-archive-pages.ts). A public archive is served to anyone;
- * a private one to the server's management accounts (bearer token) until members can log in to
- * the list pages.
+ * (list-archive-pages.ts). A public archive is served to anyone; a private one to the members,
+ * owners and moderators logged in to the list pages (`loggedIn`) and to the server's management
+ * accounts (bearer token).
  */
-export async function sendListArchive(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string, query: URLSearchParams): Promise<void> {
+export async function sendListArchive(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string, query: URLSearchParams, loggedIn: (list: MailingList) => boolean): Promise<void> {
   const pages = /^([^/]+)\/(.*)$/.exec(rest);
   if (pages && !/\.(mbox|eml)$/.test(pages[2])) {
     let list;
@@ -36,7 +36,7 @@ export async function sendListArchive(ctx: EngineContext, log: Logger, req: http
       return problem(res, 400, 'BAD_USER_INPUT', 'the URL is not valid percent-encoding');
     }
     if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', 'no such archive');
-    if (!mayRead(ctx, req, res, list)) return;
+    if (!mayRead(ctx, req, res, list, loggedIn)) return;
     if (serveArchivePage(ctx, req, res, list, pages[2], query)) return;
     return problem(res, 404, 'NOT_FOUND', 'no such page of the archive');
   }
@@ -52,7 +52,7 @@ export async function sendListArchive(ctx: EngineContext, log: Logger, req: http
   }
   const list = ctx.lists.byAddress(address);
   if (!list || !list.archive) return problem(res, 404, 'NOT_FOUND', `${address} has no archive`);
-  if (!mayRead(ctx, req, res, list)) return;
+  if (!mayRead(ctx, req, res, list, loggedIn)) return;
   if (m?.[2] !== undefined) {
     const message = ctx.lists.archivedMessage(list.id, Number(m[2]));
     if (!message) return problem(res, 404, 'NOT_FOUND', 'no such post in the archive');

@@ -16,6 +16,7 @@ import { sendBackup } from './backup-download';
 import { BACKUP_DOWNLOAD_PATH } from '../backup/backups';
 import { LIST_ARCHIVE_PREFIX, sendListArchive } from './list-archive';
 import { LIST_UNSUBSCRIBE_PREFIX, serveListUnsubscribe } from './list-unsubscribe';
+import { ListPages, listByMailmanName } from './list-pages/index';
 import { httpsLocation, inClear, servedInClear } from './public-http';
 import { CONSOLE_ASSET_PREFIX, isConsolePath, serveConsoleAsset, serveConsolePage } from './console-assets';
 
@@ -54,6 +55,7 @@ export class WebService implements Service {
   private readonly api: ApiEndpoint;
   private readonly metrics: MetricsEndpoint;
   private readonly autoconfig: ClientAutoconfig;
+  private readonly listPages: ListPages;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -63,6 +65,7 @@ export class WebService implements Service {
     this.api = createApi(this.log);
     this.metrics = new MetricsEndpoint(ctx, this.log);
     this.autoconfig = new ClientAutoconfig(ctx);
+    this.listPages = new ListPages(ctx);
   }
 
   wantedListeners(): string[] {
@@ -177,6 +180,8 @@ export class WebService implements Service {
         await receiveImage(this.ctx, this.log, req, res, path.slice(IMAGE_UPLOAD_PREFIX.length), url);
       } else if (path.startsWith(LIST_UNSUBSCRIBE_PREFIX) && (method === 'POST' || method === 'GET' || method === 'HEAD')) {
         await serveListUnsubscribe(this.ctx, this.log, req, res, path.slice(LIST_UNSUBSCRIBE_PREFIX.length));
+      } else if (this.listPages.handles(path) && !path.startsWith(LIST_ARCHIVE_PREFIX)) {
+        await this.listPages.serve(req, res, url);
       } else if (method !== 'GET' && method !== 'HEAD') {
         sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
       } else if (path === '/metrics') {
@@ -189,13 +194,13 @@ export class WebService implements Service {
         } catch {
           // not valid percent-encoding: no list has that name
         }
-        const list = this.ctx.lists.all().find((l) => l.name.toLowerCase() === name);
+        const list = listByMailmanName(this.ctx, name, req.headers.host);
         if (list) {
           res.writeHead(301, { location: `${LIST_ARCHIVE_PREFIX}${encodeURIComponent(list.address)}/` });
           res.end();
         } else sendJson(res, 404, { errors: [{ message: 'no such list', extensions: { code: 'NOT_FOUND' } }] });
       } else if (path.startsWith(LIST_ARCHIVE_PREFIX)) {
-        await sendListArchive(this.ctx, this.log, req, res, path.slice(LIST_ARCHIVE_PREFIX.length), url.searchParams);
+        await sendListArchive(this.ctx, this.log, req, res, path.slice(LIST_ARCHIVE_PREFIX.length), url.searchParams, (list) => this.listPages.mayReadPrivate(req, list));
       } else if (path.startsWith(LOG_ARCHIVE_PATH)) {
         await sendLogArchive(this.ctx, this.log, req, res, path.slice(LOG_ARCHIVE_PATH.length));
       } else if (path.startsWith(MOBILECONFIG_PATH)) {

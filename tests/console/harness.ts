@@ -124,9 +124,10 @@ export async function visit(page: Page, base: string, pathname: string, viewport
   await settled(page);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, `${name}.png`);
+/** Saves a full-page screenshot as `dir/name.png` (test-artifacts/console/ unless told). */
+export async function screenshot(page: Page, name: string, dir = ARTIFACTS): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file as `${string}.png`, fullPage: true });
   return file;
 }

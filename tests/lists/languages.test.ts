@@ -7,6 +7,8 @@ import { JA } from '../../server/lists/i18n/ja';
 import { KO } from '../../server/lists/i18n/ko';
 import { RU } from '../../server/lists/i18n/ru';
 import { formatDate, text, translatedLanguages } from '../../server/lists/i18n/catalogue';
+import { webCatalogues } from '../../server/lists/i18n/web-catalogue';
+import { WEB_EN, type WebMessageId } from '../../server/lists/i18n/web-en';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { gqlOk, login } from '../graphql/client';
 import { header, inbox, mail, qpBody } from './helpers';
@@ -19,6 +21,18 @@ describe('list message catalogues', () => {
     for (const [name, catalogue] of [['de', DE], ['es', ES], ['ja', JA], ['ko', KO], ['ru', RU]] as const) {
       for (const id of Object.keys(EN) as MessageId[]) {
         assert.deepEqual(placeholders(catalogue[id]), placeholders(EN[id]), `${name} ${id}`);
+      }
+    }
+  });
+
+  it('the list pages\u2019 catalogues: every text in each of the six languages, with the same placeholders, and translated', () => {
+    const all = webCatalogues();
+    assert.deepEqual(Object.keys(all).sort(), ['de', 'en', 'es', 'ja', 'ko', 'ru']);
+    for (const [name, catalogue] of Object.entries(all)) {
+      for (const id of Object.keys(WEB_EN) as WebMessageId[]) {
+        assert.deepEqual(placeholders(catalogue[id]), placeholders(WEB_EN[id]), `${name} ${id}`);
+        // Short words may be the same in two languages ("Name", "Archiv"); whole sentences may not.
+        if (name !== 'en' && WEB_EN[id].length > 24) assert.notEqual(catalogue[id], WEB_EN[id], `${name} ${id} is not translated`);
       }
     }
   });

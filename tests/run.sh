@@ -38,6 +38,8 @@ command -v prometheus >/dev/null || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # and Debian's Firefox ESR for the same walk in Gecko (puppeteer-core over WebDriver BiDi)
 [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
+# CJK fonts, so that the Japanese and Korean list pages' screenshots show text, not boxes
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     # The tests run their own throw-away servers (smtp-sink, dnsmasq, sieve-test, clamd);

@@ -541,4 +541,14 @@ CREATE TRIGGER users_usage_mailbox_move AFTER UPDATE OF user_id ON mailboxes WHE
 END;
 `,
   },
+  {
+    version: 16,
+    sql: `
+-- Junk quarantine (junkAction quarantine, issue 14): junk kept beside the infected mail, told apart
+-- by kind; virus is '' for junk, junk_score the filter's score for it.
+ALTER TABLE quarantine ADD COLUMN kind TEXT NOT NULL DEFAULT 'virus' CHECK (kind IN ('virus', 'junk'));
+ALTER TABLE quarantine ADD COLUMN junk_score REAL;
+CREATE INDEX quarantine_by_kind ON quarantine(kind, quarantined_at, id);
+`,
+  },
 ];

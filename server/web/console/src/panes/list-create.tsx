@@ -76,7 +76,7 @@ export function ListCreate() {
         <p>Only an administrator creates lists.</p>
       ) : (
         <form className="card" aria-label="New mailing list" onSubmit={(e) => void submit(e)}>
-          <div className="form-grid">
+          <div className="form-grid form-grid-top">
             <TextField label="List name" field="name" value={name} onChange={setName} error={creating.error} autoComplete="off" hint="The address's name: letters, digits, dot, dash, underscore; no spaces; any case." required />
             <Field label="Domain" field="domain" error={creating.error}>
               {(a) => (
@@ -104,7 +104,7 @@ export function ListCreate() {
               )}
             </Field>
             <Field label="Users may self subscribe" field="selfSubscribe" error={creating.error}>
-              {(a) => <input {...a} type="checkbox" checked={selfSubscribe} onChange={(e) => setSelfSubscribe(e.target.checked)} />}
+              {(a) => <input {...a} type="checkbox" className="setting-check" checked={selfSubscribe} onChange={(e) => setSelfSubscribe(e.target.checked)} />}
             </Field>
             <TextField label="Maximum message length (KB)" field="maxMessageKb" value={maxMessageKb} onChange={setMaxMessageKb} error={creating.error} hint="0 = unlimited." />
             <TextField label="Description" field="description" value={description} onChange={setDescription} error={creating.error} />

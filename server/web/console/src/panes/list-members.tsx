@@ -218,10 +218,10 @@ function AddMembers({ list, onAdded }: { list: string; onAdded: (count: number) 
       </Field>
       <div className="inline-form">
         <Field label="Send the welcome message" field="welcome" error={adding.error}>
-          {(a) => <input {...a} type="checkbox" checked={welcome} onChange={(e) => setWelcome(e.target.checked)} />}
+          {(a) => <input {...a} type="checkbox" className="setting-check" checked={welcome} onChange={(e) => setWelcome(e.target.checked)} />}
         </Field>
         <Field label="Ask each address to confirm by mail first" field="confirm" error={adding.error}>
-          {(a) => <input {...a} type="checkbox" checked={confirm} onChange={(e) => setConfirm(e.target.checked)} />}
+          {(a) => <input {...a} type="checkbox" className="setting-check" checked={confirm} onChange={(e) => setConfirm(e.target.checked)} />}
         </Field>
         <button type="submit" className="primary" disabled={adding.fetching}>
           Add
@@ -273,7 +273,7 @@ function MemberOptions({ list, member, onClose, onSaved }: { list: string; membe
   return (
     <form className="card" aria-label={`Options of ${member.address}`} onSubmit={(e) => void submit(e)}>
       <h3>Options of {member.address}</h3>
-      <div className="form-grid">
+      <div className="form-grid form-grid-top">
         <TextField label="Name" field="name" value={name} onChange={setName} error={saving.error} />
         <Field label="Delivery" field="delivery" error={saving.error}>
           {(a) => (
@@ -299,7 +299,7 @@ function MemberOptions({ list, member, onClose, onSaved }: { list: string; membe
           )}
         </Field>
         <Field label="Hidden from the roster" field="hidden" error={saving.error}>
-          {(a) => <input {...a} type="checkbox" checked={hidden} onChange={(e) => setHidden(e.target.checked)} />}
+          {(a) => <input {...a} type="checkbox" className="setting-check" checked={hidden} onChange={(e) => setHidden(e.target.checked)} />}
         </Field>
       </div>
       <div className="actions">

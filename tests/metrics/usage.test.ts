@@ -6,6 +6,9 @@ import path from 'node:path';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { errorCode, gql, gqlOk, login } from '../graphql/client';
 import { putMessage } from '../imap/helpers';
+import BetterSqlite3 from 'better-sqlite3';
+import { MIGRATIONS } from '../../server/db/migrations';
+import { migrate } from '../../server/db/database';
 
 const KB = 1024;
 
@@ -198,5 +201,34 @@ describe('accounts usage and store locations', () => {
     // A cursor of the NAME order is no position in the USAGE order.
     const byNameCursor = (await usage('first: 1, order: NAME')).pageInfo.endCursor;
     assert.equal(errorCode(await gql(t.ports.http, `{ accountUsage(order: USAGE, after: "${byNameCursor}") { totalCount } }`, { token })), 'BAD_USER_INPUT');
+  });
+});
+
+describe('the users\' running totals on upgrade', () => {
+  it('an existing server\'s totals are summed from its mailboxes when migration 15 runs', () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      for (const m of MIGRATIONS.filter((x) => x.version < 15)) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, 'then');
+      }
+      const now = new Date().toISOString();
+      const user = (name: string, quotaMb: number) => Number(db.prepare("INSERT INTO users (short_name, password_hash, quota_mb, created_at) VALUES (?, 'x', ?, ?)").run(name, quotaMb, now).lastInsertRowid);
+      const box = (userId: number, name: string, bytes: number, messages: number) =>
+        db.prepare('INSERT INTO mailboxes (user_id, name, uidvalidity, message_count, total_size, created_at) VALUES (?, ?, 1, ?, ?, ?)').run(userId, name, messages, bytes, now);
+      const erin = user('erin', 1);
+      box(erin, 'INBOX', 300_000, 3);
+      box(erin, 'Sent', 224_288, 2);
+      user('fred', 0);
+      migrate(db);
+      const rows = db.prepare("SELECT short_name AS name, used_bytes AS bytes, used_messages AS messages, used_ppm AS ppm FROM users WHERE short_name NOT LIKE '#%' ORDER BY short_name").all();
+      assert.deepEqual(rows, [
+        { name: 'erin', bytes: 524_288, messages: 5, ppm: 500_000 },
+        { name: 'fred', bytes: 0, messages: 0, ppm: -1 },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -33,6 +33,7 @@ const DIRECTORY_CODES: Record<string, string> = {
   DOMAIN_EXISTS: 'NAME_TAKEN',
   INVALID_QUOTA: 'BAD_USER_INPUT',
   INVALID_STORE_LOCATION: 'BAD_USER_INPUT',
+  INVALID_CURSOR: 'BAD_USER_INPUT',
 };
 
 const STORE_CODES: Record<StoreError['code'], string> = {

@@ -38,7 +38,7 @@ export const MessageCountLabel = closedSet([...REJECT_REASONS, ...JUNK_ACTIONS, 
   name: 'MessageCountLabel',
   description:
     'What a count is about. REJECTED: the reason (RELAY_DENIED, UNKNOWN_USER, RBL, DMARC, SIZE, DISK_RESERVE, QUOTA, REFUSED_HOST, INBOUND_BLOCKED, SENDER, POLICY). ' +
-    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED). ' +
+    'JUNK: the junkAction taken (DELIVER, BOUNCE, DELETE, REDIRECT, QUARANTINE). VIRUS: what was done (QUARANTINED, DELETED, BOUNCED). ' +
     'CONNECTIONS: the protocol (SMTP, SUBMISSION, IMAP, POP3, SIEVE, HTTP).',
 });
 

@@ -47,12 +47,13 @@ export const JunkPermissiveness = closedSet(PERMISSIVENESS_LEVELS, {
 
 export const JunkAction = closedSet(JUNK_ACTIONS, {
   name: 'JunkAction',
-  description: 'What happens to junk: the seed\u2019s Delivered, Bounced, Deleted and Redirected.',
+  description: 'What happens to junk: the seed\u2019s Delivered, Bounced, Deleted and Redirected, and Quarantined.',
   meanings: {
     deliver: 'Delivered, marked (X-Spam headers, junkSubjectTag, junkEncapsulate).',
     bounce: 'Returned to the sender (5.7.1).',
     delete: 'Thrown away.',
     redirect: 'Sent to junkRedirectTo instead.',
+    quarantine: 'Kept for the administrator to release or delete (quarantine(kind: JUNK)); not in the seed.',
   },
 });
 
@@ -62,7 +63,7 @@ export const VirusAction = closedSet(VIRUS_ACTIONS, {
   meanings: {
     bounce: 'Returned to the sender (5.7.1).',
     delete: 'Thrown away.',
-    quarantine: 'Kept for the administrator to release or delete (quarantinedMessages).',
+    quarantine: 'Kept for the administrator to release or delete (quarantine(kind: VIRUS)).',
   },
 });
 

@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { QuarantinedMessage } from '../../server/virus/quarantine';
+import type { QuarantineKind, QuarantinedMessage } from '../../server/virus/quarantine';
 import { VIRUS_UPDATE_JOB } from '../../server/virus/virus-service';
 import type { GraphqlContext } from '../context';
 import { badInput } from '../errors';
 import { type Connection, PageArgs, paginate } from '../pagination';
 import { toJobRun } from '../jobs/job-types';
-import { QuarantineActionPayload, QuarantinedMessageConnection, QuarantinedMessagesInput, QuarantinedMessageType, VirusStatusType } from './virus-types';
+import { QuarantineActionPayload, QuarantineKindEnum, QuarantinedMessageConnection, QuarantinedMessagesInput, QuarantinedMessageType, VirusStatusType } from './virus-types';
 
 const MAX_IDS = 10_000;
 
@@ -34,9 +34,13 @@ export class VirusResolver {
   }
 
   @Authorized()
-  @Query(() => QuarantinedMessageConnection, { description: 'Infected messages in quarantine, oldest first.' })
-  quarantine(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GraphqlContext): Connection<QuarantinedMessageType> {
-    return paginate(ctx.engine.virus.quarantine.list().map(toQuarantined), (m) => m.id, page);
+  @Query(() => QuarantinedMessageConnection, { description: 'Messages in quarantine (infected, and junk with junkAction QUARANTINE), oldest first.' })
+  quarantine(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('kind', () => QuarantineKindEnum, { nullable: true, description: 'Only these: VIRUS or JUNK (default both).' }) kind: QuarantineKind | undefined,
+    @Ctx() ctx: GraphqlContext,
+  ): Connection<QuarantinedMessageType> {
+    return paginate(ctx.engine.virus.quarantine.list(kind ?? undefined).map(toQuarantined), (m) => m.id, page);
   }
 
   @Authorized('admin')
@@ -74,10 +78,12 @@ function checkIds(input: QuarantinedMessagesInput): void {
 function toQuarantined(m: QuarantinedMessage): QuarantinedMessageType {
   return {
     id: m.id,
+    kind: m.kind,
     quarantinedAt: m.quarantinedAt,
     sender: m.sender,
     recipients: m.recipients.map((r) => r.original),
     virus: m.virus,
+    junkScore: m.junkScore,
     subject: m.subject,
     size: m.size,
     client: m.client,

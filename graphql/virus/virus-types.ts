@@ -2,6 +2,14 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../pagination';
 import { JobRunType } from '../jobs/job-types';
+import { closedSet } from '../enums';
+import { QUARANTINE_KINDS, type QuarantineKind } from '../../server/virus/quarantine';
+
+export const QuarantineKindEnum = closedSet(QUARANTINE_KINDS, {
+  name: 'QuarantineKind',
+  description: 'Why a message is in quarantine.',
+  meanings: { virus: 'It contains a virus (virusAction QUARANTINE).', junk: 'It is junk mail (junkAction QUARANTINE).' },
+});
 
 @ObjectType('VirusStatus', { description: 'ClamAV: whether scanning is on, whether clamd answers, and its database.' })
 export class VirusStatusType {
@@ -39,10 +47,13 @@ export class VirusStatusType {
   averageScanMs!: number | null;
 }
 
-@ObjectType('QuarantinedMessage', { description: 'An infected message kept in quarantine.' })
+@ObjectType('QuarantinedMessage', { description: 'An infected or junk message kept in quarantine.' })
 export class QuarantinedMessageType {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => QuarantineKindEnum)
+  kind!: QuarantineKind;
 
   @Field(() => DateTimeISOResolver)
   quarantinedAt!: Date;
@@ -53,8 +64,11 @@ export class QuarantinedMessageType {
   @Field(() => [String], { description: 'The recipients it was meant for, as the sender wrote them.' })
   recipients!: string[];
 
-  @Field(() => String, { description: 'What clamd found.' })
+  @Field(() => String, { description: 'What clamd found; "" for junk.' })
   virus!: string;
+
+  @Field(() => Float, { nullable: true, description: 'The junk filter\u2019s score (junk only).' })
+  junkScore?: number;
 
   @Field(() => String)
   subject!: string;

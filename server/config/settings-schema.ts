@@ -17,7 +17,7 @@ export type SslPolicy = (typeof SSL_POLICIES)[number];
 export const PERMISSIVENESS_LEVELS = ['least', 'moderate', 'most'] as const;
 export type Permissiveness = (typeof PERMISSIVENESS_LEVELS)[number];
 /** What happens to junk: the seed's Bounced, Deleted, Delivered and Redirected. */
-export const JUNK_ACTIONS = ['deliver', 'bounce', 'delete', 'redirect'] as const;
+export const JUNK_ACTIONS = ['deliver', 'bounce', 'delete', 'redirect', 'quarantine'] as const;
 export type JunkAction = (typeof JUNK_ACTIONS)[number];
 /** What happens to infected mail: the seed's Bounced, Deleted and Quarantined. */
 export const VIRUS_ACTIONS = ['bounce', 'delete', 'quarantine'] as const;
@@ -354,7 +354,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   junkAction: {
     default: 'deliver',
     seedName: 'Filters: Junk mail should be Bounced / Deleted / Delivered / Redirected',
-    description: 'What happens to junk: deliver (marked), bounce (5.7.1 to the sender), delete, or redirect to junkRedirectTo.',
+    description: 'What happens to junk: deliver (marked), bounce (5.7.1 to the sender), delete, redirect to junkRedirectTo, or quarantine (kept for the administrator to release or delete; not in the seed).',
     check: oneOf(JUNK_ACTIONS),
   },
   junkTagSubject: {
@@ -382,7 +382,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   junkNotify: {
     default: '',
     seedName: 'Filters: Send notification to (the postmaster)',
-    description: 'A user or address told about each bounced or deleted junk message; empty = nobody.',
+    description: 'A user or address told about each junk message that is not delivered or redirected (junkAction BOUNCE, DELETE and QUARANTINE); empty = nobody.',
     check: address,
   },
   junkAcceptedLanguages: {

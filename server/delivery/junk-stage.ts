@@ -19,8 +19,9 @@ const SPAMD_MAX_BYTES = 500 * 1024;
  * seed). Scores once per message, whatever the number of recipients, since the token
  * database is the server's, not the user's. The verdict becomes X-Spam-* headers and the
  * spamtest value Sieve reads, and junk gets the seed's disposition: delivered (optionally
- * tagged or encapsulated), bounced, deleted or redirected, with the optional notice to
- * the postmaster.
+ * tagged or encapsulated), bounced, deleted or redirected, or (beyond the seed, as mailcow and
+ * rspamd do) quarantined, with the optional notice to the postmaster. A message released from
+ * the quarantine is not screened again.
  */
 export class JunkStage implements DeliveryStage {
   readonly name = 'junk';
@@ -36,6 +37,10 @@ export class JunkStage implements DeliveryStage {
     if (!message.entry.client.includes('[')) return;
     const s = this.ctx.settings.get();
     if (!s.junkScanEnabled) return;
+    if (this.ctx.virus.quarantine.isExempt(message.entry.id)) {
+      this.log.message('released from quarantine, not screened again', { queueId: message.entry.id });
+      return;
+    }
     const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
     const spamd = s.junkSpamdEnabled ? await this.askSpamd(message, raw, s.junkSpamdAddress) : undefined;
     const decision = decideJunk(this.ctx.junkFilter, raw, s, this.ctx.options.hostname, spamd);
@@ -49,13 +54,13 @@ export class JunkStage implements DeliveryStage {
     });
     if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
     if (decision.action !== 'none') {
-      for (const t of message.targets) {
-        if (t.outcome) continue;
+      const standing = message.targets.filter((t) => !t.outcome);
+      for (const t of standing) {
         if (decision.action === 'bounce') t.outcome = { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' };
         // Deleted junk is settled as handled, so the queue neither retries nor bounces it.
         if (decision.action === 'delete') t.outcome = { status: 'delivered' };
       }
-      await this.dispose(decision, message);
+      await this.dispose(decision, message, standing);
     }
     const spamScore = spamtestValue(decision.verdict);
     message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
@@ -81,9 +86,28 @@ export class JunkStage implements DeliveryStage {
     }
   }
 
-  /** What junk needs beyond its outcome: the rewritten message, the redirected copy, the notice. */
-  private async dispose(decision: JunkDecision, message: LocalMessage): Promise<void> {
+  /** What junk needs beyond its outcome: the rewritten message, the redirected or quarantined copy, the notice. */
+  private async dispose(decision: JunkDecision, message: LocalMessage, standing: LocalMessage['targets']): Promise<void> {
     const { hostname } = this.ctx.options;
+    let kept = '';
+    if (decision.action === 'quarantine') {
+      const { entry } = message;
+      // Kept with the verdict's headers, as the recipients would have had it.
+      const q = await this.ctx.virus.quarantine.add({
+        kind: 'junk',
+        sender: entry.sender,
+        recipients: standing.map((t) => ({ address: t.address, original: t.original })),
+        junkScore: decision.verdict.score,
+        headers: decision.headers,
+        client: entry.client,
+        file: entry.file,
+        start: entry.localPrefix,
+      });
+      // Settled as handled only once the copy is on disk: a failure above defers the delivery instead.
+      for (const t of standing) t.outcome = { status: 'delivered' };
+      kept = ` It is kept in quarantine as ${q.id}.`;
+      this.log.message('junk quarantined', { queueId: entry.id, quarantineId: q.id, score: decision.verdict.score });
+    }
     if (decision.subjectTag || decision.encapsulate) {
       let raw: Buffer = await fs.promises.readFile(message.entry.file);
       if (decision.encapsulate) raw = encapsulate(raw, decision.verdict, hostname, decision.subjectTag ?? '');
@@ -96,15 +120,16 @@ export class JunkStage implements DeliveryStage {
       this.log.message('junk redirected', { queueId: message.entry.id, to: decision.redirectTo });
     }
     if (decision.notify) {
+      const verb = decision.action === 'bounce' ? 'bounced' : decision.action === 'quarantine' ? 'quarantined' : 'deleted';
       const notice = [
         `From: Mail Delivery System <MAILER-DAEMON@${hostname}>`,
         `To: ${decision.notify}`,
-        `Subject: Junk mail ${decision.action === 'bounce' ? 'bounced' : 'deleted'}`,
+        `Subject: Junk mail ${verb}`,
         `Date: ${rfc5322Date(new Date())}`,
         'Auto-Submitted: auto-generated',
         'Content-Type: text/plain; charset=utf-8',
         '',
-        `A message was ${decision.action === 'bounce' ? 'bounced' : 'deleted'} as junk mail.`,
+        `A message was ${verb} as junk mail.${kept}`,
         '',
         `Queue ID: ${message.entry.id}`,
         `Sender: <${message.entry.sender}>`,

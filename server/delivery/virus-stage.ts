@@ -70,6 +70,7 @@ export class VirusStage implements DeliveryStage {
     let where = '';
     if (action === 'quarantine') {
       const q = await this.ctx.virus.quarantine.add({
+        kind: 'virus',
         sender: entry.sender,
         recipients: targets.map((t) => ({ address: t.address, original: t.original })),
         virus,

@@ -1,8 +1,9 @@
 import type { Db } from '../db/database';
 import type { MailStore } from '../store/store';
-import { type MailboxUsage, biggestMailboxes, usageByUser } from '../store/usage';
+import { type MailboxUsage, biggestMailboxes } from '../store/usage';
 import type { CreateUserInput, Directory, UpdateUserInput } from './directory';
-import { DirectoryError, type User, type UserSummary, userMatches } from './types';
+import { DirectoryError, type User } from './types';
+import { type UsagePageQuery, type UsagePageRow, usagePage } from './usage-page';
 
 /**
  * User lifecycle across the directory and the store: a new user gets INBOX and the
@@ -51,13 +52,12 @@ export class Accounts {
   }
 
   /**
-   * Every user's quota and usage (the seed's Accounts pane), from one look at the mailboxes;
-   * only those matching `search` when given. Summaries, not whole users: a caller pages them and
-   * reads the page's users in full (10,000 users cost milliseconds, not a stall).
+   * A page of users with their quota and usage (the seed's Accounts pane), sorted, searched and
+   * cut in SQL from the users' running totals: a page of 10,000 users reads its own rows.
    */
-  usageList(search?: string): { user: UserSummary; quota: QuotaUse }[] {
-    const usage = usageByUser(this.db);
-    return this.directory.userSummaries().filter((user) => userMatches(user, search)).map((user) => ({ user, quota: quotaUse(user, usage.get(user.id) ?? { bytes: 0, messages: 0 }) }));
+  usagePage(q: UsagePageQuery): { rows: (UsagePageRow & { quota: QuotaUse })[]; total: number; more: boolean } {
+    const page = usagePage(this.db, q);
+    return { ...page, rows: page.rows.map((r) => ({ ...r, quota: quotaUse(r, { bytes: r.usedBytes, messages: r.usedMessages }) })) };
   }
 }
 

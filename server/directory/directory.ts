@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import { parseAddress } from './address';
 import { hashPassword, isLegacyHash, isPasswordHash, verifyPassword, type PasswordVault } from './passwords';
-import { type Alias, type Domain, type DomainKind, DirectoryError, type Protocols, type Resolution, type User, type UserSummary } from './types';
+import { type Alias, type Domain, type DomainKind, DirectoryError, type Protocols, type Resolution, type User } from './types';
 
 interface UserRow {
   id: number;
@@ -45,8 +45,6 @@ const MAX_ALIAS_DEPTH = 10;
  */
 export class Directory {
   private readonly authCache = new Map<string, { userId: number; expires: number }>();
-  /** userSummaries(), until a user is created, changed or deleted. */
-  private summaries: UserSummary[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -98,27 +96,6 @@ export class Directory {
       else names.set(r.userId, [r.name]);
     }
     return rows.map((r) => this.toUser(r, names.get(r.id) ?? []));
-  }
-
-  /**
-   * Every user's id, names and quota, by short name: the Accounts list sorts and searches
-   * 10,000 of these in a few milliseconds, then reads only the page's users in full.
-   * Kept until a user is created, changed or deleted, so paging through them costs no query.
-   */
-  userSummaries(): readonly UserSummary[] {
-    this.summaries ??= this.readUserSummaries();
-    return this.summaries;
-  }
-
-  private readUserSummaries(): UserSummary[] {
-    const rows = this.db.prepare('SELECT id, short_name AS shortName, full_name AS fullName, quota_mb AS quotaMb FROM users WHERE short_name <> ? ORDER BY short_name').all(PUBLIC_OWNER) as Omit<UserSummary, 'names'>[];
-    const names = new Map<number, string[]>();
-    for (const r of this.db.prepare('SELECT user_id AS userId, name FROM user_names ORDER BY name').all() as { userId: number; name: string }[]) {
-      const list = names.get(r.userId);
-      if (list) list.push(r.name);
-      else names.set(r.userId, [r.name]);
-    }
-    return rows.map((r) => ({ ...r, names: names.get(r.id) ?? [] }));
   }
 
   user(id: number): User | undefined {
@@ -192,7 +169,6 @@ export class Directory {
       this.adoptOrphanSystemAliases(input.shortName);
       return userId;
     })();
-    this.summaries = undefined;
     return this.user(id) as User;
   }
 
@@ -246,13 +222,11 @@ export class Directory {
       if (set.length) this.db.prepare(`UPDATE users SET ${set.join(', ')} WHERE id = ?`).run(...values, id);
     })();
     this.authCache.clear();
-    this.summaries = undefined;
     return this.user(id) as User;
   }
 
   deleteUser(id: number): boolean {
     this.authCache.clear();
-    this.summaries = undefined;
     return this.db.prepare('DELETE FROM users WHERE id = ? AND short_name <> ?').run(id, PUBLIC_OWNER).changes > 0;
   }
 

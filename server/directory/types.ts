@@ -17,9 +17,6 @@ export interface User {
   createdAt: string;
 }
 
-/** What lists of many users sort and search by, without the rest of the record. */
-export type UserSummary = Pick<User, 'id' | 'shortName' | 'fullName' | 'names' | 'quotaMb'>;
-
 export interface Domain {
   name: string;
   kind: DomainKind;

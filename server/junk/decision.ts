@@ -20,7 +20,7 @@ export interface JunkDecision {
   encapsulate?: boolean;
   /** redirect: where the message goes instead. */
   redirectTo?: string;
-  /** bounce / delete: who is told (the postmaster, usually). */
+  /** bounce / delete / quarantine: who is told (the postmaster, usually). */
   notify?: string;
 }
 
@@ -38,6 +38,6 @@ export function decideJunk(filter: JunkFilter, raw: Buffer, s: Readonly<JunkSett
     if (s.junkRedirectTo) decision.redirectTo = s.junkRedirectTo;
     else decision.action = 'deliver';
   }
-  if ((decision.action === 'bounce' || decision.action === 'delete') && s.junkNotify) decision.notify = s.junkNotify;
+  if ((decision.action === 'bounce' || decision.action === 'delete' || decision.action === 'quarantine') && s.junkNotify) decision.notify = s.junkNotify;
   return decision;
 }

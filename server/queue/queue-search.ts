@@ -1,3 +1,5 @@
+import { containsPattern } from '../db/like';
+
 /**
  * The queue's search (the seed's Queue pane had one): words that must all occur, in any
  * case, in the queue ID, the envelope sender, a recipient (as given or as routed), the
@@ -9,8 +11,6 @@ export interface QueueFilter {
   search?: string;
 }
 
-const escapeLike = (word: string) => word.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** A WHERE clause over `queue q` (without the WHERE) and its parameters; "1" for no filter. */
 export function queueFilterSql(filter: QueueFilter): { where: string; params: (string | number)[] } {
   const clauses: string[] = [];
@@ -21,7 +21,7 @@ export function queueFilterSql(filter: QueueFilter): { where: string; params: (s
   }
   const words = (filter.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   for (const word of words) {
-    const like = `%${escapeLike(word)}%`;
+    const like = containsPattern(word);
     clauses.push(
       `(q.id LIKE ?1 ESCAPE '\\' OR q.sender LIKE ?1 ESCAPE '\\' OR q.client LIKE ?1 ESCAPE '\\' OR coalesce(q.authenticated_user, '') LIKE ?1 ESCAPE '\\'
         OR EXISTS (SELECT 1 FROM queue_recipients r WHERE r.queue_id = q.id AND (r.address LIKE ?1 ESCAPE '\\' OR r.original LIKE ?1 ESCAPE '\\')))`.replaceAll('?1', '?'),

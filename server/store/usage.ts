@@ -32,14 +32,6 @@ export async function fileSystemRoom(dir: string): Promise<FileSystemRoom> {
   return { sizeBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
 }
 
-/** Bytes and messages per user (every mailbox of each user), in one pass over the mailboxes. */
-export function usageByUser(db: Db): Map<number, { bytes: number; messages: number }> {
-  const rows = db
-    .prepare('SELECT user_id AS userId, SUM(total_size) AS bytes, SUM(message_count) AS messages FROM mailboxes GROUP BY user_id')
-    .all() as { userId: number; bytes: number; messages: number }[];
-  return new Map(rows.map((r) => [r.userId, { bytes: r.bytes, messages: r.messages }]));
-}
-
 export interface MailboxUsage {
   userId: number;
   shortName: string;

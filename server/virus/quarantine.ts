@@ -7,13 +7,21 @@ import type { Queue } from '../queue/queue';
 import { newQueueId } from '../queue/queue';
 import { writeFileDurably } from '../store/durable-fs';
 
+/** virus: infected mail (virusAction quarantine); junk: junk mail (junkAction quarantine). */
+export const QUARANTINE_KINDS = ['virus', 'junk'] as const;
+export type QuarantineKind = (typeof QUARANTINE_KINDS)[number];
+
 export interface QuarantinedMessage {
   id: string;
+  kind: QuarantineKind;
   quarantinedAt: Date;
   sender: string;
   /** The local recipients it was meant for: queue targets ("local:<id>") and the address the client used. */
   recipients: { address: string; original: string }[];
+  /** What clamd found; '' for junk. */
   virus: string;
+  /** The junk filter's score; undefined for a virus. */
+  junkScore: number | undefined;
   subject: string;
   size: number;
   file: string;
@@ -22,6 +30,8 @@ export interface QuarantinedMessage {
 
 interface QuarantineRow {
   id: string;
+  kind: QuarantineKind;
+  junk_score: number | null;
   quarantined_at: number;
   sender: string;
   recipients: string;
@@ -33,9 +43,10 @@ interface QuarantineRow {
 }
 
 /**
- * Infected messages kept for the administrator: a file in <data-dir>/quarantine and a
- * row. Release puts the message back on the queue for its original recipients, marked
- * so the virus stage lets it through once; delete removes file and row.
+ * Infected messages and junk kept for the administrator: a file in <data-dir>/quarantine and
+ * a row. Release puts the message back on the queue for its original recipients, marked so
+ * that screening (the virus and the junk stage) lets it through once; delete removes file
+ * and row.
  */
 export class Quarantine {
   constructor(
@@ -49,20 +60,38 @@ export class Quarantine {
     db.prepare('DELETE FROM virus_scan_exempt WHERE queue_id NOT IN (SELECT id FROM queue)').run();
   }
 
-  /** Copies the message (without the spool's Return-Path line) in; the file is fsynced before the row exists. */
-  async add(input: { sender: string; recipients: { address: string; original: string }[]; virus: string; client: string; file: string; start: number }): Promise<QuarantinedMessage> {
+  /**
+   * Copies the message (without the spool's Return-Path line, after `headers` when given: the
+   * junk verdict's) in; the file is fsynced before the row exists.
+   */
+  async add(input: {
+    kind: QuarantineKind;
+    sender: string;
+    recipients: { address: string; original: string }[];
+    virus?: string;
+    junkScore?: number;
+    headers?: string[];
+    client: string;
+    file: string;
+    start: number;
+  }): Promise<QuarantinedMessage> {
     const id = `${Date.now().toString(36)}${crypto.randomBytes(5).toString('hex')}`;
     const file = path.join(this.dir, `${id}.eml`);
-    const size = await writeFileDurably(file, [fs.createReadStream(input.file, { start: input.start })]);
+    const head = input.headers?.length ? [Buffer.from(input.headers.join(''), 'latin1')] : [];
+    const size = await writeFileDurably(file, [...head, fs.createReadStream(input.file, { start: input.start })]);
     const subject = await subjectOf(file);
     this.db
-      .prepare('INSERT INTO quarantine (id, quarantined_at, sender, recipients, virus, subject, size, path, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, Date.now(), input.sender, JSON.stringify(input.recipients), input.virus, subject, size, file, input.client);
+      .prepare('INSERT INTO quarantine (id, kind, quarantined_at, sender, recipients, virus, junk_score, subject, size, path, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, input.kind, Date.now(), input.sender, JSON.stringify(input.recipients), input.virus ?? '', input.junkScore ?? null, subject, size, file, input.client);
     return this.get(id) as QuarantinedMessage;
   }
 
-  list(): QuarantinedMessage[] {
-    return (this.db.prepare('SELECT * FROM quarantine ORDER BY quarantined_at, id').all() as QuarantineRow[]).map(toMessage);
+  /** Oldest first; of one kind when given. */
+  list(kind?: QuarantineKind): QuarantinedMessage[] {
+    const rows = kind
+      ? this.db.prepare('SELECT * FROM quarantine WHERE kind = ? ORDER BY quarantined_at, id').all(kind)
+      : this.db.prepare('SELECT * FROM quarantine ORDER BY quarantined_at, id').all();
+    return (rows as QuarantineRow[]).map(toMessage);
   }
 
   get(id: string): QuarantinedMessage | undefined {
@@ -70,7 +99,7 @@ export class Quarantine {
     return row && toMessage(row);
   }
 
-  /** Queues the message for its original recipients, skipping the virus scan; returns the queue ID. */
+  /** Queues the message for its original recipients, skipping screening (virus and junk); returns the queue ID. */
   async release(id: string): Promise<string | undefined> {
     const m = this.get(id);
     if (!m) return undefined;
@@ -96,7 +125,7 @@ export class Quarantine {
     return true;
   }
 
-  /** True for a message released from quarantine: it is not scanned again. */
+  /** True for a message released from quarantine: it is not screened again (virus or junk). */
   isExempt(queueId: string): boolean {
     return this.db.prepare('SELECT 1 FROM virus_scan_exempt WHERE queue_id = ?').get(queueId) !== undefined;
   }
@@ -105,10 +134,12 @@ export class Quarantine {
 function toMessage(r: QuarantineRow): QuarantinedMessage {
   return {
     id: r.id,
+    kind: r.kind,
     quarantinedAt: new Date(r.quarantined_at),
     sender: r.sender,
     recipients: JSON.parse(r.recipients) as { address: string; original: string }[],
     virus: r.virus,
+    junkScore: r.junk_score ?? undefined,
     subject: r.subject,
     size: r.size,
     file: r.path,

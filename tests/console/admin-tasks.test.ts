@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'puppeteer-core';
 import { gqlOk, login as apiLogin } from '../graphql/client';
-import { DESKTOP, PHONE, assertAccessible, pageProblems, screenshot, skipReason, startConsole, textOf, visit, type ConsoleHarness } from './harness';
+import { DESKTOP, PHONE, assertAccessible, clickButton, fill, pageProblems, screenshot, skipReason, startConsole, textOf, visit, type ConsoleHarness } from './harness';
 
 /**
  * The seed's tasks in the administration panes, done in the browser as an administrator
@@ -27,29 +26,6 @@ describe('console: the seed\u2019s administration tasks', { skip: skipReason() }
     token = await apiLogin(h.t.ports.http);
   });
   after(() => h?.close());
-
-  /** Replaces the text of a field found by its label. */
-  async function fill(page: Page, label: string, text: string): Promise<void> {
-    const id = await page.evaluate((l) => {
-      const found = [...document.querySelectorAll('main label')].find((x) => x.textContent?.trim() === l);
-      return found?.getAttribute('for') ?? null;
-    }, label);
-    assert.ok(id, `a field labelled "${label}"`);
-    const selector = `[id="${id}"]`;
-    await page.$eval(selector, (el) => {
-      (el as unknown as PageElement).value = '';
-    });
-    await page.type(selector, text);
-  }
-
-  async function clickButton(page: Page, text: string): Promise<void> {
-    const clicked = await page.evaluate((t) => {
-      const button = [...document.querySelectorAll('main button')].find((b) => b.textContent?.trim() === t || b.getAttribute('aria-label') === t);
-      button?.click();
-      return Boolean(button);
-    }, text);
-    assert.ok(clicked, `a button "${text}"`);
-  }
 
   it('creates a user with a quota and aliases, and GraphQL has them', async () => {
     const page = await h.loggedIn();

@@ -20,6 +20,7 @@ interface PageElement {
   href: string;
   getAttribute(name: string): string | null;
   closest(selector: string): PageElement | null;
+  click(): void;
 }
 declare const document: { querySelector(s: string): PageElement | null; querySelectorAll(s: string): Iterable<PageElement> & ArrayLike<PageElement> };
 declare const window: Record<string, unknown>;
@@ -198,4 +199,33 @@ export async function currentPane(page: Page): Promise<string | null> {
 
 export async function waitForPath(page: Page, pathname: string): Promise<void> {
   await page.waitForFunction(`location.pathname === ${JSON.stringify(pathname)}`);
+}
+
+/** The selector of the pane's field with this label. */
+export async function fieldSelector(page: Page, label: string): Promise<string> {
+  const id = await page.evaluate((l) => {
+    const found = [...document.querySelectorAll('main label')].find((x) => x.textContent?.trim() === l);
+    return found?.getAttribute('for') ?? null;
+  }, label);
+  assert.ok(id, `a field labelled "${label}"`);
+  return `[id="${id}"]`;
+}
+
+/** Replaces the text of a field in the pane found by its label. */
+export async function fill(page: Page, label: string, text: string): Promise<void> {
+  const selector = await fieldSelector(page, label);
+  await page.$eval(selector, (el) => {
+    (el as unknown as PageElement).value = '';
+  });
+  await page.type(selector, text);
+}
+
+/** Clicks the pane's button with this text (or aria-label). */
+export async function clickButton(page: Page, text: string): Promise<void> {
+  const clicked = await page.evaluate((t) => {
+    const button = [...document.querySelectorAll('main button')].find((b) => b.textContent?.trim() === t || b.getAttribute('aria-label') === t);
+    button?.click();
+    return Boolean(button);
+  }, text);
+  assert.ok(clicked, `a button "${text}"`);
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { errorCode, gql, gqlOk, login } from '../graphql/client';
 import { putMessage } from '../imap/helpers';
+import BetterSqlite3 from 'better-sqlite3';
+import { MIGRATIONS } from '../../server/db/migrations';
+import { migrate } from '../../server/db/database';
 
 const KB = 1024;
 
@@ -141,5 +144,91 @@ describe('accounts usage and store locations', () => {
     assert.equal(locations[1].sizeBytes, room.blocks * room.bsize);
     assert.ok(locations[1].freeBytes > 0);
     assert.equal(reserveBytes, 100 * 1024 * 1024);
+  });
+
+  it('each user\'s running totals follow every change of the mailboxes (the triggers of migration 18)', async () => {
+    const { store, db, directory } = t.engine.ctx;
+    const alice = directory.userByName('alice')!;
+    const bob = directory.userByName('bob')!;
+    const inbox = store.mailbox(alice.id, 'INBOX')!;
+    const kept = store.createMailbox(alice.id, 'Kept');
+    await store.copyMessages(inbox.id, store.messages(inbox.id), kept.id);
+    await putMessage(t, body(20), { user: 'alice', mailbox: 'Kept' });
+    await store.expunge(kept.id, [1]);
+    await store.deleteMailbox(bob.id, 'Sent');
+    await store.reconstruct(alice.id, 'Kept');
+    const rows = db
+      .prepare(
+        `SELECT u.short_name AS name, u.used_bytes AS bytes, u.used_messages AS messages,
+                (SELECT COALESCE(SUM(total_size), 0) FROM mailboxes WHERE user_id = u.id) AS summedBytes,
+                (SELECT COALESCE(SUM(message_count), 0) FROM mailboxes WHERE user_id = u.id) AS summedMessages FROM users u`,
+      )
+      .all() as { name: string; bytes: number; messages: number; summedBytes: number; summedMessages: number }[];
+    for (const r of rows) assert.deepEqual([r.name, r.bytes, r.messages], [r.name, r.summedBytes, r.summedMessages]);
+    const aliceRow = rows.find((r) => r.name === 'alice')!;
+    assert.equal(aliceRow.messages, 2);
+    assert.ok(aliceRow.bytes > 532 * KB && aliceRow.bytes < 534 * KB);
+  });
+
+  it('pages by cursor through ties in every order, forwards and reversed, each user once', async () => {
+    const admin = await login(t.ports.http);
+    // Users with no mail tie on USAGE (0 bytes) and on PERCENT (0 % with a quota, unlimited without).
+    for (const [name, quota] of [['tie-b', 0], ['tie-a', 5], ['tie-d', 5], ['tie-c', 0], ['Tie-e', 0]] as const) {
+      await gqlOk(t.ports.http, `mutation { createUser(input: {shortName: "${name}", password: "tie-password-1", quotaMb: ${quota}}) { id } }`, { token: admin });
+    }
+    type Node = UsagePage['accountUsage']['nodes'][number];
+    const lower = (n: Node) => n.user.shortName.toLowerCase();
+    // SQLite's NOCASE: ASCII letters folded, then byte order.
+    const byName = (a: Node, b: Node) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0);
+    const value: Record<string, (n: Node) => number> = { USAGE: (n) => -n.usedBytes, PERCENT: (n) => (n.percent === null ? 1 : -n.percent), NAME: () => 0 };
+    for (const order of ['USAGE', 'PERCENT', 'NAME']) {
+      for (const reverse of [false, true]) {
+        const all = await usage(`first: 500, order: ${order}, reverse: ${reverse}`);
+        const expected = [...all.nodes].sort((a, b) => (value[order](a) - value[order](b) || byName(a, b)) * (reverse ? -1 : 1));
+        assert.deepEqual(names(all), names({ ...all, nodes: expected }), `${order} reverse ${reverse}`);
+        const paged: string[] = [];
+        let cursor = '';
+        for (;;) {
+          const page = await usage(`first: 2, order: ${order}, reverse: ${reverse}${cursor}`);
+          paged.push(...names(page));
+          if (!page.pageInfo.hasNextPage) break;
+          cursor = `, after: "${page.pageInfo.endCursor}"`;
+        }
+        assert.deepEqual(paged, names(all), `${order} reverse ${reverse} paged`);
+        assert.equal(paged.length, all.totalCount);
+      }
+    }
+    // A cursor of the NAME order is no position in the USAGE order.
+    const byNameCursor = (await usage('first: 1, order: NAME')).pageInfo.endCursor;
+    assert.equal(errorCode(await gql(t.ports.http, `{ accountUsage(order: USAGE, after: "${byNameCursor}") { totalCount } }`, { token })), 'BAD_USER_INPUT');
+  });
+});
+
+describe('the users\' running totals on upgrade', () => {
+  it('an existing server\'s totals are summed from its mailboxes when migration 18 runs', () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      for (const m of MIGRATIONS.filter((x) => x.version < 18)) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, 'then');
+      }
+      const now = new Date().toISOString();
+      const user = (name: string, quotaMb: number) => Number(db.prepare("INSERT INTO users (short_name, password_hash, quota_mb, created_at) VALUES (?, 'x', ?, ?)").run(name, quotaMb, now).lastInsertRowid);
+      const box = (userId: number, name: string, bytes: number, messages: number) =>
+        db.prepare('INSERT INTO mailboxes (user_id, name, uidvalidity, message_count, total_size, created_at) VALUES (?, ?, 1, ?, ?, ?)').run(userId, name, messages, bytes, now);
+      const erin = user('erin', 1);
+      box(erin, 'INBOX', 300_000, 3);
+      box(erin, 'Sent', 224_288, 2);
+      user('fred', 0);
+      migrate(db);
+      const rows = db.prepare("SELECT short_name AS name, used_bytes AS bytes, used_messages AS messages, used_ppm AS ppm FROM users WHERE short_name NOT LIKE '#%' ORDER BY short_name").all();
+      assert.deepEqual(rows, [
+        { name: 'erin', bytes: 524_288, messages: 5, ppm: 500_000 },
+        { name: 'fred', bytes: 0, messages: 0, ppm: -1 },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -14,3 +14,8 @@ export const formatList = (values: readonly string[]): string => values.join('\n
 export function parseWhole(text: string): number | string {
   return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text;
 }
+
+/** A decimal number as typed, or the text itself (for the API to refuse next to the field). */
+export function parseDecimal(text: string): number | string {
+  return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
+}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
+import type { QuarantineKind } from '../gql/graphql';
 import type { Pane } from './pane';
 import { ConfirmDialog } from '../ui/confirm';
 import { Control } from '../ui/control';
@@ -54,8 +55,8 @@ const JunkVirusStatus = graphql(`
 `);
 
 const Quarantine = graphql(`
-  query ConsoleQuarantine($first: Int, $after: String) {
-    quarantine(first: $first, after: $after) {
+  query ConsoleQuarantine($first: Int, $after: String, $kind: QuarantineKind) {
+    quarantine(first: $first, after: $after, kind: $kind) {
       totalCount
       pageInfo {
         hasNextPage
@@ -63,6 +64,8 @@ const Quarantine = graphql(`
       }
       nodes {
         id
+        kind
+        junkScore
         quarantinedAt
         sender
         recipients
@@ -190,8 +193,15 @@ function Status() {
   );
 }
 
+/** Why a message is held, as the table says it. */
+function reasonOf(r: { kind: QuarantineKind; virus: string; junkScore?: number | null }): string {
+  return r.kind === 'VIRUS' ? `virus: ${r.virus}` : `junk (score ${r.junkScore?.toFixed(1) ?? '?'})`;
+}
+
+/** Infected mail (virusAction QUARANTINE) and junk (junkAction QUARANTINE), both or one kind, with release and delete. */
 function QuarantineList() {
-  const paged = usePaged(Quarantine, {}, (d) => d.quarantine, 200);
+  const [kind, setKind] = useState<QuarantineKind | ''>('');
+  const paged = usePaged(Quarantine, { kind: kind || null }, (d) => d.quarantine, 200);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<'release' | 'delete'>();
   const [releasing, release] = useMutation(ReleaseQuarantined);
@@ -217,22 +227,32 @@ function QuarantineList() {
         Quarantine <SavedNote saved={saved} text={done} />
       </h2>
       {error ? <ErrorState error={error} /> : null}
-      <Control>
-        <div className="toolbar">
-          <button type="button" disabled={!selected.size} onClick={() => setConfirm('release')}>
-            Release {selected.size || ''}
-          </button>
-          <button type="button" className="danger" disabled={!selected.size} onClick={() => setConfirm('delete')}>
-            Delete {selected.size || ''}
-          </button>
+      <div className="toolbar">
+        <div className="field" data-view>
+          <label htmlFor="quarantine-kind">Show</label>
+          <select id="quarantine-kind" value={kind} onChange={(e) => (setKind(e.target.value as QuarantineKind | ''), setSelected(new Set()))}>
+            <option value="">Viruses and junk</option>
+            <option value="VIRUS">Viruses</option>
+            <option value="JUNK">Junk</option>
+          </select>
         </div>
-      </Control>
+        <Control>
+          <div className="toolbar" role="group" aria-label="Act on the selected messages">
+            <button type="button" disabled={!selected.size} onClick={() => setConfirm('release')}>
+              Release {selected.size || ''}
+            </button>
+            <button type="button" className="danger" disabled={!selected.size} onClick={() => setConfirm('delete')}>
+              Delete {selected.size || ''}
+            </button>
+          </div>
+        </Control>
+      </div>
       {paged.error ? (
         <ErrorState error={paged.error} />
       ) : paged.fetching && !paged.nodes.length ? (
         <Loading />
       ) : !paged.nodes.length ? (
-        <Empty>No messages in quarantine.</Empty>
+        <Empty>{kind === 'JUNK' ? 'No junk in quarantine.' : kind === 'VIRUS' ? 'No infected messages in quarantine.' : 'No messages in quarantine.'}</Empty>
       ) : (
         <DataTable
           label="Quarantined messages"
@@ -246,7 +266,7 @@ function QuarantineList() {
           height="40vh"
           columns={[
             { key: 'when', header: 'Quarantined', width: '11rem', render: (r) => formatTime(r.quarantinedAt), sortValue: (r) => r.quarantinedAt },
-            { key: 'virus', header: 'Virus', width: '12rem', render: (r) => r.virus, sortValue: (r) => r.virus },
+            { key: 'reason', header: 'Held as', width: '12rem', render: (r) => reasonOf(r), sortValue: (r) => reasonOf(r) },
             { key: 'from', header: 'From', width: '1fr', render: (r) => r.sender || '<>' },
             { key: 'to', header: 'To', width: '1fr', render: (r) => r.recipients.join(', ') },
             { key: 'subject', header: 'Subject', width: '1.5fr', render: (r) => r.subject },
@@ -262,7 +282,11 @@ function QuarantineList() {
           onCancel={() => setConfirm(undefined)}
           onConfirm={() => void act(confirm)}
         >
-          <p>{confirm === 'release' ? 'They are delivered to their recipients as they are, without being scanned again: they carry a virus.' : 'They are removed for good.'}</p>
+          <p>
+            {confirm === 'release'
+              ? `They are delivered to their recipients as they are, without being screened again${[...selected].some((id) => paged.nodes.find((n) => n.id === id)?.kind === 'VIRUS') ? ': some carry a virus' : ''}.`
+              : 'They are removed for good.'}
+          </p>
         </ConfirmDialog>
       ) : null}
     </section>

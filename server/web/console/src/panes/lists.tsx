@@ -4,12 +4,15 @@ import { Link, useRoute } from 'wouter';
 import { graphql } from '../gql';
 import type { ModerationAction, SubscriptionDecision } from '../gql/graphql';
 import type { Pane } from './pane';
-import { Control } from '../ui/control';
+import { Control, useCanChange } from '../ui/control';
 import { DataTable } from '../ui/data-table';
 import { SavedNote, useSaved } from '../ui/feedback';
 import { formatBytes, formatTime } from '../ui/format';
 import { usePaged } from '../ui/paged';
 import { Empty, ErrorState, Loading, QueryState } from '../ui/states';
+import { ListCreate } from './list-create';
+import { ListMembersSection } from './list-members';
+import { ListSettings } from './list-settings';
 
 const Lists = graphql(`
   query ConsoleLists($first: Int, $after: String, $search: String) {
@@ -26,25 +29,6 @@ const Lists = graphql(`
         memberCount
         subscriptionApproval
         nonMemberAction
-      }
-    }
-  }
-`);
-
-const ListMembers = graphql(`
-  query ConsoleListMembers($list: String!, $first: Int, $after: String, $search: String) {
-    listMembers(list: $list, first: $first, after: $after, search: $search) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        address
-        name
-        delivery
-        digest
-        createdAt
       }
     }
   }
@@ -91,10 +75,16 @@ const DecideSubscription = graphql(`
   }
 `);
 
-/** Mailing lists (/mailing-lists), one list's members, held posts and pending subscriptions (/mailing-lists/<address>). */
+/**
+ * Mailing lists (/mailing-lists), a new list (/mailing-lists/new), one list's members, held posts
+ * and pending subscriptions (/mailing-lists/<address>) and its settings (…/<address>/settings).
+ */
 function ListsPane() {
   const [, params] = useRoute<{ address: string }>('/:address');
+  const [, settings] = useRoute<{ address: string }>('/:address/settings');
+  if (settings) return <ListSettings address={decodeURIComponent(settings.address)} />;
   const address = params?.address ? decodeURIComponent(params.address) : undefined;
+  if (address === 'new') return <ListCreate />;
   return address ? <ListDetail address={address} /> : <ListIndex />;
 }
 
@@ -106,6 +96,11 @@ function ListIndex() {
       <h1>Mailing lists</h1>
       <p className="lede">Open a list for its members, the posts held for a moderator and subscriptions waiting for approval.</p>
       <div className="toolbar">
+        <Control>
+          <Link href="/new" className="button primary">
+            New list
+          </Link>
+        </Control>
         <div className="field" data-view>
           <label htmlFor="list-search">Search lists</label>
           <input id="list-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
@@ -140,18 +135,16 @@ function ListIndex() {
 
 function ListDetail({ address }: { address: string }) {
   const [{ data, error, fetching }, reload] = useQuery({ query: ListWaiting, variables: { list: address }, requestPolicy: 'cache-and-network' });
-  const [search, setSearch] = useState('');
-  const members = usePaged(ListMembers, { list: address, search: search.trim() || null }, (d) => d.listMembers, 300);
   const [moderating, moderate] = useMutation(ModeratePost);
   const [deciding, decide] = useMutation(DecideSubscription);
   const { saved, show } = useSaved();
+  const canChange = useCanChange();
   const [done, setDone] = useState('');
   const after = (what: string) => (r: { error?: unknown }) => {
     if (!r.error) {
       setDone(what);
       show();
       reload({ requestPolicy: 'network-only' });
-      members.refresh();
     }
   };
   const post = (id: number, action: ModerationAction) => void moderate({ input: { id, action } }).then(after(action === 'APPROVE' ? 'Approved' : action === 'REJECT' ? 'Rejected' : 'Discarded'));
@@ -168,7 +161,10 @@ function ListDetail({ address }: { address: string }) {
       ) : (
         <>
           <p className="lede">
-            {data.list.description} · {data.list.memberCount} members · owners {data.list.owners.join(', ')} <SavedNote saved={saved} text={done} />
+            {data.list.description ? `${data.list.description} · ` : ''}{data.list.memberCount} members · owners {data.list.owners.join(', ')} <SavedNote saved={saved} text={done} />
+          </p>
+          <p>
+            <Link href={`/${encodeURIComponent(address)}/settings`}>{canChange ? 'Settings and deletion' : 'Settings'}</Link>
           </p>
           {moderating.error ? <ErrorState error={moderating.error} /> : null}
           {deciding.error ? <ErrorState error={deciding.error} /> : null}
@@ -221,37 +217,7 @@ function ListDetail({ address }: { address: string }) {
           </section>
         </>
       )}
-      <h2 id="members-title">Members</h2>
-      <div className="toolbar">
-        <div className="field" data-view>
-          <label htmlFor="member-search">Search members</label>
-          <input id="member-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
-        </div>
-      </div>
-      {members.error ? (
-        <ErrorState error={members.error} />
-      ) : members.fetching && !members.nodes.length ? (
-        <Loading />
-      ) : !members.nodes.length ? (
-        <Empty>No members.</Empty>
-      ) : (
-        <DataTable
-          label="Members"
-          rows={members.nodes}
-          rowKey={(r) => r.address}
-          totalCount={members.totalCount}
-          hasMore={members.hasMore}
-          onLoadMore={members.loadMore}
-          height="50vh"
-          columns={[
-            { key: 'address', header: 'Address', width: '2fr', render: (r) => r.address, sortValue: (r) => r.address },
-            { key: 'name', header: 'Name', width: '1.5fr', render: (r) => r.name },
-            { key: 'delivery', header: 'Delivery', width: '8rem', render: (r) => r.delivery.toLowerCase().replace('_', ' ') },
-            { key: 'digest', header: 'Digest', width: '6rem', render: (r) => r.digest.toLowerCase() },
-            { key: 'since', header: 'Since', width: '10rem', render: (r) => formatTime(r.createdAt), sortValue: (r) => r.createdAt },
-          ]}
-        />
-      )}
+      {data?.list ? <ListMembersSection address={address} onChanged={() => reload({ requestPolicy: 'network-only' })} /> : null}
     </>
   );
 }

@@ -52,7 +52,7 @@ import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
-import { listBounceJob, listDigestJob } from './lists/jobs';
+import { listBounceJob, listDigestJob, listModerationJob } from './lists/jobs';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -187,6 +187,7 @@ export class Engine {
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
     this.ctx.jobs.register(listBounceJob(this.ctx.lists));
     this.ctx.jobs.register(listDigestJob(this.ctx.lists));
+    this.ctx.jobs.register(listModerationJob(this.ctx.lists));
     this.ctx.jobs.register(
       repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
     );

@@ -37,7 +37,7 @@ const toPending = (p: PendingRequest): PendingSubscriptionType => ({ id: p.id, a
 
 /** The settings fields an input gives (the rest stay as they are). */
 function settingsOf(input: Partial<Record<keyof ListSettings, unknown>>): Partial<ListSettings> {
-  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency'];
+  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency', 'moderators', 'moderated', 'senderRules', 'bans', 'notifyModerators'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (input[k] !== undefined && input[k] !== null) out[k] = input[k];
   return out as Partial<ListSettings>;
@@ -205,7 +205,7 @@ export class ListResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => HeldPostType, { description: 'APPROVE sends the post to the members; REJECT tells the poster (with the reason); DISCARD drops it.' })
+  @Mutation(() => HeldPostType, { description: 'APPROVE sends the post to the members; REJECT tells the poster (with the reason); DISCARD drops it; DEFER keeps it held, marked.' })
   async moderatePost(@Arg('input', () => ModeratePostInput) input: ModeratePostInput, @Ctx() ctx: GraphqlContext): Promise<HeldPostType> {
     const post = await ctx.engine.lists.moderate(input.id, input.action as Action, input.reason);
     return { ...post, from: post.fromAddress };

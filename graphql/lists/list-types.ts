@@ -61,8 +61,25 @@ export enum ModerationAction {
   APPROVE = 'approve',
   REJECT = 'reject',
   DISCARD = 'discard',
+  DEFER = 'defer',
 }
-registerEnumType(ModerationAction, { name: 'ModerationAction' });
+registerEnumType(ModerationAction, { name: 'ModerationAction', description: 'APPROVE sends a held post to the members, REJECT tells the poster (with the reason), DISCARD drops it, DEFER keeps it held (marked deferred).' });
+
+@ObjectType('ListSenderRule', { description: 'A rule for non-members\u2019 posts: the first whose pattern matches the From address or the envelope sender decides.' })
+export class ListSenderRuleType {
+  @Field(() => String, { description: 'An exact address (without regard to case), or a POSIX extended regular expression when it starts with "^", searched in the address without case.' })
+  pattern!: string;
+  @Field(() => NonMemberAction)
+  action!: string;
+}
+
+@InputType()
+export class ListSenderRuleInput {
+  @Field(() => String)
+  pattern!: string;
+  @Field(() => NonMemberAction)
+  action!: string;
+}
 
 export enum SubscriptionDecision {
   APPROVE = 'approve',
@@ -160,6 +177,16 @@ export class MailingListType {
   archivePrivate!: boolean;
   @Field(() => DigestVolumeFrequency, { description: 'How the archive is divided into periods (default MONTHLY).' })
   archiveVolumeFrequency!: string;
+  @Field(() => [String], { description: 'Moderators: addresses, or user names of this server; the owners moderate too.' })
+  moderators!: string[];
+  @Field(() => Boolean, { description: 'Every post is held for a moderator (Mailman\u2019s emergency moderation).' })
+  moderated!: boolean;
+  @Field(() => [ListSenderRuleType], { description: 'Rules for non-members\u2019 posts, in order; none matching: nonMemberAction.' })
+  senderRules!: ListSenderRuleType[];
+  @Field(() => [String], { description: 'Addresses and "^" patterns that may not subscribe (Mailman\u2019s ban_list).' })
+  bans!: string[];
+  @Field(() => Boolean, { description: 'Owners and moderators get a notice with a moderation token as soon as a post is held (default true).' })
+  notifyModerators!: boolean;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -184,6 +211,8 @@ export class ListMemberType {
   digest!: string;
   @Field(() => Boolean, { description: 'Left out of the roster (`who`).' })
   hidden!: boolean;
+  @Field(() => Boolean, { description: 'The seed\u2019s "may post" privilege: off, the member\u2019s posts are held for a moderator.' })
+  mayPost!: boolean;
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
   @Field(() => Float, { description: 'Bounce score (hard 1.0, soft 0.5, at most once a day); 0 when none counts.' })
@@ -214,6 +243,8 @@ export class HeldPostType {
   size!: number;
   @Field(() => DateTimeISOResolver)
   receivedAt!: Date;
+  @Field(() => Boolean, { description: 'A moderator deferred the decision.' })
+  deferred!: boolean;
 }
 
 @ObjectType('PendingSubscription', { description: 'A confirmed subscription waiting for an owner\u2019s approval.' })
@@ -286,6 +317,16 @@ export class ListSettingsFields {
   archivePrivate?: boolean;
   @Field(() => DigestVolumeFrequency, { nullable: true })
   archiveVolumeFrequency?: string;
+  @Field(() => [String], { nullable: true })
+  moderators?: string[];
+  @Field(() => Boolean, { nullable: true })
+  moderated?: boolean;
+  @Field(() => [ListSenderRuleInput], { nullable: true, description: 'Replaces the rules (at most 1,000).' })
+  senderRules?: ListSenderRuleInput[];
+  @Field(() => [String], { nullable: true, description: 'Replaces the bans (at most 1,000).' })
+  bans?: string[];
+  @Field(() => Boolean, { nullable: true })
+  notifyModerators?: boolean;
 }
 
 @InputType()
@@ -396,6 +437,8 @@ export class UpdateListMemberInput {
   hidden?: boolean;
   @Field(() => String, { nullable: true })
   name?: string;
+  @Field(() => Boolean, { nullable: true, description: 'The "may post" privilege: false holds the member\u2019s posts for a moderator.' })
+  mayPost?: boolean;
 }
 
 @InputType()

@@ -509,4 +509,24 @@ CREATE TRIGGER list_archive_text_delete AFTER DELETE ON list_archive BEGIN
 END;
 `,
   },
+  {
+    version: 15,
+    sql: `
+-- Moderation rules of mailing lists (docs/lists.md, "Moderation"): moderators (addresses, JSON),
+-- a moderated list (every post held), per-list sender rules for non-members (JSON
+-- [{pattern, action}], Mailman's accept/hold/reject/discard_these_nonmembers), bans refusing
+-- subscription (JSON patterns, Mailman's ban_list), whether a held post is notified at once;
+-- a member's "may post" privilege (off = the member's posts are held, Mailman's moderation
+-- flag); a held post's moderation token (SHA-256 only) and its deferral.
+ALTER TABLE lists ADD COLUMN moderators TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN moderated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lists ADD COLUMN sender_rules TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN bans TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN notify_moderators INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_members ADD COLUMN may_post INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_held_posts ADD COLUMN token_hash TEXT;
+ALTER TABLE list_held_posts ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX list_held_posts_by_token ON list_held_posts(token_hash);
+`,
+  },
 ];

@@ -5,6 +5,7 @@ import type { IncomingMessage } from './incoming';
 import type { ListStore } from './list-store';
 import type { Subscriptions } from './subscriptions';
 import type { DigestMode, MailingList } from './types';
+import { type ModerationAction, replyDecision } from './moderation';
 
 /** Lines of a command message that are read; the rest are reported as ignored. */
 export const MAX_COMMAND_LINES = 50;
@@ -13,7 +14,7 @@ export const MAX_COMMANDS = 1000;
 /** Members listed by `who` in one reply. */
 const MAX_ROSTER_LINES = 1000;
 
-const COMMANDS = new Set(['help', 'info', 'lists', 'who', 'subscribe', 'join', 'unsubscribe', 'leave', 'remove', 'set', 'confirm', 'end', 'stop']);
+const COMMANDS = new Set(['help', 'info', 'lists', 'who', 'subscribe', 'join', 'unsubscribe', 'leave', 'remove', 'set', 'confirm', 'approve', 'reject', 'discard', 'defer', 'end', 'stop']);
 
 export interface CommandDeps {
   store: ListStore;
@@ -21,6 +22,10 @@ export interface CommandDeps {
   hostname: string;
   /** An address that is one of a list's own (subscribing it would loop). */
   isListAddress(address: string): boolean;
+  /** A moderator's decision on the held post a token names (an unknown token gets its answer). */
+  moderate(token: string, action: ModerationAction, reason: string | undefined): { effect: Effect; answer: string };
+  /** Whether a token is a held post's moderation token (then `confirm TOKEN` moderates, as a reply to the notice does). */
+  isHeldToken(token: string): boolean;
 }
 
 /**
@@ -128,8 +133,19 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
     }
     case 'confirm': {
       if (args.length !== 1) return { answer: text(lang, 'cmd.confirm.usage'), effect: none };
+      if (d.isHeldToken(args[0])) {
+        const decision = replyDecision(msg);
+        return d.moderate(args[0], decision.action, decision.reason);
+      }
       const r = d.subscriptions.confirm(list, args[0]);
       return { answer: r.answer, effect: r.effect };
+    }
+    case 'approve':
+    case 'reject':
+    case 'discard':
+    case 'defer': {
+      if (!args.length) return { answer: text(lang, 'moderation.usage'), effect: none };
+      return d.moderate(args[0], word.toLowerCase() as ModerationAction, args.slice(1).join(' ') || undefined);
     }
     case 'end':
     case 'stop':

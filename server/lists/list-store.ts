@@ -37,6 +37,11 @@ interface ListRow {
   archive: number;
   archive_private: number;
   archive_volume_frequency: string;
+  moderators: string;
+  moderated: number;
+  sender_rules: string;
+  bans: string;
+  notify_moderators: number;
   created_at: string;
 }
 
@@ -50,6 +55,7 @@ interface MemberRow {
   delivery_reason: string;
   digest: DigestMode;
   hidden: number;
+  may_post: number;
   created_at: string;
   bounce_score: number;
   last_bounce_day: string | null;
@@ -100,6 +106,11 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   archive: 'archive',
   archivePrivate: 'archive_private',
   archiveVolumeFrequency: 'archive_volume_frequency',
+  moderators: 'moderators',
+  moderated: 'moderated',
+  senderRules: 'sender_rules',
+  bans: 'bans',
+  notifyModerators: 'notify_moderators',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -138,6 +149,11 @@ const toList = (r: ListRow): MailingList => ({
   archive: !!r.archive,
   archivePrivate: !!r.archive_private,
   archiveVolumeFrequency: r.archive_volume_frequency as MailingList['archiveVolumeFrequency'],
+  moderators: JSON.parse(r.moderators) as string[],
+  moderated: !!r.moderated,
+  senderRules: JSON.parse(r.sender_rules) as MailingList['senderRules'],
+  bans: JSON.parse(r.bans) as string[],
+  notifyModerators: !!r.notify_moderators,
   createdAt: r.created_at,
 });
 
@@ -151,11 +167,36 @@ const toMember = (r: MemberRow): ListMember => ({
   deliveryReason: r.delivery_reason,
   digest: r.digest,
   hidden: !!r.hidden,
+  mayPost: !!r.may_post,
   createdAt: r.created_at,
   bounceScore: r.bounce_score,
   lastBounceDay: r.last_bounce_day,
   bounceWarningsLeft: r.bounce_warnings_left,
   nextBounceWarning: r.next_bounce_warning === null ? null : new Date(r.next_bounce_warning),
+});
+
+interface HeldRow {
+  id: number;
+  list_id: number;
+  sender: string;
+  from_address: string;
+  subject: string;
+  reason: string;
+  size: number;
+  received_at: number;
+  deferred: number;
+}
+
+const toHeld = (r: HeldRow): HeldPost => ({
+  id: r.id,
+  listId: r.list_id,
+  sender: r.sender,
+  fromAddress: r.from_address,
+  subject: r.subject,
+  reason: r.reason,
+  size: r.size,
+  receivedAt: new Date(r.received_at),
+  deferred: !!r.deferred,
 });
 
 const toPending = (r: PendingRow): PendingRequest => ({
@@ -245,7 +286,7 @@ export class ListStore {
     return this.db.prepare('DELETE FROM list_members WHERE list_id = ? AND address = ?').run(listId, address.toLowerCase()).changes > 0;
   }
 
-  updateMember(id: number, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): void {
+  updateMember(id: number, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string; mayPost?: boolean }): void {
     const sets: string[] = [];
     const values: unknown[] = [];
     const add = (column: string, v: unknown) => {
@@ -258,6 +299,7 @@ export class ListStore {
     add('digest', patch.digest);
     add('hidden', patch.hidden);
     add('name', patch.name);
+    add('may_post', patch.mayPost);
     // Delivery on again (by the member or an owner): the bounce record starts afresh.
     if (patch.delivery === 'enabled') sets.push('bounce_score = 0', 'last_bounce_day = NULL', 'bounce_warnings_left = NULL', 'next_bounce_warning = NULL');
     if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
@@ -458,32 +500,39 @@ export class ListStore {
 
   // Held posts
 
-  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer }): number {
+  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer; tokenHash: string }): number {
     const info = this.db
-      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now());
+      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now(), p.tokenHash);
     return Number(info.lastInsertRowid);
   }
 
   heldPosts(listId: number): HeldPost[] {
-    const rows = this.db.prepare('SELECT id, list_id, sender, from_address, subject, reason, size, received_at FROM list_held_posts WHERE list_id = ? ORDER BY id').all(listId) as {
-      id: number;
-      list_id: number;
-      sender: string;
-      from_address: string;
-      subject: string;
-      reason: string;
-      size: number;
-      received_at: number;
-    }[];
-    return rows.map((r) => ({ id: r.id, listId: r.list_id, sender: r.sender, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at) }));
+    const rows = this.db.prepare('SELECT id, list_id, sender, from_address, subject, reason, size, received_at, deferred FROM list_held_posts WHERE list_id = ? ORDER BY id').all(listId) as HeldRow[];
+    return rows.map(toHeld);
   }
 
   heldPost(id: number): (HeldPost & { client: string; message: Buffer }) | undefined {
-    const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as
-      | { id: number; list_id: number; sender: string; client: string; from_address: string; subject: string; reason: string; size: number; received_at: number; message: Buffer }
-      | undefined;
-    return r && { id: r.id, listId: r.list_id, sender: r.sender, client: r.client, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at), message: r.message };
+    const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as (HeldRow & { client: string; message: Buffer }) | undefined;
+    return r && { ...toHeld(r), client: r.client, message: r.message };
+  }
+
+  /** The held post a moderation token (its SHA-256) stands for. */
+  heldByToken(tokenHash: string): number | undefined {
+    return (this.db.prepare('SELECT id FROM list_held_posts WHERE token_hash = ?').get(tokenHash) as { id: number } | undefined)?.id;
+  }
+
+  deferHeld(id: number): boolean {
+    return this.db.prepare('UPDATE list_held_posts SET deferred = 1 WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Lists with held posts or subscriptions waiting for approval (the moderators' daily summary). */
+  listsWithRequests(): number[] {
+    return (
+      this.db
+        .prepare(`SELECT list_id FROM list_held_posts UNION SELECT list_id FROM list_pending WHERE kind = 'approval' AND used_at IS NULL ORDER BY list_id`)
+        .all() as { list_id: number }[]
+    ).map((r) => r.list_id);
   }
 
   removeHeld(id: number): boolean {

@@ -19,8 +19,11 @@ import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
-import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
-import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest } from './types';
+import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
+import { MAX_PATTERNS, patternProblem } from './patterns';
+import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
+import { hashToken } from './list-store';
+import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest, SENDER_ACTIONS } from './types';
 
 export interface ListsDeps {
   db: Db;
@@ -61,9 +64,14 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   archive: true,
   archivePrivate: false,
   archiveVolumeFrequency: 'monthly',
+  moderators: [],
+  moderated: false,
+  senderRules: [],
+  bans: [],
+  notifyModerators: true,
 };
 
-export type ModerationAction = 'approve' | 'reject' | 'discard';
+export type { ModerationAction } from './moderation';
 
 /**
  * Mailing lists (issue 11): the list addresses SMTP accepts, what mail to each of them does
@@ -146,7 +154,8 @@ export class MailingLists {
           const effect = this.handle(this.store.byId(list.id) ?? list, t.role, t.detail, incoming, entry);
           await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
         };
-        if (t.role === 'bounces' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
+        // Moderation by mail (-request, -confirm) approves posts, which may join the digest too.
+        if (t.role === 'bounces' || t.role === 'request' || t.role === 'confirm' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
         else await handle();
         outcomes.set(r.address, { status: 'delivered' });
       } catch (err) {
@@ -179,7 +188,14 @@ export class MailingLists {
       case 'post':
         return this.post(list, msg, entry);
       case 'request':
-        return runCommands(list, msg, { store: this.store, subscriptions: this.subscriptions, hostname: this.d.hostname, isListAddress: (a) => this.isListAddress(a) });
+        return runCommands(list, msg, {
+          store: this.store,
+          subscriptions: this.subscriptions,
+          hostname: this.d.hostname,
+          isListAddress: (a) => this.isListAddress(a),
+          moderate: (token, action, reason) => this.moderateByToken(list, token, action, reason, msg),
+          isHeldToken: (token) => this.isHeldToken(list, token),
+        });
       case 'join':
       case 'leave':
         return this.joinOrLeave(list, role, msg);
@@ -205,25 +221,34 @@ export class MailingLists {
       return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.tooBig', { size: kb, max: list.maxMessageKb })));
     }
     const member = this.store.member(list.id, msg.fromAddress) ?? (msg.sender ? this.store.member(list.id, msg.sender) : undefined);
-    if (!member) {
-      switch (list.nonMemberAction) {
-        case 'hold': {
-          const reason = text(list.language, 'reason.nonMember');
-          effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client: entry.client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw }));
-          log('post held for a moderator: not from a member');
-          return effect.add(this.notice(list, msg, 'held', reason));
-        }
-        case 'reject':
-          log('post rejected: not from a member');
-          return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.nonMemberRejected')));
-        case 'discard':
-          log('post discarded: not from a member');
-          return effect;
-        case 'accept':
-          break;
+    const decision = postDecision(list, member, msg);
+    const why = member ? (list.moderated ? 'the list is moderated' : 'the member may not post') : decision.rule ? `sender rule ${decision.rule}` : 'not from a member';
+    switch (decision.action) {
+      case 'hold': {
+        log(`post held for a moderator: ${why}`);
+        return effect.add(this.holdPost(list, msg, entry.client, text(list.language, decision.reason)));
       }
+      case 'reject':
+        log(`post rejected: ${why}`);
+        return effect.add(this.notice(list, msg, 'rejected', text(list.language, decision.reason)));
+      case 'discard':
+        log(`post discarded: ${why}`);
+        return effect;
+      case 'accept':
+        return effect.add(this.fanOut(list, msg, entry.id, entry.client));
     }
-    return effect.add(this.fanOut(list, msg, entry.id, entry.client));
+  }
+
+  /**
+   * Keeps a post for a moderator: the message with the SHA-256 of a fresh token; the poster is
+   * told, and (notifyModerators) each owner and moderator gets a notice carrying the token.
+   */
+  private holdPost(list: MailingList, msg: IncomingMessage, client: string, reason: string): Effect {
+    const effect = new Effect();
+    const token = newToken();
+    effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw, tokenHash: hashToken(token) }));
+    if (list.notifyModerators) effect.mails.push(...moderationNotices(list, this.d.hostname, msg, token, reason));
+    return effect.add(this.notice(list, msg, 'held', reason));
   }
 
   /**
@@ -356,13 +381,59 @@ export class MailingLists {
     return r.effect.add(this.answer(list, msg, r.answer));
   }
 
-  /** Mail to -confirm+TOKEN (a reply to a confirmation request), or to -confirm with "confirm TOKEN" in the subject. */
+  /**
+   * Mail to -confirm+TOKEN (a reply to a confirmation request or to a moderation notice), or to
+   * -confirm with "confirm TOKEN" in the subject.
+   */
   private confirmByMail(list: MailingList, detail: string | undefined, msg: IncomingMessage): Effect {
     const token = detail ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.subject)?.[1] ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.bodyText())?.[1] ?? '';
+    if (this.isHeldToken(list, token)) {
+      const decision = replyDecision(msg);
+      const r = this.moderateByToken(list, token, decision.action, decision.reason, msg);
+      return r.effect.add(this.answer(list, msg, r.answer));
+    }
     const r = this.subscriptions.confirm(list, token);
     // Success is answered by the welcome or goodbye message; the rest by a short reply.
     if (r.ok && r.effect.mails.length) return r.effect;
     return r.effect.add(this.answer(list, msg, r.answer));
+  }
+
+  /** Whether a token is the moderation token of one of this list's held posts. */
+  isHeldToken(list: MailingList, token: string): boolean {
+    const id = /^[0-9a-f]{32}$/i.test(token) ? this.store.heldByToken(hashToken(token)) : undefined;
+    return id !== undefined && this.store.heldPost(id)?.listId === list.id;
+  }
+
+  /** A moderator's decision by mail (a reply to the notice, or approve/reject/discard/defer TOKEN to -request). */
+  private moderateByToken(list: MailingList, token: string, action: ModerationAction, reason: string | undefined, msg: IncomingMessage): { effect: Effect; answer: string } {
+    const id = this.isHeldToken(list, token) ? this.store.heldByToken(hashToken(token)) : undefined;
+    const held = id === undefined ? undefined : this.store.heldPost(id);
+    if (!held) {
+      const effect = new Effect();
+      effect.logs.push(() => this.d.log.message('moderation by mail refused: unknown token', { list: list.address, from: msg.fromAddress }));
+      return { effect, answer: text(list.language, 'moderation.unknown') };
+    }
+    const effect = this.moderation(list, held, action, reason, `by mail from ${msg.fromAddress || msg.sender}`);
+    return { effect, answer: text(list.language, `moderation.${action}`, { from: held.fromAddress || held.sender || '<>', subject: held.subject }) };
+  }
+
+  /**
+   * What a moderator's decision does: approve (the post's copies, as any post's), reject (the
+   * poster told why), discard, or defer (stays held, marked). The held post's removal is in the
+   * same transaction: decided twice at once, the second finds it gone and undoes everything.
+   */
+  private moderation(list: MailingList, held: HeldPost & { client: string; message: Buffer }, action: ModerationAction, reason: string | undefined, by: string): Effect {
+    const msg = new IncomingMessage(held.message, held.sender);
+    const effect = new Effect();
+    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${held.id}`, held.client));
+    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
+    effect.changes.push(() => {
+      const done = action === 'defer' ? this.store.deferHeld(held.id) : this.store.removeHeld(held.id);
+      if (!done) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
+    });
+    const verb = { approve: 'approved', reject: 'rejected', discard: 'discarded', defer: 'deferred' }[action];
+    effect.logs.push(() => this.d.log.message(`held post ${verb}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason, by }));
+    return effect;
   }
 
   private answer(list: MailingList, msg: IncomingMessage, body: string): Effect {
@@ -514,7 +585,20 @@ export class MailingLists {
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw bad('archiveVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
-    return { ...pickSettings(s), owners };
+    const moderators = s.moderators.map((o) => o.trim()).filter(Boolean);
+    for (const o of moderators) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('moderators', `"${o}" is not a user name or an address`);
+    if (s.senderRules.length > MAX_PATTERNS) throw bad('senderRules', `at most ${MAX_PATTERNS} rules`);
+    for (const r of s.senderRules) {
+      if (!SENDER_ACTIONS.includes(r.action)) throw bad('senderRules', `"${r.action}" must be one of ${SENDER_ACTIONS.join(', ')}`);
+      const problem = patternProblem(r.pattern);
+      if (problem) throw bad('senderRules', problem);
+    }
+    if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
+    for (const p of s.bans) {
+      const problem = patternProblem(p);
+      if (problem) throw bad('bans', problem);
+    }
+    return { ...pickSettings(s), owners, moderators, senderRules: s.senderRules.map((r) => ({ pattern: r.pattern, action: r.action })) };
   }
 
   // Members
@@ -552,6 +636,10 @@ export class MailingLists {
         result.skipped.push({ address, reason: 'an address of a list' });
         continue;
       }
+      if (isBanned(list, address)) {
+        result.skipped.push({ address, reason: 'banned' });
+        continue;
+      }
       seen.add(address.toLowerCase());
       if (opts.confirm) {
         effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, byOwner: true }).effect);
@@ -583,7 +671,7 @@ export class MailingLists {
     return result;
   }
 
-  updateMember(listId: number, address: string, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string }): ListMember {
+  updateMember(listId: number, address: string, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string; mayPost?: boolean }): ListMember {
     const list = this.mustGet(listId);
     const member = this.store.member(listId, address);
     if (!member) throw new ListError('NOT_A_MEMBER', `${address} is not a member of ${list.address}`, 'address');
@@ -615,22 +703,40 @@ export class MailingLists {
     return this.store.heldPosts(listId);
   }
 
-  /** Approve (sent to the members as any post), reject (the poster is told why) or discard a held post. */
+  /** Approve (sent to the members as any post), reject (the poster is told why), discard or defer a held post. */
   async moderate(postId: number, action: ModerationAction, reason?: string): Promise<HeldPost> {
-    const held = this.store.heldPost(postId);
-    if (!held) throw new ListError('NOT_FOUND', 'the held post does not exist (moderated already?)');
-    const list = this.mustGet(held.listId);
-    const msg = new IncomingMessage(held.message, held.sender);
-    const effect = new Effect();
-    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${postId}`, held.client));
-    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
-    effect.logs.push(() => this.d.log.message(`held post ${action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'discarded'}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason }));
-    await this.carryOut(effect, () => {
-      // Moderated twice at once: the second finds it gone and sends nothing (the transaction is undone).
-      if (!this.store.removeHeld(postId)) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
-    }, `list ${list.address}`);
-    const { message: _message, client: _client, ...post } = held;
-    return post;
+    const first = this.store.heldPost(postId);
+    if (!first) throw new ListError('NOT_FOUND', 'the held post does not exist (moderated already?)');
+    // In the list's turn: an approved post may join the waiting digest issue.
+    return this.turns.run(first.listId, async () => {
+      const held = this.store.heldPost(postId);
+      if (!held) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
+      const list = this.mustGet(held.listId);
+      await this.carryOut(this.moderation(list, held, action, reason, 'an administrator'), undefined, `list ${list.address}`);
+      const { message: _message, client: _client, ...post } = held;
+      return { ...post, deferred: post.deferred || action === 'defer' };
+    });
+  }
+
+  /** The moderators' daily summary (the list-moderation job): every list with held posts or subscriptions waiting. */
+  async runModerationSummary(signal: AbortSignal): Promise<string> {
+    let lists = 0;
+    let requests = 0;
+    for (const id of this.store.listsWithRequests()) {
+      if (signal.aborted) break;
+      const list = this.store.byId(id);
+      if (!list) continue;
+      const held = this.store.heldPosts(id);
+      const approvals = this.store.approvals(id);
+      const effect = new Effect();
+      effect.mails.push(...moderationSummary(list, this.d.hostname, held, approvals));
+      if (!effect.mails.length) continue;
+      effect.logs.push(() => this.d.log.message('moderation summary sent', { list: list.address, heldPosts: held.length, subscriptions: approvals.length }));
+      await this.carryOut(effect, undefined, `list ${list.address}`);
+      lists++;
+      requests += held.length + approvals.length;
+    }
+    return `${lists} summary(ies) sent, ${requests} request(s) waiting`;
   }
 
   pendingSubscriptions(listId: number): PendingRequest[] {
@@ -686,5 +792,10 @@ function pickSettings(s: ListSettings): ListSettings {
     archive: s.archive,
     archivePrivate: s.archivePrivate,
     archiveVolumeFrequency: s.archiveVolumeFrequency,
+    moderators: s.moderators,
+    moderated: s.moderated,
+    senderRules: s.senderRules,
+    bans: s.bans,
+    notifyModerators: s.notifyModerators,
   };
 }

@@ -5,6 +5,7 @@ import { Effect, listMail, listVars } from './effects';
 import { formatDate, text } from './i18n/catalogue';
 import { type ListStore, hashToken } from './list-store';
 import type { DigestMode, ListMember, MailingList } from './types';
+import { isBanned } from './moderation';
 
 /** Answers of a subscription step, as result lines of a command reply. */
 export interface StepResult {
@@ -36,6 +37,7 @@ export class Subscriptions {
     const vars = { ...listVars(list), address };
     if (!opts.byOwner && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
     if (this.d.store.member(list.id, address)) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.already', vars), ok: false };
+    if (isBanned(list, address)) return this.banned(list, address);
     return { effect: this.confirmationRequest(list, 'subscribe', address, opts), answer: text(list.language, 'cmd.subscribe.sent', vars), ok: true };
   }
 
@@ -86,6 +88,7 @@ export class Subscriptions {
       effect.add(this.leave(list, address, { goodbye: true }));
       return { effect, answer: text(list.language, 'confirm.unsubscribed', { ...vars, address }), ok: true };
     }
+    if (isBanned(list, address)) return this.banned(list, address);
     if (list.subscriptionApproval) {
       effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind: 'approval', tokenHash: null, address, name: p.name, digest: p.digest, expiresAt: Date.now() + 365 * 24 * 3600_000 }));
       effect.logs.push(() => this.d.log.message('subscription waits for the owner', { list: list.address, address }));
@@ -93,6 +96,13 @@ export class Subscriptions {
     }
     effect.add(this.join(list, address, { name: p.name, digest: p.digest, welcome: true }));
     return { effect, answer: text(list.language, 'confirm.subscribed', { ...vars, address }), ok: true };
+  }
+
+  /** A banned address's subscription is refused (no confirmation request is mailed to it). */
+  private banned(list: MailingList, address: string): StepResult {
+    const effect = new Effect();
+    effect.logs.push(() => this.d.log.message('subscription refused: the address is banned', { list: list.address, address }));
+    return { effect, answer: text(list.language, 'cmd.subscribe.banned', { ...listVars(list), address }), ok: false };
   }
 
   /** Makes the address a member now (confirmed, approved or added by an owner), with the welcome message when asked. */

@@ -1,5 +1,13 @@
 /** What happens to a post from an address that is not a member (Mailman's generic_nonmember_action). */
 export type NonMemberAction = 'accept' | 'hold' | 'reject' | 'discard';
+/** What a sender rule does with a non-member's post (Mailman's accept/hold/reject/discard_these_nonmembers). */
+export type SenderAction = NonMemberAction;
+export const SENDER_ACTIONS: readonly SenderAction[] = ['accept', 'hold', 'reject', 'discard'];
+/** A per-list rule for non-members' posts: `pattern` is an exact address or, starting with "^", a regular expression. */
+export interface SenderRule {
+  pattern: string;
+  action: SenderAction;
+}
 /** Where replies go: to the poster (the message's own Reply-To) or to the list. */
 export type ReplyToPolicy = 'poster' | 'list';
 /** Who may ask for the member roster with the `who` command. */
@@ -66,6 +74,16 @@ export interface ListSettings {
   archivePrivate: boolean;
   /** How the archive is divided: a new period (and mbox file) every year, quarter, month, week or day. */
   archiveVolumeFrequency: ArchiveFrequency;
+  /** Moderators' addresses (a bare name is a user of the server); owners moderate too. */
+  moderators: string[];
+  /** Every post is held for a moderator (Mailman's emergency moderation). */
+  moderated: boolean;
+  /** Rules for non-members' posts, the first that matches the sender wins; none: nonMemberAction. */
+  senderRules: SenderRule[];
+  /** Addresses and "^" patterns that may not subscribe (Mailman's ban_list). */
+  bans: string[];
+  /** Owners and moderators get a notice with a moderation token as soon as a post is held (Mailman's admin_immed_notify). */
+  notifyModerators: boolean;
 }
 
 export interface MailingList extends ListSettings {
@@ -95,6 +113,8 @@ export interface ListMember {
   deliveryReason: string;
   digest: DigestMode;
   hidden: boolean;
+  /** The seed's "may post" privilege: off, the member's posts are held for a moderator. */
+  mayPost: boolean;
   createdAt: string;
   /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
   bounceScore: number;
@@ -127,6 +147,8 @@ export interface HeldPost {
   reason: string;
   size: number;
   receivedAt: Date;
+  /** A moderator put off the decision (the post stays held). */
+  deferred: boolean;
 }
 
 /** An expected failure of a list operation, with a code GraphQL passes on. */

@@ -116,6 +116,28 @@ export const EN = {
   'archive.raw': 'The message as sent (.eml)',
   'archive.private': 'The archive of {list} is private.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': 'every post to this list is reviewed by a moderator',
+  'reason.memberModerated': 'your posts to this list are reviewed by a moderator',
+  'cmd.subscribe.banned': '{address} may not subscribe to {list}.',
+  'moderation.notice.subject': '{list} post from {from} requires approval',
+  'moderation.notice.body':
+    'A post to {list} is held for a moderator.\n\n    From: {from}\n    Subject: {subject}\n    Reason: {reason}\n    Size: {size} bytes\n\n' +
+    'Reply to this message to decide: a first line "approve" (or an "Approved:" header) sends it to the members; "reject" followed by a reason returns it to the poster; "defer" keeps it held. A reply without any of these discards it (as with Mailman: reply to discard spam).\n\n' +
+    'Or send one of these lines to {request}:\n\n    approve {token}\n    reject {token} REASON\n    discard {token}\n    defer {token}\n\nThe beginning of the post:\n\n{excerpt}',
+  'moderation.approve': 'The post from {from} ("{subject}") was approved and sent to the members.',
+  'moderation.reject': 'The post from {from} ("{subject}") was rejected; the poster has been told.',
+  'moderation.discard': 'The post from {from} ("{subject}") was discarded.',
+  'moderation.defer': 'The post from {from} ("{subject}") stays held (deferred).',
+  'moderation.unknown': 'No held post has this token (moderated already, or never issued). Nothing was changed.',
+  'moderation.usage': 'Usage: approve TOKEN, reject TOKEN [reason], discard TOKEN or defer TOKEN',
+  'summary.subject': '{count} {list} moderator request(s) waiting',
+  'summary.intro': 'These requests to the {list} mailing list wait for a moderator:',
+  'summary.held': 'Held posts ({count}):',
+  'summary.heldLine': '  #{id}  {date}\n      from {from}: {subject}\n      reason: {reason}{deferred}',
+  'summary.deferred': ' (deferred)',
+  'summary.subscriptions': 'Subscriptions waiting for approval ({count}):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': 'Reply to a post\u2019s moderation notice to decide on it, or send "approve TOKEN", "reject TOKEN REASON", "discard TOKEN" or "defer TOKEN" to {request} with the token of its notice; subscriptions are decided by the list\u2019s administrators.',
 } as const;
 
 export type MessageId = keyof typeof EN;

@@ -37,7 +37,7 @@ const toPending = (p: PendingRequest): PendingSubscriptionType => ({ id: p.id, a
 
 /** The settings fields an input gives (the rest stay as they are). */
 function settingsOf(input: Partial<Record<keyof ListSettings, unknown>>): Partial<ListSettings> {
-  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency', 'moderators', 'moderated', 'senderRules', 'bans', 'notifyModerators'];
+  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency', 'moderators', 'moderated', 'senderRules', 'bans', 'notifyModerators', 'messageHeader', 'messageFooter'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (input[k] !== undefined && input[k] !== null) out[k] = input[k];
   return out as Partial<ListSettings>;

@@ -187,6 +187,10 @@ export class MailingListType {
   bans!: string[];
   @Field(() => Boolean, { description: 'Owners and moderators get a notice with a moderation token as soon as a post is held (default true).' })
   notifyModerators!: boolean;
+  @Field(() => String, { description: 'Text put before each post\u2019s text in the members\u2019 copies (Mailman\u2019s msg_header), with %(name)s substitutions (docs/lists.md).' })
+  messageHeader!: string;
+  @Field(() => String, { description: 'Text put after each post\u2019s text (Mailman\u2019s msg_footer), with %(name)s substitutions.' })
+  messageFooter!: string;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -327,6 +331,10 @@ export class ListSettingsFields {
   bans?: string[];
   @Field(() => Boolean, { nullable: true })
   notifyModerators?: boolean;
+  @Field(() => String, { nullable: true })
+  messageHeader?: string;
+  @Field(() => String, { nullable: true })
+  messageFooter?: string;
 }
 
 @InputType()

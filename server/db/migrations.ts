@@ -527,6 +527,10 @@ ALTER TABLE list_members ADD COLUMN may_post INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE list_held_posts ADD COLUMN token_hash TEXT;
 ALTER TABLE list_held_posts ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX list_held_posts_by_token ON list_held_posts(token_hash);
+
+-- A list's header and footer text (Mailman's msg_header, msg_footer) for the members' copies.
+ALTER TABLE lists ADD COLUMN msg_header TEXT NOT NULL DEFAULT '';
+ALTER TABLE lists ADD COLUMN msg_footer TEXT NOT NULL DEFAULT '';
 `,
   },
 ];

@@ -42,6 +42,8 @@ interface ListRow {
   sender_rules: string;
   bans: string;
   notify_moderators: number;
+  msg_header: string;
+  msg_footer: string;
   created_at: string;
 }
 
@@ -111,6 +113,8 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   senderRules: 'sender_rules',
   bans: 'bans',
   notifyModerators: 'notify_moderators',
+  messageHeader: 'msg_header',
+  messageFooter: 'msg_footer',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -154,6 +158,8 @@ const toList = (r: ListRow): MailingList => ({
   senderRules: JSON.parse(r.sender_rules) as MailingList['senderRules'],
   bans: JSON.parse(r.bans) as string[],
   notifyModerators: !!r.notify_moderators,
+  messageHeader: r.msg_header,
+  messageFooter: r.msg_footer,
   createdAt: r.created_at,
 });
 
@@ -332,10 +338,10 @@ export class ListStore {
    * The members a post goes to (delivery enabled; with `digest`, those who get that digest
    * instead of each post): the columns a fan-out needs, in address order.
    */
-  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[] {
     return this.db
-      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
-      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[];
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[];
   }
 
   /** Whether any member with delivery on takes digests. */

@@ -19,6 +19,7 @@ import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
+import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
 import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
@@ -69,6 +70,8 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   senderRules: [],
   bans: [],
   notifyModerators: true,
+  messageHeader: '',
+  messageFooter: '',
 };
 
 export type { ModerationAction } from './moderation';
@@ -268,11 +271,11 @@ export class MailingLists {
     if (list.personalize) {
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {
-        const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m) });
+        const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m), decoration: listDecoration(list, this.d.hostname, m) });
         effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
       }
     } else if (members.length) {
-      const content = buildPost(list, msg, { hostname: this.d.hostname });
+      const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
@@ -577,7 +580,11 @@ export class MailingLists {
     if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw bad('confirmDays', 'must be a whole number from 1 to 365');
     if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
     if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
-    for (const k of ['info', 'welcomeText', 'goodbyeText'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    for (const k of ['info', 'welcomeText', 'goodbyeText', 'messageHeader', 'messageFooter'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    for (const k of ['messageHeader', 'messageFooter'] as const) {
+      const unknown = unknownVariable(s[k]);
+      if (unknown) throw bad(k, `${unknown} is not a substitution Pillarbox knows (${DECORATION_VARIABLES.map((v) => `%(${v})s`).join(', ')})`);
+    }
     if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'must be a number from 0.5 to 100');
     if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
     if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
@@ -797,5 +804,7 @@ function pickSettings(s: ListSettings): ListSettings {
     senderRules: s.senderRules,
     bans: s.bans,
     notifyModerators: s.notifyModerators,
+    messageHeader: s.messageHeader,
+    messageFooter: s.messageFooter,
   };
 }

@@ -84,6 +84,10 @@ export interface ListSettings {
   bans: string[];
   /** Owners and moderators get a notice with a moderation token as soon as a post is held (Mailman's admin_immed_notify). */
   notifyModerators: boolean;
+  /** Text put before each post's text (Mailman's msg_header), with %(name)s substitutions. */
+  messageHeader: string;
+  /** Text put after each post's text (Mailman's msg_footer), with %(name)s substitutions. */
+  messageFooter: string;
 }
 
 export interface MailingList extends ListSettings {

@@ -26,6 +26,13 @@ export enum NonMemberAction {
 }
 registerEnumType(NonMemberAction, { name: 'NonMemberAction', description: 'What happens to a post from an address that is not a member: sent, held for a moderator, refused with a notice, or dropped.' });
 
+export enum FilterAction {
+  HOLD = 'hold',
+  REJECT = 'reject',
+  DISCARD = 'discard',
+}
+registerEnumType(FilterAction, { name: 'ListFilterAction', description: 'What happens to a post content filtering leaves empty: held for a moderator, refused with a notice, or dropped.' });
+
 export enum RosterVisibility {
   PUBLIC = 'public',
   MEMBERS = 'members',
@@ -191,6 +198,18 @@ export class MailingListType {
   messageHeader!: string;
   @Field(() => String, { description: 'Text put after each post\u2019s text (Mailman\u2019s msg_footer), with %(name)s substitutions.' })
   messageFooter!: string;
+  @Field(() => Boolean, { description: 'Content filtering (Mailman\u2019s filter_content) on; default false.' })
+  filterContent!: boolean;
+  @Field(() => [String], { description: 'MIME types ("type/subtype", or a main type such as "image") whose parts are removed.' })
+  filterMimeTypes!: string[];
+  @Field(() => [String], { description: 'When not empty: the only MIME types whose parts are kept (multiparts pass unless listed in filterMimeTypes).' })
+  passMimeTypes!: string[];
+  @Field(() => Boolean, { description: 'multipart/alternative is replaced by its first part (default true).' })
+  collapseAlternatives!: boolean;
+  @Field(() => Boolean, { description: 'text/html without a text/plain alternative becomes text/plain (default true).' })
+  convertHtmlToPlaintext!: boolean;
+  @Field(() => FilterAction, { description: 'What happens to a post filtering leaves empty (default DISCARD).' })
+  filterAction!: string;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -335,6 +354,18 @@ export class ListSettingsFields {
   messageHeader?: string;
   @Field(() => String, { nullable: true })
   messageFooter?: string;
+  @Field(() => Boolean, { nullable: true })
+  filterContent?: boolean;
+  @Field(() => [String], { nullable: true })
+  filterMimeTypes?: string[];
+  @Field(() => [String], { nullable: true })
+  passMimeTypes?: string[];
+  @Field(() => Boolean, { nullable: true })
+  collapseAlternatives?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  convertHtmlToPlaintext?: boolean;
+  @Field(() => FilterAction, { nullable: true })
+  filterAction?: string;
 }
 
 @InputType()

@@ -531,6 +531,15 @@ CREATE UNIQUE INDEX list_held_posts_by_token ON list_held_posts(token_hash);
 -- A list's header and footer text (Mailman's msg_header, msg_footer) for the members' copies.
 ALTER TABLE lists ADD COLUMN msg_header TEXT NOT NULL DEFAULT '';
 ALTER TABLE lists ADD COLUMN msg_footer TEXT NOT NULL DEFAULT '';
+
+-- Content filtering (Mailman's filter_content, filter_mime_types, pass_mime_types,
+-- collapse_alternatives, convert_html_to_plaintext, filter_action); the type lists as JSON.
+ALTER TABLE lists ADD COLUMN filter_content INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lists ADD COLUMN filter_mime_types TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN pass_mime_types TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN collapse_alternatives INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN convert_html_to_plaintext INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN filter_action TEXT NOT NULL DEFAULT 'discard' CHECK (filter_action IN ('hold', 'reject', 'discard'));
 `,
   },
 ];

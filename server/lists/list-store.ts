@@ -44,6 +44,12 @@ interface ListRow {
   notify_moderators: number;
   msg_header: string;
   msg_footer: string;
+  filter_content: number;
+  filter_mime_types: string;
+  pass_mime_types: string;
+  collapse_alternatives: number;
+  convert_html_to_plaintext: number;
+  filter_action: string;
   created_at: string;
 }
 
@@ -115,6 +121,12 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   notifyModerators: 'notify_moderators',
   messageHeader: 'msg_header',
   messageFooter: 'msg_footer',
+  filterContent: 'filter_content',
+  filterMimeTypes: 'filter_mime_types',
+  passMimeTypes: 'pass_mime_types',
+  collapseAlternatives: 'collapse_alternatives',
+  convertHtmlToPlaintext: 'convert_html_to_plaintext',
+  filterAction: 'filter_action',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -160,6 +172,12 @@ const toList = (r: ListRow): MailingList => ({
   notifyModerators: !!r.notify_moderators,
   messageHeader: r.msg_header,
   messageFooter: r.msg_footer,
+  filterContent: !!r.filter_content,
+  filterMimeTypes: JSON.parse(r.filter_mime_types) as string[],
+  passMimeTypes: JSON.parse(r.pass_mime_types) as string[],
+  collapseAlternatives: !!r.collapse_alternatives,
+  convertHtmlToPlaintext: !!r.convert_html_to_plaintext,
+  filterAction: r.filter_action as MailingList['filterAction'],
   createdAt: r.created_at,
 });
 

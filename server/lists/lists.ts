@@ -20,11 +20,12 @@ import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
 import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
+import { MIME_TYPE_PATTERN, filterContent } from './filter';
 import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
 import { hashToken } from './list-store';
-import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest, SENDER_ACTIONS } from './types';
+import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest, SENDER_ACTIONS, FILTER_ACTIONS } from './types';
 
 export interface ListsDeps {
   db: Db;
@@ -72,6 +73,13 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   notifyModerators: true,
   messageHeader: '',
   messageFooter: '',
+  // Mailman 2.1's defaults (filtering itself off).
+  filterContent: false,
+  filterMimeTypes: [],
+  passMimeTypes: [],
+  collapseAlternatives: true,
+  convertHtmlToPlaintext: true,
+  filterAction: 'discard',
 };
 
 export type { ModerationAction } from './moderation';
@@ -211,7 +219,8 @@ export class MailingLists {
     }
   }
 
-  private post(list: MailingList, msg: IncomingMessage, entry: QueueEntry): Effect {
+  private post(list: MailingList, incoming: IncomingMessage, entry: QueueEntry): Effect {
+    let msg = incoming;
     const effect = new Effect();
     const log = (text: string, fields: Record<string, unknown> = {}) => effect.logs.push(() => this.d.log.message(text, { list: list.address, queueId: entry.id, from: msg.fromAddress, ...fields }));
     if (msg.beenThere(list.address)) {
@@ -222,6 +231,14 @@ export class MailingLists {
     if (list.maxMessageKb > 0 && kb > list.maxMessageKb) {
       log('post refused: too large', { sizeKb: kb, maxKb: list.maxMessageKb });
       return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.tooBig', { size: kb, max: list.maxMessageKb })));
+    }
+    if (list.filterContent) {
+      const filtered = filterContent(list, msg);
+      if (filtered.kind === 'empty') return effect.add(this.filteredAway(list, msg, entry.client, log));
+      if (filtered.kind === 'changed') {
+        log('post filtered: parts removed or converted (content filtering)');
+        msg = new IncomingMessage(filtered.raw, msg.sender);
+      }
     }
     const member = this.store.member(list.id, msg.fromAddress) ?? (msg.sender ? this.store.member(list.id, msg.sender) : undefined);
     const decision = postDecision(list, member, msg);
@@ -240,6 +257,15 @@ export class MailingLists {
       case 'accept':
         return effect.add(this.fanOut(list, msg, entry.id, entry.client));
     }
+  }
+
+  /** A post content filtering left empty: held, rejected or discarded by the list's filterAction. */
+  private filteredAway(list: MailingList, msg: IncomingMessage, client: string, log: (text: string) => void): Effect {
+    const reason = text(list.language, 'reason.filtered');
+    log(`post left empty by content filtering: ${list.filterAction === 'hold' ? 'held' : list.filterAction === 'reject' ? 'rejected' : 'discarded'}`);
+    if (list.filterAction === 'hold') return this.holdPost(list, msg, client, reason);
+    if (list.filterAction === 'reject') return this.notice(list, msg, 'rejected', reason);
+    return new Effect();
   }
 
   /**
@@ -600,6 +626,11 @@ export class MailingLists {
       const problem = patternProblem(r.pattern);
       if (problem) throw bad('senderRules', problem);
     }
+    for (const k of ['filterMimeTypes', 'passMimeTypes'] as const) {
+      if (s[k].length > 200) throw bad(k, 'at most 200 types');
+      for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, `"${type}" is not a MIME type ("type/subtype" or "type")`);
+    }
+    if (!FILTER_ACTIONS.includes(s.filterAction)) throw bad('filterAction', `must be one of ${FILTER_ACTIONS.join(', ')}`);
     if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
     for (const p of s.bans) {
       const problem = patternProblem(p);
@@ -806,5 +837,11 @@ function pickSettings(s: ListSettings): ListSettings {
     notifyModerators: s.notifyModerators,
     messageHeader: s.messageHeader,
     messageFooter: s.messageFooter,
+    filterContent: s.filterContent,
+    filterMimeTypes: s.filterMimeTypes,
+    passMimeTypes: s.passMimeTypes,
+    collapseAlternatives: s.collapseAlternatives,
+    convertHtmlToPlaintext: s.convertHtmlToPlaintext,
+    filterAction: s.filterAction,
   };
 }

@@ -8,6 +8,9 @@ export interface SenderRule {
   pattern: string;
   action: SenderAction;
 }
+/** What happens to a post content filtering leaves empty (Mailman's filter_action). */
+export type FilterAction = 'hold' | 'reject' | 'discard';
+export const FILTER_ACTIONS: readonly FilterAction[] = ['hold', 'reject', 'discard'];
 /** Where replies go: to the poster (the message's own Reply-To) or to the list. */
 export type ReplyToPolicy = 'poster' | 'list';
 /** Who may ask for the member roster with the `who` command. */
@@ -88,6 +91,18 @@ export interface ListSettings {
   messageHeader: string;
   /** Text put after each post's text (Mailman's msg_footer), with %(name)s substitutions. */
   messageFooter: string;
+  /** Content filtering (Mailman's filter_content) on: the settings below take effect. */
+  filterContent: boolean;
+  /** MIME types ("type/subtype" or a main type) whose parts are removed. */
+  filterMimeTypes: string[];
+  /** When not empty: the only MIME types whose (non-multipart) parts are kept. */
+  passMimeTypes: string[];
+  /** multipart/alternative is replaced by its first part. */
+  collapseAlternatives: boolean;
+  /** text/html without a text/plain alternative becomes text/plain. */
+  convertHtmlToPlaintext: boolean;
+  /** What happens to a post that filtering leaves empty. */
+  filterAction: FilterAction;
 }
 
 export interface MailingList extends ListSettings {

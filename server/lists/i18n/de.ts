@@ -133,4 +133,5 @@ export const DE: Catalogue = {
   'summary.subscriptions': 'Abonnements, die auf Freigabe warten ({count}):',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': 'Antworten Sie auf die Moderationsnachricht eines Beitrags, um darüber zu entscheiden, oder senden Sie "approve TOKEN", "reject TOKEN GRUND", "discard TOKEN" oder "defer TOKEN" mit dem Token seiner Nachricht an {request}; über Abonnements entscheiden die Administratoren der Liste.',
+  'reason.filtered': 'nach der Inhaltsfilterung der Liste ist von der Nachricht nichts übrig geblieben',
 };

@@ -138,6 +138,7 @@ export const EN = {
   'summary.subscriptions': 'Subscriptions waiting for approval ({count}):',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': 'Reply to a post\u2019s moderation notice to decide on it, or send "approve TOKEN", "reject TOKEN REASON", "discard TOKEN" or "defer TOKEN" to {request} with the token of its notice; subscriptions are decided by the list\u2019s administrators.',
+  'reason.filtered': 'nothing was left of the message after the list’s content filtering',
 } as const;
 
 export type MessageId = keyof typeof EN;

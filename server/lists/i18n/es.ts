@@ -133,4 +133,5 @@ export const ES: Catalogue = {
   'summary.subscriptions': 'Suscripciones pendientes de aprobación ({count}):',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': 'Responda al aviso de moderación de un mensaje para decidir, o envíe "approve CÓDIGO", "reject CÓDIGO MOTIVO", "discard CÓDIGO" o "defer CÓDIGO" a {request} con el código de su aviso; las suscripciones las deciden los administradores de la lista.',
+  'reason.filtered': 'no quedó nada del mensaje tras el filtrado de contenido de la lista',
 };

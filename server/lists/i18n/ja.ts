@@ -133,4 +133,5 @@ export const JA: Catalogue = {
   'summary.subscriptions': '承認待ちの登録（{count} 件）:',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': '投稿のモデレーション通知に返信して判断するか、その通知のトークンを付けて "approve トークン"、"reject トークン 理由"、"discard トークン"、"defer トークン" を {request} に送ってください。登録はリストの管理者が判断します。',
+  'reason.filtered': 'リストのコンテンツフィルターの後、メッセージに何も残りませんでした',
 };

@@ -133,4 +133,5 @@ export const KO: Catalogue = {
   'summary.subscriptions': '승인을 기다리는 가입({count}건):',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': '글의 운영 알림에 답장하여 결정하거나, 알림의 토큰과 함께 "approve 토큰", "reject 토큰 이유", "discard 토큰" 또는 "defer 토큰"을 {request}(으)로 보내십시오. 가입은 리스트 관리자가 결정합니다.',
+  'reason.filtered': '리스트의 콘텐츠 필터링 후 메시지에 남은 내용이 없습니다',
 };

@@ -133,4 +133,5 @@ export const RU: Catalogue = {
   'summary.subscriptions': 'Подписки, ждущие одобрения ({count}):',
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': 'Ответьте на уведомление о сообщении, чтобы принять решение, или отправьте "approve КОД", "reject КОД ПРИЧИНА", "discard КОД" или "defer КОД" с кодом из уведомления на {request}; о подписках решают администраторы списка.',
+  'reason.filtered': 'после фильтрации содержимого списком от сообщения ничего не осталось',
 };

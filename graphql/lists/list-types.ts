@@ -33,6 +33,16 @@ export enum FilterAction {
 }
 registerEnumType(FilterAction, { name: 'ListFilterAction', description: 'What happens to a post content filtering leaves empty: held for a moderator, refused with a notice, or dropped.' });
 
+export enum DmarcMitigation {
+  NONE = 'none',
+  MUNGE_FROM = 'munge-from',
+  WRAP = 'wrap',
+}
+registerEnumType(DmarcMitigation, {
+  name: 'ListDmarcMitigation',
+  description: 'NONE: sent under the author\u2019s From; MUNGE_FROM: From is the list ("Name via List"), the author in Reply-To (or Cc when replies go to the list); WRAP: the post as a message/rfc822 part of a message from the list.',
+});
+
 export enum RosterVisibility {
   PUBLIC = 'public',
   MEMBERS = 'members',
@@ -210,6 +220,8 @@ export class MailingListType {
   convertHtmlToPlaintext!: boolean;
   @Field(() => FilterAction, { description: 'What happens to a post filtering leaves empty (default DISCARD).' })
   filterAction!: string;
+  @Field(() => DmarcMitigation, { description: 'Posts whose author\u2019s domain publishes DMARC p=reject or p=quarantine (default NONE).' })
+  dmarcMitigation!: string;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -366,6 +378,8 @@ export class ListSettingsFields {
   convertHtmlToPlaintext?: boolean;
   @Field(() => FilterAction, { nullable: true })
   filterAction?: string;
+  @Field(() => DmarcMitigation, { nullable: true })
+  dmarcMitigation?: string;
 }
 
 @InputType()

@@ -540,6 +540,10 @@ ALTER TABLE lists ADD COLUMN pass_mime_types TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE lists ADD COLUMN collapse_alternatives INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE lists ADD COLUMN convert_html_to_plaintext INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE lists ADD COLUMN filter_action TEXT NOT NULL DEFAULT 'discard' CHECK (filter_action IN ('hold', 'reject', 'discard'));
+
+-- DMARC mitigation (Mailman's dmarc_moderation_action) for authors whose domain publishes
+-- p=reject or p=quarantine.
+ALTER TABLE lists ADD COLUMN dmarc_mitigation TEXT NOT NULL DEFAULT 'none' CHECK (dmarc_mitigation IN ('none', 'munge-from', 'wrap'));
 `,
   },
 ];

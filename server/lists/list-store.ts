@@ -50,6 +50,7 @@ interface ListRow {
   collapse_alternatives: number;
   convert_html_to_plaintext: number;
   filter_action: string;
+  dmarc_mitigation: string;
   created_at: string;
 }
 
@@ -127,6 +128,7 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   collapseAlternatives: 'collapse_alternatives',
   convertHtmlToPlaintext: 'convert_html_to_plaintext',
   filterAction: 'filter_action',
+  dmarcMitigation: 'dmarc_mitigation',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -178,6 +180,7 @@ const toList = (r: ListRow): MailingList => ({
   collapseAlternatives: !!r.collapse_alternatives,
   convertHtmlToPlaintext: !!r.convert_html_to_plaintext,
   filterAction: r.filter_action as MailingList['filterAction'],
+  dmarcMitigation: r.dmarc_mitigation as MailingList['dmarcMitigation'],
   createdAt: r.created_at,
 });
 

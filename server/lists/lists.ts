@@ -25,7 +25,8 @@ import { type ModerationAction, isBanned, moderationNotices, moderationSummary, 
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
 import { hashToken } from './list-store';
-import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest, SENDER_ACTIONS, FILTER_ACTIONS } from './types';
+import { type ArchivedPost, type DeliveryState, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type PendingRequest, SENDER_ACTIONS, FILTER_ACTIONS, DMARC_MITIGATIONS } from './types';
+import { DmarcPolicies, type TxtResolver, fromDomain, mitigate, needsMitigation } from './dmarc';
 
 export interface ListsDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface ListsDeps {
   log: Logger;
   /** The engine's host name: Message-IDs and the https links of posts. */
   hostname: string;
+  /** DNS TXT look-ups through the engine's resolver and its cache (DMARC policies of posters). */
+  resolveTxt?: TxtResolver;
 }
 
 export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
@@ -80,6 +83,7 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   collapseAlternatives: true,
   convertHtmlToPlaintext: true,
   filterAction: 'discard',
+  dmarcMitigation: 'none',
 };
 
 export type { ModerationAction } from './moderation';
@@ -96,11 +100,23 @@ export class MailingLists {
   private readonly bounceDeps: BounceDeps;
   /** One turn at a time per list for what reads and then changes its state (the waiting digest issue, bounce scores). */
   private readonly turns = new TurnsByKey<number>();
+  private readonly dmarc: DmarcPolicies;
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
     this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
     this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
+    this.dmarc = new DmarcPolicies(d.resolveTxt, d.log);
+  }
+
+  /**
+   * Looks up the DMARC policies a message to a list address may need (the post's author's, or
+   * those of the held posts a moderator's mail may approve), so that handling it can read them.
+   */
+  private async prefetchDmarc(list: MailingList, role: ListRole, msg: IncomingMessage): Promise<void> {
+    if (list.dmarcMitigation === 'none') return;
+    if (role === 'post') await this.dmarc.prefetch([fromDomain(msg)]);
+    else if (role === 'request' || role === 'confirm') await this.dmarc.prefetch(this.store.heldPosts(list.id).map((p) => p.fromAddress.slice(p.fromAddress.lastIndexOf('@') + 1)));
   }
 
   get enabled(): boolean {
@@ -161,6 +177,7 @@ export class MailingLists {
         // Posts of a list with digest members take turns: each one reads and extends the waiting
         // issue, which two at once would both send (an issue number twice, a post in two issues).
         // Bounces too: two at once would both read the member's score and both disable it.
+        await this.prefetchDmarc(list, t.role, incoming);
         const handle = async () => {
           const effect = this.handle(this.store.byId(list.id) ?? list, t.role, t.detail, incoming, entry);
           await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
@@ -285,8 +302,12 @@ export class MailingLists {
    * delivered locally, remote ones batched per domain by the outbound path), or one entry per
    * member when the list personalises (its own unsubscribe link and VERP sender).
    */
-  private fanOut(list: MailingList, msg: IncomingMessage, source: string, client: string): Effect {
+  private fanOut(list: MailingList, post: IncomingMessage, source: string, client: string): Effect {
     const effect = new Effect();
+    // The author's domain would have receivers refuse or junk the copies under its From (DMARC).
+    const mitigated = needsMitigation(list, post, this.dmarc);
+    const msg = mitigated ? mitigate(list, post) : post;
+    if (mitigated) effect.logs.push(() => this.d.log.message(`post's From domain publishes a strict DMARC policy: ${list.dmarcMitigation === 'wrap' ? 'wrapped' : 'From rewritten to the list'}`, { list: list.address, from: post.fromAddress }));
     const members = this.store.deliveryRecipients(list.id);
     const a = listAddresses(list.name, list.domain);
     // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
@@ -630,6 +651,7 @@ export class MailingLists {
       if (s[k].length > 200) throw bad(k, 'at most 200 types');
       for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, `"${type}" is not a MIME type ("type/subtype" or "type")`);
     }
+    if (!DMARC_MITIGATIONS.includes(s.dmarcMitigation)) throw bad('dmarcMitigation', `must be one of ${DMARC_MITIGATIONS.join(', ')}`);
     if (!FILTER_ACTIONS.includes(s.filterAction)) throw bad('filterAction', `must be one of ${FILTER_ACTIONS.join(', ')}`);
     if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
     for (const p of s.bans) {
@@ -750,6 +772,7 @@ export class MailingLists {
       const held = this.store.heldPost(postId);
       if (!held) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
       const list = this.mustGet(held.listId);
+      if (action === 'approve' && list.dmarcMitigation !== 'none') await this.dmarc.prefetch([held.fromAddress.slice(held.fromAddress.lastIndexOf('@') + 1)]);
       await this.carryOut(this.moderation(list, held, action, reason, 'an administrator'), undefined, `list ${list.address}`);
       const { message: _message, client: _client, ...post } = held;
       return { ...post, deferred: post.deferred || action === 'defer' };
@@ -843,5 +866,6 @@ function pickSettings(s: ListSettings): ListSettings {
     collapseAlternatives: s.collapseAlternatives,
     convertHtmlToPlaintext: s.convertHtmlToPlaintext,
     filterAction: s.filterAction,
+    dmarcMitigation: s.dmarcMitigation,
   };
 }

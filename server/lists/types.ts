@@ -11,6 +11,9 @@ export interface SenderRule {
 /** What happens to a post content filtering leaves empty (Mailman's filter_action). */
 export type FilterAction = 'hold' | 'reject' | 'discard';
 export const FILTER_ACTIONS: readonly FilterAction[] = ['hold', 'reject', 'discard'];
+/** What a list does with posts from DMARC-strict domains (Mailman's dmarc_moderation_action). */
+export type DmarcMitigation = 'none' | 'munge-from' | 'wrap';
+export const DMARC_MITIGATIONS: readonly DmarcMitigation[] = ['none', 'munge-from', 'wrap'];
 /** Where replies go: to the poster (the message's own Reply-To) or to the list. */
 export type ReplyToPolicy = 'poster' | 'list';
 /** Who may ask for the member roster with the `who` command. */
@@ -103,6 +106,8 @@ export interface ListSettings {
   convertHtmlToPlaintext: boolean;
   /** What happens to a post that filtering leaves empty. */
   filterAction: FilterAction;
+  /** Posts whose author's domain publishes DMARC p=reject or p=quarantine: sent as they are, From rewritten to the list, or wrapped. */
+  dmarcMitigation: DmarcMitigation;
 }
 
 export interface MailingList extends ListSettings {

@@ -248,6 +248,10 @@ export class ListMemberType {
   hidden!: boolean;
   @Field(() => Boolean, { description: 'The seed\u2019s "may post" privilege: off, the member\u2019s posts are held for a moderator.' })
   mayPost!: boolean;
+  @Field(() => Boolean, { description: 'The member gets copies of their own posts (`set myposts on|off` by mail; default true).' })
+  receiveOwnPosts!: boolean;
+  @Field(() => Boolean, { description: 'The member gets a short acknowledgement of each of their posts (`set ack on|off`; default false).' })
+  acknowledgePosts!: boolean;
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
   @Field(() => Float, { description: 'Bounce score (hard 1.0, soft 0.5, at most once a day); 0 when none counts.' })
@@ -430,7 +434,7 @@ export class AddListMembersInput {
   members!: NewListMemberInput[];
   @Field(() => Boolean, { defaultValue: true, description: 'Send the welcome message (members added at once).' })
   welcome!: boolean;
-  @Field(() => Boolean, { defaultValue: false, description: 'Mail each address a confirmation request instead; it joins when it confirms.' })
+  @Field(() => Boolean, { defaultValue: false, description: 'Invite each address instead: it gets an invitation to confirm, and joins when it does, without the owners\u2019 approval.' })
   confirm!: boolean;
 }
 
@@ -492,6 +496,10 @@ export class UpdateListMemberInput {
   name?: string;
   @Field(() => Boolean, { nullable: true, description: 'The "may post" privilege: false holds the member\u2019s posts for a moderator.' })
   mayPost?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  receiveOwnPosts?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  acknowledgePosts?: boolean;
 }
 
 @InputType()

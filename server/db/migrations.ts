@@ -543,6 +543,12 @@ ALTER TABLE lists ADD COLUMN filter_action TEXT NOT NULL DEFAULT 'discard' CHECK
 
 -- DMARC mitigation (Mailman's dmarc_moderation_action) for authors whose domain publishes
 -- p=reject or p=quarantine.
+-- Members' own options (Mailman's set myposts / set ack) and invitations (an owner's request:
+-- confirmed, the address joins without the owners' approval).
+ALTER TABLE list_members ADD COLUMN receive_own_posts INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_members ADD COLUMN acknowledge_posts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE list_pending ADD COLUMN invited INTEGER NOT NULL DEFAULT 0;
+
 ALTER TABLE lists ADD COLUMN dmarc_mitigation TEXT NOT NULL DEFAULT 'none' CHECK (dmarc_mitigation IN ('none', 'munge-from', 'wrap'));
 `,
   },

@@ -120,10 +120,25 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
     case 'set': {
       const [what, value] = args.map((a) => a.toLowerCase());
       const digest = what === 'digest' && (value === 'mime' || value === 'plain' || value === 'off') ? value : undefined;
-      if (!digest && (what !== 'delivery' || (value !== 'on' && value !== 'off'))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
+      const onOff = value === 'on' || value === 'off';
+      if (!digest && !(onOff && ['delivery', 'myposts', 'ack', 'hide'].includes(what))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
       const member = d.store.member(list.id, requester) ?? d.store.member(list.id, msg.sender);
       if (!member) return { answer: text(lang, 'cmd.notMember', { ...vars, address: requester }), effect: none };
       const effect = new Effect();
+      const on = value === 'on';
+      const address = member.displayAddress;
+      if (what === 'myposts') {
+        effect.changes.push(() => d.store.updateMember(member.id, { receiveOwnPosts: on }));
+        return { answer: text(lang, 'cmd.set.myposts', { address, state: text(lang, on ? 'cmd.set.mypostsOn' : 'cmd.set.mypostsOff') }), effect };
+      }
+      if (what === 'ack') {
+        effect.changes.push(() => d.store.updateMember(member.id, { acknowledgePosts: on }));
+        return { answer: text(lang, 'cmd.set.ack', { address, state: text(lang, on ? 'cmd.set.on' : 'cmd.set.off') }), effect };
+      }
+      if (what === 'hide') {
+        effect.changes.push(() => d.store.updateMember(member.id, { hidden: on }));
+        return { answer: text(lang, 'cmd.set.hide', { address, state: text(lang, on ? 'cmd.set.hidden' : 'cmd.set.shown') }), effect };
+      }
       if (digest) {
         effect.changes.push(() => d.store.updateMember(member.id, { digest }));
         return { answer: text(lang, 'cmd.set.digestDone', { address: member.displayAddress, mode: text(lang, digest === 'mime' ? 'cmd.digest.mime' : digest === 'plain' ? 'cmd.digest.plain' : 'cmd.digest.off') }), effect };

@@ -65,6 +65,8 @@ interface MemberRow {
   digest: DigestMode;
   hidden: number;
   may_post: number;
+  receive_own_posts: number;
+  acknowledge_posts: number;
   created_at: string;
   bounce_score: number;
   last_bounce_day: string | null;
@@ -83,7 +85,11 @@ interface PendingRow {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  invited: number;
 }
+
+/** What an owner (or the member, by mail) may change of a membership. */
+export type MemberPatch = Partial<Pick<ListMember, 'delivery' | 'deliveryReason' | 'digest' | 'hidden' | 'name' | 'mayPost' | 'receiveOwnPosts' | 'acknowledgePosts'>>;
 
 /** Columns of the lists table, by setting. */
 const COLUMNS: Record<keyof ListSettings, string> = {
@@ -195,6 +201,8 @@ const toMember = (r: MemberRow): ListMember => ({
   digest: r.digest,
   hidden: !!r.hidden,
   mayPost: !!r.may_post,
+  receiveOwnPosts: !!r.receive_own_posts,
+  acknowledgePosts: !!r.acknowledge_posts,
   createdAt: r.created_at,
   bounceScore: r.bounce_score,
   lastBounceDay: r.last_bounce_day,
@@ -236,6 +244,7 @@ const toPending = (r: PendingRow): PendingRequest => ({
   digest: r.digest,
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
+  invited: !!r.invited,
 });
 
 const columnValue = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
@@ -313,7 +322,7 @@ export class ListStore {
     return this.db.prepare('DELETE FROM list_members WHERE list_id = ? AND address = ?').run(listId, address.toLowerCase()).changes > 0;
   }
 
-  updateMember(id: number, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string; mayPost?: boolean }): void {
+  updateMember(id: number, patch: MemberPatch): void {
     const sets: string[] = [];
     const values: unknown[] = [];
     const add = (column: string, v: unknown) => {
@@ -327,6 +336,8 @@ export class ListStore {
     add('hidden', patch.hidden);
     add('name', patch.name);
     add('may_post', patch.mayPost);
+    add('receive_own_posts', patch.receiveOwnPosts);
+    add('acknowledge_posts', patch.acknowledgePosts);
     // Delivery on again (by the member or an owner): the bounce record starts afresh.
     if (patch.delivery === 'enabled') sets.push('bounce_score = 0', 'last_bounce_day = NULL', 'bounce_warnings_left = NULL', 'next_bounce_warning = NULL');
     if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
@@ -493,12 +504,12 @@ export class ListStore {
   // Pending requests
 
   /** Records a request; returns its id. `tokenHash` is null for requests waiting for an owner. */
-  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number }): number {
+  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean }): number {
     const now = Date.now();
     this.db.prepare('DELETE FROM list_pending WHERE (used_at IS NOT NULL OR expires_at < ?) AND expires_at < ?').run(now, now - PENDING_KEEP_MS);
     const info = this.db
-      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt);
+      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0);
     return Number(info.lastInsertRowid);
   }
 

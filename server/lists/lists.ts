@@ -17,7 +17,7 @@ import { TurnsByKey } from './turns';
 import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
-import { ListStore } from './list-store';
+import { ListStore, type MemberPatch } from './list-store';
 import { buildPost } from './post';
 import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
 import { MIME_TYPE_PATTERN, filterContent } from './filter';
@@ -308,7 +308,13 @@ export class MailingLists {
     const mitigated = needsMitigation(list, post, this.dmarc);
     const msg = mitigated ? mitigate(list, post) : post;
     if (mitigated) effect.logs.push(() => this.d.log.message(`post's From domain publishes a strict DMARC policy: ${list.dmarcMitigation === 'wrap' ? 'wrapped' : 'From rewritten to the list'}`, { list: list.address, from: post.fromAddress }));
-    const members = this.store.deliveryRecipients(list.id);
+    // A member who does not want their own posts is left out; one who asked for it gets an acknowledgement.
+    const poster = this.store.member(list.id, post.fromAddress) ?? (post.sender ? this.store.member(list.id, post.sender) : undefined);
+    const members = this.store.deliveryRecipients(list.id).filter((m) => !(poster && m.id === poster.id && !poster.receiveOwnPosts));
+    if (poster?.acknowledgePosts && !post.automatic) {
+      const vars = { ...listVars(list), subject: post.subject };
+      effect.mails.push(listMail(list, this.d.hostname, { to: poster.displayAddress, subject: 'ack.subject', vars, body: text(list.language, 'ack.body', vars), automatic: 'auto-replied' }));
+    }
     const a = listAddresses(list.name, list.domain);
     // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
     const local = new Map<string, boolean>();
@@ -702,7 +708,8 @@ export class MailingLists {
       }
       seen.add(address.toLowerCase());
       if (opts.confirm) {
-        effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, byOwner: true }).effect);
+        // An invitation: confirmed, the address joins without the owners' approval.
+        effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, invite: true }).effect);
         result.invited.push(address);
       } else {
         effect.add(this.subscriptions.join(list, address, { name: m.name, digest: m.digest, welcome: opts.welcome }));
@@ -731,7 +738,7 @@ export class MailingLists {
     return result;
   }
 
-  updateMember(listId: number, address: string, patch: { delivery?: DeliveryState; deliveryReason?: string; digest?: DigestMode; hidden?: boolean; name?: string; mayPost?: boolean }): ListMember {
+  updateMember(listId: number, address: string, patch: MemberPatch): ListMember {
     const list = this.mustGet(listId);
     const member = this.store.member(listId, address);
     if (!member) throw new ListError('NOT_A_MEMBER', `${address} is not a member of ${list.address}`, 'address');

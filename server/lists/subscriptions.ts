@@ -33,9 +33,9 @@ export class Subscriptions {
   constructor(private readonly d: SubscriptionDeps) {}
 
   /** The confirmation request for joining (or the refusal when the list is closed). */
-  requestJoin(list: MailingList, address: string, opts: { digest?: DigestMode; name?: string; byOwner?: boolean }): StepResult {
+  requestJoin(list: MailingList, address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean }): StepResult {
     const vars = { ...listVars(list), address };
-    if (!opts.byOwner && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
+    if (!opts.invite && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
     if (this.d.store.member(list.id, address)) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.already', vars), ok: false };
     if (isBanned(list, address)) return this.banned(list, address);
     return { effect: this.confirmationRequest(list, 'subscribe', address, opts), answer: text(list.language, 'cmd.subscribe.sent', vars), ok: true };
@@ -48,24 +48,24 @@ export class Subscriptions {
     return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
   }
 
-  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string }): Effect {
+  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean }): Effect {
     const token = newToken();
     const expiresAt = Date.now() + list.confirmDays * 24 * 3600_000;
     const a = listAddresses(list.name, list.domain);
     const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: formatDate(list.language, new Date(expiresAt)) };
     const effect = new Effect();
-    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt }));
+    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt, invited: opts.invite }));
     effect.mails.push(
       listMail(list, this.d.hostname, {
         to: address,
         subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : 'confirm.unsubscribe.subject',
         vars,
-        body: text(list.language, kind === 'subscribe' ? 'confirm.subscribe.body' : 'confirm.unsubscribe.body', vars),
+        body: text(list.language, kind === 'unsubscribe' ? 'confirm.unsubscribe.body' : opts.invite ? 'confirm.invite.body' : 'confirm.subscribe.body', vars),
         automatic: 'auto-replied',
         headers: [['Reply-To', a.confirm(token)]],
       }),
     );
-    effect.logs.push(() => this.d.log.message(`${kind} confirmation requested`, { list: list.address, address }));
+    effect.logs.push(() => this.d.log.message(opts.invite ? 'invitation sent' : `${kind} confirmation requested`, { list: list.address, address }));
     return effect;
   }
 
@@ -89,7 +89,8 @@ export class Subscriptions {
       return { effect, answer: text(list.language, 'confirm.unsubscribed', { ...vars, address }), ok: true };
     }
     if (isBanned(list, address)) return this.banned(list, address);
-    if (list.subscriptionApproval) {
+    // An invitation came from the owners: their approval is given.
+    if (list.subscriptionApproval && !p.invited) {
       effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind: 'approval', tokenHash: null, address, name: p.name, digest: p.digest, expiresAt: Date.now() + 365 * 24 * 3600_000 }));
       effect.logs.push(() => this.d.log.message('subscription waits for the owner', { list: list.address, address }));
       return { effect, answer: text(list.language, 'approval.waiting', { ...vars, address }), ok: true };

@@ -139,6 +139,10 @@ export interface ListMember {
   hidden: boolean;
   /** The seed's "may post" privilege: off, the member's posts are held for a moderator. */
   mayPost: boolean;
+  /** The member gets copies of their own posts (Mailman's "not metoo" off). */
+  receiveOwnPosts: boolean;
+  /** The member gets a short acknowledgement of each of their posts. */
+  acknowledgePosts: boolean;
   createdAt: string;
   /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
   bounceScore: number;
@@ -160,6 +164,8 @@ export interface PendingRequest {
   digest: DigestMode;
   createdAt: Date;
   expiresAt: Date;
+  /** An owner's invitation: once confirmed, the address joins without the owners' approval. */
+  invited: boolean;
 }
 
 export interface HeldPost {

@@ -46,6 +46,9 @@ export const EN = {
     '  unsubscribe [address]        leave (a confirmation is mailed to the address)\n' +
     '  set delivery on|off          receive posts or not, staying subscribed\n' +
     '  set digest mime|plain|off    receive digests instead of each post, or not\n' +
+    '  set myposts on|off           receive your own posts or not\n' +
+    '  set ack on|off               a short acknowledgement of each of your posts\n' +
+    '  set hide on|off              leave your address out of the member list (who)\n' +
     '  confirm TOKEN                confirm a request\n' +
     '  end                          stop reading (also a line "-- " before a signature)\n' +
     'You can also write to {join} to join and {leave} to leave.',
@@ -64,7 +67,7 @@ export const EN = {
   'cmd.subscribe.badAddress': '"{address}" is not a valid address.',
   'cmd.subscribe.badOption': '"{option}" is not an option of subscribe (digest or nodigest).',
   'cmd.unsubscribe.sent': 'If {address} is a member of {list}, a confirmation request was mailed to it.',
-  'cmd.set.usage': 'Usage: set delivery on|off, or set digest mime|plain|off',
+  'cmd.set.usage': 'Usage: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off or set hide on|off',
   'cmd.set.done': 'Delivery to {address} is now {state}.',
   'cmd.set.on': 'on',
   'cmd.set.off': 'off',
@@ -139,6 +142,16 @@ export const EN = {
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': 'Reply to a post\u2019s moderation notice to decide on it, or send "approve TOKEN", "reject TOKEN REASON", "discard TOKEN" or "defer TOKEN" to {request} with the token of its notice; subscriptions are decided by the list\u2019s administrators.',
   'reason.filtered': 'nothing was left of the message after the list’s content filtering',
+  'cmd.set.myposts': '{address} now receives {state} own posts.',
+  'cmd.set.mypostsOn': 'its',
+  'cmd.set.mypostsOff': 'none of its',
+  'cmd.set.ack': 'Acknowledgements of posts from {address} are now {state}.',
+  'cmd.set.hide': '{address} is now {state} the member list.',
+  'cmd.set.hidden': 'left out of',
+  'cmd.set.shown': 'shown in',
+  'ack.subject': '{list} post acknowledgement',
+  'ack.body': 'Your message to {list} with the subject\n\n    {subject}\n\nwas received and sent to the members.\n\nYou get this acknowledgement because you asked for one ("set ack on"); "set ack off" to {request} turns it off.',
+  'confirm.invite.body': 'The owners of the {list} mailing list{description} invite {address} to join it.\n\nTo accept, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n    confirm {token}\n\nto {request}.\n\nIf you do not want to join, ignore this message: nothing happens and the invitation expires on {expires}.',
 } as const;
 
 export type MessageId = keyof typeof EN;

@@ -44,6 +44,9 @@ export const JA: Catalogue = {
     '  unsubscribe [アドレス]       退会（確認のメールがアドレスに届きます）\n' +
     '  set delivery on|off          登録したまま投稿の配送を受ける・止める\n' +
     '  set digest mime|plain|off    投稿をダイジェストで受け取る・受け取らない\n' +
+    '  set myposts on|off           自分の投稿を受け取る・受け取らない\n' +
+    '  set ack on|off               自分の投稿ごとに短い受領通知を受け取る\n' +
+    '  set hide on|off              メンバー一覧（who）に自分のアドレスを出さない\n' +
     '  confirm TOKEN                依頼を確認する\n' +
     '  end                          ここで読むのをやめる（署名の前の "-- " の行も同じ）\n' +
     '{join} 宛てに送ると登録、{leave} 宛てに送ると退会もできます。',
@@ -62,7 +65,7 @@ export const JA: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" は正しいアドレスではありません。',
   'cmd.subscribe.badOption': '"{option}" は subscribe のオプションではありません（digest または nodigest）。',
   'cmd.unsubscribe.sent': '{address} が {list} のメンバーであれば、確認のメールをそのアドレスに送りました。',
-  'cmd.set.usage': '使い方: set delivery on|off または set digest mime|plain|off',
+  'cmd.set.usage': '使い方: set delivery on|off、set digest mime|plain|off、set myposts on|off、set ack on|off、set hide on|off',
   'cmd.set.done': '{address} への配送は{state}になりました。',
   'cmd.set.on': 'オン',
   'cmd.set.off': 'オフ',
@@ -134,4 +137,14 @@ export const JA: Catalogue = {
   'summary.subscriptionLine': '  #{id}  {date}  {address}',
   'summary.howTo': '投稿のモデレーション通知に返信して判断するか、その通知のトークンを付けて "approve トークン"、"reject トークン 理由"、"discard トークン"、"defer トークン" を {request} に送ってください。登録はリストの管理者が判断します。',
   'reason.filtered': 'リストのコンテンツフィルターの後、メッセージに何も残りませんでした',
+  'cmd.set.myposts': '{address} は自分の投稿を{state}。',
+  'cmd.set.mypostsOn': '受け取ります',
+  'cmd.set.mypostsOff': '受け取りません',
+  'cmd.set.ack': '{address} の投稿の受領通知は{state}になりました。',
+  'cmd.set.hide': '{address} はメンバー一覧に{state}。',
+  'cmd.set.hidden': '表示されません',
+  'cmd.set.shown': '表示されます',
+  'ack.subject': '{list} への投稿の受領通知',
+  'ack.body': '件名\n\n    {subject}\n\nの {list} へのメッセージを受け取り、メンバーに配信しました。\n\nこの通知は、あなたが希望したため（"set ack on"）送られています。{request} に "set ack off" を送ると止まります。',
+  'confirm.invite.body': 'メーリングリスト {list}{description} の管理者が {address} を招待しています。\n\n参加するには、このメッセージに返信するか（件名はそのまま）、{confirmAddress} にメッセージを送るか、\n\n    confirm {token}\n\nを {request} に送ってください。\n\n参加しない場合はこのメッセージを無視してください。何も起こらず、招待は {expires} に期限切れになります。',
 };

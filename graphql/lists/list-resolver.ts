@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolv
 import { listAddresses } from '../../server/lists/addresses';
 import { archiveMboxPath, archiveMessagePath } from '../../server/lists/archive';
 import type { ModerationAction as Action } from '../../server/lists/lists';
+import type { MemberFileKind } from '../../server/lists/mailman-import';
 import type { DeliveryState, DigestMode as Digest, ListMember, ListSettings, MailingList, PendingRequest } from '../../server/lists/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
@@ -17,6 +18,8 @@ import {
   DecideSubscriptionInput,
   DeleteListInput,
   HeldPostType,
+  ImportMailmanListInput,
+  ImportMailmanListPayload,
   ListMemberConnection,
   ListMemberType,
   MailingListConnection,
@@ -215,5 +218,13 @@ export class ListResolver {
   @Mutation(() => PendingSubscriptionType, { description: 'APPROVE makes the address a member (welcomed); REFUSE drops the request.' })
   async decideSubscription(@Arg('input', () => DecideSubscriptionInput) input: DecideSubscriptionInput, @Ctx() ctx: GraphqlContext): Promise<PendingSubscriptionType> {
     return toPending(await ctx.engine.lists.decideSubscription(input.id, input.decision === 'approve'));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ImportMailmanListPayload, { description: 'Creates a list from a Mailman 2.1 list\u2019s settings (config_list -o) and members (list_members); what is not taken over is reported.' })
+  async importMailmanList(@Arg('input', () => ImportMailmanListInput) input: ImportMailmanListInput, @Ctx() ctx: GraphqlContext): Promise<ImportMailmanListPayload> {
+    if (input.members.reduce((n, m) => n + m.text.length, input.config.length) > 50_000_000) throw badInput('at most 50 MB of settings and members at a time', 'members');
+    const r = await ctx.engine.lists.importMailman({ domain: input.domain, name: input.name, config: input.config, members: input.members.map((m) => ({ kind: m.kind as MemberFileKind, text: m.text })) });
+    return { ...r, list: toList(r.list) };
   }
 }

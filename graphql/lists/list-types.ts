@@ -562,3 +562,62 @@ export class ArchivedPostType {
 }
 
 export const ArchivedPostConnection = connectionType('ArchivedPost', ArchivedPostType);
+
+export enum MailmanMemberFile {
+  ALL = 'all',
+  REGULAR = 'regular',
+  DIGEST = 'digest',
+  DIGEST_MIME = 'digest=mime',
+  DIGEST_PLAIN = 'digest=plain',
+  NOMAIL = 'nomail',
+  NOMAIL_BYUSER = 'nomail=byuser',
+  NOMAIL_BYADMIN = 'nomail=byadmin',
+  NOMAIL_BYBOUNCE = 'nomail=bybounce',
+  NOMAIL_UNKNOWN = 'nomail=unknown',
+}
+registerEnumType(MailmanMemberFile, {
+  name: 'MailmanMemberFile',
+  description: 'Which list_members output a text is: ALL (no flag), REGULAR (-r), DIGEST (-d; MIME digests), DIGEST_MIME/DIGEST_PLAIN (--digest=mime|plain), NOMAIL (-n; delivery off by an owner), NOMAIL_BYUSER/BYADMIN/BYBOUNCE/UNKNOWN (--nomail=…).',
+});
+
+@InputType()
+export class MailmanMembersInput {
+  @Field(() => MailmanMemberFile)
+  kind!: string;
+  @Field(() => String, { description: 'The output of list_members: an address per line, or "Full Name <address>" (--fullnames).' })
+  text!: string;
+}
+
+@InputType()
+export class ImportMailmanListInput {
+  @Field(() => String, { description: 'The server\u2019s domain the list lives on.' })
+  domain!: string;
+  @Field(() => String, { nullable: true, description: 'The list\u2019s name; default: real_name of the settings.' })
+  name?: string;
+  @Field(() => String, { description: 'The output of Mailman 2.1\u2019s `config_list -o FILE LIST`.' })
+  config!: string;
+  @Field(() => [MailmanMembersInput], { defaultValue: [] })
+  members!: MailmanMembersInput[];
+}
+
+@ObjectType('SkippedSetting', { description: 'A Mailman setting not taken over, and why.' })
+export class SkippedSettingType {
+  @Field(() => String)
+  name!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType('ImportMailmanListPayload')
+export class ImportMailmanListPayload {
+  @Field(() => MailingListType)
+  list!: Omit<MailingListType, 'memberCount'>;
+  @Field(() => [String])
+  added!: string[];
+  @Field(() => [SkippedAddressType])
+  skippedMembers!: SkippedAddressType[];
+  @Field(() => [SkippedSettingType])
+  skippedSettings!: SkippedSettingType[];
+  @Field(() => [String], { description: 'Lines of the member files that are no address.' })
+  unreadableLines!: string[];
+}

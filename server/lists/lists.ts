@@ -21,6 +21,8 @@ import { ListStore, type MemberPatch } from './list-store';
 import { buildPost } from './post';
 import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
 import { MIME_TYPE_PATTERN, filterContent } from './filter';
+import { type MemberFileKind, mapMailmanSettings, readMemberFiles } from './mailman-import';
+import { type PyValue, PythonSyntaxError, parsePythonAssignments } from './python-literals';
 import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
@@ -665,6 +667,31 @@ export class MailingLists {
       if (problem) throw bad('bans', problem);
     }
     return { ...pickSettings(s), owners, moderators, senderRules: s.senderRules.map((r) => ({ pattern: r.pattern, action: r.action })) };
+  }
+
+  /**
+   * A Mailman 2.1 list taken over: its settings from `config_list -o` output, its members from
+   * `list_members` files (no welcome, no confirmation: they were members already). Settings
+   * with no equivalent, patterns that cannot be used and lines that are no address are reported.
+   */
+  async importMailman(input: { domain: string; name?: string; config: string; members: { kind: MemberFileKind; text: string }[] }) {
+    let config: Map<string, PyValue>;
+    try {
+      config = parsePythonAssignments(input.config);
+    } catch (err) {
+      if (err instanceof PythonSyntaxError) throw new ListError('INVALID_SETTING', `the Mailman settings cannot be read: ${err.message}`, 'config');
+      throw err;
+    }
+    const imported = mapMailmanSettings(config);
+    const name = input.name?.trim() || imported.realName;
+    if (!name) throw new ListError('INVALID_LIST_NAME', 'the settings have no real_name: give the list\u2019s name', 'name');
+    if (!imported.settings.owners?.length) throw new ListError('INVALID_SETTING', 'owners: the Mailman settings name no owner', 'owners');
+    const list = this.create({ ...imported.settings, owners: imported.settings.owners, name, domain: input.domain });
+    const { members, unreadable } = readMemberFiles(input.members);
+    const added = await this.addMembers(list.id, members, { welcome: false, confirm: false });
+    for (const m of members) if (m.delivery !== 'enabled' && added.added.includes(m.address)) this.store.updateMember((this.store.member(list.id, m.address) as ListMember).id, { delivery: m.delivery, deliveryReason: 'imported from Mailman' });
+    this.d.log.message('list imported from Mailman 2', { list: list.address, members: added.added.length, skippedSettings: imported.skipped.map((s) => s.name) });
+    return { list: this.mustGet(list.id), added: added.added, skippedMembers: added.skipped, skippedSettings: imported.skipped, unreadableLines: unreadable };
   }
 
   // Members

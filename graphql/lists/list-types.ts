@@ -214,6 +214,10 @@ export class MailingListType {
   filterMimeTypes!: string[];
   @Field(() => [String], { description: 'When not empty: the only MIME types whose parts are kept (multiparts pass unless listed in filterMimeTypes).' })
   passMimeTypes!: string[];
+  @Field(() => [String], { description: 'File name extensions ("exe") whose parts are removed.' })
+  filterFilenameExtensions!: string[];
+  @Field(() => [String], { description: 'When not empty: parts with a file name keep only these extensions.' })
+  passFilenameExtensions!: string[];
   @Field(() => Boolean, { description: 'multipart/alternative is replaced by its first part (default true).' })
   collapseAlternatives!: boolean;
   @Field(() => Boolean, { description: 'text/html without a text/plain alternative becomes text/plain (default true).' })
@@ -376,6 +380,10 @@ export class ListSettingsFields {
   filterMimeTypes?: string[];
   @Field(() => [String], { nullable: true })
   passMimeTypes?: string[];
+  @Field(() => [String], { nullable: true })
+  filterFilenameExtensions?: string[];
+  @Field(() => [String], { nullable: true })
+  passFilenameExtensions?: string[];
   @Field(() => Boolean, { nullable: true })
   collapseAlternatives?: boolean;
   @Field(() => Boolean, { nullable: true })

@@ -537,6 +537,8 @@ ALTER TABLE lists ADD COLUMN msg_footer TEXT NOT NULL DEFAULT '';
 ALTER TABLE lists ADD COLUMN filter_content INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE lists ADD COLUMN filter_mime_types TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE lists ADD COLUMN pass_mime_types TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN filter_filename_extensions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN pass_filename_extensions TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE lists ADD COLUMN collapse_alternatives INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE lists ADD COLUMN convert_html_to_plaintext INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE lists ADD COLUMN filter_action TEXT NOT NULL DEFAULT 'discard' CHECK (filter_action IN ('hold', 'reject', 'discard'));

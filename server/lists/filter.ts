@@ -1,6 +1,7 @@
 import { parseHtml } from '../junk/html';
 import { bodyEncoding, encodeTextBody } from '../mail/compose';
-import { headerValue } from '../mail/mime/header';
+import { headerValue, parseParameterized } from '../mail/mime/header';
+import { parameterMap } from '../mail/mime/parameters';
 import { decodeCharset } from '../mail/mime/charset';
 import { decodeTransfer } from '../mail/mime/transfer';
 import { parseMime, type MimeNode } from '../mail/mime/tree';
@@ -37,7 +38,9 @@ export function filterContent(list: MailingList, msg: IncomingMessage): FilterRe
   const root = parseMime(msg.raw, { countLines: false, contentFieldsOnly: true, maxParts: 1000 });
   let changed = false;
   const walk = (node: MimeNode, head: Buffer, parent?: MimeNode): Out | undefined => {
-    if (listed(list.filterMimeTypes, node) || (node.type !== 'multipart' && list.passMimeTypes.length && !listed(list.passMimeTypes, node))) {
+    const ext = node.type === 'multipart' ? undefined : extensionOf(node);
+    const byName = ext !== undefined && (list.filterFilenameExtensions.includes(ext) || (list.passFilenameExtensions.length > 0 && !list.passFilenameExtensions.includes(ext)));
+    if (byName || listed(list.filterMimeTypes, node) || (node.type !== 'multipart' && list.passMimeTypes.length && !listed(list.passMimeTypes, node))) {
       changed = true;
       return undefined;
     }
@@ -74,6 +77,14 @@ export function filterContent(list: MailingList, msg: IncomingMessage): FilterRe
   if (!changed) return { kind: 'unchanged' };
   const top = msg.fields.filter((f) => !isContentField(f.name) && f.name !== 'mime-version').map((f) => withLineEnd(f.raw));
   return { kind: 'changed', raw: Buffer.concat([...top, Buffer.from('MIME-Version: 1.0\r\n'), out.head, out.body]) };
+}
+
+/** The extension of a part's file name (Content-Disposition filename, else Content-Type name), lower case; undefined when it has none. */
+function extensionOf(node: MimeNode): string | undefined {
+  const disposition = headerValue(node.fields, 'content-disposition');
+  const name = (disposition ? parameterMap(parseParameterized(disposition).params).get('filename') : undefined) ?? parameterMap(node.params).get('name');
+  const dot = name ? name.lastIndexOf('.') : -1;
+  return name && dot >= 0 ? name.slice(dot + 1).trim().toLowerCase() : undefined;
 }
 
 function withLineEnd(raw: Buffer): Buffer {

@@ -47,6 +47,8 @@ interface ListRow {
   filter_content: number;
   filter_mime_types: string;
   pass_mime_types: string;
+  filter_filename_extensions: string;
+  pass_filename_extensions: string;
   collapse_alternatives: number;
   convert_html_to_plaintext: number;
   filter_action: string;
@@ -131,6 +133,8 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   filterContent: 'filter_content',
   filterMimeTypes: 'filter_mime_types',
   passMimeTypes: 'pass_mime_types',
+  filterFilenameExtensions: 'filter_filename_extensions',
+  passFilenameExtensions: 'pass_filename_extensions',
   collapseAlternatives: 'collapse_alternatives',
   convertHtmlToPlaintext: 'convert_html_to_plaintext',
   filterAction: 'filter_action',
@@ -183,6 +187,8 @@ const toList = (r: ListRow): MailingList => ({
   filterContent: !!r.filter_content,
   filterMimeTypes: JSON.parse(r.filter_mime_types) as string[],
   passMimeTypes: JSON.parse(r.pass_mime_types) as string[],
+  filterFilenameExtensions: JSON.parse(r.filter_filename_extensions) as string[],
+  passFilenameExtensions: JSON.parse(r.pass_filename_extensions) as string[],
   collapseAlternatives: !!r.collapse_alternatives,
   convertHtmlToPlaintext: !!r.convert_html_to_plaintext,
   filterAction: r.filter_action as MailingList['filterAction'],

@@ -82,6 +82,8 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   filterContent: false,
   filterMimeTypes: [],
   passMimeTypes: [],
+  filterFilenameExtensions: [],
+  passFilenameExtensions: [],
   collapseAlternatives: true,
   convertHtmlToPlaintext: true,
   filterAction: 'discard',
@@ -659,6 +661,10 @@ export class MailingLists {
       if (s[k].length > 200) throw bad(k, 'at most 200 types');
       for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, `"${type}" is not a MIME type ("type/subtype" or "type")`);
     }
+    for (const k of ['filterFilenameExtensions', 'passFilenameExtensions'] as const) {
+      if (s[k].length > 200) throw bad(k, 'at most 200 extensions');
+      for (const ext of s[k]) if (!/^\.?[A-Za-z0-9_+-]{1,20}$/.test(ext.trim())) throw bad(k, `"${ext}" is not a file name extension`);
+    }
     if (!DMARC_MITIGATIONS.includes(s.dmarcMitigation)) throw bad('dmarcMitigation', `must be one of ${DMARC_MITIGATIONS.join(', ')}`);
     if (!FILTER_ACTIONS.includes(s.filterAction)) throw bad('filterAction', `must be one of ${FILTER_ACTIONS.join(', ')}`);
     if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
@@ -897,6 +903,8 @@ function pickSettings(s: ListSettings): ListSettings {
     filterContent: s.filterContent,
     filterMimeTypes: s.filterMimeTypes,
     passMimeTypes: s.passMimeTypes,
+    filterFilenameExtensions: s.filterFilenameExtensions.map((e) => e.trim().replace(/^\./, '').toLowerCase()),
+    passFilenameExtensions: s.passFilenameExtensions.map((e) => e.trim().replace(/^\./, '').toLowerCase()),
     collapseAlternatives: s.collapseAlternatives,
     convertHtmlToPlaintext: s.convertHtmlToPlaintext,
     filterAction: s.filterAction,

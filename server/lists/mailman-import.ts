@@ -66,6 +66,8 @@ const MAP: Record<string, Mapper> = {
   filter_content: (v) => ({ filterContent: bool(v) }),
   filter_mime_types: (v) => ({ filterMimeTypes: lines(v) }),
   pass_mime_types: (v) => ({ passMimeTypes: lines(v) }),
+  filter_filename_extensions: (v) => ({ filterFilenameExtensions: lines(v) }),
+  pass_filename_extensions: (v) => ({ passFilenameExtensions: lines(v) }),
   collapse_alternatives: (v) => ({ collapseAlternatives: bool(v) }),
   convert_html_to_plaintext: (v) => ({ convertHtmlToPlaintext: bool(v) }),
   filter_action: (v) => (num(v) === 0 ? { filterAction: 'discard' } : num(v) === 1 ? { filterAction: 'reject' } : { filterAction: 'hold' }),

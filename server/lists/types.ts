@@ -100,6 +100,10 @@ export interface ListSettings {
   filterMimeTypes: string[];
   /** When not empty: the only MIME types whose (non-multipart) parts are kept. */
   passMimeTypes: string[];
+  /** File name extensions ("exe", without the dot) whose parts are removed (Mailman's filter_filename_extensions). */
+  filterFilenameExtensions: string[];
+  /** When not empty: parts with a file name keep only these extensions (Mailman's pass_filename_extensions). */
+  passFilenameExtensions: string[];
   /** multipart/alternative is replaced by its first part. */
   collapseAlternatives: boolean;
   /** text/html without a text/plain alternative becomes text/plain. */

@@ -113,6 +113,17 @@ describe('list content filtering', () => {
     assert.equal(await copy('Held image'), undefined);
   });
 
+  it('filters by file name extension: removed ones, or only the passed ones (parts without a name stay)', async () => {
+    await update('filterMimeTypes: [], filterFilenameExtensions: [".EXE"]');
+    await mail(t, 'bob@example.test', LIST, 'No exe', MIXED, ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="XX"']);
+    assert.equal(types((await copy('No exe'))!.root), 'multipart/mixed(text/plain,image/png,application/pdf)');
+    await update('filterFilenameExtensions: [], passFilenameExtensions: ["pdf"]');
+    await mail(t, 'bob@example.test', LIST, 'Only pdf', MIXED, ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="XX"']);
+    assert.equal(types((await copy('Only pdf'))!.root), 'multipart/mixed(text/plain,application/pdf)');
+    assert.equal(errorCode(await gql(t.ports.http, `mutation { updateList(input: { list: "${LIST}", filterFilenameExtensions: ["a b"] }) { id } }`, { token })), 'INVALID_SETTING');
+    await update('passFilenameExtensions: []');
+  });
+
   it('filtering off leaves every part', async () => {
     await update('filterContent: false');
     await mail(t, 'bob@example.test', LIST, 'Unfiltered', MIXED, ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="XX"']);

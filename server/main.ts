@@ -52,7 +52,10 @@ import { GraphqlEndpoint } from '../graphql/transport/endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
-import { listBounceJob, listDigestJob } from './lists/jobs';
+import { listBounceJob, listDigestJob, listModerationJob } from './lists/jobs';
+import dns from 'node:dns';
+import { DnsCache } from './net/dns-cache';
+import { dnsServerAddress } from './outbound/mx-resolver';
 
 export interface EngineOptions {
   /** Print log lines on stderr (the CLI does; tests do not). */
@@ -152,7 +155,7 @@ export class Engine {
       counters,
       watchdog: new EventLoopWatchdog(activities, logs.logger('server')),
       migrations: new MigrationService({ db, store, directory, diskReserve, log: logs.logger('server') }),
-      lists: new MailingLists({ db, queue, directory, settings: () => settings.get(), log: logs.logger('lists'), hostname: options.hostname }),
+      lists: new MailingLists({ db, queue, directory, settings: () => settings.get(), log: logs.logger('lists'), hostname: options.hostname, resolveTxt: engineTxtResolver(options.dns) }),
     };
     ctx.virus = new VirusService(ctx as EngineContext, logs.logger('junk'));
     ctx.alerts = new Alerts(
@@ -187,6 +190,7 @@ export class Engine {
     this.ctx.jobs.register(certificateRenewalJob(this.ctx));
     this.ctx.jobs.register(listBounceJob(this.ctx.lists));
     this.ctx.jobs.register(listDigestJob(this.ctx.lists));
+    this.ctx.jobs.register(listModerationJob(this.ctx.lists));
     this.ctx.jobs.register(
       repairJob({ db, dbFile: path.join(dataDir, 'db', 'pillarbox.db'), store, lostAndFound: path.join(dataDir, 'lost+found'), log: logs.logger('jobs') }),
     );
@@ -338,3 +342,11 @@ const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logL
   ['jobs', 'logLevelJobs'],
   ['lists', 'logLevelServer'],
 ];
+
+/** TXT look-ups through the engine's resolver (PILLARBOX_DNS when set), with a cache (the lists' DMARC policies). */
+function engineTxtResolver(server: string | undefined): (name: string, type: string) => Promise<string[][]> {
+  const resolver = new dns.promises.Resolver({ timeout: 5000, tries: 2 });
+  if (server) resolver.setServers([dnsServerAddress(server)]);
+  const cache = new DnsCache((name, type) => resolver.resolve(name, type));
+  return (name, type) => cache.resolve(name, type) as Promise<string[][]>;
+}

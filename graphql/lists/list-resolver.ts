@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolv
 import { listAddresses } from '../../server/lists/addresses';
 import { archiveMboxPath, archiveMessagePath } from '../../server/lists/archive';
 import type { ModerationAction as Action } from '../../server/lists/lists';
+import type { MemberFileKind } from '../../server/lists/mailman-import';
 import type { DeliveryState, DigestMode as Digest, ListMember, ListSettings, MailingList, PendingRequest } from '../../server/lists/types';
 import type { GraphqlContext } from '../context';
 import { badInput, notFound } from '../errors';
@@ -17,6 +18,8 @@ import {
   DecideSubscriptionInput,
   DeleteListInput,
   HeldPostType,
+  ImportMailmanListInput,
+  ImportMailmanListPayload,
   ListMemberConnection,
   ListMemberType,
   MailingListConnection,
@@ -37,7 +40,7 @@ const toPending = (p: PendingRequest): PendingSubscriptionType => ({ id: p.id, a
 
 /** The settings fields an input gives (the rest stay as they are). */
 function settingsOf(input: Partial<Record<keyof ListSettings, unknown>>): Partial<ListSettings> {
-  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'moderators', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency'];
+  const keys: (keyof ListSettings)[] = ['description', 'info', 'owners', 'language', 'selfSubscribe', 'subscriptionApproval', 'subjectPrefix', 'replyTo', 'maxMessageKb', 'nonMemberAction', 'confirmDays', 'roster', 'personalize', 'welcomeText', 'goodbyeText', 'bounceProcessing', 'bounceScoreThreshold', 'bounceStaleDays', 'bounceWarnings', 'bounceWarningIntervalDays', 'bounceNotifyOwnerOnDisable', 'bounceNotifyOwnerOnRemoval', 'digestSizeKb', 'digestPeriodic', 'digestVolumeFrequency', 'archive', 'archivePrivate', 'archiveVolumeFrequency', 'moderators', 'moderated', 'senderRules', 'bans', 'notifyModerators', 'messageHeader', 'messageFooter', 'filterContent', 'filterMimeTypes', 'passMimeTypes', 'filterFilenameExtensions', 'passFilenameExtensions', 'collapseAlternatives', 'convertHtmlToPlaintext', 'filterAction', 'dmarcMitigation'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (input[k] !== undefined && input[k] !== null) out[k] = input[k];
   return out as Partial<ListSettings>;
@@ -205,7 +208,7 @@ export class ListResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => HeldPostType, { description: 'APPROVE sends the post to the members; REJECT tells the poster (with the reason); DISCARD drops it.' })
+  @Mutation(() => HeldPostType, { description: 'APPROVE sends the post to the members; REJECT tells the poster (with the reason); DISCARD drops it; DEFER keeps it held, marked.' })
   async moderatePost(@Arg('input', () => ModeratePostInput) input: ModeratePostInput, @Ctx() ctx: GraphqlContext): Promise<HeldPostType> {
     const post = await ctx.engine.lists.moderate(input.id, input.action as Action, input.reason);
     return { ...post, from: post.fromAddress };
@@ -215,5 +218,13 @@ export class ListResolver {
   @Mutation(() => PendingSubscriptionType, { description: 'APPROVE makes the address a member (welcomed); REFUSE drops the request.' })
   async decideSubscription(@Arg('input', () => DecideSubscriptionInput) input: DecideSubscriptionInput, @Ctx() ctx: GraphqlContext): Promise<PendingSubscriptionType> {
     return toPending(await ctx.engine.lists.decideSubscription(input.id, input.decision === 'approve'));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ImportMailmanListPayload, { description: 'Creates a list from a Mailman 2.1 list\u2019s settings (config_list -o) and members (list_members); what is not taken over is reported.' })
+  async importMailmanList(@Arg('input', () => ImportMailmanListInput) input: ImportMailmanListInput, @Ctx() ctx: GraphqlContext): Promise<ImportMailmanListPayload> {
+    if (input.members.reduce((n, m) => n + m.text.length, input.config.length) > 50_000_000) throw badInput('at most 50 MB of settings and members at a time', 'members');
+    const r = await ctx.engine.lists.importMailman({ domain: input.domain, name: input.name, config: input.config, members: input.members.map((m) => ({ kind: m.kind as MemberFileKind, text: m.text })) });
+    return { ...r, list: toList(r.list) };
   }
 }

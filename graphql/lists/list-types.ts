@@ -26,6 +26,23 @@ export enum NonMemberAction {
 }
 registerEnumType(NonMemberAction, { name: 'NonMemberAction', description: 'What happens to a post from an address that is not a member: sent, held for a moderator, refused with a notice, or dropped.' });
 
+export enum FilterAction {
+  HOLD = 'hold',
+  REJECT = 'reject',
+  DISCARD = 'discard',
+}
+registerEnumType(FilterAction, { name: 'ListFilterAction', description: 'What happens to a post content filtering leaves empty: held for a moderator, refused with a notice, or dropped.' });
+
+export enum DmarcMitigation {
+  NONE = 'none',
+  MUNGE_FROM = 'munge-from',
+  WRAP = 'wrap',
+}
+registerEnumType(DmarcMitigation, {
+  name: 'ListDmarcMitigation',
+  description: 'NONE: sent under the author\u2019s From; MUNGE_FROM: From is the list ("Name via List"), the author in Reply-To (or Cc when replies go to the list); WRAP: the post as a message/rfc822 part of a message from the list.',
+});
+
 export enum RosterVisibility {
   PUBLIC = 'public',
   MEMBERS = 'members',
@@ -61,8 +78,25 @@ export enum ModerationAction {
   APPROVE = 'approve',
   REJECT = 'reject',
   DISCARD = 'discard',
+  DEFER = 'defer',
 }
-registerEnumType(ModerationAction, { name: 'ModerationAction' });
+registerEnumType(ModerationAction, { name: 'ModerationAction', description: 'APPROVE sends a held post to the members, REJECT tells the poster (with the reason), DISCARD drops it, DEFER keeps it held (marked deferred).' });
+
+@ObjectType('ListSenderRule', { description: 'A rule for non-members\u2019 posts: the first whose pattern matches the From address or the envelope sender decides.' })
+export class ListSenderRuleType {
+  @Field(() => String, { description: 'An exact address (without regard to case), or a POSIX extended regular expression when it starts with "^", searched in the address without case.' })
+  pattern!: string;
+  @Field(() => NonMemberAction)
+  action!: string;
+}
+
+@InputType()
+export class ListSenderRuleInput {
+  @Field(() => String)
+  pattern!: string;
+  @Field(() => NonMemberAction)
+  action!: string;
+}
 
 export enum SubscriptionDecision {
   APPROVE = 'approve',
@@ -104,7 +138,7 @@ export class MailingListType {
   info!: string;
   @Field(() => [String], { description: 'Owners: addresses, or user names of this server.' })
   owners!: string[];
-  @Field(() => [String], { description: 'Moderators: addresses, or user names of this server. They moderate held posts and pending subscriptions on the list pages.' })
+  @Field(() => [String], { description: 'Moderators: addresses, or user names of this server; the owners moderate too (held posts and pending subscriptions, by mail and on the list pages).' })
   moderators!: string[];
   @Field(() => ListLanguage)
   language!: string;
@@ -162,6 +196,36 @@ export class MailingListType {
   archivePrivate!: boolean;
   @Field(() => DigestVolumeFrequency, { description: 'How the archive is divided into periods (default MONTHLY).' })
   archiveVolumeFrequency!: string;
+  @Field(() => Boolean, { description: 'Every post is held for a moderator (Mailman\u2019s emergency moderation).' })
+  moderated!: boolean;
+  @Field(() => [ListSenderRuleType], { description: 'Rules for non-members\u2019 posts, in order; none matching: nonMemberAction.' })
+  senderRules!: ListSenderRuleType[];
+  @Field(() => [String], { description: 'Addresses and "^" patterns that may not subscribe (Mailman\u2019s ban_list).' })
+  bans!: string[];
+  @Field(() => Boolean, { description: 'Owners and moderators get a notice with a moderation token as soon as a post is held (default true).' })
+  notifyModerators!: boolean;
+  @Field(() => String, { description: 'Text put before each post\u2019s text in the members\u2019 copies (Mailman\u2019s msg_header), with %(name)s substitutions (docs/lists.md).' })
+  messageHeader!: string;
+  @Field(() => String, { description: 'Text put after each post\u2019s text (Mailman\u2019s msg_footer), with %(name)s substitutions.' })
+  messageFooter!: string;
+  @Field(() => Boolean, { description: 'Content filtering (Mailman\u2019s filter_content) on; default false.' })
+  filterContent!: boolean;
+  @Field(() => [String], { description: 'MIME types ("type/subtype", or a main type such as "image") whose parts are removed.' })
+  filterMimeTypes!: string[];
+  @Field(() => [String], { description: 'When not empty: the only MIME types whose parts are kept (multiparts pass unless listed in filterMimeTypes).' })
+  passMimeTypes!: string[];
+  @Field(() => [String], { description: 'File name extensions ("exe") whose parts are removed.' })
+  filterFilenameExtensions!: string[];
+  @Field(() => [String], { description: 'When not empty: parts with a file name keep only these extensions.' })
+  passFilenameExtensions!: string[];
+  @Field(() => Boolean, { description: 'multipart/alternative is replaced by its first part (default true).' })
+  collapseAlternatives!: boolean;
+  @Field(() => Boolean, { description: 'text/html without a text/plain alternative becomes text/plain (default true).' })
+  convertHtmlToPlaintext!: boolean;
+  @Field(() => FilterAction, { description: 'What happens to a post filtering leaves empty (default DISCARD).' })
+  filterAction!: string;
+  @Field(() => DmarcMitigation, { description: 'Posts whose author\u2019s domain publishes DMARC p=reject or p=quarantine (default NONE).' })
+  dmarcMitigation!: string;
   @Field(() => Int)
   memberCount!: number;
   @Field(() => DateTimeISOResolver)
@@ -188,6 +252,12 @@ export class ListMemberType {
   hidden!: boolean;
   @Field(() => ListLanguage, { nullable: true, description: 'The member\u2019s own language for the list pages; null: the list\u2019s.' })
   language!: string | null;
+  @Field(() => Boolean, { description: 'The seed\u2019s "may post" privilege: off, the member\u2019s posts are held for a moderator.' })
+  mayPost!: boolean;
+  @Field(() => Boolean, { description: 'The member gets copies of their own posts (`set myposts on|off` by mail; default true).' })
+  receiveOwnPosts!: boolean;
+  @Field(() => Boolean, { description: 'The member gets a short acknowledgement of each of their posts (`set ack on|off`; default false).' })
+  acknowledgePosts!: boolean;
   @Field(() => DateTimeISOResolver)
   createdAt!: Date;
   @Field(() => Float, { description: 'Bounce score (hard 1.0, soft 0.5, at most once a day); 0 when none counts.' })
@@ -218,6 +288,8 @@ export class HeldPostType {
   size!: number;
   @Field(() => DateTimeISOResolver)
   receivedAt!: Date;
+  @Field(() => Boolean, { description: 'A moderator deferred the decision.' })
+  deferred!: boolean;
 }
 
 @ObjectType('PendingSubscription', { description: 'A confirmed subscription waiting for an owner\u2019s approval.' })
@@ -292,6 +364,36 @@ export class ListSettingsFields {
   archivePrivate?: boolean;
   @Field(() => DigestVolumeFrequency, { nullable: true })
   archiveVolumeFrequency?: string;
+  @Field(() => Boolean, { nullable: true })
+  moderated?: boolean;
+  @Field(() => [ListSenderRuleInput], { nullable: true, description: 'Replaces the rules (at most 1,000).' })
+  senderRules?: ListSenderRuleInput[];
+  @Field(() => [String], { nullable: true, description: 'Replaces the bans (at most 1,000).' })
+  bans?: string[];
+  @Field(() => Boolean, { nullable: true })
+  notifyModerators?: boolean;
+  @Field(() => String, { nullable: true })
+  messageHeader?: string;
+  @Field(() => String, { nullable: true })
+  messageFooter?: string;
+  @Field(() => Boolean, { nullable: true })
+  filterContent?: boolean;
+  @Field(() => [String], { nullable: true })
+  filterMimeTypes?: string[];
+  @Field(() => [String], { nullable: true })
+  passMimeTypes?: string[];
+  @Field(() => [String], { nullable: true })
+  filterFilenameExtensions?: string[];
+  @Field(() => [String], { nullable: true })
+  passFilenameExtensions?: string[];
+  @Field(() => Boolean, { nullable: true })
+  collapseAlternatives?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  convertHtmlToPlaintext?: boolean;
+  @Field(() => FilterAction, { nullable: true })
+  filterAction?: string;
+  @Field(() => DmarcMitigation, { nullable: true })
+  dmarcMitigation?: string;
 }
 
 @InputType()
@@ -342,7 +444,7 @@ export class AddListMembersInput {
   members!: NewListMemberInput[];
   @Field(() => Boolean, { defaultValue: true, description: 'Send the welcome message (members added at once).' })
   welcome!: boolean;
-  @Field(() => Boolean, { defaultValue: false, description: 'Mail each address a confirmation request instead; it joins when it confirms.' })
+  @Field(() => Boolean, { defaultValue: false, description: 'Invite each address instead: it gets an invitation to confirm, and joins when it does, without the owners\u2019 approval.' })
   confirm!: boolean;
 }
 
@@ -404,6 +506,12 @@ export class UpdateListMemberInput {
   name?: string;
   @Field(() => ListLanguage, { nullable: true })
   language?: string;
+  @Field(() => Boolean, { nullable: true, description: 'The "may post" privilege: false holds the member\u2019s posts for a moderator.' })
+  mayPost?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  receiveOwnPosts?: boolean;
+  @Field(() => Boolean, { nullable: true })
+  acknowledgePosts?: boolean;
 }
 
 @InputType()
@@ -466,3 +574,62 @@ export class ArchivedPostType {
 }
 
 export const ArchivedPostConnection = connectionType('ArchivedPost', ArchivedPostType);
+
+export enum MailmanMemberFile {
+  ALL = 'all',
+  REGULAR = 'regular',
+  DIGEST = 'digest',
+  DIGEST_MIME = 'digest=mime',
+  DIGEST_PLAIN = 'digest=plain',
+  NOMAIL = 'nomail',
+  NOMAIL_BYUSER = 'nomail=byuser',
+  NOMAIL_BYADMIN = 'nomail=byadmin',
+  NOMAIL_BYBOUNCE = 'nomail=bybounce',
+  NOMAIL_UNKNOWN = 'nomail=unknown',
+}
+registerEnumType(MailmanMemberFile, {
+  name: 'MailmanMemberFile',
+  description: 'Which list_members output a text is: ALL (no flag), REGULAR (-r), DIGEST (-d; MIME digests), DIGEST_MIME/DIGEST_PLAIN (--digest=mime|plain), NOMAIL (-n; delivery off by an owner), NOMAIL_BYUSER/BYADMIN/BYBOUNCE/UNKNOWN (--nomail=…).',
+});
+
+@InputType()
+export class MailmanMembersInput {
+  @Field(() => MailmanMemberFile)
+  kind!: string;
+  @Field(() => String, { description: 'The output of list_members: an address per line, or "Full Name <address>" (--fullnames).' })
+  text!: string;
+}
+
+@InputType()
+export class ImportMailmanListInput {
+  @Field(() => String, { description: 'The server\u2019s domain the list lives on.' })
+  domain!: string;
+  @Field(() => String, { nullable: true, description: 'The list\u2019s name; default: real_name of the settings.' })
+  name?: string;
+  @Field(() => String, { description: 'The output of Mailman 2.1\u2019s `config_list -o FILE LIST`.' })
+  config!: string;
+  @Field(() => [MailmanMembersInput], { defaultValue: [] })
+  members!: MailmanMembersInput[];
+}
+
+@ObjectType('SkippedSetting', { description: 'A Mailman setting not taken over, and why.' })
+export class SkippedSettingType {
+  @Field(() => String)
+  name!: string;
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType('ImportMailmanListPayload')
+export class ImportMailmanListPayload {
+  @Field(() => MailingListType)
+  list!: Omit<MailingListType, 'memberCount'>;
+  @Field(() => [String])
+  added!: string[];
+  @Field(() => [SkippedAddressType])
+  skippedMembers!: SkippedAddressType[];
+  @Field(() => [SkippedSettingType])
+  skippedSettings!: SkippedSettingType[];
+  @Field(() => [String], { description: 'Lines of the member files that are no address.' })
+  unreadableLines!: string[];
+}

@@ -28,6 +28,9 @@ commands:
   migrate imap|disk|users|virtual ...
                               import mail from an IMAP server or a Maildir/mbox/Cyrus tree, users
                               from CSV, aliases from a Postfix virtual map (pillarbox migrate help)
+  lists import --domain DOMAIN --config FILE [--members [KIND:]FILE]...
+                              create a list from a Mailman 2.1 list's config_list -o and
+                              list_members output (pillarbox lists help)
   sieve test SCRIPT MESSAGE   run a Sieve script on a message and print the actions as JSON lines
                               (--from ADDR, --to ADDR; changes nothing)
   help                        show this text
@@ -71,6 +74,25 @@ async function migrate(argv: string[]): Promise<void> {
     throw new BootstrapError(err instanceof Error ? err.message : String(err));
   } finally {
     await engine.ctx.migrations.stop();
+    await engine.close();
+  }
+}
+
+async function lists(argv: string[]): Promise<void> {
+  const { LISTS_USAGE, listsImportCommand, splitListsArgs } = await import('../lists/cli');
+  const { own, engine: engineArgs, rest } = splitListsArgs(argv);
+  if (rest[0] !== 'import') {
+    process.stdout.write(LISTS_USAGE);
+    if (rest[0] !== 'help' && !argv.includes('--help')) process.exitCode = 2;
+    return;
+  }
+  const { Engine } = await engineModule();
+  const engine = new Engine(parseBootstrap(engineArgs));
+  try {
+    process.exitCode = await listsImportCommand(engine.ctx.lists, own, (line) => process.stdout.write(line + '\n'));
+  } catch (err) {
+    throw new BootstrapError(err instanceof Error ? err.message : String(err));
+  } finally {
     await engine.close();
   }
 }
@@ -136,6 +158,8 @@ async function main(): Promise<void> {
     case 'restore':
       process.exitCode = await (await backupModule()).restoreCommand(rest);
       return;
+    case 'lists':
+      return lists(rest);
     case 'migrate':
       return migrate(rest);
     case 'sieve':

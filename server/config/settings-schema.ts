@@ -171,6 +171,7 @@ export interface Settings {
   repairSchedule: string;
   listBounceSchedule: string;
   listDigestSchedule: string;
+  listModerationSchedule: string;
   // Sender authentication (not in the seed): sender addresses, DKIM, SPF/DKIM/DMARC checks
   smtpRestrictSenderAddresses: boolean;
   dkimSigningEnabled: boolean;
@@ -899,6 +900,13 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     seedName: '(Mailman\u2019s daily cron/senddigests)',
     description:
       'When the mailing lists\u2019 digest job runs (cron syntax, server time; empty = never): every list with periodic digests sends the posts gathered since its last issue (docs/lists.md, "Digests").',
+    check: (v) => cronProblem(v),
+  },
+  listModerationSchedule: {
+    default: '0 8 * * *',
+    seedName: '(Mailman\u2019s daily cron/checkdbs)',
+    description:
+      'When the mailing lists\u2019 moderation summary runs (cron syntax, server time; empty = never): the owners and moderators of each list with held posts or subscriptions waiting for approval get a list of them (docs/lists.md, "Moderation").',
     check: (v) => cronProblem(v),
   },
   smtpRestrictSenderAddresses: {

@@ -510,13 +510,56 @@ END;
 `,
   },
   {
+    version: 15,
+    sql: `
+-- Moderation rules of mailing lists (docs/lists.md, "Moderation"): moderators (addresses, JSON),
+-- a moderated list (every post held), per-list sender rules for non-members (JSON
+-- [{pattern, action}], Mailman's accept/hold/reject/discard_these_nonmembers), bans refusing
+-- subscription (JSON patterns, Mailman's ban_list), whether a held post is notified at once;
+-- a member's "may post" privilege (off = the member's posts are held, Mailman's moderation
+-- flag); a held post's moderation token (SHA-256 only) and its deferral.
+ALTER TABLE lists ADD COLUMN moderators TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN moderated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lists ADD COLUMN sender_rules TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN bans TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN notify_moderators INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_members ADD COLUMN may_post INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_held_posts ADD COLUMN token_hash TEXT;
+ALTER TABLE list_held_posts ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX list_held_posts_by_token ON list_held_posts(token_hash);
+
+-- A list's header and footer text (Mailman's msg_header, msg_footer) for the members' copies.
+ALTER TABLE lists ADD COLUMN msg_header TEXT NOT NULL DEFAULT '';
+ALTER TABLE lists ADD COLUMN msg_footer TEXT NOT NULL DEFAULT '';
+
+-- Content filtering (Mailman's filter_content, filter_mime_types, pass_mime_types,
+-- collapse_alternatives, convert_html_to_plaintext, filter_action); the type lists as JSON.
+ALTER TABLE lists ADD COLUMN filter_content INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE lists ADD COLUMN filter_mime_types TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN pass_mime_types TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN filter_filename_extensions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN pass_filename_extensions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE lists ADD COLUMN collapse_alternatives INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN convert_html_to_plaintext INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE lists ADD COLUMN filter_action TEXT NOT NULL DEFAULT 'discard' CHECK (filter_action IN ('hold', 'reject', 'discard'));
+
+-- DMARC mitigation (Mailman's dmarc_moderation_action) for authors whose domain publishes
+-- p=reject or p=quarantine.
+-- Members' own options (Mailman's set myposts / set ack) and invitations (an owner's request:
+-- confirmed, the address joins without the owners' approval).
+ALTER TABLE list_members ADD COLUMN receive_own_posts INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE list_members ADD COLUMN acknowledge_posts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE list_pending ADD COLUMN invited INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE lists ADD COLUMN dmarc_mitigation TEXT NOT NULL DEFAULT 'none' CHECK (dmarc_mitigation IN ('none', 'munge-from', 'wrap'));
+`,
+  },
+  {
     version: 16,
     sql: `
--- The list web pages (issue 11, server/web/list-pages/): moderators (addresses, like owners),
--- a member's own language (NULL: the list's), and the one-time login links mailed to owners,
+-- The list web pages (issue 11, server/web/list-pages/): a member's own language (NULL: the list's), and the one-time login links mailed to owners,
 -- moderators and members (the token kept as its SHA-256 only; used or expired ones stay a
 -- while, so a replay gets its own answer).
-ALTER TABLE lists ADD COLUMN moderators TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE list_members ADD COLUMN language TEXT;
 CREATE TABLE list_web_logins (
   id INTEGER PRIMARY KEY,

@@ -5,6 +5,7 @@ import type { IncomingMessage } from './incoming';
 import type { ListStore } from './list-store';
 import type { Subscriptions } from './subscriptions';
 import type { DigestMode, MailingList } from './types';
+import { type ModerationAction, replyDecision } from './moderation';
 
 /** Lines of a command message that are read; the rest are reported as ignored. */
 export const MAX_COMMAND_LINES = 50;
@@ -13,7 +14,7 @@ export const MAX_COMMANDS = 1000;
 /** Members listed by `who` in one reply. */
 const MAX_ROSTER_LINES = 1000;
 
-const COMMANDS = new Set(['help', 'info', 'lists', 'who', 'subscribe', 'join', 'unsubscribe', 'leave', 'remove', 'set', 'confirm', 'end', 'stop']);
+const COMMANDS = new Set(['help', 'info', 'lists', 'who', 'subscribe', 'join', 'unsubscribe', 'leave', 'remove', 'set', 'confirm', 'approve', 'reject', 'discard', 'defer', 'end', 'stop']);
 
 export interface CommandDeps {
   store: ListStore;
@@ -21,6 +22,10 @@ export interface CommandDeps {
   hostname: string;
   /** An address that is one of a list's own (subscribing it would loop). */
   isListAddress(address: string): boolean;
+  /** A moderator's decision on the held post a token names (an unknown token gets its answer). */
+  moderate(token: string, action: ModerationAction, reason: string | undefined): { effect: Effect; answer: string };
+  /** Whether a token is a held post's moderation token (then `confirm TOKEN` moderates, as a reply to the notice does). */
+  isHeldToken(token: string): boolean;
 }
 
 /**
@@ -115,10 +120,25 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
     case 'set': {
       const [what, value] = args.map((a) => a.toLowerCase());
       const digest = what === 'digest' && (value === 'mime' || value === 'plain' || value === 'off') ? value : undefined;
-      if (!digest && (what !== 'delivery' || (value !== 'on' && value !== 'off'))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
+      const onOff = value === 'on' || value === 'off';
+      if (!digest && !(onOff && ['delivery', 'myposts', 'ack', 'hide'].includes(what))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
       const member = d.store.member(list.id, requester) ?? d.store.member(list.id, msg.sender);
       if (!member) return { answer: text(lang, 'cmd.notMember', { ...vars, address: requester }), effect: none };
       const effect = new Effect();
+      const on = value === 'on';
+      const address = member.displayAddress;
+      if (what === 'myposts') {
+        effect.changes.push(() => d.store.updateMember(member.id, { receiveOwnPosts: on }));
+        return { answer: text(lang, 'cmd.set.myposts', { address, state: text(lang, on ? 'cmd.set.mypostsOn' : 'cmd.set.mypostsOff') }), effect };
+      }
+      if (what === 'ack') {
+        effect.changes.push(() => d.store.updateMember(member.id, { acknowledgePosts: on }));
+        return { answer: text(lang, 'cmd.set.ack', { address, state: text(lang, on ? 'cmd.set.on' : 'cmd.set.off') }), effect };
+      }
+      if (what === 'hide') {
+        effect.changes.push(() => d.store.updateMember(member.id, { hidden: on }));
+        return { answer: text(lang, 'cmd.set.hide', { address, state: text(lang, on ? 'cmd.set.hidden' : 'cmd.set.shown') }), effect };
+      }
       if (digest) {
         effect.changes.push(() => d.store.updateMember(member.id, { digest }));
         return { answer: text(lang, 'cmd.set.digestDone', { address: member.displayAddress, mode: text(lang, digest === 'mime' ? 'cmd.digest.mime' : digest === 'plain' ? 'cmd.digest.plain' : 'cmd.digest.off') }), effect };
@@ -128,8 +148,19 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
     }
     case 'confirm': {
       if (args.length !== 1) return { answer: text(lang, 'cmd.confirm.usage'), effect: none };
+      if (d.isHeldToken(args[0])) {
+        const decision = replyDecision(msg);
+        return d.moderate(args[0], decision.action, decision.reason);
+      }
       const r = d.subscriptions.confirm(list, args[0]);
       return { answer: r.answer, effect: r.effect };
+    }
+    case 'approve':
+    case 'reject':
+    case 'discard':
+    case 'defer': {
+      if (!args.length) return { answer: text(lang, 'moderation.usage'), effect: none };
+      return d.moderate(args[0], word.toLowerCase() as ModerationAction, args.slice(1).join(' ') || undefined);
     }
     case 'end':
     case 'stop':

@@ -4,6 +4,7 @@ import type { MailingLists } from './lists';
 
 export const LIST_BOUNCE_JOB = 'list-bounces';
 export const LIST_DIGEST_JOB = 'list-digests';
+export const LIST_MODERATION_JOB = 'list-moderation';
 
 /** The lists' daily bounce job (Mailman's cron/disabled): the next notices and the removals that are due. */
 export function listBounceJob(lists: MailingLists): JobDefinition {
@@ -24,5 +25,16 @@ export function listDigestJob(lists: MailingLists): JobDefinition {
     scheduleSetting: 'listDigestSchedule',
     enabled: () => lists.enabled,
     run: (signal) => lists.runDigests(signal),
+  };
+}
+
+/** The moderators' daily summary (Mailman's cron/checkdbs): each list with held posts or subscriptions waiting tells its owners and moderators. */
+export function listModerationJob(lists: MailingLists): JobDefinition {
+  return {
+    name: LIST_MODERATION_JOB,
+    description: 'Mailing lists: the owners and moderators of each list with held posts or subscriptions waiting for approval get a summary of them.',
+    scheduleSetting: 'listModerationSchedule',
+    enabled: () => lists.enabled,
+    run: (signal) => lists.runModerationSummary(signal),
   };
 }

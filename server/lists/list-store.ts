@@ -38,6 +38,21 @@ interface ListRow {
   archive: number;
   archive_private: number;
   archive_volume_frequency: string;
+  moderated: number;
+  sender_rules: string;
+  bans: string;
+  notify_moderators: number;
+  msg_header: string;
+  msg_footer: string;
+  filter_content: number;
+  filter_mime_types: string;
+  pass_mime_types: string;
+  filter_filename_extensions: string;
+  pass_filename_extensions: string;
+  collapse_alternatives: number;
+  convert_html_to_plaintext: number;
+  filter_action: string;
+  dmarc_mitigation: string;
   created_at: string;
 }
 
@@ -52,6 +67,9 @@ interface MemberRow {
   digest: DigestMode;
   hidden: number;
   language: string | null;
+  may_post: number;
+  receive_own_posts: number;
+  acknowledge_posts: number;
   created_at: string;
   bounce_score: number;
   last_bounce_day: string | null;
@@ -70,7 +88,10 @@ interface PendingRow {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  invited: number;
 }
+
+/** What an owner (or the member, by mail) may change of a membership. */
 
 /** Columns of the lists table, by setting. */
 const COLUMNS: Record<keyof ListSettings, string> = {
@@ -103,6 +124,21 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   archive: 'archive',
   archivePrivate: 'archive_private',
   archiveVolumeFrequency: 'archive_volume_frequency',
+  moderated: 'moderated',
+  senderRules: 'sender_rules',
+  bans: 'bans',
+  notifyModerators: 'notify_moderators',
+  messageHeader: 'msg_header',
+  messageFooter: 'msg_footer',
+  filterContent: 'filter_content',
+  filterMimeTypes: 'filter_mime_types',
+  passMimeTypes: 'pass_mime_types',
+  filterFilenameExtensions: 'filter_filename_extensions',
+  passFilenameExtensions: 'pass_filename_extensions',
+  collapseAlternatives: 'collapse_alternatives',
+  convertHtmlToPlaintext: 'convert_html_to_plaintext',
+  filterAction: 'filter_action',
+  dmarcMitigation: 'dmarc_mitigation',
 };
 
 const toList = (r: ListRow): MailingList => ({
@@ -142,6 +178,21 @@ const toList = (r: ListRow): MailingList => ({
   archive: !!r.archive,
   archivePrivate: !!r.archive_private,
   archiveVolumeFrequency: r.archive_volume_frequency as MailingList['archiveVolumeFrequency'],
+  moderated: !!r.moderated,
+  senderRules: JSON.parse(r.sender_rules) as MailingList['senderRules'],
+  bans: JSON.parse(r.bans) as string[],
+  notifyModerators: !!r.notify_moderators,
+  messageHeader: r.msg_header,
+  messageFooter: r.msg_footer,
+  filterContent: !!r.filter_content,
+  filterMimeTypes: JSON.parse(r.filter_mime_types) as string[],
+  passMimeTypes: JSON.parse(r.pass_mime_types) as string[],
+  filterFilenameExtensions: JSON.parse(r.filter_filename_extensions) as string[],
+  passFilenameExtensions: JSON.parse(r.pass_filename_extensions) as string[],
+  collapseAlternatives: !!r.collapse_alternatives,
+  convertHtmlToPlaintext: !!r.convert_html_to_plaintext,
+  filterAction: r.filter_action as MailingList['filterAction'],
+  dmarcMitigation: r.dmarc_mitigation as MailingList['dmarcMitigation'],
   createdAt: r.created_at,
 });
 
@@ -156,11 +207,38 @@ const toMember = (r: MemberRow): ListMember => ({
   digest: r.digest,
   hidden: !!r.hidden,
   language: r.language as ListMember['language'],
+  mayPost: !!r.may_post,
+  receiveOwnPosts: !!r.receive_own_posts,
+  acknowledgePosts: !!r.acknowledge_posts,
   createdAt: r.created_at,
   bounceScore: r.bounce_score,
   lastBounceDay: r.last_bounce_day,
   bounceWarningsLeft: r.bounce_warnings_left,
   nextBounceWarning: r.next_bounce_warning === null ? null : new Date(r.next_bounce_warning),
+});
+
+interface HeldRow {
+  id: number;
+  list_id: number;
+  sender: string;
+  from_address: string;
+  subject: string;
+  reason: string;
+  size: number;
+  received_at: number;
+  deferred: number;
+}
+
+const toHeld = (r: HeldRow): HeldPost => ({
+  id: r.id,
+  listId: r.list_id,
+  sender: r.sender,
+  fromAddress: r.from_address,
+  subject: r.subject,
+  reason: r.reason,
+  size: r.size,
+  receivedAt: new Date(r.received_at),
+  deferred: !!r.deferred,
 });
 
 const toPending = (r: PendingRow): PendingRequest => ({
@@ -173,6 +251,7 @@ const toPending = (r: PendingRow): PendingRequest => ({
   digest: r.digest,
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
+  invited: !!r.invited,
 });
 
 const columnValue = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
@@ -264,6 +343,9 @@ export class ListStore {
     add('hidden', patch.hidden);
     add('name', patch.name);
     add('language', patch.language);
+    add('may_post', patch.mayPost);
+    add('receive_own_posts', patch.receiveOwnPosts);
+    add('acknowledge_posts', patch.acknowledgePosts);
     // Delivery on again (by the member or an owner): the bounce record starts afresh.
     if (patch.delivery === 'enabled') sets.push('bounce_score = 0', 'last_bounce_day = NULL', 'bounce_warnings_left = NULL', 'next_bounce_warning = NULL');
     if (sets.length) this.db.prepare(`UPDATE list_members SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
@@ -296,10 +378,10 @@ export class ListStore {
    * The members a post goes to (delivery enabled; with `digest`, those who get that digest
    * instead of each post): the columns a fan-out needs, in address order.
    */
-  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[] {
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[] {
     return this.db
-      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
-      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress'>[];
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[];
   }
 
   /** Whether any member with delivery on takes digests. */
@@ -430,12 +512,12 @@ export class ListStore {
   // Pending requests
 
   /** Records a request; returns its id. `tokenHash` is null for requests waiting for an owner. */
-  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number }): number {
+  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean }): number {
     const now = Date.now();
     this.db.prepare('DELETE FROM list_pending WHERE (used_at IS NOT NULL OR expires_at < ?) AND expires_at < ?').run(now, now - PENDING_KEEP_MS);
     const info = this.db
-      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt);
+      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0);
     return Number(info.lastInsertRowid);
   }
 
@@ -464,32 +546,39 @@ export class ListStore {
 
   // Held posts
 
-  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer }): number {
+  hold(p: { listId: number; sender: string; client: string; fromAddress: string; subject: string; reason: string; message: Buffer; tokenHash: string }): number {
     const info = this.db
-      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now());
+      .prepare('INSERT INTO list_held_posts (list_id, sender, client, from_address, subject, reason, size, message, received_at, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.sender, p.client, p.fromAddress, p.subject, p.reason, p.message.length, p.message, Date.now(), p.tokenHash);
     return Number(info.lastInsertRowid);
   }
 
   heldPosts(listId: number): HeldPost[] {
-    const rows = this.db.prepare('SELECT id, list_id, sender, from_address, subject, reason, size, received_at FROM list_held_posts WHERE list_id = ? ORDER BY id').all(listId) as {
-      id: number;
-      list_id: number;
-      sender: string;
-      from_address: string;
-      subject: string;
-      reason: string;
-      size: number;
-      received_at: number;
-    }[];
-    return rows.map((r) => ({ id: r.id, listId: r.list_id, sender: r.sender, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at) }));
+    const rows = this.db.prepare('SELECT id, list_id, sender, from_address, subject, reason, size, received_at, deferred FROM list_held_posts WHERE list_id = ? ORDER BY id').all(listId) as HeldRow[];
+    return rows.map(toHeld);
   }
 
   heldPost(id: number): (HeldPost & { client: string; message: Buffer }) | undefined {
-    const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as
-      | { id: number; list_id: number; sender: string; client: string; from_address: string; subject: string; reason: string; size: number; received_at: number; message: Buffer }
-      | undefined;
-    return r && { id: r.id, listId: r.list_id, sender: r.sender, client: r.client, fromAddress: r.from_address, subject: r.subject, reason: r.reason, size: r.size, receivedAt: new Date(r.received_at), message: r.message };
+    const r = this.db.prepare('SELECT * FROM list_held_posts WHERE id = ?').get(id) as (HeldRow & { client: string; message: Buffer }) | undefined;
+    return r && { ...toHeld(r), client: r.client, message: r.message };
+  }
+
+  /** The held post a moderation token (its SHA-256) stands for. */
+  heldByToken(tokenHash: string): number | undefined {
+    return (this.db.prepare('SELECT id FROM list_held_posts WHERE token_hash = ?').get(tokenHash) as { id: number } | undefined)?.id;
+  }
+
+  deferHeld(id: number): boolean {
+    return this.db.prepare('UPDATE list_held_posts SET deferred = 1 WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Lists with held posts or subscriptions waiting for approval (the moderators' daily summary). */
+  listsWithRequests(): number[] {
+    return (
+      this.db
+        .prepare(`SELECT list_id FROM list_held_posts UNION SELECT list_id FROM list_pending WHERE kind = 'approval' AND used_at IS NULL ORDER BY list_id`)
+        .all() as { list_id: number }[]
+    ).map((r) => r.list_id);
   }
 
   removeHeld(id: number): boolean {

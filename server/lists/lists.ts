@@ -19,8 +19,16 @@ import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
 import { ListStore } from './list-store';
 import { buildPost } from './post';
-import { Subscriptions, memberOfToken, unsubscribeToken } from './subscriptions';
-import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES } from './types';
+import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
+import { MIME_TYPE_PATTERN, filterContent } from './filter';
+import { type MemberFileKind, mapMailmanSettings, readMemberFiles } from './mailman-import';
+import { type PyValue, PythonSyntaxError, parsePythonAssignments } from './python-literals';
+import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
+import { MAX_PATTERNS, patternProblem } from './patterns';
+import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
+import { hashToken } from './list-store';
+import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES, SENDER_ACTIONS, FILTER_ACTIONS, DMARC_MITIGATIONS } from './types';
+import { DmarcPolicies, type TxtResolver, fromDomain, mitigate, needsMitigation } from './dmarc';
 
 export interface ListsDeps {
   db: Db;
@@ -30,6 +38,8 @@ export interface ListsDeps {
   log: Logger;
   /** The engine's host name: Message-IDs and the https links of posts. */
   hostname: string;
+  /** DNS TXT look-ups through the engine's resolver and its cache (DMARC policies of posters). */
+  resolveTxt?: TxtResolver;
 }
 
 export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
@@ -62,9 +72,25 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   archive: true,
   archivePrivate: false,
   archiveVolumeFrequency: 'monthly',
+  moderated: false,
+  senderRules: [],
+  bans: [],
+  notifyModerators: true,
+  messageHeader: '',
+  messageFooter: '',
+  // Mailman 2.1's defaults (filtering itself off).
+  filterContent: false,
+  filterMimeTypes: [],
+  passMimeTypes: [],
+  filterFilenameExtensions: [],
+  passFilenameExtensions: [],
+  collapseAlternatives: true,
+  convertHtmlToPlaintext: true,
+  filterAction: 'discard',
+  dmarcMitigation: 'none',
 };
 
-export type ModerationAction = 'approve' | 'reject' | 'discard';
+export type { ModerationAction } from './moderation';
 
 /**
  * Mailing lists (issue 11): the list addresses SMTP accepts, what mail to each of them does
@@ -79,11 +105,23 @@ export class MailingLists {
   private readonly bounceDeps: BounceDeps;
   /** One turn at a time per list for what reads and then changes its state (the waiting digest issue, bounce scores). */
   private readonly turns = new TurnsByKey<number>();
+  private readonly dmarc: DmarcPolicies;
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
     this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
     this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
+    this.dmarc = new DmarcPolicies(d.resolveTxt, d.log);
+  }
+
+  /**
+   * Looks up the DMARC policies a message to a list address may need (the post's author's, or
+   * those of the held posts a moderator's mail may approve), so that handling it can read them.
+   */
+  private async prefetchDmarc(list: MailingList, role: ListRole, msg: IncomingMessage): Promise<void> {
+    if (list.dmarcMitigation === 'none') return;
+    if (role === 'post') await this.dmarc.prefetch([fromDomain(msg)]);
+    else if (role === 'request' || role === 'confirm') await this.dmarc.prefetch(this.store.heldPosts(list.id).map((p) => p.fromAddress.slice(p.fromAddress.lastIndexOf('@') + 1)));
   }
 
   get enabled(): boolean {
@@ -144,11 +182,13 @@ export class MailingLists {
         // Posts of a list with digest members take turns: each one reads and extends the waiting
         // issue, which two at once would both send (an issue number twice, a post in two issues).
         // Bounces too: two at once would both read the member's score and both disable it.
+        await this.prefetchDmarc(list, t.role, incoming);
         const handle = async () => {
           const effect = this.handle(this.store.byId(list.id) ?? list, t.role, t.detail, incoming, entry);
           await this.carryOut(effect, () => this.d.queue.markDelivered(entry.id, [r.address]), `list ${list.address}`);
         };
-        if (t.role === 'bounces' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
+        // Moderation by mail (-request, -confirm) approves posts, which may join the digest too.
+        if (t.role === 'bounces' || t.role === 'request' || t.role === 'confirm' || (t.role === 'post' && this.store.hasDigestMembers(list.id))) await this.turns.run(list.id, handle);
         else await handle();
         outcomes.set(r.address, { status: 'delivered' });
       } catch (err) {
@@ -186,7 +226,14 @@ export class MailingLists {
       case 'post':
         return this.post(list, msg, entry);
       case 'request':
-        return runCommands(list, msg, { store: this.store, subscriptions: this.subscriptions, hostname: this.d.hostname, isListAddress: (a) => this.isListAddress(a) });
+        return runCommands(list, msg, {
+          store: this.store,
+          subscriptions: this.subscriptions,
+          hostname: this.d.hostname,
+          isListAddress: (a) => this.isListAddress(a),
+          moderate: (token, action, reason) => this.moderateByToken(list, token, action, reason, msg),
+          isHeldToken: (token) => this.isHeldToken(list, token),
+        });
       case 'join':
       case 'leave':
         return this.joinOrLeave(list, role, msg);
@@ -199,7 +246,8 @@ export class MailingLists {
     }
   }
 
-  private post(list: MailingList, msg: IncomingMessage, entry: QueueEntry): Effect {
+  private post(list: MailingList, incoming: IncomingMessage, entry: QueueEntry): Effect {
+    let msg = incoming;
     const effect = new Effect();
     const log = (text: string, fields: Record<string, unknown> = {}) => effect.logs.push(() => this.d.log.message(text, { list: list.address, queueId: entry.id, from: msg.fromAddress, ...fields }));
     if (msg.beenThere(list.address)) {
@@ -211,26 +259,52 @@ export class MailingLists {
       log('post refused: too large', { sizeKb: kb, maxKb: list.maxMessageKb });
       return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.tooBig', { size: kb, max: list.maxMessageKb })));
     }
-    const member = this.store.member(list.id, msg.fromAddress) ?? (msg.sender ? this.store.member(list.id, msg.sender) : undefined);
-    if (!member) {
-      switch (list.nonMemberAction) {
-        case 'hold': {
-          const reason = text(list.language, 'reason.nonMember');
-          effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client: entry.client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw }));
-          log('post held for a moderator: not from a member');
-          return effect.add(this.notice(list, msg, 'held', reason));
-        }
-        case 'reject':
-          log('post rejected: not from a member');
-          return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.nonMemberRejected')));
-        case 'discard':
-          log('post discarded: not from a member');
-          return effect;
-        case 'accept':
-          break;
+    if (list.filterContent) {
+      const filtered = filterContent(list, msg);
+      if (filtered.kind === 'empty') return effect.add(this.filteredAway(list, msg, entry.client, log));
+      if (filtered.kind === 'changed') {
+        log('post filtered: parts removed or converted (content filtering)');
+        msg = new IncomingMessage(filtered.raw, msg.sender);
       }
     }
-    return effect.add(this.fanOut(list, msg, entry.id, entry.client));
+    const member = this.store.member(list.id, msg.fromAddress) ?? (msg.sender ? this.store.member(list.id, msg.sender) : undefined);
+    const decision = postDecision(list, member, msg);
+    const why = member ? (list.moderated ? 'the list is moderated' : 'the member may not post') : decision.rule ? `sender rule ${decision.rule}` : 'not from a member';
+    switch (decision.action) {
+      case 'hold': {
+        log(`post held for a moderator: ${why}`);
+        return effect.add(this.holdPost(list, msg, entry.client, text(list.language, decision.reason)));
+      }
+      case 'reject':
+        log(`post rejected: ${why}`);
+        return effect.add(this.notice(list, msg, 'rejected', text(list.language, decision.reason)));
+      case 'discard':
+        log(`post discarded: ${why}`);
+        return effect;
+      case 'accept':
+        return effect.add(this.fanOut(list, msg, entry.id, entry.client));
+    }
+  }
+
+  /** A post content filtering left empty: held, rejected or discarded by the list's filterAction. */
+  private filteredAway(list: MailingList, msg: IncomingMessage, client: string, log: (text: string) => void): Effect {
+    const reason = text(list.language, 'reason.filtered');
+    log(`post left empty by content filtering: ${list.filterAction === 'hold' ? 'held' : list.filterAction === 'reject' ? 'rejected' : 'discarded'}`);
+    if (list.filterAction === 'hold') return this.holdPost(list, msg, client, reason);
+    if (list.filterAction === 'reject') return this.notice(list, msg, 'rejected', reason);
+    return new Effect();
+  }
+
+  /**
+   * Keeps a post for a moderator: the message with the SHA-256 of a fresh token; the poster is
+   * told, and (notifyModerators) each owner and moderator gets a notice carrying the token.
+   */
+  private holdPost(list: MailingList, msg: IncomingMessage, client: string, reason: string): Effect {
+    const effect = new Effect();
+    const token = newToken();
+    effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw, tokenHash: hashToken(token) }));
+    if (list.notifyModerators) effect.mails.push(...moderationNotices(list, this.d.hostname, msg, token, reason));
+    return effect.add(this.notice(list, msg, 'held', reason));
   }
 
   /**
@@ -238,9 +312,19 @@ export class MailingLists {
    * delivered locally, remote ones batched per domain by the outbound path), or one entry per
    * member when the list personalises (its own unsubscribe link and VERP sender).
    */
-  private fanOut(list: MailingList, msg: IncomingMessage, source: string, client: string): Effect {
+  private fanOut(list: MailingList, post: IncomingMessage, source: string, client: string): Effect {
     const effect = new Effect();
-    const members = this.store.deliveryRecipients(list.id);
+    // The author's domain would have receivers refuse or junk the copies under its From (DMARC).
+    const mitigated = needsMitigation(list, post, this.dmarc);
+    const msg = mitigated ? mitigate(list, post) : post;
+    if (mitigated) effect.logs.push(() => this.d.log.message(`post's From domain publishes a strict DMARC policy: ${list.dmarcMitigation === 'wrap' ? 'wrapped' : 'From rewritten to the list'}`, { list: list.address, from: post.fromAddress }));
+    // A member who does not want their own posts is left out; one who asked for it gets an acknowledgement.
+    const poster = this.store.member(list.id, post.fromAddress) ?? (post.sender ? this.store.member(list.id, post.sender) : undefined);
+    const members = this.store.deliveryRecipients(list.id).filter((m) => !(poster && m.id === poster.id && !poster.receiveOwnPosts));
+    if (poster?.acknowledgePosts && !post.automatic) {
+      const vars = { ...listVars(list), subject: post.subject };
+      effect.mails.push(listMail(list, this.d.hostname, { to: poster.displayAddress, subject: 'ack.subject', vars, body: text(list.language, 'ack.body', vars), automatic: 'auto-replied' }));
+    }
     const a = listAddresses(list.name, list.domain);
     // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
     const local = new Map<string, boolean>();
@@ -250,11 +334,11 @@ export class MailingLists {
     if (list.personalize) {
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {
-        const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m) });
+        const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m), decoration: listDecoration(list, this.d.hostname, m) });
         effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
       }
     } else if (members.length) {
-      const content = buildPost(list, msg, { hostname: this.d.hostname });
+      const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
@@ -363,13 +447,59 @@ export class MailingLists {
     return r.effect.add(this.answer(list, msg, r.answer));
   }
 
-  /** Mail to -confirm+TOKEN (a reply to a confirmation request), or to -confirm with "confirm TOKEN" in the subject. */
+  /**
+   * Mail to -confirm+TOKEN (a reply to a confirmation request or to a moderation notice), or to
+   * -confirm with "confirm TOKEN" in the subject.
+   */
   private confirmByMail(list: MailingList, detail: string | undefined, msg: IncomingMessage): Effect {
     const token = detail ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.subject)?.[1] ?? /\bconfirm\s+([0-9a-f]{32})\b/i.exec(msg.bodyText())?.[1] ?? '';
+    if (this.isHeldToken(list, token)) {
+      const decision = replyDecision(msg);
+      const r = this.moderateByToken(list, token, decision.action, decision.reason, msg);
+      return r.effect.add(this.answer(list, msg, r.answer));
+    }
     const r = this.subscriptions.confirm(list, token);
     // Success is answered by the welcome or goodbye message; the rest by a short reply.
     if (r.ok && r.effect.mails.length) return r.effect;
     return r.effect.add(this.answer(list, msg, r.answer));
+  }
+
+  /** Whether a token is the moderation token of one of this list's held posts. */
+  isHeldToken(list: MailingList, token: string): boolean {
+    const id = /^[0-9a-f]{32}$/i.test(token) ? this.store.heldByToken(hashToken(token)) : undefined;
+    return id !== undefined && this.store.heldPost(id)?.listId === list.id;
+  }
+
+  /** A moderator's decision by mail (a reply to the notice, or approve/reject/discard/defer TOKEN to -request). */
+  private moderateByToken(list: MailingList, token: string, action: ModerationAction, reason: string | undefined, msg: IncomingMessage): { effect: Effect; answer: string } {
+    const id = this.isHeldToken(list, token) ? this.store.heldByToken(hashToken(token)) : undefined;
+    const held = id === undefined ? undefined : this.store.heldPost(id);
+    if (!held) {
+      const effect = new Effect();
+      effect.logs.push(() => this.d.log.message('moderation by mail refused: unknown token', { list: list.address, from: msg.fromAddress }));
+      return { effect, answer: text(list.language, 'moderation.unknown') };
+    }
+    const effect = this.moderation(list, held, action, reason, `by mail from ${msg.fromAddress || msg.sender}`);
+    return { effect, answer: text(list.language, `moderation.${action}`, { from: held.fromAddress || held.sender || '<>', subject: held.subject }) };
+  }
+
+  /**
+   * What a moderator's decision does: approve (the post's copies, as any post's), reject (the
+   * poster told why), discard, or defer (stays held, marked). The held post's removal is in the
+   * same transaction: decided twice at once, the second finds it gone and undoes everything.
+   */
+  private moderation(list: MailingList, held: HeldPost & { client: string; message: Buffer }, action: ModerationAction, reason: string | undefined, by: string): Effect {
+    const msg = new IncomingMessage(held.message, held.sender);
+    const effect = new Effect();
+    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${held.id}`, held.client));
+    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
+    effect.changes.push(() => {
+      const done = action === 'defer' ? this.store.deferHeld(held.id) : this.store.removeHeld(held.id);
+      if (!done) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
+    });
+    const verb = { approve: 'approved', reject: 'rejected', discard: 'discarded', defer: 'deferred' }[action];
+    effect.logs.push(() => this.d.log.message(`held post ${verb}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason, by }));
+    return effect;
   }
 
   private answer(list: MailingList, msg: IncomingMessage, body: string): Effect {
@@ -518,7 +648,11 @@ export class MailingLists {
     if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw bad('confirmDays', 'must be a whole number from 1 to 365');
     if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
     if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
-    for (const k of ['info', 'welcomeText', 'goodbyeText'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    for (const k of ['info', 'welcomeText', 'goodbyeText', 'messageHeader', 'messageFooter'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
+    for (const k of ['messageHeader', 'messageFooter'] as const) {
+      const unknown = unknownVariable(s[k]);
+      if (unknown) throw bad(k, `${unknown} is not a substitution Pillarbox knows (${DECORATION_VARIABLES.map((v) => `%(${v})s`).join(', ')})`);
+    }
     if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'must be a number from 0.5 to 100');
     if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
     if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
@@ -526,7 +660,53 @@ export class MailingLists {
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw bad('archiveVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
     if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
-    return { ...pickSettings(s), owners, moderators };
+    if (s.senderRules.length > MAX_PATTERNS) throw bad('senderRules', `at most ${MAX_PATTERNS} rules`);
+    for (const r of s.senderRules) {
+      if (!SENDER_ACTIONS.includes(r.action)) throw bad('senderRules', `"${r.action}" must be one of ${SENDER_ACTIONS.join(', ')}`);
+      const problem = patternProblem(r.pattern);
+      if (problem) throw bad('senderRules', problem);
+    }
+    for (const k of ['filterMimeTypes', 'passMimeTypes'] as const) {
+      if (s[k].length > 200) throw bad(k, 'at most 200 types');
+      for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, `"${type}" is not a MIME type ("type/subtype" or "type")`);
+    }
+    for (const k of ['filterFilenameExtensions', 'passFilenameExtensions'] as const) {
+      if (s[k].length > 200) throw bad(k, 'at most 200 extensions');
+      for (const ext of s[k]) if (!/^\.?[A-Za-z0-9_+-]{1,20}$/.test(ext.trim())) throw bad(k, `"${ext}" is not a file name extension`);
+    }
+    if (!DMARC_MITIGATIONS.includes(s.dmarcMitigation)) throw bad('dmarcMitigation', `must be one of ${DMARC_MITIGATIONS.join(', ')}`);
+    if (!FILTER_ACTIONS.includes(s.filterAction)) throw bad('filterAction', `must be one of ${FILTER_ACTIONS.join(', ')}`);
+    if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
+    for (const p of s.bans) {
+      const problem = patternProblem(p);
+      if (problem) throw bad('bans', problem);
+    }
+    return { ...pickSettings(s), owners, moderators, senderRules: s.senderRules.map((r) => ({ pattern: r.pattern, action: r.action })) };
+  }
+
+  /**
+   * A Mailman 2.1 list taken over: its settings from `config_list -o` output, its members from
+   * `list_members` files (no welcome, no confirmation: they were members already). Settings
+   * with no equivalent, patterns that cannot be used and lines that are no address are reported.
+   */
+  async importMailman(input: { domain: string; name?: string; config: string; members: { kind: MemberFileKind; text: string }[] }) {
+    let config: Map<string, PyValue>;
+    try {
+      config = parsePythonAssignments(input.config);
+    } catch (err) {
+      if (err instanceof PythonSyntaxError) throw new ListError('INVALID_SETTING', `the Mailman settings cannot be read: ${err.message}`, 'config');
+      throw err;
+    }
+    const imported = mapMailmanSettings(config);
+    const name = input.name?.trim() || imported.realName;
+    if (!name) throw new ListError('INVALID_LIST_NAME', 'the settings have no real_name: give the list\u2019s name', 'name');
+    if (!imported.settings.owners?.length) throw new ListError('INVALID_SETTING', 'owners: the Mailman settings name no owner', 'owners');
+    const list = this.create({ ...imported.settings, owners: imported.settings.owners, name, domain: input.domain });
+    const { members, unreadable } = readMemberFiles(input.members);
+    const added = await this.addMembers(list.id, members, { welcome: false, confirm: false });
+    for (const m of members) if (m.delivery !== 'enabled' && added.added.includes(m.address)) this.store.updateMember((this.store.member(list.id, m.address) as ListMember).id, { delivery: m.delivery, deliveryReason: 'imported from Mailman' });
+    this.d.log.message('list imported from Mailman 2', { list: list.address, members: added.added.length, skippedSettings: imported.skipped.map((s) => s.name) });
+    return { list: this.mustGet(list.id), added: added.added, skippedMembers: added.skipped, skippedSettings: imported.skipped, unreadableLines: unreadable };
   }
 
   // Members
@@ -564,9 +744,14 @@ export class MailingLists {
         result.skipped.push({ address, reason: 'an address of a list' });
         continue;
       }
+      if (isBanned(list, address)) {
+        result.skipped.push({ address, reason: 'banned' });
+        continue;
+      }
       seen.add(address.toLowerCase());
       if (opts.confirm) {
-        effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, byOwner: true }).effect);
+        // An invitation: confirmed, the address joins without the owners' approval.
+        effect.add(this.subscriptions.requestJoin(list, address, { digest: m.digest, name: m.name, invite: true }).effect);
         result.invited.push(address);
       } else {
         effect.add(this.subscriptions.join(list, address, { name: m.name, digest: m.digest, welcome: opts.welcome }));
@@ -631,22 +816,41 @@ export class MailingLists {
     return this.store.heldPosts(listId);
   }
 
-  /** Approve (sent to the members as any post), reject (the poster is told why) or discard a held post. */
+  /** Approve (sent to the members as any post), reject (the poster is told why), discard or defer a held post. */
   async moderate(postId: number, action: ModerationAction, reason?: string): Promise<HeldPost> {
-    const held = this.store.heldPost(postId);
-    if (!held) throw new ListError('NOT_FOUND', 'the held post does not exist (moderated already?)');
-    const list = this.mustGet(held.listId);
-    const msg = new IncomingMessage(held.message, held.sender);
-    const effect = new Effect();
-    if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${postId}`, held.client));
-    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
-    effect.logs.push(() => this.d.log.message(`held post ${action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'discarded'}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason }));
-    await this.carryOut(effect, () => {
-      // Moderated twice at once: the second finds it gone and sends nothing (the transaction is undone).
-      if (!this.store.removeHeld(postId)) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
-    }, `list ${list.address}`);
-    const { message: _message, client: _client, ...post } = held;
-    return post;
+    const first = this.store.heldPost(postId);
+    if (!first) throw new ListError('NOT_FOUND', 'the held post does not exist (moderated already?)');
+    // In the list's turn: an approved post may join the waiting digest issue.
+    return this.turns.run(first.listId, async () => {
+      const held = this.store.heldPost(postId);
+      if (!held) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
+      const list = this.mustGet(held.listId);
+      if (action === 'approve' && list.dmarcMitigation !== 'none') await this.dmarc.prefetch([held.fromAddress.slice(held.fromAddress.lastIndexOf('@') + 1)]);
+      await this.carryOut(this.moderation(list, held, action, reason, 'an administrator'), undefined, `list ${list.address}`);
+      const { message: _message, client: _client, ...post } = held;
+      return { ...post, deferred: post.deferred || action === 'defer' };
+    });
+  }
+
+  /** The moderators' daily summary (the list-moderation job): every list with held posts or subscriptions waiting. */
+  async runModerationSummary(signal: AbortSignal): Promise<string> {
+    let lists = 0;
+    let requests = 0;
+    for (const id of this.store.listsWithRequests()) {
+      if (signal.aborted) break;
+      const list = this.store.byId(id);
+      if (!list) continue;
+      const held = this.store.heldPosts(id);
+      const approvals = this.store.approvals(id);
+      const effect = new Effect();
+      effect.mails.push(...moderationSummary(list, this.d.hostname, held, approvals));
+      if (!effect.mails.length) continue;
+      effect.logs.push(() => this.d.log.message('moderation summary sent', { list: list.address, heldPosts: held.length, subscriptions: approvals.length }));
+      await this.carryOut(effect, undefined, `list ${list.address}`);
+      lists++;
+      requests += held.length + approvals.length;
+    }
+    return `${lists} summary(ies) sent, ${requests} request(s) waiting`;
   }
 
   pendingSubscriptions(listId: number): PendingRequest[] {
@@ -703,5 +907,20 @@ function pickSettings(s: ListSettings): ListSettings {
     archive: s.archive,
     archivePrivate: s.archivePrivate,
     archiveVolumeFrequency: s.archiveVolumeFrequency,
+    moderated: s.moderated,
+    senderRules: s.senderRules,
+    bans: s.bans,
+    notifyModerators: s.notifyModerators,
+    messageHeader: s.messageHeader,
+    messageFooter: s.messageFooter,
+    filterContent: s.filterContent,
+    filterMimeTypes: s.filterMimeTypes,
+    passMimeTypes: s.passMimeTypes,
+    filterFilenameExtensions: s.filterFilenameExtensions.map((e) => e.trim().replace(/^\./, '').toLowerCase()),
+    passFilenameExtensions: s.passFilenameExtensions.map((e) => e.trim().replace(/^\./, '').toLowerCase()),
+    collapseAlternatives: s.collapseAlternatives,
+    convertHtmlToPlaintext: s.convertHtmlToPlaintext,
+    filterAction: s.filterAction,
+    dmarcMitigation: s.dmarcMitigation,
   };
 }

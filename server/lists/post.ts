@@ -1,6 +1,7 @@
 import { encodeHeaderText, encodePhrase } from '../mail/compose';
 import { listAddresses } from './addresses';
 import type { IncomingMessage } from './incoming';
+import { type Decoration, decorate } from './decorate';
 import type { MailingList } from './types';
 
 /** Fields the list sets itself: a poster's copies of them are dropped (RFC 2369 headers belong to the list that sent the copy). */
@@ -24,6 +25,8 @@ export interface PostOptions {
   hostname: string;
   /** A member's one-click unsubscribe token (personalised copies only). */
   unsubscribeToken?: string;
+  /** The list's header and footer for this copy (members' copies only: archives and digests keep the post as it came). */
+  decoration?: Decoration;
 }
 
 /** The subject prefix of a list: its setting, "[Name] " when unset. */
@@ -74,8 +77,9 @@ export function listHeaderFields(list: MailingList, opts: PostOptions): [string,
 export function buildPost(list: MailingList, msg: IncomingMessage, opts: PostOptions): Buffer {
   const kept: Buffer[] = [];
   let subjectSeen = false;
+  const decorated = opts.decoration && decorate(msg, opts.decoration);
   for (const f of msg.fields) {
-    if (REPLACED.has(f.name)) continue;
+    if (REPLACED.has(f.name) || decorated?.drop.has(f.name)) continue;
     if (f.name === 'reply-to' && list.replyTo === 'list') continue;
     if (f.name === 'subject') {
       if (subjectSeen) continue;
@@ -88,10 +92,11 @@ export function buildPost(list: MailingList, msg: IncomingMessage, opts: PostOpt
     kept.push(raw[raw.length - 1] === 0x0a ? raw : Buffer.concat([raw, Buffer.from('\r\n')]));
   }
   if (!subjectSeen) kept.push(Buffer.from(`Subject: ${prefixedSubject(list, '', '')}\r\n`, 'latin1'));
+  if (decorated) kept.push(Buffer.from(decorated.add.map((l) => `${l}\r\n`).join(''), 'latin1'));
   const added = listHeaderFields(list, opts);
   if (list.replyTo === 'list') added.push(['Reply-To', listAddresses(list.name, list.domain).post]);
   added.push(['Sender', listAddresses(list.name, list.domain).bounces]);
   const top = Buffer.from(added.map(([n, v]) => `${n}: ${v}\r\n`).join(''), 'utf8');
   const separator = msg.bodyStart > msg.headerEnd ? msg.raw.subarray(msg.headerEnd, msg.bodyStart) : Buffer.from('\r\n');
-  return Buffer.concat([top, ...kept, separator, msg.raw.subarray(msg.bodyStart)]);
+  return Buffer.concat([top, ...kept, separator, decorated ? decorated.body : msg.raw.subarray(msg.bodyStart)]);
 }

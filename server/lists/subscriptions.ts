@@ -6,6 +6,7 @@ import { formatDate, text } from './i18n/catalogue';
 import { webText } from './i18n/web-catalogue';
 import { type ListStore, hashToken } from './list-store';
 import type { DigestMode, ListMember, MailingList } from './types';
+import { isBanned } from './moderation';
 
 /** Answers of a subscription step, as result lines of a command reply. */
 export interface StepResult {
@@ -36,10 +37,11 @@ export class Subscriptions {
   constructor(private readonly d: SubscriptionDeps) {}
 
   /** The confirmation request for joining (or the refusal when the list is closed). */
-  requestJoin(list: MailingList, address: string, opts: { digest?: DigestMode; name?: string; byOwner?: boolean }): StepResult {
+  requestJoin(list: MailingList, address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean }): StepResult {
     const vars = { ...listVars(list), address };
-    if (!opts.byOwner && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
+    if (!opts.invite && !list.selfSubscribe) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.closed', vars), ok: false };
     if (this.d.store.member(list.id, address)) return { effect: new Effect(), answer: text(list.language, 'cmd.subscribe.already', vars), ok: false };
+    if (isBanned(list, address)) return this.banned(list, address);
     return { effect: this.confirmationRequest(list, 'subscribe', address, opts), answer: text(list.language, 'cmd.subscribe.sent', vars), ok: true };
   }
 
@@ -50,24 +52,24 @@ export class Subscriptions {
     return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
   }
 
-  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string }): Effect {
+  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean }): Effect {
     const token = newToken();
     const expiresAt = Date.now() + list.confirmDays * 24 * 3600_000;
     const a = listAddresses(list.name, list.domain);
     const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: formatDate(list.language, new Date(expiresAt)) };
     const effect = new Effect();
-    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt }));
+    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt, invited: opts.invite }));
     effect.mails.push(
       listMail(list, this.d.hostname, {
         to: address,
         subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : 'confirm.unsubscribe.subject',
         vars,
-        body: `${text(list.language, kind === 'subscribe' ? 'confirm.subscribe.body' : 'confirm.unsubscribe.body', vars)}\n\n${webText(list.language, 'mail.confirmLink', { url: confirmUrl(this.d.hostname, token) })}`,
+        body: `${text(list.language, kind === 'unsubscribe' ? 'confirm.unsubscribe.body' : opts.invite ? 'confirm.invite.body' : 'confirm.subscribe.body', vars)}\n\n${webText(list.language, 'mail.confirmLink', { url: confirmUrl(this.d.hostname, token) })}`,
         automatic: 'auto-replied',
         headers: [['Reply-To', a.confirm(token)]],
       }),
     );
-    effect.logs.push(() => this.d.log.message(`${kind} confirmation requested`, { list: list.address, address }));
+    effect.logs.push(() => this.d.log.message(opts.invite ? 'invitation sent' : `${kind} confirmation requested`, { list: list.address, address }));
     return effect;
   }
 
@@ -90,13 +92,22 @@ export class Subscriptions {
       effect.add(this.leave(list, address, { goodbye: true }));
       return { effect, answer: text(list.language, 'confirm.unsubscribed', { ...vars, address }), ok: true };
     }
-    if (list.subscriptionApproval) {
+    if (isBanned(list, address)) return this.banned(list, address);
+    // An invitation came from the owners: their approval is given.
+    if (list.subscriptionApproval && !p.invited) {
       effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind: 'approval', tokenHash: null, address, name: p.name, digest: p.digest, expiresAt: Date.now() + 365 * 24 * 3600_000 }));
       effect.logs.push(() => this.d.log.message('subscription waits for the owner', { list: list.address, address }));
       return { effect, answer: text(list.language, 'approval.waiting', { ...vars, address }), ok: true };
     }
     effect.add(this.join(list, address, { name: p.name, digest: p.digest, welcome: true }));
     return { effect, answer: text(list.language, 'confirm.subscribed', { ...vars, address }), ok: true };
+  }
+
+  /** A banned address's subscription is refused (no confirmation request is mailed to it). */
+  private banned(list: MailingList, address: string): StepResult {
+    const effect = new Effect();
+    effect.logs.push(() => this.d.log.message('subscription refused: the address is banned', { list: list.address, address }));
+    return { effect, answer: text(list.language, 'cmd.subscribe.banned', { ...listVars(list), address }), ok: false };
   }
 
   /** Makes the address a member now (confirmed, approved or added by an owner), with the welcome message when asked. */

@@ -1,5 +1,19 @@
 /** What happens to a post from an address that is not a member (Mailman's generic_nonmember_action). */
 export type NonMemberAction = 'accept' | 'hold' | 'reject' | 'discard';
+/** What a sender rule does with a non-member's post (Mailman's accept/hold/reject/discard_these_nonmembers). */
+export type SenderAction = NonMemberAction;
+export const SENDER_ACTIONS: readonly SenderAction[] = ['accept', 'hold', 'reject', 'discard'];
+/** A per-list rule for non-members' posts: `pattern` is an exact address or, starting with "^", a regular expression. */
+export interface SenderRule {
+  pattern: string;
+  action: SenderAction;
+}
+/** What happens to a post content filtering leaves empty (Mailman's filter_action). */
+export type FilterAction = 'hold' | 'reject' | 'discard';
+export const FILTER_ACTIONS: readonly FilterAction[] = ['hold', 'reject', 'discard'];
+/** What a list does with posts from DMARC-strict domains (Mailman's dmarc_moderation_action). */
+export type DmarcMitigation = 'none' | 'munge-from' | 'wrap';
+export const DMARC_MITIGATIONS: readonly DmarcMitigation[] = ['none', 'munge-from', 'wrap'];
 /** Where replies go: to the poster (the message's own Reply-To) or to the list. */
 export type ReplyToPolicy = 'poster' | 'list';
 export const REPLY_TO_POLICIES: readonly ReplyToPolicy[] = ['poster', 'list'];
@@ -28,7 +42,7 @@ export interface ListSettings {
   info: string;
   /** Owners' addresses (a bare name is a user of the server). At least one. */
   owners: string[];
-  /** Moderators' addresses (a bare name is a user of the server): they moderate held posts and pending subscriptions on the list pages. */
+  /** Moderators' addresses (a bare name is a user of the server); owners moderate too: held posts and pending subscriptions, by mail and on the list pages. */
   moderators: string[];
   language: LanguageCode;
   /** The seed's "Users may self subscribe". */
@@ -73,6 +87,36 @@ export interface ListSettings {
   archivePrivate: boolean;
   /** How the archive is divided: a new period (and mbox file) every year, quarter, month, week or day. */
   archiveVolumeFrequency: ArchiveFrequency;
+  /** Every post is held for a moderator (Mailman's emergency moderation). */
+  moderated: boolean;
+  /** Rules for non-members' posts, the first that matches the sender wins; none: nonMemberAction. */
+  senderRules: SenderRule[];
+  /** Addresses and "^" patterns that may not subscribe (Mailman's ban_list). */
+  bans: string[];
+  /** Owners and moderators get a notice with a moderation token as soon as a post is held (Mailman's admin_immed_notify). */
+  notifyModerators: boolean;
+  /** Text put before each post's text (Mailman's msg_header), with %(name)s substitutions. */
+  messageHeader: string;
+  /** Text put after each post's text (Mailman's msg_footer), with %(name)s substitutions. */
+  messageFooter: string;
+  /** Content filtering (Mailman's filter_content) on: the settings below take effect. */
+  filterContent: boolean;
+  /** MIME types ("type/subtype" or a main type) whose parts are removed. */
+  filterMimeTypes: string[];
+  /** When not empty: the only MIME types whose (non-multipart) parts are kept. */
+  passMimeTypes: string[];
+  /** File name extensions ("exe", without the dot) whose parts are removed (Mailman's filter_filename_extensions). */
+  filterFilenameExtensions: string[];
+  /** When not empty: parts with a file name keep only these extensions (Mailman's pass_filename_extensions). */
+  passFilenameExtensions: string[];
+  /** multipart/alternative is replaced by its first part. */
+  collapseAlternatives: boolean;
+  /** text/html without a text/plain alternative becomes text/plain. */
+  convertHtmlToPlaintext: boolean;
+  /** What happens to a post that filtering leaves empty. */
+  filterAction: FilterAction;
+  /** Posts whose author's domain publishes DMARC p=reject or p=quarantine: sent as they are, From rewritten to the list, or wrapped. */
+  dmarcMitigation: DmarcMitigation;
 }
 
 export interface MailingList extends ListSettings {
@@ -104,6 +148,12 @@ export interface ListMember {
   hidden: boolean;
   /** The member's own language for the list pages (null: the list's). */
   language: LanguageCode | null;
+  /** The seed's "may post" privilege: off, the member's posts are held for a moderator. */
+  mayPost: boolean;
+  /** The member gets copies of their own posts (Mailman's "not metoo" off). */
+  receiveOwnPosts: boolean;
+  /** The member gets a short acknowledgement of each of their posts. */
+  acknowledgePosts: boolean;
   createdAt: string;
   /** Bounce score (hard 1.0, soft 0.5 per day); 0 when none counts. */
   bounceScore: number;
@@ -123,6 +173,9 @@ export interface MemberPatch {
   hidden?: boolean;
   name?: string;
   language?: LanguageCode | null;
+  mayPost?: boolean;
+  receiveOwnPosts?: boolean;
+  acknowledgePosts?: boolean;
 }
 
 export interface PendingRequest {
@@ -135,6 +188,8 @@ export interface PendingRequest {
   digest: DigestMode;
   createdAt: Date;
   expiresAt: Date;
+  /** An owner's invitation: once confirmed, the address joins without the owners' approval. */
+  invited: boolean;
 }
 
 export interface HeldPost {
@@ -146,6 +201,8 @@ export interface HeldPost {
   reason: string;
   size: number;
   receivedAt: Date;
+  /** A moderator put off the decision (the post stays held). */
+  deferred: boolean;
 }
 
 /** An expected failure of a list operation, with a code GraphQL passes on. */

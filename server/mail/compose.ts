@@ -38,10 +38,23 @@ export function formatMailbox(address: string, name = ''): string {
 
 /** Quoted-printable (RFC 2045 6.7) of UTF-8 text, CRLF line ends, lines of at most 76 characters. */
 export function encodeQuotedPrintable(text: string): string {
+  return encodeQuotedPrintableBytes(Buffer.from(text, 'utf8'));
+}
+
+/** Quoted-printable of bytes of any ASCII-compatible charset; LF or CRLF line ends become CRLF. */
+export function encodeQuotedPrintableBytes(bytes: Buffer): string {
   const out: string[] = [];
-  for (const line of text.replace(/\r?\n/g, '\n').split('\n')) {
+  const lines: Buffer[] = [];
+  for (let start = 0; ; ) {
+    const lf = bytes.indexOf(0x0a, start);
+    const end = lf < 0 ? bytes.length : lf;
+    lines.push(bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end));
+    if (lf < 0) break;
+    start = lf + 1;
+  }
+  for (const line of lines) {
     let encoded = '';
-    for (const byte of Buffer.from(line, 'utf8')) {
+    for (const byte of line) {
       const safe = (byte >= 33 && byte <= 126 && byte !== 61) || byte === 32;
       encoded += safe ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     }
@@ -73,19 +86,28 @@ export interface TextMessage {
 
 /** Base64 (RFC 2045 6.8) of UTF-8 text with CRLF line ends, in lines of 76 characters. */
 function encodeBase64Text(text: string): string {
-  const encoded = Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8').toString('base64');
-  return encoded.replace(/.{76}(?=.)/g, '$&\r\n');
+  return encodeBase64Lines(Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8'));
+}
+
+/** Base64 of bytes in lines of 76 characters (CRLF between them). */
+export function encodeBase64Lines(bytes: Buffer): string {
+  return bytes.toString('base64').replace(/.{76}(?=.)/g, '$&\r\n');
 }
 
 /**
  * Quoted-printable for text that is mostly ASCII (readable as it is), base64 for text that is
  * mostly not (Japanese, Korean or Russian in quoted-printable would be three times its size).
  */
-function bodyEncoding(text: string): 'quoted-printable' | 'base64' {
+export function bodyEncoding(text: string): 'quoted-printable' | 'base64' {
   const bytes = Buffer.from(text, 'utf8');
   let high = 0;
   for (const byte of bytes) if (byte > 0x7e) high++;
   return high * 3 > bytes.length ? 'base64' : 'quoted-printable';
+}
+
+/** UTF-8 text encoded as `bodyEncoding` chooses, CRLF line ends. */
+export function encodeTextBody(text: string, encoding = bodyEncoding(text)): string {
+  return encoding === 'base64' ? encodeBase64Text(text) : encodeQuotedPrintable(text);
 }
 
 /** A complete one-part text/plain message in UTF-8 (quoted-printable or base64), CRLF line ends. */
@@ -102,6 +124,6 @@ export function composeTextMessage(m: TextMessage): Buffer {
     'Content-Type: text/plain; charset=utf-8',
     `Content-Transfer-Encoding: ${encoding}`,
   ];
-  const body = encoding === 'base64' ? encodeBase64Text(m.body) : encodeQuotedPrintable(m.body);
+  const body = encodeTextBody(m.body, encoding);
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n' + body + (body.endsWith('\r\n') ? '' : '\r\n'), 'utf8');
 }

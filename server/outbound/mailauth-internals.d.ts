@@ -37,3 +37,13 @@ declare module 'mailauth/lib/dkim/header' {
     options: Record<string, unknown>,
   ): { canonicalizedHeader: Buffer; dkimHeaderOpts: Record<string, unknown> };
 }
+
+declare module 'mailauth/lib/arc' {
+  import type { Readable } from 'node:stream';
+  import type { KeyObject } from 'node:crypto';
+  /** The three ARC header fields (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results) of a new ARC set, CRLF-terminated. */
+  export function sealMessage(
+    input: Readable | Buffer,
+    seal: { signingDomain: string; selector: string; privateKey: KeyObject | string; authResults: string; cv: 'none' | 'pass' | 'fail'; signTime?: Date },
+  ): Promise<Buffer>;
+}

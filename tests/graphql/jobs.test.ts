@@ -49,7 +49,7 @@ describe('GraphQL jobs and the nightly junk training', () => {
       { token: monitor },
     );
     const byName = Object.fromEntries(data.jobs.nodes.map((j) => [j.name, j]));
-    assert.deepEqual(Object.keys(byName).sort(), ['backup', 'certificate-renewal', 'junk-training', 'list-bounces', 'list-digests', 'log-archive', 'repair', 'sieve-vacation-pruning', 'virus-database-update']);
+    assert.deepEqual(Object.keys(byName).sort(), ['backup', 'certificate-renewal', 'junk-training', 'list-bounces', 'list-digests', 'list-moderation', 'log-archive', 'repair', 'sieve-vacation-pruning', 'virus-database-update']);
     assert.equal(byName['junk-training'].schedule, '0 1 * * *');
     assert.equal(byName['junk-training'].scheduleSetting, 'junkTrainingSchedule');
     const next = new Date(byName['junk-training'].nextRun!);

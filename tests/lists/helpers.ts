@@ -4,12 +4,12 @@ import { gqlOk } from '../graphql/client';
 
 /**
  * Mail over SMTP with swaks, as a client on the Internet sends it; resolves once the engine is
- * idle again. `headers` are added, except Message-Id and Date, which replace swaks's own.
+ * idle again. `headers` are added, except Message-Id, Date and From, which replace swaks's own.
  */
 export async function mail(t: TestEngine, from: string, to: string, subject: string, body = 'Hello.', headers: string[] = []): Promise<string> {
   const r = await swaks([
     '--server', '127.0.0.1', '--port', String(t.ports.smtp), '--helo', 'client.remote.test',
-    '--from', from, '--to', to, '--header', `Subject: ${subject}`, ...headers.flatMap((h) => [/^(message-id|date):/i.test(h) ? '--header' : '--add-header', h.replace(/^message-id:/i, 'Message-Id:')]), '--body', body,
+    '--from', from, '--to', to, '--header', `Subject: ${subject}`, ...headers.flatMap((h) => [/^(message-id|date|from):/i.test(h) ? '--header' : '--add-header', h.replace(/^message-id:/i, 'Message-Id:')]), '--body', body,
   ]);
   await t.engine.ctx.queue.idle();
   return r.output;

@@ -44,6 +44,9 @@ export const DE: Catalogue = {
     '  unsubscribe [Adresse]        austragen (eine Bestätigung geht an die Adresse)\n' +
     '  set delivery on|off          Beiträge erhalten oder nicht, eingetragen bleiben\n' +
     '  set digest mime|plain|off    Sammelnachrichten statt einzelner Beiträge, oder nicht\n' +
+    '  set myposts on|off           eigene Beiträge erhalten oder nicht\n' +
+    '  set ack on|off               eine kurze Bestätigung jedes eigenen Beitrags\n' +
+    '  set hide on|off              die eigene Adresse in der Mitgliederliste (who) verbergen\n' +
     '  confirm TOKEN                eine Anfrage bestätigen\n' +
     '  end                          nicht weiterlesen (ebenso eine Zeile "-- " vor einer Signatur)\n' +
     'Sie können auch an {join} schreiben, um einzutreten, und an {leave}, um auszutreten.',
@@ -62,7 +65,7 @@ export const DE: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" ist keine gültige Adresse.',
   'cmd.subscribe.badOption': '"{option}" ist keine Option von subscribe (digest oder nodigest).',
   'cmd.unsubscribe.sent': 'Falls {address} Mitglied von {list} ist, wurde eine Bitte um Bestätigung dorthin geschickt.',
-  'cmd.set.usage': 'Aufruf: set delivery on|off oder set digest mime|plain|off',
+  'cmd.set.usage': 'Aufruf: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off oder set hide on|off',
   'cmd.set.done': 'Die Zustellung an {address} ist jetzt {state}.',
   'cmd.set.on': 'eingeschaltet',
   'cmd.set.off': 'ausgeschaltet',
@@ -114,4 +117,34 @@ export const DE: Catalogue = {
   'archive.raw': 'Die Nachricht wie versandt (.eml)',
   'archive.private': 'Das Archiv von {list} ist nicht öffentlich.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': 'alle Beiträge an diese Liste werden von einem Moderator geprüft',
+  'reason.memberModerated': 'Ihre Beiträge an diese Liste werden von einem Moderator geprüft',
+  'cmd.subscribe.banned': '{address} darf {list} nicht abonnieren.',
+  'moderation.notice.subject': 'Beitrag an {list} von {from} wartet auf Freigabe',
+  'moderation.notice.body': 'Ein Beitrag an {list} wird für einen Moderator zurückgehalten.\n\n    Von: {from}\n    Betreff: {subject}\n    Grund: {reason}\n    Größe: {size} Bytes\n\nAntworten Sie auf diese Nachricht, um zu entscheiden: Eine erste Zeile "approve" (oder ein Kopffeld "Approved:") sendet ihn an die Mitglieder; "reject" mit einem Grund gibt ihn an den Absender zurück; "defer" hält ihn weiter zurück. Eine Antwort ohne eines davon verwirft ihn (wie bei Mailman: Antworten verwirft Spam).\n\nOder senden Sie eine dieser Zeilen an {request}:\n\n    approve {token}\n    reject {token} GRUND\n    discard {token}\n    defer {token}\n\nDer Anfang des Beitrags:\n\n{excerpt}',
+  'moderation.approve': 'Der Beitrag von {from} ("{subject}") wurde freigegeben und an die Mitglieder gesendet.',
+  'moderation.reject': 'Der Beitrag von {from} ("{subject}") wurde abgelehnt; der Absender wurde informiert.',
+  'moderation.discard': 'Der Beitrag von {from} ("{subject}") wurde verworfen.',
+  'moderation.defer': 'Der Beitrag von {from} ("{subject}") bleibt zurückgehalten (zurückgestellt).',
+  'moderation.unknown': 'Kein zurückgehaltener Beitrag hat dieses Token (schon entschieden oder nie ausgestellt). Es wurde nichts geändert.',
+  'moderation.usage': 'Aufruf: approve TOKEN, reject TOKEN [Grund], discard TOKEN oder defer TOKEN',
+  'summary.subject': '{count} Anfrage(n) an die Moderatoren von {list} warten',
+  'summary.intro': 'Diese Anfragen an die Mailingliste {list} warten auf einen Moderator:',
+  'summary.held': 'Zurückgehaltene Beiträge ({count}):',
+  'summary.heldLine': '  #{id}  {date}\n      von {from}: {subject}\n      Grund: {reason}{deferred}',
+  'summary.deferred': ' (zurückgestellt)',
+  'summary.subscriptions': 'Abonnements, die auf Freigabe warten ({count}):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': 'Antworten Sie auf die Moderationsnachricht eines Beitrags, um darüber zu entscheiden, oder senden Sie "approve TOKEN", "reject TOKEN GRUND", "discard TOKEN" oder "defer TOKEN" mit dem Token seiner Nachricht an {request}; über Abonnements entscheiden die Administratoren der Liste.',
+  'reason.filtered': 'nach der Inhaltsfilterung der Liste ist von der Nachricht nichts übrig geblieben',
+  'cmd.set.myposts': '{address} erhält jetzt {state} eigenen Beiträge.',
+  'cmd.set.mypostsOn': 'seine',
+  'cmd.set.mypostsOff': 'keine seiner',
+  'cmd.set.ack': 'Bestätigungen der Beiträge von {address} sind jetzt {state}.',
+  'cmd.set.hide': '{address} ist jetzt {state} der Mitgliederliste.',
+  'cmd.set.hidden': 'verborgen in',
+  'cmd.set.shown': 'sichtbar in',
+  'ack.subject': 'Bestätigung Ihres Beitrags an {list}',
+  'ack.body': 'Ihre Nachricht an {list} mit dem Betreff\n\n    {subject}\n\nwurde empfangen und an die Mitglieder gesendet.\n\nSie erhalten diese Bestätigung, weil Sie sie bestellt haben ("set ack on"); "set ack off" an {request} schaltet sie ab.',
+  'confirm.invite.body': 'Die Betreuer der Mailingliste {list}{description} laden {address} ein, ihr beizutreten.\n\nUm anzunehmen, antworten Sie auf diese Nachricht (Betreff beibehalten), oder senden Sie eine Nachricht an {confirmAddress}, oder senden Sie\n\n    confirm {token}\n\nan {request}.\n\nWenn Sie nicht beitreten möchten, ignorieren Sie diese Nachricht: Es geschieht nichts, und die Einladung verfällt am {expires}.',
 };

@@ -46,6 +46,9 @@ export const EN = {
     '  unsubscribe [address]        leave (a confirmation is mailed to the address)\n' +
     '  set delivery on|off          receive posts or not, staying subscribed\n' +
     '  set digest mime|plain|off    receive digests instead of each post, or not\n' +
+    '  set myposts on|off           receive your own posts or not\n' +
+    '  set ack on|off               a short acknowledgement of each of your posts\n' +
+    '  set hide on|off              leave your address out of the member list (who)\n' +
     '  confirm TOKEN                confirm a request\n' +
     '  end                          stop reading (also a line "-- " before a signature)\n' +
     'You can also write to {join} to join and {leave} to leave.',
@@ -64,7 +67,7 @@ export const EN = {
   'cmd.subscribe.badAddress': '"{address}" is not a valid address.',
   'cmd.subscribe.badOption': '"{option}" is not an option of subscribe (digest or nodigest).',
   'cmd.unsubscribe.sent': 'If {address} is a member of {list}, a confirmation request was mailed to it.',
-  'cmd.set.usage': 'Usage: set delivery on|off, or set digest mime|plain|off',
+  'cmd.set.usage': 'Usage: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off or set hide on|off',
   'cmd.set.done': 'Delivery to {address} is now {state}.',
   'cmd.set.on': 'on',
   'cmd.set.off': 'off',
@@ -116,6 +119,39 @@ export const EN = {
   'archive.raw': 'The message as sent (.eml)',
   'archive.private': 'The archive of {list} is private.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': 'every post to this list is reviewed by a moderator',
+  'reason.memberModerated': 'your posts to this list are reviewed by a moderator',
+  'cmd.subscribe.banned': '{address} may not subscribe to {list}.',
+  'moderation.notice.subject': '{list} post from {from} requires approval',
+  'moderation.notice.body':
+    'A post to {list} is held for a moderator.\n\n    From: {from}\n    Subject: {subject}\n    Reason: {reason}\n    Size: {size} bytes\n\n' +
+    'Reply to this message to decide: a first line "approve" (or an "Approved:" header) sends it to the members; "reject" followed by a reason returns it to the poster; "defer" keeps it held. A reply without any of these discards it (as with Mailman: reply to discard spam).\n\n' +
+    'Or send one of these lines to {request}:\n\n    approve {token}\n    reject {token} REASON\n    discard {token}\n    defer {token}\n\nThe beginning of the post:\n\n{excerpt}',
+  'moderation.approve': 'The post from {from} ("{subject}") was approved and sent to the members.',
+  'moderation.reject': 'The post from {from} ("{subject}") was rejected; the poster has been told.',
+  'moderation.discard': 'The post from {from} ("{subject}") was discarded.',
+  'moderation.defer': 'The post from {from} ("{subject}") stays held (deferred).',
+  'moderation.unknown': 'No held post has this token (moderated already, or never issued). Nothing was changed.',
+  'moderation.usage': 'Usage: approve TOKEN, reject TOKEN [reason], discard TOKEN or defer TOKEN',
+  'summary.subject': '{count} {list} moderator request(s) waiting',
+  'summary.intro': 'These requests to the {list} mailing list wait for a moderator:',
+  'summary.held': 'Held posts ({count}):',
+  'summary.heldLine': '  #{id}  {date}\n      from {from}: {subject}\n      reason: {reason}{deferred}',
+  'summary.deferred': ' (deferred)',
+  'summary.subscriptions': 'Subscriptions waiting for approval ({count}):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': 'Reply to a post\u2019s moderation notice to decide on it, or send "approve TOKEN", "reject TOKEN REASON", "discard TOKEN" or "defer TOKEN" to {request} with the token of its notice; subscriptions are decided by the list\u2019s administrators.',
+  'reason.filtered': 'nothing was left of the message after the list’s content filtering',
+  'cmd.set.myposts': '{address} now receives {state} own posts.',
+  'cmd.set.mypostsOn': 'its',
+  'cmd.set.mypostsOff': 'none of its',
+  'cmd.set.ack': 'Acknowledgements of posts from {address} are now {state}.',
+  'cmd.set.hide': '{address} is now {state} the member list.',
+  'cmd.set.hidden': 'left out of',
+  'cmd.set.shown': 'shown in',
+  'ack.subject': '{list} post acknowledgement',
+  'ack.body': 'Your message to {list} with the subject\n\n    {subject}\n\nwas received and sent to the members.\n\nYou get this acknowledgement because you asked for one ("set ack on"); "set ack off" to {request} turns it off.',
+  'confirm.invite.body': 'The owners of the {list} mailing list{description} invite {address} to join it.\n\nTo accept, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n    confirm {token}\n\nto {request}.\n\nIf you do not want to join, ignore this message: nothing happens and the invitation expires on {expires}.',
 } as const;
 
 export type MessageId = keyof typeof EN;

@@ -44,6 +44,9 @@ export const ES: Catalogue = {
     '  unsubscribe [dirección]      darse de baja (se envía una confirmación a la dirección)\n' +
     '  set delivery on|off          recibir los mensajes o no, sin darse de baja\n' +
     '  set digest mime|plain|off    recibir resúmenes en lugar de cada mensaje, o no\n' +
+    '  set myposts on|off           recibir sus propios mensajes o no\n' +
+    '  set ack on|off               un breve acuse de recibo de cada mensaje suyo\n' +
+    '  set hide on|off              ocultar su dirección en la lista de miembros (who)\n' +
     '  confirm TOKEN                confirmar una solicitud\n' +
     '  end                          dejar de leer (también una línea "-- " antes de una firma)\n' +
     'También puede escribir a {join} para suscribirse y a {leave} para darse de baja.',
@@ -62,7 +65,7 @@ export const ES: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" no es una dirección válida.',
   'cmd.subscribe.badOption': '"{option}" no es una opción de subscribe (digest o nodigest).',
   'cmd.unsubscribe.sent': 'Si {address} es miembro de {list}, se le ha enviado una solicitud de confirmación.',
-  'cmd.set.usage': 'Uso: set delivery on|off, o set digest mime|plain|off',
+  'cmd.set.usage': 'Uso: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off o set hide on|off',
   'cmd.set.done': 'La entrega a {address} está ahora {state}.',
   'cmd.set.on': 'activada',
   'cmd.set.off': 'desactivada',
@@ -114,4 +117,34 @@ export const ES: Catalogue = {
   'archive.raw': 'El mensaje tal como se envió (.eml)',
   'archive.private': 'El archivo de {list} es privado.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': 'un moderador revisa todos los mensajes a esta lista',
+  'reason.memberModerated': 'un moderador revisa sus mensajes a esta lista',
+  'cmd.subscribe.banned': '{address} no puede suscribirse a {list}.',
+  'moderation.notice.subject': 'El mensaje de {from} a {list} requiere aprobación',
+  'moderation.notice.body': 'Un mensaje a {list} está retenido para un moderador.\n\n    De: {from}\n    Asunto: {subject}\n    Motivo: {reason}\n    Tamaño: {size} bytes\n\nResponda a este mensaje para decidir: una primera línea "approve" (o una cabecera "Approved:") lo envía a los miembros; "reject" seguido de un motivo lo devuelve al remitente; "defer" lo mantiene retenido. Una respuesta sin ninguna de estas palabras lo descarta (como en Mailman: responder descarta el spam).\n\nO envíe una de estas líneas a {request}:\n\n    approve {token}\n    reject {token} MOTIVO\n    discard {token}\n    defer {token}\n\nEl comienzo del mensaje:\n\n{excerpt}',
+  'moderation.approve': 'El mensaje de {from} ("{subject}") fue aprobado y enviado a los miembros.',
+  'moderation.reject': 'El mensaje de {from} ("{subject}") fue rechazado; se ha avisado al remitente.',
+  'moderation.discard': 'El mensaje de {from} ("{subject}") fue descartado.',
+  'moderation.defer': 'El mensaje de {from} ("{subject}") sigue retenido (aplazado).',
+  'moderation.unknown': 'Ningún mensaje retenido tiene este código (ya moderado, o nunca emitido). No se ha cambiado nada.',
+  'moderation.usage': 'Uso: approve CÓDIGO, reject CÓDIGO [motivo], discard CÓDIGO o defer CÓDIGO',
+  'summary.subject': '{count} solicitud(es) para los moderadores de {list} en espera',
+  'summary.intro': 'Estas solicitudes a la lista {list} esperan a un moderador:',
+  'summary.held': 'Mensajes retenidos ({count}):',
+  'summary.heldLine': '  #{id}  {date}\n      de {from}: {subject}\n      motivo: {reason}{deferred}',
+  'summary.deferred': ' (aplazado)',
+  'summary.subscriptions': 'Suscripciones pendientes de aprobación ({count}):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': 'Responda al aviso de moderación de un mensaje para decidir, o envíe "approve CÓDIGO", "reject CÓDIGO MOTIVO", "discard CÓDIGO" o "defer CÓDIGO" a {request} con el código de su aviso; las suscripciones las deciden los administradores de la lista.',
+  'reason.filtered': 'no quedó nada del mensaje tras el filtrado de contenido de la lista',
+  'cmd.set.myposts': '{address} recibe ahora {state} mensajes propios.',
+  'cmd.set.mypostsOn': 'sus',
+  'cmd.set.mypostsOff': 'ninguno de sus',
+  'cmd.set.ack': 'Los acuses de recibo de los mensajes de {address} están ahora {state}.',
+  'cmd.set.hide': '{address} está ahora {state} la lista de miembros.',
+  'cmd.set.hidden': 'oculto en',
+  'cmd.set.shown': 'visible en',
+  'ack.subject': 'Acuse de recibo de su mensaje a {list}',
+  'ack.body': 'Su mensaje a {list} con el asunto\n\n    {subject}\n\nse ha recibido y enviado a los miembros.\n\nRecibe este acuse porque lo pidió ("set ack on"); "set ack off" a {request} lo desactiva.',
+  'confirm.invite.body': 'Los administradores de la lista {list}{description} invitan a {address} a unirse a ella.\n\nPara aceptar, responda a este mensaje (mantenga el asunto), o envíe un mensaje a {confirmAddress}, o envíe\n\n    confirm {token}\n\na {request}.\n\nSi no desea unirse, ignore este mensaje: no ocurrirá nada y la invitación caduca el {expires}.',
 };

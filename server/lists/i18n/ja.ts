@@ -44,6 +44,9 @@ export const JA: Catalogue = {
     '  unsubscribe [アドレス]       退会（確認のメールがアドレスに届きます）\n' +
     '  set delivery on|off          登録したまま投稿の配送を受ける・止める\n' +
     '  set digest mime|plain|off    投稿をダイジェストで受け取る・受け取らない\n' +
+    '  set myposts on|off           自分の投稿を受け取る・受け取らない\n' +
+    '  set ack on|off               自分の投稿ごとに短い受領通知を受け取る\n' +
+    '  set hide on|off              メンバー一覧（who）に自分のアドレスを出さない\n' +
     '  confirm TOKEN                依頼を確認する\n' +
     '  end                          ここで読むのをやめる（署名の前の "-- " の行も同じ）\n' +
     '{join} 宛てに送ると登録、{leave} 宛てに送ると退会もできます。',
@@ -62,7 +65,7 @@ export const JA: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" は正しいアドレスではありません。',
   'cmd.subscribe.badOption': '"{option}" は subscribe のオプションではありません（digest または nodigest）。',
   'cmd.unsubscribe.sent': '{address} が {list} のメンバーであれば、確認のメールをそのアドレスに送りました。',
-  'cmd.set.usage': '使い方: set delivery on|off または set digest mime|plain|off',
+  'cmd.set.usage': '使い方: set delivery on|off、set digest mime|plain|off、set myposts on|off、set ack on|off、set hide on|off',
   'cmd.set.done': '{address} への配送は{state}になりました。',
   'cmd.set.on': 'オン',
   'cmd.set.off': 'オフ',
@@ -114,4 +117,34 @@ export const JA: Catalogue = {
   'archive.raw': '送信されたままのメッセージ (.eml)',
   'archive.private': '{list} のアーカイブは非公開です。',
   'archive.period': '{list}: {period}（{order}）',
+  'reason.moderated': 'このリストへの投稿はすべてモデレーターが確認します',
+  'reason.memberModerated': 'あなたのこのリストへの投稿はモデレーターが確認します',
+  'cmd.subscribe.banned': '{address} は {list} に登録できません。',
+  'moderation.notice.subject': '{from} から {list} への投稿は承認が必要です',
+  'moderation.notice.body': '{list} への投稿がモデレーターの判断待ちで保留されています。\n\n    差出人: {from}\n    件名: {subject}\n    理由: {reason}\n    サイズ: {size} バイト\n\nこのメッセージに返信して判断してください。最初の行が "approve"（または "Approved:" ヘッダー）ならメンバーに配信します。"reject" と理由なら投稿者に返します。"defer" なら保留を続けます。どれも含まない返信は投稿を破棄します（Mailman と同じく、返信でスパムを破棄できます）。\n\nまたは次のいずれかの行を {request} に送ってください:\n\n    approve {token}\n    reject {token} 理由\n    discard {token}\n    defer {token}\n\n投稿の冒頭:\n\n{excerpt}',
+  'moderation.approve': '{from} からの投稿（"{subject}"）を承認し、メンバーに配信しました。',
+  'moderation.reject': '{from} からの投稿（"{subject}"）を拒否し、投稿者に通知しました。',
+  'moderation.discard': '{from} からの投稿（"{subject}"）を破棄しました。',
+  'moderation.defer': '{from} からの投稿（"{subject}"）は保留のままです（延期）。',
+  'moderation.unknown': 'このトークンの保留投稿はありません（判断済み、または発行されていません）。何も変更していません。',
+  'moderation.usage': '使い方: approve トークン、reject トークン [理由]、discard トークン、defer トークン',
+  'summary.subject': '{list} のモデレーター宛て要求が {count} 件あります',
+  'summary.intro': 'メーリングリスト {list} の次の要求がモデレーターを待っています:',
+  'summary.held': '保留中の投稿（{count} 件）:',
+  'summary.heldLine': '  #{id}  {date}\n      {from}: {subject}\n      理由: {reason}{deferred}',
+  'summary.deferred': '（延期）',
+  'summary.subscriptions': '承認待ちの登録（{count} 件）:',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': '投稿のモデレーション通知に返信して判断するか、その通知のトークンを付けて "approve トークン"、"reject トークン 理由"、"discard トークン"、"defer トークン" を {request} に送ってください。登録はリストの管理者が判断します。',
+  'reason.filtered': 'リストのコンテンツフィルターの後、メッセージに何も残りませんでした',
+  'cmd.set.myposts': '{address} は自分の投稿を{state}。',
+  'cmd.set.mypostsOn': '受け取ります',
+  'cmd.set.mypostsOff': '受け取りません',
+  'cmd.set.ack': '{address} の投稿の受領通知は{state}になりました。',
+  'cmd.set.hide': '{address} はメンバー一覧に{state}。',
+  'cmd.set.hidden': '表示されません',
+  'cmd.set.shown': '表示されます',
+  'ack.subject': '{list} への投稿の受領通知',
+  'ack.body': '件名\n\n    {subject}\n\nの {list} へのメッセージを受け取り、メンバーに配信しました。\n\nこの通知は、あなたが希望したため（"set ack on"）送られています。{request} に "set ack off" を送ると止まります。',
+  'confirm.invite.body': 'メーリングリスト {list}{description} の管理者が {address} を招待しています。\n\n参加するには、このメッセージに返信するか（件名はそのまま）、{confirmAddress} にメッセージを送るか、\n\n    confirm {token}\n\nを {request} に送ってください。\n\n参加しない場合はこのメッセージを無視してください。何も起こらず、招待は {expires} に期限切れになります。',
 };

@@ -44,6 +44,9 @@ export const KO: Catalogue = {
     '  unsubscribe [주소]           탈퇴(확인 메일이 그 주소로 갑니다)\n' +
     '  set delivery on|off          가입을 유지한 채 글 받기를 켜거나 끄기\n' +
     '  set digest mime|plain|off    글 대신 다이제스트 받기 또는 받지 않기\n' +
+    '  set myposts on|off           내 글을 받기 또는 받지 않기\n' +
+    '  set ack on|off               내 글마다 짧은 수신 확인 받기\n' +
+    '  set hide on|off              회원 목록(who)에서 내 주소 숨기기\n' +
     '  confirm TOKEN                요청 확인\n' +
     '  end                          여기서 읽기 중단(서명 앞의 "-- " 줄도 같음)\n' +
     '{join} 주소로 보내면 가입, {leave} 주소로 보내면 탈퇴할 수도 있습니다.',
@@ -62,7 +65,7 @@ export const KO: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}"는 올바른 주소가 아닙니다.',
   'cmd.subscribe.badOption': '"{option}"는 subscribe의 옵션이 아닙니다(digest 또는 nodigest).',
   'cmd.unsubscribe.sent': '{address} 주소가 {list}의 회원이라면 그 주소로 확인 요청 메일을 보냈습니다.',
-  'cmd.set.usage': '사용법: set delivery on|off 또는 set digest mime|plain|off',
+  'cmd.set.usage': '사용법: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off 또는 set hide on|off',
   'cmd.set.done': '{address} 주소로의 배달이 이제 {state} 상태입니다.',
   'cmd.set.on': '켜짐',
   'cmd.set.off': '꺼짐',
@@ -114,4 +117,34 @@ export const KO: Catalogue = {
   'archive.raw': '보낸 그대로의 메시지(.eml)',
   'archive.private': '{list} 보관함은 비공개입니다.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': '이 리스트의 모든 글은 운영자가 검토합니다',
+  'reason.memberModerated': '이 리스트에 보내는 회원님의 글은 운영자가 검토합니다',
+  'cmd.subscribe.banned': '{address}(은)는 {list}에 가입할 수 없습니다.',
+  'moderation.notice.subject': '{from}(이)가 {list}에 보낸 글은 승인이 필요합니다',
+  'moderation.notice.body': '{list}에 온 글이 운영자의 결정을 기다리며 보류되었습니다.\n\n    보낸 사람: {from}\n    제목: {subject}\n    이유: {reason}\n    크기: {size} 바이트\n\n이 메시지에 답장하여 결정하십시오. 첫 줄이 "approve"(또는 "Approved:" 헤더)이면 회원에게 보냅니다. "reject"와 이유를 쓰면 보낸 사람에게 돌려보냅니다. "defer"이면 계속 보류합니다. 이 중 아무것도 없는 답장은 글을 버립니다(Mailman처럼 답장으로 스팸을 버립니다).\n\n또는 다음 줄 중 하나를 {request}(으)로 보내십시오:\n\n    approve {token}\n    reject {token} 이유\n    discard {token}\n    defer {token}\n\n글의 시작 부분:\n\n{excerpt}',
+  'moderation.approve': '{from}의 글("{subject}")을 승인하여 회원에게 보냈습니다.',
+  'moderation.reject': '{from}의 글("{subject}")을 거부하고 보낸 사람에게 알렸습니다.',
+  'moderation.discard': '{from}의 글("{subject}")을 버렸습니다.',
+  'moderation.defer': '{from}의 글("{subject}")은 계속 보류됩니다(연기).',
+  'moderation.unknown': '이 토큰의 보류된 글이 없습니다(이미 처리되었거나 발급된 적이 없음). 아무것도 바뀌지 않았습니다.',
+  'moderation.usage': '사용법: approve 토큰, reject 토큰 [이유], discard 토큰 또는 defer 토큰',
+  'summary.subject': '{list} 운영자 요청 {count}건이 기다리고 있습니다',
+  'summary.intro': '메일링 리스트 {list}의 다음 요청이 운영자를 기다리고 있습니다:',
+  'summary.held': '보류된 글({count}건):',
+  'summary.heldLine': '  #{id}  {date}\n      {from}: {subject}\n      이유: {reason}{deferred}',
+  'summary.deferred': ' (연기)',
+  'summary.subscriptions': '승인을 기다리는 가입({count}건):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': '글의 운영 알림에 답장하여 결정하거나, 알림의 토큰과 함께 "approve 토큰", "reject 토큰 이유", "discard 토큰" 또는 "defer 토큰"을 {request}(으)로 보내십시오. 가입은 리스트 관리자가 결정합니다.',
+  'reason.filtered': '리스트의 콘텐츠 필터링 후 메시지에 남은 내용이 없습니다',
+  'cmd.set.myposts': '{address}(은)는 이제 자신의 글을 {state}.',
+  'cmd.set.mypostsOn': '받습니다',
+  'cmd.set.mypostsOff': '받지 않습니다',
+  'cmd.set.ack': '{address}의 글에 대한 수신 확인이 이제 {state} 상태입니다.',
+  'cmd.set.hide': '{address}(은)는 이제 회원 목록에 {state}.',
+  'cmd.set.hidden': '표시되지 않습니다',
+  'cmd.set.shown': '표시됩니다',
+  'ack.subject': '{list}에 보낸 글의 수신 확인',
+  'ack.body': '제목이\n\n    {subject}\n\n인 {list}에 보낸 메시지를 받아 회원에게 보냈습니다.\n\n요청하셨기 때문에("set ack on") 이 확인을 받습니다. {request}(으)로 "set ack off"를 보내면 끕니다.',
+  'confirm.invite.body': '메일링 리스트 {list}{description}의 관리자가 {address}(을)를 초대합니다.\n\n수락하려면 이 메시지에 답장하거나(제목 유지), {confirmAddress}(으)로 메시지를 보내거나,\n\n    confirm {token}\n\n을 {request}(으)로 보내십시오.\n\n가입하지 않으려면 이 메시지를 무시하십시오. 아무 일도 일어나지 않으며 초대는 {expires}에 만료됩니다.',
 };

@@ -44,6 +44,9 @@ export const RU: Catalogue = {
     '  unsubscribe [адрес]          отписаться (на адрес придёт запрос подтверждения)\n' +
     '  set delivery on|off          получать сообщения или нет, оставаясь подписанным\n' +
     '  set digest mime|plain|off    получать дайджесты вместо отдельных сообщений или нет\n' +
+    '  set myposts on|off           получать свои сообщения или нет\n' +
+    '  set ack on|off               короткое подтверждение каждого своего сообщения\n' +
+    '  set hide on|off              скрыть свой адрес в списке участников (who)\n' +
     '  confirm TOKEN                подтвердить запрос\n' +
     '  end                          дальше не читать (то же делает строка "-- " перед подписью)\n' +
     'Можно также написать на {join}, чтобы подписаться, и на {leave}, чтобы отписаться.',
@@ -62,7 +65,7 @@ export const RU: Catalogue = {
   'cmd.subscribe.badAddress': '"{address}" не является правильным адресом.',
   'cmd.subscribe.badOption': '"{option}" не является параметром subscribe (digest или nodigest).',
   'cmd.unsubscribe.sent': 'Если {address} подписан на {list}, на этот адрес отправлен запрос подтверждения.',
-  'cmd.set.usage': 'Использование: set delivery on|off или set digest mime|plain|off',
+  'cmd.set.usage': 'Использование: set delivery on|off, set digest mime|plain|off, set myposts on|off, set ack on|off или set hide on|off',
   'cmd.set.done': 'Доставка на {address} теперь {state}.',
   'cmd.set.on': 'включена',
   'cmd.set.off': 'выключена',
@@ -114,4 +117,34 @@ export const RU: Catalogue = {
   'archive.raw': 'Сообщение в исходном виде (.eml)',
   'archive.private': 'Архив {list} закрыт.',
   'archive.period': '{list}: {period}, {order}',
+  'reason.moderated': 'все сообщения в этот список проверяет модератор',
+  'reason.memberModerated': 'ваши сообщения в этот список проверяет модератор',
+  'cmd.subscribe.banned': '{address} не может подписаться на {list}.',
+  'moderation.notice.subject': 'Сообщение от {from} в {list} ждёт одобрения',
+  'moderation.notice.body': 'Сообщение в {list} задержано до решения модератора.\n\n    От: {from}\n    Тема: {subject}\n    Причина: {reason}\n    Размер: {size} байт\n\nОтветьте на это письмо, чтобы решить: первая строка "approve" (или заголовок "Approved:") отправляет его участникам; "reject" с причиной возвращает его автору; "defer" оставляет задержанным. Ответ без этих слов удаляет сообщение (как в Mailman: ответом удаляют спам).\n\nИли отправьте одну из этих строк на {request}:\n\n    approve {token}\n    reject {token} ПРИЧИНА\n    discard {token}\n    defer {token}\n\nНачало сообщения:\n\n{excerpt}',
+  'moderation.approve': 'Сообщение от {from} ("{subject}") одобрено и отправлено участникам.',
+  'moderation.reject': 'Сообщение от {from} ("{subject}") отклонено; автор уведомлён.',
+  'moderation.discard': 'Сообщение от {from} ("{subject}") удалено.',
+  'moderation.defer': 'Сообщение от {from} ("{subject}") остаётся задержанным (отложено).',
+  'moderation.unknown': 'Нет задержанного сообщения с этим кодом (уже решено или код не выдавался). Ничего не изменено.',
+  'moderation.usage': 'Использование: approve КОД, reject КОД [причина], discard КОД или defer КОД',
+  'summary.subject': 'Запросов к модераторам {list}: {count}',
+  'summary.intro': 'Эти запросы к списку рассылки {list} ждут модератора:',
+  'summary.held': 'Задержанные сообщения ({count}):',
+  'summary.heldLine': '  #{id}  {date}\n      от {from}: {subject}\n      причина: {reason}{deferred}',
+  'summary.deferred': ' (отложено)',
+  'summary.subscriptions': 'Подписки, ждущие одобрения ({count}):',
+  'summary.subscriptionLine': '  #{id}  {date}  {address}',
+  'summary.howTo': 'Ответьте на уведомление о сообщении, чтобы принять решение, или отправьте "approve КОД", "reject КОД ПРИЧИНА", "discard КОД" или "defer КОД" с кодом из уведомления на {request}; о подписках решают администраторы списка.',
+  'reason.filtered': 'после фильтрации содержимого списком от сообщения ничего не осталось',
+  'cmd.set.myposts': '{address} теперь {state} свои сообщения.',
+  'cmd.set.mypostsOn': 'получает',
+  'cmd.set.mypostsOff': 'не получает',
+  'cmd.set.ack': 'Подтверждения сообщений от {address} теперь {state}.',
+  'cmd.set.hide': '{address} теперь {state} в списке участников.',
+  'cmd.set.hidden': 'скрыт',
+  'cmd.set.shown': 'виден',
+  'ack.subject': 'Подтверждение сообщения в {list}',
+  'ack.body': 'Ваше сообщение в {list} с темой\n\n    {subject}\n\nполучено и отправлено участникам.\n\nВы получаете это подтверждение, потому что просили о нём ("set ack on"); "set ack off" на {request} отключает его.',
+  'confirm.invite.body': 'Владельцы списка рассылки {list}{description} приглашают {address} присоединиться к нему.\n\nЧтобы принять приглашение, ответьте на это письмо (не меняя тему), или отправьте письмо на {confirmAddress}, или отправьте\n\n    confirm {token}\n\nна {request}.\n\nЕсли вы не хотите присоединяться, не обращайте внимания на это письмо: ничего не произойдёт, а приглашение истечёт {expires}.',
 };

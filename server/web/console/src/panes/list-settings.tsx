@@ -5,7 +5,7 @@ import { graphql } from '../gql';
 import { ConfirmDialog } from '../ui/confirm';
 import { Control } from '../ui/control';
 import { ErrorState, Loading } from '../ui/states';
-import { MetaForm, type SettingMeta, type Value, kindOf } from './settings-form';
+import { MetaForm, type SettingMeta, type Value, kindOf, selectionOf } from './settings-form';
 
 /**
  * Every setting of a list, as updateList takes them: the fields come from the API (the input
@@ -28,6 +28,13 @@ const ListMeta = graphql(`
             name
             inputFields {
               name
+            }
+            ofType {
+              kind
+              name
+              inputFields {
+                name
+              }
             }
           }
         }
@@ -113,7 +120,7 @@ export function ListSettings({ address }: { address: string }) {
     return [...SECTIONS, ...(other.length ? [{ title: 'Other', keys: other }] : [])];
   }, [meta]);
   const keys = sections.flatMap((s) => s.keys).filter((k) => meta?.has(k));
-  const document = keys.length ? `query ConsoleListValues($list: String!) { list(address: $list) { address ${keys.join(' ')} } }` : undefined;
+  const document = keys.length && meta ? `query ConsoleListValues($list: String!) { list(address: $list) { address ${selectionOf(keys, meta)} } }` : undefined;
   const [{ data, error, fetching }, reload] = useQuery<{ list: Record<string, Value> | null }>({ query: document ?? '{ __typename }', variables: { list: address }, pause: !document, requestPolicy: 'network-only' });
   const [saving, save] = useMutation(UpdateList);
   const [deleting, deleteList] = useMutation(DeleteList);

@@ -36,6 +36,13 @@ const SettingsMeta = graphql(`
             inputFields {
               name
             }
+            ofType {
+              kind
+              name
+              inputFields {
+                name
+              }
+            }
           }
         }
       }
@@ -58,13 +65,16 @@ export interface IntrospectedType {
   kind: string;
   name?: string | null;
   enumValues?: { name: string }[] | null;
-  ofType?: { kind: string; name?: string | null; inputFields?: { name: string }[] | null } | null;
+  ofType?: (IntrospectedItem & { ofType?: IntrospectedItem | null }) | null;
 }
+type IntrospectedItem = { kind: string; name?: string | null; inputFields?: { name: string }[] | null };
 
 /** How a form edits an input field of this type; `long` says which strings get a text box. */
 export function kindOf(name: string, t: IntrospectedType, long: (name: string) => boolean): Kind {
   if (t.kind === 'ENUM') return { kind: 'enum', values: (t.enumValues ?? []).map((v) => v.name) };
-  if (t.kind === 'LIST' && t.ofType?.kind === 'INPUT_OBJECT') return { kind: 'records', fields: (t.ofType.inputFields ?? []).map((x) => x.name) };
+  // A list's items may be non-null ([Input!]): look through that wrapper.
+  const item = t.ofType?.kind === 'NON_NULL' ? t.ofType.ofType : t.ofType;
+  if (t.kind === 'LIST' && item?.kind === 'INPUT_OBJECT') return { kind: 'records', fields: (item.inputFields ?? []).map((x) => x.name) };
   if (t.kind === 'LIST') return { kind: 'list' };
   if (t.name === 'Boolean') return { kind: 'boolean' };
   if (t.name === 'Int') return { kind: 'int' };
@@ -108,7 +118,7 @@ export function useSettingsMeta(): { meta?: Map<string, SettingMeta>; error?: Re
 }
 
 /** The GraphQL selection of these settings' current values. */
-function selectionOf(keys: string[], meta: Map<string, SettingMeta>): string {
+export function selectionOf(keys: string[], meta: Map<string, SettingMeta>): string {
   return keys
     .map((k) => {
       const kind = meta.get(k)?.kind;

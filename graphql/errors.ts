@@ -21,7 +21,9 @@ export class ApiError extends GraphQLError {
 
 export const unauthenticated = () =>
   new ApiError('UNAUTHENTICATED', 'log in first: send "Authorization: Bearer <token>" (mutation login gives a token)');
-export const forbidden = () => new ApiError('FORBIDDEN', 'the monitor role is read-only; this needs the admin role');
+export const forbidden = (message = 'the monitor role is read-only; this needs the admin role') => new ApiError('FORBIDDEN', message);
+/** A mail user (role USER) asked for something that is not theirs to ask. */
+export const forbiddenToUsers = () => forbidden('a mail user may only use the operations on their own account (role USER); this one needs a management account');
 export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} does not exist`);
 export const badInput = (message: string, field?: string) =>
   new ApiError('BAD_USER_INPUT', message, field ? { field } : {});
@@ -33,6 +35,7 @@ const DIRECTORY_CODES: Record<string, string> = {
   DOMAIN_EXISTS: 'NAME_TAKEN',
   INVALID_QUOTA: 'BAD_USER_INPUT',
   INVALID_STORE_LOCATION: 'BAD_USER_INPUT',
+  INVALID_NAME: 'BAD_USER_INPUT',
 };
 
 const STORE_CODES: Record<StoreError['code'], string> = {

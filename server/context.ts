@@ -5,6 +5,7 @@ import type { Db } from './db/database';
 import type { Accounts } from './directory/accounts';
 import type { AdminAccounts } from './directory/admins';
 import type { Directory } from './directory/directory';
+import type { UserSessions } from './directory/user-sessions';
 import type { TlsManager } from './certs/tls-manager';
 import type { ConnectionRegistry } from './net/connections';
 import type { AuthThrottle } from './net/auth-throttle';
@@ -38,6 +39,8 @@ export interface EngineContext {
   directory: Directory;
   accounts: Accounts;
   admins: AdminAccounts;
+  /** Mail users' API sessions (the GraphQL USER role). */
+  userSessions: UserSessions;
   store: MailStore;
   queue: Queue;
   /** Users' Sieve scripts, global scripts and vacation memory. */

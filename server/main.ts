@@ -7,6 +7,7 @@ import { openDatabase } from './db/database';
 import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
 import { AdminAccounts } from './directory/admins';
+import { UserSessions } from './directory/user-sessions';
 import { Directory } from './directory/directory';
 import { PasswordVault, generatePassword } from './directory/passwords';
 import { TlsManager } from './certs/tls-manager';
@@ -129,6 +130,7 @@ export class Engine {
       directory,
       accounts,
       admins,
+      userSessions: new UserSessions(db, directory),
       store,
       queue,
       sieve: new SieveScripts(db, () => settings.get()),

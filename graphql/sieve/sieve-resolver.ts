@@ -19,7 +19,7 @@ import {
   VacationType,
 } from './sieve-types';
 
-const problem = (e: SieveError) => ({ line: e.line, column: e.column, message: e.message, ...(e.script ? { script: e.script } : {}) });
+export const sieveProblem = (e: SieveError) => ({ line: e.line, column: e.column, message: e.message, ...(e.script ? { script: e.script } : {}) });
 
 /** SieveScripts refusals as typed API errors (docs/graphql.md lists the codes). */
 function apiError(err: unknown): unknown {
@@ -31,7 +31,7 @@ function apiError(err: unknown): unknown {
   switch (err.code) {
     case 'INVALID': {
       const first = err.errors[0];
-      return new ApiError('SIEVE_INVALID', err.message, { line: first?.line, column: first?.column, problems: err.errors.map(problem) });
+      return new ApiError('SIEVE_INVALID', err.message, { line: first?.line, column: first?.column, problems: err.errors.map(sieveProblem) });
     }
     case 'NONEXISTENT':
       return new ApiError('NOT_FOUND', err.message);
@@ -46,12 +46,20 @@ function apiError(err: unknown): unknown {
   }
 }
 
-async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
+export async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
     throw apiError(err);
   }
+}
+
+/** A user's vacation shortcut as the API shows it; null when it was never set. */
+export function readVacation(ctx: GraphqlContext, uid: number): VacationType | null {
+  const script = ctx.engine.sieve.get(uid, VACATION_SCRIPT);
+  const v = script && readVacationScript(script.content);
+  if (!script || !v) return null;
+  return { enabled: script.active, subject: v.subject, text: v.text, days: v.days, addresses: v.addresses, previousScript: v.previous };
 }
 
 function existingUser(ctx: GraphqlContext, id: string): number {
@@ -84,11 +92,7 @@ export class SieveResolver {
   @Authorized()
   @Query(() => VacationType, { nullable: true, description: 'The vacation shortcut\u2019s settings; null when it was never set.' })
   vacation(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): VacationType | null {
-    const uid = existingUser(ctx, id);
-    const script = ctx.engine.sieve.get(uid, VACATION_SCRIPT);
-    const v = script && readVacationScript(script.content);
-    if (!script || !v) return null;
-    return { enabled: script.active, subject: v.subject, text: v.text, days: v.days, addresses: v.addresses, previousScript: v.previous };
+    return readVacation(ctx, existingUser(ctx, id));
   }
 
   @Authorized('admin')
@@ -97,7 +101,7 @@ export class SieveResolver {
     const uid = existingUser(ctx, input.userId);
     const { warnings } = await mapped(() => ctx.engine.sieve.put(uid, input.name, input.content, { activate: input.activate ?? false }));
     ctx.log.message('Sieve script stored', { userId: uid, script: input.name, by: ctx.admin?.username });
-    return { script: ctx.engine.sieve.get(uid, input.name) as StoredSieveScript, warnings: warnings.map(problem) };
+    return { script: ctx.engine.sieve.get(uid, input.name) as StoredSieveScript, warnings: warnings.map(sieveProblem) };
   }
 
   @Authorized('admin')

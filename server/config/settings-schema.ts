@@ -162,6 +162,8 @@ export interface Settings {
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
   junkLearnFromMailboxes: boolean;
+  // Self-service (issue 18): what mail users may change themselves through the API's USER role
+  usersMaySetForwarding: boolean;
   sieveVacationPruneSchedule: string;
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
@@ -840,6 +842,11 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: true,
     seedName: '(not in the seed; Stalwart, mox, Mail-in-a-Box and mailcow learn this way)',
     description: 'Learn from users\u2019 own filing: a message a user moves, copies or appends into the Junk mailbox (special use \\Junk) is learnt as junk, one moved out of Junk (except to Trash) as not junk, and so are messages a client marks $Junk or $NotJunk.',
+  },
+  usersMaySetForwarding: {
+    default: false,
+    seedName: '(not in the seed: users could change nothing themselves)',
+    description: 'Mail users may set their own forwarding addresses (GraphQL setMyForwarding, the console\u2019s user view). Off: only an administrator can; forwarding sends the user\u2019s mail elsewhere, which some sites must not allow.',
   },
   sieveVacationPruneSchedule: {
     default: '30 3 * * *',

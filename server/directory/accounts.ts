@@ -40,6 +40,17 @@ export class Accounts {
     await this.store.removeUserFiles(id, user.storeLocation);
   }
 
+  /**
+   * The addresses mail reaches the user at: the short name and the plain additional names at
+   * every local domain, and the additional names that are full addresses.
+   */
+  addressesOf(user: User): string[] {
+    const domains = this.directory.domains().filter((d) => d.kind === 'local').map((d) => d.name);
+    const plain = [user.shortName, ...user.names.filter((n) => !n.includes('@'))];
+    const full = user.names.filter((n) => n.includes('@'));
+    return [...new Set([...domains.flatMap((d) => plain.map((n) => `${n}@${d}`)), ...full].map((a) => a.toLowerCase()))];
+  }
+
   /** Quota in bytes (0 = unlimited) and current usage. */
   quota(user: User): QuotaUse {
     return quotaUse(user, this.store.usage(user.id));

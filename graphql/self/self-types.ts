@@ -1,0 +1,97 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { QuotaType } from '../accounts/user-types';
+
+@ObjectType('MyAccount', { description: 'The logged-in mail user\u2019s own account (role USER).' })
+export class MyAccountType {
+  @Field(() => ID)
+  id!: number;
+
+  @Field(() => String, { description: 'Login name.' })
+  shortName!: string;
+
+  @Field(() => String)
+  fullName!: string;
+
+  @Field(() => [String], { description: 'The addresses mail reaches this user at (short name and additional names at the local domains).' })
+  addresses!: string[];
+
+  @Field(() => [String], { description: 'Where the user\u2019s mail is forwarded; naming the user keeps a copy.' })
+  forwardTo!: string[];
+
+  @Field(() => Boolean, { description: 'Whether the administrator lets users set forwarding (setting usersMaySetForwarding).' })
+  mayForward!: boolean;
+
+  @Field(() => QuotaType)
+  quota!: QuotaType;
+
+  @Field(() => String, { description: 'Where to download this user\u2019s Apple configuration profile (GET with the same bearer token).' })
+  mobileconfigUrl!: string;
+
+  @Field(() => Boolean, { description: 'This session was opened with an app password (it cannot make or revoke app passwords).' })
+  signedInWithAppPassword!: boolean;
+}
+
+@ObjectType('UserLoginPayload')
+export class UserLoginPayload {
+  @Field(() => String, { description: 'Send as "Authorization: Bearer <token>". Valid 12 hours.' })
+  token!: string;
+
+  @Field(() => DateTimeISOResolver)
+  expiresAt!: Date;
+
+  @Field(() => MyAccountType)
+  account!: MyAccountType;
+}
+
+@ObjectType('AppPassword', { description: 'A password for one mail client; the password itself is shown only when it is made.' })
+export class AppPasswordType {
+  @Field(() => ID)
+  id!: number;
+
+  @Field(() => String, { description: 'The client it is for ("Phone", "Thunderbird at home").' })
+  name!: string;
+
+  @Field(() => DateTimeISOResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'The last login with it (to the minute), null when never used.' })
+  lastUsedAt?: Date;
+}
+
+@ObjectType('CreateAppPasswordPayload')
+export class CreateAppPasswordPayload {
+  @Field(() => AppPasswordType)
+  appPassword!: AppPasswordType;
+
+  @Field(() => String, { description: 'The password: shown this once, stored only hashed. Usable for IMAP, POP3, SMTP submission and ManageSieve (PLAIN/LOGIN; not CRAM-MD5 or APOP), never for management.' })
+  password!: string;
+}
+
+@InputType()
+export class CreateAppPasswordInput {
+  @Field(() => String, { description: 'The client it is for; 1-64 characters, unique per user.' })
+  name!: string;
+}
+
+@InputType()
+export class RevokeAppPasswordInput {
+  @Field(() => ID)
+  id!: string;
+}
+
+@InputType()
+@Extensions({ secret: true })
+export class ChangeMyPasswordInput {
+  @Field(() => String, { description: 'The mail password now (an app password does not do).' })
+  currentPassword!: string;
+
+  @Field(() => String, { description: 'The server\u2019s password policy applies (at least 8 characters).' })
+  newPassword!: string;
+}
+
+@InputType()
+export class SetMyForwardingInput {
+  @Field(() => [String], { description: 'Addresses; empty = no forwarding. Naming yourself keeps a copy here.' })
+  forwardTo!: string[];
+}

@@ -6,7 +6,7 @@ import { authRuleOf } from '../../graphql/auth/auth-rules';
 import type { GraphqlContext } from '../../graphql/context';
 import { apiSchema } from '../../graphql/schema';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { errorCode, gql, gqlOk, login } from './client';
+import { errorCode, gql, gqlOk, login, userLogin } from './client';
 
 /** Every root field of the schema: [type, field]. */
 function rootFields(): [GraphQLObjectType, string][] {
@@ -23,13 +23,6 @@ function userFields(): string[] {
     })
     .map(([, name]) => name)
     .sort();
-}
-
-export async function userLogin(port: number, username: string, password: string): Promise<string> {
-  const data = await gqlOk<{ userLogin: { token: string } }>(port, 'mutation ($u: String!, $p: String!) { userLogin(username: $u, password: $p) { token } }', {
-    variables: { u: username, p: password },
-  });
-  return data.userLogin.token;
 }
 
 describe('GraphQL authorisation rules', () => {

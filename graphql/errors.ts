@@ -7,6 +7,7 @@ import { CertError } from '../server/certs/cert-errors';
 import { isDiskFull } from '../server/db/storage-faults';
 import { BackupError } from '../server/backup/manifest';
 import { ListError } from '../server/lists/types';
+import { JunkPreferenceError } from '../server/junk/user-preferences';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -71,6 +72,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);
   if (err instanceof BackupError) return new ApiError(BACKUP_CODES[err.code] ?? err.code, err.message);
   if (err instanceof ListError) return new ApiError(err.code === 'LIST_NOT_FOUND' ? 'NOT_FOUND' : err.code, err.message, err.field ? { field: err.field } : {});
+  if (err instanceof JunkPreferenceError) return new ApiError('BAD_USER_INPUT', err.message, { field: err.field });
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;

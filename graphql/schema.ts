@@ -35,6 +35,7 @@ import { MigrationResolver } from './migration/migration-resolver';
 import { ListResolver } from './lists/list-resolver';
 import { SelfResolver } from './self/self-resolver';
 import { SelfSieveResolver } from './self/self-sieve-resolver';
+import { SelfJunkResolver } from './self/self-junk-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -70,6 +71,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ListResolver,
   SelfResolver,
   SelfSieveResolver,
+  SelfJunkResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

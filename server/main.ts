@@ -8,6 +8,7 @@ import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
 import { AdminAccounts } from './directory/admins';
 import { UserSessions } from './directory/user-sessions';
+import { UserJunkSettings } from './junk/user-preferences';
 import { Directory } from './directory/directory';
 import { PasswordVault, generatePassword } from './directory/passwords';
 import { TlsManager } from './certs/tls-manager';
@@ -131,6 +132,7 @@ export class Engine {
       accounts,
       admins,
       userSessions: new UserSessions(db, directory),
+      userJunk: new UserJunkSettings(db),
       store,
       queue,
       sieve: new SieveScripts(db, () => settings.get()),

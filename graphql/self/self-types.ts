@@ -1,6 +1,8 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { Permissiveness } from '../../server/config/settings-schema';
 import { QuotaType } from '../accounts/user-types';
+import { JunkPermissiveness } from '../settings/settings-types';
 
 @ObjectType('MyAccount', { description: 'The logged-in mail user\u2019s own account (role USER).' })
 export class MyAccountType {
@@ -94,4 +96,34 @@ export class ChangeMyPasswordInput {
 export class SetMyForwardingInput {
   @Field(() => [String], { description: 'Addresses; empty = no forwarding. Naming yourself keeps a copy here.' })
   forwardTo!: string[];
+}
+
+@ObjectType('MyJunkSettings', { description: 'Your own junk mail settings: they decide your copy of a message where they differ from the server\u2019s verdict.' })
+export class MyJunkSettingsType {
+  @Field(() => JunkPermissiveness, { nullable: true, description: 'Your own level; null = the server\u2019s (serverPermissiveness).' })
+  permissiveness?: Permissiveness;
+
+  @Field(() => JunkPermissiveness)
+  serverPermissiveness!: Permissiveness;
+
+  @Field(() => [String], { description: 'Addresses and domains (a domain covers its subdomains) whose mail is never junk for you.' })
+  allowedSenders!: string[];
+
+  @Field(() => [String], { description: 'Addresses and domains whose mail is always junk for you: filed into your Junk folder, marked $Junk.' })
+  blockedSenders!: string[];
+}
+
+@InputType()
+export class SetMyJunkSettingsInput {
+  @Field(() => JunkPermissiveness, { nullable: true, description: 'Your own level; null (or leaving useServerLevel true) = the server\u2019s.' })
+  permissiveness?: Permissiveness | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'True: follow the server\u2019s level (permissiveness is ignored).' })
+  useServerLevel?: boolean;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the allowed senders (addresses or domains; at most 500). Omitted: unchanged.' })
+  allowedSenders?: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the blocked senders. A sender on both lists ends up on the blocked one; allowed wins when an address and its domain are on different lists.' })
+  blockedSenders?: string[];
 }

@@ -5,11 +5,14 @@ import { decideJunk, type JunkDecision } from '../junk/decision';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
 import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
+import { junkForUser } from '../junk/user-preferences';
+import type { Verdict } from '../junk/verdict';
+import { addressesIn, headerFields } from '../mail/header-fields';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
 import { queueGeneratedMail } from '../queue/generated-mail';
 import { targetsFor } from '../queue/targets';
-import type { DeliveryStage, LocalMessage } from './types';
+import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
 /** spamc's limit: SpamAssassin is slow on big messages, and junk is small. */
 const SPAMD_MAX_BYTES = 500 * 1024;
@@ -20,7 +23,9 @@ const SPAMD_MAX_BYTES = 500 * 1024;
  * database is the server's, not the user's. The verdict becomes X-Spam-* headers and the
  * spamtest value Sieve reads, and junk gets the seed's disposition: delivered (optionally
  * tagged or encapsulated), bounced, deleted or redirected, with the optional notice to
- * the postmaster.
+ * the postmaster. A user's own preferences (level, allowed and blocked senders) then decide
+ * that user's copy where they differ from the server's verdict: their junk is filed into the
+ * user's Junk folder marked $Junk, and mail they allow is exempt from the disposition.
  */
 export class JunkStage implements DeliveryStage {
   readonly name = 'junk';
@@ -48,17 +53,43 @@ export class JunkStage implements DeliveryStage {
       action: decision.action,
     });
     if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
-    if (decision.action !== 'none') {
+    const exempt = this.applyUserPreferences(message, raw, decision.verdict);
+    if (decision.action !== 'none' && message.targets.some((t) => !t.outcome && !exempt.has(t))) {
       for (const t of message.targets) {
-        if (t.outcome) continue;
+        if (t.outcome || exempt.has(t)) continue;
         if (decision.action === 'bounce') t.outcome = { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' };
         // Deleted junk is settled as handled, so the queue neither retries nor bounces it.
         if (decision.action === 'delete') t.outcome = { status: 'delivered' };
       }
-      await this.dispose(decision, message);
+      await this.dispose(decision, message, exempt);
     }
     const spamScore = spamtestValue(decision.verdict);
     message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
+  }
+
+  /**
+   * Each recipient's own verdict where the user has preferences (server/junk/user-preferences.ts):
+   * junk by the user's word is filed into the user's Junk folder with $Junk; the targets whose
+   * user calls it not junk are returned, to be left out of the server's disposition.
+   */
+  private applyUserPreferences(message: LocalMessage, raw: Buffer, verdict: Verdict): Set<DeliveryTarget> {
+    const exempt = new Set<DeliveryTarget>();
+    let senders: string[] | undefined;
+    for (const t of message.targets) {
+      if (t.outcome || !this.ctx.userJunk.hasAny(t.user.id)) continue;
+      senders ??= sendersOf(message.entry.sender, raw);
+      const mine = junkForUser(this.ctx.userJunk.get(t.user.id), senders, verdict);
+      if (mine.isJunk === verdict.isJunk) continue;
+      this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason: mine.reason, score: verdict.score });
+      if (!mine.isJunk) {
+        exempt.add(t);
+        continue;
+      }
+      const junkBox = this.ctx.store.mailboxes(t.user.id).find((m) => m.specialUse === '\\Junk');
+      if (junkBox) t.mailbox = junkBox.name;
+      if (!t.flags.includes('$Junk')) t.flags = [...t.flags, '$Junk'];
+    }
+    return exempt;
   }
 
   /**
@@ -82,7 +113,7 @@ export class JunkStage implements DeliveryStage {
   }
 
   /** What junk needs beyond its outcome: the rewritten message, the redirected copy, the notice. */
-  private async dispose(decision: JunkDecision, message: LocalMessage): Promise<void> {
+  private async dispose(decision: JunkDecision, message: LocalMessage, exempt: ReadonlySet<DeliveryTarget>): Promise<void> {
     const { hostname } = this.ctx.options;
     if (decision.subjectTag || decision.encapsulate) {
       let raw: Buffer = await fs.promises.readFile(message.entry.file);
@@ -92,7 +123,7 @@ export class JunkStage implements DeliveryStage {
     }
     if (decision.redirectTo) {
       await this.queueCopy(message, 'redirect', decision.redirectTo, (await fs.promises.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
-      for (const t of message.targets) if (!t.outcome) t.outcome = { status: 'delivered' };
+      for (const t of message.targets) if (!t.outcome && !exempt.has(t)) t.outcome = { status: 'delivered' };
       this.log.message('junk redirected', { queueId: message.entry.id, to: decision.redirectTo });
     }
     if (decision.notify) {
@@ -126,6 +157,13 @@ export class JunkStage implements DeliveryStage {
     const recipients = targets.map((t) => ({ address: t, original: to }));
     await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
   }
+}
+
+/** The envelope sender and the From header's addresses: what users' allowed and blocked senders are matched against. */
+function sendersOf(envelope: string, raw: Buffer): string[] {
+  const end = raw.indexOf('\r\n\r\n');
+  const header = raw.subarray(0, end < 0 ? raw.length : end).toString('latin1');
+  return [envelope, ...headerFields(header, 'from').flatMap(addressesIn)].filter((a) => a.includes('@'));
 }
 
 /** The first `max` bytes of a file (all of it when shorter). */

@@ -147,6 +147,15 @@ describe('GraphQL role USER: a user reaches only their own data', () => {
       const a = await gqlOk<{ myVacation: { text: string; enabled: boolean } }>(port, '{ myVacation { text enabled } }', { token: alice });
       assert.deepEqual(a.myVacation, { text: 'Alice is here', enabled: false });
     },
+    setMyJunkSettings: async () => {
+      await gqlOk(port, 'mutation { setMyJunkSettings(input: {permissiveness: MOST, blockedSenders: ["bob-blocks.example"]}) { permissiveness } }', { token: bob });
+      await gqlOk(port, 'mutation { setMyJunkSettings(input: {allowedSenders: ["alice-allows.example"]}) { permissiveness } }', { token: alice });
+    },
+    myJunkSettings: async () => {
+      const a = await gqlOk<{ myJunkSettings: { permissiveness: string | null; allowedSenders: string[]; blockedSenders: string[] } }>(port, '{ myJunkSettings { permissiveness allowedSenders blockedSenders } }', { token: alice });
+      assert.deepEqual(a.myJunkSettings, { permissiveness: null, allowedSenders: ['alice-allows.example'], blockedSenders: [] });
+      assert.deepEqual(t.engine.ctx.userJunk.get(t.engine.ctx.directory.userByName('bob')?.id ?? 0).block, ['bob-blocks.example']);
+    },
     logout: async () => {
       const extra = await userLogin(port, 'alice', 'alice-password');
       await gqlOk(port, 'mutation { logout }', { token: extra });

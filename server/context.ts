@@ -17,6 +17,7 @@ import type { Firmware } from './firmware/firmware';
 import type { Scheduler } from './jobs/scheduler';
 import type { JunkFilter } from './junk/filter';
 import type { UserJunkSettings } from './junk/user-preferences';
+import type { UserJunkTables } from './junk/user-tables';
 import type { JunkMailboxLearning } from './jobs/junk-mailbox-learning';
 import type { VirusService } from './virus/virus-service';
 import type { DkimKeys } from './outbound/dkim-keys';
@@ -69,6 +70,8 @@ export interface EngineContext {
   jobs: Scheduler;
   /** The Bayesian junk filter (scoring, learning, statistics). */
   junkFilter: JunkFilter;
+  /** Users' own token tables (setting junkTokenTables = per-user). */
+  junkTables: UserJunkTables;
   /** Users' own junk levels and allowed and blocked senders. */
   userJunk: UserJunkSettings;
   /** The filter learning from users' filing into and out of Junk, and their $Junk/$NotJunk keywords. */

@@ -5,7 +5,15 @@ import { MyJunkSettingsType, SetMyJunkSettingsInput } from './self-types';
 
 function read(ctx: GraphqlContext, userId: number): MyJunkSettingsType {
   const prefs = ctx.engine.userJunk.get(userId);
-  return { permissiveness: prefs.permissiveness, serverPermissiveness: ctx.engine.settings.get().junkPermissiveness, allowedSenders: prefs.allow, blockedSenders: prefs.block };
+  const s = ctx.engine.settings.get();
+  const table = s.junkTokenTables === 'per-user' ? ctx.engine.junkTables.statsFor(userId) : undefined;
+  return {
+    permissiveness: prefs.permissiveness,
+    serverPermissiveness: s.junkPermissiveness,
+    allowedSenders: prefs.allow,
+    blockedSenders: prefs.block,
+    ownTable: table && { spamLearnt: table.spamLearnt, hamLearnt: table.hamLearnt, inUse: table.inUse },
+  };
 }
 
 /** The mail user's own junk level and allowed and blocked senders (role USER); the junk stage honours them (server/junk/user-preferences.ts). */

@@ -2,6 +2,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { Permissiveness } from '../../server/config/settings-schema';
 import { QuotaType } from '../accounts/user-types';
+import { JunkUserTableType } from '../junk/junk-types';
 import { JunkPermissiveness } from '../settings/settings-types';
 
 @ObjectType('MyAccount', { description: 'The logged-in mail user\u2019s own account (role USER).' })
@@ -111,6 +112,9 @@ export class MyJunkSettingsType {
 
   @Field(() => [String], { description: 'Addresses and domains whose mail is always junk for you: filed into your Junk folder, marked $Junk.' })
   blockedSenders!: string[];
+
+  @Field(() => JunkUserTableType, { nullable: true, description: 'Your own token table, when the server keeps one per user (else null).' })
+  ownTable?: JunkUserTableType;
 }
 
 @InputType()

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Settings } from '../config/settings-schema';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import { decideJunk, type JunkDecision } from '../junk/decision';
@@ -6,7 +7,7 @@ import { encapsulate, tagSubject } from '../junk/rewrite';
 import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
 import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
 import { junkForUser } from '../junk/user-preferences';
-import type { Verdict } from '../junk/verdict';
+import { type Verdict, verdictFor } from '../junk/verdict';
 import { addressesIn, headerFields } from '../mail/header-fields';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
@@ -53,7 +54,7 @@ export class JunkStage implements DeliveryStage {
       action: decision.action,
     });
     if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
-    const exempt = this.applyUserPreferences(message, raw, decision.verdict);
+    const exempt = this.applyUserVerdicts(message, raw, decision.verdict, s, spamd);
     if (decision.action !== 'none' && message.targets.some((t) => !t.outcome && !exempt.has(t))) {
       for (const t of message.targets) {
         if (t.outcome || exempt.has(t)) continue;
@@ -68,19 +69,26 @@ export class JunkStage implements DeliveryStage {
   }
 
   /**
-   * Each recipient's own verdict where the user has preferences (server/junk/user-preferences.ts):
-   * junk by the user's word is filed into the user's Junk folder with $Junk; the targets whose
-   * user calls it not junk are returned, to be left out of the server's disposition.
+   * Each recipient's own verdict where the user has one: from the user's own token table
+   * (junkTokenTables = per-user, once it has learnt enough) and the user's preferences
+   * (server/junk/user-preferences.ts). Junk by the user's word is filed into the user's Junk
+   * folder with $Junk; the targets whose user calls it not junk are returned, to be left out
+   * of the server's disposition.
    */
-  private applyUserPreferences(message: LocalMessage, raw: Buffer, verdict: Verdict): Set<DeliveryTarget> {
+  private applyUserVerdicts(message: LocalMessage, raw: Buffer, verdict: Verdict, s: Readonly<Settings>, spamd: SpamdResult | undefined): Set<DeliveryTarget> {
     const exempt = new Set<DeliveryTarget>();
     let senders: string[] | undefined;
     for (const t of message.targets) {
-      if (t.outcome || !this.ctx.userJunk.hasAny(t.user.id)) continue;
+      if (t.outcome) continue;
+      const table = s.junkTokenTables === 'per-user' ? this.ctx.junkTables.readyFor(t.user.id) : undefined;
+      const hasPreferences = this.ctx.userJunk.hasAny(t.user.id);
+      if (!table && !hasPreferences) continue;
+      const own = table ? verdictFor(table.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales }), s.junkPermissiveness, spamd) : verdict;
       senders ??= sendersOf(message.entry.sender, raw);
-      const mine = junkForUser(this.ctx.userJunk.get(t.user.id), senders, verdict);
+      const mine = hasPreferences ? junkForUser(this.ctx.userJunk.get(t.user.id), senders, own) : { isJunk: own.isJunk, reason: 'server' };
       if (mine.isJunk === verdict.isJunk) continue;
-      this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason: mine.reason, score: verdict.score });
+      const reason = mine.reason === 'server' && table ? 'own token table' : mine.reason;
+      this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason, score: own.score });
       if (!mine.isJunk) {
         exempt.add(t);
         continue;

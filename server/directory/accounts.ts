@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import type { UserJunkTables } from '../junk/user-tables';
 import type { MailStore } from '../store/store';
 import { type MailboxUsage, biggestMailboxes, usageByUser } from '../store/usage';
 import type { CreateUserInput, Directory, UpdateUserInput } from './directory';
@@ -13,6 +14,7 @@ export class Accounts {
     private readonly directory: Directory,
     private readonly store: MailStore,
     private readonly db: Db,
+    private readonly junkTables?: UserJunkTables,
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
@@ -38,6 +40,7 @@ export class Accounts {
     if (!user) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
     this.directory.deleteUser(id);
     await this.store.removeUserFiles(id, user.storeLocation);
+    this.junkTables?.remove(id);
   }
 
   /**

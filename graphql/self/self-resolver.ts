@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { AppPassword } from '../../server/directory/app-passwords';
 import type { User } from '../../server/directory/types';
+import { clientEndpoints, clientHost } from '../../server/config/client-endpoints';
 import { MOBILECONFIG_PATH } from '../../server/web/mobileconfig';
 import type { GraphqlContext } from '../context';
 import { ApiError, notFound, unauthenticated } from '../errors';
@@ -32,8 +33,17 @@ export function myAccount(ctx: GraphqlContext, user: User): MyAccountType {
     mayForward: ctx.engine.settings.get().usersMaySetForwarding,
     quota: ctx.engine.accounts.quota(user),
     mobileconfigUrl: `${MOBILECONFIG_PATH}${encodeURIComponent(addresses[0] ?? user.shortName)}.mobileconfig`,
+    clientSettings: clientSettingsFor(ctx, addresses[0]),
     signedInWithAppPassword: ctx.user?.appPasswordId !== undefined,
   };
+}
+
+/** The endpoints the autoconfiguration answers give for the address's domain (server/config/client-endpoints.ts). */
+function clientSettingsFor(ctx: GraphqlContext, address: string | undefined): MyAccountType['clientSettings'] {
+  const { engine } = ctx;
+  const domain = address?.slice(address.lastIndexOf('@') + 1) ?? engine.options.hostname;
+  const host = clientHost(domain, engine.options.hostname, engine.tls.store.domainCertificateNames(domain));
+  return clientEndpoints(engine.settings.get(), engine.ports, host).map(({ protocol, host: h, port, security }) => ({ protocol, host: h, port, security }));
 }
 
 const toAppPassword = (p: AppPassword): AppPasswordType => ({

@@ -1,9 +1,24 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Extensions, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { Permissiveness } from '../../server/config/settings-schema';
 import { QuotaType } from '../accounts/user-types';
 import { JunkUserTableType } from '../junk/junk-types';
 import { JunkPermissiveness } from '../settings/settings-types';
+
+@ObjectType('MailClientSetting', { description: 'One way in for a mail client, as autoconfig, Autodiscover and the Apple profile advertise it (best first).' })
+export class MailClientSettingType {
+  @Field(() => String, { description: 'imap, pop3 or submission.' })
+  protocol!: string;
+
+  @Field(() => String)
+  host!: string;
+
+  @Field(() => Int)
+  port!: number;
+
+  @Field(() => String, { description: 'tls (from the first byte), starttls, or none.' })
+  security!: string;
+}
 
 @ObjectType('MyAccount', { description: 'The logged-in mail user\u2019s own account (role USER).' })
 export class MyAccountType {
@@ -30,6 +45,9 @@ export class MyAccountType {
 
   @Field(() => String, { description: 'Where to download this user\u2019s Apple configuration profile (GET with the same bearer token).' })
   mobileconfigUrl!: string;
+
+  @Field(() => [MailClientSettingType], { description: 'What to type into a mail client that does not configure itself; the user name is the address.' })
+  clientSettings!: MailClientSettingType[];
 
   @Field(() => Boolean, { description: 'This session was opened with an app password (it cannot make or revoke app passwords).' })
   signedInWithAppPassword!: boolean;

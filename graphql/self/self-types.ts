@@ -1,14 +1,25 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Extensions, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { CLIENT_PROTOCOLS, CLIENT_SECURITIES, type ClientProtocol, type ClientSecurity } from '../../server/config/client-endpoints';
 import type { Permissiveness } from '../../server/config/settings-schema';
+import { closedSet } from '../enums';
 import { QuotaType } from '../accounts/user-types';
 import { JunkUserTableType } from '../junk/junk-types';
 import { JunkPermissiveness } from '../settings/settings-types';
 
+export const MailClientProtocol = closedSet(CLIENT_PROTOCOLS, {
+  name: 'MailClientProtocol',
+  meanings: { imap: 'Reading mail over IMAP.', pop3: 'Reading mail over POP3.', submission: 'Sending mail (SMTP submission).' },
+});
+export const MailClientSecurity = closedSet(CLIENT_SECURITIES, {
+  name: 'MailClientSecurity',
+  meanings: { tls: 'TLS from the first byte ("SSL/TLS").', starttls: 'STARTTLS.', none: 'No encryption.' },
+});
+
 @ObjectType('MailClientSetting', { description: 'One way in for a mail client, as autoconfig, Autodiscover and the Apple profile advertise it (best first).' })
 export class MailClientSettingType {
-  @Field(() => String, { description: 'imap, pop3 or submission.' })
-  protocol!: string;
+  @Field(() => MailClientProtocol)
+  protocol!: ClientProtocol;
 
   @Field(() => String)
   host!: string;
@@ -16,8 +27,8 @@ export class MailClientSettingType {
   @Field(() => Int)
   port!: number;
 
-  @Field(() => String, { description: 'tls (from the first byte), starttls, or none.' })
-  security!: string;
+  @Field(() => MailClientSecurity)
+  security!: ClientSecurity;
 }
 
 @ObjectType('MyAccount', { description: 'The logged-in mail user\u2019s own account (role USER).' })

@@ -22,7 +22,7 @@ const BATCH = 200;
  * as not junk, then empty both. Only messages that were learnt are removed; mail that
  * arrives during the run waits for the next one. An account that does not exist is
  * skipped (the administrator creates them, as the seed's step 2 says). With per-user token
- * tables (junkTokenTables) a message forwarded by a local user (its From or Return-Path) is
+ * tables (junkTokenTables) a message redirected or forwarded by a local user (forwardedBy) is
  * also learnt into that user's own table.
  */
 export function junkTrainingJob(ctx: { directory: Directory; store: MailStore; settings: SettingsService }, filters: { global: JunkFilter; users: UserJunkTables }): JobDefinition {
@@ -69,13 +69,19 @@ export function junkTrainingJob(ctx: { directory: Directory; store: MailStore; s
   };
 }
 
-/** The local user who forwarded a message to junkmail or notjunkmail: its From, else its Return-Path. */
+/**
+ * The local user who redirected (or forwarded) a message to junkmail or notjunkmail: a redirect
+ * keeps the original From, so the redirecting client's Resent-From comes first, then the
+ * envelope sender (Return-Path), then From for a plain forward.
+ */
 function forwardedBy(directory: Directory, raw: Buffer): number | undefined {
   const end = blankLineEnd(raw, 0);
   const header = raw.toString('latin1', 0, end < 0 ? raw.length : end);
-  for (const address of [...headerFields(header, 'from'), ...headerFields(header, 'return-path')].flatMap(addressesIn)) {
-    const user = directory.loginUser(address);
-    if (user) return user.id;
+  for (const field of ['resent-from', 'return-path', 'from']) {
+    for (const address of headerFields(header, field).flatMap(addressesIn)) {
+      const user = directory.loginUser(address);
+      if (user) return user.id;
+    }
   }
   return undefined;
 }

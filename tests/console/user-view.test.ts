@@ -54,7 +54,7 @@ describe('console: the mail user\u2019s own view', { skip: skipReason() }, () =>
     await screenshot(page, 'user-view-desktop');
   });
 
-  it('creates an app password, shown once, that logs in over IMAP', async () => {
+  it('creates an app password, shown once, which the one password check accepts', async () => {
     await fill('New app password', 'Client name', 'Phone');
     await page.click('form[aria-label="New app password"] button[type=submit]');
     await page.waitForSelector('output.app-password');

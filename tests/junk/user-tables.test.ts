@@ -90,9 +90,10 @@ describe('per-user junk token tables', () => {
     assert.deepEqual(mine.myJunkSettings.ownTable, { spamLearnt: MIN_LEARNT_PER_CLASS, hamLearnt: MIN_LEARNT_PER_CLASS, inUse: true });
   });
 
-  it('a message Carol forwards to junkmail is learnt into the global table and into Carol\u2019s', async () => {
-    const forwarded = Buffer.from(`From: Carol <carol@example.test>\r\nTo: junkmail@example.test\r\nSubject: Fwd: junk\r\nMessage-ID: <fwd1@example.test>\r\n\r\nWin a cruise today, click now.\r\n`);
-    await smtpSend(t.ports.smtp, 'carol@example.test', ['junkmail@example.test'], forwarded.toString('latin1'));
+  it('a message Carol redirects to junkmail is learnt into the global table and into Carol\u2019s', async () => {
+    // A redirect keeps the junk's own From; Resent-From and the envelope name Carol.
+    const redirected = Buffer.from(`Resent-From: Carol <carol@example.test>\r\nResent-To: junkmail@example.test\r\nFrom: "Cruises" <win@cruise.example.biz>\r\nTo: carol@example.test\r\nSubject: You won\r\nMessage-ID: <fwd1@cruise.example.biz>\r\n\r\nWin a cruise today, click now.\r\n`);
+    await smtpSend(t.ports.smtp, 'carol@example.test', ['junkmail@example.test'], redirected.toString('latin1'));
     await t.engine.ctx.queue.idle();
     await gqlOk(t.ports.http, 'mutation { runJob(input: {name: "junk-training"}) { run { outcome } } }', { token: admin });
     const stats = await statistics();

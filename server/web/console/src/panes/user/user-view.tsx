@@ -41,7 +41,8 @@ const UserLogout = graphql(`
   }
 `);
 
-const SECURITY: Record<string, string> = { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'none' };
+const SECURITY: Record<string, string> = { TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'none' };
+const SERVICE: Record<string, string> = { IMAP: 'IMAP', POP3: 'POP3', SUBMISSION: 'SMTP (sending)' };
 
 /** The mail user's own page (role USER): everything a user may change without an administrator. */
 export function UserView() {
@@ -103,7 +104,7 @@ export function UserView() {
                 <tbody>
                   {me.clientSettings.map((c) => (
                     <tr key={`${c.protocol}-${c.port}`}>
-                      <td>{c.protocol === 'submission' ? 'SMTP (sending)' : c.protocol.toUpperCase()}</td>
+                      <td>{SERVICE[c.protocol] ?? c.protocol}</td>
                       <td>{c.host}</td>
                       <td>{c.port}</td>
                       <td>{SECURITY[c.security] ?? c.security}</td>

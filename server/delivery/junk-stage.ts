@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Settings } from '../config/settings-schema';
+import type { Permissiveness, Settings } from '../config/settings-schema';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import { decideJunk, type JunkDecision } from '../junk/decision';
@@ -7,7 +7,7 @@ import { encapsulate, tagSubject } from '../junk/rewrite';
 import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
 import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
 import { junkForUser } from '../junk/user-preferences';
-import { type Verdict, verdictFor } from '../junk/verdict';
+import { REQUIRED_SCORE, type Verdict, verdictFor } from '../junk/verdict';
 import { addressesIn, headerFields } from '../mail/header-fields';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
@@ -85,7 +85,9 @@ export class JunkStage implements DeliveryStage {
       if (!table && !hasPreferences) continue;
       const own = table ? verdictFor(table.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales }), s.junkPermissiveness, spamd) : verdict;
       senders ??= sendersOf(message.entry.sender, raw);
-      const mine = hasPreferences ? junkForUser(this.ctx.userJunk.get(t.user.id), senders, own) : { isJunk: own.isJunk, reason: 'server' };
+      const prefs = hasPreferences ? this.ctx.userJunk.get(t.user.id) : undefined;
+      const mine = prefs ? junkForUser(prefs, senders, own) : { isJunk: own.isJunk, reason: 'server' };
+      t.verdicts = userSpamtest(mine.reason, own, prefs?.permissiveness);
       if (mine.isJunk === verdict.isJunk) continue;
       const reason = mine.reason === 'server' && table ? 'own token table' : mine.reason;
       this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason, score: own.score });
@@ -165,6 +167,15 @@ export class JunkStage implements DeliveryStage {
     const recipients = targets.map((t) => ({ address: t, original: to }));
     await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
   }
+}
+
+/** Sieve's spamtest for one user's copy: sure for listed senders, else the score against the user's own level or table. */
+function userSpamtest(reason: string, own: Verdict, level: Permissiveness | undefined): { spamScore: number; spamPercent: number } {
+  if (reason === 'blocked') return { spamScore: 10, spamPercent: 100 };
+  if (reason === 'allowed') return { spamScore: 1, spamPercent: 0 };
+  const judged = level ? { ...own, required: REQUIRED_SCORE[level] } : own;
+  const spamScore = spamtestValue(judged);
+  return { spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(own.probability * 100) };
 }
 
 /** The envelope sender and the From header's addresses: what users' allowed and blocked senders are matched against. */

@@ -76,6 +76,18 @@ describe('users\u2019 own junk settings in delivery', () => {
     assert.ok(!last('carol', 'INBOX')?.flags.includes('$Junk'));
   });
 
+  it('Sieve\u2019s spamtest reads the user\u2019s own verdict: 10 for a blocked sender, while the other recipient\u2019s is the server\u2019s', async () => {
+    t.engine.ctx.store.createMailbox(id('alice'), 'Sure junk');
+    const script = 'require ["spamtest", "relational", "comparator-i;ascii-numeric", "fileinto"];\nif spamtest :value "eq" :comparator "i;ascii-numeric" "10" { fileinto "Sure junk"; }\n';
+    await gqlOk(t.ports.http, 'mutation ($c: String!) { putMySieveScript(input: {name: "spam", content: $c, activate: true}) { script { name } } }', { token: alice, variables: { c: script } });
+    try {
+      await send(ham(2001), 'bob@example.org');
+      assert.equal(count('alice', 'Sure junk'), 1);
+    } finally {
+      await gqlOk(t.ports.http, 'mutation { activateMySieveScript(name: "") }', { token: alice });
+    }
+  });
+
   it('an allowed sender\u2019s junk is not junk for that user: delivered although the server deletes it for the others', async () => {
     t.engine.ctx.settings.update({ junkAction: 'delete' });
     try {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { swaks } from '../helpers/smtp';
@@ -45,7 +45,7 @@ except poplib.error_proto:
 p.quit()
 `;
 
-describe('app passwords with real clients: IMAP, POP3 and submission, until revoked', () => {
+describe('app passwords with real clients: IMAP, POP3, submission and ManageSieve, until revoked', () => {
   let t: TestEngine;
   let port: number;
   let session: string;
@@ -77,6 +77,17 @@ describe('app passwords with real clients: IMAP, POP3 and submission, until revo
       return 'AUTH:NO';
     }
   };
+  /** Debian's sieve-connect lists the scripts over STARTTLS with PLAIN, the password on descriptor 3. */
+  const sieve = (password: string) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('sieve-connect', ['--server', '127.0.0.1', '--port', String(t.ports.sieve), '--user', 'carol', '--passwordfd', '3', '--notlsverify', '--authmech', 'PLAIN', '--list'], {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+        timeout: 30_000,
+      });
+      (child.stdio[3] as NodeJS.WritableStream).end(password + '\n');
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code === 0 ? 'SIEVE:OK' : 'SIEVE:NO'));
+    });
   const submit = async (mechanism: string, password: string) => {
     const r = await swaks(['--server', `127.0.0.1:${t.ports.submission}`, '--tls', '--auth', mechanism, '--auth-user', 'carol', '--auth-password', password, '--from', 'carol@example.test', '--to', 'carol@example.test']);
     return /235 /.test(r.output) ? `${mechanism}:OK` : `${mechanism}:NO`;
@@ -90,12 +101,13 @@ describe('app passwords with real clients: IMAP, POP3 and submission, until revo
     assert.ok(!JSON.stringify(rows).includes(appPassword));
   });
 
-  it('works for IMAP LOGIN and AUTHENTICATE PLAIN (imaplib), POP3 USER/PASS (poplib) and AUTH PLAIN (curl), SMTP AUTH PLAIN and LOGIN (swaks)', async () => {
+  it('works for IMAP LOGIN and AUTHENTICATE PLAIN (imaplib), POP3 USER/PASS (poplib) and AUTH PLAIN (curl), SMTP AUTH PLAIN and LOGIN (swaks), ManageSieve PLAIN (sieve-connect)', async () => {
     assert.equal(await imap(appPassword), 'LOGIN:OK PLAIN:OK');
     assert.equal(await popUser(appPassword), 'USER:OK');
     assert.equal(await popAuth(appPassword), 'AUTH:OK');
     assert.equal(await submit('PLAIN', appPassword), 'PLAIN:OK');
     assert.equal(await submit('LOGIN', appPassword), 'LOGIN:OK');
+    assert.equal(await sieve(appPassword), 'SIEVE:OK');
     // The mail password keeps working beside it.
     assert.equal(await imap('carol-mail-password'), 'LOGIN:OK PLAIN:OK');
     const listed = await gqlOk<{ myAppPasswords: { name: string; lastUsedAt: string | null }[] }>(port, '{ myAppPasswords { name lastUsedAt } }', { token: session });
@@ -129,6 +141,7 @@ describe('app passwords with real clients: IMAP, POP3 and submission, until revo
     assert.equal(await popAuth(appPassword), 'AUTH:NO');
     assert.equal(await submit('PLAIN', appPassword), 'PLAIN:NO');
     assert.equal(await submit('LOGIN', appPassword), 'LOGIN:NO');
+    assert.equal(await sieve(appPassword), 'SIEVE:NO');
     assert.equal(errorCode(await gql(port, '{ myAccount { id } }', { token: viaApp })), 'UNAUTHENTICATED');
     assert.equal(errorCode(await gql(port, 'mutation ($p: String!) { userLogin(username: "carol", password: $p) { token } }', { variables: { p: appPassword } })), 'INVALID_CREDENTIALS');
     assert.equal(await imap('carol-mail-password'), 'LOGIN:OK PLAIN:OK');

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { existingUserId } from '../accounts/user-resolver';
 import type { AppPassword } from '../../server/directory/app-passwords';
 import type { User } from '../../server/directory/types';
 import { clientEndpoints, clientHost } from '../../server/config/client-endpoints';
@@ -12,6 +13,7 @@ import {
   CreateAppPasswordPayload,
   MyAccountType,
   RevokeAppPasswordInput,
+  RevokeUserAppPasswordInput,
   SetMyForwardingInput,
   UserLoginPayload,
 } from './self-types';
@@ -134,6 +136,22 @@ export class SelfResolver {
     const id = Number(input.id);
     if (!Number.isSafeInteger(id) || !ctx.engine.directory.appPasswords.revoke(user.id, id)) throw notFound(`app password ${JSON.stringify(input.id)}`);
     ctx.log.message('app password revoked', { user: user.shortName, id });
+    return true;
+  }
+
+  @Authorized()
+  @Query(() => [AppPasswordType], { description: 'A user\u2019s app passwords (names and dates), for an administrator.' })
+  userAppPasswords(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): AppPasswordType[] {
+    return ctx.engine.directory.appPasswords.list(existingUserId(ctx, id)).map(toAppPassword);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Boolean, { description: 'Revokes one of a user\u2019s app passwords (a lost device, a compromised client).' })
+  revokeUserAppPassword(@Arg('input', () => RevokeUserAppPasswordInput) input: RevokeUserAppPasswordInput, @Ctx() ctx: GraphqlContext): boolean {
+    const uid = existingUserId(ctx, input.userId);
+    const id = Number(input.id);
+    if (!Number.isSafeInteger(id) || !ctx.engine.directory.appPasswords.revoke(uid, id)) throw notFound(`app password ${JSON.stringify(input.id)}`);
+    ctx.log.message('app password revoked by an administrator', { userId: uid, id, by: ctx.admin?.username });
     return true;
   }
 

@@ -113,6 +113,12 @@ export class RevokeAppPasswordInput {
 }
 
 @InputType()
+export class RevokeUserAppPasswordInput extends RevokeAppPasswordInput {
+  @Field(() => ID)
+  userId!: string;
+}
+
+@InputType()
 @Extensions({ secret: true })
 export class ChangeMyPasswordInput {
   @Field(() => String, { description: 'The mail password now (an app password does not do).' })

@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { swaks } from '../helpers/smtp';
-import { errorCode, gql, gqlOk, userLogin } from '../graphql/client';
+import { errorCode, gql, gqlOk, login, userLogin } from '../graphql/client';
 
 const exec = promisify(execFile);
 
@@ -145,5 +145,19 @@ describe('app passwords with real clients: IMAP, POP3, submission and ManageSiev
     assert.equal(errorCode(await gql(port, '{ myAccount { id } }', { token: viaApp })), 'UNAUTHENTICATED');
     assert.equal(errorCode(await gql(port, 'mutation ($p: String!) { userLogin(username: "carol", password: $p) { token } }', { variables: { p: appPassword } })), 'INVALID_CREDENTIALS');
     assert.equal(await imap('carol-mail-password'), 'LOGIN:OK PLAIN:OK');
+  });
+
+  it('an administrator lists and revokes a user\u2019s app passwords, and a password set by an administrator ends the user\u2019s sessions', async () => {
+    const admin = await login(port);
+    const { createMyAppPassword } = await gqlOk<{ createMyAppPassword: { password: string; appPassword: { id: string } } }>(port, 'mutation { createMyAppPassword(input: {name: "Laptop"}) { password appPassword { id } } }', { token: session });
+    assert.equal(await imap(createMyAppPassword.password), 'LOGIN:OK PLAIN:OK');
+    const carol = String(t.engine.ctx.directory.userByName('carol')?.id);
+    const listed = await gqlOk<{ userAppPasswords: { name: string }[] }>(port, `{ userAppPasswords(userId: "${carol}") { name } }`, { token: admin });
+    assert.deepEqual(listed.userAppPasswords.map((p) => p.name), ['Laptop']);
+    assert.equal(errorCode(await gql(port, `{ userAppPasswords(userId: "${carol}") { name } }`, { token: session })), 'FORBIDDEN');
+    await gqlOk(port, `mutation { revokeUserAppPassword(input: {userId: "${carol}", id: "${createMyAppPassword.appPassword.id}"}) }`, { token: admin });
+    assert.equal(await imap(createMyAppPassword.password), 'LOGIN:NO PLAIN:NO');
+    await gqlOk(port, `mutation { setUserPassword(input: {id: "${carol}", password: "carol-new-password"}) { id } }`, { token: admin });
+    assert.equal(errorCode(await gql(port, '{ myAccount { id } }', { token: session })), 'UNAUTHENTICATED');
   });
 });

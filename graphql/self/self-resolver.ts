@@ -77,7 +77,7 @@ export class SelfResolver {
     @Ctx() ctx: GraphqlContext,
   ): Promise<UserLoginPayload> {
     const outcome = await ctx.engine.authThrottle.attempt(
-      { service: 'graphql-user', client: ctx.remoteAddress, username },
+      { service: 'graphql_user', client: ctx.remoteAddress, username },
       async () => (username.length <= 256 && password.length <= 1024 ? await ctx.engine.userSessions.login(username, password) : undefined),
       { secret: password.slice(0, 1024) },
     );

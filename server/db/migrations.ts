@@ -515,8 +515,10 @@ END;
 -- Issue 18, the user's side (docs/users-and-domains.md, "What users do themselves").
 -- App passwords: one per client, scrypt-hashed like mail passwords; tag is the first four hex
 -- digits of the password's SHA-256, so a login checks one hash instead of every one the user has.
+-- AUTOINCREMENT: an id is never reused, so a revoked one can never be mistaken for a new one
+-- (the directory's authentication cache remembers app passwords by id).
 CREATE TABLE app_passwords (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
   tag TEXT NOT NULL,

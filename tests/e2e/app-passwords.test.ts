@@ -147,6 +147,19 @@ describe('app passwords with real clients: IMAP, POP3, submission and ManageSiev
     assert.equal(await imap('carol-mail-password'), 'LOGIN:OK PLAIN:OK');
   });
 
+  it('a revoked app password stays refused when another is made at once (ids are never reused, so the auth cache cannot mix them up)', async () => {
+    const directory = t.engine.ctx.directory;
+    const uid = directory.userByName('carol')!.id;
+    const a = await directory.appPasswords.create(uid, 'A');
+    assert.ok(await directory.authenticate('carol', a.password));
+    directory.appPasswords.revoke(uid, a.appPassword.id);
+    const b = await directory.appPasswords.create(uid, 'B');
+    assert.notEqual(b.appPassword.id, a.appPassword.id);
+    assert.equal(await directory.authenticate('carol', a.password), undefined);
+    assert.ok(await directory.authenticate('carol', b.password));
+    directory.appPasswords.revoke(uid, b.appPassword.id);
+  });
+
   it('an administrator lists and revokes a user\u2019s app passwords, and a password set by an administrator ends the user\u2019s sessions', async () => {
     const admin = await login(port);
     const { createMyAppPassword } = await gqlOk<{ createMyAppPassword: { password: string; appPassword: { id: string } } }>(port, 'mutation { createMyAppPassword(input: {name: "Laptop"}) { password appPassword { id } } }', { token: session });

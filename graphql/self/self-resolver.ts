@@ -55,6 +55,9 @@ const toAppPassword = (p: AppPassword): AppPasswordType => ({
   lastUsedAt: p.lastUsedAt ? new Date(p.lastUsedAt) : undefined,
 });
 
+const tooManyFailures = (retryAfterSeconds: number) =>
+  new ApiError('TOO_MANY_FAILURES', `too many failed attempts from your address; try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
+
 /** Managing app passwords and the password itself takes the mail password's session: a leaked app password must not make more. */
 function requireMailPasswordSession(ctx: GraphqlContext): void {
   if (ctx.user?.appPasswordId !== undefined) {
@@ -82,11 +85,7 @@ export class SelfResolver {
       { secret: password.slice(0, 1024) },
     );
     if (outcome.status === 'failed') throw new ApiError('INVALID_CREDENTIALS', 'wrong user name or password');
-    if (outcome.status !== 'ok') {
-      throw new ApiError('TOO_MANY_FAILURES', `too many failed logins from your address; try again in ${outcome.retryAfterSeconds} seconds`, {
-        retryAfterSeconds: outcome.retryAfterSeconds,
-      });
-    }
+    if (outcome.status !== 'ok') throw tooManyFailures(outcome.retryAfterSeconds);
     const { token, session, expiresAt } = outcome.value;
     ctx.log.message('user login', { user: session.user.shortName, appPassword: session.appPasswordId !== undefined, remote: ctx.remoteAddress });
     return { token, expiresAt, account: myAccount({ ...ctx, user: session }, session.user) };
@@ -103,9 +102,14 @@ export class SelfResolver {
   async changeMyPassword(@Arg('input', () => ChangeMyPasswordInput) input: ChangeMyPasswordInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
     const user = me(ctx);
     requireMailPasswordSession(ctx);
-    if (input.currentPassword.length > 1024 || !(await ctx.engine.directory.verifyMailPassword(user.id, input.currentPassword))) {
-      throw new ApiError('INVALID_CREDENTIALS', 'the current password is wrong', { field: 'currentPassword' });
-    }
+    // Through the authentication throttle like a login: a stolen session must not become a way to guess the password.
+    const outcome = await ctx.engine.authThrottle.attempt(
+      { service: 'graphql_user', client: ctx.remoteAddress, username: user.shortName },
+      async () => (input.currentPassword.length <= 1024 && (await ctx.engine.directory.verifyMailPassword(user.id, input.currentPassword)) ? true : undefined),
+      { secret: input.currentPassword.slice(0, 1024) },
+    );
+    if (outcome.status === 'failed') throw new ApiError('INVALID_CREDENTIALS', 'the current password is wrong', { field: 'currentPassword' });
+    if (outcome.status !== 'ok') throw tooManyFailures(outcome.retryAfterSeconds);
     await ctx.engine.accounts.update(user.id, { password: input.newPassword });
     ctx.engine.userSessions.endOthers(user.id, ctx.token);
     ctx.log.message('user changed own password', { user: user.shortName });

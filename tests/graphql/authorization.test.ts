@@ -200,4 +200,16 @@ describe('GraphQL role USER: a user reaches only their own data', () => {
       t.engine.ctx.settings.update({ usersMaySetForwarding: true });
     }
   });
+
+  it('guessing the current password through changeMyPassword meets the authentication throttle (lockout after authLockoutFailures)', async () => {
+    const lockout = t.engine.ctx.settings.get().authLockoutFailures;
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i <= lockout; i++) {
+      codes.push(errorCode(await gql(port, `mutation { changeMyPassword(input: {currentPassword: "guess-${i}", newPassword: "whatever-123"}) }`, { token: alice })));
+    }
+    assert.deepEqual(codes.slice(0, lockout), Array(lockout).fill('INVALID_CREDENTIALS'));
+    assert.equal(codes[lockout], 'TOO_MANY_FAILURES');
+    // Locked: even the right password is refused from this address for now.
+    assert.equal(errorCode(await gql(port, 'mutation { changeMyPassword(input: {currentPassword: "alice-password", newPassword: "whatever-123"}) }', { token: alice })), 'TOO_MANY_FAILURES');
+  });
 });

@@ -57,7 +57,7 @@ export function UserView() {
   }
   const me = data?.myAccount;
   return (
-    <div className="shell user-view">
+    <div className="user-page">
       <header className="top">
         <div className="brand">
           <span className="brand-name">Pillarbox</span>

@@ -188,8 +188,11 @@ export function Filters() {
         </Field>
         <div className="field">
           <label>
-            <input type="checkbox" name="activate" checked={activate} onChange={(e) => setActivate(e.target.checked)} /> Make it the active script
+            <input type="checkbox" name="activate" checked={activate} aria-describedby="filters-activate-hint" onChange={(e) => setActivate(e.target.checked)} /> Make it the active script
           </label>
+          <p className="field-hint" id="filters-activate-hint">
+            One script runs at a time: making this one active turns off the one active now (the vacation reply too, if it is on).
+          </p>
         </div>
         <FieldError id="filters-error" error={formError(putResult.error, ['name', 'content'])} />
         <div className="actions">

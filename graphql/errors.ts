@@ -7,6 +7,7 @@ import { CertError } from '../server/certs/cert-errors';
 import { isDiskFull } from '../server/db/storage-faults';
 import { BackupError } from '../server/backup/manifest';
 import { ListError } from '../server/lists/types';
+import { JunkPreferenceError } from '../server/junk/user-preferences';
 import type { Logger } from '../server/logs/logger';
 
 /**
@@ -21,7 +22,9 @@ export class ApiError extends GraphQLError {
 
 export const unauthenticated = () =>
   new ApiError('UNAUTHENTICATED', 'log in first: send "Authorization: Bearer <token>" (mutation login gives a token)');
-export const forbidden = () => new ApiError('FORBIDDEN', 'the monitor role is read-only; this needs the admin role');
+export const forbidden = (message = 'the monitor role is read-only; this needs the admin role') => new ApiError('FORBIDDEN', message);
+/** A mail user (role USER) asked for something that is not theirs to ask. */
+export const forbiddenToUsers = () => forbidden('a mail user may only use the operations on their own account (role USER); this one needs a management account');
 export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} does not exist`);
 export const badInput = (message: string, field?: string) =>
   new ApiError('BAD_USER_INPUT', message, field ? { field } : {});
@@ -34,6 +37,7 @@ const DIRECTORY_CODES: Record<string, string> = {
   INVALID_QUOTA: 'BAD_USER_INPUT',
   INVALID_STORE_LOCATION: 'BAD_USER_INPUT',
   INVALID_CURSOR: 'BAD_USER_INPUT',
+  INVALID_NAME: 'BAD_USER_INPUT',
 };
 
 const STORE_CODES: Record<StoreError['code'], string> = {
@@ -69,6 +73,7 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof CertError) return new ApiError(CERT_CODES[err.code] ?? err.code, err.message);
   if (err instanceof BackupError) return new ApiError(BACKUP_CODES[err.code] ?? err.code, err.message);
   if (err instanceof ListError) return new ApiError(err.code === 'LIST_NOT_FOUND' ? 'NOT_FOUND' : err.code, err.message, err.field ? { field: err.field } : {});
+  if (err instanceof JunkPreferenceError) return new ApiError('BAD_USER_INPUT', err.message, { field: err.field });
   if (err instanceof SettingsError) return new ApiError('INVALID_SETTING', err.message, { field: err.key });
   if (isDiskFull(err)) return new ApiError('INSUFFICIENT_SPACE', 'the server\'s disk is full; free space (or add a store location) and try again');
   return err;

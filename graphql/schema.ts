@@ -4,6 +4,7 @@ import { type NonEmptyArray, buildSchemaSync } from 'type-graphql';
 import { AdminResolver } from './auth/admin-resolver';
 import { authChecker, guardAndMapErrors } from './auth/auth-checker';
 import { recordMutations } from './auth/audit-trail';
+import { attachAuthRules } from './auth/auth-rules';
 import { AuthResolver } from './auth/auth-resolver';
 import { UserResolver } from './accounts/user-resolver';
 import { AliasResolver } from './aliases/alias-resolver';
@@ -32,6 +33,9 @@ import { AlertResolver } from './monitoring/alert-resolver';
 import { BackupResolver } from './maintenance/backup-resolver';
 import { MigrationResolver } from './migration/migration-resolver';
 import { ListResolver } from './lists/list-resolver';
+import { SelfResolver } from './self/self-resolver';
+import { SelfSieveResolver } from './self/self-sieve-resolver';
+import { SelfJunkResolver } from './self/self-junk-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -65,6 +69,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BackupResolver,
   MigrationResolver,
   ListResolver,
+  SelfResolver,
+  SelfSieveResolver,
+  SelfJunkResolver,
 ];
 
 let schema: GraphQLSchema | undefined;
@@ -85,10 +92,11 @@ const unusedPubSub = {
 /**
  * The management API schema. It depends on no engine (resolvers get the engine through
  * their context), so one schema serves every engine in the process. Every mutation is
- * recorded in the audit log (auth/audit-trail.ts).
+ * recorded in the audit log (auth/audit-trail.ts); every root field carries its authorisation
+ * rule in its extensions (auth/auth-rules.ts).
  */
 export function apiSchema(): GraphQLSchema {
-  schema ??= recordMutations(lexicographicSortSchema(
+  schema ??= recordMutations(attachAuthRules(lexicographicSortSchema(
     buildSchemaSync({
       resolvers: RESOLVERS,
       authChecker,
@@ -97,6 +105,6 @@ export function apiSchema(): GraphQLSchema {
       validate: false,
       pubSub: unusedPubSub,
     }),
-  ));
+  )));
   return schema;
 }

@@ -5,6 +5,7 @@ import type { Db } from './db/database';
 import type { Accounts } from './directory/accounts';
 import type { AdminAccounts } from './directory/admins';
 import type { Directory } from './directory/directory';
+import type { UserSessions } from './directory/user-sessions';
 import type { TlsManager } from './certs/tls-manager';
 import type { ConnectionRegistry } from './net/connections';
 import type { AuthThrottle } from './net/auth-throttle';
@@ -15,6 +16,8 @@ import type { SieveScripts } from './sieve/scripts';
 import type { Firmware } from './firmware/firmware';
 import type { Scheduler } from './jobs/scheduler';
 import type { JunkFilter } from './junk/filter';
+import type { UserJunkSettings } from './junk/user-preferences';
+import type { UserJunkTables } from './junk/user-tables';
 import type { JunkMailboxLearning } from './jobs/junk-mailbox-learning';
 import type { VirusService } from './virus/virus-service';
 import type { DkimKeys } from './outbound/dkim-keys';
@@ -38,6 +41,8 @@ export interface EngineContext {
   directory: Directory;
   accounts: Accounts;
   admins: AdminAccounts;
+  /** Mail users' API sessions (the GraphQL USER role). */
+  userSessions: UserSessions;
   store: MailStore;
   queue: Queue;
   /** Users' Sieve scripts, global scripts and vacation memory. */
@@ -65,6 +70,10 @@ export interface EngineContext {
   jobs: Scheduler;
   /** The Bayesian junk filter (scoring, learning, statistics). */
   junkFilter: JunkFilter;
+  /** Users' own token tables (setting junkTokenTables = per-user). */
+  junkTables: UserJunkTables;
+  /** Users' own junk levels and allowed and blocked senders. */
+  userJunk: UserJunkSettings;
   /** The filter learning from users' filing into and out of Junk, and their $Junk/$NotJunk keywords. */
   junkLearning: JunkMailboxLearning;
   /** ClamAV: scanning stage, quarantine, clamd status. */

@@ -7,6 +7,9 @@ import { openDatabase } from './db/database';
 import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
 import { AdminAccounts } from './directory/admins';
+import { UserSessions } from './directory/user-sessions';
+import { UserJunkSettings } from './junk/user-preferences';
+import { UserJunkTables } from './junk/user-tables';
 import { Directory } from './directory/directory';
 import { PasswordVault, generatePassword } from './directory/passwords';
 import { TlsManager } from './certs/tls-manager';
@@ -117,7 +120,8 @@ export class Engine {
       canonical: (service, name) =>
         service === 'graphql' ? `management:${name.trim().toLowerCase()}` : directory.loginUser(name)?.shortName ?? name.trim().toLowerCase(),
     });
-    const accounts = new Accounts(directory, store, db);
+    const junkTables = new UserJunkTables(dataDir);
+    const accounts = new Accounts(directory, store, db, junkTables);
     const admins = new AdminAccounts(db);
     const counters = new MessageCounters(db);
     connections.on('open', (conn: { protocol: string }) => counters.count('connections', conn.protocol));
@@ -132,6 +136,8 @@ export class Engine {
       directory,
       accounts,
       admins,
+      userSessions: new UserSessions(db, directory),
+      userJunk: new UserJunkSettings(db),
       store,
       queue,
       sieve: new SieveScripts(db, () => settings.get()),
@@ -149,7 +155,8 @@ export class Engine {
       ports: {},
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('jobs'), activities),
       junkFilter: this.junkFilter,
-      junkLearning: new JunkMailboxLearning(store, this.junkFilter, settings, logs.logger('junk'), activities),
+      junkTables,
+      junkLearning: new JunkMailboxLearning(store, { global: this.junkFilter, users: junkTables }, settings, logs.logger('junk'), activities),
       wantedListeners: () => new Set(),
       activities,
       counters,
@@ -183,7 +190,7 @@ export class Engine {
     if (restoreFinished) this.log.message('finished moving a restored backup into place', { status: readRestoreStatus(dataDir) });
     if (tightened.length) this.log.message('made files of the data directory owner-only', { files: tightened });
     this.applyLogLevels();
-    this.ctx.jobs.register(junkTrainingJob(this.ctx, this.junkFilter));
+    this.ctx.jobs.register(junkTrainingJob(this.ctx, { global: this.junkFilter, users: this.ctx.junkTables }));
     this.ctx.jobs.register(vacationPruningJob(this.ctx));
     this.ctx.jobs.register(logArchiveJob(this.ctx.logArchives, () => this.ctx.settings.get()));
     this.ctx.jobs.register(backupJob(this.ctx.backups, () => this.ctx.settings.get()));
@@ -254,6 +261,7 @@ export class Engine {
     this.ctx.junkLearning.stop();
     await this.ctx.logs.close();
     this.junkFilter.close();
+    this.ctx.junkTables.close();
     this.ctx.db.close();
   }
 
@@ -275,6 +283,7 @@ export class Engine {
     this.ctx.junkLearning.stop();
     await this.ctx.logs.close();
     this.junkFilter.close();
+    this.ctx.junkTables.close();
     this.ctx.db.close();
   }
 

@@ -26,6 +26,13 @@ export function userId(id: string | number): number {
   return n;
 }
 
+/** The number of an existing user, or NOT_FOUND. */
+export function existingUserId(ctx: GraphqlContext, id: string): number {
+  const n = userId(id);
+  if (!ctx.engine.directory.user(n)) throw notFound(`user ${id}`);
+  return n;
+}
+
 @Resolver(() => UserType)
 export class UserResolver {
   @Authorized()
@@ -95,6 +102,8 @@ export class UserResolver {
     @Ctx() ctx: GraphqlContext,
   ): Promise<UserType> {
     const user = await ctx.engine.accounts.update(userId(input.id), { password: input.password });
+    // A password set by an administrator (often: the account was taken over) ends the user's own API sessions.
+    ctx.engine.userSessions.endOthers(user.id, undefined);
     ctx.log.message('user password set', { user: user.shortName, by: ctx.admin?.username });
     return toUser(user);
   }

@@ -80,11 +80,12 @@ function audited(resolve: GraphQLFieldResolver<unknown, GraphqlContext>): GraphQ
       const value = args[arg.name];
       if (value !== undefined) recorded[arg.name] = SECRET_NAME.test(arg.name) || markedSecret(arg) ? REDACTED : redactValue(value, arg.type);
     }
-    const who = context.admin?.username ?? (info.fieldName === 'login' && typeof args.username === 'string' ? scrubString(args.username) : undefined);
+    const loginName = (info.fieldName === 'login' || info.fieldName === 'userLogin') && typeof args.username === 'string' ? scrubString(args.username) : undefined;
+    const who = context.admin?.username ?? (context.user ? `user:${context.user.user.shortName}` : loginName);
     const fields = {
       mutation: info.fieldName,
       user: who,
-      role: context.admin?.role,
+      role: context.admin?.role ?? (context.user ? 'user' : undefined),
       client: context.remoteAddress,
       operation: info.operation.name?.value,
       arguments: recorded,

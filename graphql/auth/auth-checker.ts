@@ -1,31 +1,48 @@
 import type { AuthChecker, MiddlewareFn } from 'type-graphql';
-import type { AdminRole } from '../../server/directory/admins';
 import type { GraphqlContext } from '../context';
-import { forbidden, toApiError, unauthenticated } from '../errors';
+import { forbidden, forbiddenToUsers, toApiError, unauthenticated } from '../errors';
+import { type ApiRole, authRuleOf } from './auth-rules';
 
-/** `@Authorized()` = any logged-in account; `@Authorized('admin')` = the admin role only. */
-export const authChecker: AuthChecker<GraphqlContext, AdminRole> = ({ context }, roles) => {
+/**
+ * `@Authorized()` = any management account; `@Authorized('admin')` = the admin role only;
+ * `@Authorized('user')` = a mail user (the resolver acts on `ctx.user` only, never on an id it is given).
+ * Management accounts and mail users never share a field unless both are named.
+ */
+export const authChecker: AuthChecker<GraphqlContext, ApiRole> = ({ context }, roles) => {
+  if (context.user) {
+    if (!roles.includes('user')) throw forbiddenToUsers();
+    return true;
+  }
   if (!context.admin) throw unauthenticated();
-  if (roles.length > 0 && !roles.includes(context.admin.role)) throw forbidden();
+  if (roles.length > 0 && !roles.includes(context.admin.role)) throw roles.every((r) => r === 'user') ? forbidden(FOR_USERS_ONLY) : forbidden();
   return true;
 };
 
-/** Root fields anyone may call. */
-const PUBLIC_FIELDS = new Set(['login']);
+const FOR_USERS_ONLY = 'this operation is a mail user\u2019s own (log in with userLogin); management accounts have no mailbox';
+
 /** Mutations a read-only (monitor) account may still call. */
 const MONITOR_MUTATIONS = new Set(['logout']);
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
- * A second line behind @Authorized: every root field needs a login, and mutations need
- * the admin role, so a resolver that forgets its decorator is still closed. Also turns
- * the engine's own errors (DirectoryError, StoreError, SettingsError) into coded API errors.
+ * A second line behind @Authorized: every root field needs its rule (auth-rules.ts) and a login
+ * that the rule admits, and mutations need the admin role (or the user role where the rule
+ * names it), so a resolver that forgets its decorator is closed to everyone. Also turns the
+ * engine's own errors (DirectoryError, StoreError, SettingsError) into coded API errors.
  */
 export const guardAndMapErrors: MiddlewareFn<GraphqlContext> = async ({ context, info }, next) => {
   const root = info.parentType.name;
-  if (ROOT_TYPES.has(root) && !PUBLIC_FIELDS.has(info.fieldName)) {
-    if (!context.admin) throw unauthenticated();
-    if (root === 'Mutation' && context.admin.role !== 'admin' && !MONITOR_MUTATIONS.has(info.fieldName)) throw forbidden();
+  if (ROOT_TYPES.has(root)) {
+    const rule = authRuleOf(info.parentType.getFields()[info.fieldName]);
+    if (!rule?.public) {
+      if (!context.admin && !context.user) throw unauthenticated();
+      if (!rule) throw forbidden();
+      if (context.user) {
+        if (!rule.roles.includes('user')) throw forbiddenToUsers();
+      } else if (context.admin && root === 'Mutation' && context.admin.role !== 'admin' && !MONITOR_MUTATIONS.has(info.fieldName)) {
+        throw forbidden();
+      }
+    }
   }
   try {
     return await next();

@@ -31,11 +31,12 @@ export class AuthResolver {
     return { token: result.token, expiresAt: result.expiresAt, role: result.account.role, admin: result.account };
   }
 
-  @Authorized()
-  @Mutation(() => Boolean, { description: 'Revokes the token this request was made with.' })
+  @Authorized('admin', 'monitor', 'user')
+  @Mutation(() => Boolean, { description: 'Revokes the token this request was made with (a management account\u2019s or a mail user\u2019s).' })
   logout(@Ctx() ctx: GraphqlContext): boolean {
     if (!ctx.token) throw unauthenticated();
-    ctx.engine.admins.logout(ctx.token);
+    if (ctx.user) ctx.engine.userSessions.logout(ctx.token);
+    else ctx.engine.admins.logout(ctx.token);
     return true;
   }
 

@@ -72,5 +72,7 @@ function statistics(ctx: GraphqlContext): JunkStatisticsType {
     minLearntPerClass: min,
     lastTraining: last ? toJobRun(last) : null,
     mailboxLearning: ctx.engine.junkLearning.stats(),
+    tokenTables: ctx.engine.settings.get().junkTokenTables,
+    userTables: ctx.engine.junkTables.stats().map((u) => ({ ...u, shortName: ctx.engine.directory.user(u.userId)?.shortName })),
   };
 }

@@ -1,6 +1,8 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { JunkTokenTables } from '../../server/config/settings-schema';
 import { JobRunType } from '../jobs/job-types';
+import { JunkTokenTablesValue } from '../settings/settings-types';
 
 export enum JunkLesson {
   SPAM = 'spam',
@@ -25,6 +27,24 @@ export class JunkMailboxLearningType {
 
   @Field(() => Int, { description: 'Lessons dropped because too many were waiting (50,000).' })
   dropped!: number;
+}
+
+@ObjectType('JunkUserTable', { description: 'A user\u2019s own token table (setting junkTokenTables = PER_USER).' })
+export class JunkUserTableType {
+  @Field(() => ID, { nullable: true, description: 'The user\u2019s id (null in a user\u2019s own view).' })
+  userId?: number;
+
+  @Field(() => String, { nullable: true, description: 'The user\u2019s short name; null when the user no longer exists.' })
+  shortName?: string;
+
+  @Field(() => Int)
+  spamLearnt!: number;
+
+  @Field(() => Int)
+  hamLearnt!: number;
+
+  @Field(() => Boolean, { description: 'Scores the user\u2019s mail (enough of both classes); else the global table does.' })
+  inUse!: boolean;
 }
 
 @ObjectType('JunkStatistics', { description: 'What the Bayesian junk filter has learnt.' })
@@ -52,6 +72,12 @@ export class JunkStatisticsType {
 
   @Field(() => JunkMailboxLearningType)
   mailboxLearning!: JunkMailboxLearningType;
+
+  @Field(() => JunkTokenTablesValue, { description: 'The setting junkTokenTables: the figures above are the global table\u2019s.' })
+  tokenTables!: JunkTokenTables;
+
+  @Field(() => [JunkUserTableType], { description: 'Users\u2019 own tables (kept while the setting is PER_USER, and after, until users are deleted).' })
+  userTables!: JunkUserTableType[];
 }
 
 @InputType({ description: 'A message to learn: `raw` text, or messages of a user\u2019s mailbox (`userId`, `mailbox`, `uids`). Exactly one source.' })

@@ -2,6 +2,7 @@ import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphq
 import {
   ACME_CHALLENGES,
   JUNK_ACTIONS,
+  JUNK_TOKEN_TABLES,
   MTA_STS_MODES,
   PERMISSIVENESS_LEVELS,
   SETTINGS,
@@ -42,6 +43,15 @@ export const JunkPermissiveness = closedSet(PERMISSIVENESS_LEVELS, {
     least: 'Least permissive: flags mildly suspicious mail (score 3).',
     moderate: 'Score 5, SpamAssassin\u2019s default.',
     most: 'Most permissive: only blatant junk (score 8).',
+  },
+});
+
+export const JunkTokenTablesValue = closedSet(JUNK_TOKEN_TABLES, {
+  name: 'JunkTokenTables',
+  description: 'Where the junk filter keeps what it learns.',
+  meanings: {
+    global: 'One table for everyone.',
+    'per-user': 'Each user\u2019s own table as well, used for the user\u2019s mail once it knows 200 messages of each class.',
   },
 });
 
@@ -156,6 +166,7 @@ const SPECIAL: Partial<Record<SettingKey, SpecialType>> = {
   logLevelJobs: one(LogLevelValue),
   junkPermissiveness: one(JunkPermissiveness),
   junkAction: one(JunkAction),
+  junkTokenTables: one(JunkTokenTablesValue),
   virusAction: one(VirusAction),
   tlsProfile: one(TlsProfile),
   selfSignedKeyType: one(SelfSignedKeyType),

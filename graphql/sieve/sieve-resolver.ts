@@ -3,7 +3,7 @@ import type { SieveError } from '../../server/sieve/index';
 import { SieveScriptError, type StoredSieveScript } from '../../server/sieve/scripts';
 import { VACATION_SCRIPT, readVacationScript } from '../../server/sieve/vacation-script';
 import { VacationError, setVacation } from '../../server/sieve/vacation';
-import { userId } from '../accounts/user-resolver';
+import { existingUserId } from '../accounts/user-resolver';
 import type { GraphqlContext } from '../context';
 import { ApiError, notFound } from '../errors';
 import { withoutNulls } from '../inputs';
@@ -19,7 +19,7 @@ import {
   VacationType,
 } from './sieve-types';
 
-const problem = (e: SieveError) => ({ line: e.line, column: e.column, message: e.message, ...(e.script ? { script: e.script } : {}) });
+export const sieveProblem = (e: SieveError) => ({ line: e.line, column: e.column, message: e.message, ...(e.script ? { script: e.script } : {}) });
 
 /** SieveScripts refusals as typed API errors (docs/graphql.md lists the codes). */
 function apiError(err: unknown): unknown {
@@ -31,7 +31,7 @@ function apiError(err: unknown): unknown {
   switch (err.code) {
     case 'INVALID': {
       const first = err.errors[0];
-      return new ApiError('SIEVE_INVALID', err.message, { line: first?.line, column: first?.column, problems: err.errors.map(problem) });
+      return new ApiError('SIEVE_INVALID', err.message, { line: first?.line, column: first?.column, problems: err.errors.map(sieveProblem) });
     }
     case 'NONEXISTENT':
       return new ApiError('NOT_FOUND', err.message);
@@ -46,7 +46,7 @@ function apiError(err: unknown): unknown {
   }
 }
 
-async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
+export async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
@@ -54,25 +54,28 @@ async function mapped<T>(f: () => T | Promise<T>): Promise<T> {
   }
 }
 
-function existingUser(ctx: GraphqlContext, id: string): number {
-  const n = userId(id);
-  if (!ctx.engine.directory.user(n)) throw notFound(`user ${id}`);
-  return n;
+/** A user's vacation shortcut as the API shows it; null when it was never set. */
+export function readVacation(ctx: GraphqlContext, uid: number): VacationType | null {
+  const script = ctx.engine.sieve.get(uid, VACATION_SCRIPT);
+  const v = script && readVacationScript(script.content);
+  if (!script || !v) return null;
+  return { enabled: script.active, subject: v.subject, text: v.text, days: v.days, addresses: v.addresses, previousScript: v.previous };
 }
+
 
 @Resolver()
 export class SieveResolver {
   @Authorized()
   @Query(() => [SieveScriptType], { description: 'A user\u2019s Sieve scripts, by name.' })
   sieveScripts(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): StoredSieveScript[] {
-    const uid = existingUser(ctx, id);
+    const uid = existingUserId(ctx, id);
     return ctx.engine.sieve.list(uid).map((s) => ctx.engine.sieve.get(uid, s.name) as StoredSieveScript);
   }
 
   @Authorized()
   @Query(() => SieveScriptType, { nullable: true })
   sieveScript(@Arg('userId', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: GraphqlContext): StoredSieveScript | null {
-    return ctx.engine.sieve.get(existingUser(ctx, id), name) ?? null;
+    return ctx.engine.sieve.get(existingUserId(ctx, id), name) ?? null;
   }
 
   @Authorized()
@@ -84,26 +87,22 @@ export class SieveResolver {
   @Authorized()
   @Query(() => VacationType, { nullable: true, description: 'The vacation shortcut\u2019s settings; null when it was never set.' })
   vacation(@Arg('userId', () => ID) id: string, @Ctx() ctx: GraphqlContext): VacationType | null {
-    const uid = existingUser(ctx, id);
-    const script = ctx.engine.sieve.get(uid, VACATION_SCRIPT);
-    const v = script && readVacationScript(script.content);
-    if (!script || !v) return null;
-    return { enabled: script.active, subject: v.subject, text: v.text, days: v.days, addresses: v.addresses, previousScript: v.previous };
+    return readVacation(ctx, existingUserId(ctx, id));
   }
 
   @Authorized('admin')
   @Mutation(() => PutSieveScriptPayload, { description: 'Stores a script after checking it; errors come back as SIEVE_INVALID with line and column.' })
   async putSieveScript(@Arg('input', () => PutSieveScriptInput) input: PutSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<PutSieveScriptPayload> {
-    const uid = existingUser(ctx, input.userId);
+    const uid = existingUserId(ctx, input.userId);
     const { warnings } = await mapped(() => ctx.engine.sieve.put(uid, input.name, input.content, { activate: input.activate ?? false }));
     ctx.log.message('Sieve script stored', { userId: uid, script: input.name, by: ctx.admin?.username });
-    return { script: ctx.engine.sieve.get(uid, input.name) as StoredSieveScript, warnings: warnings.map(problem) };
+    return { script: ctx.engine.sieve.get(uid, input.name) as StoredSieveScript, warnings: warnings.map(sieveProblem) };
   }
 
   @Authorized('admin')
   @Mutation(() => Boolean, { description: 'Makes a script the active one (name null or "": none).' })
   async activateSieveScript(@Arg('input', () => ActivateSieveScriptInput) input: ActivateSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
-    const uid = existingUser(ctx, input.userId);
+    const uid = existingUserId(ctx, input.userId);
     await mapped(() => ctx.engine.sieve.setActive(uid, input.name || null));
     return true;
   }
@@ -111,7 +110,7 @@ export class SieveResolver {
   @Authorized('admin')
   @Mutation(() => Boolean, { description: 'Deletes a script; the active one must be deactivated first (NOT_ALLOWED).' })
   async deleteSieveScript(@Arg('input', () => SieveScriptNameInput) input: SieveScriptNameInput, @Ctx() ctx: GraphqlContext): Promise<boolean> {
-    const uid = existingUser(ctx, input.userId);
+    const uid = existingUserId(ctx, input.userId);
     await mapped(() => ctx.engine.sieve.delete(uid, input.name));
     return true;
   }
@@ -119,7 +118,7 @@ export class SieveResolver {
   @Authorized('admin')
   @Mutation(() => SieveScriptType)
   async renameSieveScript(@Arg('input', () => RenameSieveScriptInput) input: RenameSieveScriptInput, @Ctx() ctx: GraphqlContext): Promise<StoredSieveScript> {
-    const uid = existingUser(ctx, input.userId);
+    const uid = existingUserId(ctx, input.userId);
     await mapped(() => ctx.engine.sieve.rename(uid, input.name, input.newName));
     return ctx.engine.sieve.get(uid, input.newName) as StoredSieveScript;
   }
@@ -144,7 +143,7 @@ export class SieveResolver {
       'Writes the "vacation" script from these settings; enabled makes it the active script (the script active before keeps running through include), disabled reactivates that one.',
   })
   async setVacation(@Arg('input', () => SetVacationInput) input: SetVacationInput, @Ctx() ctx: GraphqlContext): Promise<VacationType> {
-    const uid = existingUser(ctx, input.userId);
+    const uid = existingUserId(ctx, input.userId);
     const { userId: _user, ...change } = input;
     const state = await mapped(() => setVacation(ctx.engine.sieve, uid, withoutNulls(change)));
     ctx.log.message(input.enabled ? 'vacation on' : 'vacation off', { userId: uid, by: ctx.admin?.username });

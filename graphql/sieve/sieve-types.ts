@@ -64,11 +64,9 @@ export class VacationType {
   previousScript?: string;
 }
 
+/** A script to store; the user's own (role USER) or, with userId, any user's (PutSieveScriptInput). */
 @InputType()
-export class PutSieveScriptInput {
-  @Field(() => ID)
-  userId!: string;
-
+export class PutMySieveScriptInput {
   @Field(() => String)
   name!: string;
 
@@ -77,6 +75,12 @@ export class PutSieveScriptInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Also make it the active script. Default false.' })
   activate?: boolean;
+}
+
+@InputType()
+export class PutSieveScriptInput extends PutMySieveScriptInput {
+  @Field(() => ID)
+  userId!: string;
 }
 
 @InputType()
@@ -109,11 +113,9 @@ export class RenameSieveScriptInput {
   newName!: string;
 }
 
+/** The vacation shortcut's settings; the user's own (role USER) or, with userId, any user's (SetVacationInput). */
 @InputType()
-export class SetVacationInput {
-  @Field(() => ID)
-  userId!: string;
-
+export class SetMyVacationInput {
   @Field(() => Boolean)
   enabled!: boolean;
 
@@ -128,6 +130,12 @@ export class SetVacationInput {
 
   @Field(() => [String], { nullable: true })
   addresses?: string[];
+}
+
+@InputType()
+export class SetVacationInput extends SetMyVacationInput {
+  @Field(() => ID)
+  userId!: string;
 }
 
 @InputType()

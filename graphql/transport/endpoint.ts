@@ -44,6 +44,8 @@ export class GraphqlEndpoint implements ApiEndpoint {
   private contextFor(req: http.IncomingMessage): GraphqlContext {
     const token = bearerToken(req.headers.authorization);
     const admin = token ? this.ctx.admins.verifyToken(token) : undefined;
-    return { engine: this.ctx, admin, token: admin ? token : undefined, remoteAddress: remoteAddressOf(req), log: this.log };
+    // Management tokens and users' tokens live in separate tables; a token is at most one of them.
+    const user = token && !admin ? this.ctx.userSessions.verifyToken(token) : undefined;
+    return { engine: this.ctx, admin, user, token: admin || user ? token : undefined, remoteAddress: remoteAddressOf(req), log: this.log };
   }
 }

@@ -94,7 +94,8 @@ export class GraphqlHttpHandler {
   }
 
   private async handleRequest(req: http.IncomingMessage, res: http.ServerResponse, url: URL, context: GraphqlContext, activity: Activity): Promise<void> {
-    const limits = limitsFor(context.admin !== undefined);
+    const signedIn = context.admin !== undefined || context.user !== undefined;
+    const limits = limitsFor(signedIn);
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') {
@@ -107,7 +108,7 @@ export class GraphqlHttpHandler {
       } catch (err) {
         if (err instanceof BodyTooLargeError) {
           const size = `${limits.maxBodyBytes / 1024} KB`;
-          sendRequestError(res, 413, 'PAYLOAD_TOO_LARGE', context.admin ? `request bodies are limited to ${size}` : `requests without a valid token are limited to ${size}; log in first`);
+          sendRequestError(res, 413, 'PAYLOAD_TOO_LARGE', signedIn ? `request bodies are limited to ${size}` : `requests without a valid token are limited to ${size}; log in first`);
           req.resume();
           return;
         }
@@ -158,7 +159,7 @@ export class GraphqlHttpHandler {
     res.statusCode = response.status ?? 200;
     // The debug level: every request, queries too (never its variables, which may hold passwords).
     if (this.log.debugging) {
-      this.log.debug('GraphQL request', { client: context.remoteAddress, user: context.admin?.username, operation: label, status: res.statusCode, ms: Math.round(performance.now() - started) });
+      this.log.debug('GraphQL request', { client: context.remoteAddress, user: context.admin?.username ?? context.user?.user.shortName, operation: label, status: res.statusCode, ms: Math.round(performance.now() - started) });
     }
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

@@ -1,11 +1,15 @@
 import type { Settings } from './settings-schema';
 
 /** How a mail client secures a connection: TLS from the first byte, STARTTLS, or not at all. */
-export type ClientSecurity = 'tls' | 'starttls' | 'none';
+export const CLIENT_SECURITIES = ['tls', 'starttls', 'none'] as const;
+export type ClientSecurity = (typeof CLIENT_SECURITIES)[number];
+/** What a mail client uses a server for. */
+export const CLIENT_PROTOCOLS = ['imap', 'pop3', 'submission'] as const;
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
 
 /** One server a mail client may use, as autoconfiguration and SRV records advertise it. */
 export interface ClientEndpoint {
-  protocol: 'imap' | 'pop3' | 'submission';
+  protocol: ClientProtocol;
   /** The listener it is (imaps, imap, pop3s, pop3, smtps, submission). */
   listener: string;
   host: string;

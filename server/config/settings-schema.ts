@@ -19,6 +19,9 @@ export type Permissiveness = (typeof PERMISSIVENESS_LEVELS)[number];
 /** What happens to junk: the seed's Bounced, Deleted, Delivered and Redirected. */
 export const JUNK_ACTIONS = ['deliver', 'bounce', 'delete', 'redirect', 'quarantine'] as const;
 export type JunkAction = (typeof JUNK_ACTIONS)[number];
+/** Where the Bayes filter keeps what it learns: one table for everyone, or one per user (as mox does) with the global one as fallback. */
+export const JUNK_TOKEN_TABLES = ['global', 'per-user'] as const;
+export type JunkTokenTables = (typeof JUNK_TOKEN_TABLES)[number];
 /** What happens to infected mail: the seed's Bounced, Deleted and Quarantined. */
 export const VIRUS_ACTIONS = ['bounce', 'delete', 'quarantine'] as const;
 export type VirusAction = (typeof VIRUS_ACTIONS)[number];
@@ -162,6 +165,9 @@ export interface Settings {
   virusDatabaseDir: string;
   junkTrainingSchedule: string;
   junkLearnFromMailboxes: boolean;
+  junkTokenTables: JunkTokenTables;
+  // Self-service (issue 18): what mail users may change themselves through the API's USER role
+  usersMaySetForwarding: boolean;
   sieveVacationPruneSchedule: string;
   acmeDirectoryUrl: string;
   acmeContactEmail: string;
@@ -841,6 +847,17 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
     default: true,
     seedName: '(not in the seed; Stalwart, mox, Mail-in-a-Box and mailcow learn this way)',
     description: 'Learn from users\u2019 own filing: a message a user moves, copies or appends into the Junk mailbox (special use \\Junk) is learnt as junk, one moved out of Junk (except to Trash) as not junk, and so are messages a client marks $Junk or $NotJunk.',
+  },
+  junkTokenTables: {
+    default: 'global',
+    seedName: '(not in the seed: one SpamAssassin database for the server; mox keeps one per user)',
+    description: 'global: one token table learns from everyone and scores everyone\u2019s mail. per-user (as mox): what a user teaches by filing into or out of Junk and by $Junk/$NotJunk goes into that user\u2019s own table instead, and forwards to junkmail/notjunkmail into the forwarder\u2019s table as well as the global one; a user\u2019s table scores the user\u2019s mail once it knows 200 junk and 200 good messages; until then the global table does.',
+    check: oneOf(JUNK_TOKEN_TABLES),
+  },
+  usersMaySetForwarding: {
+    default: false,
+    seedName: '(not in the seed: users could change nothing themselves)',
+    description: 'Mail users may set their own forwarding addresses (GraphQL setMyForwarding, the console\u2019s user view). Off: only an administrator can; forwarding sends the user\u2019s mail elsewhere, which some sites must not allow.',
   },
   sieveVacationPruneSchedule: {
     default: '30 3 * * *',

@@ -573,6 +573,46 @@ CREATE TABLE list_web_logins (
 `,
   },
   {
+    version: 17,
+    sql: `
+-- Issue 18, the user's side (docs/users-and-domains.md, "What users do themselves").
+-- App passwords: one per client, scrypt-hashed like mail passwords; tag is the first four hex
+-- digits of the password's SHA-256, so a login checks one hash instead of every one the user has.
+-- AUTOINCREMENT: an id is never reused, so a revoked one can never be mistaken for a new one
+-- (the directory's authentication cache remembers app passwords by id).
+CREATE TABLE app_passwords (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  UNIQUE (user_id, name)
+);
+CREATE INDEX app_passwords_by_tag ON app_passwords(user_id, tag);
+-- A mail user's GraphQL sessions (role USER), apart from the management accounts' sessions;
+-- app_password_id says the login used an app password (such a session cannot make more).
+CREATE TABLE user_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  app_password_id INTEGER REFERENCES app_passwords(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX user_sessions_by_user ON user_sessions(user_id);
+-- A user's own junk level (NULL = the server's junkPermissiveness) and allow/block lists of
+-- addresses and domains, honoured by the junk stage for that user's deliveries.
+ALTER TABLE users ADD COLUMN junk_permissiveness TEXT CHECK (junk_permissiveness IN ('least', 'moderate', 'most'));
+CREATE TABLE user_junk_senders (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  sender TEXT NOT NULL COLLATE NOCASE,
+  list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+  PRIMARY KEY (user_id, sender)
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 18,
     sql: `
 -- Each user's mail storage as running totals (the sum of the mailboxes' own totals, kept by

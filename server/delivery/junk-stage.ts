@@ -1,15 +1,19 @@
 import fs from 'node:fs';
+import type { Permissiveness, Settings } from '../config/settings-schema';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import { decideJunk, type JunkDecision } from '../junk/decision';
 import { encapsulate, tagSubject } from '../junk/rewrite';
 import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
 import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
+import { junkForUser } from '../junk/user-preferences';
+import { REQUIRED_SCORE, type Verdict, verdictFor } from '../junk/verdict';
+import { addressesIn, headerFields } from '../mail/header-fields';
 import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
 import { queueGeneratedMail } from '../queue/generated-mail';
 import { targetsFor } from '../queue/targets';
-import type { DeliveryStage, LocalMessage } from './types';
+import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 
 /** spamc's limit: SpamAssassin is slow on big messages, and junk is small. */
 const SPAMD_MAX_BYTES = 500 * 1024;
@@ -21,7 +25,10 @@ const SPAMD_MAX_BYTES = 500 * 1024;
  * spamtest value Sieve reads, and junk gets the seed's disposition: delivered (optionally
  * tagged or encapsulated), bounced, deleted or redirected, or (beyond the seed, as mailcow and
  * rspamd do) quarantined, with the optional notice to the postmaster. A message released from
- * the quarantine is not screened again.
+ * the quarantine is not screened again. A user's own preferences (level, allowed and blocked
+ * senders) then decide that user's copy where they differ from the server's verdict: their junk
+ * is filed into the user's Junk folder marked $Junk, and mail they allow is exempt from the
+ * disposition.
  */
 export class JunkStage implements DeliveryStage {
   readonly name = 'junk';
@@ -53,8 +60,9 @@ export class JunkStage implements DeliveryStage {
       action: decision.action,
     });
     if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
-    if (decision.action !== 'none') {
-      const standing = message.targets.filter((t) => !t.outcome);
+    const exempt = this.applyUserVerdicts(message, raw, decision.verdict, s, spamd);
+    const standing = decision.action === 'none' ? [] : message.targets.filter((t) => !t.outcome && !exempt.has(t));
+    if (standing.length) {
       for (const t of standing) {
         if (decision.action === 'bounce') t.outcome = { status: 'permanent', diagnostic: '5.7.1 message refused as junk mail' };
         // Deleted junk is settled as handled, so the queue neither retries nor bounces it.
@@ -64,6 +72,40 @@ export class JunkStage implements DeliveryStage {
     }
     const spamScore = spamtestValue(decision.verdict);
     message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
+  }
+
+  /**
+   * Each recipient's own verdict where the user has one: from the user's own token table
+   * (junkTokenTables = per-user, once it has learnt enough) and the user's preferences
+   * (server/junk/user-preferences.ts). Junk by the user's word is filed into the user's Junk
+   * folder with $Junk; the targets whose user calls it not junk are returned, to be left out
+   * of the server's disposition.
+   */
+  private applyUserVerdicts(message: LocalMessage, raw: Buffer, verdict: Verdict, s: Readonly<Settings>, spamd: SpamdResult | undefined): Set<DeliveryTarget> {
+    const exempt = new Set<DeliveryTarget>();
+    let senders: string[] | undefined;
+    for (const t of message.targets) {
+      if (t.outcome) continue;
+      const table = s.junkTokenTables === 'per-user' ? this.ctx.junkTables.readyFor(t.user.id) : undefined;
+      const hasPreferences = this.ctx.userJunk.hasAny(t.user.id);
+      if (!table && !hasPreferences) continue;
+      const own = table ? verdictFor(table.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales }), s.junkPermissiveness, spamd) : verdict;
+      senders ??= sendersOf(message.entry.sender, raw);
+      const prefs = hasPreferences ? this.ctx.userJunk.get(t.user.id) : undefined;
+      const mine = prefs ? junkForUser(prefs, senders, own) : { isJunk: own.isJunk, reason: 'server' };
+      t.verdicts = userSpamtest(mine.reason, own, prefs?.permissiveness);
+      if (mine.isJunk === verdict.isJunk) continue;
+      const reason = mine.reason === 'server' && table ? 'own token table' : mine.reason;
+      this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason, score: own.score });
+      if (!mine.isJunk) {
+        exempt.add(t);
+        continue;
+      }
+      const junkBox = this.ctx.store.mailboxes(t.user.id).find((m) => m.specialUse === '\\Junk');
+      if (junkBox) t.mailbox = junkBox.name;
+      if (!t.flags.includes('$Junk')) t.flags = [...t.flags, '$Junk'];
+    }
+    return exempt;
   }
 
   /**
@@ -86,7 +128,7 @@ export class JunkStage implements DeliveryStage {
     }
   }
 
-  /** What junk needs beyond its outcome: the rewritten message, the redirected or quarantined copy, the notice. */
+  /** What junk needs beyond its outcome, for the targets it applies to: the rewritten message, the redirected or quarantined copy, the notice. */
   private async dispose(decision: JunkDecision, message: LocalMessage, standing: LocalMessage['targets']): Promise<void> {
     const { hostname } = this.ctx.options;
     let kept = '';
@@ -116,7 +158,7 @@ export class JunkStage implements DeliveryStage {
     }
     if (decision.redirectTo) {
       await this.queueCopy(message, 'redirect', decision.redirectTo, (await fs.promises.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
-      for (const t of message.targets) if (!t.outcome) t.outcome = { status: 'delivered' };
+      for (const t of standing) if (!t.outcome) t.outcome = { status: 'delivered' };
       this.log.message('junk redirected', { queueId: message.entry.id, to: decision.redirectTo });
     }
     if (decision.notify) {
@@ -151,6 +193,22 @@ export class JunkStage implements DeliveryStage {
     const recipients = targets.map((t) => ({ address: t, original: to }));
     await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
   }
+}
+
+/** Sieve's spamtest for one user's copy: sure for listed senders, else the score against the user's own level or table. */
+function userSpamtest(reason: string, own: Verdict, level: Permissiveness | undefined): { spamScore: number; spamPercent: number } {
+  if (reason === 'blocked') return { spamScore: 10, spamPercent: 100 };
+  if (reason === 'allowed') return { spamScore: 1, spamPercent: 0 };
+  const judged = level ? { ...own, required: REQUIRED_SCORE[level] } : own;
+  const spamScore = spamtestValue(judged);
+  return { spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(own.probability * 100) };
+}
+
+/** The envelope sender and the From header's addresses: what users' allowed and blocked senders are matched against. */
+function sendersOf(envelope: string, raw: Buffer): string[] {
+  const end = raw.indexOf('\r\n\r\n');
+  const header = raw.subarray(0, end < 0 ? raw.length : end).toString('latin1');
+  return [envelope, ...headerFields(header, 'from').flatMap(addressesIn)].filter((a) => a.includes('@'));
 }
 
 /** The first `max` bytes of a file (all of it when shorter). */

@@ -25,6 +25,8 @@ export interface DeliveryTarget {
   copies?: StoreCopy[];
   /** Set by a stage that settles this target (rejected, discarded, failed). */
   outcome?: RecipientOutcome;
+  /** The recipient's own spamtest values, where the user's junk settings or token table judged (else the message's). */
+  verdicts?: { spamScore: number; spamPercent: number };
 }
 
 export interface LocalMessage {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import type { UserJunkTables } from '../junk/user-tables';
 import type { MailStore } from '../store/store';
 import { type MailboxUsage, biggestMailboxes } from '../store/usage';
 import type { CreateUserInput, Directory, UpdateUserInput } from './directory';
@@ -14,6 +15,7 @@ export class Accounts {
     private readonly directory: Directory,
     private readonly store: MailStore,
     private readonly db: Db,
+    private readonly junkTables?: UserJunkTables,
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
@@ -39,6 +41,18 @@ export class Accounts {
     if (!user) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);
     this.directory.deleteUser(id);
     await this.store.removeUserFiles(id, user.storeLocation);
+    this.junkTables?.remove(id);
+  }
+
+  /**
+   * The addresses mail reaches the user at: the short name and the plain additional names at
+   * every local domain, and the additional names that are full addresses.
+   */
+  addressesOf(user: User): string[] {
+    const domains = this.directory.domains().filter((d) => d.kind === 'local').map((d) => d.name);
+    const plain = [user.shortName, ...user.names.filter((n) => !n.includes('@'))];
+    const full = user.names.filter((n) => n.includes('@'));
+    return [...new Set([...domains.flatMap((d) => plain.map((n) => `${n}@${d}`)), ...full].map((a) => a.toLowerCase()))];
   }
 
   /** Quota in bytes (0 = unlimited) and current usage. */

@@ -2,6 +2,7 @@ import { PUBLIC_OWNER } from '../store/types';
 import type { Db } from '../db/database';
 import type { Settings } from '../config/settings-schema';
 import { parseAddress } from './address';
+import { AppPasswords } from './app-passwords';
 import { hashPassword, isLegacyHash, isPasswordHash, verifyPassword, type PasswordVault } from './passwords';
 import { type Alias, type Domain, type DomainKind, DirectoryError, type Protocols, type Resolution, type User } from './types';
 
@@ -44,13 +45,17 @@ const MAX_ALIAS_DEPTH = 10;
  * these tables themselves.
  */
 export class Directory {
-  private readonly authCache = new Map<string, { userId: number; expires: number }>();
+  private readonly authCache = new Map<string, { userId: number; appPasswordId: number | undefined; expires: number }>();
+  /** Users' app passwords, which authenticate() accepts beside the mail password. */
+  readonly appPasswords: AppPasswords;
 
   constructor(
     private readonly db: Db,
     private readonly settings: () => Readonly<Settings>,
     private readonly vault: PasswordVault,
-  ) {}
+  ) {
+    this.appPasswords = new AppPasswords(db);
+  }
 
   // ---- domains -------------------------------------------------------------------------
 
@@ -446,8 +451,17 @@ export class Directory {
 
   // ---- authentication ------------------------------------------------------------------
 
-  /** Verifies a password; the user may give a short name, an additional name or a full address. */
+  /** Verifies a password (the mail password or an app password); the user may give a short name, an additional name or a full address. */
   async authenticate(username: string, password: string): Promise<User | undefined> {
+    return (await this.verifyLogin(username, password))?.user;
+  }
+
+  /**
+   * The one password check of every service: the mail password, else one of the user's app
+   * passwords (then `appPasswordId` says which, for its last-used time and for the sessions
+   * it may open).
+   */
+  async verifyLogin(username: string, password: string): Promise<{ user: User; appPasswordId?: number } | undefined> {
     const user = this.loginUser(username);
     if (!user) {
       await hashPassword(password); // same cost as a real check, so timing does not reveal names
@@ -456,18 +470,37 @@ export class Directory {
     const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id) as { password_hash: string };
     const cacheKey = `${user.id}\0${row.password_hash}\0${password}`;
     const cached = this.authCache.get(cacheKey);
-    if (cached && cached.expires > Date.now()) return user;
-    if (!(await verifyPassword(password, row.password_hash))) return undefined;
-    if (isLegacyHash(row.password_hash)) {
-      // An imported SHA-crypt hash gives way to ours at the first login that proves the password.
-      const hash = await hashPassword(password);
-      this.db.prepare('UPDATE users SET password_hash = ?, password_secret = ? WHERE id = ? AND password_hash = ?').run(hash, this.wantsReversible() ? this.vault.seal(password) : null, user.id, row.password_hash);
+    if (cached && cached.expires > Date.now()) {
+      if (cached.appPasswordId === undefined) return { user };
+      // A revoked app password stops working at once, cache or not.
+      if (this.appPasswords.exists(cached.appPasswordId)) {
+        this.appPasswords.touch(cached.appPasswordId);
+        return { user, appPasswordId: cached.appPasswordId };
+      }
+      this.authCache.delete(cacheKey);
+    }
+    let appPasswordId: number | undefined;
+    if (await verifyPassword(password, row.password_hash)) {
+      if (isLegacyHash(row.password_hash)) {
+        // An imported SHA-crypt hash gives way to ours at the first login that proves the password.
+        const hash = await hashPassword(password);
+        this.db.prepare('UPDATE users SET password_hash = ?, password_secret = ? WHERE id = ? AND password_hash = ?').run(hash, this.wantsReversible() ? this.vault.seal(password) : null, user.id, row.password_hash);
+      }
+    } else {
+      appPasswordId = await this.appPasswords.match(user.id, password);
+      if (appPasswordId === undefined) return undefined;
     }
     // Verified logins are remembered for a while, as Dovecot's auth cache does, so busy
     // clients that log in for every check do not pay the scrypt cost each time.
     if (this.authCache.size > 10000) this.authCache.clear();
-    this.authCache.set(cacheKey, { userId: user.id, expires: Date.now() + 5 * 60_000 });
-    return user;
+    this.authCache.set(cacheKey, { userId: user.id, appPasswordId, expires: Date.now() + 5 * 60_000 });
+    return appPasswordId === undefined ? { user } : { user, appPasswordId };
+  }
+
+  /** Whether `password` is the user's mail password itself (not an app password): what changing it asks for. */
+  async verifyMailPassword(userId: number, password: string): Promise<boolean> {
+    const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string } | undefined;
+    return row !== undefined && (await verifyPassword(password, row.password_hash));
   }
 
   loginUser(username: string): User | undefined {

@@ -1,5 +1,6 @@
 import type { SettingsService } from '../config/settings';
 import type { JunkFilter, LearnOutcome } from '../junk/filter';
+import type { UserJunkTables } from '../junk/user-tables';
 import type { JunkClass } from '../junk/token-store';
 import type { Logger } from '../logs/logger';
 import type { ActivityTracker } from '../metrics/activity';
@@ -38,6 +39,9 @@ export interface MailboxLearningStats {
  * per turn of the event loop. Idempotent: the filter knows each message by its hash, so a
  * message learnt twice counts once, and one moved back is moved to the other class. Lessons
  * are kept in memory: the ones waiting when the engine stops are not learnt (the next move is).
+ * With per-user token tables (junkTokenTables = per-user) a lesson goes into the filing user's
+ * own table instead of the global one, as mox keeps them: one user's taste does not decide
+ * another's mail. The global table (the fallback) keeps learning from junkmail/notjunkmail.
  */
 export class JunkMailboxLearning {
   private readonly waiting: Lesson[] = [];
@@ -51,7 +55,7 @@ export class JunkMailboxLearning {
 
   constructor(
     private readonly store: MailStore,
-    private readonly filter: JunkFilter,
+    private readonly filters: { global: JunkFilter; users: UserJunkTables },
     private readonly settings: SettingsService,
     private readonly log: Logger,
     private readonly activities: ActivityTracker,
@@ -129,15 +133,25 @@ export class JunkMailboxLearning {
         const batch = this.waiting.splice(0, BATCH);
         for (const as of ['spam', 'ham'] as const) {
           const lessons = batch.filter((l) => l.as === as);
-          const metas = lessons.map((l) => this.store.message(l.mailboxId, l.uid)).filter((m) => m !== undefined);
-          if (!metas.length) continue;
+          const found = lessons.flatMap((l) => {
+            const meta = this.store.message(l.mailboxId, l.uid);
+            return meta ? [{ userId: this.store.mailboxById(l.mailboxId)?.userId, meta }] : [];
+          });
+          if (!found.length) continue;
           // A message expunged meanwhile has no file to read: it is left out, not an error.
-          const raws = (await Promise.all(metas.map((m) => this.store.readMessage(m).catch(() => undefined)))).filter((r): r is Buffer => r !== undefined);
+          const read = await Promise.all(found.map(async (f) => ({ userId: f.userId, raw: await this.store.readMessage(f.meta).catch(() => undefined) })));
+          const learnt = read.filter((r): r is { userId: number | undefined; raw: Buffer } => r.raw !== undefined);
           if (this.stopped) return;
           // Labelled for the event-loop watchdog, which names what ran during a stall.
-          const activity = this.activities.start(`junk learning ${raws.length} from mailboxes`);
+          const activity = this.activities.start(`junk learning ${learnt.length} from mailboxes`);
           try {
-            this.tally(as, this.filter.learnMany(raws, as));
+            if (this.settings.get().junkTokenTables === 'per-user') {
+              for (const userId of new Set(learnt.map((r) => r.userId))) {
+                if (userId !== undefined) this.tally(as, this.filters.users.learnMany(userId, learnt.filter((r) => r.userId === userId).map((r) => r.raw), as));
+              }
+            } else {
+              this.tally(as, this.filters.global.learnMany(learnt.map((r) => r.raw), as));
+            }
           } finally {
             activity.close();
           }

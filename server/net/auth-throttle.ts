@@ -3,7 +3,8 @@ import type { LogHub, LogService, Logger } from '../logs/logger';
 import { addressGroup } from './address-group';
 
 /** Every service that checks passwords; they all share one throttle. */
-export type AuthService = 'smtp' | 'submission' | 'imap' | 'pop3' | 'managesieve' | 'graphql';
+/** `graphql` is a management login; `graphql_user` a mail user's login to the API (the USER role). */
+export type AuthService = 'smtp' | 'submission' | 'imap' | 'pop3' | 'managesieve' | 'graphql' | 'graphql_user';
 
 export interface ThrottleSettings {
   authFailureDelayMs: number;
@@ -63,6 +64,7 @@ const LOG_OF: Record<AuthService, LogService> = {
   pop3: 'pop',
   managesieve: 'sieve',
   graphql: 'web',
+  graphql_user: 'web',
 };
 
 /** Failures are forgotten after this long without one (or three times the longest delay, if more). */

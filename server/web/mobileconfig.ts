@@ -13,16 +13,19 @@ export const MOBILECONFIG_PATH = '/mobileconfig/';
  * GET /mobileconfig/ADDRESS: an Apple configuration profile that sets up Mail on macOS and
  * iOS for one user's address, signed (CMS) with the certificate the domain's clients see, so
  * the device shows who made it. It holds no password: the device asks for it. For a
- * management login (admin or monitor) today; the user's own download comes with the USER role.
+ * management login (admin or monitor), and for a mail user's login (role USER) for the user's
+ * own addresses only.
  */
 export function sendMobileconfig(ctx: EngineContext, log: Logger, req: http.IncomingMessage, res: http.ServerResponse, rest: string): void {
   const token = bearerToken(req.headers.authorization);
   const account = token ? ctx.admins.verifyToken(token) : undefined;
-  if (!account) return sendJson(res, 401, { errors: [{ message: 'log in first: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] });
+  const session = token && !account ? ctx.userSessions.verifyToken(token) : undefined;
+  if (!account && !session) return sendJson(res, 401, { errors: [{ message: 'log in first: send "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }] });
   const address = decodeURIComponent(rest.replace(/\.mobileconfig$/, '')).toLowerCase();
   const parsed = parseAddress(address);
   const user = parsed ? ctx.directory.loginUser(address) : undefined;
   if (!parsed || !user) return sendJson(res, 404, { errors: [{ message: `no user has the address ${address}`, extensions: { code: 'NOT_FOUND' } }] });
+  if (session && session.user.id !== user.id) return sendJson(res, 403, { errors: [{ message: 'a mail user may download only the profile of their own addresses', extensions: { code: 'FORBIDDEN' } }] });
   const host = clientHost(parsed.domain, ctx.options.hostname, ctx.tls.store.domainCertificateNames(parsed.domain));
   const endpoints = clientEndpoints(ctx.settings.get(), ctx.ports, host);
   const incoming = endpoints.find((e) => e.protocol === 'imap' && user.protocols !== 'pop') ?? endpoints.find((e) => e.protocol === 'pop3' && user.protocols !== 'imap');
@@ -37,7 +40,7 @@ export function sendMobileconfig(ctx: EngineContext, log: Logger, req: http.Inco
     'content-length': String(profile.length),
     'cache-control': 'no-store',
   });
-  log.message('mail profile downloaded', { address, by: account.username });
+  log.message('mail profile downloaded', { address, by: account?.username ?? `user:${session?.user.shortName}` });
   res.end(req.method === 'HEAD' ? undefined : profile);
 }
 

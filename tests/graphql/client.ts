@@ -51,6 +51,14 @@ export async function login(port: number, username = 'admin', password = ADMIN_P
   return data.login.token;
 }
 
+/** A mail user's login (role USER) with the mail password or an app password. */
+export async function userLogin(port: number, username: string, password: string): Promise<string> {
+  const data = await gqlOk<{ userLogin: { token: string } }>(port, 'mutation ($u: String!, $p: String!) { userLogin(username: $u, password: $p) { token } }', {
+    variables: { u: username, p: password },
+  });
+  return data.userLogin.token;
+}
+
 /** The code of the first error, for asserting expected failures. */
 export function errorCode(r: GraphqlResponse<unknown>): string | undefined {
   return r.errors?.[0]?.extensions?.code;

@@ -40,6 +40,7 @@ test('fail2ban-regex with the documented filter finds every failure and its addr
       ['graphql', '2001:db8::5', 'admin'],
       ['submission', '192.0.2.44', 'bob@example.com'],
       ['managesieve', '192.0.2.45', ''],
+      ['graphql_user', '192.0.2.46', 'carol@example.com'],
     ];
     let n = 0;
     for (const [service, client, username] of attempts) await throttle.attempt({ service, client, username }, () => undefined, { secret: `guess-${n++}` });
@@ -58,7 +59,7 @@ test('fail2ban-regex with the documented filter finds every failure and its addr
       ),
     );
     const found = out.trim().split('\n').sort();
-    assert.deepEqual(found, ['192.0.2.44', '192.0.2.45', '198.51.100.7', '2001:db8::5', '203.0.113.5', '203.0.113.5', '203.0.113.5']);
+    assert.deepEqual(found, ['192.0.2.44', '192.0.2.45', '192.0.2.46', '198.51.100.7', '2001:db8::5', '203.0.113.5', '203.0.113.5', '203.0.113.5']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

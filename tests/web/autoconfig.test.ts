@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { login } from '../graphql/client';
+import { gqlOk, login, userLogin } from '../graphql/client';
 
 /**
  * Parses an XML document with Python's ElementTree (a real XML parser, not a regular
@@ -32,7 +32,7 @@ describe('mail client autoconfiguration (Thunderbird, Outlook)', () => {
   let t: TestEngine;
 
   before(async () => {
-    t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1', fullName: 'Alice Example' }] });
+    t = await startEngine({ users: [{ shortName: 'alice', password: 'alice-password-1', fullName: 'Alice Example' }, { shortName: 'bob', password: 'bob-password-1' }] });
     t.engine.ctx.directory.addDomain('virtual.test', 'virtual-domain');
   });
   after(() => t.stop());
@@ -182,6 +182,15 @@ describe('mail client autoconfiguration (Thunderbird, Outlook)', () => {
         store.update(previous, { services: ['https'] });
         store.delete(ecdsa.id);
       }
+      // A mail user (role USER) downloads their own profile from the link myAccount gives, and no one else's.
+      const alice = await userLogin(t.ports.http, 'alice', 'alice-password-1');
+      const { myAccount } = await gqlOk<{ myAccount: { mobileconfigUrl: string } }>(t.ports.http, '{ myAccount { mobileconfigUrl } }', { token: alice });
+      assert.equal(myAccount.mobileconfigUrl, '/mobileconfig/alice%40example.test.mobileconfig');
+      const own = await fetch(`http://127.0.0.1:${t.ports.http}${myAccount.mobileconfigUrl}`, { headers: { authorization: `Bearer ${alice}` } });
+      assert.equal(own.status, 200);
+      assert.equal((verified(Buffer.from(await own.arrayBuffer()), store.idForService('https')).PayloadContent as Record<string, unknown>[])[0].EmailAddress, 'alice@example.test');
+      const bob = await userLogin(t.ports.http, 'bob', 'bob-password-1');
+      assert.equal((await download('alice@example.test', bob)).status, 403);
       assert.equal((await download('alice@example.test', '')).status, 401);
       assert.equal((await download('nobody@example.test')).status, 404);
     } finally {

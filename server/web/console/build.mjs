@@ -76,7 +76,7 @@ for (const file of result.outputFiles) {
 const routesBundle = await esbuild.build({ entryPoints: [path.join(SOURCE, 'src', 'routes.ts')], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'warning' });
 const routesModule = { exports: {} };
 new Function('module', 'exports', routesBundle.outputFiles[0].text)(routesModule, routesModule.exports);
-const routes = Object.values(routesModule.exports.PANE_PATHS);
+const routes = [...Object.values(routesModule.exports.PANE_PATHS), routesModule.exports.USER_PATH];
 
 const outputs = Object.entries(result.metafile.outputs);
 const entry = (source) => path.basename(outputs.find(([, o]) => o.entryPoint?.endsWith(source))[0]);

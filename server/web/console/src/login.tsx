@@ -64,6 +64,9 @@ export function Login({ notice }: { notice?: string }) {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>
+        <p className="login-sub">
+          <a href="/me">Mail users log in here</a>
+        </p>
       </form>
     </main>
   );

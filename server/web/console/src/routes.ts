@@ -25,3 +25,6 @@ export type PaneId = keyof typeof PANE_PATHS;
 
 /** Where "/" goes. */
 export const HOME = PANE_PATHS.overview;
+
+/** The mail user's own page (role USER): its own login and view, outside the panes. */
+export const USER_PATH = '/me';

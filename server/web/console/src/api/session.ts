@@ -1,8 +1,8 @@
 /**
- * The logged-in management account, kept in sessionStorage (one browser tab, gone when it
+ * The logged-in management account (or, role USER, a mail user at /me), kept in sessionStorage (one browser tab, gone when it
  * closes). Listeners hear logins, logouts and a token the API no longer accepts.
  */
-export type Role = 'ADMIN' | 'MONITOR';
+export type Role = 'ADMIN' | 'MONITOR' | 'USER';
 
 export interface Session {
   token: string;

@@ -42,7 +42,7 @@ export const WK_DESKTOP = { width: 1280, height: 800 };
 export const WK_PHONE = { width: 390, height: 844 };
 
 // The key under which WebDriver returns an element reference (W3C WebDriver, "web element identifier").
-const ELEMENT = 'element-6066-11e4-a52e-4a5cf2f9f1c4';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** A WebDriver session: the commands of the W3C protocol the walk uses. */
 export class WebKitPage {
@@ -120,11 +120,11 @@ export class WebKitPage {
     await this.command('POST', `/element/${id}/value`, { text });
   }
 
-  /** Saves a screenshot of the whole page (the document element, not only the viewport) as `name.png`. */
+  /** Saves a screenshot of the viewport as `name.png` (WebKit's driver clips even an element's screenshot to it). */
   async screenshot(name: string, dir = ARTIFACTS): Promise<string> {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.png`);
-    const png = await this.command<string>('GET', `/element/${await this.element('html')}/screenshot`);
+    const png = await this.command<string>('GET', '/screenshot');
     fs.writeFileSync(file, Buffer.from(png, 'base64'));
     return file;
   }

@@ -87,12 +87,16 @@ describe('console in WebKit: every pane at desktop and phone widths, and two tas
     await page.click(select);
     await page.clickButton('Hold');
     await until(() => h.t.engine.ctx.queue.entry(queued)?.state === 'held', 'the message held');
-    await page.waitFor(`[...document.querySelectorAll('[role=row]')].some((r) => r.textContent.includes('${queued}') && r.textContent.includes('held'))`, 'the row shown held');
+    // The state's own cell (the last error says "outbound mail is held" before the hold too).
+    const rowState = (state: string) =>
+      `[...document.querySelectorAll('[role=row]')].some((r) => r.textContent.includes('${queued}') && [...r.querySelectorAll('[role=cell]')].some((c) => c.textContent.trim() === '${state}'))`;
+    await page.waitFor(rowState('held'), 'the row shown held');
     await page.screenshot('webkit-task-queue-held-desktop');
     await page.click(select);
     await page.clickButton('Release');
     await until(() => h.t.engine.ctx.queue.entry(queued)?.state !== 'held', 'the message released');
     await page.waitFor(`document.querySelector('.saved')?.textContent.includes('Released 1')`, '"Released 1" shown');
+    await page.waitFor(rowState('deferred'), 'the row shown deferred again');
     assert.deepEqual(await page.problems(), []);
   });
 });

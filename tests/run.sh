@@ -38,6 +38,10 @@ command -v prometheus >/dev/null || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # and Debian's Firefox ESR for the same walk in Gecko (puppeteer-core over WebDriver BiDi)
 [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
+# and WebKitGTK's WebDriver (it starts MiniBrowser, from libwebkit2gtk) under Xvfb, a display
+# in memory, for the walk in WebKit (tests/console/walk-webkit.test.ts; Playwright's WebKit is a download)
+[ -x /usr/bin/WebKitWebDriver ] || need+=(webkit2gtk-driver)
+[ -x /usr/bin/Xvfb ] || need+=(xvfb)
 # CJK fonts, so that the Japanese and Korean list pages' screenshots show text, not boxes
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then

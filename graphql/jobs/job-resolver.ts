@@ -34,6 +34,8 @@ export class JobResolver {
     @Arg('job', () => String, { nullable: true }) job: string | undefined,
     @Ctx() ctx: GraphqlContext,
   ): Connection<JobRunType> {
+    // An explicit `job: null` (the console sends it on /jobs) means every job, as leaving it out does.
+    job ??= undefined;
     if (job !== undefined && !ctx.engine.jobs.job(job)) throw notFound(`job "${job}"`);
     return paginate(ctx.engine.jobs.log.runs(job).map((r) => toJobRun(r, ctx.engine.jobs.progressOf(r.job, r.id))), runKey, page);
   }
@@ -50,7 +52,7 @@ export class JobResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as GraphqlContext;
       if (!ctx.admin) throw unauthenticated();
-      const wanted = args.job as string | undefined;
+      const wanted = (args.job as string | null | undefined) ?? undefined;
       return eventStream(ctx.engine.jobs, ['started', 'progress', 'finished'], (event, payload) => {
         const { run, progress } = event === 'progress' ? (payload as { run: JobRun; progress: JobProgress }) : { run: payload as JobRun, progress: undefined };
         return wanted === undefined || run.job === wanted ? toJobRun(run, progress) : undefined;

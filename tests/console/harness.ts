@@ -31,13 +31,15 @@ export const FIREFOX = process.env.PILLARBOX_FIREFOX ?? '/usr/bin/firefox-esr';
 export type BrowserName = 'chrome' | 'firefox';
 const ROOT = path.join(__dirname, '..', '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console');
-const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
+/** The built console: the browser tests skip without it. */
+export const CONSOLE_INDEX = path.join(ROOT, 'dist', 'console', 'index.html');
+export const AXE = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
 
 /** The reason to skip, when the machine cannot run the browser tests. */
 export function skipReason(browser: BrowserName = 'chrome'): string | false {
   if (browser === 'chrome' && !fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium; tests/run.sh does)`;
   if (browser === 'firefox' && !fs.existsSync(FIREFOX)) return `${FIREFOX} is missing (apt-get install firefox-esr; tests/run.sh does)`;
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))) return 'the console is not built (npm run build)';
+  if (!fs.existsSync(CONSOLE_INDEX)) return 'the console is not built (npm run build)';
   return false;
 }
 

@@ -109,6 +109,11 @@ describe('GraphQL jobs and the nightly junk training', () => {
     );
     assert.ok(Number(page2.jobRuns.nodes[0].id) < Number(page1.jobRuns.nodes[0].id));
     assert.equal(page2.jobRuns.pageInfo.hasNextPage, false);
+    // `job: null` (as the console's Jobs pane sends it) is every job's runs, as no `job` is.
+    const all = await gqlOk<{ jobRuns: { totalCount: number } }>(t.ports.http, '{ jobRuns { totalCount } }', { token: monitor });
+    const nullJob = await gqlOk<{ jobRuns: { totalCount: number } }>(t.ports.http, 'query($job: String) { jobRuns(job: $job) { totalCount } }', { token: monitor, variables: { job: null } });
+    assert.ok(all.jobRuns.totalCount >= 2);
+    assert.equal(nullJob.jobRuns.totalCount, all.jobRuns.totalCount);
   });
 
   it('answers an unknown job with NOT_FOUND and a running one with JOB_RUNNING', async () => {

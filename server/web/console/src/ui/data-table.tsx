@@ -39,6 +39,11 @@ interface DataTableProps<T> {
   rowHeight?: number;
 }
 
+/** `1fr` → `minmax(7rem, 1fr)`; fixed widths stay as they are. */
+function flexible(width: string): string {
+  return /^[\d.]+fr$/.test(width) ? `minmax(7rem, ${width})` : width;
+}
+
 /**
  * A table whose rows are virtualised (only the visible ones are in the page, so 10,000 rows
  * scroll smoothly) and fed a page at a time from a Relay connection (see usePaged).
@@ -71,7 +76,9 @@ export function DataTable<T>(props: DataTableProps<T>) {
     if (nearEnd) onLoadMore?.();
   }, [nearEnd, onLoadMore, sorted.length]);
 
-  const template = [selectable ? '2.5rem' : '', ...columns.map((c) => c.width ?? '1fr')].filter(Boolean).join(' ');
+  // A flexible column keeps 7rem: on a phone the fixed columns alone are wider than the screen,
+  // and a bare `fr` column would shrink to nothing (addresses gone); the table scrolls sideways.
+  const template = [selectable ? '2.5rem' : '', ...columns.map((c) => flexible(c.width ?? '1fr'))].filter(Boolean).join(' ');
   const toggleSort = (key: string) => {
     const next = { key, descending: sort?.key === key ? !sort.descending : false };
     if (props.onSortChange) props.onSortChange(next);

@@ -1,6 +1,6 @@
 import type { Logger } from '../logs/logger';
 import { type BouncedRecipient, type BounceKind, readBounce } from '../mail/bounce';
-import { Effect, listMail, listVars, ownerAddresses } from './effects';
+import { Effect, inLanguageOf, listMail, listVars, ownerAddresses } from './effects';
 import { formatDate, text } from './i18n/catalogue';
 import type { IncomingMessage } from './incoming';
 import type { ListStore } from './list-store';
@@ -91,8 +91,9 @@ function scoreBounce(d: BounceDeps, list: MailingList, member: ListMember, repor
  * A notice that a member's delivery is disabled by bounces, and how to turn it on again
  * (`set delivery on` to -request), with the day of removal.
  */
-function memberNotice(d: BounceDeps, list: MailingList, member: ListMember, left: number, removal: number): Effect {
+function memberNotice(d: BounceDeps, listOfMember: MailingList, member: ListMember, left: number, removal: number): Effect {
   const effect = new Effect();
+  const list = inLanguageOf(listOfMember, member);
   const vars = { ...listVars(list), address: member.displayAddress, left, removal: formatDate(list.language, new Date(removal)) };
   effect.mails.push(listMail(list, d.hostname, { to: member.displayAddress, subject: 'bounce.disabled.subject', vars, body: text(list.language, 'bounce.disabled.body', vars), from: 'owner', automatic: 'auto-generated' }));
   return effect;

@@ -262,6 +262,9 @@ export const hashToken = (token: string) => crypto.createHash('sha256').update(t
 const PENDING_KEEP_MS = 30 * 24 * 3600_000;
 
 /** The lists' tables. Plain reads and writes: the rules live in the list service. */
+/** What sending to a member needs: who, and in which language (null = the list's). */
+export type Recipient = Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name' | 'language'>;
+
 export class ListStore {
   constructor(private readonly db: Db) {}
 
@@ -378,10 +381,10 @@ export class ListStore {
    * The members a post goes to (delivery enabled; with `digest`, those who get that digest
    * instead of each post): the columns a fan-out needs, in address order.
    */
-  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[] {
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Recipient[] {
     return this.db
-      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
-      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[];
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name, language FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Recipient[];
   }
 
   /** Whether any member with delivery on takes digests. */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from '../logs/logger';
 import { listAddresses } from './addresses';
-import { Effect, listMail, listVars } from './effects';
+import { Effect, inLanguageOf, listMail, listVars } from './effects';
 import { formatDate, text } from './i18n/catalogue';
 import { webText } from './i18n/web-catalogue';
 import { type ListStore, hashToken } from './list-store';
@@ -48,7 +48,8 @@ export class Subscriptions {
   /** The confirmation request for leaving; the answer is the same whether the address is a member or not. */
   requestLeave(list: MailingList, address: string): StepResult {
     const vars = { ...listVars(list), address };
-    const effect = this.d.store.member(list.id, address) ? this.confirmationRequest(list, 'unsubscribe', address, {}) : new Effect();
+    const member = this.d.store.member(list.id, address);
+    const effect = member ? this.confirmationRequest(inLanguageOf(list, member), 'unsubscribe', address, {}) : new Effect();
     return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
   }
 
@@ -120,8 +121,10 @@ export class Subscriptions {
     return effect;
   }
 
-  leave(list: MailingList, address: string, opts: { goodbye: boolean }): Effect {
+  leave(listOfMember: MailingList, address: string, opts: { goodbye: boolean }): Effect {
     const effect = new Effect();
+    // Read before the change removes the member: the goodbye is in the member's own language.
+    const list = inLanguageOf(listOfMember, this.d.store.member(listOfMember.id, address));
     let removed = false;
     effect.changes.push(() => void (removed = this.d.store.removeMember(list.id, address)));
     effect.logs.push(() => removed && this.d.log.message('unsubscribed', { list: list.address, address }));

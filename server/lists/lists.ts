@@ -17,7 +17,8 @@ import { TurnsByKey } from './turns';
 import { Effect, inLanguageOf, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { type MessageId, text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
-import { ListStore, type Recipient } from './list-store';
+import { ListEvents } from './events';
+import { ListStore, type Recipient, hashToken } from './list-store';
 import { buildPost } from './post';
 import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
 import { MIME_TYPE_PATTERN, filterContent } from './filter';
@@ -26,7 +27,7 @@ import { type PyValue, PythonSyntaxError, parsePythonAssignments } from './pytho
 import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
-import { hashToken } from './list-store';
+
 import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, type LanguageCode, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES, SENDER_ACTIONS, FILTER_ACTIONS, DMARC_MITIGATIONS } from './types';
 import { DmarcPolicies, type TxtResolver, fromDomain, mitigate, needsMitigation } from './dmarc';
 
@@ -104,6 +105,8 @@ const reasonText = (language: LanguageCode, why: Reason) => (typeof why === 'str
 
 export class MailingLists {
   readonly store: ListStore;
+  /** Posts sent, members joined and left, posts held and decided, members disabled: told once committed. */
+  readonly events = new ListEvents();
   /** Subscription steps; the list pages (web.ts) take the same ones as mail commands. */
   readonly subscriptions: Subscriptions;
   private readonly bounceDeps: BounceDeps;
@@ -113,8 +116,8 @@ export class MailingLists {
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
-    this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
-    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
+    this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log, events: this.events });
+    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log, events: this.events };
     this.dmarc = new DmarcPolicies(d.resolveTxt, d.log);
   }
 
@@ -321,6 +324,7 @@ export class MailingLists {
     const reason = reasonText(list.language, why);
     effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw, tokenHash: hashToken(token) }));
     if (list.notifyModerators) effect.mails.push(...moderationNotices(list, this.d.hostname, msg, token, reason));
+    effect.logs.push(() => this.events.tell({ kind: 'post-held', listId: list.id, list: list.address, address: msg.fromAddress || msg.sender, subject: msg.subject }));
     return effect.add(this.notice(list, msg, 'held', why));
   }
 
@@ -359,7 +363,9 @@ export class MailingLists {
       const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
+    effect.changes.push(() => this.store.countPost(list.id, Date.now()));
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: members.length }));
     const copy = list.archive || this.store.hasDigestMembers(list.id) ? buildPost(list, msg, { hostname: this.d.hostname }) : undefined;
     if (copy && list.archive) effect.changes.push(() => void this.store.archivePost({ ...archiveEntry(copy), listId: list.id, period: periodOf(list.archiveVolumeFrequency, new Date()) }));
     if (copy && this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, copy));
@@ -528,6 +534,7 @@ export class MailingLists {
     });
     const verb = { approve: 'approved', reject: 'rejected', discard: 'discarded', defer: 'deferred' }[action];
     effect.logs.push(() => this.d.log.message(`held post ${verb}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason, by }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-decided', listId: list.id, list: list.address, address: held.fromAddress || held.sender, subject: held.subject, action }));
     return effect;
   }
 
@@ -826,8 +833,10 @@ export class MailingLists {
   oneClickUnsubscribe(token: string): ListMember | undefined {
     const member = memberOfToken(this.store, token);
     if (!member) return undefined;
-    this.store.removeMember(member.listId, member.address);
-    this.d.log.message('unsubscribed by one-click (RFC 8058)', { list: this.store.byId(member.listId)?.address, address: member.address });
+    if (!this.store.removeMember(member.listId, member.address)) return undefined;
+    const address = this.store.byId(member.listId)?.address ?? '';
+    this.d.log.message('unsubscribed by one-click (RFC 8058)', { list: address, address: member.address });
+    this.events.tell({ kind: 'member-left', listId: member.listId, list: address, address: member.displayAddress });
     return member;
   }
 

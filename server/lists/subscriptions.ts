@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Logger } from '../logs/logger';
+import type { ListEvents } from './events';
 import { listAddresses } from './addresses';
 import { Effect, inLanguageOf, listMail, listVars } from './effects';
 import { formatDate, text } from './i18n/catalogue';
@@ -20,6 +21,7 @@ export interface SubscriptionDeps {
   store: ListStore;
   hostname: string;
   log: Logger;
+  events: ListEvents;
 }
 
 /** The list page that confirms a request with its token (by a POST from the page: mail scanners follow GET links). */
@@ -117,6 +119,7 @@ export class Subscriptions {
     let added: ListMember | undefined;
     effect.changes.push(() => void (added = this.d.store.addMember(list.id, { address, name: opts.name, digest: opts.digest })));
     effect.logs.push(() => added && this.d.log.message('subscribed', { list: list.address, address }));
+    effect.logs.push(() => added && this.d.events.tell({ kind: 'member-joined', listId: list.id, list: list.address, address }));
     if (opts.welcome) effect.mails.push(this.welcome(list, address));
     return effect;
   }
@@ -128,6 +131,7 @@ export class Subscriptions {
     let removed = false;
     effect.changes.push(() => void (removed = this.d.store.removeMember(list.id, address)));
     effect.logs.push(() => removed && this.d.log.message('unsubscribed', { list: list.address, address }));
+    effect.logs.push(() => removed && this.d.events.tell({ kind: 'member-left', listId: list.id, list: list.address, address }));
     if (opts.goodbye) {
       const vars = { ...listVars(list), address, goodbyeText: list.goodbyeText ? list.goodbyeText.trim() + '\n\n' : '' };
       effect.mails.push(listMail(list, this.d.hostname, { to: address, subject: 'goodbye.subject', vars, body: text(list.language, 'goodbye.body', vars), automatic: 'auto-generated' }));

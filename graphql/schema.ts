@@ -33,6 +33,7 @@ import { AlertResolver } from './monitoring/alert-resolver';
 import { BackupResolver } from './maintenance/backup-resolver';
 import { MigrationResolver } from './migration/migration-resolver';
 import { ListResolver } from './lists/list-resolver';
+import { ListStatsResolver } from './lists/list-stats-resolver';
 import { SelfResolver } from './self/self-resolver';
 import { SelfSieveResolver } from './self/self-sieve-resolver';
 import { SelfJunkResolver } from './self/self-junk-resolver';
@@ -69,6 +70,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BackupResolver,
   MigrationResolver,
   ListResolver,
+  ListStatsResolver,
   SelfResolver,
   SelfSieveResolver,
   SelfJunkResolver,

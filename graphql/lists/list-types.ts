@@ -250,7 +250,7 @@ export class ListMemberType {
   digest!: string;
   @Field(() => Boolean, { description: 'Left out of the roster (`who`).' })
   hidden!: boolean;
-  @Field(() => ListLanguage, { nullable: true, description: 'The member\u2019s own language for the list pages; null: the list\u2019s.' })
+  @Field(() => ListLanguage, { nullable: true, description: 'The member\u2019s own language for the list pages and every text the list mails to the member (replies, notices, confirmations, goodbye, digests); null: the list\u2019s.' })
   language!: string | null;
   @Field(() => Boolean, { description: 'The seed\u2019s "may post" privilege: off, the member\u2019s posts are held for a moderator.' })
   mayPost!: boolean;

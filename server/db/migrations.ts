@@ -654,4 +654,17 @@ ALTER TABLE quarantine ADD COLUMN junk_score REAL;
 CREATE INDEX quarantine_by_kind ON quarantine(kind, quarantined_at, id);
 `,
   },
+  {
+    version: 20,
+    sql: `
+-- List statistics (issue 11): posts sent to the members per list and UTC day (YYYY-MM-DD), counted
+-- in the transaction that queues the post's copies, so lists without an archive have them too.
+CREATE TABLE list_post_days (
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  day TEXT NOT NULL,
+  posts INTEGER NOT NULL,
+  PRIMARY KEY (list_id, day)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -18,3 +18,9 @@ export function archiveEntry(copy: Buffer): { messageId: string; replyTo: string
 export const LIST_ARCHIVE_PREFIX = '/lists/archives/';
 export const archiveMboxPath = (list: string, period: string) => `${LIST_ARCHIVE_PREFIX}${encodeURIComponent(list)}/${encodeURIComponent(period)}.mbox`;
 export const archiveMessagePath = (list: string, id: number) => `${LIST_ARCHIVE_PREFIX}${encodeURIComponent(list)}/message/${id}.eml`;
+
+/** The web paths of a list's own pages (server/web/list-pages/) and of its archive's (server/web/list-archive-pages.ts). */
+export function listPagePaths(list: string): { info: string; options: string; owner: string; members: string; moderation: string; archive: string } {
+  const base = `/lists/${encodeURIComponent(list)}/`;
+  return { info: base, options: `${base}options`, owner: `${base}admin`, members: `${base}admin/members`, moderation: `${base}admin/held`, archive: `${LIST_ARCHIVE_PREFIX}${encodeURIComponent(list)}/` };
+}

@@ -1,6 +1,7 @@
+import type { ListEvents } from './events';
 import type { Logger } from '../logs/logger';
 import { type BouncedRecipient, type BounceKind, readBounce } from '../mail/bounce';
-import { Effect, listMail, listVars, ownerAddresses } from './effects';
+import { Effect, inLanguageOf, listMail, listVars, ownerAddresses } from './effects';
 import { formatDate, text } from './i18n/catalogue';
 import type { IncomingMessage } from './incoming';
 import type { ListStore } from './list-store';
@@ -13,6 +14,7 @@ export interface BounceDeps {
   store: ListStore;
   hostname: string;
   log: Logger;
+  events: ListEvents;
 }
 
 /** YYYY-MM-DD of a time, in UTC: a member's bounces count once per day. */
@@ -81,6 +83,7 @@ function scoreBounce(d: BounceDeps, list: MailingList, member: ListMember, repor
   const next = warn ? now + interval : now;
   const reason = text(list.language, 'reason.bounces', { score, status: report.status || report.kind });
   effect.changes.push(() => d.store.disableByBounces(member.id, reason, left, next));
+  effect.logs.push(() => d.events.tell({ kind: 'member-disabled', listId: list.id, list: list.address, address: member.displayAddress }));
   if (warn) effect.add(memberNotice(d, list, member, left, now + (left + 1) * interval));
   if (list.bounceNotifyOwnerOnDisable) effect.add(ownerNotice(d, list, 'disabled', { address: member.displayAddress, score, threshold: list.bounceScoreThreshold, status: report.status || report.kind }));
   log('delivery disabled by bounces', { score, threshold: list.bounceScoreThreshold, noticesLeft: left });
@@ -91,8 +94,9 @@ function scoreBounce(d: BounceDeps, list: MailingList, member: ListMember, repor
  * A notice that a member's delivery is disabled by bounces, and how to turn it on again
  * (`set delivery on` to -request), with the day of removal.
  */
-function memberNotice(d: BounceDeps, list: MailingList, member: ListMember, left: number, removal: number): Effect {
+function memberNotice(d: BounceDeps, listOfMember: MailingList, member: ListMember, left: number, removal: number): Effect {
   const effect = new Effect();
+  const list = inLanguageOf(listOfMember, member);
   const vars = { ...listVars(list), address: member.displayAddress, left, removal: formatDate(list.language, new Date(removal)) };
   effect.mails.push(listMail(list, d.hostname, { to: member.displayAddress, subject: 'bounce.disabled.subject', vars, body: text(list.language, 'bounce.disabled.body', vars), from: 'owner', automatic: 'auto-generated' }));
   return effect;
@@ -122,6 +126,7 @@ export function dueBounceWarning(d: BounceDeps, list: MailingList, member: ListM
     return effect;
   }
   effect.changes.push(() => void d.store.removeMember(list.id, member.address));
+  effect.logs.push(() => d.events.tell({ kind: 'member-left', listId: list.id, list: list.address, address: member.displayAddress }));
   if (list.bounceNotifyOwnerOnRemoval) effect.add(ownerNotice(d, list, 'removed', { address: member.displayAddress }));
   effect.logs.push(() => d.log.message('member removed after bounces', { list: list.address, member: member.address }));
   return effect;

@@ -1,7 +1,7 @@
 import { composeTextMessage, formatMailbox } from '../mail/compose';
 import { listAddresses } from './addresses';
 import { type MessageId, text } from './i18n/catalogue';
-import type { MailingList } from './types';
+import type { ListMember, MailingList } from './types';
 
 /** A message a list sends: to addresses (resolved to queue targets when it is queued) or to targets already resolved. */
 export interface OutMail {
@@ -77,4 +77,13 @@ export function listVars(list: MailingList): Record<string, string> {
     info: list.info,
     domain: list.domain,
   };
+}
+
+/**
+ * The list as one reader's mail shows it: in the member's own language when the member chose one
+ * (`ListMember.language`, null = the list's), so every text to that member (replies, notices,
+ * confirmations, goodbye, digests) is written in it; anyone else reads the list's language.
+ */
+export function inLanguageOf(list: MailingList, member: Pick<ListMember, 'language'> | undefined): MailingList {
+  return member?.language && member.language !== list.language ? { ...list, language: member.language } : list;
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database';
-import type { ArchivedPost, DeliveryState, DigestMode, HeldPost, ListMember, ListSettings, MailingList, MemberPatch, PendingKind, PendingRequest } from './types';
+import { type ArchivedPost, DELIVERY_STATES, DIGEST_MODES, type DeliveryState, type DigestMode, type HeldPost, type ListMember, type ListSettings, type ListStats, type MailingList, type MemberPatch, type PendingKind, type PendingRequest } from './types';
 
 interface ListRow {
   id: number;
@@ -262,6 +262,11 @@ export const hashToken = (token: string) => crypto.createHash('sha256').update(t
 const PENDING_KEEP_MS = 30 * 24 * 3600_000;
 
 /** The lists' tables. Plain reads and writes: the rules live in the list service. */
+/** What sending to a member needs: who, and in which language (null = the list's). */
+export type Recipient = Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name' | 'language'>;
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 export class ListStore {
   constructor(private readonly db: Db) {}
 
@@ -378,10 +383,10 @@ export class ListStore {
    * The members a post goes to (delivery enabled; with `digest`, those who get that digest
    * instead of each post): the columns a fan-out needs, in address order.
    */
-  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[] {
+  deliveryRecipients(listId: number, digest: DigestMode = 'off'): Recipient[] {
     return this.db
-      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
-      .all(listId, digest) as Pick<ListMember, 'id' | 'listId' | 'address' | 'displayAddress' | 'name'>[];
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name, language FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
+      .all(listId, digest) as Recipient[];
   }
 
   /** Whether any member with delivery on takes digests. */
@@ -438,6 +443,44 @@ export class ListStore {
     return (
       this.db.prepare(`SELECT * FROM list_members WHERE delivery = 'by-bounces' AND next_bounce_warning <= ? ORDER BY next_bounce_warning LIMIT ?`).all(now, limit) as MemberRow[]
     ).map(toMember);
+  }
+
+  /** One more post sent to the members today (UTC), in the transaction that queues its copies. */
+  countPost(listId: number, now: number): void {
+    this.db.prepare('INSERT INTO list_post_days (list_id, day, posts) VALUES (?, ?, 1) ON CONFLICT (list_id, day) DO UPDATE SET posts = posts + 1').run(listId, utcDay(now));
+  }
+
+  /** A list's statistics, each an aggregate in SQL (a 100,000-member list is not read). */
+  stats(listId: number, days: number, now: number): ListStats {
+    const byDelivery = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const byDigest = Object.fromEntries(DIGEST_MODES.map((m) => [m, 0])) as Record<DigestMode, number>;
+    const groups = this.db.prepare('SELECT delivery, digest, COUNT(*) AS n, SUM(bounce_score > 0) AS bouncing FROM list_members WHERE list_id = ? GROUP BY delivery, digest').all(listId) as { delivery: DeliveryState; digest: DigestMode; n: number; bouncing: number }[];
+    let members = 0;
+    let bouncingMembers = 0;
+    for (const g of groups) {
+      byDelivery[g.delivery] += g.n;
+      byDigest[g.digest] += g.n;
+      members += g.n;
+      bouncingMembers += g.bouncing;
+    }
+    const first = now - (days - 1) * 86_400_000;
+    const counted = new Map(
+      (this.db.prepare('SELECT day, posts FROM list_post_days WHERE list_id = ? AND day >= ? ORDER BY day').all(listId, utcDay(first)) as { day: string; posts: number }[]).map((r) => [r.day, r.posts]),
+    );
+    const postsPerDay = Array.from({ length: days }, (_, i) => utcDay(first + i * 86_400_000)).map((day) => ({ day, posts: counted.get(day) ?? 0 }));
+    const pending = this.db.prepare(`SELECT SUM(kind != 'approval') AS confirmations, SUM(kind = 'approval') AS approvals FROM list_pending WHERE list_id = ? AND used_at IS NULL AND expires_at > ?`).get(listId, now) as { confirmations: number | null; approvals: number | null };
+    const held = (this.db.prepare('SELECT COUNT(*) AS n FROM list_held_posts WHERE list_id = ?').get(listId) as { n: number }).n;
+    return {
+      members,
+      byDelivery,
+      byDigest,
+      postsPerDay,
+      heldPosts: held,
+      pendingConfirmations: pending.confirmations ?? 0,
+      pendingApprovals: pending.approvals ?? 0,
+      bouncingMembers,
+      disabledByBounces: byDelivery['by-bounces'],
+    };
   }
 
   memberCount(listId: number): number {

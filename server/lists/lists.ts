@@ -14,10 +14,11 @@ import { mboxEntry } from '../mail/mbox';
 import { archiveEntry } from './archive';
 import { buildDigest, periodOf } from './digest';
 import { TurnsByKey } from './turns';
-import { Effect, listMail, listVars, ownerAddresses, type OutMail } from './effects';
-import { text } from './i18n/catalogue';
+import { Effect, inLanguageOf, listMail, listVars, ownerAddresses, type OutMail } from './effects';
+import { type MessageId, text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
-import { ListStore } from './list-store';
+import { ListEvents } from './events';
+import { ListStore, type Recipient, hashToken } from './list-store';
 import { buildPost } from './post';
 import { DECORATION_VARIABLES, listDecoration, unknownVariable } from './decorate';
 import { MIME_TYPE_PATTERN, filterContent } from './filter';
@@ -26,8 +27,8 @@ import { type PyValue, PythonSyntaxError, parsePythonAssignments } from './pytho
 import { type ModerationAction, isBanned, moderationNotices, moderationSummary, postDecision, replyDecision } from './moderation';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 import { Subscriptions, memberOfToken, newToken, unsubscribeToken } from './subscriptions';
-import { hashToken } from './list-store';
-import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES, SENDER_ACTIONS, FILTER_ACTIONS, DMARC_MITIGATIONS } from './types';
+
+import { type ArchivedPost, DELIVERY_STATES, type DeliveryState, DIGEST_MODES, DIGEST_VOLUME_FREQUENCIES, type DigestMode, type HeldPost, type LanguageCode, LANGUAGES, ListError, type ListMember, type ListSettings, type MailingList, type MemberPatch, NON_MEMBER_ACTIONS, type PendingRequest, REPLY_TO_POLICIES, ROSTER_VISIBILITIES, SENDER_ACTIONS, FILTER_ACTIONS, DMARC_MITIGATIONS } from './types';
 import { DmarcPolicies, type TxtResolver, fromDomain, mitigate, needsMitigation } from './dmarc';
 
 export interface ListsDeps {
@@ -98,8 +99,14 @@ export type { ModerationAction } from './moderation';
  * offers. Every change that mail causes is committed together with the queue's record that the
  * list address has its message (Queue.enqueueAll), so a crash repeats all of it or none.
  */
+/** Why a post was held or refused: a moderator's own words, or a catalogue text written in each reader's language. */
+type Reason = string | { id: MessageId; vars?: Record<string, string | number> };
+const reasonText = (language: LanguageCode, why: Reason) => (typeof why === 'string' ? why : text(language, why.id, why.vars));
+
 export class MailingLists {
   readonly store: ListStore;
+  /** Posts sent, members joined and left, posts held and decided, members disabled: told once committed. */
+  readonly events = new ListEvents();
   /** Subscription steps; the list pages (web.ts) take the same ones as mail commands. */
   readonly subscriptions: Subscriptions;
   private readonly bounceDeps: BounceDeps;
@@ -109,8 +116,8 @@ export class MailingLists {
 
   constructor(private readonly d: ListsDeps) {
     this.store = new ListStore(d.db);
-    this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log });
-    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log };
+    this.subscriptions = new Subscriptions({ store: this.store, hostname: d.hostname, log: d.log, events: this.events });
+    this.bounceDeps = { store: this.store, hostname: d.hostname, log: d.log, events: this.events };
     this.dmarc = new DmarcPolicies(d.resolveTxt, d.log);
   }
 
@@ -222,11 +229,13 @@ export class MailingLists {
   }
 
   private handle(list: MailingList, role: ListRole, detail: string | undefined, msg: IncomingMessage, entry: QueueEntry): Effect {
+    // Replies to a member's commands and requests are written in the member's own language.
+    const reader = inLanguageOf(list, this.memberWriting(list, msg));
     switch (role) {
       case 'post':
         return this.post(list, msg, entry);
       case 'request':
-        return runCommands(list, msg, {
+        return runCommands(reader, msg, {
           store: this.store,
           subscriptions: this.subscriptions,
           hostname: this.d.hostname,
@@ -236,14 +245,23 @@ export class MailingLists {
         });
       case 'join':
       case 'leave':
-        return this.joinOrLeave(list, role, msg);
+        return this.joinOrLeave(reader, role, msg);
       case 'confirm':
-        return this.confirmByMail(list, detail, msg);
+        return this.confirmByMail(reader, detail, msg);
       case 'owner':
         return this.toOwners(list, role, msg, entry.client);
       case 'bounces':
         return processBounce(this.bounceDeps, list, detail, msg) ?? this.toOwners(list, role, msg, entry.client);
     }
+  }
+
+  /** The member who wrote a message (its reply address, From or envelope sender), if any. */
+  private memberWriting(list: MailingList, msg: IncomingMessage): ListMember | undefined {
+    for (const address of [msg.replyAddress, msg.fromAddress, msg.sender]) {
+      const member = address ? this.store.member(list.id, address) : undefined;
+      if (member) return member;
+    }
+    return undefined;
   }
 
   private post(list: MailingList, incoming: IncomingMessage, entry: QueueEntry): Effect {
@@ -257,7 +275,7 @@ export class MailingLists {
     const kb = Math.ceil(msg.raw.length / 1024);
     if (list.maxMessageKb > 0 && kb > list.maxMessageKb) {
       log('post refused: too large', { sizeKb: kb, maxKb: list.maxMessageKb });
-      return effect.add(this.notice(list, msg, 'rejected', text(list.language, 'reason.tooBig', { size: kb, max: list.maxMessageKb })));
+      return effect.add(this.notice(list, msg, 'rejected', { id: 'reason.tooBig', vars: { size: kb, max: list.maxMessageKb } }));
     }
     if (list.filterContent) {
       const filtered = filterContent(list, msg);
@@ -273,11 +291,11 @@ export class MailingLists {
     switch (decision.action) {
       case 'hold': {
         log(`post held for a moderator: ${why}`);
-        return effect.add(this.holdPost(list, msg, entry.client, text(list.language, decision.reason)));
+        return effect.add(this.holdPost(list, msg, entry.client, { id: decision.reason }));
       }
       case 'reject':
         log(`post rejected: ${why}`);
-        return effect.add(this.notice(list, msg, 'rejected', text(list.language, decision.reason)));
+        return effect.add(this.notice(list, msg, 'rejected', { id: decision.reason }));
       case 'discard':
         log(`post discarded: ${why}`);
         return effect;
@@ -288,7 +306,7 @@ export class MailingLists {
 
   /** A post content filtering left empty: held, rejected or discarded by the list's filterAction. */
   private filteredAway(list: MailingList, msg: IncomingMessage, client: string, log: (text: string) => void): Effect {
-    const reason = text(list.language, 'reason.filtered');
+    const reason: Reason = { id: 'reason.filtered' };
     log(`post left empty by content filtering: ${list.filterAction === 'hold' ? 'held' : list.filterAction === 'reject' ? 'rejected' : 'discarded'}`);
     if (list.filterAction === 'hold') return this.holdPost(list, msg, client, reason);
     if (list.filterAction === 'reject') return this.notice(list, msg, 'rejected', reason);
@@ -299,12 +317,15 @@ export class MailingLists {
    * Keeps a post for a moderator: the message with the SHA-256 of a fresh token; the poster is
    * told, and (notifyModerators) each owner and moderator gets a notice carrying the token.
    */
-  private holdPost(list: MailingList, msg: IncomingMessage, client: string, reason: string): Effect {
+  private holdPost(list: MailingList, msg: IncomingMessage, client: string, why: Reason): Effect {
     const effect = new Effect();
     const token = newToken();
+    // Moderators read the reason in the list's language; the poster's notice is in the poster's.
+    const reason = reasonText(list.language, why);
     effect.changes.push(() => void this.store.hold({ listId: list.id, sender: msg.sender, client, fromAddress: msg.fromAddress, subject: msg.subject, reason, message: msg.raw, tokenHash: hashToken(token) }));
     if (list.notifyModerators) effect.mails.push(...moderationNotices(list, this.d.hostname, msg, token, reason));
-    return effect.add(this.notice(list, msg, 'held', reason));
+    effect.logs.push(() => this.events.tell({ kind: 'post-held', listId: list.id, list: list.address, address: msg.fromAddress || msg.sender, subject: msg.subject }));
+    return effect.add(this.notice(list, msg, 'held', why));
   }
 
   /**
@@ -323,7 +344,8 @@ export class MailingLists {
     const members = this.store.deliveryRecipients(list.id).filter((m) => !(poster && m.id === poster.id && !poster.receiveOwnPosts));
     if (poster?.acknowledgePosts && !post.automatic) {
       const vars = { ...listVars(list), subject: post.subject };
-      effect.mails.push(listMail(list, this.d.hostname, { to: poster.displayAddress, subject: 'ack.subject', vars, body: text(list.language, 'ack.body', vars), automatic: 'auto-replied' }));
+      const reader = inLanguageOf(list, poster);
+      effect.mails.push(listMail(reader, this.d.hostname, { to: poster.displayAddress, subject: 'ack.subject', vars, body: text(reader.language, 'ack.body', vars), automatic: 'auto-replied' }));
     }
     const a = listAddresses(list.name, list.domain);
     // Remote members are their own targets: only local ones need the directory (aliases, forwarding).
@@ -341,7 +363,9 @@ export class MailingLists {
       const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
       effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
+    effect.changes.push(() => this.store.countPost(list.id, Date.now()));
     effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: members.length }));
     const copy = list.archive || this.store.hasDigestMembers(list.id) ? buildPost(list, msg, { hostname: this.d.hostname }) : undefined;
     if (copy && list.archive) effect.changes.push(() => void this.store.archivePost({ ...archiveEntry(copy), listId: list.id, period: periodOf(list.archiveVolumeFrequency, new Date()) }));
     if (copy && this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, copy));
@@ -371,12 +395,22 @@ export class MailingLists {
     const posts = [...waiting.map((p) => p.message), ...(extra ? [extra] : [])];
     if (!posts.length) return effect;
     const now = new Date();
-    const digest = buildDigest(list, posts, this.d.hostname, now);
+    // One issue (same volume and number) written once per language its readers have chosen.
+    const issues = new Map<LanguageCode, ReturnType<typeof buildDigest>>();
+    const issueIn = (language: LanguageCode) => issues.get(language) ?? issues.set(language, buildDigest(inLanguageOf(list, { language }), posts, this.d.hostname, now)).get(language)!;
+    const digest = issueIn(list.language);
     const a = listAddresses(list.name, list.domain);
-    for (const [mode, content] of [['mime', digest.mime], ['plain', digest.plain]] as const) {
-      const members = this.store.deliveryRecipients(list.id, mode);
-      const targets = members.flatMap((m) => this.targetsOf(m.displayAddress).map((address) => ({ address, original: m.displayAddress })));
-      if (targets.length) effect.mails.push({ sender: a.bounces, to: [], targets, content, dkimDomain: list.domain });
+    for (const mode of ['mime', 'plain'] as const) {
+      const byLanguage = new Map<LanguageCode, Recipient[]>();
+      for (const m of this.store.deliveryRecipients(list.id, mode)) {
+        const language = m.language ?? list.language;
+        byLanguage.set(language, [...(byLanguage.get(language) ?? []), m]);
+      }
+      for (const [language, members] of byLanguage) {
+        const targets = members.flatMap((m) => this.targetsOf(m.displayAddress).map((address) => ({ address, original: m.displayAddress })));
+        const content = issueIn(language)[mode];
+        if (targets.length) effect.mails.push({ sender: a.bounces, to: [], targets, content, dkimDomain: list.domain });
+      }
     }
     effect.changes.push(() =>
       this.store.digestSent(
@@ -416,10 +450,11 @@ export class MailingLists {
   }
 
   /** A notice to the poster (held, rejected); automatic messages get none. */
-  private notice(list: MailingList, msg: IncomingMessage, kind: 'held' | 'rejected', reason: string): Effect {
+  private notice(listOfPost: MailingList, msg: IncomingMessage, kind: 'held' | 'rejected', why: Reason): Effect {
     const effect = new Effect();
     if (msg.automatic || !msg.replyAddress) return effect;
-    const vars = { ...listVars(list), subject: msg.subject, reason };
+    const list = inLanguageOf(listOfPost, this.memberWriting(listOfPost, msg));
+    const vars = { ...listVars(list), subject: msg.subject, reason: reasonText(list.language, why) };
     effect.mails.push(
       listMail(list, this.d.hostname, {
         to: msg.replyAddress,
@@ -492,13 +527,14 @@ export class MailingLists {
     const msg = new IncomingMessage(held.message, held.sender);
     const effect = new Effect();
     if (action === 'approve') effect.add(this.fanOut(list, msg, `held ${held.id}`, held.client));
-    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || text(list.language, 'reason.moderator')));
+    else if (action === 'reject') effect.add(this.notice(list, msg, 'rejected', reason?.trim() || { id: 'reason.moderator' }));
     effect.changes.push(() => {
       const done = action === 'defer' ? this.store.deferHeld(held.id) : this.store.removeHeld(held.id);
       if (!done) throw new ListError('NOT_FOUND', 'the held post was moderated meanwhile');
     });
     const verb = { approve: 'approved', reject: 'rejected', discard: 'discarded', defer: 'deferred' }[action];
     effect.logs.push(() => this.d.log.message(`held post ${verb}`, { list: list.address, from: held.fromAddress, subject: held.subject, reason, by }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-decided', listId: list.id, list: list.address, address: held.fromAddress || held.sender, subject: held.subject, action }));
     return effect;
   }
 
@@ -797,8 +833,10 @@ export class MailingLists {
   oneClickUnsubscribe(token: string): ListMember | undefined {
     const member = memberOfToken(this.store, token);
     if (!member) return undefined;
-    this.store.removeMember(member.listId, member.address);
-    this.d.log.message('unsubscribed by one-click (RFC 8058)', { list: this.store.byId(member.listId)?.address, address: member.address });
+    if (!this.store.removeMember(member.listId, member.address)) return undefined;
+    const address = this.store.byId(member.listId)?.address ?? '';
+    this.d.log.message('unsubscribed by one-click (RFC 8058)', { list: address, address: member.address });
+    this.events.tell({ kind: 'member-left', listId: member.listId, list: address, address: member.displayAddress });
     return member;
   }
 

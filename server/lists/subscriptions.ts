@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Logger } from '../logs/logger';
+import type { ListEvents } from './events';
 import { listAddresses } from './addresses';
-import { Effect, listMail, listVars } from './effects';
+import { Effect, inLanguageOf, listMail, listVars } from './effects';
 import { formatDate, text } from './i18n/catalogue';
 import { webText } from './i18n/web-catalogue';
 import { type ListStore, hashToken } from './list-store';
@@ -20,6 +21,7 @@ export interface SubscriptionDeps {
   store: ListStore;
   hostname: string;
   log: Logger;
+  events: ListEvents;
 }
 
 /** The list page that confirms a request with its token (by a POST from the page: mail scanners follow GET links). */
@@ -48,7 +50,8 @@ export class Subscriptions {
   /** The confirmation request for leaving; the answer is the same whether the address is a member or not. */
   requestLeave(list: MailingList, address: string): StepResult {
     const vars = { ...listVars(list), address };
-    const effect = this.d.store.member(list.id, address) ? this.confirmationRequest(list, 'unsubscribe', address, {}) : new Effect();
+    const member = this.d.store.member(list.id, address);
+    const effect = member ? this.confirmationRequest(inLanguageOf(list, member), 'unsubscribe', address, {}) : new Effect();
     return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
   }
 
@@ -116,15 +119,19 @@ export class Subscriptions {
     let added: ListMember | undefined;
     effect.changes.push(() => void (added = this.d.store.addMember(list.id, { address, name: opts.name, digest: opts.digest })));
     effect.logs.push(() => added && this.d.log.message('subscribed', { list: list.address, address }));
+    effect.logs.push(() => added && this.d.events.tell({ kind: 'member-joined', listId: list.id, list: list.address, address }));
     if (opts.welcome) effect.mails.push(this.welcome(list, address));
     return effect;
   }
 
-  leave(list: MailingList, address: string, opts: { goodbye: boolean }): Effect {
+  leave(listOfMember: MailingList, address: string, opts: { goodbye: boolean }): Effect {
     const effect = new Effect();
+    // Read before the change removes the member: the goodbye is in the member's own language.
+    const list = inLanguageOf(listOfMember, this.d.store.member(listOfMember.id, address));
     let removed = false;
     effect.changes.push(() => void (removed = this.d.store.removeMember(list.id, address)));
     effect.logs.push(() => removed && this.d.log.message('unsubscribed', { list: list.address, address }));
+    effect.logs.push(() => removed && this.d.events.tell({ kind: 'member-left', listId: list.id, list: list.address, address }));
     if (opts.goodbye) {
       const vars = { ...listVars(list), address, goodbyeText: list.goodbyeText ? list.goodbyeText.trim() + '\n\n' : '' };
       effect.mails.push(listMail(list, this.d.hostname, { to: address, subject: 'goodbye.subject', vars, body: text(list.language, 'goodbye.body', vars), automatic: 'auto-generated' }));

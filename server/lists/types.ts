@@ -230,3 +230,20 @@ export interface ArchivedPost {
   archivedAt: Date;
   size: number;
 }
+
+/** What a list's dashboard shows (all counted in SQL, whatever the list's size). */
+export interface ListStats {
+  members: number;
+  /** Members by delivery state and by digest mode (every state and mode, 0 when none). */
+  byDelivery: Record<DeliveryState, number>;
+  byDigest: Record<DigestMode, number>;
+  /** Posts sent to the members per UTC day, the last `days` days, oldest first (0 on days without). */
+  postsPerDay: { day: string; posts: number }[];
+  heldPosts: number;
+  /** Requests waiting: confirmations by their address (subscribe, unsubscribe), and subscriptions for the owners' approval. */
+  pendingConfirmations: number;
+  pendingApprovals: number;
+  /** Members with a bounce score above 0, and those whose delivery bounces have disabled. */
+  bouncingMembers: number;
+  disabledByBounces: number;
+}

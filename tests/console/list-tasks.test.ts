@@ -30,6 +30,7 @@ interface PageElement {
   textContent: string | null;
   closest(selector: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
+  getAttribute(name: string): string | null;
 }
 declare const document: { querySelector(s: string): PageElement | null; querySelectorAll(s: string): Iterable<PageElement> & ArrayLike<PageElement> };
 
@@ -154,6 +155,31 @@ describe('console: creating and running a mailing list', { skip: skipReason() },
     await screenshot(page, 'list-members-phone');
     await assertAccessible(page, 'the list at phone width');
     assert.deepEqual(pageProblems(page), []);
+    await page.close();
+  });
+
+  it('shows the list\u2019s statistics and links its web pages (info, owner, moderation, archive)', async () => {
+    const page = await h.loggedIn();
+    await visit(page, h.base, `/mailing-lists/${ADDRESS}`, DESKTOP);
+    await page.waitForSelector('main section[aria-labelledby=stats-title]');
+    const stats = await page.evaluate(() => document.querySelector('main section[aria-labelledby=stats-title]')?.textContent ?? '');
+    const { listMembers } = await gqlOk<{ listMembers: { totalCount: number } }>(h.t.ports.http, `{ listMembers(list: "${ADDRESS}") { totalCount } }`, { token });
+    assert.ok(stats.includes(`Members${listMembers.totalCount}:`), stats);
+    assert.match(stats, /Posts in the last 14 days: 0/);
+    const links = await page.evaluate(() => [...document.querySelectorAll('main nav[aria-label="The list\'s web pages"] a')].map((a) => [a.textContent, a.getAttribute('href')]));
+    const base = `/lists/${encodeURIComponent(ADDRESS)}/`;
+    assert.deepEqual(links, [
+      ['Info page', base],
+      ['Owner pages', `${base}admin`],
+      ['Moderation page', `${base}admin/held`],
+      ['Archive', `/lists/archives/${encodeURIComponent(ADDRESS)}/`],
+    ]);
+    await assertAccessible(page, 'the list with its statistics');
+    await screenshot(page, 'list-stats-desktop');
+    // The links lead to the list's own pages, served by the engine beside the console.
+    await page.click('main nav[aria-label="The list\'s web pages"] a[href$="/"]');
+    await page.waitForFunction((p) => (globalThis as unknown as { location: { pathname: string } }).location.pathname === p, {}, base);
+    assert.equal((await page.evaluate(() => document.querySelector('h1')?.textContent ?? '')).includes('staff'), true);
     await page.close();
   });
 

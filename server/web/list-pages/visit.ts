@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { EngineContext } from '../../context';
 import { type WebMessageId, webText } from '../../lists/i18n/web-catalogue';
+import { listPagePaths } from '../../lists/archive';
 import type { LanguageCode, MailingList } from '../../lists/types';
 import type { ListRoles, ListWeb } from '../../lists/web';
 import type { Logger } from '../../logs/logger';
@@ -57,7 +58,7 @@ export function t(v: Visit, id: WebMessageId, vars: Record<string, string | numb
   return webText(v.lang, id, { list: v.list?.address ?? '', ...vars });
 }
 
-export const listBase = (list: MailingList) => `/lists/${encodeURIComponent(list.address)}/`;
+export const listBase = (list: MailingList) => listPagePaths(list.address).info;
 
 export function redirect(res: http.ServerResponse, location: string): void {
   res.writeHead(303, { location, 'cache-control': 'no-store' });

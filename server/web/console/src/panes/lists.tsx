@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useRoute } from 'wouter';
 import { graphql } from '../gql';
-import type { ModerationAction, SubscriptionDecision } from '../gql/graphql';
+import type { ConsoleListWaitingQuery, ModerationAction, SubscriptionDecision } from '../gql/graphql';
 import type { Pane } from './pane';
 import { Control, useCanChange } from '../ui/control';
 import { DataTable } from '../ui/data-table';
@@ -41,6 +41,36 @@ const ListWaiting = graphql(`
       description
       owners
       memberCount
+      pages {
+        info
+        owner
+        members
+        moderation
+        archive
+      }
+      stats(days: 14) {
+        members
+        byDelivery {
+          enabled
+          byMember
+          byOwner
+          byBounces
+        }
+        byDigest {
+          off
+          mime
+          plain
+        }
+        postsPerDay {
+          day
+          posts
+        }
+        heldPosts
+        pendingConfirmations
+        pendingApprovals
+        bouncingMembers
+        disabledByBounces
+      }
     }
     heldPosts(list: $list) {
       id
@@ -166,6 +196,12 @@ function ListDetail({ address }: { address: string }) {
           <p>
             <Link href={`/${encodeURIComponent(address)}/settings`}>{canChange ? 'Settings and deletion' : 'Settings'}</Link>
           </p>
+          <nav aria-label="The list's web pages" className="row-actions">
+            {/* The list's own pages, served by the engine beside the console (they open in their own language and login). */}
+            <a href={data.list.pages.info}>Info page</a> <a href={data.list.pages.owner}>Owner pages</a> <a href={data.list.pages.moderation}>Moderation page</a>{' '}
+            <a href={data.list.pages.archive}>Archive</a>
+          </nav>
+          <ListStatsCard stats={data.list.stats} />
           {moderating.error ? <ErrorState error={moderating.error} /> : null}
           {deciding.error ? <ErrorState error={deciding.error} /> : null}
           <section className="card" aria-labelledby="held-title">
@@ -219,6 +255,56 @@ function ListDetail({ address }: { address: string }) {
       )}
       {data?.list ? <ListMembersSection address={address} onChanged={() => reload({ requestPolicy: 'network-only' })} /> : null}
     </>
+  );
+}
+
+type Stats = NonNullable<ConsoleListWaitingQuery['list']>['stats'];
+
+/** The list's figures (GraphQL `MailingList.stats`): members by state, the last two weeks' posts, what waits. */
+function ListStatsCard({ stats }: { stats: Stats }) {
+  const most = Math.max(1, ...stats.postsPerDay.map((d) => d.posts));
+  const total = stats.postsPerDay.reduce((n, d) => n + d.posts, 0);
+  return (
+    <section className="card" aria-labelledby="stats-title">
+      <h2 id="stats-title">Statistics</h2>
+      <dl className="facts">
+        <dt>Members</dt>
+        <dd>
+          {stats.members}: {stats.byDelivery.enabled} receiving, {stats.byDelivery.byMember} stopped by themselves, {stats.byDelivery.byOwner} by an owner, {stats.byDelivery.byBounces} by bounces
+        </dd>
+        <dt>Digests</dt>
+        <dd>
+          {stats.byDigest.off} each post, {stats.byDigest.mime} MIME digest, {stats.byDigest.plain} plain digest
+        </dd>
+        <dt>Waiting</dt>
+        <dd>
+          {stats.heldPosts} held posts, {stats.pendingConfirmations} confirmations, {stats.pendingApprovals} approvals
+        </dd>
+        <dt>Bounces</dt>
+        <dd>
+          {stats.bouncingMembers} members with a bounce score, {stats.disabledByBounces} disabled
+        </dd>
+      </dl>
+      <table className="post-days">
+        <caption>Posts in the last 14 days: {total}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Day (UTC)</th>
+            <th scope="col">Posts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.postsPerDay.map((d) => (
+            <tr key={d.day}>
+              <td>{d.day}</td>
+              <td>
+                <meter min={0} max={most} value={d.posts} aria-hidden="true" /> {d.posts}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

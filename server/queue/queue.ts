@@ -9,7 +9,7 @@ import type { GroupCommit } from '../db/group-commit';
 import type { Settings } from '../config/settings-schema';
 import type { MessageCounters } from '../metrics/message-counters';
 import type { Logger } from '../logs/logger';
-import { writeFileDurably } from '../store/durable-fs';
+import { keepDirOpen, removeFile, writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
 import { type QueueFilter, queueFilterSql } from './queue-search';
 
@@ -79,6 +79,8 @@ export class Queue extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private running = false;
   private scheduled = false;
+  /** Lets go of the spool directory's handle kept open while the runner runs. */
+  private releaseSpoolDir?: () => void;
   readonly concurrency = 16;
   /**
    * Age after which a message still waiting gets one 'delayed' event (the sender's
@@ -303,6 +305,8 @@ export class Queue extends EventEmitter {
 
   async start(): Promise<void> {
     this.running = true;
+    // Every message syncs the spool directory (its new name): one handle for all of them.
+    this.releaseSpoolDir ??= keepDirOpen(this.spoolDir);
     await this.removeOrphanSpoolFiles();
     this.kick();
   }
@@ -311,6 +315,8 @@ export class Queue extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.releaseSpoolDir?.();
+    this.releaseSpoolDir = undefined;
     // Processors waiting on the network (remote SMTP) cut their sessions short: the mail stays queued.
     this.emit('stopping');
     await Promise.allSettled([...this.inFlight.values()]);
@@ -403,7 +409,7 @@ export class Queue extends EventEmitter {
   private async record(entry: QueueEntry, outcomes: Map<string, RecipientOutcome>): Promise<void> {
     if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(entry.id)) {
       // Finished inside the delivery transaction (markDelivered): only the spool file is left.
-      await fsp.rm(entry.file, { force: true });
+      await removeFile(entry.file);
       this.emit('done', entry.id);
       return;
     }
@@ -469,7 +475,7 @@ export class Queue extends EventEmitter {
     }
     if (pending === 0) {
       if (!finishedHere()) await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id), { visibleEarly: true });
-      await fsp.rm(entry.file, { force: true });
+      await removeFile(entry.file);
       this.emit('done', entry.id);
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { writeFileDurably } from './durable-fs';
 import { RetainedFiles } from './retained-files';
@@ -106,10 +107,18 @@ async function* readKept(kept: Promise<FileHandle | undefined>, file: string, st
   }
 }
 
-/** A hard link to the spool file when the store is on the same file system, else a durable copy. */
+/**
+ * A hard link to the spool file when the store is on the same file system, else a durable copy.
+ * The directory of `to` is made when the link says it is missing: it nearly always exists, and
+ * a mkdir before every link cost two system calls per delivered message.
+ */
 export async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
-    await fsp.link(from, to);
+    await fsp.link(from, to).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await fsp.mkdir(path.dirname(to), { recursive: true });
+      await fsp.link(from, to);
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
     await writeFileDurably(to, [fs.createReadStream(from)]);

@@ -476,7 +476,6 @@ export class MailStore extends EventEmitter {
       this.unsettled.add(file);
       unsettled.push(file);
       if ('file' in item.source) {
-        await fsp.mkdir(dir, { recursive: true });
         await linkOrCopy(item.source.file, file);
         dirs.add(dir);
         return { item, box, file, size: item.source.size };

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { graphql } from './gql';
 import { createAnonymousClient } from './api/client';
-import { saveSession } from './api/session';
+import { type Session, saveSession } from './api/session';
 import { describeError } from './ui/states';
 
 const LoginMutation = graphql(`
@@ -17,9 +17,40 @@ const LoginMutation = graphql(`
   }
 `);
 
+/** The outcome of one login attempt: a session to keep, or the API's error. */
+export type LoginOutcome = { session: Session } | { failure: { code: string; message: string } };
+
 /** The management account's login; `notice` says why the console came back here. */
 export function Login({ notice }: { notice?: string }) {
-  const [username, setUsername] = useState('admin');
+  return (
+    <LoginForm
+      title="Pillarbox"
+      intro="Log in with a management account."
+      usernameLabel="User name"
+      initialUsername="admin"
+      other={{ href: '/me', text: 'Mail users log in here' }}
+      notice={notice}
+      logIn={async (username, password) => {
+        const result = await createAnonymousClient().mutation(LoginMutation, { username, password }).toPromise();
+        if (result.error || !result.data) return { failure: result.error ? describeError(result.error) : { code: 'ERROR', message: 'no answer' } };
+        const login = result.data.login;
+        return { session: { token: login.token, username: login.admin.username, role: login.role, expiresAt: login.expiresAt } };
+      }}
+    />
+  );
+}
+
+/** The login form both kinds of account use: what differs is its words and the mutation behind `logIn`. */
+export function LoginForm(props: {
+  title: string;
+  intro: string;
+  usernameLabel: string;
+  initialUsername: string;
+  other: { href: string; text: string };
+  notice?: string;
+  logIn: (username: string, password: string) => Promise<LoginOutcome>;
+}) {
+  const [username, setUsername] = useState(props.initialUsername);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{ code: string; message: string }>();
@@ -28,28 +59,24 @@ export function Login({ notice }: { notice?: string }) {
     event.preventDefault();
     setBusy(true);
     setFailure(undefined);
-    const result = await createAnonymousClient().mutation(LoginMutation, { username, password }).toPromise();
+    const outcome = await props.logIn(username, password);
     setBusy(false);
-    if (result.error || !result.data) {
-      setFailure(result.error ? describeError(result.error) : { code: 'ERROR', message: 'no answer' });
-      return;
-    }
-    const login = result.data.login;
-    saveSession({ token: login.token, username: login.admin.username, role: login.role, expiresAt: login.expiresAt });
+    if ('failure' in outcome) setFailure(outcome.failure);
+    else saveSession(outcome.session);
   }
 
   return (
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">Pillarbox</h1>
-        <p className="login-sub">Log in with a management account.</p>
-        {notice ? (
+        <h1 id="login-title">{props.title}</h1>
+        <p className="login-sub">{props.intro}</p>
+        {props.notice ? (
           <p className="notice" role="status">
-            {notice}
+            {props.notice}
           </p>
         ) : null}
         <div className="field">
-          <label htmlFor="login-username">User name</label>
+          <label htmlFor="login-username">{props.usernameLabel}</label>
           <input id="login-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
         </div>
         <div className="field">
@@ -65,7 +92,7 @@ export function Login({ notice }: { notice?: string }) {
           {busy ? 'Logging in…' : 'Log in'}
         </button>
         <p className="login-sub">
-          <a href="/me">Mail users log in here</a>
+          <a href={props.other.href}>{props.other.text}</a>
         </p>
       </form>
     </main>

@@ -10,7 +10,7 @@ import { DovecotInstance } from './lib/dovecot-instance';
 import { freePort } from './lib/free-port';
 import { MailmanInstance } from './lib/mailman-instance';
 import { highWaterMarkMb, type MemoryPeak, TreeMemorySampler } from './lib/memory';
-import { PillarboxEngine } from './lib/pillarbox-engine';
+import { withEngineAndSink } from './lib/engine-with-sink';
 import { waitForCount } from './lib/poll';
 import { PostfixInstance } from './lib/postfix-instance';
 import { treeCpuSeconds } from './lib/procs';
@@ -166,25 +166,7 @@ async function timedPost(target: ListTarget, roster: Roster, size: number): Prom
 }
 
 async function runPillarbox(ctx: BenchContext, roster: Roster, size: number, keep: boolean): Promise<ListFigures> {
-  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-lists');
-  let engine: PillarboxEngine | undefined;
-  let sink: SinkServer | undefined;
-  const cleanup = registerCleanup(async () => {
-    const warning = await engine?.stop();
-    if (warning) ctx.log(`warning: ${warning}`);
-    await sink?.stop();
-    if (keep) ctx.log(`kept ${dir}`);
-    else removeDir(dir);
-  });
-  try {
-    sink = await SinkServer.start(await freePort(), path.join(dir, 'sink'));
-    fs.mkdirSync(path.join(dir, 'engine'));
-    engine = await PillarboxEngine.start(path.join(dir, 'engine'));
-    const e = engine;
-    await e.login();
-    await e.graphql('mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { relayHost } }', {
-      input: { relayHost: `[127.0.0.1]:${sink.port}`, listsEnabled: true, dkimSigningEnabled: false },
-    });
+  return withEngineAndSink(ctx, 'pillarbox-bench-lists', keep, { listsEnabled: true, dkimSigningEnabled: false }, async (e, sink) => {
     await e.graphql('mutation { addLocalDomain(input: {name: "lists.example.test"}) { name } }');
     ctx.log(`engine (pid ${e.pid}, smtp ${e.ports.smtp}); creating ${roster.local.length} users`);
     await inBatches(roster.local, 4, (name) => e.createUser(name, `${name}-bench-password-1`, name));
@@ -198,11 +180,10 @@ async function runPillarbox(ctx: BenchContext, roster: Roster, size: number, kee
         input: { list: LIST, welcome: false, members: addresses.slice(i, i + 2000).map((address) => ({ address })) },
       });
     }
-    const s = sink;
     const target: ListTarget = {
       smtpPort: e.ports.smtp,
       localCount: () => e.inboxTotal(),
-      remoteCount: (marker) => s.recipientCount(marker),
+      remoteCount: (marker) => sink.recipientCount(marker),
       processRoots: () => [e.pid],
       singleProcess: e.pid,
     };
@@ -210,9 +191,7 @@ async function runPillarbox(ctx: BenchContext, roster: Roster, size: number, kee
     return await timedPost(target, roster, size).catch((err: Error) => {
       throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
     });
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 async function runPeer(ctx: BenchContext, roster: Roster, size: number, keep: boolean): Promise<ListFigures> {

@@ -6,7 +6,7 @@ import type { Benchmark, BenchContext, BenchResult, SideResult } from './types';
 import { intFlag } from './lib/args';
 import { registerCleanup } from './lib/cleanup';
 import { freePort } from './lib/free-port';
-import { PillarboxEngine } from './lib/pillarbox-engine';
+import { withEngineAndSink } from './lib/engine-with-sink';
 import { PostfixInstance } from './lib/postfix-instance';
 import { SinkServer } from './lib/sink';
 import { smtpSourceArgs, SMTP_SOURCE, type SmtpSourceLoad } from './lib/smtp-source';
@@ -98,32 +98,13 @@ async function measure(ctx: BenchContext, sink: SinkServer, target: Omit<Deliver
 }
 
 async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, dkim: boolean, keep: boolean): Promise<DeliveryFigures> {
-  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-outbound');
-  let engine: PillarboxEngine | undefined;
-  let sink: SinkServer | undefined;
-  const cleanup = registerCleanup(async () => {
-    const warning = await engine?.stop();
-    if (warning) ctx.log(`warning: ${warning}`);
-    await sink?.stop();
-    if (keep) ctx.log(`kept ${dir}`);
-    else removeDir(dir);
-  });
-  try {
-    sink = await SinkServer.start(await freePort(), path.join(dir, 'sink'));
-    fs.mkdirSync(path.join(dir, 'engine'));
-    engine = await PillarboxEngine.start(path.join(dir, 'engine'));
-    const e = engine;
-    await e.login();
-    await e.graphql('mutation ($input: UpdateSettingsInput!) { updateSettings(input: $input) { relayHost } }', {
-      input: { relayHost: `[127.0.0.1]:${sink.port}`, relayRestricted: true, relayAllowedHosts: ['127.0.0.0/8'], dkimSigningEnabled: dkim },
-    });
+  const settings = { relayRestricted: true, relayAllowedHosts: ['127.0.0.0/8'], dkimSigningEnabled: dkim };
+  return withEngineAndSink(ctx, 'pillarbox-bench-outbound', keep, settings, async (e, sink, dir) => {
     ctx.log(`engine (pid ${e.pid}, smtp ${e.ports.smtp}) relaying to smtp-sink on ${sink.port}, in ${dir}`);
     const figures = await measure(ctx, sink, { smtpPort: e.ports.smtp, processRoots: () => [e.pid], singleProcess: e.pid }, load, () => `engine says: ${e.outputTail()}`);
     if (dkim && !sink.sample()?.includes('DKIM-Signature:')) throw new Error('the relayed messages are not DKIM-signed');
     return figures;
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 async function runPostfix(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean): Promise<DeliveryFigures> {

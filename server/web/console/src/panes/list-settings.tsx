@@ -16,28 +16,7 @@ const ListMeta = graphql(`
   query ConsoleListMeta {
     input: __type(name: "UpdateListInput") {
       inputFields {
-        name
-        type {
-          kind
-          name
-          enumValues {
-            name
-          }
-          ofType {
-            kind
-            name
-            inputFields {
-              name
-            }
-            ofType {
-              kind
-              name
-              inputFields {
-                name
-              }
-            }
-          }
-        }
+        ...ConsoleInputField
       }
     }
     output: __type(name: "MailingList") {

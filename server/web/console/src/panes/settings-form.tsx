@@ -13,6 +13,34 @@ import type { SettingsSection } from './settings-tabs';
  * updateSettings (introspection) gives each one's kind and an enum's values, settingDescriptions
  * the seed's words and the explanation. The API validates; its error shows next to the field.
  */
+// What a form needs to know of an input field: its kind, an enum's values, a list's item type.
+graphql(`
+  fragment ConsoleInputField on __InputValue {
+    name
+    type {
+      kind
+      name
+      enumValues {
+        name
+      }
+      ofType {
+        kind
+        name
+        inputFields {
+          name
+        }
+        ofType {
+          kind
+          name
+          inputFields {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
 const SettingsMeta = graphql(`
   query ConsoleSettingsMeta {
     settingDescriptions {
@@ -23,28 +51,7 @@ const SettingsMeta = graphql(`
     }
     __type(name: "UpdateSettingsInput") {
       inputFields {
-        name
-        type {
-          kind
-          name
-          enumValues {
-            name
-          }
-          ofType {
-            kind
-            name
-            inputFields {
-              name
-            }
-            ofType {
-              kind
-              name
-              inputFields {
-                name
-              }
-            }
-          }
-        }
+        ...ConsoleInputField
       }
     }
   }

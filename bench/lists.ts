@@ -15,7 +15,7 @@ import { waitForCount } from './lib/poll';
 import { PostfixInstance } from './lib/postfix-instance';
 import { treeCpuSeconds } from './lib/procs';
 import { SinkServer } from './lib/sink';
-import { fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
+import { countFiles, fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
 
 const run = promisify(execFile);
 
@@ -255,13 +255,6 @@ async function inBatches<T>(items: T[], parallel: number, work: (item: T) => Pro
   );
 }
 
-function countFiles(dir: string): number {
-  try {
-    return fs.readdirSync(dir).length;
-  } catch {
-    return 0;
-  }
-}
 
 async function versions(): Promise<string> {
   const postfix = await run('/usr/sbin/postconf', ['-dh', 'mail_version']).then((r) => r.stdout.trim(), () => '?');

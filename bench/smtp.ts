@@ -11,7 +11,7 @@ import { PillarboxEngine } from './lib/pillarbox-engine';
 import { PostfixInstance } from './lib/postfix-instance';
 import { smtpSourceArgs, SMTP_SOURCE, type SmtpSourceLoad } from './lib/smtp-source';
 import { deliverProbe, deliveryColumns, timedDelivery, type DeliveryFigures } from './lib/timed-delivery';
-import { fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
+import { countFiles, fileSystemType, makeWorkDir, removeDir } from './lib/workdir';
 
 const run = promisify(execFile);
 
@@ -213,13 +213,6 @@ async function runPeer(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean): 
   }
 }
 
-function countFiles(dir: string): number {
-  try {
-    return fs.readdirSync(dir).length;
-  } catch {
-    return 0;
-  }
-}
 
 async function versions(): Promise<string> {
   const ask = async (cmd: string, args: string[]): Promise<string> => {

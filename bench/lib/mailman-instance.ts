@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { canConnect } from './free-port';
+import { systemUser } from './system-user';
 import { sleep, waitFor } from './poll';
 import { processTree, signal, waitForExit } from './procs';
 
@@ -42,7 +43,7 @@ export class MailmanInstance {
 
   async start(): Promise<void> {
     if (!fs.existsSync(MAILMAN)) throw new Error(`${MAILMAN} is missing: apt-get install mailman3`);
-    const { uid, gid } = await listUser();
+    const { uid, gid } = await systemUser('list', 'mailman3');
     fs.mkdirSync(this.varDir, { recursive: true });
     fs.writeFileSync(this.configFile, this.config());
     fs.chownSync(this.opts.dir, uid, gid);
@@ -172,25 +173,4 @@ enable: no
 enable: no
 `;
   }
-}
-
-async function listUser(): Promise<{ uid: number; gid: number }> {
-  const { stdout } = await run('id', ['list']).catch(() => {
-    throw new Error('no "list" user on this machine (apt-get install mailman3)');
-  });
-  const uid = /uid=(\d+)/.exec(stdout);
-  const gid = /gid=(\d+)/.exec(stdout);
-  if (!uid || !gid) throw new Error(`cannot read the list user's ids from "${stdout.trim()}"`);
-  return { uid: Number(uid[1]), gid: Number(gid[1]) };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { waitFor } from './poll';
+import { systemUser } from './system-user';
 import { processTree, signal, waitForExit } from './procs';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ export class PostfixInstance {
     for (const dir of [this.configDir, this.queueDir, dataDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     // The queue directory's top must belong to root; its subdirectories are created by
     // `postfix start` (post-install create-missing) with the postfix/postdrop owners.
-    const { uid, gid } = await postfixUser();
+    const { uid, gid } = await systemUser('postfix', 'postfix');
     fs.chownSync(dataDir, uid, gid);
     fs.writeFileSync(path.join(this.configDir, 'main.cf'), this.mainCf(dataDir));
     const transports = Object.entries(this.opts.transports ?? {});
@@ -155,14 +156,4 @@ export class PostfixInstance {
     ];
     return rows.map((r) => r.join('\t')).join('\n') + '\n';
   }
-}
-
-async function postfixUser(): Promise<{ uid: number; gid: number }> {
-  const { stdout } = await run('id', ['postfix']).catch(() => {
-    throw new Error('no "postfix" user on this machine (apt-get install postfix)');
-  });
-  const uid = /uid=(\d+)/.exec(stdout);
-  const gid = /gid=(\d+)/.exec(stdout);
-  if (!uid || !gid) throw new Error(`cannot read the postfix user's ids from "${stdout.trim()}"`);
-  return { uid: Number(uid[1]), gid: Number(gid[1]) };
 }

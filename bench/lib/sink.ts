@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { canConnect } from './free-port';
 import { sleep } from './poll';
 
 export const SMTP_SINK = '/usr/sbin/smtp-sink';
@@ -83,15 +83,4 @@ export class SinkServer {
       this.child.kill('SIGTERM');
     });
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

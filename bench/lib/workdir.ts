@@ -32,3 +32,12 @@ export function fileSystemType(dir: string): string | undefined {
   }
   return best?.type;
 }
+
+/** Entries in `dir`, 0 when it does not exist (yet): a Maildir's new/ or cur/, a sink's dump. */
+export function countFiles(dir: string): number {
+  try {
+    return fs.readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}

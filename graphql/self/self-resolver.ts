@@ -163,11 +163,8 @@ export class SelfResolver {
   @Mutation(() => MyAccountType, { description: 'Sets where your mail is forwarded, when the administrator allows it (setting usersMaySetForwarding; else NOT_ALLOWED).' })
   async setMyForwarding(@Arg('input', () => SetMyForwardingInput) input: SetMyForwardingInput, @Ctx() ctx: GraphqlContext): Promise<MyAccountType> {
     const user = me(ctx);
-    if (!ctx.engine.settings.get().usersMaySetForwarding) throw new ApiError('NOT_ALLOWED', 'the administrator does not let users set forwarding (setting usersMaySetForwarding)');
-    const forwardTo = input.forwardTo.map((a) => a.trim()).filter(Boolean);
-    if (forwardTo.length > 20) throw new ApiError('BAD_USER_INPUT', 'at most 20 forwarding addresses', { field: 'forwardTo' });
-    const updated = await ctx.engine.accounts.update(user.id, { forwardTo });
-    ctx.log.message('user set own forwarding', { user: user.shortName, forwardTo });
+    const updated = await ctx.engine.directory.setOwnForwarding(user.id, input.forwardTo);
+    ctx.log.message('user set own forwarding', { user: user.shortName, forwardTo: updated.forwardTo });
     return myAccount(ctx, updated);
   }
 }

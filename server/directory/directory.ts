@@ -177,6 +177,17 @@ export class Directory {
     return this.user(id) as User;
   }
 
+  /**
+   * A user's own forwarding (self-service): only while the administrator lets users set it
+   * (usersMaySetForwarding), at most 20 addresses, each checked as an administrator's would be.
+   */
+  async setOwnForwarding(id: number, addresses: string[]): Promise<User> {
+    if (!this.settings().usersMaySetForwarding) throw new DirectoryError('NOT_ALLOWED', 'the administrator does not let users set forwarding (setting usersMaySetForwarding)');
+    const forwardTo = addresses.map((a) => a.trim()).filter(Boolean);
+    if (forwardTo.length > 20) throw new DirectoryError('BAD_USER_INPUT', 'at most 20 forwarding addresses', 'forwardTo');
+    return this.updateUser(id, { forwardTo });
+  }
+
   async updateUser(id: number, patch: UpdateUserInput): Promise<User> {
     if (patch.password !== undefined) this.checkPassword(patch.password);
     if (!this.user(id)) throw new DirectoryError('USER_NOT_FOUND', `no user with id ${id}`);

@@ -45,6 +45,8 @@ export class GroupCommit {
   /** Committed, not yet fsynced: they wait for the next sync of the WAL. */
   private unsynced: Committed[] = [];
   private syncing = false;
+  /** Awaited before each fsync of the WAL: lets a test hold a commit between its commit and its sync. */
+  syncGate?: () => Promise<void>;
 
   constructor(private readonly db: Db) {
     const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
@@ -117,6 +119,7 @@ export class GroupCommit {
 
   /** fsync of the WAL file (a fresh handle each time: nothing to keep track of should SQLite replace the file). */
   private async syncWal(): Promise<void> {
+    await this.syncGate?.();
     const wal = this.walFile as string;
     // No WAL file: SQLite checkpointed it into the database and removed it, so sync that.
     const handle = await fsp.open(wal, 'r').catch((err: NodeJS.ErrnoException) => {

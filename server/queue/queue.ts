@@ -124,9 +124,8 @@ export class Queue extends EventEmitter {
     if (input.recipients.length === 0) throw new Error('a queued message needs at least one recipient');
     const id = input.id ?? newQueueId();
     const file = path.join(this.spoolDir, `${id}.eml`);
-    // No temporary name needed: a spool file without its row is removed at start-up. The spool
-    // is on the engine's own disk, so a small file is written without the thread pool.
-    const size = await writeFileDurably(file, parts, { direct: true, blockingSmall: true });
+    // No temporary name needed: a spool file without its row is removed at start-up.
+    const size = await writeFileDurably(file, parts, { direct: true });
     const problem = await verify?.(size);
     if (problem) {
       await fsp.rm(file, { force: true });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 interface DirSyncState {
   running: Promise<void>;
@@ -120,14 +120,9 @@ const WRITE_BATCH = 256 * 1024;
 export async function writeFileDurably(
   finalPath: string,
   parts: (Buffer | Readable)[],
-  options: { direct?: boolean; blockingSmall?: boolean } = {},
+  options: { direct?: boolean } = {},
 ): Promise<number> {
   const dir = path.dirname(finalPath);
-  if (options.direct && options.blockingSmall) {
-    const gathered = await gatherSmall(parts);
-    if (gathered.small) return writeSmallDirect(finalPath, dir, gathered.parts as Buffer[]);
-    parts = gathered.parts;
-  }
   // `direct` writes under the final name (new, exclusive) for callers that clean up
   // half-written files themselves; it saves the rename.
   const tmp = options.direct ? finalPath : path.join(dir, `.${path.basename(finalPath)}.tmp`);
@@ -175,76 +170,12 @@ export async function writeFileDurably(
   return size;
 }
 
-/** Up to this size, a file on the engine's own disk is created and written without the thread pool. */
-const BLOCKING_WRITE_MAX = 64 * 1024;
-
-/**
- * Reads the parts (streams too) into memory while they stay within BLOCKING_WRITE_MAX: `small`
- * with all of them as buffers, or the buffers read so far followed by the rest, unread.
- */
-async function gatherSmall(parts: (Buffer | Readable)[]): Promise<{ small: boolean; parts: (Buffer | Readable)[] }> {
-  const out: (Buffer | Readable)[] = [];
-  let size = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (Buffer.isBuffer(part)) {
-      out.push(part);
-      size += part.length;
-    } else {
-      // The iterator is stepped by hand: leaving a for-await early would destroy the stream.
-      const chunks = (part as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-        out.push(next.value);
-        size += next.value.length;
-        if (size > BLOCKING_WRITE_MAX) {
-          out.push(Readable.from({ [Symbol.asyncIterator]: () => chunks }));
-          break;
-        }
-      }
-    }
-    if (size > BLOCKING_WRITE_MAX) return { small: false, parts: [...out, ...parts.slice(i + 1)] };
-  }
-  return { small: true, parts: out };
-}
-
-/**
- * writeFileDurably's `direct` write of a small file (a spooled message): open, writev and close
- * run on the event loop, as small message files are read (microseconds each on a local disk,
- * where three trips through the thread pool cost more than the calls); only the fsyncs of the
- * file and its directory, which wait for the disk, go to the thread pool.
- */
-async function writeSmallDirect(finalPath: string, dir: string, buffers: Buffer[]): Promise<number> {
-  let fd: number;
-  try {
-    fd = fs.openSync(finalPath, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await fsp.mkdir(dir, { recursive: true });
-    fd = fs.openSync(finalPath, 'wx', 0o600);
-  }
-  let size = 0;
-  try {
-    const rest = buffers.filter((b) => b.length > 0);
-    for (const b of rest) size += b.length;
-    while (rest.length) dropWritten(rest, fs.writevSync(fd, rest));
-    await Promise.all([new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve()))), fsyncDir(dir)]);
-  } catch (err) {
-    fs.closeSync(fd);
-    await fsp.rm(finalPath, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  return size;
-}
-
 /** Writes all of `buffers` in order at the file's position (a writev may write less than asked). */
 async function writeAll(handle: fsp.FileHandle, buffers: Buffer[]): Promise<void> {
   const rest = buffers.filter((b) => b.length > 0);
-  while (rest.length) dropWritten(rest, (await handle.writev(rest)).bytesWritten);
-}
-
-/** Takes what a writev wrote off the front of `rest` (it may write less than asked). */
-function dropWritten(rest: Buffer[], written: number): void {
-  while (rest.length && written >= rest[0].length) written -= (rest.shift() as Buffer).length;
-  if (rest.length && written > 0) rest[0] = rest[0].subarray(written);
+  while (rest.length) {
+    let { bytesWritten } = await handle.writev(rest);
+    while (rest.length && bytesWritten >= rest[0].length) bytesWritten -= (rest.shift() as Buffer).length;
+    if (rest.length && bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
+  }
 }

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { fsyncDir, keepDirOpen, removeFile, writeFileDurably } from '../../server/store/durable-fs';
+import { fsyncDir, keepDirOpen, removeFile } from '../../server/store/durable-fs';
 import { linkOrCopy } from '../../server/store/message-files';
 
 /** The directories this process has open (its descriptors that point at `dir`). */
@@ -60,26 +59,5 @@ describe('durable files: the calls an inbound message makes', () => {
     await removeFile(path.join(root, 'no-such-dir', 'x'));
     // Any other failure is still one: a directory is not unlinked.
     await assert.rejects(removeFile(fs.mkdtempSync(path.join(root, 'dir-'))), { code: 'EISDIR' });
-  });
-
-  it('writes a small spool file (buffers and a stream) on the event loop, and a large one or a failing stream as before', async () => {
-    const dir = path.join(root, 'spool-small', 'not-yet');
-    const head = Buffer.from('Return-Path: <a@b>\r\n');
-    const body = (size: number, chunk = 4096) => Readable.from((function* () {
-      for (let sent = 0; sent < size; sent += chunk) yield Buffer.alloc(Math.min(chunk, size - sent), 'x');
-    })(), { objectMode: false });
-    const small = path.join(dir, 'small.eml');
-    assert.equal(await writeFileDurably(small, [head, body(5000)], { direct: true, blockingSmall: true }), head.length + 5000);
-    assert.deepEqual(fs.readFileSync(small), Buffer.concat([head, Buffer.alloc(5000, 'x')]));
-    // Past the blocking size: what was read goes first, the rest of the stream after it.
-    const large = path.join(dir, 'large.eml');
-    assert.equal(await writeFileDurably(large, [head, body(300_000, 1000), head], { direct: true, blockingSmall: true }), 2 * head.length + 300_000);
-    assert.deepEqual(fs.readFileSync(large), Buffer.concat([head, Buffer.alloc(300_000, 'x'), head]));
-    // Exclusive, as the thread-pool path: an existing name is refused.
-    await assert.rejects(writeFileDurably(small, [head], { direct: true, blockingSmall: true }), /EEXIST/);
-    const broken = new Readable({ read() { this.destroy(new Error('the client closed the connection during DATA')); } });
-    const failed = path.join(dir, 'failed.eml');
-    await assert.rejects(writeFileDurably(failed, [head, broken], { direct: true, blockingSmall: true }), /closed the connection/);
-    assert.equal(fs.existsSync(failed), false);
   });
 });

@@ -24,7 +24,7 @@ export const USER_TABLE_COLUMNS: Column[] = [
 /** Messages of each class one user's table learns: a user who has filed a while (the threshold is 200 of each). */
 const LEARNT_PER_CLASS = 500;
 /** Test messages sent to all the recipients, one after another. */
-const MESSAGES = 20;
+const MESSAGES = 5;
 
 /** gc(), reachable without --expose-gc on the command line. */
 function collectGarbage(): void {

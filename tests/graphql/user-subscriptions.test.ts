@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { type GraphQLObjectType, getNamedType, isNonNullType } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -8,7 +8,7 @@ import { authRuleOf } from '../../graphql/auth/auth-rules';
 import { apiSchema } from '../../graphql/schema';
 import { type TestEngine, startEngine } from '../helpers/engine';
 import { smtpSend, simpleMessage } from '../helpers/smtp';
-import { gqlOk, login, userLogin } from './client';
+import { gqlOk, login, subscribed, userLogin } from './client';
 
 interface MyEvent {
   kind: string;
@@ -19,18 +19,6 @@ interface MyEvent {
 
 function connect(port: number, token: string): Client {
   return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-}
-
-/** Resolves once one more listener for `event` is on `emitter` (a subscription started on the server). */
-function subscribed(emitter: EventEmitter, event: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watch = (name: string | symbol) => {
-      if (name !== event) return;
-      emitter.off('newListener', watch);
-      setImmediate(resolve);
-    };
-    emitter.on('newListener', watch);
-  });
 }
 
 /** The first result of a subscription that is refused: its error codes, whether sent as a result or as an error. */

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { type NonEmptyArray, buildSchemaSync } from 'type-graphql';
 import { AdminResolver } from './auth/admin-resolver';
-import { authChecker, guardAndMapErrors } from './auth/auth-checker';
+import { authChecker, guardAndMapErrors, guardSubscriptions } from './auth/auth-checker';
 import { recordMutations } from './auth/audit-trail';
 import { attachAuthRules } from './auth/auth-rules';
 import { AuthResolver } from './auth/auth-resolver';
@@ -37,6 +37,7 @@ import { ListStatsResolver } from './lists/list-stats-resolver';
 import { SelfResolver } from './self/self-resolver';
 import { SelfSieveResolver } from './self/self-sieve-resolver';
 import { SelfJunkResolver } from './self/self-junk-resolver';
+import { SelfEventsResolver } from './self/self-events-resolver';
 
 /** Every area's resolvers. A new area adds its resolver classes here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -74,6 +75,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SelfResolver,
   SelfSieveResolver,
   SelfJunkResolver,
+  SelfEventsResolver,
 ];
 
 let schema: GraphQLSchema | undefined;
@@ -95,10 +97,10 @@ const unusedPubSub = {
  * The management API schema. It depends on no engine (resolvers get the engine through
  * their context), so one schema serves every engine in the process. Every mutation is
  * recorded in the audit log (auth/audit-trail.ts); every root field carries its authorisation
- * rule in its extensions (auth/auth-rules.ts).
+ * rule in its extensions (auth/auth-rules.ts), checked also when a subscription starts.
  */
 export function apiSchema(): GraphQLSchema {
-  schema ??= recordMutations(attachAuthRules(lexicographicSortSchema(
+  schema ??= recordMutations(guardSubscriptions(attachAuthRules(lexicographicSortSchema(
     buildSchemaSync({
       resolvers: RESOLVERS,
       authChecker,
@@ -107,6 +109,6 @@ export function apiSchema(): GraphQLSchema {
       validate: false,
       pubSub: unusedPubSub,
     }),
-  )));
+  ))));
   return schema;
 }

@@ -5,6 +5,7 @@ import type { Db } from './db/database';
 import type { Accounts } from './directory/accounts';
 import type { AdminAccounts } from './directory/admins';
 import type { Directory } from './directory/directory';
+import type { UserEvents } from './directory/user-events';
 import type { UserSessions } from './directory/user-sessions';
 import type { TlsManager } from './certs/tls-manager';
 import type { ConnectionRegistry } from './net/connections';
@@ -43,6 +44,8 @@ export interface EngineContext {
   admins: AdminAccounts;
   /** Mail users' API sessions (the GraphQL USER role). */
   userSessions: UserSessions;
+  /** What concerns each mail user, as it happens (the USER role's `myEvents` subscription). */
+  userEvents: UserEvents;
   store: MailStore;
   queue: Queue;
   /** Users' Sieve scripts, global scripts and vacation memory. */

@@ -7,6 +7,7 @@ import { openDatabase } from './db/database';
 import { GroupCommit } from './db/group-commit';
 import { Accounts } from './directory/accounts';
 import { AdminAccounts } from './directory/admins';
+import { UserEvents } from './directory/user-events';
 import { UserSessions } from './directory/user-sessions';
 import { UserJunkSettings } from './junk/user-preferences';
 import { UserJunkTables } from './junk/user-tables';
@@ -137,6 +138,7 @@ export class Engine {
       accounts,
       admins,
       userSessions: new UserSessions(db, directory),
+      userEvents: new UserEvents(store, directory.appPasswords),
       userJunk: new UserJunkSettings(db),
       store,
       queue,

@@ -1,3 +1,4 @@
+import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type { AuthChecker, MiddlewareFn } from 'type-graphql';
 import type { GraphqlContext } from '../context';
 import { forbidden, forbiddenToUsers, toApiError, unauthenticated } from '../errors';
@@ -31,22 +32,49 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
  * engine's own errors (DirectoryError, StoreError, SettingsError) into coded API errors.
  */
 export const guardAndMapErrors: MiddlewareFn<GraphqlContext> = async ({ context, info }, next) => {
-  const root = info.parentType.name;
-  if (ROOT_TYPES.has(root)) {
-    const rule = authRuleOf(info.parentType.getFields()[info.fieldName]);
-    if (!rule?.public) {
-      if (!context.admin && !context.user) throw unauthenticated();
-      if (!rule) throw forbidden();
-      if (context.user) {
-        if (!rule.roles.includes('user')) throw forbiddenToUsers();
-      } else if (context.admin && root === 'Mutation' && context.admin.role !== 'admin' && !MONITOR_MUTATIONS.has(info.fieldName)) {
-        throw forbidden();
-      }
-    }
-  }
+  if (ROOT_TYPES.has(info.parentType.name)) checkRootRule(context, info.parentType, info.fieldName);
   try {
     return await next();
   } catch (err) {
     throw toApiError(err);
   }
 };
+
+/** Throws unless the root field's rule admits the caller (the rule, the login, the role). */
+export function checkRootRule(context: GraphqlContext, type: GraphQLObjectType, fieldName: string): void {
+  const rule = authRuleOf(type.getFields()[fieldName]);
+  if (rule?.public) return;
+  if (!context.admin && !context.user) throw unauthenticated();
+  if (!rule) throw forbidden();
+  if (context.user) {
+    if (!rule.roles.includes('user')) throw forbiddenToUsers();
+  } else if (context.admin && !rule.roles.includes(context.admin.role)) {
+    // @Authorized('user') alone, or a role the account lacks; mutations beyond MONITOR_MUTATIONS need admin below.
+    throw rule.roles.every((r) => r === 'user') ? forbidden(FOR_USERS_ONLY) : forbidden();
+  } else if (context.admin && type.name === 'Mutation' && context.admin.role !== 'admin' && !MONITOR_MUTATIONS.has(fieldName)) {
+    throw forbidden();
+  }
+}
+
+/**
+ * Subscriptions are checked when they start, not only per event: graphql-js calls a field's
+ * `subscribe` before any resolver (and so before any middleware) runs, and that function starts
+ * listening to the engine. Each Subscription field's `subscribe` is wrapped with its rule, so a
+ * caller the rule does not admit never gets a stream, whatever the subscribe function checks.
+ */
+export function guardSubscriptions(schema: GraphQLSchema): GraphQLSchema {
+  const type = schema.getSubscriptionType();
+  for (const field of Object.values(type?.getFields() ?? {})) {
+    const subscribe = field.subscribe;
+    if (!type || !subscribe) continue;
+    field.subscribe = (root, args, context: GraphqlContext, info) => {
+      try {
+        checkRootRule(context, type, field.name);
+      } catch (err) {
+        throw toApiError(err);
+      }
+      return subscribe(root, args, context, info);
+    };
+  }
+  return schema;
+}

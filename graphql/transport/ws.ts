@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineContext } from '../../server/context';
 import type { AdminAccount } from '../../server/directory/admins';
+import type { UserSession } from '../../server/directory/user-sessions';
 import type { Logger } from '../../server/logs/logger';
 import type { ConnectionInfo } from '../../server/net/connections';
 import type { Activity } from '../../server/metrics/activity';
@@ -23,14 +24,15 @@ function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string 
 }
 
 /**
- * Subscriptions over graphql-ws on the /graphql path. The token is checked when the
- * client connects (a bad one closes the socket with 4403) and again for every operation.
+ * Subscriptions over graphql-ws on the /graphql path, for management accounts and mail users
+ * alike. The token is checked when the client connects (a bad one closes the socket with 4403)
+ * and again for every operation.
  * Every operation passes the same gate as over HTTP (graphql/limits/), with the limits of a
  * logged-in caller, before graphql-js validates it.
  */
 export class GraphqlSubscriptions {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: AUTHENTICATED_LIMITS.maxBodyBytes });
-  private readonly sessions = new WeakMap<WebSocket, { admin: AdminAccount; token: string; conn: ConnectionInfo }>();
+  private readonly sessions = new WeakMap<WebSocket, { token: string; conn: ConnectionInfo }>();
   private readonly server: ReturnType<typeof useServer>;
   /** Operations being started, per socket and operation id, for the event-loop watchdog. */
   private readonly starting = new WeakMap<WebSocket, Map<string, Activity>>();
@@ -45,8 +47,8 @@ export class GraphqlSubscriptions {
         schema,
         onConnect: ({ connectionParams, extra }) => {
           const token = tokenOf(connectionParams);
-          const admin = token ? ctx.admins.verifyToken(token) : undefined;
-          if (!token || !admin) {
+          const who = token ? this.caller(token) : undefined;
+          if (!token || !who) {
             log.message('subscription connection refused: no valid token', { remote: remoteAddressOf(extra.request) });
             return false;
           }
@@ -56,13 +58,13 @@ export class GraphqlSubscriptions {
             remoteAddress: remoteAddressOf(extra.request),
             remotePort: extra.request.socket.remotePort ?? 0,
             secure: false,
-            user: admin.username,
+            user: who.admin?.username ?? who.user?.user.shortName,
           });
           extra.socket.once('close', () => {
             ctx.connections.remove(conn);
             for (const activity of this.starting.get(extra.socket)?.values() ?? []) activity.close();
           });
-          this.sessions.set(extra.socket, { admin, token, conn });
+          this.sessions.set(extra.socket, { token, conn });
           return true;
         },
         onSubscribe: (wsCtx, id, payload) => {
@@ -87,11 +89,12 @@ export class GraphqlSubscriptions {
         context: ({ extra }): GraphqlContext => {
           const session = this.sessions.get(extra.socket);
           // A token revoked (logout, password change) since connecting ends new operations.
-          const admin = session && ctx.admins.verifyToken(session.token);
+          const who = session ? this.caller(session.token) : undefined;
           return {
             engine: ctx,
-            admin,
-            token: admin ? session?.token : undefined,
+            admin: who?.admin,
+            user: who?.user,
+            token: who ? session?.token : undefined,
             remoteAddress: remoteAddressOf(extra.request),
             log,
           };
@@ -107,6 +110,18 @@ export class GraphqlSubscriptions {
       },
       this.wss,
     );
+  }
+
+  /**
+   * Who a token is: a management account, or a mail user (the USER role, whose subscriptions are
+   * their own events only: every Subscription field's rule is checked when it starts).
+   */
+  private caller(token: string): { admin?: AdminAccount; user?: UserSession } | undefined {
+    const admin = this.ctx.admins.verifyToken(token);
+    if (admin) return { admin };
+    // Management tokens and users' tokens live in separate tables; a token is at most one of them.
+    const user = this.ctx.userSessions.verifyToken(token);
+    return user ? { user } : undefined;
   }
 
   private started(socket: WebSocket, id: string): undefined {

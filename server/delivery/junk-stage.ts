@@ -1,15 +1,15 @@
 import fs from 'node:fs';
-import type { Permissiveness, Settings } from '../config/settings-schema';
+import type { Settings } from '../config/settings-schema';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
-import { decideJunk, type JunkDecision } from '../junk/decision';
-import { encapsulate, tagSubject } from '../junk/rewrite';
+import { decideJunk, deliveredJunkRewrite, type JunkDecision } from '../junk/decision';
+import { rewriteJunk } from '../junk/rewrite';
+import { spamHeaders } from '../junk/spam-headers';
 import { type SpamdResult, checkWithSpamd } from '../junk/spamd-client';
 import { MAX_SCANNED_BYTES } from '../junk/tokenizer';
-import { junkForUser } from '../junk/user-preferences';
-import { REQUIRED_SCORE, type Verdict, verdictFor } from '../junk/verdict';
+import { userVerdict } from '../junk/user-verdict';
+import { spamtestOf, type Verdict, verdictFor } from '../junk/verdict';
 import { addressesIn, headerFields } from '../mail/header-fields';
-import { spamtestValue } from '../junk/verdict';
 import { rfc5322Date } from '../mail/date';
 import { queueGeneratedMail } from '../queue/generated-mail';
 import { targetsFor } from '../queue/targets';
@@ -26,9 +26,10 @@ const SPAMD_MAX_BYTES = 500 * 1024;
  * tagged or encapsulated), bounced, deleted or redirected, or (beyond the seed, as mailcow and
  * rspamd do) quarantined, with the optional notice to the postmaster. A message released from
  * the quarantine is not screened again. A user's own preferences (level, allowed and blocked
- * senders) then decide that user's copy where they differ from the server's verdict: their junk
- * is filed into the user's Junk folder marked $Junk, and mail they allow is exempt from the
- * disposition.
+ * senders) and own token table then decide that user's copy where they differ from the server's
+ * verdict: their junk is filed into the user's Junk folder marked $Junk, mail they allow is
+ * exempt from the disposition, and the copy carries the user's own X-Spam-* headers and subject
+ * tag (a target's own addedHeaders and replacement; the store writes each distinct copy once).
  */
 export class JunkStage implements DeliveryStage {
   readonly name = 'junk';
@@ -51,6 +52,8 @@ export class JunkStage implements DeliveryStage {
     const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
     const spamd = s.junkSpamdEnabled ? await this.askSpamd(message, raw, s.junkSpamdAddress) : undefined;
     const decision = decideJunk(this.ctx.junkFilter, raw, s, this.ctx.options.hostname, spamd);
+    // What the stages before added (X-Virus-Scanned): a user's own header list starts from it too.
+    const before = [...message.addedHeaders];
     message.addedHeaders.push(...decision.headers);
     this.log.message(decision.verdict.isJunk ? 'junk mail' : 'not junk', {
       queueId: message.entry.id,
@@ -60,7 +63,7 @@ export class JunkStage implements DeliveryStage {
       action: decision.action,
     });
     if (decision.verdict.isJunk) this.ctx.counters.count('junk', decision.action);
-    const exempt = this.applyUserVerdicts(message, raw, decision.verdict, s, spamd);
+    const exempt = await this.applyUserVerdicts(message, raw, decision, before, s, spamd);
     const standing = decision.action === 'none' ? [] : message.targets.filter((t) => !t.outcome && !exempt.has(t));
     if (standing.length) {
       for (const t of standing) {
@@ -70,42 +73,72 @@ export class JunkStage implements DeliveryStage {
       }
       await this.dispose(decision, message, standing);
     }
-    const spamScore = spamtestValue(decision.verdict);
-    message.verdicts = { ...message.verdicts, spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(decision.verdict.probability * 100) };
+    message.verdicts = { ...message.verdicts, ...spamtestOf(decision.verdict) };
   }
 
   /**
    * Each recipient's own verdict where the user has one: from the user's own token table
    * (junkTokenTables = per-user, once it has learnt enough) and the user's preferences
-   * (server/junk/user-preferences.ts). Junk by the user's word is filed into the user's Junk
-   * folder with $Junk; the targets whose user calls it not junk are returned, to be left out
-   * of the server's disposition.
+   * (server/junk/user-verdict.ts). The user's copy carries that verdict: its own X-Spam-*
+   * headers where they read differently from the server's, its spamtest, and when only the user
+   * calls it junk, the Junk folder with $Junk and the delivered-junk rewrite (subject tag); when
+   * only the server does, no rewrite. Returns the targets whose user calls it not junk, to be
+   * left out of the server's disposition.
    */
-  private applyUserVerdicts(message: LocalMessage, raw: Buffer, verdict: Verdict, s: Readonly<Settings>, spamd: SpamdResult | undefined): Set<DeliveryTarget> {
+  private async applyUserVerdicts(message: LocalMessage, raw: Buffer, decision: JunkDecision, before: string[], s: Readonly<Settings>, spamd: SpamdResult | undefined): Promise<Set<DeliveryTarget>> {
     const exempt = new Set<DeliveryTarget>();
+    const server = decision.verdict;
+    const { hostname } = this.ctx.options;
     let senders: string[] | undefined;
-    for (const t of message.targets) {
-      if (t.outcome) continue;
-      const table = s.junkTokenTables === 'per-user' ? this.ctx.junkTables.readyFor(t.user.id) : undefined;
+    let rewrite: ((verdict: Verdict) => Promise<Buffer | undefined>) | undefined;
+    const acceptance = { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales };
+    const standing = message.targets.filter((t) => !t.outcome);
+    // The verdicts of the recipients' own tables (those that have learnt enough), once per user.
+    const byTable =
+      s.junkTokenTables === 'per-user' ? await this.ctx.junkTables.scoreFor(standing.map((t) => t.user.id), (table) => verdictFor(table.classify(raw, acceptance), s.junkPermissiveness, spamd)) : undefined;
+    for (const t of standing) {
+      const table = byTable?.get(t.user.id);
       const hasPreferences = this.ctx.userJunk.hasAny(t.user.id);
       if (!table && !hasPreferences) continue;
-      const own = table ? verdictFor(table.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales }), s.junkPermissiveness, spamd) : verdict;
+      const own = table ?? server;
       senders ??= sendersOf(message.entry.sender, raw);
-      const prefs = hasPreferences ? this.ctx.userJunk.get(t.user.id) : undefined;
-      const mine = prefs ? junkForUser(prefs, senders, own) : { isJunk: own.isJunk, reason: 'server' };
-      t.verdicts = userSpamtest(mine.reason, own, prefs?.permissiveness);
-      if (mine.isJunk === verdict.isJunk) continue;
-      const reason = mine.reason === 'server' && table ? 'own token table' : mine.reason;
-      this.log.message(mine.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason, score: own.score });
-      if (!mine.isJunk) {
+      const mine = userVerdict(own, !!table, hasPreferences ? this.ctx.userJunk.get(t.user.id) : undefined, senders);
+      t.verdicts = { spamScore: mine.spamScore, spamPercent: mine.spamPercent };
+      const headers = spamHeaders(mine.verdict, hostname);
+      if (headers.join('') !== decision.headers.join('')) t.addedHeaders = [...before, ...headers];
+      if (mine.verdict.isJunk === server.isJunk) continue;
+      this.log.message(mine.verdict.isJunk ? 'junk mail for this user' : 'not junk for this user', { queueId: message.entry.id, user: t.user.shortName, reason: mine.reason, score: mine.verdict.score });
+      if (!mine.verdict.isJunk) {
         exempt.add(t);
+        // Not the server's rewrite (subject tag, wrapper) either: the copy as it came.
+        t.replacement = null;
         continue;
       }
       const junkBox = this.ctx.store.mailboxes(t.user.id).find((m) => m.specialUse === '\\Junk');
       if (junkBox) t.mailbox = junkBox.name;
       if (!t.flags.includes('$Junk')) t.flags = [...t.flags, '$Junk'];
+      rewrite ??= this.rewriter(message, s);
+      const rewritten = await rewrite(mine.verdict);
+      if (rewritten) t.replacement = rewritten;
     }
     return exempt;
+  }
+
+  /**
+   * The delivered-junk rewrite of the message for a user's own junk verdict. The spool file is
+   * read once; a subject tag alone does not depend on the verdict, so it is made once and its
+   * one buffer shared (the store then writes one file for all those users).
+   */
+  private rewriter(message: LocalMessage, s: Readonly<Settings>): (verdict: Verdict) => Promise<Buffer | undefined> {
+    const options = deliveredJunkRewrite(s);
+    let whole: Promise<Buffer> | undefined;
+    let tagged: Buffer | undefined;
+    return async (verdict) => {
+      if (!options.subjectTag && !options.encapsulate) return undefined;
+      const raw = await (whole ??= fs.promises.readFile(message.entry.file));
+      if (options.encapsulate) return rewriteJunk(raw, verdict, this.ctx.options.hostname, options);
+      return (tagged ??= rewriteJunk(raw, verdict, this.ctx.options.hostname, options));
+    };
   }
 
   /**
@@ -150,12 +183,7 @@ export class JunkStage implements DeliveryStage {
       kept = ` It is kept in quarantine as ${q.id}.`;
       this.log.message('junk quarantined', { queueId: entry.id, quarantineId: q.id, score: decision.verdict.score });
     }
-    if (decision.subjectTag || decision.encapsulate) {
-      let raw: Buffer = await fs.promises.readFile(message.entry.file);
-      if (decision.encapsulate) raw = encapsulate(raw, decision.verdict, hostname, decision.subjectTag ?? '');
-      else if (decision.subjectTag) raw = tagSubject(raw, decision.subjectTag);
-      message.replacement = raw;
-    }
+    if (decision.subjectTag || decision.encapsulate) message.replacement = rewriteJunk(await fs.promises.readFile(message.entry.file), decision.verdict, hostname, decision);
     if (decision.redirectTo) {
       await this.queueCopy(message, 'redirect', decision.redirectTo, (await fs.promises.readFile(message.entry.file)).subarray(message.entry.localPrefix), message.entry.sender);
       for (const t of standing) if (!t.outcome) t.outcome = { status: 'delivered' };
@@ -193,15 +221,6 @@ export class JunkStage implements DeliveryStage {
     const recipients = targets.map((t) => ({ address: t, original: to }));
     await queueGeneratedMail(this.ctx.queue, { sender, recipients, client: 'junk screening', content, once: { parentId: message.entry.id, key: `junk ${kind} ${to.toLowerCase()}` }, signDkim: kind === 'notice' });
   }
-}
-
-/** Sieve's spamtest for one user's copy: sure for listed senders, else the score against the user's own level or table. */
-function userSpamtest(reason: string, own: Verdict, level: Permissiveness | undefined): { spamScore: number; spamPercent: number } {
-  if (reason === 'blocked') return { spamScore: 10, spamPercent: 100 };
-  if (reason === 'allowed') return { spamScore: 1, spamPercent: 0 };
-  const judged = level ? { ...own, required: REQUIRED_SCORE[level] } : own;
-  const spamScore = spamtestValue(judged);
-  return { spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(own.probability * 100) };
 }
 
 /** The envelope sender and the From header's addresses: what users' allowed and blocked senders are matched against. */

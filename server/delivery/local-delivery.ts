@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import type { QueueEntry } from '../queue/types';
@@ -12,6 +11,7 @@ import { VirusStage } from './virus-stage';
 import { localUserId, targetsFor } from '../queue/targets';
 import { LIST_TARGET_PREFIX } from '../lists/addresses';
 import { queueGeneratedMail } from '../queue/generated-mail';
+import { copySources } from './copy-content';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 import type { Activity } from '../metrics/activity';
 
@@ -96,7 +96,7 @@ export class LocalDelivery implements QueueProcessor {
 
   private async store(message: LocalMessage, targets: DeliveryTarget[]): Promise<void> {
     const { entry } = message;
-    const extra = message.addedHeaders.length ? Buffer.from(message.addedHeaders.join(''), 'utf8') : undefined;
+    const sourceFor = copySources(message);
     // One stored copy per (target, folder): Sieve may ask for several.
     const copies = targets.flatMap((t) => (t.copies?.length ? t.copies : [{ mailbox: t.mailbox, flags: t.flags }]).map((c) => ({ t, ...c })));
     for (const c of copies) {
@@ -113,11 +113,7 @@ export class LocalDelivery implements QueueProcessor {
           flags: c.flags,
           // In a public folder a Sieve-set \Seen is the recipient's own.
           seenBy: c.t.user.id,
-          source: message.replacement
-            ? { parts: extra ? [extra, message.replacement] : [message.replacement] }
-            : extra
-              ? { parts: [extra, fs.createReadStream(entry.file)] }
-              : { file: entry.file, size: entry.size },
+          source: sourceFor(c.t),
         })),
         () => this.ctx.queue.markDelivered(entry.id, targets.map((t) => t.address)),
       );

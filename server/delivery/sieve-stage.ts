@@ -9,6 +9,7 @@ import { type PoolRunResult, type SieveRunHooks, type SieveRunInput, SieveWorker
 import type { SieveScripts } from '../sieve/scripts';
 import { buildVacationReply } from '../sieve/vacation-reply';
 import { queueGeneratedMail } from '../queue/generated-mail';
+import { ByContent, type CopyContent } from './copy-content';
 import type { Notifier } from './notifier';
 import { resolveTargets } from '../queue/targets';
 import type { DeliveryStage, DeliveryTarget, LocalMessage, StoreCopy } from './types';
@@ -43,8 +44,10 @@ export class SieveStage implements DeliveryStage {
   ) {}
 
   async run(message: LocalMessage): Promise<void> {
-    let raw: Buffer | undefined;
-    let parsed: SieveMessage | undefined;
+    // Read once per distinct copy, in shared memory: every recipient's run (in a worker thread)
+    // reads the bytes that recipient's copy will have (their own X-Spam-* headers, say).
+    let file: Promise<Buffer> | undefined;
+    const variants = new ByContent<{ raw: Promise<Buffer>; parsed?: SieveMessage }>(message);
     for (const target of message.targets) {
       if (target.outcome) continue;
       const script = this.scripts.activeSource(target.user.id);
@@ -61,8 +64,8 @@ export class SieveStage implements DeliveryStage {
         }
         this.suspended.delete(target.user.id);
       }
-      // Read once, in shared memory: every recipient's run (in a worker thread) reads the same bytes.
-      raw ??= sharedBytes(await this.readMessage(message));
+      const variant = variants.get(target, (content) => ({ raw: this.readMessage(message, content, (file ??= fsp.readFile(message.entry.file))).then(sharedBytes) }));
+      const raw = await variant.raw;
       const { entry } = message;
       const userAddresses = this.userAddresses(target.user);
       const result = await this.runScript(
@@ -99,8 +102,7 @@ export class SieveStage implements DeliveryStage {
         }
       }
       // The main thread parses the header only when an action needs it (redirect loops, vacation replies).
-      const bytes = raw;
-      await this.apply(message, target, result.actions, () => (parsed ??= new SieveMessage(bytes)), userAddresses[0]);
+      await this.apply(message, target, result.actions, () => (variant.parsed ??= new SieveMessage(raw)), userAddresses[0]);
     }
   }
 
@@ -169,11 +171,13 @@ export class SieveStage implements DeliveryStage {
     }
   }
 
-  /** The message as the script sees it: screening headers on top, without the local Return-Path. */
-  private async readMessage(message: LocalMessage): Promise<Buffer> {
-    const file = await fsp.readFile(message.entry.file);
-    const body = file.subarray(message.entry.localPrefix);
-    return message.addedHeaders.length ? Buffer.concat([Buffer.from(message.addedHeaders.join(''), 'utf8'), body]) : body;
+  /** The message as the script sees it: the copy's screening headers on top, the copy's subject tag, without the local Return-Path. */
+  private async readMessage(message: LocalMessage, content: CopyContent, spool: Promise<Buffer>): Promise<Buffer> {
+    const prefix = message.entry.localPrefix;
+    const whole = content.replacement ?? (await spool);
+    // A rewrite keeps the Return-Path line in front, unless it had to put a Subject before it.
+    const body = content.replacement && !content.replacement.subarray(0, prefix).equals((await spool).subarray(0, prefix)) ? whole : whole.subarray(prefix);
+    return content.headers ? Buffer.concat([Buffer.from(content.headers, 'utf8'), body]) : body;
   }
 
   /** The user's own addresses, primary first: short name and additional names in every local domain. */
@@ -200,7 +204,9 @@ export class SieveStage implements DeliveryStage {
     for (const a of actions) {
       switch (a.action) {
         case 'keep':
-          copies.push({ mailbox: 'INBOX', flags: a.flags ?? [] });
+          // RFC 5228 keep: what would have happened without a script, so the user's own junk
+          // verdict still files into Junk with $Junk (the junk stage set the target's folder).
+          copies.push({ mailbox: target.mailbox, flags: [...new Set([...target.flags, ...(a.flags ?? [])])] });
           break;
         case 'fileinto':
           if (a.mailbox.startsWith(PUBLIC_PREFIX)) copies.push(this.publicCopy(target, a.mailbox, a.flags ?? [], entry.id));

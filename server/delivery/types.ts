@@ -2,7 +2,6 @@ import type { User } from '../directory/types';
 import type { RecipientOutcome } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
 
-/** One local mailbox a queued message goes to. Stages may redirect or decide it. */
 /** One stored copy: a folder of the target user's, or, with `ownerId`, of another store owner (a public folder). */
 export interface StoreCopy {
   mailbox: string;
@@ -10,6 +9,7 @@ export interface StoreCopy {
   ownerId?: number;
 }
 
+/** One local mailbox a queued message goes to. Stages may redirect or decide it. */
 export interface DeliveryTarget {
   /** The queue recipient this target answers for ("local:<userId>"). */
   address: string;
@@ -27,11 +27,18 @@ export interface DeliveryTarget {
   outcome?: RecipientOutcome;
   /** The recipient's own spamtest values, where the user's junk settings or token table judged (else the message's). */
   verdicts?: { spamScore: number; spamPercent: number };
+  /**
+   * This recipient's own header lines, in place of the message's `addedHeaders`: set by the junk
+   * stage when the user's verdict reads differently from the server's (X-Spam-* of the user's own).
+   */
+  addedHeaders?: string[];
+  /** This recipient's own whole message in place of the message's `replacement`; null = the spool file as it is (no subject tag). */
+  replacement?: Buffer | null;
 }
 
 export interface LocalMessage {
   entry: QueueEntry;
-  /** Header lines (with CRLF) stages add on top of the message, e.g. X-Spam-Status. */
+  /** Header lines (with CRLF) stages add on top of the message, e.g. X-Spam-Status; a target's own `addedHeaders` replace them. */
   addedHeaders: string[];
   /** The whole message to store instead of the spool file (a stage rewrote it, e.g. a junk subject tag). */
   replacement?: Buffer;

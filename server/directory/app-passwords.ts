@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 import { DirectoryError } from './types';
@@ -9,6 +10,13 @@ export interface AppPassword {
   createdAt: string;
   /** The last successful login with it (any service), or undefined when never used. */
   lastUsedAt: string | undefined;
+}
+
+/** Emitted as 'changed' when an app password is made or revoked (by the user or an administrator). */
+export interface AppPasswordChange {
+  userId: number;
+  change: 'created' | 'revoked';
+  name: string;
 }
 
 /** A user may have this many; each one is a way in, so they are meant for clients, not for everyday use. */
@@ -25,8 +33,10 @@ const LAST_USED_GRANULARITY_MS = 60_000;
  * however many app passwords the user has; 16 bits of a hash say nothing useful about a
  * 140-bit random secret.
  */
-export class AppPasswords {
-  constructor(private readonly db: Db) {}
+export class AppPasswords extends EventEmitter {
+  constructor(private readonly db: Db) {
+    super();
+  }
 
   list(userId: number): AppPassword[] {
     const rows = this.db.prepare('SELECT id, name, created_at, last_used_at FROM app_passwords WHERE user_id = ? ORDER BY name').all(userId) as {
@@ -53,12 +63,15 @@ export class AppPasswords {
     const r = this.db
       .prepare('INSERT INTO app_passwords (user_id, name, tag, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(userId, clean, tagOf(password), hash, createdAt);
+    this.emit('changed', { userId, change: 'created', name: clean } satisfies AppPasswordChange);
     return { appPassword: { id: Number(r.lastInsertRowid), name: clean, createdAt, lastUsedAt: undefined }, password };
   }
 
   /** Revokes one of the user's app passwords (and the API sessions opened with it); false when the user has none by that id. */
   revoke(userId: number, id: number): boolean {
-    return this.db.prepare('DELETE FROM app_passwords WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+    const row = this.db.prepare('DELETE FROM app_passwords WHERE id = ? AND user_id = ? RETURNING name').get(id, userId) as { name: string } | undefined;
+    if (row) this.emit('changed', { userId, change: 'revoked', name: row.name } satisfies AppPasswordChange);
+    return row !== undefined;
   }
 
   /** The id of the user's app password that `password` is, or undefined. */

@@ -29,10 +29,7 @@ export function decideJunk(filter: JunkFilter, raw: Buffer, s: Readonly<JunkSett
   const bayes = filter.classify(raw, { acceptedLanguages: s.junkAcceptedLanguages, acceptedLocales: s.junkAcceptedLocales });
   const verdict = verdictFor(bayes, s.junkPermissiveness, spamd);
   const decision: JunkDecision = { verdict, headers: spamHeaders(verdict, hostname), action: verdict.isJunk ? s.junkAction : 'none' };
-  if (decision.action === 'deliver') {
-    if (s.junkTagSubject && s.junkSubjectTag) decision.subjectTag = s.junkSubjectTag;
-    if (s.junkEncapsulate) decision.encapsulate = true;
-  }
+  if (decision.action === 'deliver') Object.assign(decision, deliveredJunkRewrite(s));
   if (decision.action === 'redirect') {
     // Without an address there is nowhere to redirect to: deliver, marked, rather than lose it.
     if (s.junkRedirectTo) decision.redirectTo = s.junkRedirectTo;
@@ -40,4 +37,15 @@ export function decideJunk(filter: JunkFilter, raw: Buffer, s: Readonly<JunkSett
   }
   if ((decision.action === 'bounce' || decision.action === 'delete' || decision.action === 'quarantine') && s.junkNotify) decision.notify = s.junkNotify;
   return decision;
+}
+
+/**
+ * The seed's "Delivered" options: how a delivered junk message is rewritten. Also what a user's
+ * copy gets when only that user's verdict calls it junk (it is delivered, into the Junk folder).
+ */
+export function deliveredJunkRewrite(s: Readonly<JunkSettings>): Pick<JunkDecision, 'subjectTag' | 'encapsulate'> {
+  const out: Pick<JunkDecision, 'subjectTag' | 'encapsulate'> = {};
+  if (s.junkTagSubject && s.junkSubjectTag) out.subjectTag = s.junkSubjectTag;
+  if (s.junkEncapsulate) out.encapsulate = true;
+  return out;
 }

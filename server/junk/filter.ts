@@ -142,6 +142,11 @@ export class JunkFilter {
     return this.store.saveSnapshot(table, totals.generation);
   }
 
+  /** The bytes the loaded counts take (0 until the first score loads them); what a cache of many filters weighs. */
+  loadedBytes(): number {
+    return this.cache?.slots.byteLength ?? 0;
+  }
+
   /** Messages learnt per class (stats() without counting the tokens, which reads the whole table). */
   learnt(): { spamLearnt: number; hamLearnt: number } {
     const t = this.store.totals();

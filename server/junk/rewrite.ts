@@ -20,6 +20,12 @@ export function tagSubject(raw: Buffer, tag: string): Buffer {
   return Buffer.concat([Buffer.from(`Subject: ${tag}\r\n`, 'utf8'), raw]);
 }
 
+/** The delivered junk message as the rewrite options say (wrapped, tagged, or both); undefined when they ask for none. */
+export function rewriteJunk(raw: Buffer, verdict: Verdict, hostname: string, options: { subjectTag?: string; encapsulate?: boolean }): Buffer | undefined {
+  if (options.encapsulate) return encapsulate(raw, verdict, hostname, options.subjectTag ?? '');
+  return options.subjectTag ? tagSubject(raw, options.subjectTag) : undefined;
+}
+
 /** Header fields copied from the original onto the wrapper, so the mail still sorts and threads. */
 const KEPT = /^(from|to|cc|date|message-id|reply-to|return-path|received|subject|in-reply-to|references):/i;
 

@@ -5,6 +5,13 @@ import { TokenStore, type JunkClass } from './token-store';
 
 /** Per-user filters kept open at once; the least recently used is closed beyond this (each holds its counts in memory). */
 const MAX_OPEN = 32;
+/**
+ * And at most this many bytes of loaded counts: a table that learnt 500 messages of each class
+ * holds about 8 MB (npm run bench -- junk --user-tables), so 32 such would be 256 MB.
+ */
+export const MAX_OPEN_BYTES = 64 * 2 ** 20;
+/** scoreFor lets the event loop turn after this long, so a message to many users' tables never stalls it for long. */
+const YIELD_AFTER_MS = 20;
 const FILE = /^junk-user-(\d+)\.db$/;
 
 export interface UserTableStats {
@@ -38,12 +45,20 @@ export class UserJunkTables {
     if (filter) this.open.delete(userId);
     else filter = new JunkFilter(new TokenStore(this.file(userId)));
     this.open.set(userId, filter);
+    this.trim();
+    return filter;
+  }
+
+  /** Closes the least recently used filters beyond MAX_OPEN or MAX_OPEN_BYTES; the most recent stays. */
+  private trim(): void {
+    let bytes = 0;
+    for (const f of this.open.values()) bytes += f.loadedBytes();
     for (const [id, f] of this.open) {
-      if (this.open.size <= MAX_OPEN) break;
+      if ((this.open.size <= MAX_OPEN && bytes <= MAX_OPEN_BYTES) || this.open.size === 1) break;
+      bytes -= f.loadedBytes();
       this.open.delete(id);
       f.close();
     }
-    return filter;
   }
 
   /** The user's filter when it has learnt enough to score; undefined when the global one must. */
@@ -52,6 +67,34 @@ export class UserJunkTables {
     const filter = this.filterFor(userId);
     const { spamLearnt, hamLearnt } = filter.learnt();
     return spamLearnt >= filter.minLearnt && hamLearnt >= filter.minLearnt ? filter : undefined;
+  }
+
+  /**
+   * `score` run on the table of each of the users (once per user) whose table is in use; the
+   * others are missing from the map. The junk stage scores a message for all its recipients here.
+   */
+  async scoreFor<T>(userIds: readonly number[], score: (filter: JunkFilter) => T): Promise<Map<number, T>> {
+    const out = new Map<number, T>();
+    let since = performance.now();
+    for (const id of new Set(userIds)) {
+      // Loading a table that is not open costs a few milliseconds, scoring well under one: a
+      // message to a hundred users would hold the event loop for a second or more at once.
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      const filter = this.readyFor(id);
+      if (!filter) continue;
+      out.set(id, score(filter));
+      // Its counts are loaded now, and weigh in the byte bound.
+      this.trim();
+    }
+    return out;
+  }
+
+  /** How many tables are open now (at most MAX_OPEN). */
+  openCount(): number {
+    return this.open.size;
   }
 
   learnMany(userId: number, raws: Buffer[], as: JunkClass): LearnOutcome[] {

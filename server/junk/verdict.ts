@@ -90,14 +90,26 @@ export function verdictFor(bayes: BayesResult, permissiveness: Permissiveness, s
   return { isJunk: score >= required, score, required, probability: bayes.probability, tests, tested: bayes.trained || !!spamd };
 }
 
+/** The spamtest value from which a message is junk: scripts test `spamtest :value "ge" "6"`. */
+export const SPAMTEST_JUNK = 6;
+
 /**
  * RFC 3685 spamtest: 0 not tested, 1 clearly not spam … 10 clearly spam. From the Bayes
  * probability, or from the score (the required score is 6) when that says more, e.g. when
- * spamd's rules found what an untrained filter could not.
+ * spamd's rules found what an untrained filter could not. It agrees with the verdict the
+ * copy's X-Spam-Flag shows: 6 or more for junk, 5 or less for the rest (a probable message
+ * below a lenient level's required score is not junk to Sieve either).
  */
 export function spamtestValue(verdict: Verdict): number {
   if (!verdict.tested) return 0;
   const fromProbability = 1 + verdict.probability * 9;
   const fromScore = 1 + 9 * Math.min(1, Math.max(0, verdict.score) / (2 * verdict.required));
-  return Math.max(1, Math.min(10, Math.round(Math.max(fromProbability, fromScore))));
+  const value = Math.max(1, Math.min(10, Math.round(Math.max(fromProbability, fromScore))));
+  return verdict.isJunk ? Math.max(SPAMTEST_JUNK, value) : Math.min(SPAMTEST_JUNK - 1, value);
+}
+
+/** spamtest and spamtestplus's :percent for a verdict. */
+export function spamtestOf(verdict: Verdict): { spamScore: number; spamPercent: number } {
+  const spamScore = spamtestValue(verdict);
+  return { spamScore, spamPercent: spamScore === 0 ? 0 : Math.round(verdict.probability * 100) };
 }

@@ -82,6 +82,11 @@ export interface AppendItem {
   internalDate?: Date;
   /** Who \\Seen in `flags` is for, when the mailbox is a public folder (per-user \\Seen). */
   seenBy?: number;
+  /**
+   * A file (hard-linked when possible), or bytes/streams to write. Items of one append that
+   * share the same `parts` object are written once and linked: a delivery to many recipients
+   * whose copies carry the same added headers stores one file.
+   */
   source: { file: string; size: number } | { parts: (Buffer | Readable)[] };
   /** The IMAP summary (ENVELOPE, BODYSTRUCTURE…) when the caller has it already, as JSON. */
   summary?: string | null;
@@ -477,19 +482,29 @@ export class MailStore extends EventEmitter {
     type Prepared = { item: AppendItem; box: MailboxInfo; file: string; size: number };
     const prepared: (Prepared | undefined)[] = new Array(items.length);
     const dirs = new Set<string>();
-    const prepare = async (item: AppendItem): Promise<Prepared> => {
+    /** The first item written from each shared `parts` source; the others link its file. */
+    const writtenFrom = new Map<AppendItem['source'], Promise<Prepared>>();
+    const prepare = (item: AppendItem): Promise<Prepared> => {
+      const first = writtenFrom.get(item.source);
+      if (first) return first.then((p) => place(item, { file: p.file, size: p.size }));
+      const placed = place(item, item.source);
+      // Only bytes and streams need it: a file source is linked whatever shares it.
+      if ('parts' in item.source) writtenFrom.set(item.source, placed);
+      return placed;
+    };
+    const place = async (item: AppendItem, source: AppendItem['source']): Promise<Prepared> => {
       const box = this.mailbox(item.userId, item.mailbox);
       if (!box) throw new StoreError('NONEXISTENT', `mailbox "${item.mailbox}" does not exist`);
       const dir = this.mailboxDir(item.userId, box.id);
       const file = path.join(dir, uniqueName('.eml'));
       this.unsettled.add(file);
       unsettled.push(file);
-      if ('file' in item.source) {
-        await linkOrCopy(item.source.file, file);
+      if ('file' in source) {
+        await linkOrCopy(source.file, file);
         dirs.add(dir);
-        return { item, box, file, size: item.source.size };
+        return { item, box, file, size: source.size };
       }
-      return { item, box, file, size: await writeFileDurably(file, item.source.parts) };
+      return { item, box, file, size: await writeFileDurably(file, source.parts) };
     };
     // A batch (MULTIAPPEND, a migration) writes several files at once: their fsyncs overlap
     // and the directory syncs they share are coalesced (fsyncDir).

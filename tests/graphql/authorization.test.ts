@@ -156,6 +156,17 @@ describe('GraphQL role USER: a user reaches only their own data', () => {
       assert.deepEqual(a.myJunkSettings, { permissiveness: null, allowedSenders: ['alice-allows.example'], blockedSenders: [] });
       assert.deepEqual(t.engine.ctx.userJunk.get(t.engine.ctx.directory.userByName('bob')?.id ?? 0).block, ['bob-blocks.example']);
     },
+    // Over graphql-ws in tests/graphql/user-subscriptions.test.ts; here the stream itself, fed one event of each user.
+    myEvents: async () => {
+      const field = (apiSchema().getSubscriptionType() as GraphQLObjectType).getFields().myEvents;
+      const context = { engine: t.engine.ctx, user: t.engine.ctx.userSessions.verifyToken(alice), remoteAddress: '127.0.0.1', log: t.engine.ctx.logs.logger('server') };
+      const stream = (await field.subscribe?.(undefined, {}, context, {} as GraphQLResolveInfo)) as AsyncIterableIterator<{ userId: number }>;
+      const id = (name: string) => t.engine.ctx.directory.userByName(name)?.id ?? 0;
+      const next = stream.next();
+      for (const name of ['bob', 'alice']) t.engine.ctx.userEvents.emit('event', { userId: id(name), kind: 'app-password-created', at: new Date(), appPassword: name });
+      assert.equal((await next).value?.userId, id('alice'));
+      await stream.return?.();
+    },
     logout: async () => {
       const extra = await userLogin(port, 'alice', 'alice-password');
       await gqlOk(port, 'mutation { logout }', { token: extra });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { ADMIN_PASSWORD } from '../helpers/engine';
 
 export interface GraphqlError {
@@ -62,4 +63,17 @@ export async function userLogin(port: number, username: string, password: string
 /** The code of the first error, for asserting expected failures. */
 export function errorCode(r: GraphqlResponse<unknown>): string | undefined {
   return r.errors?.[0]?.extensions?.code;
+}
+
+/** Resolves once something subscribes to `event` on `emitter` (the server set up a subscription). */
+export function subscribed(emitter: EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watch = (name: string | symbol) => {
+      if (name !== event) return;
+      emitter.off('newListener', watch);
+      // 'newListener' fires just before the listener is added; let that happen first.
+      setImmediate(resolve);
+    };
+    emitter.on('newListener', watch);
+  });
 }

@@ -1,23 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once, type EventEmitter } from 'node:events';
+import { once } from 'node:events';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type TestEngine, startEngine } from '../helpers/engine';
-import { login } from './client';
-
-/** Resolves once something subscribes to `event` on `emitter` (the server set up a subscription). */
-function subscribed(emitter: EventEmitter, event: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watch = (name: string | symbol) => {
-      if (name !== event) return;
-      emitter.off('newListener', watch);
-      // 'newListener' fires just before the listener is added; let that happen first.
-      setImmediate(resolve);
-    };
-    emitter.on('newListener', watch);
-  });
-}
+import { login, subscribed } from './client';
 
 /** Waits until earlier tests' management sessions have closed on the server side too. */
 async function noManagementSessions(t: TestEngine): Promise<void> {

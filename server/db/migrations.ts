@@ -667,4 +667,30 @@ CREATE TABLE list_post_days (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 21,
+    sql: `
+-- List page logins (issue 11) kept across restarts: the cookie value only as its SHA-256; a
+-- login is an address on one list, or a server administrator's GraphQL session (its token's
+-- SHA-256, the sessions table's key). The CSRF key is kept too, so forms open before a restart
+-- still post.
+CREATE TABLE list_web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  list_id INTEGER REFERENCES lists(id) ON DELETE CASCADE,
+  address TEXT,
+  admin_token_hash TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  CHECK ((list_id IS NOT NULL AND address IS NOT NULL) OR admin_token_hash IS NOT NULL)
+);
+CREATE INDEX list_web_sessions_by_expiry ON list_web_sessions(expires_at);
+CREATE TABLE list_web_keys (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  csrf_key BLOB NOT NULL
+);
+-- A list's digest header and footer (Mailman's digest_header, digest_footer).
+ALTER TABLE lists ADD COLUMN digest_header TEXT NOT NULL DEFAULT '';
+ALTER TABLE lists ADD COLUMN digest_footer TEXT NOT NULL DEFAULT '';
+`,
+  },
 ];

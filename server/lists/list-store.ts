@@ -44,6 +44,8 @@ interface ListRow {
   notify_moderators: number;
   msg_header: string;
   msg_footer: string;
+  digest_header: string;
+  digest_footer: string;
   filter_content: number;
   filter_mime_types: string;
   pass_mime_types: string;
@@ -130,6 +132,8 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   notifyModerators: 'notify_moderators',
   messageHeader: 'msg_header',
   messageFooter: 'msg_footer',
+  digestHeader: 'digest_header',
+  digestFooter: 'digest_footer',
   filterContent: 'filter_content',
   filterMimeTypes: 'filter_mime_types',
   passMimeTypes: 'pass_mime_types',
@@ -184,6 +188,8 @@ const toList = (r: ListRow): MailingList => ({
   notifyModerators: !!r.notify_moderators,
   messageHeader: r.msg_header,
   messageFooter: r.msg_footer,
+  digestHeader: r.digest_header,
+  digestFooter: r.digest_footer,
   filterContent: !!r.filter_content,
   filterMimeTypes: JSON.parse(r.filter_mime_types) as string[],
   passMimeTypes: JSON.parse(r.pass_mime_types) as string[],

@@ -99,6 +99,10 @@ export interface ListSettings {
   messageHeader: string;
   /** Text put after each post's text (Mailman's msg_footer), with %(name)s substitutions. */
   messageFooter: string;
+  /** Text put after a digest's table of contents (Mailman's digest_header), with the same substitutions. */
+  digestHeader: string;
+  /** Text put at the end of a digest (Mailman's digest_footer), with the same substitutions. */
+  digestFooter: string;
   /** Content filtering (Mailman's filter_content) on: the settings below take effect. */
   filterContent: boolean;
   /** MIME types ("type/subtype" or a main type) whose parts are removed. */
@@ -211,6 +215,8 @@ export class ListError extends Error {
     readonly code: 'LIST_NOT_FOUND' | 'NAME_TAKEN' | 'INVALID_LIST_NAME' | 'INVALID_DOMAIN' | 'INVALID_ADDRESS' | 'INVALID_SETTING' | 'NOT_FOUND' | 'NOT_A_MEMBER',
     message: string,
     readonly field?: string,
+    /** A refused setting's reason as a catalogue text (the list pages show it in the page's language; `message` is its English). */
+    readonly problem?: { id: `setting.${string}`; vars: Record<string, string | number> },
   ) {
     super(message);
   }

@@ -688,6 +688,29 @@ CREATE TABLE list_web_keys (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   csrf_key BLOB NOT NULL
 );
+-- A member's option change asked by mail for another address (set ... address=X) waits for X's
+-- confirmation: pending requests of kind 'set' with the change ("digest mime"). SQLite cannot
+-- change a CHECK, so the table is made again.
+CREATE TABLE list_pending_new (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('subscribe', 'unsubscribe', 'approval', 'set')),
+  token_hash TEXT UNIQUE,
+  address TEXT NOT NULL,
+  display_address TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  digest TEXT NOT NULL DEFAULT 'off',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  invited INTEGER NOT NULL DEFAULT 0,
+  change TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO list_pending_new (id, list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, used_at, invited)
+  SELECT id, list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, used_at, invited FROM list_pending;
+DROP TABLE list_pending;
+ALTER TABLE list_pending_new RENAME TO list_pending;
+CREATE INDEX list_pending_by_list ON list_pending(list_id, kind);
 -- A list's digest header and footer (Mailman's digest_header, digest_footer).
 ALTER TABLE lists ADD COLUMN digest_header TEXT NOT NULL DEFAULT '';
 ALTER TABLE lists ADD COLUMN digest_footer TEXT NOT NULL DEFAULT '';

@@ -91,6 +91,7 @@ interface PendingRow {
   expires_at: number;
   used_at: number | null;
   invited: number;
+  change: string;
 }
 
 /** What an owner (or the member, by mail) may change of a membership. */
@@ -258,6 +259,7 @@ const toPending = (r: PendingRow): PendingRequest => ({
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
   invited: !!r.invited,
+  change: r.change,
 });
 
 const columnValue = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
@@ -561,12 +563,12 @@ export class ListStore {
   // Pending requests
 
   /** Records a request; returns its id. `tokenHash` is null for requests waiting for an owner. */
-  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean }): number {
+  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean; change?: string }): number {
     const now = Date.now();
     this.db.prepare('DELETE FROM list_pending WHERE (used_at IS NOT NULL OR expires_at < ?) AND expires_at < ?').run(now, now - PENDING_KEEP_MS);
     const info = this.db
-      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0);
+      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0, p.change ?? '');
     return Number(info.lastInsertRowid);
   }
 

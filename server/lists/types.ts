@@ -30,7 +30,7 @@ export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly
 /** The same periods divide a list's archive. */
 export type ArchiveFrequency = DigestVolumeFrequency;
 export const DIGEST_VOLUME_FREQUENCIES: readonly DigestVolumeFrequency[] = ['yearly', 'quarterly', 'monthly', 'weekly', 'daily'];
-export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
+export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval' | 'set';
 export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
 
 /** The seed's six languages; a list's language must have a catalogue (server/lists/i18n/). */
@@ -194,6 +194,8 @@ export interface PendingRequest {
   expiresAt: Date;
   /** An owner's invitation: once confirmed, the address joins without the owners' approval. */
   invited: boolean;
+  /** A `set` request's change, as the command says it ("digest mime"); "" for the other kinds. */
+  change: string;
 }
 
 export interface HeldPost {

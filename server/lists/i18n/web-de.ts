@@ -41,6 +41,7 @@ export const WEB_DE: WebCatalogue = {
   'confirm.title': 'Bestätigen Sie Ihre Anfrage',
   'confirm.subscribe': '{address} in die Liste {list} eintragen?',
   'confirm.unsubscribe': '{address} aus der Liste {list} austragen?',
+  'confirm.set': 'Die Einstellungen von {address} in {list} ändern: set {change}?',
   'confirm.button': 'Bestätigen',
   'mail.confirmLink': 'Sie können auch auf dieser Seite bestätigen:\n\n    {url}',
   'login.title': 'Anmeldung bei den Seiten von {list}',

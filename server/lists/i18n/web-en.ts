@@ -44,6 +44,7 @@ export const WEB_EN = {
   'confirm.title': 'Confirm your request',
   'confirm.subscribe': 'Subscribe {address} to {list}?',
   'confirm.unsubscribe': 'Remove {address} from {list}?',
+  'confirm.set': 'Change the options of {address} on {list}: set {change}?',
   'confirm.button': 'Confirm',
   'mail.confirmLink': 'You can also confirm on this page:\n\n    {url}',
   'login.title': 'Log in to the pages of {list}',

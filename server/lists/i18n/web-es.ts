@@ -41,6 +41,7 @@ export const WEB_ES: WebCatalogue = {
   'confirm.title': 'Confirme su solicitud',
   'confirm.subscribe': '¿Suscribir {address} a {list}?',
   'confirm.unsubscribe': '¿Dar de baja {address} de {list}?',
+  'confirm.set': '¿Cambiar las opciones de {address} en {list}: set {change}?',
   'confirm.button': 'Confirmar',
   'mail.confirmLink': 'También puede confirmar en esta página:\n\n    {url}',
   'login.title': 'Iniciar sesión en las páginas de {list}',

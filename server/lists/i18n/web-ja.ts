@@ -41,6 +41,7 @@ export const WEB_JA: WebCatalogue = {
   'confirm.title': '依頼の確認',
   'confirm.subscribe': '{address} を {list} に登録しますか?',
   'confirm.unsubscribe': '{address} を {list} から退会させますか?',
+  'confirm.set': '{list} での {address} の設定を変更しますか（set {change}）?',
   'confirm.button': '確認する',
   'mail.confirmLink': '次のページで確認することもできます:\n\n    {url}',
   'login.title': '{list} のページへのログイン',

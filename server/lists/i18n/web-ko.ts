@@ -41,6 +41,7 @@ export const WEB_KO: WebCatalogue = {
   'confirm.title': '요청 확인',
   'confirm.subscribe': '{address}을(를) {list}에 가입시킬까요?',
   'confirm.unsubscribe': '{address}을(를) {list}에서 탈퇴시킬까요?',
+  'confirm.set': '{list}에서 {address}의 설정을 바꿀까요 (set {change})?',
   'confirm.button': '확인',
   'mail.confirmLink': '다음 페이지에서 확인할 수도 있습니다:\n\n    {url}',
   'login.title': '{list} 페이지 로그인',

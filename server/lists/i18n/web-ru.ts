@@ -41,6 +41,7 @@ export const WEB_RU: WebCatalogue = {
   'confirm.title': 'Подтвердите запрос',
   'confirm.subscribe': 'Подписать {address} на {list}?',
   'confirm.unsubscribe': 'Отписать {address} от {list}?',
+  'confirm.set': 'Изменить настройки {address} в {list}: set {change}?',
   'confirm.button': 'Подтвердить',
   'mail.confirmLink': 'Подтвердить можно и на этой странице:\n\n    {url}',
   'login.title': 'Вход на страницы {list}',

@@ -711,6 +711,11 @@ INSERT INTO list_pending_new (id, list_id, kind, token_hash, address, display_ad
 DROP TABLE list_pending;
 ALTER TABLE list_pending_new RENAME TO list_pending;
 CREATE INDEX list_pending_by_list ON list_pending(list_id, kind);
+-- A queue entry made in steps (a list post's copy to 100,000 members, its recipients inserted a
+-- chunk per transaction): held and building until the commit that completes the incoming post
+-- makes it active; one still building at start-up was cut short by a crash and is removed (the
+-- incoming post, not completed, makes a new one).
+ALTER TABLE queue ADD COLUMN building INTEGER NOT NULL DEFAULT 0;
 -- A list's digest header and footer (Mailman's digest_header, digest_footer).
 ALTER TABLE lists ADD COLUMN digest_header TEXT NOT NULL DEFAULT '';
 ALTER TABLE lists ADD COLUMN digest_footer TEXT NOT NULL DEFAULT '';

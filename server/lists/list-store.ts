@@ -397,6 +397,13 @@ export class ListStore {
       .all(listId, digest) as Recipient[];
   }
 
+  /** A page of deliveryRecipients (each post, no digest), after the address `after`: a large roster is read a page at a time. */
+  deliveryRecipientsPage(listId: number, after: string, limit: number): Recipient[] {
+    return this.db
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name, language FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = 'off' AND address > ? ORDER BY address LIMIT ?`)
+      .all(listId, after, limit) as Recipient[];
+  }
+
   /** Whether any member with delivery on takes digests. */
   hasDigestMembers(listId: number): boolean {
     return !!this.db.prepare(`SELECT 1 FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest != 'off' LIMIT 1`).get(listId);

@@ -1,10 +1,11 @@
 import fsp from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Settings } from '../config/settings-schema';
 import type { Db } from '../db/database';
 import type { Directory } from '../directory/directory';
 import { parseAddress } from '../directory/address';
 import type { Logger } from '../logs/logger';
-import type { Queue, RecipientOutcome } from '../queue/queue';
+import type { Queue, RecipientOutcome, StagedEntry } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
 import { resolveTargets } from '../queue/targets';
 import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
@@ -105,6 +106,8 @@ export type { ModerationAction } from './moderation';
 /** Why a post was held or refused: a moderator's own words, or a catalogue text written in each reader's language. */
 /** A refused setting's reason: a text of the page catalogues (English in the API's error). */
 type SettingProblem = Extract<WebMessageId, `setting.${string}`>;
+/** Members read per page of a post's fan-out: a page and its recipient rows take a few milliseconds. */
+const ROSTER_PAGE = 2000;
 type Reason = string | { id: MessageId; vars?: Record<string, string | number> };
 const reasonText = (language: LanguageCode, why: Reason) => (typeof why === 'string' ? why : text(language, why.id, why.vars));
 
@@ -218,12 +221,45 @@ export class MailingLists {
 
   /** Spools an effect's mails and commits them with its changes and `also`, in one transaction; then logs. */
   private async carryOut(effect: Effect, also: (() => void) | undefined, client: string): Promise<void> {
-    const messages = effect.mails.flatMap((m) => this.spoolable(m, client));
-    await this.d.queue.enqueueAll(messages, () => {
-      for (const change of effect.changes) change();
-      also?.();
-    });
+    const messages = effect.mails.filter((m) => !m.targetPages).flatMap((m) => this.spoolable(m, client));
+    const staged: StagedEntry[] = [];
+    try {
+      for (const m of effect.mails) if (m.targetPages) staged.push(...(await this.stageMail(m, client)));
+      await this.d.queue.enqueueAll(
+        messages,
+        () => {
+          for (const change of effect.changes) change();
+          also?.();
+        },
+        staged,
+      );
+    } catch (err) {
+      for (const s of staged) await this.d.queue.discardStaged(s);
+      throw err;
+    }
     for (const log of effect.logs) log();
+  }
+
+  /**
+   * A mail to a large roster as a staged queue entry: its recipients inserted a page per
+   * transaction, with a turn of the event loop between pages (the stall watchdog's 100 ms hold
+   * for 100,000 members). The entry is queued by carryOut's commit, or not at all.
+   */
+  private async stageMail(m: OutMail, client: string): Promise<StagedEntry[]> {
+    const prefix = Buffer.from(`Return-Path: <${m.sender}>\r\n`);
+    const entry = await this.d.queue.stage({ sender: m.sender, client: m.client ?? client, localPrefix: prefix.length, signDkim: true, dkimDomain: m.dkimDomain }, [prefix, m.content]);
+    try {
+      for await (const page of (m.targetPages as NonNullable<OutMail['targetPages']>)()) {
+        this.d.queue.addStagedRecipients(entry, page);
+        await nextTurn();
+      }
+    } catch (err) {
+      await this.d.queue.discardStaged(entry);
+      throw err;
+    }
+    if (entry.recipients > 0) return [entry];
+    await this.d.queue.discardStaged(entry);
+    return [];
   }
 
   private spoolable(m: OutMail, client: string) {
@@ -346,7 +382,7 @@ export class MailingLists {
     if (mitigated) effect.logs.push(() => this.d.log.message(`post's From domain publishes a strict DMARC policy: ${list.dmarcMitigation === 'wrap' ? 'wrapped' : 'From rewritten to the list'}`, { list: list.address, from: post.fromAddress }));
     // A member who does not want their own posts is left out; one who asked for it gets an acknowledgement.
     const poster = this.store.member(list.id, post.fromAddress) ?? (post.sender ? this.store.member(list.id, post.sender) : undefined);
-    const members = this.store.deliveryRecipients(list.id).filter((m) => !(poster && m.id === poster.id && !poster.receiveOwnPosts));
+    const wanted = (m: Recipient) => !(poster && m.id === poster.id && !poster.receiveOwnPosts);
     if (poster?.acknowledgePosts && !post.automatic) {
       const vars = { ...listVars(list), subject: post.subject };
       const reader = inLanguageOf(list, poster);
@@ -358,19 +394,33 @@ export class MailingLists {
     const isLocal = (domain: string) => local.get(domain) ?? (local.set(domain, !!this.d.directory.domainKind(domain)), local.get(domain) as boolean);
     const targetsOf = (m: { address: string; displayAddress: string }) =>
       (isLocal(m.address.slice(m.address.lastIndexOf('@') + 1)) ? this.targetsOf(m.displayAddress) : [m.displayAddress]).map((address) => ({ address, original: m.displayAddress }));
+    // Counted as the pages are read (the log lines and events come after the commit).
+    let sentTo = 0;
     if (list.personalize) {
+      const members = this.store.deliveryRecipients(list.id).filter(wanted);
+      sentTo = members.length;
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {
         const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m), decoration: listDecoration(list, this.d.hostname, m) });
         effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
       }
-    } else if (members.length) {
+    } else {
       const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
-      effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
+      // The roster a page at a time (a list of 100,000 members is read in 50 turns of the event loop).
+      const store = this.store;
+      const targetPages = async function* () {
+        for (let after = '', page = store.deliveryRecipientsPage(list.id, after, ROSTER_PAGE); page.length; page = store.deliveryRecipientsPage(list.id, after, ROSTER_PAGE)) {
+          after = page[page.length - 1].address;
+          const members = page.filter(wanted);
+          sentTo += members.length;
+          yield members.flatMap(targetsOf);
+        }
+      };
+      effect.mails.push({ sender: a.bounces, to: [], targetPages, content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.changes.push(() => this.store.countPost(list.id, Date.now()));
-    effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
-    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: members.length }));
+    effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: sentTo, personalised: list.personalize }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: sentTo }));
     const copy = list.archive || this.store.hasDigestMembers(list.id) ? buildPost(list, msg, { hostname: this.d.hostname }) : undefined;
     if (copy && list.archive) effect.changes.push(() => void this.store.archivePost({ ...archiveEntry(copy), listId: list.id, period: periodOf(list.archiveVolumeFrequency, new Date()) }));
     if (copy && this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, copy));

@@ -467,7 +467,7 @@ export class Queue extends EventEmitter {
     const expired = Date.now() - entry.createdAt.getTime() >= lifetimeMs;
     const bounced: { address: string; original: string; diagnostic: string }[] = [];
     const waiting: { address: string; original: string; diagnostic: string | null }[] = [];
-    // Changes grouped by status and diagnostic, one statement each: a list post's copy has
+    // Changes grouped by status and diagnostic, one statement a page: a list post's copy has
     // 100,000 recipients, and one statement per recipient held the event loop for half a second.
     const updates = new Map<string, { status: string; diagnostic: string | null; addresses: string[] }>();
     const update = (status: string, diagnostic: string | null, address: string) => {
@@ -482,29 +482,46 @@ export class Queue extends EventEmitter {
     let warn = false;
     let deferred = 0;
     const delivered: string[] = [];
+    let seen = 0;
+    for (const r of entry.recipients) {
+      // A turn of the event loop now and then: a list post's copy has up to 100,000 recipients.
+      if (++seen % RECIPIENT_PAGE === 0) await nextTurn();
+      if (r.status !== 'pending') continue;
+      const outcome = outcomes.get(r.address);
+      if (outcome?.status === 'delivered') {
+        delivered.push(r.address);
+      } else if (outcome?.status === 'permanent' || (outcome && expired)) {
+        const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
+        update('failed', diagnostic, r.address);
+        bounced.push({ address: r.address, original: r.original, diagnostic });
+      } else {
+        pending++;
+        if (outcome) deferred++;
+        lastError = outcome?.diagnostic ?? lastError;
+        if (outcome) update('pending', outcome.diagnostic, r.address);
+        waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
+      }
+    }
+    // A large entry's changes are written RECIPIENT_PAGE at a time, a transaction each, the last
+    // with the entry's own. A crash between them leaves some outcomes written and the rest
+    // pending, which the next attempt settles: the same as an outcome lost in a crash (below).
+    const chunks: { status: string; diagnostic: string | null; addresses: string[] }[] = [];
+    if (finishedHere()) {
+      // All delivered: the recipients' rows go first, a page at a time (a row gone is a recipient done).
+      for (let left = entry.recipients.length; left > RECIPIENT_PAGE; left -= RECIPIENT_PAGE) {
+        await this.commits.run(() => this.db.prepare('DELETE FROM queue_recipients WHERE rowid IN (SELECT rowid FROM queue_recipients WHERE queue_id = ? LIMIT ?)').run(entry.id, RECIPIENT_PAGE), { visibleEarly: true });
+      }
+    } else {
+      for (const address of delivered) update('delivered', null, address);
+      for (const u of updates.values()) for (let i = 0; i < u.addresses.length; i += RECIPIENT_PAGE) chunks.push({ ...u, addresses: u.addresses.slice(i, i + RECIPIENT_PAGE) });
+    }
+    const last = chunks.pop();
+    for (const c of chunks) await this.commits.run(() => updateAll.run(c.status, c.diagnostic, entry.id, JSON.stringify(c.addresses)), { visibleEarly: true });
     // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
     await this.commits.run(() => {
-      for (const r of entry.recipients) {
-        if (r.status !== 'pending') continue;
-        const outcome = outcomes.get(r.address);
-        if (outcome?.status === 'delivered') {
-          delivered.push(r.address);
-        } else if (outcome?.status === 'permanent' || (outcome && expired)) {
-          const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
-          update('failed', diagnostic, r.address);
-          bounced.push({ address: r.address, original: r.original, diagnostic });
-        } else {
-          pending++;
-          if (outcome) deferred++;
-          lastError = outcome?.diagnostic ?? lastError;
-          if (outcome) update('pending', outcome.diagnostic, r.address);
-          waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
-        }
-      }
       // A finished message goes whole (its recipients with it): no need to mark them first.
       if (finishedHere()) return void this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
-      for (const address of delivered) update('delivered', null, address);
-      for (const u of updates.values()) updateAll.run(u.status, u.diagnostic, entry.id, JSON.stringify(u.addresses));
+      if (last) updateAll.run(last.status, last.diagnostic, entry.id, JSON.stringify(last.addresses));
       if (pending === 0) return;
       const attempts = entry.attempts + 1;
       const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));

@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapFlow, type MessageStructureObject } from 'imapflow';
+import type { MessageStructureObject } from 'imapflow';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { gql, gqlOk, login } from '../graphql/client';
-import { header, inbox, mail, qpBody } from './helpers';
+import { header, inImapInbox, inbox, mail, newestPart, qpBody } from './helpers';
 
 const LIST = 'weekly@example.test';
 const DIGEST = /^weekly@example\.test Digest, Vol \d+, Issue \d+$/;
@@ -55,28 +55,13 @@ describe('list digests: the digest header and footer', () => {
 
   it('the MIME digest carries them as its own parts, read over IMAP', async () => {
     assert.ok(await digestOf('bob'));
-    const imap = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: 'bob', pass: 'bob-password-1' }, tls: { rejectUnauthorized: false }, logger: false });
-    await imap.connect();
-    try {
-      const lock = await imap.getMailboxLock('INBOX');
-      try {
-        const message = await imap.fetchOne('*', { bodyStructure: true });
-        assert.ok(message);
-        const s = message.bodyStructure as MessageStructureObject;
-        assert.deepEqual((s.childNodes ?? []).map((c) => c.type), ['text/plain', 'text/plain', 'multipart/digest', 'text/plain']);
-        const part = async (n: string) => {
-          const d = await imap.download('*', n);
-          const chunks: Buffer[] = [];
-          for await (const c of d.content) chunks.push(c as Buffer);
-          return Buffer.concat(chunks).toString('utf8');
-        };
-        assert.equal((await part('2')).trim(), 'Welcome to weekly (Weekly news).');
-        assert.match(await part('4'), /^Leave: https:\/\/mail\.example\.test\/mailman\/listinfo\/weekly\r?\nPost to weekly@example\.test\r?\n\r?\nEnd of weekly@example\.test Digest/);
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await imap.logout();
-    }
+    await inImapInbox(t, 'bob', async (imap) => {
+      const message = await imap.fetchOne('*', { bodyStructure: true });
+      assert.ok(message);
+      const s = message.bodyStructure as MessageStructureObject;
+      assert.deepEqual((s.childNodes ?? []).map((c) => c.type), ['text/plain', 'text/plain', 'multipart/digest', 'text/plain']);
+      assert.equal((await newestPart(imap, '2')).trim(), 'Welcome to weekly (Weekly news).');
+      assert.match(await newestPart(imap, '4'), /^Leave: https:\/\/mail\.example\.test\/mailman\/listinfo\/weekly\r?\nPost to weekly@example\.test\r?\n\r?\nEnd of weekly@example\.test Digest/);
+    });
   });
 });

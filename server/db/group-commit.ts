@@ -4,6 +4,7 @@ import { type Db, transactionWithoutSync } from './database';
 interface Pending {
   fn: () => unknown;
   visibleEarly: boolean;
+  onCommitted?: (value: unknown) => void;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -23,6 +24,12 @@ export interface GroupCommitOptions {
    * the client sends it again). A batch with any other change syncs in SQLite as before.
    */
   visibleEarly?: boolean;
+  /**
+   * Told, synchronously and in commit order, as soon as the change is committed (seen by other
+   * readers of the database), before it is on disk: the moment the queue runner could first
+   * find it, so the queue hands a new message over then instead of searching for it.
+   */
+  onCommitted?: (value: unknown) => void;
 }
 
 /**
@@ -38,6 +45,8 @@ export class GroupCommit {
   /** Committed, not yet fsynced: they wait for the next sync of the WAL. */
   private unsynced: Committed[] = [];
   private syncing = false;
+  /** Awaited before each fsync of the WAL: lets a test hold a commit between its commit and its sync. */
+  syncGate?: () => Promise<void>;
 
   constructor(private readonly db: Db) {
     const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
@@ -47,7 +56,7 @@ export class GroupCommit {
   /** Runs `fn` in the next group transaction; resolves once the change is on disk. */
   run<T>(fn: () => T, options: GroupCommitOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, visibleEarly: !!options.visibleEarly, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ fn, visibleEarly: !!options.visibleEarly, onCommitted: options.onCommitted, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -76,6 +85,7 @@ export class GroupCommit {
       for (const op of batch) op.reject(err);
       return;
     }
+    batch.forEach((op, i) => results[i].ok && op.onCommitted?.(results[i].value));
     if (!syncLater) {
       // SQLite synced the WAL, and with it every earlier commit still waiting for a sync;
       // those are settled by their own sync all the same (it finds nothing left to write).
@@ -109,6 +119,7 @@ export class GroupCommit {
 
   /** fsync of the WAL file (a fresh handle each time: nothing to keep track of should SQLite replace the file). */
   private async syncWal(): Promise<void> {
+    await this.syncGate?.();
     const wal = this.walFile as string;
     // No WAL file: SQLite checkpointed it into the database and removed it, so sync that.
     const handle = await fsp.open(wal, 'r').catch((err: NodeJS.ErrnoException) => {

@@ -81,8 +81,18 @@ export class Queue extends EventEmitter {
   private processor?: QueueProcessor;
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
+  /** When the timer fires (the earliest retry known), Infinity without one. */
+  private timerAt = Infinity;
   private running = false;
   private scheduled = false;
+  /**
+   * Messages enqueued just now, due at once and not started: the runner takes them without
+   * searching the queue (the search and the next-retry query cost more than the rest of the
+   * runner per message). Keyed by queue ID; the row is checked again before each starts.
+   */
+  private readonly ready = new Map<string, QueueEntry>();
+  /** The queue may hold due messages that are neither ready nor in flight: search it. */
+  private scanNeeded = true;
   /** Lets go of the spool directory's handle kept open while the runner runs. */
   private releaseSpoolDir?: () => void;
   readonly concurrency = 16;
@@ -127,14 +137,17 @@ export class Queue extends EventEmitter {
     }
     const now = Date.now();
     try {
-      await this.commits.run(() => this.insertRows(id, file, size, now, input), { visibleEarly: true });
+      await this.commits.run(() => this.insertRows(id, file, size, now, input), {
+        visibleEarly: true,
+        // Due at once: handed to the runner the moment the runner could first find it.
+        onCommitted: () => this.handOver(this.newEntry(id, file, size, now, input)),
+      });
     } catch (err) {
       // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
       if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(id)) await fsp.rm(file, { force: true });
       throw err;
     }
     this.emit('queued', id);
-    this.kick();
     // Built from what was inserted, not read back: the runner may have delivered and removed it already.
     return this.newEntry(id, file, size, now, input);
   }
@@ -351,6 +364,8 @@ export class Queue extends EventEmitter {
 
   async start(): Promise<void> {
     this.running = true;
+    this.ready.clear();
+    this.scanNeeded = true;
     // Every message syncs the spool directory (its new name): one handle for all of them.
     this.releaseSpoolDir ??= keepDirOpen(this.spoolDir);
     // Entries a crash left half built: what made them was not completed and makes them again.
@@ -364,6 +379,8 @@ export class Queue extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     this.releaseSpoolDir?.();
     this.releaseSpoolDir = undefined;
     // Processors waiting on the network (remote SMTP) cut their sessions short: the mail stays queued.
@@ -378,14 +395,25 @@ export class Queue extends EventEmitter {
     }
   }
 
-  /** Schedules a pass of the runner soon (coalesced). */
+  /** Schedules a pass of the runner soon (coalesced) that searches the queue for due messages. */
   kick(): void {
+    this.scanNeeded = true;
+    this.schedulePass();
+  }
+
+  private schedulePass(): void {
     if (!this.running || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
       this.runDue();
     });
+  }
+
+  /** A message just committed and due now: the next pass starts it without a search. */
+  private handOver(entry: QueueEntry): void {
+    this.ready.set(entry.id, entry);
+    this.schedulePass();
   }
 
   private dueCount(): number {
@@ -396,39 +424,65 @@ export class Queue extends EventEmitter {
 
   private runDue(): void {
     if (!this.running || !this.processor) return;
-    const free = this.concurrency - this.inFlight.size;
-    if (free > 0) {
+    let free = this.concurrency - this.inFlight.size;
+    // Oldest first, as the search orders them: what it finds was due before anything ready.
+    if (free > 0 && this.scanNeeded) {
       const exclude = [...this.inFlight.keys()];
+      const now = Date.now();
       const due = this.db
         .prepare(
           `SELECT * FROM queue WHERE state != 'held' AND next_attempt <= ?
            ${exclude.length ? `AND id NOT IN (${exclude.map(() => '?').join(',')})` : ''}
            ORDER BY next_attempt LIMIT ?`,
         )
-        .all(Date.now(), ...exclude, free) as QueueRow[];
+        .all(now, ...exclude, free) as QueueRow[];
+      // Fewer than asked for: every due message is in flight now (or ready below).
+      this.scanNeeded = due.length === free;
       for (const row of due) {
-        const p = this.attempt(row).finally(() => {
-          this.inFlight.delete(row.id);
-          this.emit('settled', row.id);
-          this.kick();
-        });
-        this.inFlight.set(row.id, p);
+        this.ready.delete(row.id);
+        // A row found by the search: attempt reads its recipients (a page at a time when many).
+        this.begin(row);
       }
+      free -= due.length;
+      const next = this.db.prepare(`SELECT MIN(next_attempt) AS t FROM queue WHERE state != 'held' AND next_attempt > ?`).get(now) as { t: number | null };
+      if (next.t !== null) this.armTimer(next.t);
     }
-    this.scheduleNext();
+    const stillQueued = this.db.prepare(`SELECT 1 FROM queue WHERE id = ? AND state != 'held'`);
+    for (const [id, entry] of this.ready) {
+      if (free <= 0) break;
+      this.ready.delete(id);
+      // Held or deleted by the administrator since it was queued: not started.
+      if (this.inFlight.has(id) || !stillQueued.get(id)) continue;
+      this.begin(entry);
+      free--;
+    }
   }
 
-  private scheduleNext(): void {
+  private begin(entry: QueueEntry | QueueRow): void {
+    const p = this.attempt(entry).finally(() => {
+      this.inFlight.delete(entry.id);
+      this.emit('settled', entry.id);
+      this.schedulePass();
+    });
+    this.inFlight.set(entry.id, p);
+  }
+
+  /** The runner searches again at `at` (the earliest retry); an earlier timer stays. */
+  private armTimer(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
-    const next = this.db.prepare(`SELECT MIN(next_attempt) AS t FROM queue WHERE state != 'held'`).get() as { t: number | null };
-    if (next.t === null) return;
-    const delay = Math.max(50, Math.min(next.t - Date.now(), RETRY_MAX_MS));
-    this.timer = setTimeout(() => this.runDue(), delay);
+    const delay = Math.max(50, Math.min(at - Date.now(), RETRY_MAX_MS));
+    this.timerAt = Date.now() + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.kick();
+    }, delay);
     this.timer.unref();
   }
 
-  private async attempt(row: QueueRow): Promise<void> {
-    const entry = await this.loadEntry(row);
+  private async attempt(source: QueueEntry | QueueRow): Promise<void> {
+    const entry = 'path' in source ? await this.loadEntry(source) : source;
     const processor = this.processor as QueueProcessor;
     let outcomes: Map<string, RecipientOutcome>;
     try {
@@ -452,6 +506,7 @@ export class Queue extends EventEmitter {
       } catch {
         // the database itself is failing; the runner's own timer still paces retries
       }
+      this.armTimer(Date.now() + RETRY_BASE_MS);
     }
   }
 
@@ -481,6 +536,7 @@ export class Queue extends EventEmitter {
     const finishedHere = () => pending === 0 && bounced.length === 0;
     let warn = false;
     let deferred = 0;
+    let retryAt: number | undefined;
     const delivered: string[] = [];
     let seen = 0;
     for (const r of entry.recipients) {
@@ -525,14 +581,16 @@ export class Queue extends EventEmitter {
       if (pending === 0) return;
       const attempts = entry.attempts + 1;
       const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
+      retryAt = Date.now() + delay;
       this.db
         .prepare(`UPDATE queue SET state = CASE WHEN state = 'held' THEN 'held' ELSE 'deferred' END, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`)
-        .run(attempts, Date.now() + delay, lastError, entry.id);
+        .run(attempts, retryAt, lastError, entry.id);
       if (!entry.delayWarned && Date.now() - entry.createdAt.getTime() >= this.delayWarningMs) {
         this.db.prepare('UPDATE queue SET delay_warned = 1 WHERE id = ?').run(entry.id);
         warn = true;
       }
     }, { visibleEarly: true });
+    if (retryAt !== undefined) this.armTimer(retryAt);
     this.counters.count('deferred', '', deferred);
     this.counters.count('bounced', '', bounced.length);
     if (warn) {

@@ -119,6 +119,12 @@ export class MailStore extends EventEmitter {
   private readonly unsettled = new Set<string>();
   /** Sets that collect the paths of messages appended while a reconstruct runs. */
   private readonly appendWatchers = new Set<Set<string>>();
+  /**
+   * Appends committed but not yet on disk, per mailbox: their rows are in the database (the
+   * WAL's fsync runs off the event loop) but clients must not see a UID that a power cut
+   * could hand to another message, so reads stop below the first one (see `visibleBelow`).
+   */
+  private readonly unsynced = new Map<number, Set<{ firstUid: number }>>();
 
   constructor(
     private readonly db: Db,
@@ -327,8 +333,10 @@ export class MailStore extends EventEmitter {
         | { first_recent_uid: number; uidnext: number }
         | undefined;
       if (!row) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
-      if (row.first_recent_uid !== row.uidnext) {
-        this.db.prepare('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?').run(row.uidnext, mailboxId);
+      // Up to what the caller can see: an append still on its way to the disk stays \Recent.
+      const upTo = Math.min(row.uidnext, this.visibleBelow(mailboxId));
+      if (row.first_recent_uid < upTo) {
+        this.db.prepare('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?').run(upTo, mailboxId);
       }
       return row.first_recent_uid;
     });
@@ -354,13 +362,14 @@ export class MailStore extends EventEmitter {
   /** Every message of a mailbox; with a viewer, \\Seen is that user's own in public folders; `summary` adds the cached IMAP summaries. */
   messages(mailboxId: number, viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
     viewer = this.viewerFor(mailboxId, viewer);
-    return (this.selectMessages('m.mailbox_id = ? ORDER BY m.uid', viewer, options.summary).all(...withViewer(viewer, mailboxId)) as MessageRow[]).map((r) =>
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid < ? ORDER BY m.uid', viewer, options.summary).all(...withViewer(viewer, mailboxId, this.visibleBelow(mailboxId))) as MessageRow[]).map((r) =>
       this.toMessage(r),
     );
   }
 
   message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
+    if (uid >= this.visibleBelow(mailboxId)) return undefined;
     const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer, true).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
     return row && this.toMessage(row);
   }
@@ -369,8 +378,8 @@ export class MailStore extends EventEmitter {
   messagesByUid(mailboxId: number, uids: readonly number[], viewer?: Viewer, options: { summary?: boolean } = {}): MessageMeta[] {
     if (uids.length === 0) return [];
     viewer = this.viewerFor(mailboxId, viewer);
-    return (this.selectMessages('m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer, options.summary).all(
-      ...withViewer(viewer, mailboxId),
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid < ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer, options.summary).all(
+      ...withViewer(viewer, mailboxId, this.visibleBelow(mailboxId)),
       JSON.stringify(uids),
     ) as MessageRow[]).map((r) => this.toMessage(r));
   }
@@ -387,16 +396,16 @@ export class MailStore extends EventEmitter {
         : "(instr(' ' || m.flags || ' ', ' \\Seen ') > 0 OR EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id))";
     const row = this.db
       .prepare(
-        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ?`,
+        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ? AND m.uid < ?`,
       )
-      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId])) as { recent: number; unseen: number; deleted: number };
+      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId]), this.visibleBelow(mailboxId)) as { recent: number; unseen: number; deleted: number };
     return row;
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
   changedSince(mailboxId: number, modseq: number, viewer?: Viewer): MessageMeta[] {
     viewer = this.viewerFor(mailboxId, viewer);
-    return (this.selectMessages('m.mailbox_id = ? AND m.modseq > ? ORDER BY m.uid', viewer).all(...withViewer(viewer, mailboxId, modseq)) as MessageRow[]).map((r) =>
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid < ? AND m.modseq > ? ORDER BY m.uid', viewer).all(...withViewer(viewer, mailboxId, this.visibleBelow(mailboxId), modseq)) as MessageRow[]).map((r) =>
       this.toMessage(r),
     );
   }
@@ -504,6 +513,14 @@ export class MailStore extends EventEmitter {
     }
     const ready = prepared as Prepared[];
     let results: AppendResult[];
+    const shown: { mailboxId: number; mark: { firstUid: number } }[] = [];
+    const show = () => {
+      for (const { mailboxId, mark } of shown.splice(0)) {
+        const marks = this.unsynced.get(mailboxId);
+        marks?.delete(mark);
+        if (marks?.size === 0) this.unsynced.delete(mailboxId);
+      }
+    };
     try {
       results = await this.commits.run(() => {
         const out: AppendResult[] = [];
@@ -533,12 +550,31 @@ export class MailStore extends EventEmitter {
         const update = this.db.prepare('UPDATE mailboxes SET uidnext = ?, highest_modseq = ?, message_count = message_count + ?, total_size = total_size + ? WHERE id = ?');
         for (const b of boxes.values()) update.run(b.uidNext, b.modseq, b.count, b.bytes, b.box.id);
         alsoInTransaction?.();
+        shown.length = 0;
+        for (const b of boxes.values()) shown.push({ mailboxId: b.box.id, mark: { firstUid: b.box.uidNext } });
         return out;
+      }, {
+        // Committed without waiting for the disk; the WAL's fsync runs on the thread pool while
+        // the event loop serves others. Until it ends these rows are hidden from clients.
+        visibleEarly: true,
+        onCommitted: () => {
+          for (const { mailboxId, mark } of shown) {
+            const marks = this.unsynced.get(mailboxId) ?? new Set();
+            marks.add(mark);
+            this.unsynced.set(mailboxId, marks);
+          }
+        },
       });
     } catch (err) {
+      // Committed but not synced (the fsync failed): the rows name these files, so they stay.
+      if (shown.length && this.unsynced.get(shown[0].mailboxId)?.has(shown[0].mark)) {
+        show();
+        throw err;
+      }
       await removeAll();
       throw err;
     }
+    show();
     for (const watcher of this.appendWatchers) for (const p of ready) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
     const filed = new Map<number, number[]>();
@@ -766,6 +802,15 @@ export class MailStore extends EventEmitter {
       | { store_location: string }
       | undefined;
     return path.join(this.locationRoot(user?.store_location ?? 'default'), String(userId), String(mailboxId));
+  }
+
+  /** Clients see a mailbox's messages below this UID: from here on they are committed, not yet on disk. */
+  private visibleBelow(mailboxId: number): number {
+    const marks = this.unsynced.get(mailboxId);
+    if (!marks) return Number.MAX_SAFE_INTEGER;
+    let first = Number.MAX_SAFE_INTEGER;
+    for (const m of marks) first = Math.min(first, m.firstUid);
+    return first;
   }
 
   /** Message rows, with `seen_by_viewer` when a viewer is given (its \\Seen in public folders). */

@@ -208,6 +208,10 @@ export class MailingListType {
   messageHeader!: string;
   @Field(() => String, { description: 'Text put after each post\u2019s text (Mailman\u2019s msg_footer), with %(name)s substitutions.' })
   messageFooter!: string;
+  @Field(() => String, { description: 'Text put after a digest\u2019s table of contents, in MIME and plain digests (Mailman\u2019s digest_header), with the %(name)s substitutions of messageHeader.' })
+  digestHeader!: string;
+  @Field(() => String, { description: 'Text put at the end of each digest (Mailman\u2019s digest_footer), with the %(name)s substitutions of messageFooter.' })
+  digestFooter!: string;
   @Field(() => Boolean, { description: 'Content filtering (Mailman\u2019s filter_content) on; default false.' })
   filterContent!: boolean;
   @Field(() => [String], { description: 'MIME types ("type/subtype", or a main type such as "image") whose parts are removed.' })
@@ -376,6 +380,10 @@ export class ListSettingsFields {
   messageHeader?: string;
   @Field(() => String, { nullable: true })
   messageFooter?: string;
+  @Field(() => String, { nullable: true })
+  digestHeader?: string;
+  @Field(() => String, { nullable: true })
+  digestFooter?: string;
   @Field(() => Boolean, { nullable: true })
   filterContent?: boolean;
   @Field(() => [String], { nullable: true })

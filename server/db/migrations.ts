@@ -667,4 +667,58 @@ CREATE TABLE list_post_days (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 21,
+    sql: `
+-- List page logins (issue 11) kept across restarts: the cookie value only as its SHA-256; a
+-- login is an address on one list, or a server administrator's GraphQL session (its token's
+-- SHA-256, the sessions table's key). The CSRF key is kept too, so forms open before a restart
+-- still post.
+CREATE TABLE list_web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  list_id INTEGER REFERENCES lists(id) ON DELETE CASCADE,
+  address TEXT,
+  admin_token_hash TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  CHECK ((list_id IS NOT NULL AND address IS NOT NULL) OR admin_token_hash IS NOT NULL)
+);
+CREATE INDEX list_web_sessions_by_expiry ON list_web_sessions(expires_at);
+CREATE TABLE list_web_keys (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  csrf_key BLOB NOT NULL
+);
+-- A member's option change asked by mail for another address (set ... address=X) waits for X's
+-- confirmation: pending requests of kind 'set' with the change ("digest mime"). SQLite cannot
+-- change a CHECK, so the table is made again.
+CREATE TABLE list_pending_new (
+  id INTEGER PRIMARY KEY,
+  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('subscribe', 'unsubscribe', 'approval', 'set')),
+  token_hash TEXT UNIQUE,
+  address TEXT NOT NULL,
+  display_address TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  digest TEXT NOT NULL DEFAULT 'off',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  invited INTEGER NOT NULL DEFAULT 0,
+  change TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO list_pending_new (id, list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, used_at, invited)
+  SELECT id, list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, used_at, invited FROM list_pending;
+DROP TABLE list_pending;
+ALTER TABLE list_pending_new RENAME TO list_pending;
+CREATE INDEX list_pending_by_list ON list_pending(list_id, kind);
+-- A queue entry made in steps (a list post's copy to 100,000 members, its recipients inserted a
+-- chunk per transaction): held and building until the commit that completes the incoming post
+-- makes it active; one still building at start-up was cut short by a crash and is removed (the
+-- incoming post, not completed, makes a new one).
+ALTER TABLE queue ADD COLUMN building INTEGER NOT NULL DEFAULT 0;
+-- A list's digest header and footer (Mailman's digest_header, digest_footer).
+ALTER TABLE lists ADD COLUMN digest_header TEXT NOT NULL DEFAULT '';
+ALTER TABLE lists ADD COLUMN digest_footer TEXT NOT NULL DEFAULT '';
+`,
+  },
 ];

@@ -14,12 +14,16 @@ import { queueGeneratedMail } from '../queue/generated-mail';
 import { copySources } from './copy-content';
 import type { DeliveryStage, DeliveryTarget, LocalMessage } from './types';
 import type { Activity } from '../metrics/activity';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * Delivers queued messages to local mailboxes through an ordered list of stages
  * (virus, junk, Sieve, quota), then stores the message for every target still standing.
  * Remote targets go to `remote` when one is set.
  */
+/** Recipients sorted between turns of the event loop (a list post's copy may have 100,000). */
+const RECIPIENTS_PER_TURN = 5000;
+
 export class LocalDelivery implements QueueProcessor {
   private readonly quota: QuotaStage;
   readonly stages: DeliveryStage[];
@@ -46,10 +50,19 @@ export class LocalDelivery implements QueueProcessor {
     const activity = this.ctx.activities.start(`delivery ${entry.id}`);
     try {
       const outcomes = new Map<string, RecipientOutcome>();
-      const pending = entry.recipients.filter((r) => r.status === 'pending');
-      const local = pending.filter((r) => localUserId(r.address) !== undefined);
-      const lists = pending.filter((r) => r.address.startsWith(LIST_TARGET_PREFIX));
-      const remote = pending.filter((r) => localUserId(r.address) === undefined && !r.address.startsWith(LIST_TARGET_PREFIX));
+      // One pass: a list post's copy may have 100,000 recipients.
+      const local: QueueEntry['recipients'] = [];
+      const lists: QueueEntry['recipients'] = [];
+      const remote: QueueEntry['recipients'] = [];
+      let seen = 0;
+      for (const r of entry.recipients) {
+        // A turn of the event loop now and then (the stall watchdog's 100 ms).
+        if (++seen % RECIPIENTS_PER_TURN === 0) await nextTurn();
+        if (r.status !== 'pending') continue;
+        if (localUserId(r.address) !== undefined) local.push(r);
+        else if (r.address.startsWith(LIST_TARGET_PREFIX)) lists.push(r);
+        else remote.push(r);
+      }
       if (local.length) await this.deliverLocal(entry, local, outcomes, activity);
       if (lists.length) {
         activity.begin(`delivery lists ${entry.id}`);
@@ -59,7 +72,7 @@ export class LocalDelivery implements QueueProcessor {
         if (this.remote) {
           activity.begin(`delivery remote ${entry.id}`);
           const remoteOutcomes = await this.remote.process({ ...entry, recipients: remote });
-          for (const [k, v] of remoteOutcomes) outcomes.set(k, v);
+          for (const [k, v] of remoteOutcomes) if (outcomes.set(k, v).size % RECIPIENTS_PER_TURN === 0) await nextTurn();
         } else {
           for (const r of remote) {
             outcomes.set(r.address, { status: 'temporary', diagnostic: '4.4.0 remote delivery is not enabled on this server yet' });

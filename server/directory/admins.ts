@@ -73,27 +73,36 @@ export class AdminAccounts {
       this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
       this.db
         .prepare('INSERT INTO sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-        .run(sha256(token), row.id, new Date().toISOString(), expiresAt.toISOString());
+        .run(tokenHash(token), row.id, new Date().toISOString(), expiresAt.toISOString());
     } catch (err) {
       if (!isDiskFull(err)) throw err;
-      this.unsavedSessions.set(sha256(token), { adminId: row.id, expiresAt: expiresAt.getTime() });
+      this.unsavedSessions.set(tokenHash(token), { adminId: row.id, expiresAt: expiresAt.getTime() });
     }
     return { token, account: { id: row.id, username: row.username, role: row.role }, expiresAt };
   }
 
   verifyToken(token: string): AdminAccount | undefined {
+    return this.verifyTokenHash(tokenHash(token));
+  }
+
+  /** As verifyToken, by the token's SHA-256 (tokenHash): what the list pages keep for an administrator's login. */
+  verifyTokenHash(hash: string): AdminAccount | undefined {
     const row = this.db
       .prepare(
         `SELECT a.id, a.username, a.role FROM sessions s JOIN admins a ON a.id = s.admin_id
          WHERE s.token_hash = ? AND s.expires_at > ?`,
       )
-      .get(sha256(token), new Date().toISOString()) as AdminAccount | undefined;
-    return row ?? this.unsavedSession(sha256(token));
+      .get(hash, new Date().toISOString()) as AdminAccount | undefined;
+    return row ?? this.unsavedSession(hash);
   }
 
   logout(token: string): void {
-    this.unsavedSessions.delete(sha256(token));
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+    this.logoutHash(tokenHash(token));
+  }
+
+  logoutHash(hash: string): void {
+    this.unsavedSessions.delete(hash);
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
   }
 
   private unsavedSession(hash: string): AdminAccount | undefined {
@@ -112,6 +121,7 @@ export class AdminAccounts {
   }
 }
 
-function sha256(s: string): string {
-  return crypto.createHash('sha256').update(s).digest('hex');
+/** The key a bearer token is stored under (its SHA-256, hex). */
+export function tokenHash(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
 }

@@ -6,6 +6,7 @@ import type { ListStore } from './list-store';
 import type { Subscriptions } from './subscriptions';
 import type { DigestMode, MailingList } from './types';
 import { type ModerationAction, replyDecision } from './moderation';
+import { applyOptionChange, parseOptionChange } from './member-set';
 
 /** Lines of a command message that are read; the rest are reported as ignored. */
 export const MAX_COMMAND_LINES = 50;
@@ -118,33 +119,18 @@ function runOne(list: MailingList, msg: IncomingMessage, line: string, d: Comman
       return { answer: r.answer, effect: r.effect };
     }
     case 'set': {
-      const [what, value] = args.map((a) => a.toLowerCase());
-      const digest = what === 'digest' && (value === 'mime' || value === 'plain' || value === 'off') ? value : undefined;
-      const onOff = value === 'on' || value === 'off';
-      if (!digest && !(onOff && ['delivery', 'myposts', 'ack', 'hide'].includes(what))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
-      const member = d.store.member(list.id, requester) ?? d.store.member(list.id, msg.sender);
-      if (!member) return { answer: text(lang, 'cmd.notMember', { ...vars, address: requester }), effect: none };
-      const effect = new Effect();
-      const on = value === 'on';
-      const address = member.displayAddress;
-      if (what === 'myposts') {
-        effect.changes.push(() => d.store.updateMember(member.id, { receiveOwnPosts: on }));
-        return { answer: text(lang, 'cmd.set.myposts', { address, state: text(lang, on ? 'cmd.set.mypostsOn' : 'cmd.set.mypostsOff') }), effect };
-      }
-      if (what === 'ack') {
-        effect.changes.push(() => d.store.updateMember(member.id, { acknowledgePosts: on }));
-        return { answer: text(lang, 'cmd.set.ack', { address, state: text(lang, on ? 'cmd.set.on' : 'cmd.set.off') }), effect };
-      }
-      if (what === 'hide') {
-        effect.changes.push(() => d.store.updateMember(member.id, { hidden: on }));
-        return { answer: text(lang, 'cmd.set.hide', { address, state: text(lang, on ? 'cmd.set.hidden' : 'cmd.set.shown') }), effect };
-      }
-      if (digest) {
-        effect.changes.push(() => d.store.updateMember(member.id, { digest }));
-        return { answer: text(lang, 'cmd.set.digestDone', { address: member.displayAddress, mode: text(lang, digest === 'mime' ? 'cmd.digest.mime' : digest === 'plain' ? 'cmd.digest.plain' : 'cmd.digest.off') }), effect };
-      }
-      effect.changes.push(() => d.store.updateMember(member.id, value === 'on' ? { delivery: 'enabled', deliveryReason: '' } : { delivery: 'by-member', deliveryReason: 'set delivery off by mail' }));
-      return { answer: text(lang, 'cmd.set.done', { address: member.displayAddress, state: text(lang, value === 'on' ? 'cmd.set.on' : 'cmd.set.off') }), effect };
+      // set OPTION VALUE [address=X]: Mailman 2.1's form. Mailman asks for X's password first
+      // (set authenticate); Pillarbox keeps no list passwords, so a change for an address other
+      // than the writer's waits until that address confirms it (docs/lists.md, "Commands").
+      const [what, value, ...rest] = args;
+      const change = parseOptionChange(what, value);
+      const named = rest.map((a) => a.replace(/^address=/i, '').replace(/^<(.*)>$/, '$1'));
+      if (!change || named.length > 1 || (named.length === 1 && !validAddress(named[0]))) return { answer: text(lang, 'cmd.set.usage'), effect: none };
+      const writer = [requester, msg.sender].filter(Boolean).map((a) => a.toLowerCase());
+      if (named.length === 1 && !writer.includes(named[0].toLowerCase())) return d.subscriptions.requestOptionChange(list, named[0], change);
+      const member = named.length === 1 ? d.store.member(list.id, named[0]) : (d.store.member(list.id, requester) ?? d.store.member(list.id, msg.sender));
+      if (!member) return { answer: text(lang, 'cmd.notMember', { ...vars, address: named[0] ?? requester }), effect: none };
+      return applyOptionChange(d.store, member, change, lang);
     }
     case 'confirm': {
       if (args.length !== 1) return { answer: text(lang, 'cmd.confirm.usage'), effect: none };

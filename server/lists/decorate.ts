@@ -42,7 +42,19 @@ export function expandDecoration(template: string, vars: Record<DecorationVariab
 
 /** A list's header and footer for one copy; `member` for a personalised copy (the user_* names are "" otherwise). */
 export function listDecoration(list: MailingList, hostname: string, member?: { address: string; displayAddress: string; name?: string }): Decoration {
-  const vars: Record<DecorationVariable, string> = {
+  const vars = decorationVars(list, hostname, member);
+  return { header: expandDecoration(list.messageHeader, vars), footer: expandDecoration(list.messageFooter, vars) };
+}
+
+/** A digest's header and footer (Mailman's digest_header/digest_footer): the same substitutions, no member's. Line ends are "\n" (digests are composed as text). */
+export function digestDecoration(list: MailingList, hostname: string): { header: string; footer: string } {
+  const vars = decorationVars(list, hostname);
+  const lines = (template: string) => expandDecoration(template, vars).replace(/\r\n/g, '\n');
+  return { header: lines(list.digestHeader), footer: lines(list.digestFooter) };
+}
+
+function decorationVars(list: MailingList, hostname: string, member?: { address: string; displayAddress: string; name?: string }): Record<DecorationVariable, string> {
+  return {
     real_name: list.name,
     list_name: list.name.toLowerCase(),
     _internal_name: list.name.toLowerCase(),
@@ -56,7 +68,6 @@ export function listDecoration(list: MailingList, hostname: string, member?: { a
     user_name: member?.name ?? '',
     user_delivered_to: member?.address ?? '',
   };
-  return { header: expandDecoration(list.messageHeader, vars), footer: expandDecoration(list.messageFooter, vars) };
 }
 
 const TEXT_ENCODINGS = new Set(['7bit', '8bit', 'binary', 'quoted-printable', 'base64']);

@@ -5,6 +5,7 @@ import { rfc5322Date } from '../mail/date';
 import { listAddresses } from './addresses';
 import { text } from './i18n/catalogue';
 import { IncomingMessage } from './incoming';
+import { digestDecoration } from './decorate';
 import { listHeaderFields } from './post';
 import type { DigestVolumeFrequency, MailingList } from './types';
 
@@ -72,7 +73,11 @@ function readEntry(raw: Buffer): DigestEntry {
  * One issue of a list's digest in both forms, as Mailman writes them: a masthead (where to
  * post, how to leave, who runs the list) with the table of contents, then the posts, then the
  * end line. The MIME form keeps every post whole (attachments included) as message/rfc822
- * parts of a multipart/digest; the plain form (RFC 1153) has each post's text.
+ * parts of a multipart/digest; the plain form (RFC 1153) has each post's text. The list's
+ * digest header and footer go where Mailman 2.1 puts them: in the plain form the header after
+ * the masthead and the footer after the last post (before the end line); in the MIME form the
+ * header is a text/plain part of its own ("Digest Header", after the masthead) and the footer
+ * opens the last part ("Digest Footer", before the end line).
  */
 export function buildDigest(list: MailingList, posts: Buffer[], hostname: string, now: Date): DigestIssue {
   const { volume, issue } = nextIssueNumber(list, now);
@@ -81,13 +86,15 @@ export function buildDigest(list: MailingList, posts: Buffer[], hostname: string
   const vars = { list: list.address, post: a.post, request: a.request, owner: a.owner, volume, issue };
   const subject = text(list.language, 'digest.subject', vars);
   const topics = [text(list.language, 'digest.topics'), '', ...entries.map((e, i) => `   ${i + 1}. ${e.subject} (${e.from})`)].join('\n');
-  const masthead = `${text(list.language, 'digest.masthead', vars)}\n\n\n${topics}\n`;
+  const decoration = digestDecoration(list, hostname);
+  const mastheadText = `${text(list.language, 'digest.masthead', vars)}\n\n`;
+  const masthead = `${mastheadText}\n${topics}\n`;
   const end = text(list.language, 'digest.end', vars);
   const fields = [...listHeaderFields(list, { hostname }), ['Auto-Submitted', 'auto-generated'] as [string, string]];
   const from = formatMailbox(a.request, list.name);
 
   const plainBody = [
-    masthead,
+    ...(decoration.header ? [mastheadText, decoration.header, topics + '\n'] : [masthead]),
     TOC_SEPARATOR,
     '',
     ...entries.flatMap((e, i) => [
@@ -102,6 +109,7 @@ export function buildDigest(list: MailingList, posts: Buffer[], hostname: string
       MESSAGE_SEPARATOR,
       '',
     ]),
+    ...(decoration.footer ? [decoration.footer] : []),
     end,
     '*'.repeat(Math.max(end.length, 30)),
   ].join('\n');
@@ -125,6 +133,7 @@ export function buildDigest(list: MailingList, posts: Buffer[], hostname: string
     'Content-Description: Today\u2019s Topics',
     '',
     encodeQuotedPrintable(masthead),
+    ...(decoration.header ? textPart(outer, 'Digest Header', decoration.header) : []),
     `--${outer}`,
     `Content-Type: multipart/digest; boundary="${inner}"`,
     '',
@@ -136,9 +145,14 @@ export function buildDigest(list: MailingList, posts: Buffer[], hostname: string
   }
   parts.push(
     Buffer.from(
-      [`--${inner}--`, '', `--${outer}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', 'Content-Description: Digest Footer', '', encodeQuotedPrintable(end), '', `--${outer}--`, ''].join('\r\n'),
+      [`--${inner}--`, '', `--${outer}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', 'Content-Description: Digest Footer', '', encodeQuotedPrintable(decoration.footer ? `${decoration.footer}\n${end}` : end), '', `--${outer}--`, ''].join('\r\n'),
       'utf8',
     ),
   );
   return { volume, issue, mime: Buffer.concat(parts), plain };
+}
+
+/** A text/plain part of the digest's multipart/mixed (the list's digest header). */
+function textPart(boundary: string, description: string, body: string): string[] {
+  return [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', `Content-Description: ${description}`, '', encodeQuotedPrintable(body)];
 }

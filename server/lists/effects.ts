@@ -9,6 +9,11 @@ export interface OutMail {
   to: string[];
   /** Queue targets with the member address each stands for (a post's copies). */
   targets?: { address: string; original: string }[];
+  /**
+   * Or the targets a page at a time, read between turns of the event loop (a post to a large
+   * roster): the copy is then a staged queue entry (Queue.stage), queued in the effect's commit.
+   */
+  targetPages?: () => AsyncIterable<{ address: string; original: string }[]>;
   content: Buffer;
   /** The domain that DKIM-signs it: the list's. */
   dkimDomain: string;

@@ -44,6 +44,8 @@ interface ListRow {
   notify_moderators: number;
   msg_header: string;
   msg_footer: string;
+  digest_header: string;
+  digest_footer: string;
   filter_content: number;
   filter_mime_types: string;
   pass_mime_types: string;
@@ -89,6 +91,7 @@ interface PendingRow {
   expires_at: number;
   used_at: number | null;
   invited: number;
+  change: string;
 }
 
 /** What an owner (or the member, by mail) may change of a membership. */
@@ -130,6 +133,8 @@ const COLUMNS: Record<keyof ListSettings, string> = {
   notifyModerators: 'notify_moderators',
   messageHeader: 'msg_header',
   messageFooter: 'msg_footer',
+  digestHeader: 'digest_header',
+  digestFooter: 'digest_footer',
   filterContent: 'filter_content',
   filterMimeTypes: 'filter_mime_types',
   passMimeTypes: 'pass_mime_types',
@@ -184,6 +189,8 @@ const toList = (r: ListRow): MailingList => ({
   notifyModerators: !!r.notify_moderators,
   messageHeader: r.msg_header,
   messageFooter: r.msg_footer,
+  digestHeader: r.digest_header,
+  digestFooter: r.digest_footer,
   filterContent: !!r.filter_content,
   filterMimeTypes: JSON.parse(r.filter_mime_types) as string[],
   passMimeTypes: JSON.parse(r.pass_mime_types) as string[],
@@ -252,6 +259,7 @@ const toPending = (r: PendingRow): PendingRequest => ({
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
   invited: !!r.invited,
+  change: r.change,
 });
 
 const columnValue = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
@@ -387,6 +395,13 @@ export class ListStore {
     return this.db
       .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name, language FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = ? ORDER BY address`)
       .all(listId, digest) as Recipient[];
+  }
+
+  /** A page of deliveryRecipients (each post, no digest), after the address `after`: a large roster is read a page at a time. */
+  deliveryRecipientsPage(listId: number, after: string, limit: number): Recipient[] {
+    return this.db
+      .prepare(`SELECT id, list_id AS listId, address, display_address AS displayAddress, name, language FROM list_members WHERE list_id = ? AND delivery = 'enabled' AND digest = 'off' AND address > ? ORDER BY address LIMIT ?`)
+      .all(listId, after, limit) as Recipient[];
   }
 
   /** Whether any member with delivery on takes digests. */
@@ -555,12 +570,12 @@ export class ListStore {
   // Pending requests
 
   /** Records a request; returns its id. `tokenHash` is null for requests waiting for an owner. */
-  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean }): number {
+  addPending(p: { listId: number; kind: PendingKind; tokenHash: string | null; address: string; name?: string; digest?: DigestMode; expiresAt: number; invited?: boolean; change?: string }): number {
     const now = Date.now();
     this.db.prepare('DELETE FROM list_pending WHERE (used_at IS NOT NULL OR expires_at < ?) AND expires_at < ?').run(now, now - PENDING_KEEP_MS);
     const info = this.db
-      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0);
+      .prepare('INSERT INTO list_pending (list_id, kind, token_hash, address, display_address, name, digest, created_at, expires_at, invited, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.listId, p.kind, p.tokenHash, p.address.toLowerCase(), p.address, p.name ?? '', p.digest ?? 'off', now, p.expiresAt, p.invited ? 1 : 0, p.change ?? '');
     return Number(info.lastInsertRowid);
   }
 

@@ -1,10 +1,11 @@
 import fsp from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Settings } from '../config/settings-schema';
 import type { Db } from '../db/database';
 import type { Directory } from '../directory/directory';
 import { parseAddress } from '../directory/address';
 import type { Logger } from '../logs/logger';
-import type { Queue, RecipientOutcome } from '../queue/queue';
+import type { Queue, RecipientOutcome, StagedEntry } from '../queue/queue';
 import type { QueueEntry } from '../queue/types';
 import { resolveTargets } from '../queue/targets';
 import { listAddressCandidates, listAddresses, listNameProblem, listTarget, parseListTarget, type ListRole } from './addresses';
@@ -16,6 +17,7 @@ import { buildDigest, periodOf } from './digest';
 import { TurnsByKey } from './turns';
 import { Effect, inLanguageOf, listMail, listVars, ownerAddresses, type OutMail } from './effects';
 import { type MessageId, text } from './i18n/catalogue';
+import { type WebMessageId, webText } from './i18n/web-catalogue';
 import { IncomingMessage } from './incoming';
 import { ListEvents } from './events';
 import { ListStore, type Recipient, hashToken } from './list-store';
@@ -79,6 +81,8 @@ export const DEFAULT_LIST_SETTINGS: Omit<ListSettings, 'owners'> = {
   notifyModerators: true,
   messageHeader: '',
   messageFooter: '',
+  digestHeader: '',
+  digestFooter: '',
   // Mailman 2.1's defaults (filtering itself off).
   filterContent: false,
   filterMimeTypes: [],
@@ -100,6 +104,10 @@ export type { ModerationAction } from './moderation';
  * list address has its message (Queue.enqueueAll), so a crash repeats all of it or none.
  */
 /** Why a post was held or refused: a moderator's own words, or a catalogue text written in each reader's language. */
+/** A refused setting's reason: a text of the page catalogues (English in the API's error). */
+type SettingProblem = Extract<WebMessageId, `setting.${string}`>;
+/** Members read per page of a post's fan-out: a page and its recipient rows take a few milliseconds. */
+const ROSTER_PAGE = 2000;
 type Reason = string | { id: MessageId; vars?: Record<string, string | number> };
 const reasonText = (language: LanguageCode, why: Reason) => (typeof why === 'string' ? why : text(language, why.id, why.vars));
 
@@ -213,12 +221,45 @@ export class MailingLists {
 
   /** Spools an effect's mails and commits them with its changes and `also`, in one transaction; then logs. */
   private async carryOut(effect: Effect, also: (() => void) | undefined, client: string): Promise<void> {
-    const messages = effect.mails.flatMap((m) => this.spoolable(m, client));
-    await this.d.queue.enqueueAll(messages, () => {
-      for (const change of effect.changes) change();
-      also?.();
-    });
+    const messages = effect.mails.filter((m) => !m.targetPages).flatMap((m) => this.spoolable(m, client));
+    const staged: StagedEntry[] = [];
+    try {
+      for (const m of effect.mails) if (m.targetPages) staged.push(...(await this.stageMail(m, client)));
+      await this.d.queue.enqueueAll(
+        messages,
+        () => {
+          for (const change of effect.changes) change();
+          also?.();
+        },
+        staged,
+      );
+    } catch (err) {
+      for (const s of staged) await this.d.queue.discardStaged(s);
+      throw err;
+    }
     for (const log of effect.logs) log();
+  }
+
+  /**
+   * A mail to a large roster as a staged queue entry: its recipients inserted a page per
+   * transaction, with a turn of the event loop between pages (the stall watchdog's 100 ms hold
+   * for 100,000 members). The entry is queued by carryOut's commit, or not at all.
+   */
+  private async stageMail(m: OutMail, client: string): Promise<StagedEntry[]> {
+    const prefix = Buffer.from(`Return-Path: <${m.sender}>\r\n`);
+    const entry = await this.d.queue.stage({ sender: m.sender, client: m.client ?? client, localPrefix: prefix.length, signDkim: true, dkimDomain: m.dkimDomain }, [prefix, m.content]);
+    try {
+      for await (const page of (m.targetPages as NonNullable<OutMail['targetPages']>)()) {
+        this.d.queue.addStagedRecipients(entry, page);
+        await nextTurn();
+      }
+    } catch (err) {
+      await this.d.queue.discardStaged(entry);
+      throw err;
+    }
+    if (entry.recipients > 0) return [entry];
+    await this.d.queue.discardStaged(entry);
+    return [];
   }
 
   private spoolable(m: OutMail, client: string) {
@@ -341,7 +382,7 @@ export class MailingLists {
     if (mitigated) effect.logs.push(() => this.d.log.message(`post's From domain publishes a strict DMARC policy: ${list.dmarcMitigation === 'wrap' ? 'wrapped' : 'From rewritten to the list'}`, { list: list.address, from: post.fromAddress }));
     // A member who does not want their own posts is left out; one who asked for it gets an acknowledgement.
     const poster = this.store.member(list.id, post.fromAddress) ?? (post.sender ? this.store.member(list.id, post.sender) : undefined);
-    const members = this.store.deliveryRecipients(list.id).filter((m) => !(poster && m.id === poster.id && !poster.receiveOwnPosts));
+    const wanted = (m: Recipient) => !(poster && m.id === poster.id && !poster.receiveOwnPosts);
     if (poster?.acknowledgePosts && !post.automatic) {
       const vars = { ...listVars(list), subject: post.subject };
       const reader = inLanguageOf(list, poster);
@@ -353,19 +394,33 @@ export class MailingLists {
     const isLocal = (domain: string) => local.get(domain) ?? (local.set(domain, !!this.d.directory.domainKind(domain)), local.get(domain) as boolean);
     const targetsOf = (m: { address: string; displayAddress: string }) =>
       (isLocal(m.address.slice(m.address.lastIndexOf('@') + 1)) ? this.targetsOf(m.displayAddress) : [m.displayAddress]).map((address) => ({ address, original: m.displayAddress }));
+    // Counted as the pages are read (the log lines and events come after the commit).
+    let sentTo = 0;
     if (list.personalize) {
+      const members = this.store.deliveryRecipients(list.id).filter(wanted);
+      sentTo = members.length;
       const key = this.store.unsubscribeKey(list.id) as Buffer;
       for (const m of members) {
         const content = buildPost(list, msg, { hostname: this.d.hostname, unsubscribeToken: unsubscribeToken(key, m), decoration: listDecoration(list, this.d.hostname, m) });
         effect.mails.push({ sender: a.verp(m.address), to: [m.displayAddress], targets: targetsOf(m), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
       }
-    } else if (members.length) {
+    } else {
       const content = buildPost(list, msg, { hostname: this.d.hostname, decoration: listDecoration(list, this.d.hostname) });
-      effect.mails.push({ sender: a.bounces, to: [], targets: members.flatMap(targetsOf), content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
+      // The roster a page at a time (a list of 100,000 members is read in 50 turns of the event loop).
+      const store = this.store;
+      const targetPages = async function* () {
+        for (let after = '', page = store.deliveryRecipientsPage(list.id, after, ROSTER_PAGE); page.length; page = store.deliveryRecipientsPage(list.id, after, ROSTER_PAGE)) {
+          after = page[page.length - 1].address;
+          const members = page.filter(wanted);
+          sentTo += members.length;
+          yield members.flatMap(targetsOf);
+        }
+      };
+      effect.mails.push({ sender: a.bounces, to: [], targetPages, content, dkimDomain: list.domain, client: `${client} via list ${list.address}` });
     }
     effect.changes.push(() => this.store.countPost(list.id, Date.now()));
-    effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: members.length, personalised: list.personalize }));
-    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: members.length }));
+    effect.logs.push(() => this.d.log.message('post sent to the members', { list: list.address, queueId: source, from: msg.fromAddress, subject: msg.subject, members: sentTo, personalised: list.personalize }));
+    effect.logs.push(() => this.events.tell({ kind: 'post-sent', listId: list.id, list: list.address, address: msg.fromAddress, subject: msg.subject, recipients: sentTo }));
     const copy = list.archive || this.store.hasDigestMembers(list.id) ? buildPost(list, msg, { hostname: this.d.hostname }) : undefined;
     if (copy && list.archive) effect.changes.push(() => void this.store.archivePost({ ...archiveEntry(copy), listId: list.id, period: periodOf(list.archiveVolumeFrequency, new Date()) }));
     if (copy && this.store.hasDigestMembers(list.id)) effect.add(this.addToDigest(list, copy));
@@ -670,52 +725,55 @@ export class MailingLists {
   }
 
   private checkSettings(s: ListSettings): ListSettings {
-    const bad = (field: keyof ListSettings, message: string) => new ListError('INVALID_SETTING', `${field}: ${message}`, field);
+    // The reason is a catalogue text: English in the API's message, the page's language on the list pages.
+    const bad = (field: keyof ListSettings, id: SettingProblem, vars: Record<string, string | number> = {}) => new ListError('INVALID_SETTING', `${field}: ${webText('en', id, vars)}`, field, { id, vars });
+    const oneOf = (field: keyof ListSettings, choices: readonly string[]) => bad(field, 'setting.oneOf', { choices: choices.join(', ') });
+    const whole = (field: keyof ListSettings, min: number, max: number) => bad(field, 'setting.wholeNumber', { min, max });
     const owners = s.owners.map((o) => o.trim()).filter(Boolean);
-    if (!owners.length) throw bad('owners', 'a list needs at least one owner');
-    for (const o of owners) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('owners', `"${o}" is not a user name or an address`);
+    if (!owners.length) throw bad('owners', 'setting.needsOwner');
+    for (const o of owners) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('owners', 'setting.notNameOrAddress', { value: o });
     const moderators = s.moderators.map((o) => o.trim()).filter(Boolean);
-    for (const o of moderators) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('moderators', `"${o}" is not a user name or an address`);
-    if (!LANGUAGES.includes(s.language)) throw bad('language', `must be one of ${LANGUAGES.join(', ')}`);
-    if (!REPLY_TO_POLICIES.includes(s.replyTo)) throw bad('replyTo', `must be one of ${REPLY_TO_POLICIES.join(', ')}`);
-    if (!NON_MEMBER_ACTIONS.includes(s.nonMemberAction)) throw bad('nonMemberAction', `must be one of ${NON_MEMBER_ACTIONS.join(', ')}`);
-    if (!ROSTER_VISIBILITIES.includes(s.roster)) throw bad('roster', `must be one of ${ROSTER_VISIBILITIES.join(', ')}`);
-    if (!Number.isInteger(s.maxMessageKb) || s.maxMessageKb < 0 || s.maxMessageKb > 1024 * 1024) throw bad('maxMessageKb', 'must be a whole number from 0 (unlimited) to 1048576');
-    if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw bad('confirmDays', 'must be a whole number from 1 to 365');
-    if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'one line of at most 64 characters');
-    if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'one line of at most 200 characters');
-    for (const k of ['info', 'welcomeText', 'goodbyeText', 'messageHeader', 'messageFooter'] as const) if (s[k].length > 10_000) throw bad(k, 'at most 10,000 characters');
-    for (const k of ['messageHeader', 'messageFooter'] as const) {
+    for (const o of moderators) if (/[\s<>,;]/.test(o) || (o.includes('@') && !parseAddress(o))) throw bad('moderators', 'setting.notNameOrAddress', { value: o });
+    if (!LANGUAGES.includes(s.language)) throw oneOf('language', LANGUAGES);
+    if (!REPLY_TO_POLICIES.includes(s.replyTo)) throw oneOf('replyTo', REPLY_TO_POLICIES);
+    if (!NON_MEMBER_ACTIONS.includes(s.nonMemberAction)) throw oneOf('nonMemberAction', NON_MEMBER_ACTIONS);
+    if (!ROSTER_VISIBILITIES.includes(s.roster)) throw oneOf('roster', ROSTER_VISIBILITIES);
+    if (!Number.isInteger(s.maxMessageKb) || s.maxMessageKb < 0 || s.maxMessageKb > 1024 * 1024) throw bad('maxMessageKb', 'setting.wholeNumberUnlimited', { max: 1048576 });
+    if (!Number.isInteger(s.confirmDays) || s.confirmDays < 1 || s.confirmDays > 365) throw whole('confirmDays', 1, 365);
+    if (s.subjectPrefix.length > 64 || /[\r\n]/.test(s.subjectPrefix)) throw bad('subjectPrefix', 'setting.oneLine', { max: 64 });
+    if (s.description.length > 200 || /[\r\n]/.test(s.description)) throw bad('description', 'setting.oneLine', { max: 200 });
+    for (const k of ['info', 'welcomeText', 'goodbyeText', 'messageHeader', 'messageFooter', 'digestHeader', 'digestFooter'] as const) if (s[k].length > 10_000) throw bad(k, 'setting.maxCharacters', { max: '10,000' });
+    for (const k of ['messageHeader', 'messageFooter', 'digestHeader', 'digestFooter'] as const) {
       const unknown = unknownVariable(s[k]);
-      if (unknown) throw bad(k, `${unknown} is not a substitution Pillarbox knows (${DECORATION_VARIABLES.map((v) => `%(${v})s`).join(', ')})`);
+      if (unknown) throw bad(k, 'setting.unknownSubstitution', { name: unknown, known: DECORATION_VARIABLES.map((v) => `%(${v})s`).join(', ') });
     }
-    if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'must be a number from 0.5 to 100');
-    if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw bad('bounceStaleDays', 'must be a whole number from 1 to 365');
-    if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw bad('bounceWarnings', 'must be a whole number from 0 to 30');
-    if (!Number.isInteger(s.digestSizeKb) || s.digestSizeKb < 0 || s.digestSizeKb > 100_000) throw bad('digestSizeKb', 'must be a whole number from 0 (only on the schedule) to 100000');
-    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw bad('archiveVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
-    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw bad('digestVolumeFrequency', `must be one of ${DIGEST_VOLUME_FREQUENCIES.join(', ')}`);
-    if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw bad('bounceWarningIntervalDays', 'must be a whole number from 1 to 365');
-    if (s.senderRules.length > MAX_PATTERNS) throw bad('senderRules', `at most ${MAX_PATTERNS} rules`);
+    if (!Number.isFinite(s.bounceScoreThreshold) || s.bounceScoreThreshold < 0.5 || s.bounceScoreThreshold > 100) throw bad('bounceScoreThreshold', 'setting.number', { min: 0.5, max: 100 });
+    if (!Number.isInteger(s.bounceStaleDays) || s.bounceStaleDays < 1 || s.bounceStaleDays > 365) throw whole('bounceStaleDays', 1, 365);
+    if (!Number.isInteger(s.bounceWarnings) || s.bounceWarnings < 0 || s.bounceWarnings > 30) throw whole('bounceWarnings', 0, 30);
+    if (!Number.isInteger(s.digestSizeKb) || s.digestSizeKb < 0 || s.digestSizeKb > 100_000) throw bad('digestSizeKb', 'setting.wholeNumberScheduleOnly', { max: 100000 });
+    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.archiveVolumeFrequency)) throw oneOf('archiveVolumeFrequency', DIGEST_VOLUME_FREQUENCIES);
+    if (!DIGEST_VOLUME_FREQUENCIES.includes(s.digestVolumeFrequency)) throw oneOf('digestVolumeFrequency', DIGEST_VOLUME_FREQUENCIES);
+    if (!Number.isInteger(s.bounceWarningIntervalDays) || s.bounceWarningIntervalDays < 1 || s.bounceWarningIntervalDays > 365) throw whole('bounceWarningIntervalDays', 1, 365);
+    if (s.senderRules.length > MAX_PATTERNS) throw bad('senderRules', 'setting.maxRules', { max: MAX_PATTERNS });
     for (const r of s.senderRules) {
-      if (!SENDER_ACTIONS.includes(r.action)) throw bad('senderRules', `"${r.action}" must be one of ${SENDER_ACTIONS.join(', ')}`);
+      if (!SENDER_ACTIONS.includes(r.action)) throw oneOf('senderRules', SENDER_ACTIONS);
       const problem = patternProblem(r.pattern);
-      if (problem) throw bad('senderRules', problem);
+      if (problem) throw bad('senderRules', 'setting.badPattern', { problem });
     }
     for (const k of ['filterMimeTypes', 'passMimeTypes'] as const) {
-      if (s[k].length > 200) throw bad(k, 'at most 200 types');
-      for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, `"${type}" is not a MIME type ("type/subtype" or "type")`);
+      if (s[k].length > 200) throw bad(k, 'setting.maxTypes', { max: 200 });
+      for (const type of s[k]) if (!MIME_TYPE_PATTERN.test(type)) throw bad(k, 'setting.notMimeType', { value: type });
     }
     for (const k of ['filterFilenameExtensions', 'passFilenameExtensions'] as const) {
-      if (s[k].length > 200) throw bad(k, 'at most 200 extensions');
-      for (const ext of s[k]) if (!/^\.?[A-Za-z0-9_+-]{1,20}$/.test(ext.trim())) throw bad(k, `"${ext}" is not a file name extension`);
+      if (s[k].length > 200) throw bad(k, 'setting.maxExtensions', { max: 200 });
+      for (const ext of s[k]) if (!/^\.?[A-Za-z0-9_+-]{1,20}$/.test(ext.trim())) throw bad(k, 'setting.notExtension', { value: ext });
     }
-    if (!DMARC_MITIGATIONS.includes(s.dmarcMitigation)) throw bad('dmarcMitigation', `must be one of ${DMARC_MITIGATIONS.join(', ')}`);
-    if (!FILTER_ACTIONS.includes(s.filterAction)) throw bad('filterAction', `must be one of ${FILTER_ACTIONS.join(', ')}`);
-    if (s.bans.length > MAX_PATTERNS) throw bad('bans', `at most ${MAX_PATTERNS} patterns`);
+    if (!DMARC_MITIGATIONS.includes(s.dmarcMitigation)) throw oneOf('dmarcMitigation', DMARC_MITIGATIONS);
+    if (!FILTER_ACTIONS.includes(s.filterAction)) throw oneOf('filterAction', FILTER_ACTIONS);
+    if (s.bans.length > MAX_PATTERNS) throw bad('bans', 'setting.maxPatterns', { max: MAX_PATTERNS });
     for (const p of s.bans) {
       const problem = patternProblem(p);
-      if (problem) throw bad('bans', problem);
+      if (problem) throw bad('bans', 'setting.badPattern', { problem });
     }
     return { ...pickSettings(s), owners, moderators, senderRules: s.senderRules.map((r) => ({ pattern: r.pattern, action: r.action })) };
   }
@@ -951,6 +1009,8 @@ function pickSettings(s: ListSettings): ListSettings {
     notifyModerators: s.notifyModerators,
     messageHeader: s.messageHeader,
     messageFooter: s.messageFooter,
+    digestHeader: s.digestHeader,
+    digestFooter: s.digestFooter,
     filterContent: s.filterContent,
     filterMimeTypes: s.filterMimeTypes,
     passMimeTypes: s.passMimeTypes,

@@ -8,6 +8,7 @@ import { webText } from './i18n/web-catalogue';
 import { type ListStore, hashToken } from './list-store';
 import type { DigestMode, ListMember, MailingList } from './types';
 import { isBanned } from './moderation';
+import { type OptionChange, applyOptionChange, changeText, parseOptionChange } from './member-set';
 
 /** Answers of a subscription step, as result lines of a command reply. */
 export interface StepResult {
@@ -55,24 +56,35 @@ export class Subscriptions {
     return { effect, answer: text(list.language, 'cmd.unsubscribe.sent', vars), ok: true };
   }
 
-  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe', address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean }): Effect {
+  /**
+   * A member option change asked for another address than the writer's (`set ... address=X`):
+   * a confirmation request to X, the change made when X confirms. The answer is the same
+   * whether X is a member or not.
+   */
+  requestOptionChange(list: MailingList, address: string, change: OptionChange): StepResult {
+    const member = this.d.store.member(list.id, address);
+    const effect = member ? this.confirmationRequest(inLanguageOf(list, member), 'set', address, { change: changeText(change) }) : new Effect();
+    return { effect, answer: text(list.language, 'cmd.set.confirmSent', { ...listVars(list), address, change: changeText(change) }), ok: true };
+  }
+
+  private confirmationRequest(list: MailingList, kind: 'subscribe' | 'unsubscribe' | 'set', address: string, opts: { digest?: DigestMode; name?: string; invite?: boolean; change?: string }): Effect {
     const token = newToken();
     const expiresAt = Date.now() + list.confirmDays * 24 * 3600_000;
     const a = listAddresses(list.name, list.domain);
-    const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: formatDate(list.language, new Date(expiresAt)) };
+    const vars = { ...listVars(list), address, token, confirmAddress: a.confirm(token), expires: formatDate(list.language, new Date(expiresAt)), change: opts.change ?? '' };
     const effect = new Effect();
-    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt, invited: opts.invite }));
+    effect.changes.push(() => void this.d.store.addPending({ listId: list.id, kind, tokenHash: hashToken(token), address, name: opts.name, digest: opts.digest, expiresAt, invited: opts.invite, change: opts.change }));
     effect.mails.push(
       listMail(list, this.d.hostname, {
         to: address,
-        subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : 'confirm.unsubscribe.subject',
+        subject: kind === 'subscribe' ? 'confirm.subscribe.subject' : kind === 'set' ? 'confirm.set.subject' : 'confirm.unsubscribe.subject',
         vars,
-        body: `${text(list.language, kind === 'unsubscribe' ? 'confirm.unsubscribe.body' : opts.invite ? 'confirm.invite.body' : 'confirm.subscribe.body', vars)}\n\n${webText(list.language, 'mail.confirmLink', { url: confirmUrl(this.d.hostname, token) })}`,
+        body: `${text(list.language, kind === 'unsubscribe' ? 'confirm.unsubscribe.body' : kind === 'set' ? 'confirm.set.body' : opts.invite ? 'confirm.invite.body' : 'confirm.subscribe.body', vars)}\n\n${webText(list.language, 'mail.confirmLink', { url: confirmUrl(this.d.hostname, token) })}`,
         automatic: 'auto-replied',
         headers: [['Reply-To', a.confirm(token)]],
       }),
     );
-    effect.logs.push(() => this.d.log.message(opts.invite ? 'invitation sent' : `${kind} confirmation requested`, { list: list.address, address }));
+    effect.logs.push(() => this.d.log.message(opts.invite ? 'invitation sent' : `${kind} confirmation requested`, { list: list.address, address, ...(opts.change ? { change: opts.change } : {}) }));
     return effect;
   }
 
@@ -91,6 +103,15 @@ export class Subscriptions {
     const effect = new Effect();
     effect.changes.push(() => this.d.store.markPendingUsed(p.id));
     const address = p.displayAddress;
+    if (p.kind === 'set') {
+      const member = this.d.store.member(list.id, address);
+      const [what, value] = p.change.split(' ');
+      const change = parseOptionChange(what, value);
+      if (!member || !change) return { effect, answer: text(list.language, 'cmd.notMember', { ...vars, address }), ok: false };
+      const done = applyOptionChange(this.d.store, member, change, list.language);
+      effect.logs.push(() => this.d.log.message('member option changed, confirmed by mail', { list: list.address, address, change: p.change }));
+      return { effect: effect.add(done.effect), answer: done.answer, ok: true };
+    }
     if (p.kind === 'unsubscribe') {
       effect.add(this.leave(list, address, { goodbye: true }));
       return { effect, answer: text(list.language, 'confirm.unsubscribed', { ...vars, address }), ok: true };

@@ -30,7 +30,7 @@ export type DigestVolumeFrequency = 'yearly' | 'quarterly' | 'monthly' | 'weekly
 /** The same periods divide a list's archive. */
 export type ArchiveFrequency = DigestVolumeFrequency;
 export const DIGEST_VOLUME_FREQUENCIES: readonly DigestVolumeFrequency[] = ['yearly', 'quarterly', 'monthly', 'weekly', 'daily'];
-export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval';
+export type PendingKind = 'subscribe' | 'unsubscribe' | 'approval' | 'set';
 export type LanguageCode = 'en' | 'de' | 'es' | 'ja' | 'ko' | 'ru';
 
 /** The seed's six languages; a list's language must have a catalogue (server/lists/i18n/). */
@@ -99,6 +99,10 @@ export interface ListSettings {
   messageHeader: string;
   /** Text put after each post's text (Mailman's msg_footer), with %(name)s substitutions. */
   messageFooter: string;
+  /** Text put after a digest's table of contents (Mailman's digest_header), with the same substitutions. */
+  digestHeader: string;
+  /** Text put at the end of a digest (Mailman's digest_footer), with the same substitutions. */
+  digestFooter: string;
   /** Content filtering (Mailman's filter_content) on: the settings below take effect. */
   filterContent: boolean;
   /** MIME types ("type/subtype" or a main type) whose parts are removed. */
@@ -190,6 +194,8 @@ export interface PendingRequest {
   expiresAt: Date;
   /** An owner's invitation: once confirmed, the address joins without the owners' approval. */
   invited: boolean;
+  /** A `set` request's change, as the command says it ("digest mime"); "" for the other kinds. */
+  change: string;
 }
 
 export interface HeldPost {
@@ -211,6 +217,8 @@ export class ListError extends Error {
     readonly code: 'LIST_NOT_FOUND' | 'NAME_TAKEN' | 'INVALID_LIST_NAME' | 'INVALID_DOMAIN' | 'INVALID_ADDRESS' | 'INVALID_SETTING' | 'NOT_FOUND' | 'NOT_A_MEMBER',
     message: string,
     readonly field?: string,
+    /** A refused setting's reason as a catalogue text (the list pages show it in the page's language; `message` is its English). */
+    readonly problem?: { id: `setting.${string}`; vars: Record<string, string | number> },
   ) {
     super(message);
   }

@@ -125,12 +125,12 @@ export class ListWeb {
   }
 
   /** What a confirmation token asks, without using it: the page shows it and a button. */
-  pendingConfirmation(token: string): { list: MailingList; kind: PendingKind; address: string; answer?: string } | undefined {
+  pendingConfirmation(token: string): { list: MailingList; kind: PendingKind; address: string; change: string; answer?: string } | undefined {
     const p = /^[0-9a-f]{32}$/i.test(token) ? this.d.lists.store.pendingByToken(hashToken(token)) : undefined;
     const list = p && this.d.lists.list(p.listId);
     if (!p || !list || p.kind === 'approval') return undefined;
     const refused = p.usedAt ? 'confirm.used' : p.expiresAt.getTime() < Date.now() ? 'confirm.expired' : undefined;
-    return { list, kind: p.kind, address: p.displayAddress, answer: refused && text(list.language, refused, { list: list.address }) };
+    return { list, kind: p.kind, address: p.displayAddress, change: p.change, answer: refused && text(list.language, refused, { list: list.address }) };
   }
 
   /** Confirms by the page's POST: the same step as `confirm TOKEN` by mail. */

@@ -14,6 +14,7 @@ import { SpooledMessage } from './spooled-message';
 import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client';
 import { DkimSigning } from './dkim-signing';
 import { DEFAULT_SESSION_CACHE_LIMITS, SessionCache, type CachedSession, type SessionCacheLimits } from './session-cache';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface RemoteDeliveryOptions {
   timeouts?: Partial<SmtpTimeouts>;
@@ -39,6 +40,11 @@ const HOLD_DIAGNOSTIC = '4.3.2 outbound mail is on hold (Hold Outbound Mail is o
  * over SMTP with opportunistic STARTTLS. The queue retries what comes back
  * temporary and bounces what comes back permanent.
  */
+/** Recipients planned between turns of the event loop. */
+const RECIPIENTS_PER_TURN = 5000;
+/** Addresses a log line names at most (the count is logged too). */
+const LOGGED_ADDRESSES = 20;
+
 export class RemoteDelivery implements QueueProcessor {
   readonly limiter: ConnectionLimiter;
   private readonly resolver: MxResolver;
@@ -91,8 +97,10 @@ export class RemoteDelivery implements QueueProcessor {
     if (remote.length === 0) return outcomes;
     const settings = this.ctx.settings.get();
     if (settings.holdOutbound) {
-      this.log.event('held: outbound mail is on hold', { queueId: entry.id, to: remote.map((r) => r.address) });
-      for (const r of remote) outcomes.set(r.address, { status: 'temporary', diagnostic: HOLD_DIAGNOSTIC });
+      // The first addresses and the count: a list post's copy may name 100,000.
+      this.log.event('held: outbound mail is on hold', { queueId: entry.id, to: remote.slice(0, LOGGED_ADDRESSES).map((r) => r.address), recipients: remote.length });
+      const held: RecipientOutcome = { status: 'temporary', diagnostic: HOLD_DIAGNOSTIC };
+      for (const r of remote) if (outcomes.set(r.address, held).size % RECIPIENTS_PER_TURN === 0) await nextTurn();
       return outcomes;
     }
     const message = await SpooledMessage.load(entry.file, entry.localPrefix);
@@ -101,14 +109,19 @@ export class RemoteDelivery implements QueueProcessor {
     if (signature) traits.size += signature.length;
     const relay = settings.relayHost.trim();
     const groups = new Map<string, string[]>();
+    let planned = 0;
     for (const r of remote) {
+      // A turn of the event loop now and then: a list post's copy may have 100,000 recipients.
+      if (++planned % RECIPIENTS_PER_TURN === 0) await nextTurn();
       const at = r.address.lastIndexOf('@');
       if (at <= 0 || at === r.address.length - 1) {
         outcomes.set(r.address, { status: 'permanent', diagnostic: `5.1.3 bad recipient address syntax <${r.address}>` });
         continue;
       }
       const key = relay ? relay : r.address.slice(at + 1).toLowerCase();
-      groups.set(key, [...(groups.get(key) ?? []), r.address]);
+      const group = groups.get(key);
+      if (group) group.push(r.address);
+      else groups.set(key, [r.address]);
     }
     const results = await Promise.all([...groups].map(([destination, rcpts]) => this.deliverTo(entry, destination, rcpts, message, traits, !!relay, signature)));
     for (const result of results) for (const [address, outcome] of result) outcomes.set(address, outcome);

@@ -13,7 +13,8 @@ export interface QueueFilter {
 
 /** A WHERE clause over `queue q` (without the WHERE) and its parameters; "1" for no filter. */
 export function queueFilterSql(filter: QueueFilter): { where: string; params: (string | number)[] } {
-  const clauses: string[] = [];
+  // Entries still being built (Queue.stage) are not queued yet.
+  const clauses: string[] = ['q.building = 0'];
   const params: (string | number)[] = [];
   if (filter.state) {
     clauses.push('q.state = ?');

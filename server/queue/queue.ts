@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -9,6 +10,7 @@ import type { GroupCommit } from '../db/group-commit';
 import type { Settings } from '../config/settings-schema';
 import type { MessageCounters } from '../metrics/message-counters';
 import type { Logger } from '../logs/logger';
+import { transactionWithoutSync } from '../db/database';
 import { keepDirOpen, removeFile, writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
 import { type QueueFilter, queueFilterSql } from './queue-search';
@@ -65,6 +67,8 @@ interface QueueRow {
 }
 
 const RETRY_BASE_MS = 60_000;
+/** Recipients the runner reads per turn of the event loop (loadEntry). */
+const RECIPIENT_PAGE = 5000;
 const RETRY_MAX_MS = 3600_000;
 
 /**
@@ -154,7 +158,7 @@ export class Queue extends EventEmitter {
    * of it is on disk, or none of it is. A list's fan-out relies on this: a crash never
    * loses a post nor sends it twice. Nothing here is visible before it is synced.
    */
-  async enqueueAll(messages: { input: EnqueueInput; parts: (Buffer | Readable)[] }[], inCommit?: () => void): Promise<QueueEntry[]> {
+  async enqueueAll(messages: { input: EnqueueInput; parts: (Buffer | Readable)[] }[], inCommit?: () => void, activate: StagedEntry[] = []): Promise<QueueEntry[]> {
     const spooled: { id: string; file: string; size: number; input: EnqueueInput }[] = [];
     const now = Date.now();
     try {
@@ -167,6 +171,11 @@ export class Queue extends EventEmitter {
       }
       await this.commits.run(() => {
         for (const m of spooled) this.insertRows(m.id, m.file, m.size, now, m.input);
+        // Staged entries (stage) become queued entries here, with the rest or not at all.
+        for (const s of activate) {
+          const made = this.db.prepare(`UPDATE queue SET state = 'active', building = 0, created_at = ?, next_attempt = ? WHERE id = ? AND building = 1`).run(now, now, s.id).changes;
+          if (made !== 1) throw new Error(`the staged queue entry ${s.id} is gone`);
+        }
         inCommit?.();
       });
     } catch (err) {
@@ -175,8 +184,45 @@ export class Queue extends EventEmitter {
       throw err;
     }
     for (const m of spooled) this.emit('queued', m.id);
-    if (spooled.length) this.kick();
+    for (const s of activate) this.emit('queued', s.id);
+    if (spooled.length || activate.length) this.kick();
     return spooled.map((m) => this.newEntry(m.id, m.file, m.size, now, m.input));
+  }
+
+  /**
+   * Starts a queue entry that is made in steps, for more recipients than one transaction should
+   * insert at once (a list post's copy to 100,000 members: a turn of the event loop each chunk).
+   * Its file is spooled and its row written held and building: the runner, the listings and
+   * release do not see it, until enqueueAll's `activate` makes it queued in the commit that
+   * completes whatever caused it. One left building by a crash is removed at start (start).
+   * The steps need no fsync of their own: the activating commit's carries them to disk.
+   */
+  async stage(input: Omit<EnqueueInput, 'recipients' | 'once' | 'id'>, parts: (Buffer | Readable)[]): Promise<StagedEntry> {
+    const id = newQueueId();
+    const file = path.join(this.spoolDir, `${id}.eml`);
+    const size = await writeFileDurably(file, parts, { direct: true });
+    const now = Date.now();
+    transactionWithoutSync(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim, dkim_domain, building)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, 1)`,
+        )
+        .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0, input.dkimDomain ?? null),
+    );
+    return { id, file, recipients: 0 };
+  }
+
+  /** Adds recipients to a staged entry, in one transaction (the caller keeps a chunk small and yields between chunks). */
+  addStagedRecipients(entry: StagedEntry, recipients: { address: string; original: string }[]): void {
+    const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
+    entry.recipients += transactionWithoutSync(this.db, () => recipients.reduce((n, r) => n + rcpt.run(entry.id, r.address, r.original).changes, 0));
+  }
+
+  /** Gives up a staged entry (the work that made it failed): its row, recipients and file. */
+  async discardStaged(entry: StagedEntry): Promise<void> {
+    this.db.prepare('DELETE FROM queue WHERE id = ? AND building = 1').run(entry.id);
+    await fsp.rm(entry.file, { force: true });
   }
 
   private insertRows(id: string, file: string, size: number, now: number, input: EnqueueInput): void {
@@ -224,7 +270,7 @@ export class Queue extends EventEmitter {
   }
 
   entries(): QueueEntry[] {
-    return (this.db.prepare('SELECT * FROM queue ORDER BY created_at').all() as QueueRow[]).map((r) => this.toEntry(r));
+    return (this.db.prepare('SELECT * FROM queue WHERE building = 0 ORDER BY created_at').all() as QueueRow[]).map((r) => this.toEntry(r));
   }
 
   /**
@@ -241,7 +287,7 @@ export class Queue extends EventEmitter {
   }
 
   counts(): { active: number; deferred: number; held: number } {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM queue GROUP BY state').all() as { state: string; n: number }[];
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM queue WHERE building = 0 GROUP BY state').all() as { state: string; n: number }[];
     const out = { active: 0, deferred: 0, held: 0 };
     for (const r of rows) out[r.state as keyof typeof out] = r.n;
     return out;
@@ -272,7 +318,7 @@ export class Queue extends EventEmitter {
 
   /** Releases a held message and makes it due now. */
   release(id: string): boolean {
-    const changed = this.db.prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state = 'held'`).run(Date.now(), id).changes;
+    const changed = this.db.prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state = 'held' AND building = 0`).run(Date.now(), id).changes;
     if (changed) this.kick();
     return changed > 0;
   }
@@ -322,6 +368,9 @@ export class Queue extends EventEmitter {
     this.scanNeeded = true;
     // Every message syncs the spool directory (its new name): one handle for all of them.
     this.releaseSpoolDir ??= keepDirOpen(this.spoolDir);
+    // Entries a crash left half built: what made them was not completed and makes them again.
+    const unfinished = this.db.prepare('DELETE FROM queue WHERE building = 1').run().changes;
+    if (unfinished) this.log.message('unfinished staged queue entries removed', { entries: unfinished });
     await this.removeOrphanSpoolFiles();
     this.kick();
   }
@@ -391,7 +440,8 @@ export class Queue extends EventEmitter {
       this.scanNeeded = due.length === free;
       for (const row of due) {
         this.ready.delete(row.id);
-        this.begin(this.toEntry(row));
+        // A row found by the search: attempt reads its recipients (a page at a time when many).
+        this.begin(row);
       }
       free -= due.length;
       const next = this.db.prepare(`SELECT MIN(next_attempt) AS t FROM queue WHERE state != 'held' AND next_attempt > ?`).get(now) as { t: number | null };
@@ -408,7 +458,7 @@ export class Queue extends EventEmitter {
     }
   }
 
-  private begin(entry: QueueEntry): void {
+  private begin(entry: QueueEntry | QueueRow): void {
     const p = this.attempt(entry).finally(() => {
       this.inFlight.delete(entry.id);
       this.emit('settled', entry.id);
@@ -431,7 +481,8 @@ export class Queue extends EventEmitter {
     this.timer.unref();
   }
 
-  private async attempt(entry: QueueEntry): Promise<void> {
+  private async attempt(source: QueueEntry | QueueRow): Promise<void> {
+    const entry = 'path' in source ? await this.loadEntry(source) : source;
     const processor = this.processor as QueueProcessor;
     let outcomes: Map<string, RecipientOutcome>;
     try {
@@ -471,7 +522,15 @@ export class Queue extends EventEmitter {
     const expired = Date.now() - entry.createdAt.getTime() >= lifetimeMs;
     const bounced: { address: string; original: string; diagnostic: string }[] = [];
     const waiting: { address: string; original: string; diagnostic: string | null }[] = [];
-    const update = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address = ?');
+    // Changes grouped by status and diagnostic, one statement a page: a list post's copy has
+    // 100,000 recipients, and one statement per recipient held the event loop for half a second.
+    const updates = new Map<string, { status: string; diagnostic: string | null; addresses: string[] }>();
+    const update = (status: string, diagnostic: string | null, address: string) => {
+      const key = `${status}\0${diagnostic ?? ''}`;
+      const group = updates.get(key) ?? updates.set(key, { status, diagnostic, addresses: [] }).get(key)!;
+      group.addresses.push(address);
+    };
+    const updateAll = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address IN (SELECT value FROM json_each(?))');
     let lastError: string | null = null;
     let pending = 0;
     const finishedHere = () => pending === 0 && bounced.length === 0;
@@ -479,28 +538,46 @@ export class Queue extends EventEmitter {
     let deferred = 0;
     let retryAt: number | undefined;
     const delivered: string[] = [];
+    let seen = 0;
+    for (const r of entry.recipients) {
+      // A turn of the event loop now and then: a list post's copy has up to 100,000 recipients.
+      if (++seen % RECIPIENT_PAGE === 0) await nextTurn();
+      if (r.status !== 'pending') continue;
+      const outcome = outcomes.get(r.address);
+      if (outcome?.status === 'delivered') {
+        delivered.push(r.address);
+      } else if (outcome?.status === 'permanent' || (outcome && expired)) {
+        const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
+        update('failed', diagnostic, r.address);
+        bounced.push({ address: r.address, original: r.original, diagnostic });
+      } else {
+        pending++;
+        if (outcome) deferred++;
+        lastError = outcome?.diagnostic ?? lastError;
+        if (outcome) update('pending', outcome.diagnostic, r.address);
+        waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
+      }
+    }
+    // A large entry's changes are written RECIPIENT_PAGE at a time, a transaction each, the last
+    // with the entry's own. A crash between them leaves some outcomes written and the rest
+    // pending, which the next attempt settles: the same as an outcome lost in a crash (below).
+    const chunks: { status: string; diagnostic: string | null; addresses: string[] }[] = [];
+    if (finishedHere()) {
+      // All delivered: the recipients' rows go first, a page at a time (a row gone is a recipient done).
+      for (let left = entry.recipients.length; left > RECIPIENT_PAGE; left -= RECIPIENT_PAGE) {
+        await this.commits.run(() => this.db.prepare('DELETE FROM queue_recipients WHERE rowid IN (SELECT rowid FROM queue_recipients WHERE queue_id = ? LIMIT ?)').run(entry.id, RECIPIENT_PAGE), { visibleEarly: true });
+      }
+    } else {
+      for (const address of delivered) update('delivered', null, address);
+      for (const u of updates.values()) for (let i = 0; i < u.addresses.length; i += RECIPIENT_PAGE) chunks.push({ ...u, addresses: u.addresses.slice(i, i + RECIPIENT_PAGE) });
+    }
+    const last = chunks.pop();
+    for (const c of chunks) await this.commits.run(() => updateAll.run(c.status, c.diagnostic, entry.id, JSON.stringify(c.addresses)), { visibleEarly: true });
     // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
     await this.commits.run(() => {
-      for (const r of entry.recipients) {
-        if (r.status !== 'pending') continue;
-        const outcome = outcomes.get(r.address);
-        if (outcome?.status === 'delivered') {
-          delivered.push(r.address);
-        } else if (outcome?.status === 'permanent' || (outcome && expired)) {
-          const diagnostic = outcome.status === 'permanent' ? outcome.diagnostic : `4.4.7 message expired in queue: ${outcome.diagnostic}`;
-          update.run('failed', diagnostic, entry.id, r.address);
-          bounced.push({ address: r.address, original: r.original, diagnostic });
-        } else {
-          pending++;
-          if (outcome) deferred++;
-          lastError = outcome?.diagnostic ?? lastError;
-          if (outcome) update.run('pending', outcome.diagnostic, entry.id, r.address);
-          waiting.push({ address: r.address, original: r.original, diagnostic: outcome?.diagnostic ?? r.diagnostic });
-        }
-      }
       // A finished message goes whole (its recipients with it): no need to mark them first.
       if (finishedHere()) return void this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
-      for (const address of delivered) update.run('delivered', null, entry.id, address);
+      if (last) updateAll.run(last.status, last.diagnostic, entry.id, JSON.stringify(last.addresses));
       if (pending === 0) return;
       const attempts = entry.attempts + 1;
       const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
@@ -545,10 +622,29 @@ export class Queue extends EventEmitter {
     }
   }
 
-  private toEntry(row: QueueRow): QueueEntry {
-    const recipients = this.db
-      .prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? ORDER BY rowid')
-      .all(row.id) as QueueEntry['recipients'];
+  /**
+   * The entry the runner attempts. A large one (a list post's copy to 100,000 members) has its
+   * recipients read a page at a time, in address order, with a turn of the event loop between
+   * pages; a small one is read at once, in the order its recipients were given.
+   */
+  private async loadEntry(row: QueueRow): Promise<QueueEntry> {
+    const few = this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM queue_recipients WHERE queue_id = ? LIMIT ?)').get(row.id, RECIPIENT_PAGE + 1) as { n: number };
+    if (few.n <= RECIPIENT_PAGE) return this.toEntry(row);
+    const recipients: QueueEntry['recipients'] = [];
+    const page = this.db.prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? AND address > ? ORDER BY address LIMIT ?');
+    for (let after = ''; ; ) {
+      const rows = page.all(row.id, after, RECIPIENT_PAGE) as QueueEntry['recipients'];
+      for (const r of rows) recipients.push(r);
+      if (rows.length < RECIPIENT_PAGE) break;
+      after = rows[rows.length - 1].address;
+      await nextTurn();
+    }
+    return this.toEntry(row, recipients);
+  }
+
+  private toEntry(row: QueueRow, loaded?: QueueEntry['recipients']): QueueEntry {
+    const recipients =
+      loaded ?? (this.db.prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? ORDER BY rowid').all(row.id) as QueueEntry['recipients']);
     return {
       id: row.id,
       createdAt: new Date(row.created_at),
@@ -571,6 +667,14 @@ export class Queue extends EventEmitter {
 }
 
 export class QueueRejected extends Error {}
+
+/** A queue entry being made in steps (Queue.stage), not queued until activated. */
+export interface StagedEntry {
+  id: string;
+  file: string;
+  /** Recipients added so far (duplicates not counted). */
+  recipients: number;
+}
 
 /** The first recipient of each address, in order (what INSERT OR IGNORE keeps). */
 function firstOfEach<R extends { address: string }>(recipients: R[]): R[] {

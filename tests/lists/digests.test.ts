@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapFlow, type MessageStructureObject } from 'imapflow';
+import type { MessageStructureObject } from 'imapflow';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { gqlOk, login } from '../graphql/client';
-import { header, inbox, mail, qpBody } from './helpers';
+import { header, inImapInbox, inbox, mail, newestPart, qpBody } from './helpers';
 
 const LIST = 'news@example.test';
 const DIGEST = /^news@example\.test Digest, Vol (\d+), Issue (\d+)$/;
@@ -57,34 +57,22 @@ describe('list digests: MIME and plain, by schedule and by size, with volumes an
     assert.deepEqual(DIGEST.exec(header(digest, 'Subject')!)!.slice(1), ['1', '1']);
     assert.equal(header(digest, 'List-Id'), '<news.example.test>');
     assert.equal(header(digest, 'Auto-Submitted'), 'auto-generated');
-    const imap = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user: 'bob', pass: 'bob-password-1' }, tls: { rejectUnauthorized: false }, logger: false });
-    await imap.connect();
-    try {
-      const lock = await imap.getMailboxLock('INBOX');
-      try {
-        const message = await imap.fetchOne('*', { bodyStructure: true });
-        assert.ok(message);
-        const s = message.bodyStructure as MessageStructureObject;
-        assert.equal(s.type, 'multipart/mixed');
-        const types = (s.childNodes ?? []).map((c) => c.type);
-        assert.deepEqual(types, ['text/plain', 'multipart/digest', 'text/plain']);
-        const posts = s.childNodes![1].childNodes ?? [];
-        assert.deepEqual(posts.map((p) => p.type), ['message/rfc822', 'message/rfc822'], 'each post is a message/rfc822 part');
-        assert.equal(posts[0].envelope?.subject, '[news] First');
-        assert.deepEqual((posts[1].childNodes?.[0]?.childNodes ?? []).map((c) => c.type), ['text/plain', 'application/octet-stream'], 'the attachment kept whole');
-        const toc = await imap.download('*', '1');
-        const chunks: Buffer[] = [];
-        for await (const c of toc.content) chunks.push(c as Buffer);
-        const text = Buffer.concat(chunks).toString('utf8');
-        assert.match(text, /Today\u2019s Topics:/);
-        assert.match(text, /1\. \[news\] First \(dave@example\.test\)/);
-        assert.match(text, /2\. \[news\] Zweite Nachricht/);
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await imap.logout();
-    }
+    await inImapInbox(t, 'bob', async (imap) => {
+      const message = await imap.fetchOne('*', { bodyStructure: true });
+      assert.ok(message);
+      const s = message.bodyStructure as MessageStructureObject;
+      assert.equal(s.type, 'multipart/mixed');
+      const types = (s.childNodes ?? []).map((c) => c.type);
+      assert.deepEqual(types, ['text/plain', 'multipart/digest', 'text/plain']);
+      const posts = s.childNodes![1].childNodes ?? [];
+      assert.deepEqual(posts.map((p) => p.type), ['message/rfc822', 'message/rfc822'], 'each post is a message/rfc822 part');
+      assert.equal(posts[0].envelope?.subject, '[news] First');
+      assert.deepEqual((posts[1].childNodes?.[0]?.childNodes ?? []).map((c) => c.type), ['text/plain', 'application/octet-stream'], 'the attachment kept whole');
+      const text = await newestPart(imap, '1');
+      assert.match(text, /Today\u2019s Topics:/);
+      assert.match(text, /1\. \[news\] First \(dave@example\.test\)/);
+      assert.match(text, /2\. \[news\] Zweite Nachricht/);
+    });
   });
 
   it('and a plain RFC 1153 digest for the plain member', async () => {

@@ -1,3 +1,4 @@
+import { ImapFlow } from 'imapflow';
 import { swaks } from '../helpers/smtp';
 import type { TestEngine } from '../helpers/engine';
 import { gqlOk } from '../graphql/client';
@@ -40,4 +41,28 @@ export function qpBody(message: string): string {
 export async function members(t: TestEngine, token: string, list: string): Promise<string[]> {
   const data = await gqlOk<{ listMembers: { nodes: { address: string }[] } }>(t.ports.http, `query ($l: String!) { listMembers(list: $l, first: 500) { nodes { address } } }`, { token, variables: { l: list } });
   return data.listMembers.nodes.map((n) => n.address);
+}
+
+/** Opens a user's INBOX over IMAPS with imapflow (password `USER-password-1`), runs `fn`, logs out. */
+export async function inImapInbox<T>(t: TestEngine, user: string, fn: (imap: ImapFlow) => Promise<T>): Promise<T> {
+  const imap = new ImapFlow({ host: '127.0.0.1', port: t.ports.imaps, secure: true, auth: { user, pass: `${user}-password-1` }, tls: { rejectUnauthorized: false }, logger: false });
+  await imap.connect();
+  try {
+    const lock = await imap.getMailboxLock('INBOX');
+    try {
+      return await fn(imap);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await imap.logout();
+  }
+}
+
+/** One body part of the newest message in the open mailbox, decoded, as text. */
+export async function newestPart(imap: ImapFlow, part: string): Promise<string> {
+  const { content } = await imap.download('*', part);
+  const chunks: Buffer[] = [];
+  for await (const c of content) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -206,7 +206,7 @@ describe('list web pages in Chromium', { skip: skipReason() }, () => {
     await p.$eval('#confirmDays', (el) => ((el as unknown as { value: string }).value = 'soon'));
     assert.equal(await submit(p, 'main form > button[type=submit]'), 400);
     assert.equal(await p.$eval('#confirmDays', (el) => el.getAttribute('aria-invalid')), 'true');
-    assert.match((await p.$eval('[role=alert]', (el) => el.textContent)) ?? '', /confirmDays: must be a whole number from 1 to 365/);
+    assert.match((await p.$eval('[role=alert]', (el) => el.textContent)) ?? '', /Days a confirmation request stays valid: must be a whole number from 1 to 365/);
     await p.$eval('#confirmDays', (el) => ((el as unknown as { value: string }).value = '5'));
     await p.click('#subscriptionApproval');
     await p.$eval('#moderators', (el) => ((el as unknown as { value: string }).value = 'dan@example.test'));

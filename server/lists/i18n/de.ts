@@ -147,4 +147,7 @@ export const DE: Catalogue = {
   'ack.subject': 'Bestätigung Ihres Beitrags an {list}',
   'ack.body': 'Ihre Nachricht an {list} mit dem Betreff\n\n    {subject}\n\nwurde empfangen und an die Mitglieder gesendet.\n\nSie erhalten diese Bestätigung, weil Sie sie bestellt haben ("set ack on"); "set ack off" an {request} schaltet sie ab.',
   'confirm.invite.body': 'Die Betreuer der Mailingliste {list}{description} laden {address} ein, ihr beizutreten.\n\nUm anzunehmen, antworten Sie auf diese Nachricht (Betreff beibehalten), oder senden Sie eine Nachricht an {confirmAddress}, oder senden Sie\n\n    confirm {token}\n\nan {request}.\n\nWenn Sie nicht beitreten möchten, ignorieren Sie diese Nachricht: Es geschieht nichts, und die Einladung verfällt am {expires}.',
+  'confirm.set.subject': 'confirm {token}',
+  'confirm.set.body': 'Wir haben eine Anfrage erhalten, die Einstellungen von {address} in der Mailingliste {list} zu ändern: set {change}.\n\nZur Bestätigung antworten Sie auf diese Nachricht (den Betreff bitte beibehalten), schreiben Sie an {confirmAddress} oder senden Sie\n\n    confirm {token}\n\nan {request}.\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Es ändert sich nichts, und die Anfrage verfällt am {expires}.',
+  'cmd.set.confirmSent': 'Falls {address} Mitglied von {list} ist, wurde eine Bitte um Bestätigung dorthin geschickt: „set {change}“ gilt, sobald sie bestätigt ist.',
 };

@@ -152,6 +152,9 @@ export const EN = {
   'ack.subject': '{list} post acknowledgement',
   'ack.body': 'Your message to {list} with the subject\n\n    {subject}\n\nwas received and sent to the members.\n\nYou get this acknowledgement because you asked for one ("set ack on"); "set ack off" to {request} turns it off.',
   'confirm.invite.body': 'The owners of the {list} mailing list{description} invite {address} to join it.\n\nTo accept, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n    confirm {token}\n\nto {request}.\n\nIf you do not want to join, ignore this message: nothing happens and the invitation expires on {expires}.',
+  'confirm.set.subject': 'confirm {token}',
+  'confirm.set.body': 'We have received a request to change the options of {address} on the {list} mailing list: set {change}.\n\nTo confirm, reply to this message (keep the subject), or send a message to {confirmAddress}, or send\n\n    confirm {token}\n\nto {request}.\n\nIf you did not ask for this, ignore this message: nothing changes and the request expires on {expires}.',
+  'cmd.set.confirmSent': 'If {address} is a member of {list}, a confirmation request was mailed to it: "set {change}" is made once it is confirmed.',
 } as const;
 
 export type MessageId = keyof typeof EN;

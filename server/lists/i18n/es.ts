@@ -147,4 +147,7 @@ export const ES: Catalogue = {
   'ack.subject': 'Acuse de recibo de su mensaje a {list}',
   'ack.body': 'Su mensaje a {list} con el asunto\n\n    {subject}\n\nse ha recibido y enviado a los miembros.\n\nRecibe este acuse porque lo pidió ("set ack on"); "set ack off" a {request} lo desactiva.',
   'confirm.invite.body': 'Los administradores de la lista {list}{description} invitan a {address} a unirse a ella.\n\nPara aceptar, responda a este mensaje (mantenga el asunto), o envíe un mensaje a {confirmAddress}, o envíe\n\n    confirm {token}\n\na {request}.\n\nSi no desea unirse, ignore este mensaje: no ocurrirá nada y la invitación caduca el {expires}.',
+  'confirm.set.subject': 'confirm {token}',
+  'confirm.set.body': 'Hemos recibido una solicitud para cambiar las opciones de {address} en la lista de correo {list}: set {change}.\n\nPara confirmarla, responda a este mensaje (sin cambiar el asunto), escriba a {confirmAddress} o envíe\n\n    confirm {token}\n\na {request}.\n\nSi usted no lo ha pedido, ignore este mensaje: nada cambiará y la solicitud caducará el {expires}.',
+  'cmd.set.confirmSent': 'Si {address} es miembro de {list}, se le ha enviado una solicitud de confirmación: «set {change}» se aplicará cuando se confirme.',
 };

@@ -147,4 +147,7 @@ export const JA: Catalogue = {
   'ack.subject': '{list} への投稿の受領通知',
   'ack.body': '件名\n\n    {subject}\n\nの {list} へのメッセージを受け取り、メンバーに配信しました。\n\nこの通知は、あなたが希望したため（"set ack on"）送られています。{request} に "set ack off" を送ると止まります。',
   'confirm.invite.body': 'メーリングリスト {list}{description} の管理者が {address} を招待しています。\n\n参加するには、このメッセージに返信するか（件名はそのまま）、{confirmAddress} にメッセージを送るか、\n\n    confirm {token}\n\nを {request} に送ってください。\n\n参加しない場合はこのメッセージを無視してください。何も起こらず、招待は {expires} に期限切れになります。',
+  'confirm.set.subject': 'confirm {token}',
+  'confirm.set.body': 'メーリングリスト {list} での {address} の設定を変更する依頼を受け付けました: set {change}\n\n確認するには、このメッセージに返信する（件名はそのまま）か、{confirmAddress} 宛てにメッセージを送るか、\n\n    confirm {token}\n\nと書いて {request} 宛てに送ってください。\n\nお心当たりがなければ、このメッセージは無視してください。何も変わらず、依頼は {expires} に失効します。',
+  'cmd.set.confirmSent': '{address} が {list} のメンバーであれば、確認のメールをそのアドレスに送りました。確認されると「set {change}」が適用されます。',
 };

@@ -147,4 +147,7 @@ export const KO: Catalogue = {
   'ack.subject': '{list}에 보낸 글의 수신 확인',
   'ack.body': '제목이\n\n    {subject}\n\n인 {list}에 보낸 메시지를 받아 회원에게 보냈습니다.\n\n요청하셨기 때문에("set ack on") 이 확인을 받습니다. {request}(으)로 "set ack off"를 보내면 끕니다.',
   'confirm.invite.body': '메일링 리스트 {list}{description}의 관리자가 {address}(을)를 초대합니다.\n\n수락하려면 이 메시지에 답장하거나(제목 유지), {confirmAddress}(으)로 메시지를 보내거나,\n\n    confirm {token}\n\n을 {request}(으)로 보내십시오.\n\n가입하지 않으려면 이 메시지를 무시하십시오. 아무 일도 일어나지 않으며 초대는 {expires}에 만료됩니다.',
+  'confirm.set.subject': 'confirm {token}',
+  'confirm.set.body': '{list} 메일링 리스트에서 {address} 주소의 설정을 바꿔 달라는 요청을 받았습니다: set {change}\n\n확인하려면 이 메시지에 답장하거나(제목은 그대로 두십시오), {confirmAddress} 주소로 메시지를 보내거나,\n\n    confirm {token}\n\n이라고 써서 {request} 주소로 보내십시오.\n\n요청한 적이 없다면 이 메시지를 무시하십시오. 아무것도 바뀌지 않으며 요청은 {expires}에 만료됩니다.',
+  'cmd.set.confirmSent': '{address} 주소가 {list}의 회원이라면 그 주소로 확인 요청 메일을 보냈습니다. 확인되면 "set {change}"가 적용됩니다.',
 };

@@ -1,3 +1,4 @@
+import { type WebMessageId, webCatalogues } from '../../lists/i18n/web-catalogue';
 import { IncomingMessage } from '../../lists/incoming';
 import type { ModerationAction } from '../../lists/lists';
 import { ListError, type ListSettings, type MailingList } from '../../lists/types';
@@ -36,12 +37,25 @@ export function settingsPage(v: Visit, list: MailingList): void {
     } catch (err) {
       if (!(err instanceof ListError)) throw err;
       values = { ...list, ...patch };
-      error = { field: err.field, message: err.message };
-      notice = { kind: 'problem', text: t(v, 'invalid', { message: err.message }) };
+      const refused = refusal(v, err);
+      error = { field: err.field, message: refused.reason };
+      notice = { kind: 'problem', text: t(v, 'invalid', { message: refused.text }) };
     }
   }
   const form = postForm(here, v.csrf, settingsFields(values, (id) => t(v, id), error) + `<button type="submit">${esc(t(v, 'settings.save'))}</button>`);
   page(v, error ? 400 : 200, here, { title: t(v, 'settings.title'), notice, body: form });
+}
+
+/**
+ * A refused setting in the page's language: the field's label and the reason from the page
+ * catalogue (MailingLists' checks name both), else the API's English message.
+ */
+function refusal(v: Visit, err: ListError): { reason: string; text: string } {
+  if (!err.problem) return { reason: err.message, text: err.message };
+  const reason = t(v, err.problem.id as WebMessageId, err.problem.vars);
+  const labelId = `field.${err.field}`;
+  const label = labelId in webCatalogues()[v.lang] ? t(v, labelId as WebMessageId) : (err.field ?? '');
+  return { reason, text: label ? `${label}: ${reason}` : reason };
 }
 
 /** "Name <address>" or a bare address, a line each. */

@@ -23,12 +23,13 @@ const MAILMAN_PAGES: Record<string, string> = { listinfo: '', admin: 'admin', ad
  * HTML without script; every POST form carries a CSRF token.
  */
 export class ListPages {
-  private readonly sessions = new ListSessions();
+  private readonly sessions: ListSessions;
   private readonly web: ListWeb;
   private readonly log: Logger;
 
   constructor(private readonly ctx: EngineContext) {
     this.log = ctx.logs.logger('lists');
+    this.sessions = new ListSessions(ctx.db);
     this.web = new ListWeb({ lists: ctx.lists, db: ctx.db, directory: ctx.directory, hostname: ctx.options.hostname, log: this.log });
   }
 
@@ -41,7 +42,7 @@ export class ListPages {
   mayReadPrivate(req: http.IncomingMessage, list: MailingList): boolean {
     const login = this.sessions.current(this.sessions.cookieId(req));
     if (!login) return false;
-    if ('adminToken' in login) return this.ctx.admins.verifyToken(login.adminToken)?.role === 'admin';
+    if ('adminTokenHash' in login) return this.ctx.admins.verifyTokenHash(login.adminTokenHash)?.role === 'admin';
     if (login.listId !== list.id) return false;
     const roles = this.web.rolesOf(list, login.address);
     return roles.member || roles.moderator;

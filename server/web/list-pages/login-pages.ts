@@ -1,3 +1,4 @@
+import { tokenHash } from '../../directory/admins';
 import type { MailingList } from '../../lists/types';
 import { LOGIN_LINK_MINUTES } from '../../lists/web';
 import { esc, postForm, textField } from './layout';
@@ -37,7 +38,7 @@ export async function loginPage(v: Visit, list: MailingList): Promise<void> {
     const password = (f.get('password') ?? '').slice(0, 1024);
     const session = await v.ctx.admins.login(username, password);
     if (session?.account.role === 'admin') {
-      v.sessions.login(v.req, v.res, { adminToken: session.token });
+      v.sessions.login(v.req, v.res, { adminTokenHash: tokenHash(session.token) });
       v.log.message('administrator logged in to the list pages', { list: list.address, username });
       return redirect(v.res, `${base}admin`);
     }
@@ -84,7 +85,7 @@ export function loginLinkPage(v: Visit, list: MailingList, token: string): void 
 /** …/logout (POST): ends the login (an administrator's bearer token too). */
 export function logout(v: Visit, list: MailingList): void {
   const ended = v.sessions.logout(v.sessions.cookieId(v.req));
-  if (ended && 'adminToken' in ended) v.ctx.admins.logout(ended.adminToken);
+  if (ended && 'adminTokenHash' in ended) v.ctx.admins.logoutHash(ended.adminTokenHash);
   v.address = undefined;
   v.admin = false;
   v.roles = NO_ROLES;

@@ -97,7 +97,7 @@ export async function confirmPage(v: Visit, token: string): Promise<void> {
     const r = await v.web.confirm(p.list, token);
     return page(v, r.ok ? 200 : 410, here, { title: t(v, 'confirm.title'), notice: { kind: r.ok ? 'notice' : 'problem', text: r.answer }, body: '', personal: true });
   }
-  const question = t(v, p.kind === 'subscribe' ? 'confirm.subscribe' : 'confirm.unsubscribe', { address: p.address });
+  const question = t(v, p.kind === 'subscribe' ? 'confirm.subscribe' : p.kind === 'set' ? 'confirm.set' : 'confirm.unsubscribe', { address: p.address, change: p.change ?? '' });
   page(v, 200, here, { title: t(v, 'confirm.title'), body: postForm(here, v.csrf, `<p>${esc(question)}</p><button type="submit">${esc(t(v, 'confirm.button'))}</button>`), personal: true });
 }
 

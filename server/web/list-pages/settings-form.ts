@@ -15,7 +15,7 @@ export const SETTING_GROUPS: { title: WebMessageId; fields: [keyof ListSettings,
     title: 'settings.bounces',
     fields: [['bounceProcessing', 'bool'], ['bounceScoreThreshold', 'number'], ['bounceStaleDays', 'number'], ['bounceWarnings', 'number'], ['bounceWarningIntervalDays', 'number'], ['bounceNotifyOwnerOnDisable', 'bool'], ['bounceNotifyOwnerOnRemoval', 'bool']],
   },
-  { title: 'settings.digests', fields: [['digestSizeKb', 'number'], ['digestPeriodic', 'bool'], ['digestVolumeFrequency', frequency]] },
+  { title: 'settings.digests', fields: [['digestSizeKb', 'number'], ['digestPeriodic', 'bool'], ['digestVolumeFrequency', frequency], ['digestHeader', 'text'], ['digestFooter', 'text']] },
   { title: 'settings.archive', fields: [['archive', 'bool'], ['archivePrivate', 'bool'], ['archiveVolumeFrequency', frequency]] },
 ];
 

@@ -5,6 +5,7 @@ import { listPagePaths } from '../../lists/archive';
 import type { LanguageCode, MailingList } from '../../lists/types';
 import type { ListRoles, ListWeb } from '../../lists/web';
 import type { Logger } from '../../logs/logger';
+import { tokenHash } from '../../directory/admins';
 import { bearerToken } from '../http-util';
 import { type NavLink, type PageParts, esc, postForm, sendPage } from './layout';
 import type { ListSessions, Login } from './session';
@@ -42,8 +43,8 @@ export function identify(v: Visit): void {
   const login = v.sessions.current(v.sessions.cookieId(v.req));
   v.login = login;
   const bearer = bearerToken(v.req.headers.authorization);
-  const adminToken = login && 'adminToken' in login ? login.adminToken : bearer;
-  const account = adminToken ? v.ctx.admins.verifyToken(adminToken) : undefined;
+  const adminTokenHash = login && 'adminTokenHash' in login ? login.adminTokenHash : bearer && tokenHash(bearer);
+  const account = adminTokenHash ? v.ctx.admins.verifyTokenHash(adminTokenHash) : undefined;
   v.admin = account?.role === 'admin';
   v.adminName = v.admin ? account?.username : undefined;
   if (!v.list) return;
@@ -86,7 +87,7 @@ function navOf(v: Visit, current: string): NavLink[] {
 export function page(v: Visit, status: number, current: string, p: Omit<PageParts, 'lang' | 'nav' | 'who' | 'personal'> & { personal?: boolean }): void {
   const name = v.address ?? v.adminName;
   const who =
-    name && v.list && (v.address || (v.login && 'adminToken' in v.login))
+    name && v.list && (v.address || (v.login && 'adminTokenHash' in v.login))
       ? postForm(`${listBase(v.list)}logout`, v.csrf, `<span class="who">${esc(t(v, 'session.as', { address: name }))}</span> <button type="submit" class="secondary">${esc(t(v, 'nav.logout'))}</button>`, ' class="actions"')
       : '';
   sendPage(v.res, status, { ...p, lang: v.lang, nav: navOf(v, current), who, personal: p.personal ?? !!(v.address || v.admin) });

@@ -667,4 +667,16 @@ CREATE TABLE list_post_days (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 23,
+    sql: `
+-- Which key types sign a domain's mail (issue 16): a row only for a domain whose administrator
+-- chose; without one the dkimEd25519Signature setting decides. RSA always signs (every verifier
+-- knows it); Ed25519 (RFC 8463) is the second signature.
+CREATE TABLE dkim_domains (
+  domain TEXT PRIMARY KEY COLLATE NOCASE,
+  algorithms TEXT NOT NULL CHECK (algorithms IN ('rsa', 'rsa,ed25519'))
+) WITHOUT ROWID;
+`,
+  },
 ];

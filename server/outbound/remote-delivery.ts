@@ -53,6 +53,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.shutdown.abort();
     this.resolver.cancel();
     this.sessions.closeAll();
+    void this.dkim.close();
   };
 
   constructor(
@@ -83,6 +84,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.ctx.queue.off('stopping', this.onStopping);
     this.delays?.detach();
     this.sessions.closeAll();
+    void this.dkim.close();
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { CrlfTransform, normalizeLineEnds } from './line-ends';
 
+/** Where a message's bytes are, for another thread: in memory, or in the spool file after `skip` bytes (line ends not yet made CRLF). */
+export type MessageSource = { content: Uint8Array } | { file: string; skip: number };
+
 /** Messages up to this size are read into memory once per delivery attempt. */
 const IN_MEMORY_LIMIT = 1024 * 1024;
 
@@ -40,6 +43,16 @@ export class SpooledMessage {
     } finally {
       await handle.close();
     }
+  }
+
+  /** The bytes as read (small message) or where to stream them from (large one). */
+  source(): MessageSource {
+    return this.content ? { content: this.content } : { file: this.file, skip: this.skip };
+  }
+
+  /** The message itself when it was read into memory (CRLF line ends), else a fresh stream of it (the DKIM signer takes either). */
+  bytes(): Buffer | Readable {
+    return this.content ?? this.open();
   }
 
   /** A fresh stream of the message, after `head` when given (a DKIM-Signature). */

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Benchmark, BenchContext, BenchResult, SideResult } from './types';
+import type { Benchmark, BenchContext, BenchResult } from './types';
 import { intFlag } from './lib/args';
+import { alternatingRuns, medianNote, RUNS_FLAG } from './lib/alternating-runs';
 import { registerCleanup } from './lib/cleanup';
 import { freePort } from './lib/free-port';
 import { withEngineAndSink } from './lib/engine-with-sink';
@@ -30,6 +31,7 @@ export const outboundBenchmark: Benchmark = {
     '--messages N     messages to send (default 5000)',
     '--sessions N     parallel SMTP sessions (default 20)',
     '--size BYTES     message body size (default 4096)',
+    RUNS_FLAG,
     '--dkim on|off    Pillarbox signs the messages with DKIM (default on; Postfix has no signer)',
     '--only SIDE      run one side only: pillarbox or peer',
     '--keep           keep the temporary data directories (paths are printed)',
@@ -54,15 +56,18 @@ export const outboundBenchmark: Benchmark = {
       dkim === 'on' ? 'Pillarbox DKIM-signs every message (RSA 2048, relaxed/relaxed); Postfix has no signer configured (--dkim off for the same work)' : 'DKIM signing off on Pillarbox',
     ];
     if (fsType === 'tmpfs') notes.push(`${ctx.workDir} is tmpfs: fsync costs nothing there, so these figures overstate both sides (use --dir)`);
-    const sides: SideResult[] = [];
-    if (only !== 'peer') sides.push(await side('pillarbox', () => runPillarbox(ctx, load, dkim === 'on', keep), ctx));
-    if (only !== 'pillarbox') sides.push(await side('postfix', () => runPostfix(ctx, load, keep), ctx));
+    const runs = intFlag(ctx.flags, 'runs', 1);
+    const plan: [string, () => Promise<DeliveryFigures>][] = [];
+    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, dkim === 'on', keep)]);
+    if (only !== 'pillarbox') plan.push(['postfix', () => runPostfix(ctx, load, keep)]);
+    const sides = await alternatingRuns(ctx, plan, runs, 'relayed');
+    if (runs > 1) notes.push(medianNote(runs, 'relayed'));
     notes.push(await versions());
     return {
       benchmark: 'outbound',
       workload: {
         summary: `${load.messages} messages of ${load.size} bytes over ${load.sessions} sessions, relayed to smtp-sink, timed until the queue is empty`,
-        params: { messages: load.messages, sizeBytes: load.size, sessions: load.sessions, dkim, fileSystem: fsType ?? 'unknown' },
+        params: { messages: load.messages, sizeBytes: load.size, sessions: load.sessions, dkim, runs, fileSystem: fsType ?? 'unknown' },
       },
       columns: COLUMNS,
       sides,
@@ -70,19 +75,6 @@ export const outboundBenchmark: Benchmark = {
     };
   },
 };
-
-async function side(system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
-  ctx.log(`--- ${system}`);
-  try {
-    const metrics = await work();
-    ctx.log(`${system}: ${metrics.messagesPerSecond.toFixed(1)} msgs/s relayed in ${metrics.seconds.toFixed(2)} s`);
-    return { system, ok: true, metrics };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    ctx.log(`${system} FAILED: ${error}`);
-    return { system, ok: false, error, metrics: {} };
-  }
-}
 
 /** The timed part shared by both sides: probe one message, then the load, counted at the sink. */
 async function measure(ctx: BenchContext, sink: SinkServer, target: Omit<DeliveryTarget, 'storedCount'>, load: SmtpSourceLoad, logs: () => string): Promise<DeliveryFigures> {

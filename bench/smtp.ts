@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Benchmark, BenchContext, BenchResult, SideResult } from './types';
+import type { Benchmark, BenchContext, BenchResult } from './types';
 import { intFlag } from './lib/args';
+import { alternatingRuns, medianNote, RUNS_FLAG } from './lib/alternating-runs';
 import { registerCleanup } from './lib/cleanup';
 import { DovecotInstance } from './lib/dovecot-instance';
 import { freePort } from './lib/free-port';
@@ -29,7 +30,7 @@ export const smtpBenchmark: Benchmark = {
     '--messages N     messages to send (default 5000)',
     '--sessions N     parallel SMTP sessions (default 20)',
     '--size BYTES     message body size (default 4096)',
-    '--runs N         alternate the sides N times, report each side\'s median run (default 1)',
+    RUNS_FLAG,
     '--only SIDE      run one side only: pillarbox or peer',
     '--keep           keep the temporary data directories (paths are printed)',
     '--auth-checks    leave Pillarbox\'s SPF/DKIM/DMARC checks on (Postfix runs none; needs working DNS)',
@@ -63,17 +64,8 @@ export const smtpBenchmark: Benchmark = {
     const plan: [string, () => Promise<DeliveryFigures>][] = [];
     if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep, authChecks, greetingWait)]);
     if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
-    // Alternating the sides spreads any noise from other work on the machine over both.
-    const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
-    for (let r = 1; r <= runs; r++) {
-      for (const [system, work] of plan) {
-        const previous = outcomes.get(system) as SideResult[];
-        if (previous.some((o) => !o.ok)) continue;
-        previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx));
-      }
-    }
-    const sides = plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
-    if (runs > 1) notes.push(`each side's figures are from its median run of ${runs} (by msgs/s stored); memory is the highest of all runs`);
+    const sides = await alternatingRuns(ctx, plan, runs, 'stored');
+    if (runs > 1) notes.push(medianNote(runs, 'stored'));
     notes.push(await versions());
     return {
       benchmark: 'smtp',
@@ -87,33 +79,6 @@ export const smtpBenchmark: Benchmark = {
     };
   },
 };
-
-async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
-  ctx.log(`--- ${label}`);
-  try {
-    const metrics = await work();
-    ctx.log(`${label}: ${metrics.messagesPerSecond.toFixed(1)} msgs/s stored in ${metrics.seconds.toFixed(2)} s`);
-    return { system, ok: true, metrics };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    ctx.log(`${label} FAILED: ${error}`);
-    return { system, ok: false, error, metrics: {} };
-  }
-}
-
-/** The run with the median throughput, with the peak memory of all runs; a failed run fails the side. */
-function medianRun(results: SideResult[]): SideResult {
-  const failed = results.find((r) => !r.ok);
-  if (failed) return failed;
-  const rate = (r: SideResult): number => r.metrics.messagesPerSecond ?? 0;
-  const sorted = [...results].sort((a, b) => rate(a) - rate(b));
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  const peak = (key: string): number => Math.max(...results.map((r) => r.metrics[key] ?? 0));
-  return {
-    ...median,
-    metrics: { ...median.metrics, peakRssMb: peak('peakRssMb'), peakPssMb: peak('peakPssMb'), peakProcesses: peak('peakProcesses') },
-  };
-}
 
 /** --greeting-wait MS: a whole number of milliseconds, 0 allowed. */
 function greetingWaitFlag(raw: string | true | undefined): number | undefined {

@@ -38,6 +38,12 @@ export class DomainDkimType {
   @Field(() => Boolean, { description: 'The dkimSigningEnabled setting.' })
   signing!: boolean;
 
+  @Field(() => [DkimAlgorithmValue], { description: 'The key types that sign the domain\u2019s mail now: RSA, and Ed25519 as a second signature (RFC 8463).' })
+  algorithms!: DkimAlgorithmValue[];
+
+  @Field(() => Boolean, { description: 'The domain has its own choice of key types (setDkimAlgorithms); false: the dkimEd25519Signature setting decides.' })
+  ownAlgorithms!: boolean;
+
   @Field(() => [DkimKeyType], { description: 'Active keys first, then retired ones, newest first.' })
   keys!: DkimKeyType[];
 }
@@ -55,4 +61,16 @@ export class DkimKeyInput {
 
   @Field(() => String)
   selector!: string;
+}
+
+@InputType({ description: 'The key types that sign a domain\u2019s mail.' })
+export class SetDkimAlgorithmsInput {
+  @Field(() => String)
+  domain!: string;
+
+  @Field(() => [DkimAlgorithmValue], {
+    nullable: true,
+    description: 'RSA, or RSA and Ed25519 (both sign, RSA first: receivers that do not know Ed25519 still check the RSA one). Null: the dkimEd25519Signature setting decides again.',
+  })
+  algorithms?: DkimAlgorithmValue[] | null;
 }

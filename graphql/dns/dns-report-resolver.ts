@@ -13,7 +13,7 @@ export class DnsReportResolver {
   })
   async domainDnsReport(@Arg('domain', () => String) domain: string, @Ctx() ctx: GraphqlContext): Promise<DomainDnsReportType> {
     const name = ownDomain(ctx, domain);
-    const records = await new DnsReport(ctx.engine).report(name, algorithms(ctx));
+    const records = await new DnsReport(ctx.engine).report(name, algorithms(ctx, name));
     return {
       domain: name,
       ready: records.every((r) => !r.required || r.status === 'ok'),

@@ -940,7 +940,7 @@ export const SETTINGS: { [K in SettingKey]: SettingSpec<K> } = {
   dkimEd25519Signature: {
     default: false,
     seedName: '(not in the seed; RFC 8463)',
-    description: 'Add a second DKIM signature with an Ed25519 key besides the RSA one (publish both records first).',
+    description: 'Add a second DKIM signature with an Ed25519 key besides the RSA one (publish both records first), for every domain without a choice of its own (setDkimAlgorithms).',
   },
   inboundAuthChecks: {
     default: true,

@@ -721,4 +721,16 @@ ALTER TABLE lists ADD COLUMN digest_header TEXT NOT NULL DEFAULT '';
 ALTER TABLE lists ADD COLUMN digest_footer TEXT NOT NULL DEFAULT '';
 `,
   },
+  {
+    version: 23,
+    sql: `
+-- Which key types sign a domain's mail (issue 16): a row only for a domain whose administrator
+-- chose; without one the dkimEd25519Signature setting decides. RSA always signs (every verifier
+-- knows it); Ed25519 (RFC 8463) is the second signature.
+CREATE TABLE dkim_domains (
+  domain TEXT PRIMARY KEY COLLATE NOCASE,
+  algorithms TEXT NOT NULL CHECK (algorithms IN ('rsa', 'rsa,ed25519'))
+) WITHOUT ROWID;
+`,
+  },
 ];

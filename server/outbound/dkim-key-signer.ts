@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { DkimSigner, type SignatureData } from 'mailauth/lib/dkim/dkim-signer';
+import { Readable } from 'node:stream';
+import { DkimSigner } from 'mailauth/lib/dkim/dkim-signer';
 import { generateCanonicalizedHeader } from 'mailauth/lib/dkim/header';
-import { formatSignatureHeaderLine, getSigningHeaderLines, writeToStream } from 'mailauth/lib/tools';
+import { formatSignatureHeaderLine, getSigningHeaderLines, parseHeaders, writeToStream } from 'mailauth/lib/tools';
+import { relaxedBodyHash } from './dkim-relaxed-body';
 
 /** One DKIM key to sign with: its selector and the private key, parsed once. */
 export interface SigningKey {
@@ -10,55 +11,105 @@ export interface SigningKey {
   key: crypto.KeyObject;
 }
 
+export interface SignOptions {
+  /** The t= of the signatures (tests); default now. */
+  signTime?: Date;
+  /** Sign on this thread (a signing worker) instead of libuv's thread pool (the main thread). */
+  signHere?: boolean;
+}
+
+export interface SignResult {
+  /** The DKIM-Signature field(s), CRLF after each, in the order of the keys. */
+  signatures: string;
+  errors: Error[];
+}
+
+const CANONICALIZATION = 'relaxed/relaxed';
+
+/**
+ * The DKIM-Signature field(s) for a message, relaxed/relaxed, SHA-256, mailauth's default
+ * header list, signed with key objects parsed once. A message in memory (CRLF line ends, as
+ * SpooledMessage gives it) is canonicalized and hashed here in one pass over a Buffer; a
+ * stream goes through mailauth's signer. Both give mailauth's bytes (tests compare them).
+ */
+export async function signWithKeys(message: Readable | Buffer, domain: string, keys: SigningKey[], options: SignOptions = {}): Promise<SignResult> {
+  if (Buffer.isBuffer(message)) {
+    // mailauth finds the header's end at the first empty line; without one it signs nothing.
+    const end = message.indexOf('\r\n\r\n');
+    if (end < 0) return signStream(Readable.from([message], { objectMode: false }), domain, keys, options);
+    const headers = parseHeaders(message.subarray(0, end + 4));
+    return signatureFields(headers.parsed, domain, keys, relaxedBodyHash(message.subarray(end + 4)), options);
+  }
+  return signStream(message, domain, keys, options);
+}
+
 /**
  * mailauth's signer, except for the last step: mailauth parses the PEM private key
  * again for every message (about as costly as the RSA signature itself), so this one
  * keeps mailauth's header parsing, canonicalization and body hashing and signs with
- * key objects parsed once. Relaxed/relaxed, SHA-256, mailauth's default header list.
+ * key objects parsed once.
  */
 class KeyObjectSigner extends DkimSigner {
+  result: SignResult = { signatures: '', errors: [] };
+
   constructor(
-    domain: string,
+    private readonly domain: string,
     private readonly keys: SigningKey[],
-    signTime?: Date,
+    private readonly options: SignOptions,
   ) {
     // mailauth sets up a body hash only for entries with a privateKey; its text is never parsed here.
     super({
-      canonicalization: 'relaxed/relaxed',
-      signTime,
-      signatureData: keys.map((k) => ({ signingDomain: domain, selector: k.selector, privateKey: 'parsed once', algorithm: `${k.key.asymmetricKeyType}-sha256`, canonicalization: 'relaxed/relaxed' })),
+      canonicalization: CANONICALIZATION,
+      signTime: options.signTime,
+      signatureData: [{ signingDomain: domain, selector: 'body hash only', privateKey: 'parsed once', canonicalization: CANONICALIZATION }],
     });
   }
 
   override async finalize(): Promise<void> {
     if (!this.headers) return;
-    // All keys sign at once; the headers keep the order of the keys.
-    const signed = await Promise.allSettled(this.signatureData.map((data, i) => this.sign(data, this.keys[i].key)));
-    for (const [i, result] of signed.entries()) {
-      if (result.status === 'fulfilled') this.signatureHeaders.push(result.value);
-      else this.errors.push({ selector: this.signatureData[i].selector, signingDomain: this.signatureData[i].signingDomain, err: result.reason as Error });
-    }
-  }
-
-  private async sign(data: SignatureData, key: crypto.KeyObject): Promise<string> {
-    const type = key.asymmetricKeyType;
-    if (type !== 'rsa' && type !== 'ed25519') throw new Error(`unsupported DKIM key type ${type}`);
-    const { canonicalization, bodyCanon } = this.getCanonicalization(data);
-    const bodyHash = this.bodyHashes.get(`${bodyCanon}:sha256:${data.maxBodyLength ?? ''}`)?.hash;
+    const bodyHash = [...this.bodyHashes.values()][0]?.hash;
     if (!bodyHash) throw new Error('no body hash');
-    const lines = getSigningHeaderLines((this.headers as { parsed: unknown[] }).parsed, this.headerList);
-    const { canonicalizedHeader, dkimHeaderOpts } = generateCanonicalizedHeader('DKIM', lines, {
-      ...data,
-      algorithm: `${type}-sha256`,
-      canonicalization,
-      signTime: this.signTime,
-      expires: this.expires,
-      bodyHash,
-    });
-    // RFC 8463: Ed25519 signs the SHA-256 of the canonicalized header; RSA hashes it itself.
-    const signature = type === 'rsa' ? await signOffLoop('sha256', canonicalizedHeader, key) : await signOffLoop(null, crypto.createHash('sha256').update(canonicalizedHeader).digest(), key);
-    return formatSignatureHeaderLine('DKIM', { ...dkimHeaderOpts, b: signature.toString('base64') }, true);
+    this.result = await signatureFields(this.headers.parsed, this.domain, this.keys, bodyHash, this.options);
   }
+}
+
+async function signStream(message: Readable, domain: string, keys: SigningKey[], options: SignOptions): Promise<SignResult> {
+  const signer = new KeyObjectSigner(domain, keys, options);
+  await writeToStream(signer, message);
+  return signer.result;
+}
+
+/** Every key signs at once; the fields keep the order of the keys, a key that fails is an error instead. */
+async function signatureFields(parsed: unknown[], domain: string, keys: SigningKey[], bodyHash: string, options: SignOptions): Promise<SignResult> {
+  // Without a sign time mailauth reads the clock twice, for the signed field and for the one
+  // written after signing: a signature that takes long enough to cross a half second (a loaded
+  // machine) had a t= other than the one signed, a bad signature. One time for both.
+  options = { ...options, signTime: options.signTime ?? new Date() };
+  const lines = getSigningHeaderLines(parsed);
+  const signed = await Promise.allSettled(keys.map((k) => signatureField(lines, domain, k, bodyHash, options)));
+  const result: SignResult = { signatures: '', errors: [] };
+  for (const outcome of signed) {
+    if (outcome.status === 'fulfilled') result.signatures += `${outcome.value}\r\n`;
+    else result.errors.push(outcome.reason as Error);
+  }
+  return result;
+}
+
+async function signatureField(lines: unknown, domain: string, { selector, key }: SigningKey, bodyHash: string, options: SignOptions): Promise<string> {
+  const type = key.asymmetricKeyType;
+  if (type !== 'rsa' && type !== 'ed25519') throw new Error(`unsupported DKIM key type ${type}`);
+  const { canonicalizedHeader, dkimHeaderOpts } = generateCanonicalizedHeader('DKIM', lines, {
+    signingDomain: domain,
+    selector,
+    algorithm: `${type}-sha256`,
+    canonicalization: CANONICALIZATION,
+    signTime: options.signTime,
+    bodyHash,
+  });
+  // RFC 8463: Ed25519 signs the SHA-256 of the canonicalized header; RSA hashes it itself.
+  const [algorithm, data] = type === 'rsa' ? ['sha256', canonicalizedHeader] : [null, crypto.createHash('sha256').update(canonicalizedHeader).digest()];
+  const signature = options.signHere ? crypto.sign(algorithm, data, key) : await signOffLoop(algorithm, data, key);
+  return formatSignatureHeaderLine('DKIM', { ...dkimHeaderOpts, b: signature.toString('base64') }, true);
 }
 
 /**
@@ -69,11 +120,4 @@ function signOffLoop(algorithm: string | null, data: Buffer, key: crypto.KeyObje
   return new Promise((resolve, reject) => {
     crypto.sign(algorithm, data, key, (err, signature) => (err ? reject(err) : resolve(signature)));
   });
-}
-
-/** The DKIM-Signature field(s) for a message (CRLF after each), and what failed. `signTime` for tests. */
-export async function signWithKeys(message: Readable, domain: string, keys: SigningKey[], signTime?: Date): Promise<{ signatures: string; errors: Error[] }> {
-  const signer = new KeyObjectSigner(domain, keys, signTime);
-  await writeToStream(signer, message);
-  return { signatures: signer.signatureHeaders.map((h) => `${h}\r\n`).join(''), errors: signer.errors.map((e) => e.err) };
 }

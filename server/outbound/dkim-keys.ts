@@ -8,6 +8,9 @@ const generateKeyPair = promisify(crypto.generateKeyPair);
 
 export type DkimAlgorithm = 'rsa' | 'ed25519';
 
+/** A choice of key types the server refuses (setAlgorithms). */
+export class DkimAlgorithmError extends Error {}
+
 export interface DkimKey {
   domain: string;
   selector: string;
@@ -30,7 +33,7 @@ interface KeyRow {
 
 /**
  * DKIM keys per domain, made by the engine: RSA 2048 (and Ed25519 for an optional
- * second signature). Private keys are PEM files under <data>/secrets/dkim, readable
+ * second signature, per domain or for all of them). Private keys are PEM files under <data>/secrets/dkim, readable
  * only by the engine; the database keeps the selector, the public key and which key
  * signs now. A rotation makes a new key with a new selector and retires the old one.
  */
@@ -46,6 +49,36 @@ export class DkimKeys {
   /** Every key of the domain, active ones first, newest first. */
   keys(domain: string): DkimKey[] {
     return this.rows(domain).map(toKey);
+  }
+
+  /**
+   * The key types that sign the domain's mail: its own choice (setAlgorithms) or, without one,
+   * the server's (`ed25519ByDefault`, the dkimEd25519Signature setting). RSA always comes first.
+   */
+  algorithms(domain: string, ed25519ByDefault: boolean): DkimAlgorithm[] {
+    const row = this.db.prepare('SELECT algorithms FROM dkim_domains WHERE domain = ?').get(domain.toLowerCase()) as { algorithms: string } | undefined;
+    if (row) return row.algorithms.split(',') as DkimAlgorithm[];
+    return ed25519ByDefault ? ['rsa', 'ed25519'] : ['rsa'];
+  }
+
+  /** Whether the domain has a choice of its own (else the server setting decides). */
+  hasOwnAlgorithms(domain: string): boolean {
+    return this.db.prepare('SELECT 1 FROM dkim_domains WHERE domain = ?').get(domain.toLowerCase()) !== undefined;
+  }
+
+  /**
+   * The domain's own choice of key types; undefined goes back to the server setting. RSA must
+   * be in it: a receiver that does not know Ed25519 would see the mail as unsigned (DMARC fails).
+   */
+  setAlgorithms(domain: string, algorithms: DkimAlgorithm[] | undefined): void {
+    const name = domain.toLowerCase();
+    if (algorithms === undefined) {
+      this.db.prepare('DELETE FROM dkim_domains WHERE domain = ?').run(name);
+      return;
+    }
+    if (!algorithms.includes('rsa')) throw new DkimAlgorithmError('RSA must sign: receivers that do not know Ed25519 would see the mail as unsigned');
+    const value = algorithms.includes('ed25519') ? 'rsa,ed25519' : 'rsa';
+    this.db.prepare('INSERT INTO dkim_domains (domain, algorithms) VALUES (?, ?) ON CONFLICT (domain) DO UPDATE SET algorithms = excluded.algorithms').run(name, value);
   }
 
   /** The key that signs for the domain now, made on first use. */

@@ -25,6 +25,8 @@ declare module 'mailauth/lib/dkim/dkim-signer' {
 }
 
 declare module 'mailauth/lib/tools' {
+  /** The header section split into fields (the empty line after it may be included). */
+  export function parseHeaders(header: Buffer): { parsed: unknown[]; original: Buffer };
   export function getSigningHeaderLines(parsedHeaders: unknown[], fieldNames?: string): unknown;
   export function formatSignatureHeaderLine(type: string, values: Record<string, unknown>, folded: boolean): string;
   export function writeToStream(stream: NodeJS.WritableStream, input: NodeJS.ReadableStream): Promise<void>;
@@ -46,4 +48,9 @@ declare module 'mailauth/lib/arc' {
     input: Readable | Buffer,
     seal: { signingDomain: string; selector: string; privateKey: KeyObject | string; authResults: string; cv: 'none' | 'pass' | 'fail'; signTime?: Date },
   ): Promise<Buffer>;
+}
+
+declare module 'mailauth/lib/dkim/body' {
+  /** mailauth's body hasher (tests compare dkim-relaxed-body.ts with it). */
+  export function dkimBody(canonicalization: string, hashAlgo: string, maxBodyLength: number | false): { update(chunk: Buffer | null, final?: boolean): void; digest(encoding: 'base64'): string };
 }

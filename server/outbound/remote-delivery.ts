@@ -59,6 +59,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.shutdown.abort();
     this.resolver.cancel();
     this.sessions.closeAll();
+    void this.dkim.close();
   };
 
   constructor(
@@ -89,6 +90,7 @@ export class RemoteDelivery implements QueueProcessor {
     this.ctx.queue.off('stopping', this.onStopping);
     this.delays?.detach();
     this.sessions.closeAll();
+    void this.dkim.close();
   }
 
   async process(entry: QueueEntry): Promise<Map<string, RecipientOutcome>> {

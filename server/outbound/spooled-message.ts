@@ -2,8 +2,17 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { CrlfTransform, normalizeLineEnds } from './line-ends';
 
+/** Where a message's bytes are, for another thread: in memory, or in the spool file after `skip` bytes (line ends not yet made CRLF). */
+export type MessageSource = { content: Uint8Array } | { file: string; skip: number };
+
 /** Messages up to this size are read into memory once per delivery attempt. */
 const IN_MEMORY_LIMIT = 1024 * 1024;
+/** Messages up to this size are read with one blocking read (from the page cache, microseconds). */
+const SYNC_READ_LIMIT = 64 * 1024;
+
+function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+}
 
 /**
  * The message as it goes on the wire: the spool file after its local-only prefix.
@@ -24,22 +33,36 @@ export class SpooledMessage {
 
   /** `inMemoryLimit` is for tests. */
   static async load(file: string, skip: number, inMemoryLimit = IN_MEMORY_LIMIT): Promise<SpooledMessage> {
-    const handle = await fs.promises.open(file, 'r');
+    // The spool file was written and fsynced moments ago, so it is in the page cache: opening,
+    // sizing and closing it with blocking calls costs the event loop less than a trip to libuv's
+    // thread pool each (they were a sixth of the relay's main-thread samples with DKIM cheap).
+    const fd = fs.openSync(file, 'r');
     try {
-      const size = Math.max(0, (await handle.stat()).size - skip);
+      const size = Math.max(0, fs.fstatSync(fd).size - skip);
       if (size > inMemoryLimit) return new SpooledMessage(file, skip, size, undefined);
       const content = Buffer.allocUnsafe(size);
       let got = 0;
       while (got < size) {
-        const { bytesRead } = await handle.read(content, got, size - got, skip + got);
+        // A typical message is read at once; a larger one (up to the in-memory limit) on the pool.
+        const bytesRead = size <= SYNC_READ_LIMIT ? fs.readSync(fd, content, got, size - got, skip + got) : await readAt(fd, content, got, size - got, skip + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
       const normal = normalizeLineEnds(got === size ? content : content.subarray(0, got));
       return new SpooledMessage(file, skip, normal.length, normal);
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
+  }
+
+  /** The bytes as read (small message) or where to stream them from (large one). */
+  source(): MessageSource {
+    return this.content ? { content: this.content } : { file: this.file, skip: this.skip };
+  }
+
+  /** The message itself when it was read into memory (CRLF line ends), else a fresh stream of it (the DKIM signer takes either). */
+  bytes(): Buffer | Readable {
+    return this.content ?? this.open();
   }
 
   /** A fresh stream of the message, after `head` when given (a DKIM-Signature). */

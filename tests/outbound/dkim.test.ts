@@ -6,7 +6,7 @@ import path from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import { startEngine, type TestEngine } from '../helpers/engine';
 import { swaks } from '../helpers/smtp';
-import { gqlOk, login } from '../graphql/client';
+import { gql, gqlOk, login } from '../graphql/client';
 import { DnsServer, SmtpSink, loopbackNet, missingPeers, txtRecord } from './peers';
 
 const skip = missingPeers();
@@ -145,6 +145,45 @@ describe('DKIM signing of outbound mail', { skip }, () => {
     } finally {
       t.engine.ctx.settings.update({ dkimEd25519Signature: false });
     }
+  });
+
+  it('signs with RSA and Ed25519 (RFC 8463) when the domain chooses both: k=ed25519 in its record and DNS report, RSA first, both verify', async () => {
+    type Chosen = DkimView & { algorithms: string[]; ownAlgorithms: boolean };
+    const choose = async (algorithms: string): Promise<Chosen> =>
+      (await gqlOk<{ setDkimAlgorithms: Chosen }>(t.ports.http, `mutation { setDkimAlgorithms(input: { domain: "example.test", algorithms: ${algorithms} }) { ${DKIM_FIELDS} algorithms ownAlgorithms } }`, { token })).setDkimAlgorithms;
+    try {
+      const view = await choose('[RSA, ED25519]');
+      assert.deepEqual([view.algorithms, view.ownAlgorithms], [['RSA', 'ED25519'], true]);
+      const ed = view.keys.find((k) => k.active && k.algorithm === 'ED25519');
+      assert.ok(ed, 'an Ed25519 key made at once');
+      const p = /^v=DKIM1; k=ed25519; p=([A-Za-z0-9+/=]+)$/.exec(ed.recordValue)?.[1];
+      assert.ok(p, ed.recordValue);
+      assert.equal(Buffer.from(p, 'base64').length, 32, 'the bare 32-byte public key');
+      await publish(view);
+      const report = await gqlOk<{ domainDnsReport: { records: { kind: string; name: string; value: string; status: string }[] } }>(
+        t.ports.http,
+        'query { domainDnsReport(domain: "example.test") { records { kind name value status } } }',
+        { token },
+      );
+      const dkimRecords = report.domainDnsReport.records.filter((r) => r.kind === 'DKIM');
+      assert.deepEqual(dkimRecords.map((r) => [r.name, r.value.slice(0, 17), r.status]), [
+        [`${view.keys.find((k) => k.active && k.algorithm === 'RSA')!.selector}._domainkey.example.test`, 'v=DKIM1; k=rsa; p', 'OK'],
+        [ed.recordName, 'v=DKIM1; k=ed2551', 'OK'],
+      ]);
+      const content = await submit('chosen by the domain');
+      const header = content.slice(0, content.indexOf('\r\n\r\n'));
+      assert.deepEqual([...header.matchAll(/^DKIM-Signature: v=1; a=([a-z0-9-]+)/gm)].map((m) => m[1]), ['rsa-sha256', 'ed25519-sha256']);
+      const result = await verify(content);
+      const results = result.results.map((r) => r.status.result);
+      if (results.some((r) => r !== 'pass')) assert.fail(await diagnose(view, result, content));
+      assert.deepEqual(results, ['pass', 'pass']);
+      const refused = await gql(t.ports.http, 'mutation { setDkimAlgorithms(input: { domain: "example.test", algorithms: [ED25519] }) { domain } }', { token });
+      assert.equal(refused.errors?.[0]?.extensions?.code, 'RSA_REQUIRED');
+    } finally {
+      const back = await choose('null');
+      assert.deepEqual([back.algorithms, back.ownAlgorithms], [['RSA'], false], 'the server setting decides again');
+    }
+    assert.doesNotMatch(await submit('the server setting again'), /a=ed25519-sha256/);
   });
 
   it('rotates: a new selector signs, the old key is kept retired until deleted', async () => {

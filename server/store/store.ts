@@ -13,6 +13,7 @@ import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
 import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
+import { type TextColumn, TextIndex } from './text-index';
 import {
   DEFAULT_MAILBOXES,
   type FlagMode,
@@ -108,6 +109,8 @@ export class MailStore extends EventEmitter {
   readonly files = new MessageFiles();
   /** Files of expunged messages that sessions still show (RFC 2180 section 4.1.2). */
   readonly retained = this.files.retained;
+  /** The full-text index SEARCH uses as a pre-filter (migration 24); the engine starts its background indexer. */
+  readonly textIndex: TextIndex;
   private readonly subscribed: Subscriptions;
   private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
@@ -130,6 +133,7 @@ export class MailStore extends EventEmitter {
     this.acl = new MailboxAcl(db);
     this.subscribed = new Subscriptions(db);
     this.urlauthKeys = new UrlauthKeys(db);
+    this.textIndex = new TextIndex(db, this.files);
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;
@@ -427,6 +431,11 @@ export class MailStore extends EventEmitter {
     return this.files.openRange(meta, start, end);
   }
 
+  /** Messages of a mailbox (ids) whose text may hold `needle`; undefined when the index cannot tell (see TextIndex). */
+  textCandidates(mailboxId: number, column: TextColumn, needle: string): Set<number> | undefined {
+    return this.textIndex.candidates(mailboxId, column, needle);
+  }
+
   /** Cached parse results (ENVELOPE, BODYSTRUCTURE) as JSON, so FETCH does not re-parse. */
   summary(messageId: number): string | null {
     const row = this.db.prepare('SELECT summary FROM messages WHERE id = ?').get(messageId) as
@@ -541,6 +550,7 @@ export class MailStore extends EventEmitter {
     }
     for (const watcher of this.appendWatchers) for (const p of ready) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
+    this.textIndex.schedule();
     const filed = new Map<number, number[]>();
     results.forEach((r, i) => ready[i].item.byUser && filed.set(r.mailboxId, [...(filed.get(r.mailboxId) ?? []), r.uid]));
     for (const [mailboxId, uids] of filed) this.emit('filed', { mailboxId, uids });
@@ -720,10 +730,13 @@ export class MailStore extends EventEmitter {
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
     // One reconstruct of a mailbox at a time: two would both add the same file without a row.
     const before = this.reconstructing.get(box.id) ?? Promise.resolve();
-    const run = before.catch(() => undefined).then(() => {
+    const run = before.catch(() => undefined).then(async () => {
       const current = this.mailboxById(box.id);
       if (!current) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" was deleted`);
-      return reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+      const report = await reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+      // The files are the truth: the full-text index of the mailbox is built again from them.
+      this.textIndex.reset(box.id);
+      return report;
     });
     this.reconstructing.set(box.id, run);
     try {

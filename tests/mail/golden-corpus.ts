@@ -12,7 +12,7 @@ import { storableMessage } from '../../server/imap/mime/binary';
 import { decodeTransferExact } from '../../server/mail/mime/transfer';
 import { parseHeaderFields } from '../../server/mail/mime/header';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
-import { searchable } from '../../server/imap/mime/searchable';
+import { searchable } from '../../server/mail/mime/searchable';
 import { sortKeys } from '../../server/imap/mime/sort-keys';
 import { type PartOffsets, summarize } from '../../server/imap/mime/summary';
 import { leafParts, parseMessage, partText } from '../../server/junk/mime';

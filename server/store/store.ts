@@ -363,10 +363,33 @@ export class MailStore extends EventEmitter {
     );
   }
 
+  /**
+   * UID, flags and MODSEQ of every message of a mailbox, in UID order: what SELECT and
+   * FETCH FLAGS need, without the rest of the row (a fifth of the cost for 100,000 messages).
+   */
+  messageFlags(mailboxId: number, viewer?: Viewer): Pick<MessageMeta, 'uid' | 'flags' | 'modseq'>[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    const sql =
+      viewer === undefined
+        ? 'SELECT m.uid, m.flags, m.modseq, 0 FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid'
+        : 'SELECT m.uid, m.flags, m.modseq, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid';
+    const rows = this.db.prepare(sql).raw().all(...withViewer(viewer, mailboxId)) as [number, string, number, number][];
+    return rows.map(([uid, flags, modseq, seen]) => ({ uid, modseq, flags: withSeen(flags ? flags.split(' ') : [], !!seen) }));
+  }
+
   message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
     const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer, true).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
     return row && this.toMessage(row);
+  }
+
+  /** The messages of a mailbox with these ids (message rows, as the full-text index names them), in UID order. */
+  messagesById(mailboxId: number, ids: Iterable<number>, viewer?: Viewer): MessageMeta[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? AND m.id IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer).all(
+      ...withViewer(viewer, mailboxId),
+      JSON.stringify([...ids]),
+    ) as MessageRow[]).map((r) => this.toMessage(r));
   }
 
   /** The messages of a mailbox with these UIDs (those that still exist), in one query. */
@@ -434,6 +457,21 @@ export class MailStore extends EventEmitter {
   /** Messages of a mailbox (ids) whose text may hold `needle`; undefined when the index cannot tell (see TextIndex). */
   textCandidates(mailboxId: number, column: TextColumn, needle: string): Set<number> | undefined {
     return this.textIndex.candidates(mailboxId, column, needle);
+  }
+
+  /** The cached SORT/THREAD keys (JSON) of a mailbox's messages that have them, by message id. */
+  sortKeys(mailboxId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, sort_keys FROM messages WHERE mailbox_id = ? AND sort_keys IS NOT NULL').raw().all(mailboxId) as [number, string][];
+    return new Map(rows);
+  }
+
+  /** A cache like the summary: written without waiting for the disk. */
+  saveSortKeys(keys: [messageId: number, json: string][]): void {
+    if (keys.length === 0) return;
+    this.relaxed(() => {
+      const update = this.db.prepare('UPDATE messages SET sort_keys = ? WHERE id = ?');
+      for (const [id, json] of keys) update.run(json, id);
+    });
   }
 
   /** Cached parse results (ENVELOPE, BODYSTRUCTURE) as JSON, so FETCH does not re-parse. */

@@ -13,8 +13,8 @@ import type { MessageFiles } from './message-files';
 
 /** Decoded characters of body text indexed per message; a larger message is scanned instead. */
 export const TEXT_INDEX_BODY_MAX = 512 * 1024;
-/** Message files larger than this are not even parsed for the index (their text would rarely fit). */
-const TEXT_INDEX_FILE_MAX = 8 * 1024 * 1024;
+/** Message files larger than this are not parsed for the index: one parse must not hold the event loop for long. */
+const TEXT_INDEX_FILE_MAX = 2 * 1024 * 1024;
 /** The same for the header text. */
 const TEXT_INDEX_HEADER_MAX = 64 * 1024;
 /** Messages read and indexed per transaction. */

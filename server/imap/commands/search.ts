@@ -1,7 +1,7 @@
 import type { MessageMeta } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { headerDateDay, parseSearchDate, utcDay } from '../protocol/imap-date';
-import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type SequenceSet, lowerBound, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
 import { type SearchableMessage, searchable } from '../../mail/mime/searchable';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
@@ -214,16 +214,19 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
   // Snapshot the numbering before any await: it must match what the client knows.
   const uids = [...view.uids];
   const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
-  const byUid = new Map(s.ctx.store.messages(view.mailbox.id, s.user!.id).map((m) => [m.uid, m]));
   const withContent = needsContent(key);
   const needles = withContent ? textNeedles(key) : [];
   if (needles.length > MAX_TEXT_KEYS) throw new SearchLimitError(`A search may look for at most ${MAX_TEXT_KEYS} different BODY or TEXT strings`);
   const possible = withContent ? indexCandidates(s, view.mailbox.id, key) : undefined;
+  // When no message can match without a text key matching, only the index's candidates are loaded.
+  const narrow = possible !== undefined && requiresText(key);
+  const metas = narrow ? s.ctx.store.messagesById(view.mailbox.id, possible, s.user!.id) : s.ctx.store.messages(view.mailbox.id, s.user!.id);
   const scan = new ScanClock();
   const found: SearchHit[] = [];
-  for (let i = 0; i < uids.length; i++) {
-    const meta = byUid.get(uids[i]);
-    if (!meta) continue;
+  // In UID order either way; the sequence numbers are those of the snapshot.
+  for (const meta of metas) {
+    const i = lowerBound(uids, meta.uid);
+    if (uids[i] !== meta.uid) continue;
     const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
     if (possible && !possible.has(meta.id)) {
       // The index says no string of the program is in this message: every text key is false.
@@ -277,6 +280,22 @@ function indexCandidates(s: ImapSession, mailboxId: number, key: SearchKey): Set
     return true;
   };
   return visit(key) ? union : undefined;
+}
+
+/** True when a message matches only if some text key does (then messages the index rules out need not be looked at). */
+function requiresText(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'header':
+    case 'body':
+    case 'text':
+      return true;
+    case 'and':
+      return k.keys.some(requiresText);
+    case 'or':
+      return requiresText(k.a) && requiresText(k.b);
+    default:
+      return false;
+  }
 }
 
 function needsContent(k: SearchKey): boolean {

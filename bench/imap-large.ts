@@ -2,14 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
-import { intFlag } from './lib/args';
-import { registerCleanup } from './lib/cleanup';
-import { DovecotImapInstance } from './lib/dovecot-imap-instance';
-import { freePort } from './lib/free-port';
+import { intFlag, onlyFlag } from './lib/args';
+import { withDovecotImap } from './lib/dovecot-imap-instance';
 import { ImapTimer } from './lib/imap-timer';
 import { CORPUS_TERMS, type CorpusInfo, writeLargeCorpus } from './lib/large-corpus';
 import { TreeMemorySampler } from './lib/memory';
-import { PillarboxEngine } from './lib/pillarbox-engine';
+import { withImapEngine } from './lib/pillarbox-engine';
 import { sleep } from './lib/poll';
 import { makeWorkDir, removeDir } from './lib/workdir';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
@@ -121,20 +119,9 @@ async function serve(ctx: BenchContext, system: string, port: number, roots: () 
   }
 }
 
-async function runPillarbox(ctx: BenchContext, corpus: string, runs: number, keep: boolean): Promise<Served & { loadSeconds: number; indexSeconds: number }> {
-  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-imap-large');
-  let engine: PillarboxEngine | undefined;
-  const cleanup = registerCleanup(async () => {
-    await engine?.stop();
-    if (!keep) removeDir(dir);
-  });
-  try {
-    engine = await PillarboxEngine.start(dir);
-    const e = engine;
-    await e.login();
-    await e.createUser(USER, PASSWORD, 'IMAP Bench');
-    await e.graphql('mutation ($i: UpdateSettingsInput!) { updateSettings(input: $i) { imapMaxConnections } }', { i: { allowPlaintextAuthWithoutTls: true } });
-    ctx.log(`pillarbox (pid ${e.pid}, imap ${e.ports.imap}) in ${dir}: importing the Maildir`);
+function runPillarbox(ctx: BenchContext, corpus: string, runs: number, keep: boolean): Promise<Served & { loadSeconds: number; indexSeconds: number }> {
+  return withImapEngine(ctx, { prefix: 'pillarbox-bench-imap-large', user: USER, password: PASSWORD, keep }, async (e, dir) => {
+    ctx.log('importing the Maildir');
     const started = performance.now();
     const { startDiskMigration } = await e.graphql<{ startDiskMigration: { id: string } }>('mutation ($p: String!) { startDiskMigration(input: {user: "bench", path: $p}) { id } }', { p: corpus });
     for (;;) {
@@ -157,32 +144,20 @@ async function runPillarbox(ctx: BenchContext, corpus: string, runs: number, kee
     const indexSeconds = (performance.now() - started) / 1000 - loadSeconds;
     ctx.log(`text index complete ${indexSeconds.toFixed(1)} s after the import`);
     return { ...(await serve(ctx, 'pillarbox', e.ports.imap, () => [e.pid], runs)), loadSeconds, indexSeconds };
-  } finally {
-    if (keep) ctx.log(`kept ${dir}`);
-    await cleanup();
-  }
+  });
 }
 
-async function runDovecot(ctx: BenchContext, corpus: string, runs: number, keep: boolean): Promise<Served> {
-  const dir = makeWorkDir(ctx.workDir, 'dovecot-bench-imap-large');
-  const dovecot = new DovecotImapInstance(dir, await freePort(), PASSWORD);
-  const cleanup = registerCleanup(async () => {
-    await dovecot.stop();
-    if (!keep) removeDir(dir);
-  });
-  try {
+function runDovecot(ctx: BenchContext, corpus: string, runs: number, keep: boolean): Promise<Served> {
+  // The same files, hard-linked: Dovecot reads the Maildir as it is and builds its index on first use.
+  const prepare = (dir: string) => {
     const mail = path.join(dir, 'mail');
     fs.mkdirSync(mail, { recursive: true });
-    // The same files, hard-linked: Dovecot reads the Maildir as it is and builds its index on first use.
     execFileSync('cp', ['-al', corpus, path.join(mail, USER)]);
     execFileSync('chown', ['-R', '65534:65534', mail]);
-    await dovecot.start();
-    ctx.log(`dovecot (pid ${dovecot.pid}, imap ${dovecot.port}) in ${dir}`);
-    return await serve(ctx, 'dovecot', dovecot.port, () => (dovecot.pid ? [dovecot.pid] : []), runs);
-  } finally {
-    if (keep) ctx.log(`kept ${dir}`);
-    await cleanup();
-  }
+  };
+  return withDovecotImap(ctx, { prefix: 'dovecot-bench-imap-large', password: PASSWORD, keep, prepare }, (dovecot) =>
+    serve(ctx, 'dovecot', dovecot.port, () => (dovecot.pid ? [dovecot.pid] : []), runs),
+  );
 }
 
 export const imapLargeBenchmark: Benchmark = {
@@ -199,8 +174,7 @@ export const imapLargeBenchmark: Benchmark = {
     const messages = intFlag(ctx.flags, 'messages', 100_000);
     const folderCount = intFlag(ctx.flags, 'folders', 1000);
     const runs = intFlag(ctx.flags, 'runs', 5);
-    const only = ctx.flags.get('only');
-    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+    const only = onlyFlag(ctx.flags);
     const keep = ctx.flags.has('keep');
     const corpusDir = makeWorkDir(ctx.workDir, 'imap-large-corpus');
     const corpus = path.join(corpusDir, 'Maildir');

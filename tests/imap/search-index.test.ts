@@ -140,3 +140,17 @@ test('expunge takes a message out of the index; reconstruct builds the index aga
   assert.deepEqual(rebuilt.length, before.length);
   assert.ok(rebuilt.includes('BODY zebra => * SEARCH 1 11'), rebuilt.join('\n'));
 });
+
+test('SORT and THREAD answer the same from their cached keys as from the files', async () => {
+  const c = await loggedIn(t);
+  await run(c, 's', 'SELECT INBOX');
+  const commands = ['UID SORT (DATE) UTF-8 ALL', 'UID SORT (REVERSE SUBJECT FROM) UTF-8 ALL', 'UID THREAD REFERENCES UTF-8 ALL', 'UID THREAD ORDEREDSUBJECT UTF-8 ALL'];
+  const first = [];
+  for (const [i, cmd] of commands.entries()) first.push((await run(c, `f${i}`, cmd)).slice(0, -1).join());
+  const cached = t.engine.ctx.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND sort_keys IS NOT NULL').pluck().get(inbox().id);
+  assert.equal(cached, inbox().messageCount);
+  const again = [];
+  for (const [i, cmd] of commands.entries()) again.push((await run(c, `g${i}`, cmd)).slice(0, -1).join());
+  assert.deepEqual(again, first);
+  c.close();
+});

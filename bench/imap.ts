@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { intFlag } from './lib/args';
-import { registerCleanup } from './lib/cleanup';
-import { DovecotImapInstance } from './lib/dovecot-imap-instance';
-import { freePort } from './lib/free-port';
-import { PillarboxEngine } from './lib/pillarbox-engine';
+import { intFlag, onlyFlag } from './lib/args';
+import { withDovecotImap } from './lib/dovecot-imap-instance';
+import { withImapEngine } from './lib/pillarbox-engine';
 import { makeWorkDir, removeDir } from './lib/workdir';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
 
@@ -89,44 +87,16 @@ function runImaptest(binary: string, port: number, mbox: string, clients: number
   });
 }
 
-async function runPillarbox(ctx: BenchContext, binary: string, mbox: string, clients: number, secs: number, keep: boolean): Promise<Record<string, number>> {
-  const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-imap');
-  let engine: PillarboxEngine | undefined;
-  const cleanup = registerCleanup(async () => {
-    await engine?.stop();
-    if (!keep) removeDir(dir);
-  });
-  try {
-    engine = await PillarboxEngine.start(dir);
-    await engine.login();
-    await engine.createUser(USER, PASSWORD, 'IMAP Bench');
-    // imaptest logs in with LOGIN on the plain port, like the Dovecot side; room for its clients.
-    await engine.graphql('mutation ($i: UpdateSettingsInput!) { updateSettings(input: $i) { imapMaxConnections } }', {
-      i: { allowPlaintextAuthWithoutTls: true, imapMaxConnections: Math.max(32, clients * 2), maxConnectionsPerIp: Math.max(50, clients * 2) },
-    });
-    ctx.log(`pillarbox (pid ${engine.pid}, imap ${engine.ports.imap}) in ${dir}`);
-    return parseTotals(await runImaptest(binary, engine.ports.imap, mbox, clients, secs));
-  } finally {
-    if (keep) ctx.log(`kept ${dir}`);
-    await cleanup();
-  }
+function runPillarbox(ctx: BenchContext, binary: string, mbox: string, clients: number, secs: number, keep: boolean): Promise<Record<string, number>> {
+  // Room for imaptest's clients.
+  const settings = { imapMaxConnections: Math.max(32, clients * 2), maxConnectionsPerIp: Math.max(50, clients * 2) };
+  return withImapEngine(ctx, { prefix: 'pillarbox-bench-imap', user: USER, password: PASSWORD, keep, settings }, async (engine) =>
+    parseTotals(await runImaptest(binary, engine.ports.imap, mbox, clients, secs)),
+  );
 }
 
-async function runDovecot(ctx: BenchContext, binary: string, mbox: string, clients: number, secs: number, keep: boolean): Promise<Record<string, number>> {
-  const dir = makeWorkDir(ctx.workDir, 'dovecot-bench-imap');
-  const dovecot = new DovecotImapInstance(dir, await freePort(), PASSWORD);
-  const cleanup = registerCleanup(async () => {
-    await dovecot.stop();
-    if (!keep) removeDir(dir);
-  });
-  try {
-    await dovecot.start();
-    ctx.log(`dovecot (pid ${dovecot.pid}, imap ${dovecot.port}) in ${dir}`);
-    return parseTotals(await runImaptest(binary, dovecot.port, mbox, clients, secs));
-  } finally {
-    if (keep) ctx.log(`kept ${dir}`);
-    await cleanup();
-  }
+function runDovecot(ctx: BenchContext, binary: string, mbox: string, clients: number, secs: number, keep: boolean): Promise<Record<string, number>> {
+  return withDovecotImap(ctx, { prefix: 'dovecot-bench-imap', password: PASSWORD, keep }, async (dovecot) => parseTotals(await runImaptest(binary, dovecot.port, mbox, clients, secs)));
 }
 
 export const imapBenchmark: Benchmark = {
@@ -136,8 +106,7 @@ export const imapBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchResult> {
     const clients = intFlag(ctx.flags, 'clients', 20);
     const secs = intFlag(ctx.flags, 'secs', 30);
-    const only = ctx.flags.get('only');
-    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+    const only = onlyFlag(ctx.flags);
     const keep = ctx.flags.has('keep');
     const workload = {
       summary: `imaptest stress, default command mix, ${clients} clients, ${secs} s per side; figures are commands completed`,

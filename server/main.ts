@@ -229,6 +229,7 @@ export class Engine {
     this.ctx.migrations.markInterrupted();
     this.ctx.jobs.start();
     this.ctx.alerts.start();
+    this.ctx.store.textIndex.start();
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
     watchExpiry();
@@ -274,6 +275,7 @@ export class Engine {
     await this.ctx.alerts.stop();
     await Promise.all([...this.services].reverse().map((s) => s.stop().catch((err) => this.log.error(`stopping ${s.name} failed`, { error: String(err) }))));
     await this.ctx.queue.stop();
+    await this.ctx.store.textIndex.stop();
     this.ctx.counters.stop();
     // After the queue: no delivery is waiting for a Sieve run any more.
     await this.ctx.sieve.close();

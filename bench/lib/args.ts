@@ -23,3 +23,10 @@ export function intFlag(flags: Map<string, string | true>, name: string, fallbac
   if (raw === true || !Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive whole number`);
   return value;
 }
+
+/** --only pillarbox|peer: one side of a comparison; undefined runs both. */
+export function onlyFlag(flags: Map<string, string | true>): 'pillarbox' | 'peer' | undefined {
+  const only = flags.get('only');
+  if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
+  return only;
+}

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { registerCleanup } from './cleanup';
 import { type DovecotMaster, startDovecotMaster, stopDovecotMaster } from './dovecot-master';
+import { freePort } from './free-port';
+import { makeWorkDir, removeDir } from './workdir';
 
 /**
  * A private, throw-away Dovecot serving IMAP (plaintext login allowed) on one loopback
@@ -111,4 +114,31 @@ function accepts(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/**
+ * A throw-away DovecotImapInstance on a free port in a fresh work directory: `prepare` fills
+ * the directory before Dovecot starts, `work` uses it; then Dovecot stops and the directory
+ * goes (kept with `keep`), also on failure or Ctrl-C.
+ */
+export async function withDovecotImap<T>(
+  ctx: { workDir: string; log(message: string): void },
+  options: { prefix: string; password: string; keep: boolean; prepare?: (dir: string) => void },
+  work: (dovecot: DovecotImapInstance) => Promise<T>,
+): Promise<T> {
+  const dir = makeWorkDir(ctx.workDir, options.prefix);
+  const dovecot = new DovecotImapInstance(dir, await freePort(), options.password);
+  const cleanup = registerCleanup(async () => {
+    await dovecot.stop();
+    if (!options.keep) removeDir(dir);
+  });
+  try {
+    options.prepare?.(dir);
+    await dovecot.start();
+    ctx.log(`dovecot (pid ${dovecot.pid}, imap ${dovecot.port}) in ${dir}`);
+    return await work(dovecot);
+  } finally {
+    if (options.keep) ctx.log(`kept ${dir}`);
+    await cleanup();
+  }
 }

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import { LISTENERS } from '../../server/config/bootstrap';
+import { registerCleanup } from './cleanup';
 import { waitFor } from './poll';
 import { processTree, signal, waitForExit } from './procs';
+import { makeWorkDir, removeDir } from './workdir';
 
 const CLI = path.resolve(__dirname, '../../server/cli/pillarbox.js');
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
@@ -158,5 +160,36 @@ function tail(file: string, lines = 5): string {
     return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
   } catch {
     return '(no output)';
+  }
+}
+
+/**
+ * An engine in a fresh work directory with one mail user who may log in with a password on
+ * the plain IMAP port (as on the Dovecot side), `settings` applied too; `work` uses it, then
+ * the engine stops and the directory goes (kept with `keep`), also on failure or Ctrl-C.
+ */
+export async function withImapEngine<T>(
+  ctx: { workDir: string; log(message: string): void },
+  options: { prefix: string; user: string; password: string; keep: boolean; settings?: Record<string, unknown> },
+  work: (engine: PillarboxEngine, dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = makeWorkDir(ctx.workDir, options.prefix);
+  let engine: PillarboxEngine | undefined;
+  const cleanup = registerCleanup(async () => {
+    await engine?.stop();
+    if (!options.keep) removeDir(dir);
+  });
+  try {
+    engine = await PillarboxEngine.start(dir);
+    await engine.login();
+    await engine.createUser(options.user, options.password, 'IMAP Bench');
+    await engine.graphql('mutation ($i: UpdateSettingsInput!) { updateSettings(input: $i) { imapMaxConnections } }', {
+      i: { allowPlaintextAuthWithoutTls: true, ...options.settings },
+    });
+    ctx.log(`pillarbox (pid ${engine.pid}, imap ${engine.ports.imap}) in ${dir}`);
+    return await work(engine, dir);
+  } finally {
+    if (options.keep) ctx.log(`kept ${dir}`);
+    await cleanup();
   }
 }

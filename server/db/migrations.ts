@@ -733,4 +733,23 @@ CREATE TABLE dkim_domains (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 24,
+    sql: `
+-- Full-text index of message text (issue 16, server/store/text-index.ts): the decoded header and
+-- body text, lower-cased, in trigrams, so SEARCH BODY/TEXT/SUBJECT… read only the messages that
+-- can match. text_indexed: 0 not yet (scanned), 1 in the index, 2 too large or unreadable (scanned).
+ALTER TABLE messages ADD COLUMN text_indexed INTEGER NOT NULL DEFAULT 0;
+-- What SORT and THREAD compare (base subject, sent date, addresses, Message-ID, References) as
+-- JSON, worked out from the header the first time a SORT or THREAD needs it, so later ones do
+-- not read the files (as Dovecot's cache file does).
+ALTER TABLE messages ADD COLUMN sort_keys TEXT;
+CREATE INDEX messages_text_pending ON messages(id) WHERE text_indexed = 0;
+CREATE VIRTUAL TABLE message_text USING fts5(header, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
+-- Every way a message row goes (expunge, a deleted mailbox or user) takes its text with it.
+CREATE TRIGGER messages_text_gone AFTER DELETE ON messages WHEN old.text_indexed = 1 BEGIN
+  DELETE FROM message_text WHERE rowid = old.id;
+END;
+`,
+  },
 ];

@@ -13,6 +13,7 @@ import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
 import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
+import { type TextColumn, TextIndex } from './text-index';
 import {
   DEFAULT_MAILBOXES,
   type FlagMode,
@@ -113,6 +114,8 @@ export class MailStore extends EventEmitter {
   readonly files = new MessageFiles();
   /** Files of expunged messages that sessions still show (RFC 2180 section 4.1.2). */
   readonly retained = this.files.retained;
+  /** The full-text index SEARCH uses as a pre-filter (migration 24); the engine starts its background indexer. */
+  readonly textIndex: TextIndex;
   private readonly subscribed: Subscriptions;
   private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
@@ -141,6 +144,7 @@ export class MailStore extends EventEmitter {
     this.acl = new MailboxAcl(db);
     this.subscribed = new Subscriptions(db);
     this.urlauthKeys = new UrlauthKeys(db);
+    this.textIndex = new TextIndex(db, this.files);
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;
@@ -372,11 +376,34 @@ export class MailStore extends EventEmitter {
     );
   }
 
+  /**
+   * UID, flags and MODSEQ of every message of a mailbox, in UID order: what SELECT and
+   * FETCH FLAGS need, without the rest of the row (a fifth of the cost for 100,000 messages).
+   */
+  messageFlags(mailboxId: number, viewer?: Viewer): Pick<MessageMeta, 'uid' | 'flags' | 'modseq'>[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    const sql =
+      viewer === undefined
+        ? 'SELECT m.uid, m.flags, m.modseq, 0 FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid'
+        : 'SELECT m.uid, m.flags, m.modseq, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid';
+    const rows = this.db.prepare(sql).raw().all(...withViewer(viewer, mailboxId)) as [number, string, number, number][];
+    return rows.map(([uid, flags, modseq, seen]) => ({ uid, modseq, flags: withSeen(flags ? flags.split(' ') : [], !!seen) }));
+  }
+
   message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
     if (uid >= this.visibleBelow(mailboxId)) return undefined;
     const row = this.selectMessages('m.mailbox_id = ? AND m.uid = ?', viewer, true).get(...withViewer(viewer, mailboxId, uid)) as MessageRow | undefined;
     return row && this.toMessage(row);
+  }
+
+  /** The messages of a mailbox with these ids (message rows, as the full-text index names them), in UID order. */
+  messagesById(mailboxId: number, ids: Iterable<number>, viewer?: Viewer): MessageMeta[] {
+    viewer = this.viewerFor(mailboxId, viewer);
+    return (this.selectMessages('m.mailbox_id = ? AND m.id IN (SELECT value FROM json_each(?)) ORDER BY m.uid', viewer).all(
+      ...withViewer(viewer, mailboxId),
+      JSON.stringify([...ids]),
+    ) as MessageRow[]).map((r) => this.toMessage(r));
   }
 
   /** The messages of a mailbox with these UIDs (those that still exist), in one query. */
@@ -439,6 +466,26 @@ export class MailStore extends EventEmitter {
   /** A stream of bytes [start, end), returned once the file is open (then it stays readable if expunged). */
   openRange(meta: Pick<MessageMeta, 'file'>, start: number, end: number): Promise<Readable> {
     return this.files.openRange(meta, start, end);
+  }
+
+  /** Messages of a mailbox (ids) whose text may hold `needle`; undefined when the index cannot tell (see TextIndex). */
+  textCandidates(mailboxId: number, column: TextColumn, needle: string): Set<number> | undefined {
+    return this.textIndex.candidates(mailboxId, column, needle);
+  }
+
+  /** The cached SORT/THREAD keys (JSON) of a mailbox's messages that have them, by message id. */
+  sortKeys(mailboxId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, sort_keys FROM messages WHERE mailbox_id = ? AND sort_keys IS NOT NULL').raw().all(mailboxId) as [number, string][];
+    return new Map(rows);
+  }
+
+  /** A cache like the summary: written without waiting for the disk. */
+  saveSortKeys(keys: [messageId: number, json: string][]): void {
+    if (keys.length === 0) return;
+    this.relaxed(() => {
+      const update = this.db.prepare('UPDATE messages SET sort_keys = ? WHERE id = ?');
+      for (const [id, json] of keys) update.run(json, id);
+    });
   }
 
   /** Cached parse results (ENVELOPE, BODYSTRUCTURE) as JSON, so FETCH does not re-parse. */
@@ -592,6 +639,7 @@ export class MailStore extends EventEmitter {
     show();
     for (const watcher of this.appendWatchers) for (const p of ready) watcher.add(p.file);
     for (const r of results) this.emit('exists', { mailboxId: r.mailboxId, uid: r.uid });
+    this.textIndex.schedule();
     const filed = new Map<number, number[]>();
     results.forEach((r, i) => ready[i].item.byUser && filed.set(r.mailboxId, [...(filed.get(r.mailboxId) ?? []), r.uid]));
     for (const [mailboxId, uids] of filed) this.emit('filed', { mailboxId, uids });
@@ -771,10 +819,13 @@ export class MailStore extends EventEmitter {
     if (!box) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" does not exist`);
     // One reconstruct of a mailbox at a time: two would both add the same file without a row.
     const before = this.reconstructing.get(box.id) ?? Promise.resolve();
-    const run = before.catch(() => undefined).then(() => {
+    const run = before.catch(() => undefined).then(async () => {
       const current = this.mailboxById(box.id);
       if (!current) throw new StoreError('NONEXISTENT', `mailbox "${mailboxName}" was deleted`);
-      return reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+      const report = await reconstructMailbox(this.reconstructAccess(), current, this.mailboxDir(userId, box.id), options);
+      // The files are the truth: the full-text index of the mailbox is built again from them.
+      this.textIndex.reset(box.id);
+      return report;
     });
     this.reconstructing.set(box.id, run);
     try {

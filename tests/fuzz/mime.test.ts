@@ -3,7 +3,7 @@
  * BODYSTRUCTURE, ENVELOPE, SEARCH, sections), the junk filter's parser and tokenizer, Sieve's
  * message view, and the decoders (quoted-printable, base64, charsets, encoded words, addresses).
  */
-import { parseAddressList } from '../../server/imap/mime/address';
+import { parseAddressList } from '../../server/mail/mime/address';
 import { storableMessage } from '../../server/imap/mime/binary';
 import { decodeCharset } from '../../server/mail/mime/charset';
 import { decodeEncodedWords, decodeHeaderValue } from '../../server/mail/mime/encoded-words';
@@ -11,7 +11,7 @@ import { decodeQuotedPrintable, decodeQuotedPrintableLines, decodeTransfer, deco
 import { parseHeaderFields } from '../../server/mail/mime/header';
 import { type MimeNode, parseMime } from '../../server/mail/mime/tree';
 import { filterHeader, sectionRange } from '../../server/imap/mime/sections';
-import { searchable } from '../../server/imap/mime/searchable';
+import { searchable } from '../../server/mail/mime/searchable';
 import { baseSubject, parseHeaderDate, sortKeys } from '../../server/imap/mime/sort-keys';
 import { type PartOffsets, summarize } from '../../server/imap/mime/summary';
 import { JUNK_TEXT, leafParts, parseMessage, partText } from '../../server/junk/mime';

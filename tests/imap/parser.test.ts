@@ -9,7 +9,7 @@ import { parseFetchItems } from '../../server/imap/commands/fetch';
 import { parseSearch } from '../../server/imap/commands/search';
 import { summarize } from '../../server/imap/mime/summary';
 import { sectionRange } from '../../server/imap/mime/sections';
-import { parseAddressList } from '../../server/imap/mime/address';
+import { parseAddressList } from '../../server/mail/mime/address';
 import { MULTIPART } from './helpers';
 
 const cursor = (line: string) => new CommandCursor({ lines: [Buffer.from(line)], literals: [] });

@@ -13,6 +13,7 @@ import { type CommandSpec, SELECTED, bad, no, ok } from '../session/command-type
 import { flagList } from '../session/flags';
 import type { ImapSession } from '../session/imap-session';
 import { type Target, loadMetas, resolveTargets } from './message-set';
+import { fetchFlags, flagsOnly } from './fetch-flags';
 
 type Simple = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE' | 'MODSEQ';
 
@@ -351,6 +352,10 @@ export const fetchCommands: Record<string, CommandSpec> = {
       if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
       if (items.some((i) => i.kind === 'MODSEQ')) await s.enableCondstore();
       let targets = resolveTargets(s, setText, call.uid);
+      if (changedSince === undefined && flagsOnly(s, items, targets)) {
+        if ((await fetchFlags(s, targets, items.map((i) => i.kind))) > 0) return no('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
+        return ok(`${call.uid ? 'UID ' : ''}FETCH completed`);
+      }
       const needsSummary = items.some(
         (i) =>
           i.kind === 'ENVELOPE' ||

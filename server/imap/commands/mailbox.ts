@@ -86,7 +86,7 @@ async function selectMailbox(s: ImapSession, sent: string, name: string, readOnl
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
   // IMAP4rev2 has no \Recent (RFC 9051 appendix E): such a session claims none and shows none.
   const firstRecent = s.rev2 ? Infinity : readOnly ? box.firstRecentUid : store.claimRecent(box.id);
-  const messages = store.messages(box.id, s.user!.id);
+  const messages = store.messageFlags(box.id, s.user!.id);
   const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
   view.rights = a.rights;
   view.rev2 = s.rev2;

@@ -1,8 +1,8 @@
 import type { MessageMeta } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { headerDateDay, parseSearchDate, utcDay } from '../protocol/imap-date';
-import { type SequenceSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
-import { type SearchableMessage, searchable } from '../mime/searchable';
+import { type SequenceSet, lowerBound, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
+import { type SearchableMessage, searchable } from '../../mail/mime/searchable';
 import { type CommandSpec, SELECTED, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { type ReturnOptions, esearchResponse, parseReturn } from './esearch';
@@ -214,17 +214,24 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
   // Snapshot the numbering before any await: it must match what the client knows.
   const uids = [...view.uids];
   const universe: Universe = { seqs: uids.map((_, i) => i + 1), uids, saved: s.savedResult };
-  const byUid = new Map(s.ctx.store.messages(view.mailbox.id, s.user!.id).map((m) => [m.uid, m]));
   const withContent = needsContent(key);
   const needles = withContent ? textNeedles(key) : [];
   if (needles.length > MAX_TEXT_KEYS) throw new SearchLimitError(`A search may look for at most ${MAX_TEXT_KEYS} different BODY or TEXT strings`);
+  const possible = withContent ? indexCandidates(s, view.mailbox.id, key) : undefined;
+  // When no message can match without a text key matching, only the index's candidates are loaded.
+  const narrow = possible !== undefined && requiresText(key);
+  const metas = narrow ? s.ctx.store.messagesById(view.mailbox.id, possible, s.user!.id) : s.ctx.store.messages(view.mailbox.id, s.user!.id);
   const scan = new ScanClock();
   const found: SearchHit[] = [];
-  for (let i = 0; i < uids.length; i++) {
-    const meta = byUid.get(uids[i]);
-    if (!meta) continue;
+  // In UID order either way; the sequence numbers are those of the snapshot.
+  for (const meta of metas) {
+    const i = lowerBound(uids, meta.uid);
+    if (uids[i] !== meta.uid) continue;
     const candidate: Candidate = { seq: i + 1, meta, recent: view.recent.has(meta.uid) };
-    if (withContent) {
+    if (possible && !possible.has(meta.id)) {
+      // The index says no string of the program is in this message: every text key is false.
+      candidate.text = NOTHING_FOUND;
+    } else if (withContent) {
       try {
         candidate.content = searchable(await s.ctx.store.readMessage(meta));
       } catch {
@@ -235,6 +242,60 @@ export async function searchMessages(s: ImapSession, key: SearchKey): Promise<Se
     if (matches(key, candidate, universe)) found.push({ seq: i + 1, meta });
   }
   return found;
+}
+
+const NOTHING_FOUND = { body: new Set<string>(), header: new Set<string>() };
+
+/**
+ * The messages that may match some text key of the program, from the full-text index
+ * (server/store/text-index.ts); the others need not be read. Undefined when a key needs the
+ * message itself: a sent date, a header that only has to exist, a string too short for the index.
+ */
+function indexCandidates(s: ImapSession, mailboxId: number, key: SearchKey): Set<number> | undefined {
+  const union = new Set<number>();
+  const visit = (k: SearchKey): boolean => {
+    let found: Set<number> | undefined;
+    switch (k.op) {
+      case 'header':
+        if (k.value === '') return false;
+        found = s.ctx.store.textCandidates(mailboxId, 'header', k.value.toLowerCase());
+        break;
+      case 'body':
+      case 'text':
+        found = s.ctx.store.textCandidates(mailboxId, k.op, k.value.toLowerCase());
+        break;
+      case 'date':
+        return !k.sent;
+      case 'not':
+        return visit(k.key);
+      case 'or':
+        return visit(k.a) && visit(k.b);
+      case 'and':
+        return k.keys.every(visit);
+      default:
+        return true;
+    }
+    if (!found) return false;
+    for (const id of found) union.add(id);
+    return true;
+  };
+  return visit(key) ? union : undefined;
+}
+
+/** True when a message matches only if some text key does (then messages the index rules out need not be looked at). */
+function requiresText(k: SearchKey): boolean {
+  switch (k.op) {
+    case 'header':
+    case 'body':
+    case 'text':
+      return true;
+    case 'and':
+      return k.keys.some(requiresText);
+    case 'or':
+      return requiresText(k.a) && requiresText(k.b);
+    default:
+      return false;
+  }
 }
 
 function needsContent(k: SearchKey): boolean {
@@ -341,7 +402,8 @@ function matches(k: SearchKey, m: Candidate, u: Universe): boolean {
       k.resolved ??= new Set(resolveSet(k.set, u.uids));
       return k.resolved.has(m.meta.uid);
     case 'header': {
-      const values = m.content!.headers.get(k.field);
+      // No content: the index ruled the message out (indexCandidates).
+      const values = m.content?.headers.get(k.field);
       if (!values) return false;
       return k.value === '' || values.some((v) => includes(v, k.value));
     }

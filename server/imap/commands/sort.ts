@@ -33,20 +33,43 @@ async function loadItems(s: ImapSession, args: CommandCursor): Promise<Item[] | 
   return itemsFor(s, key);
 }
 
+/** Files read at once when SORT or THREAD meets messages whose keys are not cached yet. */
+const READ_CONCURRENCY = 8;
+
 async function itemsFor(s: ImapSession, key: SearchKey): Promise<Item[]> {
   const hits = await searchMessages(s, key);
-  const items: Item[] = [];
-  for (const h of hits) {
-    let buf: Buffer;
-    try {
-      buf = await s.ctx.store.readMessage(h.meta);
-    } catch {
-      continue;
+  // Keys worked out before come from the database; the others from the files, then are kept.
+  const cached = s.ctx.store.sortKeys(s.selected!.mailbox.id);
+  const items: (Item | undefined)[] = new Array(hits.length);
+  const missing: number[] = [];
+  hits.forEach((h, i) => {
+    const json = cached.get(h.meta.id);
+    if (json === undefined) missing.push(i);
+    else items[i] = { seq: h.seq, meta: h.meta, keys: JSON.parse(json) as SortKeys };
+  });
+  const fresh: [number, string][] = [];
+  let next = 0;
+  const reader = async () => {
+    while (next < missing.length) {
+      const at = missing[next++];
+      const h = hits[at];
+      let buf: Buffer;
+      try {
+        buf = await s.ctx.store.readMessage(h.meta);
+      } catch {
+        continue;
+      }
+      const { headerEnd } = splitHeader(buf, 0, buf.length);
+      const keys = sortKeys(parseHeaderFields(buf, 0, headerEnd));
+      items[at] = { seq: h.seq, meta: h.meta, keys };
+      fresh.push([h.meta.id, JSON.stringify(keys)]);
+      // Kept a thousand at a time: 100,000 in one transaction held the event loop.
+      if (fresh.length >= 1000) s.ctx.store.saveSortKeys(fresh.splice(0));
     }
-    const { headerEnd } = splitHeader(buf, 0, buf.length);
-    items.push({ seq: h.seq, meta: h.meta, keys: sortKeys(parseHeaderFields(buf, 0, headerEnd)) });
-  }
-  return items;
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, missing.length) }, reader));
+  s.ctx.store.saveSortKeys(fresh);
+  return items.filter((i): i is Item => i !== undefined);
 }
 
 /** RFC 5256: the sent date, or INTERNALDATE when the message has no usable Date header. */

@@ -1,6 +1,6 @@
-import { parseAddressList } from './address';
+import { parseAddressList } from '../../mail/mime/address';
 import { decodeHeaderValue } from '../../mail/mime/encoded-words';
-import { READER } from './searchable';
+import { READER } from '../../mail/mime/searchable';
 import { type HeaderField, headerValue } from '../../mail/mime/header';
 import { MONTHS } from '../protocol/imap-date';
 

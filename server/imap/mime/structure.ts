@@ -1,5 +1,5 @@
 import { list, nlist, nstring } from '../protocol/encode';
-import { type EnvelopeAddress, parseAddressList } from './address';
+import { type EnvelopeAddress, parseAddressList } from '../../mail/mime/address';
 import { type HeaderField, headerValue, parseParameterized } from '../../mail/mime/header';
 import type { MimeNode } from '../../mail/mime/tree';
 

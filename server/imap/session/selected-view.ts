@@ -44,7 +44,7 @@ export class SelectedView {
     readonly readOnly: boolean,
     private readonly store: MailStore,
     private readonly origin: unknown,
-    messages: MessageMeta[],
+    messages: Pick<MessageMeta, 'uid' | 'flags'>[],
     firstRecentUid: number,
   ) {
     this.uids = messages.map((m) => m.uid);

@@ -1,9 +1,9 @@
 import { parseAddressList } from './address';
-import { headerValue } from '../../mail/mime/header';
-import { type MimeNode, parseMime } from '../../mail/mime/tree';
-import { type CharsetOptions, decodeCharset } from '../../mail/mime/charset';
-import { decodeHeaderValue } from '../../mail/mime/encoded-words';
-import { decodeTransfer } from '../../mail/mime/transfer';
+import { headerValue } from './header';
+import { type MimeNode, parseMime } from './tree';
+import { type CharsetOptions, decodeCharset } from './charset';
+import { decodeHeaderValue } from './encoded-words';
+import { decodeTransfer } from './transfer';
 
 /** SEARCH and SORT read text as TextDecoder does: a UTF-8 byte-order mark is not text. */
 export const READER: CharsetOptions = { stripBom: true };
@@ -15,6 +15,8 @@ export interface SearchableMessage {
   headerText: string;
   /** Decoded text of the text parts (and of encapsulated messages). */
   bodyText: string;
+  /** The parsed forms of the address fields (also in `headers`), which headerText does not hold. */
+  addressText: string[];
 }
 
 function collectText(buf: Buffer, node: MimeNode, out: string[], depth: number): void {
@@ -49,17 +51,22 @@ function normalisedAddresses(value: string): string {
 export function searchable(buf: Buffer): SearchableMessage {
   const root = parseMime(buf);
   const headers = new Map<string, string[]>();
+  const addressText: string[] = [];
   for (const f of root.fields) {
     const list = headers.get(f.name) ?? [];
     list.push(decodeHeaderValue(f.value, READER));
     // Address fields are also matched on their parsed form, so comments and folding
     // inside an address do not hide "user@domain" from a search (as Dovecot does).
-    if (ADDRESS_FIELDS.has(f.name)) list.push(normalisedAddresses(f.value));
+    if (ADDRESS_FIELDS.has(f.name)) {
+      const parsed = normalisedAddresses(f.value);
+      list.push(parsed);
+      addressText.push(parsed);
+    }
     headers.set(f.name, list);
   }
   const headerText = root.fields.map((f) => `${f.name}: ${decodeHeaderValue(f.value, READER)}`).join('\n');
   const body: string[] = [];
   collectText(buf, root, body, 0);
-  return { headers, headerText, bodyText: body.join('\n') };
+  return { headers, headerText, bodyText: body.join('\n'), addressText };
 }
 

@@ -61,7 +61,7 @@ export const smtpBenchmark: Benchmark = {
 
     const runs = intFlag(ctx.flags, 'runs', 1);
     const plan: [string, () => Promise<DeliveryFigures>][] = [];
-    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep, authChecks, greetingWait)]);
+    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, { keep, authChecks, greetingWait })]);
     if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
     // Alternating the sides spreads any noise from other work on the machine over both.
     const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
@@ -88,7 +88,7 @@ export const smtpBenchmark: Benchmark = {
   },
 };
 
-async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
+export async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
   ctx.log(`--- ${label}`);
   try {
     const metrics = await work();
@@ -102,7 +102,7 @@ async function side(label: string, system: string, work: () => Promise<DeliveryF
 }
 
 /** The run with the median throughput, with the peak memory of all runs; a failed run fails the side. */
-function medianRun(results: SideResult[]): SideResult {
+export function medianRun(results: SideResult[]): SideResult {
   const failed = results.find((r) => !r.ok);
   if (failed) return failed;
   const rate = (r: SideResult): number => r.metrics.messagesPerSecond ?? 0;
@@ -123,11 +123,24 @@ function greetingWaitFlag(raw: string | true | undefined): number | undefined {
   return value;
 }
 
-/**
- * Pillarbox's side: a fresh engine, alice, then the timed load. `settings` (fields of
- * UpdateSettingsInput, e.g. `logLevelSmtp: HIGH`) are set before the load, as the logs bench does.
- */
-export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean, greetingWait?: number, settings?: string): Promise<DeliveryFigures> {
+/** How Pillarbox's side of an SMTP load is set up; the hooks let other benchmarks add their own work. */
+export interface PillarboxRunOptions {
+  keep: boolean;
+  authChecks: boolean;
+  greetingWait?: number;
+  /** Fields of UpdateSettingsInput (e.g. `logLevelSmtp: HIGH`), set before the load, as the logs bench does. */
+  settings?: string;
+  /** Fills the fresh data directory before the engine starts (e.g. a log corpus). */
+  prepareDir?: (dir: string) => Promise<void>;
+  /** Runs once the engine is up and alice exists, before the probe (e.g. more users). */
+  prepare?: (engine: PillarboxEngine) => Promise<void>;
+  /** Starts work that runs beside the timed load; the function it returns stops it once the load is stored. */
+  during?: (engine: PillarboxEngine) => () => Promise<void>;
+}
+
+/** Pillarbox's side: a fresh engine, alice, then the timed load. */
+export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, options: PillarboxRunOptions): Promise<DeliveryFigures> {
+  const { keep, authChecks, greetingWait, settings } = options;
   const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-engine');
   let engine: PillarboxEngine | undefined;
   const cleanup = registerCleanup(async () => {
@@ -137,6 +150,7 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
     else removeDir(dir);
   });
   try {
+    await options.prepareDir?.(dir);
     ctx.log(`starting the engine in ${dir}`);
     engine = await PillarboxEngine.start(dir);
     const e = engine;
@@ -152,6 +166,7 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
       await e.graphql(`mutation { updateSettings(input: {smtpEarlyTalkerWaitMs: ${greetingWait}}) { smtpEarlyTalkerWaitMs } }`);
     }
     if (settings) await e.graphql(`mutation { updateSettings(input: {${settings}}) { __typename } }`);
+    await options.prepare?.(e);
     const target = {
       smtpPort: e.ports.smtp,
       storedCount: () => e.inboxCount('alice'),
@@ -163,9 +178,14 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
       throw new Error(`probe delivery failed: ${err.message}; engine says: ${e.outputTail()}`);
     });
     ctx.log(`timed run: ${load.messages} messages`);
-    return await timedDelivery(target, load).catch((err: Error) => {
-      throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
-    });
+    const stopBeside = options.during?.(e);
+    try {
+      return await timedDelivery(target, load).catch((err: Error) => {
+        throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
+      });
+    } finally {
+      await stopBeside?.();
+    }
   } finally {
     await cleanup();
   }

@@ -6,10 +6,10 @@ import { consoleOperations } from './lib/console-operations';
 import { DashboardLoad, type DashboardQuery, summarise } from './lib/dashboard';
 import { logCorpus } from './lib/log-corpus';
 import type { PillarboxEngine } from './lib/pillarbox-engine';
-import { SMTP_SOURCE, type SmtpSourceLoad } from './lib/smtp-source';
+import { SMTP_SOURCE } from './lib/smtp-source';
 import type { DeliveryFigures } from './lib/timed-delivery';
 import { fileSystemType } from './lib/workdir';
-import { medianRun, runPillarbox, side } from './smtp';
+import { alternate, medianRun, runPillarbox, smtpLoad } from './smtp';
 
 const DASHBOARD_USER = 'dashboard';
 const DASHBOARD_PASSWORD = 'dashboard-password-1';
@@ -62,13 +62,7 @@ export const graphqlBenchmark: Benchmark = {
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
     if (!fs.existsSync(SMTP_SOURCE)) throw new Error(`${SMTP_SOURCE} is missing: apt-get install postfix`);
-    const load: SmtpSourceLoad = {
-      messages: intFlag(ctx.flags, 'messages', 5000),
-      sessions: intFlag(ctx.flags, 'sessions', 20),
-      size: intFlag(ctx.flags, 'size', 4096),
-      from: 'bench@example.org',
-      to: 'alice@example.test',
-    };
+    const load = smtpLoad(ctx);
     const rate = intFlag(ctx.flags, 'rate', 50);
     const users = intFlag(ctx.flags, 'users', 1000);
     const logRecords = intFlag(ctx.flags, 'log-records', 100_000);
@@ -106,16 +100,10 @@ export const graphqlBenchmark: Benchmark = {
       ['smtp alone', () => runPillarbox(ctx, load, options(false))],
       ['smtp + dashboard', () => runPillarbox(ctx, load, options(true))],
     ];
-    const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
-    for (let r = 1; r <= runs; r++) {
-      for (const [system, work] of plan) {
-        const previous = outcomes.get(system) as SideResult[];
-        if (previous.some((o) => !o.ok)) continue;
-        previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx));
-        const d = dashboards[dashboards.length - 1];
-        if (system === 'smtp + dashboard' && d) ctx.log(`dashboard: ${d.answeredPerSecond.toFixed(1)} answers/s, overall p99 ${summarise(all(d)).p99Ms.toFixed(1)} ms, ${d.errors} errors`);
-      }
-    }
+    const outcomes = await alternate(ctx, plan, runs, (system) => {
+      const d = dashboards[dashboards.length - 1];
+      if (system === 'smtp + dashboard' && d) ctx.log(`dashboard: ${d.answeredPerSecond.toFixed(1)} answers/s, overall p99 ${summarise(all(d)).p99Ms.toFixed(1)} ms, ${d.errors} errors`);
+    });
     const [alone, loaded] = plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
     const sides: SideResult[] = [alone, loaded];
     const notes: string[] = [];

@@ -36,13 +36,7 @@ export const smtpBenchmark: Benchmark = {
     '--greeting-wait MS  Pillarbox\'s smtpEarlyTalkerWaitMs (default: the product default, 100 ms until a client has passed; Postfix\'s smtpd greets at once, so 0 compares like with like)',
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
-    const load: SmtpSourceLoad = {
-      messages: intFlag(ctx.flags, 'messages', 5000),
-      sessions: intFlag(ctx.flags, 'sessions', 20),
-      size: intFlag(ctx.flags, 'size', 4096),
-      from: 'bench@example.org',
-      to: 'alice@example.test',
-    };
+    const load = smtpLoad(ctx);
     const only = ctx.flags.get('only');
     if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
     if (!fs.existsSync(SMTP_SOURCE)) throw new Error(`${SMTP_SOURCE} is missing: apt-get install postfix`);
@@ -63,15 +57,7 @@ export const smtpBenchmark: Benchmark = {
     const plan: [string, () => Promise<DeliveryFigures>][] = [];
     if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, { keep, authChecks, greetingWait })]);
     if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
-    // Alternating the sides spreads any noise from other work on the machine over both.
-    const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
-    for (let r = 1; r <= runs; r++) {
-      for (const [system, work] of plan) {
-        const previous = outcomes.get(system) as SideResult[];
-        if (previous.some((o) => !o.ok)) continue;
-        previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx));
-      }
-    }
+    const outcomes = await alternate(ctx, plan, runs);
     const sides = plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
     if (runs > 1) notes.push(`each side's figures are from its median run of ${runs} (by msgs/s stored); memory is the highest of all runs`);
     notes.push(await versions());
@@ -88,7 +74,40 @@ export const smtpBenchmark: Benchmark = {
   },
 };
 
-export async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
+/** The load of --messages, --sessions and --size (5,000 × 4 KB over 20 sessions to alice by default). */
+export function smtpLoad(ctx: BenchContext): SmtpSourceLoad {
+  return {
+    messages: intFlag(ctx.flags, 'messages', 5000),
+    sessions: intFlag(ctx.flags, 'sessions', 20),
+    size: intFlag(ctx.flags, 'size', 4096),
+    from: 'bench@example.org',
+    to: 'alice@example.test',
+  };
+}
+
+/**
+ * Runs the plan's sides in turn, `runs` times: alternating spreads any noise from other work on
+ * the machine over all of them. A side that failed once is not run again. `after` sees each run.
+ */
+export async function alternate(
+  ctx: BenchContext,
+  plan: [string, () => Promise<DeliveryFigures>][],
+  runs: number,
+  after?: (system: string) => void,
+): Promise<Map<string, SideResult[]>> {
+  const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
+  for (let r = 1; r <= runs; r++) {
+    for (const [system, work] of plan) {
+      const previous = outcomes.get(system) as SideResult[];
+      if (previous.some((o) => !o.ok)) continue;
+      previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx));
+      after?.(system);
+    }
+  }
+  return outcomes;
+}
+
+async function side(label: string, system: string, work: () => Promise<DeliveryFigures>, ctx: BenchContext): Promise<SideResult> {
   ctx.log(`--- ${label}`);
   try {
     const metrics = await work();

@@ -168,8 +168,8 @@ async function timeAnnouncements(ctx: BenchContext, smtpPort: number, watching: 
   } finally {
     smtp.close();
   }
+  ctx.log(`announcements (ms, in delivery order): ${times.map((t) => t.toFixed(1)).join(' ')}`);
   times.sort((a, b) => a - b);
-  ctx.log(`announcements (ms, sorted): ${times.map((t) => t.toFixed(1)).join(' ')}`);
   return { announceP50Ms: times[Math.floor((times.length - 1) / 2)], announceMaxMs: times[times.length - 1] };
 }
 

@@ -154,7 +154,7 @@ async function smtpAtLevels(ctx: BenchContext, load: SmtpSourceLoad, runs: numbe
       ctx.log(`--- ${level.system} (run ${r}/${runs}), load ${load1().toFixed(2)}`);
       try {
         // Auth checks off and the product's greeting wait, as `bench smtp` runs by default.
-        const figures = await runPillarbox(ctx, load, keep, false, undefined, level.settings);
+        const figures = await runPillarbox(ctx, load, { keep, authChecks: false, settings: level.settings });
         rates[k].push({ rate: figures.messagesPerSecond, cpu: figures.cpuMsPerMessage, load: load1() });
         ctx.log(`${level.system}: ${figures.messagesPerSecond.toFixed(1)} msgs/s, ${figures.cpuMsPerMessage.toFixed(2)} CPU ms/msg`);
       } catch (err) {

@@ -37,13 +37,7 @@ export const smtpBenchmark: Benchmark = {
     '--greeting-wait MS  Pillarbox\'s smtpEarlyTalkerWaitMs (default: the product default, 100 ms until a client has passed; Postfix\'s smtpd greets at once, so 0 compares like with like)',
   ],
   async run(ctx: BenchContext): Promise<BenchResult> {
-    const load: SmtpSourceLoad = {
-      messages: intFlag(ctx.flags, 'messages', 5000),
-      sessions: intFlag(ctx.flags, 'sessions', 20),
-      size: intFlag(ctx.flags, 'size', 4096),
-      from: 'bench@example.org',
-      to: 'alice@example.test',
-    };
+    const load = smtpLoad(ctx);
     const only = ctx.flags.get('only');
     if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
     if (!fs.existsSync(SMTP_SOURCE)) throw new Error(`${SMTP_SOURCE} is missing: apt-get install postfix`);
@@ -62,7 +56,7 @@ export const smtpBenchmark: Benchmark = {
 
     const runs = intFlag(ctx.flags, 'runs', 1);
     const plan: [string, () => Promise<DeliveryFigures>][] = [];
-    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, keep, authChecks, greetingWait)]);
+    if (only !== 'peer') plan.push(['pillarbox', () => runPillarbox(ctx, load, { keep, authChecks, greetingWait })]);
     if (only !== 'pillarbox') plan.push(['postfix+dovecot', () => runPeer(ctx, load, keep)]);
     const sides = await alternatingRuns(ctx, plan, runs, 'stored');
     if (runs > 1) notes.push(medianNote(runs, 'stored'));
@@ -80,6 +74,17 @@ export const smtpBenchmark: Benchmark = {
   },
 };
 
+/** The load of --messages, --sessions and --size (5,000 × 4 KB over 20 sessions to alice by default). */
+export function smtpLoad(ctx: BenchContext): SmtpSourceLoad {
+  return {
+    messages: intFlag(ctx.flags, 'messages', 5000),
+    sessions: intFlag(ctx.flags, 'sessions', 20),
+    size: intFlag(ctx.flags, 'size', 4096),
+    from: 'bench@example.org',
+    to: 'alice@example.test',
+  };
+}
+
 /** --greeting-wait MS: a whole number of milliseconds, 0 allowed. */
 function greetingWaitFlag(raw: string | true | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -88,11 +93,24 @@ function greetingWaitFlag(raw: string | true | undefined): number | undefined {
   return value;
 }
 
-/**
- * Pillarbox's side: a fresh engine, alice, then the timed load. `settings` (fields of
- * UpdateSettingsInput, e.g. `logLevelSmtp: HIGH`) are set before the load, as the logs bench does.
- */
-export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep: boolean, authChecks: boolean, greetingWait?: number, settings?: string): Promise<DeliveryFigures> {
+/** How Pillarbox's side of an SMTP load is set up; the hooks let other benchmarks add their own work. */
+export interface PillarboxRunOptions {
+  keep: boolean;
+  authChecks: boolean;
+  greetingWait?: number;
+  /** Fields of UpdateSettingsInput (e.g. `logLevelSmtp: HIGH`), set before the load, as the logs bench does. */
+  settings?: string;
+  /** Fills the fresh data directory before the engine starts (e.g. a log corpus). */
+  prepareDir?: (dir: string) => Promise<void>;
+  /** Runs once the engine is up and alice exists, before the probe (e.g. more users). */
+  prepare?: (engine: PillarboxEngine) => Promise<void>;
+  /** Starts work that runs beside the timed load; the function it returns stops it once the load is stored. */
+  during?: (engine: PillarboxEngine) => () => Promise<void>;
+}
+
+/** Pillarbox's side: a fresh engine, alice, then the timed load. */
+export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, options: PillarboxRunOptions): Promise<DeliveryFigures> {
+  const { keep, authChecks, greetingWait, settings } = options;
   const dir = makeWorkDir(ctx.workDir, 'pillarbox-bench-engine');
   let engine: PillarboxEngine | undefined;
   const cleanup = registerCleanup(async () => {
@@ -102,6 +120,7 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
     else removeDir(dir);
   });
   try {
+    await options.prepareDir?.(dir);
     ctx.log(`starting the engine in ${dir}`);
     engine = await PillarboxEngine.start(dir);
     const e = engine;
@@ -117,6 +136,7 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
       await e.graphql(`mutation { updateSettings(input: {smtpEarlyTalkerWaitMs: ${greetingWait}}) { smtpEarlyTalkerWaitMs } }`);
     }
     if (settings) await e.graphql(`mutation { updateSettings(input: {${settings}}) { __typename } }`);
+    await options.prepare?.(e);
     const target = {
       smtpPort: e.ports.smtp,
       storedCount: () => e.inboxCount('alice'),
@@ -128,9 +148,14 @@ export async function runPillarbox(ctx: BenchContext, load: SmtpSourceLoad, keep
       throw new Error(`probe delivery failed: ${err.message}; engine says: ${e.outputTail()}`);
     });
     ctx.log(`timed run: ${load.messages} messages`);
-    return await timedDelivery(target, load).catch((err: Error) => {
-      throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
-    });
+    const stopBeside = options.during?.(e);
+    try {
+      return await timedDelivery(target, load).catch((err: Error) => {
+        throw new Error(`${err.message}; engine says: ${e.outputTail()}`);
+      });
+    } finally {
+      await stopBeside?.();
+    }
   } finally {
     await cleanup();
   }

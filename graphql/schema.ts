@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
-import { type NonEmptyArray, buildSchemaSync } from 'type-graphql';
+import { type NonEmptyArray, buildSchemaSync, getMetadataStorage } from 'type-graphql';
 import { AdminResolver } from './auth/admin-resolver';
 import { authChecker, guardAndMapErrors, guardSubscriptions } from './auth/auth-checker';
 import { recordMutations } from './auth/audit-trail';
@@ -100,7 +100,9 @@ const unusedPubSub = {
  * rule in its extensions (auth/auth-rules.ts), checked also when a subscription starts.
  */
 export function apiSchema(): GraphQLSchema {
-  schema ??= recordMutations(guardSubscriptions(attachAuthRules(lexicographicSortSchema(
+  if (schema) return schema;
+  plainFieldsResolveDirectly();
+  schema = recordMutations(guardSubscriptions(attachAuthRules(lexicographicSortSchema(
     buildSchemaSync({
       resolvers: RESOLVERS,
       authChecker,
@@ -111,4 +113,16 @@ export function apiSchema(): GraphQLSchema {
     }),
   ))));
   return schema;
+}
+
+/**
+ * An object type's plain fields (no @FieldResolver) read their property with graphql-js's own
+ * resolver. Without this type-graphql runs the global middleware (guardAndMapErrors, an async
+ * function) around every value of every answer: a page of 200 log entries made thousands of
+ * promises, most of the dashboard's CPU (docs/benchmarks.md, graphql). Nothing is lost: the
+ * middleware checks root fields only, and reading a property of a plain object throws nothing
+ * it would map. Root fields and field resolvers keep the middleware and their @Authorized.
+ */
+function plainFieldsResolveDirectly(): void {
+  for (const type of getMetadataStorage().objectTypes) type.simpleResolvers ??= true;
 }

@@ -10,15 +10,28 @@ export const RUNS_FLAG = '--runs N         alternate the sides N times, report e
  * ("stored", "relayed"). A side whose run failed is not run again.
  */
 export async function alternatingRuns(ctx: BenchContext, plan: [string, () => Promise<DeliveryFigures>][], runs: number, verb: string): Promise<SideResult[]> {
+  const outcomes = await alternate(ctx, plan, runs, verb);
+  return plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
+}
+
+/** alternatingRuns' runs, every one of them per side; `after` sees each run as it ends. */
+export async function alternate(
+  ctx: BenchContext,
+  plan: [string, () => Promise<DeliveryFigures>][],
+  runs: number,
+  verb: string,
+  after?: (system: string) => void,
+): Promise<Map<string, SideResult[]>> {
   const outcomes = new Map<string, SideResult[]>(plan.map(([system]) => [system, []]));
   for (let r = 1; r <= runs; r++) {
     for (const [system, work] of plan) {
       const previous = outcomes.get(system) as SideResult[];
       if (previous.some((o) => !o.ok)) continue;
       previous.push(await side(runs > 1 ? `${system} (run ${r}/${runs})` : system, system, work, ctx, verb));
+      after?.(system);
     }
   }
-  return plan.map(([system]) => medianRun(outcomes.get(system) as SideResult[]));
+  return outcomes;
 }
 
 /** The note a report carries when each side's figures are a median. */
@@ -40,7 +53,7 @@ async function side(label: string, system: string, work: () => Promise<DeliveryF
 }
 
 /** The run with the median throughput, with the peak memory of all runs; a failed run fails the side. */
-function medianRun(results: SideResult[]): SideResult {
+export function medianRun(results: SideResult[]): SideResult {
   const failed = results.find((r) => !r.ok);
   if (failed) return failed;
   const rate = (r: SideResult): number => r.metrics.messagesPerSecond ?? 0;

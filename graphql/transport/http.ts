@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -60,6 +61,9 @@ export class GraphqlHttpHandler {
       // The engine handles SIGTERM itself and stops this server in order.
       stopOnTerminationSignals: false,
       plugins: [
+        // Its hook ran for every value of every answer, and no answer here may be cached
+        // anyway (each is one caller's): "no-store" is set below instead.
+        ApolloServerPluginCacheControlDisabled(),
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginUsageReportingDisabled(),
         ApolloServerPluginSchemaReportingDisabled(),
@@ -156,6 +160,7 @@ export class GraphqlHttpHandler {
       context: async () => context,
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
     // The debug level: every request, queries too (never its variables, which may hold passwords).
     if (this.log.debugging) {

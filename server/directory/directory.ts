@@ -94,13 +94,16 @@ export class Directory {
   /** Every user, by short name; the additional names in one query for all (10,000 users list in tens of ms, not a query each). */
   users(): User[] {
     const rows = this.db.prepare('SELECT * FROM users WHERE short_name <> ? ORDER BY short_name').all(PUBLIC_OWNER) as UserRow[];
-    const names = new Map<number, string[]>();
-    for (const r of this.db.prepare('SELECT user_id AS userId, name FROM user_names ORDER BY name').all() as { userId: number; name: string }[]) {
-      const list = names.get(r.userId);
-      if (list) list.push(r.name);
-      else names.set(r.userId, [r.name]);
-    }
+    const names = namesByUser(this.db.prepare('SELECT user_id AS userId, name FROM user_names ORDER BY name').all());
     return rows.map((r) => this.toUser(r, names.get(r.id) ?? []));
+  }
+
+  /** Several users by id in two queries (a page of the accounts list: 100 users, not 200 queries); ids of no user are left out. */
+  usersByIds(ids: readonly number[]): Map<number, User> {
+    const list = JSON.stringify(ids);
+    const rows = this.db.prepare('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?)) AND short_name <> ?').all(list, PUBLIC_OWNER) as UserRow[];
+    const names = namesByUser(this.db.prepare('SELECT user_id AS userId, name FROM user_names WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY name').all(list));
+    return new Map(rows.map((r) => [r.id, this.toUser(r, names.get(r.id) ?? [])]));
   }
 
   user(id: number): User | undefined {
@@ -672,6 +675,17 @@ export class Directory {
       createdAt: row.created_at,
     };
   }
+}
+
+/** Additional names (rows of user_id and name, in name order) grouped by user. */
+function namesByUser(rows: unknown[]): Map<number, string[]> {
+  const names = new Map<number, string[]>();
+  for (const r of rows as { userId: number; name: string }[]) {
+    const list = names.get(r.userId);
+    if (list) list.push(r.name);
+    else names.set(r.userId, [r.name]);
+  }
+  return names;
 }
 
 function normalizeDomain(name: string): string {

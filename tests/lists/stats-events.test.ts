@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventEmitter } from 'node:events';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startEngine, type TestEngine } from '../helpers/engine';
-import { errorCode, gql, gqlOk, login } from '../graphql/client';
+import { errorCode, gql, gqlOk, login, subscribed } from '../graphql/client';
 import { mail } from './helpers';
 
 const LIST = 'stats@example.test';
@@ -18,17 +17,6 @@ interface ListEvent {
   action: string | null;
 }
 
-/** Resolves once a listener for `event` is on (the subscription is live). */
-function listening(emitter: EventEmitter, event: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watch = (name: string | symbol) => {
-      if (name !== event) return;
-      emitter.off('newListener', watch);
-      setImmediate(resolve);
-    };
-    emitter.on('newListener', watch);
-  });
-}
 
 /** An RFC 3464 delivery report from a remote server about one address, as it arrives at -bounces. */
 const dsn = (address: string) =>
@@ -69,7 +57,7 @@ describe('list statistics and the listEvents subscription', () => {
     await gqlOk(t.ports.http, `mutation { createList(input: { name: "stats", domain: "example.test", owners: ["alice"], selfSubscribe: true, nonMemberAction: HOLD, bounceScoreThreshold: 1, bounceWarnings: 0, digestSizeKb: 0 }) { id } }`, { token });
     await gqlOk(t.ports.http, `mutation { createList(input: { name: "other", domain: "example.test", owners: ["alice"] }) { id } }`, { token });
     client = createClient({ url: `ws://127.0.0.1:${t.ports.http}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 });
-    const live = listening(t.engine.ctx.lists.events, 'event');
+    const live = subscribed(t.engine.ctx.lists.events, 'event');
     await new Promise<void>((resolve, reject) => {
       stop = client.subscribe<{ listEvents: ListEvent }>(
         { query: `subscription { listEvents(list: "${LIST}") { kind list address subject recipients action at } }` },

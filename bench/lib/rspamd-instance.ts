@@ -6,6 +6,7 @@ import { canConnect, freePort } from './free-port';
 import { waitFor } from './poll';
 import { signal, waitForExit } from './procs';
 import { systemUser } from './system-user';
+import { fileTail } from './workdir';
 
 export const RSPAMD = '/usr/bin/rspamd';
 export const REDIS = '/usr/bin/redis-server';
@@ -88,11 +89,7 @@ export class RspamdInstance {
   }
 
   logTail(lines = 3): string {
-    try {
-      return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join(' | ');
-    } catch {
-      return '';
-    }
+    return fileTail(this.logFile, lines);
   }
 
   private writeConfig(redisSocket: string): void {
@@ -141,6 +138,8 @@ export function postMessage(port: number, route: string, body: Buffer, headers: 
     const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body])));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
+    // A reply that never comes fails the side instead of hanging the bench.
+    socket.setTimeout(120_000, () => socket.destroy(new Error(`${route}: no reply in 120 s`)));
     socket.on('end', () => {
       const reply = Buffer.concat(chunks);
       const split = reply.indexOf('\r\n\r\n');

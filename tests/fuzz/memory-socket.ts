@@ -39,28 +39,44 @@ export class MemorySocket extends Duplex {
     release?.();
   }
 
+  /**
+   * The bytes reach the other end in a later turn of the event loop, as from a socket: handed over
+   * at once, a whole session (and the next, and the next) ran inside one turn, which starved the
+   * engine's timers and made its stall watchdog fire.
+   */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     this.touch();
-    // Like writing to a socket whose peer is gone, without the EPIPE: the bytes are lost.
-    if (this.peer.destroyed || this.peer.readableEnded) return callback();
-    this.peer.touch();
-    if (this.peer.push(chunk)) callback();
-    else this.blocked = () => callback();
+    setImmediate(() => {
+      // Like writing to a socket whose peer is gone, without the EPIPE: the bytes are lost.
+      if (this.peer.destroyed || this.peer.readableEnded) return callback();
+      this.peer.touch();
+      if (this.peer.push(chunk)) callback();
+      else this.blocked = () => callback();
+    });
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'latin1', callback);
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.sendEnd();
-    callback();
+    // After the bytes written before it (immediates run in order).
+    setImmediate(() => {
+      this.sendEnd();
+      callback();
+    });
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     clearTimeout(this.idleTimer);
-    this.sendEnd();
     const release = this.peer.blocked;
     this.peer.blocked = undefined;
     release?.();
-    // The other end closes too (a reset), once what it was sent has been delivered.
-    setImmediate(() => this.peer.destroy());
+    // The other end sees the end, then closes too (a reset), once what it was sent has been delivered.
+    setImmediate(() => {
+      this.sendEnd();
+      setImmediate(() => this.peer.destroy());
+    });
     callback(err);
   }
 
@@ -102,9 +118,8 @@ export class MemorySocket extends Duplex {
   }
 
   private touch(): void {
-    if (this.idleMs === 0) return;
     clearTimeout(this.idleTimer);
-    if (this.destroyed) return;
+    if (this.idleMs === 0 || this.destroyed) return;
     this.idleTimer = setTimeout(() => this.emit('timeout'), this.idleMs);
     this.idleTimer.unref();
   }

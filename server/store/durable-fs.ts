@@ -128,10 +128,10 @@ export async function writeFileDurably(
   const tmp = options.direct ? finalPath : path.join(dir, `.${path.basename(finalPath)}.tmp`);
   const flags = options.direct ? 'wx' : 'w';
   // The directory nearly always exists: it is made only when the open says it is missing.
-  const handle = await fsp.open(tmp, flags, 0o600).catch(async (err: NodeJS.ErrnoException) => {
+  const fd = await openFd(tmp, flags).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
     await fsp.mkdir(dir, { recursive: true });
-    return fsp.open(tmp, flags, 0o600);
+    return openFd(tmp, flags);
   });
   let size = 0;
   try {
@@ -146,23 +146,25 @@ export async function writeFileDurably(
       const full = batch;
       batch = [];
       batchBytes = 0;
-      await writeAll(handle, full);
+      await writeAll(fd, full);
     };
     for (const part of parts) {
       if (Buffer.isBuffer(part)) await add(part);
       else for await (const chunk of part as AsyncIterable<Buffer>) await add(chunk);
     }
-    await writeAll(handle, batch);
+    await writeAll(fd, batch);
     // Written under its final name, the file's data and its name in the directory are
     // synced at once: both are done before this returns, in whichever order they finish.
-    if (tmp === finalPath) await Promise.all([handle.sync(), fsyncDir(dir)]);
-    else await handle.sync();
+    if (tmp === finalPath) await Promise.all([fsyncFd(fd), fsyncDir(dir)]);
+    else await fsyncFd(fd);
   } catch (err) {
-    await handle.close().catch(() => undefined);
+    fs.closeSync(fd);
     await fsp.rm(tmp, { force: true });
     throw err;
   }
-  await handle.close();
+  // Closing a synced regular file does not wait on the disk: done here it saves a thread-pool
+  // trip per file (about 4 % of the main thread's samples per inbound message).
+  fs.closeSync(fd);
   if (tmp !== finalPath) {
     await fsp.rename(tmp, finalPath);
     await fsyncDir(dir);
@@ -170,11 +172,21 @@ export async function writeFileDurably(
   return size;
 }
 
+function openFd(file: string, flags: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(file, flags, 0o600, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
 /** Writes all of `buffers` in order at the file's position (a writev may write less than asked). */
-async function writeAll(handle: fsp.FileHandle, buffers: Buffer[]): Promise<void> {
+async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
   const rest = buffers.filter((b) => b.length > 0);
   while (rest.length) {
-    let { bytesWritten } = await handle.writev(rest);
+    let bytesWritten = await new Promise<number>((resolve, reject) =>
+      fs.writev(fd, rest, (err, n) => (err ? reject(err) : resolve(n))),
+    );
     while (rest.length && bytesWritten >= rest[0].length) bytesWritten -= (rest.shift() as Buffer).length;
     if (rest.length && bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
   }

@@ -139,12 +139,14 @@ export class MailStore extends EventEmitter {
     private readonly commits: GroupCommit,
     private readonly defaultRoot: string,
     private readonly locations: () => StoreLocation[],
+    /** The full-text index's own database file: beside the data directory's db/, never inside it (backups copy db/). */
+    textIndexFile = path.join(path.dirname(path.dirname(db.name)), 'index', 'text.db'),
   ) {
     super();
     this.acl = new MailboxAcl(db);
     this.subscribed = new Subscriptions(db);
     this.urlauthKeys = new UrlauthKeys(db);
-    this.textIndex = new TextIndex(db, this.files);
+    this.textIndex = new TextIndex(db, textIndexFile);
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;

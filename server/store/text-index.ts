@@ -1,38 +1,34 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { type Db, transactionWithoutSync } from '../db/database';
-import { searchable } from '../mail/mime/searchable';
-import type { MessageFiles } from './message-files';
+import type { IndexItem, IndexOutcome, TextIndexReply, TextIndexRequest } from './text-index-worker';
 
 /**
- * The full-text index of message text (migration 24): an FTS5 table with the trigram
- * tokenizer over the decoded header and body text of each message, lower-cased as SEARCH
- * compares. IMAP SEARCH matches substrings, not words, so the index is only a pre-filter: a
- * message it does not name cannot contain the string, and the ones it names are still read and
- * checked exactly. `messages.text_indexed` says what the index knows of a message: 0 not yet
- * (scanned), 1 all of its text is in the index, 2 too large or unreadable (always scanned).
+ * The full-text index of message text: an FTS5 table with the trigram tokenizer over the decoded
+ * header and body text of each message, lower-cased as SEARCH compares, in its own database file
+ * (<data>/index/text.db) written by a worker thread (text-index-worker.ts). IMAP SEARCH matches
+ * substrings, not words, so the index is only a pre-filter: a message it does not name cannot
+ * contain the string, and the ones it names are still read and checked exactly.
+ * `messages.text_indexed` (main database) says what the index knows of a message: 0 not yet
+ * (scanned), 1 all of its text is in the index, 2 too large or unreadable (always scanned); it is
+ * set to 1 only after the worker's commit, which is synced, so a crash or power cut can leave
+ * the index knowing more than the marks say, never less.
  */
 
-/** Decoded characters of body text indexed per message; a larger message is scanned instead. */
-export const TEXT_INDEX_BODY_MAX = 512 * 1024;
-/** Message files larger than this are not parsed for the index: one parse must not hold the event loop for long. */
-const TEXT_INDEX_FILE_MAX = 2 * 1024 * 1024;
-/** The same for the header text. */
-const TEXT_INDEX_HEADER_MAX = 64 * 1024;
-/** Messages read and indexed per transaction (an FTS5 insert of a message's trigrams costs about a millisecond: the event loop turns between batches). */
+const WORKER_FILE = path.join(__dirname, `text-index-worker${path.extname(__filename) || '.js'}`);
+/** Messages read and indexed per batch. */
 const BATCH = 50;
-/** Texts of expunged messages deleted from the index per transaction (each delete costs about 0.5 ms). */
+/** Texts of expunged messages deleted from the index per batch. */
 const GONE_BATCH = 50;
-/** Pages of FTS5 segment merging done after each batch (automerge is off: migration 26). */
-const MERGE_PAGES = 64;
-/** Files read at once while indexing. */
-const READ_CONCURRENCY = 8;
 /**
  * How long after a delivery the indexer waits before it looks: deliveries of the next moment
- * then share one transaction, and the index write stays out of the delivery's own path.
+ * then share one batch, and the index write stays out of the delivery's own path.
  */
 const DELAY_MS = 200;
 /** The trigram tokenizer needs three characters: shorter strings cannot be looked up. */
 const MIN_NEEDLE = 3;
-
 /** Trigrams looked up per needle: any subset of a needle's trigrams is a valid pre-filter, and more cost more look-ups. */
 const MAX_TERMS = 12;
 
@@ -67,31 +63,46 @@ export class TextIndex {
   private running?: Promise<void>;
   /** Only a started engine indexes in the background; tools and tests call drain() when they want it. */
   private started = false;
+  private worker?: Worker;
+  /** The worker opened, with the index of this database's generation. */
+  private ready?: Promise<void>;
+  /** This thread's read-only connection to the index, for searches. */
+  private reader?: Database.Database;
+  private nextCall = 1;
+  private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly db: Db,
-    private readonly files: MessageFiles,
+    /** <data>/index/text.db: not in db/, so backups leave it out and a restore builds it again. */
+    readonly file: string,
   ) {}
 
   /**
    * The messages of a mailbox whose text may hold `needle` (lower case) in `column`: those the
    * index names, and all it does not know fully. Undefined when the index cannot tell (a
-   * string shorter than a trigram): then every message must be read.
+   * string shorter than a trigram, or the index not open): then every message must be read.
    */
   candidates(mailboxId: number, column: TextColumn, needle: string): Set<number> | undefined {
     const terms = trigramTerms(needle);
-    if (terms.length === 0) return undefined;
+    if (terms.length === 0 || !this.reader) return undefined;
     const all = terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
     const query = column === 'text' ? all : `${column} : (${all})`;
-    const sql = `SELECT m.id FROM message_text t JOIN messages m ON m.id = t.rowid WHERE t.message_text MATCH ? AND m.mailbox_id = ?
-         UNION ALL SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed <> 1`;
-    let ids: number[];
+    let named: number[];
     try {
-      ids = this.db.prepare(sql).pluck().all(query, mailboxId, mailboxId) as number[];
+      named = this.reader.prepare('SELECT rowid FROM message_text WHERE message_text MATCH ?').pluck().all(query) as number[];
     } catch {
-      // A string FTS5 will not take as a phrase: the messages are read instead.
+      // A string FTS5 will not take, or the index unreadable: the messages are read instead.
       return undefined;
     }
+    // The index covers every mailbox and may still hold text of messages that are gone: only
+    // the selected mailbox's messages marked indexed count, with every one not indexed.
+    const ids = this.db
+      .prepare(
+        `SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND mailbox_id = ? AND text_indexed = 1
+         UNION ALL SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed <> 1`,
+      )
+      .pluck()
+      .all(JSON.stringify(named), mailboxId, mailboxId) as number[];
     return new Set(ids);
   }
 
@@ -106,6 +117,14 @@ export class TextIndex {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    const worker = this.worker;
+    if (!worker) return;
+    await this.call({ id: 0, op: 'close' }).catch(() => undefined);
+    this.reader?.close();
+    this.reader = undefined;
+    this.worker = undefined;
+    this.ready = undefined;
+    await worker.terminate();
   }
 
   /** Looks for work soon (after a delivery); deliveries meanwhile join the same batch. */
@@ -122,14 +141,18 @@ export class TextIndex {
     this.timer.unref();
   }
 
-  /** Indexes every message not yet indexed, a batch per transaction, giving the event loop a turn in between. */
+  /**
+   * Indexes every message not yet indexed, a batch at a time. The texts of expunged messages
+   * leave the index first, so a message id used again is never indexed before its old text is
+   * deleted. One request is with the worker at a time.
+   */
   async drain(): Promise<number> {
+    await this.open();
     let done = 0;
     for (;;) {
-      const n = await this.indexBatch();
+      const n = (await this.forgetBatch()) || (await this.indexBatch());
       if (n === 0 || (!this.started && this.running)) break;
       done += n;
-      await new Promise((resolve) => setImmediate(resolve));
     }
     return done;
   }
@@ -137,7 +160,7 @@ export class TextIndex {
   /** Forgets what the index knows of a mailbox's messages, so they are indexed again (reconstruct, repair). */
   reset(mailboxId: number): void {
     transactionWithoutSync(this.db, () => {
-      this.db.prepare('DELETE FROM message_text WHERE rowid IN (SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed = 1)').run(mailboxId);
+      this.db.prepare('INSERT OR IGNORE INTO message_text_gone (id) SELECT id FROM messages WHERE mailbox_id = ? AND text_indexed = 1').run(mailboxId);
       this.db.prepare('UPDATE messages SET text_indexed = 0 WHERE mailbox_id = ?').run(mailboxId);
     });
     this.schedule();
@@ -148,72 +171,91 @@ export class TextIndex {
     return this.db.prepare('SELECT count(*) FROM messages WHERE text_indexed = 0').pluck().get() as number;
   }
 
-  /** Deletes the text of some expunged messages; how many. */
-  private forgetBatch(): number {
-    return transactionWithoutSync(this.db, () => {
-      const ids = this.db.prepare('SELECT id FROM message_text_gone LIMIT ?').pluck().all(GONE_BATCH) as number[];
-      const forget = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
-      const done = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
-      for (const id of ids) {
-        forget.run(id);
-        done.run(id);
+  /**
+   * Starts the worker and opens the index of this database's generation. An index of another
+   * generation is emptied by the worker, after this database has marked every message not
+   * indexed under a new generation (a crash in between leaves two generations that differ, and
+   * the next start does it again).
+   */
+  private open(): Promise<void> {
+    this.ready ??= (async () => {
+      this.worker = new Worker(WORKER_FILE, { workerData: { file: this.file }, execArgv: [] });
+      this.worker.unref();
+      this.worker.on('message', (reply: TextIndexReply) => this.receive(reply));
+      this.worker.on('error', (err) => this.failAll(err));
+      this.worker.on('exit', () => this.failAll(new Error('the text index is closed')));
+      const row = this.db.prepare('SELECT generation FROM text_index_state').pluck().get() as string | undefined;
+      let generation = row ?? '';
+      const { fresh } = (await this.call({ id: 0, op: 'open', generation })) as { fresh: boolean };
+      if (fresh || !row) {
+        generation = crypto.randomBytes(12).toString('base64url');
+        this.db.transaction(() => {
+          this.db.prepare('UPDATE messages SET text_indexed = 0 WHERE text_indexed <> 0').run();
+          this.db.prepare('DELETE FROM message_text_gone').run();
+          this.db.prepare('DELETE FROM text_index_state').run();
+          this.db.prepare('INSERT INTO text_index_state (generation) VALUES (?)').run(generation);
+        })();
+        await this.call({ id: 0, op: 'open', generation });
       }
-      return ids.length;
-    });
+      this.reader = new Database(this.file, { readonly: true, fileMustExist: true });
+    })();
+    this.ready.catch(() => (this.ready = undefined));
+    return this.ready;
   }
 
-  /** Some of FTS5's segment merging, a bounded step at a time (searches read fewer segments after it). */
-  private mergeStep(): void {
-    transactionWithoutSync(this.db, () => this.db.prepare("INSERT INTO message_text (message_text, rank) VALUES ('merge', ?)").run(MERGE_PAGES));
+  /** Deletes the text of some expunged messages; how many. */
+  private async forgetBatch(): Promise<number> {
+    const ids = this.db.prepare('SELECT id FROM message_text_gone LIMIT ?').pluck().all(GONE_BATCH) as number[];
+    if (ids.length === 0) return 0;
+    await this.call({ id: 0, op: 'forget', ids });
+    transactionWithoutSync(this.db, () => {
+      const done = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
+      for (const id of ids) done.run(id);
+    });
+    return ids.length;
   }
 
   private async indexBatch(): Promise<number> {
-    const forgotten = this.forgetBatch();
-    if (forgotten > 0) {
-      this.mergeStep();
-      return forgotten;
-    }
     const rows = this.db.prepare('SELECT id, path, size FROM messages WHERE text_indexed = 0 ORDER BY id LIMIT ?').all(BATCH) as PendingRow[];
     if (rows.length === 0) return 0;
-    const texts: ({ header: string; body: string } | undefined)[] = new Array(rows.length);
-    let next = 0;
-    const reader = async () => {
-      while (next < rows.length) {
-        const i = next++;
-        texts[i] = await this.extract(rows[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, rows.length) }, reader));
+    const items: IndexItem[] = rows.map((r) => ({ id: r.id, path: r.path, size: r.size }));
+    const outcomes = (await this.call({ id: 0, op: 'index', items })) as IndexOutcome[];
     // A cache of what the files hold: lost in a crash it is built again, so no fsync of its own.
     transactionWithoutSync(this.db, () => {
-      const mark = this.db.prepare('UPDATE messages SET text_indexed = ? WHERE id = ? AND text_indexed = 0');
-      const insert = this.db.prepare('INSERT INTO message_text (rowid, header, body) VALUES (?, ?, ?)');
-      // A new message may have the id of an expunged one whose text is not deleted yet.
-      const reused = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
-      const forget = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
+      const mark = this.db.prepare('UPDATE messages SET text_indexed = ? WHERE id = ? AND text_indexed = 0 AND path = ?');
+      const gone = this.db.prepare('INSERT OR IGNORE INTO message_text_gone (id) VALUES (?)');
       rows.forEach((row, i) => {
-        const text = texts[i];
-        // The row may have been expunged meanwhile: then there is nothing to mark or index.
-        if (mark.run(text ? 1 : 2, row.id).changes === 0 || !text) return;
-        if (reused.run(row.id).changes > 0) forget.run(row.id);
-        insert.run(row.id, text.header, text.body);
+        // Expunged (or its id used again) while the worker read it: the text it wrote goes.
+        if (mark.run(outcomes[i], row.id, row.path).changes === 0 && outcomes[i] === 1) gone.run(row.id);
       });
     });
-    this.mergeStep();
     return rows.length;
   }
 
-  /** The text to index, lower-cased as SEARCH compares; undefined when the message is too large or unreadable. */
-  private async extract(row: PendingRow): Promise<{ header: string; body: string } | undefined> {
-    if (row.size > TEXT_INDEX_FILE_MAX) return undefined;
-    try {
-      const m = searchable(await this.files.readMessage({ file: row.path, size: row.size }));
-      if (m.bodyText.length > TEXT_INDEX_BODY_MAX || m.headerText.length > TEXT_INDEX_HEADER_MAX) return undefined;
-      // Each line lower-cased alone, as SEARCH lower-cases each header value alone; the lines
-      // are joined by newlines, where lower-casing of the whole text gives the same result.
-      return { header: [m.headerText, ...m.addressText].map((l) => l.toLowerCase()).join('\n'), body: m.bodyText.toLowerCase() };
-    } catch {
-      return undefined;
-    }
+  private call(request: TextIndexRequest): Promise<unknown> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('the text index is closed'));
+    const id = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  private receive(reply: TextIndexReply): void {
+    const call = this.calls.get(reply.id);
+    if (!call) return;
+    this.calls.delete(reply.id);
+    if (reply.error !== undefined) call.reject(new Error(reply.error));
+    else call.resolve(reply.result);
+  }
+
+  private failAll(err: Error): void {
+    for (const call of this.calls.values()) call.reject(err);
+    this.calls.clear();
+    this.reader?.close();
+    this.reader = undefined;
+    this.worker = undefined;
+    this.ready = undefined;
   }
 }

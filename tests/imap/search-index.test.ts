@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import type { TestEngine } from '../helpers/engine';
 import { trigramTerms } from '../../server/store/text-index';
 import { MULTIPART, loggedIn, putMessage, run, simpleMessage, startImapEngine, userId } from './helpers';
@@ -132,7 +134,9 @@ test('expunge takes a message out of the index; reconstruct builds the index aga
   assert.ok(!store.textCandidates(box.id, 'body', 'stripes')!.has(zebra.id));
   await store.textIndex.drain();
   const stripes = trigramTerms('stripes').map((g) => `"${g}"`).join(' AND ');
-  const rows = t.engine.ctx.db.prepare('SELECT rowid FROM message_text WHERE message_text MATCH ?').pluck().all(`body : (${stripes})`);
+  const index = new Database(store.textIndex.file, { readonly: true });
+  const rows = index.prepare('SELECT rowid FROM message_text WHERE message_text MATCH ?').pluck().all(`body : (${stripes})`);
+  index.close();
   assert.deepEqual(rows, []);
   const afterExpunge = await searchAll();
   assert.ok(afterExpunge.includes('BODY zebra => * SEARCH 1'), afterExpunge.join('\n'));
@@ -177,4 +181,26 @@ test('the index knows trigrams, not their places: a message holding them apart i
   const found = await run(c, 'z', 'UID SEARCH BODY zebras');
   assert.ok(!found.some((l) => l.startsWith('* SEARCH') && l.split(' ').includes(String(apart.uid))), found.join(' | '));
   c.close();
+});
+
+test('an index of another generation (none, or one left beside a restored database) is emptied and filled again', async () => {
+  const store = t.engine.ctx.store;
+  await store.textIndex.drain();
+  const before = await searchAll();
+  const narrowed = store.textCandidates(inbox().id, 'body', 'zebra')!.size;
+  // The index file gone, as after a restore: the database still says every message is indexed.
+  await store.textIndex.stop();
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(store.textIndex.file + suffix, { force: true });
+  assert.equal(store.textIndex.pendingCount(), 0);
+  assert.ok((await store.textIndex.drain()) > 0);
+  assert.equal(store.textIndex.pendingCount(), 0);
+  assert.equal(store.textCandidates(inbox().id, 'body', 'zebra')!.size, narrowed);
+  assert.deepEqual(await searchAll(), before);
+  // A database whose generation is not the index's: the same.
+  await store.textIndex.stop();
+  t.engine.ctx.db.prepare("UPDATE text_index_state SET generation = 'another'").run();
+  assert.ok((await store.textIndex.drain()) > 0);
+  assert.equal(store.textCandidates(inbox().id, 'body', 'zebra')!.size, narrowed);
+  assert.deepEqual(await searchAll(), before);
+  store.textIndex.start();
 });

@@ -14,7 +14,7 @@ import { transactionWithoutSync } from '../db/database';
 import { keepDirOpen, removeFile, writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
 import type { QueueFilter } from './queue-search';
-import type { Deferral, NewQueueRow, QueueRecipientRow, QueueRow, RecipientChange } from './queue-store';
+import type { Deferral, NewQueueRow, QueueRecipientRow, QueueRow, QueueStore, RecipientChange } from './queue-store';
 import { SqliteQueueStore } from './sqlite-queue-store';
 
 export type RecipientOutcome = { status: 'delivered' } | { status: 'temporary' | 'permanent'; diagnostic: string };
@@ -87,8 +87,13 @@ export class Queue extends EventEmitter {
   delayWarningMs = 4 * 3600_000;
   /** Tells the sender (awaited before the attempt counts as settled, like bounces); outbound/ sets it. */
   onDelayed?: (entry: QueueEntry, waiting: { address: string; original: string; diagnostic: string | null }[]) => Promise<void>;
-  /** The queue's tables (queue-store.ts is the seam a PostgreSQL implementation stands in at). */
-  readonly store: SqliteQueueStore;
+  /** Where the runner keeps the queue (queue-store.ts): the engine's SQLite database unless told otherwise. */
+  readonly store: QueueStore;
+  /** The queue in the engine's SQLite database: the administrator's listings and the joint transactions with other tables. */
+  private readonly sqlite: SqliteQueueStore;
+  /** A pass of the runner is under way (it awaits the store); another is asked for by passAgain. */
+  private passing = false;
+  private passAgain = false;
 
   constructor(
     private readonly db: Db,
@@ -97,10 +102,23 @@ export class Queue extends EventEmitter {
     private readonly settings: () => Readonly<Settings>,
     private readonly log: Logger,
     private readonly counters: MessageCounters,
+    store?: QueueStore,
   ) {
     super();
-    this.store = new SqliteQueueStore(db, commits);
+    this.sqlite = new SqliteQueueStore(db, commits);
+    this.store = store ?? this.sqlite;
     fs.mkdirSync(spoolDir, { recursive: true });
+  }
+
+  /**
+   * The queue's SQLite tables, for what is not behind the store's interface yet: the
+   * administrator's listings and changes, and the transactions shared with other tables (a
+   * list's fan-out, staged entries, markDelivered in the store's commit). A queue on another
+   * database refuses them rather than answer from an empty SQLite table.
+   */
+  private get local(): SqliteQueueStore {
+    if (this.store !== this.sqlite) throw new Error(`not available yet with the queue on ${this.store.backend} (docs/scale-out.md)`);
+    return this.sqlite;
   }
 
   setProcessor(processor: QueueProcessor): void {
@@ -128,7 +146,7 @@ export class Queue extends EventEmitter {
       await this.store.insert([newRow(id, file, size, now, input)], () => this.handOver(this.newEntry(id, file, size, now, input)));
     } catch (err) {
       // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
-      if (!this.store.has(id)) await fsp.rm(file, { force: true });
+      if (!(await this.store.has(id))) await fsp.rm(file, { force: true });
       throw err;
     }
     this.emit('queued', id);
@@ -154,16 +172,16 @@ export class Queue extends EventEmitter {
         spooled[spooled.length - 1].size = await writeFileDurably(file, parts, { direct: true });
       }
       await this.commits.run(() => {
-        this.store.insertNow(spooled.map((m) => newRow(m.id, m.file, m.size, now, m.input)));
+        this.local.insertNow(spooled.map((m) => newRow(m.id, m.file, m.size, now, m.input)));
         // Staged entries (stage) become queued entries here, with the rest or not at all.
         for (const s of activate) {
-          if (!this.store.activateNow(s.id, now)) throw new Error(`the staged queue entry ${s.id} is gone`);
+          if (!this.local.activateNow(s.id, now)) throw new Error(`the staged queue entry ${s.id} is gone`);
         }
         inCommit?.();
       });
     } catch (err) {
       // As in enqueue: a row that committed (its sync failed) keeps its file.
-      for (const m of spooled) if (!this.store.has(m.id)) await fsp.rm(m.file, { force: true });
+      for (const m of spooled) if (!this.local.has(m.id)) await fsp.rm(m.file, { force: true });
       throw err;
     }
     for (const m of spooled) this.emit('queued', m.id);
@@ -185,18 +203,18 @@ export class Queue extends EventEmitter {
     const file = path.join(this.spoolDir, `${id}.eml`);
     const size = await writeFileDurably(file, parts, { direct: true });
     const now = Date.now();
-    transactionWithoutSync(this.db, () => this.store.insertNow([newRow(id, file, size, now, { ...input, recipients: [] })], true));
+    transactionWithoutSync(this.db, () => this.local.insertNow([newRow(id, file, size, now, { ...input, recipients: [] })], true));
     return { id, file, recipients: 0 };
   }
 
   /** Adds recipients to a staged entry, in one transaction (the caller keeps a chunk small and yields between chunks). */
   addStagedRecipients(entry: StagedEntry, recipients: { address: string; original: string }[]): void {
-    entry.recipients += transactionWithoutSync(this.db, () => this.store.addRecipientsNow(entry.id, recipients));
+    entry.recipients += transactionWithoutSync(this.db, () => this.local.addRecipientsNow(entry.id, recipients));
   }
 
   /** Gives up a staged entry (the work that made it failed): its row, recipients and file. */
   async discardStaged(entry: StagedEntry): Promise<void> {
-    this.store.discardStagedNow(entry.id);
+    this.local.discardStagedNow(entry.id);
     await fsp.rm(entry.file, { force: true });
   }
 
@@ -223,16 +241,16 @@ export class Queue extends EventEmitter {
 
   /** The queue ID of what an earlier attempt at `parentId` already made under `key`, if it did. */
   generatedBefore(parentId: string, key: string): string | undefined {
-    return this.store.generatedBefore(parentId, key);
+    return this.local.generatedBefore(parentId, key);
   }
 
   entry(id: string): QueueEntry | undefined {
-    const row = this.store.get(id);
+    const row = this.local.get(id);
     return row && this.toEntry(row);
   }
 
   entries(): QueueEntry[] {
-    return this.store.all().map((r) => this.toEntry(r));
+    return this.local.all().map((r) => this.toEntry(r));
   }
 
   /**
@@ -240,17 +258,17 @@ export class Queue extends EventEmitter {
    * `after`, filtered (queue-search.ts), with how many match in all.
    */
   page(filter: QueueFilter, after: string | undefined, limit: number): { entries: QueueEntry[]; total: number; more: boolean } {
-    const { rows, total } = this.store.page(filter, after, limit + 1);
+    const { rows, total } = this.local.page(filter, after, limit + 1);
     return { entries: rows.slice(0, limit).map((r) => this.toEntry(r)), total, more: rows.length > limit };
   }
 
   counts(): { active: number; deferred: number; held: number } {
-    return this.store.counts();
+    return this.local.counts();
   }
 
   /** When the oldest message not held by the administrator was queued (undefined: none). */
   oldestWaiting(): Date | undefined {
-    const t = this.store.oldestWaiting();
+    const t = this.local.oldestWaiting();
     return t === undefined ? undefined : new Date(t);
   }
 
@@ -259,17 +277,17 @@ export class Queue extends EventEmitter {
    * is in the mailbox and off the queue's to-do list in one commit: never twice.
    */
   markDelivered(id: string, addresses: string[]): void {
-    this.store.markDeliveredNow(id, addresses);
+    this.local.markDeliveredNow(id, addresses);
   }
 
   /** Holds a message: it stays queued and is not attempted until released. */
   hold(id: string): boolean {
-    return this.store.hold(id);
+    return this.local.hold(id);
   }
 
   /** Releases a held message and makes it due now. */
   release(id: string): boolean {
-    const changed = this.store.release(id, Date.now());
+    const changed = this.local.release(id, Date.now());
     if (changed) this.kick();
     return changed;
   }
@@ -280,7 +298,7 @@ export class Queue extends EventEmitter {
    */
   async remove(id: string): Promise<boolean> {
     if (this.inFlight.has(id)) return false;
-    const file = this.store.remove(id);
+    const file = this.local.remove(id);
     if (file === undefined) return false;
     await fsp.rm(file, { force: true });
     this.log.message('deleted from the queue by the administrator', { queueId: id });
@@ -305,7 +323,7 @@ export class Queue extends EventEmitter {
 
   /** Makes a message due now (retry). */
   retry(id: string): boolean {
-    const changed = this.store.retry(id, Date.now());
+    const changed = this.local.retry(id, Date.now());
     if (changed) this.kick();
     return changed;
   }
@@ -317,7 +335,7 @@ export class Queue extends EventEmitter {
     // Every message syncs the spool directory (its new name): one handle for all of them.
     this.releaseSpoolDir ??= keepDirOpen(this.spoolDir);
     // Entries a crash left half built: what made them was not completed and makes them again.
-    const unfinished = this.store.removeUnfinished();
+    const unfinished = await this.store.removeUnfinished();
     if (unfinished) this.log.message('unfinished staged queue entries removed', { entries: unfinished });
     await this.removeOrphanSpoolFiles();
     this.kick();
@@ -338,7 +356,7 @@ export class Queue extends EventEmitter {
 
   /** Resolves when nothing is queued or being delivered (tests and benchmarks). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.dueCount() > 0) {
+    while (this.inFlight.size > 0 || (await this.store.dueCount(Date.now())) > 0) {
       await new Promise((r) => this.once('settled', r));
     }
   }
@@ -354,8 +372,27 @@ export class Queue extends EventEmitter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.runDue();
+      void this.pass();
     });
+  }
+
+  /** One pass at a time: a pass asked for while one awaits the store runs after it. */
+  private async pass(): Promise<void> {
+    if (this.passing) return void (this.passAgain = true);
+    this.passing = true;
+    try {
+      await this.runDue();
+    } catch (err) {
+      // The database failed (a networked one may be failing over): the queue stays as it is.
+      this.log.error('the queue runner could not search the queue', { error: String(err) });
+      this.armTimer(Date.now() + RETRY_BASE_MS);
+    } finally {
+      this.passing = false;
+      if (this.passAgain) {
+        this.passAgain = false;
+        this.schedulePass();
+      }
+    }
   }
 
   /** A message just committed and due now: the next pass starts it without a search. */
@@ -364,34 +401,32 @@ export class Queue extends EventEmitter {
     this.schedulePass();
   }
 
-  private dueCount(): number {
-    return this.store.dueCount(Date.now());
-  }
-
-  private runDue(): void {
+  private async runDue(): Promise<void> {
     if (!this.running || !this.processor) return;
     let free = this.concurrency - this.inFlight.size;
     // Oldest first, as the search orders them: what it finds was due before anything ready.
     if (free > 0 && this.scanNeeded) {
       const exclude = [...this.inFlight.keys()];
       const now = Date.now();
-      const due = this.store.claimDue(free, now, exclude);
-      // Fewer than asked for: every due message is in flight now (or ready below).
-      this.scanNeeded = due.length === free;
+      // A kick while the claim is under way asks for another search.
+      this.scanNeeded = false;
+      const due = await this.store.claimDue(free, now, exclude);
+      // As many as asked for: more may be due. Fewer: every due message is in flight now (or ready below).
+      if (due.length === free) this.scanNeeded = true;
       for (const row of due) {
         this.ready.delete(row.id);
         // A row found by the search: attempt reads its recipients (a page at a time when many).
         this.begin(row);
       }
       free -= due.length;
-      const next = this.store.nextAttemptAfter(now);
+      const next = await this.store.nextAttemptAfter(now);
       if (next !== undefined) this.armTimer(next);
     }
     for (const [id, entry] of this.ready) {
       if (free <= 0) break;
       this.ready.delete(id);
       // Held or deleted by the administrator since it was queued: not started.
-      if (this.inFlight.has(id) || !this.store.claim(id)) continue;
+      if (this.inFlight.has(id) || !(await this.store.claim(id, Date.now()))) continue;
       this.begin(entry);
       free--;
     }
@@ -441,7 +476,7 @@ export class Queue extends EventEmitter {
       // a minute (it is still queued, nothing is lost) and the error is logged.
       this.log.error('could not record a delivery attempt', { queueId: entry.id, error: String(err) });
       try {
-        this.store.postpone(entry.id, Date.now() + RETRY_BASE_MS, `4.3.0 internal error: ${String(err)}`);
+        await this.store.postpone(entry.id, Date.now() + RETRY_BASE_MS, `4.3.0 internal error: ${String(err)}`);
       } catch {
         // the database itself is failing; the runner's own timer still paces retries
       }
@@ -451,7 +486,7 @@ export class Queue extends EventEmitter {
 
   /** Stores outcomes; finished messages leave the queue, the rest are rescheduled or bounced when expired. */
   private async record(entry: QueueEntry, outcomes: Map<string, RecipientOutcome>): Promise<void> {
-    if (!this.store.has(entry.id)) {
+    if (!(await this.store.has(entry.id))) {
       // Finished inside the delivery transaction (markDelivered): only the spool file is left.
       await removeFile(entry.file);
       this.emit('done', entry.id);
@@ -550,7 +585,7 @@ export class Queue extends EventEmitter {
 
   /** Spool files without a row belong to messages that never got their 250: remove them. */
   private async removeOrphanSpoolFiles(): Promise<void> {
-    const known = new Set(this.store.paths().map((p) => path.basename(p)));
+    const known = new Set((await this.store.paths()).map((p) => path.basename(p)));
     for (const name of await fsp.readdir(this.spoolDir)) {
       if (!known.has(name)) await fsp.rm(path.join(this.spoolDir, name), { force: true });
     }
@@ -562,10 +597,10 @@ export class Queue extends EventEmitter {
    * pages; a small one is read at once, in the order its recipients were given.
    */
   private async loadEntry(row: QueueRow): Promise<QueueEntry> {
-    if (this.store.recipientCount(row.id, RECIPIENT_PAGE + 1) <= RECIPIENT_PAGE) return this.toEntry(row);
+    if ((await this.store.recipientCount(row.id, RECIPIENT_PAGE + 1)) <= RECIPIENT_PAGE) return this.toEntry(row, await this.store.recipients(row.id));
     const recipients: QueueEntry['recipients'] = [];
     for (let after = ''; ; ) {
-      const rows = this.store.recipients(row.id, { after, limit: RECIPIENT_PAGE });
+      const rows = await this.store.recipients(row.id, { after, limit: RECIPIENT_PAGE });
       for (const r of rows) recipients.push(r);
       if (rows.length < RECIPIENT_PAGE) break;
       after = rows[rows.length - 1].address;
@@ -575,7 +610,7 @@ export class Queue extends EventEmitter {
   }
 
   private toEntry(row: QueueRow, loaded?: QueueEntry['recipients']): QueueEntry {
-    const recipients: QueueRecipientRow[] = loaded ?? this.store.recipients(row.id);
+    const recipients: QueueRecipientRow[] = loaded ?? this.local.recipients(row.id);
     return {
       id: row.id,
       createdAt: new Date(row.created_at),

@@ -22,22 +22,13 @@ export interface QueueRow {
 
 export type QueueRecipientRow = QueueEntry['recipients'][number];
 
-/** An entry to insert, due at `created_at`. */
-export interface NewQueueRow {
-  id: string;
+/** An entry to insert (the entry's own fields), due at `createdAt` (ms). */
+export type NewQueueRow = Pick<QueueEntry, 'id' | 'sender' | 'size' | 'file' | 'localPrefix' | 'client' | 'authenticatedUser' | 'signDkim' | 'dkimDomain'> & {
   createdAt: number;
-  sender: string;
-  size: number;
-  file: string;
-  localPrefix: number;
-  client: string;
-  authenticatedUser: string | null;
-  signDkim: boolean;
-  dkimDomain: string | null;
   recipients: { address: string; original: string }[];
   /** Recorded with it: made while delivering `parentId`, under `key` (Queue.generatedBefore). */
   once?: { parentId: string; key: string };
-}
+};
 
 /** Recipients of one entry that get the same status and diagnostic. */
 export interface RecipientChange {

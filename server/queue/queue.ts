@@ -140,10 +140,10 @@ export class Queue extends EventEmitter {
       await fsp.rm(file, { force: true });
       throw new QueueRejected(problem);
     }
-    const now = Date.now();
+    const row = newRow(id, file, size, Date.now(), input);
     try {
       // Due at once: handed to the runner the moment the runner could first find it.
-      await this.store.insert([newRow(id, file, size, now, input)], () => this.handOver(this.newEntry(id, file, size, now, input)));
+      await this.store.insert([row], () => this.handOver(newEntry(row)));
     } catch (err) {
       // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
       if (!(await this.store.has(id))) await fsp.rm(file, { force: true });
@@ -151,7 +151,7 @@ export class Queue extends EventEmitter {
     }
     this.emit('queued', id);
     // Built from what was inserted, not read back: the runner may have delivered and removed it already.
-    return this.newEntry(id, file, size, now, input);
+    return newEntry(row);
   }
 
   /**
@@ -187,7 +187,7 @@ export class Queue extends EventEmitter {
     for (const m of spooled) this.emit('queued', m.id);
     for (const s of activate) this.emit('queued', s.id);
     if (spooled.length || activate.length) this.kick();
-    return spooled.map((m) => this.newEntry(m.id, m.file, m.size, now, m.input));
+    return spooled.map((m) => newEntry(newRow(m.id, m.file, m.size, now, m.input)));
   }
 
   /**
@@ -216,27 +216,6 @@ export class Queue extends EventEmitter {
   async discardStaged(entry: StagedEntry): Promise<void> {
     this.local.discardStagedNow(entry.id);
     await fsp.rm(entry.file, { force: true });
-  }
-
-  private newEntry(id: string, file: string, size: number, now: number, input: EnqueueInput): QueueEntry {
-    return {
-      id,
-      createdAt: new Date(now),
-      sender: input.sender,
-      size,
-      file,
-      localPrefix: input.localPrefix ?? 0,
-      client: input.client,
-      authenticatedUser: input.authenticatedUser ?? null,
-      state: 'active',
-      attempts: 0,
-      nextAttempt: new Date(now),
-      lastError: null,
-      delayWarned: false,
-      signDkim: !!input.signDkim,
-      dkimDomain: input.dkimDomain ?? null,
-      recipients: firstOfEach(input.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
-    };
   }
 
   /** The queue ID of what an earlier attempt at `parentId` already made under `key`, if it did. */
@@ -411,6 +390,8 @@ export class Queue extends EventEmitter {
       // A kick while the claim is under way asks for another search.
       this.scanNeeded = false;
       const due = await this.store.claimDue(free, now, exclude);
+      // Stopped meanwhile: nothing more starts (a networked store's leases on these run out).
+      if (!this.running) return;
       // As many as asked for: more may be due. Fewer: every due message is in flight now (or ready below).
       if (due.length === free) this.scanNeeded = true;
       for (const row of due) {
@@ -426,7 +407,7 @@ export class Queue extends EventEmitter {
       if (free <= 0) break;
       this.ready.delete(id);
       // Held or deleted by the administrator since it was queued: not started.
-      if (this.inFlight.has(id) || !(await this.store.claim(id, Date.now()))) continue;
+      if (this.inFlight.has(id) || !(await this.store.claim(id, Date.now())) || !this.running) continue;
       this.begin(entry);
       free--;
     }
@@ -657,6 +638,28 @@ function newRow(id: string, file: string, size: number, now: number, input: Enqu
     dkimDomain: input.dkimDomain ?? null,
     recipients: input.recipients,
     once: input.once,
+  };
+}
+
+/** The entry just inserted as `row`, as the runner and the caller see it (not read back: it may be delivered and gone already). */
+function newEntry(row: NewQueueRow): QueueEntry {
+  return {
+    id: row.id,
+    createdAt: new Date(row.createdAt),
+    sender: row.sender,
+    size: row.size,
+    file: row.file,
+    localPrefix: row.localPrefix,
+    client: row.client,
+    authenticatedUser: row.authenticatedUser,
+    state: 'active',
+    attempts: 0,
+    nextAttempt: new Date(row.createdAt),
+    lastError: null,
+    delayWarned: false,
+    signDkim: row.signDkim,
+    dkimDomain: row.dkimDomain,
+    recipients: firstOfEach(row.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
   };
 }
 

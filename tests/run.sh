@@ -42,6 +42,8 @@ command -v prometheus >/dev/null || need+=(prometheus)
 # in memory, for the walk in WebKit (tests/console/walk-webkit.test.ts; Playwright's WebKit is a download)
 [ -x /usr/bin/WebKitWebDriver ] || need+=(webkit2gtk-driver)
 [ -x /usr/bin/Xvfb ] || need+=(xvfb)
+# PostgreSQL 15 for the queue's PostgreSQL backend (tests/queue/; each test starts its own cluster as the postgres user)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 # CJK fonts, so that the Japanese and Korean list pages' screenshots show text, not boxes
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then

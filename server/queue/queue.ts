@@ -13,7 +13,9 @@ import type { Logger } from '../logs/logger';
 import { transactionWithoutSync } from '../db/database';
 import { keepDirOpen, removeFile, writeFileDurably } from '../store/durable-fs';
 import type { QueueEntry } from './types';
-import { type QueueFilter, queueFilterSql } from './queue-search';
+import type { QueueFilter } from './queue-search';
+import type { Deferral, NewQueueRow, QueueRecipientRow, QueueRow, QueueStore, RecipientChange } from './queue-store';
+import { SqliteQueueStore } from './sqlite-queue-store';
 
 export type RecipientOutcome = { status: 'delivered' } | { status: 'temporary' | 'permanent'; diagnostic: string };
 
@@ -46,24 +48,6 @@ export interface EnqueueInput {
    * same commit, so a retried delivery can ask generatedBefore and not make it twice.
    */
   once?: { parentId: string; key: string };
-}
-
-interface QueueRow {
-  id: string;
-  created_at: number;
-  sender: string;
-  size: number;
-  path: string;
-  local_prefix: number;
-  client: string;
-  authenticated_user: string | null;
-  state: QueueEntry['state'];
-  attempts: number;
-  next_attempt: number;
-  last_error: string | null;
-  delay_warned: number;
-  sign_dkim: number;
-  dkim_domain: string | null;
 }
 
 const RETRY_BASE_MS = 60_000;
@@ -103,6 +87,13 @@ export class Queue extends EventEmitter {
   delayWarningMs = 4 * 3600_000;
   /** Tells the sender (awaited before the attempt counts as settled, like bounces); outbound/ sets it. */
   onDelayed?: (entry: QueueEntry, waiting: { address: string; original: string; diagnostic: string | null }[]) => Promise<void>;
+  /** Where the runner keeps the queue (queue-store.ts): the engine's SQLite database unless told otherwise. */
+  readonly store: QueueStore;
+  /** The queue in the engine's SQLite database: the administrator's listings and the joint transactions with other tables. */
+  private readonly sqlite: SqliteQueueStore;
+  /** A pass of the runner is under way (it awaits the store); another is asked for by passAgain. */
+  private passing = false;
+  private passAgain = false;
 
   constructor(
     private readonly db: Db,
@@ -111,9 +102,23 @@ export class Queue extends EventEmitter {
     private readonly settings: () => Readonly<Settings>,
     private readonly log: Logger,
     private readonly counters: MessageCounters,
+    store?: QueueStore,
   ) {
     super();
+    this.sqlite = new SqliteQueueStore(db, commits);
+    this.store = store ?? this.sqlite;
     fs.mkdirSync(spoolDir, { recursive: true });
+  }
+
+  /**
+   * The queue's SQLite tables, for what is not behind the store's interface yet: the
+   * administrator's listings and changes, and the transactions shared with other tables (a
+   * list's fan-out, staged entries, markDelivered in the store's commit). A queue on another
+   * database refuses them rather than answer from an empty SQLite table.
+   */
+  private get local(): SqliteQueueStore {
+    if (this.store !== this.sqlite) throw new Error(`not available yet with the queue on ${this.store.backend} (docs/scale-out.md)`);
+    return this.sqlite;
   }
 
   setProcessor(processor: QueueProcessor): void {
@@ -135,21 +140,18 @@ export class Queue extends EventEmitter {
       await fsp.rm(file, { force: true });
       throw new QueueRejected(problem);
     }
-    const now = Date.now();
+    const row = newRow(id, file, size, Date.now(), input);
     try {
-      await this.commits.run(() => this.insertRows(id, file, size, now, input), {
-        visibleEarly: true,
-        // Due at once: handed to the runner the moment the runner could first find it.
-        onCommitted: () => this.handOver(this.newEntry(id, file, size, now, input)),
-      });
+      // Due at once: handed to the runner the moment the runner could first find it.
+      await this.store.insert([row], () => this.handOver(newEntry(row)));
     } catch (err) {
       // A row that committed but failed its fsync may be seen (and delivered) already: its file stays.
-      if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(id)) await fsp.rm(file, { force: true });
+      if (!(await this.store.has(id))) await fsp.rm(file, { force: true });
       throw err;
     }
     this.emit('queued', id);
     // Built from what was inserted, not read back: the runner may have delivered and removed it already.
-    return this.newEntry(id, file, size, now, input);
+    return newEntry(row);
   }
 
   /**
@@ -170,23 +172,22 @@ export class Queue extends EventEmitter {
         spooled[spooled.length - 1].size = await writeFileDurably(file, parts, { direct: true });
       }
       await this.commits.run(() => {
-        for (const m of spooled) this.insertRows(m.id, m.file, m.size, now, m.input);
+        this.local.insertNow(spooled.map((m) => newRow(m.id, m.file, m.size, now, m.input)));
         // Staged entries (stage) become queued entries here, with the rest or not at all.
         for (const s of activate) {
-          const made = this.db.prepare(`UPDATE queue SET state = 'active', building = 0, created_at = ?, next_attempt = ? WHERE id = ? AND building = 1`).run(now, now, s.id).changes;
-          if (made !== 1) throw new Error(`the staged queue entry ${s.id} is gone`);
+          if (!this.local.activateNow(s.id, now)) throw new Error(`the staged queue entry ${s.id} is gone`);
         }
         inCommit?.();
       });
     } catch (err) {
       // As in enqueue: a row that committed (its sync failed) keeps its file.
-      for (const m of spooled) if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(m.id)) await fsp.rm(m.file, { force: true });
+      for (const m of spooled) if (!this.local.has(m.id)) await fsp.rm(m.file, { force: true });
       throw err;
     }
     for (const m of spooled) this.emit('queued', m.id);
     for (const s of activate) this.emit('queued', s.id);
     if (spooled.length || activate.length) this.kick();
-    return spooled.map((m) => this.newEntry(m.id, m.file, m.size, now, m.input));
+    return spooled.map((m) => newEntry(newRow(m.id, m.file, m.size, now, m.input)));
   }
 
   /**
@@ -202,75 +203,33 @@ export class Queue extends EventEmitter {
     const file = path.join(this.spoolDir, `${id}.eml`);
     const size = await writeFileDurably(file, parts, { direct: true });
     const now = Date.now();
-    transactionWithoutSync(this.db, () =>
-      this.db
-        .prepare(
-          `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim, dkim_domain, building)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, 1)`,
-        )
-        .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0, input.dkimDomain ?? null),
-    );
+    transactionWithoutSync(this.db, () => this.local.insertNow([newRow(id, file, size, now, { ...input, recipients: [] })], true));
     return { id, file, recipients: 0 };
   }
 
   /** Adds recipients to a staged entry, in one transaction (the caller keeps a chunk small and yields between chunks). */
   addStagedRecipients(entry: StagedEntry, recipients: { address: string; original: string }[]): void {
-    const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
-    entry.recipients += transactionWithoutSync(this.db, () => recipients.reduce((n, r) => n + rcpt.run(entry.id, r.address, r.original).changes, 0));
+    entry.recipients += transactionWithoutSync(this.db, () => this.local.addRecipientsNow(entry.id, recipients));
   }
 
   /** Gives up a staged entry (the work that made it failed): its row, recipients and file. */
   async discardStaged(entry: StagedEntry): Promise<void> {
-    this.db.prepare('DELETE FROM queue WHERE id = ? AND building = 1').run(entry.id);
+    this.local.discardStagedNow(entry.id);
     await fsp.rm(entry.file, { force: true });
-  }
-
-  private insertRows(id: string, file: string, size: number, now: number, input: EnqueueInput): void {
-    this.db
-      .prepare(
-        `INSERT INTO queue (id, created_at, sender, size, path, local_prefix, client, authenticated_user, state, next_attempt, sign_dkim, dkim_domain)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
-      )
-      .run(id, now, input.sender, size, file, input.localPrefix ?? 0, input.client, input.authenticatedUser ?? null, now, input.signDkim ? 1 : 0, input.dkimDomain ?? null);
-    const rcpt = this.db.prepare('INSERT OR IGNORE INTO queue_recipients (queue_id, address, original) VALUES (?, ?, ?)');
-    for (const r of input.recipients) rcpt.run(id, r.address, r.original);
-    if (input.once) this.db.prepare('INSERT INTO queue_generated (parent_id, key, child_id) VALUES (?, ?, ?)').run(input.once.parentId, input.once.key, id);
-  }
-
-  private newEntry(id: string, file: string, size: number, now: number, input: EnqueueInput): QueueEntry {
-    return {
-      id,
-      createdAt: new Date(now),
-      sender: input.sender,
-      size,
-      file,
-      localPrefix: input.localPrefix ?? 0,
-      client: input.client,
-      authenticatedUser: input.authenticatedUser ?? null,
-      state: 'active',
-      attempts: 0,
-      nextAttempt: new Date(now),
-      lastError: null,
-      delayWarned: false,
-      signDkim: !!input.signDkim,
-      dkimDomain: input.dkimDomain ?? null,
-      recipients: firstOfEach(input.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
-    };
   }
 
   /** The queue ID of what an earlier attempt at `parentId` already made under `key`, if it did. */
   generatedBefore(parentId: string, key: string): string | undefined {
-    const row = this.db.prepare('SELECT child_id FROM queue_generated WHERE parent_id = ? AND key = ?').get(parentId, key) as { child_id: string } | undefined;
-    return row?.child_id;
+    return this.local.generatedBefore(parentId, key);
   }
 
   entry(id: string): QueueEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+    const row = this.local.get(id);
     return row && this.toEntry(row);
   }
 
   entries(): QueueEntry[] {
-    return (this.db.prepare('SELECT * FROM queue WHERE building = 0 ORDER BY created_at').all() as QueueRow[]).map((r) => this.toEntry(r));
+    return this.local.all().map((r) => this.toEntry(r));
   }
 
   /**
@@ -278,25 +237,18 @@ export class Queue extends EventEmitter {
    * `after`, filtered (queue-search.ts), with how many match in all.
    */
   page(filter: QueueFilter, after: string | undefined, limit: number): { entries: QueueEntry[]; total: number; more: boolean } {
-    const { where, params } = queueFilterSql(filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM queue q WHERE ${where}`).get(...params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT q.* FROM queue q WHERE ${where} AND q.id > ? ORDER BY q.id LIMIT ?`)
-      .all(...params, after ?? '', limit + 1) as QueueRow[];
+    const { rows, total } = this.local.page(filter, after, limit + 1);
     return { entries: rows.slice(0, limit).map((r) => this.toEntry(r)), total, more: rows.length > limit };
   }
 
   counts(): { active: number; deferred: number; held: number } {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM queue WHERE building = 0 GROUP BY state').all() as { state: string; n: number }[];
-    const out = { active: 0, deferred: 0, held: 0 };
-    for (const r of rows) out[r.state as keyof typeof out] = r.n;
-    return out;
+    return this.local.counts();
   }
 
   /** When the oldest message not held by the administrator was queued (undefined: none). */
   oldestWaiting(): Date | undefined {
-    const row = this.db.prepare(`SELECT MIN(created_at) AS t FROM queue WHERE state != 'held'`).get() as { t: number | null };
-    return row.t === null ? undefined : new Date(row.t);
+    const t = this.local.oldestWaiting();
+    return t === undefined ? undefined : new Date(t);
   }
 
   /**
@@ -304,23 +256,19 @@ export class Queue extends EventEmitter {
    * is in the mailbox and off the queue's to-do list in one commit: never twice.
    */
   markDelivered(id: string, addresses: string[]): void {
-    const update = this.db.prepare(`UPDATE queue_recipients SET status = 'delivered', diagnostic = NULL WHERE queue_id = ? AND address = ?`);
-    for (const a of addresses) update.run(id, a);
-    // The common case, everyone delivered, finishes the message in this same commit.
-    const left = this.db.prepare(`SELECT COUNT(*) AS n FROM queue_recipients WHERE queue_id = ? AND status != 'delivered'`).get(id) as { n: number };
-    if (left.n === 0) this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
+    this.local.markDeliveredNow(id, addresses);
   }
 
   /** Holds a message: it stays queued and is not attempted until released. */
   hold(id: string): boolean {
-    return this.db.prepare(`UPDATE queue SET state = 'held' WHERE id = ?`).run(id).changes > 0;
+    return this.local.hold(id);
   }
 
   /** Releases a held message and makes it due now. */
   release(id: string): boolean {
-    const changed = this.db.prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state = 'held' AND building = 0`).run(Date.now(), id).changes;
+    const changed = this.local.release(id, Date.now());
     if (changed) this.kick();
-    return changed > 0;
+    return changed;
   }
 
   /**
@@ -329,10 +277,9 @@ export class Queue extends EventEmitter {
    */
   async remove(id: string): Promise<boolean> {
     if (this.inFlight.has(id)) return false;
-    const row = this.db.prepare('SELECT path FROM queue WHERE id = ?').get(id) as { path: string } | undefined;
-    if (!row) return false;
-    this.db.prepare('DELETE FROM queue WHERE id = ?').run(id);
-    await fsp.rm(row.path, { force: true });
+    const file = this.local.remove(id);
+    if (file === undefined) return false;
+    await fsp.rm(file, { force: true });
     this.log.message('deleted from the queue by the administrator', { queueId: id });
     return true;
   }
@@ -355,11 +302,9 @@ export class Queue extends EventEmitter {
 
   /** Makes a message due now (retry). */
   retry(id: string): boolean {
-    const changed = this.db
-      .prepare(`UPDATE queue SET state = 'active', next_attempt = ? WHERE id = ? AND state != 'held'`)
-      .run(Date.now(), id).changes;
+    const changed = this.local.retry(id, Date.now());
     if (changed) this.kick();
-    return changed > 0;
+    return changed;
   }
 
   async start(): Promise<void> {
@@ -369,7 +314,7 @@ export class Queue extends EventEmitter {
     // Every message syncs the spool directory (its new name): one handle for all of them.
     this.releaseSpoolDir ??= keepDirOpen(this.spoolDir);
     // Entries a crash left half built: what made them was not completed and makes them again.
-    const unfinished = this.db.prepare('DELETE FROM queue WHERE building = 1').run().changes;
+    const unfinished = await this.store.removeUnfinished();
     if (unfinished) this.log.message('unfinished staged queue entries removed', { entries: unfinished });
     await this.removeOrphanSpoolFiles();
     this.kick();
@@ -390,7 +335,7 @@ export class Queue extends EventEmitter {
 
   /** Resolves when nothing is queued or being delivered (tests and benchmarks). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0 || this.dueCount() > 0) {
+    while (this.inFlight.size > 0 || (await this.store.dueCount(Date.now())) > 0) {
       await new Promise((r) => this.once('settled', r));
     }
   }
@@ -406,8 +351,27 @@ export class Queue extends EventEmitter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.runDue();
+      void this.pass();
     });
+  }
+
+  /** One pass at a time: a pass asked for while one awaits the store runs after it. */
+  private async pass(): Promise<void> {
+    if (this.passing) return void (this.passAgain = true);
+    this.passing = true;
+    try {
+      await this.runDue();
+    } catch (err) {
+      // The database failed (a networked one may be failing over): the queue stays as it is.
+      this.log.error('the queue runner could not search the queue', { error: String(err) });
+      this.armTimer(Date.now() + RETRY_BASE_MS);
+    } finally {
+      this.passing = false;
+      if (this.passAgain) {
+        this.passAgain = false;
+        this.schedulePass();
+      }
+    }
   }
 
   /** A message just committed and due now: the next pass starts it without a search. */
@@ -416,43 +380,34 @@ export class Queue extends EventEmitter {
     this.schedulePass();
   }
 
-  private dueCount(): number {
-    return (this.db
-      .prepare(`SELECT COUNT(*) AS n FROM queue WHERE state != 'held' AND next_attempt <= ?`)
-      .get(Date.now()) as { n: number }).n;
-  }
-
-  private runDue(): void {
+  private async runDue(): Promise<void> {
     if (!this.running || !this.processor) return;
     let free = this.concurrency - this.inFlight.size;
     // Oldest first, as the search orders them: what it finds was due before anything ready.
     if (free > 0 && this.scanNeeded) {
       const exclude = [...this.inFlight.keys()];
       const now = Date.now();
-      const due = this.db
-        .prepare(
-          `SELECT * FROM queue WHERE state != 'held' AND next_attempt <= ?
-           ${exclude.length ? `AND id NOT IN (${exclude.map(() => '?').join(',')})` : ''}
-           ORDER BY next_attempt LIMIT ?`,
-        )
-        .all(now, ...exclude, free) as QueueRow[];
-      // Fewer than asked for: every due message is in flight now (or ready below).
-      this.scanNeeded = due.length === free;
+      // A kick while the claim is under way asks for another search.
+      this.scanNeeded = false;
+      const due = await this.store.claimDue(free, now, exclude);
+      // Stopped meanwhile: nothing more starts (a networked store's leases on these run out).
+      if (!this.running) return;
+      // As many as asked for: more may be due. Fewer: every due message is in flight now (or ready below).
+      if (due.length === free) this.scanNeeded = true;
       for (const row of due) {
         this.ready.delete(row.id);
         // A row found by the search: attempt reads its recipients (a page at a time when many).
         this.begin(row);
       }
       free -= due.length;
-      const next = this.db.prepare(`SELECT MIN(next_attempt) AS t FROM queue WHERE state != 'held' AND next_attempt > ?`).get(now) as { t: number | null };
-      if (next.t !== null) this.armTimer(next.t);
+      const next = await this.store.nextAttemptAfter(now);
+      if (next !== undefined) this.armTimer(next);
     }
-    const stillQueued = this.db.prepare(`SELECT 1 FROM queue WHERE id = ? AND state != 'held'`);
     for (const [id, entry] of this.ready) {
       if (free <= 0) break;
       this.ready.delete(id);
       // Held or deleted by the administrator since it was queued: not started.
-      if (this.inFlight.has(id) || !stillQueued.get(id)) continue;
+      if (this.inFlight.has(id) || !(await this.store.claim(id, Date.now())) || !this.running) continue;
       this.begin(entry);
       free--;
     }
@@ -502,7 +457,7 @@ export class Queue extends EventEmitter {
       // a minute (it is still queued, nothing is lost) and the error is logged.
       this.log.error('could not record a delivery attempt', { queueId: entry.id, error: String(err) });
       try {
-        this.db.prepare('UPDATE queue SET next_attempt = ?, last_error = ? WHERE id = ?').run(Date.now() + RETRY_BASE_MS, `4.3.0 internal error: ${String(err)}`, entry.id);
+        await this.store.postpone(entry.id, Date.now() + RETRY_BASE_MS, `4.3.0 internal error: ${String(err)}`);
       } catch {
         // the database itself is failing; the runner's own timer still paces retries
       }
@@ -512,7 +467,7 @@ export class Queue extends EventEmitter {
 
   /** Stores outcomes; finished messages leave the queue, the rest are rescheduled or bounced when expired. */
   private async record(entry: QueueEntry, outcomes: Map<string, RecipientOutcome>): Promise<void> {
-    if (!this.db.prepare('SELECT 1 FROM queue WHERE id = ?').get(entry.id)) {
+    if (!(await this.store.has(entry.id))) {
       // Finished inside the delivery transaction (markDelivered): only the spool file is left.
       await removeFile(entry.file);
       this.emit('done', entry.id);
@@ -524,13 +479,12 @@ export class Queue extends EventEmitter {
     const waiting: { address: string; original: string; diagnostic: string | null }[] = [];
     // Changes grouped by status and diagnostic, one statement a page: a list post's copy has
     // 100,000 recipients, and one statement per recipient held the event loop for half a second.
-    const updates = new Map<string, { status: string; diagnostic: string | null; addresses: string[] }>();
-    const update = (status: string, diagnostic: string | null, address: string) => {
+    const updates = new Map<string, RecipientChange>();
+    const update = (status: RecipientChange['status'], diagnostic: string | null, address: string) => {
       const key = `${status}\0${diagnostic ?? ''}`;
       const group = updates.get(key) ?? updates.set(key, { status, diagnostic, addresses: [] }).get(key)!;
       group.addresses.push(address);
     };
-    const updateAll = this.db.prepare('UPDATE queue_recipients SET status = ?, diagnostic = ? WHERE queue_id = ? AND address IN (SELECT value FROM json_each(?))');
     let lastError: string | null = null;
     let pending = 0;
     const finishedHere = () => pending === 0 && bounced.length === 0;
@@ -561,35 +515,31 @@ export class Queue extends EventEmitter {
     // A large entry's changes are written RECIPIENT_PAGE at a time, a transaction each, the last
     // with the entry's own. A crash between them leaves some outcomes written and the rest
     // pending, which the next attempt settles: the same as an outcome lost in a crash (below).
-    const chunks: { status: string; diagnostic: string | null; addresses: string[] }[] = [];
+    const chunks: RecipientChange[] = [];
     if (finishedHere()) {
       // All delivered: the recipients' rows go first, a page at a time (a row gone is a recipient done).
       for (let left = entry.recipients.length; left > RECIPIENT_PAGE; left -= RECIPIENT_PAGE) {
-        await this.commits.run(() => this.db.prepare('DELETE FROM queue_recipients WHERE rowid IN (SELECT rowid FROM queue_recipients WHERE queue_id = ? LIMIT ?)').run(entry.id, RECIPIENT_PAGE), { visibleEarly: true });
+        await this.store.dropRecipients(entry.id, RECIPIENT_PAGE);
       }
     } else {
       for (const address of delivered) update('delivered', null, address);
       for (const u of updates.values()) for (let i = 0; i < u.addresses.length; i += RECIPIENT_PAGE) chunks.push({ ...u, addresses: u.addresses.slice(i, i + RECIPIENT_PAGE) });
     }
     const last = chunks.pop();
-    for (const c of chunks) await this.commits.run(() => updateAll.run(c.status, c.diagnostic, entry.id, JSON.stringify(c.addresses)), { visibleEarly: true });
+    for (const c of chunks) await this.store.setRecipients(entry.id, c);
     // Seen before it is on disk, the outcome at worst is lost in a crash: the message is sent again.
-    await this.commits.run(() => {
-      // A finished message goes whole (its recipients with it): no need to mark them first.
-      if (finishedHere()) return void this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id);
-      if (last) updateAll.run(last.status, last.diagnostic, entry.id, JSON.stringify(last.addresses));
-      if (pending === 0) return;
-      const attempts = entry.attempts + 1;
-      const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
-      retryAt = Date.now() + delay;
-      this.db
-        .prepare(`UPDATE queue SET state = CASE WHEN state = 'held' THEN 'held' ELSE 'deferred' END, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`)
-        .run(attempts, retryAt, lastError, entry.id);
-      if (!entry.delayWarned && Date.now() - entry.createdAt.getTime() >= this.delayWarningMs) {
-        this.db.prepare('UPDATE queue SET delay_warned = 1 WHERE id = ?').run(entry.id);
-        warn = true;
+    // A finished message goes whole (its recipients with it): no need to mark them first.
+    if (finishedHere()) await this.store.finish(entry.id);
+    else {
+      let deferral: Deferral | undefined;
+      if (pending > 0) {
+        const attempts = entry.attempts + 1;
+        retryAt = Date.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 10));
+        warn = !entry.delayWarned && Date.now() - entry.createdAt.getTime() >= this.delayWarningMs;
+        deferral = { attempts, nextAttempt: retryAt, lastError, delayWarned: warn };
       }
-    }, { visibleEarly: true });
+      await this.store.settle(entry.id, last, deferral);
+    }
     if (retryAt !== undefined) this.armTimer(retryAt);
     this.counters.count('deferred', '', deferred);
     this.counters.count('bounced', '', bounced.length);
@@ -608,7 +558,7 @@ export class Queue extends EventEmitter {
       }
     }
     if (pending === 0) {
-      if (!finishedHere()) await this.commits.run(() => this.db.prepare('DELETE FROM queue WHERE id = ?').run(entry.id), { visibleEarly: true });
+      if (!finishedHere()) await this.store.finish(entry.id);
       await removeFile(entry.file);
       this.emit('done', entry.id);
     }
@@ -616,7 +566,7 @@ export class Queue extends EventEmitter {
 
   /** Spool files without a row belong to messages that never got their 250: remove them. */
   private async removeOrphanSpoolFiles(): Promise<void> {
-    const known = new Set((this.db.prepare('SELECT path FROM queue').all() as { path: string }[]).map((r) => path.basename(r.path)));
+    const known = new Set((await this.store.paths()).map((p) => path.basename(p)));
     for (const name of await fsp.readdir(this.spoolDir)) {
       if (!known.has(name)) await fsp.rm(path.join(this.spoolDir, name), { force: true });
     }
@@ -628,12 +578,10 @@ export class Queue extends EventEmitter {
    * pages; a small one is read at once, in the order its recipients were given.
    */
   private async loadEntry(row: QueueRow): Promise<QueueEntry> {
-    const few = this.db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM queue_recipients WHERE queue_id = ? LIMIT ?)').get(row.id, RECIPIENT_PAGE + 1) as { n: number };
-    if (few.n <= RECIPIENT_PAGE) return this.toEntry(row);
+    if ((await this.store.recipientCount(row.id, RECIPIENT_PAGE + 1)) <= RECIPIENT_PAGE) return this.toEntry(row, await this.store.recipients(row.id));
     const recipients: QueueEntry['recipients'] = [];
-    const page = this.db.prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? AND address > ? ORDER BY address LIMIT ?');
     for (let after = ''; ; ) {
-      const rows = page.all(row.id, after, RECIPIENT_PAGE) as QueueEntry['recipients'];
+      const rows = await this.store.recipients(row.id, { after, limit: RECIPIENT_PAGE });
       for (const r of rows) recipients.push(r);
       if (rows.length < RECIPIENT_PAGE) break;
       after = rows[rows.length - 1].address;
@@ -643,8 +591,7 @@ export class Queue extends EventEmitter {
   }
 
   private toEntry(row: QueueRow, loaded?: QueueEntry['recipients']): QueueEntry {
-    const recipients =
-      loaded ?? (this.db.prepare('SELECT address, original, status, diagnostic FROM queue_recipients WHERE queue_id = ? ORDER BY rowid').all(row.id) as QueueEntry['recipients']);
+    const recipients: QueueRecipientRow[] = loaded ?? this.local.recipients(row.id);
     return {
       id: row.id,
       createdAt: new Date(row.created_at),
@@ -674,6 +621,46 @@ export interface StagedEntry {
   file: string;
   /** Recipients added so far (duplicates not counted). */
   recipients: number;
+}
+
+/** The row enqueue inserts for `input`, due at once. */
+function newRow(id: string, file: string, size: number, now: number, input: EnqueueInput): NewQueueRow {
+  return {
+    id,
+    createdAt: now,
+    sender: input.sender,
+    size,
+    file,
+    localPrefix: input.localPrefix ?? 0,
+    client: input.client,
+    authenticatedUser: input.authenticatedUser ?? null,
+    signDkim: !!input.signDkim,
+    dkimDomain: input.dkimDomain ?? null,
+    recipients: input.recipients,
+    once: input.once,
+  };
+}
+
+/** The entry just inserted as `row`, as the runner and the caller see it (not read back: it may be delivered and gone already). */
+function newEntry(row: NewQueueRow): QueueEntry {
+  return {
+    id: row.id,
+    createdAt: new Date(row.createdAt),
+    sender: row.sender,
+    size: row.size,
+    file: row.file,
+    localPrefix: row.localPrefix,
+    client: row.client,
+    authenticatedUser: row.authenticatedUser,
+    state: 'active',
+    attempts: 0,
+    nextAttempt: new Date(row.createdAt),
+    lastError: null,
+    delayWarned: false,
+    signDkim: row.signDkim,
+    dkimDomain: row.dkimDomain,
+    recipients: firstOfEach(row.recipients).map((r) => ({ address: r.address, original: r.original, status: 'pending', diagnostic: null })),
+  };
 }
 
 /** The first recipient of each address, in order (what INSERT OR IGNORE keeps). */

@@ -93,7 +93,7 @@ const LAYERS: string[][] = [
   ['store', 'junk', 'backup'],
   ['directory', 'sieve', 'firmware'],
   ['queue', 'jobs', 'migration'],
-  ['outbound', 'virus', 'maintenance', 'lists'],
+  ['outbound', 'virus', 'maintenance', 'lists', 'queue-postgres'],
   ['context'],
   ['delivery', 'smtp', 'imap', 'pop3', 'managesieve', 'web'],
   ['main', 'cli'],

@@ -6,8 +6,8 @@ import { TokenTable } from './token-table';
 /**
  * The engine's token-table loader thread (table-loader.ts): reads a token table from its
  * SQLite file on a read-only connection of its own (WAL lets it read beside the engine's
- * writer) and hands back the slots without a copy: a snapshot's table is already in shared
- * memory (TokenTable.fromBuffer), a table rebuilt from the tokens is transferred. A rebuilt
+ * writer) and hands back the slots without a copy: their memory (the snapshot's blob, see
+ * TokenTable.fromBuffer, or a table rebuilt from the tokens) is transferred. A rebuilt
  * table is stored as the snapshot here too, so the next load is the cheap one and the
  * engine's thread never writes the blob.
  */
@@ -53,8 +53,8 @@ function saveSnapshot(file: string, table: TokenTable, generation: number): void
 parentPort?.on('message', (req: LoadRequest) => {
   try {
     const reply = { id: req.id, ...load(req.file) };
-    const shared = reply.slots.buffer instanceof SharedArrayBuffer;
-    parentPort?.postMessage(reply satisfies LoadReply, shared ? [] : [reply.slots.buffer as ArrayBuffer]);
+    const { buffer } = reply.slots;
+    parentPort?.postMessage(reply satisfies LoadReply, buffer instanceof SharedArrayBuffer ? [] : [buffer]);
   } catch (err) {
     parentPort?.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) } satisfies LoadReply);
   }

@@ -6,6 +6,7 @@ import { JunkFilter } from '../server/junk/filter';
 import { TokenStore } from '../server/junk/token-store';
 import { UserJunkTables } from '../server/junk/user-tables';
 import { verdictFor } from '../server/junk/verdict';
+import { ThreadCpuClock } from '../server/metrics/thread-cpu';
 import type { BenchContext, Column } from './types';
 
 export const USER_TABLE_COLUMNS: Column[] = [
@@ -20,13 +21,18 @@ export const USER_TABLE_COLUMNS: Column[] = [
   { key: 'messageMsMax', label: 'ms/message max', decimals: 1 },
   { key: 'messageCpuMsMedian', label: 'CPU ms/message median', decimals: 1 },
   { key: 'longestStretchMs', label: 'longest stretch ms', decimals: 1 },
-  { key: 'longestStretchCpuMs', label: 'longest stretch CPU ms', decimals: 1 },
+  { key: 'longestStretchCpuMs', label: 'longest stretch main-thread CPU ms', decimals: 1 },
 ];
 
-/** This process's CPU time in ms (all threads; the main thread's work dominates here). */
+/** This process's CPU time in ms, all threads (the tables are loaded in a worker thread: that is CPU the message costs too). */
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+/** The main thread's CPU time in ms, what a stretch of its event loop costs (the process's where the system does not tell). */
+function mainThreadCpuMs(clock: ThreadCpuClock): number {
+  return clock.read() ? clock.cpuMs : cpuMs();
 }
 
 /** Messages of each class one user's table learns: a user who has filed a while (the threshold is 200 of each). */
@@ -99,11 +105,12 @@ export async function runUserTables(ctx: BenchContext, corpus: { train: { spam: 
     // On a busy machine the wall time of a stretch counts other processes' turns too; its CPU time does not.
     let longestStretchMs = 0;
     let longestStretchCpuMs = 0;
+    const mainClock = new ThreadCpuClock();
     let last = performance.now();
-    let lastCpu = cpuMs();
+    let lastCpu = mainThreadCpuMs(mainClock);
     const ticker = setInterval(() => {
       const now = performance.now();
-      const cpu = cpuMs();
+      const cpu = mainThreadCpuMs(mainClock);
       longestStretchMs = Math.max(longestStretchMs, now - last);
       longestStretchCpuMs = Math.max(longestStretchCpuMs, cpu - lastCpu);
       last = now;
@@ -117,7 +124,7 @@ export async function runUserTables(ctx: BenchContext, corpus: { train: { spam: 
         // A different set of recipients each time, as mail to many users comes in.
         const ids = Array.from({ length: recipients }, (_, k) => 1 + ((i * recipients + k) % users));
         last = performance.now();
-        lastCpu = cpuMs();
+        lastCpu = mainThreadCpuMs(mainClock);
         const start = performance.now();
         const startCpu = cpuMs();
         await tables.scoreFor(ids, (table) => verdictFor(table.classify(raw), 'moderate'));
@@ -127,6 +134,7 @@ export async function runUserTables(ctx: BenchContext, corpus: { train: { spam: 
       }
     } finally {
       clearInterval(ticker);
+      mainClock.close();
     }
     times.sort((a, b) => a - b);
     cpuTimes.sort((a, b) => a - b);

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Corpus, type SideFigures, figures, loadCorpus, runChild, timed } from './junk-common';
+import { type ChildRun, type Corpus, type SideFigures, figures, loadCorpus, runChild, timed } from './junk-common';
 import { runRspamd } from './junk-rspamd';
 import { RSPAMD } from './lib/rspamd-instance';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
@@ -28,12 +29,35 @@ const COLUMNS: Column[] = [
   { key: 'peakMb', label: 'peak MB', decimals: 0 },
 ];
 
+/** A side trained and ready to classify the test half, as often as --runs asks. */
+interface Trained {
+  trainSeconds: number;
+  classify: () => Promise<SideFigures>;
+}
+
+/** Parses one classify run's output into figures: `verdict` reads a line as [file, junk?, probability], or undefined for other lines. */
+function classified(corpus: Corpus, run: ChildRun, trainSeconds: number, verdict: (line: string) => [string, boolean, number] | undefined, who: string): SideFigures {
+  const files = corpus.test.ham.length + corpus.test.spam.length;
+  const junk = new Set<string>();
+  const scores: SideFigures['scores'] = [];
+  const spam = new Set(corpus.test.spam);
+  for (const line of run.stdout.split('\n')) {
+    const v = verdict(line);
+    if (!v) continue;
+    if (v[1]) junk.add(v[0]);
+    scores.push({ spam: spam.has(v[0]), p: v[2] });
+  }
+  if (scores.length !== files) throw new Error(`${who} printed ${scores.length} verdicts for ${files} messages`);
+  const { seconds: classifySeconds, cpuSeconds: classifyCpuSeconds, peakMb } = run;
+  return { metrics: figures(corpus.test, junk, { classifySeconds, classifyCpuSeconds, trainSeconds, peakMb }), scores };
+}
+
 /**
  * Pillarbox through its command-line tools as shipped (bin/pillarbox.js), run as child
  * processes like bogofilter: `learn --spam`, `learn --ham`, then one `classify` over the
  * test half (which spreads a big run over the cores; --threads 1 with --single-thread).
  */
-async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, level: string): Promise<SideFigures> {
+async function trainPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, level: string): Promise<Trained> {
   const bin = path.join(__dirname, '..', '..', 'bin', 'pillarbox.js');
   const dataDir = path.join(dir, 'data');
   const [, trainSeconds] = await timed(async () => {
@@ -44,19 +68,17 @@ async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, leve
   });
   const files = [...corpus.test.ham, ...corpus.test.spam];
   const threads = ctx.flags.has('single-thread') ? ['--threads', '1'] : [];
-  ctx.log(`pillarbox: classifying ${files.length} messages`);
-  const { stdout, seconds, cpuSeconds, peakMb } = await runChild(process.execPath, [bin, 'classify', '--data-dir', dataDir, '--level', level, ...threads, ...files]);
-  const junk = new Set<string>();
-  const scores: SideFigures['scores'] = [];
-  const spam = new Set(corpus.test.spam);
-  for (const line of stdout.split('\n')) {
-    const [name, verdict, detail] = line.split('\t');
-    if (!detail) continue;
-    if (verdict === 'junk') junk.add(name);
-    scores.push({ spam: spam.has(name), p: Number(/bayes=([\d.]+)/.exec(detail)?.[1]) });
-  }
-  if (scores.length !== files.length) throw new Error(`classify printed ${scores.length} verdicts for ${files.length} messages`);
-  return { metrics: figures(corpus.test, junk, { classifySeconds: seconds, classifyCpuSeconds: cpuSeconds, trainSeconds, peakMb }), scores };
+  return {
+    trainSeconds,
+    classify: async () => {
+      ctx.log(`pillarbox: classifying ${files.length} messages`);
+      const run = await runChild(process.execPath, [bin, 'classify', '--data-dir', dataDir, '--level', level, ...threads, ...files]);
+      return classified(corpus, run, trainSeconds, (line) => {
+        const [name, verdict, detail] = line.split('\t');
+        return detail ? [name, verdict === 'junk', Number(/bayes=([\d.]+)/.exec(detail)?.[1])] : undefined;
+      }, 'classify');
+    },
+  };
 }
 
 /**
@@ -64,7 +86,7 @@ async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, leve
  * counts as not caught), with a word list of its own: -s / -n register the training
  * half in bulk (-B), -T -B classifies the test half in one process.
  */
-async function runBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Promise<SideFigures> {
+async function trainBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Promise<Trained> {
   const db = path.join(dir, 'bogofilter');
   fs.mkdirSync(db);
   const [, trainSeconds] = await timed(async () => {
@@ -74,20 +96,41 @@ async function runBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Pr
     }
   });
   const files = [...corpus.test.ham, ...corpus.test.spam];
-  ctx.log(`bogofilter: classifying ${files.length} messages`);
-  // bogofilter's exit code is the last message's class (0 spam, 1 ham, 2 unsure), not an error.
-  const { stdout, seconds, cpuSeconds, peakMb } = await runChild(BOGOFILTER, ['-d', db, '-T', '-B', ...files], [1, 2]);
-  const junk = new Set<string>();
-  const scores: SideFigures['scores'] = [];
-  const spam = new Set(corpus.test.spam);
-  for (const line of stdout.split('\n')) {
-    const m = /^(.*) ([SHU]) ([\d.e+-]+)$/.exec(line);
-    if (!m) continue;
-    if (m[2] === 'S') junk.add(m[1]);
-    scores.push({ spam: spam.has(m[1]), p: Number(m[3]) });
+  return {
+    trainSeconds,
+    classify: async () => {
+      ctx.log(`bogofilter: classifying ${files.length} messages`);
+      // bogofilter's exit code is the last message's class (0 spam, 1 ham, 2 unsure), not an error.
+      const run = await runChild(BOGOFILTER, ['-d', db, '-T', '-B', ...files], [1, 2]);
+      return classified(corpus, run, trainSeconds, (line) => {
+        const m = /^(.*) ([SHU]) ([\d.e+-]+)$/.exec(line);
+        return m ? [m[1], m[2] === 'S', Number(m[3])] : undefined;
+      }, 'bogofilter');
+    },
+  };
+}
+
+/**
+ * Pillarbox and bogofilter trained, then their classify runs alternated `runs` times (so
+ * the machine's load weighs on both alike); each side's figures are its median run by wall
+ * time, with the peak memory of all its runs. Accuracy is the same in every run.
+ */
+async function classifyAlternately(ctx: BenchContext, trained: [string, Trained][], runs: number): Promise<SideResult[]> {
+  const all = new Map<string, SideFigures[]>(trained.map(([system]) => [system, []]));
+  for (let r = 1; r <= runs; r++) {
+    for (const [system, side] of trained) {
+      const f = await side.classify();
+      all.get(system)?.push(f);
+      if (runs > 1) ctx.log(`${system} run ${r}/${runs}: classify ${f.metrics.classifySeconds.toFixed(2)} s wall, ${f.metrics.classifyCpuSeconds.toFixed(2)} s CPU (load average ${os.loadavg()[0].toFixed(1)})`);
+    }
   }
-  if (scores.length !== files.length) throw new Error(`bogofilter printed ${scores.length} verdicts for ${files.length} messages`);
-  return { metrics: figures(corpus.test, junk, { classifySeconds: seconds, classifyCpuSeconds: cpuSeconds, trainSeconds, peakMb }), scores };
+  return [...all].map(([system, results]) => {
+    const sorted = [...results].sort((a, b) => a.metrics.classifySeconds - b.metrics.classifySeconds);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    const metrics = { ...median.metrics, peakMb: Math.max(...results.map((f) => f.metrics.peakMb)) };
+    if (ctx.flags.has('sweep') && median.scores) sweep(ctx, system, median.scores);
+    return { system, ok: true, metrics };
+  });
 }
 
 /** For tuning: false positives and misses if the cut were at each probability. */
@@ -99,6 +142,12 @@ function sweep(ctx: BenchContext, system: string, scores: NonNullable<SideFigure
   }
   // With the answers in hand: the best any cut-off could have done. A ceiling of the model, never a way to pick a cut-off.
   ctx.log(`${system} sweep: in hindsight, fewest spam missed with at most k false positives: ${fewestMissed(scores, [0, 1, 2, 3, 4, 6])}`);
+}
+
+function failed(ctx: BenchContext, system: string, err: unknown): SideResult {
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  ctx.log(`${system} failed: ${message}`);
+  return { system, ok: false, error: message, metrics: {} };
 }
 
 async function side(system: string, ctx: BenchContext, work: () => Promise<SideFigures>): Promise<SideResult> {
@@ -115,9 +164,7 @@ async function sidesOf(systems: string[], ctx: BenchContext, work: () => Promise
       return { system, ok: true, metrics: f.metrics };
     });
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    ctx.log(`${systems.join(' and ')} failed: ${message}`);
-    return systems.map((system) => ({ system, ok: false, error: message, metrics: {} }));
+    return systems.map((system) => failed(ctx, system, err));
   }
 }
 
@@ -141,6 +188,7 @@ export const junkBenchmark: Benchmark = {
     "--params JSON with --cv: parameter sets to compare, e.g. '[{\"s\":0.45,\"minDev\":0.1}]'",
     '--only SIDE   run one side only: pillarbox, bogofilter, rspamd, or peer (both peers)',
     '--single-thread  Pillarbox classifies in one thread (pillarbox classify --threads 1)',
+    '--runs N      train once, then alternate Pillarbox\'s and bogofilter\'s classify runs N times; each side\'s median run by wall time (rspamd runs once)',
     '--keep        keep the temporary directories (paths are printed)',
     '--user-tables N  instead: per-user token tables at N users (memory), and messages to --recipients R of them (default 100) scored per recipient',
   ],
@@ -171,8 +219,26 @@ export const junkBenchmark: Benchmark = {
     const cleanup = registerCleanup(() => (keep ? ctx.log(`kept ${dir}`) : removeDir(dir)));
     const sides: SideResult[] = [];
     try {
-      if (wanted.has('pillarbox')) sides.push(await side('pillarbox', ctx, () => runPillarbox(ctx, corpus, dir, level)));
-      if (wanted.has('bogofilter')) sides.push(await side('bogofilter', ctx, () => runBogofilter(ctx, corpus, dir)));
+      const runs = intFlag(ctx.flags, 'runs', 1);
+      const trained: [string, Trained][] = [];
+      const done = new Map<string, SideResult>();
+      for (const [system, train] of [
+        ['pillarbox', () => trainPillarbox(ctx, corpus, dir, level)],
+        ['bogofilter', () => trainBogofilter(ctx, corpus, dir)],
+      ] as const) {
+        if (!wanted.has(system)) continue;
+        try {
+          trained.push([system, await train()]);
+        } catch (err) {
+          done.set(system, failed(ctx, system, err));
+        }
+      }
+      try {
+        for (const r of await classifyAlternately(ctx, trained, runs)) done.set(r.system, r);
+      } catch (err) {
+        for (const [system] of trained) done.set(system, failed(ctx, system, err));
+      }
+      for (const system of ['pillarbox', 'bogofilter']) if (done.has(system)) sides.push(done.get(system) as SideResult);
       if (wanted.has('rspamd')) {
         sides.push(...(await sidesOf(['rspamd-bayes', 'rspamd-action'], ctx, async () => {
           const r = await runRspamd(ctx, corpus, dir);

@@ -51,6 +51,8 @@ export class JunkStage implements DeliveryStage {
     }
     const raw = await readStart(message.entry.file, MAX_SCANNED_BYTES);
     const spamd = s.junkSpamdEnabled ? await this.askSpamd(message, raw, s.junkSpamdAddress) : undefined;
+    // The global table is read off the event loop too when it is not loaded (start, `pillarbox learn`).
+    await this.ctx.junkFilter.prepare(this.ctx.junkTables.loader.load).catch(() => undefined);
     const decision = decideJunk(this.ctx.junkFilter, raw, s, this.ctx.options.hostname, spamd);
     // What the stages before added (X-Virus-Scanned): a user's own header list starts from it too.
     const before = [...message.addedHeaders];

@@ -1,4 +1,4 @@
-import { readMessages, type SourceMessage } from './mbox';
+import { readMessages, reusingReader, type SourceMessage } from './mbox';
 import type { BayesResult } from './scoring';
 import type { Permissiveness } from './settings';
 import { verdictFor } from './verdict';
@@ -32,9 +32,11 @@ export function classifyPaths(paths: readonly string[], score: Score, options: C
   const errors: string[] = [];
   let pending = '';
   let lines = 0;
+  // Each message is scored before the next file is read: one buffer serves them all.
+  const read = reusingReader();
   for (const p of paths) {
     try {
-      for (const m of readMessages([p], options.mbox, (skipped) => errors.push(`${skipped}: not a mail message`))) {
+      for (const m of readMessages([p], options.mbox, (skipped) => errors.push(`${skipped}: not a mail message`), read)) {
         pending += verdictLines(m, score(m.raw, options.clues > 0), options);
         // Written in chunks: one write per message would dominate the time for big folders.
         if (++lines >= 256) {

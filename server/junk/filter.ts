@@ -3,7 +3,7 @@ import { DEFAULT_PARAMETERS, type BayesParameters } from './classifier';
 import { blankLineEnd } from '../mail/mime/header';
 import { ACCEPT_ALL, leaveOneOutHamProbability, scoreMessage, type Acceptance, type BayesResult, type Counts } from './scoring';
 import { tokenize } from './tokenizer';
-import { TokenStore, type JunkClass, type Lesson } from './token-store';
+import { TokenStore, type JunkClass, type Lesson, type LoadedTable } from './token-store';
 import type { TokenTable } from './token-table';
 
 export { ACCEPT_ALL, type Acceptance, type BayesResult } from './scoring';
@@ -168,19 +168,55 @@ export class JunkFilter {
   }
 
   private table(): TokenTable {
+    const current = this.current();
+    if (current) return current;
+    const version = this.store.dataVersion();
+    const loaded = this.store.loadTable();
+    // Rebuilt from the tokens: keep the result for the next process (and the next start).
+    if (!loaded.fromSnapshot) this.store.saveSnapshot(loaded.table, loaded.totals.generation);
+    return this.install(loaded, version);
+  }
+
+  /** The loaded table when it is still the database's, else undefined (nothing loaded yet, or another connection taught it since). */
+  private current(): TokenTable | undefined {
     if (this.cache && !this.followOtherWriters) return this.cache;
     const version = this.store.dataVersion();
     if (this.cache && version === this.cacheVersion) return this.cache;
-    this.cacheVersion = version;
     // Another connection committed: a lesson (new generation), or only a snapshot written.
-    if (this.cache && this.store.totals().generation === this.cacheGeneration) return this.cache;
-    const { table, totals, fromSnapshot } = this.store.loadTable();
-    // Rebuilt from the tokens: keep the result for the next process (and the next start).
-    if (!fromSnapshot) this.store.saveSnapshot(table, totals.generation);
-    this.cache = table;
-    this.cacheGeneration = totals.generation;
-    this.totals = { spam: totals.spam, ham: totals.ham };
-    return table;
+    if (this.cache && this.store.totals().generation === this.cacheGeneration) {
+      this.cacheVersion = version;
+      return this.cache;
+    }
+    return undefined;
+  }
+
+  /** `version`: the connection's data_version read before the table was. */
+  private install(loaded: LoadedTable, version: number): TokenTable {
+    this.cache = loaded.table;
+    this.cacheVersion = version;
+    this.cacheGeneration = loaded.totals.generation;
+    this.totals = { spam: loaded.totals.spam, ham: loaded.totals.ham };
+    return loaded.table;
+  }
+
+  /**
+   * Makes sure the counts are loaded, by `load` (TableLoader.load: a worker thread reading the
+   * store's file on a connection of its own) when they are not, so that the classify which
+   * follows reads no table on this thread. A table read while a lesson committed on this
+   * connection is out of date on arrival (data_version does not show our own commits, the
+   * generation does) and is read again, once; classify then loads what is still missing itself.
+   */
+  async prepare(load: (file: string) => Promise<LoadedTable>): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!this.store.db.open || this.current()) return;
+      const version = this.store.dataVersion();
+      const loaded = await load(this.store.db.name);
+      // Closed meanwhile (a cache of filters let it go): whoever opens it again loads it again.
+      if (!this.store.db.open) return;
+      if (loaded.totals.generation !== this.store.totals().generation) continue;
+      this.install(loaded, version);
+      return;
+    }
   }
 }
 

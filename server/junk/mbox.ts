@@ -40,18 +40,19 @@ export function looksLikeMail(buf: Buffer): boolean {
  * that is not mail (looksLikeMail) is passed to onSkip and yields nothing, unless
  * forceMbox says every file is an mbox.
  */
-export function* readMessages(paths: readonly string[], forceMbox = false, onSkip?: (path: string) => void): IterableIterator<SourceMessage> {
+export function* readMessages(paths: readonly string[], forceMbox = false, onSkip?: (path: string) => void, read: (file: string) => Buffer = fs.readFileSync): IterableIterator<SourceMessage> {
   for (const p of paths) {
     // Read first and look at the entry only when that fails: one system call fewer per message.
     let raw: Buffer;
     try {
-      raw = fs.readFileSync(p);
+      raw = read(p);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
       yield* readMessages(
         fs.readdirSync(p).filter((n) => !n.startsWith('.')).sort().map((n) => path.join(p, n)),
         forceMbox,
         onSkip,
+        read,
       );
       continue;
     }
@@ -70,6 +71,33 @@ export function* readMessages(paths: readonly string[], forceMbox = false, onSki
     }
     yield { name: p, raw };
   }
+}
+
+/**
+ * A reader for readMessages whose answer is valid only until its next call: the file read
+ * into one buffer kept from file to file. `pillarbox classify` reads thousands of files and
+ * keeps none; a fresh buffer each (readFileSync) cost it three times the CPU of the reads.
+ */
+export function reusingReader(): (file: string) => Buffer {
+  let buf = Buffer.allocUnsafe(256 * 1024);
+  return (file) => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      let n = 0;
+      for (;;) {
+        const got = fs.readSync(fd, buf, n, buf.length - n, null);
+        if (got === 0) return buf.subarray(0, n);
+        n += got;
+        if (n === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger);
+          buf = bigger;
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
 }
 
 /**

@@ -49,10 +49,8 @@ export class TokenStore {
     return path.join(dataDir, 'db', 'junk.db');
   }
 
-  totals(): { spam: number; ham: number; lastLearnt: Date | null; generation: number } {
-    const rows = new Map((this.stmts.totals.all() as { key: string; value: number }[]).map((r) => [r.key, r.value]));
-    const last = rows.get('last_learnt') ?? 0;
-    return { spam: rows.get('spam') ?? 0, ham: rows.get('ham') ?? 0, lastLearnt: last ? new Date(last) : null, generation: rows.get('generation') ?? 0 };
+  totals(): Totals {
+    return totalsOf(this.stmts.totals.all());
   }
 
   tokenCount(): number {
@@ -71,18 +69,11 @@ export class TokenStore {
   }
 
   /**
-   * The counts as the classifier's hash table, with the totals they go with (one read
-   * transaction, so a lesson committed meanwhile cannot split them): from the snapshot
-   * when it is of the current generation, else rebuilt from the tokens.
+   * The counts as the classifier's hash table, with the totals they go with (readTable).
+   * The engine reads them in a worker thread instead (table-loader.ts).
    */
-  loadTable(): { table: TokenTable; totals: ReturnType<TokenStore['totals']>; fromSnapshot: boolean } {
-    return this.db.transaction(() => {
-      const totals = this.totals();
-      const snap = this.stmts.snapshot.get(totals.generation, TokenTable.FORMAT) as Buffer | undefined;
-      const fromSnap = snap ? TokenTable.fromBuffer(snap) : undefined;
-      if (fromSnap) return { table: fromSnap, totals, fromSnapshot: true };
-      return { table: this.buildTable(), totals, fromSnapshot: false };
-    })();
+  loadTable(): LoadedTable {
+    return readTable(this.db);
   }
 
   /** The generation of the stored snapshot, if there is one. */
@@ -101,21 +92,6 @@ export class TokenStore {
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Every token into a fresh table. Fetched as three concatenated strings: one row per
-   * token costs better-sqlite3 a JavaScript array each, four times slower for 400,000 tokens.
-   */
-  private buildTable(): TokenTable {
-    const [tokens, spam, ham] = this.stmts.all.get() as [string | null, string | null, string | null];
-    if (!tokens || spam === null || ham === null) return new TokenTable();
-    const t = tokens.split('\0');
-    const s = spam.split(',');
-    const h = ham.split(',');
-    const table = new TokenTable((t.length * 8) / 5 + 1);
-    for (let i = 0; i < t.length; i++) table.add(t[i], Number(s[i]), Number(h[i]));
-    return table;
   }
 
   /**
@@ -162,6 +138,62 @@ export class TokenStore {
   }
 }
 
+export interface Totals {
+  spam: number;
+  ham: number;
+  lastLearnt: Date | null;
+  generation: number;
+}
+
+export interface LoadedTable {
+  table: TokenTable;
+  totals: Totals;
+  fromSnapshot: boolean;
+}
+
+/** Stores a snapshot (generation, format, data) unless the generation (given again) has moved on. */
+export const SAVE_SNAPSHOT = `INSERT OR REPLACE INTO snapshot (id, generation, format, data)
+  SELECT 1, ?, ?, ? WHERE (SELECT value FROM totals WHERE key = 'generation') = ?`;
+
+function totalsOf(rows: unknown[]): Totals {
+  const byKey = new Map((rows as { key: string; value: number }[]).map((r) => [r.key, r.value]));
+  const last = byKey.get('last_learnt') ?? 0;
+  return { spam: byKey.get('spam') ?? 0, ham: byKey.get('ham') ?? 0, lastLearnt: last ? new Date(last) : null, generation: byKey.get('generation') ?? 0 };
+}
+
+/**
+ * The counts as the classifier's hash table, with the totals they go with (one read
+ * transaction, so a lesson committed meanwhile cannot split them): from the snapshot when
+ * it is of the current generation, else rebuilt from the tokens. Only reads: the engine
+ * runs it in a worker thread on a read-only connection of its own (table-load-worker.ts).
+ */
+export function readTable(db: BetterSqlite3.Database): LoadedTable {
+  return db.transaction(() => {
+    const totals = totalsOf(db.prepare('SELECT key, value FROM totals').all());
+    const snap = db.prepare('SELECT data FROM snapshot WHERE id = 1 AND generation = ? AND format = ?').pluck().get(totals.generation, TokenTable.FORMAT) as Buffer | undefined;
+    const fromSnap = snap ? TokenTable.fromBuffer(snap) : undefined;
+    if (fromSnap) return { table: fromSnap, totals, fromSnapshot: true };
+    return { table: buildTable(db), totals, fromSnapshot: false };
+  })();
+}
+
+/**
+ * Every token into a fresh table. Fetched as three concatenated strings: one row per
+ * token costs better-sqlite3 a JavaScript array each, four times slower for 400,000 tokens.
+ * Tokens never contain NUL (the tokenizer splits on whitespace and control characters).
+ */
+function buildTable(db: BetterSqlite3.Database): TokenTable {
+  const all = db.prepare('SELECT group_concat(token, char(0)), group_concat(spam), group_concat(ham) FROM tokens').raw();
+  const [tokens, spam, ham] = all.get() as [string | null, string | null, string | null];
+  if (!tokens || spam === null || ham === null) return new TokenTable();
+  const t = tokens.split('\0');
+  const s = spam.split(',');
+  const h = ham.split(',');
+  const table = new TokenTable((t.length * 8) / 5 + 1);
+  for (let i = 0; i < t.length; i++) table.add(t[i], Number(s[i]), Number(h[i]));
+  return table;
+}
+
 export interface Lesson {
   hash: string;
   tokens: Iterable<string>;
@@ -187,14 +219,8 @@ function prepare(db: BetterSqlite3.Database) {
        ON CONFLICT (token) DO UPDATE SET spam = max(spam + @spam, 0), ham = max(ham + @ham, 0), learnt_at = @now`,
     ),
     dropEmpty: db.prepare('DELETE FROM tokens WHERE token = ? AND spam = 0 AND ham = 0'),
-    // Tokens never contain NUL (the tokenizer splits on whitespace and control characters).
-    all: db.prepare("SELECT group_concat(token, char(0)), group_concat(spam), group_concat(ham) FROM tokens").raw(),
     count: db.prepare('SELECT count(*) FROM tokens').pluck(),
-    snapshot: db.prepare('SELECT data FROM snapshot WHERE id = 1 AND generation = ? AND format = ?').pluck(),
-    saveSnapshot: db.prepare(
-      `INSERT OR REPLACE INTO snapshot (id, generation, format, data)
-       SELECT 1, ?, ?, ? WHERE (SELECT value FROM totals WHERE key = 'generation') = ?`,
-    ),
+    saveSnapshot: db.prepare(SAVE_SNAPSHOT),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     snapshotGeneration: db.prepare('SELECT generation FROM snapshot WHERE id = 1').pluck(),
   };

@@ -82,10 +82,12 @@ export class TokenTable {
     if (format[0] !== TokenTable.FORMAT) return undefined;
     const capacity = format[1];
     if (capacity < 1024 || (capacity & (capacity - 1)) !== 0 || buf.length !== 16 + capacity * 16) return undefined;
-    // Copied into a fresh, aligned array (SQLite's blob may sit at any offset), in shared
-    // memory so that `pillarbox classify`'s worker threads can read it without a copy.
-    const slots = new Int32Array(new SharedArrayBuffer(capacity * 16));
-    buf.copy(new Uint8Array(slots.buffer), 0, 16);
+    // A view over the blob's own memory, not a copy: touching 16 MiB of fresh memory costs a
+    // `pillarbox classify` process some 50 ms of page faults. SQLite's blobs of this size have
+    // a memory of their own; any other buffer (a slice of a pool, a misaligned one) is copied.
+    const own = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length;
+    const slots = own ? new Int32Array(buf.buffer, 16, capacity * 4) : new Int32Array(capacity * 4);
+    if (!own) buf.copy(new Uint8Array(slots.buffer), 0, 16);
     return TokenTable.over(slots, format[2]);
   }
 

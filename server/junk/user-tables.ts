@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { JunkFilter, type LearnOutcome } from './filter';
+import { TableLoader } from './table-loader';
 import { TokenStore, type JunkClass } from './token-store';
 
 /** Per-user filters kept open at once; the least recently used is closed beyond this (each holds its counts in memory). */
@@ -32,6 +33,8 @@ export interface UserTableStats {
 export class UserJunkTables {
   /** Open filters, least recently used first. */
   private readonly open = new Map<number, JunkFilter>();
+  /** Reads the tables off the event loop; the junk stage has it load the global table too. */
+  readonly loader = new TableLoader();
 
   constructor(private readonly dataDir: string) {}
 
@@ -77,15 +80,17 @@ export class UserJunkTables {
     const out = new Map<number, T>();
     let since = performance.now();
     for (const id of new Set(userIds)) {
-      // Loading a table that is not open costs a few milliseconds, scoring well under one: a
-      // message to a hundred users would hold the event loop for a second or more at once.
+      // Scoring costs well under a millisecond a table (their loading is in a worker thread): a
+      // message to a thousand users would still hold the event loop for long at once.
       if (performance.now() - since > YIELD_AFTER_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         since = performance.now();
       }
       const filter = this.readyFor(id);
       if (!filter) continue;
-      out.set(id, score(filter));
+      // Other messages are handled meanwhile. Should the thread fail, classify loads the table here.
+      await filter.prepare(this.loader.load).catch(() => undefined);
+      out.set(id, score(filter.store.db.open ? filter : this.filterFor(id)));
       // Its counts are loaded now, and weigh in the byte bound.
       this.trim();
     }
@@ -123,6 +128,7 @@ export class UserJunkTables {
   }
 
   close(): void {
+    this.loader.close();
     for (const f of this.open.values()) f.close();
     this.open.clear();
   }

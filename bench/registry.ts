@@ -10,9 +10,10 @@ import { migrationBenchmark } from './migration';
 import { listsBenchmark } from './lists';
 import { imapLargeBenchmark } from './imap-large';
 import { graphqlBenchmark } from './graphql';
+import { startupBenchmark } from './startup';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapLargeBenchmark, imapIdleBenchmark, logsBenchmark, migrationBenchmark, listsBenchmark, graphqlBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapLargeBenchmark, imapIdleBenchmark, logsBenchmark, migrationBenchmark, listsBenchmark, graphqlBenchmark, startupBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

@@ -52,7 +52,7 @@ import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { MessageCounters } from './metrics/message-counters';
 import { Alerts } from './jobs/alerts';
-import { GraphqlEndpoint } from '../graphql/transport/endpoint';
+import { LazyEndpoint } from './web/lazy-endpoint';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
@@ -207,7 +207,7 @@ export class Engine {
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => graphqlEndpoint(this.ctx, log)));
     this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
   }
 
@@ -355,6 +355,11 @@ const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logL
   ['jobs', 'logLevelJobs'],
   ['lists', 'logLevelServer'],
 ];
+
+/** The GraphQL API, loaded with its libraries and schema at its first request (LazyEndpoint). */
+function graphqlEndpoint(ctx: EngineContext, log: Logger): LazyEndpoint {
+  return new LazyEndpoint(async () => new (await import('../graphql/transport/endpoint')).GraphqlEndpoint(ctx, log));
+}
 
 /** TXT look-ups through the engine's resolver (PILLARBOX_DNS when set), with a cache (the lists' DMARC policies). */
 function engineTxtResolver(server: string | undefined): (name: string, type: string) => Promise<string[][]> {

@@ -1,5 +1,4 @@
 import dns from 'node:dns';
-import { authenticate } from 'mailauth';
 import type { EngineContext } from '../context';
 import { dnsServerAddress } from '../outbound/mx-resolver';
 import { DnsCache } from '../net/dns-cache';
@@ -27,6 +26,8 @@ export class InboundAuth {
   }
 
   async check(message: Buffer, client: { ip: string; helo?: string; sender: string }): Promise<InboundVerdict> {
+    // mailauth (with joi, tldts and BIMI's certificate parser) loads at the first check, not at start-up.
+    const { authenticate } = await import('mailauth');
     const result = await authenticate(message, {
       ip: client.ip,
       helo: client.helo,

@@ -53,6 +53,7 @@ import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { MessageCounters } from './metrics/message-counters';
 import { Alerts } from './jobs/alerts';
 import { LazyEndpoint } from './web/lazy-endpoint';
+import { loadInboundAuth } from './smtp/inbound-auth';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
@@ -207,7 +208,7 @@ export class Engine {
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => graphqlEndpoint(this.ctx, log)));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => (this.api = graphqlEndpoint(this.ctx, log))));
     this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
   }
 
@@ -243,6 +244,12 @@ export class Engine {
     this.certificateCheck.unref();
     for (const service of this.services) await service.start();
     this.writePorts();
+    // The listeners answer from here on: the SMTP banner no longer waits for what follows. What
+    // the first message and the first API request need loads now, a part per turn of the event
+    // loop, so that neither stalls a session later; start() returns once it has.
+    await loadInboundAuth();
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.api?.load();
     this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
     return this.ctx.ports;
   }
@@ -331,6 +338,7 @@ export class Engine {
     }
   }
 
+  private api?: LazyEndpoint;
   private portsRetry?: NodeJS.Timeout;
   private certificateCheck?: NodeJS.Timeout;
 

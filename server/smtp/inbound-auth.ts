@@ -12,6 +12,11 @@ export interface InboundVerdict {
   summary: string;
 }
 
+/** Loads mailauth ahead of the first check (the engine does once its listeners are up). */
+export async function loadInboundAuth(): Promise<void> {
+  await import('mailauth');
+}
+
 /**
  * SPF, DKIM, DMARC and ARC checks of mail from other servers (mailauth), with the
  * engine's resolver (PILLARBOX_DNS when set) and the engine's host name as authserv-id.

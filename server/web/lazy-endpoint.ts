@@ -11,10 +11,15 @@ export class LazyEndpoint implements ApiEndpoint {
   private loading?: Promise<ApiEndpoint>;
   private stopped = false;
 
-  constructor(private readonly load: () => Promise<ApiEndpoint>) {}
+  constructor(private readonly loader: () => Promise<ApiEndpoint>) {}
 
   async start(): Promise<void> {
     this.stopped = false;
+  }
+
+  /** Loads and starts the endpoint now (the engine does so once its listeners are up). */
+  async load(): Promise<void> {
+    await this.endpoint();
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -37,7 +42,7 @@ export class LazyEndpoint implements ApiEndpoint {
 
   private endpoint(): Promise<ApiEndpoint> {
     if (this.stopped) return Promise.reject(new Error('the API endpoint is stopped'));
-    this.loading ??= this.load().then(async (api) => {
+    this.loading ??= this.loader().then(async (api) => {
       await api.start();
       return api;
     });

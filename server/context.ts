@@ -9,6 +9,7 @@ import type { UserEvents } from './directory/user-events';
 import type { UserSessions } from './directory/user-sessions';
 import type { TlsManager } from './certs/tls-manager';
 import type { ConnectionRegistry } from './net/connections';
+import type { Listener } from './net/listener';
 import type { AuthThrottle } from './net/auth-throttle';
 import type { LogHub } from './logs/logger';
 import type { MailStore } from './store/store';
@@ -95,6 +96,12 @@ export interface EngineContext {
   lists: MailingLists;
   /** Listener name → bound port, filled in as listeners start. */
   ports: Record<string, number>;
+  /**
+   * Listener name → the open listener, filled in and cleared with `ports`: `adopt` hands it a
+   * connection made in this process (the fuzz harness's in-memory sockets), which then takes the
+   * path an accepted TCP connection takes.
+   */
+  listeners: Map<string, Pick<Listener, 'adopt'>>;
   /** The listeners the settings call for, as each service says (for status displays). */
   wantedListeners(): Set<string>;
 }

@@ -156,6 +156,7 @@ export class Engine {
       backups: new Backups(dataDir, () => settings.get(), logs.logger('server')),
       startedAt: new Date(),
       ports: {},
+      listeners: new Map(),
       jobs: new Scheduler(new RunLog(db), () => settings.get(), logs.logger('jobs'), activities),
       junkFilter: this.junkFilter,
       junkTables,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DovecotMaster, startDovecotMaster, stopDovecotMaster } from './dovecot-master';
+import { fileTail } from './workdir';
 
 export { DOVECOT } from './dovecot-master';
 
@@ -50,11 +51,7 @@ export class DovecotInstance {
   }
 
   logTail(lines = 3): string {
-    try {
-      return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join(' | ');
-    } catch {
-      return '';
-    }
+    return fileTail(this.logFile, lines);
   }
 
   private config(): string {

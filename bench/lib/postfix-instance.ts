@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { waitFor } from './poll';
 import { systemUser } from './system-user';
 import { processTree, signal, waitForExit } from './procs';
+import { fileTail } from './workdir';
 
 const run = promisify(execFile);
 export const POSTFIX = '/usr/sbin/postfix';
@@ -94,11 +95,7 @@ export class PostfixInstance {
   }
 
   logTail(lines = 3): string {
-    try {
-      return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join(' | ');
-    } catch {
-      return '';
-    }
+    return fileTail(this.logFile, lines);
   }
 
   private mainCf(dataDir: string): string {

@@ -41,3 +41,12 @@ export function countFiles(dir: string): number {
     return 0;
   }
 }
+
+/** The last lines of a server's log file on one line, for an error message ('' when unreadable). */
+export function fileTail(file: string, lines = 3): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}

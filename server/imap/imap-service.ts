@@ -47,6 +47,7 @@ export class ImapService implements Service, SessionHost {
       host: ctx.options.bind,
       tls: ctx.tls,
       ports: ctx.ports,
+      listeners: ctx.listeners,
       wanted: () => this.wantedListeners().map((name) => ({ name, port: ctx.options.ports[name], implicitTls: name === 'imaps' })),
       listenerOptions: () => this.listenerOptions(),
       // A listener switched off (the service, or its TLS port) ends its sessions.

@@ -30,6 +30,7 @@ export class ManageSieveService implements Service {
       host: ctx.options.bind,
       tls: ctx.tls,
       ports: ctx.ports,
+      listeners: ctx.listeners,
       wanted: () => this.wantedListeners().map((name) => this.wanted(name)),
       listenerOptions: (name) => this.listenerOptions(name as ListenerName),
       unwantedSessions: 'carry-on',

@@ -25,6 +25,8 @@ export interface ListenerGroupOptions {
   tls: TlsManager;
   /** The engine's listener name → port table (ctx.ports): written as listeners bind, cleared as settings switch them off. */
   ports: Record<string, number>;
+  /** The same table of the listeners themselves (ctx.listeners). */
+  listeners: Map<string, Pick<Listener, 'adopt'>>;
   /** The listeners the current settings call for. */
   wanted(): WantedListener[];
   listenerOptions(name: string): ProtocolListenerOptions;
@@ -94,7 +96,10 @@ export class ListenerGroup {
     const closing = [...this.open].map(([name, { listener }]) => ({ name, listener }));
     this.open.clear();
     await Promise.all(closing.map(({ listener }) => listener.stopAccepting()));
-    for (const { name } of closing) this.logStopped(name);
+    for (const { name } of closing) {
+      this.options.listeners.delete(name);
+      this.logStopped(name);
+    }
     const all = [...closing.map((c) => c.listener), ...this.retired];
     this.retired.clear();
     await untilDeadline(Promise.resolve(this.options.endSessions(undefined)), deadline);
@@ -128,6 +133,7 @@ export class ListenerGroup {
     this.open.set(w.name, { listener, requestedPort: w.port, implicitTls: w.implicitTls });
     this.lastPorts.set(w.name, bound);
     o.ports[w.name] = bound;
+    o.listeners.set(w.name, listener);
     if (o.logStyle === 'named') o.log.message(`${w.name} listening`, { host: o.host, port: bound });
     else o.log.message('listening', { listener: w.name, host: o.host, port: bound });
   }
@@ -136,6 +142,7 @@ export class ListenerGroup {
   private async close(name: string, listener: Listener): Promise<void> {
     this.open.delete(name);
     delete this.options.ports[name];
+    this.options.listeners.delete(name);
     // Frees the port at once; the sessions on it are dealt with below, not by net.Server.close().
     await listener.stopAccepting();
     this.logStopped(name);

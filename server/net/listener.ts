@@ -59,15 +59,7 @@ export class Listener {
     // No Nagle delay: a reply written in two pieces (untagged lines, then the tagged one) must
     // not wait for the client's delayed ACK: that cost IMAP ~10 ms per command (bench imap-large).
     const options = { noDelay: true };
-    const server = o.implicitTls
-      ? net.createServer(options, (socket) => {
-          socket.on('error', () => undefined);
-          o.tls.accept(socket, o.name, { timeoutMs: HANDSHAKE_TIMEOUT_MS }).then(
-            (secure) => this.admit(secure),
-            () => undefined,
-          );
-        })
-      : net.createServer(options, (socket) => this.admit(socket));
+    const server = net.createServer(options, (socket) => this.adopt(socket));
     server.on('error', () => undefined);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +95,22 @@ export class Listener {
       await new Promise((r) => setTimeout(r, 20));
     }
     for (const s of this.sockets) s.destroy();
+  }
+
+  /**
+   * Takes a connection: one accepted on the port, or one made in this process (an in-memory
+   * socket: the fuzz harness drives whole sessions without TCP), which is then admitted, counted
+   * and handed to the protocol exactly as an accepted one. On an implicit-TLS listener the
+   * handshake comes first.
+   */
+  adopt(socket: net.Socket): void {
+    if (this.options.implicitTls) {
+      socket.on('error', () => undefined);
+      this.options.tls.accept(socket, this.options.name, { timeoutMs: HANDSHAKE_TIMEOUT_MS }).then(
+        (secure) => this.admit(secure),
+        () => undefined,
+      );
+    } else this.admit(socket);
   }
 
   private admit(socket: net.Socket): void {

@@ -34,6 +34,7 @@ export class Pop3Service implements Service {
       host: ctx.options.bind,
       tls: ctx.tls,
       ports: ctx.ports,
+      listeners: ctx.listeners,
       wanted: () => this.wantedListeners().map((name): WantedListener => ({ name, port: ctx.options.ports[name], implicitTls: name === 'pop3s' })),
       listenerOptions: (name) => this.listenerOptions(name as ListenerName),
       // Sessions on a listener switched off carry on; stop ends idle ones and lets an UPDATE finish.

@@ -61,6 +61,7 @@ export class SmtpService implements Service {
       host: ctx.options.bind,
       tls: ctx.tls,
       ports: ctx.ports,
+      listeners: ctx.listeners,
       wanted: () => this.wantedListeners().map((kind) => ({ name: kind, port: ctx.options.ports[kind], implicitTls: kind === 'smtps' })),
       listenerOptions: (name) => this.listenerOptions(name as Kind),
       unwantedSessions: 'end',

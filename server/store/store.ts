@@ -714,6 +714,8 @@ export class MailStore extends EventEmitter {
         for (const f of removing) this.unsettled.delete(f);
       }
     }
+    // Their text leaves the full-text index in the background (migration 26).
+    if (removed.length) this.textIndex.schedule();
     return removed;
   }
 

@@ -17,8 +17,12 @@ export const TEXT_INDEX_BODY_MAX = 512 * 1024;
 const TEXT_INDEX_FILE_MAX = 2 * 1024 * 1024;
 /** The same for the header text. */
 const TEXT_INDEX_HEADER_MAX = 64 * 1024;
-/** Messages read and indexed per transaction. */
-const BATCH = 200;
+/** Messages read and indexed per transaction (an FTS5 insert of a message's trigrams costs about a millisecond: the event loop turns between batches). */
+const BATCH = 50;
+/** Texts of expunged messages deleted from the index per transaction (each delete costs about 0.5 ms). */
+const GONE_BATCH = 50;
+/** Pages of FTS5 segment merging done after each batch (automerge is off: migration 26). */
+const MERGE_PAGES = 64;
 /** Files read at once while indexing. */
 const READ_CONCURRENCY = 8;
 /**
@@ -123,7 +127,31 @@ export class TextIndex {
     return this.db.prepare('SELECT count(*) FROM messages WHERE text_indexed = 0').pluck().get() as number;
   }
 
+  /** Deletes the text of some expunged messages; how many. */
+  private forgetBatch(): number {
+    return transactionWithoutSync(this.db, () => {
+      const ids = this.db.prepare('SELECT id FROM message_text_gone LIMIT ?').pluck().all(GONE_BATCH) as number[];
+      const forget = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
+      const done = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
+      for (const id of ids) {
+        forget.run(id);
+        done.run(id);
+      }
+      return ids.length;
+    });
+  }
+
+  /** Some of FTS5's segment merging, a bounded step at a time (searches read fewer segments after it). */
+  private mergeStep(): void {
+    transactionWithoutSync(this.db, () => this.db.prepare("INSERT INTO message_text (message_text, rank) VALUES ('merge', ?)").run(MERGE_PAGES));
+  }
+
   private async indexBatch(): Promise<number> {
+    const forgotten = this.forgetBatch();
+    if (forgotten > 0) {
+      this.mergeStep();
+      return forgotten;
+    }
     const rows = this.db.prepare('SELECT id, path, size FROM messages WHERE text_indexed = 0 ORDER BY id LIMIT ?').all(BATCH) as PendingRow[];
     if (rows.length === 0) return 0;
     const texts: ({ header: string; body: string } | undefined)[] = new Array(rows.length);
@@ -139,13 +167,18 @@ export class TextIndex {
     transactionWithoutSync(this.db, () => {
       const mark = this.db.prepare('UPDATE messages SET text_indexed = ? WHERE id = ? AND text_indexed = 0');
       const insert = this.db.prepare('INSERT INTO message_text (rowid, header, body) VALUES (?, ?, ?)');
+      // A new message may have the id of an expunged one whose text is not deleted yet.
+      const reused = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
+      const forget = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
       rows.forEach((row, i) => {
         const text = texts[i];
         // The row may have been expunged meanwhile: then there is nothing to mark or index.
         if (mark.run(text ? 1 : 2, row.id).changes === 0 || !text) return;
+        if (reused.run(row.id).changes > 0) forget.run(row.id);
         insert.run(row.id, text.header, text.body);
       });
     });
+    this.mergeStep();
     return rows.length;
   }
 

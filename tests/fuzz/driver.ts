@@ -62,6 +62,8 @@ export interface FuzzTarget<T> {
   async?: boolean;
   /** Inputs from code (in addition to the corpus files), replayed first. */
   seeds?: T[];
+  /** Another target whose corpus this one replays too (a session target reached another way). */
+  alsoReplays?: string;
   /** Time one input may take (default 50 ms). */
   hangMs?: number;
   /** Heap growth one input may cause (default 64 MB). */
@@ -372,7 +374,7 @@ async function runTarget<T>(target: FuzzTarget<T>, stats: FuzzStats): Promise<vo
     // 1. Regression inputs: code seeds and the corpus, each must pass as it is.
     const replay: { name: string; input: T }[] = [
       ...(target.seeds ?? []).map((input, i) => ({ name: `seed #${i}`, input })),
-      ...corpusFiles(target.name).map((f) => ({ name: f.name, input: target.codec.decode(f.bytes) })),
+      ...[target.alsoReplays, target.name].flatMap((t) => (t ? corpusFiles(t) : [])).map((f) => ({ name: f.name, input: target.codec.decode(f.bytes) })),
     ];
     for (const { name, input } of replay) {
       try {

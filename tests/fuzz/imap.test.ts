@@ -22,7 +22,7 @@ import { MailboxNameError, decodeMailboxName, encodeMailboxName } from '../../se
 import { formatSet, parseSequenceSet, resolveSet } from '../../server/imap/protocol/sequence-set';
 import { atom, chunked, latin1, nastyChar, nested, numberText, quoted, rawBytes, repeated, sentence, word } from './arbitraries';
 import { bytesCodec, check, fc, fuzz, jsonCodec, latin1Codec } from './driver';
-import { FuzzEngine, TAIL_AGAIN_MS, USER, converse } from './session';
+import { FuzzEngine, USER, VIAS, converse, tailAgainMs, viaName } from './session';
 
 // ---- grammar pieces ------------------------------------------------------------------------------
 
@@ -517,8 +517,9 @@ const engine = new FuzzEngine();
 let inboxLow = false;
 const MESSAGE = 'From: Bob <bob@example.org>\r\nTo: alice@example.test\r\nSubject: =?utf-8?B?w6k=?= fuzz\r\nDate: Tue, 1 Jul 2003 10:52:37 +0200\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\ninner body\r\n--b--\r\n';
 
-fuzz({
-  name: 'imap-session',
+for (const via of VIAS) fuzz({
+  name: viaName('imap-session', via),
+  alsoReplays: via === 'memory' ? 'imap-session' : undefined,
   arbitrary: fc.record({
     /** Stay logged out: what anyone on the network reaches. */
     anonymous: fc.boolean(),
@@ -527,7 +528,7 @@ fuzz({
   }),
   codec: jsonCodec<{ anonymous?: boolean; select: boolean; commands: [string, string, string][] }>(),
   async: true,
-  weight: 0.25,
+  weight: via === 'socket' ? 0.25 : 1,
   hangMs: 4000,
   heapMb: 128,
   seeds: [{ select: true, commands: [['t', 'FETCH 1:* (FLAGS BODY.PEEK[1.MIME] BINARY[1] BODYSTRUCTURE ENVELOPE)', '\r\n'], ['t', 'UID SEARCH OR FROM bob TEXT hello', '\r\n']] }],
@@ -542,7 +543,7 @@ fuzz({
     const refill = inboxLow ? `a APPEND INBOX {${MESSAGE.length}+}\r\n${MESSAGE}\r\n` : '';
     const login = anonymous ? [] : [`l LOGIN ${USER.shortName} ${USER.password}\r\n`, refill, select ? 's SELECT INBOX\r\n' : ''];
     const script = [...login, ...commands.map(([tag, body, eol]) => `${tag} ${body}${eol}`)].join('');
-    const c = await converse(engine.ports.imap, [latin1(script)], latin1('\r\nDONE\r\n*\r\nz LOGOUT\r\n'), 3000, TAIL_AGAIN_MS);
+    const c = await converse(engine.dial('imap', via), [latin1(script)], latin1('\r\nDONE\r\n*\r\nz LOGOUT\r\n'), 3000, tailAgainMs(via));
     const exists = [...c.output.matchAll(/^\* (\d+) EXISTS/gm)].pop();
     if (!anonymous && select && exists) inboxLow = Number(exists[1]) < 2;
     // Commands pipelined after STARTTLS are never answered in the clear (no command injection).

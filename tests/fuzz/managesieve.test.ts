@@ -6,7 +6,7 @@
 import { type ReadEvent, type ReaderLimits, CommandReader } from '../../server/managesieve/command-reader';
 import { atom, chunked, latin1, nastyChar, numberText, quoted, rawBytes, repeated, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';
-import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
+import { FuzzEngine, USER, VIAS, converse, lines, tailAgainMs, viaName } from './session';
 import { sieveScript } from './sieve-arbitraries';
 
 const LIMITS: ReaderLimits = { maxLine: 200, maxLiteral: 300 };
@@ -83,12 +83,13 @@ const sessionLine = fc.oneof(
   { weight: 2, arbitrary: msLine },
 );
 
-fuzz({
-  name: 'managesieve-session',
+for (const via of VIAS) fuzz({
+  name: viaName('managesieve-session', via),
+  alsoReplays: via === 'memory' ? 'managesieve-session' : undefined,
   arbitrary: fc.record({ login: fc.boolean(), steps: fc.array(fc.tuple(sessionLine, fc.constantFrom('\r\n', '\n')).map(([l, e]) => l + e), { minLength: 1, maxLength: 8 }) }),
   codec: jsonCodec<{ login: boolean; steps: string[] }>(),
   async: true,
-  weight: 0.25,
+  weight: via === 'socket' ? 0.25 : 1,
   hangMs: 4000,
   heapMb: 128,
   seeds: [{ login: true, steps: ['PUTSCRIPT "s" {37+}\r\nrequire "fileinto"; fileinto "Junk";\r\n', 'SETACTIVE "s"\r\n', 'GETSCRIPT "s"\r\n', 'LISTSCRIPTS\r\n', 'DELETESCRIPT "s"\r\n'] }],
@@ -98,7 +99,7 @@ fuzz({
     const pre = login ? [`AUTHENTICATE "PLAIN" "${PLAIN}"\r\n`] : [];
     // A literal announced bigger than what is sent swallows LOGOUT: the server rightly waits for its bytes.
     const swallowed = [...steps.join('').matchAll(/\{(\d+)\+?\}/g)].some((m) => Number(m[1]) > 1000);
-    const c = await converse(engine.ports.sieve, [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? 600 : 3000, TAIL_AGAIN_MS);
+    const c = await converse(engine.dial('sieve', via), [...pre, ...steps].map(latin1), latin1('\r\n"*"\r\nLOGOUT\r\n'), swallowed ? (via === 'socket' ? 600 : 60) : 3000, tailAgainMs(via));
     const replies = lines(c.output);
     const tls = replies.findIndex((r) => r.startsWith('OK "Begin TLS'));
     check(tls < 0 || tls === replies.length - 1, () => `answered in the clear after STARTTLS: ${JSON.stringify(replies.slice(tls, tls + 3))}`);

@@ -5,7 +5,7 @@
 import { LineSplitter } from '../../server/pop3/line-splitter';
 import { atom, chunked, latin1, nastyChar, numberText, rawBytes, repeated, sentence } from './arbitraries';
 import { check, fc, fuzz, jsonCodec } from './driver';
-import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
+import { FuzzEngine, USER, VIAS, converse, lines, tailAgainMs, viaName } from './session';
 
 // ---- the line splitter ---------------------------------------------------------------------------
 
@@ -51,12 +51,13 @@ const popLine = fc.oneof(
   { weight: 1, arbitrary: rawBytes(80) },
 );
 
-fuzz({
-  name: 'pop3-session',
+for (const via of VIAS) fuzz({
+  name: viaName('pop3-session', via),
+  alsoReplays: via === 'memory' ? 'pop3-session' : undefined,
   arbitrary: fc.record({ login: fc.boolean(), steps: fc.array(fc.tuple(popLine, fc.constantFrom('\r\n', '\n')).map(([l, e]) => l + e), { minLength: 1, maxLength: 12 }) }),
   codec: jsonCodec<{ login: boolean; steps: string[] }>(),
   async: true,
-  weight: 0.25,
+  weight: via === 'socket' ? 0.25 : 1,
   hangMs: 4000,
   heapMb: 128,
   seeds: [{ login: true, steps: ['STAT\r\n', 'LIST\r\n', 'UIDL 1\r\n', 'TOP 1 1\r\n', 'RETR 1\r\n', 'RSET\r\n'] }],
@@ -68,7 +69,7 @@ fuzz({
   async run({ login, steps }) {
     const pre = login ? [`USER ${USER.shortName}\r\n`, `PASS ${USER.password}\r\n`] : [];
     // RSET before QUIT keeps the maildrop as it was: a fuzzed DELE is not committed.
-    const c = await converse(engine.ports.pop3, [...pre, ...steps].map(latin1), latin1('\r\n*\r\nRSET\r\nQUIT\r\n'), 3000, TAIL_AGAIN_MS);
+    const c = await converse(engine.dial('pop3', via), [...pre, ...steps].map(latin1), latin1('\r\n*\r\nRSET\r\nQUIT\r\n'), 3000, tailAgainMs(via));
     const replies = lines(c.output);
     const tls = replies.findIndex((r) => r.startsWith('+OK Begin TLS'));
     check(tls < 0 || tls === replies.length - 1, () => `answered in the clear after STLS: ${JSON.stringify(replies.slice(tls, tls + 3))}`);

@@ -2,16 +2,38 @@
  * For the fuzz targets that talk to a real listener: one engine per target file, on loopback,
  * with the delays that protect a real server (early-talker wait, auth back-off, lockout) off so
  * thousands of hostile sessions run quickly, and a record of every error the engine logs.
+ * Sessions reach a listener over TCP or, several times faster, through an in-memory connection
+ * the listener adopts (memory-socket.ts): the same sessions, without the kernel.
  */
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { LogEntry } from '../../server/logs/logger';
 import type { Settings } from '../../server/config/settings-schema';
 import { type TestEngine, startEngine } from '../helpers/engine';
+import { memoryConnection } from './memory-socket';
 
 export const USER = { shortName: 'alice', password: 'alice-password-1', fullName: 'Alice' };
 
-/** How long a session may sit without hanging up before the tail is sent again (see converse). */
-export const TAIL_AGAIN_MS = 50;
+/**
+ * How long a session may sit without hanging up before the tail is sent again (see converse):
+ * over TCP long enough that a session ending normally rarely gets it twice; in memory a reply
+ * takes microseconds, so a session still open after a few milliseconds is waiting for bytes.
+ */
+export function tailAgainMs(via: Via): number {
+  return via === 'socket' ? 50 : 5;
+}
+
+/** How a session target reaches its listener: over loopback TCP, or in memory (Listener.adopt). */
+export type Via = 'socket' | 'memory';
+export const VIAS: Via[] = ['socket', 'memory'];
+
+/** A session target's name: the socket one keeps the name it always had. */
+export function viaName(name: string, via: Via): string {
+  return via === 'socket' ? name : `${name}-memory`;
+}
+
+/** Opens one connection to a listener. */
+export type Dial = () => Duplex;
 
 export class FuzzEngine {
   t?: TestEngine;
@@ -43,6 +65,19 @@ export class FuzzEngine {
     return (this.t as TestEngine).ports;
   }
 
+  /** A way to connect to the listener `name` (smtp, imap, pop3, sieve…). */
+  dial(name: keyof TestEngine['ports'], via: Via): Dial {
+    const t = this.t as TestEngine;
+    if (via === 'socket') return () => net.connect({ port: t.ports[name], host: '127.0.0.1' });
+    return () => {
+      const listener = t.engine.ctx.listeners.get(name);
+      if (!listener) throw new Error(`no open listener ${name}`);
+      const { client, server } = memoryConnection(t.ports[name]);
+      listener.adopt(server);
+      return client;
+    };
+  }
+
   takeErrors(): LogEntry[] {
     return this.errors.splice(0);
   }
@@ -61,17 +96,17 @@ export interface Conversation {
 }
 
 /**
- * Connects, waits for the greeting (a line), sends `input` as given (all at once, as a
+ * Connects (to a port on loopback, or by `to()`), waits for the greeting (a line), sends `input` as given (all at once, as a
  * pipelining client would, or in the chunks given), then `tail` (which should make the server
  * hang up, e.g. QUIT), and reads until the server closes or `limitMs` passes. A server still
  * waiting after `tailAgainAfterMs` (in DATA, for literal bytes, for a SASL answer) gets the tail
  * again, and again every `tailAgainAfterMs` after that: most sessions end within a few
  * milliseconds, and one that swallowed its tail should not cost the run a long wait.
  */
-export function converse(port: number, input: Buffer[], tail: Buffer, limitMs: number, tailAgainAfterMs = limitMs / 2): Promise<Conversation> {
+export function converse(to: number | Dial, input: Buffer[], tail: Buffer, limitMs: number, tailAgainAfterMs = limitMs / 2): Promise<Conversation> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+    const socket = typeof to === 'number' ? net.connect({ port: to, host: '127.0.0.1' }) : to();
     const received: Buffer[] = [];
     let greeted = false;
     let settled = false;

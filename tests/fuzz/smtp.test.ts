@@ -10,7 +10,7 @@ import { LineNormalizer } from '../../server/smtp/line-normalizer';
 import { receivedHeader } from '../../server/smtp/trace-headers';
 import { atom, chunked, encodedWord, latin1, nastyChar, numberText, quoted, rawBytes, repeated, sentence, word } from './arbitraries';
 import { type Codec, check, fc, fuzz, jsonCodec, latin1Codec } from './driver';
-import { FuzzEngine, TAIL_AGAIN_MS, USER, converse, lines } from './session';
+import { FuzzEngine, USER, VIAS, converse, lines, tailAgainMs, viaName } from './session';
 
 // ---- DATA: line normalisation --------------------------------------------------------------------
 
@@ -236,12 +236,13 @@ const session = fc.record({
   steps: fc.array(fc.oneof({ weight: 5, arbitrary: smtpLine.map((l) => l + '\r\n') }, { weight: 1, arbitrary: smtpLine.map((l) => l + '\n') }, { weight: 1, arbitrary: dataBlock }), { minLength: 1, maxLength: 12 }),
 });
 
-fuzz({
-  name: 'smtp-session',
+for (const via of VIAS) fuzz({
+  name: viaName('smtp-session', via),
+  alsoReplays: via === 'memory' ? 'smtp-session' : undefined,
   arbitrary: session,
   codec: jsonCodec(),
   async: true,
-  weight: 0.25,
+  weight: via === 'socket' ? 0.25 : 1,
   hangMs: 4000,
   heapMb: 128,
   seeds: [
@@ -254,7 +255,7 @@ fuzz({
   before: async () => void (await engine.start()),
   after: () => engine.stop(),
   async run({ port, steps }) {
-    const c = await converse(engine.ports[port as 'smtp' | 'submission'], steps.map(latin1), latin1('\r\n.\r\nQUIT\r\n'), 3000, TAIL_AGAIN_MS);
+    const c = await converse(engine.dial(port as 'smtp' | 'submission', via), steps.map(latin1), latin1('\r\n.\r\nQUIT\r\n'), 3000, tailAgainMs(via));
     const replies = lines(c.output);
     // Commands pipelined after STARTTLS are never answered in the clear (no command injection).
     const tls = replies.findIndex((r) => r.startsWith('220 2.0.0 Ready to start TLS'));

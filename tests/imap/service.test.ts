@@ -73,7 +73,8 @@ test('imapPopSsl off: no imaps listener, no STARTTLS; require: no LOGIN before T
   const ctx = t.engine.ctx;
   const imapsPort = ctx.ports.imaps;
   ctx.settings.update({ imapPopSsl: 'off', allowPlaintextAuthWithoutTls: true });
-  while (ctx.ports.imaps !== undefined) await settle();
+  // The plain listener may be set up again too (its STARTTLS offer changes): wait for it as well.
+  while (ctx.ports.imaps !== undefined || ctx.ports.imap === undefined) await settle();
   assert.ok(await refused(imapsPort));
   const c = await LineClient.connect(ctx.ports.imap);
   const greeting = await c.waitFor('* OK');
@@ -84,7 +85,7 @@ test('imapPopSsl off: no imaps listener, no STARTTLS; require: no LOGIN before T
   c.close();
 
   ctx.settings.update({ imapPopSsl: 'require' });
-  while (ctx.ports.imaps === undefined) await settle();
+  while (ctx.ports.imaps === undefined || ctx.ports.imap === undefined) await settle();
   t.ports.imaps = ctx.ports.imaps;
   const d = await LineClient.connect(ctx.ports.imap);
   const g2 = await d.waitFor('* OK');

@@ -20,6 +20,7 @@ function group(wanted: () => WantedListener[], extra: Partial<ListenerGroupOptio
     host: '127.0.0.1',
     tls: new EventEmitter() as unknown as TlsManager,
     ports,
+    listeners: new Map(),
     wanted,
     listenerOptions: (name) => ({
       protocol: 'imap',

@@ -53,7 +53,8 @@ import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { MessageCounters } from './metrics/message-counters';
 import { Alerts } from './jobs/alerts';
 import { LazyEndpoint } from './web/lazy-endpoint';
-import { loadInboundAuth } from './smtp/inbound-auth';
+import { inboundAuthSteps } from './smtp/inbound-auth';
+import { inTurns, moduleSteps } from './net/turns';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
@@ -209,12 +210,15 @@ export class Engine {
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => (this.api = graphqlEndpoint(this.ctx, log))));
+    this.web = new WebService(this.ctx, (log) => (this.api = graphqlEndpoint(this.ctx, log)));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), this.web);
     this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
   }
 
   async start(): Promise<Record<string, number>> {
     const { options, directory, admins, settings } = this.ctx;
+    // At a first start the certificate's key is being made on the thread pool meanwhile.
+    const certificates = this.ctx.tls.store.ready();
     this.ctx.watchdog.start();
     directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
     if (admins.count() === 0) {
@@ -229,9 +233,31 @@ export class Engine {
     await this.ctx.queue.start();
     this.ctx.counters.start();
     this.ctx.migrations.markInterrupted();
-    this.ctx.jobs.start();
-    this.ctx.alerts.start();
-    this.ctx.store.textIndex.start();
+    await certificates;
+    for (const service of this.services) await service.start();
+    this.writePorts();
+    // The listeners answer from here on (docs/benchmarks.md, startup). What no session needs
+    // first follows a piece per turn of the event loop, so that a client connecting meanwhile
+    // waits for one piece at most: the jobs' timers (node-cron works out their next runs), the
+    // well-known CAs, and what the first message and the first API request need, so that neither
+    // stalls a session later. start() returns once all of it has run (or a stop began).
+    await inTurns([
+      () => this.ctx.jobs.start(),
+      () => this.ctx.alerts.start(),
+      () => this.ctx.store.textIndex.start(),
+      () => this.watchCertificates(),
+      () => this.ctx.tls.store.warmUp(),
+      () => this.web.metrics.metrics,
+      ...inboundAuthSteps(),
+      ...moduleSteps(GRAPHQL_LIBRARIES),
+      () => this.api?.load(),
+    ], () => this.stopping !== undefined);
+    this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
+    return this.ctx.ports;
+  }
+
+  /** Watches the certificates' expiry now and twice a day, and renews the engine's own one when due. */
+  private watchCertificates(): void {
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
     watchExpiry();
@@ -243,16 +269,6 @@ export class Engine {
       watchExpiry();
     }, 12 * 3600_000);
     this.certificateCheck.unref();
-    for (const service of this.services) await service.start();
-    this.writePorts();
-    // The listeners answer from here on: the SMTP banner no longer waits for what follows. What
-    // the first message and the first API request need loads now, a part per turn of the event
-    // loop, so that neither stalls a session later; start() returns once it has.
-    await loadInboundAuth();
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.api?.load();
-    this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
-    return this.ctx.ports;
   }
 
   /** SIGHUP: re-read settings from the database and re-apply them everywhere. */
@@ -340,6 +356,7 @@ export class Engine {
   }
 
   private api?: LazyEndpoint;
+  private readonly web: WebService;
   private portsRetry?: NodeJS.Timeout;
   private certificateCheck?: NodeJS.Timeout;
 
@@ -365,7 +382,10 @@ const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logL
   ['lists', 'logLevelServer'],
 ];
 
-/** The GraphQL API, loaded with its libraries and schema at its first request (LazyEndpoint). */
+/** The libraries of the GraphQL layer, loaded one per turn before the layer itself (Engine.start). */
+const GRAPHQL_LIBRARIES = ['graphql', 'reflect-metadata', 'type-graphql', 'graphql-scalars', '@apollo/server', 'ws', 'graphql-ws/use/ws'];
+
+/** The GraphQL API, loaded with its libraries and schema right after start-up or at its first request (LazyEndpoint). */
 function graphqlEndpoint(ctx: EngineContext, log: Logger): LazyEndpoint {
   return new LazyEndpoint(async () => new (await import('../graphql/transport/endpoint')).GraphqlEndpoint(ctx, log));
 }

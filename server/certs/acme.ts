@@ -2,11 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as AcmeClient from 'acme-client';
-import forge from 'node-forge';
 import { CertError } from './cert-errors';
 import type { CertStore, CertificateInfo } from './cert-store';
-import { createCsr } from './csr';
-import { type KeyType, createSelfSigned, generateKeyAsync } from './self-signed';
+import { type KeyType, generateKeyAsync } from './keys';
+import { csrBuilder, forge, selfSigned } from './forge-parts';
 
 export interface AcmeSettings {
   acmeDirectoryUrl: string;
@@ -91,7 +90,7 @@ export class AcmeService {
       const client = await this.client();
       const key = reuseKey ?? (await generateKeyAsync(keyType));
       const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const csr = createCsr(names[0], names.slice(1), {}, key);
+      const csr = csrBuilder().createCsr(names[0], names.slice(1), {}, key);
       let certificatePem: string;
       try {
         certificatePem = await this.runOrder(client, names, csr);
@@ -210,8 +209,9 @@ const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
  */
 export function alpnChallengeCertificate(name: string, keyAuthorization: string): AlpnChallenge {
   const digest = crypto.createHash('sha256').update(keyAuthorization).digest();
-  const value = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, digest.toString('binary'))).getBytes();
-  return createSelfSigned(name, [], { keyType: 'ecdsa-p256', days: 7, subject: {}, extensions: [{ id: ACME_IDENTIFIER_OID, critical: true, value }] });
+  const { asn1 } = forge();
+  const value = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, digest.toString('binary'))).getBytes();
+  return selfSigned().createSelfSigned(name, [], { keyType: 'ecdsa-p256', days: 7, subject: {}, extensions: [{ id: ACME_IDENTIFIER_OID, critical: true, value }] });
 }
 
 /** An ACME problem document's detail, or the network error, in one line. */

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiEndpoint } from './api-endpoint';
+import { nextTurn } from '../net/turns';
 
 /**
  * An API endpoint loaded and started at its first request: the GraphQL layer (type-graphql,
@@ -43,6 +44,8 @@ export class LazyEndpoint implements ApiEndpoint {
   private endpoint(): Promise<ApiEndpoint> {
     if (this.stopped) return Promise.reject(new Error('the API endpoint is stopped'));
     this.loading ??= this.loader().then(async (api) => {
+      // Loading the modules and building the schema are two long pieces: a turn between them.
+      await nextTurn();
       await api.start();
       return api;
     });

@@ -217,8 +217,11 @@ export class Engine {
 
   async start(): Promise<Record<string, number>> {
     const { options, directory, admins, settings } = this.ctx;
-    // At a first start the certificate's key is being made on the thread pool meanwhile.
+    // At a first start the certificate's key is being made on the thread pool meanwhile. Its
+    // failure (a full disk) fails start() below; the guard keeps it from being unhandled if an
+    // earlier step fails first.
     const certificates = this.ctx.tls.store.ready();
+    certificates.catch(() => undefined);
     this.ctx.watchdog.start();
     directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
     if (admins.count() === 0) {
@@ -247,6 +250,7 @@ export class Engine {
       () => this.ctx.store.textIndex.start(),
       () => this.watchCertificates(),
       () => this.ctx.tls.store.warmUp(),
+      // prom-client's registry, made at its first read.
       () => this.web.metrics.metrics,
       ...inboundAuthSteps(),
       ...moduleSteps(GRAPHQL_LIBRARIES),

@@ -11,9 +11,10 @@ import { listsBenchmark } from './lists';
 import { imapLargeBenchmark } from './imap-large';
 import { graphqlBenchmark } from './graphql';
 import { scaleLimitsBenchmark } from './scale-limits';
+import { startupBenchmark } from './startup';
 
 /** Every benchmark `npm run bench -- <name>` can run; add new ones here (one file each). */
-export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapLargeBenchmark, imapIdleBenchmark, logsBenchmark, migrationBenchmark, listsBenchmark, graphqlBenchmark, scaleLimitsBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [smtpBenchmark, sieveBenchmark, junkBenchmark, outboundBenchmark, imapBenchmark, imapLargeBenchmark, imapIdleBenchmark, logsBenchmark, migrationBenchmark, listsBenchmark, graphqlBenchmark, scaleLimitsBenchmark, startupBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

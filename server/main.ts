@@ -52,7 +52,9 @@ import { ActivityTracker } from './metrics/activity';
 import { EventLoopWatchdog } from './metrics/event-loop-watchdog';
 import { MessageCounters } from './metrics/message-counters';
 import { Alerts } from './jobs/alerts';
-import { GraphqlEndpoint } from '../graphql/transport/endpoint';
+import { LazyEndpoint } from './web/lazy-endpoint';
+import { inboundAuthSteps } from './smtp/inbound-auth';
+import { inTurns, moduleSteps } from './net/turns';
 import { DiskReserve } from './db/disk-reserve';
 import { MigrationService } from './migration/migration-service';
 import { MailingLists } from './lists/lists';
@@ -208,12 +210,18 @@ export class Engine {
     const localDelivery = new LocalDelivery(this.ctx, logs.logger('smtp'));
     this.remoteDelivery = localDelivery.remote = new RemoteDelivery(this.ctx, logs.logger('smtp'));
     queue.setProcessor(localDelivery);
-    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), new WebService(this.ctx, (log) => new GraphqlEndpoint(this.ctx, log)));
+    this.web = new WebService(this.ctx, (log) => (this.api = graphqlEndpoint(this.ctx, log)));
+    this.services.push(new SmtpService(this.ctx), new ImapService(this.ctx), new Pop3Service(this.ctx), new ManageSieveService(this.ctx), this.web);
     this.ctx.wantedListeners = () => new Set(this.services.flatMap((s) => s.wantedListeners()));
   }
 
   async start(): Promise<Record<string, number>> {
     const { options, directory, admins, settings } = this.ctx;
+    // At a first start the certificate's key is being made on the thread pool meanwhile. Its
+    // failure (a full disk) fails start() below; the guard keeps it from being unhandled if an
+    // earlier step fails first.
+    const certificates = this.ctx.tls.store.ready();
+    certificates.catch(() => undefined);
     this.ctx.watchdog.start();
     directory.ensureDefaults(options.hostname, domainOfHostname(options.hostname));
     if (admins.count() === 0) {
@@ -228,9 +236,32 @@ export class Engine {
     await this.ctx.queue.start();
     this.ctx.counters.start();
     this.ctx.migrations.markInterrupted();
-    this.ctx.jobs.start();
-    this.ctx.alerts.start();
-    this.ctx.store.textIndex.start();
+    await certificates;
+    for (const service of this.services) await service.start();
+    this.writePorts();
+    // The listeners answer from here on (docs/benchmarks.md, startup). What no session needs
+    // first follows a piece per turn of the event loop, so that a client connecting meanwhile
+    // waits for one piece at most: the jobs' timers (node-cron works out their next runs), the
+    // well-known CAs, and what the first message and the first API request need, so that neither
+    // stalls a session later. start() returns once all of it has run (or a stop began).
+    await inTurns([
+      () => this.ctx.jobs.start(),
+      () => this.ctx.alerts.start(),
+      () => this.ctx.store.textIndex.start(),
+      () => this.watchCertificates(),
+      () => this.ctx.tls.store.warmUp(),
+      // prom-client's registry, made at its first read.
+      () => this.web.metrics.metrics,
+      ...inboundAuthSteps(),
+      ...moduleSteps(GRAPHQL_LIBRARIES),
+      () => this.api?.load(),
+    ], () => this.stopping !== undefined);
+    this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
+    return this.ctx.ports;
+  }
+
+  /** Watches the certificates' expiry now and twice a day, and renews the engine's own one when due. */
+  private watchCertificates(): void {
     const watchExpiry = () =>
       void watchCertificateExpiry(this.ctx).catch((err: unknown) => this.log.error('the certificate expiry watch failed', { error: String(err) }));
     watchExpiry();
@@ -242,10 +273,6 @@ export class Engine {
       watchExpiry();
     }, 12 * 3600_000);
     this.certificateCheck.unref();
-    for (const service of this.services) await service.start();
-    this.writePorts();
-    this.log.message('engine ready', { hostname: options.hostname, ports: this.ctx.ports });
-    return this.ctx.ports;
   }
 
   /** SIGHUP: re-read settings from the database and re-apply them everywhere. */
@@ -332,6 +359,8 @@ export class Engine {
     }
   }
 
+  private api?: LazyEndpoint;
+  private readonly web: WebService;
   private portsRetry?: NodeJS.Timeout;
   private certificateCheck?: NodeJS.Timeout;
 
@@ -356,6 +385,14 @@ const LOG_LEVEL_SETTINGS: [LogService, 'logLevelServer' | 'logLevelSmtp' | 'logL
   ['jobs', 'logLevelJobs'],
   ['lists', 'logLevelServer'],
 ];
+
+/** The libraries of the GraphQL layer, loaded one per turn before the layer itself (Engine.start). */
+const GRAPHQL_LIBRARIES = ['graphql', 'reflect-metadata', 'type-graphql', 'graphql-scalars', '@apollo/server', 'ws', 'graphql-ws/use/ws'];
+
+/** The GraphQL API, loaded with its libraries and schema right after start-up or at its first request (LazyEndpoint). */
+function graphqlEndpoint(ctx: EngineContext, log: Logger): LazyEndpoint {
+  return new LazyEndpoint(async () => new (await import('../graphql/transport/endpoint')).GraphqlEndpoint(ctx, log));
+}
 
 /** TXT look-ups through the engine's resolver (PILLARBOX_DNS when set), with a cache (the lists' DMARC policies). */
 function engineTxtResolver(server: string | undefined): (name: string, type: string) => Promise<string[][]> {

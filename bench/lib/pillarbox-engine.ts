@@ -8,7 +8,7 @@ import { waitFor } from './poll';
 import { processTree, signal, waitForExit } from './procs';
 import { makeWorkDir, removeDir } from './workdir';
 
-const CLI = path.resolve(__dirname, '../../server/cli/pillarbox.js');
+export const ENGINE_CLI = path.resolve(__dirname, '../../server/cli/pillarbox.js');
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
 
 /**
@@ -31,19 +31,13 @@ export class PillarboxEngine {
   }
 
   static async start(dataDir: string): Promise<PillarboxEngine> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PILLARBOX_DATA_DIR: dataDir,
-      PILLARBOX_HOSTNAME: 'mail.example.test',
-      PILLARBOX_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
-    };
-    for (const listener of LISTENERS) env[`PILLARBOX_${listener.toUpperCase()}_PORT`] = '0';
+    const env = engineEnvironment(dataDir);
     // The engine's log goes to a file, as Postfix's and Dovecot's do; a pipe nobody drains would stall it.
     const logFile = path.join(dataDir, 'engine-output.log');
     const out = fs.openSync(logFile, 'a');
     // e.g. PILLARBOX_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the engine (NODE_OPTIONS refuses --cpu-prof).
     const nodeArgs = (process.env.PILLARBOX_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], { env, stdio: ['ignore', out, out] });
+    const child = spawn(process.execPath, [...nodeArgs, ENGINE_CLI, 'start'], { env, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     let exited: string | undefined;
     child.once('exit', (code, sig) => (exited = `the engine exited (${sig ?? `code ${code}`})`));
@@ -146,7 +140,20 @@ export class PillarboxEngine {
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** The environment `pillarbox start` gets in the benchmarks: its data directory, host name, admin password, every listener on port 0. */
+export function engineEnvironment(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PILLARBOX_DATA_DIR: dataDir,
+    PILLARBOX_HOSTNAME: 'mail.example.test',
+    PILLARBOX_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+  };
+  for (const listener of LISTENERS) env[`PILLARBOX_${listener.toUpperCase()}_PORT`] = '0';
+  return env;
+}
+
+/** SIGTERM to the engine's process tree, SIGKILL what is left after 15 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
   const tree = processTree([child.pid]);
   signal([child.pid], 'SIGTERM');

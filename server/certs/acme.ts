@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as acme from 'acme-client';
-import forge from 'node-forge';
+import type * as AcmeClient from 'acme-client';
 import { CertError } from './cert-errors';
 import type { CertStore, CertificateInfo } from './cert-store';
-import { createCsr } from './csr';
-import { type KeyType, createSelfSigned, generateKeyAsync } from './self-signed';
+import { type KeyType, generateKeyAsync } from './keys';
+import { csrBuilder, forge, selfSigned } from './forge-parts';
 
 export interface AcmeSettings {
   acmeDirectoryUrl: string;
@@ -47,13 +46,7 @@ export class AcmeService {
     private readonly dir: string,
     private readonly store: CertStore,
     private readonly settings: () => AcmeSettings,
-  ) {
-    // acme-client retries a failed connection five times, waiting 5 to 25 s: over a minute
-    // before an administrator hears that the CA is down. Two tries, 2 and 4 s apart, tell
-    // within seconds; the renewal job tries again at its next run anyway.
-    const defaults = acme.axios.defaults as { acmeSettings?: Record<string, unknown> };
-    Object.assign(defaults.acmeSettings ?? {}, { retryMaxAttempts: 2, retryDefaultDelay: 2 });
-  }
+  ) {}
 
   /** The key authorization the CA expects at /.well-known/acme-challenge/<token>, while an order waits for it. */
   httpChallenge(token: string): string | undefined {
@@ -97,7 +90,7 @@ export class AcmeService {
       const client = await this.client();
       const key = reuseKey ?? (await generateKeyAsync(keyType));
       const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const csr = createCsr(names[0], names.slice(1), {}, key);
+      const csr = csrBuilder().createCsr(names[0], names.slice(1), {}, key);
       let certificatePem: string;
       try {
         certificatePem = await this.runOrder(client, names, csr);
@@ -117,7 +110,7 @@ export class AcmeService {
    * download. (acme-client's auto() would do the same, but it parses the CSR with a copy of
    * @peculiar/asn1-schema that does not know the CSR's schema in this tree.)
    */
-  private async runOrder(client: acme.Client, names: string[], csr: string): Promise<string> {
+  private async runOrder(client: AcmeClient.Client, names: string[], csr: string): Promise<string> {
     const email = this.settings().acmeContactEmail;
     await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
     const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) });
@@ -149,10 +142,10 @@ export class AcmeService {
     }
   }
 
-  private async client(): Promise<acme.Client> {
+  private async client(): Promise<AcmeClient.Client> {
     const directoryUrl = this.settings().acmeDirectoryUrl;
     const accountKey = await this.accountKey();
-    return new acme.Client({ directoryUrl, accountKey, accountUrl: this.readAccounts().accounts[directoryUrl], backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
+    return new (acmeClient().Client)({ directoryUrl, accountKey, accountUrl: this.readAccounts().accounts[directoryUrl], backoffAttempts: 10, backoffMin: 200, backoffMax: 5000 });
   }
 
   /** The account key: made once, owner-only, kept across orders and renewals. */
@@ -170,7 +163,7 @@ export class AcmeService {
     return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as AccountFile) : { accounts: {} };
   }
 
-  private saveAccount(client: acme.Client): void {
+  private saveAccount(client: AcmeClient.Client): void {
     const accounts = this.readAccounts();
     const directoryUrl = this.settings().acmeDirectoryUrl;
     let url: string;
@@ -187,6 +180,24 @@ export class AcmeService {
   }
 }
 
+let loaded: typeof AcmeClient | undefined;
+
+/**
+ * acme-client, loaded at the first order: with @peculiar/x509 and axios it was a third of the
+ * engine's start-up (docs/benchmarks.md, startup), and most engines never order a certificate.
+ */
+function acmeClient(): typeof AcmeClient {
+  if (loaded) return loaded;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded = require('acme-client') as typeof AcmeClient;
+  // acme-client retries a failed connection five times, waiting 5 to 25 s: over a minute
+  // before an administrator hears that the CA is down. Two tries, 2 and 4 s apart, tell
+  // within seconds; the renewal job tries again at its next run anyway.
+  const defaults = loaded.axios.defaults as { acmeSettings?: Record<string, unknown> };
+  Object.assign(defaults.acmeSettings ?? {}, { retryMaxAttempts: 2, retryDefaultDelay: 2 });
+  return loaded;
+}
+
 /** The OID of the acmeIdentifier extension (RFC 8737 section 6.1). */
 const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
 
@@ -198,8 +209,9 @@ const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
  */
 export function alpnChallengeCertificate(name: string, keyAuthorization: string): AlpnChallenge {
   const digest = crypto.createHash('sha256').update(keyAuthorization).digest();
-  const value = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, digest.toString('binary'))).getBytes();
-  return createSelfSigned(name, [], { keyType: 'ecdsa-p256', days: 7, subject: {}, extensions: [{ id: ACME_IDENTIFIER_OID, critical: true, value }] });
+  const { asn1 } = forge();
+  const value = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, digest.toString('binary'))).getBytes();
+  return selfSigned().createSelfSigned(name, [], { keyType: 'ecdsa-p256', days: 7, subject: {}, extensions: [{ id: ACME_IDENTIFIER_OID, critical: true, value }] });
 }
 
 /** An ACME problem document's detail, or the network error, in one line. */

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { CertError } from './cert-errors';
-import { createCsr } from './csr';
-import { readPkcs12Off } from './pkcs12';
 import { EXPIRING_WITHIN_MS, wellKnownCAs, checkSize, checkValidNow, commonName, distinguishedName, describeKey, dnsNames, orderChain, parseCertificates, parsePrivateKey } from './pem';
-import { KEY_TYPES, type KeyType, type SubjectFields, createSelfSigned, generateKey, generateKeyAsync } from './self-signed';
+import { KEY_TYPES, type KeyType, generateKey, generateKeyAsync, makeKeyEarly, takeEarlyKey } from './keys';
+import type { SubjectFields } from './self-signed';
+import { csrBuilder, pkcs12, selfSigned } from './forge-parts';
 import { type CertService, type CertificateInfo, SERVICES, type StoreIndex, type StoredCertificate } from './cert-types';
 
 export { SERVICES, type CertService, type CertificateInfo, type CertificateOrigin } from './cert-types';
@@ -70,7 +70,10 @@ interface Loaded {
  * old or the new certificate in service, never half of one. Emits 'change' after each change.
  */
 export class CertStore extends EventEmitter {
-  private index: StoreIndex;
+  /** The index; undefined at a first start until the first certificate is made (ready()). */
+  private current?: StoreIndex;
+  /** At a first start, the key of the first certificate, made on the thread pool. */
+  private firstKey?: { type: KeyType; key: Promise<crypto.KeyObject> };
   private readonly loaded = new Map<string, { generation: number; value: Loaded }>();
 
   constructor(
@@ -83,7 +86,49 @@ export class CertStore extends EventEmitter {
   ) {
     super();
     fs.mkdirSync(path.join(dir, STORE_DIR), { recursive: true, mode: 0o700 });
-    this.index = this.readIndex() ?? this.firstIndex();
+    this.current = this.readIndex();
+    if (!this.current && !this.hasLegacyFiles()) {
+      const type = this.defaultKeyType();
+      this.firstKey = { type, key: takeEarlyKey(type) ?? generateKeyAsync(type) };
+    }
+  }
+
+  /**
+   * Starts making the key of the first certificate when the store in `dir` has none (the CLI
+   * does before it loads the engine: makeKeyEarly).
+   */
+  static makeFirstKeyEarly(dir: string, type: KeyType): void {
+    if (!fs.existsSync(path.join(dir, INDEX_FILE)) && !fs.existsSync(path.join(dir, LEGACY_KEY))) makeKeyEarly(type);
+  }
+
+  /**
+   * Resolves once the store has its index: at a first start, after the first certificate is
+   * made with a key from the thread pool (the engine awaits this before its listeners open).
+   * Whatever reads the store before then makes it at once, with a key made on the spot.
+   */
+  async ready(): Promise<void> {
+    const first = this.firstKey;
+    if (this.current || !first) return;
+    const key = await first.key.catch(() => undefined);
+    this.firstKey = undefined;
+    this.current ??= this.firstIndex(key && first.type === this.defaultKeyType() ? key : undefined);
+  }
+
+  private get index(): StoreIndex {
+    this.current ??= this.firstIndex();
+    return this.current;
+  }
+
+  private set index(next: StoreIndex) {
+    this.current = next;
+  }
+
+  private hasLegacyFiles(): boolean {
+    return fs.existsSync(path.join(this.dir, LEGACY_KEY)) && fs.existsSync(path.join(this.dir, LEGACY_CERT));
+  }
+
+  /** Parses the well-known CAs ahead of the first import (the engine does once its listeners are up). */
+  warmUp(): void {
     wellKnownCAs();
   }
 
@@ -149,7 +194,7 @@ export class CertStore extends EventEmitter {
     const days = checkDays(req.days ?? 398);
     const subject = checkSubject(req.subject ?? {});
     const key = await generateKeyAsync(keyType);
-    const made = createSelfSigned(names[0], names.slice(1), { key, days, subject });
+    const made = selfSigned().createSelfSigned(names[0], names.slice(1), { key, days, subject });
     const entry: StoredCertificate = { id: newId(), name, origin: 'self-signed', createdAt: new Date().toISOString(), generation: 1, request: { commonName: names[0], altNames: names.slice(1), subject, keyType, days } };
     this.writeFiles(entry, { key: made.key, cert: made.cert });
     this.commit({ ...this.index, certificates: [...this.index.certificates, entry] });
@@ -163,7 +208,7 @@ export class CertStore extends EventEmitter {
     const keyType = checkKeyType(req.keyType ?? this.defaultKeyType());
     const subject = checkSubject(req.subject ?? {});
     const key = await generateKeyAsync(keyType);
-    const csr = createCsr(names[0], names.slice(1), subject, key);
+    const csr = csrBuilder().createCsr(names[0], names.slice(1), subject, key);
     const entry: StoredCertificate = {
       id: newId(),
       name,
@@ -202,7 +247,7 @@ export class CertStore extends EventEmitter {
 
   async importPkcs12(req: { name: string; data: Buffer; passphrase: string }): Promise<{ certificate: CertificateInfo; warnings: string[] }> {
     this.checkNewName(req.name);
-    const contents = await readPkcs12Off(req.data, req.passphrase);
+    const contents = await pkcs12().readPkcs12Off(req.data, req.passphrase);
     // Checked again: another import may have taken the name while the file was being opened.
     return this.addImported(this.checkNewName(req.name), contents.key, contents.certificates);
   }
@@ -284,7 +329,7 @@ export class CertStore extends EventEmitter {
     if (entry.origin !== 'self-signed') throw new CertError('NOT_SELF_SIGNED', `"${entry.name}" was not made here as a self-signed certificate; only those can be renewed here`);
     const request = entry.request ?? this.requestOf(entry);
     const key = await generateKeyAsync(request.keyType);
-    const made = createSelfSigned(request.commonName, request.altNames, { key, days: request.days, subject: entry.engineOwned ? undefined : request.subject });
+    const made = selfSigned().createSelfSigned(request.commonName, request.altNames, { key, days: request.days, subject: entry.engineOwned ? undefined : request.subject });
     // Another change may have come in while the key was made: start from the entry as it is now.
     const current = this.entry(id);
     const next = { ...current, request, generation: current.generation + 1 };
@@ -494,19 +539,19 @@ export class CertStore extends EventEmitter {
    * The store at first start: the certificate of an engine from before the store (its files
    * are moved in), or a new self-signed one for the host name; either is the default.
    */
-  private firstIndex(): StoreIndex {
+  private firstIndex(key?: crypto.KeyObject): StoreIndex {
     const legacyKey = path.join(this.dir, LEGACY_KEY);
     const legacyCert = path.join(this.dir, LEGACY_CERT);
     const entry: StoredCertificate = { id: newId(), name: 'Engine certificate', origin: 'self-signed', createdAt: new Date().toISOString(), generation: 1, engineOwned: true };
     let files: ServingPair;
-    if (fs.existsSync(legacyKey) && fs.existsSync(legacyCert)) {
+    if (this.hasLegacyFiles()) {
       files = { key: fs.readFileSync(legacyKey, 'utf8'), cert: fs.readFileSync(legacyCert, 'utf8') };
       const x509 = new crypto.X509Certificate(files.cert);
       const ownMade = fs.existsSync(path.join(this.dir, LEGACY_MARK)) || (x509.issuer === x509.subject && /^O=Pillarbox$/m.test(x509.subject));
       if (!ownMade) Object.assign(entry, { name: 'Default certificate', origin: 'imported', engineOwned: undefined });
     } else {
       const keyType = this.defaultKeyType();
-      files = createSelfSigned(this.hostname, this.hostAltNames, { key: generateKey(keyType) });
+      files = selfSigned().createSelfSigned(this.hostname, this.hostAltNames, { key: key ?? generateKey(keyType) });
       entry.request = { commonName: this.hostname, altNames: this.hostAltNames, subject: {}, keyType, days: 398 };
     }
     this.writeFiles(entry, files);

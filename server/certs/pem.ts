@@ -128,7 +128,7 @@ function issued(child: crypto.X509Certificate, issuer: crypto.X509Certificate): 
 
 let wellKnownRoots: crypto.X509Certificate[] | undefined;
 
-/** Node's list of well-known CAs, parsed once (about 50 ms of CPU): at start, not in the middle of a request. */
+/** Node's list of well-known CAs, parsed once (about 50 ms of CPU): right after start-up (CertStore.warmUp), not in the middle of a request. */
 export function wellKnownCAs(): crypto.X509Certificate[] {
   wellKnownRoots ??= tls.rootCertificates.map((pem) => new crypto.X509Certificate(pem));
   return wellKnownRoots;

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { type KeyType, generateKey } from './keys';
+
+export { KEY_TYPES, type KeyType, generateKey, generateKeyAsync } from './keys';
 
 export interface CertificatePair {
   key: string;
@@ -17,8 +20,6 @@ export interface SubjectFields {
   email?: string;
 }
 
-export type KeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ecdsa-p256' | 'ecdsa-p384';
-export const KEY_TYPES: readonly KeyType[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384'];
 
 /** Days a self-signed certificate is valid: the longest any current client accepts for a server certificate. */
 export const SELF_SIGNED_DAYS = 398;
@@ -28,21 +29,6 @@ const asn1 = forge.asn1;
 /** In node-forge, missing from its type declarations. */
 export interface ForgeExtensions {
   certificateExtensionsToAsn1(extensions: unknown[]): forge.asn1.Asn1;
-}
-
-/** A new private key of the type, from Node's crypto. */
-export function generateKey(type: KeyType): crypto.KeyObject {
-  if (type.startsWith('rsa-')) return crypto.generateKeyPairSync('rsa', { modulusLength: Number(type.slice(4)) }).privateKey;
-  return crypto.generateKeyPairSync('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' }).privateKey;
-}
-
-/** generateKey on libuv's thread pool: an RSA 4096 key takes seconds of CPU, which must not hold the event loop. */
-export function generateKeyAsync(type: KeyType): Promise<crypto.KeyObject> {
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | null, _pub: crypto.KeyObject, key: crypto.KeyObject) => (err ? reject(err) : resolve(key));
-    if (type.startsWith('rsa-')) crypto.generateKeyPair('rsa', { modulusLength: Number(type.slice(4)) }, done);
-    else crypto.generateKeyPair('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' }, done);
-  });
 }
 
 /** The signature algorithm for a key: SHA-256 with RSA, ECDSA with the hash that matches the curve. */

@@ -123,6 +123,7 @@ export class TlsManager extends EventEmitter {
    * twice a day); resolves true once the new one is in use.
    */
   async renewSelfSignedIfDue(now = Date.now()): Promise<boolean> {
+    await this.store.ready();
     const own = this.store.engineOwned();
     if (!own) return false;
     const validTo = Date.parse(new crypto.X509Certificate(this.store.pair(own.id).cert).validTo);

@@ -102,6 +102,11 @@ const RESTART_EXIT_CODE = 75;
 
 async function start(argv: string[]): Promise<void> {
   const options = parseBootstrap(argv);
+  // A first start makes the key of its certificate on the other core while the engine loads
+  // (of the default type: a data directory with settings and no certificate makes its own).
+  const { CertStore } = await import('../certs/cert-store');
+  const { SETTINGS } = await import('../config/settings-schema');
+  CertStore.makeFirstKeyEarly(`${options.dataDir}/certs`, SETTINGS.selfSignedKeyType.default);
   const { Engine } = await engineModule();
   let firstStart: { username: string; password: string } | undefined;
   const engine = new Engine(options, {

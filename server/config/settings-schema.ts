@@ -4,7 +4,7 @@ import { LOG_LEVELS, type LogLevel } from '../logs/logger';
 import { HostList } from '../net/host-list';
 import { hasControlCharacters, hostPortProblem, isHostName, isPlainIp } from '../net/host-port';
 import { socketAddressProblem } from '../net/socket-address';
-import { KEY_TYPES, type KeyType } from '../certs/self-signed';
+import { KEY_TYPES, type KeyType } from '../certs/keys';
 import { TLS_PROFILES, type TlsProfile } from '../certs/tls-profiles';
 
 /**

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import getDmarcRecord from 'mailauth/lib/dmarc/get-dmarc-record';
 import { formatMailbox } from '../mail/compose';
 import { decodeHeaderValue } from '../mail/mime/encoded-words';
 import { headerValue } from '../mail/mime/header';
@@ -31,6 +30,8 @@ export class DmarcPolicies {
   /** Looks up the domains not known (or known too long ago). A failed look-up counts as no policy, logged. */
   async prefetch(domains: string[]): Promise<void> {
     const now = Date.now();
+    // mailauth loads at the first look-up, not at start-up (docs/benchmarks.md, startup).
+    const getDmarcRecord = (await import('mailauth/lib/dmarc/get-dmarc-record')).default;
     const wanted = [...new Set(domains.map((d) => d.toLowerCase()).filter((d) => d && (this.known.get(d)?.expires ?? 0) <= now))];
     await Promise.all(
       wanted.map(async (domain) => {

@@ -1,4 +1,4 @@
-import { ImapFlow, type ListResponse } from 'imapflow';
+import type { ImapFlow, ListResponse } from 'imapflow';
 import { headerFields } from '../mail/header-fields';
 import { appendBatch, BATCH_BYTES, BATCH_MESSAGES, type SourceMessage } from './append-batch';
 import { ensureMailbox, targetMailboxName, VIRTUAL_SPECIAL_USE } from './folder-names';
@@ -67,6 +67,8 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 async function importOnce(ctx: MigrationContext, userId: number, source: ImapSource, run: RunHandle, resuming: boolean): Promise<void> {
   const ledger = new MigrationLedger(ctx.db, userId, imapLedgerKey(source));
   const where = `${source.host}:${imapPort(source)}`;
+  // imapflow (with pino and socks) loads at the first import, not at the engine's start-up.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: source.host,
     port: imapPort(source),

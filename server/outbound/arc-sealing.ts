@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { sealMessage } from 'mailauth/lib/arc';
 import { headerFields } from '../mail/header-fields';
 import type { SigningKey } from './dkim-key-signer';
 
@@ -20,6 +19,7 @@ export async function arcSeal(header: string, hostname: string, open: () => Read
   const cv = !previous ? 'none' : arc === 'pass' ? 'pass' : 'fail';
   // mailauth's message signer reads the key as PEM.
   const privateKey = key.key.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const { sealMessage } = await import('mailauth/lib/arc');
   const set = (await sealMessage(open(), { signingDomain: domain, selector: key.selector, privateKey, authResults: results, cv })).toString('latin1');
   // All three fields or none: a set with a part missing would be a broken chain (and a blank line ends a header).
   const complete = /^ARC-Seal:/im.test(set) && /^ARC-Message-Signature:/im.test(set) && /^ARC-Authentication-Results:/im.test(set) && !/\r\n\r\n/.test(set);

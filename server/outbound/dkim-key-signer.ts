@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import { DkimSigner } from 'mailauth/lib/dkim/dkim-signer';
-import { generateCanonicalizedHeader } from 'mailauth/lib/dkim/header';
-import { formatSignatureHeaderLine, getSigningHeaderLines, parseHeaders, writeToStream } from 'mailauth/lib/tools';
+import type { DkimSigner } from 'mailauth/lib/dkim/dkim-signer';
+import type * as DkimHeader from 'mailauth/lib/dkim/header';
+import type * as MailauthTools from 'mailauth/lib/tools';
 import { relaxedBodyHash } from './dkim-relaxed-body';
 
 /** One DKIM key to sign with: its selector and the private key, parsed once. */
@@ -37,10 +37,28 @@ export async function signWithKeys(message: Readable | Buffer, domain: string, k
     // mailauth finds the header's end at the first empty line; without one it signs nothing.
     const end = message.indexOf('\r\n\r\n');
     if (end < 0) return signStream(Readable.from([message], { objectMode: false }), domain, keys, options);
-    const headers = parseHeaders(message.subarray(0, end + 4));
+    const headers = mailauth().tools.parseHeaders(message.subarray(0, end + 4));
     return signatureFields(headers.parsed, domain, keys, relaxedBodyHash(message.subarray(end + 4)), options);
   }
   return signStream(message, domain, keys, options);
+}
+
+interface Mailauth {
+  tools: typeof MailauthTools;
+  header: typeof DkimHeader;
+  KeyObjectSigner: new (domain: string, keys: SigningKey[], options: SignOptions) => DkimSigner & { result: SignResult };
+}
+
+let loaded: Mailauth | undefined;
+
+/** mailauth's parts, loaded at the first signature: with joi and tldts they cost start-up time the engine may never need. */
+function mailauth(): Mailauth {
+  if (loaded) return loaded;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DkimSigner: Signer } = require('mailauth/lib/dkim/dkim-signer') as { DkimSigner: typeof DkimSigner };
+  loaded = { tools: require('mailauth/lib/tools') as typeof MailauthTools, header: require('mailauth/lib/dkim/header') as typeof DkimHeader, KeyObjectSigner: keyObjectSigner(Signer) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return loaded;
 }
 
 /**
@@ -49,33 +67,36 @@ export async function signWithKeys(message: Readable | Buffer, domain: string, k
  * keeps mailauth's header parsing, canonicalization and body hashing and signs with
  * key objects parsed once.
  */
-class KeyObjectSigner extends DkimSigner {
-  result: SignResult = { signatures: '', errors: [] };
+function keyObjectSigner(Signer: typeof DkimSigner): Mailauth['KeyObjectSigner'] {
+  return class KeyObjectSigner extends Signer {
+    result: SignResult = { signatures: '', errors: [] };
 
-  constructor(
-    private readonly domain: string,
-    private readonly keys: SigningKey[],
-    private readonly options: SignOptions,
-  ) {
-    // mailauth sets up a body hash only for entries with a privateKey; its text is never parsed here.
-    super({
-      canonicalization: CANONICALIZATION,
-      signTime: options.signTime,
-      signatureData: [{ signingDomain: domain, selector: 'body hash only', privateKey: 'parsed once', canonicalization: CANONICALIZATION }],
-    });
-  }
+    constructor(
+      private readonly domain: string,
+      private readonly keys: SigningKey[],
+      private readonly options: SignOptions,
+    ) {
+      // mailauth sets up a body hash only for entries with a privateKey; its text is never parsed here.
+      super({
+        canonicalization: CANONICALIZATION,
+        signTime: options.signTime,
+        signatureData: [{ signingDomain: domain, selector: 'body hash only', privateKey: 'parsed once', canonicalization: CANONICALIZATION }],
+      });
+    }
 
-  override async finalize(): Promise<void> {
-    if (!this.headers) return;
-    const bodyHash = [...this.bodyHashes.values()][0]?.hash;
-    if (!bodyHash) throw new Error('no body hash');
-    this.result = await signatureFields(this.headers.parsed, this.domain, this.keys, bodyHash, this.options);
-  }
+    override async finalize(): Promise<void> {
+      if (!this.headers) return;
+      const bodyHash = [...this.bodyHashes.values()][0]?.hash;
+      if (!bodyHash) throw new Error('no body hash');
+      this.result = await signatureFields(this.headers.parsed, this.domain, this.keys, bodyHash, this.options);
+    }
+  };
 }
 
 async function signStream(message: Readable, domain: string, keys: SigningKey[], options: SignOptions): Promise<SignResult> {
+  const { KeyObjectSigner, tools } = mailauth();
   const signer = new KeyObjectSigner(domain, keys, options);
-  await writeToStream(signer, message);
+  await tools.writeToStream(signer, message);
   return signer.result;
 }
 
@@ -85,7 +106,7 @@ async function signatureFields(parsed: unknown[], domain: string, keys: SigningK
   // written after signing: a signature that takes long enough to cross a half second (a loaded
   // machine) had a t= other than the one signed, a bad signature. One time for both.
   options = { ...options, signTime: options.signTime ?? new Date() };
-  const lines = getSigningHeaderLines(parsed);
+  const lines = mailauth().tools.getSigningHeaderLines(parsed);
   const signed = await Promise.allSettled(keys.map((k) => signatureField(lines, domain, k, bodyHash, options)));
   const result: SignResult = { signatures: '', errors: [] };
   for (const outcome of signed) {
@@ -98,7 +119,8 @@ async function signatureFields(parsed: unknown[], domain: string, keys: SigningK
 async function signatureField(lines: unknown, domain: string, { selector, key }: SigningKey, bodyHash: string, options: SignOptions): Promise<string> {
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'ed25519') throw new Error(`unsupported DKIM key type ${type}`);
-  const { canonicalizedHeader, dkimHeaderOpts } = generateCanonicalizedHeader('DKIM', lines, {
+  const { header, tools } = mailauth();
+  const { canonicalizedHeader, dkimHeaderOpts } = header.generateCanonicalizedHeader('DKIM', lines, {
     signingDomain: domain,
     selector,
     algorithm: `${type}-sha256`,
@@ -109,7 +131,7 @@ async function signatureField(lines: unknown, domain: string, { selector, key }:
   // RFC 8463: Ed25519 signs the SHA-256 of the canonicalized header; RSA hashes it itself.
   const [algorithm, data] = type === 'rsa' ? ['sha256', canonicalizedHeader] : [null, crypto.createHash('sha256').update(canonicalizedHeader).digest()];
   const signature = options.signHere ? crypto.sign(algorithm, data, key) : await signOffLoop(algorithm, data, key);
-  return formatSignatureHeaderLine('DKIM', { ...dkimHeaderOpts, b: signature.toString('base64') }, true);
+  return tools.formatSignatureHeaderLine('DKIM', { ...dkimHeaderOpts, b: signature.toString('base64') }, true);
 }
 
 /**

@@ -4,22 +4,31 @@ import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
 import { parseHostPort } from '../net/host-port';
 import { bearerToken, sendJson } from './http-util';
-import { PrometheusMetrics } from './prometheus';
+import type { PrometheusMetrics } from './prometheus';
 
 /**
  * GET /metrics: on the management port for an ADMIN or MONITOR login token; on the separate
  * listener of `metricsListen` (when set) for anyone who can reach it, and nothing else there.
  */
 export class MetricsEndpoint {
-  private readonly metrics: PrometheusMetrics;
+  private collector?: PrometheusMetrics;
   private server?: http.Server;
   private listening = '';
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly log: Logger,
-  ) {
-    this.metrics = new PrometheusMetrics(ctx);
+  ) {}
+
+  /**
+   * The Prometheus registry with prom-client, made right after start-up (the engine calls this
+   * once its listeners are up; prom-client was a tenth of the time to the SMTP banner) or at
+   * the first scrape before that.
+   */
+  get metrics(): PrometheusMetrics {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.collector ??= new (require('./prometheus') as typeof import('./prometheus')).PrometheusMetrics(this.ctx);
+    return this.collector;
   }
 
   /** The management port's /metrics: a login token is required. */

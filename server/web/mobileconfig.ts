@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { cmsSign } from '../certs/cms-sign';
+import { cmsSign } from '../certs/forge-parts';
 import { type ClientEndpoint, clientEndpoints, clientHost } from '../config/client-endpoints';
 import type { EngineContext } from '../context';
 import type { Logger } from '../logs/logger';
@@ -33,7 +33,7 @@ export function sendMobileconfig(ctx: EngineContext, log: Logger, req: http.Inco
   if (!incoming || !outgoing) return sendJson(res, 409, { errors: [{ message: 'the settings offer this user no way to read or send mail', extensions: { code: 'NOT_CONFIGURED' } }] });
   const store = ctx.tls.store;
   const signer = store.pair(store.idForServerName(parsed.domain) ?? store.idForService('https'));
-  const profile = cmsSign(Buffer.from(mailProfile(address, user.fullName, ctx.options.hostname, incoming, outgoing)), signer.cert, signer.key);
+  const profile = cmsSign().cmsSign(Buffer.from(mailProfile(address, user.fullName, ctx.options.hostname, incoming, outgoing)), signer.cert, signer.key);
   res.writeHead(200, {
     'content-type': 'application/x-apple-aspen-config',
     'content-disposition': `attachment; filename="${address.replace(/[^a-z0-9@._-]/g, '_')}.mobileconfig"`,

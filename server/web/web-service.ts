@@ -53,7 +53,7 @@ export class WebService implements Service {
   private server?: http.Server;
   private tlsServer?: net.Server;
   private readonly api: ApiEndpoint;
-  private readonly metrics: MetricsEndpoint;
+  readonly metrics: MetricsEndpoint;
   private readonly autoconfig: ClientAutoconfig;
   private readonly listPages: ListPages;
 

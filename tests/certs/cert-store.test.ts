@@ -33,8 +33,10 @@ function snapshot(): string {
 }
 
 describe('certificate store', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     store = fresh();
+    // The first certificate is made with a key from the thread pool (or at the first read).
+    await store.ready();
   });
 
   it('starts with the engine\u2019s own self-signed certificate as the default, key owner-only', () => {
@@ -47,6 +49,25 @@ describe('certificate store', () => {
     const keyFile = fs.readdirSync(path.join(dir, 'store', own.id)).find((f) => f.startsWith('key.'));
     assert.equal(fs.statSync(path.join(dir, 'store', own.id, keyFile ?? '')).mode & 0o777, 0o600);
     assert.ok(!JSON.stringify(own).includes('PRIVATE KEY'), 'no key in what the API shows');
+  });
+
+  it('makes its first certificate with the key made early, or with one made on the spot when read before ready()', async () => {
+    const early = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-certs-'));
+    CertStore.makeFirstKeyEarly(early, 'ecdsa-p384');
+    const s = new CertStore(early, 'mail.example.test', [], () => 'ecdsa-p384');
+    assert.equal(fs.existsSync(path.join(early, 'store.json')), false, 'nothing written before ready()');
+    await s.ready();
+    const [own] = s.list();
+    assert.equal(own.keyAlgorithm, 'ECDSA');
+    assert.match(execFileSync('openssl', ['x509', '-noout', '-text'], { input: s.pair(own.id).cert }).toString(), /ASN1 OID: secp384r1/);
+    // A store in use has no first key to make; a store read at once makes its certificate then.
+    CertStore.makeFirstKeyEarly(early, 'ecdsa-p384');
+    const read = fs.mkdtempSync(path.join(os.tmpdir(), 'pillarbox-certs-'));
+    const t = new CertStore(read, 'mail.example.test', [], () => 'ecdsa-p256');
+    assert.equal(t.list()[0].engineOwned, true);
+    await t.ready();
+    assert.equal(t.list().length, 1, 'ready() after a read makes no second certificate');
+    for (const d of [early, read]) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('takes over the certificate of an engine from before the store', () => {

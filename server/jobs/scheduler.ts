@@ -180,9 +180,9 @@ export class Scheduler extends EventEmitter {
   }
 
   /**
-   * node-cron works a next run out minute by minute at every call (a fifth of the console
-   * overview's time, docs/benchmarks.md). A time still ahead stays right until it passes: only a
-   * new schedule, which is a new task, moves it.
+   * node-cron works a next run out minute by minute at every call (2 % of the engine's busy
+   * samples under the dashboard bench, docs/benchmarks.md). A time still ahead stays right until
+   * it passes: only a new schedule, which is a new task, moves it.
    */
   private nextRunOf(name: string): Date | null {
     const task = this.tasks.get(name);

@@ -1,5 +1,6 @@
 import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, Lexer, SingleFieldSubscriptionsRule, Source, TokenKind, parse, validate } from 'graphql';
 import { ApiError } from '../errors';
+import { DocumentCache } from './document-cache';
 import { checkQueryLimits } from './query-cost';
 import type { QueryLimits } from './query-limits';
 
@@ -17,6 +18,13 @@ export const MAX_NESTING = 64;
 const TOO_MANY_TOKENS = /Document contains more th\w+ \d+ tokens/;
 
 /**
+ * Documents parsed before, by token limit and query text: a dashboard sends the same few texts
+ * over and over (as Apollo's own document store assumes). Only documents that parsed go in;
+ * the limits that a request's variables and operation name decide are checked every time.
+ */
+const parsedDocuments = new DocumentCache<DocumentNode>();
+
+/**
  * The gate every GraphQL operation passes before validation and execution: parse with a token
  * limit, then measure against `limits` (query-cost.ts). Refusals are coded GraphQL errors:
  * QUERY_TOO_LARGE, GRAPHQL_PARSE_FAILED, QUERY_TOO_DEEP, COST_LIMIT, UNAUTHENTICATED (anonymous
@@ -27,13 +35,29 @@ export function admitQuery(
   request: { query: string; operationName?: string | null; variables?: Readonly<Record<string, unknown>> | null },
   limits: Readonly<QueryLimits>,
 ): Admission {
-  const nesting = nestingOf(request.query, limits.maxTokens);
+  // Parsing depends on the text and the token limit only.
+  const key = `${limits.maxTokens}:${request.query}`;
+  let document = parsedDocuments.get(key);
+  if (!document) {
+    const parsed = parseWithin(request.query, limits);
+    if (parsed.errors) return parsed;
+    document = parsed.document;
+    parsedDocuments.set(key, document);
+  }
+  const errors = checkQueryLimits(schema, document, request, limits);
+  if (errors.length) return { errors };
+  const thrown = subscriptionRuleError(schema, document);
+  return thrown ? { errors: [thrown] } : { document };
+}
+
+/** The nesting check, then graphql-js's parser within the token limit. */
+function parseWithin(query: string, limits: Readonly<QueryLimits>): Admission {
+  const nesting = nestingOf(query, limits.maxTokens);
   if (nesting > MAX_NESTING) {
     return { errors: [new ApiError('QUERY_TOO_DEEP', `the query nests braces, brackets or parentheses more than ${MAX_NESTING} deep`, { max: MAX_NESTING })] };
   }
-  let document: DocumentNode;
   try {
-    document = parse(request.query, { maxTokens: limits.maxTokens });
+    return { document: parse(query, { maxTokens: limits.maxTokens }) };
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     if (TOO_MANY_TOKENS.test(err.message)) {
@@ -43,10 +67,6 @@ export function admitQuery(
     }
     return { errors: [new GraphQLError(err.message, { source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
-  const errors = checkQueryLimits(schema, document, request, limits);
-  if (errors.length) return { errors };
-  const thrown = subscriptionRuleError(schema, document);
-  return thrown ? { errors: [thrown] } : { document };
 }
 
 /**

@@ -247,6 +247,12 @@ function costLimit(what: string, found: number, max: number, message: string): G
 }
 
 /**
+ * The limits under which a document's shape passed (checkDocumentShape depends on nothing
+ * else): a document the gate keeps (admit.ts) is walked once, not at every request.
+ */
+const shapePassed = new WeakMap<DocumentNode, WeakSet<Readonly<QueryLimits>>>();
+
+/**
  * Checks the operation a request runs (by `operationName`, or the only one) against `limits`
  * and returns the refusals: none when the document may go on to validation and execution.
  * Cheap enough to run on anything the parser accepted within its token limit. The fields
@@ -263,8 +269,13 @@ export function checkQueryLimits(
   // gone through the whole document, which nothing here measured (500 conflicting aliases took
   // 0.1 s or more). Refused now, with the answer Apollo would give.
   if (!operation) return [operationResolutionError(document, request.operationName)];
-  const refused = checkDocumentShape(document, limits);
-  if (refused) return [refused];
+  if (!shapePassed.get(document)?.has(limits)) {
+    const refused = checkDocumentShape(document, limits);
+    if (refused) return [refused];
+    let passed = shapePassed.get(document);
+    if (!passed) shapePassed.set(document, (passed = new WeakSet()));
+    passed.add(limits);
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

@@ -64,8 +64,9 @@ export class LogResolver {
     }
     const search = ctx.engine.logs.search;
     if (!search) throw new ApiError('UNAVAILABLE', 'this engine keeps no log index (it runs without a log directory)');
-    const found = await search.query({ ...filter, newestFirst: order !== LogOrderValue.OLDEST_FIRST, after, limit: first });
-    const edges = found.entries.map(({ id, entry }) => ({ cursor: encodeCursor(String(id)), node: toEntry(entry) }));
+    const found = await search.queryRows({ ...filter, newestFirst: order !== LogOrderValue.OLDEST_FIRST, after, limit: first });
+    // The fields stay the JSON text the index keeps: the same text toEntry would write again.
+    const edges = found.rows.map(({ id, time, service, severity, text, fields }) => ({ cursor: encodeCursor(String(id)), node: { time: new Date(time), service, severity, text, fields } }));
     return {
       edges,
       nodes: edges.map((e) => e.node),

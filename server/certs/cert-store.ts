@@ -60,6 +60,35 @@ interface Loaded {
   leaf?: crypto.X509Certificate;
   chain: crypto.X509Certificate[];
   csr?: string;
+  /** What info() reads of the files, worked out once per generation: parsing the key took most of a certificate list's time. */
+  facts?: FilesFacts;
+}
+
+/** The parts of CertificateInfo that only the key, certificate and request files decide (names: the certificate's). */
+type FilesFacts = Pick<
+  CertificateInfo,
+  'tlsa311' | 'keyAlgorithm' | 'keyBits' | 'commonName' | 'altNames' | 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'serialNumber' | 'fingerprintSha256' | 'certificatePem' | 'chain' | 'signingRequestPem'
+>;
+
+function filesFacts(loaded: Loaded): FilesFacts {
+  const described = describeKey(crypto.createPrivateKey(loaded.pair.key));
+  const leaf = loaded.leaf;
+  return {
+    tlsa311: leaf ? tlsa311(leaf) : undefined,
+    keyAlgorithm: described.algorithm,
+    keyBits: described.bits,
+    commonName: leaf ? commonName(leaf.subject) : '',
+    altNames: leaf ? dnsNames(leaf) : [],
+    subject: leaf ? distinguishedName(leaf.subject) : '',
+    issuer: leaf ? distinguishedName(leaf.issuer) : '',
+    notBefore: leaf ? new Date(leaf.validFrom) : undefined,
+    notAfter: leaf ? new Date(leaf.validTo) : undefined,
+    serialNumber: leaf?.serialNumber ?? '',
+    fingerprintSha256: leaf?.fingerprint256 ?? '',
+    certificatePem: leaf ? loaded.pair.cert : '',
+    chain: loaded.chain.map((c) => ({ subject: distinguishedName(c.subject), issuer: distinguishedName(c.issuer), notAfter: new Date(c.validTo), fingerprintSha256: c.fingerprint256 })),
+    signingRequestPem: loaded.csr ?? '',
+  };
 }
 
 /**
@@ -406,9 +435,7 @@ export class CertStore extends EventEmitter {
 
   private info(entry: StoredCertificate): CertificateInfo {
     const loaded = this.load(entry);
-    const uses = this.usesOf(entry.id);
-    const key = crypto.createPrivateKey(loaded.pair.key);
-    const described = describeKey(key);
+    const facts = (loaded.facts ??= filesFacts(loaded));
     const leaf = loaded.leaf;
     return {
       id: entry.id,
@@ -416,23 +443,17 @@ export class CertStore extends EventEmitter {
       origin: entry.origin,
       pending: !!entry.pending,
       ...expiry(leaf),
-      tlsa311: leaf ? tlsa311(leaf) : undefined,
       engineOwned: !!entry.engineOwned,
       createdAt: new Date(entry.createdAt),
-      keyAlgorithm: described.algorithm,
-      keyBits: described.bits,
-      commonName: leaf ? commonName(leaf.subject) : entry.request?.commonName ?? '',
-      altNames: leaf ? dnsNames(leaf) : [entry.request?.commonName ?? '', ...(entry.request?.altNames ?? [])],
-      subject: leaf ? distinguishedName(leaf.subject) : '',
-      issuer: leaf ? distinguishedName(leaf.issuer) : '',
-      notBefore: leaf ? new Date(leaf.validFrom) : undefined,
-      notAfter: leaf ? new Date(leaf.validTo) : undefined,
-      serialNumber: leaf?.serialNumber ?? '',
-      fingerprintSha256: leaf?.fingerprint256 ?? '',
-      certificatePem: leaf ? loaded.pair.cert : '',
-      chain: loaded.chain.map((c) => ({ subject: distinguishedName(c.subject), issuer: distinguishedName(c.issuer), notAfter: new Date(c.validTo), fingerprintSha256: c.fingerprint256 })),
-      signingRequestPem: loaded.csr ?? '',
-      ...uses,
+      ...facts,
+      // A pending request has no certificate yet: its names are the request's.
+      commonName: leaf ? facts.commonName : entry.request?.commonName ?? '',
+      // Copies: a caller may change what it gets; the cached facts stay as the files say.
+      altNames: leaf ? [...facts.altNames] : [entry.request?.commonName ?? '', ...(entry.request?.altNames ?? [])],
+      notBefore: facts.notBefore && new Date(facts.notBefore),
+      notAfter: facts.notAfter && new Date(facts.notAfter),
+      chain: facts.chain.map((c) => ({ ...c, notAfter: new Date(c.notAfter) })),
+      ...this.usesOf(entry.id),
     };
   }
 

@@ -59,7 +59,7 @@ port.on('message', (request: IndexRequest) => {
     let result: unknown;
     if (request.op === 'query') {
       const q = request.query;
-      result = index.query({ ...q, since: q.since === undefined ? undefined : new Date(q.since), until: q.until === undefined ? undefined : new Date(q.until) });
+      result = index.queryRows({ ...q, since: q.since === undefined ? undefined : new Date(q.since), until: q.until === undefined ? undefined : new Date(q.until) });
     } else if (request.op === 'prune') result = index.prune(new Date(request.before));
     else if (request.op === 'stats') {
       const s = index.stats();

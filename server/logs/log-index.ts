@@ -28,6 +28,20 @@ export interface IndexedEntry {
   entry: LogEntry;
 }
 
+/**
+ * An entry as the index holds it: time in ms and its other fields still as their JSON text. A
+ * page goes from the search worker to the engine's thread in this form, so neither side parses
+ * and writes the fields again when they are only passed on (the API shows them as JSON text).
+ */
+export interface IndexedRow {
+  id: number;
+  time: number;
+  service: LogService;
+  severity: Severity;
+  text: string;
+  fields: string;
+}
+
 interface Row {
   id: number;
   time: number;
@@ -198,6 +212,12 @@ export class LogIndex {
 
   /** A page of entries matching `q`, and whether there are more. */
   query(q: LogQuery): { entries: IndexedEntry[]; hasMore: boolean } {
+    const found = this.queryRows(q);
+    return { entries: found.rows.map(toIndexed), hasMore: found.hasMore };
+  }
+
+  /** As query, the entries as the index holds them. */
+  queryRows(q: LogQuery): { rows: IndexedRow[]; hasMore: boolean } {
     const where: string[] = [];
     const params: unknown[] = [];
     const textMatch = q.text ? phrase(q.text, true) : undefined;
@@ -262,7 +282,7 @@ export class LogIndex {
       rows = this.db.prepare(`SELECT e.* FROM entries e WHERE ${conditions} ORDER BY ${order} LIMIT ?`).all(...params, limit) as Row[];
     }
     const hasMore = rows.length > q.limit;
-    return { entries: rows.slice(0, q.limit).map(toIndexed), hasMore };
+    return { rows: rows.slice(0, q.limit).map(toIndexedRow), hasMore };
   }
 
   /** Forgets entries older than `before`; returns how many went. */
@@ -290,9 +310,14 @@ export class LogIndex {
   }
 }
 
-function toIndexed(row: Row): IndexedEntry {
+function toIndexedRow(row: Row): IndexedRow {
+  return { id: row.id, time: row.time, service: row.service, severity: SEVERITIES[row.severity] ?? 'event', text: row.text, fields: row.fields };
+}
+
+/** An indexed row back into the entry that was logged. */
+export function toIndexed(row: IndexedRow): IndexedEntry {
   const fields = JSON.parse(row.fields) as Record<string, unknown>;
-  const entry: LogEntry = { ...fields, time: new Date(row.time).toISOString(), service: row.service, severity: SEVERITIES[row.severity] ?? 'event', text: row.text };
+  const entry: LogEntry = { ...fields, time: new Date(row.time).toISOString(), service: row.service, severity: row.severity, text: row.text };
   return { id: row.id, entry };
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IndexedEntry, LogQuery } from './log-index';
+import { type IndexedEntry, type IndexedRow, type LogQuery, toIndexed } from './log-index';
 import type { IndexReply, IndexRequest } from './log-index-worker';
 
 const WORKER_FILE = path.join(__dirname, `log-index-worker${path.extname(__filename) || '.js'}`);
@@ -58,8 +58,14 @@ export class LogSearch {
   }
 
   async query(q: LogQuery): Promise<{ entries: IndexedEntry[]; hasMore: boolean }> {
+    const found = await this.queryRows(q);
+    return { entries: found.rows.map(toIndexed), hasMore: found.hasMore };
+  }
+
+  /** As query, the entries as the index holds them (fields as JSON text): what the API passes on. */
+  async queryRows(q: LogQuery): Promise<{ rows: IndexedRow[]; hasMore: boolean }> {
     const { since, until, ...rest } = q;
-    return (await this.call({ op: 'query', query: { ...rest, since: since?.getTime(), until: until?.getTime() } })) as { entries: IndexedEntry[]; hasMore: boolean };
+    return (await this.call({ op: 'query', query: { ...rest, since: since?.getTime(), until: until?.getTime() } })) as { rows: IndexedRow[]; hasMore: boolean };
   }
 
   /** Forgets entries older than `before`; resolves with how many went. */

@@ -28,10 +28,29 @@ export function usageByLocation(db: Db): (LocationUsage & { users: number })[] {
     .all() as (LocationUsage & { users: number })[];
 }
 
-/** Size and free space (for unprivileged writers, as the disk reserve counts it) of the file system holding `dir`. */
+/**
+ * How long a look at a file system's room is reused. Dashboards ask with every poll (the console's
+ * overview twice per answer), and free space a second old tells an administrator as much; the
+ * disk reserve, which must see space the moment it goes, looks for itself (db/disk-reserve.ts).
+ */
+const ROOM_FRESH_MS = 1000;
+const ROOMS_KEPT = 64;
+const rooms = new Map<string, { at: number; room: Promise<FileSystemRoom> }>();
+
+/** Size and free space (for unprivileged writers, as the disk reserve counts it) of the file system holding `dir`, at most ROOM_FRESH_MS old. */
 export async function fileSystemRoom(dir: string): Promise<FileSystemRoom> {
-  const s = await fsp.statfs(dir);
-  return { sizeBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+  const now = Date.now();
+  let looked = rooms.get(dir);
+  if (!looked || now - looked.at >= ROOM_FRESH_MS || now < looked.at) {
+    const room = fsp.statfs(dir).then((s) => ({ sizeBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize }));
+    looked = { at: now, room };
+    rooms.delete(dir);
+    rooms.set(dir, looked);
+    if (rooms.size > ROOMS_KEPT) rooms.delete(rooms.keys().next().value as string);
+    // A failure (a store location not mounted) is not remembered: the next ask looks again.
+    room.catch(() => rooms.get(dir) === looked && rooms.delete(dir));
+  }
+  return { ...(await looked.room) };
 }
 
 export interface MailboxUsage {

@@ -12,6 +12,7 @@ import { SEEN, applyFlags, isSeen, normalizeFlags, sameFlags, withSeen } from '.
 import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
 import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
+import { MessageColumns } from './message-columns';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
 import { type TextColumn, TextIndex } from './text-index';
 import {
@@ -116,6 +117,8 @@ export class MailStore extends EventEmitter {
   readonly retained = this.files.retained;
   /** The full-text index SEARCH uses as a pre-filter (migration 24); the engine starts its background indexer. */
   readonly textIndex: TextIndex;
+  /** Whole-mailbox reads of a column or two (SELECT, FETCH FLAGS, SORT, THREAD), without an object per message. */
+  readonly columns: MessageColumns;
   private readonly subscribed: Subscriptions;
   private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
@@ -145,6 +148,7 @@ export class MailStore extends EventEmitter {
     this.subscribed = new Subscriptions(db);
     this.urlauthKeys = new UrlauthKeys(db);
     this.textIndex = new TextIndex(db, this.files);
+    this.columns = new MessageColumns(db, (id) => this.visibleBelow(id), (id, viewer) => this.viewerFor(id, viewer));
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;
@@ -479,12 +483,23 @@ export class MailStore extends EventEmitter {
     return new Map(rows);
   }
 
-  /** A cache like the summary: written without waiting for the disk. */
+  /** The messages of a mailbox whose SORT/THREAD keys are not worked out yet, in UID order. */
+  messagesWithoutSortKeys(mailboxId: number): MessageMeta[] {
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid < ? AND m.sort_date IS NULL ORDER BY m.uid', undefined).all(mailboxId, this.visibleBelow(mailboxId)) as MessageRow[]).map((r) =>
+      this.toMessage(r),
+    );
+  }
+
+  /**
+   * A cache like the summary: written without waiting for the disk. The sent date goes to its
+   * own column too (INTERNALDATE when the keys have none, RFC 5256), which SORT (DATE) reads in
+   * index order (migration 27).
+   */
   saveSortKeys(keys: [messageId: number, json: string][]): void {
     if (keys.length === 0) return;
     this.relaxed(() => {
-      const update = this.db.prepare('UPDATE messages SET sort_keys = ? WHERE id = ?');
-      for (const [id, json] of keys) update.run(json, id);
+      const update = this.db.prepare("UPDATE messages SET sort_keys = ?, sort_date = COALESCE(json_extract(?, '$.sent'), internal_date) WHERE id = ?");
+      for (const [id, json] of keys) update.run(json, json, id);
     });
   }
 

@@ -780,6 +780,9 @@ INSERT INTO message_text (message_text, rank) VALUES ('automerge', 0);
 ALTER TABLE messages ADD COLUMN sort_date INTEGER;
 UPDATE messages SET sort_date = COALESCE(json_extract(sort_keys, '$.sent'), internal_date) WHERE sort_keys IS NOT NULL;
 CREATE INDEX messages_sort_date ON messages(mailbox_id, sort_date, uid);
+-- The messages without \\Seen, for STATUS UNSEEN and SELECT's first unseen without reading every
+-- row (server/store/message-columns.ts NOT_SEEN spells the same condition).
+CREATE INDEX messages_unseen ON messages(mailbox_id, uid) WHERE instr(' ' || flags || ' ', ' \\Seen ') = 0;
 `,
   },
 ];

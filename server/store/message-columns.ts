@@ -1,6 +1,9 @@
 import type { Db } from '../db/database';
 import type { Viewer } from './types';
 
+/** A message without \Seen in its flags (alias m): the condition of the partial index messages_unseen (migration 27), spelled so for SQLite to use it. */
+export const NOT_SEEN = "instr(' ' || m.flags || ' ', ' \\Seen ') = 0";
+
 /**
  * Reads of a whole mailbox that need one or two columns of every message (SELECT, FETCH
  * FLAGS, SORT, THREAD), as plain values or raw rows rather than a MessageMeta per message: at
@@ -32,12 +35,11 @@ export class MessageColumns {
   /** The lowest UID without \\Seen (the viewer's own in public folders), or undefined. */
   firstUnseenUid(mailboxId: number, viewer: Viewer): number | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
-    const unseen = "instr(' ' || m.flags || ' ', ' \\Seen ') = 0";
     const uid =
       viewer === undefined
-        ? this.db.prepare(`SELECT min(m.uid) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${unseen}`).pluck().get(mailboxId, this.visibleBelow(mailboxId))
+        ? this.db.prepare(`SELECT min(m.uid) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN}`).pluck().get(mailboxId, this.visibleBelow(mailboxId))
         : this.db
-            .prepare(`SELECT min(m.uid) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${unseen} AND NOT EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id)`)
+            .prepare(`SELECT min(m.uid) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN} AND NOT EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id)`)
             .pluck()
             .get(mailboxId, this.visibleBelow(mailboxId), viewer);
     return typeof uid === 'number' ? uid : undefined;

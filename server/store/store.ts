@@ -12,7 +12,7 @@ import { SEEN, applyFlags, isSeen, normalizeFlags, sameFlags, withSeen } from '.
 import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
 import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
-import { MessageColumns } from './message-columns';
+import { MessageColumns, NOT_SEEN } from './message-columns';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
 import { type TextColumn, TextIndex } from './text-index';
 import {
@@ -422,20 +422,23 @@ export class MailStore extends EventEmitter {
 
   /**
    * STATUS counts without loading the messages: those from `firstRecentUid` on, those
-   * without \Seen (the viewer's own in public folders) and those with \Deleted.
+   * without \Seen (the viewer's own in public folders) and those with \Deleted. Recent is a
+   * range of the UID index and unseen walks the partial index of messages without \Seen
+   * (migration 27), so neither reads every row of a large mailbox; \Deleted, asked rarely,
+   * scans (0 unless `withDeleted`).
    */
-  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer): { recent: number; unseen: number; deleted: number } {
+  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer, withDeleted = true): { recent: number; unseen: number; deleted: number } {
     viewer = this.viewerFor(mailboxId, viewer);
-    const seen =
+    const below = this.visibleBelow(mailboxId);
+    const count = (sql: string, ...params: unknown[]) => this.db.prepare(sql).pluck().get(...params) as number;
+    const recent = count('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid < ?', mailboxId, firstRecentUid, below);
+    // The condition must be spelled as the index's WHERE is for SQLite to use it.
+    const unseen =
       viewer === undefined
-        ? "instr(' ' || m.flags || ' ', ' \\Seen ') > 0"
-        : "(instr(' ' || m.flags || ' ', ' \\Seen ') > 0 OR EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id))";
-    const row = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ? AND m.uid < ?`,
-      )
-      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId]), this.visibleBelow(mailboxId)) as { recent: number; unseen: number; deleted: number };
-    return row;
+        ? count(`SELECT count(*) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN}`, mailboxId, below)
+        : count(`SELECT count(*) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN} AND NOT EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id)`, mailboxId, below, viewer);
+    const deleted = withDeleted ? count("SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid < ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0", mailboxId, below) : 0;
+    return { recent, unseen, deleted };
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */

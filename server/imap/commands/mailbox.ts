@@ -128,7 +128,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id) : { recent: 0, unseen: 0, deleted: 0 };
+  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id, items.includes('DELETED')) : { recent: 0, unseen: 0, deleted: 0 };
   const out: string[] = [];
   for (const item of items) {
     let value: number;

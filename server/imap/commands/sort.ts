@@ -280,10 +280,13 @@ function references(items: Item[]): Node[] {
     if (!cur || (!r.item && cur.item) || (threadSubject(cur)!.isReply && !subj.isReply && r.item)) table.set(subj.subject, r);
   }
   const merged: Node[] = [];
+  // Where each root sits in `merged`: looking it up with indexOf made the merge quadratic.
+  const position = new Map<Node, number>();
   for (const r of roots) {
     const subj = threadSubject(r);
     const target = subj && subj.subject !== '' ? table.get(subj.subject) : undefined;
     if (!target || target === r) {
+      position.set(r, merged.length);
       merged.push(r);
       continue;
     }
@@ -301,9 +304,15 @@ function references(items: Item[]): Node[] {
       target.parent = dummy;
       r.parent = dummy;
       table.set(subj!.subject, dummy);
-      const at = merged.indexOf(target);
-      if (at >= 0) merged[at] = dummy;
-      else merged.push(dummy);
+      const at = position.get(target);
+      if (at !== undefined) {
+        merged[at] = dummy;
+        position.delete(target);
+        position.set(dummy, at);
+      } else {
+        position.set(dummy, merged.length);
+        merged.push(dummy);
+      }
     }
   }
   roots = merged.filter((n) => !n.parent);

@@ -771,6 +771,21 @@ INSERT INTO message_text (message_text, rank) VALUES ('automerge', 0);
 `,
   },
   {
+    version: 27,
+    sql: `
+-- SORT (DATE) read in index order (issue 16): the RFC 5256 sent date, or INTERNALDATE for a
+-- message without a usable Date header, as a column set with sort_keys (NULL until the keys are
+-- worked out), so a SORT of a whole mailbox is one index walk instead of loading and comparing
+-- every row in JavaScript. The uid in the index is SORT's final tie-break, the sequence order.
+ALTER TABLE messages ADD COLUMN sort_date INTEGER;
+UPDATE messages SET sort_date = COALESCE(json_extract(sort_keys, '$.sent'), internal_date) WHERE sort_keys IS NOT NULL;
+CREATE INDEX messages_sort_date ON messages(mailbox_id, sort_date, uid);
+-- The messages without \\Seen, for STATUS UNSEEN and SELECT's first unseen without reading every
+-- row (server/store/message-columns.ts NOT_SEEN spells the same condition).
+CREATE INDEX messages_unseen ON messages(mailbox_id, uid) WHERE instr(' ' || flags || ' ', ' \\Seen ') = 0;
+`,
+  },
+  {
     version: 31,
     sql: `
 -- The full-text index moves out of this database into <data>/index/text.db, written by a worker

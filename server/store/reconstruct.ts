@@ -172,7 +172,8 @@ export async function reconstructMailbox(
     for (let i = 0; i < resized.length; i += WRITE_CHUNK) {
       const chunk = resized.slice(i, i + WRITE_CHUNK);
       report.resized += await store.commits.run(() => {
-        const update = db.prepare('UPDATE messages SET size = ?, summary = NULL WHERE id = ? AND path = ?');
+        // A file of another size holds another message: its cached summary and SORT keys go too.
+        const update = db.prepare('UPDATE messages SET size = ?, summary = NULL, sort_keys = NULL, sort_date = NULL WHERE id = ? AND path = ?');
         return chunk.reduce((n, r) => n + update.run(r.size, r.id, r.path).changes, 0);
       });
       await nextTurn();

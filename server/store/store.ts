@@ -12,6 +12,7 @@ import { SEEN, applyFlags, isSeen, normalizeFlags, sameFlags, withSeen } from '.
 import { checkMailboxName } from './mailbox-names';
 import { MessageFiles, SYNC_READ_MAX, linkOrCopy } from './message-files';
 import { type ReconstructAccess, type ReconstructOptions, type ReconstructReport, reconstructMailbox } from './reconstruct';
+import { MessageColumns, NOT_SEEN } from './message-columns';
 import { Subscriptions, UrlauthKeys } from './subscriptions';
 import { type TextColumn, TextIndex } from './text-index';
 import {
@@ -116,6 +117,8 @@ export class MailStore extends EventEmitter {
   readonly retained = this.files.retained;
   /** The full-text index SEARCH uses as a pre-filter (migration 24); the engine starts its background indexer. */
   readonly textIndex: TextIndex;
+  /** Whole-mailbox reads of a column or two (SELECT, FETCH FLAGS, SORT, THREAD), without an object per message. */
+  readonly columns: MessageColumns;
   private readonly subscribed: Subscriptions;
   private readonly urlauthKeys: UrlauthKeys;
   /** The users row that owns the public folders (see PUBLIC_OWNER). */
@@ -147,6 +150,7 @@ export class MailStore extends EventEmitter {
     this.subscribed = new Subscriptions(db);
     this.urlauthKeys = new UrlauthKeys(db);
     this.textIndex = new TextIndex(db, textIndexFile);
+    this.columns = new MessageColumns(db, (id) => this.visibleBelow(id), (id, viewer) => this.viewerFor(id, viewer));
     const owner = db.prepare('SELECT id FROM users WHERE short_name = ?').get(PUBLIC_OWNER) as { id: number } | undefined;
     if (!owner) throw new Error('the public folders\' owner row is missing (migration 9)');
     this.publicOwnerId = owner.id;
@@ -378,20 +382,6 @@ export class MailStore extends EventEmitter {
     );
   }
 
-  /**
-   * UID, flags and MODSEQ of every message of a mailbox, in UID order: what SELECT and
-   * FETCH FLAGS need, without the rest of the row (a fifth of the cost for 100,000 messages).
-   */
-  messageFlags(mailboxId: number, viewer?: Viewer): Pick<MessageMeta, 'uid' | 'flags' | 'modseq'>[] {
-    viewer = this.viewerFor(mailboxId, viewer);
-    const sql =
-      viewer === undefined
-        ? 'SELECT m.uid, m.flags, m.modseq, 0 FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid'
-        : 'SELECT m.uid, m.flags, m.modseq, EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id) FROM messages m WHERE m.mailbox_id = ? ORDER BY m.uid';
-    const rows = this.db.prepare(sql).raw().all(...withViewer(viewer, mailboxId)) as [number, string, number, number][];
-    return rows.map(([uid, flags, modseq, seen]) => ({ uid, modseq, flags: withSeen(flags ? flags.split(' ') : [], !!seen) }));
-  }
-
   message(mailboxId: number, uid: number, viewer?: Viewer): MessageMeta | undefined {
     viewer = this.viewerFor(mailboxId, viewer);
     if (uid >= this.visibleBelow(mailboxId)) return undefined;
@@ -420,20 +410,23 @@ export class MailStore extends EventEmitter {
 
   /**
    * STATUS counts without loading the messages: those from `firstRecentUid` on, those
-   * without \Seen (the viewer's own in public folders) and those with \Deleted.
+   * without \Seen (the viewer's own in public folders) and those with \Deleted. Recent is a
+   * range of the UID index and unseen walks the partial index of messages without \Seen
+   * (migration 27), so neither reads every row of a large mailbox; \Deleted, asked rarely,
+   * scans (0 unless `withDeleted`).
    */
-  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer): { recent: number; unseen: number; deleted: number } {
+  counts(mailboxId: number, firstRecentUid: number, viewer?: Viewer, withDeleted = true): { recent: number; unseen: number; deleted: number } {
     viewer = this.viewerFor(mailboxId, viewer);
-    const seen =
+    const below = this.visibleBelow(mailboxId);
+    const count = (sql: string, ...params: unknown[]) => this.db.prepare(sql).pluck().get(...params) as number;
+    const recent = count('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid >= ? AND uid < ?', mailboxId, firstRecentUid, below);
+    // The condition must be spelled as the index's WHERE is for SQLite to use it.
+    const unseen =
       viewer === undefined
-        ? "instr(' ' || m.flags || ' ', ' \\Seen ') > 0"
-        : "(instr(' ' || m.flags || ' ', ' \\Seen ') > 0 OR EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id))";
-    const row = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(m.uid >= ?), 0) AS recent, COALESCE(SUM(NOT ${seen}), 0) AS unseen, COALESCE(SUM(instr(' ' || m.flags || ' ', ' \\Deleted ') > 0), 0) AS deleted FROM messages m WHERE m.mailbox_id = ? AND m.uid < ?`,
-      )
-      .get(...(viewer === undefined ? [firstRecentUid, mailboxId] : [firstRecentUid, viewer, mailboxId]), this.visibleBelow(mailboxId)) as { recent: number; unseen: number; deleted: number };
-    return row;
+        ? count(`SELECT count(*) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN}`, mailboxId, below)
+        : count(`SELECT count(*) FROM messages m WHERE m.mailbox_id = ? AND m.uid < ? AND ${NOT_SEEN} AND NOT EXISTS (SELECT 1 FROM public_seen p WHERE p.user_id = ? AND p.message_id = m.id)`, mailboxId, below, viewer);
+    const deleted = withDeleted ? count("SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid < ? AND instr(' ' || flags || ' ', ' \\Deleted ') > 0", mailboxId, below) : 0;
+    return { recent, unseen, deleted };
   }
 
   /** Messages whose MODSEQ is above `modseq` (CONDSTORE CHANGEDSINCE). */
@@ -481,12 +474,23 @@ export class MailStore extends EventEmitter {
     return new Map(rows);
   }
 
-  /** A cache like the summary: written without waiting for the disk. */
+  /** The messages of a mailbox whose SORT/THREAD keys are not worked out yet, in UID order. */
+  messagesWithoutSortKeys(mailboxId: number): MessageMeta[] {
+    return (this.selectMessages('m.mailbox_id = ? AND m.uid < ? AND m.sort_date IS NULL ORDER BY m.uid', undefined).all(mailboxId, this.visibleBelow(mailboxId)) as MessageRow[]).map((r) =>
+      this.toMessage(r),
+    );
+  }
+
+  /**
+   * A cache like the summary: written without waiting for the disk. The sent date goes to its
+   * own column too (INTERNALDATE when the keys have none, RFC 5256), which SORT (DATE) reads in
+   * index order (migration 27).
+   */
   saveSortKeys(keys: [messageId: number, json: string][]): void {
     if (keys.length === 0) return;
     this.relaxed(() => {
-      const update = this.db.prepare('UPDATE messages SET sort_keys = ? WHERE id = ?');
-      for (const [id, json] of keys) update.run(json, id);
+      const update = this.db.prepare("UPDATE messages SET sort_keys = ?, sort_date = COALESCE(json_extract(?, '$.sent'), internal_date) WHERE id = ?");
+      for (const [id, json] of keys) update.run(json, json, id);
     });
   }
 

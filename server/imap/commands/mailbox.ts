@@ -1,7 +1,7 @@
 import { HIERARCHY_SEPARATOR } from '../../store/types';
 import { type CommandCursor, ParseError } from '../protocol/command-cursor';
 import { type SequenceSet, formatSet, parseSequenceSet, resolveSet } from '../protocol/sequence-set';
-import { flagList } from '../session/flags';
+import { flagList, keywordsIn } from '../session/flags';
 import { AUTHENTICATED, type CommandSpec, SELECTED, bad, no, ok } from '../session/command-types';
 import type { ImapSession } from '../session/imap-session';
 import { SelectedView } from '../session/selected-view';
@@ -86,8 +86,9 @@ async function selectMailbox(s: ImapSession, sent: string, name: string, readOnl
   // Claim, snapshot and subscribe in one synchronous step so no store event falls in between.
   // IMAP4rev2 has no \Recent (RFC 9051 appendix E): such a session claims none and shows none.
   const firstRecent = s.rev2 ? Infinity : readOnly ? box.firstRecentUid : store.claimRecent(box.id);
-  const messages = store.messageFlags(box.id, s.user!.id);
-  const view = new SelectedView(box, readOnly, store, s, messages, firstRecent);
+  // UIDs, keywords in use and the first unseen message, each from one query: no object per message.
+  const uids = store.columns.uids(box.id);
+  const view = new SelectedView(box, readOnly, store, s, uids, keywordsIn(store.columns.keywordFlagStrings(box.id)), firstRecent);
   view.rights = a.rights;
   view.rev2 = s.rev2;
   view.viewer = s.user!.id;
@@ -95,7 +96,8 @@ async function selectMailbox(s: ImapSession, sent: string, name: string, readOnl
   if (params.condstore) s.condstore = true;
   view.withModseq = s.condstore;
   view.withVanished = s.qresync;
-  const firstUnseen = messages.findIndex((m) => !m.flags.includes('\\Seen')) + 1;
+  const unseenUid = store.columns.firstUnseenUid(box.id, s.user!.id);
+  const firstUnseen = unseenUid === undefined ? 0 : view.seqOf(unseenUid) ?? 0;
   const lines = [view.flagsResponses(), `* ${view.exists} EXISTS\r\n`];
   if (s.rev2) {
     // RFC 9051 section 6.3.2: no RECENT and no UNSEEN code, but the mailbox's LIST (with OLDNAME when the name sent was not the canonical one).
@@ -126,7 +128,7 @@ function statusItems(s: ImapSession, name: string, items: string[]): string | un
   const a = access(s, name);
   if (!a || !has(a.rights, 'r')) return undefined;
   const box = a.box;
-  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id) : { recent: 0, unseen: 0, deleted: 0 };
+  const counts = ['RECENT', 'UNSEEN', 'DELETED'].some((i) => items.includes(i)) ? store.counts(box.id, box.firstRecentUid, s.user!.id, items.includes('DELETED')) : { recent: 0, unseen: 0, deleted: 0 };
   const out: string[] = [];
   for (const item of items) {
     let value: number;

@@ -37,3 +37,10 @@ export function permittedFlags(rights: string, flags: string[]): string[] {
     return rights.includes(lower === '\\seen' ? 's' : lower === '\\deleted' ? 't' : 'w');
   });
 }
+
+/** The keywords (flags without a backslash) in space-separated flag strings as the store keeps them. */
+export function keywordsIn(flagStrings: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const flags of flagStrings) for (const f of flags.split(' ')) if (f !== '' && !f.startsWith('\\')) out.add(f);
+  return out;
+}

@@ -44,12 +44,14 @@ export class SelectedView {
     readonly readOnly: boolean,
     private readonly store: MailStore,
     private readonly origin: unknown,
-    messages: Pick<MessageMeta, 'uid' | 'flags'>[],
+    uids: number[],
+    keywords: Iterable<string>,
     firstRecentUid: number,
   ) {
-    this.uids = messages.map((m) => m.uid);
-    for (const uid of this.uids) if (uid >= firstRecentUid) this.recent.add(uid);
-    for (const m of messages) for (const f of m.flags) if (!f.startsWith('\\')) this.keywords.add(f);
+    this.uids = uids;
+    // UIDs ascend: only the tail can be recent.
+    for (let i = lowerBound(uids, firstRecentUid); i < uids.length; i++) this.recent.add(uids[i]);
+    for (const k of keywords) this.keywords.add(k);
   }
 
   /** The SELECT responses FLAGS and PERMANENTFLAGS. */

@@ -199,7 +199,12 @@ export class TextIndex {
       }
       this.reader = new Database(this.file, { readonly: true, fileMustExist: true });
     })();
-    this.ready.catch(() => (this.ready = undefined));
+    this.ready.catch(() => {
+      // Not open (a full disk, a damaged file): the next drain starts over with a new worker.
+      const worker = this.worker;
+      this.failAll(new Error('the text index could not be opened'));
+      void worker?.terminate();
+    });
     return this.ready;
   }
 

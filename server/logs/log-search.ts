@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type IndexedEntry, type IndexedRow, type LogQuery, toIndexed } from './log-index';
 import type { IndexReply, IndexRequest } from './log-index-worker';
+import { WorkerCalls } from '../db/worker-calls';
 
 const WORKER_FILE = path.join(__dirname, `log-index-worker${path.extname(__filename) || '.js'}`);
 
@@ -25,8 +26,7 @@ export class LogSearch {
   private waiting: string[] = [];
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
-  private nextId = 1;
-  private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly calls = new WorkerCalls();
   private closed = false;
   /** Entries left out of the index because the worker was behind or failed. */
   dropped = 0;
@@ -100,12 +100,7 @@ export class LogSearch {
   private call(request: { op: 'query'; query: IndexRequestQuery } | { op: 'prune'; before: number } | { op: 'stats' } | { op: 'close' }): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the log index is closed'));
     this.send();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.calls.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ ...request, id } as IndexRequest);
-    });
+    return this.calls.call(this.worker, request);
   }
 
   private receive(reply: IndexReply): void {
@@ -121,18 +116,12 @@ export class LogSearch {
       }
       return;
     }
-    const call = this.calls.get(reply.id);
-    if (!call) return;
-    this.calls.delete(reply.id);
-    if (this.calls.size === 0) this.worker.unref();
-    if (reply.error !== undefined) call.reject(new Error(reply.error));
-    else call.resolve(reply.result);
+    this.calls.settle(this.worker, reply);
   }
 
   private fail(err: Error): void {
     this.closed = true;
-    for (const call of this.calls.values()) call.reject(err);
-    this.calls.clear();
+    this.calls.failAll(err);
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { WorkerReply } from '../db/worker-calls';
 import { searchable } from '../mail/mime/searchable';
 
 /**
@@ -11,7 +12,7 @@ import { searchable } from '../mail/mime/searchable';
  */
 
 /** Decoded characters of body text indexed per message; a larger message is scanned instead. */
-export const TEXT_INDEX_BODY_MAX = 512 * 1024;
+const TEXT_INDEX_BODY_MAX = 512 * 1024;
 /** Message files larger than this are not parsed for the index. */
 const TEXT_INDEX_FILE_MAX = 2 * 1024 * 1024;
 /** The same for the header text. */
@@ -25,18 +26,12 @@ export interface IndexItem {
   size: number;
 }
 
-/** Requests from TextIndex, each answered with `{ id, result }` or `{ id, error }`. */
+/** Requests from TextIndex (WorkerCalls adds each one's id), each answered with `{ id, result }` or `{ id, error }`. */
 export type TextIndexRequest =
-  | { id: number; op: 'open'; generation: string }
-  | { id: number; op: 'index'; items: IndexItem[] }
-  | { id: number; op: 'forget'; ids: number[] }
-  | { id: number; op: 'close' };
-
-export interface TextIndexReply {
-  id: number;
-  result?: unknown;
-  error?: string;
-}
+  | { op: 'open'; generation: string }
+  | { op: 'index'; items: IndexItem[] }
+  | { op: 'forget'; ids: number[] }
+  | { op: 'close' };
 
 /** Per indexed item: 1 its text is in the index, 2 it is too large or unreadable (always scanned). */
 export type IndexOutcome = 1 | 2;
@@ -133,8 +128,8 @@ function merge(d: Database.Database): void {
   d.prepare("INSERT INTO message_text (message_text, rank) VALUES ('merge', ?)").run(MERGE_PAGES);
 }
 
-port.on('message', (request: TextIndexRequest) => {
-  let reply: TextIndexReply;
+port.on('message', (request: TextIndexRequest & { id: number }) => {
+  let reply: WorkerReply;
   try {
     let result: unknown;
     if (request.op === 'open') result = open(request.generation);

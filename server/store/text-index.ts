@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type Db, transactionWithoutSync } from '../db/database';
-import type { IndexItem, IndexOutcome, TextIndexReply, TextIndexRequest } from './text-index-worker';
+import { type WorkerReply, WorkerCalls } from '../db/worker-calls';
+import type { IndexItem, IndexOutcome, TextIndexRequest } from './text-index-worker';
 
 /**
  * The full-text index of message text: an FTS5 table with the trigram tokenizer over the decoded
@@ -68,8 +69,7 @@ export class TextIndex {
   private ready?: Promise<void>;
   /** This thread's read-only connection to the index, for searches. */
   private reader?: Database.Database;
-  private nextCall = 1;
-  private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly calls = new WorkerCalls();
 
   constructor(
     private readonly db: Db,
@@ -119,7 +119,7 @@ export class TextIndex {
     await this.running;
     const worker = this.worker;
     if (!worker) return;
-    await this.call({ id: 0, op: 'close' }).catch(() => undefined);
+    await this.call({ op: 'close' }).catch(() => undefined);
     this.reader?.close();
     this.reader = undefined;
     this.worker = undefined;
@@ -181,12 +181,12 @@ export class TextIndex {
     this.ready ??= (async () => {
       this.worker = new Worker(WORKER_FILE, { workerData: { file: this.file }, execArgv: [] });
       this.worker.unref();
-      this.worker.on('message', (reply: TextIndexReply) => this.receive(reply));
+      this.worker.on('message', (reply: WorkerReply) => this.worker && this.calls.settle(this.worker, reply));
       this.worker.on('error', (err) => this.failAll(err));
       this.worker.on('exit', () => this.failAll(new Error('the text index is closed')));
       const row = this.db.prepare('SELECT generation FROM text_index_state').pluck().get() as string | undefined;
       let generation = row ?? '';
-      const { fresh } = (await this.call({ id: 0, op: 'open', generation })) as { fresh: boolean };
+      const { fresh } = (await this.call({ op: 'open', generation })) as { fresh: boolean };
       if (fresh || !row) {
         generation = crypto.randomBytes(12).toString('base64url');
         this.db.transaction(() => {
@@ -195,7 +195,7 @@ export class TextIndex {
           this.db.prepare('DELETE FROM text_index_state').run();
           this.db.prepare('INSERT INTO text_index_state (generation) VALUES (?)').run(generation);
         })();
-        await this.call({ id: 0, op: 'open', generation });
+        await this.call({ op: 'open', generation });
       }
       this.reader = new Database(this.file, { readonly: true, fileMustExist: true });
     })();
@@ -212,7 +212,7 @@ export class TextIndex {
   private async forgetBatch(): Promise<number> {
     const ids = this.db.prepare('SELECT id FROM message_text_gone LIMIT ?').pluck().all(GONE_BATCH) as number[];
     if (ids.length === 0) return 0;
-    await this.call({ id: 0, op: 'forget', ids });
+    await this.call({ op: 'forget', ids });
     transactionWithoutSync(this.db, () => {
       const done = this.db.prepare('DELETE FROM message_text_gone WHERE id = ?');
       for (const id of ids) done.run(id);
@@ -224,7 +224,7 @@ export class TextIndex {
     const rows = this.db.prepare('SELECT id, path, size FROM messages WHERE text_indexed = 0 ORDER BY id LIMIT ?').all(BATCH) as PendingRow[];
     if (rows.length === 0) return 0;
     const items: IndexItem[] = rows.map((r) => ({ id: r.id, path: r.path, size: r.size }));
-    const outcomes = (await this.call({ id: 0, op: 'index', items })) as IndexOutcome[];
+    const outcomes = (await this.call({ op: 'index', items })) as IndexOutcome[];
     // A cache of what the files hold: lost in a crash it is built again, so no fsync of its own.
     transactionWithoutSync(this.db, () => {
       const mark = this.db.prepare('UPDATE messages SET text_indexed = ? WHERE id = ? AND text_indexed = 0 AND path = ?');
@@ -240,24 +240,11 @@ export class TextIndex {
   private call(request: TextIndexRequest): Promise<unknown> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('the text index is closed'));
-    const id = this.nextCall++;
-    return new Promise((resolve, reject) => {
-      this.calls.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
-    });
-  }
-
-  private receive(reply: TextIndexReply): void {
-    const call = this.calls.get(reply.id);
-    if (!call) return;
-    this.calls.delete(reply.id);
-    if (reply.error !== undefined) call.reject(new Error(reply.error));
-    else call.resolve(reply.result);
+    return this.calls.call(worker, request);
   }
 
   private failAll(err: Error): void {
-    for (const call of this.calls.values()) call.reject(err);
-    this.calls.clear();
+    this.calls.failAll(err);
     this.reader?.close();
     this.reader = undefined;
     this.worker = undefined;
